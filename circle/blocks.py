@@ -1,0 +1,310 @@
+"""Residential blocks and their population.
+
+Blocks come, in order of preference, from a user's polygon file, from
+``landuse=residential`` areas, or from street blocks (areas enclosed by
+streets) that hold residential buildings. Each block's population comes from
+a user column, else from residential floor area, else from its area times a
+density; ``pop_source`` says which.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle.errors import InputDataError
+from circle.geo import WGS84
+from circle.sources.osm import OsmData
+from circle.standards import Preset
+
+POP_USER = "user"
+POP_BUILDINGS = "buildings"
+POP_AREA = "area_density"
+#: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
+MIN_BLOCK_AREA_M2 = 200.0
+
+
+def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.GeoDataFrame, str]:
+    """Make residential blocks from an OSM extract.
+
+    ``landuse=residential`` areas are used where mapped. Where they overlap
+    (a large estate holding smaller named compounds), each smaller one is
+    kept whole and cut out of the larger, so no one is counted twice. With no
+    residential land use in the area, street blocks holding residential
+    buildings are used instead.
+
+    Parameters
+    ----------
+    osm : OsmData
+        What :func:`circle.sources.osm.read_osm` read.
+    crs : str
+        The study's projected CRS.
+    area_of_interest : shapely.Geometry, optional
+        Study area in ``crs``; blocks whose inner point lies outside are dropped.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, str)
+        Blocks (``block_id``, ``name``, geometry in ``crs``) and how they were
+        made (``"landuse"`` or ``"street_blocks"``).
+
+    Raises
+    ------
+    InputDataError
+        When the area has neither residential land use nor residential
+        buildings inside street blocks.
+    """
+    if osm.residential:
+        frame = gpd.GeoDataFrame(
+            {
+                "block_id": [f"{f.osm_type[0]}{f.osm_id}" for f in osm.residential],
+                "name": [
+                    f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en")
+                    for f in osm.residential
+                ],
+                "geometry": [f.geometry for f in osm.residential],
+            },
+            crs=WGS84,
+        ).to_crs(crs)
+        frame = _clip(_remove_overlaps(frame), area_of_interest)
+        if not frame.empty:
+            return frame, "landuse"
+    frame = _street_blocks(osm, crs, area_of_interest)
+    if frame.empty:
+        raise InputDataError(
+            "the study area has no residential blocks: no landuse=residential areas and no "
+            "residential buildings inside street blocks are mapped. Pass your own blocks with "
+            "--blocks FILE (GeoPackage, GeoJSON or Shapefile with a CRS), or widen the area."
+        )
+    return frame, "street_blocks"
+
+
+def read_blocks_file(
+    path: str | Path,
+    crs: str,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    population_column: str | None = None,
+    area_of_interest=None,
+) -> gpd.GeoDataFrame:
+    """Read a user's residential blocks (GeoPackage, GeoJSON, Shapefile).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The polygon file.
+    crs : str
+        The study's projected CRS.
+    id_column, name_column, population_column : str, optional
+        Columns holding a block id, a name and a population count.
+    area_of_interest : shapely.Geometry, optional
+        Study area in ``crs``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``block_id``, ``name``, optionally ``population``, geometry in ``crs``.
+
+    Raises
+    ------
+    InputDataError
+        For a missing or unreadable file, one without a CRS, one whose
+        coordinates look like swapped latitude and longitude, a missing
+        column, or no polygons.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"blocks file {path} does not exist. Check the path.")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        raise InputDataError(
+            f"blocks file {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or "
+            "Shapefile of polygons."
+        ) from exc
+    if frame.crs is None:
+        raise InputDataError(
+            f"blocks file {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ "
+            "Set CRS, then export) or save it as GeoJSON in WGS-84, and run again."
+        )
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.any():
+        raise InputDataError(f"blocks file {path} holds no polygons; residential blocks must be areas.")
+    frame = frame[polygonal]
+    if frame.crs.is_geographic:
+        _minx, miny, _maxx, maxy = frame.total_bounds
+        if max(abs(miny), abs(maxy)) > 90:
+            raise InputDataError(
+                f"blocks file {path} has latitudes beyond ±90° ({miny:.3f}…{maxy:.3f}): latitude "
+                "and longitude look swapped. Write the file with x = longitude, y = latitude."
+            )
+    for label, column in (("id", id_column), ("name", name_column), ("population", population_column)):
+        if column and column not in frame.columns:
+            raise InputDataError(
+                f"blocks file {path} has no {label} column {column!r}; it has: "
+                f"{', '.join(map(str, frame.columns.drop('geometry')))}."
+            )
+    out = gpd.GeoDataFrame(
+        {
+            "block_id": frame[id_column].astype(str).to_numpy()
+            if id_column
+            else [f"u{i + 1}" for i in range(len(frame))],
+            "name": frame[name_column].astype(object).to_numpy() if name_column else None,
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+    ).to_crs(crs)
+    if out["block_id"].duplicated().any():
+        dupes = out.loc[out["block_id"].duplicated(), "block_id"].head(5).tolist()
+        raise InputDataError(
+            f"blocks file {path}: block ids repeat ({', '.join(dupes)} …); ids must be unique."
+        )
+    if population_column:
+        population = pd.to_numeric(frame[population_column], errors="coerce").to_numpy()
+        bad = ~np.isfinite(population) | (population < 0)
+        if bad.any():
+            raise InputDataError(
+                f"blocks file {path}: {int(bad.sum())} value(s) of {population_column!r} are not "
+                "non-negative numbers. Fill them in or leave out --population-column."
+            )
+        out["population"] = population
+    out = _clip(out, area_of_interest)
+    if out.empty:
+        raise InputDataError(f"no block of {path} lies inside the study area.")
+    return out
+
+
+def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: Preset) -> gpd.GeoDataFrame:
+    """Give every block a population and record where it came from.
+
+    A user-given ``population`` column is kept (``pop_source = "user"``).
+    Otherwise, where mapped residential footprints cover at least
+    ``min_building_coverage`` of the block, population = Σ footprint × levels
+    ÷ floor area per person (``"buildings"``); else block area × density
+    (``"area_density"``). All parameters come from the preset's
+    ``population`` section.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Blocks in a projected CRS.
+    osm : OsmData or None
+        Source of building footprints; None when there is none.
+    preset : Preset
+        Holds the population parameters.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``blocks`` with ``population``, ``pop_source``, ``area_m2`` and
+        ``floor_area_m2`` columns.
+    """
+    params = {key: float(value.value) for key, value in preset.population.items()}
+    blocks = blocks.copy()
+    area = blocks.geometry.area.to_numpy()
+    blocks["area_m2"] = area
+    floor_area, footprint = _residential_floor_area(blocks, osm, params["default_levels"])
+    blocks["floor_area_m2"] = floor_area
+    by_buildings = footprint >= params["min_building_coverage"] * area
+    estimated = np.where(
+        by_buildings,
+        floor_area / params["floor_area_per_person_m2"],
+        area / 1e6 * params["density_per_km2"],
+    )
+    source = np.where(by_buildings, POP_BUILDINGS, POP_AREA).astype(object)
+    if "population" in blocks.columns:
+        given = blocks["population"].to_numpy(dtype=float)
+        has = np.isfinite(given)
+        estimated = np.where(has, given, estimated)
+        source = np.where(has, POP_USER, source).astype(object)
+    blocks["population"] = np.round(estimated, 1)
+    blocks["pop_source"] = source
+    return blocks
+
+
+def _residential_floor_area(
+    blocks: gpd.GeoDataFrame, osm: OsmData | None, default_levels: float
+) -> tuple[np.ndarray, np.ndarray]:
+    floor_area = np.zeros(len(blocks))
+    footprint = np.zeros(len(blocks))
+    if osm is None or not osm.buildings:
+        return floor_area, footprint
+    buildings = [b for b in osm.buildings if b.tags.get("residential") == "yes"]
+    if not buildings:
+        return floor_area, footprint
+    geoms = gpd.GeoSeries([b.geometry for b in buildings], crs=WGS84).to_crs(blocks.crs)
+    levels = np.array([_levels(b.tags.get("building:levels", ""), default_levels) for b in buildings])
+    points = shapely.point_on_surface(geoms.values)
+    tree = shapely.STRtree(blocks.geometry.values)
+    building_idx, block_idx = tree.query(points, predicate="within")
+    areas = geoms.area.to_numpy()
+    np.add.at(footprint, block_idx, areas[building_idx])
+    np.add.at(floor_area, block_idx, areas[building_idx] * levels[building_idx])
+    return floor_area, footprint
+
+
+def _levels(text: str, default: float) -> float:
+    try:
+        value = float(str(text).split(";")[0].strip())
+    except ValueError:
+        return default
+    return value if 0 < value < 200 else default
+
+
+def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frame = frame[frame.geometry.area > 0].copy()
+    frame = frame.iloc[np.argsort(frame.geometry.area.to_numpy(), kind="stable")]
+    geoms = list(frame.geometry.values)
+    tree = shapely.STRtree(geoms)
+    for i in range(len(geoms)):
+        smaller = [j for j in tree.query(geoms[i], predicate="intersects") if j < i]
+        if smaller:
+            cut = shapely.difference(geoms[i], shapely.union_all([geoms[j] for j in smaller]))
+            geoms[i] = shapely.make_valid(cut) if not cut.is_valid else cut
+    frame["geometry"] = [_polygonal(g) for g in geoms]
+    frame = frame[frame.geometry.area >= MIN_BLOCK_AREA_M2]
+    return frame.sort_values("block_id").reset_index(drop=True)
+
+
+def _polygonal(geometry):
+    """Return only the polygon parts of a geometry (cuts can leave slivers of lines)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()
+
+
+def _street_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFrame:
+    residential = [b for b in osm.buildings if b.tags.get("residential") == "yes"]
+    if not osm.street_lines or not residential:
+        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    lines = gpd.GeoSeries(osm.street_lines, crs=WGS84).to_crs(crs)
+    noded = shapely.union_all(lines.values)
+    polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    if len(polygons) == 0:
+        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    building_points = shapely.point_on_surface(
+        gpd.GeoSeries([b.geometry for b in residential], crs=WGS84).to_crs(crs).values
+    )
+    tree = shapely.STRtree(polygons)
+    _, polygon_idx = tree.query(building_points, predicate="within")
+    holding = np.unique(polygon_idx)
+    frame = gpd.GeoDataFrame(
+        {"block_id": [f"s{i + 1:05d}" for i in range(len(holding))], "name": None},
+        geometry=polygons[holding],
+        crs=crs,
+    )
+    return _clip(frame, area_of_interest)
+
+
+def _clip(frame: gpd.GeoDataFrame, area_of_interest) -> gpd.GeoDataFrame:
+    if area_of_interest is None or frame.empty:
+        return frame.reset_index(drop=True)
+    inner = shapely.point_on_surface(frame.geometry.values)
+    return frame[shapely.within(inner, area_of_interest)].reset_index(drop=True)

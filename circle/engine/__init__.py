@@ -1,0 +1,57 @@
+"""The isochrone engine: reach from every block to every category, and isochrones.
+
+Backends share one protocol (:class:`~circle.engine.base.Backend`) and one
+definition of the problem (:class:`~circle.engine.base.ReachProblem`).
+"""
+
+from __future__ import annotations
+
+from circle.engine.base import Backend, CategoryReach, Destinations, ReachProblem
+from circle.errors import EngineError
+
+BACKENDS = ("csgraph", "pandana", "bruteforce")
+DEFAULT_BACKEND = "csgraph"
+
+
+def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
+    """Return a backend by name.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`BACKENDS`.
+
+    Returns
+    -------
+    Backend
+        A fresh backend object.
+
+    Raises
+    ------
+    EngineError
+        For an unknown name.
+    """
+    if name == "csgraph":
+        from circle.engine.csgraph import CsgraphBackend
+
+        return CsgraphBackend()
+    if name == "pandana":
+        from circle.engine.pandana_backend import PandanaBackend
+
+        return PandanaBackend()
+    if name == "bruteforce":
+        from circle.engine.bruteforce import BruteForceBackend
+
+        return BruteForceBackend()
+    raise EngineError(f"unknown engine backend {name!r}; choose one of: {', '.join(BACKENDS)}.")
+
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "Backend",
+    "CategoryReach",
+    "Destinations",
+    "ReachProblem",
+    "get_backend",
+]

@@ -1,0 +1,98 @@
+"""Facilities: OSM objects sorted into the categories of a standards preset."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle.geo import WGS84
+from circle.sources.osm import OsmFeature
+from circle.standards import Preset
+
+FACILITY_COLUMNS = ["facility_id", "category", "name", "osm_id", "osm_type", "source", "geometry"]
+
+
+def facility_name(tags: dict[str, str]) -> str | None:
+    """Return the best display name of an OSM object (``name``, then zh, then en)."""
+    for key in ("name", "name:zh", "name:en"):
+        if tags.get(key):
+            return tags[key]
+    return None
+
+
+def facilities_from_osm(
+    features: list[tuple[OsmFeature, list[str]]], preset: Preset, crs: str
+) -> gpd.GeoDataFrame:
+    """Turn classified OSM objects into a facilities table.
+
+    An object in several categories gives one row per category. A point that
+    lies inside an area of the same category (a school mapped both as a node
+    and as its grounds) is the same facility: the point is dropped and its
+    name kept for the area when the area has none.
+
+    Parameters
+    ----------
+    features : list of (OsmFeature, list of str)
+        Objects and their category keys, from :func:`circle.sources.osm.read_osm`.
+    preset : Preset
+        Gives the category order.
+    crs : str
+        The study's projected CRS; the returned geometries are in it.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`FACILITY_COLUMNS`; ``facility_id`` is
+        ``"{category}:{n|w|r}{osm_id}"``, stable across runs of the same data.
+    """
+    rows = []
+    for feature, categories in features:
+        for category in categories:
+            rows.append(
+                {
+                    "category": category,
+                    "name": facility_name(feature.tags),
+                    "osm_id": int(feature.osm_id),
+                    "osm_type": feature.osm_type,
+                    "source": "osm",
+                    "geometry": feature.geometry,
+                    "tags": feature.tags,
+                }
+            )
+    if not rows:
+        return empty_facilities(crs)
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84).to_crs(crs)
+    frame = _merge_points_into_areas(frame)
+    frame["facility_id"] = frame["category"] + ":" + frame["osm_type"].str[0] + frame["osm_id"].astype(str)
+    frame = frame.drop_duplicates("facility_id")
+    order = {c.key: i for i, c in enumerate(preset.categories)}
+    frame = frame.assign(_order=frame["category"].map(order)).sort_values(["_order", "facility_id"])
+    return frame[[*FACILITY_COLUMNS, "tags"]].reset_index(drop=True)
+
+
+def empty_facilities(crs: str) -> gpd.GeoDataFrame:
+    """Return a facilities table with no rows."""
+    frame = pd.DataFrame({column: pd.Series(dtype=object) for column in FACILITY_COLUMNS[:-1]})
+    frame["tags"] = pd.Series(dtype=object)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _merge_points_into_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    is_point = shapely.get_type_id(frame.geometry.values) == 0
+    drop = np.zeros(len(frame), bool)
+    for _, group in frame.groupby("category"):
+        points = group[is_point[group.index]]
+        areas = group[~is_point[group.index]]
+        if points.empty or areas.empty:
+            continue
+        tree = shapely.STRtree(areas.geometry.values)
+        point_idx, area_idx = tree.query(points.geometry.values, predicate="within")
+        for p, a in zip(point_idx, area_idx, strict=True):
+            area_row = areas.index[a]
+            point_row = points.index[p]
+            if not frame.at[area_row, "name"] and frame.at[point_row, "name"]:
+                frame.at[area_row, "name"] = frame.at[point_row, "name"]
+            drop[point_row] = True
+    return frame[~drop]

@@ -1,0 +1,426 @@
+"""The walking network: nodes and street segments in projected metres.
+
+A :class:`WalkNetwork` holds every node of the walkable ways (no topological
+simplification, so each segment is straight and an isochrone can cut it
+exactly) and, per undirected segment, the seconds to walk it each way at a
+walking profile. Points (block boundaries, facility entrances, a clicked
+location) reach the network by snapping to the nearest segment; the walk from
+the point to the segment and along it to either end node is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from circle.errors import NetworkError
+from circle.geo import WGS84, transform_xy
+from circle.sources.osm import WalkWays
+from circle.standards import WalkingProfile
+
+STEPS = "steps"
+
+
+@dataclass
+class AccessTable:
+    """How a set of points reaches the network.
+
+    One row per (point, network node) pair: ``seconds`` is the walk from the
+    point to that node. A point snapped to a segment has two rows, one per
+    end node. Points farther than the snapping limit have no rows.
+
+    Attributes
+    ----------
+    owner : numpy.ndarray
+        Index of the point's owner (block or facility position), int64.
+    node : numpy.ndarray
+        Network node index, int64.
+    seconds : numpy.ndarray
+        Walking seconds from the point to the node.
+    x, y : numpy.ndarray
+        The point in the study CRS (metres).
+    snap_m : numpy.ndarray
+        Straight distance from the point to the segment.
+    """
+
+    owner: np.ndarray
+    node: np.ndarray
+    seconds: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    snap_m: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    @classmethod
+    def empty(cls) -> AccessTable:
+        """Return a table with no rows."""
+        ints, floats = np.zeros(0, np.int64), np.zeros(0, float)
+        return cls(ints, ints.copy(), floats, floats.copy(), floats.copy(), floats.copy())
+
+    def best_per_owner_node(self) -> AccessTable:
+        """Keep, for each (owner, node) pair, only the quickest row."""
+        if len(self) == 0:
+            return self
+        order = np.lexsort((self.seconds, self.node, self.owner))
+        owner, node = self.owner[order], self.node[order]
+        first = np.ones(len(order), bool)
+        first[1:] = (owner[1:] != owner[:-1]) | (node[1:] != node[:-1])
+        keep = order[first]
+        return self.take(keep)
+
+    def take(self, rows: np.ndarray) -> AccessTable:
+        """Return the rows at positions ``rows``."""
+        return AccessTable(
+            self.owner[rows],
+            self.node[rows],
+            self.seconds[rows],
+            self.x[rows],
+            self.y[rows],
+            self.snap_m[rows],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table as a DataFrame (owner positions, not ids)."""
+        return pd.DataFrame(
+            {
+                "owner": self.owner,
+                "node": self.node,
+                "seconds": self.seconds,
+                "x": self.x,
+                "y": self.y,
+                "snap_m": self.snap_m,
+            }
+        )
+
+
+@dataclass
+class WalkNetwork:
+    """A walking network in a projected CRS with seconds per directed segment.
+
+    Attributes
+    ----------
+    crs : str
+        The projected CRS of ``x`` and ``y`` (a UTM zone).
+    osm_id : numpy.ndarray
+        OSM node id of each node (int64); node ``i`` is row ``i``.
+    x, y : numpy.ndarray
+        Node coordinates in metres.
+    a, b : numpy.ndarray
+        End nodes of each undirected segment (int64 indices).
+    length_m : numpy.ndarray
+        Segment length.
+    seconds_ab, seconds_ba : numpy.ndarray
+        Walking seconds from ``a`` to ``b`` and back (``inf`` if impassable).
+    highway : numpy.ndarray
+        OSM highway value of each segment.
+    """
+
+    crs: str
+    osm_id: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    length_m: np.ndarray
+    seconds_ab: np.ndarray
+    seconds_ba: np.ndarray
+    highway: np.ndarray
+    profile_name: str = ""
+    dropped: dict = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.x)
+
+    @property
+    def n_segments(self) -> int:
+        """Number of undirected segments."""
+        return len(self.a)
+
+    @classmethod
+    def from_ways(
+        cls,
+        ways: WalkWays,
+        profile: WalkingProfile,
+        crs: str,
+        keep_within=None,
+    ) -> WalkNetwork:
+        """Build the network from walkable ways read from OSM.
+
+        Parameters
+        ----------
+        ways : WalkWays
+            Segments in WGS-84 from :func:`circle.sources.osm.read_osm`.
+        profile : WalkingProfile
+            Flat and steps speeds.
+        crs : str
+            Projected CRS to work in.
+        keep_within : shapely.Geometry, optional
+            A polygon in ``crs``; segments with an end outside it are dropped.
+
+        Returns
+        -------
+        WalkNetwork
+            The network, not yet cut to its connected part.
+
+        Raises
+        ------
+        NetworkError
+            When no walkable segment is left.
+        """
+        if ways.is_empty:
+            raise NetworkError(
+                "the area has no walkable ways (footways, paths, streets). Check that the "
+                "bounding box or polygon covers a built-up area of the file, or use a larger extract."
+            )
+        x_all, y_all = transform_xy(ways.node_lon, ways.node_lat, WGS84, crs)
+        position = pd.Series(np.arange(len(ways.node_ids)), index=ways.node_ids)
+        ua = position.loc[ways.u].to_numpy()
+        vb = position.loc[ways.v].to_numpy()
+        keep = np.ones(len(ua), bool)
+        if keep_within is not None:
+            inside = shapely.contains_xy(keep_within, x_all, y_all)
+            keep &= inside[ua] & inside[vb]
+        highway = ways.highway
+        if not profile.steps_passable:
+            keep &= highway != STEPS
+        ua, vb, highway = ua[keep], vb[keep], highway[keep]
+        if len(ua) == 0:
+            raise NetworkError(
+                "no walkable ways lie inside the study area. Check the bounding box or polygon "
+                "(west,south,east,north in degrees) against the extract's coverage."
+            )
+        # Reindex to the nodes still used, and drop duplicated segments.
+        used, inverse = np.unique(np.concatenate([ua, vb]), return_inverse=True)
+        a, b = inverse[: len(ua)], inverse[len(ua) :]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        _, unique_rows = np.unique(np.column_stack([lo, hi]), axis=0, return_index=True)
+        unique_rows = np.sort(unique_rows)
+        a, b, highway = lo[unique_rows], hi[unique_rows], highway[unique_rows]
+        x, y = x_all[used], y_all[used]
+        length = np.hypot(x[a] - x[b], y[a] - y[b])
+        speed = np.where(highway == STEPS, profile.steps_speed, profile.speed)
+        seconds = length / speed
+        return cls(
+            crs=crs,
+            osm_id=ways.node_ids[used],
+            x=x,
+            y=y,
+            a=a.astype(np.int64),
+            b=b.astype(np.int64),
+            length_m=length,
+            seconds_ab=seconds,
+            seconds_ba=seconds.copy(),
+            highway=highway,
+            profile_name=profile.name,
+        )
+
+    # -- structure ---------------------------------------------------------
+
+    def components(self) -> np.ndarray:
+        """Return the connected-component label of every node (undirected)."""
+        n = self.n_nodes
+        graph = sparse.coo_array((np.ones(self.n_segments), (self.a, self.b)), shape=(n, n))
+        _, labels = csgraph.connected_components(graph, directed=False)
+        return labels
+
+    def subset(self, node_mask: np.ndarray) -> WalkNetwork:
+        """Return the network restricted to the nodes where ``node_mask`` is true."""
+        keep_segment = node_mask[self.a] & node_mask[self.b]
+        new_index = np.full(self.n_nodes, -1, np.int64)
+        new_index[node_mask] = np.arange(int(node_mask.sum()))
+        return WalkNetwork(
+            crs=self.crs,
+            osm_id=self.osm_id[node_mask],
+            x=self.x[node_mask],
+            y=self.y[node_mask],
+            a=new_index[self.a[keep_segment]],
+            b=new_index[self.b[keep_segment]],
+            length_m=self.length_m[keep_segment],
+            seconds_ab=self.seconds_ab[keep_segment],
+            seconds_ba=self.seconds_ba[keep_segment],
+            highway=self.highway[keep_segment],
+            profile_name=self.profile_name,
+            dropped=dict(self.dropped),
+        )
+
+    def directed_edges(self) -> pd.DataFrame:
+        """Return every directed edge: ``u``, ``v``, ``length_m``, ``seconds``, ``highway``.
+
+        Both directions of a two-way segment are listed; an impassable
+        direction (infinite seconds) is left out.
+        """
+        frame = pd.DataFrame(
+            {
+                "u": np.concatenate([self.a, self.b]),
+                "v": np.concatenate([self.b, self.a]),
+                "length_m": np.concatenate([self.length_m, self.length_m]),
+                "seconds": np.concatenate([self.seconds_ab, self.seconds_ba]),
+                "highway": np.concatenate([self.highway, self.highway]),
+            }
+        )
+        return frame[np.isfinite(frame["seconds"])].reset_index(drop=True)
+
+    def adjacency(self, reverse: bool = False) -> sparse.csr_array:
+        """Return the directed adjacency matrix of walking seconds.
+
+        Parameters
+        ----------
+        reverse : bool
+            Transpose it (for searches towards a destination).
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            ``n_nodes`` square; entry (u, v) is the seconds from u to v.
+        """
+        edges = self.directed_edges()
+        u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+        if reverse:
+            u, v = v, u
+        # Built from (data, (row, col)), zero-second edges stay as explicit
+        # zeros, which scipy's graph routines treat as edges.
+        seconds = edges["seconds"].to_numpy()
+        return sparse.csr_array((seconds, (u, v)), shape=(self.n_nodes, self.n_nodes))
+
+    def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return node coordinates in WGS-84 degrees."""
+        return transform_xy(self.x, self.y, self.crs, WGS84)
+
+    @cached_property
+    def segment_lines(self) -> np.ndarray:
+        """Straight LineStrings of the undirected segments (study CRS)."""
+        coords = np.stack(
+            [
+                np.column_stack([self.x[self.a], self.y[self.a]]),
+                np.column_stack([self.x[self.b], self.y[self.b]]),
+            ],
+            axis=1,
+        )
+        return shapely.linestrings(coords)
+
+    @cached_property
+    def segment_tree(self) -> shapely.STRtree:
+        """Spatial index over :attr:`segment_lines`."""
+        return shapely.STRtree(self.segment_lines)
+
+    # -- access --------------------------------------------------------------
+
+    def snap(
+        self,
+        owner: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        speed_m_s: float,
+        max_snap_m: float,
+    ) -> AccessTable:
+        """Connect points to the network through their nearest segment.
+
+        Parameters
+        ----------
+        owner : numpy.ndarray
+            For each point, the index of what it belongs to (a block, a facility).
+        x, y : numpy.ndarray
+            Points in the study CRS.
+        speed_m_s : float
+            Walking speed off the network (flat ground).
+        max_snap_m : float
+            Points farther than this from every segment get no access rows.
+
+        Returns
+        -------
+        AccessTable
+            Two rows per snapped point (one per end node of its segment),
+            reduced to the quickest row per (owner, node).
+        """
+        owner = np.asarray(owner, np.int64)
+        if len(owner) == 0 or self.n_segments == 0:
+            return AccessTable.empty()
+        points = shapely.points(np.asarray(x, float), np.asarray(y, float))
+        point_idx, segment_idx = self.segment_tree.query_nearest(
+            points, max_distance=max_snap_m, all_matches=False
+        )
+        if len(point_idx) == 0:
+            return AccessTable.empty()
+        lines = self.segment_lines[segment_idx]
+        snapped_points = points[point_idx]
+        along = shapely.line_locate_point(lines, snapped_points)
+        seg_len = self.length_m[segment_idx]
+        fraction = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
+        projection = shapely.line_interpolate_point(lines, along)
+        off_m = shapely.distance(snapped_points, projection)
+        off_s = off_m / speed_m_s
+        # From the projection to end a runs along b→a; to end b along a→b.
+        to_a = off_s + fraction * self.seconds_ba[segment_idx]
+        to_b = off_s + (1.0 - fraction) * self.seconds_ab[segment_idx]
+        px, py = np.asarray(x, float)[point_idx], np.asarray(y, float)[point_idx]
+        table = AccessTable(
+            owner=np.concatenate([owner[point_idx], owner[point_idx]]),
+            node=np.concatenate([self.a[segment_idx], self.b[segment_idx]]),
+            seconds=np.concatenate([to_a, to_b]),
+            x=np.concatenate([px, px]),
+            y=np.concatenate([py, py]),
+            snap_m=np.concatenate([off_m, off_m]),
+        )
+        finite = np.isfinite(table.seconds)
+        return table.take(np.flatnonzero(finite)).best_per_owner_node()
+
+
+def keep_reachable_part(
+    network: WalkNetwork,
+    anchors_x: np.ndarray,
+    anchors_y: np.ndarray,
+    max_snap_m: float,
+) -> WalkNetwork:
+    """Keep the connected parts that blocks and facilities reach; report the rest.
+
+    The largest component is always kept. Another component is kept when it
+    is the nearest part of the network for at least one anchor point (a block
+    or facility access point): an island that residents or services actually
+    sit on is not thrown away. Everything else is dropped and counted in
+    ``network.dropped``.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The full network.
+    anchors_x, anchors_y : numpy.ndarray
+        Access points of blocks and facilities (study CRS).
+    max_snap_m : float
+        Snapping limit used for the anchors.
+
+    Returns
+    -------
+    WalkNetwork
+        The kept part, with ``dropped`` holding the count of dropped
+        components, nodes, segments and their length.
+    """
+    labels = network.components()
+    sizes = np.bincount(labels)
+    kept_labels = {int(np.argmax(sizes))}
+    if len(anchors_x):
+        points = shapely.points(anchors_x, anchors_y)
+        _, segment_idx = network.segment_tree.query_nearest(
+            points, max_distance=max_snap_m, all_matches=False
+        )
+        kept_labels.update(int(label) for label in np.unique(labels[network.a[segment_idx]]))
+    node_mask = np.isin(labels, list(kept_labels))
+    dropped_segments = ~(node_mask[network.a] & node_mask[network.b])
+    kept = network.subset(node_mask)
+    kept.dropped = {
+        "components": int(len(sizes) - len(kept_labels)),
+        "nodes": int((~node_mask).sum()),
+        "segments": int(dropped_segments.sum()),
+        "length_m": round(float(network.length_m[dropped_segments].sum()), 1),
+        "kept_components": len(kept_labels),
+    }
+    return kept

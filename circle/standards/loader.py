@@ -1,0 +1,504 @@
+"""Read standards presets and walking profiles from YAML.
+
+Presets are data (see ``gb50180_2018.yaml``): each number is a mapping with
+``value``, ``source`` and ``verified``. Validation collects every problem
+into one :class:`~circle.errors.PresetError` that names the bad keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from circle.errors import PresetError
+
+_SCHOOL_LEVEL_KEY = "school_level"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number with its provenance.
+
+    Attributes
+    ----------
+    value : Any
+        The number (or list of numbers) itself.
+    source : str
+        Where it comes from.
+    verified : bool
+        Whether it was confirmed against a reliable text.
+    """
+
+    value: Any
+    source: str
+    verified: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the value as the mapping it was read from."""
+        return {"value": self.value, "source": self.source, "verified": self.verified}
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """One OSM tag rule: every listed key must match (a rule is an AND).
+
+    A value may be a string, a list of strings (any of them), ``"*"`` (the key
+    is present) or ``{"not": [...]}`` (absent, or none of these values). The
+    special key ``school_level`` matches schools by their derived level.
+    """
+
+    conditions: tuple[tuple[str, Any], ...]
+
+    def matches(self, tags: dict[str, str], school_levels: frozenset[str] | None) -> bool:
+        """Return whether ``tags`` satisfy every condition of the rule.
+
+        Parameters
+        ----------
+        tags : dict of str to str
+            The OSM tags of one object.
+        school_levels : frozenset of str or None
+            Levels derived for the object (see :meth:`Preset.school_levels_of`).
+
+        Returns
+        -------
+        bool
+            True when all conditions hold.
+        """
+        for key, wanted in self.conditions:
+            if key == _SCHOOL_LEVEL_KEY:
+                if school_levels is None or wanted not in school_levels:
+                    return False
+                continue
+            value = tags.get(key)
+            if isinstance(wanted, dict):
+                if value is not None and value in wanted["not"]:
+                    return False
+            elif wanted == "*":
+                if value is None:
+                    return False
+            elif isinstance(wanted, list):
+                if value not in wanted:
+                    return False
+            elif value != wanted:
+                return False
+        return True
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """OSM keys this rule reads (``school_level`` excluded)."""
+        return tuple(k for k, _ in self.conditions if k != _SCHOOL_LEVEL_KEY)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A service category of a preset (kindergarten, clinic, park …)."""
+
+    key: str
+    group: str
+    label_zh: str
+    label_en: str
+    tier: Sourced
+    radius_m: Sourced
+    rules: tuple[TagRule, ...]
+
+    def label(self, lang: str = "en") -> str:
+        """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class SchoolLevel:
+    """How to tell a school's level from ``isced:level`` or its name."""
+
+    isced: tuple[str, ...]
+    name_pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A standards preset: categories, tag rules and analysis parameters."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    source: str
+    path: str
+    analysis: dict[str, Sourced]
+    population: dict[str, Sourced]
+    categories: tuple[Category, ...]
+    school_levels: dict[str, SchoolLevel] = field(default_factory=dict)
+
+    @property
+    def thresholds_s(self) -> tuple[float, ...]:
+        """Count thresholds in seconds (5/10/15 minutes in GB 50180)."""
+        return tuple(float(m) * 60.0 for m in self.analysis["thresholds_min"].value)
+
+    @property
+    def thresholds_min(self) -> tuple[int, ...]:
+        """Count thresholds in whole minutes."""
+        return tuple(int(m) for m in self.analysis["thresholds_min"].value)
+
+    @property
+    def search_limit_s(self) -> float:
+        """Longest walk searched, in seconds."""
+        return float(self.analysis["search_limit_min"].value) * 60.0
+
+    def category(self, key: str) -> Category:
+        """Return the category called ``key``.
+
+        Raises
+        ------
+        PresetError
+            When the preset has no such category.
+        """
+        for category in self.categories:
+            if category.key == key:
+                return category
+        known = ", ".join(c.key for c in self.categories)
+        raise PresetError(f"preset {self.name!r} has no category {key!r}; it has: {known}.")
+
+    def school_levels_of(self, tags: dict[str, str]) -> frozenset[str] | None:
+        """Return the school levels an ``amenity=school`` object serves.
+
+        A school whose level cannot be told from ``isced:level`` or its name
+        serves every level (it is not silently dropped).
+
+        Parameters
+        ----------
+        tags : dict of str to str
+            The object's OSM tags.
+
+        Returns
+        -------
+        frozenset of str or None
+            None for objects that are not schools.
+        """
+        if tags.get("amenity") != "school" or not self.school_levels:
+            return None
+        isced = {part.strip() for part in re.split(r"[;,]", tags.get("isced:level", ""))}
+        names = " ".join(v for k, v in tags.items() if k == "name" or k.startswith("name:"))
+        found = {
+            level
+            for level, rule in self.school_levels.items()
+            if isced & set(rule.isced) or rule.name_pattern.search(names)
+        }
+        return frozenset(found) if found else frozenset(self.school_levels)
+
+    def classify(self, tags: dict[str, str]) -> list[str]:
+        """Return the keys of every category whose rules ``tags`` satisfy.
+
+        Parameters
+        ----------
+        tags : dict of str to str
+            The OSM tags of one object.
+
+        Returns
+        -------
+        list of str
+            Matching category keys, in preset order (often empty).
+        """
+        levels = self.school_levels_of(tags)
+        return [c.key for c in self.categories if any(rule.matches(tags, levels) for rule in c.rules)]
+
+    @property
+    def osm_keys(self) -> frozenset[str]:
+        """Every OSM key any rule reads (used to pre-filter input files)."""
+        return frozenset(k for c in self.categories for r in c.rules for k in r.keys)
+
+
+@dataclass(frozen=True)
+class WalkingProfile:
+    """Walking speed on flat ground and on steps."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    speed_m_s: Sourced
+    steps_speed_factor: Sourced
+    steps_passable: bool
+
+    @property
+    def speed(self) -> float:
+        """Flat-ground speed in metres per second."""
+        return float(self.speed_m_s.value)
+
+    @property
+    def steps_speed(self) -> float:
+        """Horizontal speed on steps in metres per second."""
+        return self.speed * float(self.steps_speed_factor.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the profile as recorded in a study's ``summary.json``."""
+        return {
+            "name": self.name,
+            "label": {"zh": self.label_zh, "en": self.label_en},
+            "speed_m_s": self.speed_m_s.to_dict(),
+            "steps_speed_factor": self.steps_speed_factor.to_dict(),
+            "steps_passable": self.steps_passable,
+        }
+
+
+def builtin_presets() -> list[str]:
+    """Return the names of the presets shipped with circle."""
+    folder = resources.files("circle.standards")
+    return sorted(
+        p.name.removesuffix(".yaml")
+        for p in folder.iterdir()
+        if p.name.endswith(".yaml") and p.name != "profiles.yaml"
+    )
+
+
+def load_preset(name_or_path: str | Path = "gb50180_2018") -> Preset:
+    """Load a standards preset by built-in name or by file path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        A built-in name (see :func:`builtin_presets`) or a YAML file.
+
+    Returns
+    -------
+    Preset
+        The validated preset.
+
+    Raises
+    ------
+    PresetError
+        When the preset cannot be found or read, or any key is malformed;
+        the message lists every problem found.
+    """
+    raw, where = _read_yaml(name_or_path, builtin_presets(), "preset")
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise PresetError(f"{where}: a preset must be a YAML mapping at the top level.")
+    name = _required_str(raw, "name", where, problems)
+    title = raw.get("title") or {}
+    analysis = _sourced_block(raw, "analysis", where, problems, _ANALYSIS_KEYS)
+    population = _sourced_block(raw, "population", where, problems, _POPULATION_KEYS)
+    levels = _school_levels(raw.get("school_levels") or {}, where, problems)
+    categories = _categories(raw.get("categories"), where, problems)
+    if problems:
+        raise PresetError(
+            f"preset {where} has {len(problems)} problem(s): "
+            + "; ".join(problems)
+            + ". Fix these keys (compare with the built-in gb50180_2018.yaml) and run again."
+        )
+    return Preset(
+        name=name,
+        title_zh=str(title.get("zh", name)),
+        title_en=str(title.get("en", name)),
+        source=str(raw.get("source", "")),
+        path=where,
+        analysis=analysis,
+        population=population,
+        categories=categories,
+        school_levels=levels,
+    )
+
+
+def load_profile(name: str = "standard", path: str | Path | None = None) -> WalkingProfile:
+    """Load a walking profile by name.
+
+    Parameters
+    ----------
+    name : str
+        Profile name, e.g. ``"standard"``, ``"adult"`` or ``"elderly"``.
+    path : str or pathlib.Path, optional
+        A profiles YAML file of the user's; the built-in one by default.
+
+    Returns
+    -------
+    WalkingProfile
+        The profile.
+
+    Raises
+    ------
+    PresetError
+        When the profile is unknown or malformed.
+    """
+    raw, where = _read_yaml(path or "profiles", ["profiles"], "profiles file")
+    profiles = raw.get("profiles") if isinstance(raw, dict) else None
+    if not isinstance(profiles, dict):
+        raise PresetError(f"{where}: expected a top-level 'profiles' mapping.")
+    if name not in profiles:
+        raise PresetError(f"unknown walking profile {name!r}; choose one of: {', '.join(profiles)}.")
+    entry = profiles[name] or {}
+    problems: list[str] = []
+    speed = _sourced(entry, "speed_m_s", f"profiles.{name}", problems, positive=True)
+    steps = _sourced(entry, "steps_speed_factor", f"profiles.{name}", problems, positive=True)
+    if problems:
+        raise PresetError(f"{where}: " + "; ".join(problems) + ".")
+    label = entry.get("label") or {}
+    return WalkingProfile(
+        name=name,
+        label_zh=str(label.get("zh", name)),
+        label_en=str(label.get("en", name)),
+        speed_m_s=speed,
+        steps_speed_factor=steps,
+        steps_passable=bool(entry.get("steps_passable", True)),
+    )
+
+
+def profile_names(path: str | Path | None = None) -> list[str]:
+    """Return the profile names defined in the (built-in) profiles file."""
+    raw, _ = _read_yaml(path or "profiles", ["profiles"], "profiles file")
+    return list((raw or {}).get("profiles", {}))
+
+
+_ANALYSIS_KEYS = ("thresholds_min", "search_limit_min", "max_snap_m", "boundary_spacing_m")
+_POPULATION_KEYS = (
+    "floor_area_per_person_m2",
+    "default_levels",
+    "density_per_km2",
+    "min_building_coverage",
+)
+
+
+def _read_yaml(name_or_path: str | Path, builtins: list[str], what: str) -> tuple[Any, str]:
+    text_path = str(name_or_path)
+    if text_path in builtins:
+        resource = resources.files("circle.standards") / f"{text_path}.yaml"
+        text, where = resource.read_text(encoding="utf-8"), f"{text_path} (built-in)"
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise PresetError(
+                f"no {what} called {text_path!r}: it is neither a built-in "
+                f"({', '.join(builtins)}) nor a file. Give a built-in name or the path to a YAML file."
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PresetError(f"cannot read {what} {path}: {exc}.") from exc
+        where = str(path)
+    try:
+        # safe_load builds plain data only: a preset can never run code.
+        return yaml.safe_load(text), where
+    except yaml.YAMLError as exc:
+        raise PresetError(f"{what} {where} is not valid YAML: {exc}. Fix the syntax and run again.") from exc
+
+
+def _required_str(raw: dict, key: str, where: str, problems: list[str]) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value:
+        problems.append(f"'{key}' must be a non-empty string")
+        return ""
+    return value
+
+
+def _sourced(raw: dict, key: str, where: str, problems: list[str], positive: bool = False) -> Sourced:
+    entry = raw.get(key)
+    if not isinstance(entry, dict) or "value" not in entry:
+        problems.append(f"'{where}.{key}' must be a mapping with value, source and verified")
+        return Sourced(None, "", False)
+    value = entry["value"]
+    numbers = value if isinstance(value, list) else [value]
+    if not numbers or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        problems.append(f"'{where}.{key}.value' must be a number or a list of numbers, not {value!r}")
+    elif positive and not all(v > 0 for v in numbers):
+        problems.append(f"'{where}.{key}.value' must be positive, not {value!r}")
+    if not isinstance(entry.get("source"), str):
+        problems.append(f"'{where}.{key}.source' must say where the value comes from")
+    if not isinstance(entry.get("verified"), bool):
+        problems.append(f"'{where}.{key}.verified' must be true or false")
+    return Sourced(value, str(entry.get("source", "")), bool(entry.get("verified", False)))
+
+
+def _sourced_block(
+    raw: dict, block: str, where: str, problems: list[str], keys: tuple[str, ...]
+) -> dict[str, Sourced]:
+    section = raw.get(block)
+    if not isinstance(section, dict):
+        problems.append(f"'{block}' must be a mapping with keys {', '.join(keys)}")
+        return {}
+    found = {key: _sourced(section, key, block, problems, positive=True) for key in keys}
+    for key, entry in section.items():
+        if key not in found and isinstance(entry, dict) and "value" in entry:
+            found[key] = _sourced(section, key, block, problems)
+    return found
+
+
+def _school_levels(raw: Any, where: str, problems: list[str]) -> dict[str, SchoolLevel]:
+    levels: dict[str, SchoolLevel] = {}
+    if not isinstance(raw, dict):
+        problems.append("'school_levels' must be a mapping of level to isced and name_pattern")
+        return levels
+    for level, rule in raw.items():
+        rule = rule or {}
+        try:
+            pattern = re.compile(str(rule.get("name_pattern", "(?!)")), re.IGNORECASE)
+        except re.error as exc:
+            problems.append(f"'school_levels.{level}.name_pattern' is not a valid pattern: {exc}")
+            continue
+        levels[str(level)] = SchoolLevel(tuple(str(i) for i in rule.get("isced", [])), pattern)
+    return levels
+
+
+def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.append("'categories' must be a non-empty list")
+        return ()
+    categories = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        at = f"categories[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"'{at}' must be a mapping")
+            continue
+        key = entry.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            problems.append(f"'{at}.key' must be lower-case letters, digits and _ (got {key!r})")
+            continue
+        if key in seen:
+            problems.append(f"'{at}.key' {key!r} is used twice")
+        seen.add(key)
+        label = entry.get("label") or {}
+        if not isinstance(label, dict) or not label.get("zh") or not label.get("en"):
+            problems.append(f"'{key}.label' needs both zh and en")
+            label = label if isinstance(label, dict) else {}
+        rules = _rules(entry.get("osm"), key, problems)
+        categories.append(
+            Category(
+                key=key,
+                group=str(entry.get("group", "other")),
+                label_zh=str(label.get("zh", key)),
+                label_en=str(label.get("en", key)),
+                tier=_sourced(entry, "tier", key, problems, positive=True),
+                radius_m=_sourced(entry, "radius_m", key, problems, positive=True),
+                rules=rules,
+            )
+        )
+    return tuple(categories)
+
+
+def _rules(raw: Any, key: str, problems: list[str]) -> tuple[TagRule, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"'{key}.osm' must be a non-empty list of tag rules")
+        return ()
+    rules = []
+    for index, rule in enumerate(raw):
+        if not isinstance(rule, dict) or not rule:
+            problems.append(f"'{key}.osm[{index}]' must be a mapping of OSM key to value(s)")
+            continue
+        conditions = []
+        for tag, wanted in rule.items():
+            if isinstance(wanted, dict):
+                if set(wanted) != {"not"} or not isinstance(wanted["not"], list):
+                    problems.append(f"'{key}.osm[{index}].{tag}' takes only {{not: [values]}}")
+                    continue
+                wanted = {"not": [str(v) for v in wanted["not"]]}
+            elif isinstance(wanted, list):
+                wanted = [str(v) for v in wanted]
+            elif isinstance(wanted, str | int | float):
+                wanted = str(wanted)
+            else:
+                problems.append(f"'{key}.osm[{index}].{tag}' has an unusable value {wanted!r}")
+                continue
+            conditions.append((str(tag), wanted))
+        rules.append(TagRule(tuple(conditions)))
+    return tuple(rules)
