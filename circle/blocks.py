@@ -26,6 +26,19 @@ POP_BUILDINGS = "buildings"
 POP_AREA = "area_density"
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
+#: building values that say "people live here" without doubt.
+_STRICT_RESIDENTIAL = frozenset(
+    {
+        "residential",
+        "apartments",
+        "house",
+        "detached",
+        "semidetached_house",
+        "terrace",
+        "dormitory",
+        "bungalow",
+    }
+)
 
 
 def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.GeoDataFrame, str]:
@@ -58,29 +71,40 @@ def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.
         When the area has neither residential land use nor residential
         buildings inside street blocks.
     """
-    if osm.residential:
-        frame = gpd.GeoDataFrame(
-            {
-                "block_id": [f"{f.osm_type[0]}{f.osm_id}" for f in osm.residential],
-                "name": [
-                    f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en")
-                    for f in osm.residential
-                ],
-                "geometry": [f.geometry for f in osm.residential],
-            },
-            crs=WGS84,
-        ).to_crs(crs)
-        frame = _clip(_remove_overlaps(frame), area_of_interest)
-        if not frame.empty:
-            return frame, "landuse"
-    frame = _street_blocks(osm, crs, area_of_interest)
-    if frame.empty:
+    landuse = _landuse_blocks(osm, crs, area_of_interest)
+    # Street blocks fill the gaps: where landuse=residential is mapped, only
+    # explicitly residential buildings (apartments, houses …) outside it make
+    # a street block residential; with no residential land use at all, any
+    # building that is not known to be something else does.
+    streets = _street_blocks(osm, crs, area_of_interest, strict=not landuse.empty, exclude=landuse)
+    if landuse.empty and streets.empty:
         raise InputDataError(
             "the study area has no residential blocks: no landuse=residential areas and no "
             "residential buildings inside street blocks are mapped. Pass your own blocks with "
             "--blocks FILE (GeoPackage, GeoJSON or Shapefile with a CRS), or widen the area."
         )
-    return frame, "street_blocks"
+    if streets.empty:
+        return landuse, "landuse"
+    if landuse.empty:
+        return streets, "street_blocks"
+    combined = pd.concat([landuse, streets], ignore_index=True)
+    return gpd.GeoDataFrame(combined, geometry="geometry", crs=crs), "landuse+street_blocks"
+
+
+def _landuse_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFrame:
+    if not osm.residential:
+        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "block_id": [f"{f.osm_type[0]}{f.osm_id}" for f in osm.residential],
+            "name": [
+                f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en") for f in osm.residential
+            ],
+            "geometry": [f.geometry for f in osm.residential],
+        },
+        crs=WGS84,
+    ).to_crs(crs)
+    return _clip(_remove_overlaps(frame), area_of_interest)
 
 
 def read_blocks_file(
@@ -280,24 +304,41 @@ def _polygonal(geometry):
     return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()
 
 
-def _street_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFrame:
-    residential = [b for b in osm.buildings if b.tags.get("residential") == "yes"]
+def _street_blocks(
+    osm: OsmData, crs: str, area_of_interest, strict: bool, exclude: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    wanted = _STRICT_RESIDENTIAL if strict else None
+    residential = [
+        b
+        for b in osm.buildings
+        if b.tags.get("residential") == "yes" and (wanted is None or b.tags.get("building") in wanted)
+    ]
     if not osm.street_lines or not residential:
-        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+        return empty
     lines = gpd.GeoSeries(osm.street_lines, crs=WGS84).to_crs(crs)
     noded = shapely.union_all(lines.values)
     polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     if len(polygons) == 0:
-        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+        return empty
     building_points = shapely.point_on_surface(
         gpd.GeoSeries([b.geometry for b in residential], crs=WGS84).to_crs(crs).values
     )
+    if not exclude.empty:
+        covered = shapely.STRtree(exclude.geometry.values).query(building_points, predicate="within")[0]
+        building_points = np.delete(building_points, np.unique(covered))
     tree = shapely.STRtree(polygons)
     _, polygon_idx = tree.query(building_points, predicate="within")
-    holding = np.unique(polygon_idx)
+    holding = polygons[np.unique(polygon_idx)]
+    if not exclude.empty and len(holding):
+        holding = np.array(
+            [_polygonal(shapely.difference(p, shapely.union_all(exclude.geometry.values))) for p in holding],
+            dtype=object,
+        )
+        holding = holding[shapely.area(holding) >= MIN_BLOCK_AREA_M2]
     frame = gpd.GeoDataFrame(
         {"block_id": [f"s{i + 1:05d}" for i in range(len(holding))], "name": None},
-        geometry=polygons[holding],
+        geometry=list(holding),
         crs=crs,
     )
     return _clip(frame, area_of_interest)

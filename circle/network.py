@@ -355,7 +355,7 @@ class WalkNetwork:
         snapped_points = points[point_idx]
         along = shapely.line_locate_point(lines, snapped_points)
         seg_len = self.length_m[segment_idx]
-        fraction = np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0)
+        fraction = np.clip(np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0), 0.0, 1.0)
         projection = shapely.line_interpolate_point(lines, along)
         off_m = shapely.distance(snapped_points, projection)
         off_s = off_m / speed_m_s

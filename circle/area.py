@@ -1,0 +1,150 @@
+"""Study areas: a bounding box or a polygon file, checked before any work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from circle.errors import AreaError
+from circle.geo import WGS84
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """The area whose blocks are studied, in WGS-84.
+
+    Attributes
+    ----------
+    geometry : shapely.Geometry
+        The polygon (a bounding box is a rectangle).
+    description : str
+        How the user gave it, for the summary.
+    """
+
+    geometry: BaseGeometry
+    description: str
+
+    @property
+    def bounds(self) -> BBox:
+        """``(west, south, east, north)`` in degrees."""
+        return tuple(float(v) for v in self.geometry.bounds)
+
+
+def parse_bbox(text: str) -> StudyArea:
+    """Parse ``"W,S,E,N"`` (degrees) into a study area.
+
+    Parameters
+    ----------
+    text : str
+        Four comma-separated numbers: west, south, east, north.
+
+    Returns
+    -------
+    StudyArea
+        The rectangle.
+
+    Raises
+    ------
+    AreaError
+        For anything but four numbers, values out of range (with a hint when
+        latitude and longitude look swapped), or west ≥ east / south ≥ north.
+
+    Examples
+    --------
+    >>> parse_bbox("104.05,30.65,104.10,30.70").bounds
+    (104.05, 30.65, 104.1, 30.7)
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise AreaError(
+            f"--bbox {text!r} is not four numbers. Give west,south,east,north in degrees, "
+            "for example --bbox 104.04,30.65,104.13,30.73."
+        ) from None
+    problems = []
+    if not (-90 <= south <= 90 and -90 <= north <= 90):
+        if -90 <= west <= 90 and -90 <= east <= 90:
+            problems.append(
+                "south and north must be latitudes (−90…90): latitude and longitude look swapped; "
+                f"did you mean --bbox {south},{west},{north},{east}?"
+            )
+        else:
+            problems.append("south and north must be latitudes between −90 and 90")
+    if not (-180 <= west <= 180 and -180 <= east <= 180):
+        problems.append("west and east must be longitudes between −180 and 180")
+    if not problems and west >= east:
+        problems.append(f"west ({west}) must be less than east ({east})")
+    if not problems and south >= north:
+        problems.append(f"south ({south}) must be less than north ({north})")
+    if problems:
+        raise AreaError(f"--bbox {text}: " + "; ".join(problems) + ". The order is west,south,east,north.")
+    return StudyArea(shapely.box(west, south, east, north), f"bbox {west},{south},{east},{north}")
+
+
+def read_area_file(path: str | Path) -> StudyArea:
+    """Read a study-area polygon (GeoPackage, GeoJSON, Shapefile); all features are merged.
+
+    Raises
+    ------
+    AreaError
+        When the file is missing, unreadable, has no CRS or no polygon.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AreaError(f"area file {path} does not exist. Check the path.")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        raise AreaError(
+            f"area file {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile."
+        ) from exc
+    if frame.crs is None:
+        raise AreaError(
+            f"area file {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS) "
+            "or save it as GeoJSON in WGS-84, and run again."
+        )
+    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise AreaError(f"area file {path} holds no polygon.")
+    merged = shapely.union_all(polygons.to_crs(WGS84).geometry.values)
+    return StudyArea(merged, f"polygon {path.name}")
+
+
+def check_overlap(area: StudyArea, data_bounds: BBox | None) -> None:
+    """Refuse an area that misses the data, with a hint for swapped coordinates.
+
+    Parameters
+    ----------
+    area : StudyArea
+        The requested area.
+    data_bounds : tuple of float or None
+        ``(west, south, east, north)`` of the data; None skips the check.
+
+    Raises
+    ------
+    AreaError
+        When the two do not overlap.
+    """
+    if data_bounds is None:
+        return
+    data_box = shapely.box(*data_bounds)
+    if area.geometry.intersects(data_box):
+        return
+    west, south, east, north = area.bounds
+    hint = ""
+    swapped = shapely.box(south, west, north, east)
+    if swapped.intersects(data_box):
+        hint = f" Swapped, it would overlap: did you mean {south},{west},{north},{east}?"
+    dw, ds, de, dn = data_bounds
+    raise AreaError(
+        f"the study area ({west:.4f},{south:.4f},{east:.4f},{north:.4f}) lies outside the data, "
+        f"which covers {dw:.4f},{ds:.4f},{de:.4f},{dn:.4f} (west,south,east,north).{hint} "
+        "Choose an area inside the extract, or use an extract that covers it."
+    )

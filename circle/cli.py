@@ -1,0 +1,244 @@
+"""The ``circle`` command line.
+
+``circle analyze`` builds a study folder; ``circle isochrone`` draws walking
+bands from a point or a block of a study. Errors are printed as one paragraph
+without a traceback and end with exit code 2 (bad input) or 1 (anything else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from circle.errors import CircleError
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``circle`` command."""
+    parser = argparse.ArgumentParser(
+        prog="circle",
+        description="15-minute living-circle accessibility: who can walk to a clinic, a school, "
+        "a park or a library within 5, 10 and 15 minutes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              circle analyze --out data/studies/helsinki
+              circle analyze chengdu.osm.pbf --out data/studies/chengdu --profile elderly
+              circle analyze city.osm.pbf --bbox 104.05,30.65,104.10,30.70 --out data/studies/core
+              circle isochrone --study data/studies/chengdu --lat 30.66 --lon 104.07 --out iso.geojson
+            """
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    _analyze_parser(commands)
+    _isochrone_parser(commands)
+    return parser
+
+
+def _analyze_parser(commands) -> None:
+    from circle.engine import BACKENDS, DEFAULT_BACKEND
+    from circle.standards import builtin_presets, profile_names
+
+    cmd = commands.add_parser(
+        "analyze",
+        help="build a study: walking times from every residential block to every service category",
+        description=textwrap.dedent(
+            """\
+            Build a study folder from OpenStreetMap data: the walking network, the residential
+            blocks and their population, the facilities of every category of the standards
+            preset, and for every block the walking minutes to the 1st, 2nd and 3rd nearest
+            facility of each category and how many lie within 5, 10 and 15 minutes.
+
+            Without SOURCE the embedded central-Helsinki extract is used (no download).
+            The study folder can be opened in QGIS (GeoParquet) and is read by the app and
+            the reports; see the README for its columns."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("source", nargs="?", help="an .osm.pbf or .osm file (default: the embedded extract)")
+    cmd.add_argument("--out", required=True, help="study folder to write (must be new, empty or a study)")
+    area = cmd.add_argument_group(
+        "study area (blocks outside are left out; services just beyond still count)"
+    )
+    area.add_argument("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north")
+    area.add_argument(
+        "--area", dest="area_file", metavar="FILE", help="polygon file (GeoPackage, GeoJSON, SHP)"
+    )
+    area.add_argument("--place", help="a place name to download (needs the internet)")
+    blocks = cmd.add_argument_group("residential blocks (default: landuse=residential, else street blocks)")
+    blocks.add_argument("--blocks", dest="blocks_file", metavar="FILE", help="your own block polygons")
+    blocks.add_argument("--block-id-column", metavar="COL", help="column of --blocks holding block ids")
+    blocks.add_argument("--block-name-column", metavar="COL", help="column of --blocks holding names")
+    blocks.add_argument("--population-column", metavar="COL", help="column of --blocks holding population")
+    method = cmd.add_argument_group("method")
+    method.add_argument(
+        "--preset",
+        default="gb50180_2018",
+        help=f"standards preset: {', '.join(builtin_presets())} or a YAML file (default: gb50180_2018)",
+    )
+    method.add_argument(
+        "--profile",
+        default="standard",
+        choices=profile_names(),
+        help="walking profile: standard 1.1 m/s, adult 1.31 m/s, elderly 0.8 m/s (default: standard)",
+    )
+    method.add_argument("--engine", default=DEFAULT_BACKEND, choices=BACKENDS, help="routing backend")
+    output = cmd.add_argument_group("output")
+    output.add_argument("--overwrite", action="store_true", help="replace an existing study in --out")
+    output.add_argument("--gpkg", action="store_true", help="also write study.gpkg (blocks, facilities)")
+    output.add_argument("--quiet", action="store_true", help="print only the result")
+    cmd.set_defaults(handler=_run_analyze)
+
+
+def _isochrone_parser(commands) -> None:
+    cmd = commands.add_parser(
+        "isochrone",
+        help="walking bands (5/10/15 minutes) from a point or a block, as GeoJSON",
+        description="Draw the areas reachable on foot within each number of minutes, from a point "
+        "(--lat/--lon) or from a block of the study (from all its entrances at once).",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    origin = cmd.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--lat", type=float, help="latitude of the start (degrees); needs --lon")
+    origin.add_argument("--block", help="block_id of the start")
+    cmd.add_argument("--lon", type=float, help="longitude of the start (degrees)")
+    cmd.add_argument("--minutes", default="5,10,15", help="band limits in minutes (default: 5,10,15)")
+    cmd.add_argument("--margin", type=float, default=25.0, help="walkable margin around streets, metres")
+    cmd.add_argument("--out", required=True, help="GeoJSON file to write")
+    cmd.set_defaults(handler=_run_isochrone)
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.settings import progress_enabled
+
+    quiet = args.quiet
+    options = AnalysisOptions(
+        source=args.source,
+        out=args.out,
+        bbox=args.bbox,
+        area_file=args.area_file,
+        place=args.place,
+        blocks_file=args.blocks_file,
+        block_id_column=args.block_id_column,
+        block_name_column=args.block_name_column,
+        population_column=args.population_column,
+        preset=args.preset,
+        profile=args.profile,
+        engine=args.engine,
+        overwrite=args.overwrite,
+        gpkg=args.gpkg,
+        progress=not quiet and progress_enabled() and sys.stderr.isatty(),
+    )
+    step = [0]
+
+    def on_stage(message: str) -> None:
+        step[0] += 1
+        if not quiet:
+            print(f"[{step[0]}/6] {message} …", file=sys.stderr, flush=True)
+
+    result = analyze(options, on_stage=on_stage)
+    _print_study_result(result.path, result.summary)
+    return EXIT_OK
+
+
+def _print_study_result(path: Path, summary: dict) -> None:
+    counts = summary["counts"]
+    timings = summary["timings_s"]
+    print(f"Study written to {path}")
+    print(
+        f"  {counts['blocks']} blocks ({counts['population']:,.0f} residents), "
+        f"{counts['facilities']} facilities in {len(summary['categories'])} categories, "
+        f"{counts['network_nodes']:,} network nodes; {timings.get('total', 0):.1f} s in all."
+    )
+    empty = [k for k, v in counts["per_category"].items() if v["facilities"] == 0]
+    if empty:
+        print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
+    if counts["blocks_unreachable"]:
+        print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
+    print("Next:")
+    print(f"  open {path / 'blocks.parquet'} in QGIS, or read summary.json;")
+    print(f"  circle isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
+
+
+def _first_block(path: Path) -> str:
+    import pandas as pd
+
+    frame = pd.read_parquet(path / "blocks.parquet", columns=["block_id"])
+    return str(frame["block_id"].iloc[0]) if len(frame) else "BLOCK_ID"
+
+
+def _run_isochrone(args: argparse.Namespace) -> int:
+    from circle.isochrones import block_isochrone, point_isochrone
+    from circle.study import Study
+
+    try:
+        minutes = tuple(float(m) for m in args.minutes.split(","))
+    except ValueError:
+        raise CircleError(
+            f"--minutes {args.minutes!r} must be numbers separated by commas, like 5,10,15."
+        ) from None
+    if args.lat is not None and args.lon is None:
+        raise CircleError("--lat needs --lon as well (or give --block ID).")
+    out = Path(args.out)
+    if out.exists() and out.is_dir():
+        raise CircleError(f"--out {out} is a folder; give a .geojson file name.")
+    study = Study.open(args.study)
+    if args.block is not None:
+        bands = block_isochrone(study, args.block, minutes, args.margin)
+        origin = f"block {args.block}"
+    else:
+        bands = point_isochrone(study, args.lat, args.lon, minutes, args.margin)
+        origin = f"{args.lat}, {args.lon}"
+    bands["attribution"] = study.summary["attribution"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.part")
+    bands.to_file(partial, driver="GeoJSON")
+    partial.replace(out)
+    print(f"Isochrone from {origin} written to {out}")
+    for row in bands.itertuples():
+        print(f"  {row.from_minutes:g}–{row.minutes:g} min: {row.area_m2 / 1e4:,.1f} ha")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``circle`` command; return its exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad input, 1 for an unexpected failure.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CircleError as exc:
+        print(textwrap.fill(f"circle {args.command}: {exc}", width=100), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"circle {args.command}: interrupted; nothing was changed.", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(
+            f"circle {args.command}: ran out of memory. Limit the area with --bbox or --area and run again.",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

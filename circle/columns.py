@@ -1,0 +1,37 @@
+"""Names of the per-category columns of ``blocks.parquet``, made in one place.
+
+Examples
+--------
+>>> time_column("clinic", 1)
+'clinic_t1'
+>>> count_column("park", 15)
+'park_n15'
+>>> nearest_id_column("culture")
+'culture_id1'
+"""
+
+from __future__ import annotations
+
+
+def time_column(category: str, rank: int) -> str:
+    """Walking minutes to the ``rank``-th nearest facility of ``category``."""
+    return f"{category}_t{rank}"
+
+
+def count_column(category: str, minutes: int) -> str:
+    """Number of facilities of ``category`` within ``minutes`` of walking."""
+    return f"{category}_n{minutes}"
+
+
+def nearest_id_column(category: str) -> str:
+    """Id of the nearest facility of ``category``."""
+    return f"{category}_id1"
+
+
+def category_columns(category: str, k: int, thresholds_min: tuple[int, ...]) -> list[str]:
+    """All reach columns of one category, in file order."""
+    return [
+        *(time_column(category, rank) for rank in range(1, k + 1)),
+        *(count_column(category, minutes) for minutes in thresholds_min),
+        nearest_id_column(category),
+    ]

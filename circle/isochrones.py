@@ -1,0 +1,113 @@
+"""Isochrones from a saved study: from a point or from a block's access points."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+
+from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_bands, reach_times
+from circle.errors import CircleError
+from circle.geo import WGS84, transform_xy
+from circle.study import Study
+
+
+def point_isochrone(
+    study: Study,
+    lat: float,
+    lon: float,
+    minutes: tuple[float, ...] = (5, 10, 15),
+    margin_m: float = DEFAULT_MARGIN_M,
+) -> gpd.GeoDataFrame:
+    """Return isochrone bands from a point (WGS-84 degrees).
+
+    The point reaches the network through the nearest street segment, like a
+    block boundary point does.
+
+    Raises
+    ------
+    CircleError
+        When the coordinates are out of range (with a hint if they look
+        swapped) or the point is farther than the snapping limit from every
+        walkable way.
+    """
+    _check_point(study, lat, lon)
+    network = study.network
+    x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, study.crs)
+    speed = float(study.summary["profile"]["speed_m_s"]["value"])
+    max_snap = float(study.summary["parameters"]["max_snap_m"])
+    access = network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
+    if len(access) == 0:
+        raise CircleError(
+            f"the point {lat:.6f}, {lon:.6f} is more than {max_snap:.0f} m from any walkable way of the "
+            "study. Pick a point on or near a street inside the study area."
+        )
+    return _bands(study, access.node, access.seconds, access.x, access.y, minutes, margin_m)
+
+
+def block_isochrone(
+    study: Study,
+    block_id: str,
+    minutes: tuple[float, ...] = (5, 10, 15),
+    margin_m: float = DEFAULT_MARGIN_M,
+) -> gpd.GeoDataFrame:
+    """Return isochrone bands from every access point of a block at once.
+
+    Raises
+    ------
+    CircleError
+        When the block does not exist or does not reach the network.
+    """
+    block_id = str(block_id)
+    known = study.blocks["block_id"].astype(str)
+    if not (known == block_id).any():
+        examples = ", ".join(known.head(5))
+        raise CircleError(f"the study has no block {block_id!r}. Block ids look like: {examples}.")
+    rows = study.block_access[study.block_access["block_id"].astype(str) == block_id]
+    if rows.empty:
+        raise CircleError(f"block {block_id} does not reach the walking network (no access point).")
+    return _bands(
+        study,
+        rows["node"].to_numpy(np.int64),
+        rows["seconds"].to_numpy(float),
+        rows["x"].to_numpy(float),
+        rows["y"].to_numpy(float),
+        minutes,
+        margin_m,
+    )
+
+
+def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
+    minutes = tuple(sorted(float(m) for m in minutes))
+    if not minutes or minutes[0] <= 0:
+        raise CircleError("--minutes must be positive numbers, for example 5,10,15.")
+    network = study.network
+    times = reach_times(network, nodes, seconds, max(minutes) * 60.0)
+    facility = study.facility_access
+    links = [
+        OffNetworkLinks(nodes, seconds, x, y, from_node=False),
+        OffNetworkLinks(
+            facility["node"].to_numpy(np.int64),
+            facility["seconds"].to_numpy(float),
+            facility["x"].to_numpy(float),
+            facility["y"].to_numpy(float),
+            from_node=True,
+        ),
+    ]
+    bands = isochrone_bands(network, times, minutes, margin_m, links)
+    return bands.to_crs(WGS84)
+
+
+def _check_point(study: Study, lat: float, lon: float) -> None:
+    west, south, east, north = study.summary["bbox"]
+    if not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
+        hint = " They look swapped: --lat takes the latitude (−90…90)." if -90 <= lon <= 90 else ""
+        raise CircleError(f"--lat {lat} --lon {lon} are not valid coordinates.{hint}")
+    margin = 0.05
+    inside = west - margin <= lon <= east + margin and south - margin <= lat <= north + margin
+    swapped_inside = west - margin <= lat <= east + margin and south - margin <= lon <= north + margin
+    if not inside:
+        hint = f" Did you swap them? --lat {lon} --lon {lat} lies inside." if swapped_inside else ""
+        raise CircleError(
+            f"the point --lat {lat} --lon {lon} lies outside the study, which covers "
+            f"longitudes {west:.4f}…{east:.4f} and latitudes {south:.4f}…{north:.4f}.{hint}"
+        )

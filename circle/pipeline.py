@@ -1,0 +1,562 @@
+"""Build a study: source → network, blocks, facilities → reach → study folder.
+
+:func:`analyze` is what ``circle analyze`` runs. Every stage is timed; the
+timings, counts and parameters go into ``summary.json`` so that any number
+in the study can be traced back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+import shapely
+
+import circle
+from circle.access_points import polygon_access_points
+from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
+from circle.blocks import blocks_from_osm, estimate_population, read_blocks_file
+from circle.columns import count_column, nearest_id_column, time_column
+from circle.engine import ReachProblem, get_backend
+from circle.engine.base import CategoryReach, Destinations
+from circle.errors import AreaError, InputDataError
+from circle.facilities import facilities_from_osm
+from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
+from circle.network import AccessTable, WalkNetwork, keep_reachable_part
+from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
+from circle.sources.osm import OsmData, read_osm
+from circle.standards import Preset, WalkingProfile, load_preset, load_profile
+from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, write_study
+
+K_NEAREST = 3
+
+
+@dataclass
+class AnalysisOptions:
+    """What ``circle analyze`` was asked to do.
+
+    Attributes
+    ----------
+    source : str or pathlib.Path or None
+        An ``.osm.pbf`` / ``.osm`` file; None for the embedded default.
+    out : str or pathlib.Path
+        The study folder to write.
+    bbox : str, optional
+        ``"W,S,E,N"`` in degrees.
+    area_file : str or pathlib.Path, optional
+        A polygon file limiting the study area.
+    place : str, optional
+        A place name to fetch online (needs the internet).
+    blocks_file : str or pathlib.Path, optional
+        The user's residential blocks.
+    block_id_column, block_name_column, population_column : str, optional
+        Columns of ``blocks_file``.
+    preset : str or pathlib.Path
+        Standards preset name or YAML path.
+    profile : str
+        Walking profile name.
+    engine : str
+        Routing backend (``csgraph``, ``pandana``, ``bruteforce``).
+    overwrite : bool
+        Replace an existing study at ``out``.
+    gpkg : bool
+        Also write a GeoPackage.
+    progress : bool
+        Show progress bars.
+    """
+
+    source: str | Path | None = None
+    out: str | Path = "data/studies/default"
+    bbox: str | None = None
+    area_file: str | Path | None = None
+    place: str | None = None
+    blocks_file: str | Path | None = None
+    block_id_column: str | None = None
+    block_name_column: str | None = None
+    population_column: str | None = None
+    preset: str | Path = "gb50180_2018"
+    profile: str = "standard"
+    engine: str = "csgraph"
+    overwrite: bool = False
+    gpkg: bool = False
+    progress: bool = False
+
+
+@dataclass
+class AnalysisResult:
+    """Where the study went and its summary."""
+
+    path: Path
+    summary: dict[str, Any]
+
+
+class _Stopwatch:
+    def __init__(self, on_stage: Callable[[str], None] | None):
+        self.seconds: dict[str, float] = {}
+        self.on_stage = on_stage
+
+    @contextmanager
+    def stage(self, name: str, message: str) -> Iterator[None]:
+        if self.on_stage:
+            self.on_stage(message)
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - start, 3)
+
+
+def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Build a study folder from an OSM source.
+
+    Parameters
+    ----------
+    options : AnalysisOptions
+        Source, area, blocks, preset, profile, engine and output.
+    on_stage : callable, optional
+        Called with a short message as each stage starts.
+
+    Returns
+    -------
+    AnalysisResult
+        The study folder and its summary.
+
+    Raises
+    ------
+    circle.errors.CircleError
+        For any bad input; nothing is written then.
+    """
+    clock = _Stopwatch(on_stage)
+    preset = load_preset(options.preset)
+    profile = load_profile(options.profile)
+    backend = get_backend(options.engine)
+    prepare_destination(options.out, options.overwrite)
+    area = _study_area(options)
+    max_snap = float(preset.analysis["max_snap_m"].value)
+    spacing = float(preset.analysis["boundary_spacing_m"].value)
+    reach_m = preset.search_limit_s * profile.speed
+
+    with clock.stage("read", "reading OpenStreetMap data"):
+        path, area, source_label = _resolve_source(options, area)
+        checksum = _sha256(path)
+        read_bounds = _expand_bounds(area.bounds, reach_m) if area else None
+        osm = read_osm(path, preset, read_bounds)
+        data_bounds = osm.file_bbox or _walk_bounds(osm) or (_file_extent(path) if area else None)
+        if area is not None:
+            check_overlap(area, data_bounds)
+        centre = area.geometry.centroid if area else shapely.box(*data_bounds).centroid
+        crs = utm_crs_for(centre.x, centre.y)
+        aoi = transform_geometry(area.geometry, WGS84, crs) if area else None
+        extent = aoi.buffer(reach_m) if aoi is not None else None
+
+    with clock.stage("blocks", "finding residential blocks and their population"):
+        if options.blocks_file:
+            blocks = read_blocks_file(
+                options.blocks_file,
+                crs,
+                options.block_id_column,
+                options.block_name_column,
+                options.population_column,
+                aoi,
+            )
+            block_origin = "user_file"
+        else:
+            blocks, block_origin = blocks_from_osm(osm, crs, aoi)
+        blocks = estimate_population(blocks, osm, preset)
+
+    with clock.stage("facilities", "sorting facilities into categories"):
+        facilities = facilities_from_osm(osm.facilities, preset, crs)
+        if extent is not None and not facilities.empty:
+            inner = shapely.point_on_surface(facilities.geometry.values)
+            facilities = facilities[shapely.within(inner, extent)].reset_index(drop=True)
+        entrance_x, entrance_y = _entrances_xy(osm, crs)
+        block_points = polygon_access_points(blocks.geometry.values, entrance_x, entrance_y, spacing)
+        facility_points = polygon_access_points(facilities.geometry.values, entrance_x, entrance_y, spacing)
+
+    with clock.stage("network", "building the walking network"):
+        network = WalkNetwork.from_ways(osm.walk, profile, crs, keep_within=extent)
+        full_size = (network.n_nodes, network.n_segments)
+        network = keep_reachable_part(
+            network,
+            np.concatenate([block_points[1], facility_points[1]]),
+            np.concatenate([block_points[2], facility_points[2]]),
+            max_snap,
+        )
+        block_access = network.snap(
+            block_points[0], block_points[1], block_points[2], profile.speed, max_snap
+        )
+        facility_access = network.snap(
+            facility_points[0], facility_points[1], facility_points[2], profile.speed, max_snap
+        )
+
+    with clock.stage("engine", f"computing walking times ({backend.name})"):
+        problem = ReachProblem(
+            network=network,
+            origin_access=block_access,
+            n_origins=len(blocks),
+            destinations=_destinations(facilities, facility_access, preset),
+            k=K_NEAREST,
+            thresholds_s=preset.thresholds_s,
+            limit_s=preset.search_limit_s,
+        )
+        reach = backend.solve(problem, progress=options.progress)
+
+    with clock.stage("write", "writing the study folder"):
+        tables = _tables(
+            blocks,
+            facilities,
+            network,
+            block_access,
+            facility_access,
+            block_points[0],
+            block_points[3],
+            reach,
+            preset,
+        )
+        tables.summary = _summary(
+            options,
+            preset,
+            profile,
+            backend.name,
+            path,
+            source_label,
+            checksum,
+            osm,
+            area,
+            crs,
+            network,
+            full_size,
+            tables,
+            block_origin,
+            max_snap,
+            clock.seconds,
+        )
+        folder = write_study(tables, options.out, overwrite=options.overwrite, gpkg=options.gpkg)
+    # The write stage's own time is only known now: record it too.
+    tables.summary["timings_s"]["write"] = clock.seconds["write"]
+    tables.summary["timings_s"]["total"] = round(sum(clock.seconds.values()), 3)
+    from circle.study import _write_json  # same writer, same format
+
+    _write_json(folder / "summary.json", tables.summary)
+    return AnalysisResult(folder, tables.summary)
+
+
+def _study_area(options: AnalysisOptions) -> StudyArea | None:
+    given = [name for name, value in (("--bbox", options.bbox), ("--area", options.area_file)) if value]
+    if len(given) > 1:
+        raise AreaError("give either --bbox or --area, not both.")
+    if options.bbox:
+        return parse_bbox(options.bbox)
+    if options.area_file:
+        return read_area_file(options.area_file)
+    return None
+
+
+def _resolve_source(options: AnalysisOptions, area: StudyArea | None) -> tuple[Path, StudyArea | None, str]:
+    if options.place:
+        if options.source:
+            raise InputDataError("give either a SOURCE file or --place, not both.")
+        from circle.sources.online import fetch_place
+
+        path, boundary = fetch_place(options.place)
+        return path, area or StudyArea(boundary, f"place {options.place}"), f"place: {options.place}"
+    if options.source is None:
+        return default_source(), area, DEFAULT_SOURCE_NAME
+    path = Path(options.source).expanduser()
+    return path, area, path.name
+
+
+def _sha256(path: Path) -> str:
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise InputDataError(f"{path} does not exist. Check the path and run again.") from None
+    except IsADirectoryError:
+        raise InputDataError(f"{path} is a folder; give an .osm.pbf or .osm file.") from None
+    return digest.hexdigest()
+
+
+def _expand_bounds(
+    bounds: tuple[float, float, float, float], metres: float
+) -> tuple[float, float, float, float]:
+    west, south, east, north = bounds
+    dlat = metres / 111_320.0
+    dlon = metres / (111_320.0 * max(np.cos(np.radians(max(abs(south), abs(north)))), 0.05))
+    return west - dlon, south - dlat, east + dlon, north + dlat
+
+
+def _walk_bounds(osm: OsmData) -> tuple[float, float, float, float] | None:
+    walk = osm.walk
+    if walk.is_empty:
+        return None
+    return (
+        float(walk.node_lon.min()),
+        float(walk.node_lat.min()),
+        float(walk.node_lon.max()),
+        float(walk.node_lat.max()),
+    )
+
+
+def _file_extent(path: Path) -> tuple[float, float, float, float] | None:
+    """Scan every node of a file for its extent (only when the area missed all data)."""
+    lons, lats = [], []
+    for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+        if node.location.valid():
+            lons.append(node.location.lon)
+            lats.append(node.location.lat)
+    if not lons:
+        raise InputDataError(f"{path} holds no located nodes: it is not a usable OSM extract.")
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _entrances_xy(osm: OsmData, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    usable = [e for e in osm.entrances if e.tags.get("access") not in {"private", "no"}]
+    if not usable:
+        return np.zeros(0), np.zeros(0)
+    lon = np.array([e.geometry.x for e in usable])
+    lat = np.array([e.geometry.y for e in usable])
+    return transform_xy(lon, lat, WGS84, crs)
+
+
+def _destinations(
+    facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset
+) -> dict[str, Destinations]:
+    destinations = {}
+    categories = facilities["category"].to_numpy(object) if len(facilities) else np.zeros(0, object)
+    for category in preset.categories:
+        positions = np.flatnonzero(categories == category.key)
+        local = np.full(len(facilities), -1, np.int64)
+        local[positions] = np.arange(len(positions))
+        rows = np.flatnonzero(local[access.owner] >= 0) if len(access) else np.zeros(0, np.int64)
+        table = access.take(rows)
+        table.owner = local[table.owner]
+        destinations[category.key] = Destinations(
+            ids=facilities["facility_id"].to_numpy(object)[positions], access=table
+        )
+    return destinations
+
+
+def _tables(
+    blocks: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    network: WalkNetwork,
+    block_access: AccessTable,
+    facility_access: AccessTable,
+    block_point_owner: np.ndarray,
+    block_via_entrance: np.ndarray,
+    reach: dict[str, CategoryReach],
+    preset: Preset,
+) -> StudyTables:
+    n_blocks = len(blocks)
+    access_count = np.bincount(block_access.owner, minlength=n_blocks)
+    access_m = _min_per_owner(block_access.owner, block_access.snap_m, n_blocks)
+    via = np.zeros(n_blocks, bool)
+    via[block_point_owner[block_via_entrance]] = True
+    out = pd.DataFrame(
+        {
+            "block_id": blocks["block_id"].astype(str).to_numpy(),
+            "name": blocks["name"].to_numpy(object),
+            "population": blocks["population"].to_numpy(float),
+            "pop_source": blocks["pop_source"].to_numpy(object),
+            "area_m2": np.round(blocks["area_m2"].to_numpy(float), 1),
+            "floor_area_m2": np.round(blocks["floor_area_m2"].to_numpy(float), 1),
+            "access_points": access_count,
+            "access_via": np.where(via, "entrances", "boundary"),
+            "access_m": np.round(access_m, 1),
+            "reachable": access_count > 0,
+        }
+    )
+    columns = {}
+    for category in preset.categories:
+        answer = reach[category.key]
+        ids = answer.nearest[:, 0]
+        for rank in range(K_NEAREST):
+            columns[time_column(category.key, rank + 1)] = answer.seconds[:, rank] / 60.0
+        for position, minutes in enumerate(preset.thresholds_min):
+            columns[count_column(category.key, minutes)] = answer.counts[:, position].astype(np.int32)
+        category_ids = facilities.loc[facilities["category"] == category.key, "facility_id"].to_numpy(object)
+        nearest = np.full(n_blocks, None, dtype=object)
+        nearest[ids >= 0] = category_ids[ids[ids >= 0]]
+        columns[nearest_id_column(category.key)] = nearest
+    out = pd.concat([out, pd.DataFrame(columns)], axis=1)
+    block_table = gpd.GeoDataFrame(out, geometry=blocks.geometry.to_crs(WGS84).to_numpy(), crs=WGS84)
+
+    facility_count = np.bincount(facility_access.owner, minlength=len(facilities))
+    facility_table = gpd.GeoDataFrame(
+        {
+            "facility_id": facilities["facility_id"].to_numpy(object),
+            "category": facilities["category"].to_numpy(object),
+            "name": facilities["name"].to_numpy(object),
+            "osm_id": facilities["osm_id"].to_numpy(np.int64) if len(facilities) else np.zeros(0, np.int64),
+            "osm_type": facilities["osm_type"].to_numpy(object),
+            "source": facilities["source"].to_numpy(object),
+            "capacity": [_number(t.get("capacity")) for t in facilities["tags"]],
+            "beds": [_number(t.get("beds")) for t in facilities["tags"]],
+            "access_points": facility_count,
+            "access_m": np.round(
+                _min_per_owner(facility_access.owner, facility_access.snap_m, len(facilities)), 1
+            ),
+            "reachable": facility_count > 0,
+        },
+        geometry=facilities.geometry.to_crs(WGS84).to_numpy(),
+        crs=WGS84,
+    )
+    lon, lat = network.lonlat()
+    nodes = pd.DataFrame(
+        {
+            "node": np.arange(network.n_nodes),
+            "x": network.x,
+            "y": network.y,
+            "lon": lon,
+            "lat": lat,
+            "osm_id": network.osm_id,
+        }
+    )
+    edges = network.directed_edges()
+    block_ids = block_table["block_id"].to_numpy(object)
+    facility_ids = facility_table["facility_id"].to_numpy(object)
+    return StudyTables(
+        blocks=block_table,
+        facilities=facility_table,
+        nodes=nodes,
+        edges=edges,
+        block_access=_access_frame(block_access, block_ids, "block_id", network.crs),
+        facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
+        summary={},
+    )
+
+
+def _number(text: str | None) -> float:
+    try:
+        return float(str(text).strip()) if text is not None else np.nan
+    except ValueError:
+        return np.nan
+
+
+def _min_per_owner(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    result = np.full(n, np.nan)
+    if len(owner):
+        order = np.lexsort((values, owner))
+        first = np.ones(len(order), bool)
+        first[1:] = owner[order][1:] != owner[order][:-1]
+        result[owner[order][first]] = values[order][first]
+    return result
+
+
+def _access_frame(access: AccessTable, ids: np.ndarray, id_column: str, crs: str) -> pd.DataFrame:
+    lon, lat = transform_xy(access.x, access.y, crs, WGS84)
+    return pd.DataFrame(
+        {
+            id_column: ids[access.owner] if len(access) else np.zeros(0, object),
+            "node": access.node,
+            "seconds": access.seconds,
+            "x": access.x,
+            "y": access.y,
+            "lon": lon,
+            "lat": lat,
+            "snap_m": access.snap_m,
+        }
+    )
+
+
+def _summary(
+    options: AnalysisOptions,
+    preset: Preset,
+    profile: WalkingProfile,
+    engine: str,
+    path: Path,
+    source_label: str,
+    checksum: str,
+    osm: OsmData,
+    area: StudyArea | None,
+    crs: str,
+    network: WalkNetwork,
+    full_size: tuple[int, int],
+    tables: StudyTables,
+    block_origin: str,
+    max_snap: float,
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    blocks = tables.blocks
+    facilities = tables.facilities
+    west, south, east, north = blocks.total_bounds if len(blocks) else (np.nan,) * 4
+    per_category = {}
+    for category in preset.categories:
+        mine = facilities[facilities["category"] == category.key]
+        per_category[category.key] = {
+            "facilities": len(mine),
+            "reachable_facilities": int(mine["reachable"].sum()),
+            "blocks_with_none_within_limit": int(blocks[time_column(category.key, 1)].isna().sum()),
+        }
+    return {
+        "format_version": FORMAT_VERSION,
+        "circle_version": circle.__version__,
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": {
+            "label": source_label,
+            "path": str(path.resolve()),
+            "file": path.name,
+            "sha256": checksum,
+            "data_timestamp": osm.data_timestamp,
+            "reader_warnings": osm.warnings[:20],
+            "reader_warning_count": len(osm.warnings),
+        },
+        "study_area": area.description if area else "whole extract",
+        "study_area_wkt": area.geometry.wkt if area else None,
+        "bbox": [float(west), float(south), float(east), float(north)],
+        "crs": crs,
+        "profile": profile.to_dict(),
+        "preset": {
+            "name": preset.name,
+            "path": preset.path,
+            "title": {"zh": preset.title_zh, "en": preset.title_en},
+            "source": preset.source,
+        },
+        "engine": engine,
+        "parameters": {
+            "k_nearest": K_NEAREST,
+            "thresholds_min": list(preset.thresholds_min),
+            "search_limit_min": preset.search_limit_s / 60.0,
+            "max_snap_m": max_snap,
+            "analysis": {k: v.to_dict() for k, v in preset.analysis.items()},
+            "population": {k: v.to_dict() for k, v in preset.population.items()},
+        },
+        "categories": [
+            {
+                "key": c.key,
+                "group": c.group,
+                "label": {"zh": c.label_zh, "en": c.label_en},
+                "tier": c.tier.to_dict(),
+                "radius_m": c.radius_m.to_dict(),
+            }
+            for c in preset.categories
+        ],
+        "counts": {
+            "network_nodes": network.n_nodes,
+            "network_segments": network.n_segments,
+            "network_directed_edges": len(tables.edges),
+            "network_nodes_before_islands": full_size[0],
+            "blocks": len(blocks),
+            "blocks_unreachable": int((~blocks["reachable"]).sum()),
+            "blocks_by_pop_source": {k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
+            "block_origin": block_origin,
+            "population": round(float(blocks["population"].sum()), 1),
+            "facilities": len(facilities),
+            "facilities_unreachable": int((~facilities["reachable"]).sum()),
+            "per_category": per_category,
+        },
+        "dropped_islands": network.dropped,
+        "timings_s": dict(timings),
+        "attribution": ATTRIBUTION,
+    }
