@@ -14,22 +14,22 @@ from __future__ import annotations
 
 
 def time_column(category: str, rank: int) -> str:
-    """Walking minutes to the ``rank``-th nearest facility of ``category``."""
+    """Name the column of walking minutes to the ``rank``-th nearest facility."""
     return f"{category}_t{rank}"
 
 
 def count_column(category: str, minutes: int) -> str:
-    """Number of facilities of ``category`` within ``minutes`` of walking."""
+    """Name the column counting facilities within ``minutes`` of walking."""
     return f"{category}_n{minutes}"
 
 
 def nearest_id_column(category: str) -> str:
-    """Id of the nearest facility of ``category``."""
+    """Name the column holding the id of the nearest facility."""
     return f"{category}_id1"
 
 
 def category_columns(category: str, k: int, thresholds_min: tuple[int, ...]) -> list[str]:
-    """All reach columns of one category, in file order."""
+    """Return all reach columns of one category, in file order."""
     return [
         *(time_column(category, rank) for rank in range(1, k + 1)),
         *(count_column(category, minutes) for minutes in thresholds_min),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_bands, reach_times
 from circle.errors import CircleError
@@ -93,8 +94,10 @@ def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
             from_node=True,
         ),
     ]
-    bands = isochrone_bands(network, times, minutes, margin_m, links)
-    return bands.to_crs(WGS84)
+    bands = isochrone_bands(network, times, minutes, margin_m, links).to_crs(WGS84)
+    # Reprojection can pinch a ring where two bands touch: repair it.
+    bands["geometry"] = shapely.make_valid(bands.geometry.to_numpy())
+    return bands
 
 
 def _check_point(study: Study, lat: float, lon: float) -> None:

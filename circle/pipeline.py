@@ -29,7 +29,7 @@ from circle.blocks import blocks_from_osm, estimate_population, read_blocks_file
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import ReachProblem, get_backend
 from circle.engine.base import CategoryReach, Destinations
-from circle.errors import AreaError, InputDataError
+from circle.errors import AreaError, InputDataError, NetworkError
 from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.network import AccessTable, WalkNetwork, keep_reachable_part
@@ -152,6 +152,11 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         data_bounds = osm.file_bbox or _walk_bounds(osm) or (_file_extent(path) if area else None)
         if area is not None:
             check_overlap(area, data_bounds)
+        if osm.walk.is_empty:
+            raise NetworkError(
+                "the area has no walkable ways (footways, paths, streets). Check that the bounding box "
+                "or polygon covers a built-up area of the file, or use a larger extract."
+            )
         centre = area.geometry.centroid if area else shapely.box(*data_bounds).centroid
         crs = utm_crs_for(centre.x, centre.y)
         aoi = transform_geometry(area.geometry, WGS84, crs) if area else None

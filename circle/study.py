@@ -86,7 +86,8 @@ def prepare_destination(out: str | Path, overwrite: bool) -> Path:
             )
         if not overwrite:
             raise StudyError(
-                f"--out {path} already holds a study. Pass --overwrite to replace it, or choose another folder."
+                f"--out {path} already holds a study. Pass --overwrite to replace it, "
+                "or choose another folder."
             )
     parent = path.parent
     try:

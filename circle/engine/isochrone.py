@@ -184,7 +184,7 @@ def isochrone_bands(
     rows = []
     previous = shapely.Polygon()
     for lower, upper, polygon in zip((0.0, *minutes[:-1]), minutes, reach_polygons, strict=True):
-        band = shapely.difference(polygon, previous) if not previous.is_empty else polygon
+        band = shapely.make_valid(shapely.difference(polygon, previous)) if not previous.is_empty else polygon
         rows.append(
             {
                 "from_minutes": lower,

@@ -268,7 +268,7 @@ def is_walkable(tags: dict[str, str]) -> bool:
     if highway == "cycleway":
         return foot in CYCLEWAY_FOOT_ALLOWED or "segregated" in tags
     if highway in {"trunk", "trunk_link"}:
-        return foot in CYCLEWAY_FOOT_ALLOWED or tags.get("sidewalk", "no") not in {"no", "none"}
+        return foot in CYCLEWAY_FOOT_ALLOWED or tags.get("sidewalk") not in {"no", "none"}
     return highway in WALKABLE_HIGHWAYS
 
 

@@ -1,0 +1,128 @@
+"""The walking network: which ways are walkable, seconds per edge, snapping, islands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from circle.errors import NetworkError
+from circle.network import keep_reachable_part
+from circle.sources.osm import WalkWays, is_walkable
+from circle.standards import load_profile
+from tests.conftest import make_network
+
+
+@pytest.mark.parametrize(
+    ("tags", "walkable"),
+    [
+        ({"highway": "footway"}, True),
+        ({"highway": "residential"}, True),
+        ({"highway": "steps"}, True),
+        ({"highway": "pedestrian", "area": "yes"}, True),
+        ({"highway": "service"}, True),
+        ({"highway": "motorway"}, False),
+        ({"highway": "motorway_link"}, False),
+        ({"highway": "residential", "foot": "no"}, False),
+        ({"highway": "service", "access": "private"}, False),
+        ({"highway": "service", "access": "private", "foot": "yes"}, True),
+        ({"highway": "construction"}, False),
+        ({"highway": "cycleway"}, False),
+        ({"highway": "cycleway", "foot": "designated"}, True),
+        ({"highway": "trunk"}, True),
+        ({"highway": "trunk", "sidewalk": "no"}, False),
+        ({"highway": "primary", "motorroad": "yes"}, False),
+        ({"building": "yes"}, False),
+    ],
+)
+def test_walkable_filter(tags, walkable):
+    assert is_walkable(tags) is walkable
+
+
+def _ways(highways: list[str]) -> WalkWays:
+    # a straight line of nodes 100 m apart along the equator-ish, in degrees
+    count = len(highways) + 1
+    lon = 104.0 + np.arange(count) * (100.0 / (111_320.0 * np.cos(np.radians(30.0))))
+    lat = np.full(count, 30.0)
+    ids = np.arange(count, dtype=np.int64) + 1
+    return WalkWays(
+        u=ids[:-1],
+        v=ids[1:],
+        way_id=np.arange(len(highways)),
+        highway=np.array(highways, object),
+        node_ids=ids,
+        node_lon=lon,
+        node_lat=lat,
+    )
+
+
+def test_seconds_follow_the_profile_and_steps_are_slower():
+    from circle.network import WalkNetwork
+
+    standard = load_profile("standard")
+    network = WalkNetwork.from_ways(_ways(["footway", "steps"]), standard, "EPSG:32648")
+    footway, steps = np.argsort(network.highway == "steps")
+    assert network.length_m[footway] == pytest.approx(100.0, rel=2e-3)
+    assert network.seconds_ab[footway] == pytest.approx(network.length_m[footway] / 1.1)
+    assert network.seconds_ab[steps] == pytest.approx(network.length_m[steps] / (1.1 * 0.5))
+    elderly = WalkNetwork.from_ways(_ways(["footway", "steps"]), load_profile("elderly"), "EPSG:32648")
+    assert elderly.seconds_ab[footway] == pytest.approx(elderly.length_m[footway] / 0.8)
+    # both directions are listed, each with its own seconds
+    edges = network.directed_edges()
+    assert len(edges) == 4
+    assert set(map(tuple, edges[["u", "v"]].to_numpy())) == {(0, 1), (1, 0), (1, 2), (2, 1)}
+
+
+def test_profiles_have_the_speeds_of_the_issue():
+    assert load_profile("standard").speed == 1.1
+    assert load_profile("adult").speed == 1.31
+    assert load_profile("elderly").speed == 0.8
+    for name in ("standard", "adult", "elderly"):
+        profile = load_profile(name)
+        assert profile.steps_speed < profile.speed
+
+
+def test_no_walkable_way_is_a_network_error():
+    from circle.network import WalkNetwork
+
+    empty = WalkWays(
+        *(np.zeros(0, np.int64),) * 3, np.zeros(0, object), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    )
+    with pytest.raises(NetworkError, match="no walkable ways"):
+        WalkNetwork.from_ways(empty, load_profile(), "EPSG:32648")
+
+
+def test_snap_counts_the_walk_to_both_ends_of_the_segment():
+    # segment from (0,0) to (100,0) walked at 1 m/s; a point at (30, 40):
+    # 40 m to the street, then 30 m to node 0 or 70 m to node 1.
+    network = make_network([(0, 0), (100, 0)], [(0, 1)])
+    access = network.snap(np.array([7]), np.array([30.0]), np.array([40.0]), speed_m_s=2.0, max_snap_m=100)
+    by_node = dict(zip(access.node.tolist(), access.seconds.tolist(), strict=True))
+    assert by_node[0] == pytest.approx(40 / 2.0 + 30.0)
+    assert by_node[1] == pytest.approx(40 / 2.0 + 70.0)
+    assert set(access.owner.tolist()) == {7}
+    assert access.snap_m[0] == pytest.approx(40.0)
+
+
+def test_snap_beyond_the_limit_gives_no_access():
+    network = make_network([(0, 0), (100, 0)], [(0, 1)])
+    access = network.snap(np.array([0]), np.array([50.0]), np.array([400.0]), 1.0, max_snap_m=300)
+    assert len(access) == 0
+
+
+def test_islands_are_dropped_unless_something_sits_on_them():
+    # main part: 0-1-2 (3 nodes); island A: 3-4 (far east); island B: 5-6 (far north)
+    network = make_network(
+        [(0, 0), (100, 0), (200, 0), (5000, 0), (5100, 0), (0, 5000), (100, 5000)],
+        [(0, 1), (1, 2), (3, 4), (5, 6)],
+    )
+    # one anchor (a block boundary point) sits beside island B
+    kept = keep_reachable_part(network, np.array([50.0]), np.array([5010.0]), max_snap_m=300)
+    assert kept.n_nodes == 5
+    assert kept.dropped == {
+        "components": 1,
+        "nodes": 2,
+        "segments": 1,
+        "length_m": 100.0,
+        "kept_components": 2,
+    }
+    assert sorted(kept.osm_id.tolist()) == [1000, 1001, 1002, 1005, 1006]
