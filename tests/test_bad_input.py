@@ -112,6 +112,7 @@ def test_area_with_no_residential_blocks(tmp_path, capsys):
     assert_clean_failure(code, err, "no residential blocks", "--blocks FILE")
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
 def test_blocks_file_without_crs(tmp_path, capsys, town):
     lon, lat = to_lonlat(200, 60)
     frame = gpd.GeoDataFrame({"pop": [100]}, geometry=[shapely.Point(lon, lat).buffer(0.0003)], crs=None)
