@@ -69,7 +69,7 @@ class OsmBuilder:
         return path
 
 
-def small_town(path: Path) -> Path:
+def small_town(path: Path, entrances: bool = False) -> Path:
     """A hand-checkable town.
 
     One east–west street from (0, 0) to (1200, 0) with nodes every 100 m; a
@@ -77,11 +77,17 @@ def small_town(path: Path) -> Path:
     110); a clinic node on the street at x = 800; a school polygon south of
     the street from x = 500 to 600 (y −10 to −110); a park south at x = 1100
     to 1200; a motorway and a foot=no path that must not be walked.
+
+    With ``entrances``, the compound has one gate, in its east side at
+    (300, 60), and the park one entrance, in its east side at (1200, −60).
     """
     town = OsmBuilder()
     street = [town.node(100.0 * i, 0.0) for i in range(13)]
     town.way(street, highway="residential", name="Main Street")
     town.polygon([(100, 10), (300, 10), (300, 110), (100, 110)], landuse="residential", name="西园小区")
+    if entrances:
+        town.node(300, 60, barrier="gate")
+        town.node(1200, -60, entrance="yes")
     town.node(800, 0.5, amenity="clinic", name="社区卫生服务站")
     town.polygon([(500, -10), (600, -10), (600, -110), (500, -110)], amenity="school", name="Riverside 小学")
     town.polygon([(1100, -10), (1200, -10), (1200, -110), (1100, -110)], leisure="park", name="滨河公园")

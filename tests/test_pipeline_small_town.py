@@ -184,3 +184,15 @@ def test_point_isochrone_from_lat_lon(town_study, tmp_path):
     assert bands["minutes"].tolist() == [2, 4]
     assert bands.geometry.iloc[0].bounds[2] - origin_x == pytest.approx(132 - 5 + 25, abs=3)
     assert street_reach.area > bands.geometry.iloc[0].area
+
+
+def test_mapped_entrances_are_the_only_way_in_and_out(tmp_path):
+    source = small_town(tmp_path / "gated.osm", entrances=True)
+    result = analyze(AnalysisOptions(source=source, out=tmp_path / "study"))
+    block = gpd.read_parquet(result.path / "blocks.parquet").iloc[0]
+    assert block["access_via"] == "entrances"
+    assert block["access_points"] == 2  # one gate, snapped to both ends of its street segment
+    # out through the gate (60 m to the street), 500 m east, 0.5 m to the clinic
+    assert block["clinic_t1"] == pytest.approx(560.5 / SPEED / 60, abs=TOLERANCE_MIN)
+    # …and into the park only through its east entrance: 60 + 900 + 60 m
+    assert block["park_t1"] == pytest.approx(1020 / SPEED / 60, abs=TOLERANCE_MIN)
