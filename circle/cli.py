@@ -8,6 +8,7 @@ without a traceback and end with exit code 2 (bad input) or 1 (anything else).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -165,8 +166,24 @@ def _print_study_result(path: Path, summary: dict) -> None:
     if counts["blocks_unreachable"]:
         print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
     print("Next:")
-    print(f"  open {path / 'blocks.parquet'} in QGIS, or read summary.json;")
-    print(f"  circle isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
+    print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README);")
+    print(
+        f"  {_circle_command()} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson"
+    )
+
+
+def _circle_command() -> str:
+    """Return how the user can call circle again: bare if on PATH, else the .venv path."""
+    import shutil
+
+    beside = Path(sys.executable).parent / "circle"
+    on_path = shutil.which("circle")
+    if not beside.exists() or (on_path and Path(on_path).resolve() == beside.resolve()):
+        return "circle"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
 
 
 def _first_block(path: Path) -> str:
@@ -229,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     except CircleError as exc:
         print(textwrap.fill(f"circle {args.command}: {exc}", width=100), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader of our output (e.g. `| head`) went away; the work itself is done.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print(f"circle {args.command}: interrupted; nothing was changed.", file=sys.stderr)
         return 130

@@ -25,6 +25,10 @@ from circle.sources.osm import WalkWays
 from circle.standards import WalkingProfile
 
 STEPS = "steps"
+NO_WALKABLE_WAYS = (
+    "the area has no walkable ways (footways, paths, streets). Check that the bounding box or polygon "
+    "covers a built-up area of the file, or use a larger extract."
+)
 
 
 @dataclass
@@ -178,10 +182,7 @@ class WalkNetwork:
             When no walkable segment is left.
         """
         if ways.is_empty:
-            raise NetworkError(
-                "the area has no walkable ways (footways, paths, streets). Check that the "
-                "bounding box or polygon covers a built-up area of the file, or use a larger extract."
-            )
+            raise NetworkError(NO_WALKABLE_WAYS)
         x_all, y_all = transform_xy(ways.node_lon, ways.node_lat, WGS84, crs)
         position = pd.Series(np.arange(len(ways.node_ids)), index=ways.node_ids)
         ua = position.loc[ways.u].to_numpy()

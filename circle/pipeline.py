@@ -32,7 +32,7 @@ from circle.engine.base import CategoryReach, Destinations
 from circle.errors import AreaError, InputDataError, NetworkError
 from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
-from circle.network import AccessTable, WalkNetwork, keep_reachable_part
+from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
 from circle.sources.osm import OsmData, read_osm
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
@@ -153,10 +153,7 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         if area is not None:
             check_overlap(area, data_bounds)
         if osm.walk.is_empty:
-            raise NetworkError(
-                "the area has no walkable ways (footways, paths, streets). Check that the bounding box "
-                "or polygon covers a built-up area of the file, or use a larger extract."
-            )
+            raise NetworkError(NO_WALKABLE_WAYS)
         centre = area.geometry.centroid if area else shapely.box(*data_bounds).centroid
         crs = utm_crs_for(centre.x, centre.y)
         aoi = transform_geometry(area.geometry, WGS84, crs) if area else None
@@ -215,6 +212,7 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         reach = backend.solve(problem, progress=options.progress)
 
     with clock.stage("write", "writing the study folder"):
+        write_started = time.perf_counter()
         tables = _tables(
             blocks,
             facilities,
@@ -244,13 +242,19 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
             max_snap,
             clock.seconds,
         )
-        folder = write_study(tables, options.out, overwrite=options.overwrite, gpkg=options.gpkg)
-    # The write stage's own time is only known now: record it too.
-    tables.summary["timings_s"]["write"] = clock.seconds["write"]
-    tables.summary["timings_s"]["total"] = round(sum(clock.seconds.values()), 3)
-    from circle.study import _write_json  # same writer, same format
 
-    _write_json(folder / "summary.json", tables.summary)
+        def record_write_time(summary: dict[str, Any]) -> None:
+            # summary.json is the last file written: its own write is not counted.
+            summary["timings_s"]["write"] = round(time.perf_counter() - write_started, 3)
+            summary["timings_s"]["total"] = round(sum(summary["timings_s"].values()), 3)
+
+        folder = write_study(
+            tables,
+            options.out,
+            overwrite=options.overwrite,
+            gpkg=options.gpkg,
+            before_summary=record_write_time,
+        )
     return AnalysisResult(folder, tables.summary)
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -99,7 +100,13 @@ def prepare_destination(out: str | Path, overwrite: bool) -> Path:
     return path
 
 
-def write_study(tables: StudyTables, out: str | Path, overwrite: bool = False, gpkg: bool = False) -> Path:
+def write_study(
+    tables: StudyTables,
+    out: str | Path,
+    overwrite: bool = False,
+    gpkg: bool = False,
+    before_summary: Callable[[dict[str, Any]], None] | None = None,
+) -> Path:
     """Write a study folder atomically.
 
     Parameters
@@ -112,6 +119,9 @@ def write_study(tables: StudyTables, out: str | Path, overwrite: bool = False, g
         Replace an existing study at ``out``.
     gpkg : bool
         Also write ``study.gpkg`` with layers ``blocks`` and ``facilities``.
+    before_summary : callable, optional
+        Called with ``tables.summary`` once every table is written and just
+        before ``summary.json`` is, e.g. to record how long writing took.
 
     Returns
     -------
@@ -133,6 +143,8 @@ def write_study(tables: StudyTables, out: str | Path, overwrite: bool = False, g
         if gpkg:
             tables.blocks.to_file(staging / "study.gpkg", layer="blocks", driver="GPKG")
             tables.facilities.to_file(staging / "study.gpkg", layer="facilities", driver="GPKG")
+        if before_summary is not None:
+            before_summary(tables.summary)
         _write_json(staging / SUMMARY, tables.summary)
         _fsync_tree(staging)
         _swap_into_place(staging, destination)
