@@ -210,7 +210,11 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     Otherwise, where mapped residential footprints cover at least
     ``min_building_coverage`` of the block, population = Σ footprint × levels
     ÷ floor area per person (``"buildings"``); else block area × density
-    (``"area_density"``). All parameters come from the preset's
+    (``"area_density"``). When at least ``complete_mapping_share`` of the
+    blocks pass that coverage test, buildings are judged completely mapped in
+    the area, and a sparsely built block with any mapped residential floor
+    area is counted from its buildings too (area × density would invent
+    residents on empty hillsides). All parameters come from the preset's
     ``population`` section.
 
     Parameters
@@ -234,7 +238,9 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     blocks["area_m2"] = area
     floor_area, footprint = _residential_floor_area(blocks, osm, params["default_levels"])
     blocks["floor_area_m2"] = floor_area
-    by_buildings = footprint >= params["min_building_coverage"] * area
+    covered = footprint >= params["min_building_coverage"] * area
+    mapping_complete = len(blocks) > 0 and covered.mean() >= params["complete_mapping_share"]
+    by_buildings = covered | (mapping_complete & (floor_area > 0))
     estimated = np.where(
         by_buildings,
         floor_area / params["floor_area_per_person_m2"],

@@ -23,6 +23,9 @@ def town_with_buildings(path):
     # compound B: 100 × 100 m with one 5 × 5 m shed-sized house: footprints cover < 10 %
     town.polygon([(200, 10), (300, 10), (300, 110), (200, 110)], landuse="residential", name="B")
     town.polygon([(210, 20), (215, 20), (215, 25), (210, 25)], building="house", building__levels="2")
+    # compound C: no building mapped. Only 1 of 3 compounds is well mapped, so
+    # buildings are judged incomplete and B falls back to area × density.
+    town.polygon([(400, 10), (500, 10), (500, 110), (400, 110)], landuse="residential", name="C")
     return town.write(path)
 
 
@@ -36,7 +39,23 @@ def test_population_from_floor_area_and_from_density(tmp_path):
     # B: 25 m² of 10 000 m² mapped → area × 20 000 per km² = 200
     assert blocks.loc["B", "pop_source"] == "area_density"
     assert blocks.loc["B", "population"] == pytest.approx(200, rel=0.01)
-    assert result.summary["counts"]["blocks_by_pop_source"] == {"buildings": 1, "area_density": 1}
+    assert result.summary["counts"]["blocks_by_pop_source"] == {"buildings": 1, "area_density": 2}
+
+
+def test_sparse_block_counts_its_buildings_where_mapping_is_complete(tmp_path):
+    town = OsmBuilder()
+    town.way([town.node(100.0 * i, 0.0) for i in range(6)], highway="residential")
+    # two densely built compounds and one sparse hillside estate: buildings are mapped everywhere
+    for x0 in (0, 200):
+        town.polygon([(x0, 10), (x0 + 100, 10), (x0 + 100, 110), (x0, 110)], landuse="residential")
+        town.polygon([(x0 + 10, 20), (x0 + 60, 20), (x0 + 60, 70), (x0 + 10, 70)], building="apartments")
+    town.polygon([(0, 200), (500, 200), (500, 700), (0, 700)], landuse="residential", name="hillside")
+    town.polygon([(10, 210), (20, 210), (20, 220), (10, 220)], building="house", building__levels="2")
+    result = analyze(AnalysisOptions(source=town.write(tmp_path / "h.osm"), out=tmp_path / "s"))
+    hillside = gpd.read_parquet(result.path / "blocks.parquet").set_index("name").loc["hillside"]
+    # 10 × 10 m × 2 levels ÷ 40 m² = 5 residents, not 0.25 km² × 20 000 = 5 000
+    assert hillside["pop_source"] == "buildings"
+    assert hillside["population"] == pytest.approx(5, rel=0.01)
 
 
 def test_area_polygon_file_limits_the_blocks(tmp_path):

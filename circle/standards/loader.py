@@ -356,6 +356,7 @@ _POPULATION_KEYS = (
     "default_levels",
     "density_per_km2",
     "min_building_coverage",
+    "complete_mapping_share",
 )
 
 
