@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from circle.errors import AreaError
 from circle.geo import WGS84
+from circle.sources.vector import read_polygons
 
 BBox = tuple[float, float, float, float]
 
@@ -97,22 +97,7 @@ def read_area_file(path: str | Path) -> StudyArea:
         When the file is missing, unreadable, has no CRS or no polygon.
     """
     path = Path(path)
-    if not path.exists():
-        raise AreaError(f"area file {path} does not exist. Check the path.")
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several unrelated types
-        raise AreaError(
-            f"area file {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile."
-        ) from exc
-    if frame.crs is None:
-        raise AreaError(
-            f"area file {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS) "
-            "or save it as GeoJSON in WGS-84, and run again."
-        )
-    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polygons.empty:
-        raise AreaError(f"area file {path} holds no polygon.")
+    polygons = read_polygons(path, "area file", AreaError)
     merged = shapely.union_all(polygons.to_crs(WGS84).geometry.values)
     return StudyArea(merged, f"polygon {path.name}")
 

@@ -18,7 +18,8 @@ import shapely
 
 from circle.errors import InputDataError
 from circle.geo import WGS84
-from circle.sources.osm import OsmData
+from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
+from circle.sources.vector import read_polygons
 from circle.standards import Preset
 
 POP_USER = "user"
@@ -26,19 +27,6 @@ POP_BUILDINGS = "buildings"
 POP_AREA = "area_density"
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
-#: building values that say "people live here" without doubt.
-_STRICT_RESIDENTIAL = frozenset(
-    {
-        "residential",
-        "apartments",
-        "house",
-        "detached",
-        "semidetached_house",
-        "terrace",
-        "dormitory",
-        "bungalow",
-    }
-)
 
 
 def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.GeoDataFrame, str]:
@@ -140,33 +128,7 @@ def read_blocks_file(
         coordinates look like swapped latitude and longitude, a missing
         column, or no polygons.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputDataError(f"blocks file {path} does not exist. Check the path.")
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several unrelated types
-        raise InputDataError(
-            f"blocks file {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or "
-            "Shapefile of polygons."
-        ) from exc
-    if frame.crs is None:
-        raise InputDataError(
-            f"blocks file {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ "
-            "Set CRS, then export) or save it as GeoJSON in WGS-84, and run again."
-        )
-    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
-    if not polygonal.any():
-        raise InputDataError(f"blocks file {path} holds no polygons; residential blocks must be areas.")
-    frame = frame[polygonal]
-    if frame.crs.is_geographic:
-        _minx, miny, _maxx, maxy = frame.total_bounds
-        if max(abs(miny), abs(maxy)) > 90:
-            raise InputDataError(
-                f"blocks file {path} has latitudes beyond ±90° ({miny:.3f}…{maxy:.3f}): latitude "
-                "and longitude look swapped. Write the file with x = longitude, y = latitude."
-            )
+    frame = read_polygons(path, "blocks file", InputDataError)
     for label, column in (("id", id_column), ("name", name_column), ("population", population_column)):
         if column and column not in frame.columns:
             raise InputDataError(
@@ -314,7 +276,7 @@ def _street_blocks(
     osm: OsmData, crs: str, area_of_interest, strict: bool, exclude: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
-    wanted = _STRICT_RESIDENTIAL if strict else None
+    wanted = STRICT_RESIDENTIAL_BUILDINGS if strict else None
     residential = [
         b
         for b in osm.buildings

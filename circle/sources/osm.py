@@ -73,7 +73,8 @@ BLOCK_STREETS = frozenset(
         "pedestrian",
     }
 )
-_RESIDENTIAL_BUILDINGS = frozenset(
+#: building values that say "people live here" without doubt.
+STRICT_RESIDENTIAL_BUILDINGS = frozenset(
     {
         "residential",
         "apartments",
@@ -83,10 +84,10 @@ _RESIDENTIAL_BUILDINGS = frozenset(
         "terrace",
         "dormitory",
         "bungalow",
-        "farm",
-        "yes",
     }
 )
+#: building values that may hold homes (``yes`` is the most common value of all).
+_RESIDENTIAL_BUILDINGS = STRICT_RESIDENTIAL_BUILDINGS | {"farm", "yes"}
 _ENTRANCE_BARRIERS = frozenset({"gate", "entrance", "lift_gate", "swing_gate", "turnstile"})
 _KEPT_TAGS = ("name", "name:zh", "name:en", "capacity", "beds", "operator", "access")
 

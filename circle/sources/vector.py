@@ -1,0 +1,60 @@
+"""Read a user's polygon file (GeoPackage, GeoJSON, Shapefile) with the checks every reader needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from circle.errors import CircleError
+
+
+def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.GeoDataFrame:
+    """Read the polygons of a vector file, refusing files a study cannot trust.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A GeoPackage, GeoJSON, Shapefile or any format GDAL reads.
+    what : str
+        What the file is, for messages (``"blocks file"``, ``"area file"``).
+    error : type of CircleError
+        The error raised on any problem.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Only the non-empty polygon and multipolygon rows, in the file's CRS.
+
+    Raises
+    ------
+    CircleError
+        (as ``error``) when the file is missing or unreadable, has no CRS,
+        holds no polygon, or has latitudes beyond ±90° (swapped coordinates).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise error(f"{what} {path} does not exist. Check the path.")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types
+        raise error(
+            f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile."
+        ) from exc
+    if frame.crs is None:
+        raise error(
+            f"{what} {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS, then "
+            "export) or save it as GeoJSON in WGS-84, and run again."
+        )
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if frame.empty:
+        raise error(f"{what} {path} holds no polygons; it must hold areas.")
+    if frame.crs.is_geographic:
+        _west, south, _east, north = frame.total_bounds
+        if max(abs(south), abs(north)) > 90:
+            raise error(
+                f"{what} {path} has latitudes beyond ±90° ({south:.3f}…{north:.3f}): latitude and "
+                "longitude look swapped. Write the file with x = longitude, y = latitude."
+            )
+    return frame
