@@ -9,8 +9,8 @@ from __future__ import annotations
 from circle.engine.base import Backend, CategoryReach, Destinations, ReachProblem
 from circle.errors import EngineError
 
-BACKENDS = ("csgraph", "pandana", "bruteforce")
-DEFAULT_BACKEND = "csgraph"
+BACKENDS = ("labels", "csgraph", "pandana", "bruteforce")
+DEFAULT_BACKEND = "labels"
 
 
 def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
@@ -31,6 +31,10 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
     EngineError
         For an unknown name.
     """
+    if name == "labels":
+        from circle.engine.labels import LabelBackend
+
+        return LabelBackend()
     if name == "csgraph":
         from circle.engine.csgraph import CsgraphBackend
 

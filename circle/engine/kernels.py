@@ -1,0 +1,390 @@
+"""Compiled shortest-path kernels (numba) on compact CSR arrays.
+
+All searches run on a graph given as ``indptr``, ``indices``, ``weights``
+(seconds) and start from several network nodes at once, each with its own
+starting cost. No O(n) work is done per search where a search touches only a
+small part of the graph: bounded searches keep a stamp per node instead of
+resetting arrays.
+
+The binary heap stores (cost, node, label) in three parallel arrays and
+doubles them when full.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_INITIAL_HEAP = 1024
+
+
+@njit(cache=True, inline="always")
+def _grow(costs, nodes, labels):
+    size = costs.shape[0]
+    new_costs = np.empty(size * 2, np.float64)
+    new_nodes = np.empty(size * 2, np.int64)
+    new_labels = np.empty(size * 2, np.int64)
+    new_costs[:size] = costs
+    new_nodes[:size] = nodes
+    new_labels[:size] = labels
+    return new_costs, new_nodes, new_labels
+
+
+@njit(cache=True, inline="always")
+def _sift_up(costs, nodes, labels, index):
+    cost, node, label = costs[index], nodes[index], labels[index]
+    while index > 0:
+        parent = (index - 1) >> 1
+        if costs[parent] <= cost:
+            break
+        costs[index], nodes[index], labels[index] = costs[parent], nodes[parent], labels[parent]
+        index = parent
+    costs[index], nodes[index], labels[index] = cost, node, label
+
+
+@njit(cache=True, inline="always")
+def _sift_down(costs, nodes, labels, size):
+    cost, node, label = costs[0], nodes[0], labels[0]
+    index = 0
+    while True:
+        child = 2 * index + 1
+        if child >= size:
+            break
+        if child + 1 < size and costs[child + 1] < costs[child]:
+            child += 1
+        if costs[child] >= cost:
+            break
+        costs[index], nodes[index], labels[index] = costs[child], nodes[child], labels[child]
+        index = child
+    costs[index], nodes[index], labels[index] = cost, node, label
+
+
+@njit(cache=True)
+def k_nearest_labels(indptr, indices, weights, start_nodes, start_costs, start_labels, k, limit):
+    """Return, for every node, the k nearest distinct labels (k-label Dijkstra).
+
+    A label is a facility; the search runs on the reversed graph so that
+    ``costs[v, j]`` is the walk from node ``v`` to its j-th nearest facility.
+
+    Returns
+    -------
+    costs : (n, k) float64, ``inf`` where fewer labels are within ``limit``
+    labels : (n, k) int64, -1 where empty
+    """
+    n = indptr.shape[0] - 1
+    costs = np.full((n, k), np.inf)
+    labels = np.full((n, k), -1, np.int64)
+    count = np.zeros(n, np.int64)
+    heap_c = np.empty(max(_INITIAL_HEAP, 2 * start_nodes.shape[0]), np.float64)
+    heap_n = np.empty(heap_c.shape[0], np.int64)
+    heap_l = np.empty(heap_c.shape[0], np.int64)
+    size = 0
+    for i in range(start_nodes.shape[0]):
+        if start_costs[i] > limit:
+            continue
+        heap_c[size], heap_n[size], heap_l[size] = start_costs[i], start_nodes[i], start_labels[i]
+        _sift_up(heap_c, heap_n, heap_l, size)
+        size += 1
+    while size > 0:
+        cost, node, label = heap_c[0], heap_n[0], heap_l[0]
+        size -= 1
+        if size > 0:
+            heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
+            _sift_down(heap_c, heap_n, heap_l, size)
+        filled = count[node]
+        if filled >= k:
+            continue
+        seen = False
+        for j in range(filled):
+            if labels[node, j] == label:
+                seen = True
+                break
+        if seen:
+            continue
+        costs[node, filled] = cost
+        labels[node, filled] = label
+        count[node] = filled + 1
+        for edge in range(indptr[node], indptr[node + 1]):
+            target = indices[edge]
+            new_cost = cost + weights[edge]
+            if new_cost > limit:
+                continue
+            target_filled = count[target]
+            if target_filled >= k:
+                continue
+            duplicate = False
+            for j in range(target_filled):
+                if labels[target, j] == label:
+                    duplicate = True
+                    break
+            if duplicate:
+                continue
+            if size == heap_c.shape[0]:
+                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+            heap_c[size], heap_n[size], heap_l[size] = new_cost, target, label
+            _sift_up(heap_c, heap_n, heap_l, size)
+            size += 1
+    return costs, labels
+
+
+@njit(cache=True)
+def merge_origin_labels(origin_ptr, origin_node, origin_cost, node_costs, node_labels, k):
+    """Combine node labels into origin (block) labels through the origins' access rows.
+
+    The time from origin ``b`` to facility ``f`` is ``min over b's rows (a, s)
+    of s + cost(a, f)``; the k nearest of ``b`` are among the k nearest of its
+    access nodes.
+
+    Returns
+    -------
+    costs : (n_origins, k) float64; labels : (n_origins, k) int64
+    """
+    n_origins = origin_ptr.shape[0] - 1
+    kk = node_costs.shape[1]
+    costs = np.full((n_origins, k), np.inf)
+    labels = np.full((n_origins, k), -1, np.int64)
+    for origin in range(n_origins):
+        start, stop = origin_ptr[origin], origin_ptr[origin + 1]
+        total = (stop - start) * kk
+        cand_c = np.empty(total, np.float64)
+        cand_l = np.empty(total, np.int64)
+        m = 0
+        for row in range(start, stop):
+            node = origin_node[row]
+            for j in range(kk):
+                if node_labels[node, j] < 0:
+                    break
+                cand_c[m] = origin_cost[row] + node_costs[node, j]
+                cand_l[m] = node_labels[node, j]
+                m += 1
+        order = np.argsort(cand_c[:m], kind="mergesort")
+        filled = 0
+        for idx in order:
+            label = cand_l[idx]
+            duplicate = False
+            for j in range(filled):
+                if labels[origin, j] == label:
+                    duplicate = True
+                    break
+            if duplicate:
+                continue
+            costs[origin, filled] = cand_c[idx]
+            labels[origin, filled] = label
+            filled += 1
+            if filled == k:
+                break
+    return costs, labels
+
+
+@njit(cache=True)
+def _bounded_search(
+    indptr,
+    indices,
+    weights,
+    start_nodes,
+    start_costs,
+    limit,
+    dist,
+    stamp,
+    token,
+    reached,
+    heap_c,
+    heap_n,
+    heap_l,
+):
+    """Dijkstra from several starts up to ``limit``; return settled count and heap arrays.
+
+    ``dist[v]`` is valid where ``stamp[v] == token``; settled nodes are
+    written to ``reached`` in the order they are settled.
+    """
+    size = 0
+    for i in range(start_nodes.shape[0]):
+        node = start_nodes[i]
+        cost = start_costs[i]
+        if cost > limit:
+            continue
+        if stamp[node] == token and dist[node] <= cost:
+            continue
+        stamp[node] = token
+        dist[node] = cost
+        if size == heap_c.shape[0]:
+            heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+        heap_c[size], heap_n[size], heap_l[size] = cost, node, 0
+        _sift_up(heap_c, heap_n, heap_l, size)
+        size += 1
+    settled = 0
+    while size > 0:
+        cost, node = heap_c[0], heap_n[0]
+        size -= 1
+        if size > 0:
+            heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
+            _sift_down(heap_c, heap_n, heap_l, size)
+        if stamp[node] == -token - 1 or cost > dist[node]:
+            continue  # settled already, or a stale heap entry
+        reached[settled] = node
+        settled += 1
+        for edge in range(indptr[node], indptr[node + 1]):
+            target = indices[edge]
+            new_cost = cost + weights[edge]
+            if new_cost > limit:
+                continue
+            if stamp[target] == token and dist[target] <= new_cost:
+                continue
+            if stamp[target] == -token - 1:
+                continue
+            stamp[target] = token
+            dist[target] = new_cost
+            if size == heap_c.shape[0]:
+                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+            heap_c[size], heap_n[size], heap_l[size] = new_cost, target, 0
+            _sift_up(heap_c, heap_n, heap_l, size)
+            size += 1
+        stamp[node] = -token - 1  # settled
+    return settled, heap_c, heap_n, heap_l
+
+
+@njit(cache=True)
+def bounded_times(indptr, indices, weights, start_nodes, start_costs, limit):
+    """Return ``(nodes, costs)`` of every node reached within ``limit`` from the starts."""
+    n = indptr.shape[0] - 1
+    dist = np.empty(n, np.float64)
+    stamp = np.zeros(n, np.int64)
+    reached = np.empty(n, np.int64)
+    heap_c = np.empty(_INITIAL_HEAP, np.float64)
+    heap_n = np.empty(_INITIAL_HEAP, np.int64)
+    heap_l = np.empty(_INITIAL_HEAP, np.int64)
+    settled, _, _, _ = _bounded_search(
+        indptr,
+        indices,
+        weights,
+        start_nodes,
+        start_costs,
+        limit,
+        dist,
+        stamp,
+        1,
+        reached,
+        heap_c,
+        heap_n,
+        heap_l,
+    )
+    nodes = reached[:settled].copy()
+    costs = np.empty(settled, np.float64)
+    for i in range(settled):
+        costs[i] = dist[nodes[i]]
+    return nodes, costs
+
+
+@njit(cache=True)
+def _count_chunk(
+    indptr,
+    indices,
+    weights,
+    fac_ptr,
+    fac_node,
+    fac_cost,
+    first,
+    last,
+    node_ptr,
+    node_origin,
+    node_cost,
+    thresholds,
+    n_origins,
+):
+    n = indptr.shape[0] - 1
+    limit = thresholds[-1]
+    counts = np.zeros((n_origins, thresholds.shape[0]), np.int64)
+    dist = np.empty(n, np.float64)
+    stamp = np.zeros(n, np.int64)
+    reached = np.empty(n, np.int64)
+    best = np.full(n_origins, np.inf)
+    touched = np.empty(n_origins, np.int64)
+    heap_c = np.empty(_INITIAL_HEAP, np.float64)
+    heap_n = np.empty(_INITIAL_HEAP, np.int64)
+    heap_l = np.empty(_INITIAL_HEAP, np.int64)
+    for facility in range(first, last):
+        start, stop = fac_ptr[facility], fac_ptr[facility + 1]
+        if start == stop:
+            continue
+        token = facility + 1
+        settled, heap_c, heap_n, heap_l = _bounded_search(
+            indptr,
+            indices,
+            weights,
+            fac_node[start:stop],
+            fac_cost[start:stop],
+            limit,
+            dist,
+            stamp,
+            token,
+            reached,
+            heap_c,
+            heap_n,
+            heap_l,
+        )
+        n_touched = 0
+        for i in range(settled):
+            node = reached[i]
+            d = dist[node]
+            for row in range(node_ptr[node], node_ptr[node + 1]):
+                total = d + node_cost[row]
+                if total > limit:
+                    continue
+                origin = node_origin[row]
+                if best[origin] == np.inf:
+                    touched[n_touched] = origin
+                    n_touched += 1
+                if total < best[origin]:
+                    best[origin] = total
+        for i in range(n_touched):
+            origin = touched[i]
+            for t in range(thresholds.shape[0]):
+                if best[origin] <= thresholds[t]:
+                    counts[origin, t] += 1
+            best[origin] = np.inf
+    return counts
+
+
+@njit(cache=True, parallel=True)
+def count_within(
+    indptr,
+    indices,
+    weights,
+    fac_ptr,
+    fac_node,
+    fac_cost,
+    node_ptr,
+    node_origin,
+    node_cost,
+    thresholds,
+    n_origins,
+    n_chunks,
+):
+    """Count, for every origin, the facilities within each threshold (bounded searches from facilities).
+
+    Facilities are split into ``n_chunks`` groups searched in parallel, each
+    with private work arrays; their counts are summed.
+    """
+    n_fac = fac_ptr.shape[0] - 1
+    per_chunk = (n_fac + n_chunks - 1) // n_chunks
+    partial = np.zeros((n_chunks, n_origins, thresholds.shape[0]), np.int64)
+    for chunk in prange(n_chunks):
+        first = chunk * per_chunk
+        last = min(n_fac, first + per_chunk)
+        if first < last:
+            partial[chunk] = _count_chunk(
+                indptr,
+                indices,
+                weights,
+                fac_ptr,
+                fac_node,
+                fac_cost,
+                first,
+                last,
+                node_ptr,
+                node_origin,
+                node_cost,
+                thresholds,
+                n_origins,
+            )
+    return partial.sum(axis=0)
