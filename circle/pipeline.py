@@ -114,6 +114,42 @@ class _Stopwatch:
         self.seconds[name] = round(time.perf_counter() - start, 3)
 
 
+@dataclass
+class StudyInputs:
+    """Everything a study is computed from: the outcome of the first four stages."""
+
+    preset: Preset
+    profile: WalkingProfile
+    path: Path
+    source_label: str
+    checksum: str
+    osm: OsmData
+    area: StudyArea | None
+    crs: str
+    blocks: gpd.GeoDataFrame
+    block_origin: str
+    facilities: gpd.GeoDataFrame
+    network: WalkNetwork
+    full_size: tuple[int, int]
+    block_access: AccessTable
+    facility_access: AccessTable
+    block_point_owner: np.ndarray
+    block_via_entrance: np.ndarray
+    max_snap_m: float
+
+    def problem(self) -> ReachProblem:
+        """Return the reach problem of these inputs."""
+        return ReachProblem(
+            network=self.network,
+            origin_access=self.block_access,
+            n_origins=len(self.blocks),
+            destinations=_destinations(self.facilities, self.facility_access, self.preset),
+            k=K_NEAREST,
+            thresholds_s=self.preset.thresholds_s,
+            limit_s=self.preset.search_limit_s,
+        )
+
+
 def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = None) -> AnalysisResult:
     """Build a study folder from an OSM source.
 
@@ -135,10 +171,51 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         For any bad input; nothing is written then.
     """
     clock = _Stopwatch(on_stage)
-    preset = load_preset(options.preset)
-    profile = load_profile(options.profile)
     backend = get_backend(options.engine)
     prepare_destination(options.out, options.overwrite)
+    inputs = prepare_inputs(options, clock)
+
+    with clock.stage("engine", f"computing walking times ({backend.name})"):
+        reach = backend.solve(inputs.problem(), progress=options.progress)
+
+    with clock.stage("write", "writing the study folder"):
+        write_started = time.perf_counter()
+        tables = _tables(inputs, reach)
+        tables.summary = _summary(options, inputs, backend.name, tables, clock.seconds)
+
+        def record_write_time(summary: dict[str, Any]) -> None:
+            # summary.json is the last file written: its own write is not counted.
+            summary["timings_s"]["write"] = round(time.perf_counter() - write_started, 3)
+            summary["timings_s"]["total"] = round(sum(summary["timings_s"].values()), 3)
+
+        folder = write_study(
+            tables,
+            options.out,
+            overwrite=options.overwrite,
+            gpkg=options.gpkg,
+            before_summary=record_write_time,
+        )
+    return AnalysisResult(folder, tables.summary)
+
+
+def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) -> StudyInputs:
+    """Read the source and build the network, blocks, facilities and access tables.
+
+    Parameters
+    ----------
+    options : AnalysisOptions
+        What to read and how (``out`` and ``engine`` are not used here).
+    clock : _Stopwatch, optional
+        Times the stages ``read``, ``blocks``, ``facilities`` and ``network``.
+
+    Returns
+    -------
+    StudyInputs
+        The inputs of the engine.
+    """
+    clock = clock or _Stopwatch(None)
+    preset = load_preset(options.preset)
+    profile = load_profile(options.profile)
     area = _study_area(options)
     max_snap = float(preset.analysis["max_snap_m"].value)
     spacing = float(preset.analysis["boundary_spacing_m"].value)
@@ -198,64 +275,26 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         facility_access = network.snap(
             facility_points[0], facility_points[1], facility_points[2], profile.speed, max_snap
         )
-
-    with clock.stage("engine", f"computing walking times ({backend.name})"):
-        problem = ReachProblem(
-            network=network,
-            origin_access=block_access,
-            n_origins=len(blocks),
-            destinations=_destinations(facilities, facility_access, preset),
-            k=K_NEAREST,
-            thresholds_s=preset.thresholds_s,
-            limit_s=preset.search_limit_s,
-        )
-        reach = backend.solve(problem, progress=options.progress)
-
-    with clock.stage("write", "writing the study folder"):
-        write_started = time.perf_counter()
-        tables = _tables(
-            blocks,
-            facilities,
-            network,
-            block_access,
-            facility_access,
-            block_points[0],
-            block_points[3],
-            reach,
-            preset,
-        )
-        tables.summary = _summary(
-            options,
-            preset,
-            profile,
-            backend.name,
-            path,
-            source_label,
-            checksum,
-            osm,
-            area,
-            crs,
-            network,
-            full_size,
-            tables,
-            block_origin,
-            max_snap,
-            clock.seconds,
-        )
-
-        def record_write_time(summary: dict[str, Any]) -> None:
-            # summary.json is the last file written: its own write is not counted.
-            summary["timings_s"]["write"] = round(time.perf_counter() - write_started, 3)
-            summary["timings_s"]["total"] = round(sum(summary["timings_s"].values()), 3)
-
-        folder = write_study(
-            tables,
-            options.out,
-            overwrite=options.overwrite,
-            gpkg=options.gpkg,
-            before_summary=record_write_time,
-        )
-    return AnalysisResult(folder, tables.summary)
+    return StudyInputs(
+        preset=preset,
+        profile=profile,
+        path=path,
+        source_label=source_label,
+        checksum=checksum,
+        osm=osm,
+        area=area,
+        crs=crs,
+        blocks=blocks,
+        block_origin=block_origin,
+        facilities=facilities,
+        network=network,
+        full_size=full_size,
+        block_access=block_access,
+        facility_access=facility_access,
+        block_point_owner=block_points[0],
+        block_via_entrance=block_points[3],
+        max_snap_m=max_snap,
+    )
 
 
 def _study_area(options: AnalysisOptions) -> StudyArea | None:
@@ -356,22 +395,14 @@ def _destinations(
     return destinations
 
 
-def _tables(
-    blocks: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    network: WalkNetwork,
-    block_access: AccessTable,
-    facility_access: AccessTable,
-    block_point_owner: np.ndarray,
-    block_via_entrance: np.ndarray,
-    reach: dict[str, CategoryReach],
-    preset: Preset,
-) -> StudyTables:
+def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables:
+    blocks, facilities, network = inputs.blocks, inputs.facilities, inputs.network
+    block_access, facility_access, preset = inputs.block_access, inputs.facility_access, inputs.preset
     n_blocks = len(blocks)
     access_count = np.bincount(block_access.owner, minlength=n_blocks)
     access_m = _min_per_owner(block_access.owner, block_access.snap_m, n_blocks)
     via = np.zeros(n_blocks, bool)
-    via[block_point_owner[block_via_entrance]] = True
+    via[inputs.block_point_owner[inputs.block_via_entrance]] = True
     out = pd.DataFrame(
         {
             "block_id": blocks["block_id"].astype(str).to_numpy(),
@@ -481,22 +512,13 @@ def _access_frame(access: AccessTable, ids: np.ndarray, id_column: str, crs: str
 
 def _summary(
     options: AnalysisOptions,
-    preset: Preset,
-    profile: WalkingProfile,
+    inputs: StudyInputs,
     engine: str,
-    path: Path,
-    source_label: str,
-    checksum: str,
-    osm: OsmData,
-    area: StudyArea | None,
-    crs: str,
-    network: WalkNetwork,
-    full_size: tuple[int, int],
     tables: StudyTables,
-    block_origin: str,
-    max_snap: float,
     timings: dict[str, float],
 ) -> dict[str, Any]:
+    preset, profile, path, osm, area = inputs.preset, inputs.profile, inputs.path, inputs.osm, inputs.area
+    network, full_size = inputs.network, inputs.full_size
     blocks = tables.blocks
     facilities = tables.facilities
     west, south, east, north = blocks.total_bounds if len(blocks) else (np.nan,) * 4
@@ -513,10 +535,10 @@ def _summary(
         "circle_version": circle.__version__,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "source": {
-            "label": source_label,
+            "label": inputs.source_label,
             "path": str(path.resolve()),
             "file": path.name,
-            "sha256": checksum,
+            "sha256": inputs.checksum,
             "data_timestamp": osm.data_timestamp,
             "reader_warnings": osm.warnings[:20],
             "reader_warning_count": len(osm.warnings),
@@ -524,7 +546,7 @@ def _summary(
         "study_area": area.description if area else "whole extract",
         "study_area_wkt": area.geometry.wkt if area else None,
         "bbox": [float(west), float(south), float(east), float(north)],
-        "crs": crs,
+        "crs": inputs.crs,
         "profile": profile.to_dict(),
         "preset": {
             "name": preset.name,
@@ -537,7 +559,7 @@ def _summary(
             "k_nearest": K_NEAREST,
             "thresholds_min": list(preset.thresholds_min),
             "search_limit_min": preset.search_limit_s / 60.0,
-            "max_snap_m": max_snap,
+            "max_snap_m": inputs.max_snap_m,
             "analysis": {k: v.to_dict() for k, v in preset.analysis.items()},
             "population": {k: v.to_dict() for k, v in preset.population.items()},
         },
@@ -559,7 +581,7 @@ def _summary(
             "blocks": len(blocks),
             "blocks_unreachable": int((~blocks["reachable"]).sum()),
             "blocks_by_pop_source": {k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
-            "block_origin": block_origin,
+            "block_origin": inputs.block_origin,
             "population": round(float(blocks["population"].sum()), 1),
             "facilities": len(facilities),
             "facilities_unreachable": int((~facilities["reachable"]).sum()),
