@@ -105,6 +105,42 @@ class AccessTable:
         )
 
 
+def min_weight_csr(u: np.ndarray, v: np.ndarray, seconds: np.ndarray, n: int) -> sparse.csr_array:
+    """Return an n × n CSR matrix of edge seconds, parallel edges reduced to their minimum.
+
+    Zero-second edges are kept as explicit zeros, which scipy's graph
+    routines treat as edges.
+    """
+    order = np.lexsort((seconds, v, u))
+    u, v, seconds = u[order], v[order], seconds[order]
+    first = np.ones(len(u), bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return sparse.csr_array((seconds[first], (u[first], v[first])), shape=(n, n))
+
+
+@dataclass
+class CsrGraph:
+    """A directed graph as compact CSR arrays of walking seconds."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.indptr) - 1
+
+    @classmethod
+    def from_matrix(cls, matrix: sparse.csr_array) -> CsrGraph:
+        """Take the arrays of a canonical CSR matrix (sorted, no duplicates)."""
+        return cls(
+            indptr=np.ascontiguousarray(matrix.indptr, dtype=np.int64),
+            indices=np.ascontiguousarray(matrix.indices, dtype=np.int64),
+            weights=np.ascontiguousarray(matrix.data, dtype=np.float64),
+        )
+
+
 @dataclass
 class WalkNetwork:
     """A walking network in a projected CRS with seconds per directed segment.
@@ -139,6 +175,7 @@ class WalkNetwork:
     highway: np.ndarray
     profile_name: str = ""
     dropped: dict = field(default_factory=dict)
+    _csr_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -282,16 +319,26 @@ class WalkNetwork:
         Returns
         -------
         scipy.sparse.csr_array
-            ``n_nodes`` square; entry (u, v) is the seconds from u to v.
+            ``n_nodes`` square; entry (u, v) is the quickest seconds from u to v.
         """
-        edges = self.directed_edges()
-        u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
-        if reverse:
-            u, v = v, u
-        # Built from (data, (row, col)), zero-second edges stay as explicit
-        # zeros, which scipy's graph routines treat as edges.
-        seconds = edges["seconds"].to_numpy()
-        return sparse.csr_array((seconds, (u, v)), shape=(self.n_nodes, self.n_nodes))
+        csr = self.csr(reverse)
+        n = self.n_nodes
+        return sparse.csr_array((csr.weights, csr.indices, csr.indptr), shape=(n, n))
+
+    def csr(self, reverse: bool = False) -> CsrGraph:
+        """Return the (reversed) adjacency as compact arrays, built once per network.
+
+        Parallel segments between the same two nodes keep their quickest time.
+        """
+        key = "reverse" if reverse else "forward"
+        if key not in self._csr_cache:
+            edges = self.directed_edges()
+            u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+            if reverse:
+                u, v = v, u
+            matrix = min_weight_csr(u, v, edges["seconds"].to_numpy(), self.n_nodes)
+            self._csr_cache[key] = CsrGraph.from_matrix(matrix)
+        return self._csr_cache[key]
 
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
         """Return node coordinates in WGS-84 degrees."""

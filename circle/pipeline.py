@@ -66,7 +66,7 @@ class AnalysisOptions:
     profile : str
         Walking profile name.
     engine : str
-        Routing backend (``csgraph``, ``pandana``, ``bruteforce``).
+        Routing backend (``labels``, ``csgraph``, ``pandana``, ``bruteforce``).
     overwrite : bool
         Replace an existing study at ``out``.
     gpkg : bool
@@ -86,7 +86,7 @@ class AnalysisOptions:
     population_column: str | None = None
     preset: str | Path = "gb50180_2018"
     profile: str = "standard"
-    engine: str = "csgraph"
+    engine: str = "labels"
     overwrite: bool = False
     gpkg: bool = False
     progress: bool = False

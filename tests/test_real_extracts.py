@@ -61,10 +61,12 @@ def test_chengdu_times_match_an_independent_dijkstra(chengdu_study):
     assert check_study(chengdu_study, ids) == 25 * 9 * 3
 
 
-def test_chengdu_pandana_agrees_with_csgraph(chengdu_study, tmp_path):
-    out = tmp_path / "pandana"
+@pytest.mark.parametrize("engine", ["pandana", "csgraph"])
+def test_chengdu_other_backends_agree_with_the_default(chengdu_study, tmp_path, engine):
+    out = tmp_path / engine
     source = chengdu_study.summary["source"]["path"]
-    analyze(AnalysisOptions(source=source, out=out, engine="pandana"))
+    analyze(AnalysisOptions(source=source, out=out, engine=engine))
+    assert chengdu_study.summary["engine"] == "labels"
     other = Study.open(out).blocks.set_index("block_id")
     mine = chengdu_study.blocks.set_index("block_id")
     for category in [c["key"] for c in chengdu_study.summary["categories"]]:

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
-from circle.network import AccessTable, WalkNetwork
+from circle.network import AccessTable, WalkNetwork, min_weight_csr
 
 
 @dataclass
@@ -190,13 +190,7 @@ class AugmentedGraph:
         explicit zeros, which scipy's graph routines treat as edges.
         """
         u, v = (self.v, self.u) if reverse else (self.u, self.v)
-        n = self.n_nodes
-        order = np.lexsort((self.seconds, v, u))
-        u, v, w = u[order], v[order], self.seconds[order]
-        first = np.ones(len(u), bool)
-        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-        w = w[first]
-        return sparse.csr_array((w, (u[first], v[first])), shape=(n, n))
+        return min_weight_csr(u, v, self.seconds, self.n_nodes)
 
 
 def top_k_merge(

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy import sparse
-from scipy.sparse import csgraph
 
+from circle.engine import kernels
 from circle.network import WalkNetwork
 
 #: default width (metres, each side) added around reached lines.
@@ -61,18 +60,18 @@ def reach_times(
     numpy.ndarray
         Seconds per node, ``inf`` where not reached within ``limit_s``.
     """
-    base = network.adjacency()
-    n = network.n_nodes
-    nodes = np.asarray(nodes, np.int64)
-    seconds = np.asarray(seconds, float)
-    order = np.argsort(nodes, kind="stable")
-    # One extra row (node n) for a virtual start joined to every access node.
-    indptr = np.concatenate([base.indptr, [base.indptr[-1] + len(nodes)]])
-    indices = np.concatenate([base.indices, nodes[order]])
-    data = np.concatenate([base.data, seconds[order]])
-    matrix = sparse.csr_array((data, indices, indptr), shape=(n + 1, n + 1))
-    times = csgraph.dijkstra(matrix, directed=True, indices=n, limit=limit_s)
-    return times[:n]
+    graph = network.csr()
+    reached, costs = kernels.bounded_times(
+        graph.indptr,
+        graph.indices,
+        graph.weights,
+        np.asarray(nodes, np.int64),
+        np.asarray(seconds, np.float64),
+        float(limit_s),
+    )
+    times = np.full(network.n_nodes, np.inf)
+    times[reached] = costs
+    return times
 
 
 def reached_lines(

@@ -388,3 +388,32 @@ def count_within(
                 n_origins,
             )
     return partial.sum(axis=0)
+
+
+@njit(cache=True)
+def origin_best(nodes, costs, node_ptr, node_origin, node_cost, n_origins, limit):
+    """Return ``(origins, seconds)``: the best time of every origin reached through its access rows.
+
+    ``nodes``/``costs`` are a search's reached nodes; an origin's time is the
+    minimum over its access rows at those nodes of cost + access seconds.
+    """
+    best = np.full(n_origins, np.inf)
+    touched = np.empty(n_origins, np.int64)
+    n_touched = 0
+    for i in range(nodes.shape[0]):
+        node = nodes[i]
+        for row in range(node_ptr[node], node_ptr[node + 1]):
+            total = costs[i] + node_cost[row]
+            if total > limit:
+                continue
+            origin = node_origin[row]
+            if best[origin] == np.inf:
+                touched[n_touched] = origin
+                n_touched += 1
+            if total < best[origin]:
+                best[origin] = total
+    origins = touched[:n_touched].copy()
+    seconds = np.empty(n_touched, np.float64)
+    for i in range(n_touched):
+        seconds[i] = best[origins[i]]
+    return origins, seconds

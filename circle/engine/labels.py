@@ -22,35 +22,10 @@ import numpy as np
 
 from circle.engine import kernels
 from circle.engine.base import CategoryReach, ReachProblem
-from circle.network import AccessTable, WalkNetwork
+from circle.network import AccessTable, CsrGraph
 
 #: facilities further than this (float rounding) past a threshold still count within it.
 COUNT_TOLERANCE_S = 1e-6
-
-
-@dataclass
-class CsrGraph:
-    """A directed graph as compact CSR arrays of walking seconds."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    weights: np.ndarray
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of nodes."""
-        return len(self.indptr) - 1
-
-    @classmethod
-    def from_network(cls, network: WalkNetwork, reverse: bool = False) -> CsrGraph:
-        """Build the (reversed) adjacency of a network, parallel edges reduced to their minimum."""
-        matrix = network.adjacency(reverse=reverse)
-        matrix.sum_duplicates()
-        return cls(
-            indptr=np.ascontiguousarray(matrix.indptr, dtype=np.int64),
-            indices=np.ascontiguousarray(matrix.indices, dtype=np.int64),
-            weights=np.ascontiguousarray(matrix.data, dtype=np.float64),
-        )
 
 
 def grouped(owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +71,7 @@ class LabelBackend:
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
         """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`)."""
-        graph = CsrGraph.from_network(problem.network, reverse=True)
+        graph = problem.network.csr(reverse=True)
         origins = PreparedOrigins.build(problem.origin_access, problem.n_origins, graph.n_nodes)
         return {
             category: solve_category(graph, origins, destinations.access, len(destinations.ids), problem)
