@@ -85,9 +85,7 @@ def _landuse_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFram
     frame = gpd.GeoDataFrame(
         {
             "block_id": [f"{f.osm_type[0]}{f.osm_id}" for f in osm.residential],
-            "name": [
-                f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en") for f in osm.residential
-            ],
+            "name": [f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en") for f in osm.residential],
             "geometry": [f.geometry for f in osm.residential],
         },
         crs=WGS84,
@@ -147,9 +145,7 @@ def read_blocks_file(
     ).to_crs(crs)
     if out["block_id"].duplicated().any():
         dupes = out.loc[out["block_id"].duplicated(), "block_id"].head(5).tolist()
-        raise InputDataError(
-            f"blocks file {path}: block ids repeat ({', '.join(dupes)} …); ids must be unique."
-        )
+        raise InputDataError(f"blocks file {path}: block ids repeat ({', '.join(dupes)} …); ids must be unique.")
     if population_column:
         population = pd.to_numeric(frame[population_column], errors="coerce").to_numpy()
         bad = ~np.isfinite(population) | (population < 0)

@@ -66,13 +66,9 @@ def _analyze_parser(commands) -> None:
     )
     cmd.add_argument("source", nargs="?", help="an .osm.pbf or .osm file (default: the embedded extract)")
     cmd.add_argument("--out", required=True, help="study folder to write (must be new, empty or a study)")
-    area = cmd.add_argument_group(
-        "study area (blocks outside are left out; services just beyond still count)"
-    )
+    area = cmd.add_argument_group("study area (blocks outside are left out; services just beyond still count)")
     area.add_argument("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north")
-    area.add_argument(
-        "--area", dest="area_file", metavar="FILE", help="polygon file (GeoPackage, GeoJSON, SHP)"
-    )
+    area.add_argument("--area", dest="area_file", metavar="FILE", help="polygon file (GeoPackage, GeoJSON, SHP)")
     area.add_argument("--place", help="a place name to download (needs the internet)")
     blocks = cmd.add_argument_group("residential blocks (default: landuse=residential, else street blocks)")
     blocks.add_argument("--blocks", dest="blocks_file", metavar="FILE", help="your own block polygons")
@@ -167,9 +163,7 @@ def _print_study_result(path: Path, summary: dict) -> None:
         print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
     print("Next:")
     print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README);")
-    print(
-        f"  {_circle_command()} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson"
-    )
+    print(f"  {_circle_command()} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
 
 
 def _circle_command() -> str:
@@ -200,9 +194,7 @@ def _run_isochrone(args: argparse.Namespace) -> int:
     try:
         minutes = tuple(float(m) for m in args.minutes.split(","))
     except ValueError:
-        raise CircleError(
-            f"--minutes {args.minutes!r} must be numbers separated by commas, like 5,10,15."
-        ) from None
+        raise CircleError(f"--minutes {args.minutes!r} must be numbers separated by commas, like 5,10,15.") from None
     if args.lat is not None and args.lon is None:
         raise CircleError("--lat needs --lon as well (or give --block ID).")
     out = Path(args.out)

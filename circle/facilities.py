@@ -22,9 +22,7 @@ def facility_name(tags: dict[str, str]) -> str | None:
     return None
 
 
-def facilities_from_osm(
-    features: list[tuple[OsmFeature, list[str]]], preset: Preset, crs: str
-) -> gpd.GeoDataFrame:
+def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Preset, crs: str) -> gpd.GeoDataFrame:
     """Turn classified OSM objects into a facilities table.
 
     An object in several categories gives one row per category. A point that

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_bands, reach_times
+from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.study import Study
@@ -81,20 +81,15 @@ def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
     minutes = tuple(sorted(float(m) for m in minutes))
     if not minutes or minutes[0] <= 0:
         raise CircleError("--minutes must be positive numbers, for example 5,10,15.")
-    network = study.network
-    times = reach_times(network, nodes, seconds, max(minutes) * 60.0)
     facility = study.facility_access
-    links = [
-        OffNetworkLinks(nodes, seconds, x, y, from_node=False),
-        OffNetworkLinks(
-            facility["node"].to_numpy(np.int64),
-            facility["seconds"].to_numpy(float),
-            facility["x"].to_numpy(float),
-            facility["y"].to_numpy(float),
-            from_node=True,
-        ),
-    ]
-    bands = isochrone_bands(network, times, minutes, margin_m, links).to_crs(WGS84)
+    links = OffNetworkLinks(
+        facility["node"].to_numpy(np.int64),
+        facility["seconds"].to_numpy(float),
+        facility["x"].to_numpy(float),
+        facility["y"].to_numpy(float),
+        from_node=True,
+    )
+    bands = isochrone_from(study.network, nodes, seconds, x, y, minutes, margin_m, links).to_crs(WGS84)
     # Reprojection can pinch a ring where two bands touch: repair it.
     bands["geometry"] = shapely.make_valid(bands.geometry.to_numpy())
     return bands

@@ -394,9 +394,7 @@ class WalkNetwork:
         if len(owner) == 0 or self.n_segments == 0:
             return AccessTable.empty()
         points = shapely.points(np.asarray(x, float), np.asarray(y, float))
-        point_idx, segment_idx = self.segment_tree.query_nearest(
-            points, max_distance=max_snap_m, all_matches=False
-        )
+        point_idx, segment_idx = self.segment_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
         if len(point_idx) == 0:
             return AccessTable.empty()
         lines = self.segment_lines[segment_idx]
@@ -457,9 +455,7 @@ def keep_reachable_part(
     kept_labels = {int(np.argmax(sizes))}
     if len(anchors_x):
         points = shapely.points(anchors_x, anchors_y)
-        _, segment_idx = network.segment_tree.query_nearest(
-            points, max_distance=max_snap_m, all_matches=False
-        )
+        _, segment_idx = network.segment_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
         kept_labels.update(int(label) for label in np.unique(labels[network.a[segment_idx]]))
     node_mask = np.isin(labels, list(kept_labels))
     dropped_segments = ~(node_mask[network.a] & node_mask[network.b])

@@ -269,9 +269,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             np.concatenate([block_points[2], facility_points[2]]),
             max_snap,
         )
-        block_access = network.snap(
-            block_points[0], block_points[1], block_points[2], profile.speed, max_snap
-        )
+        block_access = network.snap(block_points[0], block_points[1], block_points[2], profile.speed, max_snap)
         facility_access = network.snap(
             facility_points[0], facility_points[1], facility_points[2], profile.speed, max_snap
         )
@@ -335,9 +333,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _expand_bounds(
-    bounds: tuple[float, float, float, float], metres: float
-) -> tuple[float, float, float, float]:
+def _expand_bounds(bounds: tuple[float, float, float, float], metres: float) -> tuple[float, float, float, float]:
     west, south, east, north = bounds
     dlat = metres / 111_320.0
     dlon = metres / (111_320.0 * max(np.cos(np.radians(max(abs(south), abs(north)))), 0.05))
@@ -377,9 +373,7 @@ def _entrances_xy(osm: OsmData, crs: str) -> tuple[np.ndarray, np.ndarray]:
     return transform_xy(lon, lat, WGS84, crs)
 
 
-def _destinations(
-    facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset
-) -> dict[str, Destinations]:
+def _destinations(facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset) -> dict[str, Destinations]:
     destinations = {}
     categories = facilities["category"].to_numpy(object) if len(facilities) else np.zeros(0, object)
     for category in preset.categories:
@@ -444,9 +438,7 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
             "capacity": [_number(t.get("capacity")) for t in facilities["tags"]],
             "beds": [_number(t.get("beds")) for t in facilities["tags"]],
             "access_points": facility_count,
-            "access_m": np.round(
-                _min_per_owner(facility_access.owner, facility_access.snap_m, len(facilities)), 1
-            ),
+            "access_m": np.round(_min_per_owner(facility_access.owner, facility_access.snap_m, len(facilities)), 1),
             "reachable": facility_count > 0,
         },
         geometry=facilities.geometry.to_crs(WGS84).to_numpy(),

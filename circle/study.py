@@ -87,8 +87,7 @@ def prepare_destination(out: str | Path, overwrite: bool) -> Path:
             )
         if not overwrite:
             raise StudyError(
-                f"--out {path} already holds a study. Pass --overwrite to replace it, "
-                "or choose another folder."
+                f"--out {path} already holds a study. Pass --overwrite to replace it, or choose another folder."
             )
     parent = path.parent
     try:
@@ -217,9 +216,7 @@ class Study:
         try:
             summary = json.loads(summary_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise StudyError(
-                f"{summary_path} is damaged ({exc}). Rebuild the study with `circle analyze`."
-            ) from exc
+            raise StudyError(f"{summary_path} is damaged ({exc}). Rebuild the study with `circle analyze`.") from exc
         version = summary.get("format_version")
         if version != FORMAT_VERSION:
             raise StudyError(
@@ -235,9 +232,7 @@ class Study:
         try:
             return gpd.read_parquet(file) if geo else pd.read_parquet(file)
         except Exception as exc:  # pyarrow raises several types for damaged files
-            raise StudyError(
-                f"{file} cannot be read ({exc}). Rebuild the study with `circle analyze`."
-            ) from exc
+            raise StudyError(f"{file} cannot be read ({exc}). Rebuild the study with `circle analyze`.") from exc
 
     @cached_property
     def blocks(self) -> gpd.GeoDataFrame:

@@ -50,9 +50,7 @@ class OsmBuilder:
     def write(self, path: Path) -> Path:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="circle-tests">']
         for node_id, lon, lat, tags in self.nodes:
-            attrs = (
-                f'id="{node_id}" lat="{lat:.8f}" lon="{lon:.8f}" version="1" timestamp="2024-05-01T00:00:00Z"'
-            )
+            attrs = f'id="{node_id}" lat="{lat:.8f}" lon="{lon:.8f}" version="1" timestamp="2024-05-01T00:00:00Z"'
             if tags:
                 lines.append(f"  <node {attrs}>")
                 lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]

@@ -46,9 +46,7 @@ def check_study(study, block_ids, limit_s: float | None = None, tolerance_s: flo
         for category in [c["key"] for c in study.summary["categories"]]:
             ids = set(facilities.loc[facilities["category"] == category, "facility_id"])
             fac_access = study.facility_access[study.facility_access["facility_id"].isin(ids)]
-            expected = (
-                facility_times(matrix, access, fac_access, limit_s) if len(access) else pd.Series(dtype=float)
-            )
+            expected = facility_times(matrix, access, fac_access, limit_s) if len(access) else pd.Series(dtype=float)
             row = blocks.loc[block_id]
             for rank in range(3):
                 got = row[f"{category}_t{rank + 1}"] * 60.0

@@ -83,9 +83,7 @@ def test_bbox_swapped_but_in_range_is_caught_by_overlap(tmp_path, capsys, town):
     east, north = to_lonlat(1300, 300)
     src = OsmBuilder()
     src.way([src.node(0, 0), src.node(100, 0)], highway="footway")
-    code, err = run(
-        capsys, "analyze", town, "--out", tmp_path / "s", "--bbox", f"{south},{west},{north},{east}"
-    )
+    code, err = run(capsys, "analyze", town, "--out", tmp_path / "s", "--bbox", f"{south},{west},{north},{east}")
     assert code == 2
     assert "latitudes" in err or "outside the data" in err
 
@@ -193,9 +191,7 @@ def test_existing_study_needs_overwrite_and_is_replaced_whole(tmp_path, capsys, 
     first = json.loads((out / "summary.json").read_text())["created"]
     code, err = run(capsys, "analyze", town, "--out", out)
     assert_clean_failure(code, err, "already holds a study", "--overwrite")
-    assert (
-        main(["analyze", str(town), "--out", str(out), "--overwrite", "--profile", "elderly", "--quiet"]) == 0
-    )
+    assert main(["analyze", str(town), "--out", str(out), "--overwrite", "--profile", "elderly", "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["profile"]["name"] == "elderly"
     assert summary["created"] >= first
@@ -217,9 +213,7 @@ def test_malformed_preset_names_the_bad_key(tmp_path, capsys, town):
 
     text = (resources.files("circle.standards") / "gb50180_2018.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "mine.yaml"
-    broken.write_text(
-        text.replace("radius_m: {value: 300,", "radius_m: {value: three hundred,", 1), encoding="utf-8"
-    )
+    broken.write_text(text.replace("radius_m: {value: 300,", "radius_m: {value: three hundred,", 1), encoding="utf-8")
     code, err = run(capsys, "analyze", town, "--out", tmp_path / "s", "--preset", broken)
     assert_clean_failure(code, err, "kindergarten.radius_m.value")
     broken.write_text("name: [unclosed", encoding="utf-8")
@@ -231,9 +225,7 @@ def test_isochrone_errors(tmp_path, capsys, town):
     out = tmp_path / "study"
     assert main(["analyze", str(town), "--out", str(out), "--quiet"]) == 0
     lon, lat = to_lonlat(600, 5)
-    code, err = run(
-        capsys, "isochrone", "--study", out, "--lat", lon, "--lon", lat, "--out", tmp_path / "i.geojson"
-    )
+    code, err = run(capsys, "isochrone", "--study", out, "--lat", lon, "--lon", lat, "--out", tmp_path / "i.geojson")
     assert_clean_failure(code, err, "not valid coordinates", "swapped")
     code, err = run(capsys, "isochrone", "--study", out, "--block", "nope", "--out", tmp_path / "i.geojson")
     assert_clean_failure(code, err, "has no block 'nope'")

@@ -30,9 +30,7 @@ def hand_problem(back_seconds=None, limit_s=100.0, thresholds=(10.0, 30.0)) -> R
     network = make_network(XY, SEGMENTS, SECONDS, back_seconds)
     origins = make_access([(0, 0, 2.0), (1, 4, 1.0), (1, 1, 3.0), (2, 3, 0.0)])
     destinations = {
-        "c": Destinations(
-            np.array(["F0", "F1", "F2"], object), make_access([(0, 3, 0.0), (1, 1, 4.0), (2, 4, 0.0)])
-        ),
+        "c": Destinations(np.array(["F0", "F1", "F2"], object), make_access([(0, 3, 0.0), (1, 1, 4.0), (2, 4, 0.0)])),
         "none_mapped": Destinations(np.array([], object), make_access([])),
         "unreachable": Destinations(np.array(["U"], object), make_access([])),
         "g": Destinations(np.array(["G0"], object), make_access([(0, 0, 0.0)])),

@@ -67,9 +67,7 @@ def test_facility_links_reach_the_facility_point():
     network = line_network()
     times = reach_times(network, np.array([0]), np.array([0.0]), limit_s=1000)
     # a facility 80 m north of node 1 (reached at 100 s): its walk ends at 180 s
-    link = OffNetworkLinks(
-        np.array([1]), np.array([80.0]), np.array([100.0]), np.array([80.0]), from_node=True
-    )
+    link = OffNetworkLinks(np.array([1]), np.array([80.0]), np.array([100.0]), np.array([80.0]), from_node=True)
     within = isochrone_bands(network, times, minutes=(3.0,), margin_m=5, links=[link]).geometry.iloc[0]
     short = isochrone_bands(network, times, minutes=(2.5,), margin_m=5, links=[link]).geometry.iloc[0]
     assert within.covers(shapely.Point(100, 80))

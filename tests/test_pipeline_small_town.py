@@ -105,9 +105,7 @@ def test_summary_records_provenance(town_study):
     assert summary["attribution"] == "© OpenStreetMap contributors (ODbL)"
     labels = {c["key"]: c["label"] for c in summary["categories"]}
     assert labels["clinic"]["zh"] and labels["clinic"]["en"]
-    assert {"read", "blocks", "facilities", "network", "engine", "write", "total"} <= set(
-        summary["timings_s"]
-    )
+    assert {"read", "blocks", "facilities", "network", "engine", "write", "total"} <= set(summary["timings_s"])
     assert summary["source"]["data_timestamp"] == "2024-05-01T00:00:00Z"
     assert "dropped_islands" in summary
 

@@ -47,9 +47,7 @@ def test_chengdu_figures_are_plausible(chengdu_study):
         assert 1.0 < median < 15.0, (category, median)
     # times ascend, counts nest
     assert (blocks["clinic_t1"] <= blocks["clinic_t2"]).where(blocks["clinic_t2"].notna(), True).all()
-    assert (blocks["park_n5"] <= blocks["park_n10"]).all() and (
-        blocks["park_n10"] <= blocks["park_n15"]
-    ).all()
+    assert (blocks["park_n5"] <= blocks["park_n10"]).all() and (blocks["park_n10"] <= blocks["park_n15"]).all()
     density = blocks["population"].sum() / (blocks["area_m2"].sum() / 1e6)
     assert 5_000 < density < 60_000  # residents per km² of residential land
     assert chengdu_study.summary["counts"]["blocks_unreachable"] == 0

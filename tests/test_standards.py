@@ -33,9 +33,7 @@ def test_gb50180_covers_the_required_categories_and_the_card_groups():
 
 def test_every_number_in_every_builtin_preset_has_source_and_verified():
     for name in builtin_presets():
-        raw = yaml.safe_load(
-            (resources.files("circle.standards") / f"{name}.yaml").read_text(encoding="utf-8")
-        )
+        raw = yaml.safe_load((resources.files("circle.standards") / f"{name}.yaml").read_text(encoding="utf-8"))
 
         def walk(node, where):
             if isinstance(node, dict):
@@ -111,9 +109,7 @@ def test_a_copied_and_edited_preset_loads_by_path(tmp_path):
     ],
 )
 def test_malformed_preset_names_the_bad_key(tmp_path, edit, message):
-    raw = yaml.safe_load(
-        (resources.files("circle.standards") / "gb50180_2018.yaml").read_text(encoding="utf-8")
-    )
+    raw = yaml.safe_load((resources.files("circle.standards") / "gb50180_2018.yaml").read_text(encoding="utf-8"))
     edit(raw)
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -123,9 +119,7 @@ def test_malformed_preset_names_the_bad_key(tmp_path, edit, message):
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
-    raw = yaml.safe_load(
-        (resources.files("circle.standards") / "gb50180_2018.yaml").read_text(encoding="utf-8")
-    )
+    raw = yaml.safe_load((resources.files("circle.standards") / "gb50180_2018.yaml").read_text(encoding="utf-8"))
     raw["categories"][0]["tier"]["verified"] = "yes"
     raw["categories"][4]["radius_m"]["value"] = -5
     path = tmp_path / "bad.yaml"

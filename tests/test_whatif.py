@@ -49,15 +49,11 @@ def test_new_facility_on_the_hand_graph():
     origins = PreparedOrigins.build(problem.origin_access, problem.n_origins, problem.network.n_nodes)
     # a new facility at node 2, 1 s from it: block A (node 0, 2 s) reaches it in 2 + 20 + 1 = 23 s
     extra = make_access([(0, 2, 1.0)])
-    after, changed = add_facility(
-        problem.network, origins, before, 3, extra, problem.thresholds_s, problem.limit_s
-    )
+    after, changed = add_facility(problem.network, origins, before, 3, extra, problem.thresholds_s, problem.limit_s)
     np.testing.assert_allclose(after.seconds[0], [16, 23, 27])
     np.testing.assert_array_equal(after.nearest[0], [1, 3, 0])
     np.testing.assert_array_equal(after.counts[0], [0, 3])
-    expected = get_backend("bruteforce").solve(with_extra_facility(problem, "c", make_access([(0, 2, 1.0)])))[
-        "c"
-    ]
+    expected = get_backend("bruteforce").solve(with_extra_facility(problem, "c", make_access([(0, 2, 1.0)])))["c"]
     assert_same(after, expected)
     assert 0 in changed
     # the original answer is untouched

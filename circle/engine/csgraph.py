@@ -60,9 +60,7 @@ class CsgraphBackend:
                     reversed_matrix, directed=True, indices=nodes[positions], limit=problem.limit_s
                 )[:, origin_nodes].T  # (n_origins, chunk)
                 distances[~np.isfinite(distances)] = np.nan
-                reach.counts += np.stack(
-                    [(distances <= t + COUNT_TOLERANCE_S).sum(axis=1) for t in thresholds], axis=1
-                )
+                reach.counts += np.stack([(distances <= t + COUNT_TOLERANCE_S).sum(axis=1) for t in thresholds], axis=1)
                 candidate_ids = np.broadcast_to(positions, distances.shape)
                 reach.seconds, reach.nearest = top_k_merge(
                     reach.seconds, reach.nearest, distances, candidate_ids, problem.k

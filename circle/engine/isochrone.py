@@ -195,3 +195,43 @@ def isochrone_bands(
         )
         previous = polygon
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=network.crs)
+
+
+def isochrone_from(
+    network: WalkNetwork,
+    nodes: np.ndarray,
+    seconds: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    minutes: tuple[float, ...] = (5, 10, 15),
+    margin_m: float = DEFAULT_MARGIN_M,
+    facility_links: OffNetworkLinks | None = None,
+) -> gpd.GeoDataFrame:
+    """Return isochrone bands from a start that reaches the network through access rows.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The network.
+    nodes, seconds : numpy.ndarray
+        The start's access nodes and the seconds to walk to each.
+    x, y : numpy.ndarray
+        The start's access points (one per row), drawn as the first walk.
+    minutes : tuple of float
+        Band limits.
+    margin_m : float
+        Walkable margin around reached lines.
+    facility_links : OffNetworkLinks, optional
+        Walks from the network to facilities, drawn where reached.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Bands in the network's CRS (see :func:`isochrone_bands`).
+    """
+    minutes = tuple(sorted(float(m) for m in minutes))
+    times = reach_times(network, nodes, seconds, max(minutes) * 60.0)
+    links = [OffNetworkLinks(np.asarray(nodes, np.int64), np.asarray(seconds, float), x, y, from_node=False)]
+    if facility_links is not None:
+        links.append(facility_links)
+    return isochrone_bands(network, times, minutes, margin_m, links)

@@ -49,9 +49,7 @@ class PandanaBackend:
         nodes = pd.DataFrame({"x": x, "y": y}, index=node_ids)
         weights = pd.DataFrame({"seconds": np.maximum(graph.seconds, 1e-6)})
         with _quiet(not progress):
-            net = pandana.Network(
-                nodes["x"], nodes["y"], pd.Series(graph.u), pd.Series(graph.v), weights, twoway=False
-            )
+            net = pandana.Network(nodes["x"], nodes["y"], pd.Series(graph.u), pd.Series(graph.v), weights, twoway=False)
             net.precompute(problem.limit_s + 1.0)
         origin_nodes = graph.origin_nodes()
         results = {}

@@ -161,8 +161,7 @@ def detect_format(path: Path) -> str:
     size = path.stat().st_size
     if size == 0:
         raise InputDataError(
-            f"{path} is empty (0 bytes): the download or copy was probably cut short. "
-            "Fetch the extract again."
+            f"{path} is empty (0 bytes): the download or copy was probably cut short. Fetch the extract again."
         )
     with path.open("rb") as handle:
         head = handle.read(64)
@@ -220,9 +219,7 @@ def read_osm(
         ) from exc
     box = header.box()
     file_bbox = (
-        (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-        if box.valid()
-        else None
+        (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat) if box.valid() else None
     )
     stamp = header.get("osmosis_replication_timestamp") or reader.newest_timestamp()
     return OsmData(
@@ -374,9 +371,7 @@ class _Reader:
         try:
             geometry = shapely.from_wkb(self._wkb.create_multipolygon(area))
         except RuntimeError:
-            self.warnings.append(
-                f"{'way' if area.from_way() else 'relation'} {area.orig_id()} has a broken outline"
-            )
+            self.warnings.append(f"{'way' if area.from_way() else 'relation'} {area.orig_id()} has a broken outline")
             return
         if geometry.is_empty:
             return

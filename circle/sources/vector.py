@@ -38,9 +38,7 @@ def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types
-        raise error(
-            f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile."
-        ) from exc
+        raise error(f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile.") from exc
     if frame.crs is None:
         raise error(
             f"{what} {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS, then "

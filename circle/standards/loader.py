@@ -247,9 +247,7 @@ def builtin_presets() -> list[str]:
     """Return the names of the presets shipped with circle."""
     folder = resources.files("circle.standards")
     return sorted(
-        p.name.removesuffix(".yaml")
-        for p in folder.iterdir()
-        if p.name.endswith(".yaml") and p.name != "profiles.yaml"
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml") and p.name != "profiles.yaml"
     )
 
 
@@ -410,9 +408,7 @@ def _sourced(raw: dict, key: str, where: str, problems: list[str], positive: boo
     return Sourced(value, str(entry.get("source", "")), bool(entry.get("verified", False)))
 
 
-def _sourced_block(
-    raw: dict, block: str, where: str, problems: list[str], keys: tuple[str, ...]
-) -> dict[str, Sourced]:
+def _sourced_block(raw: dict, block: str, where: str, problems: list[str], keys: tuple[str, ...]) -> dict[str, Sourced]:
     section = raw.get(block)
     if not isinstance(section, dict):
         problems.append(f"'{block}' must be a mapping with keys {', '.join(keys)}")

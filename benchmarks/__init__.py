@@ -1,0 +1,1 @@
+"""The speed and scale harness (run as ``python benchmarks/run.py``)."""
