@@ -111,11 +111,19 @@ def min_weight_csr(u: np.ndarray, v: np.ndarray, seconds: np.ndarray, n: int) ->
     Zero-second edges are kept as explicit zeros, which scipy's graph
     routines treat as edges.
     """
-    order = np.lexsort((seconds, v, u))
-    u, v, seconds = u[order], v[order], seconds[order]
-    first = np.ones(len(u), bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    return sparse.csr_array((seconds[first], (u[first], v[first])), shape=(n, n))
+    u = np.asarray(u, np.int64)
+    v = np.asarray(v, np.int64)
+    key = u * n + v
+    order = np.argsort(key, kind="stable")
+    key, seconds = key[order], np.asarray(seconds, float)[order]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    best = np.minimum.reduceat(seconds, starts) if len(starts) else seconds[:0]
+    rows, cols = key[starts] // n, key[starts] % n
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sparse.csr_array((best, cols, indptr), shape=(n, n))
 
 
 @dataclass
@@ -332,17 +340,34 @@ class WalkNetwork:
         """
         key = "reverse" if reverse else "forward"
         if key not in self._csr_cache:
-            edges = self.directed_edges()
-            u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+            u = np.concatenate([self.a, self.b])
+            v = np.concatenate([self.b, self.a])
+            seconds = np.concatenate([self.seconds_ab, self.seconds_ba])
+            passable = np.isfinite(seconds)
+            u, v, seconds = u[passable], v[passable], seconds[passable]
             if reverse:
                 u, v = v, u
-            matrix = min_weight_csr(u, v, edges["seconds"].to_numpy(), self.n_nodes)
-            self._csr_cache[key] = CsrGraph.from_matrix(matrix)
+            self._csr_cache[key] = CsrGraph.from_matrix(min_weight_csr(u, v, seconds, self.n_nodes))
         return self._csr_cache[key]
 
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
         """Return node coordinates in WGS-84 degrees."""
         return transform_xy(self.x, self.y, self.crs, WGS84)
+
+    def segments_touching(self, nodes: np.ndarray) -> np.ndarray:
+        """Return the (sorted, unique) segments with an end among ``nodes``."""
+        if "incidence" not in self._csr_cache:
+            ends = np.concatenate([self.a, self.b])
+            order = np.argsort(ends, kind="stable")
+            ptr = np.zeros(self.n_nodes + 1, np.int64)
+            np.cumsum(np.bincount(ends, minlength=self.n_nodes), out=ptr[1:])
+            self._csr_cache["incidence"] = (ptr, (order % self.n_segments).astype(np.int64))
+        ptr, segment_of = self._csr_cache["incidence"]
+        nodes = np.asarray(nodes, np.int64)
+        counts = ptr[nodes + 1] - ptr[nodes]
+        starts = np.repeat(ptr[nodes], counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.unique(segment_of[starts + offsets])
 
     @cached_property
     def segment_lines(self) -> np.ndarray:

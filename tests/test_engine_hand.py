@@ -117,3 +117,31 @@ def test_virtual_nodes_are_not_shortcuts():
 def test_unknown_backend_is_a_clear_error():
     with pytest.raises(EngineError, match="choose one of"):
         get_backend("dijkstra9000")
+
+
+def test_out_of_range_access_rows_raise_instead_of_crashing():
+    problem = hand_problem()
+    problem.origin_access.node[0] = 99
+    with pytest.raises(EngineError, match="outside 0…4"):
+        get_backend("labels").solve(problem)
+
+
+def test_contraction_keeps_exact_answers_on_a_long_chain():
+    # 0 ─ 1 ─ 2 ─ … ─ 20 in 10 s steps; only the ends and node 7 are needed
+    network = make_network(
+        [(10 * i, 0) for i in range(21)], [(i, i + 1) for i in range(20)], seconds=[10.0] * 20, back_seconds=[12.0] * 20
+    )
+    problem = ReachProblem(
+        network,
+        make_access([(0, 0, 0.0), (1, 7, 1.0)]),
+        2,
+        {"c": Destinations(np.array(["end", "mid"], object), make_access([(0, 20, 0.0), (1, 12, 0.0)]))},
+        k=2,
+        thresholds_s=(100.0,),
+        limit_s=1000.0,
+    )
+    for backend in BACKENDS:
+        reach = get_backend(backend).solve(problem)["c"]
+        # from node 0 forwards: mid at 120 s, end at 200 s; from node 7 (+1 s): mid 51 s, end 131 s
+        np.testing.assert_allclose(reach.seconds, [[120, 200], [51, 131]], atol=0.01)
+        np.testing.assert_array_equal(reach.counts, [[0], [1]])

@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
+from circle.errors import EngineError
 from circle.network import AccessTable, WalkNetwork, min_weight_csr
 
 
@@ -73,6 +74,30 @@ class ReachProblem:
     thresholds_s: tuple[float, ...] = (300.0, 600.0, 900.0)
     limit_s: float = 1800.0
     graph: AugmentedGraph | None = field(default=None, repr=False)
+
+    def validate(self) -> None:
+        """Check that every access row names a network node and an owner in range.
+
+        The compiled kernels do not check indices: a bad table would crash
+        the process instead of raising.
+
+        Raises
+        ------
+        EngineError
+            Naming the table with out-of-range rows.
+        """
+        n = self.network.n_nodes
+        tables = {"blocks": (self.origin_access, self.n_origins)}
+        tables.update({c: (d.access, len(d.ids)) for c, d in self.destinations.items()})
+        for name, (table, owners) in tables.items():
+            if len(table) == 0:
+                continue
+            if table.node.min() < 0 or table.node.max() >= n:
+                raise EngineError(f"access rows of {name} name network nodes outside 0…{n - 1}; rebuild the study.")
+            if table.owner.min() < 0 or table.owner.max() >= owners:
+                raise EngineError(f"access rows of {name} name owners outside 0…{owners - 1}; rebuild the study.")
+            if not np.isfinite(table.seconds).all() or (table.seconds < 0).any():
+                raise EngineError(f"access rows of {name} have negative or missing seconds; rebuild the study.")
 
     def augmented(self) -> AugmentedGraph:
         """Return (and keep) the augmented graph of this problem."""

@@ -79,6 +79,7 @@ def reached_lines(
     times: np.ndarray,
     limit_s: float,
     links: list[OffNetworkLinks] = (),
+    segments: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the straight pieces of network and links reached within ``limit_s``.
 
@@ -92,18 +93,24 @@ def reached_lines(
         The time budget.
     links : list of OffNetworkLinks
         Off-network walks to include.
+    segments : numpy.ndarray, optional
+        Only these segments can be reached (those touching a reached node);
+        all segments are examined when not given.
 
     Returns
     -------
     numpy.ndarray
         LineStrings in the study CRS.
     """
-    xa, ya = network.x[network.a], network.y[network.a]
-    xb, yb = network.x[network.b], network.y[network.b]
-    ta, tb = times[network.a], times[network.b]
+    if segments is None:
+        segments = np.arange(network.n_segments)
+    a, b = network.a[segments], network.b[segments]
+    xa, ya = network.x[a], network.y[a]
+    xb, yb = network.x[b], network.y[b]
+    ta, tb = times[a], times[b]
     with np.errstate(invalid="ignore", divide="ignore"):
-        from_a = np.clip((limit_s - ta) / network.seconds_ab, 0.0, 1.0)
-        from_b = np.clip((limit_s - tb) / network.seconds_ba, 0.0, 1.0)
+        from_a = np.clip((limit_s - ta) / network.seconds_ab[segments], 0.0, 1.0)
+        from_b = np.clip((limit_s - tb) / network.seconds_ba[segments], 0.0, 1.0)
     from_a = np.where(np.isfinite(ta) & (ta <= limit_s), np.nan_to_num(from_a, nan=1.0), 0.0)
     from_b = np.where(np.isfinite(tb) & (tb <= limit_s), np.nan_to_num(from_b, nan=1.0), 0.0)
     whole = from_a + from_b >= 1.0
@@ -141,6 +148,11 @@ def reached_lines(
     return shapely.linestrings(np.stack([start, end], axis=1))
 
 
+def _reached_only(link: OffNetworkLinks, times: np.ndarray) -> OffNetworkLinks:
+    keep = np.isfinite(times[link.node])
+    return OffNetworkLinks(link.node[keep], link.seconds[keep], link.x[keep], link.y[keep], link.from_node)
+
+
 def isochrone_bands(
     network: WalkNetwork,
     times: np.ndarray,
@@ -173,9 +185,11 @@ def isochrone_bands(
         ``minutes[i]`` but not within ``minutes[i-1]``.
     """
     minutes = tuple(sorted(float(m) for m in minutes))
+    segments = network.segments_touching(np.flatnonzero(np.isfinite(times)))
+    links = [_reached_only(link, times) for link in links]
     reach_polygons = []
     for limit in minutes:
-        lines = reached_lines(network, times, limit * 60.0, links)
+        lines = reached_lines(network, times, limit * 60.0, links, segments)
         if len(lines) == 0:
             reach_polygons.append(shapely.Polygon())
             continue

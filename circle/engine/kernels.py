@@ -417,3 +417,63 @@ def origin_best(nodes, costs, node_ptr, node_origin, node_cost, n_origins, limit
     for i in range(n_touched):
         seconds[i] = best[origins[i]]
     return origins, seconds
+
+
+@njit(cache=True, nogil=True)
+def contract_chains(n, seg_a, seg_b, sec_ab, sec_ba, keep):
+    """Replace every chain of unkept degree-2 nodes by one edge between its kept ends.
+
+    Every node that is not kept must have exactly two segment ends (the
+    caller keeps all others). Each kept node walks along each of its
+    segments until it meets a kept node and emits one directed edge with
+    the summed seconds; the opposite direction is emitted from the other
+    end. Chains that close on themselves are dropped.
+
+    Returns
+    -------
+    u, v : int64 arrays of kept-node indices (original numbering); seconds : float64
+    """
+    n_seg = seg_a.shape[0]
+    degree = np.zeros(n, np.int64)
+    for s in range(n_seg):
+        degree[seg_a[s]] += 1
+        degree[seg_b[s]] += 1
+    ptr = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        ptr[i + 1] = ptr[i] + degree[i]
+    fill = ptr[:-1].copy()
+    incident = np.empty(2 * n_seg, np.int64)
+    for s in range(n_seg):
+        incident[fill[seg_a[s]]] = s
+        fill[seg_a[s]] += 1
+        incident[fill[seg_b[s]]] = s
+        fill[seg_b[s]] += 1
+    out_u = np.empty(2 * n_seg, np.int64)
+    out_v = np.empty(2 * n_seg, np.int64)
+    out_w = np.empty(2 * n_seg, np.float64)
+    m = 0
+    for start in range(n):
+        if not keep[start]:
+            continue
+        for e in range(ptr[start], ptr[start + 1]):
+            segment = incident[e]
+            node = start
+            total = 0.0
+            while True:
+                if seg_a[segment] == node:
+                    total += sec_ab[segment]
+                    node = seg_b[segment]
+                else:
+                    total += sec_ba[segment]
+                    node = seg_a[segment]
+                if keep[node]:
+                    break
+                # an unkept node has exactly two segments: continue on the other one
+                first = incident[ptr[node]]
+                segment = incident[ptr[node] + 1] if first == segment else first
+            if node != start and total < np.inf:
+                out_u[m] = start
+                out_v[m] = node
+                out_w[m] = total
+                m += 1
+    return out_u[:m].copy(), out_v[:m].copy(), out_w[:m].copy()

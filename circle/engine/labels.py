@@ -15,6 +15,7 @@ the what-if updates and the isochrones.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -22,7 +23,7 @@ import numpy as np
 
 from circle.engine import kernels
 from circle.engine.base import CategoryReach, ReachProblem
-from circle.network import AccessTable, CsrGraph
+from circle.network import AccessTable, CsrGraph, min_weight_csr
 
 #: facilities further than this (float rounding) past a threshold still count within it.
 COUNT_TOLERANCE_S = 1e-6
@@ -70,23 +71,71 @@ class LabelBackend:
     name = "labels"
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
-        """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`)."""
-        graph = problem.network.csr(reverse=True)
-        origins = PreparedOrigins.build(problem.origin_access, problem.n_origins, graph.n_nodes)
-        return {
-            category: solve_category(graph, origins, destinations.access, len(destinations.ids), problem)
-            for category, destinations in problem.destinations.items()
-        }
+        """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`).
+
+        The k-label searches of different categories run in parallel threads
+        (the compiled kernels release the GIL); the counts of each category
+        are parallel inside.
+        """
+        problem.validate()
+        graph, renumber = contracted_reverse_graph(problem)
+        origins = PreparedOrigins.build(_renumbered(problem.origin_access, renumber), problem.n_origins, graph.n_nodes)
+        destinations = {c: _renumbered(d.access, renumber) for c, d in problem.destinations.items()}
+        categories = list(problem.destinations)
+        threads = max(1, min(numba.get_num_threads(), len(categories)))
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            nearest = dict(
+                zip(
+                    categories,
+                    pool.map(lambda c: nearest_of_category(graph, origins, destinations[c], problem), categories),
+                    strict=True,
+                )
+            )
+        results = {}
+        for category in categories:
+            reach = nearest[category]
+            n_facilities = len(problem.destinations[category].ids)
+            reach.counts = counts_of_category(graph, origins, destinations[category], n_facilities, problem)
+            results[category] = reach
+        return results
 
 
-def solve_category(
-    graph: CsrGraph,
-    origins: PreparedOrigins,
-    access: AccessTable,
-    n_facilities: int,
-    problem: ReachProblem,
+def contracted_reverse_graph(problem: ReachProblem) -> tuple[CsrGraph, np.ndarray]:
+    """Return the reversed graph with unneeded degree-2 nodes contracted away, and the renumbering.
+
+    Only junctions, dead ends and the nodes where blocks or facilities join
+    the network are needed by the searches; every chain of other nodes
+    becomes one edge. On unsimplified OSM networks this removes most nodes.
+
+    Returns
+    -------
+    tuple of (CsrGraph, numpy.ndarray)
+        The reversed contracted graph and, for every original node, its new
+        index (-1 where contracted away).
+    """
+    network = problem.network
+    keep = np.bincount(np.concatenate([network.a, network.b]), minlength=network.n_nodes) != 2
+    keep[problem.origin_access.node] = True
+    for destinations in problem.destinations.values():
+        keep[destinations.access.node] = True
+    renumber = np.full(network.n_nodes, -1, np.int64)
+    renumber[keep] = np.arange(int(keep.sum()))
+    u, v, seconds = kernels.contract_chains(
+        network.n_nodes, network.a, network.b, network.seconds_ab, network.seconds_ba, keep
+    )
+    # reversed: an edge u→v is searched from v back to u
+    matrix = min_weight_csr(renumber[v], renumber[u], seconds, int(keep.sum()))
+    return CsrGraph.from_matrix(matrix), renumber
+
+
+def _renumbered(access: AccessTable, renumber: np.ndarray) -> AccessTable:
+    return AccessTable(access.owner, renumber[access.node], access.seconds, access.x, access.y, access.snap_m)
+
+
+def nearest_of_category(
+    graph: CsrGraph, origins: PreparedOrigins, access: AccessTable, problem: ReachProblem
 ) -> CategoryReach:
-    """Return the k nearest and the counts of one category for every origin."""
+    """Return the k nearest facilities of one category for every origin (counts left at zero)."""
     reach = CategoryReach.empty(origins.n_origins, problem.k, len(problem.thresholds_s))
     if len(access) == 0 or origins.n_origins == 0:
         return reach
@@ -106,9 +155,18 @@ def solve_category(
     found = np.isfinite(costs) & (costs <= problem.limit_s)
     reach.seconds = np.where(found, costs, np.nan)
     reach.nearest = np.where(found, labels, -1)
+    return reach
+
+
+def counts_of_category(
+    graph: CsrGraph, origins: PreparedOrigins, access: AccessTable, n_facilities: int, problem: ReachProblem
+) -> np.ndarray:
+    """Return ``(n_origins, n_thresholds)`` counts of one category's facilities within each threshold."""
+    if len(access) == 0 or origins.n_origins == 0:
+        return np.zeros((origins.n_origins, len(problem.thresholds_s)), np.int64)
     order, fac_ptr = grouped(access.owner, n_facilities)
     thresholds = np.asarray(problem.thresholds_s, np.float64) + COUNT_TOLERANCE_S
-    reach.counts = kernels.count_within(
+    return kernels.count_within(
         graph.indptr,
         graph.indices,
         graph.weights,
@@ -122,4 +180,3 @@ def solve_category(
         origins.n_origins,
         max(1, numba.get_num_threads()),
     )
-    return reach
