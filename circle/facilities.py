@@ -25,7 +25,8 @@ def facility_name(tags: dict[str, str]) -> str | None:
 def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Preset, crs: str) -> gpd.GeoDataFrame:
     """Turn classified OSM objects into a facilities table.
 
-    An object in several categories gives one row per category. A point that
+    An object in several categories gives one row per category; a category
+    with ``min_area_ha`` keeps only areas at least that large. A point that
     lies inside an area of the same category (a school mapped both as a node
     and as its grounds) is the same facility: the point is dropped and its
     name kept for the area when the area has none.
@@ -63,6 +64,7 @@ def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Pr
         return empty_facilities(crs)
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84).to_crs(crs)
     frame = _merge_points_into_areas(frame)
+    frame = _drop_too_small(frame, preset)
     frame["facility_id"] = frame["category"] + ":" + frame["osm_type"].str[0] + frame["osm_id"].astype(str)
     frame = frame.drop_duplicates("facility_id")
     order = {c.key: i for i, c in enumerate(preset.categories)}
@@ -75,6 +77,15 @@ def empty_facilities(crs: str) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({column: pd.Series(dtype=object) for column in FACILITY_COLUMNS[:-1]})
     frame["tags"] = pd.Series(dtype=object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _drop_too_small(frame: gpd.GeoDataFrame, preset: Preset) -> gpd.GeoDataFrame:
+    """Drop facilities smaller than their category's ``min_area_ha`` (points have no area)."""
+    minimum_m2 = {c.key: float(c.min_area_ha.value) * 10_000 for c in preset.categories if c.min_area_ha}
+    if not minimum_m2:
+        return frame
+    needed = frame["category"].map(minimum_m2).fillna(0.0).to_numpy()
+    return frame[frame.geometry.area.to_numpy() >= needed]
 
 
 def _merge_points_into_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

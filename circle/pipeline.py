@@ -38,8 +38,6 @@ from circle.sources.osm import OsmData, read_osm
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, write_study
 
-K_NEAREST = 3
-
 
 @dataclass
 class AnalysisOptions:
@@ -144,7 +142,7 @@ class StudyInputs:
             origin_access=self.block_access,
             n_origins=len(self.blocks),
             destinations=_destinations(self.facilities, self.facility_access, self.preset),
-            k=K_NEAREST,
+            k=self.preset.k_nearest,
             thresholds_s=self.preset.thresholds_s,
             limit_s=self.preset.search_limit_s,
         )
@@ -415,7 +413,7 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
     for category in preset.categories:
         answer = reach[category.key]
         ids = answer.nearest[:, 0]
-        for rank in range(K_NEAREST):
+        for rank in range(preset.k_nearest):
             columns[time_column(category.key, rank + 1)] = answer.seconds[:, rank] / 60.0
         for position, minutes in enumerate(preset.thresholds_min):
             columns[count_column(category.key, minutes)] = answer.counts[:, position].astype(np.int32)
@@ -548,23 +546,15 @@ def _summary(
         },
         "engine": engine,
         "parameters": {
-            "k_nearest": K_NEAREST,
+            "k_nearest": preset.k_nearest,
             "thresholds_min": list(preset.thresholds_min),
             "search_limit_min": preset.search_limit_s / 60.0,
             "max_snap_m": inputs.max_snap_m,
             "analysis": {k: v.to_dict() for k, v in preset.analysis.items()},
             "population": {k: v.to_dict() for k, v in preset.population.items()},
         },
-        "categories": [
-            {
-                "key": c.key,
-                "group": c.group,
-                "label": {"zh": c.label_zh, "en": c.label_en},
-                "tier": c.tier.to_dict(),
-                "radius_m": c.radius_m.to_dict(),
-            }
-            for c in preset.categories
-        ],
+        "categories": [c.to_dict() for c in preset.categories],
+        "scoring": preset.scoring.to_dict() if preset.scoring else None,
         "counts": {
             "network_nodes": network.n_nodes,
             "network_segments": network.n_segments,

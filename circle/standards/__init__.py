@@ -3,7 +3,6 @@
 from circle.standards.loader import (
     Category,
     Preset,
-    Sourced,
     TagRule,
     WalkingProfile,
     builtin_presets,
@@ -11,10 +10,14 @@ from circle.standards.loader import (
     load_profile,
     profile_names,
 )
+from circle.standards.scoring_rules import Band, ScoringRules
+from circle.standards.sourced import Sourced
 
 __all__ = [
+    "Band",
     "Category",
     "Preset",
+    "ScoringRules",
     "Sourced",
     "TagRule",
     "WalkingProfile",

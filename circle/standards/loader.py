@@ -16,31 +16,10 @@ from typing import Any
 import yaml
 
 from circle.errors import PresetError
+from circle.standards.scoring_rules import ScoringRules, parse_scoring
+from circle.standards.sourced import Sourced, sourced
 
 _SCHOOL_LEVEL_KEY = "school_level"
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A number with its provenance.
-
-    Attributes
-    ----------
-    value : Any
-        The number (or list of numbers) itself.
-    source : str
-        Where it comes from.
-    verified : bool
-        Whether it was confirmed against a reliable text.
-    """
-
-    value: Any
-    source: str
-    verified: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the value as the mapping it was read from."""
-        return {"value": self.value, "source": self.source, "verified": self.verified}
 
 
 @dataclass(frozen=True)
@@ -94,6 +73,10 @@ class TagRule:
         return tuple(k for k, _ in self.conditions if k != _SCHOOL_LEVEL_KEY)
 
 
+DEFAULT_WEIGHT = Sourced(1.0, "circle default", False)
+DEFAULT_SCORE_WEIGHTS = Sourced([1.0], "circle default: the nearest facility only", False)
+
+
 @dataclass(frozen=True)
 class Category:
     """A service category of a preset (kindergarten, clinic, park …)."""
@@ -103,12 +86,55 @@ class Category:
     label_zh: str
     label_en: str
     tier: Sourced
-    radius_m: Sourced
+    radius_m: Sourced | None
     rules: tuple[TagRule, ...]
+    threshold_min: Sourced | None = None
+    weight: Sourced = DEFAULT_WEIGHT
+    score_weights: Sourced = DEFAULT_SCORE_WEIGHTS
+    min_area_ha: Sourced | None = None
 
     def label(self, lang: str = "en") -> str:
         """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
         return self.label_zh if lang == "zh" else self.label_en
+
+    def threshold_s(self, criterion: str, speed_m_s: float) -> float:
+        """Return the pass/fail threshold in seconds.
+
+        Parameters
+        ----------
+        criterion : str
+            ``"distance"``: the service radius walked at ``speed_m_s`` (the
+            profile's flat speed); ``"time"``: ``threshold_min``.
+        speed_m_s : float
+            The profile's flat speed.
+        """
+        if criterion == "distance" and self.radius_m is not None:
+            return float(self.radius_m.value) / speed_m_s
+        if self.threshold_min is not None:
+            return float(self.threshold_min.value) * 60.0
+        return float(self.radius_m.value) / speed_m_s
+
+    def describe_threshold(self, criterion: str, lang: str) -> str:
+        """Return the threshold in words, e.g. ``"300 m"`` or ``"15 min"`` (``"300米"``)."""
+        if criterion == "distance" and self.radius_m is not None:
+            metres = f"{float(self.radius_m.value):g}"
+            return f"{metres}米" if lang == "zh" else f"{metres} m"
+        minutes = f"{float(self.threshold_min.value):g}"
+        return f"{minutes}分钟" if lang == "zh" else f"{minutes} min"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the category as recorded in ``summary.json``."""
+        return {
+            "key": self.key,
+            "group": self.group,
+            "label": {"zh": self.label_zh, "en": self.label_en},
+            "tier": self.tier.to_dict(),
+            "radius_m": self.radius_m.to_dict() if self.radius_m else None,
+            "threshold_min": self.threshold_min.to_dict() if self.threshold_min else None,
+            "weight": self.weight.to_dict(),
+            "score_weights": self.score_weights.to_dict(),
+            "min_area_ha": self.min_area_ha.to_dict() if self.min_area_ha else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,13 @@ class Preset:
     population: dict[str, Sourced]
     categories: tuple[Category, ...]
     school_levels: dict[str, SchoolLevel] = field(default_factory=dict)
+    scoring: ScoringRules | None = None
+
+    @property
+    def k_nearest(self) -> int:
+        """How many nearest facilities per category the engine reports (default 3)."""
+        entry = self.analysis.get("k_nearest")
+        return int(entry.value) if entry is not None else 3
 
     @property
     def thresholds_s(self) -> tuple[float, ...]:
@@ -280,6 +313,14 @@ def load_preset(name_or_path: str | Path = "gb50180_2018") -> Preset:
     population = _sourced_block(raw, "population", where, problems, _POPULATION_KEYS)
     levels = _school_levels(raw.get("school_levels") or {}, where, problems)
     categories = _categories(raw.get("categories"), where, problems)
+    scoring = parse_scoring(raw.get("scoring", {}), problems)
+    for category in categories:
+        if scoring.criterion == "distance" and category.radius_m is None:
+            problems.append(f"'{category.key}.radius_m' is needed when scoring.criterion is distance")
+        if scoring.criterion == "time" and category.threshold_min is None:
+            problems.append(f"'{category.key}.threshold_min' is needed when scoring.criterion is time")
+        if len(category.score_weights.value or []) > preset_k(analysis):
+            problems.append(f"'{category.key}.score_weights' has more weights than analysis.k_nearest")
     if problems:
         raise PresetError(
             f"preset {where} has {len(problems)} problem(s): "
@@ -296,7 +337,14 @@ def load_preset(name_or_path: str | Path = "gb50180_2018") -> Preset:
         population=population,
         categories=categories,
         school_levels=levels,
+        scoring=scoring,
     )
+
+
+def preset_k(analysis: dict[str, Sourced]) -> int:
+    """Return ``analysis.k_nearest`` (3 when absent or malformed)."""
+    entry = analysis.get("k_nearest")
+    return int(entry.value) if entry is not None and isinstance(entry.value, int | float) else 3
 
 
 def load_profile(name: str = "standard", path: str | Path | None = None) -> WalkingProfile:
@@ -327,8 +375,8 @@ def load_profile(name: str = "standard", path: str | Path | None = None) -> Walk
         raise PresetError(f"unknown walking profile {name!r}; choose one of: {', '.join(profiles)}.")
     entry = profiles[name] or {}
     problems: list[str] = []
-    speed = _sourced(entry, "speed_m_s", f"profiles.{name}", problems, positive=True)
-    steps = _sourced(entry, "steps_speed_factor", f"profiles.{name}", problems, positive=True)
+    speed = sourced(entry, "speed_m_s", f"profiles.{name}", problems, positive=True)
+    steps = sourced(entry, "steps_speed_factor", f"profiles.{name}", problems, positive=True)
     if problems:
         raise PresetError(f"{where}: " + "; ".join(problems) + ".")
     label = entry.get("label") or {}
@@ -390,33 +438,15 @@ def _required_str(raw: dict, key: str, where: str, problems: list[str]) -> str:
     return value
 
 
-def _sourced(raw: dict, key: str, where: str, problems: list[str], positive: bool = False) -> Sourced:
-    entry = raw.get(key)
-    if not isinstance(entry, dict) or "value" not in entry:
-        problems.append(f"'{where}.{key}' must be a mapping with value, source and verified")
-        return Sourced(None, "", False)
-    value = entry["value"]
-    numbers = value if isinstance(value, list) else [value]
-    if not numbers or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
-        problems.append(f"'{where}.{key}.value' must be a number or a list of numbers, not {value!r}")
-    elif positive and not all(v > 0 for v in numbers):
-        problems.append(f"'{where}.{key}.value' must be positive, not {value!r}")
-    if not isinstance(entry.get("source"), str):
-        problems.append(f"'{where}.{key}.source' must say where the value comes from")
-    if not isinstance(entry.get("verified"), bool):
-        problems.append(f"'{where}.{key}.verified' must be true or false")
-    return Sourced(value, str(entry.get("source", "")), bool(entry.get("verified", False)))
-
-
 def _sourced_block(raw: dict, block: str, where: str, problems: list[str], keys: tuple[str, ...]) -> dict[str, Sourced]:
     section = raw.get(block)
     if not isinstance(section, dict):
         problems.append(f"'{block}' must be a mapping with keys {', '.join(keys)}")
         return {}
-    found = {key: _sourced(section, key, block, problems, positive=True) for key in keys}
+    found = {key: sourced(section, key, block, problems, positive=True) for key in keys}
     for key, entry in section.items():
         if key not in found and isinstance(entry, dict) and "value" in entry:
-            found[key] = _sourced(section, key, block, problems)
+            found[key] = sourced(section, key, block, problems)
     return found
 
 
@@ -465,8 +495,20 @@ def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ..
                 group=str(entry.get("group", "other")),
                 label_zh=str(label.get("zh", key)),
                 label_en=str(label.get("en", key)),
-                tier=_sourced(entry, "tier", key, problems, positive=True),
-                radius_m=_sourced(entry, "radius_m", key, problems, positive=True),
+                tier=sourced(entry, "tier", key, problems, positive=True),
+                radius_m=sourced(entry, "radius_m", key, problems, positive=True) if "radius_m" in entry else None,
+                threshold_min=(
+                    sourced(entry, "threshold_min", key, problems, positive=True) if "threshold_min" in entry else None
+                ),
+                weight=sourced(entry, "weight", key, problems) if "weight" in entry else DEFAULT_WEIGHT,
+                score_weights=(
+                    sourced(entry, "score_weights", key, problems, positive=True)
+                    if "score_weights" in entry
+                    else DEFAULT_SCORE_WEIGHTS
+                ),
+                min_area_ha=sourced(entry, "min_area_ha", key, problems, positive=True)
+                if "min_area_ha" in entry
+                else None,
                 rules=rules,
             )
         )
