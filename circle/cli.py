@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     _analyze_parser(commands)
     _isochrone_parser(commands)
     _batch_parser(commands)
+    _score_parser(commands)
+    _whatif_parser(commands)
+    _suggest_parser(commands)
     return parser
 
 
@@ -163,6 +166,164 @@ def _run_batch(args: argparse.Namespace) -> int:
         f"report: {Path(args.out) / REPORT}"
     )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _score_parser(commands) -> None:
+    cmd = commands.add_parser(
+        "score",
+        help="score blocks against the standard: pass/fail, tiers, 0–100 score, renewal priority",
+        description="Score every block of a study against a standards preset and write scores.parquet, "
+        "renewal_areas.parquet and the 'scores' section of summary.json: coverage per category, people "
+        "unserved, F15, proximity time, Gini, the worst blocks, ranked renewal priorities with reasons, "
+        "E2SFCA where capacities are known, and per-capita green space.",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument("--preset", help="a preset name or YAML file (default: the study's own)")
+    cmd.add_argument("--area", dest="area_file", metavar="FILE", help="also summarise this sub-area polygon")
+    cmd.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the printed summary")
+    cmd.set_defaults(handler=_run_score)
+
+
+def _whatif_parser(commands) -> None:
+    cmd = commands.add_parser(
+        "whatif",
+        help="add, remove or move facilities and see who gains or loses service",
+        description="Apply changes to a study without recomputing it (only the blocks affected are "
+        "updated), compare with the baseline, and save the scenario in the study's scenarios/ folder.",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="CATEGORY:LAT,LON",
+        help="add a facility, e.g. clinic:30.66,104.07 (repeatable)",
+    )
+    cmd.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        metavar="FACILITY_ID",
+        help="remove a facility, e.g. clinic:n123456 (repeatable)",
+    )
+    cmd.add_argument(
+        "--move",
+        action="append",
+        default=[],
+        metavar="FACILITY_ID@LAT,LON",
+        help="move a facility, e.g. clinic:n123456@30.66,104.07 (repeatable)",
+    )
+    cmd.add_argument("--name", default="scenario", help="scenario name (default: scenario; replaces one of that name)")
+    cmd.add_argument("--list", action="store_true", help="list the saved scenarios")
+    cmd.add_argument("--show", metavar="NAME", help="print a saved scenario")
+    cmd.add_argument("--delete", metavar="NAME", help="delete a saved scenario")
+    cmd.set_defaults(handler=_run_whatif)
+
+
+def _suggest_parser(commands) -> None:
+    cmd = commands.add_parser(
+        "suggest",
+        help="suggest sites for new facilities that serve the most unserved residents",
+        description="Choose N new sites for a category that together serve the most residents not yet "
+        "served (maximal covering, greedy with lazy evaluation), from a file of candidate points or from "
+        "the network nodes where unserved blocks join the network. Written to suggestions/.",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument("--category", required=True, help="the category key, e.g. kindergarten")
+    cmd.add_argument("--sites", type=int, default=3, help="how many sites (default 3)")
+    cmd.add_argument("--candidates", metavar="FILE", help="candidate parcels (points or polygons with a CRS)")
+    cmd.add_argument("--apply", metavar="NAME", help="also save the suggestions as a what-if scenario NAME")
+    cmd.set_defaults(handler=_run_suggest)
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    from circle.assess import score_study
+    from circle.study import Study
+
+    result = score_study(Study.open(args.study), args.preset, args.area_file)
+    summary = result.summary
+    zh = args.lang == "zh"
+    print(("评分已写入 " if zh else "Scores written to ") + str(Path(args.study) / "scores.parquet"))
+    print(
+        f"  {'居民' if zh else 'residents'} {summary['population']:,.0f}; F15 {_pct(summary['F15'])}; "
+        f"{'平均步行时间' if zh else 'proximity time'} {summary['proximity_min']} min; "
+        f"Gini {summary['gini_proximity']}; {'平均分' if zh else 'mean score'} {summary['mean_score']}"
+    )
+    for key, values in summary["categories"].items():
+        print(
+            f"  {key:16} {'覆盖' if zh else 'coverage'} {_pct(values['coverage']):>6}  "
+            f"{'未覆盖人口' if zh else 'unserved'} {values['unserved']:>10,.0f}"
+        )
+    if summary["not_mapped"]:
+        print(
+            ("  无数据（未参与评估）：" if zh else "  not assessable (no facility mapped): ")
+            + ", ".join(summary["not_mapped"])
+        )
+    print(f"  {summary['renewal_areas']} {'个候选更新片区' if zh else 'candidate renewal areas'}")
+    return EXIT_OK
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _run_whatif(args: argparse.Namespace) -> int:
+    import json
+
+    from circle.assess import run_whatif
+    from circle.scenarios import Change, delete_scenario, list_scenarios, load_scenario, parse_add, parse_move
+    from circle.study import Study
+
+    study = Study.open(args.study)
+    if args.list:
+        for scenario in list_scenarios(study):
+            print(f"{scenario['name']}: {len(scenario['changes'])} change(s), created {scenario['created']}")
+        return EXIT_OK
+    if args.show:
+        scenario, _ = load_scenario(study, args.show)
+        print(json.dumps(scenario, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.delete:
+        delete_scenario(study, args.delete)
+        print(f"Scenario {args.delete} deleted.")
+        return EXIT_OK
+    changes = [parse_add(text) for text in args.add]
+    changes += [Change("remove", facility_id=text) for text in args.remove]
+    changes += [parse_move(text) for text in args.move]
+    result = run_whatif(study, changes, args.name)
+    diff = result["diff"]
+    print(
+        f"Scenario {args.name} saved in {Path(args.study) / 'scenarios' / args.name} "
+        f"(updated in {result['timings_s']['update_s']} s)"
+    )
+    for category, values in diff["categories"].items():
+        print(
+            f"  {category}: +{values['newly_served']:,.0f} newly served, "
+            f"-{values['losing_service']:,.0f} losing service"
+        )
+    print(
+        f"  F15 {_pct(diff['F15']['baseline'])} → {_pct(diff['F15']['scenario'])}; "
+        f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"
+    )
+    return EXIT_OK
+
+
+def _run_suggest(args: argparse.Namespace) -> int:
+    from circle.assess import run_suggest, run_whatif
+    from circle.scenarios import Change
+    from circle.study import Study
+
+    study = Study.open(args.study)
+    sites = run_suggest(study, args.category, args.sites, args.candidates)
+    print(f"Suggested sites for {args.category} (written to {Path(args.study) / 'suggestions'}):")
+    for row in sites.itertuples():
+        print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} residents (total {row.cumulative:,.0f})")
+    if args.apply:
+        changes = [Change("add", category=args.category, lat=r.lat, lon=r.lon) for r in sites.itertuples()]
+        result = run_whatif(study, changes, args.apply)
+        gained = result["diff"]["categories"].get(args.category, {}).get("newly_served", 0.0)
+        print(f"Applied as scenario {args.apply}: +{gained:,.0f} residents newly served.")
+    return EXIT_OK
 
 
 def _run_analyze(args: argparse.Namespace) -> int:

@@ -477,3 +477,113 @@ def contract_chains(n, seg_a, seg_b, sec_ab, sec_ba, keep):
                 out_w[m] = total
                 m += 1
     return out_u[:m].copy(), out_v[:m].copy(), out_w[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def k_nearest_for_origins(
+    indptr,
+    indices,
+    weights,
+    origin_ptr,
+    origin_node,
+    origin_cost,
+    origins,
+    fac_node_ptr,
+    fac_node_facility,
+    fac_node_cost,
+    excluded,
+    k,
+    limit,
+):
+    """Search forwards from each listed origin until its k nearest allowed facilities are known.
+
+    ``fac_node_ptr`` groups facility access rows by network node (facility
+    and seconds from the node to it); facilities with ``excluded[f]`` set
+    are ignored. The search stops once k facilities are found no farther
+    than the next node to settle.
+
+    Returns
+    -------
+    costs : (len(origins), k) float64 (inf where none); labels : (len(origins), k) int64
+    """
+    n = indptr.shape[0] - 1
+    n_fac = excluded.shape[0]
+    costs = np.full((origins.shape[0], k), np.inf)
+    labels = np.full((origins.shape[0], k), -1, np.int64)
+    dist = np.empty(n, np.float64)
+    stamp = np.zeros(n, np.int64)
+    best = np.full(n_fac, np.inf)
+    found = np.empty(n_fac, np.int64)
+    heap_c = np.empty(_INITIAL_HEAP, np.float64)
+    heap_n = np.empty(_INITIAL_HEAP, np.int64)
+    heap_l = np.empty(_INITIAL_HEAP, np.int64)
+    for row in range(origins.shape[0]):
+        origin = origins[row]
+        token = row + 1
+        size = 0
+        for r in range(origin_ptr[origin], origin_ptr[origin + 1]):
+            node, cost = origin_node[r], origin_cost[r]
+            if cost > limit or (stamp[node] == token and dist[node] <= cost):
+                continue
+            stamp[node] = token
+            dist[node] = cost
+            if size == heap_c.shape[0]:
+                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+            heap_c[size], heap_n[size], heap_l[size] = cost, node, 0
+            _sift_up(heap_c, heap_n, heap_l, size)
+            size += 1
+        n_found = 0
+        while size > 0:
+            cost, node = heap_c[0], heap_n[0]
+            size -= 1
+            if size > 0:
+                heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
+                _sift_down(heap_c, heap_n, heap_l, size)
+            if stamp[node] == -token - 1 or cost > dist[node]:
+                continue
+            stamp[node] = -token - 1
+            # stop when k facilities are known and none can come closer
+            if n_found >= k:
+                kth = np.inf
+                values = np.empty(n_found)
+                for i in range(n_found):
+                    values[i] = best[found[i]]
+                kth = np.sort(values)[k - 1]
+                if kth <= cost:
+                    break
+            for r in range(fac_node_ptr[node], fac_node_ptr[node + 1]):
+                facility = fac_node_facility[r]
+                if excluded[facility]:
+                    continue
+                total = cost + fac_node_cost[r]
+                if total > limit:
+                    continue
+                if best[facility] == np.inf:
+                    found[n_found] = facility
+                    n_found += 1
+                if total < best[facility]:
+                    best[facility] = total
+            for edge in range(indptr[node], indptr[node + 1]):
+                target = indices[edge]
+                new_cost = cost + weights[edge]
+                if new_cost > limit or stamp[target] == -token - 1:
+                    continue
+                if stamp[target] == token and dist[target] <= new_cost:
+                    continue
+                stamp[target] = token
+                dist[target] = new_cost
+                if size == heap_c.shape[0]:
+                    heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+                heap_c[size], heap_n[size], heap_l[size] = new_cost, target, 0
+                _sift_up(heap_c, heap_n, heap_l, size)
+                size += 1
+        values = np.empty(n_found)
+        for i in range(n_found):
+            values[i] = best[found[i]]
+        order = np.argsort(values)
+        for j in range(min(k, n_found)):
+            costs[row, j] = values[order[j]]
+            labels[row, j] = found[order[j]]
+        for i in range(n_found):
+            best[found[i]] = np.inf
+    return costs, labels

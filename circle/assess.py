@@ -1,0 +1,339 @@
+"""Study-level scoring, what-if and site suggestion: what ``circle score/whatif/suggest`` run.
+
+Each reads a study folder, computes with :mod:`circle.scoring`,
+:mod:`circle.planning`, :mod:`circle.supply`, :mod:`circle.scenarios` and
+:mod:`circle.suggest`, and writes its results back into the folder
+(``scores.parquet``, ``renewal_areas.parquet``, ``scenarios/``,
+``suggestions/``) and into ``summary.json``, each file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle.area import read_area_file
+from circle.errors import CircleError
+from circle.geo import WGS84, transform_xy
+from circle.planning import renewal_areas, renewal_priority
+from circle.scenarios import Change, ScenarioEngine, check_name, save_scenario
+from circle.scoring import Assessment, compare, score_blocks, summarize
+from circle.standards import Preset, load_preset
+from circle.study import SUMMARY, Study
+from circle.suggest import candidate_coverage, greedy_mclp
+from circle.supply import capacity_of, capacity_report, e2sfca
+
+SCORES = "scores.parquet"
+AREAS = "renewal_areas.parquet"
+SUGGESTIONS = "suggestions"
+
+
+def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
+    """Return the preset to score with: the given one, else the one the study was built with.
+
+    Raises
+    ------
+    CircleError
+        When the preset has categories the study did not compute.
+    """
+    if preset is None:
+        recorded = study.summary["preset"]
+        path = recorded.get("path", "")
+        preset = recorded["name"] if path.endswith("(built-in)") or not Path(path).is_file() else path
+    loaded = load_preset(preset)
+    missing = [c.key for c in loaded.categories if f"{c.key}_t1" not in study.blocks.columns]
+    if missing:
+        raise CircleError(
+            f"the study was built with preset {study.summary['preset']['name']!r} and has no times for "
+            f"{', '.join(missing)}. Analyse again with `circle analyze … --preset {loaded.name}`."
+        )
+    return loaded
+
+
+def assessment_of(study: Study, preset: Preset) -> Assessment:
+    """Return the assessment of a study under a preset (categories with no facility are not assessable)."""
+    counts = study.facilities["category"].value_counts().to_dict()
+    speed = float(study.summary["profile"]["speed_m_s"]["value"])
+    return Assessment.of(preset, speed, {k: int(v) for k, v in counts.items()})
+
+
+@dataclass
+class ScoreResult:
+    """What ``circle score`` produced."""
+
+    scores: pd.DataFrame
+    summary: dict[str, Any]
+    areas: gpd.GeoDataFrame
+
+
+def score_study(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
+    """Score every block, rank renewal priorities, compute E2SFCA where capacities are known, and save.
+
+    Parameters
+    ----------
+    study : Study
+        The study folder.
+    preset : str or pathlib.Path, optional
+        A preset name or file (default: the study's own).
+    area_file : str or pathlib.Path, optional
+        A sub-area polygon (a district): its summary is added under ``areas``.
+
+    Returns
+    -------
+    ScoreResult
+        The scored blocks, the summary written to ``summary.json["scores"]``
+        and the candidate renewal areas.
+    """
+    started = time.perf_counter()
+    loaded = study_preset(study, preset)
+    assessment = assessment_of(study, loaded)
+    blocks = study.blocks
+    scores = score_blocks(blocks, assessment)
+    scores = renewal_priority(scores, blocks, assessment)
+    areas = renewal_areas(scores, blocks.geometry, assessment, study.crs)
+    supply = _supply(study, loaded, assessment, scores)
+    summary = summarize(scores, assessment)
+    summary.update(
+        preset=loaded.name,
+        scoring=loaded.scoring.to_dict(),
+        thresholds_min={c.key: round(assessment.threshold_s(c) / 60.0, 2) for c in assessment.categories()},
+        renewal_areas=len(areas),
+        top_areas=[
+            {k: row[k] for k in ("area_id", "blocks", "population", "priority", "missing_en", "missing_zh")}
+            for row in areas.head(10).to_dict("records")
+        ],
+        supply=supply,
+        green=_green(study, loaded, scores),
+    )
+    if area_file is not None:
+        summary["areas"] = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    _write_parquet(scores, study.path / SCORES)
+    _write_parquet(areas, study.path / AREAS)
+    update_summary(study, "scores", summary)
+    return ScoreResult(scores, summary, areas)
+
+
+def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> dict[str, Any]:
+    area = read_area_file(area_file)
+    inner = study.blocks.geometry.representative_point()
+    inside = inner.within(area.geometry).to_numpy()
+    if not inside.any():
+        raise CircleError(f"no block of the study lies inside {area_file}; check the polygon and its CRS.")
+    return summarize(scores[inside].reset_index(drop=True), assessment)
+
+
+def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.DataFrame) -> dict[str, Any]:
+    rules = preset.scoring.e2sfca
+    facilities = study.facilities
+    report = capacity_report(facilities, list(assessment.assessable))
+    if not rules:
+        return {"note": "the preset has no e2sfca section", "capacity": report}
+    capacity = capacity_of(facilities)
+    engine = None
+    limits = [float(v) for v in rules["band_limits_min"].value]
+    weights = [float(v) for v in rules["band_weights"].value]
+    per_unit = float(rules["residents_per_capacity_unit"].value)
+    result: dict[str, Any] = {"capacity": report, "categories": {}}
+    for category in assessment.assessable:
+        known = np.flatnonzero((facilities["category"] == category).to_numpy() & np.isfinite(capacity))
+        if len(known) == 0:
+            result["categories"][category] = "no facility has a known capacity: E2SFCA not computed"
+            continue
+        engine = engine or ScenarioEngine(study)
+        state = engine.states[category]
+        ids = facilities["facility_id"].to_numpy()[known]
+        access = [state.access.take(np.flatnonzero(state.access.owner == state.ids.index(i))) for i in ids]
+        accessibility, per_facility = e2sfca(
+            engine.network,
+            engine.origins,
+            scores["population"].to_numpy(float),
+            access,
+            capacity[known],
+            limits,
+            weights,
+        )
+        scores[f"e2sfca_{category}"] = accessibility
+        per_facility.insert(0, "facility_id", ids)
+        per_facility["capacity"] = capacity[known]
+        per_facility["oversubscribed"] = per_facility["weighted_demand"] > per_unit * per_facility["capacity"]
+        partial = report[category]["with_capacity"] < report[category]["facilities"]
+        result["categories"][category] = {
+            "facilities_with_capacity": len(known),
+            "partial": partial,
+            "note": "capacity unknown for some facilities: their supply is missing, so ratios are understated"
+            if partial
+            else "",
+            "oversubscribed": per_facility.loc[per_facility["oversubscribed"], "facility_id"].tolist(),
+            "facilities": per_facility.round(6).to_dict("records"),
+        }
+    return result
+
+
+def _green(study: Study, preset: Preset, scores: pd.DataFrame) -> dict[str, Any] | None:
+    rules = preset.scoring.green
+    if not rules:
+        return None
+    facilities = study.facilities
+    green = facilities[facilities["category"].isin(rules["categories"])]
+    polygons = green[green.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(study.crs)
+    blocks_hull = study.blocks.to_crs(study.crs).union_all().convex_hull
+    area = float(polygons.drop_duplicates("osm_id").intersection(blocks_hull).area.sum())
+    population = float(scores["population"].sum())
+    per_capita = area / population if population else None
+    standard = float(rules["per_capita_m2"].value)
+    return {
+        "public_green_m2": round(area, 1),
+        "per_capita_m2": round(per_capita, 2) if per_capita is not None else None,
+        "standard_m2": standard,
+        "renewal_minimum_m2": round(standard * float(rules["renewal_share"].value), 2),
+        "meets_standard": per_capita is not None and per_capita >= standard,
+        "note": "mapped public green inside the convex hull of the study's blocks, per resident of those blocks",
+    }
+
+
+def run_whatif(study: Study, changes: list[Change], name: str, preset: str | Path | None = None) -> dict[str, Any]:
+    """Apply changes to a study, compare with the baseline, save ``scenarios/NAME``; return the diff."""
+    check_name(name)
+    if not changes:
+        raise CircleError("a scenario needs at least one --add, --remove or --move.")
+    loaded = study_preset(study, preset)
+    assessment = assessment_of(study, loaded)
+    timings = {}
+    start = time.perf_counter()
+    engine = ScenarioEngine(study)
+    timings["load_s"] = round(time.perf_counter() - start, 3)
+    start = time.perf_counter()
+    changed = engine.apply(changes)
+    timings["update_s"] = round(time.perf_counter() - start, 3)
+    baseline = score_blocks(study.blocks, assessment)
+    scenario_blocks = engine.blocks_frame()
+    scenario_scores = score_blocks(scenario_blocks, assessment)
+    diff = compare(baseline, scenario_scores, assessment)
+    diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
+    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings)
+    return {"name": name, "diff": diff, "timings_s": timings}
+
+
+def run_suggest(
+    study: Study, category: str, sites: int, candidates_file: str | Path | None = None, preset=None
+) -> pd.DataFrame:
+    """Suggest ``sites`` new sites for ``category`` and save them under ``suggestions/``.
+
+    Candidates are the points of ``candidates_file`` (available parcels), or
+    else the network nodes where unserved blocks join the network.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per suggested site: ``rank``, ``lat``, ``lon``, ``gain`` (residents
+        newly served), ``cumulative`` and ``candidate``.
+    """
+    if sites < 1:
+        raise CircleError("--sites must be at least 1.")
+    loaded = study_preset(study, preset)
+    assessment = assessment_of(study, loaded)
+    category_rules = loaded.category(category)
+    engine = ScenarioEngine(study)
+    scores = score_blocks(study.blocks, assessment) if category in assessment.assessable else None
+    population = study.blocks["population"].to_numpy(float)
+    unserved = ~scores[f"pass_{category}"].to_numpy(bool) if scores is not None else np.ones(len(population), bool)
+    if not unserved.any():
+        raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
+    xs, ys = _candidate_points(study, engine, unserved, candidates_file)
+    access = [
+        engine.network.snap(np.zeros(1, np.int64), np.array([x]), np.array([y]), engine.speed, engine.max_snap)
+        for x, y in zip(xs, ys, strict=True)
+    ]
+    usable = [i for i, a in enumerate(access) if len(a)]
+    threshold = assessment.threshold_s(category_rules)
+    coverage = candidate_coverage(
+        engine.network, engine.origins, [access[i] for i in usable], threshold, unserved, population
+    )
+    chosen = greedy_mclp(coverage, sites)
+    lon, lat = transform_xy(
+        np.array([xs[usable[c]] for c, _ in chosen]), np.array([ys[usable[c]] for c, _ in chosen]), study.crs, WGS84
+    )
+    gains = [g for _, g in chosen]
+    result = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(chosen) + 1),
+            "lat": lat,
+            "lon": lon,
+            "gain": np.round(gains, 1),
+            "cumulative": np.round(np.cumsum(gains), 1),
+            "candidate": [usable[c] for c, _ in chosen],
+        }
+    )
+    folder = study.path / SUGGESTIONS
+    folder.mkdir(exist_ok=True)
+    payload = {
+        "category": category,
+        "sites_requested": sites,
+        "candidates": len(usable),
+        "candidate_source": str(candidates_file) if candidates_file else "network nodes where unserved blocks join",
+        "unserved_before": round(float(population[unserved].sum()), 1),
+        "threshold_min": round(threshold / 60.0, 2),
+        "sites": result.to_dict("records"),
+    }
+    _write_json(folder / f"{category}-{sites}.json", payload)
+    update_summary(study, "suggestions", {f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
+    return result
+
+
+def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray, candidates_file):
+    if candidates_file is not None:
+        frame = gpd.read_file(candidates_file) if Path(candidates_file).exists() else None
+        if frame is None or frame.crs is None or frame.empty:
+            raise CircleError(f"candidates file {candidates_file} must exist, have a CRS and hold points.")
+        points = frame.geometry.representative_point().to_crs(study.crs)
+        return points.x.to_numpy(), points.y.to_numpy()
+    access = study.block_access
+    wanted = set(study.blocks["block_id"].astype(str).to_numpy()[unserved])
+    nodes = np.unique(access.loc[access["block_id"].astype(str).isin(wanted), "node"].to_numpy(np.int64))
+    return engine.network.x[nodes], engine.network.y[nodes]
+
+
+def update_summary(study: Study, key: str, value: dict[str, Any]) -> None:
+    """Set (or merge into) one top-level key of ``summary.json``, atomically."""
+    path = study.path / SUMMARY
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if key == "suggestions":
+        summary.setdefault(key, {}).update(value)
+    else:
+        summary[key] = value
+    _write_json(path, summary)
+    study.summary = summary
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    frame.to_parquet(partial, index=False)
+    os.replace(partial, path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,136 @@
+"""Renewal priority: which blocks to improve first, why, and which gap blocks form areas.
+
+priority_b = P_b^α × Σ_c w_c × shortfall_bc
+
+with P_b the block's residents, α the preset's ``population_exponent``, w_c
+the category ``weight`` and shortfall_bc = min(1, (t_bc − T_c) / T_c) for a
+category the block fails (1 when no facility is within the search limit;
+0 when it passes). Gap blocks (priority > 0) closer than ``adjacency_m``
+to each other form candidate renewal areas.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+
+from circle.columns import time_column
+from circle.scoring import Assessment
+
+
+def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
+    """Add ``priority``, ``priority_rank``, ``reasons_zh`` and ``reasons_en`` to scored blocks.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From :func:`circle.scoring.score_blocks`.
+    blocks : pandas.DataFrame
+        The study's blocks (for the nearest times in the reasons).
+    assessment : Assessment
+        Preset and assessable categories.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scores`` with the new columns (rank 1 = most urgent; 0 where no gap).
+    """
+    rules = assessment.preset.scoring
+    alpha = float(rules.priority["population_exponent"].value)
+    weighted = np.zeros(len(scores))
+    reasons_en = [[] for _ in range(len(scores))]
+    reasons_zh = [[] for _ in range(len(scores))]
+    for category in assessment.categories():
+        shortfall = scores[f"shortfall_{category.key}"].to_numpy(float)
+        weighted += float(category.weight.value) * shortfall
+        t1 = blocks[time_column(category.key, 1)].to_numpy(float)
+        within_en = category.describe_threshold(rules.criterion, "en")
+        within_zh = category.describe_threshold(rules.criterion, "zh")
+        for index in np.flatnonzero(shortfall > 0):
+            if np.isnan(t1[index]):
+                reasons_en[index].append(f"no {category.label_en.lower()} within a 30-minute walk")
+                reasons_zh[index].append(f"步行30分钟内无{category.label_zh}")
+            else:
+                reasons_en[index].append(
+                    f"nearest {category.label_en.lower()} {t1[index]:.0f} min away (standard: within {within_en})"
+                )
+                reasons_zh[index].append(f"最近的{category.label_zh}需步行{t1[index]:.0f}分钟（标准：{within_zh}内）")
+    population = scores["population"].to_numpy(float)
+    priority = np.power(np.maximum(population, 0.0), alpha) * weighted
+    out = scores.copy()
+    out["priority"] = np.round(priority, 3)
+    ranks = pd.Series(-priority).rank(method="first").to_numpy().astype(int)
+    out["priority_rank"] = np.where(priority > 0, ranks, 0)
+    out["reasons_en"] = [
+        f"{population[i]:,.0f} residents: " + "; ".join(items) if items else "" for i, items in enumerate(reasons_en)
+    ]
+    out["reasons_zh"] = [
+        f"居民{population[i]:,.0f}人：" + "；".join(items) if items else "" for i, items in enumerate(reasons_zh)
+    ]
+    return out
+
+
+def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Assessment, crs: str) -> gpd.GeoDataFrame:
+    """Group adjacent gap blocks into candidate renewal areas.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        With ``priority`` (see :func:`renewal_priority`) and ``pass_{c}``.
+    geometry : geopandas.GeoSeries
+        The blocks' polygons, aligned with ``scored``.
+    assessment : Assessment
+        Gives ``adjacency_m`` and the categories.
+    crs : str
+        A projected CRS for the adjacency test.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per area, by total priority: ``area_id``, ``blocks``,
+        ``population``, ``priority``, ``block_ids``, ``missing_en``/``missing_zh``
+        (people lacking each category), geometry (EPSG:4326). Also sets
+        ``scored["area_id"]``.
+    """
+    gap = np.flatnonzero(scored["priority"].to_numpy() > 0)
+    scored["area_id"] = pd.array([pd.NA] * len(scored), dtype="Int64")
+    if len(gap) == 0:
+        return gpd.GeoDataFrame(
+            {"area_id": [], "blocks": [], "population": [], "priority": []}, geometry=[], crs="EPSG:4326"
+        )
+    projected = geometry.to_crs(crs).to_numpy()[gap]
+    distance = float(assessment.preset.scoring.priority["adjacency_m"].value)
+    left, right = shapely.STRtree(projected).query(projected, predicate="dwithin", distance=distance)
+    graph = coo_array((np.ones(len(left)), (left, right)), shape=(len(gap), len(gap)))
+    _, labels = connected_components(graph, directed=False)
+    frame = scored.iloc[gap].assign(_label=labels)
+    totals = frame.groupby("_label")["priority"].sum().sort_values(ascending=False)
+    area_of_label = {label: number + 1 for number, label in enumerate(totals.index)}
+    scored.loc[scored.index[gap], "area_id"] = [area_of_label[label] for label in labels]
+    rows = []
+    for label, members in frame.groupby("_label"):
+        population = members["population"].to_numpy(float)
+        lacking_en, lacking_zh = [], []
+        for category in assessment.categories():
+            people = float(population[~members[f"pass_{category.key}"].to_numpy(bool)].sum())
+            if people > 0:
+                lacking_en.append(f"{category.label_en}: {people:,.0f} residents")
+                lacking_zh.append(f"{category.label_zh}：{people:,.0f}人")
+        rows.append(
+            {
+                "area_id": area_of_label[label],
+                "blocks": len(members),
+                "population": round(float(population.sum()), 1),
+                "priority": round(float(members["priority"].sum()), 3),
+                "block_ids": ",".join(members["block_id"].astype(str)),
+                "missing_en": "; ".join(lacking_en),
+                "missing_zh": "；".join(lacking_zh),
+                "geometry": shapely.union_all(geometry.to_numpy()[gap[labels == label]]),
+            }
+        )
+    areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=geometry.crs).to_crs("EPSG:4326")
+    return areas.sort_values("area_id").reset_index(drop=True)

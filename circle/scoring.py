@@ -1,0 +1,252 @@
+"""Scores: pass/fail per category, tiers, the 0–100 score, proximity time, and summaries.
+
+Every formula reads its numbers from the preset (see ``circle/standards``):
+
+- **pass** for category *c*: the nearest facility within the threshold
+  ``T_c`` (``radius_m`` walked at the profile's flat speed, or
+  ``threshold_min``, as ``scoring.criterion`` says);
+- **tier met**: the largest tier *t* (5, 10, 15) such that every assessable
+  category of tier ≤ *t* passes; 0 when the 5-minute tier fails;
+- **score** = 100 × Σ_c Σ_j w_cj · d_c(t_cj) / Σ_c Σ_j w_cj over the j-th
+  nearest facilities, with ``score_weights`` w_cj and the decay d_c equal to
+  1 up to the full-points time, 0 from the zero-points time, linear between;
+- **proximity time** = mean over categories of the minutes to the nearest
+  facility (Bruno et al. 2024), a category with none within the search limit
+  counting as the limit;
+- **F15** = share of residents whose block meets the 15-minute tier;
+- **Gini** of proximity time over residents (population-weighted).
+
+A category with no facility at all in the study cannot be assessed from
+the data: it is reported as such and left out of tiers, F15 and scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from circle.columns import time_column
+from circle.standards import Category, Preset
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What can be scored in a study: categories with data, their thresholds, the search limit."""
+
+    preset: Preset
+    speed_m_s: float
+    assessable: tuple[str, ...]
+    not_mapped: tuple[str, ...]
+
+    @classmethod
+    def of(cls, preset: Preset, speed_m_s: float, facility_counts: dict[str, int]) -> Assessment:
+        """Return the assessment of a study whose facilities per category are ``facility_counts``."""
+        keys = [c.key for c in preset.categories]
+        not_mapped = tuple(k for k in keys if facility_counts.get(k, 0) == 0)
+        return cls(preset, speed_m_s, tuple(k for k in keys if k not in not_mapped), not_mapped)
+
+    def threshold_s(self, category: Category) -> float:
+        """Return the pass/fail threshold of a category, in seconds."""
+        return category.threshold_s(self.preset.scoring.criterion, self.speed_m_s)
+
+    def categories(self) -> list[Category]:
+        """Return the assessable categories, in preset order."""
+        return [c for c in self.preset.categories if c.key in self.assessable]
+
+
+def decay(minutes: np.ndarray, full_min: float, zero_min: float) -> np.ndarray:
+    """Return points in [0, 1]: 1 up to ``full_min``, 0 from ``zero_min``, linear between; 0 for NaN.
+
+    Examples
+    --------
+    >>> decay(np.array([3.0, 10.0, 20.0, np.nan]), 5.0, 15.0).tolist()
+    [1.0, 0.5, 0.0, 0.0]
+    """
+    minutes = np.asarray(minutes, float)
+    points = np.clip((zero_min - minutes) / (zero_min - full_min), 0.0, 1.0)
+    return np.where(np.isnan(minutes), 0.0, points)
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Return the Gini index of ``values`` over a population given by ``weights``.
+
+    G = Σ_i Σ_j w_i w_j |x_i − x_j| / (2 W² μ), with W = Σ w and μ the
+    weighted mean; 0 when everyone has the same value.
+
+    Examples
+    --------
+    >>> weighted_gini(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
+    0.5
+    >>> weighted_gini(np.array([2.0, 2.0, 2.0]), np.array([1.0, 5.0, 2.0]))
+    0.0
+    """
+    values = np.asarray(values, float)
+    weights = np.asarray(weights, float)
+    keep = np.isfinite(values) & (weights > 0)
+    values, weights = values[keep], weights[keep]
+    total = weights.sum()
+    if total == 0:
+        return float("nan")
+    mean = (weights * values).sum() / total
+    if mean == 0:
+        return 0.0
+    order = np.argsort(values, kind="stable")
+    x, w = values[order], weights[order]
+    below_w = np.cumsum(w) - w  # weight of smaller values
+    below_wx = np.cumsum(w * x) - w * x  # weighted sum of smaller values
+    pair_sum = 2.0 * np.sum(w * (x * below_w - below_wx))
+    return float(pair_sum / (2.0 * total**2 * mean))
+
+
+def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
+    """Score every block.
+
+    Parameters
+    ----------
+    blocks : pandas.DataFrame
+        A study's blocks with their reach columns (``{c}_t1`` …).
+    assessment : Assessment
+        Preset, speed and assessable categories.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``block_id``, ``population``, ``pass_{c}`` per assessable category,
+        ``shortfall_{c}``, ``tier_met``, ``score``, ``band_zh``, ``band_en``,
+        ``proximity_min``, ``missing_zh``, ``missing_en``.
+    """
+    preset = assessment.preset
+    rules = preset.scoring
+    limit_min = preset.search_limit_s / 60.0
+    out = pd.DataFrame({"block_id": blocks["block_id"].to_numpy(), "population": blocks["population"].to_numpy()})
+    numerator = np.zeros(len(blocks))
+    denominator = 0.0
+    tier_ok: dict[float, np.ndarray] = {}
+    missing_zh = [[] for _ in range(len(blocks))]
+    missing_en = [[] for _ in range(len(blocks))]
+    nearest_minutes = []
+    for category in assessment.categories():
+        threshold_min = assessment.threshold_s(category) / 60.0
+        t1 = blocks[time_column(category.key, 1)].to_numpy(float)
+        nearest_minutes.append(np.where(np.isnan(t1), limit_min, t1))
+        passed = t1 <= threshold_min + 1e-9
+        out[f"pass_{category.key}"] = passed
+        shortfall = np.where(np.isnan(t1), 1.0, np.clip((t1 - threshold_min) / threshold_min, 0.0, 1.0))
+        out[f"shortfall_{category.key}"] = np.where(passed, 0.0, shortfall)
+        tier = float(category.tier.value)
+        tier_ok[tier] = tier_ok.get(tier, np.ones(len(blocks), bool)) & passed
+        if rules.zero_at_factor is not None:
+            full, zero = threshold_min, threshold_min * float(rules.zero_at_factor.value)
+        else:
+            full, zero = float(rules.full_at_min.value), float(rules.zero_at_min.value)
+        for rank, weight in enumerate(category.score_weights.value, start=1):
+            column = time_column(category.key, rank)
+            if column in blocks:
+                numerator += weight * decay(blocks[column].to_numpy(float), full, zero)
+            denominator += weight
+        phrase_en = f"no {category.label_en.lower()} within {category.describe_threshold(rules.criterion, 'en')}"
+        phrase_zh = f"{category.describe_threshold(rules.criterion, 'zh')}内无{category.label_zh}"
+        for index in np.flatnonzero(~passed):
+            missing_en[index].append(phrase_en)
+            missing_zh[index].append(phrase_zh)
+    met = np.zeros(len(blocks))
+    cumulative = np.ones(len(blocks), bool)
+    for tier in sorted(tier_ok):
+        cumulative &= tier_ok[tier]
+        met = np.where(cumulative, tier, met)
+    out["tier_met"] = met.astype(int)
+    score = 100.0 * numerator / denominator if denominator else np.full(len(blocks), np.nan)
+    out["score"] = np.round(score, 1)
+    bands = [rules.band(s) for s in out["score"].fillna(0.0)]
+    out["band_zh"] = [b.zh for b in bands]
+    out["band_en"] = [b.en for b in bands]
+    out["proximity_min"] = np.mean(nearest_minutes, axis=0) if nearest_minutes else np.nan
+    out["missing_zh"] = ["；".join(items) for items in missing_zh]
+    out["missing_en"] = ["; ".join(items) for items in missing_en]
+    return out
+
+
+def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> dict[str, Any]:
+    """Summarise scored blocks (the whole study or a sub-area's blocks).
+
+    Returns
+    -------
+    dict
+        ``population``, ``blocks``, per-category ``coverage`` (population
+        share passing) and ``unserved`` (people), ``F15``, the share meeting
+        each tier, population-weighted ``proximity_min``, ``gini_proximity``,
+        population-weighted ``mean_score`` and the ``worst_blocks``.
+    """
+    population = scores["population"].to_numpy(float)
+    total = float(population.sum())
+    result: dict[str, Any] = {"population": round(total, 1), "blocks": len(scores), "categories": {}}
+    for category in assessment.categories():
+        passed = scores[f"pass_{category.key}"].to_numpy(bool)
+        served = float(population[passed].sum())
+        result["categories"][category.key] = {
+            "coverage": round(served / total, 4) if total else None,
+            "unserved": round(total - served, 1),
+            "threshold_min": round(assessment.threshold_s(category) / 60.0, 2),
+        }
+    tiers = sorted({int(c.tier.value) for c in assessment.categories()})
+    tier_met = scores["tier_met"].to_numpy()
+    result["tiers"] = {
+        str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tiers
+    }
+    result["F15"] = result["tiers"].get("15")
+    proximity = scores["proximity_min"].to_numpy(float)
+    result["proximity_min"] = round(float(np.average(proximity, weights=population)), 2) if total else None
+    result["gini_proximity"] = round(weighted_gini(proximity, population), 4) if total else None
+    result["mean_score"] = round(float(np.average(scores["score"], weights=population)), 1) if total else None
+    order = scores.sort_values(["score", "population"], ascending=[True, False]).head(worst)
+    result["worst_blocks"] = [
+        {
+            "block_id": str(row.block_id),
+            "population": round(float(row.population), 1),
+            "score": float(row.score),
+            "tier_met": int(row.tier_met),
+            "missing_en": row.missing_en,
+            "missing_zh": row.missing_zh,
+        }
+        for row in order.itertuples()
+    ]
+    result["not_mapped"] = list(assessment.not_mapped)
+    return result
+
+
+def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessment) -> dict[str, Any]:
+    """Return what a scenario changes against the baseline (both from :func:`score_blocks`).
+
+    Returns
+    -------
+    dict
+        Per category ``newly_served`` and ``losing_service`` (people),
+        ``newly_meeting_15`` / ``no_longer_meeting_15`` (people), and the
+        changes in ``F15``, ``gini_proximity``, ``proximity_min`` and ``mean_score``.
+    """
+    population = baseline["population"].to_numpy(float)
+    result: dict[str, Any] = {"categories": {}}
+    for category in assessment.categories():
+        before = baseline[f"pass_{category.key}"].to_numpy(bool)
+        after = scenario[f"pass_{category.key}"].to_numpy(bool)
+        gained = float(population[~before & after].sum())
+        lost = float(population[before & ~after].sum())
+        if gained or lost:
+            result["categories"][category.key] = {"newly_served": round(gained, 1), "losing_service": round(lost, 1)}
+    met_before = baseline["tier_met"].to_numpy() >= 15
+    met_after = scenario["tier_met"].to_numpy() >= 15
+    result["newly_meeting_15"] = round(float(population[~met_before & met_after].sum()), 1)
+    result["no_longer_meeting_15"] = round(float(population[met_before & ~met_after].sum()), 1)
+    before_summary = summarize(baseline, assessment, worst=0)
+    after_summary = summarize(scenario, assessment, worst=0)
+    for key in ("F15", "gini_proximity", "proximity_min", "mean_score"):
+        old, new = before_summary[key], after_summary[key]
+        result[key] = {
+            "baseline": old,
+            "scenario": new,
+            "change": None if old is None or new is None else round(new - old, 4),
+        }
+    return result

@@ -1,0 +1,163 @@
+"""E2SFCA, MCLP, scenarios and suggestions on hand-made networks and towns."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from circle.cli import main
+from circle.engine.labels import PreparedOrigins
+from circle.errors import CircleError
+from circle.scenarios import Change, check_name
+from circle.suggest import Coverage, exact_mclp, greedy_mclp
+from circle.supply import e2sfca
+from tests.conftest import make_access, make_network
+from tests.osm_builder import small_town, to_lonlat
+
+
+def test_e2sfca_by_hand():
+    # a line 0─1─2─3 with 300 s per segment; blocks at nodes 0 (100 people) and 3 (50 people);
+    # facility F (capacity 30) at node 1, facility G (capacity 10) at node 3.
+    network = make_network([(0, 0), (300, 0), (600, 0), (900, 0)], [(0, 1), (1, 2), (2, 3)])
+    origins = PreparedOrigins.build(make_access([(0, 0, 0.0), (1, 3, 0.0)]), 2, 4)
+    accessibility, facilities = e2sfca(
+        network,
+        origins,
+        np.array([100.0, 50.0]),
+        [make_access([(0, 1, 0.0)]), make_access([(0, 3, 0.0)])],
+        np.array([30.0, 10.0]),
+        [5, 10, 15],
+        [1.0, 0.68, 0.22],
+    )
+    # F: block 0 at 300 s (band 1, w = 1), block 3 at 600 s (band 2, w = 0.68) → demand 100 + 34 = 134
+    # G: block 3 at 0 s (w = 1), block 0 at 900 s (band 3, w = 0.22) → demand 50 + 22 = 72
+    assert facilities["weighted_demand"].tolist() == pytest.approx([134.0, 72.0])
+    r_f, r_g = 30 / 134, 10 / 72
+    assert facilities["ratio"].tolist() == pytest.approx([r_f, r_g])
+    assert accessibility.tolist() == pytest.approx([r_f * 1.0 + r_g * 0.22, r_f * 0.68 + r_g * 1.0])
+
+
+def test_greedy_mclp_against_the_exact_optimum():
+    # the classic case where greedy is not optimal: the big middle candidate overlaps both others
+    coverage = Coverage(np.array([0, 2, 5, 7]), np.array([0, 1, 1, 2, 3, 3, 4]), np.array([4.0, 3.0, 3.0, 3.0, 4.0]))
+    chosen, best = exact_mclp(coverage, 2)
+    assert sorted(chosen) == [0, 2] and best == pytest.approx(14.0)
+    greedy = greedy_mclp(coverage, 2)
+    assert greedy[0] == (1, 9.0)
+    total = sum(g for _, g in greedy)
+    assert total == pytest.approx(13.0)
+    assert (best - total) / best == pytest.approx(1 / 14)  # the optimality gap, reported in the closing note
+
+
+def test_greedy_matches_exact_on_random_small_cases():
+    rng = np.random.default_rng(0)
+    gaps = []
+    for _ in range(30):
+        n_blocks, n_candidates = 12, 8
+        parts = [np.sort(rng.choice(n_blocks, size=rng.integers(1, 5), replace=False)) for _ in range(n_candidates)]
+        ptr = np.concatenate([[0], np.cumsum([len(p) for p in parts])])
+        coverage = Coverage(ptr, np.concatenate(parts), rng.uniform(1, 100, n_blocks))
+        _, best = exact_mclp(coverage, 3)
+        greedy = sum(g for _, g in greedy_mclp(coverage, 3))
+        assert greedy <= best + 1e-6
+        assert greedy >= (1 - 1 / np.e) * best - 1e-6
+        gaps.append((best - greedy) / best)
+    assert np.mean(gaps) < 0.05
+
+
+@pytest.fixture
+def town_study(tmp_path):
+    from circle.pipeline import AnalysisOptions, analyze
+
+    return analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "study")).path
+
+
+def test_score_command_writes_scores_and_summary(town_study, capsys):
+    assert main(["score", "--study", str(town_study)]) == 0
+    scores = gpd.pd.read_parquet(town_study / "scores.parquet")
+    assert {"pass_clinic", "tier_met", "score", "band_en", "priority", "reasons_zh", "missing_en"} <= set(scores)
+    summary = json.loads((town_study / "summary.json").read_text())["scores"]
+    assert summary["population"] == pytest.approx(400, rel=0.01)
+    assert "kindergarten" in summary["not_mapped"]
+    assert summary["supply"]["categories"]["clinic"] == "no facility has a known capacity: E2SFCA not computed"
+    assert (town_study / "renewal_areas.parquet").is_file()
+
+
+def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
+    lon, lat = to_lonlat(300, 0.5)
+    assert main(["whatif", "--study", str(town_study), "--add", f"clinic:{lat},{lon}", "--name", "near"]) == 0
+    scenario = json.loads((town_study / "scenarios" / "near" / "scenario.json").read_text())
+    # the block's corner (300, 10) is 10 m + 0.5 m from the new clinic: now within 300 m… and within 1000 m already
+    blocks = gpd.pd.read_parquet(town_study / "scenarios" / "near" / "blocks.parquet")
+    assert blocks["clinic_t1"].iloc[0] == pytest.approx(10.5 / 1.1 / 60, abs=0.05)
+    assert blocks["clinic_id1"].iloc[0] == "clinic:new1"
+    assert scenario["diff"]["blocks_updated"]["clinic"] == 1
+    clinic = gpd.read_parquet(town_study / "facilities.parquet").query("category == 'clinic'")["facility_id"].iloc[0]
+    assert main(["whatif", "--study", str(town_study), "--remove", clinic, "--name", "no-clinic"]) == 0
+    gone = json.loads((town_study / "scenarios" / "no-clinic" / "scenario.json").read_text())
+    assert gone["diff"]["categories"]["clinic"]["losing_service"] == pytest.approx(400, rel=0.01)
+    blocks = gpd.pd.read_parquet(town_study / "scenarios" / "no-clinic" / "blocks.parquet")
+    assert np.isnan(blocks["clinic_t1"].iloc[0]) and blocks["clinic_n15"].iloc[0] == 0
+    assert main(["whatif", "--study", str(town_study), "--move", f"{clinic}@{lat},{lon}", "--name", "moved"]) == 0
+    moved = gpd.pd.read_parquet(town_study / "scenarios" / "moved" / "blocks.parquet")
+    assert moved["clinic_t1"].iloc[0] == pytest.approx(10.5 / 1.1 / 60, abs=0.05)
+    assert moved["clinic_n15"].iloc[0] == 1
+    assert main(["whatif", "--study", str(town_study), "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "near:" in listed and "no-clinic:" in listed and "moved:" in listed
+    assert main(["whatif", "--study", str(town_study), "--delete", "near"]) == 0
+    assert not (town_study / "scenarios" / "near").exists()
+
+
+def test_scenario_names_cannot_escape(town_study, capsys):
+    for bad in ("../evil", "a/b", "", ".hidden"):
+        with pytest.raises(CircleError):
+            check_name(bad)
+    code = main(["whatif", "--study", str(town_study), "--add", "clinic:1,2", "--name", "../../x"])
+    assert code == 2
+    assert not (town_study.parent / "x").exists()
+
+
+def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.scenarios import ScenarioEngine
+    from circle.study import Study
+
+    study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
+    facilities = study.facilities
+    removed = facilities.query("category == 'clinic'")["facility_id"].iloc[[0, 5]].tolist()
+    engine = ScenarioEngine(study)
+    engine.apply([Change("remove", facility_id=f) for f in removed])
+    scenario = engine.blocks_frame()
+    # the same study recomputed from scratch without those clinics
+    from circle.engine import get_backend
+    from circle.pipeline import prepare_inputs
+
+    inputs = prepare_inputs(AnalysisOptions(source=chengdu_pbf))
+    keep = ~inputs.facilities["facility_id"].isin(removed).to_numpy()
+    rows = keep[inputs.facility_access.owner]
+    position = np.cumsum(keep) - 1
+    inputs.facility_access = inputs.facility_access.take(np.flatnonzero(rows))
+    inputs.facility_access.owner = position[inputs.facility_access.owner]
+    inputs.facilities = inputs.facilities[keep].reset_index(drop=True)
+    full = get_backend("labels").solve(inputs.problem())["clinic"]
+    np.testing.assert_allclose(
+        scenario[[f"clinic_t{r}" for r in (1, 2, 3)]].to_numpy() * 60, full.seconds, atol=1e-6, equal_nan=True
+    )
+    np.testing.assert_array_equal(scenario[["clinic_n5", "clinic_n10", "clinic_n15"]].to_numpy(), full.counts)
+
+
+def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
+    from circle.assess import run_suggest, run_whatif
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.study import Study
+
+    study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
+    sites = run_suggest(study, "kindergarten", 4)
+    assert len(sites) == 4 and (np.diff(sites["gain"]) <= 1e-9).all()
+    changes = [Change("add", category="kindergarten", lat=r.lat, lon=r.lon) for r in sites.itertuples()]
+    diff = run_whatif(study, changes, "suggested")["diff"]
+    assert diff["categories"]["kindergarten"]["newly_served"] == pytest.approx(sites["gain"].sum(), abs=0.5)
