@@ -161,3 +161,38 @@ def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
     changes = [Change("add", category="kindergarten", lat=r.lat, lon=r.lon) for r in sites.itertuples()]
     diff = run_whatif(study, changes, "suggested")["diff"]
     assert diff["categories"]["kindergarten"]["newly_served"] == pytest.approx(sites["gain"].sum(), abs=0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["walkscore", "bruno2024"])
+def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
+    from circle.assess import score_study
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.study import Study
+
+    study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / preset, preset=preset)).path)
+    if preset == "walkscore":
+        assert "restaurants_t10" in study.blocks.columns  # k = 10 for the restaurant weights
+    result = score_study(study)
+    assert 0 <= result.scores["score"].min() <= result.scores["score"].max() <= 100
+    assert 0 < result.summary["proximity_min"] <= 30
+    assert 0 <= result.summary["gini_proximity"] < 1
+
+
+def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):
+    from circle.assess import score_study
+    from circle.study import Study
+
+    with pytest.raises(CircleError, match="Analyse again with `circle analyze … --preset walkscore`"):
+        score_study(Study.open(town_study), "walkscore")
+
+
+def test_sub_area_summary(town_study, tmp_path):
+    import shapely
+
+    corners = [to_lonlat(e, n) for e, n in [(0, 0), (400, 0), (400, 200), (0, 200)]]
+    area = tmp_path / "district.geojson"
+    gpd.GeoDataFrame({"name": ["d"]}, geometry=[shapely.Polygon(corners)], crs=4326).to_file(area)
+    assert main(["score", "--study", str(town_study), "--area", str(area)]) == 0
+    summary = json.loads((town_study / "summary.json").read_text())["scores"]
+    assert summary["areas"]["district.geojson"]["blocks"] == 1

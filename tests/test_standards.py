@@ -106,6 +106,10 @@ def test_a_copied_and_edited_preset_loads_by_path(tmp_path):
         (lambda raw: raw["population"].pop("density_per_km2"), "population.density_per_km2"),
         (lambda raw: raw["categories"][3]["label"].pop("zh"), "'clinic.label' needs both zh and en"),
         (lambda raw: raw["school_levels"]["primary"].update(name_pattern="(unclosed"), "name_pattern"),
+        (lambda raw: raw["scoring"].update(criterion="crow-flies"), "'scoring.criterion' must be distance or time"),
+        (lambda raw: raw["scoring"]["bands"][0].pop("min"), "'scoring.bands[0]' needs min"),
+        (lambda raw: raw["scoring"]["e2sfca"]["band_weights"].update(value=[1.0]), "same length"),
+        (lambda raw: raw["categories"][0]["weight"].pop("source"), "'kindergarten.weight.source'"),
     ],
 )
 def test_malformed_preset_names_the_bad_key(tmp_path, edit, message):
