@@ -146,18 +146,9 @@ class ScenarioEngine:
 
     def _remove_position(self, state: CategoryState, position: int) -> np.ndarray:
         rows = np.flatnonzero(state.access.owner == position)
-        graph = self.network.csr(reverse=True)
-        nodes, costs = kernels.bounded_times(
-            graph.indptr,
-            graph.indices,
-            graph.weights,
-            state.access.node[rows],
-            state.access.seconds[rows],
-            self.limit_s,
-        )
         origins = self.origins
-        hit, seconds = kernels.origin_best(
-            nodes, costs, origins.node_ptr, origins.node_origin, origins.node_cost, origins.n_origins, self.limit_s
+        hit, seconds = origins.reached_from(
+            self.network, state.access.node[rows], state.access.seconds[rows], self.limit_s
         )
         state.removed.add(position)
         reach = CategoryReach(state.reach.seconds.copy(), state.reach.nearest.copy(), state.reach.counts.copy())

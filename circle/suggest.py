@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circle.engine import kernels
 from circle.engine.labels import PreparedOrigins
 from circle.network import AccessTable, WalkNetwork
 
@@ -59,21 +58,9 @@ def candidate_coverage(
     One bounded search per candidate on the reversed network, exactly as
     adding that facility in a what-if would do.
     """
-    graph = network.csr(reverse=True)
     parts, ptr = [], [0]
     for access in candidates:
-        nodes, costs = kernels.bounded_times(
-            graph.indptr, graph.indices, graph.weights, access.node, access.seconds, float(threshold_s)
-        )
-        hit, seconds = kernels.origin_best(
-            nodes,
-            costs,
-            origins.node_ptr,
-            origins.node_origin,
-            origins.node_cost,
-            origins.n_origins,
-            float(threshold_s),
-        )
+        hit, seconds = origins.reached_from(network, access.node, access.seconds, threshold_s)
         covered = np.sort(hit[(seconds <= threshold_s + 1e-6) & unserved[hit]])
         parts.append(covered)
         ptr.append(ptr[-1] + len(covered))

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.engine import kernels
 from circle.engine.labels import PreparedOrigins
 from circle.network import AccessTable, WalkNetwork
 
@@ -73,16 +72,10 @@ def e2sfca(
     tuple of (numpy.ndarray, pandas.DataFrame)
         A_i per block, and per facility ``weighted_demand`` and ``ratio`` (R_j).
     """
-    graph = network.csr(reverse=True)
     catchment = float(max(limits_min)) * 60.0
     pairs = []
     for j, access in enumerate(facility_access):
-        nodes, costs = kernels.bounded_times(
-            graph.indptr, graph.indices, graph.weights, access.node, access.seconds, catchment
-        )
-        hit, seconds = kernels.origin_best(
-            nodes, costs, origins.node_ptr, origins.node_origin, origins.node_cost, origins.n_origins, catchment
-        )
+        hit, seconds = origins.reached_from(network, access.node, access.seconds, catchment)
         pairs.append((j, hit, band_weight(seconds, limits_min, weights)))
     demand = np.array([float((population[hit] * w).sum()) for _, hit, w in pairs])
     ratio = np.divide(capacity, demand, out=np.full(len(capacity), np.nan), where=demand > 0)

@@ -59,7 +59,28 @@ def _sift_down(costs, nodes, labels, size):
     costs[index], nodes[index], labels[index] = cost, node, label
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _push(heap_c, heap_n, heap_l, size, cost, node, label):
+    """Push (cost, node, label); return the (possibly grown) heap arrays and the new size."""
+    if size == heap_c.shape[0]:
+        heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
+    heap_c[size], heap_n[size], heap_l[size] = cost, node, label
+    _sift_up(heap_c, heap_n, heap_l, size)
+    return heap_c, heap_n, heap_l, size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop(heap_c, heap_n, heap_l, size):
+    """Pop the cheapest entry; return (cost, node, label, new size)."""
+    cost, node, label = heap_c[0], heap_n[0], heap_l[0]
+    size -= 1
+    if size > 0:
+        heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
+        _sift_down(heap_c, heap_n, heap_l, size)
+    return cost, node, label, size
+
+
+@njit(cache=True, nogil=True)
 def k_nearest_labels(indptr, indices, weights, start_nodes, start_costs, start_labels, k, limit):
     """Return, for every node, the k nearest distinct labels (k-label Dijkstra).
 
@@ -82,15 +103,11 @@ def k_nearest_labels(indptr, indices, weights, start_nodes, start_costs, start_l
     for i in range(start_nodes.shape[0]):
         if start_costs[i] > limit:
             continue
-        heap_c[size], heap_n[size], heap_l[size] = start_costs[i], start_nodes[i], start_labels[i]
-        _sift_up(heap_c, heap_n, heap_l, size)
-        size += 1
+        heap_c, heap_n, heap_l, size = _push(
+            heap_c, heap_n, heap_l, size, start_costs[i], start_nodes[i], start_labels[i]
+        )
     while size > 0:
-        cost, node, label = heap_c[0], heap_n[0], heap_l[0]
-        size -= 1
-        if size > 0:
-            heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
-            _sift_down(heap_c, heap_n, heap_l, size)
+        cost, node, label, size = _pop(heap_c, heap_n, heap_l, size)
         filled = count[node]
         if filled >= k:
             continue
@@ -119,15 +136,11 @@ def k_nearest_labels(indptr, indices, weights, start_nodes, start_costs, start_l
                     break
             if duplicate:
                 continue
-            if size == heap_c.shape[0]:
-                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
-            heap_c[size], heap_n[size], heap_l[size] = new_cost, target, label
-            _sift_up(heap_c, heap_n, heap_l, size)
-            size += 1
+            heap_c, heap_n, heap_l, size = _push(heap_c, heap_n, heap_l, size, new_cost, target, label)
     return costs, labels
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def merge_origin_labels(origin_ptr, origin_node, origin_cost, node_costs, node_labels, k):
     """Combine node labels into origin (block) labels through the origins' access rows.
 
@@ -207,18 +220,10 @@ def _bounded_search(
             continue
         stamp[node] = token
         dist[node] = cost
-        if size == heap_c.shape[0]:
-            heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
-        heap_c[size], heap_n[size], heap_l[size] = cost, node, 0
-        _sift_up(heap_c, heap_n, heap_l, size)
-        size += 1
+        heap_c, heap_n, heap_l, size = _push(heap_c, heap_n, heap_l, size, cost, node, 0)
     settled = 0
     while size > 0:
-        cost, node = heap_c[0], heap_n[0]
-        size -= 1
-        if size > 0:
-            heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
-            _sift_down(heap_c, heap_n, heap_l, size)
+        cost, node, _, size = _pop(heap_c, heap_n, heap_l, size)
         if stamp[node] == -token - 1 or cost > dist[node]:
             continue  # settled already, or a stale heap entry
         reached[settled] = node
@@ -234,16 +239,12 @@ def _bounded_search(
                 continue
             stamp[target] = token
             dist[target] = new_cost
-            if size == heap_c.shape[0]:
-                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
-            heap_c[size], heap_n[size], heap_l[size] = new_cost, target, 0
-            _sift_up(heap_c, heap_n, heap_l, size)
-            size += 1
+            heap_c, heap_n, heap_l, size = _push(heap_c, heap_n, heap_l, size, new_cost, target, 0)
         stamp[node] = -token - 1  # settled
     return settled, heap_c, heap_n, heap_l
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def bounded_times(indptr, indices, weights, start_nodes, start_costs, limit):
     """Return ``(nodes, costs)`` of every node reached within ``limit`` from the starts."""
     n = indptr.shape[0] - 1
@@ -390,7 +391,7 @@ def count_within(
     return partial.sum(axis=0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def origin_best(nodes, costs, node_ptr, node_origin, node_cost, n_origins, limit):
     """Return ``(origins, seconds)``: the best time of every origin reached through its access rows.
 
@@ -527,18 +528,10 @@ def k_nearest_for_origins(
                 continue
             stamp[node] = token
             dist[node] = cost
-            if size == heap_c.shape[0]:
-                heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
-            heap_c[size], heap_n[size], heap_l[size] = cost, node, 0
-            _sift_up(heap_c, heap_n, heap_l, size)
-            size += 1
+            heap_c, heap_n, heap_l, size = _push(heap_c, heap_n, heap_l, size, cost, node, 0)
         n_found = 0
         while size > 0:
-            cost, node = heap_c[0], heap_n[0]
-            size -= 1
-            if size > 0:
-                heap_c[0], heap_n[0], heap_l[0] = heap_c[size], heap_n[size], heap_l[size]
-                _sift_down(heap_c, heap_n, heap_l, size)
+            cost, node, _, size = _pop(heap_c, heap_n, heap_l, size)
             if stamp[node] == -token - 1 or cost > dist[node]:
                 continue
             stamp[node] = -token - 1
@@ -572,11 +565,7 @@ def k_nearest_for_origins(
                     continue
                 stamp[target] = token
                 dist[target] = new_cost
-                if size == heap_c.shape[0]:
-                    heap_c, heap_n, heap_l = _grow(heap_c, heap_n, heap_l)
-                heap_c[size], heap_n[size], heap_l[size] = new_cost, target, 0
-                _sift_up(heap_c, heap_n, heap_l, size)
-                size += 1
+                heap_c, heap_n, heap_l, size = _push(heap_c, heap_n, heap_l, size, new_cost, target, 0)
         values = np.empty(n_found)
         for i in range(n_found):
             values[i] = best[found[i]]

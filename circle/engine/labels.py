@@ -64,6 +64,26 @@ class PreparedOrigins:
             node_cost=access.seconds[by_node].astype(np.float64),
         )
 
+    def reached_from(self, network, nodes: np.ndarray, seconds: np.ndarray, limit_s: float):
+        """Return ``(origins, seconds)``: the origins a place reaches the other way round within ``limit_s``.
+
+        One search bounded at ``limit_s`` on the reversed network from the
+        place's access rows (``nodes``, ``seconds``): the time found at an
+        origin is the walk from that origin to the place.
+        """
+        graph = network.csr(reverse=True)
+        reached, costs = kernels.bounded_times(
+            graph.indptr,
+            graph.indices,
+            graph.weights,
+            np.asarray(nodes, np.int64),
+            np.asarray(seconds, np.float64),
+            float(limit_s),
+        )
+        return kernels.origin_best(
+            reached, costs, self.node_ptr, self.node_origin, self.node_cost, self.n_origins, float(limit_s)
+        )
+
 
 class LabelBackend:
     """k-label multi-source Dijkstra (numba), with parallel bounded counts."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from circle.engine import kernels
 from circle.engine.base import CategoryReach, top_k_merge
 from circle.engine.labels import COUNT_TOLERANCE_S, PreparedOrigins
 from circle.network import AccessTable, WalkNetwork
@@ -51,24 +50,7 @@ def add_facility(
         The new answer (a copy) and the positions of the blocks whose times or
         counts changed.
     """
-    graph = network.csr(reverse=True)
-    nodes, costs = kernels.bounded_times(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        access.node.astype(np.int64),
-        access.seconds.astype(np.float64),
-        float(limit_s),
-    )
-    hit, seconds = kernels.origin_best(
-        nodes,
-        costs,
-        origins.node_ptr,
-        origins.node_origin,
-        origins.node_cost,
-        origins.n_origins,
-        float(limit_s),
-    )
+    hit, seconds = origins.reached_from(network, access.node, access.seconds, limit_s)
     updated = CategoryReach(reach.seconds.copy(), reach.nearest.copy(), reach.counts.copy())
     if len(hit) == 0:
         return updated, hit
