@@ -73,6 +73,7 @@ class ScoreResult:
     scores: pd.DataFrame
     summary: dict[str, Any]
     areas: gpd.GeoDataFrame
+    labels: dict[str, dict[str, str]]
 
 
 def score_study(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
@@ -120,7 +121,8 @@ def score_study(study: Study, preset: str | Path | None = None, area_file: str |
     _write_parquet(scores, study.path / SCORES)
     _write_parquet(areas, study.path / AREAS)
     update_summary(study, "scores", summary)
-    return ScoreResult(scores, summary, areas)
+    labels = {c.key: {"zh": c.label_zh, "en": c.label_en} for c in loaded.categories}
+    return ScoreResult(scores, summary, areas, labels)
 
 
 def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> dict[str, Any]:

@@ -250,8 +250,9 @@ def _run_score(args: argparse.Namespace) -> int:
         f"Gini {summary['gini_proximity']}; {'平均分' if zh else 'mean score'} {summary['mean_score']}"
     )
     for key, values in summary["categories"].items():
+        label = result.labels[key]["zh" if zh else "en"]
         print(
-            f"  {key:16} {'覆盖' if zh else 'coverage'} {_pct(values['coverage']):>6}  "
+            f"  {label:<26} {'覆盖' if zh else 'coverage'} {_pct(values['coverage']):>6}  "
             f"{'未覆盖人口' if zh else 'unserved'} {values['unserved']:>10,.0f}"
         )
     if summary["not_mapped"]:
@@ -374,9 +375,11 @@ def _print_study_result(path: Path, summary: dict) -> None:
         print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
     if counts["blocks_unreachable"]:
         print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
+    command = _circle_command()
     print("Next:")
-    print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README);")
-    print(f"  {_circle_command()} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
+    print(f"  {command} score --study {path}          # coverage, F15, priorities (add --lang zh)")
+    print(f"  {command} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
+    print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README)")
 
 
 def _circle_command() -> str:
