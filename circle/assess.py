@@ -76,8 +76,11 @@ class ScoreResult:
     labels: dict[str, dict[str, str]]
 
 
-def score_study(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
-    """Score every block, rank renewal priorities, compute E2SFCA where capacities are known, and save.
+def compute_scores(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
+    """Score every block, rank renewal priorities and compute E2SFCA where capacities are known.
+
+    Nothing is written (the app calls this for each preset a planner tries);
+    :func:`score_study` computes and saves.
 
     Parameters
     ----------
@@ -91,8 +94,7 @@ def score_study(study: Study, preset: str | Path | None = None, area_file: str |
     Returns
     -------
     ScoreResult
-        The scored blocks, the summary written to ``summary.json["scores"]``
-        and the candidate renewal areas.
+        The scored blocks, their summary and the candidate renewal areas.
     """
     started = time.perf_counter()
     loaded = study_preset(study, preset)
@@ -118,11 +120,21 @@ def score_study(study: Study, preset: str | Path | None = None, area_file: str |
     if area_file is not None:
         summary["areas"] = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
     summary["seconds"] = round(time.perf_counter() - started, 3)
-    _write_parquet(scores, study.path / SCORES)
-    _write_parquet(areas, study.path / AREAS)
-    update_summary(study, "scores", summary)
     labels = {c.key: {"zh": c.label_zh, "en": c.label_en} for c in loaded.categories}
     return ScoreResult(scores, summary, areas, labels)
+
+
+def score_study(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
+    """Compute the scores (see :func:`compute_scores`) and save them in the study folder.
+
+    Writes ``scores.parquet``, ``renewal_areas.parquet`` and the ``scores``
+    section of ``summary.json``, each atomically.
+    """
+    result = compute_scores(study, preset, area_file)
+    _write_parquet(result.scores, study.path / SCORES)
+    _write_parquet(result.areas, study.path / AREAS)
+    update_summary(study, "scores", result.summary)
+    return result
 
 
 def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> dict[str, Any]:
@@ -229,7 +241,19 @@ def run_whatif(study: Study, changes: list[Change], name: str, preset: str | Pat
 def run_suggest(
     study: Study, category: str, sites: int, candidates_file: str | Path | None = None, preset=None
 ) -> pd.DataFrame:
-    """Suggest ``sites`` new sites for ``category`` and save them under ``suggestions/``.
+    """Suggest sites (see :func:`compute_suggestions`) and save them under ``suggestions/``."""
+    result, payload = compute_suggestions(study, category, sites, candidates_file, preset)
+    folder = study.path / SUGGESTIONS
+    folder.mkdir(exist_ok=True)
+    _write_json(folder / f"{category}-{sites}.json", payload)
+    update_summary(study, "suggestions", {f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
+    return result
+
+
+def compute_suggestions(
+    study: Study, category: str, sites: int, candidates_file: str | Path | None = None, preset=None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Suggest ``sites`` new sites for ``category`` (nothing is written).
 
     Candidates are the points of ``candidates_file`` (available parcels), or
     else the network nodes where unserved blocks join the network.
@@ -276,8 +300,6 @@ def run_suggest(
             "candidate": [usable[c] for c, _ in chosen],
         }
     )
-    folder = study.path / SUGGESTIONS
-    folder.mkdir(exist_ok=True)
     payload = {
         "category": category,
         "sites_requested": sites,
@@ -287,9 +309,7 @@ def run_suggest(
         "threshold_min": round(threshold / 60.0, 2),
         "sites": result.to_dict("records"),
     }
-    _write_json(folder / f"{category}-{sites}.json", payload)
-    update_summary(study, "suggestions", {f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
-    return result
+    return result, payload
 
 
 def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray, candidates_file):

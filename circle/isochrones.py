@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from
+from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.study import Study
@@ -109,3 +109,31 @@ def _check_point(study: Study, lat: float, lon: float) -> None:
             f"the point --lat {lat} --lon {lon} lies outside the study, which covers "
             f"longitudes {west:.4f}…{east:.4f} and latitudes {south:.4f}…{north:.4f}.{hint}"
         )
+
+
+def facilities_reached(study: Study, lat: float, lon: float, limit_min: float = 15.0):
+    """Return the facilities reachable on foot from a point within ``limit_min``, nearest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``facility_id``, ``category``, ``name`` and ``minutes``.
+    """
+    import pandas as pd
+
+    _check_point(study, lat, lon)
+    network = study.network
+    x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, study.crs)
+    speed = float(study.summary["profile"]["speed_m_s"]["value"])
+    max_snap = float(study.summary["parameters"]["max_snap_m"])
+    access = network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
+    if len(access) == 0:
+        raise CircleError(f"the point {lat:.6f}, {lon:.6f} is more than {max_snap:.0f} m from any walkable way.")
+    times = reach_times(network, access.node, access.seconds, limit_min * 60.0)
+    rows = study.facility_access
+    arrival = times[rows["node"].to_numpy(np.int64)] + rows["seconds"].to_numpy(float)
+    best = pd.Series(arrival, index=rows["facility_id"].to_numpy()).groupby(level=0).min()
+    best = best[best <= limit_min * 60.0]
+    facilities = study.facilities.set_index("facility_id").loc[best.index, ["category", "name"]]
+    frame = facilities.assign(minutes=(best / 60.0).round(1)).reset_index()
+    return frame.sort_values(["category", "minutes"]).reset_index(drop=True)

@@ -1,0 +1,26 @@
+"""User-facing strings in Chinese and English.
+
+Strings live in :data:`STRINGS` (key → zh, en); :func:`t` picks one and fills
+its ``{placeholders}``. Category labels come from the standards presets.
+"""
+
+from __future__ import annotations
+
+from circle.i18n.strings import STRINGS
+
+LANGUAGES = ("zh", "en")
+
+
+def t(key: str, lang: str = "zh", **values) -> str:
+    """Return the string ``key`` in ``lang``, formatted with ``values``.
+
+    Examples
+    --------
+    >>> t("minutes", "en", value=5)
+    '5 min'
+    >>> t("minutes", "zh", value=5)
+    '5 分钟'
+    """
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text

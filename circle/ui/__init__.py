@@ -1,0 +1,1 @@
+"""Streamlit pages over the circle package: thin views, no analysis logic."""

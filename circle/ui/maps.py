@@ -1,0 +1,188 @@
+"""Folium maps of a study: blocks by a measure, facilities, outline, isochrones, what-ifs."""
+
+from __future__ import annotations
+
+import html
+
+import branca.colormap as cm
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle.i18n import t
+
+CATEGORY_COLOURS = [
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#66a61e",
+    "#e6ab02",
+]
+BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def escape(text) -> str:
+    """HTML-escape any value from data (names can hold markup)."""
+    return html.escape("" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text))
+
+
+def colour_scale(values: np.ndarray, measure: str, caption: str) -> cm.ColorMap:
+    """Return the colour scale of a measure (low = good is green for times; high = good for scores)."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    if high <= low:
+        high = low + 1.0
+    if measure == "tier":
+        return cm.StepColormap(
+            ["#d73027", "#fc8d59", "#91bfdb", "#1a9850"], index=[0, 5, 10, 15, 16], vmin=0, vmax=16, caption=caption
+        )
+    if measure == "score":
+        return cm.LinearColormap(["#d73027", "#fee08b", "#1a9850"], vmin=0, vmax=100, caption=caption)
+    if measure == "time":
+        return cm.LinearColormap(["#1a9850", "#fee08b", "#d73027"], vmin=0, vmax=max(high, 15.0), caption=caption)
+    return cm.LinearColormap(["#ffffcc", "#fd8d3c", "#800026"], vmin=low, vmax=high, caption=caption)
+
+
+def base_map(
+    bounds: tuple[float, float, float, float], basemap: str, tile_url: str = "", attribution: str = "", lang: str = "zh"
+) -> folium.Map:
+    """Return an empty map fitted to ``bounds`` (west, south, east, north) with the chosen basemap.
+
+    ``basemap`` is ``"osm"``, ``"custom"`` (``tile_url`` and ``attribution``)
+    or ``"none"``. Vector layers draw whatever the tiles do.
+    """
+    west, south, east, north = bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=True, prefer_canvas=True
+    )
+    if basemap == "osm":
+        folium.TileLayer(OSM_TILES, attr=t("attribution", lang), name=t("basemap_osm", lang), max_zoom=19).add_to(fmap)
+    elif basemap == "custom" and tile_url:
+        folium.TileLayer(
+            tile_url, attr=escape(attribution) or t("attribution", lang), name=t("basemap_custom", lang), max_zoom=20
+        ).add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def add_blocks(
+    fmap: folium.Map,
+    blocks: gpd.GeoDataFrame,
+    values: np.ndarray,
+    measure: str,
+    caption: str,
+    lang: str,
+    scores: pd.DataFrame | None = None,
+    highlight: set[str] | None = None,
+) -> None:
+    """Draw the blocks coloured by ``values`` with a legend and escaped tooltips."""
+    scale = colour_scale(values, measure, caption)
+    frame = blocks[["block_id", "geometry"]].copy()
+    frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
+    names = blocks["name"].map(lambda n: escape(n) if isinstance(n, str) and n else t("unnamed", lang))
+    score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
+    frame["label"] = [
+        t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")
+        for name, pop, s in zip(names, blocks["population"].to_numpy(float), score, strict=True)
+    ]
+    highlight = highlight or set()
+
+    def style(feature):
+        value = feature["properties"]["value"]
+        chosen = feature["properties"]["block_id"] in highlight
+        return {
+            "fillColor": "#bdbdbd" if value is None else scale(value),
+            "color": "#000000" if chosen else "#555555",
+            "weight": 3 if chosen else 0.6,
+            "fillOpacity": 0.65,
+        }
+
+    folium.GeoJson(
+        frame.to_json(),
+        name=t("layer_blocks", lang),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    scale.add_to(fmap)
+
+
+def add_facilities(
+    fmap: folium.Map, facilities: gpd.GeoDataFrame, labels: dict[str, dict[str, str]], shown: list[str], lang: str
+) -> None:
+    """Draw facilities, one layer and one colour per category, with escaped popups."""
+    points = facilities.geometry.representative_point()
+    for index, category in enumerate(labels):
+        if category not in shown:
+            continue
+        mine = np.flatnonzero((facilities["category"] == category).to_numpy())
+        if not len(mine):
+            continue
+        label = labels[category][lang]
+        layer = folium.FeatureGroup(name=t("layer_facilities", lang, category=escape(label)))
+        colour = CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]
+        for row in mine:
+            name = facilities["name"].iloc[row]
+            text = f"<b>{escape(name) if isinstance(name, str) and name else t('unnamed', lang)}</b><br>{escape(label)}"
+            folium.CircleMarker(
+                [points.y.iloc[row], points.x.iloc[row]],
+                radius=6,
+                color="#ffffff",
+                weight=1.5,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                popup=folium.Popup(text, max_width=260),
+                tooltip=text,
+            ).add_to(layer)
+        layer.add_to(fmap)
+
+
+def add_outline(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str) -> None:
+    """Draw the study area as the dashed hull of its blocks."""
+    hull = gpd.GeoSeries([blocks.union_all().convex_hull.buffer(0.0015)], crs=blocks.crs)
+    folium.GeoJson(
+        hull.to_json(),
+        name=t("layer_outline", lang),
+        style_function=lambda _: {"color": "#333333", "weight": 2, "dashArray": "6 4", "fill": False},
+    ).add_to(fmap)
+
+
+def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
+    """Draw 5/10/15-minute bands (darker = closer)."""
+    colours = ["#08519c", "#3182bd", "#9ecae1"]
+    layer = folium.FeatureGroup(name=t("layer_isochrone", lang))
+    for index, row in enumerate(bands.itertuples()):
+        colour = colours[min(index, 2)]
+        folium.GeoJson(
+            gpd.GeoSeries([row.geometry], crs=bands.crs).to_json(),
+            style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.35},
+            tooltip=t("minutes", lang, value=f"{row.from_minutes:g}–{row.minutes:g}"),
+        ).add_to(layer)
+    layer.add_to(fmap)
+
+
+def add_points(fmap: folium.Map, points: list[tuple[float, float, str]], layer_name: str, colour: str) -> None:
+    """Draw labelled points (what-if facilities, suggested sites); labels are escaped."""
+    layer = folium.FeatureGroup(name=layer_name)
+    for lat, lon, text in points:
+        folium.CircleMarker(
+            [lat, lon],
+            radius=9,
+            color="#000000",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1.0,
+            tooltip=escape(text),
+            popup=escape(text),
+        ).add_to(layer)
+    layer.add_to(fmap)

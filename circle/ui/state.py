@@ -1,0 +1,20 @@
+"""Session-state keys, in one place (each user session has its own values)."""
+
+LANG = "lang"
+STUDY = "study_path"
+MEASURE = "measure"
+CATEGORY = "category"
+SHOWN = "categories_shown"
+PRESET = "preset"
+PROFILE = "profile"
+BASEMAP = "basemap"
+TILE_URL = "tile_url"
+TILE_ATTRIBUTION = "tile_attribution"
+POINT = "chosen_point"  # (lat, lon) of the last click or typed point
+BLOCK = "chosen_block"
+FOCUS = "focus_bounds"
+SCENARIO = "scenario_changes"  # list of Change dicts of this session's what-if
+SCENARIO_RESULT = "scenario_result"
+SUGGESTIONS = "suggestions"
+LAT_INPUT = "lat_input"
+LON_INPUT = "lon_input"
