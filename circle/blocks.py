@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from circle.errors import InputDataError
-from circle.geo import WGS84
+from circle.geo import WGS84, polygonal_part
 from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
 from circle.sources.vector import read_polygons
 from circle.standards import Preset
@@ -254,18 +254,9 @@ def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if smaller:
             cut = shapely.difference(geoms[i], shapely.union_all([geoms[j] for j in smaller]))
             geoms[i] = shapely.make_valid(cut) if not cut.is_valid else cut
-    frame["geometry"] = [_polygonal(g) for g in geoms]
+    frame["geometry"] = [polygonal_part(g) for g in geoms]
     frame = frame[frame.geometry.area >= MIN_BLOCK_AREA_M2]
     return frame.sort_values("block_id").reset_index(drop=True)
-
-
-def _polygonal(geometry):
-    """Return only the polygon parts of a geometry (cuts can leave slivers of lines)."""
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        return geometry
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
-    polygons = [q for p in parts for q in shapely.get_parts(p)]
-    return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()
 
 
 def _street_blocks(
@@ -296,7 +287,7 @@ def _street_blocks(
     holding = polygons[np.unique(polygon_idx)]
     if not exclude.empty and len(holding):
         holding = np.array(
-            [_polygonal(shapely.difference(p, shapely.union_all(exclude.geometry.values))) for p in holding],
+            [polygonal_part(shapely.difference(p, shapely.union_all(exclude.geometry.values))) for p in holding],
             dtype=object,
         )
         holding = holding[shapely.area(holding) >= MIN_BLOCK_AREA_M2]

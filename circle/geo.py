@@ -61,3 +61,19 @@ def transform_geometries(geometries: np.ndarray, source: str, target: str) -> np
         np.asarray(geometries, dtype=object),
         lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
     )
+
+
+def polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
+    """Return only the polygon parts of a geometry (cuts and repairs can leave lines or points).
+
+    Examples
+    --------
+    >>> collection = shapely.GeometryCollection([shapely.box(0, 0, 1, 1), shapely.LineString([(2, 2), (3, 3)])])
+    >>> polygonal_part(collection).geom_type
+    'MultiPolygon'
+    """
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()

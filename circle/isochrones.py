@@ -8,7 +8,7 @@ import shapely
 
 from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
 from circle.errors import CircleError
-from circle.geo import WGS84, transform_xy
+from circle.geo import WGS84, polygonal_part, transform_xy
 from circle.study import Study
 
 
@@ -91,7 +91,7 @@ def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
     )
     bands = isochrone_from(study.network, nodes, seconds, x, y, minutes, margin_m, links).to_crs(WGS84)
     # Reprojection can pinch a ring where two bands touch: repair it.
-    bands["geometry"] = shapely.make_valid(bands.geometry.to_numpy())
+    bands["geometry"] = [polygonal_part(g) for g in shapely.make_valid(bands.geometry.to_numpy())]
     return bands
 
 

@@ -1,0 +1,24 @@
+"""circle's Streamlit app: navigation and the language switch only; pages live in circle/ui/."""
+
+import streamlit as st
+
+from circle.i18n import LANGUAGES, t
+from circle.ui import planner, resident
+from circle.ui import state as key
+
+st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
+lang = st.sidebar.radio(
+    t("language", st.session_state.get(key.LANG, "zh")),
+    LANGUAGES,
+    key=key.LANG,
+    format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+    horizontal=True,
+)
+navigation = st.navigation(
+    [
+        st.Page(planner.page, title=t("page_planner", lang), url_path="planner", default=True),
+        st.Page(resident.page, title=t("page_resident", lang), url_path="resident"),
+    ]
+)
+navigation.run()
+st.sidebar.caption(t("attribution", lang))

@@ -1,0 +1,417 @@
+"""The planner's page: a map of service gaps, click-to-explore, priorities, what-if and suggestions."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from circle.errors import CircleError
+from circle.i18n import t
+from circle.ui import maps
+from circle.ui import state as key
+from circle.ui.data import blocks_wgs84, list_studies, load_scores, load_study, stamp, studies_root
+from circle.ui.widgets import study_builder
+
+MEASURES = ("score", "time", "tier", "priority", "population")
+
+
+def page() -> None:
+    """Render the planner page."""
+    lang = st.session_state.get(key.LANG, "zh")
+    st.title(t("app_title", lang))
+    studies = list_studies()
+    if not studies:
+        st.info(t("no_study", lang))
+        study_builder(lang, studies_root())
+        return
+    names = [p.name for p in studies]
+    chosen = st.sidebar.selectbox(t("study", lang), names, key=key.STUDY)
+    path = studies[names.index(chosen)]
+    study = load_study(str(path), stamp(path))
+    presets = _presets_for(study)
+    preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
+    try:
+        result = load_scores(str(path), stamp(path), preset)
+    except CircleError as exc:
+        st.error(t("error", lang, message=str(exc)))
+        return
+    labels = result.labels
+    controls = _controls(lang, labels, study)
+    _overview(lang, result, labels)
+    left, right = st.columns([3, 2])
+    with left:
+        clicked = _map(lang, path, study, result, controls)
+    with right:
+        _explore(lang, study, result, labels, clicked)
+    _gaps(lang, result, study)
+    _whatif(lang, path, study, result, labels)
+    with st.expander(t("build_title", lang)):
+        study_builder(lang, studies_root())
+
+
+def _presets_for(study) -> list[str]:
+    from circle.standards import builtin_presets, load_preset
+
+    usable = []
+    for name in builtin_presets():
+        categories = [c.key for c in load_preset(name).categories]
+        if all(f"{c}_t1" in study.blocks.columns for c in categories):
+            usable.append(name)
+    own = study.summary["preset"]["name"]
+    return sorted(usable, key=lambda n: n != own) or [own]
+
+
+def _controls(lang: str, labels: dict, study) -> dict:
+    sidebar = st.sidebar
+    measure = sidebar.selectbox(
+        t("measure", lang), MEASURES, key=key.MEASURE, format_func=lambda m: t(f"measure_{m}", lang)
+    )
+    categories = list(labels)
+    category = sidebar.selectbox(
+        t("category", lang), categories, key=key.CATEGORY, format_func=lambda c: labels[c][lang]
+    )
+    shown = sidebar.multiselect(
+        t("categories_shown", lang),
+        categories,
+        default=categories,
+        key=key.SHOWN,
+        format_func=lambda c: labels[c][lang],
+    )
+    threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
+    _profile_control(lang, study)
+    basemap = sidebar.radio(
+        t("basemap", lang),
+        ["osm", "none", "custom"],
+        key=key.BASEMAP,
+        format_func=lambda b: t(f"basemap_{b}", lang),
+        horizontal=True,
+    )
+    tile_url = attribution = ""
+    if basemap == "custom":
+        tile_url = sidebar.text_input(t("tile_url", lang), key=key.TILE_URL)
+        attribution = sidebar.text_input(t("tile_attribution", lang), key=key.TILE_ATTRIBUTION)
+    return {
+        "measure": measure,
+        "category": category,
+        "shown": shown,
+        "threshold": threshold,
+        "basemap": basemap,
+        "tile_url": tile_url,
+        "attribution": attribution,
+    }
+
+
+def _profile_control(lang: str, study) -> None:
+    from circle.standards import load_profile, profile_names
+
+    built = study.summary["profile"]["name"]
+    names = profile_names()
+    wanted = st.sidebar.selectbox(
+        t("profile", lang),
+        names,
+        index=names.index(built),
+        key=key.PROFILE,
+        format_func=lambda n: getattr(load_profile(n), f"label_{lang}"),
+    )
+    if wanted == built:
+        return
+    st.sidebar.warning(
+        t(
+            "profile_rebuild",
+            lang,
+            built=getattr(load_profile(built), f"label_{lang}"),
+            wanted=getattr(load_profile(wanted), f"label_{lang}"),
+        )
+    )
+    if st.sidebar.button(t("rebuild", lang), key="rebuild_profile"):
+        from circle.pipeline import AnalysisOptions, analyze
+
+        source = study.summary["source"]["path"]
+        target = studies_root() / f"{study.path.name}-{wanted}"
+        with st.status(t("rebuilding", lang)) as status:
+            analyze(
+                AnalysisOptions(source=source, out=target, profile=wanted, overwrite=True),
+                on_stage=lambda message: status.write(message),
+            )
+        st.session_state[key.STUDY] = target.name
+        st.rerun()
+
+
+def _overview(lang: str, result, labels: dict) -> None:
+    summary = result.summary
+    st.subheader(t("summary_title", lang))
+    first, second, third = st.columns(3)
+    first.metric(t("f15", lang), _pct(summary["F15"]))
+    second.metric(t("proximity", lang), t("minutes", lang, value=summary["proximity_min"]))
+    third.metric(t("gini", lang), f"{summary['gini_proximity']:.3f}")
+    table = pd.DataFrame(
+        {
+            t("category", lang): [labels[c][lang] for c in summary["categories"]],
+            t("coverage", lang): [_pct(v["coverage"]) for v in summary["categories"].values()],
+            t("unserved", lang): [f"{v['unserved']:,.0f}" for v in summary["categories"].values()],
+        }
+    )
+    with st.expander(t("coverage", lang), expanded=False):
+        st.dataframe(table, hide_index=True, use_container_width=True)
+    if summary["not_mapped"]:
+        st.caption(t("not_mapped", lang, categories="、".join(labels[c][lang] for c in summary["not_mapped"])))
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd.DataFrame) -> np.ndarray:
+    if measure == "time":
+        return blocks[f"{category}_t1"].to_numpy(float)
+    if measure == "score":
+        return scores["score"].to_numpy(float)
+    if measure == "tier":
+        return scores["tier_met"].to_numpy(float)
+    if measure == "priority":
+        return scores["priority"].to_numpy(float)
+    return blocks["population"].to_numpy(float)
+
+
+def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
+    if measure == "time":
+        return t("legend_time", lang, category=labels[category][lang])
+    return t(f"legend_{measure}", lang)
+
+
+def _map(lang: str, path: Path, study, result, controls: dict):
+    blocks = blocks_wgs84(str(path), stamp(path))
+    bounds = tuple(study.summary["bbox"])
+    fmap = maps.base_map(bounds, controls["basemap"], controls["tile_url"], controls["attribution"], lang)
+    values = _measure_values(controls["measure"], controls["category"], study.blocks, result.scores)
+    scenario = st.session_state.get(key.SCENARIO_RESULT)
+    highlight = set(scenario["affected"]) if scenario else set()
+    maps.add_blocks(
+        fmap,
+        blocks,
+        values,
+        controls["measure"],
+        _legend(controls["measure"], controls["category"], result.labels, lang),
+        lang,
+        result.scores,
+        highlight,
+    )
+    maps.add_facilities(fmap, study.facilities, result.labels, controls["shown"], lang)
+    maps.add_outline(fmap, blocks, lang)
+    point = st.session_state.get(key.POINT)
+    if point is not None:
+        bands = _isochrone(str(path), stamp(path), point)
+        if bands is not None:
+            maps.add_isochrone(fmap, bands, lang)
+    if scenario:
+        maps.add_points(
+            fmap, [(c["lat"], c["lon"], c["category"]) for c in scenario["added"]], t("layer_whatif", lang), "#ffff33"
+        )
+    suggestions = st.session_state.get(key.SUGGESTIONS)
+    if suggestions is not None:
+        maps.add_points(
+            fmap,
+            [(r["lat"], r["lon"], f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
+            t("layer_suggestions", lang),
+            "#00e5ff",
+        )
+    focus = st.session_state.get(key.FOCUS)
+    if focus:
+        fmap.fit_bounds([[focus[1], focus[0]], [focus[3], focus[2]]])
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    st.caption(t("click_hint", lang))
+    output = st_folium(
+        fmap,
+        key="planner_map",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_clicked", "last_object_clicked_tooltip"],
+    )
+    return output or {}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _isochrone(path: str, _stamp: float, point: tuple[float, float]):
+    from circle.isochrones import point_isochrone
+
+    try:
+        return point_isochrone(load_study(path, _stamp), point[0], point[1])
+    except CircleError:
+        return None
+
+
+def _explore(lang: str, study, result, labels: dict, clicked: dict) -> None:
+    last = clicked.get("last_clicked") if clicked else None
+    if last and tuple(np.round([last["lat"], last["lng"]], 6)) != st.session_state.get("_last_seen_click"):
+        st.session_state["_last_seen_click"] = tuple(np.round([last["lat"], last["lng"]], 6))
+        st.session_state[key.POINT] = (float(last["lat"]), float(last["lng"]))
+        st.session_state[key.BLOCK] = _block_at(study, last["lat"], last["lng"])
+        st.rerun()
+    with st.expander(t("or_coordinates", lang)):
+        west, south, east, north = study.summary["bbox"]
+        lat = st.number_input(t("latitude", lang), value=(south + north) / 2, format="%.6f", key=key.LAT_INPUT)
+        lon = st.number_input(t("longitude", lang), value=(west + east) / 2, format="%.6f", key=key.LON_INPUT)
+        if st.button(t("explore", lang), key="explore_point"):
+            st.session_state[key.POINT] = (float(lat), float(lon))
+            st.session_state[key.BLOCK] = _block_at(study, lat, lon)
+            st.rerun()
+    point = st.session_state.get(key.POINT)
+    block_id = st.session_state.get(key.BLOCK)
+    if block_id is not None:
+        _block_card(lang, study, result, labels, block_id)
+    if point is not None:
+        _reached_list(lang, study, labels, point)
+
+
+def _block_at(study, lat: float, lon: float) -> str | None:
+    import shapely
+
+    hits = study.blocks.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(study.blocks["block_id"].iloc[hits[0]]) if len(hits) else None
+
+
+def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
+    scores = result.scores.set_index("block_id")
+    if block_id not in scores.index:
+        return
+    row = scores.loc[block_id]
+    block = study.blocks.set_index("block_id").loc[block_id]
+    name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
+    st.markdown(f"#### {maps.escape(t('block_title', lang, name=name))}")
+    first, second, third = st.columns(3)
+    first.metric(t("residents", lang), f"{row['population']:,.0f}")
+    second.metric(t("score", lang), f"{row['score']:.0f}", row[f"band_{lang}"], delta_color="off")
+    third.metric(
+        t("tier", lang), t("minutes", lang, value=int(row["tier_met"])) if row["tier_met"] else t("tier_none", lang)
+    )
+    times = pd.DataFrame(
+        {
+            t("category", lang): [labels[c][lang] for c in labels],
+            t("minutes_unit", lang): [
+                None if np.isnan(block[f"{c}_t1"]) else round(float(block[f"{c}_t1"]), 1) for c in labels
+            ],
+        }
+    )
+    st.dataframe(times, hide_index=True, use_container_width=True)
+    missing = row[f"missing_{lang}"]
+    st.markdown(f"**{t('missing', lang)}**: {maps.escape(missing) if missing else t('nothing_missing', lang)}")
+
+
+def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
+    from circle.isochrones import facilities_reached
+
+    st.markdown(f"#### {t('reached_title', lang)}")
+    try:
+        reached = facilities_reached(study, point[0], point[1])
+    except CircleError as exc:
+        st.warning(t("error", lang, message=str(exc)))
+        return
+    rows = []
+    for category in labels:
+        mine = reached[reached["category"] == category].head(3)
+        if mine.empty:
+            rows.append(
+                {t("category", lang): labels[category][lang], t("col_name", lang): "—", t("minutes_unit", lang): None}
+            )
+        for item in mine.itertuples():
+            rows.append(
+                {
+                    t("category", lang): labels[category][lang],
+                    t("col_name", lang): item.name if isinstance(item.name, str) else t("unnamed", lang),
+                    t("minutes_unit", lang): item.minutes,
+                }
+            )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+
+
+def _gaps(lang: str, result, study) -> None:
+    st.subheader(t("gaps_title", lang))
+    blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
+    names = study.blocks.set_index("block_id")["name"]
+    ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
+    table = pd.DataFrame(
+        {
+            t("col_rank", lang): ranked["priority_rank"].to_numpy(),
+            t("col_name", lang): [names.get(b) if isinstance(names.get(b), str) else b for b in ranked["block_id"]],
+            t("col_population", lang): ranked["population"].round(0).to_numpy(),
+            t("col_score", lang): ranked["score"].to_numpy(),
+            t("col_priority", lang): ranked["priority"].round(1).to_numpy(),
+            t("col_reasons", lang): ranked[f"reasons_{lang}"].to_numpy(),
+        }
+    )
+    with blocks_tab:
+        st.caption(t("select_row_hint", lang))
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            use_container_width=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="gap_table",
+            height=300,
+        )
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            block_id = ranked["block_id"].iloc[rows[0]]
+            geometry = study.blocks.set_index("block_id").loc[block_id, "geometry"]
+            bounds = tuple(geometry.bounds)
+            if st.session_state.get(key.FOCUS) != bounds:
+                st.session_state[key.FOCUS] = bounds
+                st.session_state[key.BLOCK] = str(block_id)
+                st.rerun()
+        _downloads(lang, ranked, study, "blocks")
+    with areas_tab:
+        areas = result.areas
+        area_table = pd.DataFrame(
+            {
+                t("col_area", lang): areas["area_id"].to_numpy() if len(areas) else [],
+                t("col_blocks", lang): areas["blocks"].to_numpy() if len(areas) else [],
+                t("col_population", lang): areas["population"].round(0).to_numpy() if len(areas) else [],
+                t("col_priority", lang): areas["priority"].round(1).to_numpy() if len(areas) else [],
+                t("col_missing", lang): areas[f"missing_{lang}"].to_numpy() if len(areas) else [],
+            }
+        )
+        st.dataframe(area_table, hide_index=True, use_container_width=True, height=300)
+        _downloads(lang, areas, study, "areas")
+
+
+def _downloads(lang: str, frame: pd.DataFrame, study, what: str) -> None:
+    if what == "blocks":
+        geometry = study.blocks.set_index("block_id").loc[frame["block_id"], "geometry"].to_numpy()
+        import geopandas as gpd
+
+        geo = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+    else:
+        geo = frame
+    first, second = st.columns(2)
+    csv = pd.DataFrame(geo.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig")
+    first.download_button(
+        t("download_csv", lang), csv, file_name=f"{study.path.name}-{what}.csv", mime="text/csv", key=f"csv_{what}"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / f"{what}.gpkg"
+        if len(geo):
+            geo.to_file(target, driver="GPKG", layer=what)
+            data = target.read_bytes()
+        else:
+            data = b""
+    second.download_button(
+        t("download_gpkg", lang),
+        data,
+        file_name=f"{study.path.name}-{what}.gpkg",
+        mime="application/geopackage+sqlite3",
+        key=f"gpkg_{what}",
+        disabled=not data,
+    )
+
+
+def _whatif(lang: str, path: Path, study, result, labels: dict) -> None:
+    from circle.ui.whatif import whatif_panel
+
+    whatif_panel(lang, path, study, result, labels)

@@ -1,0 +1,124 @@
+"""What-if and site suggestions in the planner page (state is per session)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from circle.errors import CircleError
+from circle.i18n import t
+from circle.ui import state as key
+
+
+def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
+    """Add or remove facilities, see who gains; ask for suggested sites; save the scenario."""
+    from circle.scenarios import Change
+
+    st.subheader(t("whatif_title", lang))
+    changes = st.session_state.setdefault(key.SCENARIO, [])
+    add_col, remove_col = st.columns(2)
+    with add_col:
+        category = st.selectbox(
+            t("category", lang), list(labels), key="whatif_category", format_func=lambda c: labels[c][lang]
+        )
+        point = st.session_state.get(key.POINT)
+        if st.button(t("whatif_add", lang), key="whatif_add", disabled=point is None):
+            changes.append(asdict(Change("add", category=category, lat=point[0], lon=point[1])))
+            _recompute(lang, study, result, changes)
+        if point is None:
+            st.caption(t("whatif_pick_point", lang))
+    with remove_col:
+        facilities = study.facilities
+        options = facilities["facility_id"].tolist()
+        names = dict(zip(facilities["facility_id"], facilities["name"], strict=True))
+        chosen = st.selectbox(
+            t("whatif_remove", lang),
+            options,
+            key="whatif_remove_choice",
+            format_func=lambda f: f"{names.get(f) or t('unnamed', lang)} ({f})",
+        )
+        if st.button(t("whatif_remove", lang), key="whatif_remove"):
+            changes.append(asdict(Change("remove", facility_id=chosen)))
+            _recompute(lang, study, result, changes)
+    outcome = st.session_state.get(key.SCENARIO_RESULT)
+    if outcome:
+        diff = outcome["diff"]
+        gained = sum(v["newly_served"] for v in diff["categories"].values())
+        lost = sum(v["losing_service"] for v in diff["categories"].values())
+        st.success(
+            t(
+                "whatif_result",
+                lang,
+                gained=f"{gained:,.0f}",
+                lost=f"{lost:,.0f}",
+                f15_before=_pct(diff["F15"]["baseline"]),
+                f15_after=_pct(diff["F15"]["scenario"]),
+            )
+        )
+        name_col, save_col, reset_col = st.columns([2, 1, 1])
+        name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
+        if save_col.button(t("save_scenario", lang), key="save_scenario"):
+            from circle.assess import run_whatif
+
+            try:
+                run_whatif(study, [Change(**c) for c in changes], name)
+                st.info(t("saved", lang, name=name))
+            except CircleError as exc:
+                st.error(t("error", lang, message=str(exc)))
+        if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
+            st.session_state[key.SCENARIO] = []
+            st.session_state[key.SCENARIO_RESULT] = None
+            st.rerun()
+    _suggestions(lang, study, labels)
+
+
+def _recompute(lang: str, study, result, changes: list[dict]) -> None:
+    from circle.assess import assessment_of, study_preset
+    from circle.scenarios import Change, ScenarioEngine
+    from circle.scoring import compare, score_blocks
+
+    try:
+        engine = ScenarioEngine(study)  # private to this session: the cached study is never modified
+        changed = engine.apply([Change(**c) for c in changes])
+        preset = study_preset(study, result.summary["preset"])
+        assessment = assessment_of(study, preset)
+        diff = compare(result.scores, score_blocks(engine.blocks_frame(), assessment), assessment)
+    except CircleError as exc:
+        changes.pop()
+        st.error(t("error", lang, message=str(exc)))
+        return
+    ids = study.blocks["block_id"].astype(str).to_numpy()
+    affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
+    added = [c for c in changes if c["kind"] in {"add", "move"}]
+    st.session_state[key.SCENARIO_RESULT] = {"diff": diff, "affected": affected, "added": added}
+    st.rerun()
+
+
+def _suggestions(lang: str, study, labels: dict) -> None:
+    from circle.assess import compute_suggestions
+
+    st.subheader(t("suggest_title", lang))
+    first, second, third = st.columns([2, 1, 1])
+    category = first.selectbox(
+        t("category", lang), list(labels), key="suggest_category", format_func=lambda c: labels[c][lang]
+    )
+    sites = second.number_input(t("suggest_sites", lang), min_value=1, max_value=20, value=3, key="suggest_sites")
+    if third.button(t("suggest_go", lang), key="suggest_go"):
+        try:
+            frame, _ = compute_suggestions(study, category, int(sites))
+        except CircleError as exc:
+            st.error(t("error", lang, message=str(exc)))
+            return
+        st.session_state[key.SUGGESTIONS] = frame.to_dict("records")
+        st.rerun()
+    for row in st.session_state.get(key.SUGGESTIONS) or []:
+        st.write(
+            t("suggest_row", lang, rank=row["rank"], gain=f"{row['gain']:,.0f}", total=f"{row['cumulative']:,.0f}")
+        )
+
+
+def _pct(value) -> str:
+    return "—" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{100 * value:.1f}%"
