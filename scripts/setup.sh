@@ -25,6 +25,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 
 wanted="$(cat "$repo_root/requirements.txt" "$repo_root/pyproject.toml" "$repo_root/scripts/setup.sh" | sha256sum | cut -d' ' -f1)"
+bash "$repo_root/scripts/vendor.sh"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
     exit 0
 fi

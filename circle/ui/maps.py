@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import branca.colormap as cm
 import folium
@@ -28,6 +29,39 @@ CATEGORY_COLOURS = [
 ]
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+LEAFLET_VERSION = "1.9.4"
+JQUERY_VERSION = "3.7.1"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def use_local_leaflet(fmap: folium.Map) -> None:
+    """Load Leaflet from the app's own static files when vendored (no CDN on closed networks).
+
+    Call it once every layer is added: every element's script and style
+    links are rewritten. Leaflet and jQuery (which folium's tooltips use) are
+    kept; the layers drawn here need no Bootstrap or icon fonts, and the
+    legend is drawn by the page.
+    """
+    vendor = STATIC / "vendor"
+    leaflet = vendor / f"leaflet-{LEAFLET_VERSION}" / "leaflet.js"
+    jquery = vendor / f"jquery-{JQUERY_VERSION}" / "jquery.min.js"
+    if not (leaflet.is_file() and jquery.is_file()):
+        return
+    base = "/app/static/vendor"
+    scripts = [
+        ("jquery", f"{base}/jquery-{JQUERY_VERSION}/jquery.min.js"),
+        ("leaflet", f"{base}/leaflet-{LEAFLET_VERSION}/leaflet.js"),
+    ]
+    styles = [("leaflet_css", f"{base}/leaflet-{LEAFLET_VERSION}/leaflet.css")]
+
+    def visit(element) -> None:
+        if hasattr(element, "default_js"):
+            element.default_js = scripts if element is fmap else []
+            element.default_css = styles if element is fmap else []
+        for child in getattr(element, "_children", {}).values():
+            visit(child)
+
+    visit(fmap)
 
 
 def escape(text) -> str:
@@ -112,7 +146,19 @@ def add_blocks(
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
-    scale.add_to(fmap)
+    return scale
+
+
+def legend_html(scale: cm.ColorMap, caption: str) -> str:
+    """Return an HTML legend (a colour bar with its ends and the caption, units included)."""
+    stops = np.linspace(scale.vmin, scale.vmax, 7)
+    gradient = ", ".join(scale(v) for v in stops)
+    return (
+        f'<div style="font-size:0.85rem">{escape(caption)}'
+        f'<div style="height:12px;border-radius:3px;background:linear-gradient(to right, {gradient})"></div>'
+        f'<div style="display:flex;justify-content:space-between"><span>{scale.vmin:g}</span>'
+        f"<span>{(scale.vmin + scale.vmax) / 2:g}</span><span>{scale.vmax:g}</span></div></div>"
+    )
 
 
 def add_facilities(

@@ -192,16 +192,8 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     values = _measure_values(controls["measure"], controls["category"], study.blocks, result.scores)
     scenario = st.session_state.get(key.SCENARIO_RESULT)
     highlight = set(scenario["affected"]) if scenario else set()
-    maps.add_blocks(
-        fmap,
-        blocks,
-        values,
-        controls["measure"],
-        _legend(controls["measure"], controls["category"], result.labels, lang),
-        lang,
-        result.scores,
-        highlight,
-    )
+    caption = _legend(controls["measure"], controls["category"], result.labels, lang)
+    scale = maps.add_blocks(fmap, blocks, values, controls["measure"], caption, lang, result.scores, highlight)
     maps.add_facilities(fmap, study.facilities, result.labels, controls["shown"], lang)
     maps.add_outline(fmap, blocks, lang)
     point = st.session_state.get(key.POINT)
@@ -225,12 +217,14 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     if focus:
         fmap.fit_bounds([[focus[1], focus[0]], [focus[3], focus[2]]])
     folium.LayerControl(collapsed=True).add_to(fmap)
+    maps.use_local_leaflet(fmap)
     st.caption(t("click_hint", lang))
+    st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     output = st_folium(
         fmap,
         key="planner_map",
         height=560,
-        use_container_width=True,
+        width=None,
         returned_objects=["last_clicked", "last_object_clicked_tooltip"],
     )
     return output or {}

@@ -1,0 +1,115 @@
+"""The Streamlit app through streamlit.testing: every page and control, no exception, state as expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from circle.pipeline import AnalysisOptions, analyze
+from tests.osm_builder import small_town, to_lonlat
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def studies(tmp_path_factory):
+    root = tmp_path_factory.mktemp("studies")
+    source = small_town(root / "town.osm")
+    text = source.read_text(encoding="utf-8").replace("<b>Reading</b> &amp; Co", HOSTILE.replace("<", "&lt;"))
+    source.write_text(text, encoding="utf-8")
+    analyze(AnalysisOptions(source=source, out=root / "studies" / "default"))
+    return root / "studies"
+
+
+@pytest.fixture
+def app(studies, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_planner_opens_in_chinese_with_the_default_study(app):
+    assert app.title[0].value == "15分钟生活圈"
+    assert app.metric[0].label == "15分钟生活圈覆盖（F15）"
+    assert app.sidebar.selectbox(key="study_path").value == "default"
+
+
+def test_language_switch_translates_labels(app):
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "15-minute living circle"
+    assert app.metric[0].label == "Residents in a full 15-minute circle (F15)"
+
+
+@pytest.mark.parametrize("measure", ["score", "time", "tier", "priority", "population"])
+def test_every_measure_draws(app, measure):
+    app.sidebar.selectbox(key="measure").set_value(measure).run()
+    assert not app.exception
+
+
+def test_controls_category_threshold_basemap(app):
+    app.sidebar.selectbox(key="category").set_value("park").run()
+    app.sidebar.slider(key="threshold").set_value(10).run()
+    app.sidebar.radio(key="basemap").set_value("none").run()
+    assert not app.exception
+    app.sidebar.radio(key="basemap").set_value("custom").run()
+    app.sidebar.text_input(key="tile_url").input("http://tiles.example.internal/{z}/{x}/{y}.png").run()
+    assert not app.exception
+
+
+def test_point_explores_isochrone_block_and_whatif(app):
+    lon, lat = to_lonlat(200, 60)  # inside the compound
+    app.number_input(key="lat_input").set_value(lat).run()
+    app.number_input(key="lon_input").set_value(lon).run()
+    app.button(key="explore_point").click().run()
+    assert not app.exception
+    assert app.session_state["chosen_block"] is not None
+    assert any("西园小区" in m.value for m in app.markdown)
+    app.selectbox(key="whatif_category").set_value("kindergarten").run()
+    app.button(key="whatif_add").click().run()
+    assert not app.exception
+    assert "newly served" in app.success[0].value or "新增覆盖" in app.success[0].value
+    app.button(key="save_scenario").click().run()
+    assert not app.exception
+
+
+def test_suggestions(app):
+    app.selectbox(key="suggest_category").set_value("kindergarten").run()
+    app.button(key="suggest_go").click().run()
+    assert not app.exception
+    assert len(app.session_state["suggestions"]) >= 1
+
+
+def test_hostile_names_are_escaped_in_the_app(app):
+    # the library's name from the data is markup: wherever the page shows it, it is text
+    for element in app.markdown:
+        assert HOSTILE not in element.value
+
+
+def _resident_script():
+    from circle.ui import resident
+
+    resident.page()
+
+
+def test_resident_page_finds_a_compound_by_partial_name(studies, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    at = AppTest.from_function(_resident_script, default_timeout=60)
+    at.run()
+    at.text_input(key="resident_query").input("西园").run()
+    assert not at.exception
+    assert at.header[0].value.startswith("您所在街坊的得分")
+    assert any("社区卫生服务/诊所" in m.value for m in at.markdown)
+
+
+def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(tmp_path / "nothing"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "scripts/study.sh" in at.info[0].value
