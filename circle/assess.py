@@ -59,9 +59,16 @@ def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
     return loaded
 
 
-def assessment_of(study: Study, preset: Preset) -> Assessment:
-    """Return the assessment of a study under a preset (categories with no facility are not assessable)."""
+def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> Assessment:
+    """Return the assessment of a study under a preset (categories with no facility are not assessable).
+
+    A category a scenario adds facilities to is assessable (its baseline
+    then serves nobody), so adding the first kindergarten counts.
+    """
     counts = study.facilities["category"].value_counts().to_dict()
+    for change in changes:
+        if change.kind == "add" and change.category:
+            counts[change.category] = counts.get(change.category, 0) + 1
     speed = float(study.summary["profile"]["speed_m_s"]["value"])
     return Assessment.of(preset, speed, {k: int(v) for k, v in counts.items()})
 
@@ -221,7 +228,7 @@ def run_whatif(study: Study, changes: list[Change], name: str, preset: str | Pat
     if not changes:
         raise CircleError("a scenario needs at least one --add, --remove or --move.")
     loaded = study_preset(study, preset)
-    assessment = assessment_of(study, loaded)
+    assessment = assessment_of(study, loaded, changes)
     timings = {}
     start = time.perf_counter()
     engine = ScenarioEngine(study)

@@ -39,25 +39,29 @@ def test_planner_opens_in_chinese_with_the_default_study(app):
     assert app.sidebar.selectbox(key="study_path").value == "default"
 
 
-def test_language_switch_translates_labels(app):
+def test_language_switch_translates_labels_and_keeps_choices(app):
+    app.sidebar.selectbox(key="measure__zh").set_value("priority").run()
     app.sidebar.radio(key="lang").set_value("en").run()
     assert not app.exception
     assert app.title[0].value == "15-minute living circle"
     assert app.metric[0].label == "Residents in a full 15-minute circle (F15)"
+    measure = app.sidebar.selectbox(key="measure__en")
+    assert measure.value == "priority"
+    assert "Renewal priority" in measure.options
 
 
 @pytest.mark.parametrize("measure", ["score", "time", "tier", "priority", "population"])
 def test_every_measure_draws(app, measure):
-    app.sidebar.selectbox(key="measure").set_value(measure).run()
+    app.sidebar.selectbox(key="measure__zh").set_value(measure).run()
     assert not app.exception
 
 
 def test_controls_category_threshold_basemap(app):
-    app.sidebar.selectbox(key="category").set_value("park").run()
+    app.sidebar.selectbox(key="category__zh").set_value("park").run()
     app.sidebar.slider(key="threshold").set_value(10).run()
-    app.sidebar.radio(key="basemap").set_value("none").run()
+    app.sidebar.radio(key="basemap__zh").set_value("none").run()
     assert not app.exception
-    app.sidebar.radio(key="basemap").set_value("custom").run()
+    app.sidebar.radio(key="basemap__zh").set_value("custom").run()
     app.sidebar.text_input(key="tile_url").input("http://tiles.example.internal/{z}/{x}/{y}.png").run()
     assert not app.exception
 
@@ -70,7 +74,7 @@ def test_point_explores_isochrone_block_and_whatif(app):
     assert not app.exception
     assert app.session_state["chosen_block"] is not None
     assert any("西园小区" in m.value for m in app.markdown)
-    app.selectbox(key="whatif_category").set_value("kindergarten").run()
+    app.selectbox(key="whatif_category__zh").set_value("kindergarten").run()
     app.button(key="whatif_add").click().run()
     assert not app.exception
     assert "newly served" in app.success[0].value or "新增覆盖" in app.success[0].value
@@ -79,7 +83,7 @@ def test_point_explores_isochrone_block_and_whatif(app):
 
 
 def test_suggestions(app):
-    app.selectbox(key="suggest_category").set_value("kindergarten").run()
+    app.selectbox(key="suggest_category__zh").set_value("kindergarten").run()
     app.button(key="suggest_go").click().run()
     assert not app.exception
     assert len(app.session_state["suggestions"]) >= 1

@@ -112,6 +112,15 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
     assert not (town_study / "scenarios" / "near").exists()
 
 
+def test_first_facility_of_an_unmapped_category_counts(town_study):
+    from circle.assess import run_whatif
+    from circle.study import Study
+
+    lon, lat = to_lonlat(200, 5)  # on the street beside the compound; the town has no kindergarten
+    diff = run_whatif(Study.open(town_study), [Change("add", category="kindergarten", lat=lat, lon=lon)], "kg")["diff"]
+    assert diff["categories"]["kindergarten"]["newly_served"] == pytest.approx(400, rel=0.01)
+
+
 def test_scenario_names_cannot_escape(town_study, capsys):
     for bad in ("../evil", "a/b", "", ".hidden"):
         with pytest.raises(CircleError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -347,6 +348,7 @@ def preset_k(analysis: dict[str, Sourced]) -> int:
     return int(entry.value) if entry is not None and isinstance(entry.value, int | float) else 3
 
 
+@lru_cache(maxsize=32)
 def load_profile(name: str = "standard", path: str | Path | None = None) -> WalkingProfile:
     """Load a walking profile by name.
 
@@ -360,7 +362,8 @@ def load_profile(name: str = "standard", path: str | Path | None = None) -> Walk
     Returns
     -------
     WalkingProfile
-        The profile.
+        The profile (immutable; cached per name and file, so edit the file
+        before the first load in a process).
 
     Raises
     ------

@@ -164,7 +164,11 @@ def legend_html(scale: cm.ColorMap, caption: str) -> str:
 def add_facilities(
     fmap: folium.Map, facilities: gpd.GeoDataFrame, labels: dict[str, dict[str, str]], shown: list[str], lang: str
 ) -> None:
-    """Draw facilities, one layer and one colour per category, with escaped popups."""
+    """Draw facilities, one GeoJSON layer and one colour per category, with escaped popups.
+
+    One layer per category (not one marker object per facility) keeps the
+    map quick to build and send for thousands of facilities.
+    """
     points = facilities.geometry.representative_point()
     for index, category in enumerate(labels):
         if category not in shown:
@@ -173,23 +177,33 @@ def add_facilities(
         if not len(mine):
             continue
         label = labels[category][lang]
-        layer = folium.FeatureGroup(name=t("layer_facilities", lang, category=escape(label)))
         colour = CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]
-        for row in mine:
-            name = facilities["name"].iloc[row]
-            text = f"<b>{escape(name) if isinstance(name, str) and name else t('unnamed', lang)}</b><br>{escape(label)}"
-            folium.CircleMarker(
-                [points.y.iloc[row], points.x.iloc[row]],
-                radius=6,
-                color="#ffffff",
-                weight=1.5,
-                fill=True,
-                fill_color=colour,
-                fill_opacity=0.95,
-                popup=folium.Popup(text, max_width=260),
-                tooltip=text,
-            ).add_to(layer)
-        layer.add_to(fmap)
+        names = facilities["name"].iloc[mine]
+        frame = gpd.GeoDataFrame(
+            {
+                "text": [
+                    f"{escape(n) if isinstance(n, str) and n else t('unnamed', lang)} · {escape(label)}" for n in names
+                ]
+            },
+            geometry=points.iloc[mine].to_numpy(),
+            crs=facilities.crs,
+        )
+        folium.GeoJson(
+            frame.to_json(),
+            name=t("layer_facilities", lang, category=escape(label)),
+            marker=folium.CircleMarker(
+                radius=6, color="#ffffff", weight=1.5, fill=True, fill_color=colour, fill_opacity=0.95
+            ),
+            style_function=lambda _, c=colour: {
+                "fillColor": c,
+                "color": "#ffffff",
+                "weight": 1.5,
+                "fillOpacity": 0.95,
+                "radius": 6,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["text"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["text"], labels=False),
+        ).add_to(fmap)
 
 
 def add_outline(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str) -> None:

@@ -16,9 +16,10 @@ from circle.i18n import t
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import blocks_wgs84, list_studies, load_scores, load_study, stamp, studies_root
-from circle.ui.widgets import study_builder
+from circle.ui.widgets import choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
+MAP_KEY = "planner_map"
 
 
 def page() -> None:
@@ -42,13 +43,14 @@ def page() -> None:
         st.error(t("error", lang, message=str(exc)))
         return
     labels = result.labels
+    _consume_click(study)
     controls = _controls(lang, labels, study)
     _overview(lang, result, labels)
     left, right = st.columns([3, 2])
     with left:
-        clicked = _map(lang, path, study, result, controls)
+        _map(lang, path, study, result, controls)
     with right:
-        _explore(lang, study, result, labels, clicked)
+        _explore(lang, study, result, labels)
     _gaps(lang, result, study)
     _whatif(lang, path, study, result, labels)
     with st.expander(t("build_title", lang)):
@@ -56,40 +58,44 @@ def page() -> None:
 
 
 def _presets_for(study) -> list[str]:
+    return _usable_presets(tuple(study.blocks.columns), study.summary["preset"]["name"])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _usable_presets(columns: tuple[str, ...], own: str) -> list[str]:
+    """Return the built-in presets whose categories the study has times for, its own first."""
     from circle.standards import builtin_presets, load_preset
 
     usable = []
     for name in builtin_presets():
         categories = [c.key for c in load_preset(name).categories]
-        if all(f"{c}_t1" in study.blocks.columns for c in categories):
+        if all(f"{c}_t1" in columns for c in categories):
             usable.append(name)
-    own = study.summary["preset"]["name"]
     return sorted(usable, key=lambda n: n != own) or [own]
 
 
 def _controls(lang: str, labels: dict, study) -> dict:
     sidebar = st.sidebar
-    measure = sidebar.selectbox(
-        t("measure", lang), MEASURES, key=key.MEASURE, format_func=lambda m: t(f"measure_{m}", lang)
+    measure = choice(
+        sidebar, "selectbox", t("measure", lang), list(MEASURES), key.MEASURE, lang, lambda m: t(f"measure_{m}", lang)
     )
     categories = list(labels)
-    category = sidebar.selectbox(
-        t("category", lang), categories, key=key.CATEGORY, format_func=lambda c: labels[c][lang]
+    category = choice(
+        sidebar, "selectbox", t("category", lang), categories, key.CATEGORY, lang, lambda c: labels[c][lang]
     )
-    shown = sidebar.multiselect(
-        t("categories_shown", lang),
-        categories,
-        default=categories,
-        key=key.SHOWN,
-        format_func=lambda c: labels[c][lang],
+    shown = choice(
+        sidebar, "multiselect", t("categories_shown", lang), categories, key.SHOWN, lang, lambda c: labels[c][lang]
     )
     threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
     _profile_control(lang, study)
-    basemap = sidebar.radio(
+    basemap = choice(
+        sidebar,
+        "radio",
         t("basemap", lang),
         ["osm", "none", "custom"],
-        key=key.BASEMAP,
-        format_func=lambda b: t(f"basemap_{b}", lang),
+        key.BASEMAP,
+        lang,
+        lambda b: t(f"basemap_{b}", lang),
         horizontal=True,
     )
     tile_url = attribution = ""
@@ -112,12 +118,15 @@ def _profile_control(lang: str, study) -> None:
 
     built = study.summary["profile"]["name"]
     names = profile_names()
-    wanted = st.sidebar.selectbox(
+    wanted = choice(
+        st.sidebar,
+        "selectbox",
         t("profile", lang),
         names,
-        index=names.index(built),
-        key=key.PROFILE,
-        format_func=lambda n: getattr(load_profile(n), f"label_{lang}"),
+        key.PROFILE,
+        lang,
+        lambda n: getattr(load_profile(n), f"label_{lang}"),
+        default=built,
     )
     if wanted == built:
         return
@@ -187,7 +196,9 @@ def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
 
 def _map(lang: str, path: Path, study, result, controls: dict):
     blocks = blocks_wgs84(str(path), stamp(path))
-    bounds = tuple(study.summary["bbox"])
+    west, south, east, north = study.summary["bbox"]
+    pad_lat, pad_lon = 0.003, 0.003 / max(np.cos(np.radians((south + north) / 2)), 0.1)
+    bounds = (west - pad_lon, south - pad_lat, east + pad_lon, north + pad_lat)
     fmap = maps.base_map(bounds, controls["basemap"], controls["tile_url"], controls["attribution"], lang)
     values = _measure_values(controls["measure"], controls["category"], study.blocks, result.scores)
     scenario = st.session_state.get(key.SCENARIO_RESULT)
@@ -198,7 +209,8 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     maps.add_outline(fmap, blocks, lang)
     point = st.session_state.get(key.POINT)
     if point is not None:
-        bands = _isochrone(str(path), stamp(path), point)
+        limit = float(controls["threshold"])
+        bands = _isochrone(str(path), stamp(path), point, (limit / 3, 2 * limit / 3, limit))
         if bands is not None:
             maps.add_isochrone(fmap, bands, lang)
     if scenario:
@@ -222,7 +234,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     output = st_folium(
         fmap,
-        key="planner_map",
+        key=MAP_KEY,
         height=560,
         width=None,
         returned_objects=["last_clicked", "last_object_clicked_tooltip"],
@@ -231,22 +243,30 @@ def _map(lang: str, path: Path, study, result, controls: dict):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _isochrone(path: str, _stamp: float, point: tuple[float, float]):
+def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tuple[float, ...]):
     from circle.isochrones import point_isochrone
 
     try:
-        return point_isochrone(load_study(path, _stamp), point[0], point[1])
+        return point_isochrone(load_study(path, _stamp), point[0], point[1], minutes)
     except CircleError:
         return None
 
 
-def _explore(lang: str, study, result, labels: dict, clicked: dict) -> None:
-    last = clicked.get("last_clicked") if clicked else None
-    if last and tuple(np.round([last["lat"], last["lng"]], 6)) != st.session_state.get("_last_seen_click"):
-        st.session_state["_last_seen_click"] = tuple(np.round([last["lat"], last["lng"]], 6))
-        st.session_state[key.POINT] = (float(last["lat"]), float(last["lng"]))
-        st.session_state[key.BLOCK] = _block_at(study, last["lat"], last["lng"])
-        st.rerun()
+def _consume_click(study) -> None:
+    """Take the map's last click (kept by streamlit-folium under its key) before the map is drawn again."""
+    value = st.session_state.get(MAP_KEY) or {}
+    last = value.get("last_clicked")
+    if not last:
+        return
+    seen = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
+    if seen == st.session_state.get("_last_seen_click"):
+        return
+    st.session_state["_last_seen_click"] = seen
+    st.session_state[key.POINT] = seen
+    st.session_state[key.BLOCK] = _block_at(study, seen[0], seen[1])
+
+
+def _explore(lang: str, study, result, labels: dict) -> None:
     with st.expander(t("or_coordinates", lang)):
         west, south, east, north = study.summary["bbox"]
         lat = st.number_input(t("latitude", lang), value=(south + north) / 2, format="%.6f", key=key.LAT_INPUT)
@@ -288,7 +308,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
         {
             t("category", lang): [labels[c][lang] for c in labels],
             t("minutes_unit", lang): [
-                None if np.isnan(block[f"{c}_t1"]) else round(float(block[f"{c}_t1"]), 1) for c in labels
+                "—" if np.isnan(block[f"{c}_t1"]) else f"{float(block[f'{c}_t1']):.1f}" for c in labels
             ],
         }
     )
@@ -359,7 +379,7 @@ def _gaps(lang: str, result, study) -> None:
                 st.session_state[key.FOCUS] = bounds
                 st.session_state[key.BLOCK] = str(block_id)
                 st.rerun()
-        _downloads(lang, ranked, study, "blocks")
+        _downloads(lang, study, result.summary["preset"], "blocks")
     with areas_tab:
         areas = result.areas
         area_table = pd.DataFrame(
@@ -372,37 +392,46 @@ def _gaps(lang: str, result, study) -> None:
             }
         )
         st.dataframe(area_table, hide_index=True, use_container_width=True, height=300)
-        _downloads(lang, areas, study, "areas")
+        _downloads(lang, study, result.summary["preset"], "areas")
 
 
-def _downloads(lang: str, frame: pd.DataFrame, study, what: str) -> None:
-    if what == "blocks":
-        geometry = study.blocks.set_index("block_id").loc[frame["block_id"], "geometry"].to_numpy()
-        import geopandas as gpd
-
-        geo = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
-    else:
-        geo = frame
+def _downloads(lang: str, study, preset: str, what: str) -> None:
+    csv, gpkg = _download_files(str(study.path), study.summary.get("created", ""), preset, what)
     first, second = st.columns(2)
-    csv = pd.DataFrame(geo.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig")
     first.download_button(
         t("download_csv", lang), csv, file_name=f"{study.path.name}-{what}.csv", mime="text/csv", key=f"csv_{what}"
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        target = Path(scratch) / f"{what}.gpkg"
-        if len(geo):
-            geo.to_file(target, driver="GPKG", layer=what)
-            data = target.read_bytes()
-        else:
-            data = b""
     second.download_button(
         t("download_gpkg", lang),
-        data,
+        gpkg,
         file_name=f"{study.path.name}-{what}.gpkg",
         mime="application/geopackage+sqlite3",
         key=f"gpkg_{what}",
-        disabled=not data,
+        disabled=not gpkg,
     )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[bytes, bytes]:
+    """Return the CSV and GeoPackage of the ranked blocks or areas (made once per study and preset)."""
+    import geopandas as gpd
+
+    path_obj = Path(path)
+    result = load_scores(path, stamp(path_obj), preset)
+    study = load_study(path, stamp(path_obj))
+    if what == "blocks":
+        ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
+        geometry = study.blocks.set_index("block_id").loc[ranked["block_id"], "geometry"].to_numpy()
+        geo = gpd.GeoDataFrame(ranked.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+    else:
+        geo = result.areas
+    csv = pd.DataFrame(geo.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig")
+    if not len(geo):
+        return csv, b""
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / f"{what}.gpkg"
+        geo.to_file(target, driver="GPKG", layer=what)
+        return csv, target.read_bytes()
 
 
 def _whatif(lang: str, path: Path, study, result, labels: dict) -> None:

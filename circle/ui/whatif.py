@@ -11,6 +11,7 @@ import streamlit as st
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import state as key
+from circle.ui.widgets import choice
 
 
 def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
@@ -21,8 +22,8 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
     changes = st.session_state.setdefault(key.SCENARIO, [])
     add_col, remove_col = st.columns(2)
     with add_col:
-        category = st.selectbox(
-            t("category", lang), list(labels), key="whatif_category", format_func=lambda c: labels[c][lang]
+        category = choice(
+            st, "selectbox", t("category", lang), list(labels), "whatif_category", lang, lambda c: labels[c][lang]
         )
         point = st.session_state.get(key.POINT)
         if st.button(t("whatif_add", lang), key="whatif_add", disabled=point is None):
@@ -82,10 +83,12 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
 
     try:
         engine = ScenarioEngine(study)  # private to this session: the cached study is never modified
-        changed = engine.apply([Change(**c) for c in changes])
+        applied = [Change(**c) for c in changes]
+        changed = engine.apply(applied)
         preset = study_preset(study, result.summary["preset"])
-        assessment = assessment_of(study, preset)
-        diff = compare(result.scores, score_blocks(engine.blocks_frame(), assessment), assessment)
+        assessment = assessment_of(study, preset, applied)
+        baseline = score_blocks(study.blocks, assessment)
+        diff = compare(baseline, score_blocks(engine.blocks_frame(), assessment), assessment)
     except CircleError as exc:
         changes.pop()
         st.error(t("error", lang, message=str(exc)))
@@ -102,8 +105,8 @@ def _suggestions(lang: str, study, labels: dict) -> None:
 
     st.subheader(t("suggest_title", lang))
     first, second, third = st.columns([2, 1, 1])
-    category = first.selectbox(
-        t("category", lang), list(labels), key="suggest_category", format_func=lambda c: labels[c][lang]
+    category = choice(
+        first, "selectbox", t("category", lang), list(labels), "suggest_category", lang, lambda c: labels[c][lang]
     )
     sites = second.number_input(t("suggest_sites", lang), min_value=1, max_value=20, value=3, key="suggest_sites")
     if third.button(t("suggest_go", lang), key="suggest_go"):

@@ -48,3 +48,24 @@ def study_builder(lang: str, root: Path) -> None:
         st.success(t("built", lang, name=name))
     except CircleError as exc:
         st.error(t("error", lang, message=str(exc)))
+
+
+def choice(
+    container, kind: str, label: str, options: list, state_key: str, lang: str, format_func, default=None, **kwargs
+):
+    """Show a selectbox, radio or multiselect whose option labels follow the language.
+
+    Streamlit keeps a keyed widget's option labels when only the labels
+    change; keying the widget by language renews them, and the chosen value
+    is carried across languages in ``st.session_state[state_key]``.
+    """
+    current = st.session_state.get(state_key, default)
+    widget_key = f"{state_key}__{lang}"
+    if kind == "multiselect":
+        chosen = [c for c in (current if current is not None else options) if c in options]
+        value = container.multiselect(label, options, default=chosen, key=widget_key, format_func=format_func, **kwargs)
+    else:
+        index = options.index(current) if current in options else 0
+        value = getattr(container, kind)(label, options, index=index, key=widget_key, format_func=format_func, **kwargs)
+    st.session_state[state_key] = value
+    return value

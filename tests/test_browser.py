@@ -1,0 +1,150 @@
+"""The planner app in a real headless Chromium (Debian's, driven by Playwright), on loopback.
+
+Screenshots are saved to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from circle.pipeline import AnalysisOptions, analyze
+from tests.osm_builder import small_town
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = "<img src=x onerror=alert(1)>"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (scripts/system_packages.sh installs it)")
+    pytest.importorskip("playwright")
+    root = tmp_path_factory.mktemp("browser")
+    source = small_town(root / "town.osm")
+    text = source.read_text(encoding="utf-8").replace(
+        "&lt;b&gt;Reading&lt;/b&gt; &amp; Co", "&lt;img src=x onerror=alert(1)&gt;"
+    )
+    source.write_text(text, encoding="utf-8")
+    analyze(AnalysisOptions(source=source, out=root / "studies" / "default"))
+    port = free_port()
+    env = {**os.environ, "CIRCLE_STUDIES": str(root / "studies")}
+    streamlit = Path(sys.executable).parent / "streamlit"
+    process = subprocess.Popen(
+        [
+            str(streamlit),
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the Streamlit server did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def map_frame(page, timeout_s: float = 30.0):
+    page.wait_for_timeout(1500)  # let Streamlit finish re-rendering the component
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(".leaflet-container path"):
+                    return frame
+            except Exception:  # frames come and go while Streamlit reruns
+                continue
+        time.sleep(0.2)
+    raise AssertionError("the map did not draw")
+
+
+def test_planner_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    alerts = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+        page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
+        frame = map_frame(page)
+        assert len(frame.query_selector_all(".leaflet-container path")) >= 3  # blocks, facilities, outline
+        assert page.get_by_text("综合得分（0–100）").first.is_visible()  # the legend says what colours mean
+        page.screenshot(path=str(ARTIFACTS / "planner-zh.png"), full_page=True)
+
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
+        frame = map_frame(page)
+        page.screenshot(path=str(ARTIFACTS / "planner-en.png"), full_page=True)
+
+        # hostile names stay text: no <img> element was made from the data
+        assert frame.query_selector('img[src="x"]') is None
+        # click the compound on the map: its card and the reached facilities appear
+        frame = map_frame(page)
+        container = frame.locator(".leaflet-container").first
+        box = container.bounding_box()
+        started = time.perf_counter()
+        # the map is fitted to the blocks: its centre is inside the town's only compound
+        container.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
+        page.get_by_text("Block:", exact=False).first.wait_for(timeout=30_000)
+        click_seconds = time.perf_counter() - started
+        page.get_by_text("Facilities within reach of the chosen point").first.wait_for(timeout=30_000)
+        map_frame(page)
+        page.screenshot(path=str(ARTIFACTS / "planner-click.png"), full_page=True)
+
+        page.get_by_role("button", name="Add a facility at the chosen point").click()
+        result = page.get_by_text("newly served", exact=False).first
+        result.wait_for(timeout=30_000)
+        # the town has no kindergarten: one in the middle of the compound serves its 400 residents
+        assert result.inner_text().startswith("400 people newly served"), result.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "planner-whatif.png"), full_page=True)
+
+        browser.close()
+    assert alerts == [], f"a name from the data ran as code: {alerts}"
+    assert click_seconds < 10
