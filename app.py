@@ -1,5 +1,9 @@
 """circle's Streamlit app: navigation and the language switch only; pages live in circle/ui/."""
 
+import os
+import sys
+import time
+
 import streamlit as st
 
 from circle.i18n import LANGUAGES, t
@@ -20,5 +24,10 @@ navigation = st.navigation(
         st.Page(resident.page, title=t("page_resident", lang), url_path="resident"),
     ]
 )
-navigation.run()
+started = time.perf_counter()
+try:
+    navigation.run()
+finally:
+    if os.environ.get("CIRCLE_UI_TIMING"):  # how long each run of the page takes, for the speed checks
+        print(f"circle ui: run took {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
 st.sidebar.caption(t("attribution", lang))

@@ -193,9 +193,10 @@ def isochrone_bands(
         if len(lines) == 0:
             reach_polygons.append(shapely.Polygon())
             continue
-        # Merging the straight pieces into long lines first makes the buffer 5–8× faster.
-        merged = shapely.line_merge(shapely.multilinestrings(lines))
-        reach_polygons.append(shapely.buffer(merged, margin_m, quad_segs=4))
+        # Buffering each straight piece and taking the cascaded union is far
+        # quicker than buffering one tangled multi-line (0.2 s instead of 13 s
+        # for 5,600 pieces in central Helsinki).
+        reach_polygons.append(shapely.union_all(shapely.buffer(lines, margin_m, quad_segs=4)))
     rows = []
     previous = shapely.Polygon()
     for lower, upper, polygon in zip((0.0, *minutes[:-1]), minutes, reach_polygons, strict=True):

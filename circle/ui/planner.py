@@ -167,7 +167,7 @@ def _overview(lang: str, result, labels: dict) -> None:
         }
     )
     with st.expander(t("coverage", lang), expanded=False):
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
     if summary["not_mapped"]:
         st.caption(t("not_mapped", lang, categories="、".join(labels[c][lang] for c in summary["not_mapped"])))
 
@@ -312,7 +312,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
             ],
         }
     )
-    st.dataframe(times, hide_index=True, use_container_width=True)
+    st.dataframe(times, hide_index=True, width="stretch")
     missing = row[f"missing_{lang}"]
     st.markdown(f"**{t('missing', lang)}**: {maps.escape(missing) if missing else t('nothing_missing', lang)}")
 
@@ -341,7 +341,7 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
                     t("minutes_unit", lang): item.minutes,
                 }
             )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def _gaps(lang: str, result, study) -> None:
@@ -364,7 +364,7 @@ def _gaps(lang: str, result, study) -> None:
         event = st.dataframe(
             table,
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             on_select="rerun",
             selection_mode="single-row",
             key="gap_table",
@@ -391,7 +391,7 @@ def _gaps(lang: str, result, study) -> None:
                 t("col_missing", lang): areas[f"missing_{lang}"].to_numpy() if len(areas) else [],
             }
         )
-        st.dataframe(area_table, hide_index=True, use_container_width=True, height=300)
+        st.dataframe(area_table, hide_index=True, width="stretch", height=300)
         _downloads(lang, study, result.summary["preset"], "areas")
 
 
