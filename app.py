@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from circle.i18n import LANGUAGES, t
-from circle.ui import planner, resident
+from circle.ui import planner, report, resident
 from circle.ui import state as key
 
 st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
@@ -22,6 +22,7 @@ navigation = st.navigation(
     [
         st.Page(planner.page, title=t("page_planner", lang), url_path="planner", default=True),
         st.Page(resident.page, title=t("page_resident", lang), url_path="resident"),
+        st.Page(report.page, title=t("page_report", lang), url_path="report"),
     ]
 )
 started = time.perf_counter()

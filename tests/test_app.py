@@ -117,3 +117,41 @@ def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "scripts/study.sh" in at.info[0].value
+
+
+def test_two_sessions_do_not_see_each_other(studies, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    first = AppTest.from_file(APP, default_timeout=120)
+    second = AppTest.from_file(APP, default_timeout=120)
+    first.run()
+    second.run()
+    lon, lat = to_lonlat(200, 60)
+    first.sidebar.radio(key="lang").set_value("en").run()
+    first.number_input(key="lat_input").set_value(lat).run()
+    first.number_input(key="lon_input").set_value(lon).run()
+    first.button(key="explore_point").click().run()
+    first.button(key="whatif_add").click().run()
+    assert first.session_state["scenario_result"] is not None
+    second.run()
+    assert not second.exception
+    assert second.title[0].value == "15分钟生活圈"  # still Chinese
+    assert "scenario_result" not in second.session_state or second.session_state["scenario_result"] is None
+    assert "chosen_point" not in second.session_state or second.session_state["chosen_point"] is None
+    # the shared, cached study was not changed by the first session's what-if
+    assert second.metric[0].value == first.metric[0].value
+
+
+def _report_script():
+    from circle.ui import report
+
+    report.page()
+
+
+def test_report_page_shows_the_figures_and_offers_files(studies, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    at = AppTest.from_function(_report_script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "报告"
+    assert at.metric[0].label == "居民"
+    assert len(at.get("download_button")) == 2

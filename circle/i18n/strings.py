@@ -4,6 +4,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"zh": "15分钟生活圈", "en": "15-minute living circle"},
     "page_planner": {"zh": "规划师", "en": "Planner"},
     "page_resident": {"zh": "居民", "en": "Resident"},
+    "page_report": {"zh": "报告", "en": "Report"},
+    "report_source": {
+        "zh": "数据：{file}（{date}）｜步行人群：{profile}｜标准：{preset}",
+        "en": "Data: {file} ({date}) | walking profile: {profile} | standard: {preset}",
+    },
+    "report_threshold": {"zh": "标准（分钟）", "en": "Standard (minutes)"},
+    "report_scores": {"zh": "下载各街坊得分（CSV）", "en": "Download block scores (CSV)"},
+    "report_summary": {"zh": "下载汇总（JSON）", "en": "Download the summary (JSON)"},
+    "report_pdf_later": {
+        "zh": "可打印的 PDF 缺口报告用 `circle report` 生成（开发中）。",
+        "en": "The printable PDF gap report is made with `circle report` (in development).",
+    },
     "language": {"zh": "语言 / Language", "en": "Language / 语言"},
     "study": {"zh": "研究区", "en": "Study"},
     "no_study": {

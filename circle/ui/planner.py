@@ -331,14 +331,14 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
         mine = reached[reached["category"] == category].head(3)
         if mine.empty:
             rows.append(
-                {t("category", lang): labels[category][lang], t("col_name", lang): "—", t("minutes_unit", lang): None}
+                {t("category", lang): labels[category][lang], t("col_name", lang): "—", t("minutes_unit", lang): "—"}
             )
         for item in mine.itertuples():
             rows.append(
                 {
                     t("category", lang): labels[category][lang],
                     t("col_name", lang): item.name if isinstance(item.name, str) else t("unnamed", lang),
-                    t("minutes_unit", lang): item.minutes,
+                    t("minutes_unit", lang): f"{item.minutes:.1f}",
                 }
             )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
