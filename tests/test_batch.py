@@ -10,12 +10,22 @@ import pytest
 import yaml
 
 from circle.batch import read_batch_file, run_batch
-from circle.cli import main
 from circle.errors import InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from tests.osm_builder import OsmBuilder, small_town, to_lonlat
 
 pytestmark = pytest.mark.slow
+
+
+def run_cli(*args) -> int:
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "circle.cli", *map(str, args)], capture_output=True, text=True, check=False, timeout=600
+    )
+    assert "Traceback" not in completed.stderr, completed.stderr[-3000:]
+    return completed.returncode
 
 
 def second_town(path):
@@ -53,7 +63,8 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
         )
     )
     out = tmp_path / "batch"
-    code = main(["batch", str(config), "--out", str(out), "--workers", "2"])
+    # as a user runs it: a separate process (its Dask workers must not inherit pytest's __main__)
+    code = run_cli("batch", config, "--out", out, "--workers", 2)
     assert code == 2  # one study failed
     report = {r["name"]: r for r in json.loads((out / "batch-report.json").read_text())}
     assert report["town"]["status"] == "done" and report["second"]["status"] == "done"
@@ -73,7 +84,8 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
     assert tile["clinic_t1"].iloc[0] == pytest.approx(whole["clinic_t1"].iloc[0])
 
     before = (out / "town" / "summary.json").read_text()
-    code = main(["batch", str(config), "--out", str(out), "--workers", "2"])
+    code = run_cli("batch", config, "--out", out, "--workers", 2)
+    assert code == 2
     report = {r["name"]: r for r in json.loads((out / "batch-report.json").read_text())}
     assert report["town"]["status"] == "skipped" and report["second"]["status"] == "skipped"
     assert report["broken"]["status"] == "failed"
