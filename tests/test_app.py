@@ -155,3 +155,18 @@ def test_report_page_shows_the_figures_and_offers_files(studies, monkeypatch):
     assert at.title[0].value == "报告"
     assert at.metric[0].label == "居民"
     assert len(at.get("download_button")) == 2
+
+
+def test_downloads_are_real_files(studies, monkeypatch, tmp_path):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    from circle.ui.planner import _download_files
+
+    path = str(studies / "default")
+    csv, gpkg = _download_files(path, "", "gb50180_2018", "blocks")
+    assert csv.decode("utf-8-sig").splitlines()[0].startswith("block_id,population")
+    assert gpkg[:16] == b"SQLite format 3\x00"
+    (tmp_path / "b.gpkg").write_bytes(gpkg)
+    import geopandas as gpd
+
+    layer = gpd.read_file(tmp_path / "b.gpkg", layer="blocks")
+    assert len(layer) == 1 and layer.crs.to_epsg() == 4326
