@@ -9,6 +9,7 @@ import shapely
 from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
 from circle.errors import CircleError
 from circle.geo import WGS84, polygonal_part, transform_xy
+from circle.network import AccessTable
 from circle.study import Study
 
 
@@ -31,18 +32,31 @@ def point_isochrone(
         swapped) or the point is farther than the snapping limit from every
         walkable way.
     """
+    access = snap_point(study, lat, lon)
+    return _bands(study, access.node, access.seconds, access.x, access.y, minutes, margin_m)
+
+
+def snap_point(study: Study, lat: float, lon: float) -> AccessTable:
+    """Return how a point (WGS-84 degrees) reaches the study's network.
+
+    Raises
+    ------
+    CircleError
+        When the coordinates are out of range or outside the study (with a
+        hint if they look swapped), or farther than the snapping limit from
+        every walkable way.
+    """
     _check_point(study, lat, lon)
-    network = study.network
     x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, study.crs)
     speed = float(study.summary["profile"]["speed_m_s"]["value"])
     max_snap = float(study.summary["parameters"]["max_snap_m"])
-    access = network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
+    access = study.network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
     if len(access) == 0:
         raise CircleError(
             f"the point {lat:.6f}, {lon:.6f} is more than {max_snap:.0f} m from any walkable way of the "
             "study. Pick a point on or near a street inside the study area."
         )
-    return _bands(study, access.node, access.seconds, access.x, access.y, minutes, margin_m)
+    return access
 
 
 def block_isochrone(
@@ -121,15 +135,8 @@ def facilities_reached(study: Study, lat: float, lon: float, limit_min: float = 
     """
     import pandas as pd
 
-    _check_point(study, lat, lon)
-    network = study.network
-    x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, study.crs)
-    speed = float(study.summary["profile"]["speed_m_s"]["value"])
-    max_snap = float(study.summary["parameters"]["max_snap_m"])
-    access = network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
-    if len(access) == 0:
-        raise CircleError(f"the point {lat:.6f}, {lon:.6f} is more than {max_snap:.0f} m from any walkable way.")
-    times = reach_times(network, access.node, access.seconds, limit_min * 60.0)
+    access = snap_point(study, lat, lon)
+    times = reach_times(study.network, access.node, access.seconds, limit_min * 60.0)
     rows = study.facility_access
     arrival = times[rows["node"].to_numpy(np.int64)] + rows["seconds"].to_numpy(float)
     best = pd.Series(arrival, index=rows["facility_id"].to_numpy()).groupby(level=0).min()

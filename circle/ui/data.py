@@ -60,3 +60,18 @@ def blocks_wgs84(path: str, _stamp: float) -> gpd.GeoDataFrame:
     simplified = blocks[["block_id", "name", "population", "geometry"]].copy()
     simplified["geometry"] = simplified.geometry.simplify(0.00001)
     return simplified
+
+
+def choose_study(lang: str, widget_key: str):
+    """Let the user pick a study; return ``(path, study, scores)``, or None (with advice) when there is none."""
+    from circle.i18n import t
+
+    studies = list_studies()
+    if not studies:
+        st.info(t("no_study", lang))
+        return None
+    names = [p.name for p in studies]
+    chosen = st.selectbox(t("study", lang), names, key=widget_key)
+    path = studies[names.index(chosen)]
+    study = load_study(str(path), stamp(path))
+    return path, study, load_scores(str(path), stamp(path), study.summary["preset"]["name"])

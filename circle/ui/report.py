@@ -13,22 +13,17 @@ import streamlit as st
 
 from circle.i18n import t
 from circle.ui import state as key
-from circle.ui.data import list_studies, load_scores, load_study, stamp
+from circle.ui.data import choose_study
 
 
 def page() -> None:
     """Render the report page."""
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
-    studies = list_studies()
-    if not studies:
-        st.info(t("no_study", lang))
+    chosen = choose_study(lang, "report_study")
+    if chosen is None:
         return
-    names = [p.name for p in studies]
-    chosen = st.selectbox(t("study", lang), names, key="report_study")
-    path = studies[names.index(chosen)]
-    study = load_study(str(path), stamp(path))
-    result = load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+    path, study, result = chosen
     summary = result.summary
     source = study.summary["source"]
     st.markdown(

@@ -8,22 +8,17 @@ import streamlit as st
 from circle.i18n import t
 from circle.ui import maps
 from circle.ui import state as key
-from circle.ui.data import list_studies, load_scores, load_study, stamp
+from circle.ui.data import choose_study
 
 
 def page() -> None:
     """Render the resident page (a first version; the resident issue extends it)."""
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_resident", lang))
-    studies = list_studies()
-    if not studies:
-        st.info(t("no_study", lang))
+    chosen = choose_study(lang, "resident_study")
+    if chosen is None:
         return
-    names = [p.name for p in studies]
-    chosen = st.selectbox(t("study", lang), names, key="resident_study")
-    path = studies[names.index(chosen)]
-    study = load_study(str(path), stamp(path))
-    result = load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+    _, study, result = chosen
     query = st.text_input(t("resident_search", lang), key="resident_query")
     blocks = study.blocks
     names_series = blocks["name"].fillna("").astype(str)
