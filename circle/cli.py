@@ -387,12 +387,17 @@ def _print_study_result(path: Path, summary: dict) -> None:
 
 def _circle_command() -> str:
     """Return how the user can call circle again: bare if on PATH, else the .venv path."""
+    return _beside_python("circle")
+
+
+def _beside_python(program: str) -> str:
+    """Return how to call a program installed beside this Python: bare if on PATH, else its (relative) path."""
     import shutil
 
-    beside = Path(sys.executable).parent / "circle"
-    on_path = shutil.which("circle")
+    beside = Path(sys.executable).parent / program
+    on_path = shutil.which(program)
     if not beside.exists() or (on_path and Path(on_path).resolve() == beside.resolve()):
-        return "circle"
+        return program
     try:
         return str(beside.relative_to(Path.cwd()))
     except ValueError:
