@@ -380,9 +380,7 @@ def _print_study_result(path: Path, summary: dict) -> None:
     print(f"  {command} score --study {path}          # coverage, F15, priorities (add --lang zh)")
     print(f"  {command} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
     print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README)")
-    print(
-        f"  {Path(sys.executable).parent / 'streamlit'} run app.py   # the planner's map (studies under data/studies)"
-    )
+    print(f"  {_beside_python('streamlit')} run app.py   # the planner's map (studies under data/studies)")
 
 
 def _circle_command() -> str:
