@@ -11,6 +11,9 @@ from circle.ui import planner, report, resident
 from circle.ui import state as key
 
 st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
+# a shared link carries the language: take it once, before the switch is drawn
+if key.LANG not in st.session_state and st.query_params.get("lang") in LANGUAGES:
+    st.session_state[key.LANG] = st.query_params["lang"]
 lang = st.sidebar.radio(
     t("language", st.session_state.get(key.LANG, "zh")),
     LANGUAGES,

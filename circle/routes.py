@@ -33,10 +33,23 @@ class Route:
     steps_metres: float
 
     def minutes(self, profile: str) -> float:
-        """Return walking minutes at a profile: flat metres at its speed, steps at its steps speed."""
-        loaded = load_profile(profile)
-        flat = self.metres - self.steps_metres
-        return (flat / loaded.speed + self.steps_metres / loaded.steps_speed) / 60.0
+        """Return walking minutes at a profile (see :func:`walking_minutes`)."""
+        return walking_minutes(self.metres, self.steps_metres, profile)
+
+
+def walking_minutes(metres: float, steps_metres: float, profile: str) -> float:
+    """Return the minutes to walk ``metres``, ``steps_metres`` of them on steps, at a profile.
+
+    Examples
+    --------
+    >>> round(walking_minutes(660.0, 0.0, "standard"), 2)
+    10.0
+    >>> round(walking_minutes(660.0, 0.0, "elderly"), 2)
+    13.75
+    """
+    loaded = load_profile(profile)
+    flat = metres - steps_metres
+    return (flat / loaded.speed + steps_metres / loaded.steps_speed) / 60.0
 
 
 def route(study: Study, block_id: str, facility_id: str) -> Route | None:

@@ -107,8 +107,34 @@ def test_resident_page_finds_a_compound_by_partial_name(studies, monkeypatch):
     at.run()
     at.text_input(key="resident_query").input("西园").run()
     assert not at.exception
-    assert at.header[0].value.startswith("您所在街坊的得分")
-    assert any("社区卫生服务/诊所" in m.value for m in at.markdown)
+    assert at.header[0].value == "西园小区"
+    assert at.subheader[0].value.startswith("您所在街坊的得分")
+    clinic = next(m.value for m in at.markdown if "社区卫生服务/诊所" in m.value)
+    # 510.5 m at 1.1 m/s (worked out in test_pipeline_small_town): 8 minutes, about 510 m
+    assert "步行 8 分钟" in clinic and "约 510 米" in clinic
+    block_id = at.query_params["block"]
+    block_id = block_id[0] if isinstance(block_id, list) else block_id
+    assert block_id.startswith("w")
+    for query in ("xiyuan", "xy"):  # pinyin and initials find it too
+        at.text_input(key="resident_query").input(query).run()
+        assert at.header[0].value == "西园小区", query
+
+
+def test_resident_link_reopens_the_same_neighbourhood_in_its_language(studies, monkeypatch):
+    import geopandas as gpd
+
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    block_id = gpd.read_parquet(studies / "default" / "blocks.parquet")["block_id"].iloc[0]
+    at = AppTest.from_function(_resident_script, default_timeout=60)
+    at.session_state["lang"] = "en"  # app.py takes the language from the link; this page reads it from the state
+    at.query_params["block"] = block_id
+    at.query_params["pace"] = "elderly"
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "西园小区"
+    clinic = next(m.value for m in at.markdown if "Clinic / community health" in m.value)
+    # the same 510.5 m at the older people's pace of 0.8 m/s: 10.6 minutes
+    assert "11 min walk" in clinic and "about 510 m" in clinic
 
 
 def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):

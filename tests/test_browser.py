@@ -148,3 +148,27 @@ def test_planner_in_chromium(server):
         browser.close()
     assert alerts == [], f"a name from the data ran as code: {alerts}"
     assert click_seconds < 10
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_resident_page_at_phone_width(server, lang):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    title = {"zh": "我家附近步行15分钟能到什么", "en": "What can I walk to from home?"}[lang]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 375, "height": 800}, device_scale_factor=2)
+        page.goto(f"{server}/resident?lang={lang}", wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_text(title, exact=True).first.wait_for(timeout=60_000)
+        box = page.get_by_role("textbox").first
+        box.fill("xiyuan")
+        box.press("Enter")
+        page.get_by_text("西园小区", exact=True).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2500)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        page.screenshot(path=str(ARTIFACTS / f"resident-375-{lang}.png"), full_page=True)
+        url = page.url
+        browser.close()
+    assert width <= 380, f"the page is wider than a phone: {width}px"
+    assert "block=" in url and f"lang={lang}" in url  # the link to share carries the neighbourhood

@@ -141,7 +141,45 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "error": {"zh": "出错了：{message}", "en": "Something went wrong: {message}"},
     "attribution": {"zh": "© OpenStreetMap 贡献者（ODbL）", "en": "© OpenStreetMap contributors (ODbL)"},
-    "resident_search": {"zh": "输入小区或街道名称（汉字、拼音或英文均可）", "en": "Type your compound or street name"},
+    "resident_search": {
+        "zh": "输入您的小区名称（汉字、拼音或首字母均可，如“锦绣”“jinxiu”“jx”）",
+        "en": "Type your compound's name (Chinese, pinyin or initials, e.g. 锦绣, jinxiu, jx)",
+    },
+    "resident_title": {"zh": "我家附近步行15分钟能到什么", "en": "What can I walk to from home?"},
+    "resident_pick": {"zh": "选择您的小区", "en": "Choose your compound"},
+    "resident_no_match": {
+        "zh": "没有找到。可以换个写法，或在地图上点您家的位置。",
+        "en": "Nothing found. Try another spelling, or tap your home on the map.",
+    },
+    "resident_tap": {"zh": "或在地图上点您家的位置", "en": "Or tap your home on the map"},
+    "resident_walker": {"zh": "步行速度", "en": "Walking pace"},
+    "resident_circle": {
+        "zh": "您家达到了{tier}分钟生活圈：该范围内的各类设施步行都能到。",
+        "en": "Your home meets the {tier}-minute living circle: every service of that circle is within walking reach.",
+    },
+    "resident_no_circle": {
+        "zh": "您家还没有达到5分钟生活圈：有些日常设施步行较远。",
+        "en": "Your home does not yet meet the 5-minute living circle: some everyday services are a long walk away.",
+    },
+    "resident_compare_better": {
+        "zh": "比全市一半的小区好（全市中位数 {median} 分）。",
+        "en": "Better than half of the city's neighbourhoods (city median {median}).",
+    },
+    "resident_compare_worse": {"zh": "低于全市中位数（{median} 分）。", "en": "Below the city's median ({median})."},
+    "resident_walk": {
+        "zh": "{name}：步行 {minutes} 分钟，约 {metres} 米",
+        "en": "{name}: {minutes} min walk, about {metres} m",
+    },
+    "resident_missing_title": {"zh": "还缺什么", "en": "What is missing"},
+    "resident_share": {
+        "zh": "分享：复制浏览器地址栏中的链接，对方打开即可看到同一个小区。",
+        "en": "Share: copy the link in your browser's address bar; it opens this same neighbourhood.",
+    },
+    "resident_data": {"zh": "数据日期：{date}。{attribution}", "en": "Data as of {date}. {attribution}"},
+    "resident_map_note": {
+        "zh": "地图上的彩色线是到最近设施的步行路线。",
+        "en": "The coloured lines on the map are the walking routes to the nearest services.",
+    },
     "resident_score": {"zh": "您所在街坊的得分：{score}（{band}）", "en": "Your neighbourhood scores {score} ({band})"},
     "resident_nearest": {
         "zh": "最近的{category}：{name}，步行 {minutes} 分钟",

@@ -1,53 +1,212 @@
-"""The resident's page: one neighbourhood's score, what is near, what is missing."""
+"""The resident's page: my neighbourhood's score, what is near, what is missing.
+
+One column that works at phone width, large type, words before numbers,
+Chinese first. The page state (block, language, pace) lives in the URL so a
+link opens the same neighbourhood.
+"""
 
 from __future__ import annotations
 
+import folium
 import numpy as np
 import streamlit as st
+from streamlit_folium import st_folium
 
 from circle.i18n import t
+from circle.routes import walking_minutes
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
 
+GROUP_ICONS = {
+    "clinics": "🏥",
+    "schools": "🏫",
+    "parks": "🌳",
+    "culture": "📚",
+    "sports": "⚽",
+    "care": "👵",
+    "shops": "🛒",
+}
+ROUTE_COLOURS = ["#d7301f", "#0570b0", "#238b45", "#6a51a3", "#ec7014", "#8c510a"]
+LARGE_TYPE = "<style>.stMarkdown p, .stMarkdown li {font-size: 1.15rem; line-height: 1.6}</style>"
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _name_index(path: str, _stamp: float):
+    from circle.search import NameIndex
+    from circle.ui.data import load_study
+
+    return NameIndex.build(load_study(path, _stamp).blocks)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _route(path: str, _stamp: float, block_id: str, facility_id: str):
+    from circle.routes import route
+    from circle.ui.data import load_study
+
+    found = route(load_study(path, _stamp), block_id, facility_id)
+    if found is None:
+        return None
+    return list(found.geometry.coords), found.metres, found.steps_metres
+
 
 def page() -> None:
-    """Render the resident page (a first version; the resident issue extends it)."""
+    """Render the resident page."""
+    from circle.ui.data import stamp
+
     lang = st.session_state.get(key.LANG, "zh")
-    st.title(t("page_resident", lang))
+    st.markdown(LARGE_TYPE, unsafe_allow_html=True)
+    st.title(t("resident_title", lang))
     chosen = choose_study(lang, "resident_study")
     if chosen is None:
         return
-    _, study, result = chosen
-    query = st.text_input(t("resident_search", lang), key="resident_query")
-    blocks = study.blocks
-    names_series = blocks["name"].fillna("").astype(str)
-    matches = blocks[names_series.str.contains(query, case=False, regex=False)] if query else blocks.iloc[:0]
-    if matches.empty:
-        return
-    block_id = st.selectbox(
-        t("study", lang),
-        matches["block_id"].tolist(),
-        key="resident_block",
-        format_func=lambda b: names_series[blocks["block_id"] == b].iloc[0] or b,
+    path, study, result = chosen
+    params = st.query_params
+    pace = st.radio(
+        t("resident_walker", lang),
+        ["standard", "elderly"],
+        horizontal=True,
+        index=1 if params.get("pace") == "elderly" else 0,
+        key=f"resident_pace__{lang}",
+        format_func=lambda p: {
+            "standard": {"zh": "一般（1.1 米/秒）", "en": "Typical (1.1 m/s)"},
+            "elderly": {"zh": "老年人（0.8 米/秒）", "en": "Older people (0.8 m/s)"},
+        }[p][lang],
     )
+    index = _name_index(str(path), stamp(path))
+    block_id = params.get("block")
+    query = st.text_input(t("resident_search", lang), key="resident_query")
+    if query:
+        matches = index.search(query)
+        if matches.empty:
+            st.info(t("resident_no_match", lang))
+        else:
+            options = matches["block_id"].tolist()
+            names = dict(zip(matches["block_id"], matches["name"], strict=True))
+            picked = st.radio(t("resident_pick", lang), options, key="resident_pick", format_func=lambda b: names[b])
+            block_id = picked
+    known = set(study.blocks["block_id"].astype(str))
+    if block_id not in known:
+        block_id = None
+    if block_id is not None:
+        params["block"] = block_id
+    params["lang"] = lang
+    params["pace"] = pace
+    with st.expander(t("resident_tap", lang), expanded=block_id is None):
+        clicked = _tap_map(study, lang)
+        if clicked is not None and clicked != block_id:
+            params["block"] = clicked
+            st.rerun()
+    if block_id is None:
+        return
+    _answer(lang, path, study, result, block_id, pace)
+
+
+def _tap_map(study, lang: str) -> str | None:
+    import shapely
+
+    west, south, east, north = study.summary["bbox"]
+    fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
+    folium.GeoJson(
+        study.blocks[["block_id", "geometry"]].to_json(),
+        style_function=lambda _: {"color": "#555555", "weight": 1, "fillOpacity": 0.2},
+    ).add_to(fmap)
+    maps.use_local_leaflet(fmap)
+    output = st_folium(fmap, key="resident_tap_map", height=320, width="stretch", returned_objects=["last_clicked"])
+    last = (output or {}).get("last_clicked")
+    if not last:
+        return None
+    hits = study.blocks.sindex.query(shapely.Point(last["lng"], last["lat"]), predicate="intersects")
+    if len(hits):
+        return str(study.blocks["block_id"].iloc[hits[0]])
+    nearest = study.blocks.sindex.nearest(shapely.Point(last["lng"], last["lat"]))[1]
+    return str(study.blocks["block_id"].iloc[nearest[0]])
+
+
+def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
+    from circle.ui.data import stamp
+
+    blocks = study.blocks.set_index("block_id")
+    block = blocks.loc[block_id]
     row = result.scores.set_index("block_id").loc[block_id]
-    block = blocks.set_index("block_id").loc[block_id]
-    st.header(t("resident_score", lang, score=f"{row['score']:.0f}", band=row[f"band_{lang}"]))
-    facilities = study.facilities.set_index("facility_id")
-    for category, label in result.labels.items():
-        minutes = block[f"{category}_t1"]
-        if np.isnan(minutes):
-            st.write(t("resident_none", lang, category=label[lang]))
-            continue
-        name = facilities.loc[block[f"{category}_id1"], "name"]
-        st.write(
-            t(
-                "resident_nearest",
-                lang,
-                category=label[lang],
-                name=maps.escape(name) if isinstance(name, str) and name else t("unnamed", lang),
-                minutes=f"{minutes:.0f}",
-            )
+    name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
+    st.header(f"{maps.escape(name)}")
+    st.subheader(t("resident_score", lang, score=f"{row['score']:.0f}", band=row[f"band_{lang}"]))
+    tier = int(row["tier_met"])
+    st.markdown(t("resident_circle", lang, tier=tier) if tier else t("resident_no_circle", lang))
+    median = float(np.median(result.scores["score"]))
+    st.markdown(
+        t(
+            "resident_compare_better" if row["score"] >= median else "resident_compare_worse",
+            lang,
+            median=f"{median:.0f}",
         )
-    st.caption(t("attribution", lang))
+    )
+    facilities = study.facilities.set_index("facility_id")
+    groups = {c["key"]: c["group"] for c in study.summary["categories"]}
+    routes = []
+    lines = []
+    for category, label in result.labels.items():
+        icon = GROUP_ICONS.get(groups.get(category, ""), "📍")
+        facility_id = block[f"{category}_id1"]
+        if not isinstance(facility_id, str):
+            lines.append(f"{icon} **{label[lang]}** — {t('resident_none', lang, category=label[lang])}")
+            continue
+        found = _route(str(path), stamp(path), block_id, facility_id)
+        facility_name = facilities.loc[facility_id, "name"]
+        shown_name = (
+            maps.escape(facility_name) if isinstance(facility_name, str) and facility_name else t("unnamed", lang)
+        )
+        if found is None:
+            continue
+        coords, metres, steps_metres = found
+        minutes = walking_minutes(metres, steps_metres, pace)
+        lines.append(
+            f"{icon} **{label[lang]}** — "
+            + t("resident_walk", lang, name=shown_name, minutes=f"{minutes:.0f}", metres=f"{metres:,.0f}")
+        )
+        routes.append((coords, f"{label[lang]}: {shown_name}"))
+    for line in lines:
+        st.markdown(line)
+    missing = row[f"missing_{lang}"]
+    if missing:
+        st.subheader(t("resident_missing_title", lang))
+        for item in missing.split("；" if lang == "zh" else "; "):
+            st.markdown(f"• {maps.escape(item)}")
+    _route_map(lang, study, block, routes)
+    st.caption(t("resident_map_note", lang))
+    st.info(t("resident_share", lang))
+    date = (study.summary["source"].get("data_timestamp") or "—")[:10]
+    st.caption(t("resident_data", lang, date=date, attribution=t("attribution", lang)))
+
+
+def _route_map(lang: str, study, block, routes: list) -> None:
+    import geopandas as gpd
+
+    west, south, east, north = block.geometry.bounds
+    pad = 0.006
+    fmap = maps.base_map((west - pad, south - pad, east + pad, north + pad), "osm", lang=lang)
+    folium.GeoJson(
+        gpd.GeoSeries([block.geometry], crs=study.blocks.crs).to_json(),
+        style_function=lambda _: {"color": "#000000", "weight": 3, "fillOpacity": 0.15},
+    ).add_to(fmap)
+    for index, (coords, label) in enumerate(routes):
+        folium.PolyLine(
+            [(lat, lon) for lon, lat in coords],
+            color=ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
+            weight=5,
+            opacity=0.85,
+            tooltip=label,
+        ).add_to(fmap)
+        folium.CircleMarker(
+            [coords[-1][1], coords[-1][0]],
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
+            fill_opacity=1.0,
+            tooltip=label,
+        ).add_to(fmap)
+    maps.use_local_leaflet(fmap)
+    st_folium(fmap, key="resident_route_map", height=380, width="stretch", returned_objects=[])
