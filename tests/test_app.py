@@ -120,6 +120,18 @@ def test_resident_page_finds_a_compound_by_partial_name(studies, monkeypatch):
         assert at.header[0].value == "西园小区", query
 
 
+def test_resident_finds_home_by_coordinates(studies, monkeypatch):
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    at = AppTest.from_function(_resident_script, default_timeout=60)
+    at.run()
+    lon, lat = to_lonlat(150, 50)
+    at.number_input(key="resident_lat").set_value(lat).run()
+    at.number_input(key="resident_lon").set_value(lon).run()
+    at.button(key="resident_coordinates").click().run()
+    assert not at.exception
+    assert at.header[0].value == "西园小区"
+
+
 def test_resident_link_reopens_the_same_neighbourhood_in_its_language(studies, monkeypatch):
     import geopandas as gpd
 

@@ -94,6 +94,11 @@ def page() -> None:
     params["pace"] = pace
     with st.expander(t("resident_tap", lang), expanded=block_id is None):
         clicked = _tap_map(study, lang)
+        first, second, third = st.columns([2, 2, 1])
+        lat = first.number_input(t("latitude", lang), value=None, format="%.6f", key="resident_lat")
+        lon = second.number_input(t("longitude", lang), value=None, format="%.6f", key="resident_lon")
+        if third.button(t("explore", lang), key="resident_coordinates") and lat is not None and lon is not None:
+            clicked = _block_near(study, lat, lon)
         if clicked is not None and clicked != block_id:
             params["block"] = clicked
             st.rerun()
@@ -103,8 +108,6 @@ def page() -> None:
 
 
 def _tap_map(study, lang: str) -> str | None:
-    import shapely
-
     west, south, east, north = study.summary["bbox"]
     fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
     folium.GeoJson(
@@ -114,12 +117,18 @@ def _tap_map(study, lang: str) -> str | None:
     maps.use_local_leaflet(fmap)
     output = st_folium(fmap, key="resident_tap_map", height=320, width="stretch", returned_objects=["last_clicked"])
     last = (output or {}).get("last_clicked")
-    if not last:
-        return None
-    hits = study.blocks.sindex.query(shapely.Point(last["lng"], last["lat"]), predicate="intersects")
+    return _block_near(study, last["lat"], last["lng"]) if last else None
+
+
+def _block_near(study, lat: float, lon: float) -> str:
+    """Return the block holding a point, else the nearest one."""
+    import shapely
+
+    point = shapely.Point(lon, lat)
+    hits = study.blocks.sindex.query(point, predicate="intersects")
     if len(hits):
         return str(study.blocks["block_id"].iloc[hits[0]])
-    nearest = study.blocks.sindex.nearest(shapely.Point(last["lng"], last["lat"]))[1]
+    nearest = study.blocks.sindex.nearest(point)[1]
     return str(study.blocks["block_id"].iloc[nearest[0]])
 
 
