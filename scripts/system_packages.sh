@@ -7,6 +7,7 @@ set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
+fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi

@@ -63,6 +63,7 @@ def test_every_number_in_every_builtin_preset_has_source_and_verified():
         ({"amenity": "school", "name": "成都七中初中学校"}, ["middle_school"]),
         ({"amenity": "school", "isced:level": "1;2"}, ["primary_school", "middle_school"]),
         ({"amenity": "school", "name": "Kallion koulu"}, ["primary_school", "middle_school"]),
+        ({"amenity": "school", "name": "锦绣东方幼儿园"}, ["kindergarten"]),  # mapped as a school, named a kindergarten
         ({"leisure": "park"}, ["park", "park_1ha", "park_5ha"]),  # sizes are checked on the geometry
         ({"leisure": "park", "access": "private"}, []),
         ({"amenity": "library"}, ["culture"]),

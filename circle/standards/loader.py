@@ -144,6 +144,7 @@ class SchoolLevel:
 
     isced: tuple[str, ...]
     name_pattern: re.Pattern[str]
+    fallback: bool = True
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ class Preset:
             for level, rule in self.school_levels.items()
             if isced & set(rule.isced) or rule.name_pattern.search(names)
         }
-        return frozenset(found) if found else frozenset(self.school_levels)
+        if found:
+            return frozenset(found)
+        return frozenset(level for level, rule in self.school_levels.items() if rule.fallback)
 
     def classify(self, tags: dict[str, str]) -> list[str]:
         """Return the keys of every category whose rules ``tags`` satisfy.
@@ -465,7 +468,9 @@ def _school_levels(raw: Any, where: str, problems: list[str]) -> dict[str, Schoo
         except re.error as exc:
             problems.append(f"'school_levels.{level}.name_pattern' is not a valid pattern: {exc}")
             continue
-        levels[str(level)] = SchoolLevel(tuple(str(i) for i in rule.get("isced", [])), pattern)
+        levels[str(level)] = SchoolLevel(
+            tuple(str(i) for i in rule.get("isced", [])), pattern, bool(rule.get("fallback", True))
+        )
     return levels
 
 
