@@ -28,7 +28,7 @@ from circle.planning import renewal_areas, renewal_priority
 from circle.scenarios import Change, ScenarioEngine, check_name, save_scenario
 from circle.scoring import Assessment, compare, score_blocks, summarize
 from circle.standards import Preset, load_preset
-from circle.study import SUMMARY, Study
+from circle.study import SUMMARY, Study, json_default
 from circle.suggest import candidate_coverage, greedy_mclp
 from circle.supply import capacity_of, capacity_report, e2sfca
 
@@ -346,7 +346,7 @@ def update_summary(study: Study, key: str, value: dict[str, Any]) -> None:
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_plain) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n", encoding="utf-8")
     os.replace(partial, path)
 
 
@@ -354,15 +354,3 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     frame.to_parquet(partial, index=False)
     os.replace(partial, path)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -179,7 +179,7 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
     with clock.stage("write", "writing the study folder"):
         write_started = time.perf_counter()
         tables = _tables(inputs, reach)
-        tables.summary = _summary(options, inputs, backend.name, tables, clock.seconds)
+        tables.summary = _summary(inputs, backend.name, tables, clock.seconds)
 
         def record_write_time(summary: dict[str, Any]) -> None:
             # summary.json is the last file written: its own write is not counted.
@@ -501,7 +501,6 @@ def _access_frame(access: AccessTable, ids: np.ndarray, id_column: str, crs: str
 
 
 def _summary(
-    options: AnalysisOptions,
     inputs: StudyInputs,
     engine: str,
     tables: StudyTables,

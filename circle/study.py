@@ -155,15 +155,18 @@ def write_study(
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False, indent=2, default=_json_default)
+        json.dump(payload, handle, ensure_ascii=False, indent=2, default=json_default)
         handle.write("\n")
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """Turn numpy scalars and arrays and paths into plain JSON values (NaN becomes null)."""
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
-        return float(value)
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, Path):
