@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _score_parser(commands)
     _whatif_parser(commands)
     _suggest_parser(commands)
+    _report_parser(commands)
     return parser
 
 
@@ -234,6 +235,41 @@ def _suggest_parser(commands) -> None:
     cmd.add_argument("--candidates", metavar="FILE", help="candidate parcels (points or polygons with a CRS)")
     cmd.add_argument("--apply", metavar="NAME", help="also save the suggestions as a what-if scenario NAME")
     cmd.set_defaults(handler=_run_suggest)
+
+
+def _report_parser(commands) -> None:
+    cmd = commands.add_parser(
+        "report",
+        help="write a printable PDF gap report (Chinese or English)",
+        description="Write a PDF gap report of a study: cover with sources and dates, summary table and chart, "
+        "maps drawn offline (score, renewal priority, one per category), the renewal priority table, "
+        "suggested sites with their gains, a scenario against the baseline, and the method and limits of the data. "
+        "Set SOURCE_DATE_EPOCH to fix the report date (the same study then gives the same bytes).",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument("--area", dest="area_file", metavar="FILE", help="report on the blocks inside this polygon only")
+    cmd.add_argument("--scenario", metavar="NAME", help="compare a saved what-if scenario with the baseline")
+    cmd.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
+    cmd.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write, e.g. reports/chengdu.pdf")
+    cmd.set_defaults(handler=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from circle.report import build_report
+
+    result = build_report(args.study, args.out, args.lang, args.area_file, args.scenario)
+    size = result.size_bytes / 1e6
+    if args.lang == "zh":
+        print(
+            f"报告已写入 {result.path}：{result.pages} 页，{size:.1f} MB，"
+            f"用时 {result.seconds:.1f} 秒（字体 {result.font}）"
+        )
+    else:
+        print(
+            f"Report written to {result.path}: {result.pages} pages, {size:.1f} MB in {result.seconds:.1f} s "
+            f"(font {result.font})"
+        )
+    return EXIT_OK
 
 
 def _run_score(args: argparse.Namespace) -> int:
@@ -458,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CircleError as exc:
-        print(textwrap.fill(f"circle {args.command}: {exc}", width=100), file=sys.stderr)
+        print(textwrap.fill(f"circle {args.command}: {exc}", width=100, break_on_hyphens=False), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader of our output (e.g. `| head`) went away; the work itself is done.

@@ -1,4 +1,6 @@
-"""The string table: every label, legend, tooltip and message of the app, in zh and en."""
+"""The string table: every label, legend, tooltip and message of the app and the report, in zh and en."""
+
+from circle.i18n.report_strings import REPORT_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"zh": "15分钟生活圈", "en": "15-minute living circle"},
@@ -187,3 +189,4 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "resident_none": {"zh": "步行 30 分钟内没有{category}", "en": "No {category} within a 30-minute walk"},
 }
+STRINGS.update(REPORT_STRINGS)

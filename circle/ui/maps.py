@@ -11,22 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from circle.colours import category_colour
 from circle.i18n import t
 
-CATEGORY_COLOURS = [
-    "#e41a1c",
-    "#377eb8",
-    "#4daf4a",
-    "#984ea3",
-    "#ff7f00",
-    "#a65628",
-    "#f781bf",
-    "#1b9e77",
-    "#d95f02",
-    "#7570b3",
-    "#66a61e",
-    "#e6ab02",
-]
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 LEAFLET_VERSION = "1.9.4"
@@ -177,7 +164,7 @@ def add_facilities(
         if not len(mine):
             continue
         label = labels[category][lang]
-        colour = CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]
+        colour = category_colour(index)
         names = facilities["name"].iloc[mine]
         frame = gpd.GeoDataFrame(
             {

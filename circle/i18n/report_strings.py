@@ -1,0 +1,254 @@
+"""Strings of the PDF gap report (merged into :data:`circle.i18n.strings.STRINGS`)."""
+
+from __future__ import annotations
+
+REPORT_STRINGS: dict[str, dict[str, str]] = {
+    "rpt_title": {"zh": "15分钟生活圈设施缺口报告", "en": "15-minute living circle: facility gap report"},
+    "rpt_subtitle": {"zh": "步行可达性评估与城市更新优先级", "en": "Walking access, gaps and renewal priorities"},
+    "rpt_header": {"zh": "15分钟生活圈设施缺口报告 · {area}", "en": "Facility gap report · {area}"},
+    "rpt_page": {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {pages}"},
+    "rpt_area": {"zh": "研究范围", "en": "Study area"},
+    "rpt_whole_extract": {"zh": "数据范围全域（{file}）", "en": "the whole extract ({file})"},
+    "rpt_report_date": {"zh": "报告日期", "en": "Report date"},
+    "rpt_study_date": {"zh": "分析日期", "en": "Analysis run"},
+    "rpt_data": {"zh": "基础数据", "en": "Data"},
+    "rpt_data_value": {
+        "zh": "OpenStreetMap 数据文件 {file}（SHA-256 {sha}…）",
+        "en": "OpenStreetMap extract {file} (SHA-256 {sha}…)",
+    },
+    "rpt_data_date": {"zh": "数据时点", "en": "Data as of"},
+    "rpt_data_date_unknown": {
+        "zh": "文件未记录数据时点（请以数据提供方说明为准）",
+        "en": "not recorded in the file (see the supplier's note)",
+    },
+    "rpt_profile": {"zh": "步行人群与速度", "en": "Walking profile"},
+    "rpt_preset": {"zh": "评估标准", "en": "Standard"},
+    "rpt_scenario": {"zh": "比较方案", "en": "Scenario compared"},
+    "rpt_software": {"zh": "分析软件", "en": "Software"},
+    "rpt_cover_note": {
+        "zh": "本报告评估居民从居住街坊出发，沿步行网络到达各类公共服务设施的时间，对照国家标准找出服务缺口，"
+        "并给出城市更新的优先次序与新增设施的建议选址。所有数字均可由研究文件夹复核。",
+        "en": "This report measures how long residents walk from their blocks to each kind of public service "
+        "along the street network, compares this with the national standard, finds the gaps, ranks blocks for "
+        "urban renewal and suggests sites for new facilities. Every figure can be checked from the study folder.",
+    },
+    "rpt_no_cjk": {
+        "zh": "",
+        "en": "Chinese names are shown in pinyin: no Chinese (CJK) font was found on this computer. "
+        "To print them in Chinese, run `bash scripts/system_packages.sh` as root (installs fonts-wqy-microhei) "
+        "or `apt-get install fonts-wqy-microhei`, then make the report again.",
+    },
+    "rpt_summary": {"zh": "一、总体情况", "en": "1. Summary"},
+    "rpt_population": {"zh": "常住人口（估算）", "en": "Residents (estimated)"},
+    "rpt_blocks": {"zh": "居住街坊数", "en": "Residential blocks"},
+    "rpt_f15": {"zh": "15分钟生活圈达标人口比例（F15）", "en": "Residents meeting the 15-minute circle (F15)"},
+    "rpt_tier": {"zh": "{tier}分钟生活圈达标人口比例", "en": "Residents meeting the {tier}-minute circle"},
+    "rpt_proximity": {
+        "zh": "平均最近设施步行时间（人口加权）",
+        "en": "Mean time to the nearest facilities (by residents)",
+    },
+    "rpt_gini": {"zh": "可达性基尼系数（越小越均衡）", "en": "Gini coefficient of access (lower is fairer)"},
+    "rpt_mean_score": {
+        "zh": "生活圈平均得分（0–100，人口加权）",
+        "en": "Mean living-circle score (0–100, by residents)",
+    },
+    "rpt_green": {"zh": "人均公共绿地", "en": "Public green per resident"},
+    "rpt_green_value": {"zh": "{value} 平方米（标准 {standard} 平方米）", "en": "{value} m² (standard {standard} m²)"},
+    "rpt_minutes": {"zh": "{value:.1f} 分钟", "en": "{value:.1f} min"},
+    "rpt_category": {"zh": "设施类别", "en": "Category"},
+    "rpt_standard": {"zh": "标准", "en": "Standard"},
+    "rpt_facilities": {"zh": "设施数", "en": "Facilities"},
+    "rpt_coverage": {"zh": "覆盖人口比例", "en": "Residents covered"},
+    "rpt_unserved": {"zh": "未覆盖人口", "en": "Residents unserved"},
+    "rpt_not_mapped": {"zh": "数据中无此类设施，无法评估", "en": "none mapped: cannot be assessed"},
+    "rpt_table_note": {
+        "zh": "覆盖：居住街坊沿步行网络到最近一处该类设施的距离（或时间）在标准以内；人口按街坊估算人口加权。",
+        "en": "Covered: the nearest facility of the category is within the standard along the walking network "
+        "from the block; shares are weighted by the blocks' estimated residents.",
+    },
+    "rpt_chart_axis": {"zh": "覆盖人口比例（%）", "en": "Residents covered (%)"},
+    "rpt_chart_title": {"zh": "各类设施覆盖人口比例", "en": "Residents covered, by category"},
+    "rpt_maps": {"zh": "二、服务缺口地图", "en": "2. Maps of the gaps"},
+    "rpt_score_map": {
+        "zh": "图1  居住街坊生活圈得分与设施分布",
+        "en": "Map 1  Living-circle score of each block, and the facilities",
+    },
+    "rpt_priority_map": {
+        "zh": "图2  城市更新优先级与建议选址",
+        "en": "Map 2  Renewal priority, candidate areas and suggested sites",
+    },
+    "rpt_category_maps": {"zh": "图3  分类设施服务覆盖", "en": "Map 3  Coverage by category"},
+    "rpt_green_background": {"zh": "公园绿地范围", "en": "Public green (mapped area)"},
+    "rpt_no_gap": {"zh": "无缺口", "en": "No gap"},
+    "rpt_priority_class": {"zh": "优先级 {low}–{high}", "en": "Priority {low}–{high}"},
+    "rpt_area_outline": {"zh": "候选更新片区（编号见表）", "en": "Candidate renewal area (numbered as in the table)"},
+    "rpt_site": {"zh": "建议新增设施选址", "en": "Suggested new site"},
+    "rpt_served": {"zh": "标准内可达", "en": "Within the standard"},
+    "rpt_unserved_legend": {"zh": "超出标准", "en": "Beyond the standard"},
+    "rpt_out_of_reach": {"zh": "步行{limit}分钟内无", "en": "None within {limit} min"},
+    "rpt_facility": {"zh": "该类设施", "en": "Facility of the category"},
+    "rpt_panel_title": {"zh": "{label}（{standard}）覆盖 {coverage}", "en": "{label} ({standard}): {coverage}"},
+    "rpt_priorities": {"zh": "三、城市更新优先级", "en": "3. Renewal priorities"},
+    "rpt_priority_note": {
+        "zh": "优先级 = 街坊人口 × Σ（类别权重 × 缺口程度）；缺口程度 = min(1,（最近设施时间 − 标准）/ 标准），"
+        "步行30分钟内无该类设施记为1。",
+        "en": "Priority = residents × Σ (category weight × shortfall); shortfall = min(1, (time to the nearest "
+        "facility − standard) / standard), 1 when none is within a 30-minute walk.",
+    },
+    "rpt_top_blocks": {"zh": "优先改善的居住街坊（前 {n} 个）", "en": "Blocks to improve first (top {n})"},
+    "rpt_rank": {"zh": "序", "en": "#"},
+    "rpt_block": {"zh": "街坊", "en": "Block"},
+    "rpt_residents": {"zh": "人口", "en": "Residents"},
+    "rpt_score": {"zh": "得分", "en": "Score"},
+    "rpt_priority": {"zh": "优先级", "en": "Priority"},
+    "rpt_reasons": {"zh": "未达标的设施（最近一处的步行时间）", "en": "Failing categories (walk to the nearest)"},
+    "rpt_unnamed": {"zh": "（未命名街坊）", "en": "(unnamed block)"},
+    "rpt_gap_minutes": {"zh": "{label} {minutes:.0f}分钟", "en": "{label} {minutes:.0f} min"},
+    "rpt_gap_none": {"zh": "步行{limit}分钟内无{labels}", "en": "none within {limit} min: {labels}"},
+    "rpt_tier_name": {"zh": "{tier}分钟生活圈", "en": "{tier}-minute circle"},
+    "rpt_areas": {
+        "zh": "候选更新片区（前 {n} 个，共 {total} 个）",
+        "en": "Candidate renewal areas (top {n} of {total})",
+    },
+    "rpt_area_no": {"zh": "片区", "en": "Area"},
+    "rpt_area_blocks": {"zh": "街坊数", "en": "Blocks"},
+    "rpt_missing": {"zh": "缺少的设施", "en": "Missing"},
+    "rpt_no_priorities": {
+        "zh": "所有街坊均达到标准，无需排序。",
+        "en": "Every block meets the standard: nothing to rank.",
+    },
+    "rpt_sites": {"zh": "四、新增设施建议选址", "en": "4. Suggested sites for new facilities"},
+    "rpt_sites_note_saved": {
+        "zh": "以下选址由 `circle suggest` 计算并保存在研究文件夹中："
+        "在候选点中逐个选取新增覆盖人口最多的位置（贪心最大覆盖）。",
+        "en": "These sites were computed by `circle suggest` and saved in the study: each one, in turn, is the "
+        "candidate that newly serves the most residents (greedy maximal covering).",
+    },
+    "rpt_sites_note_computed": {
+        "zh": "研究文件夹中尚无保存的选址建议；以下为本报告针对未覆盖人口最多的 {n} 类设施各计算的 {sites} 处选址"
+        "（候选点为未达标街坊接入步行网络的位置；贪心最大覆盖）。用 `circle suggest` 可按需计算并保存。",
+        "en": "The study has no saved suggestions, so this report computed {sites} sites for each of the {n} "
+        "categories with the most residents unserved (candidates: where unserved blocks join the walking network; "
+        "greedy maximal covering). `circle suggest` computes and saves others.",
+    },
+    "rpt_site_no": {"zh": "选址", "en": "Site"},
+    "rpt_location": {"zh": "位置（WGS-84 经纬度）", "en": "Location (WGS-84 lon, lat)"},
+    "rpt_gain": {"zh": "新增覆盖人口", "en": "Residents newly served"},
+    "rpt_cumulative": {"zh": "累计", "en": "Cumulative"},
+    "rpt_unserved_before": {"zh": "建设前未覆盖 {value:,.0f} 人", "en": "{value:,.0f} residents unserved before"},
+    "rpt_no_sites": {
+        "zh": "所有类别均已达标，无需新增选址。",
+        "en": "Every category meets the standard: no site is needed.",
+    },
+    "rpt_scenario_title": {"zh": "五、方案比较：{name}", "en": "5. Scenario against the baseline: {name}"},
+    "rpt_changes": {"zh": "方案内容", "en": "Changes"},
+    "rpt_change_add": {
+        "zh": "新增{category}“{name}”（{lon:.5f}, {lat:.5f}）",
+        "en": "Add {category} “{name}” at {lon:.5f}, {lat:.5f}",
+    },
+    "rpt_change_add_unnamed": {
+        "zh": "新增{category}（{lon:.5f}, {lat:.5f}）",
+        "en": "Add a {category} at {lon:.5f}, {lat:.5f}",
+    },
+    "rpt_change_remove": {"zh": "撤除设施 {facility}", "en": "Remove facility {facility}"},
+    "rpt_change_move": {
+        "zh": "将设施 {facility} 迁至（{lon:.5f}, {lat:.5f}）",
+        "en": "Move facility {facility} to {lon:.5f}, {lat:.5f}",
+    },
+    "rpt_baseline": {"zh": "现状", "en": "Baseline"},
+    "rpt_with_scenario": {"zh": "方案", "en": "Scenario"},
+    "rpt_change": {"zh": "变化（百分点）", "en": "Change (points)"},
+    "rpt_newly_served": {"zh": "新增覆盖人口", "en": "Newly served"},
+    "rpt_losing": {"zh": "失去覆盖人口", "en": "Losing service"},
+    "rpt_scenario_map": {"zh": "图4  方案带来的覆盖变化", "en": "Map 4  Where the scenario changes coverage"},
+    "rpt_gained": {"zh": "新获得至少一类设施覆盖", "en": "Newly served (any category)"},
+    "rpt_lost": {"zh": "失去至少一类设施覆盖", "en": "Losing service (any category)"},
+    "rpt_unchanged": {"zh": "无变化", "en": "Unchanged"},
+    "rpt_added": {"zh": "新增设施", "en": "Facility added"},
+    "rpt_removed": {"zh": "撤除或迁出的设施", "en": "Facility removed or moved away"},
+    "rpt_method": {"zh": "{number}、方法与数据说明", "en": "{number}. Method and data"},
+    "rpt_method_walk": {
+        "zh": "步行网络取自 OpenStreetMap 中可步行的道路（含人行道、小路、台阶及允许步行的自行车道），"
+        "孤立且无街坊或设施的路网片段已剔除（{islands} 段，{length:,.0f} 米）。步行速度 {speed} 米/秒"
+        "（{speed_source}）；台阶按平地速度的 {steps} 倍计。街坊与设施从其出入口（未标注时取边界上每 {spacing} 米一点）"
+        "接入最近的道路，接入距离超过 {snap} 米的视为不可达。"
+        "最短路径用 Dijkstra 算法在完整路网上计算（计算引擎：{engine}）。",
+        "en": "The walking network is OpenStreetMap's walkable ways (footways, paths, steps and cycleways where "
+        "walking is allowed); islands touching no block or facility were dropped "
+        "({islands} segments, {length:,.0f} m). "
+        "Walking speed {speed} m/s ({speed_source}); steps at {steps} of that. Blocks and facilities join the nearest "
+        "way from their entrances (or from boundary points every {spacing} m where none is mapped); beyond {snap} m "
+        "they are unreachable. Shortest paths are exact Dijkstra times on the whole network (engine: {engine}).",
+    },
+    "rpt_method_standard": {"zh": "采用的标准值及其出处", "en": "Standard values used and their sources"},
+    "rpt_source": {"zh": "出处", "en": "Source"},
+    "rpt_checked": {"zh": "核实", "en": "Checked"},
+    "rpt_yes": {"zh": "已核实", "en": "yes"},
+    "rpt_to_check": {"zh": "待核实", "en": "to check"},
+    "rpt_method_population": {"zh": "人口估算", "en": "How population was estimated"},
+    "rpt_pop_source": {"zh": "估算方式", "en": "Method"},
+    "rpt_pop_buildings": {
+        "zh": "住宅建筑面积 ÷ 人均住房面积 {per_person} 平方米（层数未标注按 {levels} 层）",
+        "en": "residential floor area ÷ {per_person} m² per person (buildings "
+        "without levels counted as {levels} floors)",
+    },
+    "rpt_pop_area_density": {
+        "zh": "街坊面积 × 毛人口密度 {density:,.0f} 人/平方公里（建筑未完整标注时）",
+        "en": "block area × gross density {density:,.0f} per km² (where buildings are not fully mapped)",
+    },
+    "rpt_pop_user": {"zh": "用户提供的人口数", "en": "population supplied by the user"},
+    "rpt_pop_census": {"zh": "普查人口按住宅建筑面积分配", "en": "census totals allocated by residential floor area"},
+    "rpt_method_scoring": {
+        "zh": "得分：每类设施在标准以内得满分，超过标准后线性递减，至标准的 {factor} 倍时为零，按权重加总为 0–100 分；"
+        "等级：{bands}。生活圈分级嵌套：15分钟生活圈达标须同时满足10分钟、5分钟生活圈各类设施。",
+        "en": "Score: each category scores in full within its standard, falls linearly beyond it and is zero at "
+        "{factor}× the standard; weighted to 0–100. Bands: {bands}. Tiers nest: meeting the 15-minute circle means "
+        "every category of the 10- and 5-minute circles passes as well.",
+    },
+    "rpt_limits": {"zh": "数据局限", "en": "Limits of the data"},
+    "rpt_limit_osm": {
+        "zh": "OpenStreetMap 由志愿者绘制，在我国城市中设施与建筑标注往往不完整。某类设施数量明显偏少时，"
+        "所示缺口可能是数据缺失而非实际缺失，请与规划部门掌握的设施清单（可用 `--facilities` 导入）核对。",
+        "en": "OpenStreetMap is drawn by volunteers; in Chinese cities facilities and buildings are often incompletely "
+        "mapped. Where a category has few facilities, a gap may be missing data rather than a missing service: "
+        "check against the bureau's own facility lists (importable with `--facilities`).",
+    },
+    "rpt_limit_counts": {"zh": "各类设施在数据中的数量：{counts}。", "en": "Facilities in the data: {counts}."},
+    "rpt_limit_not_mapped": {
+        "zh": "数据中没有以下类别的设施，报告不作评估（不计为已覆盖）：{categories}。",
+        "en": "No facility of these categories is mapped; they are not "
+        "assessed (never counted as served): {categories}.",
+    },
+    "rpt_limit_unreachable": {
+        "zh": "{blocks} 个街坊、{facilities} 处设施距步行网络超过 {snap} 米，按不可达处理。",
+        "en": "{blocks} blocks and {facilities} facilities lie more than "
+        "{snap} m from a walkable way and count as unreachable.",
+    },
+    "rpt_limit_population": {
+        "zh": "人口为估算值，未使用普查数据时仅供比较街坊之间的相对规模。",
+        "en": "Population is estimated; without census figures it serves to compare blocks, not to count people.",
+    },
+    "rpt_limit_date": {
+        "zh": "数据反映其采集时点的状况（{date}），此后新建或撤销的设施未计入。",
+        "en": "The data shows the city as mapped at the time ({date}); "
+        "facilities opened or closed since are not counted.",
+    },
+    "rpt_capacity_none": {
+        "zh": "数据中没有设施规模（床位、学位）信息，供需比（E2SFCA）未计算。",
+        "en": "No facility has a known capacity (beds, places): the supply-demand ratio (E2SFCA) was not computed.",
+    },
+    "rpt_attribution": {
+        "zh": "地图数据 © OpenStreetMap contributors（ODbL 开放数据库许可）",
+        "en": "Map data © OpenStreetMap contributors (ODbL)",
+    },
+    "rpt_within": {"zh": "{value}内", "en": "within {value}"},
+    "rpt_sub_area": {
+        "zh": "{name}（用户提供的范围，{blocks} 个街坊）",
+        "en": "{name} (user-supplied boundary, {blocks} blocks)",
+    },
+    "rpt_progress_data": {"zh": "读取研究数据与评分…", "en": "Reading the study and scoring…"},
+    "rpt_progress_sites": {"zh": "计算建议选址…", "en": "Computing suggested sites…"},
+    "rpt_progress_maps": {"zh": "绘制地图…", "en": "Drawing maps…"},
+    "rpt_progress_pdf": {"zh": "排版 PDF…", "en": "Setting the PDF…"},
+    "rpt_progress_done": {"zh": "完成", "en": "Done"},
+}

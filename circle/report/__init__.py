@@ -1,0 +1,115 @@
+"""PDF gap reports: what ``circle report`` and the app's Report page make.
+
+:func:`build_report` gathers a study's figures (:mod:`circle.report.content`),
+draws its maps offline (:mod:`circle.report.maps`) and typesets them
+(:mod:`circle.report.pdf`), writing the file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from circle.errors import CircleError
+from circle.report.fonts import INSTALL_HINT, find_font
+from circle.study import Study
+
+LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A written report: where, how many pages and bytes, how long it took, and with which font."""
+
+    path: Path
+    pages: int
+    size_bytes: int
+    seconds: float
+    font: str
+
+
+def report_date(environ: dict[str, str] | None = None) -> dt.datetime:
+    """Return the report date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC)."""
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except ValueError as error:
+            raise CircleError(f"SOURCE_DATE_EPOCH={epoch!r} must be whole seconds since 1970.") from error
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def build_report(
+    study: Study | str | Path,
+    out: str | Path,
+    lang: str = "zh",
+    area_file: str | Path | None = None,
+    scenario: str | None = None,
+    when: dt.datetime | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ReportResult:
+    """Write a PDF gap report of a study.
+
+    Parameters
+    ----------
+    study : Study or path
+        The study folder (scored or not: scores are computed as ``circle score`` does).
+    out : str or pathlib.Path
+        The PDF to write; its folder is created. An existing file is replaced
+        only once the new one is complete.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    area_file : path, optional
+        A polygon file: report on the blocks inside it.
+    scenario : str, optional
+        A saved scenario to compare with the baseline.
+    when : datetime.datetime, optional
+        The report date (default: :func:`report_date`).
+    progress : callable, optional
+        Called with (fraction done, message in ``lang``).
+
+    Raises
+    ------
+    CircleError
+        For an unknown language, an output that is not a ``.pdf``, a Chinese
+        report without a CJK font, and the errors of the study, area or scenario.
+    """
+    from circle.i18n import t
+    from circle.report.content import gather
+    from circle.report.pdf import write_pdf
+
+    started = time.perf_counter()
+    if lang not in LANGUAGES:
+        raise CircleError(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
+    destination = Path(out)
+    if destination.suffix.lower() != ".pdf":
+        raise CircleError(f"--out must name a .pdf file, not {destination}.")
+    if destination.is_dir():
+        raise CircleError(f"--out {destination} is a folder; name the PDF file to write.")
+    font = find_font()
+    if lang == "zh" and not font.has_cjk:
+        raise CircleError(f"a Chinese report cannot be printed without a Chinese font. {INSTALL_HINT}")
+    study = study if isinstance(study, Study) else Study.open(study)
+    content = gather(study, area_file, scenario, progress, lang)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        pages = write_pdf(content, lang, font, partial, when or report_date(), progress)
+        os.replace(partial, destination)
+    finally:
+        partial.unlink(missing_ok=True)
+    if progress is not None:
+        progress(1.0, t("rpt_progress_done", lang))
+    return ReportResult(
+        path=destination,
+        pages=pages,
+        size_bytes=destination.stat().st_size,
+        seconds=round(time.perf_counter() - started, 2),
+        font=font.path.name,
+    )

@@ -1,0 +1,255 @@
+"""What a gap report says: the study's figures gathered for one area, scenario and language.
+
+Nothing here draws or typesets; :mod:`circle.report.pdf` does. Figures come
+from the same functions as ``circle score`` (:func:`circle.assess.compute_scores`),
+so the report and ``summary.json`` agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle.area import read_area_file
+from circle.assess import SUGGESTIONS, ScoreResult, assessment_of, compute_scores, compute_suggestions, study_preset
+from circle.errors import CircleError
+from circle.geo import WGS84
+from circle.scenarios import Change, load_scenario
+from circle.scoring import Assessment, score_blocks, summarize
+from circle.standards import Preset
+from circle.study import Study
+
+Progress = Callable[[float, str], None]
+SUGGEST_CATEGORIES = 3
+SUGGEST_SITES = 3
+
+
+@dataclass
+class ScenarioContent:
+    """A saved scenario against the baseline, both scored under the scenario's assessment."""
+
+    name: str
+    created: str
+    changes: list[dict[str, Any]]
+    baseline: dict[str, Any]
+    scenario: dict[str, Any]
+    gained: np.ndarray
+    lost: np.ndarray
+    baseline_pass: dict[str, np.ndarray]
+    scenario_pass: dict[str, np.ndarray]
+    added: gpd.GeoDataFrame
+    removed: gpd.GeoDataFrame
+
+
+@dataclass
+class ReportContent:
+    """Everything a gap report shows.
+
+    Attributes
+    ----------
+    study : Study
+        The study folder.
+    preset : Preset
+        The standard the study is scored against.
+    result : ScoreResult
+        The whole study's scores (as ``circle score`` computes them).
+    assessment : Assessment
+        Assessable categories and thresholds.
+    blocks : geopandas.GeoDataFrame
+        The blocks reported on (all, or those inside ``--area``) in the study CRS,
+        with their reach and score columns.
+    summary : dict
+        :func:`circle.scoring.summarize` of those blocks.
+    facilities : geopandas.GeoDataFrame
+        The study's facilities in its CRS.
+    streets : numpy.ndarray
+        The walkable segments, shape (n, 2, 2), for the maps.
+    outline : geopandas.GeoSeries or None
+        The ``--area`` polygon in the study CRS.
+    area_name : str or None
+        The ``--area`` file's name.
+    areas : geopandas.GeoDataFrame
+        Candidate renewal areas reported on (inside the area), by priority.
+    suggestions : list of dict
+        Suggested-site payloads (see :func:`circle.assess.compute_suggestions`).
+    suggestions_saved : bool
+        Whether they were read from the study (else computed for the report).
+    scenario : ScenarioContent or None
+        The scenario compared, when one was asked for.
+    """
+
+    study: Study
+    preset: Preset
+    result: ScoreResult
+    assessment: Assessment
+    blocks: gpd.GeoDataFrame
+    summary: dict[str, Any]
+    facilities: gpd.GeoDataFrame
+    streets: np.ndarray
+    outline: gpd.GeoSeries | None
+    area_name: str | None
+    areas: gpd.GeoDataFrame
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    suggestions_saved: bool = True
+    scenario: ScenarioContent | None = None
+
+    def label(self, category: str, lang: str) -> str:
+        """Return a category's label in ``lang``."""
+        return self.result.labels[category][lang]
+
+
+def gather(
+    study: Study,
+    area_file: str | Path | None = None,
+    scenario: str | None = None,
+    progress: Progress | None = None,
+    lang: str = "zh",
+) -> ReportContent:
+    """Collect the figures, tables and layers of a gap report.
+
+    Parameters
+    ----------
+    study : Study
+        The study folder.
+    area_file : str or pathlib.Path, optional
+        A polygon file: the report covers the blocks inside it.
+    scenario : str, optional
+        A saved scenario (``circle whatif --name``) to compare with the baseline.
+    progress : callable, optional
+        Called with (fraction done, message).
+    lang : str
+        Language of the progress messages.
+
+    Raises
+    ------
+    CircleError
+        When the area holds no block or the scenario does not exist.
+    """
+    from circle.i18n import t
+
+    report = progress or (lambda fraction, message: None)
+    report(0.05, t("rpt_progress_data", lang))
+    preset = study_preset(study)
+    result = compute_scores(study)
+    assessment = assessment_of(study, preset)
+    crs = study.crs
+    blocks = study.blocks.to_crs(crs).join(result.scores.drop(columns=["block_id", "population"]))
+    outline = None
+    inside = np.ones(len(blocks), dtype=bool)
+    if area_file is not None:
+        outline = gpd.GeoSeries([read_area_file(area_file).geometry], crs=WGS84).to_crs(crs)
+        inside = blocks.geometry.representative_point().within(outline.union_all()).to_numpy()
+        if not inside.any():
+            raise CircleError(f"no block of the study lies inside {area_file}; check the polygon and its CRS.")
+    chosen = blocks[inside].reset_index(drop=True)
+    summary = summarize(result.scores[inside].reset_index(drop=True), assessment)
+    areas = result.areas.to_crs(crs) if len(result.areas) else result.areas
+    if outline is not None and len(areas):
+        areas = areas[areas.geometry.representative_point().within(outline.union_all())]
+    areas = areas.reset_index(drop=True)
+    content = ReportContent(
+        study=study,
+        preset=preset,
+        result=result,
+        assessment=assessment,
+        blocks=chosen,
+        summary=summary,
+        facilities=study.facilities.to_crs(crs),
+        streets=_streets(study),
+        outline=outline,
+        area_name=Path(area_file).name if area_file is not None else None,
+        areas=areas,
+    )
+    report(0.25, t("rpt_progress_sites", lang))
+    content.suggestions, content.suggestions_saved = _suggestions(study, summary, assessment)
+    if scenario is not None:
+        content.scenario = _scenario(study, preset, scenario, inside)
+    return content
+
+
+def _streets(study: Study) -> np.ndarray:
+    nodes = study.nodes
+    edges = study.edges
+    u = edges["u"].to_numpy(np.int64)
+    v = edges["v"].to_numpy(np.int64)
+    keep = u < v
+    x = nodes["x"].to_numpy(float)
+    y = nodes["y"].to_numpy(float)
+    u, v = u[keep], v[keep]
+    return np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], axis=1)
+
+
+def _suggestions(study: Study, summary: dict[str, Any], assessment: Assessment) -> tuple[list[dict[str, Any]], bool]:
+    """Return saved suggestions, or compute a few for the categories with most residents unserved."""
+    folder = study.path / SUGGESTIONS
+    saved = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                saved.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, json.JSONDecodeError):
+                continue
+    if saved:
+        return saved, True
+    ranked = sorted(
+        (key for key, value in summary["categories"].items() if value["unserved"] > 0 and key in assessment.assessable),
+        key=lambda key: (-summary["categories"][key]["unserved"], key),
+    )
+    computed = []
+    for category in ranked[:SUGGEST_CATEGORIES]:
+        try:
+            _, payload = compute_suggestions(study, category, SUGGEST_SITES)
+        except CircleError:
+            continue
+        computed.append(payload)
+    return computed, False
+
+
+def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> ScenarioContent:
+    description, _ = load_scenario(study, name)
+    changes = [Change(**change) for change in description["changes"]]
+    assessment = assessment_of(study, preset, changes)
+    scenario_scores = pd.read_parquet(study.path / "scenarios" / name / "scores.parquet")
+    baseline_scores = score_blocks(study.blocks, assessment)
+    baseline_scores, scenario_scores = (
+        baseline_scores[inside].reset_index(drop=True),
+        scenario_scores[inside].reset_index(drop=True),
+    )
+    keys = [category.key for category in assessment.categories()]
+    before = {key: baseline_scores[f"pass_{key}"].to_numpy(bool) for key in keys}
+    after = {key: scenario_scores[f"pass_{key}"].to_numpy(bool) for key in keys}
+    gained = np.zeros(len(baseline_scores), dtype=bool)
+    lost = np.zeros(len(baseline_scores), dtype=bool)
+    for key in keys:
+        gained |= after[key] & ~before[key]
+        lost |= before[key] & ~after[key]
+    facilities = study.facilities.to_crs(study.crs)
+    added = [c for c in changes if c.kind in ("add", "move") and c.lon is not None]
+    moved_away = {c.facility_id for c in changes if c.kind in ("remove", "move")}
+    added_points = gpd.GeoDataFrame(
+        {"category": [c.category for c in added]},
+        geometry=gpd.points_from_xy([c.lon for c in added], [c.lat for c in added]),
+        crs=WGS84,
+    ).to_crs(study.crs)
+    removed = facilities[facilities["facility_id"].isin(moved_away)].copy()
+    removed["geometry"] = removed.geometry.representative_point()
+    return ScenarioContent(
+        name=name,
+        created=description.get("created", ""),
+        changes=description["changes"],
+        baseline=summarize(baseline_scores, assessment, worst=0),
+        scenario=summarize(scenario_scores, assessment, worst=0),
+        gained=gained,
+        lost=lost,
+        baseline_pass=before,
+        scenario_pass=after,
+        added=added_points,
+        removed=removed,
+    )

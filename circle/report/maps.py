@@ -1,0 +1,553 @@
+"""Maps and charts of the PDF report, drawn offline with matplotlib (no web tiles).
+
+Every map is drawn in the study's metric CRS (a UTM zone, so north is up
+within a fraction of a degree) over the study's own walking network, with a
+north arrow, a scale bar, a legend and the OpenStreetMap attribution. Images
+are PNG without a timestamp, so the same study gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib import patheffects
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrow, Patch, Rectangle
+from matplotlib.path import Path as MplPath
+
+from circle.colours import NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
+
+DPI = 170
+PAGE_WIDTH_IN = 6.85
+FULL_MAP_HEIGHT_IN = 8.7
+GREEN = "#d4ebc9"
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+NICE_LENGTHS_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
+PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
+
+
+@dataclass
+class MapLayers:
+    """What every map of a report is drawn from, in the study's metric CRS.
+
+    Attributes
+    ----------
+    blocks : geopandas.GeoDataFrame
+        The blocks reported on, with their score columns.
+    facilities : geopandas.GeoDataFrame
+        All facilities of the study (those outside the extent are clipped).
+    streets : numpy.ndarray
+        Walkable segments, shape (n, 2, 2).
+    outline : geopandas.GeoSeries or None
+        The sub-area reported on, if any.
+    font : matplotlib.font_manager.FontProperties
+        The report's font.
+    green_categories : tuple of str
+        Categories whose polygons are drawn as public green under the blocks.
+    """
+
+    blocks: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    streets: np.ndarray
+    outline: gpd.GeoSeries | None
+    font: object
+    green_categories: tuple[str, ...] = ()
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """Return ``(xmin, ymin, xmax, ymax)`` of the blocks (or the outline), with a margin."""
+        source = self.outline if self.outline is not None else self.blocks.geometry
+        xmin, ymin, xmax, ymax = source.total_bounds
+        margin = 0.04 * max(xmax - xmin, ymax - ymin, 200.0)
+        return xmin - margin, ymin - margin, xmax + margin, ymax + margin
+
+
+def png(figure) -> bytes:
+    """Return a figure as PNG bytes (no software or date metadata) and close it."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _paths(geometries) -> list[MplPath]:
+    """Return one matplotlib path per (multi)polygon, holes included."""
+    paths = []
+    for geometry in geometries:
+        parts = getattr(geometry, "geoms", [geometry])
+        rings = []
+        for polygon in parts:
+            if polygon.is_empty or polygon.geom_type != "Polygon":
+                continue
+            rings.append(MplPath(np.asarray(polygon.exterior.coords)[:, :2], closed=True))
+            rings += [MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in polygon.interiors]
+        paths.append(MplPath.make_compound_path(*rings) if rings else MplPath(np.zeros((1, 2))))
+    return paths
+
+
+def draw_polygons(ax, geometries, facecolors, edgecolor: str = "none", linewidth: float = 0.0, **options) -> None:
+    """Draw polygons as one collection (much faster than ``GeoSeries.plot``, which redraws the figure)."""
+    collection = PathCollection(
+        _paths(geometries), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, **options
+    )
+    ax.add_collection(collection, autolim=False)
+
+
+def _fit_extent(ax, extent: tuple[float, float, float, float]) -> None:
+    """Widen the extent to the axes' shape so the map fills its frame at equal scale."""
+    xmin, ymin, xmax, ymax = extent
+    box = ax.get_position()
+    figure_width, figure_height = ax.figure.get_size_inches()
+    frame_ratio = (box.height * figure_height) / (box.width * figure_width)
+    width, height = xmax - xmin, ymax - ymin
+    if height / width < frame_ratio:
+        grow = (width * frame_ratio - height) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    else:
+        grow = (height / frame_ratio - width) / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+        spine.set_color("#555555")
+
+
+def _base(ax, layers: MapLayers, linewidth: float = 0.25) -> None:
+    """Draw the frame, public green (for orientation) and the walking network."""
+    _fit_extent(ax, layers.extent())
+    green = layers.facilities[
+        layers.facilities["category"].isin(layers.green_categories)
+        & layers.facilities.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    ]
+    if not green.empty:
+        draw_polygons(ax, green.geometry, GREEN, zorder=0)
+    ax.add_collection(LineCollection(layers.streets, colors="#b5b5b5", linewidths=linewidth, zorder=1))
+    if layers.outline is not None:
+        draw_polygons(ax, layers.outline, "none", "#1f3a5f", 1.2, linestyle="--", zorder=6)
+
+
+def nice_length(span_m: float) -> float:
+    """Return a round scale-bar length close to a fifth of ``span_m`` metres.
+
+    Examples
+    --------
+    >>> nice_length(5000)
+    1000
+    >>> nice_length(1200)
+    250
+    """
+    target = span_m / 5.0
+    return min(NICE_LENGTHS_M, key=lambda length: abs(np.log(length / target)))
+
+
+def _furniture(ax, font, small: bool = False) -> None:
+    """Draw the north arrow, the scale bar and the attribution."""
+    xmin, xmax = ax.get_xlim()
+    ymin, ymax = ax.get_ylim()
+    width, height = xmax - xmin, ymax - ymin
+    size = 6 if small else 8
+    length = nice_length(width)
+    x0, y0 = xmin + 0.04 * width, ymin + 0.04 * height
+    bar = 0.011 * height
+    ax.add_patch(
+        Rectangle(
+            (x0 - 0.02 * width, y0 - 0.02 * height),
+            length + 0.06 * width,
+            0.085 * height,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.85,
+            zorder=8,
+        )
+    )
+    for step in range(2):
+        ax.add_patch(
+            Rectangle(
+                (x0 + step * length / 2, y0),
+                length / 2,
+                bar,
+                facecolor="#222222" if step == 0 else "white",
+                edgecolor="#222222",
+                linewidth=0.6,
+                zorder=9,
+            )
+        )
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    above = y0 + bar + 0.006 * height
+    ax.text(x0, above, "0", fontproperties=_sized(font, size - 1), ha="center", va="bottom", zorder=9)
+    ax.text(x0 + length, above, label, fontproperties=_sized(font, size - 1), ha="center", va="bottom", zorder=9)
+    ax_x, ax_y = xmax - 0.06 * width, ymax - 0.16 * height
+    arrow_length = 0.08 * height
+    ax.add_patch(
+        FancyArrow(
+            ax_x,
+            ax_y,
+            0,
+            arrow_length,
+            width=0.012 * width,
+            head_width=0.045 * width,
+            head_length=0.045 * height,
+            length_includes_head=True,
+            color="#222222",
+            zorder=9,
+        )
+    )
+    ax.text(
+        ax_x, ax_y + arrow_length + 0.01 * height, "N", fontproperties=_sized(font, size + 1), ha="center", zorder=9
+    )
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.text(
+        xmax - 0.01 * width,
+        ymin + 0.01 * height,
+        ATTRIBUTION,
+        fontproperties=_sized(font, size - 2),
+        ha="right",
+        va="bottom",
+        color="#333333",
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
+        zorder=9,
+    )
+
+
+def _facility_points(ax, facilities: gpd.GeoDataFrame, category: str, colour: str, size: float) -> int:
+    chosen = facilities[facilities["category"] == category]
+    if chosen.empty:
+        return 0
+    points = chosen.geometry.representative_point()
+    ax.scatter(points.x, points.y, s=size, c=colour, edgecolors="white", linewidths=0.5, zorder=7)
+    return len(chosen)
+
+
+def _legend(figure, handles: list, font, columns: int, top: float) -> None:
+    figure.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, top),
+        ncol=columns,
+        prop=font,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.2,
+    )
+
+
+def _sized(font, size: float):
+    copy = font.copy()
+    copy.set_size(size)
+    return copy
+
+
+def score_map(
+    layers: MapLayers,
+    bands: Sequence[tuple[float, str]],
+    categories: Sequence[tuple[str, str, int]],
+    green_label: str,
+) -> bytes:
+    """Draw blocks coloured by score band, and every category's facilities.
+
+    Parameters
+    ----------
+    layers : MapLayers
+        What to draw.
+    bands : sequence of (float, str)
+        The preset's score bands as (lower bound, label), best first.
+    categories : sequence of (str, str, int)
+        (key, label, position in the preset) of the categories to show.
+    green_label : str
+        Legend label of the public green drawn under the blocks.
+    """
+    figure = plt.figure(figsize=(PAGE_WIDTH_IN, FULL_MAP_HEIGHT_IN))
+    ax = figure.add_axes((0.01, 0.15, 0.98, 0.845))
+    _base(ax, layers)
+    palette = plt.get_cmap("RdYlGn")(np.linspace(0.92, 0.08, len(bands)))
+    scores = layers.blocks["score"].fillna(0.0).to_numpy(float)
+    band_index = np.array([next(i for i, (low, _) in enumerate(bands) if s >= low) for s in scores], dtype=int)
+    draw_polygons(ax, layers.blocks.geometry, [palette[i] for i in band_index], "#444444", 0.3, alpha=0.85, zorder=3)
+    handles = [
+        Patch(facecolor=palette[i], edgecolor="#444444", linewidth=0.3, label=f"{label} (≥ {low:g})")
+        for i, (low, label) in enumerate(bands)
+    ]
+    handles.append(Patch(facecolor=GREEN, label=green_label))
+    for key, label, position in categories:
+        colour = category_colour(position)
+        count = _facility_points(ax, layers.facilities, key, colour, 14)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=5,
+                markerfacecolor=colour,
+                markeredgecolor="white",
+                label=f"{label} ({count})",
+            )
+        )
+    _furniture(ax, layers.font)
+    _legend(figure, handles, _sized(layers.font, 7), 3, 0.145)
+    return png(figure)
+
+
+def priority_map(
+    layers: MapLayers,
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    labels: dict[str, str],
+) -> bytes:
+    """Draw blocks by renewal priority (quintiles of the blocks with a gap), numbered candidate areas and sites.
+
+    Parameters
+    ----------
+    layers : MapLayers
+        What to draw (``blocks`` must hold ``priority``).
+    areas : geopandas.GeoDataFrame
+        The candidate renewal areas to outline and number (in table order).
+    sites : geopandas.GeoDataFrame
+        Suggested sites (points) with a ``label`` column, or empty.
+    labels : dict
+        ``no_gap``, ``priority_class`` (with ``{low}``/``{high}``), ``area``, ``site`` in the report's language.
+    """
+    figure = plt.figure(figsize=(PAGE_WIDTH_IN, FULL_MAP_HEIGHT_IN))
+    ax = figure.add_axes((0.01, 0.15, 0.98, 0.845))
+    _base(ax, layers)
+    priority = layers.blocks["priority"].to_numpy(float)
+    gap = priority > 0
+    handles = (
+        [Patch(facecolor=NO_GAP, edgecolor="#777777", linewidth=0.3, label=labels["no_gap"])] if (~gap).any() else []
+    )
+    colours = np.array([NO_GAP] * len(priority), dtype=object)
+    if gap.any():
+        edges = np.unique(np.quantile(priority[gap], np.linspace(0, 1, len(PRIORITY_COLOURS) + 1)))
+        classes = np.clip(np.searchsorted(edges, priority[gap], side="right") - 1, 0, len(edges) - 2)
+        offset = len(PRIORITY_COLOURS) - (len(edges) - 1)
+        colours[gap] = [PRIORITY_COLOURS[offset + c] for c in classes]
+        for c in range(len(edges) - 1):
+            handles.append(
+                Patch(
+                    facecolor=PRIORITY_COLOURS[offset + c],
+                    edgecolor="#777777",
+                    linewidth=0.3,
+                    label=labels["priority_class"].format(low=f"{edges[c]:,.0f}", high=f"{edges[c + 1]:,.0f}"),
+                )
+            )
+    draw_polygons(ax, layers.blocks.geometry, list(colours), "#777777", 0.3, zorder=3)
+    if not areas.empty:
+        draw_polygons(ax, areas.geometry, "none", "#08306b", 1.1, zorder=5)
+        for number, point in enumerate(areas.geometry.representative_point(), start=1):
+            ax.text(
+                point.x,
+                point.y,
+                str(number),
+                fontproperties=_sized(layers.font, 8),
+                ha="center",
+                va="center",
+                color="white",
+                zorder=8,
+                bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#08306b", "edgecolor": "white", "linewidth": 0.5},
+            )
+        handles.append(Line2D([], [], color="#08306b", linewidth=1.1, label=labels["area"]))
+    if not sites.empty:
+        ax.scatter(
+            sites.geometry.x,
+            sites.geometry.y,
+            marker="*",
+            s=110,
+            c="#6a00a8",
+            edgecolors="white",
+            linewidths=0.6,
+            zorder=8,
+        )
+        for point, text in zip(sites.geometry, sites["label"], strict=True):
+            ax.annotate(
+                text,
+                (point.x, point.y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontproperties=_sized(layers.font, 6.5),
+                color="#4b0078",
+                zorder=8,
+                path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                linestyle="",
+                markersize=9,
+                markerfacecolor="#6a00a8",
+                markeredgecolor="white",
+                label=labels["site"],
+            )
+        )
+    _furniture(ax, layers.font)
+    _legend(figure, handles, _sized(layers.font, 7), 3, 0.145)
+    return png(figure)
+
+
+def category_maps(
+    layers: MapLayers,
+    panels: Sequence[dict],
+    labels: dict[str, str],
+    per_page: int = 6,
+) -> list[bytes]:
+    """Draw one small map per category: blocks served or not, and that category's facilities.
+
+    Parameters
+    ----------
+    layers : MapLayers
+        What to draw (``blocks`` must hold ``pass_<key>`` and ``<key>_t1``).
+    panels : sequence of dict
+        Per category: ``key``, ``title``, ``position`` (in the preset).
+    labels : dict
+        ``served``, ``unserved``, ``out_of_reach``, ``facility`` in the report's language.
+    per_page : int
+        Maps per image (two columns).
+
+    Returns
+    -------
+    list of bytes
+        One PNG per page.
+    """
+    pages = []
+    rows = (per_page + 1) // 2
+    for start in range(0, len(panels), per_page):
+        chunk = panels[start : start + per_page]
+        figure = plt.figure(figsize=(PAGE_WIDTH_IN, FULL_MAP_HEIGHT_IN + 0.3))
+        legend_height = 0.05
+        cell_height = (1 - legend_height) / rows
+        for index, panel in enumerate(chunk):
+            row, column = divmod(index, 2)
+            ax = figure.add_axes((0.01 + 0.5 * column, 1 - (row + 1) * cell_height + 0.005, 0.48, cell_height - 0.04))
+            _base(ax, layers, linewidth=0.15)
+            served = layers.blocks[f"pass_{panel['key']}"].to_numpy(bool)
+            unreached = layers.blocks[f"{panel['key']}_t1"].isna().to_numpy()
+            colours = np.where(served, SERVED, np.where(unreached, OUT_OF_REACH, UNSERVED))
+            draw_polygons(ax, layers.blocks.geometry, list(colours), "white", 0.15, alpha=0.9, zorder=3)
+            _facility_points(ax, layers.facilities, panel["key"], "#111111", 7)
+            ax.set_title(panel["title"], fontproperties=_sized(layers.font, 8), loc="left", pad=3)
+            _furniture(ax, layers.font, small=True)
+        handles = [
+            Patch(facecolor=SERVED, label=labels["served"]),
+            Patch(facecolor=UNSERVED, label=labels["unserved"]),
+            Patch(facecolor=OUT_OF_REACH, label=labels["out_of_reach"]),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=4,
+                markerfacecolor="#111111",
+                markeredgecolor="white",
+                label=labels["facility"],
+            ),
+        ]
+        _legend(figure, handles, _sized(layers.font, 7.5), 4, legend_height)
+        pages.append(png(figure))
+    return pages
+
+
+def scenario_map(
+    layers: MapLayers,
+    gained: np.ndarray,
+    lost: np.ndarray,
+    added: gpd.GeoDataFrame,
+    removed: gpd.GeoDataFrame,
+    labels: dict[str, str],
+) -> bytes:
+    """Draw the blocks a scenario newly serves or stops serving, and the facilities it adds or removes."""
+    figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
+    ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
+    _base(ax, layers)
+    colours = np.where(gained, SERVED, np.where(lost, UNSERVED, NO_GAP))
+    draw_polygons(ax, layers.blocks.geometry, list(colours), "#888888", 0.3, zorder=3)
+    handles = [
+        Patch(facecolor=SERVED, label=labels["gained"]),
+        Patch(facecolor=UNSERVED, label=labels["lost"]),
+        Patch(facecolor=NO_GAP, edgecolor="#888888", linewidth=0.3, label=labels["unchanged"]),
+    ]
+    if not added.empty:
+        ax.scatter(added.geometry.x, added.geometry.y, marker="P", s=90, c="#1f77b4", edgecolors="white", zorder=8)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="P",
+                linestyle="",
+                markersize=8,
+                markerfacecolor="#1f77b4",
+                markeredgecolor="white",
+                label=labels["added"],
+            )
+        )
+    if not removed.empty:
+        ax.scatter(removed.geometry.x, removed.geometry.y, marker="X", s=80, c="#222222", edgecolors="white", zorder=8)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="X",
+                linestyle="",
+                markersize=8,
+                markerfacecolor="#222222",
+                markeredgecolor="white",
+                label=labels["removed"],
+            )
+        )
+    _furniture(ax, layers.font)
+    _legend(figure, handles, _sized(layers.font, 7), 3, 0.11)
+    return png(figure)
+
+
+def coverage_chart(rows: Sequence[tuple[str, float, float]], font, labels: dict[str, str]) -> bytes:
+    """Draw population-weighted coverage per category as horizontal bars.
+
+    Parameters
+    ----------
+    rows : sequence of (str, float, float)
+        (category label, coverage share 0–1, threshold minutes), in preset order.
+    font : FontProperties
+        The report's font.
+    labels : dict
+        ``axis`` (the x-axis label) in the report's language.
+    """
+    height = 0.9 + 0.28 * len(rows)
+    figure, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, height))
+    names = [r[0] for r in rows][::-1]
+    shares = np.array([100 * r[1] for r in rows][::-1])
+    colours = [SERVED if s >= 80 else ("#f0b400" if s >= 50 else UNSERVED) for s in shares]
+    ax.barh(range(len(rows)), shares, color=colours, height=0.62)
+    ax.barh(range(len(rows)), 100 - shares, left=shares, color="#eeeeee", height=0.62)
+    for y, share in enumerate(shares):
+        ax.text(
+            share + 1 if share < 88 else share - 1,
+            y,
+            f"{share:.1f}%",
+            va="center",
+            ha="left" if share < 88 else "right",
+            fontproperties=_sized(font, 7.5),
+        )
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(names, fontproperties=_sized(font, 8))
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(labels["axis"], fontproperties=_sized(font, 8))
+    for tick in ax.get_xticklabels():
+        tick.set_fontproperties(_sized(font, 7.5))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    figure.tight_layout()
+    return png(figure)
