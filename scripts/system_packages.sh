@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Debian packages the browser tests need: Chromium (driven by Playwright, never a
-# downloaded browser) and a CJK font so Chinese renders. Installed only when
-# missing, and only where apt-get can run (root); otherwise the browser tests skip
-# with a reason.
+# Debian packages circle needs beyond Python: a CJK TrueType font so Chinese
+# renders in the app and is embedded in the PDF reports (fonts-wqy-microhei),
+# and, with --tests, poppler-utils (the report tests read PDFs back), Chromium
+# (driven by Playwright, never a downloaded browser) and an emoji font.
+# Installed only when missing, and only where apt-get can run (root);
+# otherwise the tests that need them skip with a reason.
 set -euo pipefail
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
-fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
+fc-list 2>/dev/null | grep -qi "wenquanyi" || missing+=(fonts-wqy-microhei)
+if [[ "${1:-}" == "--tests" ]]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "circle setup: cannot install ${missing[*]} (needs root and apt-get); browser tests will skip." >&2
+    echo "circle setup: cannot install ${missing[*]} (needs root and apt-get); Chinese reports and some tests will not work." >&2
     exit 0
 fi
 echo "circle setup: installing ${missing[*]} with apt-get"

@@ -4,7 +4,7 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$repo_root/scripts/setup.sh"
-bash "$repo_root/scripts/system_packages.sh"
+bash "$repo_root/scripts/system_packages.sh" --tests
 cd "$repo_root"
 "$repo_root/.venv/bin/ruff" check "$repo_root"
 exec "$repo_root/.venv/bin/python" -m pytest "$@"

@@ -14,10 +14,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "report_threshold": {"zh": "标准（分钟）", "en": "Standard (minutes)"},
     "report_scores": {"zh": "下载各街坊得分（CSV）", "en": "Download block scores (CSV)"},
     "report_summary": {"zh": "下载汇总（JSON）", "en": "Download the summary (JSON)"},
-    "report_pdf_later": {
-        "zh": "可打印的 PDF 缺口报告用 `circle report` 生成（开发中）。",
-        "en": "The printable PDF gap report is made with `circle report` (in development).",
+    "report_pdf": {"zh": "PDF 缺口报告", "en": "PDF gap report"},
+    "report_pdf_lang": {"zh": "报告语言", "en": "Report language"},
+    "report_pdf_scenario": {"zh": "与方案比较（可选）", "en": "Compare a scenario (optional)"},
+    "report_pdf_area": {
+        "zh": "只报告某一范围（可选，GeoJSON 或 GeoPackage 面，≤{limit} MB）",
+        "en": "Report on one area only (optional: a GeoJSON or GeoPackage polygon, ≤ {limit} MB)",
     },
+    "report_pdf_make": {"zh": "生成 PDF 报告", "en": "Make the PDF report"},
+    "report_pdf_made": {
+        "zh": "报告已生成：{pages} 页，{size:.1f} MB，用时 {seconds:.1f} 秒。",
+        "en": "Report ready: {pages} pages, {size:.1f} MB, made in {seconds:.1f} s.",
+    },
+    "report_pdf_download": {"zh": "下载 PDF 报告", "en": "Download the PDF report"},
     "language": {"zh": "语言 / Language", "en": "Language / 语言"},
     "study": {"zh": "研究区", "en": "Study"},
     "no_study": {

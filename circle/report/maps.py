@@ -31,6 +31,7 @@ DPI = 170
 PAGE_WIDTH_IN = 6.85
 FULL_MAP_HEIGHT_IN = 8.7
 GREEN = "#d4ebc9"
+NEARBY_M = 1000.0  # facilities this close to the blocks' bounding box widen the map to show them
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 NICE_LENGTHS_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
@@ -64,9 +65,21 @@ class MapLayers:
     green_categories: tuple[str, ...] = ()
 
     def extent(self) -> tuple[float, float, float, float]:
-        """Return ``(xmin, ymin, xmax, ymax)`` of the blocks (or the outline), with a margin."""
-        source = self.outline if self.outline is not None else self.blocks.geometry
-        xmin, ymin, xmax, ymax = source.total_bounds
+        """Return ``(xmin, ymin, xmax, ymax)``: the outline, or the blocks and facilities near them, plus a margin."""
+        if self.outline is not None:
+            xmin, ymin, xmax, ymax = self.outline.total_bounds
+        else:
+            xmin, ymin, xmax, ymax = self.blocks.geometry.total_bounds
+            points = self.facilities.geometry.representative_point()
+            near = (
+                (points.x > xmin - NEARBY_M)
+                & (points.x < xmax + NEARBY_M)
+                & (points.y > ymin - NEARBY_M)
+                & (points.y < ymax + NEARBY_M)
+            )
+            if near.any():
+                xmin, ymin = min(xmin, points.x[near].min()), min(ymin, points.y[near].min())
+                xmax, ymax = max(xmax, points.x[near].max()), max(ymax, points.y[near].max())
         margin = 0.04 * max(xmax - xmin, ymax - ymin, 200.0)
         return xmin - margin, ymin - margin, xmax + margin, ymax + margin
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 import unicodedata
 from collections.abc import Callable
@@ -720,7 +721,7 @@ def romanise(text: str) -> str:
         if piece and piece.isascii() and piece.isalpha() and out and out[-1][-1:].isalpha():
             out.append(" ")
         out.append(piece.capitalize() if piece.isalpha() else piece)
-    return "".join(out)
+    return re.sub(r"(?<=[A-Za-z])\(", " (", "".join(out))
 
 
 def key_table_without_header(table: Table) -> Table:

@@ -1,12 +1,15 @@
-"""The report page: a study's figures on one page, and its tables to take away.
+"""The report page: a study's figures on one page, the PDF gap report, and its tables to take away.
 
-The printable PDF gap report is the report issue's work; this page shows the
-figures it will hold and offers them as files.
+The PDF is made by :func:`circle.report.build_report` (what ``circle report``
+runs) into a temporary folder, kept in this session's state only, and offered
+for download.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -61,5 +64,75 @@ def page() -> None:
         mime="application/json",
         key="report_summary",
     )
-    st.caption(t("report_pdf_later", lang))
+    pdf_section(path, study, lang)
     st.caption(t("attribution", lang))
+
+
+AREA_LIMIT_MB = 20
+
+
+def pdf_section(path: Path, study, lang: str) -> None:
+    """Offer the PDF gap report: language, scenario and sub-area, a progress bar, then a download."""
+    from circle.errors import CircleError
+    from circle.report import build_report
+    from circle.scenarios import list_scenarios
+
+    st.subheader(t("report_pdf", lang))
+    languages = {"zh": "中文", "en": "English"}
+    report_lang = st.radio(
+        t("report_pdf_lang", lang),
+        list(languages),
+        format_func=languages.get,
+        horizontal=True,
+        index=0 if lang == "zh" else 1,
+        key="report_pdf_lang",
+    )
+    scenarios = [s["name"] for s in list_scenarios(study)]
+    scenario = st.selectbox(
+        t("report_pdf_scenario", lang), [None, *scenarios], format_func=lambda n: n or "—", key="report_pdf_scenario"
+    )
+    area = st.file_uploader(
+        t("report_pdf_area", lang, limit=AREA_LIMIT_MB), type=["geojson", "json", "gpkg"], key="report_pdf_area"
+    )
+    if st.button(t("report_pdf_make", lang), key="report_pdf_make", type="primary"):
+        progress = st.progress(0.0, text=t("rpt_progress_data", report_lang))
+        try:
+            with tempfile.TemporaryDirectory(prefix="circle-report-") as scratch:
+                area_file = None
+                if area is not None:
+                    if area.size > AREA_LIMIT_MB * 1024 * 1024:
+                        raise CircleError(t("too_large", lang, limit=AREA_LIMIT_MB))
+                    # the uploaded name is never used as a path
+                    suffix = ".gpkg" if area.getvalue()[:16].startswith(b"SQLite format 3") else ".geojson"
+                    area_file = Path(scratch) / f"area{suffix}"
+                    area_file.write_bytes(area.getbuffer())
+                result = build_report(
+                    study,
+                    Path(scratch) / "report.pdf",
+                    report_lang,
+                    area_file,
+                    scenario,
+                    progress=lambda fraction, message: progress.progress(fraction, text=message),
+                )
+                st.session_state["report_pdf"] = {
+                    "study": str(path),
+                    "bytes": result.path.read_bytes(),
+                    "name": f"{path.name}-{report_lang}{'-' + scenario if scenario else ''}.pdf",
+                    "pages": result.pages,
+                    "seconds": result.seconds,
+                }
+        except CircleError as exc:
+            progress.empty()
+            st.error(t("error", lang, message=str(exc)))
+    made = st.session_state.get("report_pdf")
+    if made and made["study"] == str(path):
+        st.caption(
+            t("report_pdf_made", lang, pages=made["pages"], size=len(made["bytes"]) / 1e6, seconds=made["seconds"])
+        )
+        st.download_button(
+            t("report_pdf_download", lang),
+            made["bytes"],
+            file_name=made["name"],
+            mime="application/pdf",
+            key="report_pdf_download",
+        )
