@@ -1,0 +1,264 @@
+"""Facility lists from CSV or Excel, as planning bureaus hold them (often exported from AMap or Baidu).
+
+A table has one row per facility with a name, a category and a position:
+longitude/latitude in WGS-84, GCJ-02 or BD-09, or x/y in a projected CRS
+(``EPSG:4547`` …). Columns are found by common names in Chinese and English
+or given explicitly. Positions are converted to WGS-84 before anything meets
+OpenStreetMap data; the source of every row is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from circle.coords import SYSTEMS, check_system, to_wgs84
+from circle.errors import InputDataError
+from circle.geo import WGS84
+from circle.standards import Preset
+
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "名称", "设施名称", "机构名称", "title"),
+    "category": ("category", "类别", "类型", "设施类别", "type", "kind"),
+    "lon": ("lon", "lng", "longitude", "经度", "long"),
+    "lat": ("lat", "latitude", "纬度"),
+    "x": ("x", "x坐标", "easting"),
+    "y": ("y", "y坐标", "northing"),
+    "capacity": ("capacity", "beds", "places", "床位", "学位", "规模", "容量"),
+}
+MODES = ("add", "replace")
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class FacilityTableSpec:
+    """How to read a facility table.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        A ``.csv`` or ``.xlsx`` file.
+    system : str
+        ``wgs84``, ``gcj02``, ``bd09`` (longitude/latitude) or an ``EPSG:`` code (x/y).
+    mode : str
+        ``add`` (to the OSM facilities) or ``replace`` (the OSM facilities of
+        every category the table holds).
+    columns : dict
+        Explicit column names for ``name``, ``category``, ``lon``/``lat`` or ``x``/``y``, ``capacity``.
+    """
+
+    path: Path
+    system: str = "wgs84"
+    mode: str = "add"
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """Parse ``"name=名称,category=类别,lon=经度,lat=纬度"`` into a mapping.
+
+    Raises
+    ------
+    InputDataError
+        For a malformed item or an unknown role.
+    """
+    if not text:
+        return {}
+    mapping = {}
+    for item in text.split(","):
+        role, sep, column = item.partition("=")
+        role, column = role.strip(), column.strip()
+        if not sep or not column or role not in COLUMN_NAMES:
+            raise InputDataError(
+                f"--facilities-columns item {item!r} must be ROLE=COLUMN with ROLE one of {', '.join(COLUMN_NAMES)}."
+            )
+        mapping[role] = column
+    return mapping
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GB18030, as Chinese Excel exports are) or an ``.xlsx`` sheet as text.
+
+    Raises
+    ------
+    InputDataError
+        When the file is missing, of another type, unreadable or empty.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError(f"facility table {path} does not exist.")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            raise InputDataError(f"{path} is named like an Excel file but is not one; save it as .xlsx or .csv.")
+        else:
+            frame = _read_csv(path)
+    except InputDataError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any parser failure becomes advice
+        raise InputDataError(f"cannot read facility table {path}: {error}. Save it as UTF-8 CSV or .xlsx.") from error
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.dropna(how="all")
+    if frame.empty:
+        raise InputDataError(f"facility table {path} has no rows.")
+    if len(frame) > MAX_ROWS:
+        raise InputDataError(f"facility table {path} has {len(frame):,} rows; split it (at most {MAX_ROWS:,}).")
+    return frame.reset_index(drop=True)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputDataError(f"{path} is a binary file, not a CSV table.")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputDataError(f"{path} is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV.")
+    from io import StringIO
+
+    return pd.read_csv(StringIO(text), dtype=str, sep=None, engine="python")
+
+
+def _find_column(frame: pd.DataFrame, role: str, given: dict[str, str], required: bool) -> str | None:
+    if role in given:
+        if given[role] not in frame.columns:
+            raise InputDataError(
+                f"the facility table has no column {given[role]!r} (for {role}); its columns are "
+                f"{', '.join(map(str, frame.columns))}."
+            )
+        return given[role]
+    lowered = {c.lower(): c for c in frame.columns}
+    for candidate in COLUMN_NAMES[role]:
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    if required:
+        raise InputDataError(
+            f"the facility table has no {role} column (looked for {', '.join(COLUMN_NAMES[role])}); its columns are "
+            f"{', '.join(map(str, frame.columns))}. Name it with --facilities-columns {role}=COLUMN."
+        )
+    return None
+
+
+def category_lookup(preset: Preset) -> dict[str, str]:
+    """Return a map from category keys and their Chinese and English labels (lower case) to keys."""
+    lookup = {}
+    for category in preset.categories:
+        for text in (category.key, category.label_zh, category.label_en):
+            lookup[text.strip().lower()] = category.key
+    return lookup
+
+
+def read_facility_table(spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataFrame:
+    """Read a facility table into WGS-84 points.
+
+    Parameters
+    ----------
+    spec : FacilityTableSpec
+        The file, its coordinate system, mode and columns.
+    preset : Preset
+        Categories may be given by key (``clinic``) or label (``社区卫生服务/诊所``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``row`` (1-based data row), ``name``, ``category``, ``capacity``,
+        ``declared_lon``/``declared_lat`` (as in the file) and point geometry in WGS-84.
+
+    Raises
+    ------
+    InputDataError
+        Naming the rows and columns at fault: unknown categories, missing or
+        non-numeric coordinates, points off the globe.
+    """
+    if spec.mode not in MODES:
+        raise InputDataError(f"--facilities-mode must be add or replace, not {spec.mode!r}.")
+    frame = read_table(spec.path)
+    projected = spec.system.upper().startswith("EPSG:")
+    system = spec.system if projected else check_system(spec.system)
+    name_col = _find_column(frame, "name", spec.columns, required=False)
+    category_col = _find_column(frame, "category", spec.columns, required=True)
+    first, second = ("x", "y") if projected else ("lon", "lat")
+    first_col = _find_column(frame, first, spec.columns, required=True)
+    second_col = _find_column(frame, second, spec.columns, required=True)
+    capacity_col = _find_column(frame, "capacity", spec.columns, required=False)
+
+    lookup = category_lookup(preset)
+    raw_categories = frame[category_col].fillna("").astype(str).str.strip()
+    categories = raw_categories.str.lower().map(lookup)
+    unknown = sorted(set(raw_categories[categories.isna()]))
+    if unknown:
+        shown = ", ".join(repr(u) for u in unknown[:8])
+        raise InputDataError(
+            f"the facility table has categories the preset {preset.name} does not know: {shown}. "
+            f"Use one of {', '.join(c.key for c in preset.categories)} (or their Chinese or English labels)."
+        )
+    first_values = pd.to_numeric(frame[first_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    second_values = pd.to_numeric(frame[second_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    bad = ~(np.isfinite(first_values) & np.isfinite(second_values))
+    if bad.any():
+        rows = ", ".join(str(r) for r in np.flatnonzero(bad)[:10] + 2)
+        raise InputDataError(
+            f"the facility table has rows without numeric {first_col}/{second_col}: file lines {rows}. "
+            "Fill or delete them."
+        )
+    if projected:
+        lon, lat = _projected_to_wgs84(first_values, second_values, spec.system)
+        declared = "x/y"
+    else:
+        off_globe = (np.abs(first_values) > 180) | (np.abs(second_values) > 90)
+        if off_globe.any():
+            rows = ", ".join(str(r) for r in np.flatnonzero(off_globe)[:10] + 2)
+            swapped = (np.abs(second_values) <= 180) & (np.abs(first_values) <= 90)
+            hint = " Longitude and latitude look swapped." if swapped[off_globe].all() else ""
+            raise InputDataError(
+                f"the facility table has coordinates off the globe at file lines {rows}.{hint} "
+                "If they are projected metres, give --facilities-crs EPSG:CODE."
+            )
+        lon, lat = to_wgs84(first_values, second_values, system)
+        declared = system
+    capacity = (
+        pd.to_numeric(frame[capacity_col], errors="coerce").to_numpy(float)
+        if capacity_col
+        else np.full(len(frame), np.nan)
+    )
+    names = frame[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * len(frame))
+    return gpd.GeoDataFrame(
+        {
+            "row": np.arange(2, len(frame) + 2),
+            "name": names.to_numpy(object),
+            "category": categories.to_numpy(object),
+            "capacity": capacity,
+            "declared_system": declared,
+            "declared_lon": first_values,
+            "declared_lat": second_values,
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=WGS84,
+    )
+
+
+def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        source = CRS.from_user_input(crs)
+    except CRSError as error:
+        raise InputDataError(f"--facilities-crs {crs} is not a known CRS ({error}).") from error
+    return Transformer.from_crs(source, WGS84, always_xy=True).transform(x, y)
+
+
+def systems_help() -> str:
+    """Return the coordinate systems a table may declare, for help texts."""
+    return ", ".join(SYSTEMS) + " or EPSG:CODE"
