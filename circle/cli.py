@@ -80,6 +80,39 @@ def _analyze_parser(commands) -> None:
     blocks.add_argument("--block-id-column", metavar="COL", help="column of --blocks holding block ids")
     blocks.add_argument("--block-name-column", metavar="COL", help="column of --blocks holding names")
     blocks.add_argument("--population-column", metavar="COL", help="column of --blocks holding population")
+    blocks.add_argument(
+        "--population",
+        dest="census_file",
+        metavar="FILE",
+        help="census polygons (sub-districts, communities) with population totals, shared among their blocks "
+        "by residential floor area; each total is kept exactly",
+    )
+    blocks.add_argument("--census-column", metavar="COL", help="column of --population holding the totals")
+    blocks.add_argument(
+        "--ignore-gates",
+        action="store_true",
+        help="let residents leave a compound anywhere along its edge, not only through its mapped gates",
+    )
+    imports = cmd.add_argument_group("your own facility list (CSV or .xlsx, e.g. exported from AMap or Baidu)")
+    imports.add_argument("--facilities", dest="facilities_file", metavar="FILE", help="a CSV or .xlsx facility list")
+    imports.add_argument(
+        "--facilities-crs",
+        default="wgs84",
+        metavar="SYSTEM",
+        help="its coordinates: wgs84 (GPS, OSM), gcj02 (AMap 高德, Tencent 腾讯), bd09 (Baidu 百度) "
+        "or EPSG:CODE for projected x/y (default: wgs84)",
+    )
+    imports.add_argument(
+        "--facilities-mode",
+        default="add",
+        choices=["add", "replace"],
+        help="add to the OSM facilities, or replace them in every category the list holds (default: add)",
+    )
+    imports.add_argument(
+        "--facilities-columns",
+        metavar="ROLE=COL,…",
+        help="column names when not found automatically, e.g. name=名称,category=类别,lon=经度,lat=纬度,capacity=床位",
+    )
     method = cmd.add_argument_group("method")
     method.add_argument(
         "--preset",
@@ -90,7 +123,15 @@ def _analyze_parser(commands) -> None:
         "--profile",
         default="standard",
         choices=profile_names(),
-        help="walking profile: standard 1.1 m/s, adult 1.31 m/s, elderly 0.8 m/s (default: standard)",
+        help="walking profile: standard 1.1 m/s, adult 1.31 m/s, elderly 0.8 m/s, wheelchair 0.9 m/s without steps "
+        "(default: standard)",
+    )
+    method.add_argument(
+        "--dem",
+        dest="dem_file",
+        metavar="FILE",
+        help="a GeoTIFF elevation model: slopes follow Tobler's hiking function (uphill and downhill differ); "
+        "the summary compares coverage with flat ground",
     )
     method.add_argument("--engine", default=DEFAULT_BACKEND, choices=BACKENDS, help="routing backend")
     output = cmd.add_argument_group("output")
@@ -384,6 +425,14 @@ def _run_analyze(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         gpkg=args.gpkg,
         progress=not quiet and progress_enabled() and sys.stderr.isatty(),
+        facilities_file=args.facilities_file,
+        facilities_crs=args.facilities_crs,
+        facilities_mode=args.facilities_mode,
+        facilities_columns=args.facilities_columns,
+        census_file=args.census_file,
+        census_column=args.census_column,
+        dem_file=args.dem_file,
+        use_gates=not args.ignore_gates,
     )
     step = [0]
 
@@ -411,12 +460,57 @@ def _print_study_result(path: Path, summary: dict) -> None:
         print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
     if counts["blocks_unreachable"]:
         print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
+    _print_imports(summary.get("imports") or {})
     command = _circle_command()
     print("Next:")
     print(f"  {command} score --study {path}          # coverage, F15, priorities (add --lang zh)")
     print(f"  {command} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
     print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README)")
     print(f"  {_beside_python('streamlit')} run app.py   # the planner's map (studies under data/studies)")
+
+
+def _print_imports(imports: dict) -> None:
+    """Print what the facility list, the census and the DEM did, warnings first."""
+    facilities = imports.get("facilities")
+    if facilities:
+        offset = facilities["offset_check"]
+        if offset.get("suggested"):
+            print(f"  WARNING: {offset['message']}", file=sys.stderr)
+        per_category = ", ".join(f"{k} {v}" for k, v in facilities["per_category"].items())
+        print(
+            f"  Imported {facilities['rows']} facilities from {facilities['file']} ({facilities['declared_crs']}, "
+            f"{facilities['mode']}): {per_category}"
+            + (
+                f"; {facilities['osm_facilities_replaced']} OSM facilities replaced"
+                if facilities["mode"] == "replace"
+                else ""
+            )
+        )
+        if not offset.get("suggested"):
+            print(f"  {offset['message']}")
+    census = imports.get("census")
+    if census:
+        print(
+            f"  Census {census['file']}: {census['total']:,.0f} residents in {census['polygons']} polygons, "
+            f"{census['allocated']:,.0f} allocated to {census['blocks_from_census']} blocks"
+        )
+        if census["polygons_without_blocks"]:
+            print(
+                f"  {census['polygons_without_blocks']} census polygons ({census['population_without_blocks']:,.0f} "
+                "residents) overlap no residential block: their residents are not in the study."
+            )
+        if census["blocks_outside_census"]:
+            print(
+                f"  {census['blocks_outside_census']} blocks lie outside every census polygon and keep their estimate."
+            )
+    comparison = imports.get("terrain_vs_flat")
+    if comparison:
+        print("  Terrain against flat ground (population within the standard):")
+        for key, values in comparison.items():
+            print(
+                f"    {key:<16} {100 * values['coverage_flat']:5.1f}% → {100 * values['coverage_terrain']:5.1f}% "
+                f"({values['change_points']:+.1f} points)"
+            )
 
 
 def _circle_command() -> str:

@@ -105,6 +105,21 @@ class AccessTable:
         )
 
 
+def _flight_rise(step_count: np.ndarray, way_id: np.ndarray, length: np.ndarray, is_steps: np.ndarray) -> np.ndarray:
+    """Share each flight's ``step_count`` rise among its segments by length (NaN where untagged)."""
+    from circle.terrain import RISER_M
+
+    rise = np.full(len(length), np.nan)
+    tagged = is_steps & np.isfinite(step_count)
+    if not tagged.any():
+        return rise
+    flights, position = np.unique(way_id[tagged], return_inverse=True)
+    flight_length = np.bincount(position, weights=length[tagged], minlength=len(flights))
+    share = length[tagged] / np.maximum(flight_length[position], 0.01)
+    rise[tagged] = step_count[tagged] * RISER_M * share
+    return rise
+
+
 def min_weight_csr(u: np.ndarray, v: np.ndarray, seconds: np.ndarray, n: int) -> sparse.csr_array:
     """Return an n × n CSR matrix of edge seconds, parallel edges reduced to their minimum.
 
@@ -169,6 +184,13 @@ class WalkNetwork:
         Walking seconds from ``a`` to ``b`` and back (``inf`` if impassable).
     highway : numpy.ndarray
         OSM highway value of each segment.
+    step_rise_m, incline : numpy.ndarray, optional
+        Per segment: rise of a flight from ``step_count``, and ``incline`` along a → b
+        (see :mod:`circle.terrain`).
+    elevation : numpy.ndarray, optional
+        Height of each node from a DEM (NaN where unknown); None without a DEM.
+    terrain : dict
+        What the DEM and the steps' tags did (for the summary).
     """
 
     crs: str
@@ -183,6 +205,10 @@ class WalkNetwork:
     highway: np.ndarray
     profile_name: str = ""
     dropped: dict = field(default_factory=dict)
+    step_rise_m: np.ndarray | None = None
+    incline: np.ndarray | None = None
+    elevation: np.ndarray | None = None
+    terrain: dict = field(default_factory=dict)
     _csr_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -202,6 +228,7 @@ class WalkNetwork:
         profile: WalkingProfile,
         crs: str,
         keep_within=None,
+        dem=None,
     ) -> WalkNetwork:
         """Build the network from walkable ways read from OSM.
 
@@ -215,6 +242,8 @@ class WalkNetwork:
             Projected CRS to work in.
         keep_within : shapely.Geometry, optional
             A polygon in ``crs``; segments with an end outside it are dropped.
+        dem : circle.terrain.Dem, optional
+            Heights: segments then follow Tobler's hiking function, each direction its own.
 
         Returns
         -------
@@ -237,9 +266,13 @@ class WalkNetwork:
             inside = shapely.contains_xy(keep_within, x_all, y_all)
             keep &= inside[ua] & inside[vb]
         highway = ways.highway
+        step_count = ways.step_count if ways.step_count is not None else np.full(len(ua), np.nan)
+        incline = ways.incline if ways.incline is not None else np.full(len(ua), np.nan)
+        way_id = ways.way_id
         if not profile.steps_passable:
             keep &= highway != STEPS
         ua, vb, highway = ua[keep], vb[keep], highway[keep]
+        step_count, incline, way_id = step_count[keep], incline[keep], way_id[keep]
         if len(ua) == 0:
             raise NetworkError(
                 "no walkable ways lie inside the study area. Check the bounding box or polygon "
@@ -249,14 +282,16 @@ class WalkNetwork:
         used, inverse = np.unique(np.concatenate([ua, vb]), return_inverse=True)
         a, b = inverse[: len(ua)], inverse[len(ua) :]
         lo, hi = np.minimum(a, b), np.maximum(a, b)
+        incline = np.where(a > b, -incline, incline)  # keep it along lo → hi
         _, unique_rows = np.unique(np.column_stack([lo, hi]), axis=0, return_index=True)
         unique_rows = np.sort(unique_rows)
         a, b, highway = lo[unique_rows], hi[unique_rows], highway[unique_rows]
+        step_count, incline, way_id = step_count[unique_rows], incline[unique_rows], way_id[unique_rows]
         x, y = x_all[used], y_all[used]
         length = np.hypot(x[a] - x[b], y[a] - y[b])
-        speed = np.where(highway == STEPS, profile.steps_speed, profile.speed)
-        seconds = length / speed
-        return cls(
+        step_rise = _flight_rise(step_count, way_id, length, highway == STEPS)
+        elevation = dem.sample(x, y, crs) if dem is not None else None
+        network = cls(
             crs=crs,
             osm_id=ways.node_ids[used],
             x=x,
@@ -264,11 +299,44 @@ class WalkNetwork:
             a=a.astype(np.int64),
             b=b.astype(np.int64),
             length_m=length,
-            seconds_ab=seconds,
-            seconds_ba=seconds.copy(),
+            seconds_ab=length.copy(),
+            seconds_ba=length.copy(),
             highway=highway,
             profile_name=profile.name,
+            step_rise_m=step_rise,
+            incline=incline,
+            elevation=elevation,
         )
+        network.set_seconds(profile)
+        return network
+
+    def set_seconds(self, profile: WalkingProfile, flat: bool = False) -> None:
+        """Compute each segment's seconds both ways from its length, steps' tags and (unless ``flat``) heights."""
+        from circle.terrain import segment_seconds
+
+        dz = None
+        if self.elevation is not None and not flat:
+            dz = self.elevation[self.b] - self.elevation[self.a]
+        seconds_ab, seconds_ba, counts = segment_seconds(
+            self.length_m, self.highway == STEPS, profile, dz, self.step_rise_m, self.incline
+        )
+        self.seconds_ab, self.seconds_ba = seconds_ab, seconds_ba
+        self._csr_cache.clear()
+        if self.elevation is not None and not flat:
+            known = np.isfinite(self.elevation)
+            slopes = np.abs(dz[np.isfinite(dz)]) / np.maximum(self.length_m[np.isfinite(dz)], 0.01)
+            counts.update(
+                nodes_with_height=int(known.sum()),
+                nodes_without_height=int((~known).sum()),
+                median_abs_slope=round(float(np.median(slopes)), 4) if len(slopes) else None,
+            )
+        self.terrain = counts
+
+    def flat_copy(self, profile: WalkingProfile) -> WalkNetwork:
+        """Return the same network with seconds as on flat ground (to compare a DEM run with)."""
+        copy = self.subset(np.ones(self.n_nodes, bool))
+        copy.set_seconds(profile, flat=True)
+        return copy
 
     # -- structure ---------------------------------------------------------
 
@@ -297,6 +365,10 @@ class WalkNetwork:
             highway=self.highway[keep_segment],
             profile_name=self.profile_name,
             dropped=dict(self.dropped),
+            step_rise_m=None if self.step_rise_m is None else self.step_rise_m[keep_segment],
+            incline=None if self.incline is None else self.incline[keep_segment],
+            elevation=None if self.elevation is None else self.elevation[node_mask],
+            terrain=dict(self.terrain),
         )
 
     def directed_edges(self) -> pd.DataFrame:
@@ -431,8 +503,10 @@ class WalkNetwork:
         off_m = shapely.distance(snapped_points, projection)
         off_s = off_m / speed_m_s
         # From the projection to end a runs along b→a; to end b along a→b.
-        to_a = off_s + fraction * self.seconds_ba[segment_idx]
-        to_b = off_s + (1.0 - fraction) * self.seconds_ab[segment_idx]
+        # (an impassable direction stays infinite, except from a point right at the node)
+        with np.errstate(invalid="ignore"):
+            to_a = off_s + np.where(fraction > 0, fraction * self.seconds_ba[segment_idx], 0.0)
+            to_b = off_s + np.where(fraction < 1, (1.0 - fraction) * self.seconds_ab[segment_idx], 0.0)
         px, py = np.asarray(x, float)[point_idx], np.asarray(y, float)[point_idx]
         table = AccessTable(
             owner=np.concatenate([owner[point_idx], owner[point_idx]]),

@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import circle
 from circle.access_points import polygon_access_points
 from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
 from circle.blocks import blocks_from_osm, estimate_population, read_blocks_file
+from circle.census import allocate_census, read_census
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import ReachProblem, get_backend
 from circle.engine.base import CategoryReach, Destinations
@@ -34,9 +35,12 @@ from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
+from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmData, read_osm
+from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, write_study
+from circle.terrain import Dem
 
 
 @dataclass
@@ -71,6 +75,23 @@ class AnalysisOptions:
         Also write a GeoPackage.
     progress : bool
         Show progress bars.
+    facilities_file : str or pathlib.Path, optional
+        A CSV or ``.xlsx`` facility list (see :mod:`circle.sources.tables`).
+    facilities_crs : str
+        Its coordinates: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``.
+    facilities_mode : str
+        ``add`` to the OSM facilities, or ``replace`` them in the categories the list holds.
+    facilities_columns : str, optional
+        ``"name=名称,category=类别,lon=经度,lat=纬度,capacity=床位"`` when not found by name.
+    census_file : str or pathlib.Path, optional
+        Census polygons with population totals, shared among their blocks.
+    census_column : str, optional
+        The totals' column (found by name when omitted).
+    dem_file : str or pathlib.Path, optional
+        A GeoTIFF DEM: slopes follow Tobler's hiking function.
+    use_gates : bool
+        Residents leave a block only through its mapped gates and entrances
+        (where it has any); False samples its whole boundary instead.
     """
 
     source: str | Path | None = None
@@ -88,6 +109,14 @@ class AnalysisOptions:
     overwrite: bool = False
     gpkg: bool = False
     progress: bool = False
+    facilities_file: str | Path | None = None
+    facilities_crs: str = "wgs84"
+    facilities_mode: str = "add"
+    facilities_columns: str | None = None
+    census_file: str | Path | None = None
+    census_column: str | None = None
+    dem_file: str | Path | None = None
+    use_gates: bool = True
 
 
 @dataclass
@@ -134,6 +163,7 @@ class StudyInputs:
     block_point_owner: np.ndarray
     block_via_entrance: np.ndarray
     max_snap_m: float
+    imports: dict[str, Any] = field(default_factory=dict)
 
     def problem(self) -> ReachProblem:
         """Return the reach problem of these inputs."""
@@ -175,6 +205,11 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
 
     with clock.stage("engine", f"computing walking times ({backend.name})"):
         reach = backend.solve(inputs.problem(), progress=options.progress)
+    if inputs.network.elevation is not None:
+        with clock.stage("flat", "computing flat-ground times to compare with the terrain"):
+            flat = replace(inputs, network=inputs.network.flat_copy(inputs.profile))
+            flat_reach = backend.solve(flat.problem())
+        inputs.imports["terrain_vs_flat"] = terrain_comparison(inputs, reach, flat_reach)
 
     with clock.stage("write", "writing the study folder"):
         write_started = time.perf_counter()
@@ -248,18 +283,30 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         else:
             blocks, block_origin = blocks_from_osm(osm, crs, aoi)
         blocks = estimate_population(blocks, osm, preset)
+        imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (--ignore-gates)"}
+        if options.census_file:
+            census = read_census(options.census_file, options.census_column, crs)
+            blocks, imports["census"] = allocate_census(blocks, census, preset)
+            imports["census"]["file"] = Path(options.census_file).name
 
     with clock.stage("facilities", "sorting facilities into categories"):
         facilities = facilities_from_osm(osm.facilities, preset, crs)
+        if options.facilities_file:
+            facilities, imports["facilities"] = _import_facilities(options, preset, facilities, crs)
         if extent is not None and not facilities.empty:
             inner = shapely.point_on_surface(facilities.geometry.values)
             facilities = facilities[shapely.within(inner, extent)].reset_index(drop=True)
-        entrance_x, entrance_y = _entrances_xy(osm, crs)
-        block_points = polygon_access_points(blocks.geometry.values, entrance_x, entrance_y, spacing)
+        gate_x, gate_y = _entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
+        entrance_x, entrance_y = _entrances_xy(osm, crs, residents=False)
+        block_points = polygon_access_points(blocks.geometry.values, gate_x, gate_y, spacing)
         facility_points = polygon_access_points(facilities.geometry.values, entrance_x, entrance_y, spacing)
 
     with clock.stage("network", "building the walking network"):
-        network = WalkNetwork.from_ways(osm.walk, profile, crs, keep_within=extent)
+        dem = None
+        if options.dem_file:
+            dem = Dem.read(options.dem_file, _expand_bounds(_walk_bounds(osm) or data_bounds, 100.0))
+            imports["dem"] = {"file": Path(options.dem_file).name, "crs": dem.crs}
+        network = WalkNetwork.from_ways(osm.walk, profile, crs, keep_within=extent, dem=dem)
         full_size = (network.n_nodes, network.n_segments)
         network = keep_reachable_part(
             network,
@@ -290,6 +337,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         block_point_owner=block_points[0],
         block_via_entrance=block_points[3],
         max_snap_m=max_snap,
+        imports=imports,
     )
 
 
@@ -362,8 +410,59 @@ def _file_extent(path: Path) -> tuple[float, float, float, float] | None:
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def _entrances_xy(osm: OsmData, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    usable = [e for e in osm.entrances if e.tags.get("access") not in {"private", "no"}]
+def _import_facilities(
+    options: AnalysisOptions, preset: Preset, osm_facilities: gpd.GeoDataFrame, crs: str
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a facility table, check its coordinate system against OSM, and add it or let it replace OSM's."""
+    spec = FacilityTableSpec(
+        path=Path(options.facilities_file),
+        system=options.facilities_crs,
+        mode=options.facilities_mode,
+        columns=parse_columns(options.facilities_columns),
+    )
+    table = read_facility_table(spec, preset)
+    offset = check_offset(table, osm_facilities, crs)
+    imported = table.to_crs(crs)
+    label = f"import:{spec.path.name}"
+    rows = gpd.GeoDataFrame(
+        {
+            "facility_id": [f"{c}:x{r}" for c, r in zip(imported["category"], imported["row"], strict=True)],
+            "category": imported["category"].to_numpy(object),
+            "name": imported["name"].to_numpy(object),
+            "osm_id": np.zeros(len(imported), np.int64),
+            "osm_type": "import",
+            "source": label,
+            "tags": [{"capacity": str(c)} if np.isfinite(c) else {} for c in imported["capacity"]],
+        },
+        geometry=imported.geometry.to_numpy(),
+        crs=crs,
+    )
+    categories = sorted(set(rows["category"]))
+    replaced = 0
+    if spec.mode == "replace":
+        dropping = osm_facilities["category"].isin(categories)
+        replaced = int(dropping.sum())
+        osm_facilities = osm_facilities[~dropping]
+    merged = pd.concat([osm_facilities, rows], ignore_index=True)
+    order = {c.key: i for i, c in enumerate(preset.categories)}
+    merged = merged.assign(_order=merged["category"].map(order)).sort_values(["_order", "facility_id"], kind="stable")
+    merged = gpd.GeoDataFrame(merged.drop(columns="_order").reset_index(drop=True), geometry="geometry", crs=crs)
+    report = {
+        "file": spec.path.name,
+        "declared_crs": spec.system,
+        "mode": spec.mode,
+        "rows": len(rows),
+        "per_category": {c: int((rows["category"] == c).sum()) for c in categories},
+        "osm_facilities_replaced": replaced,
+        "offset_check": offset,
+    }
+    return merged, report
+
+
+def _entrances_xy(osm: OsmData, crs: str, residents: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mapped entrances and gates; private ones are doors for residents, not for the public."""
+    closed = {"no"} if residents else {"private", "no"}
+    usable = [e for e in osm.entrances if e.tags.get("access") not in closed]
     if not usable:
         return np.zeros(0), np.zeros(0)
     lon = np.array([e.geometry.x for e in usable])
@@ -500,6 +599,38 @@ def _access_frame(access: AccessTable, ids: np.ndarray, id_column: str, crs: str
     )
 
 
+def terrain_comparison(
+    inputs: StudyInputs, reach: dict[str, CategoryReach], flat_reach: dict[str, CategoryReach]
+) -> dict[str, Any]:
+    """Compare coverage with the terrain against flat ground, per category.
+
+    Returns
+    -------
+    dict
+        Per category: the population share whose nearest facility is within
+        the preset's threshold on flat ground and with the terrain, the change
+        in points, and the median change of the nearest time in minutes.
+    """
+    population = inputs.blocks["population"].to_numpy(float)
+    total = float(population.sum()) or 1.0
+    criterion = inputs.preset.scoring.criterion if inputs.preset.scoring else "time"
+    result = {}
+    for category in inputs.preset.categories:
+        threshold = category.threshold_s(criterion, inputs.profile.speed)
+        hilly = reach[category.key].seconds[:, 0]
+        level = flat_reach[category.key].seconds[:, 0]
+        both = np.isfinite(hilly) & np.isfinite(level)
+        share_flat = float(population[np.isfinite(level) & (level <= threshold)].sum()) / total
+        share_terrain = float(population[np.isfinite(hilly) & (hilly <= threshold)].sum()) / total
+        result[category.key] = {
+            "coverage_flat": round(share_flat, 4),
+            "coverage_terrain": round(share_terrain, 4),
+            "change_points": round(100 * (share_terrain - share_flat), 2),
+            "median_change_min": round(float(np.median((hilly - level)[both])) / 60.0, 3) if both.any() else None,
+        }
+    return result
+
+
 def _summary(
     inputs: StudyInputs,
     engine: str,
@@ -569,6 +700,8 @@ def _summary(
             "per_category": per_category,
         },
         "dropped_islands": network.dropped,
+        "imports": inputs.imports,
+        "terrain": network.terrain or None,
         "timings_s": dict(timings),
         "attribution": ATTRIBUTION,
     }

@@ -66,6 +66,30 @@ def test_controls_category_threshold_basemap(app):
     assert not app.exception
 
 
+def test_gcj02_basemap_shifts_the_layers_and_takes_clicks_back_to_wgs84(app, studies):
+    from circle.coords import wgs84_to_gcj02
+    from circle.ui import maps
+    from circle.ui.data import blocks_for_display, stamp
+
+    app.sidebar.radio(key="basemap__zh").set_value("amap").run()
+    assert not app.exception
+    assert app.session_state["display_system"] == "gcj02"
+    assert any("GCJ-02" in info.value for info in app.info)
+    path = studies / "default"
+    shown = blocks_for_display(str(path), stamp(path), "gcj02").geometry.iloc[0].exterior.coords[0]
+    truth = blocks_for_display(str(path), stamp(path), "wgs84").geometry.iloc[0].exterior.coords[0]
+    expected = wgs84_to_gcj02(truth[0], truth[1])
+    assert shown == pytest.approx((float(expected[0]), float(expected[1])), abs=1e-9)
+    # a click on the shifted map at a block's shifted corner is that block's true corner
+    lat, lon = maps.unshift_point(shown[1], shown[0], "gcj02")
+    assert (lon, lat) == pytest.approx(truth, abs=1e-8)
+    app.sidebar.radio(key="basemap__zh").set_value("custom").run()
+    app.sidebar.checkbox(key="tile_gcj02").check().run()
+    assert app.session_state["display_system"] == "gcj02"
+    app.sidebar.checkbox(key="tile_gcj02").uncheck().run()
+    assert app.session_state["display_system"] == "wgs84"
+
+
 def test_point_explores_isochrone_block_and_whatif(app):
     lon, lat = to_lonlat(200, 60)  # inside the compound
     app.number_input(key="lat_input").set_value(lat).run()
@@ -208,3 +232,59 @@ def test_downloads_are_real_files(studies, monkeypatch, tmp_path):
 
     layer = gpd.read_file(tmp_path / "b.gpkg", layer="blocks")
     assert len(layer) == 1 and layer.crs.to_epsg() == 4326
+
+
+class _Upload:
+    """What st.file_uploader hands over: a name, a size and the bytes."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self._data, self.size = name, data, len(data)
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+    def getbuffer(self) -> memoryview:
+        return memoryview(self._data)
+
+
+def test_uploads_are_checked_by_content_and_saved_under_fixed_names(tmp_path):
+    from circle.errors import CircleError
+    from circle.ui.widgets import OSM_MAGIC, TIFF_MAGIC, _save_upload
+
+    saved = _save_upload(
+        _Upload("../../evil.osm", b"<?xml version='1.0'?><osm/>"), tmp_path / "upload.osm.data", 1, OSM_MAGIC, "en"
+    )
+    assert saved == tmp_path / "upload.osm.data" and saved.read_bytes().startswith(b"<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["upload.osm.data"]
+    with pytest.raises(CircleError, match="not what its type says"):
+        _save_upload(_Upload("dem.tif", b"%PDF-1.7 not a tiff"), tmp_path / "dem.tif", 1, TIFF_MAGIC, "en")
+    with pytest.raises(CircleError, match="1 MB"):
+        _save_upload(_Upload("big.osm", b"<osm>" + b" " * (1024 * 1024)), tmp_path / "big", 1, OSM_MAGIC, "en")
+    assert not (tmp_path / "dem.tif").exists() and not (tmp_path / "big").exists()
+
+
+def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp_path):
+    studies = tmp_path / "studies"
+    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
+    source = small_town(tmp_path / "town.osm")
+
+    def script():
+        from pathlib import Path
+
+        from circle.ui.widgets import study_builder
+
+        study_builder("en", Path(__import__("os").environ["CIRCLE_STUDIES"]))
+
+    at = AppTest.from_function(script, default_timeout=120)
+    at.run()
+    at.text_input(key="server_osm_path").input(str(source))
+    at.text_input(key="new_study_name").input("wheels")
+    at.selectbox(key="build_profile").set_value("wheelchair")
+    at.checkbox(key="build_ignore_gates").check()
+    at.button(key="build_study").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    import json
+
+    summary = json.loads((studies / "wheels" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["profile"]["name"] == "wheelchair"
+    assert summary["imports"]["gates"].startswith("ignored")

@@ -53,6 +53,36 @@ STRINGS: dict[str, dict[str, str]] = {
     "basemap": {"zh": "底图", "en": "Basemap"},
     "basemap_osm": {"zh": "OpenStreetMap 标准", "en": "OpenStreetMap standard"},
     "basemap_none": {"zh": "无底图", "en": "No basemap"},
+    "build_more": {"zh": "更多数据（设施清单、普查人口、高程）", "en": "More data (facility list, census, elevation)"},
+    "build_facilities": {
+        "zh": "设施清单（CSV 或 Excel：名称、类别、经度、纬度，可选床位/学位）",
+        "en": "Facility list (CSV or Excel: name, category, longitude, latitude, optional capacity)",
+    },
+    "build_facilities_crs": {"zh": "清单坐标系", "en": "Coordinates of the list"},
+    "build_facilities_mode": {"zh": "与 OpenStreetMap 设施的关系", "en": "With the OpenStreetMap facilities"},
+    "build_mode_add": {"zh": "补充", "en": "add to them"},
+    "build_mode_replace": {"zh": "替换同类设施", "en": "replace them in the same categories"},
+    "build_census": {
+        "zh": "普查人口（街道/社区面，含人口字段；GeoJSON 或 GeoPackage）",
+        "en": "Census population (sub-district or community polygons with totals; GeoJSON or GeoPackage)",
+    },
+    "build_dem": {"zh": "数字高程模型（GeoTIFF，用于坡度）", "en": "Elevation model (GeoTIFF, for slopes)"},
+    "build_ignore_gates": {
+        "zh": "忽略小区大门（居民可从边界任意处出入）",
+        "en": "Ignore compound gates (residents may leave anywhere along the edge)",
+    },
+    "wrong_type": {
+        "zh": "文件 {name} 的内容与其类型不符，请检查后重新上传。",
+        "en": "The content of {name} is not what its type says; check the file and upload it again.",
+    },
+    "basemap_amap": {"zh": "高德地图（GCJ-02）", "en": "AMap (GCJ-02)"},
+    "tile_gcj02": {"zh": "该瓦片使用 GCJ-02 坐标（高德、腾讯）", "en": "These tiles use GCJ-02 (AMap, Tencent)"},
+    "gcj02_note": {
+        "zh": "底图为 GCJ-02 坐标：街坊、设施、等时圈等图层已转换到 GCJ-02 以便与底图对齐；"
+        "点击位置会换算回 WGS-84，研究数据与下载文件仍为 WGS-84。",
+        "en": "The basemap is in GCJ-02: blocks, facilities and isochrones are shifted to GCJ-02 to line up with it; "
+        "clicks are converted back to WGS-84, and the study and downloads stay in WGS-84.",
+    },
     "basemap_custom": {"zh": "自定义瓦片服务", "en": "Custom tile server"},
     "tile_url": {"zh": "瓦片地址（含 {z}/{x}/{y}）", "en": "Tile URL (with {z}/{x}/{y})"},
     "tile_attribution": {"zh": "瓦片署名", "en": "Tile attribution"},

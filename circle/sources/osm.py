@@ -103,6 +103,8 @@ class WalkWays:
     node_ids: np.ndarray  # int64, unique ids of every node used
     node_lon: np.ndarray
     node_lat: np.ndarray
+    step_count: np.ndarray | None = None  # float per segment: the way's step_count (NaN when untagged)
+    incline: np.ndarray | None = None  # float per segment: rise/run along u→v from `incline` (±inf: up/down only)
 
     @property
     def is_empty(self) -> bool:
@@ -281,6 +283,8 @@ class _Reader:
         self._v: list[int] = []
         self._way: list[int] = []
         self._highway: list[str] = []
+        self._step_count: list[float] = []
+        self._incline: list[float] = []
         self._coords: dict[int, tuple[float, float]] = {}
         self.facilities: list[tuple[OsmFeature, list[str]]] = []
         self.residential: list[OsmFeature] = []
@@ -360,6 +364,9 @@ class _Reader:
             self._coords[ref_b] = (lon_b, lat_b)
         self._way.extend([way.id] * len(pairs))
         self._highway.extend([highway] * len(pairs))
+        steps = highway == "steps"
+        self._step_count.extend([parse_step_count(tags.get("step_count")) if steps else np.nan] * len(pairs))
+        self._incline.extend([parse_incline(tags.get("incline")) if steps else np.nan] * len(pairs))
 
     def _area(self, area) -> None:
         tags = dict(area.tags)
@@ -410,7 +417,52 @@ class _Reader:
             node_ids=node_ids,
             node_lon=coords[:, 0],
             node_lat=coords[:, 1],
+            step_count=np.asarray(self._step_count, dtype=float),
+            incline=np.asarray(self._incline, dtype=float),
         )
+
+
+def parse_step_count(value: str | None) -> float:
+    """Return an OSM ``step_count`` as a number of steps (NaN when absent or not a positive number).
+
+    Examples
+    --------
+    >>> parse_step_count("42"), parse_step_count("about 40")
+    (42.0, nan)
+    """
+    try:
+        count = float(str(value).strip())
+    except (TypeError, ValueError):
+        return np.nan
+    return count if 0 < count < 10_000 else np.nan
+
+
+def parse_incline(value: str | None) -> float:
+    """Return an OSM ``incline`` as rise/run along the way's direction.
+
+    ``up``/``down`` give +inf/−inf (direction known, steepness not); ``12%``
+    gives 0.12, ``-5°`` gives tan(−5°); anything else NaN.
+
+    Examples
+    --------
+    >>> parse_incline("up"), parse_incline("-10%"), round(parse_incline("45°"), 6)
+    (inf, -0.1, 1.0)
+    """
+    if value is None:
+        return np.nan
+    text = str(value).strip().lower()
+    if text == "up":
+        return np.inf
+    if text == "down":
+        return -np.inf
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100.0
+        if text.endswith("°"):
+            return float(np.tan(np.radians(float(text[:-1]))))
+    except ValueError:
+        return np.nan
+    return np.nan
 
 
 def _kept(tags: dict[str, str]) -> dict[str, str]:

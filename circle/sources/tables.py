@@ -102,7 +102,7 @@ def read_table(path: Path) -> pd.DataFrame:
             frame = _read_csv(path)
     except InputDataError:
         raise
-    except Exception as error:  # noqa: BLE001 - any parser failure becomes advice
+    except Exception as error:  # any parser failure becomes advice
         raise InputDataError(f"cannot read facility table {path}: {error}. Save it as UTF-8 CSV or .xlsx.") from error
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")

@@ -250,7 +250,13 @@ class Preset:
 
 @dataclass(frozen=True)
 class WalkingProfile:
-    """Walking speed on flat ground and on steps."""
+    """Walking speed on flat ground, on steps and on slopes.
+
+    ``climb_up_m_s`` / ``climb_down_m_s`` are vertical speeds on stairs, used
+    when a flight's rise is known (``step_count``, a numeric ``incline`` or a
+    DEM); otherwise steps cost ``steps_speed_factor`` of the flat speed.
+    ``max_slope`` (rise/run) makes steeper ways impassable (wheelchairs).
+    """
 
     name: str
     label_zh: str
@@ -258,6 +264,9 @@ class WalkingProfile:
     speed_m_s: Sourced
     steps_speed_factor: Sourced
     steps_passable: bool
+    climb_up_m_s: Sourced | None = None
+    climb_down_m_s: Sourced | None = None
+    max_slope: Sourced | None = None
 
     @property
     def speed(self) -> float:
@@ -277,6 +286,9 @@ class WalkingProfile:
             "speed_m_s": self.speed_m_s.to_dict(),
             "steps_speed_factor": self.steps_speed_factor.to_dict(),
             "steps_passable": self.steps_passable,
+            "climb_up_m_s": self.climb_up_m_s.to_dict() if self.climb_up_m_s else None,
+            "climb_down_m_s": self.climb_down_m_s.to_dict() if self.climb_down_m_s else None,
+            "max_slope": self.max_slope.to_dict() if self.max_slope else None,
         }
 
 
@@ -383,6 +395,10 @@ def load_profile(name: str = "standard", path: str | Path | None = None) -> Walk
     problems: list[str] = []
     speed = sourced(entry, "speed_m_s", f"profiles.{name}", problems, positive=True)
     steps = sourced(entry, "steps_speed_factor", f"profiles.{name}", problems, positive=True)
+    optional = {
+        key: sourced(entry, key, f"profiles.{name}", problems, positive=True) if key in entry else None
+        for key in ("climb_up_m_s", "climb_down_m_s", "max_slope")
+    }
     if problems:
         raise PresetError(f"{where}: " + "; ".join(problems) + ".")
     label = entry.get("label") or {}
@@ -393,6 +409,7 @@ def load_profile(name: str = "standard", path: str | Path | None = None) -> Walk
         speed_m_s=speed,
         steps_speed_factor=steps,
         steps_passable=bool(entry.get("steps_passable", True)),
+        **optional,
     )
 
 

@@ -62,6 +62,22 @@ def blocks_wgs84(path: str, _stamp: float) -> gpd.GeoDataFrame:
     return simplified
 
 
+@st.cache_resource(max_entries=12, show_spinner=False)
+def blocks_for_display(path: str, _stamp: float, system: str) -> gpd.GeoDataFrame:
+    """Return the drawing blocks in the map's display system (shifted for GCJ-02 basemaps)."""
+    from circle.ui.maps import shift_frame
+
+    return shift_frame(blocks_wgs84(path, _stamp), system)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def facilities_for_display(path: str, _stamp: float, system: str) -> gpd.GeoDataFrame:
+    """Return the facilities in the map's display system."""
+    from circle.ui.maps import shift_frame
+
+    return shift_frame(load_study(path, _stamp).facilities, system)
+
+
 def choose_study(lang: str, widget_key: str):
     """Let the user pick a study; return ``(path, study, scores)``, or None (with advice) when there is none."""
     from circle.i18n import t

@@ -16,6 +16,9 @@ from circle.i18n import t
 
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+AMAP_TILES = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+AMAP_ATTRIBUTION = "© 高德地图 AutoNavi (GCJ-02)"
+GCJ02_BASEMAPS = ("amap",)
 LEAFLET_VERSION = "1.9.4"
 JQUERY_VERSION = "3.7.1"
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -78,8 +81,10 @@ def base_map(
 ) -> folium.Map:
     """Return an empty map fitted to ``bounds`` (west, south, east, north) with the chosen basemap.
 
-    ``basemap`` is ``"osm"``, ``"custom"`` (``tile_url`` and ``attribution``)
-    or ``"none"``. Vector layers draw whatever the tiles do.
+    ``basemap`` is ``"osm"``, ``"amap"`` (AMap's GCJ-02 tiles), ``"custom"``
+    (``tile_url`` and ``attribution``) or ``"none"``. Vector layers draw
+    whatever the tiles do; with GCJ-02 tiles they must be shifted first (see
+    :func:`shift_frame`). ``bounds`` are in the display system.
     """
     west, south, east, north = bounds
     fmap = folium.Map(
@@ -87,6 +92,10 @@ def base_map(
     )
     if basemap == "osm":
         folium.TileLayer(OSM_TILES, attr=t("attribution", lang), name=t("basemap_osm", lang), max_zoom=19).add_to(fmap)
+    elif basemap == "amap":
+        folium.TileLayer(
+            AMAP_TILES, attr=AMAP_ATTRIBUTION, name=t("basemap_amap", lang), max_zoom=18, subdomains="1234"
+        ).add_to(fmap)
     elif basemap == "custom" and tile_url:
         folium.TileLayer(
             tile_url, attr=escape(attribution) or t("attribution", lang), name=t("basemap_custom", lang), max_zoom=20
@@ -233,3 +242,37 @@ def add_points(fmap: folium.Map, points: list[tuple[float, float, str]], layer_n
             popup=escape(text),
         ).add_to(layer)
     layer.add_to(fmap)
+
+
+def display_system(basemap: str, custom_is_gcj02: bool = False) -> str:
+    """Return the coordinate system the map must be drawn in for this basemap: ``wgs84`` or ``gcj02``."""
+    if basemap in GCJ02_BASEMAPS or (basemap == "custom" and custom_is_gcj02):
+        return "gcj02"
+    return "wgs84"
+
+
+def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
+    """Return a WGS-84 frame moved into the display ``system`` (the same frame for ``wgs84``)."""
+    if system == "wgs84" or frame.empty:
+        return frame
+    from circle.coords import transform_geometry
+
+    moved = frame.copy()
+    moved["geometry"] = transform_geometry(frame.geometry.to_crs(4326).to_numpy(), system)
+    return moved.set_crs(4326, allow_override=True)
+
+
+def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
+    """Return a WGS-84 (lat, lon) in the display system."""
+    from circle.coords import from_wgs84
+
+    x, y = from_wgs84(lon, lat, system)
+    return float(y), float(x)
+
+
+def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
+    """Return a (lat, lon) clicked on a map drawn in ``system`` as WGS-84."""
+    from circle.coords import to_wgs84
+
+    x, y = to_wgs84(lon, lat, system)
+    return float(y), float(x)

@@ -15,7 +15,15 @@ from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import maps
 from circle.ui import state as key
-from circle.ui.data import blocks_wgs84, list_studies, load_scores, load_study, stamp, studies_root
+from circle.ui.data import (
+    blocks_for_display,
+    facilities_for_display,
+    list_studies,
+    load_scores,
+    load_study,
+    stamp,
+    studies_root,
+)
 from circle.ui.widgets import choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
@@ -92,17 +100,21 @@ def _controls(lang: str, labels: dict, study) -> dict:
         sidebar,
         "radio",
         t("basemap", lang),
-        ["osm", "none", "custom"],
+        ["osm", "amap", "none", "custom"],
         key.BASEMAP,
         lang,
         lambda b: t(f"basemap_{b}", lang),
         horizontal=True,
     )
     tile_url = attribution = ""
+    custom_gcj02 = False
     if basemap == "custom":
         tile_url = sidebar.text_input(t("tile_url", lang), key=key.TILE_URL)
         attribution = sidebar.text_input(t("tile_attribution", lang), key=key.TILE_ATTRIBUTION)
+        custom_gcj02 = sidebar.checkbox(t("tile_gcj02", lang), key=key.TILE_GCJ02)
+    system = maps.display_system(basemap, custom_gcj02)
     return {
+        "display": system,
         "measure": measure,
         "category": category,
         "shown": shown,
@@ -195,42 +207,55 @@ def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
 
 
 def _map(lang: str, path: Path, study, result, controls: dict):
-    blocks = blocks_wgs84(str(path), stamp(path))
+    system = controls["display"]
+    st.session_state[key.DISPLAY] = system
+    blocks = blocks_for_display(str(path), stamp(path), system)
+    facilities = facilities_for_display(str(path), stamp(path), system)
     west, south, east, north = study.summary["bbox"]
     pad_lat, pad_lon = 0.003, 0.003 / max(np.cos(np.radians((south + north) / 2)), 0.1)
-    bounds = (west - pad_lon, south - pad_lat, east + pad_lon, north + pad_lat)
-    fmap = maps.base_map(bounds, controls["basemap"], controls["tile_url"], controls["attribution"], lang)
+    south, west = maps.shift_point(south - pad_lat, west - pad_lon, system)
+    north, east = maps.shift_point(north + pad_lat, east + pad_lon, system)
+    fmap = maps.base_map(
+        (west, south, east, north), controls["basemap"], controls["tile_url"], controls["attribution"], lang
+    )
     values = _measure_values(controls["measure"], controls["category"], study.blocks, result.scores)
     scenario = st.session_state.get(key.SCENARIO_RESULT)
     highlight = set(scenario["affected"]) if scenario else set()
     caption = _legend(controls["measure"], controls["category"], result.labels, lang)
     scale = maps.add_blocks(fmap, blocks, values, controls["measure"], caption, lang, result.scores, highlight)
-    maps.add_facilities(fmap, study.facilities, result.labels, controls["shown"], lang)
+    maps.add_facilities(fmap, facilities, result.labels, controls["shown"], lang)
     maps.add_outline(fmap, blocks, lang)
     point = st.session_state.get(key.POINT)
     if point is not None:
         limit = float(controls["threshold"])
         bands = _isochrone(str(path), stamp(path), point, (limit / 3, 2 * limit / 3, limit))
         if bands is not None:
-            maps.add_isochrone(fmap, bands, lang)
+            maps.add_isochrone(fmap, maps.shift_frame(bands, system), lang)
     if scenario:
         maps.add_points(
-            fmap, [(c["lat"], c["lon"], c["category"]) for c in scenario["added"]], t("layer_whatif", lang), "#ffff33"
+            fmap,
+            [(*maps.shift_point(c["lat"], c["lon"], system), c["category"]) for c in scenario["added"]],
+            t("layer_whatif", lang),
+            "#ffff33",
         )
     suggestions = st.session_state.get(key.SUGGESTIONS)
     if suggestions is not None:
         maps.add_points(
             fmap,
-            [(r["lat"], r["lon"], f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
+            [(*maps.shift_point(r["lat"], r["lon"], system), f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
             t("layer_suggestions", lang),
             "#00e5ff",
         )
     focus = st.session_state.get(key.FOCUS)
     if focus:
-        fmap.fit_bounds([[focus[1], focus[0]], [focus[3], focus[2]]])
+        low = maps.shift_point(focus[1], focus[0], system)
+        high = maps.shift_point(focus[3], focus[2], system)
+        fmap.fit_bounds([list(low), list(high)])
     folium.LayerControl(collapsed=True).add_to(fmap)
     maps.use_local_leaflet(fmap)
     st.caption(t("click_hint", lang))
+    if system != "wgs84":
+        st.info(t("gcj02_note", lang))
     st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     output = st_folium(
         fmap,
@@ -258,10 +283,13 @@ def _consume_click(study) -> None:
     last = value.get("last_clicked")
     if not last:
         return
-    seen = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
-    if seen == st.session_state.get("_last_seen_click"):
+    clicked = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
+    if clicked == st.session_state.get("_last_seen_click"):
         return
-    st.session_state["_last_seen_click"] = seen
+    st.session_state["_last_seen_click"] = clicked
+    # a click on a map drawn in GCJ-02 (to match Chinese tiles) is taken back to WGS-84
+    lat, lon = maps.unshift_point(*clicked, st.session_state.get(key.DISPLAY, "wgs84"))
+    seen = (round(lat, 6), round(lon, 6))
     st.session_state[key.POINT] = seen
     st.session_state[key.BLOCK] = _block_at(study, seen[0], seen[1])
 
