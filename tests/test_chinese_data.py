@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
 
 import geopandas as gpd
 import numpy as np
@@ -441,6 +443,12 @@ def test_a_synthetic_hill_slows_uphill_not_downhill_and_costs_coverage(tmp_path)
     # the clinic: 10 m of flat access, then 500 m of street uphill: 500/1.1 s × (1/0.705 − 1) more
     uphill_extra_min = 500 / 1.1 * (1 / math.exp(-0.35) - 1) / 60
     assert comparison["clinic"]["median_change_min"] == pytest.approx(uphill_extra_min, rel=5e-3)
+    from circle.report import build_report
+
+    report = build_report(hill, tmp_path / "hill.pdf", "en")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(report.path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "elevation model hill.tif" in " ".join(text.split())
     wheelchair = Study.open(
         analyze(AnalysisOptions(source=source, out=tmp_path / "wheel", dem_file=dem, profile="wheelchair")).path
     )

@@ -205,6 +205,25 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "{factor}× the standard; weighted to 0–100. Bands: {bands}. Tiers nest: meeting the 15-minute circle means "
         "every category of the 10- and 5-minute circles passes as well.",
     },
+    "rpt_import_facilities": {
+        "zh": "设施数据：除 OpenStreetMap 外，导入了规划部门清单 {file}"
+        "（{rows} 处，坐标系 {crs}，已转换为 WGS-84；{mode}）。",
+        "en": "Facilities: besides OpenStreetMap, the list {file} was imported ({rows} facilities, declared {crs}, "
+        "converted to WGS-84; {mode}).",
+    },
+    "rpt_import_census": {
+        "zh": "人口：普查数据 {file}（{polygons} 个统计单元，共 {total:,.0f} 人）按住宅建筑面积分配到 {blocks} 个街坊，"
+        "各单元总数保持不变；{outside} 个街坊不在任何统计单元内，沿用估算值。",
+        "en": "Population: census {file} ({polygons} units, {total:,.0f} residents) shared among {blocks} blocks by "
+        "residential floor area, each unit's total kept exactly; {outside} blocks outside every unit keep "
+        "their estimate.",
+    },
+    "rpt_import_dem": {
+        "zh": "地形：依据高程模型 {file}，坡道步行速度按 Tobler 步行函数（上坡、下坡分别计算）；"
+        "与平地相比，各类设施覆盖人口比例变化（百分点）：{changes}。",
+        "en": "Terrain: with the elevation model {file}, slopes follow Tobler's hiking function (uphill and downhill "
+        "apart); coverage against flat ground changes by (points): {changes}.",
+    },
     "rpt_limits": {"zh": "数据局限", "en": "Limits of the data"},
     "rpt_limit_osm": {
         "zh": "OpenStreetMap 由志愿者绘制，在我国城市中设施与建筑标注往往不完整。某类设施数量明显偏少时，"

@@ -595,6 +595,49 @@ class Writer:
             return self.s("rpt_change_remove", facility=facility)
         return self.s("rpt_change_move", facility=facility, lon=change["lon"], lat=change["lat"])
 
+    def imports_paragraphs(self) -> list:
+        """Return what the bureau's own data changed: facility list, census, elevation."""
+        imports = self.content.study.summary.get("imports") or {}
+        story = []
+        facilities = imports.get("facilities")
+        if facilities:
+            story.append(
+                self.p(
+                    self.s(
+                        "rpt_import_facilities",
+                        file=facilities["file"],
+                        rows=facilities["rows"],
+                        crs=facilities["declared_crs"],
+                        mode=t(f"build_mode_{facilities['mode']}", self.lang),
+                    )
+                    + " "
+                    + self.text(facilities["offset_check"]["message"])
+                )
+            )
+        census = imports.get("census")
+        if census:
+            story.append(
+                self.p(
+                    self.s(
+                        "rpt_import_census",
+                        file=census["file"],
+                        total=census["total"],
+                        polygons=census["polygons"],
+                        blocks=census["blocks_from_census"],
+                        outside=census["blocks_outside_census"],
+                    )
+                )
+            )
+        comparison = imports.get("terrain_vs_flat")
+        if imports.get("dem") and comparison:
+            changes = ("，" if self.lang == "zh" else ", ").join(
+                f"{self.content.label(key, self.lang)} {values['change_points']:+.1f}"
+                for key, values in comparison.items()
+                if key in self.content.result.labels
+            )
+            story.append(self.p(self.s("rpt_import_dem", file=imports["dem"]["file"], changes=changes)))
+        return story
+
     def method_section(self) -> list:
         """Return the method: walking, standard values and sources, population, scoring, limits of the data."""
         content = self.content
@@ -660,6 +703,7 @@ class Writer:
         for source, row in grouped.iterrows():
             rows.append([described.get(source, self.text(source)), f"{int(row['count']):,}", f"{row['sum']:,.0f}"])
         story += [self.table(rows, [0.64, 0.16, 0.2], numeric={1, 2}), Spacer(1, 3 * mm)]
+        story += self.imports_paragraphs()
         scoring = content.preset.scoring
         bands = "，".join if self.lang == "zh" else ", ".join
         band_text = bands(f"{(b.zh if self.lang == 'zh' else b.en)} ≥ {b.minimum:g}" for b in scoring.bands)
