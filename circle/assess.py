@@ -9,10 +9,9 @@ Each reads a study folder, computes with :mod:`circle.scoring`,
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from circle.area import read_area_file
+from circle.atomic import locked, replace_file
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.planning import renewal_areas, renewal_priority
@@ -333,24 +333,24 @@ def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray
 
 
 def update_summary(study: Study, key: str, value: dict[str, Any]) -> None:
-    """Set (or merge into) one top-level key of ``summary.json``, atomically."""
+    """Set (or merge into) one top-level key of ``summary.json``, atomically and under the study's lock."""
     path = study.path / SUMMARY
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if key == "suggestions":
-        summary.setdefault(key, {}).update(value)
-    else:
-        summary[key] = value
-    _write_json(path, summary)
+    with locked(path):
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        if key == "suggestions":
+            summary.setdefault(key, {}).update(value)
+        else:
+            summary[key] = value
+        _write_json(path, summary)
     study.summary = summary
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n"
+    replace_file(path, text.encode("utf-8"))
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    frame.to_parquet(partial, index=False)
-    os.replace(partial, path)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    replace_file(path, buffer.getvalue())

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from circle.atomic import locked, replace_folder
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import kernels
 from circle.engine.base import CategoryReach
@@ -260,9 +261,8 @@ def save_scenario(
     check_name(name)
     root = study.path / SCENARIOS
     root.mkdir(exist_ok=True)
-    staging = root / f".{name}.tmp-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
+
+    def write(staging: Path) -> None:
         blocks.to_parquet(staging / "blocks.parquet", index=False)
         scores.to_parquet(staging / "scores.parquet", index=False)
         payload = {
@@ -275,18 +275,8 @@ def save_scenario(
         (staging / "scenario.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        target = root / name
-        if target.exists():
-            retired = root / f".{name}.old-{uuid.uuid4().hex[:8]}"
-            target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return root / name
+
+    return replace_folder(root / name, write)
 
 
 def list_scenarios(study: Study) -> list[dict[str, Any]]:
@@ -314,8 +304,11 @@ def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame
 
 
 def delete_scenario(study: Study, name: str) -> None:
-    """Delete a saved scenario."""
+    """Delete a saved scenario (renamed aside first, so a killed delete never leaves half of one)."""
     folder = study.path / SCENARIOS / check_name(name)
     if not folder.is_dir():
         raise CircleError(f"the study has no scenario {name!r}.")
-    shutil.rmtree(folder)
+    with locked(folder):
+        retired = folder.parent / f".{folder.name}.del-{uuid.uuid4().hex[:8]}"
+        folder.rename(retired)
+        shutil.rmtree(retired, ignore_errors=True)

@@ -8,20 +8,22 @@ Layout (see the README for every column)::
     network/edges.parquet     directed edges u, v, length_m, seconds, highway
     access/blocks.parquet     block_id, node, seconds (+ the access point)
     access/facilities.parquet facility_id, node, seconds (+ the access point)
-    summary.json              provenance, parameters, counts, timings
+    summary.json              provenance, parameters, counts, timings (written last)
+    manifest.json             format_version, and the size and SHA-256 of every file above
     study.gpkg                optional GeoPackage of blocks and facilities
 
 A folder is written under a temporary name beside its destination and renamed
-into place only when complete, so a reader never sees half a study and an
-interrupted run leaves the previous study untouched.
+into place only when complete (see :mod:`circle.atomic`), so a reader never
+sees half a study and an interrupted run leaves the previous study in place.
+:meth:`Study.open` checks the format version and the manifest, and says
+plainly when a folder is old, damaged or incomplete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,11 +34,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from circle.atomic import locked, recover_folder, replace_folder
 from circle.errors import StudyError
 from circle.network import AccessTable, WalkNetwork
 
 FORMAT_VERSION = 1
 SUMMARY = "summary.json"
+MANIFEST = "manifest.json"
+CORE_FILES = (
+    "blocks.parquet",
+    "facilities.parquet",
+    "network/nodes.parquet",
+    "network/edges.parquet",
+    "access/blocks.parquet",
+    "access/facilities.parquet",
+)
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 
@@ -77,6 +89,10 @@ def prepare_destination(out: str | Path, overwrite: bool) -> Path:
         ``overwrite``).
     """
     path = Path(out).expanduser().absolute()
+    if not path.exists() and path.parent.is_dir():
+        with locked(path, blocking=False) as free:
+            if free:
+                recover_folder(path)  # an interrupted earlier write: put its study back first
     if path.exists() and not path.is_dir():
         raise StudyError(f"--out {path} is a file, not a folder. Choose a folder name for the study.")
     if path.is_dir() and any(path.iterdir()):
@@ -128,9 +144,8 @@ def write_study(
         The written folder.
     """
     destination = prepare_destination(out, overwrite)
-    staging = destination.parent / f".{destination.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        staging.mkdir()
+
+    def write(staging: Path) -> None:
         (staging / "network").mkdir()
         (staging / "access").mkdir()
         tables.blocks.to_parquet(staging / "blocks.parquet", index=False)
@@ -139,18 +154,31 @@ def write_study(
         tables.edges.to_parquet(staging / "network" / "edges.parquet", index=False)
         tables.block_access.to_parquet(staging / "access" / "blocks.parquet", index=False)
         tables.facility_access.to_parquet(staging / "access" / "facilities.parquet", index=False)
+        files = list(CORE_FILES)
         if gpkg:
             tables.blocks.to_file(staging / "study.gpkg", layer="blocks", driver="GPKG")
             tables.facilities.to_file(staging / "study.gpkg", layer="facilities", driver="GPKG")
+            files.append("study.gpkg")
+        _write_json(staging / MANIFEST, {"format_version": FORMAT_VERSION, "files": manifest_of(staging, files)})
         if before_summary is not None:
             before_summary(tables.summary)
         _write_json(staging / SUMMARY, tables.summary)
-        _fsync_tree(staging)
-        _swap_into_place(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return destination
+
+    return replace_folder(destination, write)
+
+
+def manifest_of(folder: Path, files: list[str]) -> dict[str, dict[str, Any]]:
+    """Return the size and SHA-256 of each of ``files`` (relative to ``folder``)."""
+    return {name: {"bytes": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)} for name in files}
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
@@ -174,25 +202,6 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _fsync_tree(folder: Path) -> None:
-    for item in folder.rglob("*"):
-        if item.is_file():
-            with item.open("rb") as handle:
-                os.fsync(handle.fileno())
-
-
-def _swap_into_place(staging: Path, destination: Path) -> None:
-    if destination.exists() and any(destination.iterdir()):
-        retired = destination.parent / f".{destination.name}.old-{uuid.uuid4().hex[:8]}"
-        os.rename(destination, retired)
-        os.rename(staging, destination)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        if destination.exists():
-            destination.rmdir()
-        os.rename(staging, destination)
-
-
 @dataclass
 class Study:
     """A study folder opened for reading; tables load on first use."""
@@ -201,16 +210,23 @@ class Study:
     summary: dict[str, Any] = field(repr=False)
 
     @classmethod
-    def open(cls, path: str | Path) -> Study:
-        """Open a study folder.
+    def open(cls, path: str | Path, verify: bool = True) -> Study:
+        """Open a study folder, checking its format version and (with ``verify``) its manifest.
+
+        A folder left missing by an interrupted write is first restored from
+        the complete version the write left beside it.
 
         Raises
         ------
         StudyError
-            When the folder is missing, is not a study, or was written by an
-            incompatible version.
+            When the folder is missing, is not a study, was written by an
+            older or newer circle, or a file differs from what was written.
         """
         path = Path(path).expanduser()
+        if not path.exists():
+            with locked(path, blocking=False) as free:
+                if free:
+                    recover_folder(path)
         summary_path = path / SUMMARY
         if not summary_path.is_file():
             raise StudyError(
@@ -218,14 +234,13 @@ class Study:
             )
         try:
             summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StudyError(f"{summary_path} is damaged ({exc}). Rebuild the study with `circle analyze`.") from exc
-        version = summary.get("format_version")
-        if version != FORMAT_VERSION:
-            raise StudyError(
-                f"{path} was written in study format {version!r}; this circle reads format {FORMAT_VERSION}. "
-                "Rebuild the study with `circle analyze`."
-            )
+        if not isinstance(summary, dict):
+            raise StudyError(f"{summary_path} is damaged (not a JSON object). Rebuild the study with `circle analyze`.")
+        check_format_version(path, summary.get("format_version"))
+        if verify:
+            verify_manifest(path)
         return cls(path=path, summary=summary)
 
     def _read(self, relative: str, geo: bool = False):
@@ -307,6 +322,57 @@ class Study:
             snap_m=frame["snap_m"].to_numpy(float),
         )
         return table, ids
+
+
+def check_format_version(path: Path, version: Any) -> None:
+    """Refuse a study written in another format, saying which way to go.
+
+    Raises
+    ------
+    StudyError
+        For a missing, older or newer format version.
+    """
+    if version == FORMAT_VERSION:
+        return
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise StudyError(
+            f"{path} was written by a newer circle (study format {version}; this one reads {FORMAT_VERSION}). "
+            "Update circle, or rebuild the study with this version."
+        )
+    raise StudyError(
+        f"{path} is in an old or unknown study format ({version!r}; this circle reads {FORMAT_VERSION}). "
+        f"Rebuild it with `circle analyze … --out {path} --overwrite`."
+    )
+
+
+def verify_manifest(path: Path) -> None:
+    """Check every file the manifest lists: present, same size, same SHA-256.
+
+    Raises
+    ------
+    StudyError
+        Naming the first file that is missing or differs, or the missing manifest.
+    """
+    manifest_path = path / MANIFEST
+    rebuild = f"Rebuild it with `circle analyze … --out {path} --overwrite`."
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        check_format_version(path, manifest.get("format_version"))
+    except FileNotFoundError as exc:
+        raise StudyError(
+            f"{path} has no {MANIFEST}: it was written by an older circle or is damaged. {rebuild}"
+        ) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise StudyError(f"{manifest_path} is damaged ({exc}). {rebuild}") from exc
+    for name, expected in files.items():
+        file = path / name
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise StudyError(f"{manifest_path} names a file outside the study ({name!r}). {rebuild}")
+        if not file.is_file():
+            raise StudyError(f"{file} is missing: the study is incomplete. {rebuild}")
+        if file.stat().st_size != expected.get("bytes") or file_sha256(file) != expected.get("sha256"):
+            raise StudyError(f"{file} is damaged: it differs from what circle wrote (size or checksum). {rebuild}")
 
 
 def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> WalkNetwork:

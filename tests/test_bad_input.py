@@ -195,7 +195,7 @@ def test_existing_study_needs_overwrite_and_is_replaced_whole(tmp_path, capsys, 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["profile"]["name"] == "elderly"
     assert summary["created"] >= first
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".study")]
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".study") and p.name != ".study.lock"]
     assert leftovers == []
 
 

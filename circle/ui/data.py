@@ -28,7 +28,7 @@ def list_studies(root: Path | None = None) -> list[Path]:
     root = root or studies_root()
     if not root.is_dir():
         return []
-    found = sorted(p for p in root.iterdir() if (p / SUMMARY).is_file())
+    found = sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p / SUMMARY).is_file())
     return sorted(found, key=lambda p: (p.name != "default", p.name))
 
 
