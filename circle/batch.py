@@ -238,12 +238,15 @@ def _record_request(folder: Path, task: BatchTask) -> None:
 
 def is_complete(folder: Path, task: BatchTask) -> bool:
     """Return whether ``folder`` holds a complete study made for the same request."""
+    from circle.study import Study
+
     marker = folder / ".batch-request.json"
     if not (folder / SUMMARY).is_file() or not marker.is_file():
         return False
     try:
+        Study.open(folder)  # format version and checksums: a damaged study is redone
         return json.loads(marker.read_text(encoding="utf-8")) == json.loads(json.dumps(task.request()))
-    except (OSError, json.JSONDecodeError):
+    except (CircleError, OSError, json.JSONDecodeError):
         return False
 
 

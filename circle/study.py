@@ -38,7 +38,7 @@ from circle.atomic import locked, recover_folder, replace_folder
 from circle.errors import StudyError
 from circle.network import AccessTable, WalkNetwork
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: manifest.json with sizes and checksums
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
 CORE_FILES = (

@@ -97,7 +97,7 @@ def test_study_folder_has_every_documented_table_and_column(town_study):
 
 def test_summary_records_provenance(town_study):
     summary = json.loads((town_study.path / "summary.json").read_text())
-    assert summary["format_version"] == 1
+    assert summary["format_version"] == FORMAT_VERSION
     assert len(summary["source"]["sha256"]) == 64
     assert summary["crs"] == "EPSG:32648"
     assert summary["profile"]["name"] == "standard"
