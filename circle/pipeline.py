@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,10 +34,11 @@ from circle.engine.base import CategoryReach, Destinations
 from circle.errors import AreaError, InputDataError, NetworkError
 from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
+from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
 from circle.sources.offset_check import check_offset
-from circle.sources.osm import OsmData, read_osm
+from circle.sources.osm import OsmData, header_bounds, read_osm
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, write_study
@@ -164,6 +166,7 @@ class StudyInputs:
     block_via_entrance: np.ndarray
     max_snap_m: float
     imports: dict[str, Any] = field(default_factory=dict)
+    memory_estimate_mb: float | None = None
 
     def problem(self) -> ReachProblem:
         """Return the reach problem of these inputs."""
@@ -256,6 +259,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
 
     with clock.stage("read", "reading OpenStreetMap data"):
         path, area, source_label = _resolve_source(options, area)
+        memory = check_memory(path, header_bounds(path), area.bounds if area else None)
         checksum = _sha256(path)
         read_bounds = _expand_bounds(area.bounds, reach_m) if area else None
         osm = read_osm(path, preset, read_bounds)
@@ -338,6 +342,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         block_via_entrance=block_points[3],
         max_snap_m=max_snap,
         imports=imports,
+        memory_estimate_mb=memory.needed_mb,
     )
 
 
@@ -701,6 +706,10 @@ def _summary(
         },
         "dropped_islands": network.dropped,
         "imports": inputs.imports,
+        "memory": {
+            "estimated_peak_mb": inputs.memory_estimate_mb,
+            "measured_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        },
         "terrain": network.terrain or None,
         "timings_s": dict(timings),
         "attribution": ATTRIBUTION,

@@ -172,3 +172,60 @@ def test_resident_page_at_phone_width(server, lang):
         browser.close()
     assert width <= 380, f"the page is wider than a phone: {width}px"
     assert "block=" in url and f"lang={lang}" in url  # the link to share carries the neighbourhood
+
+
+def test_two_browser_sessions_at_once_do_not_see_each_other(server):
+    """Two people on one server: one switches to English, clicks and adds a facility; the other sees none of it."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        first = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        second = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        for page in (first, second):
+            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+        for page in (first, second):
+            page.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
+            map_frame(page)
+        first.get_by_text("English", exact=True).click()
+        first.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
+        frame = map_frame(first)
+        container = frame.locator(".leaflet-container").first
+        box = container.bounding_box()
+        container.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
+        first.get_by_text("Block:", exact=False).first.wait_for(timeout=30_000)
+        first.get_by_role("button", name="Add a facility at the chosen point").click()
+        first.get_by_text("newly served", exact=False).first.wait_for(timeout=30_000)
+        # the second session, interacting meanwhile, is still in Chinese with no point, block or what-if
+        second.reload(wait_until="domcontentloaded")
+        second.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
+        map_frame(second)
+        assert second.get_by_text("15-minute living circle", exact=True).count() == 0
+        assert second.get_by_text("Block:", exact=False).count() == 0
+        assert second.get_by_text("newly served", exact=False).count() == 0
+        assert second.get_by_text("新增覆盖", exact=False).count() == 0
+        second.screenshot(path=str(ARTIFACTS / "two-sessions-second.png"), full_page=True)
+        first.screenshot(path=str(ARTIFACTS / "two-sessions-first.png"), full_page=True)
+        browser.close()
+
+
+def test_report_page_makes_and_downloads_the_pdf(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1300, "height": 1400}, accept_downloads=True).new_page()
+        page.goto(f"{server}/report", wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_role("button", name="生成 PDF 报告").click()
+        button = page.get_by_role("button", name="下载 PDF 报告")
+        button.wait_for(timeout=120_000)
+        page.screenshot(path=str(ARTIFACTS / "report-page-zh.png"), full_page=True)
+        with page.expect_download() as download:
+            button.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        browser.close()
+    assert saved.name == "default-zh.pdf"
+    assert saved.read_bytes()[:5] == b"%PDF-"

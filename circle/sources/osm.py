@@ -422,6 +422,21 @@ class _Reader:
         )
 
 
+def header_bounds(path: Path) -> tuple[float, float, float, float] | None:
+    """Return the bounding box a file's header declares (west, south, east, north), or None."""
+    try:
+        reader = osmium.io.Reader(osmium.io.File(str(path), detect_format(path)), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except (RuntimeError, ValueError, OSError, InputDataError):
+        return None
+    if not box.valid():
+        return None
+    return box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat
+
+
 def parse_step_count(value: str | None) -> float:
     """Return an OSM ``step_count`` as a number of steps (NaN when absent or not a positive number).
 
