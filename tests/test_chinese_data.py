@@ -88,7 +88,7 @@ def test_points_outside_china_are_unchanged():
 
 
 def test_unknown_system_names_the_choices():
-    with pytest.raises(CircleError, match="gcj02 .*bd09"):
+    with pytest.raises(CircleError, match=r"gcj02 .*bd09"):
         to_wgs84(1.0, 2.0, "mercator")
 
 
@@ -278,7 +278,7 @@ def test_a_block_cut_by_a_census_boundary_takes_a_share_from_each_side():
         geometry=[shapely.box(0, 0, 50, 10), shapely.box(50, 0, 200, 10)],
         crs="EPSG:32648",
     )
-    out, report = allocate_census(blocks, census, load_preset())
+    out, _ = allocate_census(blocks, census, load_preset())
     # left polygon: all 300 to block 0; right polygon: 50 m² of block 0 against 100 of block 1 → 33.3 : 66.7
     assert out["population"].tolist() == pytest.approx([300 + 100 / 3, 200 / 3])
     assert out["population"].sum() == pytest.approx(400.0, abs=1e-9)
