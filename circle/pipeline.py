@@ -259,8 +259,8 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
 
     with clock.stage("read", "reading OpenStreetMap data"):
         path, area, source_label = _resolve_source(options, area)
-        memory = check_memory(path, header_bounds(path), area.bounds if area else None)
         checksum = _sha256(path)
+        memory = check_memory(path, header_bounds(path), area.bounds if area else None)
         read_bounds = _expand_bounds(area.bounds, reach_m) if area else None
         osm = read_osm(path, preset, read_bounds)
         data_bounds = osm.file_bbox or _walk_bounds(osm) or (_file_extent(path) if area else None)

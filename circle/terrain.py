@@ -28,6 +28,7 @@ TOBLER_RATE = 3.5
 TOBLER_OFFSET = 0.05
 MAX_DEM_SLOPE = 1.0  # steeper than 45° between two nodes is DEM noise on a short segment: clipped
 MAX_DEM_CELLS = 400_000_000
+PLAUSIBLE_HEIGHTS_M = (-500.0, 9000.0)  # heights outside are undeclared nodata or damage, never terrain
 
 
 def tobler_factor(slope: np.ndarray) -> np.ndarray:
@@ -82,6 +83,12 @@ class Dem:
             raise InputDataError(f"DEM {path} does not exist.")
         try:
             with rasterio.open(path) as source:
+                if source.driver != "GTiff":
+                    raise InputDataError(f"DEM {path} is a {source.driver} file, not a GeoTIFF. Give a GeoTIFF DEM.")
+                if source.transform.is_identity:
+                    raise InputDataError(
+                        f"DEM {path} is not georeferenced (no geotransform): its pixels have no place on the ground."
+                    )
                 if source.crs is None:
                     raise InputDataError(
                         f"DEM {path} has no coordinate reference system; add one (gdal_edit.py -a_srs)."
@@ -112,6 +119,8 @@ class Dem:
         except (RasterioError, ValueError) as error:
             raise InputDataError(f"cannot read DEM {path}: {error}. It must be a GeoTIFF with a CRS.") from error
         elevation = np.ma.filled(data, np.nan)
+        low, high = PLAUSIBLE_HEIGHTS_M
+        elevation[(elevation < low) | (elevation > high)] = np.nan
         if elevation.size == 0 or np.isnan(elevation).all():
             raise InputDataError(f"DEM {path} does not cover the study area (no heights there).")
         return cls(path=path, crs=crs, elevation=elevation, transform=transform)

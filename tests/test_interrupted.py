@@ -83,8 +83,16 @@ def town(tmp_path) -> Path:
 
 
 def _killed_at(event: int, job: str, arguments: dict) -> int:
-    process = SERVER.Process(target=_child, args=(event, job, arguments))
-    process.start()
+    import types
+
+    # children must not re-run whatever script is __main__ now (AppTest swaps in its own)
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        process = SERVER.Process(target=_child, args=(event, job, arguments))
+        process.start()
+    finally:
+        sys.modules["__main__"] = main
     process.join(120)
     return process.exitcode
 

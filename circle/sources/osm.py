@@ -214,6 +214,11 @@ def read_osm(
         for obj in processor:
             reader.take(obj)
         header = processor.header
+    except osmium.InvalidLocationError as exc:
+        raise InputDataError(
+            f"{path} has a node whose coordinates are not numbers on the globe ({exc}): the file is damaged. "
+            "Download the extract again."
+        ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise InputDataError(
             f"{path} could not be read as OSM {fmt.upper()}: {exc}. The file is probably "
@@ -294,16 +299,41 @@ class _Reader:
         self.warnings: list[str] = []
         self._newest: dt.datetime | None = None
         self._wkb = osmium.geom.WKBFactory()
+        self._last_node_id = -(2**63)
 
     def take(self, obj) -> None:
+        if obj.is_node():
+            self._check_node(obj)
+            if len(obj.tags):
+                self._node(obj)
+            return
         if not len(obj.tags):
             return
-        if obj.is_node():
-            self._node(obj)
-        elif obj.is_way():
+        if obj.is_way():
             self._way_obj(obj)
         elif obj.is_area():
             self._area(obj)
+
+    def _check_node(self, node) -> None:
+        """Refuse nodes out of order (duplicated ids) or off the globe: a damaged or hand-edited file."""
+        if node.id <= self._last_node_id:
+            raise InputDataError(
+                f"node {node.id} appears more than once or out of order: the file is not a sorted OSM extract. "
+                "Sort it (`osmium sort`) or download the extract again."
+            )
+        self._last_node_id = node.id
+        location = node.location
+        if not location.valid():
+            raise InputDataError(
+                f"node {node.id} has coordinates off the globe (lon {location.x / 1e7:g}, lat {location.y / 1e7:g}): "
+                "the file is damaged. Download the extract again."
+            )
+        if location.x == 0 and location.y == 0:
+            # 0°, 0° ("null island", in the Gulf of Guinea) is where unreadable coordinates such as 1e300 land
+            raise InputDataError(
+                f"node {node.id} has coordinates off the globe or unreadable (read as 0°, 0°): the file is damaged. "
+                "Download the extract again."
+            )
 
     def _inside(self, lon: float, lat: float) -> bool:
         if self.bounds is None:

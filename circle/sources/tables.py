@@ -115,9 +115,13 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text" export
+    elif b"\x00" in raw[:4096]:
         raise InputDataError(f"{path} is a binary file, not a CSV table.")
-    for encoding in ("utf-8-sig", "gb18030"):
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = raw.decode(encoding)
             break

@@ -441,9 +441,13 @@ def _read_yaml(name_or_path: str | Path, builtins: list[str], what: str) -> tupl
                 f"no {what} called {text_path!r}: it is neither a built-in "
                 f"({', '.join(builtins)}) nor a file. Give a built-in name or the path to a YAML file."
             )
+        if path.stat().st_size > 1_000_000:
+            raise PresetError(f"{what} {path} is over 1 MB: it is not a preset. Give a YAML file like the built-ins.")
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise PresetError(f"{what} {path} is not a UTF-8 text (YAML) file. Give a YAML file.") from exc
+        except OSError as exc:
             raise PresetError(f"cannot read {what} {path}: {exc}.") from exc
         where = str(path)
     try:
@@ -451,6 +455,8 @@ def _read_yaml(name_or_path: str | Path, builtins: list[str], what: str) -> tupl
         return yaml.safe_load(text), where
     except yaml.YAMLError as exc:
         raise PresetError(f"{what} {where} is not valid YAML: {exc}. Fix the syntax and run again.") from exc
+    except RecursionError as exc:
+        raise PresetError(f"{what} {where} is nested too deeply to be a preset (YAML). Check the file.") from exc
 
 
 def _required_str(raw: dict, key: str, where: str, problems: list[str]) -> str:
