@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from circle.errors import CircleError
 
@@ -44,10 +46,13 @@ def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.
             f"{what} {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS, then "
             "export) or save it as GeoJSON in WGS-84, and run again."
         )
-    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
+    frame = frame[present]
     frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if frame.empty:
         raise error(f"{what} {path} holds no polygons; it must hold areas.")
+    if not np.all(np.isfinite(shapely.get_coordinates(frame.geometry.to_numpy()))):
+        raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
     if frame.crs.is_geographic:
         _west, south, _east, north = frame.total_bounds
         if max(abs(south), abs(north)) > 90:

@@ -320,9 +320,22 @@ def load_preset(name_or_path: str | Path = "gb50180_2018") -> Preset:
         the message lists every problem found.
     """
     raw, where = _read_yaml(name_or_path, builtin_presets(), "preset")
-    problems: list[str] = []
     if not isinstance(raw, dict):
         raise PresetError(f"{where}: a preset must be a YAML mapping at the top level.")
+    try:
+        return _parse_preset(raw, where)
+    except PresetError:
+        raise
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError, re.error, RecursionError) as exc:
+        # a value of the wrong shape somewhere the checks above do not name
+        raise PresetError(
+            f"preset {where} is malformed ({type(exc).__name__}: {exc}). Compare it with the built-in "
+            "gb50180_2018.yaml key by key and run again."
+        ) from exc
+
+
+def _parse_preset(raw: dict, where: str) -> Preset:
+    problems: list[str] = []
     name = _required_str(raw, "name", where, problems)
     title = raw.get("title") or {}
     analysis = _sourced_block(raw, "analysis", where, problems, _ANALYSIS_KEYS)
@@ -486,6 +499,9 @@ def _school_levels(raw: Any, where: str, problems: list[str]) -> dict[str, Schoo
         return levels
     for level, rule in raw.items():
         rule = rule or {}
+        if not isinstance(rule, dict):
+            problems.append(f"'school_levels.{level}' must be a mapping with isced and name_pattern")
+            continue
         try:
             pattern = re.compile(str(rule.get("name_pattern", "(?!)")), re.IGNORECASE)
         except re.error as exc:
