@@ -111,6 +111,8 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
     if not isinstance(raw, dict) or not isinstance(raw.get("studies"), list) or not raw["studies"]:
         raise InputDataError(f"batch file {path} needs a non-empty 'studies' list (see `circle batch --help`).")
     defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise InputDataError(f"batch file {path}: 'defaults' must be a mapping of options.")
     base = path.resolve().parent
     out = Path(out)
     problems, tasks, seen = [], [], set()
@@ -122,7 +124,7 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
         study = {**defaults, **entry}
         unknown = set(study) - _STUDY_KEYS
         if unknown:
-            problems.append(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+            problems.append(f"{where} has unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         name = str(study.get("name", ""))
         if not _NAME.fullmatch(name) or name in {".", ".."}:
             problems.append(f"{where}.name {name!r} must be letters, digits, '-', '_' or '.' (it names a folder)")
@@ -130,6 +132,11 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
         if name in seen:
             problems.append(f"{where}.name {name!r} is used twice")
         seen.add(name)
+        paths = {key: study.get(key) for key in ("source", "area", "blocks")}
+        wrong = [key for key, value in paths.items() if value is not None and not isinstance(value, str)]
+        if wrong:
+            problems.append(f"{where}.{wrong[0]} must be a file name")
+            continue
         source = study.get("source")
         options = {
             "source": str((base / source).resolve()) if source else None,

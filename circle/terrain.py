@@ -85,7 +85,7 @@ class Dem:
             with rasterio.open(path) as source:
                 if source.driver != "GTiff":
                     raise InputDataError(f"DEM {path} is a {source.driver} file, not a GeoTIFF. Give a GeoTIFF DEM.")
-                if source.transform.is_identity:
+                if source.transform.is_identity or source.transform.determinant == 0:
                     raise InputDataError(
                         f"DEM {path} is not georeferenced (no geotransform): its pixels have no place on the ground."
                     )
@@ -95,7 +95,13 @@ class Dem:
                     )
                 window = None
                 if bounds_wgs84 is not None:
-                    west, south, east, north = transform_bounds("EPSG:4326", source.crs, *bounds_wgs84)
+                    try:
+                        west, south, east, north = transform_bounds("EPSG:4326", source.crs, *bounds_wgs84)
+                    except Exception as error:  # rasterio raises CPLE_* errors of its own
+                        raise InputDataError(
+                            f"DEM {path} is in a coordinate system that cannot be related to longitude and "
+                            f"latitude ({source.crs.to_string()[:80]}). Reproject it to a standard CRS."
+                        ) from error
                     wanted = from_bounds(west, south, east, north, source.transform).round_offsets().round_lengths()
                     wanted = Window(wanted.col_off - 1, wanted.row_off - 1, wanted.width + 2, wanted.height + 2)
                     try:
@@ -116,8 +122,12 @@ class Dem:
                 crs = source.crs.to_string()
         except InputDataError:
             raise
-        except (RasterioError, ValueError) as error:
+        except (RasterioError, ValueError, ArithmeticError) as error:
             raise InputDataError(f"cannot read DEM {path}: {error}. It must be a GeoTIFF with a CRS.") from error
+        except Exception as error:  # GDAL and rasterio raise many types of their own for damaged files
+            raise InputDataError(
+                f"cannot read DEM {path} ({type(error).__name__}: {error}). It must be a GeoTIFF with a CRS."
+            ) from error
         elevation = np.ma.filled(data, np.nan)
         low, high = PLAUSIBLE_HEIGHTS_M
         elevation[(elevation < low) | (elevation > high)] = np.nan

@@ -153,7 +153,25 @@ def _numeric_heights(value: float):
     return heights
 
 
+REGRESSIONS = Path(__file__).resolve().parent / "data" / "fuzz-regressions"
+
 HOSTILE_FILES: list[Hostile] = [
+    # inputs atheris found crashing a reader once (kept so they never come back)
+    Hostile(
+        "fuzz-engineering-crs.tif",
+        "dem",
+        lambda t: (REGRESSIONS / "engineering-crs.tif").read_bytes(),
+        r"cannot be related to longitude|coordinate reference system|not georeferenced",
+    ),
+    Hostile(
+        "fuzz-degenerate-transform.tif",
+        "dem",
+        lambda t: (REGRESSIONS / "degenerate-transform.tif").read_bytes(),
+        r"not georeferenced|cannot read DEM|coordinate",
+    ),
+    Hostile(
+        "fuzz-null-key-batch.yaml", "batch", lambda t: (REGRESSIONS / "null-key-batch.yaml").read_bytes(), r"batch file"
+    ),
     # OpenStreetMap extracts
     Hostile("truncated.osm.pbf", "osm", lambda t: _town_pbf(t)[: len(_town_pbf(t)) * 2 // 3], r"truncated or damaged"),
     Hostile("truncated.osm", "osm", lambda t: _town_xml(t)[:1500], r"truncated or damaged"),

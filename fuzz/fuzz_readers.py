@@ -1,0 +1,78 @@
+"""Coverage-guided fuzzing of circle's readers with atheris (libFuzzer).
+
+Every reader a user's file reaches is fed mutated bytes; anything but an
+answer or a CircleError is a crash that libFuzzer reports with the input that
+caused it (saved as ``crash-*``). Usage::
+
+    CIRCLE_FUZZ_TARGET=osm .venv/bin/python fuzz/fuzz_readers.py fuzz/corpus/osm -max_total_time=60
+
+Targets: osm, table, polygons, census, preset, dem, batch. ``fuzz/seed.py``
+writes small valid seed files into ``fuzz/corpus/TARGET``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports(include=["circle"]):
+    from circle.batch import read_batch_file
+    from circle.census import read_census
+    from circle.errors import CircleError
+    from circle.sources.osm import read_osm
+    from circle.sources.tables import FacilityTableSpec, read_facility_table
+    from circle.sources.vector import read_polygons
+    from circle.standards import load_preset
+    from circle.terrain import Dem
+
+TARGET = os.environ.get("CIRCLE_FUZZ_TARGET", "osm")
+SUFFIX = {
+    "osm": ".osm.pbf",
+    "table": ".csv",
+    "polygons": ".geojson",
+    "census": ".geojson",
+    "preset": ".yaml",
+    "dem": ".tif",
+    "batch": ".yaml",
+}[TARGET]
+SCRATCH = Path(tempfile.mkdtemp(prefix="circle-fuzz-"))
+PRESET = load_preset()
+
+
+def read(path: Path) -> None:
+    """Give ``path`` to the target's reader."""
+    if TARGET == "osm":
+        read_osm(path, PRESET, None)
+    elif TARGET == "table":
+        read_facility_table(FacilityTableSpec(path), PRESET)
+    elif TARGET == "polygons":
+        read_polygons(path, "area file", CircleError)
+    elif TARGET == "census":
+        read_census(path, None, "EPSG:32648")
+    elif TARGET == "preset":
+        load_preset(path)
+    elif TARGET == "dem":
+        Dem.read(path, (104.0, 30.6, 104.1, 30.7))
+    elif TARGET == "batch":
+        read_batch_file(path, SCRATCH / "out")
+
+
+def test_one_input(data: bytes) -> None:
+    """Read the bytes as a file (libFuzzer's entry point); a CircleError is a proper refusal."""
+    path = SCRATCH / f"input{SUFFIX}"
+    path.write_bytes(data)
+    with contextlib.suppress(CircleError):
+        read(path)
+
+
+if __name__ == "__main__":
+    import warnings
+
+    warnings.simplefilter("ignore")
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
