@@ -54,10 +54,15 @@ def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.
     if not np.all(np.isfinite(shapely.get_coordinates(frame.geometry.to_numpy()))):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
     if frame.crs.is_geographic:
-        _west, south, _east, north = frame.total_bounds
+        west, south, east, north = frame.total_bounds
         if max(abs(south), abs(north)) > 90:
             raise error(
                 f"{what} {path} has latitudes beyond ±90° ({south:.3f}…{north:.3f}): latitude and "
                 "longitude look swapped. Write the file with x = longitude, y = latitude."
+            )
+        if max(abs(west), abs(east)) > 180:
+            raise error(
+                f"{what} {path} has longitudes beyond ±180° ({west:.3f}…{east:.3f}): the coordinates are not "
+                "degrees. Set the file's real CRS (projected metres?) and export it again."
             )
     return frame
