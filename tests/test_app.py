@@ -288,3 +288,17 @@ def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp
     summary = json.loads((studies / "wheels" / "summary.json").read_text(encoding="utf-8"))
     assert summary["profile"]["name"] == "wheelchair"
     assert summary["imports"]["gates"].startswith("ignored")
+
+
+def test_data_strings_are_plain_text_in_markdown_and_csv_exports_cannot_run_formulas():
+    from circle.ui.text import csv_bytes, md
+
+    shown = md("![x](http://evil.example/p.png) [y](javascript:alert(1)) <b>z</b>")
+    assert "![" not in shown and "](" not in shown and "<b>" not in shown
+    assert shown.replace("\\", "") == "![x](http://evil.example/p.png) [y](javascript:alert(1)) &lt;b&gt;z&lt;/b&gt;"
+    import pandas as pd
+
+    text = csv_bytes(pd.DataFrame({"name": ["=HYPERLINK(1)", "+1", "@x", "站"], "n": [-1, 2, 3, 4]})).decode(
+        "utf-8-sig"
+    )
+    assert text.splitlines() == ["name,n", "'=HYPERLINK(1),-1", "'+1,2", "'@x,3", "站,4"]

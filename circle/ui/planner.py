@@ -24,6 +24,7 @@ from circle.ui.data import (
     stamp,
     studies_root,
 )
+from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
@@ -181,7 +182,7 @@ def _overview(lang: str, result, labels: dict) -> None:
     with st.expander(t("coverage", lang), expanded=False):
         st.dataframe(table, hide_index=True, width="stretch")
     if summary["not_mapped"]:
-        st.caption(t("not_mapped", lang, categories="、".join(labels[c][lang] for c in summary["not_mapped"])))
+        st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary["not_mapped"])))
 
 
 def _pct(value) -> str:
@@ -325,7 +326,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
     row = scores.loc[block_id]
     block = study.blocks.set_index("block_id").loc[block_id]
     name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
-    st.markdown(f"#### {maps.escape(t('block_title', lang, name=name))}")
+    st.markdown(f"#### {t('block_title', lang, name=md(name))}")
     first, second, third = st.columns(3)
     first.metric(t("residents", lang), f"{row['population']:,.0f}")
     second.metric(t("score", lang), f"{row['score']:.0f}", row[f"band_{lang}"], delta_color="off")
@@ -342,7 +343,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
     )
     st.dataframe(times, hide_index=True, width="stretch")
     missing = row[f"missing_{lang}"]
-    st.markdown(f"**{t('missing', lang)}**: {maps.escape(missing) if missing else t('nothing_missing', lang)}")
+    st.markdown(f"**{t('missing', lang)}**: {md(missing) if missing else t('nothing_missing', lang)}")
 
 
 def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
@@ -453,7 +454,7 @@ def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[b
         geo = gpd.GeoDataFrame(ranked.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
     else:
         geo = result.areas
-    csv = pd.DataFrame(geo.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig")
+    csv = csv_bytes(pd.DataFrame(geo.drop(columns="geometry")))
     if not len(geo):
         return csv, b""
     with tempfile.TemporaryDirectory() as scratch:

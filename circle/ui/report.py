@@ -17,6 +17,7 @@ import streamlit as st
 from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.data import choose_study
+from circle.ui.text import csv_bytes, md
 
 
 def page() -> None:
@@ -33,10 +34,10 @@ def page() -> None:
         t(
             "report_source",
             lang,
-            file=source["file"],
-            date=source.get("data_timestamp") or "—",
-            profile=study.summary["profile"]["label"][lang],
-            preset=study.summary["preset"]["title"][lang],
+            file=md(source["file"]),
+            date=md(source.get("data_timestamp") or "—"),
+            profile=md(study.summary["profile"]["label"][lang]),
+            preset=md(study.summary["preset"]["title"][lang]),
         )
     )
     first, second, third, fourth = st.columns(4)
@@ -53,7 +54,7 @@ def page() -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    scores_csv = result.scores.to_csv(index=False).encode("utf-8-sig")
+    scores_csv = csv_bytes(result.scores)
     st.download_button(
         t("report_scores", lang), scores_csv, file_name=f"{path.name}-scores.csv", mime="text/csv", key="report_scores"
     )
@@ -69,6 +70,7 @@ def page() -> None:
 
 
 AREA_LIMIT_MB = 20
+AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 
 
 def pdf_section(path: Path, study, lang: str) -> None:
@@ -76,6 +78,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
     from circle.errors import CircleError
     from circle.report import build_report
     from circle.scenarios import list_scenarios
+    from circle.ui.widgets import _save_upload
 
     st.subheader(t("report_pdf", lang))
     languages = {"zh": "中文", "en": "English"}
@@ -100,12 +103,9 @@ def pdf_section(path: Path, study, lang: str) -> None:
             with tempfile.TemporaryDirectory(prefix="circle-report-") as scratch:
                 area_file = None
                 if area is not None:
-                    if area.size > AREA_LIMIT_MB * 1024 * 1024:
-                        raise CircleError(t("too_large", lang, limit=AREA_LIMIT_MB))
-                    # the uploaded name is never used as a path
+                    # checked by content; the uploaded name is never used as a path
                     suffix = ".gpkg" if area.getvalue()[:16].startswith(b"SQLite format 3") else ".geojson"
-                    area_file = Path(scratch) / f"area{suffix}"
-                    area_file.write_bytes(area.getbuffer())
+                    area_file = _save_upload(area, Path(scratch) / f"area{suffix}", AREA_LIMIT_MB, AREA_MAGIC, lang)
                 result = build_report(
                     study,
                     Path(scratch) / "report.pdf",

@@ -17,6 +17,7 @@ from circle.routes import walking_minutes
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
+from circle.ui.text import md
 
 GROUP_ICONS = {
     "clinics": "🏥",
@@ -139,8 +140,8 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     block = blocks.loc[block_id]
     row = result.scores.set_index("block_id").loc[block_id]
     name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
-    st.header(f"{maps.escape(name)}")
-    st.subheader(t("resident_score", lang, score=f"{row['score']:.0f}", band=row[f"band_{lang}"]))
+    st.header(md(name))
+    st.subheader(t("resident_score", lang, score=f"{row['score']:.0f}", band=md(row[f"band_{lang}"])))
     tier = int(row["tier_met"])
     st.markdown(t("resident_circle", lang, tier=tier) if tier else t("resident_no_circle", lang))
     median = float(np.median(result.scores["score"]))
@@ -159,19 +160,17 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
         icon = GROUP_ICONS.get(groups.get(category, ""), "📍")
         facility_id = block[f"{category}_id1"]
         if not isinstance(facility_id, str):
-            lines.append(f"{icon} **{label[lang]}** — {t('resident_none', lang, category=label[lang])}")
+            lines.append(f"{icon} **{md(label[lang])}** — {t('resident_none', lang, category=md(label[lang]))}")
             continue
         found = _route(str(path), stamp(path), block_id, facility_id)
         facility_name = facilities.loc[facility_id, "name"]
-        shown_name = (
-            maps.escape(facility_name) if isinstance(facility_name, str) and facility_name else t("unnamed", lang)
-        )
+        shown_name = md(facility_name) if isinstance(facility_name, str) and facility_name else t("unnamed", lang)
         if found is None:
             continue
         coords, metres, steps_metres = found
         minutes = walking_minutes(metres, steps_metres, pace)
         lines.append(
-            f"{icon} **{label[lang]}** — "
+            f"{icon} **{md(label[lang])}** — "
             + t("resident_walk", lang, name=shown_name, minutes=f"{minutes:.0f}", metres=f"{metres:,.0f}")
         )
         routes.append((coords, f"{label[lang]}: {shown_name}"))
@@ -181,7 +180,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     if missing:
         st.subheader(t("resident_missing_title", lang))
         for item in missing.split("；" if lang == "zh" else "; "):
-            st.markdown(f"• {maps.escape(item)}")
+            st.markdown(f"• {md(item)}")
     _route_map(lang, study, block, routes)
     st.caption(t("resident_map_note", lang))
     st.info(t("resident_share", lang))
