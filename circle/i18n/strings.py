@@ -187,6 +187,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Type your compound's name (Chinese, pinyin or initials, e.g. 锦绣, jinxiu, jx)",
     },
     "resident_title": {"zh": "我家附近步行15分钟能到什么", "en": "What can I walk to from home?"},
+    "resident_show_map": {"zh": "在地图上另选一处", "en": "Pick another place on the map"},
     "resident_pick": {"zh": "选择您的小区", "en": "Choose your compound"},
     "resident_no_match": {
         "zh": "没有找到。可以换个写法，或在地图上点您家的位置。",

@@ -94,7 +94,9 @@ def page() -> None:
     params["lang"] = lang
     params["pace"] = pace
     with st.expander(t("resident_tap", lang), expanded=block_id is None):
-        clicked = _tap_map(study, lang)
+        # the map of every compound is drawn only when wanted: a neighbourhood's page stays light
+        wanted = block_id is None or st.toggle(t("resident_show_map", lang), key="resident_show_map")
+        clicked = _tap_map(study, lang) if wanted else None
         first, second, third = st.columns([2, 2, 1])
         lat = first.number_input(t("latitude", lang), value=None, format="%.6f", key="resident_lat")
         lon = second.number_input(t("longitude", lang), value=None, format="%.6f", key="resident_lon")

@@ -1,0 +1,234 @@
+"""A bounded load test of the resident page: many concurrent browser sessions against one server, loopback only.
+
+Usage::
+
+    python benchmarks/load.py [--sessions 24] [--waves 2] [--study DIR] [--json OUT.json]
+
+It starts ``streamlit run app.py`` on 127.0.0.1 (a free port), warms it with
+one session (the cold start is reported apart), then opens
+``--sessions`` sessions at once in one headless Chromium (Debian's, each in
+its own browser context, so each is its own Streamlit session), each asking
+for a different neighbourhood's page (``/resident?block=…``), waits until
+every page shows its score, keeps them all open, then has every session
+switch to the older people's pace at once (a second wave of reruns). It stops
+by itself: after the waves, or at ``--time-limit`` seconds. It reports the
+sessions held, per-page latency percentiles, failures, and the server's
+memory (resident set of the server process) before, at peak and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
+SCORE_TEXT = "您所在街坊的得分"
+
+
+def free_port() -> int:
+    """Return a free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def default_study(scratch: Path) -> Path:
+    """Return a studies root holding one study: Chengdu if the shared extract is there, else the embedded default."""
+    from circle.pipeline import AnalysisOptions, analyze
+
+    chengdu = ROOT.parent / "shared" / "data" / "osm" / "chengdu_central_2018.osm.pbf"
+    source = chengdu if chengdu.is_file() else None
+    analyze(AnalysisOptions(source=source, out=scratch / "studies" / "default"))
+    return scratch / "studies"
+
+
+class MemoryWatch(threading.Thread):
+    """Sample a process tree's resident memory every 0.2 s; keep the peak."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.peak_mb = 0.0
+        self.stop = threading.Event()
+
+    def rss_mb(self) -> float:
+        """Return the tree's resident memory now, in MB."""
+        total = 0
+        for proc in [self.process, *self.process.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        return total / 1e6
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak_mb = max(self.peak_mb, self.rss_mb())
+            time.sleep(0.2)
+
+
+async def session(browser, url: str, timeout_ms: int) -> tuple[object, float]:
+    """Open one session's page and return it with the seconds until its score showed."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    started = time.perf_counter()
+    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    await page.get_by_text(SCORE_TEXT).first.wait_for(timeout=timeout_ms)
+    return page, time.perf_counter() - started
+
+
+async def switch_pace(page, timeout_ms: int) -> float:
+    """Have a session choose the older people's pace; return the seconds until the page updated."""
+    started = time.perf_counter()
+    await page.get_by_text("老年人（0.8 米/秒）").first.click(timeout=timeout_ms)
+    await page.wait_for_function("() => location.search.includes('pace=elderly')", timeout=timeout_ms)
+    await page.get_by_text(SCORE_TEXT).first.wait_for(timeout=timeout_ms)
+    return time.perf_counter() - started
+
+
+async def drive(base: str, blocks: list[str], sessions: int, waves: int, timeout_ms: int) -> dict:
+    """Run the waves and return latencies and failures."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # one session first, as a deployed server has served someone before: loads the study, compiles kernels
+        warm_page, cold_s = await session(browser, f"{base}/resident?block={blocks[-1]}&lang=zh", timeout_ms)
+        await warm_page.context.close()
+        urls = [f"{base}/resident?block={blocks[i % len(blocks)]}&lang=zh" for i in range(sessions)]
+        opened = await asyncio.gather(*(session(browser, u, timeout_ms) for u in urls), return_exceptions=True)
+        pages = [item[0] for item in opened if not isinstance(item, BaseException)]
+        first = [item[1] for item in opened if not isinstance(item, BaseException)]
+        failures = [repr(item)[:200] for item in opened if isinstance(item, BaseException)]
+        second: list[float] = []
+        for _ in range(max(0, waves - 1)):
+            switched = await asyncio.gather(*(switch_pace(p, timeout_ms) for p in pages), return_exceptions=True)
+            second += [s for s in switched if not isinstance(s, BaseException)]
+            failures += [repr(s)[:200] for s in switched if isinstance(s, BaseException)]
+        held = len(pages)
+        await browser.close()
+    return {"held": held, "cold_s": cold_s, "first_load_s": first, "rerun_s": second, "failures": failures}
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    """Return p50, p90, p99 and max of latencies in seconds."""
+    if not values:
+        return {"p50": None, "p90": None, "p99": None, "max": None}
+    array = np.asarray(values)
+    return {
+        "p50": round(float(np.percentile(array, 50)), 2),
+        "p90": round(float(np.percentile(array, 90)), 2),
+        "p99": round(float(np.percentile(array, 99)), 2),
+        "max": round(float(array.max()), 2),
+    }
+
+
+def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
+    """Start the server, drive the sessions, stop everything; return the report."""
+    import pandas as pd
+
+    blocks = pd.read_parquet(studies / "default" / "blocks.parquet", columns=["block_id"])["block_id"].tolist()
+    port = free_port()
+    log = open(os.environ.get("CIRCLE_LOAD_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CIRCLE_STUDIES": str(studies)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        watch = MemoryWatch(server.pid)
+        idle_mb = watch.rss_mb()
+        watch.start()
+        started = time.perf_counter()
+        result = asyncio.run(
+            asyncio.wait_for(drive(base, blocks, sessions, waves, int(time_limit_s * 1000)), timeout=time_limit_s)
+        )
+        elapsed = time.perf_counter() - started
+        time.sleep(1.0)
+        watch.stop.set()
+        watch.join()
+        after_mb = watch.rss_mb()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return {
+        "sessions_requested": sessions,
+        "sessions_held": result["held"],
+        "failures": result["failures"],
+        "cold_start_s": round(result["cold_s"], 2),
+        "first_load_s": percentiles(result["first_load_s"]),
+        "rerun_s": percentiles(result["rerun_s"]),
+        "reruns": len(result["rerun_s"]),
+        "server_rss_mb": {"idle": round(idle_mb, 1), "peak": round(watch.peak_mb, 1), "after": round(after_mb, 1)},
+        "wall_s": round(elapsed, 1),
+        "blocks_in_study": len(blocks),
+        "cpus": os.cpu_count(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test from the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=24)
+    parser.add_argument("--waves", type=int, default=2, help="1: open pages only; 2: then every session reruns")
+    parser.add_argument("--study", type=Path, help="a studies root holding 'default' (default: build one)")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="stop after this many seconds")
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"load test: needs {CHROMIUM} (scripts/system_packages.sh --tests installs it)", file=sys.stderr)
+        return 2
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="circle-load-") as scratch:
+        studies = args.study or default_study(Path(scratch))
+        report = run(args.sessions, args.waves, studies, args.time_limit)
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0 if not report["failures"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
