@@ -49,6 +49,48 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_server(studies: Path, log=subprocess.DEVNULL, timeout_s: float = 60.0) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` on 127.0.0.1 at a free port for the studies under ``studies``.
+
+    Returns the process and its URL once its health check answers.
+
+    Raises
+    ------
+    RuntimeError
+        When the server does not answer within ``timeout_s``.
+    """
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CIRCLE_STUDIES": str(studies)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return server, url
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError(f"the Streamlit server did not start within {timeout_s:.0f} s")
+
+
 def default_study(scratch: Path) -> Path:
     """Return a studies root holding one study: Chengdu if the shared extract is there, else the embedded default."""
     from circle.pipeline import AnalysisOptions, analyze
@@ -145,36 +187,9 @@ def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
     import pandas as pd
 
     blocks = pd.read_parquet(studies / "default" / "blocks.parquet", columns=["block_id"])["block_id"].tolist()
-    port = free_port()
     log = open(os.environ.get("CIRCLE_LOAD_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "CIRCLE_STUDIES": str(studies)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(studies, log)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
         watch = MemoryWatch(server.pid)
         idle_mb = watch.rss_mb()
         watch.start()

@@ -65,15 +65,7 @@ def wgs84_to_gcj02(lon, lat):
 def gcj02_to_wgs84(lon, lat):
     """Return WGS-84 coordinates of GCJ-02 points (exact inverse by iteration)."""
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    guess_lon, guess_lat = lon.copy(), lat.copy()
-    for _ in range(_MAX_ITERATIONS):
-        forward_lon, forward_lat = wgs84_to_gcj02(guess_lon, guess_lat)
-        error_lon, error_lat = forward_lon - lon, forward_lat - lat
-        guess_lon, guess_lat = guess_lon - error_lon, guess_lat - error_lat
-        if np.all(np.abs(error_lon) < _TOLERANCE_DEG) and np.all(np.abs(error_lat) < _TOLERANCE_DEG):
-            break
-    outside = out_of_china(lon, lat)
-    return np.where(outside, lon, guess_lon), np.where(outside, lat, guess_lat)
+    return _invert(wgs84_to_gcj02, lon, lat, lon.copy(), lat.copy())
 
 
 def gcj02_to_bd09(lon, lat):
@@ -98,9 +90,13 @@ def bd09_to_gcj02(lon, lat):
     x, y = lon - 0.0065, lat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    guess_lon, guess_lat = z * np.cos(theta), z * np.sin(theta)
+    return _invert(gcj02_to_bd09, lon, lat, z * np.cos(theta), z * np.sin(theta))
+
+
+def _invert(forward, lon: np.ndarray, lat: np.ndarray, guess_lon: np.ndarray, guess_lat: np.ndarray):
+    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess (points outside China unchanged)."""
     for _ in range(_MAX_ITERATIONS):
-        forward_lon, forward_lat = gcj02_to_bd09(guess_lon, guess_lat)
+        forward_lon, forward_lat = forward(guess_lon, guess_lat)
         error_lon, error_lat = forward_lon - lon, forward_lat - lat
         guess_lon, guess_lat = guess_lon - error_lon, guess_lat - error_lat
         if np.all(np.abs(error_lon) < _TOLERANCE_DEG) and np.all(np.abs(error_lat) < _TOLERANCE_DEG):

@@ -493,37 +493,23 @@ def scenario_map(
         Patch(facecolor=UNSERVED, label=labels["lost"]),
         Patch(facecolor=NO_GAP, edgecolor="#888888", linewidth=0.3, label=labels["unchanged"]),
     ]
-    if not added.empty:
-        ax.scatter(added.geometry.x, added.geometry.y, marker="P", s=90, c="#1f77b4", edgecolors="white", zorder=8)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="P",
-                linestyle="",
-                markersize=8,
-                markerfacecolor="#1f77b4",
-                markeredgecolor="white",
-                label=labels["added"],
-            )
-        )
-    if not removed.empty:
-        ax.scatter(removed.geometry.x, removed.geometry.y, marker="X", s=80, c="#222222", edgecolors="white", zorder=8)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="X",
-                linestyle="",
-                markersize=8,
-                markerfacecolor="#222222",
-                markeredgecolor="white",
-                label=labels["removed"],
-            )
-        )
+    for points, marker, size, colour, label in (
+        (added, "P", 90, "#1f77b4", "added"),
+        (removed, "X", 80, "#222222", "removed"),
+    ):
+        if not points.empty:
+            handles.append(_markers(ax, points, marker, size, colour, labels[label]))
     _furniture(ax, layers.font)
     _legend(figure, handles, _sized(layers.font, 7), 3, 0.11)
     return png(figure)
+
+
+def _markers(ax, points: gpd.GeoDataFrame, marker: str, size: float, colour: str, label: str) -> Line2D:
+    """Draw points with a white edge and return their legend handle."""
+    ax.scatter(points.geometry.x, points.geometry.y, marker=marker, s=size, c=colour, edgecolors="white", zorder=8)
+    return Line2D(
+        [], [], marker=marker, linestyle="", markersize=8, markerfacecolor=colour, markeredgecolor="white", label=label
+    )
 
 
 def coverage_chart(rows: Sequence[tuple[str, float, float]], font, labels: dict[str, str]) -> bytes:
