@@ -145,28 +145,42 @@ async def switch_pace(page, timeout_ms: int) -> float:
     return time.perf_counter() - started
 
 
-async def drive(base: str, blocks: list[str], sessions: int, waves: int, timeout_ms: int) -> dict:
-    """Run the waves and return latencies and failures."""
+async def drive(base: str, blocks: list[str], sessions: int, waves: int, page_timeout_ms: int, done: dict) -> None:
+    """Run the waves, recording into ``done`` as sessions finish (so a run cut short still reports)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # one session first, as a deployed server has served someone before: loads the study, compiles kernels
-        warm_page, cold_s = await session(browser, f"{base}/resident?block={blocks[-1]}&lang=zh", timeout_ms)
-        await warm_page.context.close()
-        urls = [f"{base}/resident?block={blocks[i % len(blocks)]}&lang=zh" for i in range(sessions)]
-        opened = await asyncio.gather(*(session(browser, u, timeout_ms) for u in urls), return_exceptions=True)
-        pages = [item[0] for item in opened if not isinstance(item, BaseException)]
-        first = [item[1] for item in opened if not isinstance(item, BaseException)]
-        failures = [repr(item)[:200] for item in opened if isinstance(item, BaseException)]
-        second: list[float] = []
-        for _ in range(max(0, waves - 1)):
-            switched = await asyncio.gather(*(switch_pace(p, timeout_ms) for p in pages), return_exceptions=True)
-            second += [s for s in switched if not isinstance(s, BaseException)]
-            failures += [repr(s)[:200] for s in switched if isinstance(s, BaseException)]
-        held = len(pages)
-        await browser.close()
-    return {"held": held, "cold_s": cold_s, "first_load_s": first, "rerun_s": second, "failures": failures}
+        try:
+            # one session first, as a deployed server has served someone before: loads the study, compiles kernels
+            warm_page, done["cold_s"] = await session(
+                browser, f"{base}/resident?block={blocks[-1]}&lang=zh", page_timeout_ms
+            )
+            await warm_page.context.close()
+            urls = [f"{base}/resident?block={blocks[i % len(blocks)]}&lang=zh" for i in range(sessions)]
+
+            async def opened(url: str):
+                try:
+                    page, seconds = await session(browser, url, page_timeout_ms)
+                except Exception as error:  # a failed session is counted, not fatal
+                    done["failures"].append(repr(error)[:200])
+                    return None
+                done["first_load_s"].append(seconds)
+                done["held"] += 1
+                return page
+
+            pages = [p for p in await asyncio.gather(*(opened(u) for u in urls)) if p is not None]
+            for _ in range(max(0, waves - 1)):
+
+                async def rerun(page) -> None:
+                    try:
+                        done["rerun_s"].append(await switch_pace(page, page_timeout_ms))
+                    except Exception as error:
+                        done["failures"].append(repr(error)[:200])
+
+                await asyncio.gather(*(rerun(p) for p in pages))
+        finally:
+            await browser.close()
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -194,9 +208,14 @@ def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
         idle_mb = watch.rss_mb()
         watch.start()
         started = time.perf_counter()
-        result = asyncio.run(
-            asyncio.wait_for(drive(base, blocks, sessions, waves, int(time_limit_s * 1000)), timeout=time_limit_s)
-        )
+        result = {"held": 0, "cold_s": float("nan"), "first_load_s": [], "rerun_s": [], "failures": []}
+        page_timeout_ms = int(min(time_limit_s, 180.0) * 1000)
+        try:
+            asyncio.run(
+                asyncio.wait_for(drive(base, blocks, sessions, waves, page_timeout_ms, result), timeout=time_limit_s)
+            )
+        except TimeoutError:
+            result["failures"].append(f"stopped at the time limit of {time_limit_s:.0f} s")
         elapsed = time.perf_counter() - started
         time.sleep(1.0)
         watch.stop.set()

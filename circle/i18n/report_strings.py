@@ -38,6 +38,25 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "To print them in Chinese, run `bash scripts/system_packages.sh` as root (installs fonts-wqy-microhei) "
         "or `apt-get install fonts-wqy-microhei`, then make the report again.",
     },
+    "rpt_findings": {"zh": "主要发现", "en": "Key findings"},
+    "rpt_finding_population": {
+        "zh": "研究范围内约 {population:,.0f} 名居民，分布在 {blocks} 个居住街坊。",
+        "en": "About {population:,.0f} residents live in the {blocks} residential blocks studied.",
+    },
+    "rpt_finding_lowest": {"zh": "覆盖最低的设施：{gaps}。", "en": "Lowest coverage: {gaps}."},
+    "rpt_finding_gap": {
+        "zh": "{label} {coverage}（{unserved:,.0f} 人未覆盖）",
+        "en": "{label} {coverage} ({unserved:,.0f} residents unserved)",
+    },
+    "rpt_finding_circle": {
+        "zh": "15分钟生活圈全部设施达标的人口比例为 {f15}；生活圈平均得分 {score:.1f}（满分 100）。",
+        "en": "{f15} of residents have every service of the 15-minute circle within the standard; the mean score "
+        "is {score:.1f} out of 100.",
+    },
+    "rpt_finding_area": {
+        "zh": "最优先的候选更新片区含 {blocks} 个街坊、{population:,.0f} 名居民，首要缺口：",
+        "en": "The first candidate renewal area has {blocks} blocks and {population:,.0f} residents; its first gap:",
+    },
     "rpt_summary": {"zh": "一、总体情况", "en": "1. Summary"},
     "rpt_population": {"zh": "常住人口（估算）", "en": "Residents (estimated)"},
     "rpt_blocks": {"zh": "居住街坊数", "en": "Residential blocks"},

@@ -228,12 +228,54 @@ class Writer:
             self.p(self.area_text(), "area"),
             facts,
             Spacer(1, 8 * mm),
-            self.p(self.s("rpt_cover_note")),
+            *self.findings(),
+            Spacer(1, 4 * mm),
+            self.p(self.s("rpt_cover_note"), "note"),
         ]
         if not self.font.has_cjk:
             story.append(self.p(self.s("rpt_no_cjk"), "warning"))
         story.append(PageBreak())
         return story
+
+    def findings(self) -> list:
+        """Return the key findings for the cover: residents, the largest gaps, the circle met, the first priority."""
+        summary = self.content.summary
+        story = [self.p(self.s("rpt_findings"), "h2")]
+        story.append(
+            self.p("• " + self.s("rpt_finding_population", population=summary["population"], blocks=summary["blocks"]))
+        )
+        assessed = [(k, v) for k, v in summary["categories"].items() if v["coverage"] is not None]
+        lowest = sorted(assessed, key=lambda item: (item[1]["coverage"], item[0]))[:3]
+        if lowest:
+            separator = "；" if self.lang == "zh" else "; "
+            gaps = separator.join(
+                t(
+                    "rpt_finding_gap",
+                    self.lang,
+                    label=self.content.label(k, self.lang),
+                    coverage=percent(v["coverage"]),
+                    unserved=v["unserved"],
+                )
+                for k, v in lowest
+            )
+            story.append(self.p("• " + self.s("rpt_finding_lowest", gaps=gaps)))
+        story.append(
+            self.p("• " + self.s("rpt_finding_circle", f15=percent(summary["F15"]), score=summary["mean_score"] or 0.0))
+        )
+        areas = self.content.areas
+        if len(areas):
+            first = areas.iloc[0]
+            missing = first["missing_zh"] if self.lang == "zh" else first["missing_en"]
+            short = (missing.split("；" if self.lang == "zh" else "; ") or [""])[0]
+            story.append(
+                self.p(
+                    "• "
+                    + self.s("rpt_finding_area", blocks=int(first["blocks"]), population=float(first["population"]))
+                    + " "
+                    + self.text(short)
+                )
+            )
+        return [KeepTogether(story)]
 
     def summary_section(self) -> list:
         """Return the summary: key figures, the per-category table and the coverage chart."""
