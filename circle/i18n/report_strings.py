@@ -8,7 +8,7 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_header": {"zh": "15分钟生活圈设施缺口报告 · {area}", "en": "Facility gap report · {area}"},
     "rpt_page": {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {pages}"},
     "rpt_area": {"zh": "研究范围", "en": "Study area"},
-    "rpt_whole_extract": {"zh": "数据范围全域（{file}）", "en": "the whole extract ({file})"},
+    "rpt_whole_extract": {"zh": "数据范围全域（{file}）", "en": "Whole extract ({file})"},
     "rpt_report_date": {"zh": "报告日期", "en": "Report date"},
     "rpt_study_date": {"zh": "分析日期", "en": "Analysis run"},
     "rpt_data": {"zh": "基础数据", "en": "Data"},
@@ -47,6 +47,10 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_finding_gap": {
         "zh": "{label} {coverage}（{unserved:,.0f} 人未覆盖）",
         "en": "{label} {coverage} ({unserved:,.0f} residents unserved)",
+    },
+    "rpt_finding_not_mapped": {
+        "zh": "数据中没有以下设施，未作评估（不计为已覆盖）：{labels}。",
+        "en": "Not assessed, because none is mapped (never counted as served): {labels}.",
     },
     "rpt_finding_circle": {
         "zh": "15分钟生活圈全部设施达标的人口比例为 {f15}；生活圈平均得分 {score:.1f}（满分 100）。",

@@ -259,6 +259,11 @@ class Writer:
                 for k, v in lowest
             )
             story.append(self.p("• " + self.s("rpt_finding_lowest", gaps=gaps)))
+        if summary.get("not_mapped"):
+            labels = ("、" if self.lang == "zh" else ", ").join(
+                self.content.label(k, self.lang) for k in summary["not_mapped"]
+            )
+            story.append(self.p("• " + self.s("rpt_finding_not_mapped", labels=labels)))
         story.append(
             self.p("• " + self.s("rpt_finding_circle", f15=percent(summary["F15"]), score=summary["mean_score"] or 0.0))
         )
