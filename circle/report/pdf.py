@@ -131,8 +131,10 @@ class Writer:
         return t("rpt_within", self.lang, value=described)
 
     # building blocks ---------------------------------------------------------
-    def table(self, rows: list[list[Any]], widths: list[float], numeric: set[int] = frozenset()) -> Table:
-        """Return a table with a navy header row, zebra rows and wrapped cells."""
+    def table(
+        self, rows: list[list[Any]], widths: list[float], numeric: set[int] = frozenset(), header: bool = True
+    ) -> Table:
+        """Return a table with zebra rows and wrapped cells, its first row a navy header when ``header``."""
         cells = []
         for r, row in enumerate(rows):
             line = []
@@ -140,19 +142,20 @@ class Writer:
                 if isinstance(value, Paragraph):
                     line.append(value)
                     continue
-                style = "head" if r == 0 else ("number" if c in numeric else "cell")
+                style = "head" if r == 0 and header else ("number" if c in numeric else "cell")
                 line.append(Paragraph(str(value), self.styles[style]))
             cells.append(line)
         table = Table(cells, colWidths=[w * FRAME_WIDTH for w in widths], repeatRows=1, hAlign="LEFT")
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), self.name),
-            ("BACKGROUND", (0, 0), (-1, 0), NAVY),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("BACKGROUND", (0, 0), (-1, 0), NAVY) if header else ("LINEABOVE", (0, 0), (-1, 0), 1.2, NAVY),
         ]
-        commands += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(rows), 2)]
+        first_body = 1 if header else 0
+        commands += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(first_body + 1, len(rows), 2)]
         table.setStyle(TableStyle(commands))
         return table
 
@@ -306,7 +309,7 @@ class Writer:
                     self.s("rpt_green_value", value=green["per_capita_m2"], standard=green["standard_m2"]),
                 ]
             )
-        key_table = self.table([["", ""], *figures], [0.6, 0.4], numeric={1})
+        key_table = self.table(figures, [0.6, 0.4], numeric={1}, header=False)
         counts = content.facilities["category"].value_counts()
         rows = [
             [
@@ -338,7 +341,7 @@ class Writer:
         chart = maps.coverage_chart(chart_rows, self.mpl_font, {"axis": t("rpt_chart_axis", self.lang)})
         return [
             self.p(self.s("rpt_summary"), "h1"),
-            key_table_without_header(key_table),
+            key_table,
             Spacer(1, 5 * mm),
             self.table(rows, [0.32, 0.17, 0.12, 0.2, 0.19], numeric={2, 3, 4}),
             Spacer(1, 2 * mm),
@@ -813,14 +816,6 @@ def romanise(text: str) -> str:
             out.append(" ")
         out.append(piece.capitalize() if piece.isalpha() else piece)
     return re.sub(r"(?<=[A-Za-z])\(", " (", "".join(out))
-
-
-def key_table_without_header(table: Table) -> Table:
-    """Hide the empty header row of the key-figures table (kept so zebra striping matches)."""
-    table.setStyle(
-        TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.white), ("LINEBELOW", (0, 0), (-1, 0), 1.2, NAVY)])
-    )
-    return table
 
 
 def _canvas_class(writer: Writer, when: dt.datetime, header: str) -> type:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.coords import SYSTEMS, check_system, to_wgs84
+from circle.coords import check_system, to_wgs84
 from circle.errors import InputDataError
 from circle.geo import WGS84
 from circle.standards import Preset
@@ -261,8 +261,3 @@ def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndar
     except CRSError as error:
         raise InputDataError(f"--facilities-crs {crs} is not a known CRS ({error}).") from error
     return Transformer.from_crs(source, WGS84, always_xy=True).transform(x, y)
-
-
-def systems_help() -> str:
-    """Return the coordinate systems a table may declare, for help texts."""
-    return ", ".join(SYSTEMS) + " or EPSG:CODE"
