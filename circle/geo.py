@@ -77,3 +77,75 @@ def polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
     parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
     polygons = [q for p in parts for q in shapely.get_parts(p)]
     return shapely.MultiPolygon(polygons) if polygons else shapely.Polygon()
+
+
+def canonical_multipolygons(geometries: np.ndarray) -> np.ndarray:
+    """Return the MultiPolygons with every ring made canonical (see :func:`canonical_rings`)."""
+    if len(geometries) == 0:
+        return geometries
+    polygons, geometry_of = shapely.get_parts(geometries, return_index=True)
+    rings, polygon_of = shapely.get_rings(polygons, return_index=True)
+    is_exterior = np.r_[True, polygon_of[1:] != polygon_of[:-1]]
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    coords = canonical_rings(coords, ring_of, is_exterior)
+    rebuilt_rings = shapely.linearrings(coords, indices=ring_of)
+    rebuilt = shapely.polygons(rebuilt_rings, indices=polygon_of)
+    out = np.empty(len(geometries), dtype=object)
+    present = np.unique(geometry_of)
+    out[present] = shapely.multipolygons(rebuilt, indices=np.searchsorted(present, geometry_of))
+    missing = np.setdiff1d(np.arange(len(geometries)), present)
+    for i in missing:
+        out[i] = shapely.MultiPolygon()
+    return out
+
+
+def canonical_rings(coords: np.ndarray, ring_of: np.ndarray, exterior) -> np.ndarray:
+    """Orient closed rings as libosmium does and start each at its lowest (x, then y) vertex.
+
+    Exteriors run counter-clockwise and holes clockwise; each ring starts at
+    its lexicographically smallest vertex. The same outline thus gives the
+    same coordinates whichever way it was mapped, and boundary points
+    sampled from it fall in the same places.
+
+    Parameters
+    ----------
+    coords : numpy.ndarray
+        ``(n, 2)`` coordinates of closed rings (first point repeated last), ring after ring.
+    ring_of : numpy.ndarray
+        The ring of each coordinate (non-decreasing).
+    exterior : bool or numpy.ndarray
+        Per ring (or for all): counter-clockwise (exteriors) or clockwise (holes).
+
+    Returns
+    -------
+    numpy.ndarray
+        The same rings, reoriented and rotated.
+    """
+    if len(coords) == 0:
+        return coords
+    x, y = coords[:, 0], coords[:, 1]
+    starts = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
+    ends = np.r_[starts[1:], len(x)]  # one past each ring's closing point
+    # signed area (shoelace) of each ring, over its edges i → i + 1
+    term = np.zeros(len(x))
+    term[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+    term[ends - 1] = 0.0
+    signed = np.add.reduceat(term, starts)
+    exterior = np.broadcast_to(np.asarray(exterior, bool), signed.shape)
+    flip = np.where(exterior, signed < 0, signed > 0)
+    lengths = ends - starts - 1  # vertices without the closing point
+    base = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    ring = np.repeat(np.arange(len(starts)), lengths)
+    k = np.arange(int(lengths.sum())) - np.repeat(base, lengths)
+    size = np.repeat(lengths, lengths)
+    source = np.repeat(starts, lengths) + np.where(flip[ring], size - 1 - k, k)
+    ox, oy = x[source], y[source]
+    order = np.lexsort((oy, ox, ring))
+    first = np.r_[True, ring[order][1:] != ring[order][:-1]]
+    lowest = np.zeros(len(starts), np.int64)
+    lowest[ring[order][first]] = order[first] - base[ring[order][first]]
+    rotated = np.repeat(base, lengths) + (k + lowest[ring]) % size
+    out = np.empty_like(coords)
+    out[np.repeat(starts, lengths) + k] = np.column_stack([ox[rotated], oy[rotated]])
+    out[ends - 1] = out[starts]
+    return out

@@ -27,8 +27,10 @@ def to_lonlat(east_m: float, north_m: float) -> tuple[float, float]:
 class OsmBuilder:
     nodes: list[tuple[int, float, float, dict]] = field(default_factory=list)
     ways: list[tuple[int, list[int], dict]] = field(default_factory=list)
+    relations: list[tuple[int, list[tuple[str, int, str]], dict]] = field(default_factory=list)
     _next_node: int = 1
     _next_way: int = 1
+    _next_relation: int = 1
 
     def node(self, east_m: float, north_m: float, **tags: str) -> int:
         node_id = self._next_node
@@ -47,6 +49,13 @@ class OsmBuilder:
         ids = [self.node(e, n) for e, n in corners_m]
         return self.way([*ids, ids[0]], **tags)
 
+    def relation(self, members: list[tuple[str, int, str]], **tags: str) -> int:
+        """Add a relation of ``(type, ref, role)`` members (type ``node``, ``way`` or ``relation``)."""
+        relation_id = self._next_relation
+        self._next_relation += 1
+        self.relations.append((relation_id, list(members), {k.replace("__", ":"): v for k, v in tags.items()}))
+        return relation_id
+
     def write(self, path: Path) -> Path:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="circle-tests">']
         for node_id, lon, lat, tags in self.nodes:
@@ -62,6 +71,11 @@ class OsmBuilder:
             lines += [f'    <nd ref="{r}"/>' for r in refs]
             lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
             lines.append("  </way>")
+        for relation_id, members, tags in self.relations:
+            lines.append(f'  <relation id="{relation_id}" version="1" timestamp="2024-05-01T00:00:00Z">')
+            lines += [f'    <member type={quoteattr(t)} ref="{r}" role={quoteattr(role)}/>' for t, r, role in members]
+            lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
+            lines.append("  </relation>")
         lines.append("</osm>")
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path

@@ -1,25 +1,34 @@
-"""Read OpenStreetMap files (``.osm.pbf`` and ``.osm`` XML) offline.
+"""Read OpenStreetMap files (``.osm.pbf`` and ``.osm`` XML) offline, as whole arrays.
 
-One streaming pass with pyosmium reads both formats the same way: the
-walkable ways with their node coordinates, the objects a preset classifies as
-facilities (nodes and areas), residential land use, buildings, and mapped
-entrances. Everything stays in WGS-84 here; projection happens in
-:mod:`circle.network` and :mod:`circle.blocks`.
+A PBF file is decoded by :mod:`circle.sources.pbf` into arrays of nodes, ways,
+relations and the tags a study reads; OSM XML is converted to PBF first, by
+libosmium in C++. Everything a study needs is then assembled with
+whole-array operations, never a Python step per node or way: the walkable
+segments with their node coordinates, the objects a preset classifies as
+facilities (nodes and areas), residential land use, buildings, mapped
+entrances and the streets that enclose street blocks. Everything stays in
+WGS-84 here; projection happens in :mod:`circle.network` and
+:mod:`circle.blocks`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from circle.errors import InputDataError
+from circle.geo import WGS84
+from circle.sources.osm_areas import Areas, NodeLookup, canonical_areas, closed_way_areas, relation_areas
+from circle.sources.osm_tags import TagTable
+from circle.sources.pbf import KEY_WANTED, KEY_WHOLE_OBJECT, PbfData, read_pbf
 from circle.standards import Preset
 
 #: highway values pedestrians may use (with their sidewalks); others are dropped.
@@ -92,6 +101,38 @@ _ENTRANCE_BARRIERS = frozenset({"gate", "entrance", "lift_gate", "swing_gate", "
 _KEPT_TAGS = ("name", "name:zh", "name:en", "capacity", "beds", "operator", "access")
 
 
+#: every key a study reads from any object (facility keys come from the preset).
+_READ_KEYS = (
+    "highway",
+    "foot",
+    "access",
+    "area",
+    "service",
+    "motorroad",
+    "sidewalk",
+    "segregated",
+    "step_count",
+    "incline",
+    "bridge",
+    "tunnel",
+    "layer",
+    "covered",
+    "name",
+    "name:zh",
+    "name:en",
+    "building",
+    "building:levels",
+    "height",
+    "landuse",
+    "entrance",
+    "barrier",
+    "type",
+    "boundary",
+    "admin_level",
+    *_KEPT_TAGS,
+)
+
+
 @dataclass
 class WalkWays:
     """Walkable way segments in WGS-84, one row per consecutive node pair."""
@@ -124,18 +165,39 @@ class OsmFeature:
 
 @dataclass
 class OsmData:
-    """Everything circle reads from one OSM file."""
+    """Everything circle reads from one OSM file, in WGS-84.
+
+    Attributes
+    ----------
+    walk : WalkWays
+        Walkable segments.
+    facilities : list of (OsmFeature, list of str)
+        Objects the preset classifies, with their category keys.
+    residential : geopandas.GeoDataFrame
+        ``landuse=residential`` areas: ``osm_type``, ``osm_id``, ``name``, ``name_zh``, ``name_en``.
+    buildings : geopandas.GeoDataFrame
+        Building footprints: ``osm_type``, ``osm_id``, ``building``, ``levels``, ``height``,
+        ``residential`` (may hold homes).
+    entrances : geopandas.GeoDataFrame
+        Entrance and gate nodes: ``osm_id``, ``entrance``, ``barrier``, ``access``, ``foot``, ``name``.
+    street_lines : geopandas.GeoDataFrame
+        Streets that enclose street blocks: ``way_id``, ``highway``, ``name``.
+    objects : int
+        Nodes, ways and relations in the file.
+    """
 
     path: Path
     walk: WalkWays
     facilities: list[tuple[OsmFeature, list[str]]]
-    residential: list[OsmFeature]
-    buildings: list[OsmFeature]
-    entrances: list[OsmFeature]
-    street_lines: list[BaseGeometry]
+    residential: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame
+    street_lines: gpd.GeoDataFrame
     data_timestamp: str | None
     file_bbox: tuple[float, float, float, float] | None
     warnings: list[str] = field(default_factory=list)
+    objects: int = 0
+    node_extent: tuple[float, float, float, float] | None = None
 
 
 def detect_format(path: Path) -> str:
@@ -179,12 +241,23 @@ def detect_format(path: Path) -> str:
     )
 
 
+def wanted_keys(preset: Preset) -> dict[str, int]:
+    """Return the keys a study reads, with the facility keys marked to keep whole objects."""
+    classes = dict.fromkeys((*_READ_KEYS, *preset.osm_keys), KEY_WANTED)
+    classes.update(dict.fromkeys(preset.trigger_keys, KEY_WHOLE_OBJECT))
+    return classes
+
+
 def read_osm(
     path: str | Path,
     preset: Preset,
     bounds: tuple[float, float, float, float] | None = None,
 ) -> OsmData:
     """Read the parts of an OSM file that a study needs.
+
+    PBF files are decoded by :mod:`circle.sources.pbf`; OSM XML is first
+    converted to PBF by libosmium (in C++, into a temporary folder), so both
+    formats take the same path and give the same study.
 
     Parameters
     ----------
@@ -208,47 +281,290 @@ def read_osm(
     """
     path = Path(path)
     fmt = detect_format(path)
-    reader = _Reader(preset, bounds)
+    keys = wanted_keys(preset)
+    pbf = read_pbf(path, keys) if fmt == "pbf" else _read_xml(path, keys)
+    return osm_from_pbf(pbf, path, preset, bounds)
+
+
+def _read_xml(path: Path, keys: dict[str, int]) -> PbfData:
+    """Convert OSM XML to PBF with libosmium (no Python per object), then decode it."""
+    with tempfile.TemporaryDirectory(prefix="circle-xml-") as scratch:
+        converted = Path(scratch) / "converted.osm.pbf"
+        try:
+            osmium.apply(osmium.io.File(str(path), "osm"), osmium.WriteHandler(str(converted)))
+        except osmium.InvalidLocationError as exc:
+            raise InputDataError(
+                f"{path} has a node whose coordinates are not numbers on the globe ({exc}): the file is damaged. "
+                "Download the extract again."
+            ) from exc
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise InputDataError(
+                f"{path} could not be read as OSM XML: {exc}. The file is probably truncated or damaged; "
+                "download the extract again."
+            ) from exc
+        pbf = read_pbf(converted, keys)
+    header = _xml_header(path)
+    pbf.header_bbox, pbf.replication_timestamp = header
+    return pbf
+
+
+def _xml_header(path: Path) -> tuple[tuple[float, float, float, float] | None, str | None]:
     try:
-        processor = osmium.FileProcessor(osmium.io.File(str(path), fmt)).with_locations().with_areas()
-        for obj in processor:
-            reader.take(obj)
-        header = processor.header
-    except osmium.InvalidLocationError as exc:
-        raise InputDataError(
-            f"{path} has a node whose coordinates are not numbers on the globe ({exc}): the file is damaged. "
-            "Download the extract again."
-        ) from exc
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise InputDataError(
-            f"{path} could not be read as OSM {fmt.upper()}: {exc}. The file is probably "
-            "truncated or damaged; download the extract again."
-        ) from exc
-    box = header.box()
-    file_bbox = (
-        (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat) if box.valid() else None
+        reader = osmium.io.Reader(osmium.io.File(str(path), "osm"), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            header = reader.header()
+            box = header.box()
+            stamp = header.get("osmosis_replication_timestamp") or None
+        finally:
+            reader.close()
+    except (RuntimeError, ValueError, OSError):
+        return None, None
+    if not box.valid():
+        return None, stamp
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat), stamp
+
+
+def osm_from_pbf(
+    pbf: PbfData, path: Path, preset: Preset, bounds: tuple[float, float, float, float] | None = None
+) -> OsmData:
+    """Assemble what a study needs from a decoded file, with whole-array operations.
+
+    Parameters
+    ----------
+    pbf : PbfData
+        The decoded file.
+    path : pathlib.Path
+        Where it came from (for messages).
+    preset : Preset
+        Classifies facilities.
+    bounds : tuple of float, optional
+        ``(west, south, east, north)``: objects wholly outside are skipped.
+
+    Returns
+    -------
+    OsmData
+        As :func:`read_osm` returns it.
+    """
+    nodes_tags = TagTable(pbf.node_tags, len(pbf.node_id), pbf)
+    ways = TagTable(pbf.way_tags, len(pbf.way_id), pbf)
+    relations = TagTable(pbf.relation_tags, len(pbf.relation_id), pbf)
+    lookup = NodeLookup.build(pbf)
+    warnings: list[str] = []
+    newest = [0]
+    walk, street_lines = _walk_and_streets(pbf, ways, lookup, bounds, warnings, newest)
+    facility_keys = sorted(preset.osm_keys)
+    way_interest = ways.has("building") | ways.equals("landuse", "residential") | _may_be_facility(ways, preset)
+    relation_interest = (
+        relations.has("building") | relations.equals("landuse", "residential") | _may_be_facility(relations, preset)
     )
-    stamp = header.get("osmosis_replication_timestamp") or reader.newest_timestamp()
+    areas = [
+        (ways, closed_way_areas(pbf, ways, lookup, way_interest), pbf.way_time),
+        (relations, relation_areas(pbf, relations, lookup, relation_interest), pbf.relation_time),
+    ]
+    areas = [(table, _inside_bounds(found, bounds), times) for table, found, times in areas]
+    for _, found, _ in areas:
+        warnings.extend(found.broken)
+    facilities = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
+    residential, buildings = [], []
+    for table, found, times in areas:
+        facilities.extend(_facility_areas(table, found, preset, facility_keys, times, newest))
+        residential.append(_residential(table, found))
+        buildings.append(_buildings(table, found))
+    if pbf.node_time.size == 0 and not newest[0]:
+        newest[0] = 0
+    stamp = pbf.replication_timestamp or _format_time(newest[0])
+    extent = (
+        (float(pbf.node_lon.min()), float(pbf.node_lat.min()), float(pbf.node_lon.max()), float(pbf.node_lat.max()))
+        if len(pbf.node_id)
+        else None
+    )
     return OsmData(
         path=path,
-        walk=reader.walk_ways(),
-        facilities=reader.facilities,
-        residential=reader.residential,
-        buildings=reader.buildings,
-        entrances=reader.entrances,
-        street_lines=reader.street_lines,
-        data_timestamp=stamp or None,
-        file_bbox=file_bbox,
-        warnings=reader.warnings,
+        walk=walk,
+        facilities=facilities,
+        residential=_frame(residential, ["osm_type", "osm_id", "name", "name_zh", "name_en"]),
+        buildings=_frame(buildings, ["osm_type", "osm_id", "building", "levels", "height", "residential"]),
+        entrances=_entrances(pbf, nodes_tags, bounds),
+        street_lines=street_lines,
+        data_timestamp=stamp,
+        file_bbox=pbf.header_bbox,
+        warnings=warnings,
+        objects=pbf.objects,
+        node_extent=extent,
     )
+
+
+def _may_be_facility(table: TagTable, preset: Preset) -> np.ndarray:
+    """Objects that satisfy at least one rule's necessary condition (all of them if a rule has none)."""
+    triggers = preset.triggers
+    if triggers is None:
+        return np.ones(table.n, bool)
+    mask = np.zeros(table.n, bool)
+    for key, values in triggers:
+        mask |= table.has(key) if values is None else table.isin(key, values)
+    return mask
+
+
+def _inside(lon: np.ndarray, lat: np.ndarray, bounds) -> np.ndarray:
+    if bounds is None:
+        return np.isfinite(lon)
+    west, south, east, north = bounds
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def _inside_bounds(found: Areas, bounds) -> Areas:
+    if bounds is None or len(found.osm_id) == 0:
+        return found
+    west, south, east, north = shapely.bounds(found.geometry).T
+    keep = ~((east < bounds[0]) | (west > bounds[2]) | (north < bounds[1]) | (south > bounds[3]))
+    return Areas(
+        found.osm_type[keep],
+        found.osm_id[keep],
+        found.source_row[keep],
+        found.geometry[keep],
+        found.repaired,
+        found.broken,
+    )
+
+
+def _note(times: np.ndarray, newest: list[int]) -> None:
+    if len(times):
+        newest[0] = max(newest[0], int(times.max()))
+
+
+def _format_time(seconds: int) -> str | None:
+    if seconds <= 0:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _walk_and_streets(pbf: PbfData, ways: TagTable, lookup: NodeLookup, bounds, warnings: list[str], newest):
+    """Return the walkable segments and the block-enclosing street lines of every highway way."""
+    n_ways = len(pbf.way_id)
+    highway = ways.column("highway")
+    found = lookup.found
+    is_highway_ref = (highway >= 0)[lookup.way_of_ref] if len(found) else np.zeros(0, bool)
+    missing = np.bincount(lookup.way_of_ref[is_highway_ref & ~found], minlength=n_ways)
+    for way_id in pbf.way_id[missing > 0]:
+        warnings.append(f"way {way_id} references nodes missing from the file")
+    ref_ok = found & is_highway_ref
+    located = np.bincount(lookup.way_of_ref[ref_ok], minlength=n_ways)
+    inside = np.bincount(lookup.way_of_ref[ref_ok & _inside(lookup.lon, lookup.lat, bounds)], minlength=n_ways)
+    usable = (highway >= 0) & (located >= 2) & (inside > 0)
+    walkable = usable & walkable_ways(ways)
+    streets = usable & ways.isin("highway", BLOCK_STREETS) & ~ways.equals("area", "yes")
+    street_lines = _lines(pbf, ways, lookup, np.flatnonzero(streets))
+    _note(pbf.way_time[walkable], newest)
+    # segments: consecutive located references of walkable ways, between distinct nodes
+    refs = np.flatnonzero(ref_ok & walkable[lookup.way_of_ref])
+    way_of = lookup.way_of_ref[refs]
+    node = pbf.way_refs[refs]
+    pair = (way_of[:-1] == way_of[1:]) & (node[:-1] != node[1:]) if len(refs) > 1 else np.zeros(0, bool)
+    first = np.flatnonzero(pair)
+    u, v = node[first], node[first + 1]
+    segment_way = way_of[first]
+    # nodes in the order they are first met (as the segments list them), each with one of its references
+    sequence = np.column_stack([u, v]).ravel()
+    sequence_ref = np.column_stack([refs[first], refs[first + 1]]).ravel()
+    unique_ids, first_seen = np.unique(sequence, return_index=True)
+    order = np.argsort(first_seen, kind="stable")
+    node_ids = unique_ids[order]
+    coordinate_ref = sequence_ref[first_seen[order]]
+    highway_names = (
+        np.array(pbf.strings, dtype=object)[highway[segment_way]] if len(segment_way) else np.zeros(0, object)
+    )
+    steps = highway_names == "steps"
+    step_count = np.full(len(u), np.nan)
+    incline = np.full(len(u), np.nan)
+    if steps.any():
+        step_count[steps] = _parsed(ways, "step_count", segment_way[steps], parse_step_count)
+        incline[steps] = _parsed(ways, "incline", segment_way[steps], parse_incline)
+    walk = WalkWays(
+        u=u.astype(np.int64),
+        v=v.astype(np.int64),
+        way_id=pbf.way_id[segment_way],
+        highway=highway_names.astype(object),
+        node_ids=node_ids.astype(np.int64),
+        node_lon=lookup.lon[coordinate_ref],
+        node_lat=lookup.lat[coordinate_ref],
+        step_count=step_count,
+        incline=incline,
+    )
+    return walk, street_lines
+
+
+def _parsed(table: TagTable, key: str, rows: np.ndarray, parse) -> np.ndarray:
+    """Parse a tag's values once per distinct value, for the objects at ``rows``."""
+    codes = table.column(key)[rows]
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    parsed = np.array([parse(table.pbf.strings[c]) if c >= 0 else parse(None) for c in distinct], float)
+    return parsed[inverse]
+
+
+def _lines(pbf: PbfData, ways: TagTable, lookup: NodeLookup, rows: np.ndarray) -> gpd.GeoDataFrame:
+    """Street lines of the ways at ``rows`` (their located nodes only), with highway and name."""
+    columns = {"way_id": pbf.way_id[rows], "highway": ways.values("highway", rows), "name": ways.values("name", rows)}
+    if len(rows) == 0:
+        return gpd.GeoDataFrame(columns, geometry=[], crs=WGS84)
+    chosen = np.zeros(len(pbf.way_id), bool)
+    chosen[rows] = True
+    refs = np.flatnonzero(lookup.found & chosen[lookup.way_of_ref])
+    coords = np.column_stack([lookup.lon[refs], lookup.lat[refs]])
+    line_of = np.searchsorted(rows, lookup.way_of_ref[refs])
+    lines = shapely.linestrings(coords, indices=line_of)
+    return gpd.GeoDataFrame(columns, geometry=lines, crs=WGS84)
+
+
+def walkable_ways(ways) -> np.ndarray:
+    """Return which ways pedestrians may use (the filter the README spells out).
+
+    No motorways or ways under construction (their highway values are not
+    walkable), no ``foot=no``/``private``/``use_sidepath``, no
+    ``access=no``/``private`` unless foot is allowed, no ``service=private`` or
+    ``motorroad=yes``, no areas other than pedestrian ones (walked along their
+    outline); cycleways only where pedestrians are allowed or the way is
+    segregated; trunk roads unless ``sidewalk=no``.
+
+    Parameters
+    ----------
+    ways : TagTable
+        Way tags (anything with ``has``, ``equals`` and ``isin`` per key).
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean per way.
+    """
+    foot_allowed = ways.isin("foot", CYCLEWAY_FOOT_ALLOWED)
+    walkable = ways.has("highway") & ~ways.isin("foot", _FOOT_FORBIDDEN)
+    walkable &= ~(ways.isin("access", _ACCESS_FORBIDDEN) & ~foot_allowed)
+    walkable &= ~(ways.equals("service", "private") | ways.equals("motorroad", "yes"))
+    walkable &= ~(ways.equals("area", "yes") & ~ways.equals("highway", "pedestrian"))
+    by_kind = ways.isin("highway", WALKABLE_HIGHWAYS)
+    by_kind = np.where(ways.equals("highway", "cycleway"), foot_allowed | ways.has("segregated"), by_kind)
+    trunk = ways.isin("highway", {"trunk", "trunk_link"})
+    by_kind = np.where(trunk, foot_allowed | ~ways.isin("sidewalk", {"no", "none"}), by_kind)
+    return walkable & by_kind
+
+
+class _OneObject:
+    """The tags of one object, with the column interface of :class:`TagTable`."""
+
+    def __init__(self, tags: dict[str, str]):
+        self.tags = tags
+
+    def has(self, key: str) -> np.ndarray:
+        return np.array([key in self.tags])
+
+    def equals(self, key: str, value: str) -> np.ndarray:
+        return np.array([self.tags.get(key) == value])
+
+    def isin(self, key: str, values) -> np.ndarray:
+        return np.array([self.tags.get(key) in values])
 
 
 def is_walkable(tags: dict[str, str]) -> bool:
-    """Return whether a way with these tags may be walked.
-
-    Follows the osmnx ``walk`` filter (no motorways, no ``foot=no``, no
-    private access, nothing under construction) and adds cycleways where
-    pedestrians are allowed.
+    """Return whether a way with these tags may be walked (:func:`walkable_ways` for one way).
 
     Parameters
     ----------
@@ -259,197 +575,124 @@ def is_walkable(tags: dict[str, str]) -> bool:
     -------
     bool
         True for walkable ways.
+
+    Examples
+    --------
+    >>> is_walkable({"highway": "footway"}), is_walkable({"highway": "motorway"})
+    (True, False)
+    >>> is_walkable({"highway": "cycleway", "foot": "yes"}), is_walkable({"highway": "service", "access": "no"})
+    (True, False)
     """
-    highway = tags.get("highway")
-    foot = tags.get("foot")
-    if highway is None or foot in _FOOT_FORBIDDEN:
-        return False
-    if tags.get("access") in _ACCESS_FORBIDDEN and foot not in CYCLEWAY_FOOT_ALLOWED:
-        return False
-    if tags.get("service") == "private" or tags.get("motorroad") == "yes":
-        return False
-    if tags.get("area") == "yes" and highway != "pedestrian":
-        return False
-    if highway == "cycleway":
-        return foot in CYCLEWAY_FOOT_ALLOWED or "segregated" in tags
-    if highway in {"trunk", "trunk_link"}:
-        return foot in CYCLEWAY_FOOT_ALLOWED or tags.get("sidewalk") not in {"no", "none"}
-    return highway in WALKABLE_HIGHWAYS
+    return bool(walkable_ways(_OneObject(tags))[0])
 
 
-class _Reader:
-    """Collects what a study needs from a stream of osmium objects."""
+def _classify(table: TagTable, rows: np.ndarray, preset: Preset, facility_keys: list[str]) -> list[list[str]]:
+    """Categories of the objects at ``rows``, classified once per distinct combination of rule values.
 
-    def __init__(self, preset: Preset, bounds: tuple[float, float, float, float] | None):
-        self.preset = preset
-        self.bounds = bounds
-        self.facility_keys = preset.osm_keys
-        self._u: list[int] = []
-        self._v: list[int] = []
-        self._way: list[int] = []
-        self._highway: list[str] = []
-        self._step_count: list[float] = []
-        self._incline: list[float] = []
-        self._coords: dict[int, tuple[float, float]] = {}
-        self.facilities: list[tuple[OsmFeature, list[str]]] = []
-        self.residential: list[OsmFeature] = []
-        self.buildings: list[OsmFeature] = []
-        self.entrances: list[OsmFeature] = []
-        self.street_lines: list[BaseGeometry] = []
-        self.warnings: list[str] = []
-        self._newest: dt.datetime | None = None
-        self._wkb = osmium.geom.WKBFactory()
-        self._last_node_id = -(2**63)
-
-    def take(self, obj) -> None:
-        if obj.is_node():
-            self._check_node(obj)
-            if len(obj.tags):
-                self._node(obj)
-            return
-        if not len(obj.tags):
-            return
-        if obj.is_way():
-            self._way_obj(obj)
-        elif obj.is_area():
-            self._area(obj)
-
-    def _check_node(self, node) -> None:
-        """Refuse nodes out of order (duplicated ids) or off the globe: a damaged or hand-edited file."""
-        if node.id <= self._last_node_id:
-            raise InputDataError(
-                f"node {node.id} appears more than once or out of order: the file is not a sorted OSM extract. "
-                "Sort it (`osmium sort`) or download the extract again."
-            )
-        self._last_node_id = node.id
-        location = node.location
-        if not location.valid():
-            raise InputDataError(
-                f"node {node.id} has coordinates off the globe (lon {location.x / 1e7:g}, lat {location.y / 1e7:g}): "
-                "the file is damaged. Download the extract again."
-            )
-        if location.x == 0 and location.y == 0:
-            # 0°, 0° ("null island", in the Gulf of Guinea) is where unreadable coordinates such as 1e300 land
-            raise InputDataError(
-                f"node {node.id} has coordinates off the globe or unreadable (read as 0°, 0°): the file is damaged. "
-                "Download the extract again."
-            )
-
-    def _inside(self, lon: float, lat: float) -> bool:
-        if self.bounds is None:
-            return True
-        west, south, east, north = self.bounds
-        return west <= lon <= east and south <= lat <= north
-
-    def _note_time(self, obj) -> None:
-        stamp = obj.timestamp
-        if stamp is not None and stamp.year > 1970 and (self._newest is None or stamp > self._newest):
-            self._newest = stamp
-
-    def newest_timestamp(self) -> str | None:
-        if self._newest is None:
-            return None
-        return self._newest.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def _node(self, node) -> None:
-        location = node.location
-        if not location.valid() or not self._inside(location.lon, location.lat):
-            return
-        tags = dict(node.tags)
-        point = shapely.Point(location.lon, location.lat)
-        if "entrance" in tags or tags.get("barrier") in _ENTRANCE_BARRIERS:
-            self.entrances.append(OsmFeature("node", node.id, _entrance_tags(tags), point))
-        if self.facility_keys.intersection(tags):
-            categories = self.preset.classify(tags)
-            if categories:
-                self._note_time(node)
-                self.facilities.append((OsmFeature("node", node.id, _kept(tags), point), categories))
-
-    def _way_obj(self, way) -> None:
-        tags = way.tags
-        highway = tags.get("highway")
-        if highway is None:
-            return
-        try:
-            refs = [(n.ref, n.lon, n.lat) for n in way.nodes]
-        except osmium.InvalidLocationError:
-            refs = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
-            self.warnings.append(f"way {way.id} references nodes missing from the file")
-        if len(refs) < 2 or not any(self._inside(lon, lat) for _, lon, lat in refs):
-            return
-        tag_dict = {"highway": highway}
-        for key in ("foot", "access", "area", "service", "motorroad", "sidewalk", "segregated"):
-            if key in tags:
-                tag_dict[key] = tags[key]
-        if highway in BLOCK_STREETS and tag_dict.get("area") != "yes":
-            self.street_lines.append(shapely.LineString([(lon, lat) for _, lon, lat in refs]))
-        if not is_walkable(tag_dict):
-            return
-        self._note_time(way)
-        pairs = [(a, b) for a, b in itertools.pairwise(refs) if a[0] != b[0]]
-        for (ref_a, lon_a, lat_a), (ref_b, lon_b, lat_b) in pairs:
-            self._u.append(ref_a)
-            self._v.append(ref_b)
-            self._coords[ref_a] = (lon_a, lat_a)
-            self._coords[ref_b] = (lon_b, lat_b)
-        self._way.extend([way.id] * len(pairs))
-        self._highway.extend([highway] * len(pairs))
-        steps = highway == "steps"
-        self._step_count.extend([parse_step_count(tags.get("step_count")) if steps else np.nan] * len(pairs))
-        self._incline.extend([parse_incline(tags.get("incline")) if steps else np.nan] * len(pairs))
-
-    def _area(self, area) -> None:
-        tags = dict(area.tags)
-        is_building = "building" in tags
-        is_residential = tags.get("landuse") == "residential"
-        categories = self.preset.classify(tags) if self.facility_keys.intersection(tags) else []
-        if not (is_building or is_residential or categories):
-            return
-        try:
-            geometry = shapely.from_wkb(self._wkb.create_multipolygon(area))
-        except RuntimeError:
-            self.warnings.append(f"{'way' if area.from_way() else 'relation'} {area.orig_id()} has a broken outline")
-            return
-        if geometry.is_empty:
-            return
-        if not geometry.is_valid:
-            geometry = shapely.make_valid(geometry)
-        west, south, east, north = geometry.bounds
-        if self.bounds is not None and (
-            east < self.bounds[0] or west > self.bounds[2] or north < self.bounds[1] or south > self.bounds[3]
-        ):
-            return
-        feature = OsmFeature("way" if area.from_way() else "relation", area.orig_id(), {}, geometry)
-        if categories:
-            self._note_time(area)
-            feature.tags = _kept(tags)
-            self.facilities.append((feature, categories))
-        if is_residential:
-            self.residential.append(OsmFeature(feature.osm_type, feature.osm_id, _kept(tags), geometry))
-        if is_building and tags["building"] != "no":
-            building_tags = {
-                "building": tags["building"],
-                "building:levels": tags.get("building:levels", ""),
-                "residential": "yes" if tags["building"] in _RESIDENTIAL_BUILDINGS else "no",
-            }
-            self.buildings.append(OsmFeature(feature.osm_type, feature.osm_id, building_tags, geometry))
-
-    def walk_ways(self) -> WalkWays:
-        u = np.asarray(self._u, dtype=np.int64)
-        v = np.asarray(self._v, dtype=np.int64)
-        node_ids = np.fromiter(self._coords.keys(), dtype=np.int64, count=len(self._coords))
-        coords = np.array(list(self._coords.values()), dtype=float).reshape(-1, 2)
-        return WalkWays(
-            u=u,
-            v=v,
-            way_id=np.asarray(self._way, dtype=np.int64),
-            highway=np.asarray(self._highway, dtype=object),
-            node_ids=node_ids,
-            node_lon=coords[:, 0],
-            node_lat=coords[:, 1],
-            step_count=np.asarray(self._step_count, dtype=float),
-            incline=np.asarray(self._incline, dtype=float),
+    A school's level comes from ``isced:level`` and every name, so schools
+    get their levels one by one; the levels then join the combination.
+    """
+    if len(rows) == 0:
+        return []
+    matrix = np.column_stack([table.column(k)[rows] for k in facility_keys] + [np.full(len(rows), -1)])
+    levels_found: list[frozenset[str] | None] = [None]
+    if preset.school_levels:
+        schools = np.flatnonzero(table.equals("amenity", "school")[rows])
+        known: dict[frozenset[str] | None, int] = {None: 0}
+        for position, tags in zip(schools, table.dicts(rows[schools]), strict=True):
+            levels = preset.school_levels_of(tags)
+            matrix[position, -1] = known.setdefault(levels, len(known)) - 1
+        levels_found = list(known)
+    distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    strings = table.pbf.strings
+    by_signature = [
+        preset.classify(
+            {k: strings[c] for k, c in zip(facility_keys, row[:-1], strict=True) if c >= 0},
+            levels_found[row[-1] + 1],
         )
+        for row in distinct
+    ]
+    return [by_signature[i] for i in np.ravel(inverse)]
+
+
+def _facility_nodes(pbf: PbfData, nodes: TagTable, preset: Preset, facility_keys, bounds, newest) -> list:
+    candidates = np.flatnonzero(_may_be_facility(nodes, preset) & _inside(pbf.node_lon, pbf.node_lat, bounds))
+    categories = _classify(nodes, candidates, preset, facility_keys)
+    chosen = [i for i, c in enumerate(categories) if c]
+    rows = candidates[chosen]
+    _note(pbf.node_time[rows], newest)
+    points = shapely.points(pbf.node_lon[rows], pbf.node_lat[rows])
+    return [
+        (OsmFeature("node", int(pbf.node_id[row]), _kept(tags), point), categories[i])
+        for i, row, tags, point in zip(chosen, rows, nodes.dicts(rows), points, strict=True)
+    ]
+
+
+def _facility_areas(table: TagTable, found: Areas, preset: Preset, facility_keys, times, newest) -> list:
+    interesting = np.flatnonzero(_may_be_facility(table, preset)[found.source_row])
+    rows = found.source_row[interesting]
+    categories = _classify(table, rows, preset, facility_keys)
+    chosen = [i for i, c in enumerate(categories) if c]
+    _note(times[rows[chosen]], newest)
+    features = []
+    for i, tags in zip(chosen, table.dicts(rows[chosen]), strict=True):
+        area = interesting[i]
+        features.append((OsmFeature(found.osm_type[area], int(found.osm_id[area]), _kept(tags), None), categories[i]))
+    shapes = canonical_areas([found.geometry[interesting[i]] for i in chosen])
+    for (feature, _), geometry in zip(features, shapes, strict=True):
+        feature.geometry = geometry
+    return features
+
+
+def _residential(table: TagTable, found: Areas) -> dict:
+    take = np.flatnonzero(table.equals("landuse", "residential")[found.source_row])
+    rows = found.source_row[take]
+    return {
+        "osm_type": found.osm_type[take],
+        "osm_id": found.osm_id[take],
+        "name": table.values("name", rows),
+        "name_zh": table.values("name:zh", rows),
+        "name_en": table.values("name:en", rows),
+        "geometry": canonical_areas(found.geometry[take]),
+    }
+
+
+def _buildings(table: TagTable, found: Areas) -> dict:
+    building = table.column("building")[found.source_row]
+    no = table.pbf.code("no")
+    take = np.flatnonzero((building >= 0) & (building != no))
+    rows = found.source_row[take]
+    kinds = table.values("building", rows)
+    return {
+        "osm_type": found.osm_type[take],
+        "osm_id": found.osm_id[take],
+        "building": kinds,
+        "levels": table.values("building:levels", rows),
+        "height": table.values("height", rows),
+        "residential": np.array([kind in _RESIDENTIAL_BUILDINGS for kind in kinds], bool),
+        "geometry": found.geometry[take],
+    }
+
+
+def _frame(parts: list[dict], columns: list[str]) -> gpd.GeoDataFrame:
+    data = {
+        c: np.concatenate([np.asarray(p[c], dtype=object if c != "residential" else bool) for p in parts])
+        for c in columns
+    }
+    geometry = np.concatenate([np.asarray(p["geometry"], dtype=object) for p in parts])
+    frame = gpd.GeoDataFrame(data, geometry=geometry, crs=WGS84)
+    if "osm_id" in frame:
+        frame["osm_id"] = frame["osm_id"].astype(np.int64)
+    return frame
+
+
+def _entrances(pbf: PbfData, nodes: TagTable, bounds) -> gpd.GeoDataFrame:
+    is_entrance = nodes.has("entrance") | nodes.isin("barrier", _ENTRANCE_BARRIERS)
+    rows = np.flatnonzero(is_entrance & _inside(pbf.node_lon, pbf.node_lat, bounds))
+    columns = {"osm_id": pbf.node_id[rows]}
+    for key in ("entrance", "barrier", "access", "foot", "name"):
+        columns[key] = nodes.values(key, rows)
+    return gpd.GeoDataFrame(columns, geometry=shapely.points(pbf.node_lon[rows], pbf.node_lat[rows]), crs=WGS84)
 
 
 def header_bounds(path: Path) -> tuple[float, float, float, float] | None:
@@ -516,7 +759,3 @@ def _kept(tags: dict[str, str]) -> dict[str, str]:
         if key in tags:
             kept[key] = tags[key]
     return kept
-
-
-def _entrance_tags(tags: dict[str, str]) -> dict[str, str]:
-    return {k: tags[k] for k in ("entrance", "barrier", "access", "foot", "name") if k in tags}

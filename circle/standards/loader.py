@@ -73,6 +73,26 @@ class TagRule:
         """OSM keys this rule reads (``school_level`` excluded)."""
         return tuple(k for k, _ in self.conditions if k != _SCHOOL_LEVEL_KEY)
 
+    @property
+    def trigger(self) -> tuple[str, tuple[str, ...] | None] | None:
+        """A condition every match must satisfy: ``(key, values)`` (None: any value), or None if the rule has none.
+
+        Used to skip, before classifying, objects no rule can match (``{"not": …}``
+        conditions hold for absent keys, so they cannot be triggers).
+
+        Examples
+        --------
+        >>> TagRule((("leisure", ["park", "garden"]), ("access", {"not": ["private"]}))).trigger
+        ('leisure', ('park', 'garden'))
+        """
+        for key, wanted in self.conditions:
+            if key == _SCHOOL_LEVEL_KEY or isinstance(wanted, dict):
+                continue
+            if wanted == "*":
+                return key, None
+            return key, tuple(wanted) if isinstance(wanted, list) else (wanted,)
+        return None
+
 
 DEFAULT_WEIGHT = Sourced(1.0, "circle default", False)
 DEFAULT_SCORE_WEIGHTS = Sourced([1.0], "circle default: the nearest facility only", False)
@@ -226,26 +246,56 @@ class Preset:
             return frozenset(found)
         return frozenset(level for level, rule in self.school_levels.items() if rule.fallback)
 
-    def classify(self, tags: dict[str, str]) -> list[str]:
+    def classify(self, tags: dict[str, str], school_levels: frozenset[str] | str | None = "derive") -> list[str]:
         """Return the keys of every category whose rules ``tags`` satisfy.
 
         Parameters
         ----------
         tags : dict of str to str
             The OSM tags of one object.
+        school_levels : frozenset of str or None, optional
+            The object's school levels when already known (see :meth:`school_levels_of`);
+            derived from ``tags`` by default.
 
         Returns
         -------
         list of str
             Matching category keys, in preset order (often empty).
         """
-        levels = self.school_levels_of(tags)
+        levels = self.school_levels_of(tags) if isinstance(school_levels, str) else school_levels
         return [c.key for c in self.categories if any(rule.matches(tags, levels) for rule in c.rules)]
 
     @property
     def osm_keys(self) -> frozenset[str]:
-        """Every OSM key any rule reads (used to pre-filter input files)."""
+        """Every OSM key any rule reads."""
         return frozenset(k for c in self.categories for r in c.rules for k in r.keys)
+
+    @property
+    def trigger_keys(self) -> frozenset[str]:
+        """Keys whose presence can make a rule match (every key of a positive condition).
+
+        An object without any of them is no facility of this preset; with
+        one, all its tags are kept while reading, so that any rule can be tested.
+        """
+        return frozenset(
+            k
+            for c in self.categories
+            for r in c.rules
+            for k, w in r.conditions
+            if k != _SCHOOL_LEVEL_KEY and not isinstance(w, dict)
+        )
+
+    @property
+    def triggers(self) -> tuple[tuple[str, tuple[str, ...] | None], ...] | None:
+        """One necessary condition per rule (see :attr:`TagRule.trigger`); None when some rule has none."""
+        found = []
+        for category in self.categories:
+            for rule in category.rules:
+                trigger = rule.trigger
+                if trigger is None:
+                    return None
+                found.append(trigger)
+        return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
