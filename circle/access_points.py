@@ -26,30 +26,25 @@ def boundary_points(geometries: np.ndarray, spacing_m: float) -> tuple[np.ndarra
         ``(owner, x, y)``: the index of the polygon each point belongs to and
         its coordinates.
     """
-    owners, xs, ys = [], [], []
-    boundaries = shapely.boundary(np.asarray(geometries, dtype=object))
-    lengths = shapely.length(boundaries)
-    for index, (boundary, length) in enumerate(zip(boundaries, lengths, strict=True)):
-        if boundary is None or length == 0:
-            point = shapely.point_on_surface(geometries[index])
-            owners.append(np.array([index]))
-            xs.append(np.array([point.x]))
-            ys.append(np.array([point.y]))
-            continue
-        parts = shapely.get_parts(boundary)
-        for part in parts:
-            part_len = part.length
-            count = max(4, int(np.ceil(part_len / spacing_m)))
-            distances = np.linspace(0.0, part_len, count, endpoint=False)
-            pts = shapely.line_interpolate_point(part, distances)
-            coords = shapely.get_coordinates(pts)
-            owners.append(np.full(len(coords), index))
-            xs.append(coords[:, 0])
-            ys.append(coords[:, 1])
-    if not owners:
-        empty = np.zeros(0)
-        return empty.astype(np.int64), empty, empty
-    return np.concatenate(owners).astype(np.int64), np.concatenate(xs), np.concatenate(ys)
+    geometries = np.asarray(geometries, dtype=object)
+    boundaries = shapely.boundary(geometries)
+    lengths = np.where(shapely.is_missing(boundaries), 0.0, shapely.length(boundaries))
+    degenerate = np.flatnonzero(lengths == 0)
+    parts, owner_of_part = shapely.get_parts(boundaries[lengths > 0], return_index=True)
+    owner_of_part = np.flatnonzero(lengths > 0)[owner_of_part]
+    part_length = shapely.length(parts)
+    counts = np.maximum(4, np.ceil(part_length / spacing_m)).astype(np.int64)
+    part_of_point = np.repeat(np.arange(len(parts)), counts)
+    rank = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    distances = rank * (part_length / counts)[part_of_point]
+    points = shapely.line_interpolate_point(parts[part_of_point], distances)
+    coords = shapely.get_coordinates(points)
+    centres = shapely.point_on_surface(geometries[degenerate])
+    owner = np.concatenate([owner_of_part[part_of_point], degenerate]).astype(np.int64)
+    x = np.concatenate([coords[:, 0], shapely.get_x(centres)])
+    y = np.concatenate([coords[:, 1], shapely.get_y(centres)])
+    order = np.argsort(owner, kind="stable")
+    return owner[order], x[order], y[order]
 
 
 def polygon_access_points(

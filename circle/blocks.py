@@ -17,16 +17,19 @@ import pandas as pd
 import shapely
 
 from circle.errors import InputDataError
-from circle.geo import WGS84, polygonal_part
+from circle.geo import WGS84, canonical_multipolygons, polygonal_part
 from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
 from circle.sources.vector import read_polygons
 from circle.standards import Preset
+from circle.street_faces import cells_holding, faces_holding
 
 POP_USER = "user"
 POP_BUILDINGS = "buildings"
 POP_AREA = "area_density"
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
+#: residential buildings that no street block of a walkable size encloses are filed in squares this large (m).
+LOOSE_BUILDING_CELL_M = 250.0
 
 
 def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.GeoDataFrame, str]:
@@ -72,22 +75,31 @@ def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.
             "--blocks FILE (GeoPackage, GeoJSON or Shapefile with a CRS), or widen the area."
         )
     if streets.empty:
-        return landuse, "landuse"
+        return _canonical(landuse), "landuse"
     if landuse.empty:
-        return streets, "street_blocks"
+        return _canonical(streets), "street_blocks"
     combined = pd.concat([landuse, streets], ignore_index=True)
-    return gpd.GeoDataFrame(combined, geometry="geometry", crs=crs), "landuse+street_blocks"
+    return _canonical(gpd.GeoDataFrame(combined, geometry="geometry", crs=crs)), "landuse+street_blocks"
+
+
+def _canonical(blocks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give every outline one canonical vertex order, so access points do not depend on how cuts were made."""
+    blocks = blocks.copy()
+    blocks["geometry"] = canonical_multipolygons(blocks.geometry.to_numpy())
+    return blocks
 
 
 def _landuse_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFrame:
-    if not osm.residential:
+    residential = osm.residential
+    if residential.empty:
         return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    names = residential["name"].fillna(residential["name_zh"]).fillna(residential["name_en"])
     frame = gpd.GeoDataFrame(
         {
-            "block_id": [f"{f.osm_type[0]}{f.osm_id}" for f in osm.residential],
-            "name": [f.tags.get("name") or f.tags.get("name:zh") or f.tags.get("name:en") for f in osm.residential],
-            "geometry": [f.geometry for f in osm.residential],
+            "block_id": residential["osm_type"].str[0] + residential["osm_id"].astype(str),
+            "name": names.to_numpy(object),
         },
+        geometry=residential.geometry.to_numpy(),
         crs=WGS84,
     ).to_crs(crs)
     return _clip(_remove_overlaps(frame), area_of_interest)
@@ -220,13 +232,13 @@ def _residential_floor_area(
 ) -> tuple[np.ndarray, np.ndarray]:
     floor_area = np.zeros(len(blocks))
     footprint = np.zeros(len(blocks))
-    if osm is None or not osm.buildings:
+    if osm is None or osm.buildings.empty:
         return floor_area, footprint
-    buildings = [b for b in osm.buildings if b.tags.get("residential") == "yes"]
-    if not buildings:
+    buildings = osm.buildings[osm.buildings["residential"].to_numpy(bool)]
+    if buildings.empty:
         return floor_area, footprint
-    geoms = gpd.GeoSeries([b.geometry for b in buildings], crs=WGS84).to_crs(blocks.crs)
-    levels = np.array([_levels(b.tags.get("building:levels", ""), default_levels) for b in buildings])
+    geoms = buildings.geometry.to_crs(blocks.crs)
+    levels = _levels_of(buildings["levels"].to_numpy(object), default_levels)
     points = shapely.point_on_surface(geoms.values)
     tree = shapely.STRtree(blocks.geometry.values)
     building_idx, block_idx = tree.query(points, predicate="within")
@@ -234,6 +246,12 @@ def _residential_floor_area(
     np.add.at(footprint, block_idx, areas[building_idx])
     np.add.at(floor_area, block_idx, areas[building_idx] * levels[building_idx])
     return floor_area, footprint
+
+
+def _levels_of(values: np.ndarray, default: float) -> np.ndarray:
+    """Parse ``building:levels`` once per distinct value (``"6"``, ``"5;7"`` → 5); ``default`` where unusable."""
+    distinct, inverse = np.unique(np.where(pd.isna(values), "", values).astype(str), return_inverse=True)
+    return np.array([_levels(text, default) for text in distinct], float)[inverse]
 
 
 def _levels(text: str, default: float) -> float:
@@ -245,57 +263,79 @@ def _levels(text: str, default: float) -> float:
 
 
 def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cut every area by the smaller areas overlapping it, so no one is counted twice.
+
+    Each polygon loses the union of the smaller ones it intersects (one
+    spatial query for all, then one union per overlapped polygon): linear in
+    the number of polygons and their overlaps, never a union of everything.
+    """
     frame = frame[frame.geometry.area > 0].copy()
     frame = frame.iloc[np.argsort(frame.geometry.area.to_numpy(), kind="stable")]
-    geoms = list(frame.geometry.values)
-    tree = shapely.STRtree(geoms)
-    for i in range(len(geoms)):
-        smaller = [j for j in tree.query(geoms[i], predicate="intersects") if j < i]
-        if smaller:
-            cut = shapely.difference(geoms[i], shapely.union_all([geoms[j] for j in smaller]))
-            geoms[i] = shapely.make_valid(cut) if not cut.is_valid else cut
-    frame["geometry"] = [polygonal_part(g) for g in geoms]
+    geoms = frame.geometry.to_numpy().copy()
+    frame["geometry"] = _minus_overlapping(geoms, geoms, smaller_only=True)
+    frame["geometry"] = [polygonal_part(g) for g in frame.geometry.values]
     frame = frame[frame.geometry.area >= MIN_BLOCK_AREA_M2]
     return frame.sort_values("block_id").reset_index(drop=True)
+
+
+def _minus_overlapping(targets: np.ndarray, cutters: np.ndarray, smaller_only: bool = False) -> np.ndarray:
+    """Return each target minus the union of the cutters that intersect it.
+
+    With ``smaller_only`` (targets and cutters the same array, sorted by area),
+    a target is cut only by those before it.
+    """
+    targets = np.asarray(targets, dtype=object).copy()
+    if len(targets) == 0 or len(cutters) == 0:
+        return targets
+    tree = shapely.STRtree(cutters)
+    target_idx, cutter_idx = tree.query(targets, predicate="intersects")
+    if smaller_only:
+        keep = cutter_idx < target_idx
+        target_idx, cutter_idx = target_idx[keep], cutter_idx[keep]
+    if len(target_idx) == 0:
+        return targets
+    order = np.argsort(target_idx, kind="stable")
+    target_idx, cutter_idx = target_idx[order], cutter_idx[order]
+    starts = np.flatnonzero(np.r_[True, target_idx[1:] != target_idx[:-1]])
+    ends = np.r_[starts[1:], len(target_idx)]
+    cut = target_idx[starts]
+    unions = np.array(
+        [shapely.union_all(cutters[cutter_idx[a:b]]) for a, b in zip(starts, ends, strict=True)], dtype=object
+    )
+    result = shapely.difference(targets[cut], unions)
+    invalid = ~shapely.is_valid(result)
+    if invalid.any():
+        result[invalid] = shapely.make_valid(result[invalid])
+    targets[cut] = result
+    return targets
 
 
 def _street_blocks(
     osm: OsmData, crs: str, area_of_interest, strict: bool, exclude: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
-    wanted = STRICT_RESIDENTIAL_BUILDINGS if strict else None
-    residential = [
-        b
-        for b in osm.buildings
-        if b.tags.get("residential") == "yes" and (wanted is None or b.tags.get("building") in wanted)
-    ]
-    if not osm.street_lines or not residential:
+    buildings = osm.buildings
+    chosen = buildings["residential"].to_numpy(bool)
+    if strict:
+        chosen = chosen & buildings["building"].isin(STRICT_RESIDENTIAL_BUILDINGS).to_numpy()
+    residential = buildings[chosen]
+    if osm.street_lines.empty or residential.empty:
         return empty
-    lines = gpd.GeoSeries(osm.street_lines, crs=WGS84).to_crs(crs)
-    noded = shapely.union_all(lines.values)
-    polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    if len(polygons) == 0:
-        return empty
-    building_points = shapely.point_on_surface(
-        gpd.GeoSeries([b.geometry for b in residential], crs=WGS84).to_crs(crs).values
-    )
+    building_points = shapely.point_on_surface(residential.geometry.to_crs(crs).values)
     if not exclude.empty:
         covered = shapely.STRtree(exclude.geometry.values).query(building_points, predicate="within")[0]
         building_points = np.delete(building_points, np.unique(covered))
-    tree = shapely.STRtree(polygons)
-    _, polygon_idx = tree.query(building_points, predicate="within")
-    holding = polygons[np.unique(polygon_idx)]
-    if not exclude.empty and len(holding):
-        holding = np.array(
-            [polygonal_part(shapely.difference(p, shapely.union_all(exclude.geometry.values))) for p in holding],
-            dtype=object,
-        )
-        holding = holding[shapely.area(holding) >= MIN_BLOCK_AREA_M2]
-    frame = gpd.GeoDataFrame(
-        {"block_id": [f"s{i + 1:05d}" for i in range(len(holding))], "name": None},
-        geometry=list(holding),
-        crs=crs,
-    )
+    holding, ids, left = faces_holding(osm.street_lines.geometry.to_crs(crs).values, building_points)
+    cells, cell_ids = cells_holding(building_points[left], LOOSE_BUILDING_CELL_M)
+    holding, ids = np.concatenate([holding, cells]), np.concatenate([ids, cell_ids])
+    if len(holding) == 0:
+        return empty
+    if not exclude.empty:
+        cut = _minus_overlapping(holding, exclude.geometry.to_numpy())
+        holding = np.array([polygonal_part(p) for p in cut], dtype=object)
+        large = shapely.area(holding) >= MIN_BLOCK_AREA_M2
+        holding, ids = holding[large], ids[large]
+    frame = gpd.GeoDataFrame({"block_id": ids, "name": None}, geometry=list(holding), crs=crs)
     return _clip(frame, area_of_interest)
 
 

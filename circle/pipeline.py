@@ -19,7 +19,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
 import shapely
 
@@ -263,7 +262,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         memory = check_memory(path, header_bounds(path), area.bounds if area else None)
         read_bounds = _expand_bounds(area.bounds, reach_m) if area else None
         osm = read_osm(path, preset, read_bounds)
-        data_bounds = osm.file_bbox or _walk_bounds(osm) or (_file_extent(path) if area else None)
+        data_bounds = osm.file_bbox or _walk_bounds(osm) or (_node_extent(osm, path) if area else None)
         if area is not None:
             check_overlap(area, data_bounds)
         if osm.walk.is_empty:
@@ -320,7 +319,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         )
         block_access = network.snap(block_points[0], block_points[1], block_points[2], profile.speed, max_snap)
         facility_access = network.snap(
-            facility_points[0], facility_points[1], facility_points[2], profile.speed, max_snap
+            facility_points[0], facility_points[1], facility_points[2], profile.speed, max_snap, towards_point=True
         )
     return StudyInputs(
         preset=preset,
@@ -403,16 +402,11 @@ def _walk_bounds(osm: OsmData) -> tuple[float, float, float, float] | None:
     )
 
 
-def _file_extent(path: Path) -> tuple[float, float, float, float] | None:
-    """Scan every node of a file for its extent (only when the area missed all data)."""
-    lons, lats = [], []
-    for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
-        if node.location.valid():
-            lons.append(node.location.lon)
-            lats.append(node.location.lat)
-    if not lons:
+def _node_extent(osm: OsmData, path: Path) -> tuple[float, float, float, float]:
+    """Return the extent of every node of the file (only asked when the area missed all walkable data)."""
+    if osm.node_extent is None:
         raise InputDataError(f"{path} holds no located nodes: it is not a usable OSM extract.")
-    return min(lons), min(lats), max(lons), max(lats)
+    return osm.node_extent
 
 
 def _import_facilities(
@@ -466,13 +460,11 @@ def _import_facilities(
 
 def _entrances_xy(osm: OsmData, crs: str, residents: bool) -> tuple[np.ndarray, np.ndarray]:
     """Return the mapped entrances and gates; private ones are doors for residents, not for the public."""
-    closed = {"no"} if residents else {"private", "no"}
-    usable = [e for e in osm.entrances if e.tags.get("access") not in closed]
-    if not usable:
+    closed = ["no"] if residents else ["private", "no"]
+    usable = osm.entrances[~osm.entrances["access"].isin(closed).to_numpy()]
+    if usable.empty:
         return np.zeros(0), np.zeros(0)
-    lon = np.array([e.geometry.x for e in usable])
-    lat = np.array([e.geometry.y for e in usable])
-    return transform_xy(lon, lat, WGS84, crs)
+    return transform_xy(shapely.get_x(usable.geometry.values), shapely.get_y(usable.geometry.values), WGS84, crs)
 
 
 def _destinations(facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset) -> dict[str, Destinations]:
