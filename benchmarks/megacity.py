@@ -127,7 +127,7 @@ def build(target_nodes: int, seed: int, log=print) -> MegaCity:
             if category == "park"
             else (np.arange(count), xy[:, 0], xy[:, 1])
         )
-        facility_access[category] = network.snap(owner, fx, fy, profile.speed, MAX_SNAP_M)
+        facility_access[category] = network.snap(owner, fx, fy, profile.speed, MAX_SNAP_M, towards_point=True)
         facility_xy[category] = xy
     return MegaCity(
         network=network,

@@ -257,7 +257,7 @@ def _whatif_latencies(inputs: Inputs, reach: dict, rng) -> np.ndarray:
         category = categories[rng.integers(len(categories))]
         x, y = inputs.block_xy[rng.integers(len(inputs.block_xy))] + rng.normal(0, 50, size=2)
         start = time.perf_counter()
-        access = network.snap(np.zeros(1, np.int64), np.array([x]), np.array([y]), SPEED, MAX_SNAP_M)
+        access = network.snap(np.zeros(1, np.int64), np.array([x]), np.array([y]), SPEED, MAX_SNAP_M, True)
         add_facility(
             network,
             origins,

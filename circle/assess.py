@@ -284,7 +284,9 @@ def compute_suggestions(
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
     xs, ys = _candidate_points(study, engine, unserved, candidates_file)
     access = [
-        engine.network.snap(np.zeros(1, np.int64), np.array([x]), np.array([y]), engine.speed, engine.max_snap)
+        engine.network.snap(
+            np.zeros(1, np.int64), np.array([x]), np.array([y]), engine.speed, engine.max_snap, towards_point=True
+        )
         for x, y in zip(xs, ys, strict=True)
     ]
     usable = [i for i, a in enumerate(access) if len(a)]

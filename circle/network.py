@@ -21,6 +21,7 @@ from scipy.sparse import csgraph
 
 from circle.errors import NetworkError
 from circle.geo import WGS84, transform_xy
+from circle.snapping import SegmentGrid
 from circle.sources.osm import WalkWays
 from circle.standards import WalkingProfile
 
@@ -442,21 +443,9 @@ class WalkNetwork:
         return np.unique(segment_of[starts + offsets])
 
     @cached_property
-    def segment_lines(self) -> np.ndarray:
-        """Straight LineStrings of the undirected segments (study CRS)."""
-        coords = np.stack(
-            [
-                np.column_stack([self.x[self.a], self.y[self.a]]),
-                np.column_stack([self.x[self.b], self.y[self.b]]),
-            ],
-            axis=1,
-        )
-        return shapely.linestrings(coords)
-
-    @cached_property
-    def segment_tree(self) -> shapely.STRtree:
-        """Spatial index over :attr:`segment_lines`."""
-        return shapely.STRtree(self.segment_lines)
+    def segment_grid(self) -> SegmentGrid:
+        """The segments filed in a grid, for nearest-segment searches (built once per network)."""
+        return SegmentGrid.build(self.x[self.a], self.y[self.a], self.x[self.b], self.y[self.b])
 
     # -- access --------------------------------------------------------------
 
@@ -467,6 +456,7 @@ class WalkNetwork:
         y: np.ndarray,
         speed_m_s: float,
         max_snap_m: float,
+        towards_point: bool = False,
     ) -> AccessTable:
         """Connect points to the network through their nearest segment.
 
@@ -480,6 +470,10 @@ class WalkNetwork:
             Walking speed off the network (flat ground).
         max_snap_m : float
             Points farther than this from every segment get no access rows.
+        towards_point : bool
+            Time the walk from each node to the point (a facility one walks to)
+            instead of from the point to the node (a block, a start). The two
+            differ on slopes and one-way steps.
 
         Returns
         -------
@@ -490,24 +484,43 @@ class WalkNetwork:
         owner = np.asarray(owner, np.int64)
         if len(owner) == 0 or self.n_segments == 0:
             return AccessTable.empty()
-        points = shapely.points(np.asarray(x, float), np.asarray(y, float))
-        point_idx, segment_idx = self.segment_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        segment, distance, fraction = self.segment_grid.nearest(x, y, max_snap_m)
+        return self.access_rows(owner, x, y, segment, distance, fraction, speed_m_s, towards_point)
+
+    def access_rows(
+        self,
+        owner: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        segment: np.ndarray,
+        distance: np.ndarray,
+        fraction: np.ndarray,
+        speed_m_s: float,
+        towards_point: bool = False,
+    ) -> AccessTable:
+        """Turn points snapped to segments (``segment`` -1 where none) into access rows.
+
+        Each snapped point gets two rows, one per end of its segment: the walk
+        off the network at ``speed_m_s`` plus the part of the segment between
+        the projection and that end, walked towards the point when
+        ``towards_point`` (see :meth:`snap`).
+        """
+        point_idx = np.flatnonzero(segment >= 0)
         if len(point_idx) == 0:
             return AccessTable.empty()
-        lines = self.segment_lines[segment_idx]
-        snapped_points = points[point_idx]
-        along = shapely.line_locate_point(lines, snapped_points)
-        seg_len = self.length_m[segment_idx]
-        fraction = np.clip(np.divide(along, seg_len, out=np.zeros_like(along), where=seg_len > 0), 0.0, 1.0)
-        projection = shapely.line_interpolate_point(lines, along)
-        off_m = shapely.distance(snapped_points, projection)
+        segment_idx = segment[point_idx]
+        fraction = fraction[point_idx]
+        off_m = distance[point_idx]
         off_s = off_m / speed_m_s
-        # From the projection to end a runs along b→a; to end b along a→b.
+        # From the projection to end a runs along b→a, to end b along a→b; towards the point, the reverse.
         # (an impassable direction stays infinite, except from a point right at the node)
+        a_side = self.seconds_ab if towards_point else self.seconds_ba
+        b_side = self.seconds_ba if towards_point else self.seconds_ab
         with np.errstate(invalid="ignore"):
-            to_a = off_s + np.where(fraction > 0, fraction * self.seconds_ba[segment_idx], 0.0)
-            to_b = off_s + np.where(fraction < 1, (1.0 - fraction) * self.seconds_ab[segment_idx], 0.0)
-        px, py = np.asarray(x, float)[point_idx], np.asarray(y, float)[point_idx]
+            to_a = off_s + np.where(fraction > 0, fraction * a_side[segment_idx], 0.0)
+            to_b = off_s + np.where(fraction < 1, (1.0 - fraction) * b_side[segment_idx], 0.0)
+        px, py = x[point_idx], y[point_idx]
         table = AccessTable(
             owner=np.concatenate([owner[point_idx], owner[point_idx]]),
             node=np.concatenate([self.a[segment_idx], self.b[segment_idx]]),
@@ -553,8 +566,8 @@ def keep_reachable_part(
     sizes = np.bincount(labels)
     kept_labels = {int(np.argmax(sizes))}
     if len(anchors_x):
-        points = shapely.points(anchors_x, anchors_y)
-        _, segment_idx = network.segment_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
+        segment_idx, _, _ = network.segment_grid.nearest(anchors_x, anchors_y, max_snap_m)
+        segment_idx = segment_idx[segment_idx >= 0]
         kept_labels.update(int(label) for label in np.unique(labels[network.a[segment_idx]]))
     node_mask = np.isin(labels, list(kept_labels))
     dropped_segments = ~(node_mask[network.a] & node_mask[network.b])

@@ -108,7 +108,7 @@ class ScenarioEngine:
     def snap(self, lat: float, lon: float) -> AccessTable:
         """Return how a point reaches the network (as a new facility would)."""
         x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, self.study.crs)
-        access = self.network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap)
+        access = self.network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap, towards_point=True)
         if len(access) == 0:
             raise CircleError(
                 f"the point {lat:.6f}, {lon:.6f} is more than {self.max_snap:.0f} m from any walkable way of the "

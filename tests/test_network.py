@@ -103,6 +103,41 @@ def test_snap_counts_the_walk_to_both_ends_of_the_segment():
     assert access.snap_m[0] == pytest.approx(40.0)
 
 
+def test_snap_towards_a_facility_walks_each_part_of_a_slope_the_right_way():
+    # 100 m uphill from node 0 to node 1: 200 s up, 50 s down. A point at (30, 0) on it, walked at 1 m/s off it.
+    network = make_network([(0, 0), (100, 0)], [(0, 1)], seconds=[200.0], back_seconds=[50.0])
+    leaving = network.snap(np.array([0]), np.array([30.0]), np.array([0.0]), 1.0, max_snap_m=10)
+    arriving = network.snap(np.array([0]), np.array([30.0]), np.array([0.0]), 1.0, max_snap_m=10, towards_point=True)
+    from_point = dict(zip(leaving.node.tolist(), leaving.seconds.tolist(), strict=True))
+    to_point = dict(zip(arriving.node.tolist(), arriving.seconds.tolist(), strict=True))
+    # a block at the point walks down to node 0 (30 % of 50 s) and up to node 1 (70 % of 200 s)
+    assert from_point == pytest.approx({0: 15.0, 1: 140.0})
+    # a facility there is reached up from node 0 (30 % of 200 s) and down from node 1 (70 % of 50 s)
+    assert to_point == pytest.approx({0: 60.0, 1: 35.0})
+
+
+def test_nearest_segment_search_matches_an_exhaustive_one():
+    from circle.snapping import SegmentGrid
+
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0, 3000, size=(4000, 2))
+    b = a + rng.normal(0, 40, size=(4000, 2))
+    b[:20] = a[:20] + rng.normal(0, 900, size=(20, 2))  # a few long segments spanning many cells
+    points = rng.uniform(-200, 3200, size=(3000, 2))
+    grid = SegmentGrid.build(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    segment, distance, t = grid.nearest(points[:, 0], points[:, 1], 120.0)
+    d = b - a
+    rel = points[:, None, :] - a[None, :, :]
+    along = np.clip((rel * d[None]).sum(-1) / (d * d).sum(-1)[None], 0, 1)
+    gap = np.hypot(*(rel - along[..., None] * d[None]).transpose(2, 0, 1))
+    best = gap.argmin(axis=1)
+    within = gap[np.arange(len(points)), best] <= 120.0
+    assert (segment[~within] == -1).all()
+    assert np.allclose(distance[within], gap[np.arange(len(points)), best][within])
+    assert (segment[within] == best[within]).all()
+    assert np.allclose(t[within], along[np.arange(len(points)), best][within])
+
+
 def test_snap_beyond_the_limit_gives_no_access():
     network = make_network([(0, 0), (100, 0)], [(0, 1)])
     access = network.snap(np.array([0]), np.array([50.0]), np.array([400.0]), 1.0, max_snap_m=300)
