@@ -1,13 +1,24 @@
 """Many studies at once on a Dask distributed cluster: ``circle batch``.
 
-A batch file (YAML) lists studies; a study with ``tiles`` is split into a
-grid of tiles over its bounding box, each analysed as its own study (the
-network and facilities reach past each tile's edge exactly as for
-``circle analyze --bbox``). Every study or tile is one task. A failing task
-is reported and does not stop the others; a study folder that is already
-complete for the same request is skipped, so a re-run resumes an
-interrupted batch. Without a scheduler address a local cluster is started
-on this machine (loopback only).
+A batch file (YAML) lists studies; each is one task. A study with ``tiles``
+is one study of a city too big for one process, computed in three steps:
+
+1. **split** (one task): the source is read once and cut into one part per
+   tile (the tile's cell widened by a walk's reach, the snapping limit and a
+   block margin; see :mod:`circle.sources.osm_parts`), written beside the
+   batch in ``OUT/.NAME.work/parts/``;
+2. **tiles** (one task each): a tile reads only its part and builds its own
+   blocks (those whose inner point is in its cell) in the whole study's CRS,
+   with the network and facilities around them, as a whole run would see them;
+3. **merge** (one task): the tiles become one study folder ``OUT/NAME``,
+   written atomically; the work folder is then removed.
+
+A task that raises an unexpected error is retried (twice) and reported with
+its attempts; a bad input fails at once, with its message. A failing task
+does not stop the others, and a study (or tile, or split) already complete
+for the same request is skipped, so a re-run resumes an interrupted batch.
+Without a scheduler address a local cluster is started on this machine
+(loopback only).
 
 Example batch file::
 
@@ -29,7 +40,9 @@ Example batch file::
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +53,10 @@ import yaml
 from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import SUMMARY
+from circle.tiling import TileGrid, TileOf
+
+#: extra attempts of a task that failed unexpectedly (a worker crash, a full disk …).
+RETRIES = 2
 
 REPORT = "batch-report.json"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -73,6 +90,39 @@ class BatchTask:
         return {k: v for k, v in sorted(self.options.items()) if k not in {"out", "overwrite", "progress"}}
 
 
+@dataclass(frozen=True)
+class TiledStudy:
+    """One study computed in tiles and merged (see the module docs)."""
+
+    name: str
+    folder: str
+    options: dict[str, Any]
+    grid: TileGrid
+
+    @property
+    def work(self) -> Path:
+        """Where its parts and tile studies live until the merge."""
+        folder = Path(self.folder)
+        return folder.parent / f".{folder.name}.work"
+
+    def tiles(self) -> list[TileOf]:
+        """Every tile, row by row."""
+        return [TileOf(self.grid, c, r) for r in range(self.grid.rows) for c in range(self.grid.columns)]
+
+    def request(self) -> dict[str, Any]:
+        """Return what identifies the merged result."""
+        return {
+            **{k: v for k, v in sorted(self.options.items()) if k not in {"out", "overwrite", "progress"}},
+            "tiles": {"bbox": list(self.grid.bbox), "columns": self.grid.columns, "rows": self.grid.rows},
+        }
+
+    def tile_task(self, tile: TileOf) -> BatchTask:
+        """Return the analysis of one tile as a task of its own."""
+        return BatchTask(
+            f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), {**self.options, "bbox": None}
+        )
+
+
 @dataclass
 class TaskResult:
     """What happened to one task."""
@@ -84,6 +134,7 @@ class TaskResult:
     message: str = ""
     blocks: int | None = None
     population: float | None = None
+    attempts: int = 1
 
 
 @dataclass
@@ -91,6 +142,12 @@ class BatchPlan:
     """The tasks of a batch file."""
 
     tasks: list[BatchTask] = field(default_factory=list)
+    tiled: list[TiledStudy] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        """How many results a run reports: one per study, plus a split and a result per tile of a tiled one."""
+        return len(self.tasks) + sum(1 + len(t.tiles()) + 1 for t in self.tiled)
 
 
 def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
@@ -115,7 +172,7 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
         raise InputDataError(f"batch file {path}: 'defaults' must be a mapping of options.")
     base = path.resolve().parent
     out = Path(out)
-    problems, tasks, seen = [], [], set()
+    problems, tasks, tiled, seen = [], [], [], set()
     for index, entry in enumerate(raw["studies"]):
         where = f"studies[{index}]"
         if not isinstance(entry, dict):
@@ -157,33 +214,26 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             continue
         try:
             columns, rows = int(tiles["columns"]), int(tiles["rows"])
-            west, south, east, north = (float(v) for v in str(study["bbox"]).split(","))
-            if columns < 1 or rows < 1 or columns * rows > 10_000:
+            bbox = tuple(float(v) for v in str(study["bbox"]).split(","))
+            west, south, east, north = bbox
+            if columns < 1 or rows < 1 or columns * rows > 10_000 or not (west < east and south < north):
                 raise ValueError
         except (KeyError, TypeError, ValueError):
             problems.append(f"{where}.tiles needs 'columns' and 'rows' (1…100) and the study needs a 'bbox'")
             continue
-        for row in range(rows):
-            for column in range(columns):
-                w = west + (east - west) * column / columns
-                e = west + (east - west) * (column + 1) / columns
-                s = south + (north - south) * row / rows
-                n = south + (north - south) * (row + 1) / rows
-                tile = f"r{row}c{column}"
-                tile_options = {**options, "bbox": f"{w:.7f},{s:.7f},{e:.7f},{n:.7f}"}
-                tasks.append(BatchTask(f"{name}/{tile}", str(out / name / tile), tile_options))
+        tiled.append(TiledStudy(name, str(out / name), options, TileGrid(bbox, columns, rows)))
     if problems:
         raise InputDataError(f"batch file {path}: " + "; ".join(problems) + ".")
-    return BatchPlan(tasks)
+    return BatchPlan(tasks, tiled)
 
 
 def run_task(task: BatchTask, numba_threads: int | None = None) -> TaskResult:
-    """Analyse one task; never raises (failures are returned), so other tasks go on.
+    """Analyse one task; a bad input is returned as a failure, so other tasks go on.
 
     Parameters
     ----------
     task : BatchTask
-        The study to build.
+        The study (or tile) to build.
     numba_threads : int, optional
         Threads for the compiled engine in this worker (avoid oversubscribing
         cores shared by several workers).
@@ -192,58 +242,222 @@ def run_task(task: BatchTask, numba_threads: int | None = None) -> TaskResult:
     -------
     TaskResult
         ``done``, ``skipped`` (already complete for the same request) or ``failed``.
+
+    Raises
+    ------
+    Exception
+        Anything unexpected, so that the cluster retries the task.
     """
     started = time.perf_counter()
     folder = Path(task.folder)
     if is_complete(folder, task):
         summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+        counts = summary["counts"]
         return TaskResult(
-            task.name,
-            task.folder,
-            "skipped",
-            0.0,
-            "already complete",
-            summary["counts"]["blocks"],
-            summary["counts"]["population"],
+            task.name, task.folder, "skipped", 0.0, "already complete", counts["blocks"], counts["population"]
         )
+    attempts = _count_attempt(folder)
+    _limit_threads(numba_threads)
+    options = dict(task.options)
+    if isinstance(options.get("tile"), dict):
+        spec = options["tile"]
+        grid = TileGrid(tuple(spec["bbox"]), spec["columns"], spec["rows"])
+        options["tile"] = TileOf(grid, spec["column"], spec["row"])
+    try:
+        result = analyze(AnalysisOptions(out=folder, overwrite=True, **options))
+    except CircleError as exc:
+        return TaskResult(
+            task.name, task.folder, "failed", round(time.perf_counter() - started, 2), str(exc), attempts=attempts
+        )
+    _record_request(folder, task)
+    counts = result.summary["counts"]
+    return TaskResult(
+        task.name,
+        task.folder,
+        "done",
+        round(time.perf_counter() - started, 2),
+        "",
+        counts["blocks"],
+        counts["population"],
+        attempts,
+    )
+
+
+def _limit_threads(numba_threads: int | None) -> None:
     if numba_threads:
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+def _count_attempt(folder: Path) -> int:
+    """Count this start of the task beside its folder (the report says how many it took)."""
+    marker = folder.parent / f".{folder.name}.attempts"
     try:
-        options = AnalysisOptions(out=folder, overwrite=True, **task.options)
-        result = analyze(options)
-        _record_request(folder, task)
-        counts = result.summary["counts"]
-        return TaskResult(
-            task.name,
-            task.folder,
-            "done",
-            round(time.perf_counter() - started, 2),
-            "",
-            counts["blocks"],
-            counts["population"],
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        attempts = int(marker.read_text(encoding="utf-8") or 0) + 1 if marker.is_file() else 1
+        marker.write_text(str(attempts), encoding="utf-8")
+    except (OSError, ValueError):
+        return 1
+    return attempts
+
+
+def _finish_attempts(folder: Path) -> None:
+    (folder.parent / f".{folder.name}.attempts").unlink(missing_ok=True)
+
+
+@dataclass
+class SplitResult:
+    """The parts of a tiled study's source, one per tile."""
+
+    name: str
+    ok: bool
+    message: str = ""
+    checksum: str = ""
+    parts: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    skipped: bool = False
+    attempts: int = 1
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+def split_source(study: TiledStudy) -> SplitResult:
+    """Read a tiled study's source once and write one part per tile (skipped when they exist for the same source).
+
+    Raises
+    ------
+    Exception
+        Anything unexpected, so that the cluster retries the split.
+    """
+    from circle.memory import check_memory
+    from circle.pipeline import read_bounds_for
+    from circle.sources.osm import read_decoded
+    from circle.sources.osm_areas import NodeLookup
+    from circle.sources.osm_parts import part_of, save_part
+    from circle.standards import load_preset, load_profile
+    from circle.study import file_sha256
+
+    started = time.perf_counter()
+    name = f"{study.name}/split"
+    folder = study.work / "parts"
+    source = Path(study.options["source"]) if study.options.get("source") else None
+    try:
+        if source is None:
+            raise InputDataError("a tiled study needs a 'source' file.")
+        if not source.is_file():
+            raise InputDataError(f"{source} does not exist. Check the path and run again.")
+        stat = source.stat()
+        identity = {"request": study.request(), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        manifest = folder / "manifest.json"
+        if manifest.is_file():
+            known = json.loads(manifest.read_text(encoding="utf-8"))
+            if known.get("identity") == json.loads(json.dumps(identity)) and all(
+                Path(p).is_file() for p in known["parts"].values()
+            ):
+                return SplitResult(name, True, "already split", known["checksum"], known["parts"], 0.0, True)
+        attempts = _count_attempt(folder)
+        check_memory(source, decode_only=True)
+        preset, profile = load_preset(study.options["preset"]), load_profile(study.options["profile"])
+        checksum = file_sha256(source)
+        pbf = read_decoded(source, preset)
+        lookup = NodeLookup.build(pbf)
+        folder.mkdir(parents=True, exist_ok=True)
+        parts = {}
+        for tile in study.tiles():
+            box = read_bounds_for(tile.bounds, preset, profile, terrain=bool(study.options.get("dem_file")))
+            path = folder / f"{tile.name}.npz"
+            save_part(part_of(pbf, box, lookup), path)
+            parts[tile.name] = str(path)
+        staging = folder / ".manifest.json.tmp"
+        staging.write_text(
+            json.dumps({"identity": identity, "checksum": checksum, "parts": parts}, ensure_ascii=False),
+            encoding="utf-8",
         )
+        staging.replace(manifest)
+        _finish_attempts(folder)
+        return SplitResult(name, True, "", checksum, parts, round(time.perf_counter() - started, 2), attempts=attempts)
     except CircleError as exc:
-        return TaskResult(task.name, task.folder, "failed", round(time.perf_counter() - started, 2), str(exc))
-    except Exception as exc:  # a batch must survive any single study's failure
+        return SplitResult(name, False, str(exc), seconds=round(time.perf_counter() - started, 2))
+
+
+def run_tile(study: TiledStudy, tile: TileOf, split: SplitResult, numba_threads: int | None = None) -> TaskResult:
+    """Build one tile of a tiled study from its part of the source."""
+    task = study.tile_task(tile)
+    if not split.ok:
+        return TaskResult(task.name, task.folder, "failed", 0.0, f"the source was not split: {split.message}")
+    options = {
+        **task.options,
+        "tile": {"bbox": list(study.grid.bbox), "columns": study.grid.columns, "rows": study.grid.rows}
+        | {"column": tile.column, "row": tile.row},
+        "osm_part": split.parts[tile.name],
+        "source_checksum": split.checksum,
+    }
+    _inject_fault(task.name, Path(task.folder))
+    result = run_task(BatchTask(task.name, task.folder, options), numba_threads)
+    _finish_attempts(Path(task.folder))
+    return result
+
+
+def _inject_fault(name: str, folder: Path) -> None:
+    """Fail the first attempts of a tile on purpose (tests of retries): ``CIRCLE_BATCH_FAULTS=NAME/rRcC:N``."""
+    for entry in filter(None, os.environ.get("CIRCLE_BATCH_FAULTS", "").split(",")):
+        target, _, count = entry.rpartition(":")
+        marker = folder.parent / f".{folder.name}.attempts"
+        attempts = int(marker.read_text(encoding="utf-8") or 0) if marker.is_file() else 0
+        if target == name and attempts < int(count or 1):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(str(attempts + 1), encoding="utf-8")
+            raise RuntimeError(f"fault injected into {name} (attempt {attempts + 1})")
+
+
+def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) -> TaskResult:
+    """Merge the tiles of a study into ``study.folder`` once all are built, then remove the work folder."""
+    from circle.merge import merge_tiles
+    from circle.study import Study
+
+    started = time.perf_counter()
+    failed = [t.name for t in tiles if t.status == "failed"]
+    if not split.ok or failed:
+        why = f"the source was not split: {split.message}" if not split.ok else f"{len(failed)} tile(s) failed"
         return TaskResult(
-            task.name,
-            task.folder,
-            "failed",
-            round(time.perf_counter() - started, 2),
-            f"unexpected {type(exc).__name__}: {exc}",
+            study.name, study.folder, "failed", 0.0, f"not merged: {why} (see above); run again to resume"
         )
+    folders = [(tile, Path(study.tile_task(tile).folder)) for tile in study.tiles()]
+    first = Study.open(folders[0][1]).summary["source"]
+    stamps = [Study.open(f).summary["source"].get("data_timestamp") for _, f in folders]
+    source = {**first, "data_timestamp": max((s for s in stamps if s), default=None)}
+    extra = {
+        "split_s": split.seconds,
+        "tile_seconds": {t.name.rsplit("/", 1)[-1]: t.seconds for t in tiles},
+        "tile_attempts": {t.name.rsplit("/", 1)[-1]: t.attempts for t in tiles},
+        "how": "the source read once and cut into one part per tile (its cell widened by a walk's reach, the "
+        "snapping limit and a block margin); each tile built from its part, its own blocks only, in the "
+        "study's CRS; tiles merged by OpenStreetMap node ids",
+    }
+    merged = merge_tiles(folders, study.folder, source, extra)
+    _record_request(merged, study)
+    shutil.rmtree(study.work, ignore_errors=True)
+    summary = Study.open(merged).summary
+    counts = summary["counts"]
+    return TaskResult(
+        study.name,
+        study.folder,
+        "done",
+        round(time.perf_counter() - started, 2),
+        "",
+        counts["blocks"],
+        counts["population"],
+    )
 
 
-def _record_request(folder: Path, task: BatchTask) -> None:
+def _record_request(folder: Path, task: BatchTask | TiledStudy) -> None:
     # Written after the study is complete: a folder without it is redone.
     partial = folder / ".batch-request.json.part"
     partial.write_text(json.dumps(task.request(), sort_keys=True), encoding="utf-8")
     partial.replace(folder / ".batch-request.json")
 
 
-def is_complete(folder: Path, task: BatchTask) -> bool:
+def is_complete(folder: Path, task: BatchTask | TiledStudy) -> bool:
     """Return whether ``folder`` holds a complete study made for the same request."""
     from circle.study import Study
 
@@ -283,7 +497,7 @@ def run_batch(
     Returns
     -------
     list of TaskResult
-        In the order of the plan.
+        Plain studies in the order of the plan, then each tiled study's split, tiles and merge.
     """
     from distributed import Client, LocalCluster, as_completed
 
@@ -311,27 +525,66 @@ def run_batch(
         client = Client(cluster)
         threads = 1
     results: dict[str, TaskResult] = {}
+    order: list[str] = []
     try:
-        futures = {
-            client.submit(run_task, task, threads, pure=False, key=f"circle-{i}-{task.name}"): task
-            for i, task in enumerate(plan.tasks)
-        }
+        futures = {}
+        for i, task in enumerate(plan.tasks):
+            future = client.submit(run_task, task, threads, pure=False, retries=RETRIES, key=f"circle-{i}-{task.name}")
+            futures[future] = (task.name, task.folder)
+            order.append(task.name)
+        for study in plan.tiled:
+            if is_complete(Path(study.folder), study):
+                results[study.name] = TaskResult(study.name, study.folder, "skipped", 0.0, "already complete")
+                order.append(study.name)
+                if on_result:
+                    on_result(results[study.name])
+                continue
+            key = f"circle-tiled-{study.name}"
+            split = client.submit(split_source, study, pure=False, retries=RETRIES, key=f"{key}-split")
+            futures[split] = (f"{study.name}/split", str(study.work / "parts"))
+            order.append(f"{study.name}/split")
+            tiles = []
+            for tile in study.tiles():
+                task = study.tile_task(tile)
+                future = client.submit(
+                    run_tile, study, tile, split, threads, pure=False, retries=RETRIES, key=f"{key}-{tile.name}"
+                )
+                futures[future] = (task.name, task.folder)
+                order.append(task.name)
+                tiles.append(future)
+            merge = client.submit(merge_study, study, split, tiles, pure=False, retries=RETRIES, key=f"{key}-merge")
+            futures[merge] = (study.name, study.folder)
+            order.append(study.name)
         for future in as_completed(futures):
-            task = futures[future]
+            name, folder = futures[future]
             try:
-                result = future.result()
-            except Exception as exc:  # a worker died: report the task, keep going
-                result = TaskResult(task.name, task.folder, "failed", 0.0, f"worker lost: {exc}")
-            results[task.name] = result
+                result = _as_result(future.result())
+            except Exception as exc:  # retried and still failing, or a worker died: report it, keep going
+                result = TaskResult(
+                    name,
+                    folder,
+                    "failed",
+                    0.0,
+                    f"failed after {RETRIES + 1} attempts: {type(exc).__name__}: {exc}",
+                    attempts=RETRIES + 1,
+                )
+            results[name] = result
             if on_result:
                 on_result(result)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    ordered = [results[t.name] for t in plan.tasks]
+    ordered = [results[name] for name in order]
     report = out / REPORT
-    partial = out / f".{REPORT}.part"
+    partial = out / f".{REPORT}.{os.getpid()}.part"
     partial.write_text(json.dumps([asdict(r) for r in ordered], ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     partial.replace(report)
     return ordered
+
+
+def _as_result(value: TaskResult | SplitResult) -> TaskResult:
+    if isinstance(value, TaskResult):
+        return value
+    status = "skipped" if value.skipped else ("done" if value.ok else "failed")
+    return TaskResult(value.name, "", status, value.seconds, value.message, attempts=value.attempts)

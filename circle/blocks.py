@@ -28,11 +28,16 @@ POP_BUILDINGS = "buildings"
 POP_AREA = "area_density"
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
+NO_RESIDENTIAL_BLOCKS = (
+    "the study area has no residential blocks: no landuse=residential areas and no residential buildings "
+    "inside street blocks are mapped. Pass your own blocks with --blocks FILE (GeoPackage, GeoJSON or "
+    "Shapefile with a CRS), or widen the area."
+)
 #: residential buildings that no street block of a walkable size encloses are filed in squares this large (m).
 LOOSE_BUILDING_CELL_M = 250.0
 
 
-def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.GeoDataFrame, str]:
+def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
     """Make residential blocks from an OSM extract.
 
     ``landuse=residential`` areas are used where mapped. Where they overlap
@@ -47,8 +52,6 @@ def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.
         What :func:`circle.sources.osm.read_osm` read.
     crs : str
         The study's projected CRS.
-    area_of_interest : shapely.Geometry, optional
-        Study area in ``crs``; blocks whose inner point lies outside are dropped.
 
     Returns
     -------
@@ -62,18 +65,14 @@ def blocks_from_osm(osm: OsmData, crs: str, area_of_interest=None) -> tuple[gpd.
         When the area has neither residential land use nor residential
         buildings inside street blocks.
     """
-    landuse = _landuse_blocks(osm, crs, area_of_interest)
+    landuse = _landuse_blocks(osm, crs)
     # Street blocks fill the gaps: where landuse=residential is mapped, only
     # explicitly residential buildings (apartments, houses …) outside it make
     # a street block residential; with no residential land use at all, any
     # building that is not known to be something else does.
-    streets = _street_blocks(osm, crs, area_of_interest, strict=not landuse.empty, exclude=landuse)
+    streets = _street_blocks(osm, crs, strict=not landuse.empty, exclude=landuse)
     if landuse.empty and streets.empty:
-        raise InputDataError(
-            "the study area has no residential blocks: no landuse=residential areas and no "
-            "residential buildings inside street blocks are mapped. Pass your own blocks with "
-            "--blocks FILE (GeoPackage, GeoJSON or Shapefile with a CRS), or widen the area."
-        )
+        raise InputDataError(NO_RESIDENTIAL_BLOCKS)
     if streets.empty:
         return _canonical(landuse), "landuse"
     if landuse.empty:
@@ -89,7 +88,7 @@ def _canonical(blocks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return blocks
 
 
-def _landuse_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFrame:
+def _landuse_blocks(osm: OsmData, crs: str) -> gpd.GeoDataFrame:
     residential = osm.residential
     if residential.empty:
         return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
@@ -102,7 +101,7 @@ def _landuse_blocks(osm: OsmData, crs: str, area_of_interest) -> gpd.GeoDataFram
         geometry=residential.geometry.to_numpy(),
         crs=WGS84,
     ).to_crs(crs)
-    return _clip(_remove_overlaps(frame), area_of_interest)
+    return _remove_overlaps(frame)
 
 
 def read_blocks_file(
@@ -167,7 +166,7 @@ def read_blocks_file(
                 "non-negative numbers. Fill them in or leave out --population-column."
             )
         out["population"] = population
-    out = _clip(out, area_of_interest)
+    out = clip_to_area(out, area_of_interest)
     if out.empty:
         raise InputDataError(f"no block of {path} lies inside the study area.")
     return out
@@ -180,11 +179,11 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     Otherwise, where mapped residential footprints cover at least
     ``min_building_coverage`` of the block, population = Σ footprint × levels
     ÷ floor area per person (``"buildings"``); else block area × density
-    (``"area_density"``). When at least ``complete_mapping_share`` of the
-    blocks pass that coverage test, buildings are judged completely mapped in
-    the area, and a sparsely built block with any mapped residential floor
-    area is counted from its buildings too (area × density would invent
-    residents on empty hillsides). All parameters come from the preset's
+    (``"area_density"``). Where at least ``complete_mapping_share`` of the
+    blocks of a square of the grid of ``mapping_cell_m`` pass that coverage
+    test, buildings are judged completely mapped there, and a sparsely built
+    block with any mapped residential floor area is counted from its
+    buildings too (area × density would invent residents on empty hillsides). All parameters come from the preset's
     ``population`` section.
 
     Parameters
@@ -209,7 +208,7 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     floor_area, footprint = _residential_floor_area(blocks, osm, params["default_levels"])
     blocks["floor_area_m2"] = floor_area
     covered = footprint >= params["min_building_coverage"] * area
-    mapping_complete = len(blocks) > 0 and covered.mean() >= params["complete_mapping_share"]
+    mapping_complete = _well_mapped_squares(blocks, covered, params["mapping_cell_m"], params["complete_mapping_share"])
     by_buildings = covered | (mapping_complete & (floor_area > 0))
     estimated = np.where(
         by_buildings,
@@ -225,6 +224,18 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     blocks["population"] = np.round(estimated, 1)
     blocks["pop_source"] = source
     return blocks
+
+
+def _well_mapped_squares(blocks: gpd.GeoDataFrame, covered: np.ndarray, cell_m: float, share: float) -> np.ndarray:
+    """Whether each block lies in a square (fixed grid of ``cell_m``) where ``share`` of the blocks are well mapped."""
+    if len(blocks) == 0:
+        return np.zeros(0, bool)
+    inner = shapely.point_on_surface(blocks.geometry.values)
+    cells = np.column_stack([np.floor(shapely.get_x(inner) / cell_m), np.floor(shapely.get_y(inner) / cell_m)])
+    _, cell_of = np.unique(cells, axis=0, return_inverse=True)
+    cell_of = np.ravel(cell_of)
+    mean = np.bincount(cell_of, weights=covered.astype(float)) / np.bincount(cell_of)
+    return mean[cell_of] >= share
 
 
 def _residential_floor_area(
@@ -310,9 +321,7 @@ def _minus_overlapping(targets: np.ndarray, cutters: np.ndarray, smaller_only: b
     return targets
 
 
-def _street_blocks(
-    osm: OsmData, crs: str, area_of_interest, strict: bool, exclude: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
+def _street_blocks(osm: OsmData, crs: str, strict: bool, exclude: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
     buildings = osm.buildings
     chosen = buildings["residential"].to_numpy(bool)
@@ -335,11 +344,11 @@ def _street_blocks(
         holding = np.array([polygonal_part(p) for p in cut], dtype=object)
         large = shapely.area(holding) >= MIN_BLOCK_AREA_M2
         holding, ids = holding[large], ids[large]
-    frame = gpd.GeoDataFrame({"block_id": ids, "name": None}, geometry=list(holding), crs=crs)
-    return _clip(frame, area_of_interest)
+    return gpd.GeoDataFrame({"block_id": ids, "name": None}, geometry=list(holding), crs=crs)
 
 
-def _clip(frame: gpd.GeoDataFrame, area_of_interest) -> gpd.GeoDataFrame:
+def clip_to_area(frame: gpd.GeoDataFrame, area_of_interest) -> gpd.GeoDataFrame:
+    """Keep the blocks whose inner point lies in ``area_of_interest`` (all of them when it is None)."""
     if area_of_interest is None or frame.empty:
         return frame.reset_index(drop=True)
     inner = shapely.point_on_surface(frame.geometry.values)

@@ -192,13 +192,15 @@ def _run_batch(args: argparse.Namespace) -> int:
 
     plan = read_batch_file(args.config, args.out)
     where = args.scheduler or f"a local cluster of {args.workers} workers"
-    print(f"{len(plan.tasks)} task(s) on {where}", file=sys.stderr, flush=True)
+    print(f"{plan.steps} task(s) on {where}", file=sys.stderr, flush=True)
     done = [0]
 
     def on_result(result) -> None:
         done[0] += 1
         detail = result.message.splitlines()[0][:160] if result.message else f"{result.seconds:.1f} s"
-        print(f"[{done[0]}/{len(plan.tasks)}] {result.status:7} {result.name}: {detail}", file=sys.stderr, flush=True)
+        if result.attempts > 1:
+            detail += f" ({result.attempts} attempts)"
+        print(f"[{done[0]}/{plan.steps}] {result.status:7} {result.name}: {detail}", file=sys.stderr, flush=True)
 
     results = run_batch(plan, args.out, scheduler=args.scheduler, workers=args.workers, on_result=on_result)
     failed = [r for r in results if r.status == "failed"]

@@ -1,14 +1,19 @@
 """A memory guard: estimate what building a study will need, and refuse what the machine cannot hold.
 
-The estimate is empirical, from the peak resident memory of ``circle
-analyze`` on the shared extracts and the benchmark megacity (2 cores,
-Python 3.11): about 350 MB for the interpreter and libraries, plus about 60
-bytes per byte of PBF kept inside the study area (ways, nodes, blocks,
-facilities, the network and the engine's arrays), plus 12 bytes per byte of
-the whole file for the node-location index the reader builds. An OSM XML
-file counts as a tenth of its size in PBF. The machine's allowance is 80 %
-of the memory available now, or ``CIRCLE_MEMORY_LIMIT_MB`` when set (e.g. a
-server that runs several studies at once).
+The estimate is empirical, from the peak resident memory of whole
+``circle analyze`` processes on the shared extracts and the city mosaics of
+the benchmark harness (2 cores, Python 3.11, 2026-12): about 390 MB for the
+interpreter and libraries, plus about 17.5 bytes per byte of PBF for
+decoding the whole file (every node, way and kept tag as arrays), plus about
+17 bytes per byte of PBF kept inside the study area (blocks, facilities,
+the network, the engine's arrays and the tables written). It was fitted on
+the 16- and 100-tile mosaics (535 and 1,306 MB measured) and the 100-tile
+file cut to a small bounding box (854 MB), and over-estimates small
+extracts by up to a quarter. An OSM XML file counts as a tenth of its size
+in PBF; a tile's part of a tiled study (uncompressed arrays) as a 5.4th.
+The machine's allowance is 80 % of the memory available now, or
+``CIRCLE_MEMORY_LIMIT_MB`` when set (e.g. a server that runs several studies
+at once).
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from pathlib import Path
 
 from circle.errors import CircleError
 
-BASE_MB = 350.0
-PER_KEPT_BYTE = 60.0
-PER_FILE_BYTE = 12.0
+BASE_MB = 390.0
+PER_KEPT_BYTE = 17.0
+PER_FILE_BYTE = 17.5
 XML_TO_PBF = 0.1
+PART_TO_PBF = 1 / 5.4
 SHARE_OF_AVAILABLE = 0.8
 
 
@@ -76,13 +82,18 @@ def estimate(
     file_bounds: tuple[float, float, float, float] | None = None,
     area_bounds: tuple[float, float, float, float] | None = None,
     environ: dict[str, str] | None = None,
+    decode_only: bool = False,
 ) -> MemoryEstimate:
-    """Estimate the peak memory of building a study from ``path`` limited to ``area_bounds``."""
+    """Estimate the peak memory of building a study from ``path`` limited to ``area_bounds``.
+
+    With ``decode_only``, of decoding the file and nothing more (the split of a tiled study).
+    """
     size = Path(path).stat().st_size
     with open(path, "rb") as handle:
         head = handle.read(64).lstrip()
-    pbf_bytes = size * (XML_TO_PBF if head.startswith(b"<") else 1.0)
-    share = kept_share(file_bounds, area_bounds)
+    factor = XML_TO_PBF if head.startswith(b"<") else PART_TO_PBF if head.startswith(b"PK") else 1.0
+    pbf_bytes = size * factor
+    share = 0.0 if decode_only else kept_share(file_bounds, area_bounds)
     needed = BASE_MB + (PER_KEPT_BYTE * share + PER_FILE_BYTE) * pbf_bytes / 1e6
     return MemoryEstimate(needed_mb=round(needed, 1), allowed_mb=round(allowed_mb(environ), 1), kept_share=share)
 
@@ -91,6 +102,7 @@ def check_memory(
     path: Path,
     file_bounds: tuple[float, float, float, float] | None = None,
     area_bounds: tuple[float, float, float, float] | None = None,
+    decode_only: bool = False,
 ) -> MemoryEstimate:
     """Refuse a build that would not fit in memory, before any work is done.
 
@@ -99,12 +111,13 @@ def check_memory(
     MemoryLimitError
         Saying how much is needed and allowed, and how to make the area smaller.
     """
-    result = estimate(path, file_bounds, area_bounds)
+    result = estimate(path, file_bounds, area_bounds, decode_only=decode_only)
     if not result.fits:
         raise MemoryLimitError(
             f"this study would need about {result.needed_mb / 1000:.1f} GB of memory, but only "
             f"{result.allowed_mb / 1000:.1f} GB can be used here. Limit the area with --bbox W,S,E,N or --area FILE "
-            "(a district rather than the whole city), or split it into tiles with `circle batch` "
-            "(tiles: {columns: 4, rows: 4}), which builds them one after another."
+            "(a district rather than the whole city), or build it in tiles with `circle batch` "
+            "(tiles: {columns: 4, rows: 4}): each tile needs a fraction of the memory, and the tiles are "
+            "merged into one study of the whole city."
         )
     return result

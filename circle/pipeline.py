@@ -25,7 +25,7 @@ import shapely
 import circle
 from circle.access_points import polygon_access_points
 from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
-from circle.blocks import blocks_from_osm, estimate_population, read_blocks_file
+from circle.blocks import NO_RESIDENTIAL_BLOCKS, blocks_from_osm, clip_to_area, estimate_population, read_blocks_file
 from circle.census import allocate_census, read_census
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import ReachProblem, get_backend
@@ -37,11 +37,13 @@ from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
 from circle.sources.offset_check import check_offset
-from circle.sources.osm import OsmData, header_bounds, read_osm
+from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
+from circle.sources.osm_parts import load_part
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
-from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, write_study
-from circle.terrain import Dem
+from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, study_counts, write_study
+from circle.terrain import TOBLER_OFFSET, TOBLER_RATE, Dem
+from circle.tiling import TileOf
 
 
 @dataclass
@@ -93,6 +95,14 @@ class AnalysisOptions:
     use_gates : bool
         Residents leave a block only through its mapped gates and entrances
         (where it has any); False samples its whole boundary instead.
+    tile : circle.tiling.TileOf, optional
+        Build one tile of a tiled study (``circle batch``): its blocks, the
+        whole study's CRS, and the network and facilities around them.
+    osm_part : str or pathlib.Path, optional
+        The tile's part of the source (:mod:`circle.sources.osm_parts`), read
+        instead of the source itself; ``source`` still names the file.
+    source_checksum : str, optional
+        The source's SHA-256 when already known (a tile does not hash the city file again).
     """
 
     source: str | Path | None = None
@@ -118,6 +128,9 @@ class AnalysisOptions:
     census_column: str | None = None
     dem_file: str | Path | None = None
     use_gates: bool = True
+    tile: TileOf | None = None
+    osm_part: str | Path | None = None
+    source_checksum: str | None = None
 
 
 @dataclass
@@ -254,23 +267,27 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
     area = _study_area(options)
     max_snap = float(preset.analysis["max_snap_m"].value)
     spacing = float(preset.analysis["boundary_spacing_m"].value)
-    reach_m = preset.search_limit_s * profile.speed
+    reach_m = walk_reach_m(preset, profile, terrain=options.dem_file is not None)
 
     with clock.stage("read", "reading OpenStreetMap data"):
         path, area, source_label = _resolve_source(options, area)
-        checksum = _sha256(path)
-        memory = check_memory(path, header_bounds(path), area.bounds if area else None)
-        read_bounds = _expand_bounds(area.bounds, reach_m) if area else None
-        osm = read_osm(path, preset, read_bounds)
+        checksum = options.source_checksum or _sha256(path)
+        read_bounds = read_bounds_for(area.bounds, preset, profile, options.dem_file is not None) if area else None
+        if options.osm_part:
+            memory = check_memory(Path(options.osm_part), None, None)
+            part, _ = load_part(options.osm_part)
+            osm = osm_from_pbf(part, path, preset, read_bounds)
+        else:
+            memory = check_memory(path, header_bounds(path), area.bounds if area else None)
+            osm = read_osm(path, preset, read_bounds)
         data_bounds = osm.file_bbox or _walk_bounds(osm) or (_node_extent(osm, path) if area else None)
-        if area is not None:
+        if area is not None and options.tile is None:
             check_overlap(area, data_bounds)
         if osm.walk.is_empty:
             raise NetworkError(NO_WALKABLE_WAYS)
         centre = area.geometry.centroid if area else shapely.box(*data_bounds).centroid
-        crs = utm_crs_for(centre.x, centre.y)
+        crs = options.tile.grid.crs if options.tile else utm_crs_for(centre.x, centre.y)
         aoi = transform_geometry(area.geometry, WGS84, crs) if area else None
-        extent = aoi.buffer(reach_m) if aoi is not None else None
 
     with clock.stage("blocks", "finding residential blocks and their population"):
         if options.blocks_file:
@@ -283,9 +300,14 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
                 aoi,
             )
             block_origin = "user_file"
+            blocks = estimate_population(blocks, osm, preset)
         else:
-            blocks, block_origin = blocks_from_osm(osm, crs, aoi)
-        blocks = estimate_population(blocks, osm, preset)
+            # population first, then the study area: a block's estimate looks at its neighbours too
+            blocks, block_origin = blocks_from_osm(osm, crs)
+            blocks = _owned_blocks(estimate_population(blocks, osm, preset), aoi, options.tile)
+        if blocks.empty and options.tile is None:
+            raise InputDataError(NO_RESIDENTIAL_BLOCKS)
+        extent = _extent(aoi, blocks, reach_m + max_snap)
         imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (--ignore-gates)"}
         if options.census_file:
             census = read_census(options.census_file, options.census_column, crs)
@@ -297,8 +319,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         if options.facilities_file:
             facilities, imports["facilities"] = _import_facilities(options, preset, facilities, crs)
         if extent is not None and not facilities.empty:
-            inner = shapely.point_on_surface(facilities.geometry.values)
-            facilities = facilities[shapely.within(inner, extent)].reset_index(drop=True)
+            facilities = facilities[shapely.intersects(facilities.geometry.values, extent)].reset_index(drop=True)
         gate_x, gate_y = _entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
         entrance_x, entrance_y = _entrances_xy(osm, crs, residents=False)
         block_points = polygon_access_points(blocks.geometry.values, gate_x, gate_y, spacing)
@@ -345,7 +366,58 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
     )
 
 
+#: how far beyond the study area a block may reach and still find the network it needs (metres): the area
+#: is read this much wider than a 30-minute walk and the snapping limit.
+BLOCK_MARGIN_M = 2000.0
+
+
+def walk_reach_m(preset: Preset, profile: WalkingProfile, terrain: bool = False) -> float:
+    """Return the farthest a walk within the search limit can go, in straight metres.
+
+    On terrain, Tobler's function walks a gentle descent faster than the flat.
+    """
+    fastest = float(np.exp(TOBLER_RATE * TOBLER_OFFSET)) if terrain else 1.0
+    return preset.search_limit_s * profile.speed * fastest
+
+
+def read_bounds_for(
+    bounds: tuple[float, float, float, float], preset: Preset, profile: WalkingProfile, terrain: bool = False
+) -> tuple[float, float, float, float]:
+    """Return the bounds to read the source within for a study area (degrees).
+
+    A walk's reach, the snapping limit and :data:`BLOCK_MARGIN_M` beyond the
+    area, so that blocks at its edge find every street and service they use.
+    """
+    max_snap = float(preset.analysis["max_snap_m"].value)
+    return _expand_bounds(bounds, walk_reach_m(preset, profile, terrain) + max_snap + BLOCK_MARGIN_M)
+
+
+def _owned_blocks(blocks: gpd.GeoDataFrame, aoi, tile: TileOf | None) -> gpd.GeoDataFrame:
+    """Keep the blocks of the study area, or, for a tile, the blocks whose inner point is in its cell."""
+    if tile is None:
+        return clip_to_area(blocks, aoi)
+    if blocks.empty:
+        return blocks.reset_index(drop=True)
+    inner = shapely.point_on_surface(blocks.geometry.values)
+    lon, lat = transform_xy(shapely.get_x(inner), shapely.get_y(inner), blocks.crs, WGS84)
+    return blocks[tile.owns(lon, lat)].reset_index(drop=True)
+
+
+def _extent(aoi, blocks: gpd.GeoDataFrame, reach_m: float):
+    """Return the part of the network and facilities a study needs: its area and blocks, widened by a reach."""
+    if aoi is None:
+        return None
+    west, south, east, north = aoi.bounds
+    if not blocks.empty:
+        b_west, b_south, b_east, b_north = blocks.total_bounds
+        west, south, east, north = min(west, b_west), min(south, b_south), max(east, b_east), max(north, b_north)
+    return shapely.box(west, south, east, north).buffer(reach_m)
+
+
 def _study_area(options: AnalysisOptions) -> StudyArea | None:
+    if options.tile is not None:
+        tile = options.tile
+        return StudyArea(shapely.box(*tile.bounds), f"tile {tile.name} of {','.join(f'{v:g}' for v in tile.grid.bbox)}")
     given = [name for name, value in (("--bbox", options.bbox), ("--area", options.area_file)) if value]
     if len(given) > 1:
         raise AreaError("give either --bbox or --area, not both.")
@@ -637,16 +709,7 @@ def _summary(
     preset, profile, path, osm, area = inputs.preset, inputs.profile, inputs.path, inputs.osm, inputs.area
     network, full_size = inputs.network, inputs.full_size
     blocks = tables.blocks
-    facilities = tables.facilities
     west, south, east, north = blocks.total_bounds if len(blocks) else (np.nan,) * 4
-    per_category = {}
-    for category in preset.categories:
-        mine = facilities[facilities["category"] == category.key]
-        per_category[category.key] = {
-            "facilities": len(mine),
-            "reachable_facilities": int(mine["reachable"].sum()),
-            "blocks_with_none_within_limit": int(blocks[time_column(category.key, 1)].isna().sum()),
-        }
     return {
         "format_version": FORMAT_VERSION,
         "circle_version": circle.__version__,
@@ -682,20 +745,7 @@ def _summary(
         },
         "categories": [c.to_dict() for c in preset.categories],
         "scoring": preset.scoring.to_dict() if preset.scoring else None,
-        "counts": {
-            "network_nodes": network.n_nodes,
-            "network_segments": network.n_segments,
-            "network_directed_edges": len(tables.edges),
-            "network_nodes_before_islands": full_size[0],
-            "blocks": len(blocks),
-            "blocks_unreachable": int((~blocks["reachable"]).sum()),
-            "blocks_by_pop_source": {k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
-            "block_origin": inputs.block_origin,
-            "population": round(float(blocks["population"].sum()), 1),
-            "facilities": len(facilities),
-            "facilities_unreachable": int((~facilities["reachable"]).sum()),
-            "per_category": per_category,
-        },
+        "counts": study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),
         "dropped_islands": network.dropped,
         "imports": inputs.imports,
         "memory": {

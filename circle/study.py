@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from circle.atomic import locked, recover_folder, replace_folder
+from circle.columns import time_column
 from circle.errors import StudyError
 from circle.network import AccessTable, WalkNetwork
 
@@ -64,6 +65,57 @@ class StudyTables:
     facility_access: pd.DataFrame
     summary: dict[str, Any]
     edge_geometry_crs: str | None = None
+
+
+def study_counts(
+    tables: StudyTables, categories: list[str], nodes_before_islands: int, block_origin: str
+) -> dict[str, Any]:
+    """Return the ``counts`` section of ``summary.json`` for these tables.
+
+    Parameters
+    ----------
+    tables : StudyTables
+        Blocks, facilities, nodes and edges as written.
+    categories : list of str
+        The preset's category keys, in order.
+    nodes_before_islands : int
+        Network nodes before disconnected pieces were dropped.
+    block_origin : str
+        How the blocks were made (``landuse``, ``street_blocks``, ``user_file`` …).
+    """
+    blocks, facilities = tables.blocks, tables.facilities
+    per_category = {}
+    for category in categories:
+        mine = facilities[facilities["category"] == category]
+        per_category[category] = {
+            "facilities": len(mine),
+            "reachable_facilities": int(mine["reachable"].sum()),
+            "blocks_with_none_within_limit": int(blocks[time_column(category, 1)].isna().sum()),
+        }
+    edges = tables.edges
+    return {
+        "network_nodes": len(tables.nodes),
+        "network_segments": _segment_count(edges),
+        "network_directed_edges": len(edges),
+        "network_nodes_before_islands": int(nodes_before_islands),
+        "blocks": len(blocks),
+        "blocks_unreachable": int((~blocks["reachable"]).sum()),
+        "blocks_by_pop_source": {k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
+        "block_origin": block_origin,
+        "population": round(float(blocks["population"].sum()), 1),
+        "facilities": len(facilities),
+        "facilities_unreachable": int((~facilities["reachable"]).sum()),
+        "per_category": per_category,
+    }
+
+
+def _segment_count(edges: pd.DataFrame) -> int:
+    """Undirected segments behind a directed edge table."""
+    if len(edges) == 0:
+        return 0
+    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    return len(np.unique(lo * (int(max(hi.max(), 0)) + 1) + hi))
 
 
 def prepare_destination(out: str | Path, overwrite: bool) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -69,9 +70,12 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
     report = {r["name"]: r for r in json.loads((out / "batch-report.json").read_text())}
     assert report["town"]["status"] == "done" and report["second"]["status"] == "done"
     assert report["broken"]["status"] == "failed" and "does not exist" in report["broken"]["message"]
-    # the west tile holds the compound; the east tile has no residential block and says so
-    assert report["tiled/r0c0"]["status"] == "done"
-    assert report["tiled/r0c1"]["status"] == "failed" and "no residential blocks" in report["tiled/r0c1"]["message"]
+    # the source is split once; the west tile holds the compound, the east one none; both merge into one study
+    assert report["tiled/split"]["status"] == "done"
+    assert report["tiled/r0c0"]["status"] == "done" and report["tiled/r0c0"]["blocks"] == 1
+    assert report["tiled/r0c1"]["status"] == "done" and report["tiled/r0c1"]["blocks"] == 0
+    assert report["tiled"]["status"] == "done" and report["tiled"]["blocks"] == 1
+    assert not (out / ".tiled.work").exists()  # parts and tile studies are gone once merged
 
     for name, source, profile in (("town", first, "standard"), ("second", second, "elderly")):
         sequential = analyze(AnalysisOptions(source=source, out=tmp_path / f"seq-{name}", profile=profile))
@@ -79,17 +83,89 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
             a = pd.read_parquet(out / name / table)
             b = pd.read_parquet(sequential.path / table)
             pd.testing.assert_frame_equal(a, b)
-    tile = gpd.read_parquet(out / "tiled" / "r0c0" / "blocks.parquet")
+    merged = gpd.read_parquet(out / "tiled" / "blocks.parquet")
     whole = gpd.read_parquet(out / "town" / "blocks.parquet")
-    assert tile["clinic_t1"].iloc[0] == pytest.approx(whole["clinic_t1"].iloc[0])
+    assert merged["clinic_t1"].iloc[0] == pytest.approx(whole["clinic_t1"].iloc[0])
 
     before = (out / "town" / "summary.json").read_text()
     code = run_cli("batch", config, "--out", out, "--workers", 2)
     assert code == 2
     report = {r["name"]: r for r in json.loads((out / "batch-report.json").read_text())}
     assert report["town"]["status"] == "skipped" and report["second"]["status"] == "skipped"
+    assert report["tiled"]["status"] == "skipped" and "tiled/split" not in report
     assert report["broken"]["status"] == "failed"
     assert (out / "town" / "summary.json").read_text() == before
+
+
+def _tiled_equals_single(tmp_path, source, bbox: str, columns: int, rows: int, environment=None):
+    """Run a tiled batch and the single study over the same bbox; compare block by block."""
+    config = tmp_path / "tiled.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "studies": [
+                    {"name": "city", "source": str(source), "bbox": bbox, "tiles": {"columns": columns, "rows": rows}}
+                ]
+            }
+        )
+    )
+    out = tmp_path / "batch"
+    completed = _cli(["batch", config, "--out", out, "--workers", 2], environment)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    single = analyze(AnalysisOptions(source=source, bbox=bbox, out=tmp_path / "single")).path
+    merged_blocks = gpd.read_parquet(out / "city" / "blocks.parquet").set_index("block_id")
+    single_blocks = gpd.read_parquet(single / "blocks.parquet").set_index("block_id")
+    assert sorted(merged_blocks.index) == sorted(single_blocks.index)
+    merged_blocks = merged_blocks.loc[single_blocks.index]
+    times = [c for c in single_blocks.columns if c[-3:-1] == "_t"]
+    counts = [c for c in single_blocks.columns if c[-3:-2] == "_n" or c[-4:-2] == "_n"]
+    a, b = merged_blocks[times].to_numpy(float), single_blocks[times].to_numpy(float)
+    assert (np.isnan(a) == np.isnan(b)).all()
+    assert np.nanmax(np.abs(a - b)) * 60 <= 1.0
+    assert (merged_blocks[counts].to_numpy() == single_blocks[counts].to_numpy()).all()
+    assert np.allclose(merged_blocks["population"], single_blocks["population"])
+    return out, json.loads((out / "batch-report.json").read_text())
+
+
+def _cli(args, environment=None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "circle.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+        env={**os.environ, **(environment or {})},
+    )
+
+
+def test_a_2x2_tiling_of_andorra_equals_the_whole_run_and_a_failing_tile_is_retried(tmp_path):
+    from tests.conftest import shared_extract
+
+    source = shared_extract("andorra_2020.osm.pbf")
+    out, report = _tiled_equals_single(
+        tmp_path, source, "1.412368,42.4276,1.787481,42.65717", 2, 2, {"CIRCLE_BATCH_FAULTS": "city/r1c0:1"}
+    )
+    by_name = {r["name"]: r for r in report}
+    assert by_name["city/r1c0"]["status"] == "done" and by_name["city/r1c0"]["attempts"] == 2
+    assert by_name["city"]["status"] == "done"
+    summary = json.loads((out / "city" / "summary.json").read_text())
+    assert summary["batch"]["grid"] == {"bbox": [1.412368, 42.4276, 1.787481, 42.65717], "columns": 2, "rows": 2}
+    assert summary["batch"]["tile_attempts"]["r1c0"] == 2
+
+
+def test_a_tiling_across_a_mosaic_seams_equals_the_whole_run(tmp_path):
+    from benchmarks.mosaic import build_mosaic
+    from circle.sources.osm import header_bounds
+    from tests.conftest import shared_extract
+
+    mosaic = build_mosaic(shared_extract("chengdu_central_2018.osm.pbf"), 4, tmp_path / "mosaic.osm.pbf")
+    bbox = ",".join(f"{v:.7f}" for v in header_bounds(mosaic.path))
+    # 3 × 1 tiles over 2 × 2 copies: the tile seams cut through copies
+    _tiled_equals_single(tmp_path, mosaic.path, bbox, 3, 1)
 
 
 def test_batch_file_problems_are_listed(tmp_path):

@@ -90,3 +90,38 @@ def test_the_command_line_says_it_in_one_paragraph(name, tmp_path):
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert completed.stderr.splitlines()[-1].strip() and "circle analyze: " in completed.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["cut-half-way", "garbage-half-way"])
+def test_a_city_sized_file_damaged_half_way_is_refused_and_the_old_study_survives(tmp_path, damage):
+    from benchmarks.mosaic import build_mosaic
+    from tests.conftest import shared_extract
+
+    mosaic = build_mosaic(shared_extract("chengdu_central_2018.osm.pbf"), 4, tmp_path / "city.osm.pbf").path
+    out = tmp_path / "study"
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "circle.cli", "analyze", str(mosaic), "--out", str(out), "--quiet"]
+        ).returncode
+        == 0
+    )
+    before = (out / "summary.json").read_bytes()
+    data = bytearray(mosaic.read_bytes())
+    middle = len(data) // 2
+    broken = tmp_path / "broken.osm.pbf"
+    if damage == "cut-half-way":
+        broken.write_bytes(bytes(data[:middle]))
+    else:
+        data[middle : middle + 4096] = os.urandom(4096)
+        broken.write_bytes(bytes(data))
+    completed = subprocess.run(
+        [sys.executable, "-m", "circle.cli", "analyze", str(broken), "--out", str(out), "--overwrite", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert re.search(r"truncated or damaged", completed.stderr), completed.stderr
+    assert (out / "summary.json").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".study.tmp", ".study.new"))]

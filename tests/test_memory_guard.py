@@ -24,8 +24,8 @@ def test_estimate_grows_with_the_file_and_shrinks_with_the_area(tmp_path):
     big.write_bytes(b"\x00" * 50_000_000)
     whole = estimate(big, (0, 0, 1, 1), None, environ={})
     part = estimate(big, (0, 0, 1, 1), (0, 0, 0.1, 0.1), environ={})
-    assert whole.needed_mb == pytest.approx(350 + 72 * 50, rel=1e-3)
-    assert part.needed_mb == pytest.approx(350 + (60 * 0.01 + 12) * 50, rel=1e-3)
+    assert whole.needed_mb == pytest.approx(390 + (17 + 17.5) * 50, rel=1e-3)
+    assert part.needed_mb == pytest.approx(390 + (17 * 0.01 + 17.5) * 50, rel=1e-3)
 
 
 def test_a_study_too_big_for_the_machine_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
@@ -34,7 +34,7 @@ def test_a_study_too_big_for_the_machine_is_refused_before_any_work(tmp_path, mo
     code = main(["analyze", str(small_town(tmp_path / "town.osm")), "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
-    assert "would need about 0.3 GB" in err and "--bbox" in err and "circle batch" in err
+    assert "would need about 0.4 GB" in err and "--bbox" in err and "circle batch" in err
     assert not out.exists()
     monkeypatch.setenv("CIRCLE_MEMORY_LIMIT_MB", "lots")
     assert main(["analyze", str(small_town(tmp_path / "town.osm")), "--out", str(out), "--quiet"]) == 2

@@ -280,10 +280,20 @@ def read_osm(
         When the file is missing, empty, damaged or not OSM data.
     """
     path = Path(path)
-    fmt = detect_format(path)
+    return osm_from_pbf(read_decoded(path, preset), path, preset, bounds)
+
+
+def read_decoded(path: str | Path, preset: Preset) -> PbfData:
+    """Decode a PBF or OSM XML file into arrays, keeping the tags ``preset`` (and every study) reads.
+
+    Raises
+    ------
+    InputDataError
+        When the file is missing, empty, damaged or not OSM data.
+    """
+    path = Path(path)
     keys = wanted_keys(preset)
-    pbf = read_pbf(path, keys) if fmt == "pbf" else _read_xml(path, keys)
-    return osm_from_pbf(pbf, path, preset, bounds)
+    return read_pbf(path, keys) if detect_format(path) == "pbf" else _read_xml(path, keys)
 
 
 def _read_xml(path: Path, keys: dict[str, int]) -> PbfData:

@@ -92,7 +92,7 @@ def closed_way_areas(pbf: PbfData, ways: TagTable, nodes: NodeLookup, wanted: np
     rows = rows[missing[rows] == 0]
     if len(rows) == 0:
         return _empty("way")
-    ref_index = _ranges(ptr[rows], ptr[rows + 1])
+    ref_index = concat_ranges(ptr[rows], ptr[rows + 1])
     ring_of = np.repeat(np.arange(len(rows)), counts[rows])
     coords = np.column_stack([nodes.lon[ref_index], nodes.lat[ref_index]])
     rings = shapely.linearrings(coords, indices=ring_of)
@@ -115,7 +115,7 @@ def relation_areas(pbf: PbfData, relations: TagTable, nodes: NodeLookup, wanted:
     if len(rows) == 0:
         return _empty("relation")
     ptr = pbf.relation_ptr
-    member_rows = _ranges(ptr[rows], ptr[rows + 1])
+    member_rows = concat_ranges(ptr[rows], ptr[rows + 1])
     owner = np.repeat(np.arange(len(rows)), np.diff(ptr)[rows])
     way_member = pbf.member_type[member_rows] == WAY_MEMBER
     member_rows, owner = member_rows[way_member], owner[way_member]
@@ -135,7 +135,7 @@ def relation_areas(pbf: PbfData, relations: TagTable, nodes: NodeLookup, wanted:
     lengths = np.diff(way_ptr)[member_ways]
     short = lengths < 2
     member_ways, owner, lengths = member_ways[~short], owner[~short], lengths[~short]
-    ref_index = _ranges(way_ptr[member_ways], way_ptr[member_ways + 1])
+    ref_index = concat_ranges(way_ptr[member_ways], way_ptr[member_ways + 1])
     line_of = np.repeat(np.arange(len(member_ways)), lengths)
     coords = np.column_stack([nodes.lon[ref_index], nodes.lat[ref_index]])
     lines = shapely.linestrings(coords, indices=line_of)
@@ -161,7 +161,7 @@ def _empty(kind: str) -> Areas:
     return Areas(np.zeros(0, object), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, object), 0, [])
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Concatenate ``arange(s, e)`` for every pair, without a Python loop."""
     lengths = ends - starts
     total = int(lengths.sum())

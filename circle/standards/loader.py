@@ -389,7 +389,7 @@ def _parse_preset(raw: dict, where: str) -> Preset:
     name = _required_str(raw, "name", where, problems)
     title = raw.get("title") or {}
     analysis = _sourced_block(raw, "analysis", where, problems, _ANALYSIS_KEYS)
-    population = _sourced_block(raw, "population", where, problems, _POPULATION_KEYS)
+    population = {**_POPULATION_DEFAULTS, **_sourced_block(raw, "population", where, problems, _POPULATION_KEYS)}
     levels = _school_levels(raw.get("school_levels") or {}, where, problems)
     categories = _categories(raw.get("categories"), where, problems)
     scoring = parse_scoring(raw.get("scoring", {}), problems)
@@ -490,6 +490,10 @@ _POPULATION_KEYS = (
     "min_building_coverage",
     "complete_mapping_share",
 )
+#: population values an older preset may lack, with the built-in presets' value.
+_POPULATION_DEFAULTS = {
+    "mapping_cell_m": Sourced(2000.0, "circle default: building mapping is judged square by square", True),
+}
 
 
 def _read_yaml(name_or_path: str | Path, builtins: list[str], what: str) -> tuple[Any, str]:
