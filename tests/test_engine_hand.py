@@ -145,3 +145,45 @@ def test_contraction_keeps_exact_answers_on_a_long_chain():
         # from node 0 forwards: mid at 120 s, end at 200 s; from node 7 (+1 s): mid 51 s, end 131 s
         np.testing.assert_allclose(reach.seconds, [[120, 200], [51, 131]], atol=0.01)
         np.testing.assert_array_equal(reach.counts, [[0], [1]])
+
+
+def test_the_k_label_search_by_regions_equals_one_search_over_the_whole_graph():
+    from circle.engine import kernels
+    from circle.network import min_weight_csr
+
+    # a 60 × 60 street grid, 100 m blocks, with random detours; 300 facilities; limit 600 s at 1 m/s
+    rng = np.random.default_rng(11)
+    side = 60
+    xy = np.array([(100.0 * i, 100.0 * j) for j in range(side) for i in range(side)])
+    a = np.array(
+        [j * side + i for j in range(side) for i in range(side - 1)]
+        + [j * side + i for j in range(side - 1) for i in range(side)]
+    )
+    b = np.array(
+        [j * side + i + 1 for j in range(side) for i in range(side - 1)]
+        + [(j + 1) * side + i for j in range(side - 1) for i in range(side)]
+    )
+    seconds = 100.0 * rng.uniform(1.0, 1.6, len(a))
+    graph = min_weight_csr(
+        np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([seconds, seconds]), side * side
+    )
+    starts = rng.choice(side * side, 300, replace=False)
+    start_costs = rng.uniform(0, 50, 300)
+    labels = np.arange(300)
+    args = (
+        graph.indptr,
+        graph.indices.astype(np.int64),
+        graph.data,
+        starts,
+        start_costs,
+        labels,
+        3,
+        600.0,
+        xy[:, 0],
+        xy[:, 1],
+    )
+    whole = kernels.k_nearest_labels(*args, 0.0, 0.0)
+    # regions of 1.2 km with a margin of the reach (600 s at the fastest segment, 1 m/s): 600 m
+    regions = kernels.k_nearest_labels(*args, 1200.0, 600.0)
+    assert np.array_equal(whole[0], regions[0]) and np.array_equal(whole[1], regions[1])
+    assert np.isfinite(whole[0][:, 0]).mean() > 0.9  # the search reached most nodes: the test covers something

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -361,25 +362,35 @@ def osm_from_pbf(
     lookup = NodeLookup.build(pbf)
     warnings: list[str] = []
     newest = [0]
-    walk, street_lines = _walk_and_streets(pbf, ways, lookup, bounds, warnings, newest)
     facility_keys = sorted(preset.osm_keys)
-    way_interest = ways.has("building") | ways.equals("landuse", "residential") | _may_be_facility(ways, preset)
-    relation_interest = (
-        relations.has("building") | relations.equals("landuse", "residential") | _may_be_facility(relations, preset)
-    )
-    areas = [
-        (ways, closed_way_areas(pbf, ways, lookup, way_interest), pbf.way_time),
-        (relations, relation_areas(pbf, relations, lookup, relation_interest), pbf.relation_time),
-    ]
-    areas = [(table, _inside_bounds(found, bounds), times) for table, found, times in areas]
-    for _, found, _ in areas:
-        warnings.extend(found.broken)
-    facilities = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
-    residential, buildings = [], []
-    for table, found, times in areas:
-        facilities.extend(_facility_areas(table, found, preset, facility_keys, times, newest))
-        residential.append(_residential(table, found))
-        buildings.append(_buildings(table, found))
+
+    def areas_and_facilities():
+        # numpy and shapely work on whole arrays without the GIL: the streets are assembled meanwhile
+        newest = [0]  # this thread's own
+        way_interest = ways.has("building") | ways.equals("landuse", "residential") | _may_be_facility(ways, preset)
+        relation_interest = (
+            relations.has("building") | relations.equals("landuse", "residential") | _may_be_facility(relations, preset)
+        )
+        areas = [
+            (ways, closed_way_areas(pbf, ways, lookup, way_interest), pbf.way_time),
+            (relations, relation_areas(pbf, relations, lookup, relation_interest), pbf.relation_time),
+        ]
+        areas = [(table, _inside_bounds(found, bounds), times) for table, found, times in areas]
+        broken = [message for _, found, _ in areas for message in found.broken]
+        facilities = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
+        residential, buildings = [], []
+        for table, found, times in areas:
+            facilities.extend(_facility_areas(table, found, preset, facility_keys, times, newest))
+            residential.append(_residential(table, found))
+            buildings.append(_buildings(table, found))
+        return broken, facilities, residential, buildings, newest[0]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(areas_and_facilities)
+        walk, street_lines = _walk_and_streets(pbf, ways, lookup, bounds, warnings, newest)
+        broken, facilities, residential, buildings, newest_area = pending.result()
+    warnings.extend(broken)
+    newest[0] = max(newest[0], newest_area)
     if pbf.node_time.size == 0 and not newest[0]:
         newest[0] = 0
     stamp = pbf.replication_timestamp or _format_time(newest[0])
@@ -409,10 +420,7 @@ def _may_be_facility(table: TagTable, preset: Preset) -> np.ndarray:
     triggers = preset.triggers
     if triggers is None:
         return np.ones(table.n, bool)
-    mask = np.zeros(table.n, bool)
-    for key, values in triggers:
-        mask |= table.has(key) if values is None else table.isin(key, values)
-    return mask
+    return table.objects_with(triggers)
 
 
 def _inside(lon: np.ndarray, lat: np.ndarray, bounds) -> np.ndarray:

@@ -57,6 +57,23 @@ class TagTable:
         codes = codes[codes >= 0]
         return np.isin(self.column(key), codes) if len(codes) else np.zeros(self.n, bool)
 
+    def objects_with(self, conditions) -> np.ndarray:
+        """Return which objects satisfy any of ``conditions`` (``(key, values)`` pairs; values None: any).
+
+        Works on the tag rows, not on a column per key: cheap for millions of untagged nodes.
+        """
+        mask = np.zeros(self.n, bool)
+        for key, values in conditions:
+            code = self.pbf.code(key)
+            if code < 0:
+                continue
+            rows = self.tags.key == code
+            if values is not None:
+                wanted = self.pbf.codes(values)
+                rows &= np.isin(self.tags.value, wanted[wanted >= 0])
+            mask[self.tags.obj[rows]] = True
+        return mask
+
     def values(self, key: str, rows: np.ndarray) -> list[str | None]:
         """Return the values of ``key`` (None where absent) for the objects at ``rows``."""
         strings = self.pbf.strings
