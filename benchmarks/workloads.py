@@ -173,7 +173,7 @@ def measure_circle(workload: str, quick: bool, runs: int, baseline: Path | None 
     nodes_problem, _, _ = node_problem(inputs, mapping)
     engine_node_s, node_reach = median_time(lambda: solve(nodes_problem), runs)
     agreement = compare_answers(network, nodes_problem, node_reach, baseline) if baseline is not None else {}
-    one_pass_s, _ = median_time(lambda: _one_pass(problem), runs)
+    one_pass_s, _ = median_time(lambda: one_pass_floor(problem), runs)
     rng = np.random.default_rng(42)
     isochrone_ms = _isochrone_latencies(inputs, rng)
     whatif_ms = _whatif_latencies(inputs, reach, rng)
@@ -201,7 +201,7 @@ def measure_circle(workload: str, quick: bool, runs: int, baseline: Path | None 
     }
 
 
-def _one_pass(problem: ReachProblem) -> None:
+def one_pass_floor(problem: ReachProblem) -> None:
     """The physical floor: one plain Dijkstra pass per category (nearest only, no counts).
 
     Same contracted graph and starts as the engine; it settles every node

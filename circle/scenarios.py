@@ -25,7 +25,7 @@ import pandas as pd
 from circle.atomic import locked, replace_folder
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import kernels
-from circle.engine.base import CategoryReach
+from circle.engine.base import CategoryReach, Destinations, ReachProblem
 from circle.engine.labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
 from circle.engine.whatif import add_facility
 from circle.errors import CircleError
@@ -216,6 +216,34 @@ class ScenarioEngine:
             nearest[first >= 0] = ids[first[first >= 0]]
             frame[nearest_id_column(category)] = nearest
         return frame
+
+
+def study_problem(study: Study) -> ReachProblem:
+    """Return the reach problem a study was computed from, rebuilt from its own tables."""
+    summary = study.summary
+    block_ids = study.blocks["block_id"].astype(str).to_numpy()
+    block_access, owner_ids = study.access_table("blocks")
+    position = pd.Series(np.arange(len(block_ids)), index=block_ids)
+    block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+    facility_access, facility_ids = study.access_table("facilities")
+    facilities = study.facilities
+    destinations = {}
+    for category in [c["key"] for c in summary["categories"]]:
+        ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
+        local = pd.Series(np.arange(len(ids)), index=ids)
+        rows = np.flatnonzero(np.isin(facility_ids[facility_access.owner], ids))
+        access = facility_access.take(rows)
+        access.owner = local.loc[facility_ids[access.owner]].to_numpy(np.int64)
+        destinations[category] = Destinations(ids, access)
+    return ReachProblem(
+        network=study.network,
+        origin_access=block_access,
+        n_origins=len(block_ids),
+        destinations=destinations,
+        k=int(summary["parameters"]["k_nearest"]),
+        thresholds_s=tuple(60.0 * m for m in summary["parameters"]["thresholds_min"]),
+        limit_s=float(summary["parameters"]["search_limit_min"]) * 60.0,
+    )
 
 
 def parse_add(text: str) -> Change:
