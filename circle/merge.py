@@ -182,9 +182,7 @@ def _merged_network(studies, osm_ids: np.ndarray) -> tuple[pd.DataFrame, pd.Data
         nodes = study.nodes.sort_values("node")
         node_frames.append(nodes.assign(node=index))
         edges = study.edges
-        edge_frames.append(
-            edges.assign(u=index[edges["u"].to_numpy(np.int64)], v=index[edges["v"].to_numpy(np.int64)])
-        )
+        edge_frames.append(edges.assign(u=index[edges["u"].to_numpy(np.int64)], v=index[edges["v"].to_numpy(np.int64)]))
     nodes = pd.concat(node_frames, ignore_index=True).drop_duplicates("node").sort_values("node")
     edges = pd.concat(edge_frames, ignore_index=True)
     edges = edges.sort_values(["u", "v", "seconds"], kind="stable").drop_duplicates(["u", "v"])

@@ -377,7 +377,7 @@ def osm_from_pbf(
         ]
         areas = [(table, _inside_bounds(found, bounds), times) for table, found, times in areas]
         broken = [message for _, found, _ in areas for message in found.broken]
-        facilities = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
+        facilities = []
         residential, buildings = [], []
         for table, found, times in areas:
             facilities.extend(_facility_areas(table, found, preset, facility_keys, times, newest))
@@ -388,7 +388,10 @@ def osm_from_pbf(
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(areas_and_facilities)
         walk, street_lines = _walk_and_streets(pbf, ways, lookup, bounds, warnings, newest)
-        broken, facilities, residential, buildings, newest_area = pending.result()
+        facility_nodes = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
+        entrances = _entrances(pbf, nodes_tags, bounds)
+        broken, facility_areas, residential, buildings, newest_area = pending.result()
+    facilities = facility_nodes + facility_areas
     warnings.extend(broken)
     newest[0] = max(newest[0], newest_area)
     if pbf.node_time.size == 0 and not newest[0]:
@@ -405,7 +408,7 @@ def osm_from_pbf(
         facilities=facilities,
         residential=_frame(residential, ["osm_type", "osm_id", "name", "name_zh", "name_en"]),
         buildings=_frame(buildings, ["osm_type", "osm_id", "building", "levels", "height", "residential"]),
-        entrances=_entrances(pbf, nodes_tags, bounds),
+        entrances=entrances,
         street_lines=street_lines,
         data_timestamp=stamp,
         file_bbox=pbf.header_bbox,
@@ -612,10 +615,11 @@ def _classify(table: TagTable, rows: np.ndarray, preset: Preset, facility_keys: 
     """
     if len(rows) == 0:
         return []
-    matrix = np.column_stack([table.column(k)[rows] for k in facility_keys] + [np.full(len(rows), -1)])
+    matrix = np.column_stack([table.column_for(k, rows) for k in facility_keys] + [np.full(len(rows), -1)])
     levels_found: list[frozenset[str] | None] = [None]
     if preset.school_levels:
-        schools = np.flatnonzero(table.equals("amenity", "school")[rows])
+        school = table.pbf.code("school")
+        schools = np.flatnonzero(table.column_for("amenity", rows) == school) if school >= 0 else np.zeros(0, int)
         known: dict[frozenset[str] | None, int] = {None: 0}
         for position, tags in zip(schools, table.dicts(rows[schools]), strict=True):
             levels = preset.school_levels_of(tags)

@@ -1036,78 +1036,103 @@ def _gather_strings(buf, starts, lengths, used):
     return out, offsets, index
 
 
-def _decode_block(block: np.ndarray, table: _KeyTable, path: Path) -> dict:
+@njit(cache=True, nogil=True)
+def _filtered(obj, key, val, n_objects, key_class, used):
+    keep = _keep_tags(obj, key, val, n_objects, key_class)
+    obj, key, val = obj[keep], key[keep], val[keep]
+    for i in range(key.shape[0]):
+        used[key[i]] = True
+        used[val[i]] = True
+    return obj, key, val
+
+
+@njit(cache=True, nogil=True)
+def _decode_kernel(block, hashes, classes, table_bytes, table_offsets):
+    """Parse one block, keep its wanted tags and gather their strings; raise ValueError when it is damaged.
+
+    One compiled entry point per block: each separately cached function
+    costs a tenth of a second or more to load in a fresh process.
+    """
     ok, t0, t1, g0, g1, granularity, lat_offset, lon_offset, date_granularity = _block_layout(block)
     if not ok:
-        raise _damaged(path, "a data block does not parse")
+        raise ValueError("a data block does not parse")
     ok, starts, lengths = _string_table(block, t0, t1)
     if not ok:
-        raise _damaged(path, "a string table does not parse")
+        raise ValueError("a string table does not parse")
     sizes = _sizes(block, g0, g1)
     if not sizes[0]:
-        raise _damaged(path, "a data block does not parse")
-    parsed = _parse_block(block, g0, g1, granularity, lat_offset, lon_offset, date_granularity, sizes[1:])
+        raise ValueError("a data block does not parse")
+    parsed = _parse_block(
+        block,
+        g0,
+        g1,
+        granularity,
+        lat_offset,
+        lon_offset,
+        date_granularity,
+        (sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], sizes[6], sizes[7], sizes[8]),
+    )
     if not parsed[0]:
-        raise _damaged(path, "a data block does not parse")
-    (
-        _,
-        node_id,
-        node_lat,
-        node_lon,
-        node_time,
-        nto,
-        ntk,
-        ntv,
-        way_id,
-        way_count,
-        way_refs,
-        way_time,
-        wto,
-        wtk,
-        wtv,
-        rel_id,
-        rel_count,
-        member_id,
-        member_type,
-        member_role,
-        rel_time,
-        rto,
-        rtk,
-        rtv,
-    ) = parsed
-    key_class = _key_class(block, starts, lengths, table.hashes, table.classes, table.bytes, table.offsets)
-    n_strings = len(starts)
-    used = np.zeros(n_strings, bool)
-    tags = {}
-    for name, obj, key, val, n in (
-        ("node", nto, ntk, ntv, len(node_id)),
-        ("way", wto, wtk, wtv, len(way_id)),
-        ("relation", rto, rtk, rtv, len(rel_id)),
-    ):
-        keep = _keep_tags(obj, key, val, n, key_class)
-        obj, key, val = obj[keep], key[keep], val[keep]
-        used[key] = True
-        used[val] = True
-        tags[name] = (obj, key, val)
-    roles_ok = (member_role >= 0) & (member_role < n_strings)
-    member_role = np.where(roles_ok, member_role, 0)
-    if len(member_role) and n_strings:
-        used[member_role] = True
+        raise ValueError("a data block does not parse")
+    key_class = _key_class(block, starts, lengths, hashes, classes, table_bytes, table_offsets)
+    n_strings = starts.shape[0]
+    used = np.zeros(n_strings, np.bool_)
+    nto, ntk, ntv = _filtered(parsed[5], parsed[6], parsed[7], parsed[1].shape[0], key_class, used)
+    wto, wtk, wtv = _filtered(parsed[12], parsed[13], parsed[14], parsed[8].shape[0], key_class, used)
+    rto, rtk, rtv = _filtered(parsed[21], parsed[22], parsed[23], parsed[15].shape[0], key_class, used)
+    member_role = parsed[19].copy()
+    for i in range(member_role.shape[0]):
+        if member_role[i] < 0 or member_role[i] >= n_strings:
+            member_role[i] = 0
+        if n_strings:
+            used[member_role[i]] = True
     text, offsets, index = _gather_strings(block, starts, lengths, used)
+    if n_strings:
+        for i in range(member_role.shape[0]):
+            member_role[i] = index[member_role[i]]
+    exact = granularity % 100 == 0 and lat_offset % 100 == 0 and lon_offset % 100 == 0
+    return (
+        parsed[1],
+        parsed[2],
+        parsed[3],
+        parsed[4],
+        parsed[8],
+        parsed[9],
+        parsed[10],
+        parsed[11],
+        parsed[15],
+        parsed[16],
+        parsed[17],
+        parsed[18],
+        member_role,
+        parsed[20],
+        nto,
+        index[ntk],
+        index[ntv],
+        wto,
+        index[wtk],
+        index[wtv],
+        rto,
+        index[rtk],
+        index[rtv],
+        text,
+        offsets,
+        exact,
+    )
+
+
+def _decode_block(block: np.ndarray, table: _KeyTable, path: Path) -> dict:
+    try:
+        out = _decode_kernel(block, table.hashes, table.classes, table.bytes, table.offsets)
+    except ValueError as exc:
+        raise _damaged(path, str(exc)) from exc
     return {
-        "node": (node_id, node_lat, node_lon, node_time),
-        "way": (way_id, way_count, way_refs, way_time),
-        "relation": (
-            rel_id,
-            rel_count,
-            member_id,
-            member_type,
-            index[member_role] if n_strings else member_role,
-            rel_time,
-        ),
-        "tags": {name: (obj, index[key], index[val]) for name, (obj, key, val) in tags.items()},
-        "strings": (text, offsets),
-        "exact_degrees": granularity % 100 == 0 and lat_offset % 100 == 0 and lon_offset % 100 == 0,
+        "node": out[0:4],
+        "way": out[4:8],
+        "relation": out[8:14],
+        "tags": {"node": out[14:17], "way": out[17:20], "relation": out[20:23]},
+        "strings": (out[23], out[24]),
+        "exact_degrees": bool(out[25]),
     }
 
 
