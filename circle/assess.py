@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from circle.area import read_area_file
 from circle.atomic import locked, replace_file
@@ -207,7 +208,9 @@ def _green(study: Study, preset: Preset, scores: pd.DataFrame) -> dict[str, Any]
     facilities = study.facilities
     green = facilities[facilities["category"].isin(rules["categories"])]
     polygons = green[green.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(study.crs)
-    blocks_hull = study.blocks.to_crs(study.crs).union_all().convex_hull
+    blocks_hull = shapely.convex_hull(
+        shapely.multipoints(shapely.get_coordinates(study.blocks.to_crs(study.crs).geometry.values))
+    )
     area = float(polygons.drop_duplicates("osm_id").intersection(blocks_hull).area.sum())
     population = float(scores["population"].sum())
     per_capita = area / population if population else None
@@ -283,17 +286,16 @@ def compute_suggestions(
     if not unserved.any():
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
     xs, ys = _candidate_points(study, engine, unserved, candidates_file)
-    access = [
-        engine.network.snap(
-            np.zeros(1, np.int64), np.array([x]), np.array([y]), engine.speed, engine.max_snap, towards_point=True
-        )
-        for x, y in zip(xs, ys, strict=True)
-    ]
-    usable = [i for i, a in enumerate(access) if len(a)]
-    threshold = assessment.threshold_s(category_rules)
-    coverage = candidate_coverage(
-        engine.network, engine.origins, [access[i] for i in usable], threshold, unserved, population
+    # every candidate snapped at once, as the facility it would be
+    access = engine.network.snap(
+        np.arange(len(xs), dtype=np.int64), xs, ys, engine.speed, engine.max_snap, towards_point=True
     )
+    usable = np.unique(access.owner)
+    position = np.full(len(xs), -1, np.int64)
+    position[usable] = np.arange(len(usable))
+    access.owner = position[access.owner]
+    threshold = assessment.threshold_s(category_rules)
+    coverage = candidate_coverage(engine.network, engine.origins, access, len(usable), threshold, unserved, population)
     chosen = greedy_mclp(coverage, sites)
     lon, lat = transform_xy(
         np.array([xs[usable[c]] for c, _ in chosen]), np.array([ys[usable[c]] for c, _ in chosen]), study.crs, WGS84

@@ -107,29 +107,45 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
     left, right = shapely.STRtree(projected).query(projected, predicate="dwithin", distance=distance)
     graph = coo_array((np.ones(len(left)), (left, right)), shape=(len(gap), len(gap)))
     _, labels = connected_components(graph, directed=False)
-    frame = scored.iloc[gap].assign(_label=labels)
-    totals = frame.groupby("_label")["priority"].sum().sort_values(ascending=False)
-    area_of_label = {label: number + 1 for number, label in enumerate(totals.index)}
-    scored.loc[scored.index[gap], "area_id"] = [area_of_label[label] for label in labels]
+    priority = scored["priority"].to_numpy(float)[gap]
+    population = scored["population"].to_numpy(float)[gap]
+    n_labels = int(labels.max()) + 1
+    total_priority = np.bincount(labels, weights=priority, minlength=n_labels)
+    order = np.argsort(-total_priority, kind="stable")
+    area_of_label = np.empty(n_labels, np.int64)
+    area_of_label[order] = np.arange(1, n_labels + 1)
+    scored.loc[scored.index[gap], "area_id"] = area_of_label[labels]
+    members = np.bincount(labels, minlength=n_labels)
+    people = np.bincount(labels, weights=population, minlength=n_labels)
+    lacking = [
+        (
+            category,
+            np.bincount(
+                labels, weights=population * ~scored[f"pass_{category.key}"].to_numpy(bool)[gap], minlength=n_labels
+            ),
+        )
+        for category in assessment.categories()
+    ]
+    ids = scored["block_id"].astype(str).to_numpy()[gap]
+    by_label = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[by_label], np.arange(n_labels + 1))
+    shapes = geometry.to_numpy()[gap]
     rows = []
-    for label, members in frame.groupby("_label"):
-        population = members["population"].to_numpy(float)
-        lacking_en, lacking_zh = [], []
-        for category in assessment.categories():
-            people = float(population[~members[f"pass_{category.key}"].to_numpy(bool)].sum())
-            if people > 0:
-                lacking_en.append(f"{category.label_en}: {people:,.0f} residents")
-                lacking_zh.append(f"{category.label_zh}：{people:,.0f}人")
+    for label in range(n_labels):
+        mine = by_label[bounds[label] : bounds[label + 1]]
+        lacking_en = [f"{c.label_en}: {v[label]:,.0f} residents" for c, v in lacking if v[label] > 0]
+        lacking_zh = [f"{c.label_zh}：{v[label]:,.0f}人" for c, v in lacking if v[label] > 0]
         rows.append(
             {
-                "area_id": area_of_label[label],
-                "blocks": len(members),
-                "population": round(float(population.sum()), 1),
-                "priority": round(float(members["priority"].sum()), 3),
-                "block_ids": ",".join(members["block_id"].astype(str)),
+                "area_id": int(area_of_label[label]),
+                "blocks": int(members[label]),
+                "population": round(float(people[label]), 1),
+                "priority": round(float(total_priority[label]), 3),
+                "block_ids": ",".join(ids[mine]),
                 "missing_en": "; ".join(lacking_en),
                 "missing_zh": "；".join(lacking_zh),
-                "geometry": shapely.union_all(geometry.to_numpy()[gap[labels == label]]),
+                # one block is its own area; only groups need a union
+                "geometry": shapes[mine[0]] if len(mine) == 1 else shapely.union_all(shapes[mine]),
             }
         )
     areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=geometry.crs).to_crs("EPSG:4326")

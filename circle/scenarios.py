@@ -85,25 +85,17 @@ class ScenarioEngine:
         block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
         self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
         self.states: dict[str, CategoryState] = {}
-        facility_access, facility_ids = study.access_table("facilities")
-        facilities = study.facilities
-        for category in [c["key"] for c in summary["categories"]]:
-            ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).tolist()
-            index = {fid: i for i, fid in enumerate(ids)}
-            rows = np.flatnonzero(np.isin(facility_ids[facility_access.owner], ids))
-            access = facility_access.take(rows)
-            access.owner = np.array([index[fid] for fid in facility_ids[access.owner]], np.int64)
+        for category, (ids, access) in category_access(study).items():
+            index = pd.Series(np.arange(len(ids)), index=ids)
             seconds = np.column_stack(
                 [blocks[time_column(category, r)].to_numpy(float) * 60.0 for r in range(1, self.k + 1)]
             )
             nearest = np.full((len(blocks), self.k), -1, np.int64)
-            nearest[:, 0] = [
-                index.get(v, -1) if isinstance(v, str) else -1 for v in blocks[nearest_id_column(category)]
-            ]
+            nearest[:, 0] = blocks[nearest_id_column(category)].map(index).fillna(-1).to_numpy(np.int64)
             counts = np.column_stack(
                 [blocks[count_column(category, m)].to_numpy(np.int64) for m in self.thresholds_min]
             )
-            self.states[category] = CategoryState(ids, CategoryReach(seconds, nearest, counts), access)
+            self.states[category] = CategoryState(list(ids), CategoryReach(seconds, nearest, counts), access)
 
     def snap(self, lat: float, lon: float) -> AccessTable:
         """Return how a point reaches the network (as a new facility would)."""
@@ -218,6 +210,22 @@ class ScenarioEngine:
         return frame
 
 
+def category_access(study: Study) -> dict[str, tuple[np.ndarray, AccessTable]]:
+    """Return, per category of the study, its facility ids and their access rows (owner = position in the ids)."""
+    facility_access, facility_ids = study.access_table("facilities")
+    facilities = study.facilities
+    category_of = facilities.set_index("facility_id")["category"]
+    owner_category = category_of.reindex(facility_ids).to_numpy(object)[facility_access.owner]
+    out = {}
+    for category in [c["key"] for c in study.summary["categories"]]:
+        ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
+        local = pd.Series(np.arange(len(ids)), index=ids)
+        access = facility_access.take(np.flatnonzero(owner_category == category))
+        access.owner = local.reindex(facility_ids[access.owner]).to_numpy(np.int64)
+        out[category] = (ids, access)
+    return out
+
+
 def study_problem(study: Study) -> ReachProblem:
     """Return the reach problem a study was computed from, rebuilt from its own tables."""
     summary = study.summary
@@ -225,16 +233,7 @@ def study_problem(study: Study) -> ReachProblem:
     block_access, owner_ids = study.access_table("blocks")
     position = pd.Series(np.arange(len(block_ids)), index=block_ids)
     block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
-    facility_access, facility_ids = study.access_table("facilities")
-    facilities = study.facilities
-    destinations = {}
-    for category in [c["key"] for c in summary["categories"]]:
-        ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
-        local = pd.Series(np.arange(len(ids)), index=ids)
-        rows = np.flatnonzero(np.isin(facility_ids[facility_access.owner], ids))
-        access = facility_access.take(rows)
-        access.owner = local.loc[facility_ids[access.owner]].to_numpy(np.int64)
-        destinations[category] = Destinations(ids, access)
+    destinations = {c: Destinations(ids, access) for c, (ids, access) in category_access(study).items()}
     return ReachProblem(
         network=study.network,
         origin_access=block_access,

@@ -767,3 +767,82 @@ def k_nearest_for_origins(
         for i in range(n_found):
             best[found[i]] = np.inf
     return costs, labels
+
+
+@njit(cache=True, nogil=True)
+def covered_origins(
+    indptr,
+    indices,
+    weights,
+    cand_ptr,
+    cand_node,
+    cand_cost,
+    first,
+    last,
+    node_ptr,
+    node_origin,
+    node_cost,
+    threshold,
+    wanted,
+):
+    """Return ``(counts, origins)``: for candidates ``first … last``, the wanted origins within ``threshold``.
+
+    One bounded search per candidate site from its access rows; ``origins``
+    lists each candidate's origins (ascending) one candidate after another.
+    Releases the GIL, so callers run groups of candidates in threads.
+    """
+    n = indptr.shape[0] - 1
+    n_origins = wanted.shape[0]
+    dist = np.empty(n, np.float64)
+    stamp = np.zeros(n, np.int64)
+    reached = np.empty(n, np.int64)
+    best = np.full(n_origins, np.inf)
+    touched = np.empty(n_origins, np.int64)
+    heap_c = np.empty(_INITIAL_HEAP, np.float64)
+    heap_n = np.empty(_INITIAL_HEAP, np.int64)
+    heap_l = np.empty(_INITIAL_HEAP, np.int64)
+    counts = np.zeros(last - first, np.int64)
+    out = np.empty(max(1024, 4 * (last - first)), np.int64)
+    used = 0
+    for candidate in range(first, last):
+        start, stop = cand_ptr[candidate], cand_ptr[candidate + 1]
+        if start == stop:
+            continue
+        settled, heap_c, heap_n, heap_l = _bounded_search(
+            indptr,
+            indices,
+            weights,
+            cand_node[start:stop],
+            cand_cost[start:stop],
+            threshold,
+            dist,
+            stamp,
+            candidate + 1,
+            reached,
+            heap_c,
+            heap_n,
+            heap_l,
+        )
+        n_touched = 0
+        for i in range(settled):
+            node = reached[i]
+            for row in range(node_ptr[node], node_ptr[node + 1]):
+                total = dist[node] + node_cost[row]
+                origin = node_origin[row]
+                if total > threshold or not wanted[origin]:
+                    continue
+                if best[origin] == np.inf:
+                    touched[n_touched] = origin
+                    n_touched += 1
+                best[origin] = min(best[origin], total)
+        if used + n_touched > out.shape[0]:
+            grown = np.empty(2 * (used + n_touched), np.int64)
+            grown[:used] = out[:used]
+            out = grown
+        out[used : used + n_touched] = touched[:n_touched]
+        out[used : used + n_touched].sort()
+        used += n_touched
+        counts[candidate - first] = n_touched
+        for i in range(n_touched):
+            best[touched[i]] = np.inf
+    return counts, out[:used].copy()
