@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import matplotlib
@@ -20,9 +20,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib import patheffects
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrow, Patch, Rectangle
+from matplotlib.patches import FancyArrow, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from circle.colours import NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
@@ -35,6 +35,11 @@ NEARBY_M = 1000.0  # facilities this close to the blocks' bounding box widen the
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 NICE_LENGTHS_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
+#: beyond this many street segments the base is drawn once as an image and reused by every map.
+RASTER_STREETS_ABOVE = 150_000
+STREET_IMAGE_PX = 3200
+#: beyond this many blocks they are drawn without outlines (at city scale outlines would hide the colours).
+OUTLINED_BLOCKS_UP_TO = 3000
 
 
 @dataclass
@@ -63,6 +68,39 @@ class MapLayers:
     outline: gpd.GeoSeries | None
     font: object
     green_categories: tuple[str, ...] = ()
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def block_paths(self) -> list[MplPath]:
+        """Return the blocks as matplotlib paths, made once for every map."""
+        if "blocks" not in self._cache:
+            self._cache["blocks"] = _paths(self.blocks.geometry)
+        return self._cache["blocks"]
+
+    def outline_width(self, width: float) -> float:
+        """Block outline width: none at city scale, where outlines would hide the colours."""
+        return width if len(self.blocks) <= OUTLINED_BLOCKS_UP_TO else 0.0
+
+    def street_image(self) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
+        """Return the walking network drawn once as an image over a square around the extent (large studies)."""
+        if len(self.streets) <= RASTER_STREETS_ABOVE:
+            return None
+        if "streets" not in self._cache:
+            xmin, ymin, xmax, ymax = self.extent()
+            half = 0.68 * max(xmax - xmin, ymax - ymin)
+            cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+            box = (cx - half, cx + half, cy - half, cy + half)
+            inches = STREET_IMAGE_PX / DPI
+            figure = plt.figure(figsize=(inches, inches), dpi=DPI)
+            ax = figure.add_axes((0, 0, 1, 1))
+            ax.set_axis_off()
+            ax.set_xlim(box[0], box[1])
+            ax.set_ylim(box[2], box[3])
+            ax.add_patch(PathPatch(street_path(self.streets), fill=False, edgecolor="#b5b5b5", linewidth=0.3))
+            figure.canvas.draw()
+            image = np.asarray(figure.canvas.buffer_rgba()).copy()
+            plt.close(figure)
+            self._cache["streets"] = (image, box)
+        return self._cache["streets"]
 
     def extent(self) -> tuple[float, float, float, float]:
         """Return ``(xmin, ymin, xmax, ymax)``: the outline, or the blocks and facilities near them, plus a margin."""
@@ -108,11 +146,17 @@ def _paths(geometries) -> list[MplPath]:
 
 
 def draw_polygons(ax, geometries, facecolors, edgecolor: str = "none", linewidth: float = 0.0, **options) -> None:
-    """Draw polygons as one collection (much faster than ``GeoSeries.plot``, which redraws the figure)."""
-    collection = PathCollection(
-        _paths(geometries), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, **options
-    )
+    """Draw polygons (or ready paths) as one collection (much faster than ``GeoSeries.plot``)."""
+    paths = geometries if isinstance(geometries, list) else _paths(geometries)
+    collection = PathCollection(paths, facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, **options)
     ax.add_collection(collection, autolim=False)
+
+
+def street_path(segments: np.ndarray) -> MplPath:
+    """All street segments ``(n, 2, 2)`` as one path (one draw call, however many segments)."""
+    vertices = segments.reshape(-1, 2)
+    codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=MplPath.code_type), len(segments))
+    return MplPath(vertices, codes)
 
 
 def _fit_extent(ax, extent: tuple[float, float, float, float]) -> None:
@@ -147,7 +191,15 @@ def _base(ax, layers: MapLayers, linewidth: float = 0.25) -> None:
     ]
     if not green.empty:
         draw_polygons(ax, green.geometry, GREEN, zorder=0)
-    ax.add_collection(LineCollection(layers.streets, colors="#b5b5b5", linewidths=linewidth, zorder=1))
+    image = layers.street_image()
+    if image is not None:
+        pixels, (x0, x1, y0, y1) = image
+        ax.imshow(pixels, extent=(x0, x1, y0, y1), origin="upper", zorder=1, interpolation="antialiased")
+        _fit_extent(ax, layers.extent())  # imshow resets the limits
+    elif len(layers.streets):
+        ax.add_patch(
+            PathPatch(street_path(layers.streets), fill=False, edgecolor="#b5b5b5", linewidth=linewidth, zorder=1)
+        )
     if layers.outline is not None:
         draw_polygons(ax, layers.outline, "none", "#1f3a5f", 1.2, linestyle="--", zorder=6)
 
@@ -289,7 +341,15 @@ def score_map(
     palette = plt.get_cmap("RdYlGn")(np.linspace(0.92, 0.08, len(bands)))
     scores = layers.blocks["score"].fillna(0.0).to_numpy(float)
     band_index = np.array([next(i for i, (low, _) in enumerate(bands) if s >= low) for s in scores], dtype=int)
-    draw_polygons(ax, layers.blocks.geometry, [palette[i] for i in band_index], "#444444", 0.3, alpha=0.85, zorder=3)
+    draw_polygons(
+        ax,
+        layers.block_paths(),
+        [palette[i] for i in band_index],
+        "#444444",
+        layers.outline_width(0.3),
+        alpha=0.85,
+        zorder=3,
+    )
     handles = [
         Patch(facecolor=palette[i], edgecolor="#444444", linewidth=0.3, label=f"{label} (≥ {low:g})")
         for i, (low, label) in enumerate(bands)
@@ -357,7 +417,7 @@ def priority_map(
                     label=labels["priority_class"].format(low=f"{edges[c]:,.0f}", high=f"{edges[c + 1]:,.0f}"),
                 )
             )
-    draw_polygons(ax, layers.blocks.geometry, list(colours), "#777777", 0.3, zorder=3)
+    draw_polygons(ax, layers.block_paths(), list(colours), "#777777", layers.outline_width(0.3), zorder=3)
     if not areas.empty:
         draw_polygons(ax, areas.geometry, "none", "#08306b", 1.1, zorder=5)
         for number, point in enumerate(areas.geometry.representative_point(), start=1):
@@ -450,7 +510,9 @@ def category_maps(
             served = layers.blocks[f"pass_{panel['key']}"].to_numpy(bool)
             unreached = layers.blocks[f"{panel['key']}_t1"].isna().to_numpy()
             colours = np.where(served, SERVED, np.where(unreached, OUT_OF_REACH, UNSERVED))
-            draw_polygons(ax, layers.blocks.geometry, list(colours), "white", 0.15, alpha=0.9, zorder=3)
+            draw_polygons(
+                ax, layers.block_paths(), list(colours), "white", layers.outline_width(0.15), alpha=0.9, zorder=3
+            )
             _facility_points(ax, layers.facilities, panel["key"], "#111111", 7)
             ax.set_title(panel["title"], fontproperties=_sized(layers.font, 8), loc="left", pad=3)
             _furniture(ax, layers.font, small=True)
@@ -487,7 +549,7 @@ def scenario_map(
     ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
     _base(ax, layers)
     colours = np.where(gained, SERVED, np.where(lost, UNSERVED, NO_GAP))
-    draw_polygons(ax, layers.blocks.geometry, list(colours), "#888888", 0.3, zorder=3)
+    draw_polygons(ax, layers.block_paths(), list(colours), "#888888", layers.outline_width(0.3), zorder=3)
     handles = [
         Patch(facecolor=SERVED, label=labels["gained"]),
         Patch(facecolor=UNSERVED, label=labels["lost"]),

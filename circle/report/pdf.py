@@ -67,6 +67,7 @@ class Writer:
         self.content = content
         self.lang = lang
         self.font = font
+        self._layers: maps.MapLayers | None = None
         self.name = register(font)
         wrap = "CJK" if lang == "zh" else None
         base = {"fontName": self.name, "wordWrap": wrap}
@@ -165,7 +166,12 @@ class Writer:
         return Image(io.BytesIO(data), width=FRAME_WIDTH, height=FRAME_WIDTH * height / width)
 
     def layers(self) -> maps.MapLayers:
-        """Return the map layers."""
+        """Return the map layers (made once: they cache what every map draws)."""
+        if self._layers is None:
+            self._layers = self._make_layers()
+        return self._layers
+
+    def _make_layers(self) -> maps.MapLayers:
         return maps.MapLayers(
             blocks=self.content.blocks,
             facilities=self.content.facilities,
