@@ -9,12 +9,14 @@ are PNG without a timestamp, so the same study gives the same bytes.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import shapely
 
 matplotlib.use("Agg")
 
@@ -22,7 +24,7 @@ import matplotlib.pyplot as plt
 from matplotlib import patheffects
 from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrow, Patch, PathPatch, Rectangle
+from matplotlib.patches import FancyArrow, Patch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from circle.colours import NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
@@ -35,9 +37,6 @@ NEARBY_M = 1000.0  # facilities this close to the blocks' bounding box widen the
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 NICE_LENGTHS_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
-#: beyond this many street segments the base is drawn once as an image and reused by every map.
-RASTER_STREETS_ABOVE = 150_000
-STREET_IMAGE_PX = 3200
 #: beyond this many blocks they are drawn without outlines (at city scale outlines would hide the colours).
 OUTLINED_BLOCKS_UP_TO = 3000
 
@@ -80,28 +79,6 @@ class MapLayers:
         """Block outline width: none at city scale, where outlines would hide the colours."""
         return width if len(self.blocks) <= OUTLINED_BLOCKS_UP_TO else 0.0
 
-    def street_image(self) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
-        """Return the walking network drawn once as an image over a square around the extent (large studies)."""
-        if len(self.streets) <= RASTER_STREETS_ABOVE:
-            return None
-        if "streets" not in self._cache:
-            xmin, ymin, xmax, ymax = self.extent()
-            half = 0.68 * max(xmax - xmin, ymax - ymin)
-            cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-            box = (cx - half, cx + half, cy - half, cy + half)
-            inches = STREET_IMAGE_PX / DPI
-            figure = plt.figure(figsize=(inches, inches), dpi=DPI)
-            ax = figure.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_xlim(box[0], box[1])
-            ax.set_ylim(box[2], box[3])
-            ax.add_patch(PathPatch(street_path(self.streets), fill=False, edgecolor="#b5b5b5", linewidth=0.3))
-            figure.canvas.draw()
-            image = np.asarray(figure.canvas.buffer_rgba()).copy()
-            plt.close(figure)
-            self._cache["streets"] = (image, box)
-        return self._cache["streets"]
-
     def extent(self) -> tuple[float, float, float, float]:
         """Return ``(xmin, ymin, xmax, ymax)``: the outline, or the blocks and facilities near them, plus a margin."""
         if self.outline is not None:
@@ -131,18 +108,24 @@ def png(figure) -> bytes:
 
 
 def _paths(geometries) -> list[MplPath]:
-    """Return one matplotlib path per (multi)polygon, holes included."""
-    paths = []
-    for geometry in geometries:
-        parts = getattr(geometry, "geoms", [geometry])
-        rings = []
-        for polygon in parts:
-            if polygon.is_empty or polygon.geom_type != "Polygon":
-                continue
-            rings.append(MplPath(np.asarray(polygon.exterior.coords)[:, :2], closed=True))
-            rings += [MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in polygon.interiors]
-        paths.append(MplPath.make_compound_path(*rings) if rings else MplPath(np.zeros((1, 2))))
-    return paths
+    """Return one matplotlib path per (multi)polygon, holes included (rings gathered in whole-array passes)."""
+    geometries = np.asarray(geometries, dtype=object)
+    parts, owner = shapely.get_parts(geometries, return_index=True)
+    polygon = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    rings, ring_part = shapely.get_rings(parts[polygon], return_index=True)
+    ring_owner = owner[polygon][ring_part]
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    if len(coords):
+        starts = np.flatnonzero(np.r_[True, coord_ring[1:] != coord_ring[:-1]])
+        codes[starts] = MplPath.MOVETO
+        codes[np.r_[starts[1:], len(coords)] - 1] = MplPath.CLOSEPOLY
+    coord_owner = ring_owner[coord_ring]
+    bounds = np.searchsorted(coord_owner, np.arange(len(geometries) + 1))
+    empty = MplPath(np.zeros((1, 2)))
+    return [
+        MplPath(coords[a:b], codes[a:b]) if b > a else empty for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def draw_polygons(ax, geometries, facecolors, edgecolor: str = "none", linewidth: float = 0.0, **options) -> None:
@@ -157,6 +140,18 @@ def street_path(segments: np.ndarray) -> MplPath:
     vertices = segments.reshape(-1, 2)
     codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=MplPath.code_type), len(segments))
     return MplPath(vertices, codes)
+
+
+def draw_streets(ax, segments: np.ndarray, linewidth: float, **options) -> None:
+    """Draw street segments ``(n, 2, 2)`` as one light grey path.
+
+    Added without updating the axes' data limits (the maps set their own):
+    matplotlib would otherwise walk every vertex of the path in Python.
+    """
+    collection = PathCollection(
+        [street_path(segments)], facecolors="none", edgecolors="#b5b5b5", linewidths=linewidth, **options
+    )
+    ax.add_collection(collection, autolim=False)
 
 
 def _fit_extent(ax, extent: tuple[float, float, float, float]) -> None:
@@ -191,15 +186,8 @@ def _base(ax, layers: MapLayers, linewidth: float = 0.25) -> None:
     ]
     if not green.empty:
         draw_polygons(ax, green.geometry, GREEN, zorder=0)
-    image = layers.street_image()
-    if image is not None:
-        pixels, (x0, x1, y0, y1) = image
-        ax.imshow(pixels, extent=(x0, x1, y0, y1), origin="upper", zorder=1, interpolation="antialiased")
-        _fit_extent(ax, layers.extent())  # imshow resets the limits
-    elif len(layers.streets):
-        ax.add_patch(
-            PathPatch(street_path(layers.streets), fill=False, edgecolor="#b5b5b5", linewidth=linewidth, zorder=1)
-        )
+    if len(layers.streets):
+        draw_streets(ax, layers.streets, linewidth, zorder=1)
     if layers.outline is not None:
         draw_polygons(ax, layers.outline, "none", "#1f3a5f", 1.2, linestyle="--", zorder=6)
 
