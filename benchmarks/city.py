@@ -207,6 +207,8 @@ async def _one_session(url: str, block: tuple[str, float, float]) -> dict:
             found["first_map_s"] = time.perf_counter() - started
             block_id, lat, lon = block
             container = frame.locator(".leaflet-container").first
+            await container.scroll_into_view_if_needed()  # a user clicks the map they see
+            await page.wait_for_timeout(300)
             point = await frame.evaluate(
                 """([lat, lon]) => {
                     const isMap = (k) => k.startsWith("map_") && window[k].latLngToContainerPoint;
@@ -239,14 +241,19 @@ async def _one_session(url: str, block: tuple[str, float, float]) -> dict:
     return found
 
 
+#: the map has drawn: its vector layers are on their canvas and every image of the blocks has loaded
+MAP_DRAWN = """() => !!document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path')
+    && [...document.querySelectorAll('.leaflet-overlay-pane img')].every((image) => image.complete)"""
+
+
 async def _map_frame(page, timeout_s: float):
-    """Return the frame whose Leaflet map has drawn its vector layers."""
+    """Return the frame whose Leaflet map has drawn its layers."""
     await page.wait_for_timeout(300)
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         for frame in page.frames:
             try:
-                if await frame.query_selector(".leaflet-container path"):
+                if await frame.evaluate(MAP_DRAWN):
                     return frame
             except Exception:  # frames come and go while Streamlit reruns
                 continue

@@ -52,13 +52,21 @@ def server(tmp_path_factory):
     process.wait(timeout=20)
 
 
+# the map has drawn: its vector layers (canvas or svg) are there and its images have loaded
+DRAWN = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane path"
+
+
+MAP_ZOOM = "() => window[Object.keys(window).find((k) => k.startsWith('map_') && window[k].getZoom)].getZoom()"
+PAGE_SCROLL = "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop"
+
+
 def map_frame(page, timeout_s: float = 30.0):
     page.wait_for_timeout(1500)  # let Streamlit finish re-rendering the component
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         for frame in page.frames:
             try:
-                if frame.query_selector(".leaflet-container path"):
+                if frame.query_selector(DRAWN):
                     return frame
             except Exception:  # frames come and go while Streamlit reruns
                 continue
@@ -78,9 +86,19 @@ def test_planner_in_chromium(server):
         page.goto(server, wait_until="domcontentloaded", timeout=60_000)
         page.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
         frame = map_frame(page)
-        assert len(frame.query_selector_all(".leaflet-container path")) >= 3  # blocks, facilities, outline
+        assert frame.query_selector(".leaflet-overlay-pane canvas")  # blocks, facilities, outline
+        assert frame.query_selector_all(".leaflet-pane img.leaflet-image-layer")  # the study's own streets
         assert page.get_by_text("综合得分（0–100）").first.is_visible()  # the legend says what colours mean
         page.screenshot(path=str(ARTIFACTS / "planner-zh.png"), full_page=True)
+        # the wheel over the map scrolls the page (the map zooms only once clicked, or with Ctrl)
+        zoom = frame.evaluate(MAP_ZOOM)
+        scrolled = page.evaluate(PAGE_SCROLL)
+        box = frame.locator(".leaflet-container").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(800)
+        assert frame.evaluate(MAP_ZOOM) == zoom
+        assert page.evaluate(PAGE_SCROLL) > scrolled
 
         page.get_by_text("English", exact=True).click()
         page.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
@@ -92,6 +110,8 @@ def test_planner_in_chromium(server):
         # click the compound on the map: its card and the reached facilities appear
         frame = map_frame(page)
         container = frame.locator(".leaflet-container").first
+        container.scroll_into_view_if_needed()  # a user clicks the map they see
+        page.wait_for_timeout(300)
         box = container.bounding_box()
         started = time.perf_counter()
         # the map is fitted to the blocks: its centre is inside the town's only compound
@@ -156,6 +176,8 @@ def test_two_browser_sessions_at_once_do_not_see_each_other(server):
         first.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
         frame = map_frame(first)
         container = frame.locator(".leaflet-container").first
+        container.scroll_into_view_if_needed()
+        first.wait_for_timeout(300)
         box = container.bounding_box()
         container.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
         first.get_by_text("Block:", exact=False).first.wait_for(timeout=30_000)

@@ -100,10 +100,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "layer_suggestions": {"zh": "建议选址", "en": "Suggested sites"},
     "layer_whatif": {"zh": "情景新增设施", "en": "What-if facilities"},
     "layer_affected": {"zh": "受影响的街坊", "en": "Blocks affected"},
+    "layer_streets": {"zh": "步行路网（无底图时可见）", "en": "Walking network (seen without a basemap)"},
+    "layer_nearby": {"zh": "所选位置附近的街坊", "en": "Blocks near the chosen point"},
+    "city_blocks_hint": {
+        "zh": "全市共 {count} 个街坊，以图片绘制；点击地图查看该处附近街坊的详情。"
+        "滚轮滚动页面，点击地图后（或按住 Ctrl）滚轮缩放。",
+        "en": "{count} blocks, drawn as images; click the map for the blocks near that point. The wheel scrolls the "
+        "page; click the map (or hold Ctrl) to zoom with it.",
+    },
+    "wheel_hint": {
+        "zh": "滚轮滚动页面；点击地图后（或按住 Ctrl）滚轮缩放地图。",
+        "en": "The wheel scrolls the page; click the map (or hold Ctrl) to zoom with it.",
+    },
     "unnamed": {"zh": "（未命名）", "en": "(unnamed)"},
     "tooltip_block": {
         "zh": "{name}｜人口 {population}｜得分 {score}",
         "en": "{name} | {population} residents | score {score}",
+    },
+    "table_first": {
+        "zh": "此处列出前 {shown} 个（共 {total} 个）；下载文件包含全部街坊。",
+        "en": "The first {shown} of {total} are listed; the downloads hold every block.",
+    },
+    "whatif_remove_pick": {
+        "zh": "点击地图上要移除的设施附近，这里会列出其周边的设施。",
+        "en": "Click the map near the facility to remove: the facilities around that point are listed here.",
     },
     "click_hint": {
         "zh": "点击地图：显示该点 5/10/15 分钟步行范围；点击街坊：显示其得分与缺项。",

@@ -72,7 +72,7 @@ class MapLayers:
     def block_paths(self) -> list[MplPath]:
         """Return the blocks as matplotlib paths, made once for every map."""
         if "blocks" not in self._cache:
-            self._cache["blocks"] = _paths(self.blocks.geometry)
+            self._cache["blocks"] = polygon_paths(self.blocks.geometry)
         return self._cache["blocks"]
 
     def outline_width(self, width: float) -> float:
@@ -107,7 +107,7 @@ def png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _paths(geometries) -> list[MplPath]:
+def polygon_paths(geometries) -> list[MplPath]:
     """Return one matplotlib path per (multi)polygon, holes included (rings gathered in whole-array passes)."""
     geometries = np.asarray(geometries, dtype=object)
     parts, owner = shapely.get_parts(geometries, return_index=True)
@@ -123,14 +123,12 @@ def _paths(geometries) -> list[MplPath]:
     coord_owner = ring_owner[coord_ring]
     bounds = np.searchsorted(coord_owner, np.arange(len(geometries) + 1))
     empty = MplPath(np.zeros((1, 2)))
-    return [
-        MplPath(coords[a:b], codes[a:b]) if b > a else empty for a, b in itertools.pairwise(bounds)
-    ]
+    return [MplPath(coords[a:b], codes[a:b]) if b > a else empty for a, b in itertools.pairwise(bounds)]
 
 
 def draw_polygons(ax, geometries, facecolors, edgecolor: str = "none", linewidth: float = 0.0, **options) -> None:
     """Draw polygons (or ready paths) as one collection (much faster than ``GeoSeries.plot``)."""
-    paths = geometries if isinstance(geometries, list) else _paths(geometries)
+    paths = geometries if isinstance(geometries, list) else polygon_paths(geometries)
     collection = PathCollection(paths, facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, **options)
     ax.add_collection(collection, autolim=False)
 

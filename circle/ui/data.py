@@ -6,10 +6,12 @@ builds its own :class:`~circle.scenarios.ScenarioEngine` for the session.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import streamlit as st
 
 from circle.assess import ScoreResult, compute_scores
@@ -44,7 +46,19 @@ def load_study(path: str, _stamp: float) -> Study:
     _ = study.network, study.blocks, study.facilities, study.block_access, study.facility_access
     study.network.csr()
     study.network.csr(reverse=True)
+    _warm_up(study)
     return study
+
+
+def _warm_up(study: Study) -> None:
+    """Run one isochrone so the first click of the first user does not load the compiled search."""
+    from circle.errors import CircleError
+    from circle.isochrones import point_isochrone
+
+    inner = study.blocks.geometry.iloc[:1].representative_point()
+    if len(inner):
+        with contextlib.suppress(CircleError):
+            point_isochrone(study, float(inner.y.iloc[0]), float(inner.x.iloc[0]), (5.0,))
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
@@ -91,3 +105,68 @@ def choose_study(lang: str, widget_key: str):
     path = studies[names.index(chosen)]
     study = load_study(str(path), stamp(path))
     return path, study, load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+
+
+#: studies with more blocks than this draw them as one server-made image (vectors only near a click)
+VECTOR_BLOCKS_UP_TO = 2500
+
+
+def draws_blocks_as_image(study: Study) -> bool:
+    """Whether the planner's map shows this study's blocks as an image (a city) or as vectors (a district)."""
+    return len(study.blocks) > VECTOR_BLOCKS_UP_TO
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def street_overlay(path: str, _stamp: float, system: str):
+    """Return the study's walking network drawn as light PNGs in the display system (made once)."""
+    from pyproj import Transformer
+
+    from circle.coords import from_wgs84
+    from circle.ui.overlays import street_overlays
+
+    study = load_study(path, _stamp)
+    nodes, edges = study.nodes, study.edges
+    to_lonlat = Transformer.from_crs(study.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_lonlat.transform(nodes["x"].to_numpy(float), nodes["y"].to_numpy(float))
+    lon, lat = from_wgs84(lon, lat, system)
+    u = edges["u"].to_numpy(np.int64)
+    v = edges["v"].to_numpy(np.int64)
+    once = u < v  # each street drawn once, not once per direction
+    return street_overlays(np.asarray(lon), np.asarray(lat), u[once], v[once])
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def block_overlay(path: str, _stamp: float, system: str, preset: str, measure: str, category: str):
+    """Return the blocks coloured by a measure as PNGs in the display system, and the colour scale (made once).
+
+    ``measure`` and ``category`` are the planner's choices; the values are
+    those :func:`circle.ui.maps.measure_values` gives for them.
+    """
+    from circle.ui.maps import block_colours, colour_scale, measure_values
+    from circle.ui.overlays import block_overlays
+
+    study = load_study(path, _stamp)
+    values = measure_values(measure, category, study.blocks, load_scores(path, _stamp, preset).scores)
+    scale = colour_scale(values, measure, "")
+    colours = block_colours(values, scale)
+    return block_overlays(blocks_for_display(path, _stamp, system), list(colours))
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def facility_points(path: str, _stamp: float, system: str, category: str, label: str, unnamed: str) -> str | None:
+    """Return the URL of one category's facility points for the map (written once), or None when it has none."""
+    from circle.ui.leaflet_layers import points_url
+    from circle.ui.maps import facility_rows
+
+    rows = facility_rows(facilities_for_display(path, _stamp, system), category, label, unnamed)
+    return points_url(rows) if rows else None
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def study_hull(path: str, _stamp: float, system: str) -> str:
+    """Return the dashed outline of the study (the hull of its blocks, a little widened) as GeoJSON."""
+    import shapely
+
+    blocks = blocks_for_display(path, _stamp, system)
+    corners = shapely.get_coordinates(np.asarray(blocks.geometry, dtype=object))
+    return gpd.GeoSeries([shapely.MultiPoint(corners).convex_hull.buffer(0.0015)], crs=blocks.crs).to_json()

@@ -11,10 +11,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.colours import category_colour
 from circle.i18n import t
 
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
+NO_VALUE = "#bdbdbd"  # a block with no value for the measure (nothing within reach)
+#: blocks drawn as vectors around a chosen point on a city map
+NEAR_RADIUS_M = 900.0
+NEAR_AT_MOST = 400
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 AMAP_TILES = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 AMAP_ATTRIBUTION = "© 高德地图 AutoNavi (GCJ-02)"
@@ -112,9 +115,11 @@ def add_blocks(
     caption: str,
     lang: str,
     scores: pd.DataFrame | None = None,
-    highlight: set[str] | None = None,
-) -> None:
-    """Draw the blocks coloured by ``values`` with a legend and escaped tooltips."""
+) -> cm.ColorMap:
+    """Draw the blocks coloured by ``values`` with escaped tooltips; return the colour scale.
+
+    ``fmap`` may be a map or a feature group (the blocks near a click).
+    """
     scale = colour_scale(values, measure, caption)
     frame = blocks[["block_id", "geometry"]].copy()
     frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
@@ -124,15 +129,13 @@ def add_blocks(
         t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")
         for name, pop, s in zip(names, blocks["population"].to_numpy(float), score, strict=True)
     ]
-    highlight = highlight or set()
 
     def style(feature):
         value = feature["properties"]["value"]
-        chosen = feature["properties"]["block_id"] in highlight
         return {
-            "fillColor": "#bdbdbd" if value is None else scale(value),
-            "color": "#000000" if chosen else "#555555",
-            "weight": 3 if chosen else 0.6,
+            "fillColor": NO_VALUE if value is None else scale(value),
+            "color": "#555555",
+            "weight": 0.6,
             "fillOpacity": 0.65,
         }
 
@@ -157,56 +160,93 @@ def legend_html(scale: cm.ColorMap, caption: str) -> str:
     )
 
 
-def add_facilities(
-    fmap: folium.Map, facilities: gpd.GeoDataFrame, labels: dict[str, dict[str, str]], shown: list[str], lang: str
-) -> None:
-    """Draw facilities, one GeoJSON layer and one colour per category, with escaped popups.
+def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str]]) -> None:
+    """Draw facilities, one layer per category: ``(url of its points, layer name, colour)``.
 
-    One layer per category (not one marker object per facility) keeps the
-    map quick to build and send for thousands of facilities.
+    Each layer's points travel as a file the browser fetches (see
+    :mod:`circle.ui.leaflet_layers`), not inside the page: a city's tens of
+    thousands of facilities cost the rerun nothing.
     """
-    points = facilities.geometry.representative_point()
-    for index, category in enumerate(labels):
-        if category not in shown:
-            continue
-        mine = np.flatnonzero((facilities["category"] == category).to_numpy())
-        if not len(mine):
-            continue
-        label = labels[category][lang]
-        colour = category_colour(index)
-        names = facilities["name"].iloc[mine]
-        frame = gpd.GeoDataFrame(
-            {
-                "text": [
-                    f"{escape(n) if isinstance(n, str) and n else t('unnamed', lang)} · {escape(label)}" for n in names
-                ]
-            },
-            geometry=points.iloc[mine].to_numpy(),
-            crs=facilities.crs,
-        )
-        folium.GeoJson(
-            frame.to_json(),
-            name=t("layer_facilities", lang, category=escape(label)),
-            marker=folium.CircleMarker(
-                radius=6, color="#ffffff", weight=1.5, fill=True, fill_color=colour, fill_opacity=0.95
-            ),
-            style_function=lambda _, c=colour: {
-                "fillColor": c,
-                "color": "#ffffff",
-                "weight": 1.5,
-                "fillOpacity": 0.95,
-                "radius": 6,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["text"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["text"], labels=False),
-        ).add_to(fmap)
+    from circle.ui.leaflet_layers import FetchedPoints
+
+    for url, name, colour in points:
+        style = {
+            "radius": FACILITY_RADIUS_PX,
+            "color": "#ffffff",
+            "weight": 1.5,
+            "fillColor": colour,
+            "fillOpacity": 0.95,
+        }
+        FetchedPoints(url, name, style).add_to(fmap)
 
 
-def add_outline(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str) -> None:
-    """Draw the study area as the dashed hull of its blocks."""
-    hull = gpd.GeoSeries([blocks.union_all().convex_hull.buffer(0.0015)], crs=blocks.crs)
+def facility_rows(facilities: gpd.GeoDataFrame, category: str, label: str, unnamed: str) -> list:
+    """Return ``[lat, lon, tooltip html]`` of one category's facilities (names escaped)."""
+    mine = facilities[facilities["category"] == category]
+    if mine.empty:
+        return []
+    points = mine.geometry.representative_point()
+    suffix = f" · {escape(label)}"
+    texts = [(escape(n) if isinstance(n, str) and n else unnamed) + suffix for n in mine["name"]]
+    return [
+        [round(float(y), 7), round(float(x), 7), text]
+        for y, x, text in zip(points.y.to_numpy(), points.x.to_numpy(), texts, strict=True)
+    ]
+
+
+def measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd.DataFrame) -> np.ndarray:
+    """Return each block's value of a map measure (``score``, ``time``, ``tier``, ``priority``, ``population``)."""
+    if measure == "time":
+        return blocks[f"{category}_t1"].to_numpy(float)
+    if measure == "score":
+        return scores["score"].to_numpy(float)
+    if measure == "tier":
+        return scores["tier_met"].to_numpy(float)
+    if measure == "priority":
+        return scores["priority"].to_numpy(float)
+    return blocks["population"].to_numpy(float)
+
+
+def block_colours(values: np.ndarray, scale: cm.ColorMap) -> tuple[str, ...]:
+    """Return each block's fill colour on ``scale`` (grey where the value is missing)."""
+    return tuple(scale(float(v)) if np.isfinite(v) else NO_VALUE for v in values)
+
+
+def add_images(fmap: folium.Map, overlays, name: str, opacity: float = 1.0) -> None:
+    """Lay server-drawn PNGs (:class:`circle.ui.overlays.Overlay`) over the map as one layer named ``name``."""
+    from circle.ui.leaflet_layers import ImageLayers
+
+    ImageLayers(overlays, name, opacity).add_to(fmap)
+
+
+def blocks_near(blocks: gpd.GeoDataFrame, lat: float, lon: float, radius_m: float = NEAR_RADIUS_M) -> np.ndarray:
+    """Return the positions of the blocks within ``radius_m`` of a point (lon/lat blocks), nearest first."""
+    import shapely
+
+    dlat = radius_m / 110_540.0
+    dlon = radius_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.1))
+    hits = blocks.sindex.query(shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    if not len(hits):
+        return hits
+    centre = shapely.Point(lon, lat)
+    distance = shapely.distance(np.asarray(blocks.geometry.iloc[hits], dtype=object), centre)
+    return hits[np.argsort(distance, kind="stable")[:NEAR_AT_MOST]]
+
+
+def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame) -> None:
+    """Outline blocks in black (the chosen block, the blocks a what-if changes)."""
+    if blocks.empty:
+        return
     folium.GeoJson(
-        hull.to_json(),
+        blocks[["block_id", "geometry"]].to_json(),
+        style_function=lambda _: {"color": "#000000", "weight": 2.5, "fill": False},
+    ).add_to(fmap)
+
+
+def add_outline(fmap: folium.Map, hull_geojson: str, lang: str) -> None:
+    """Draw the study area as the dashed hull of its blocks (see :func:`circle.ui.data.study_hull`)."""
+    folium.GeoJson(
+        hull_geojson,
         name=t("layer_outline", lang),
         style_function=lambda _: {"color": "#333333", "weight": 2, "dashArray": "6 4", "fill": False},
     ).add_to(fmap)
@@ -276,3 +316,68 @@ def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
 
     x, y = to_wgs84(lon, lat, system)
     return float(y), float(x)
+
+
+#: facility markers are drawn at this radius when zoomed in, and shrink with the zoom at city scale
+FACILITY_RADIUS_PX = 6
+STREETS_PANE = "circle_streets"
+
+_BEHAVIOUR = """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var study = {{ this.bounds|tojson }};
+    // fit the study once the frame has its final size (the first view would otherwise fill half of it)
+    setTimeout(function () { map.invalidateSize(); map.fitBounds(study); }, 0);
+    // the wheel scrolls the page until the map is clicked; Ctrl + wheel zooms at once
+    map.scrollWheelZoom.disable();
+    map.on("click", function () { map.scrollWheelZoom.enable(); });
+    map.on("mouseout", function () { map.scrollWheelZoom.disable(); });
+    map.getContainer().addEventListener("wheel", function (event) {
+        if (!event.ctrlKey || map.scrollWheelZoom.enabled()) { return; }
+        event.preventDefault();
+        var step = event.deltaY < 0 ? 1 : -1;
+        map.setZoomAround(map.mouseEventToContainerPoint(event), map.getZoom() + step);
+    }, {passive: false});
+    // facility markers shrink at city zoom so they do not bury the blocks' colours
+    var full = {{ this.full_zoom }}, largest = {{ this.radius }};
+    function factor() { return Math.max(0.25, Math.min(1, 1 - (full - map.getZoom()) * 0.2)); }
+    function scale(layer) {
+        if (!(layer instanceof L.CircleMarker) || layer instanceof L.Circle) { return; }
+        if (layer._circleRadius === undefined) { layer._circleRadius = layer.getRadius(); }
+        if (layer._circleRadius <= largest) { layer.setRadius(Math.max(1.5, layer._circleRadius * factor())); }
+    }
+    map.on("layeradd", function (event) { scale(event.layer); });
+    map.on("zoomend", function () { map.eachLayer(scale); });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class MapBehaviour(folium.MacroElement):
+    """Fit the study after load, let the wheel scroll the page, shrink facility markers at city zoom.
+
+    Parameters
+    ----------
+    bounds : list
+        ``[[south, west], [north, east]]`` to fit once the map has its size.
+    full_zoom : int
+        The zoom from which facility markers have their full radius.
+    """
+
+    def __init__(self, bounds: list[list[float]], full_zoom: int = 15):
+        super().__init__()
+        self._name = "MapBehaviour"
+        self.bounds = bounds
+        self.full_zoom = int(full_zoom)
+        self.radius = FACILITY_RADIUS_PX
+        from jinja2 import Template
+
+        self._template = Template(_BEHAVIOUR)
+
+
+def add_street_base(fmap: folium.Map, overlay: list, lang: str) -> None:
+    """Draw the study's own streets under the tiles: seen when no tile server answers (or none is chosen)."""
+    from circle.ui.leaflet_layers import ImageLayers
+
+    folium.map.CustomPane(STREETS_PANE, z_index=150, pointer_events=False).add_to(fmap)
+    ImageLayers(overlay, t("layer_streets", lang), opacity=0.9, pane=STREETS_PANE).add_to(fmap)

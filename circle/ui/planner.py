@@ -11,24 +11,30 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from circle.colours import category_colour
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import (
+    block_overlay,
     blocks_for_display,
-    facilities_for_display,
+    draws_blocks_as_image,
+    facility_points,
     list_studies,
     load_scores,
     load_study,
     stamp,
+    street_overlay,
     studies_root,
+    study_hull,
 )
 from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 MAP_KEY = "planner_map"
+TABLE_ROWS = 500  # rows of the priority table on the page
 
 
 def page() -> None:
@@ -52,16 +58,11 @@ def page() -> None:
         st.error(t("error", lang, message=str(exc)))
         return
     labels = result.labels
-    _consume_click(study)
     controls = _controls(lang, labels, study)
     _overview(lang, result, labels)
-    left, right = st.columns([3, 2])
-    with left:
-        _map(lang, path, study, result, controls)
-    with right:
-        _explore(lang, study, result, labels)
+    _explorer(lang, path, study, result, controls)
     _gaps(lang, result, study)
-    _whatif(lang, path, study, result, labels)
+    _suggestions(lang, study, labels)
     with st.expander(t("build_title", lang)):
         study_builder(lang, studies_root())
 
@@ -92,8 +93,16 @@ def _controls(lang: str, labels: dict, study) -> dict:
     category = choice(
         sidebar, "selectbox", t("category", lang), categories, key.CATEGORY, lang, lambda c: labels[c][lang]
     )
+    # a city shows one category's facilities at first: all of them would bury the blocks' colours
     shown = choice(
-        sidebar, "multiselect", t("categories_shown", lang), categories, key.SHOWN, lang, lambda c: labels[c][lang]
+        sidebar,
+        "multiselect",
+        t("categories_shown", lang),
+        categories,
+        key.SHOWN,
+        lang,
+        lambda c: labels[c][lang],
+        default=[category] if draws_blocks_as_image(study) else None,
     )
     threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
     _profile_control(lang, study)
@@ -180,7 +189,7 @@ def _overview(lang: str, result, labels: dict) -> None:
         }
     )
     with st.expander(t("coverage", lang), expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
     if summary["not_mapped"]:
         st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary["not_mapped"])))
 
@@ -189,29 +198,34 @@ def _pct(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
-def _measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd.DataFrame) -> np.ndarray:
-    if measure == "time":
-        return blocks[f"{category}_t1"].to_numpy(float)
-    if measure == "score":
-        return scores["score"].to_numpy(float)
-    if measure == "tier":
-        return scores["tier_met"].to_numpy(float)
-    if measure == "priority":
-        return scores["priority"].to_numpy(float)
-    return blocks["population"].to_numpy(float)
-
-
 def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
     if measure == "time":
         return t("legend_time", lang, category=labels[category][lang])
     return t(f"legend_{measure}", lang)
 
 
+@st.fragment
+def _explorer(lang: str, path: Path, study, result, controls: dict) -> None:
+    """Show the map, what a click finds and the what-if: a click reruns only this part of the page."""
+    _consume_click(study)
+    _map(lang, path, study, result, controls)
+    _explore(lang, study, result, result.labels)
+    _whatif(lang, path, study, result, result.labels)
+
+
 def _map(lang: str, path: Path, study, result, controls: dict):
+    """Draw the map: a base that stays the same between clicks, and the layers a click or a what-if changes.
+
+    The base (tiles, the study's own streets, blocks, facilities, outline) is
+    rebuilt from cached parts on every run and is the same script each time,
+    so the browser keeps its map; what changes travels as separate layers.
+    A city's blocks are server-drawn images; near the chosen point they are
+    vectors with tooltips.
+    """
     system = controls["display"]
     st.session_state[key.DISPLAY] = system
-    blocks = blocks_for_display(str(path), stamp(path), system)
-    facilities = facilities_for_display(str(path), stamp(path), system)
+    where, when = str(path), stamp(path)
+    blocks = blocks_for_display(where, when, system)
     west, south, east, north = study.summary["bbox"]
     pad_lat, pad_lon = 0.003, 0.003 / max(np.cos(np.radians((south + north) / 2)), 0.1)
     south, west = maps.shift_point(south - pad_lat, west - pad_lon, system)
@@ -219,53 +233,126 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     fmap = maps.base_map(
         (west, south, east, north), controls["basemap"], controls["tile_url"], controls["attribution"], lang
     )
-    values = _measure_values(controls["measure"], controls["category"], study.blocks, result.scores)
-    scenario = st.session_state.get(key.SCENARIO_RESULT)
-    highlight = set(scenario["affected"]) if scenario else set()
-    caption = _legend(controls["measure"], controls["category"], result.labels, lang)
-    scale = maps.add_blocks(fmap, blocks, values, controls["measure"], caption, lang, result.scores, highlight)
-    maps.add_facilities(fmap, facilities, result.labels, controls["shown"], lang)
-    maps.add_outline(fmap, blocks, lang)
+    maps.add_street_base(fmap, street_overlay(where, when, system), lang)
+    measure, category = controls["measure"], controls["category"]
+    values = maps.measure_values(measure, category, study.blocks, result.scores)
+    caption = _legend(measure, category, result.labels, lang)
+    as_image = draws_blocks_as_image(study)
+    if as_image:
+        scale = maps.colour_scale(values, measure, caption)
+        images = block_overlay(where, when, system, result.summary["preset"], measure, category)
+        maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0)
+    else:
+        scale = maps.add_blocks(fmap, blocks, values, measure, caption, lang, result.scores)
+    maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]))
+    maps.add_outline(fmap, study_hull(where, when, system), lang)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    maps.MapBehaviour(_first_view(blocks)).add_to(fmap)
+    maps.use_local_leaflet(fmap)
+    layers = _changing_layers(lang, path, study, result, controls, blocks, values, as_image)
+    if as_image:
+        st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
+    else:
+        st.caption(f"{t('click_hint', lang)} {t('wheel_hint', lang)}")
+    if system != "wgs84":
+        st.info(t("gcj02_note", lang))
+    st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
+    center, zoom = _focus(system)
+    output = st_folium(
+        fmap,
+        key=MAP_KEY,
+        height=620,
+        use_container_width=True,
+        feature_group_to_add=layers,
+        center=center,
+        zoom=zoom,
+        returned_objects=["last_clicked"],
+    )
+    return output or {}
+
+
+def _facility_layers(lang: str, where: str, when: float, system: str, labels: dict, shown: list[str]) -> list:
+    """Return ``(url, layer name, colour)`` of each shown category's facilities."""
+    layers = []
+    for index, category in enumerate(labels):
+        if category not in shown:
+            continue
+        label = labels[category][lang]
+        url = facility_points(where, when, system, category, label, t("unnamed", lang))
+        if url is not None:
+            layers.append((url, t("layer_facilities", lang, category=maps.escape(label)), category_colour(index)))
+    return layers
+
+
+def _changing_layers(lang: str, path: Path, study, result, controls, blocks, values, as_image: bool) -> list:
+    """Return the layers a click, a what-if or a suggestion changes (sent beside the base, which stays)."""
+    system = controls["display"]
+    layers = []
     point = st.session_state.get(key.POINT)
+    scenario = st.session_state.get(key.SCENARIO_RESULT)
+    if point is not None and as_image:
+        near = maps.blocks_near(blocks, *maps.shift_point(point[0], point[1], system))
+        group = folium.FeatureGroup(name=t("layer_nearby", lang))
+        if len(near):
+            caption = _legend(controls["measure"], controls["category"], result.labels, lang)
+            maps.add_blocks(
+                group, blocks.iloc[near], values[near], controls["measure"], caption, lang, result.scores.iloc[near]
+            )
+        layers.append(group)
+    chosen = st.session_state.get(key.BLOCK)
+    outlined = set(scenario["affected"]) if scenario else set()
+    if chosen is not None:
+        outlined.add(chosen)
+    if outlined:
+        group = folium.FeatureGroup(name=t("layer_affected", lang))
+        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined)])
+        layers.append(group)
     if point is not None:
         limit = float(controls["threshold"])
         bands = _isochrone(str(path), stamp(path), point, (limit / 3, 2 * limit / 3, limit))
         if bands is not None:
-            maps.add_isochrone(fmap, maps.shift_frame(bands, system), lang)
+            group = folium.FeatureGroup(name=t("layer_isochrone", lang))
+            maps.add_isochrone(group, maps.shift_frame(bands, system), lang)
+            layers.append(group)
     if scenario:
+        group = folium.FeatureGroup(name=t("layer_whatif", lang))
         maps.add_points(
-            fmap,
+            group,
             [(*maps.shift_point(c["lat"], c["lon"], system), c["category"]) for c in scenario["added"]],
             t("layer_whatif", lang),
             "#ffff33",
         )
+        layers.append(group)
     suggestions = st.session_state.get(key.SUGGESTIONS)
-    if suggestions is not None:
+    if suggestions:
+        group = folium.FeatureGroup(name=t("layer_suggestions", lang))
         maps.add_points(
-            fmap,
+            group,
             [(*maps.shift_point(r["lat"], r["lon"], system), f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
             t("layer_suggestions", lang),
             "#00e5ff",
         )
+        layers.append(group)
+    return layers
+
+
+def _first_view(blocks) -> list[list[float]]:
+    """Return the first view: the residential blocks (what the study is about), a little padded."""
+    west, south, east, north = (float(v) for v in blocks.total_bounds)
+    pad_x, pad_y = max((east - west) * 0.04, 0.002), max((north - south) * 0.04, 0.002)
+    return [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
+
+
+def _focus(system: str) -> tuple[list[float] | None, int | None]:
+    """Centre and zoom of the block chosen in the priority table (the map pans there without being rebuilt)."""
     focus = st.session_state.get(key.FOCUS)
-    if focus:
-        low = maps.shift_point(focus[1], focus[0], system)
-        high = maps.shift_point(focus[3], focus[2], system)
-        fmap.fit_bounds([list(low), list(high)])
-    folium.LayerControl(collapsed=True).add_to(fmap)
-    maps.use_local_leaflet(fmap)
-    st.caption(t("click_hint", lang))
-    if system != "wgs84":
-        st.info(t("gcj02_note", lang))
-    st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
-    output = st_folium(
-        fmap,
-        key=MAP_KEY,
-        height=560,
-        width=None,
-        returned_objects=["last_clicked", "last_object_clicked_tooltip"],
-    )
-    return output or {}
+    if not focus:
+        return None, None
+    west, south, east, north = focus
+    lat, lon = maps.shift_point((south + north) / 2, (west + east) / 2, system)
+    span_m = max((east - west) * 111_320 * np.cos(np.radians(lat)), (north - south) * 110_540, 50.0)
+    zoom = int(np.clip(np.floor(np.log2(40_075_016 * np.cos(np.radians(lat)) * 400 / 256 / span_m)), 12, 18))
+    return [lat, lon], zoom
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -303,13 +390,16 @@ def _explore(lang: str, study, result, labels: dict) -> None:
         if st.button(t("explore", lang), key="explore_point"):
             st.session_state[key.POINT] = (float(lat), float(lon))
             st.session_state[key.BLOCK] = _block_at(study, lat, lon)
-            st.rerun()
+            key.rerun_fragment()
     point = st.session_state.get(key.POINT)
     block_id = st.session_state.get(key.BLOCK)
+    card, reached = st.columns(2)
     if block_id is not None:
-        _block_card(lang, study, result, labels, block_id)
+        with card:
+            _block_card(lang, study, result, labels, block_id)
     if point is not None:
-        _reached_list(lang, study, labels, point)
+        with reached:
+            _reached_list(lang, study, labels, point)
 
 
 def _block_at(study, lat: float, lon: float) -> str | None:
@@ -378,6 +468,8 @@ def _gaps(lang: str, result, study) -> None:
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
     names = study.blocks.set_index("block_id")["name"]
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
+    everyone = len(ranked)
+    ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
     table = pd.DataFrame(
         {
             t("col_rank", lang): ranked["priority_rank"].to_numpy(),
@@ -390,6 +482,8 @@ def _gaps(lang: str, result, study) -> None:
     )
     with blocks_tab:
         st.caption(t("select_row_hint", lang))
+        if everyone > len(ranked):
+            st.caption(t("table_first", lang, shown=f"{len(ranked):,}", total=f"{everyone:,}"))
         event = st.dataframe(
             table,
             hide_index=True,
@@ -408,7 +502,7 @@ def _gaps(lang: str, result, study) -> None:
                 st.session_state[key.FOCUS] = bounds
                 st.session_state[key.BLOCK] = str(block_id)
                 st.rerun()
-        _downloads(lang, study, result.summary["preset"], "blocks")
+        _downloads(lang, study, result.summary["preset"], "blocks", empty=not everyone)
     with areas_tab:
         areas = result.areas
         area_table = pd.DataFrame(
@@ -421,22 +515,29 @@ def _gaps(lang: str, result, study) -> None:
             }
         )
         st.dataframe(area_table, hide_index=True, width="stretch", height=300)
-        _downloads(lang, study, result.summary["preset"], "areas")
+        _downloads(lang, study, result.summary["preset"], "areas", empty=not len(areas))
 
 
-def _downloads(lang: str, study, preset: str, what: str) -> None:
-    csv, gpkg = _download_files(str(study.path), study.summary.get("created", ""), preset, what)
+def _downloads(lang: str, study, preset: str, what: str, empty: bool = False) -> None:
+    """Offer the CSV and GeoPackage, made only when the button is pressed (a city's files are megabytes)."""
+    where, created = str(study.path), study.summary.get("created", "")
     first, second = st.columns(2)
     first.download_button(
-        t("download_csv", lang), csv, file_name=f"{study.path.name}-{what}.csv", mime="text/csv", key=f"csv_{what}"
+        t("download_csv", lang),
+        lambda: _download_files(where, created, preset, what)[0],
+        file_name=f"{study.path.name}-{what}.csv",
+        mime="text/csv",
+        key=f"csv_{what}",
+        on_click="ignore",
     )
     second.download_button(
         t("download_gpkg", lang),
-        gpkg,
+        lambda: _download_files(where, created, preset, what)[1],
         file_name=f"{study.path.name}-{what}.gpkg",
         mime="application/geopackage+sqlite3",
         key=f"gpkg_{what}",
-        disabled=not gpkg,
+        on_click="ignore",
+        disabled=empty,
     )
 
 
@@ -467,3 +568,9 @@ def _whatif(lang: str, path: Path, study, result, labels: dict) -> None:
     from circle.ui.whatif import whatif_panel
 
     whatif_panel(lang, path, study, result, labels)
+
+
+def _suggestions(lang: str, study, labels: dict) -> None:
+    from circle.ui.whatif import suggestions_panel
+
+    suggestions_panel(lang, study, labels)

@@ -1,4 +1,4 @@
-"""Session-state keys, in one place (each user session has its own values)."""
+"""Session-state keys, in one place (each user session has its own values), and the fragment rerun."""
 
 LANG = "lang"
 STUDY = "study_path"
@@ -20,3 +20,14 @@ SCENARIO_RESULT = "scenario_result"
 SUGGESTIONS = "suggestions"
 LAT_INPUT = "lat_input"
 LON_INPUT = "lon_input"
+
+
+def rerun_fragment() -> None:
+    """Rerun the fragment this runs in when it is a fragment rerun (a click in it), else the whole page."""
+    import streamlit as st
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:  # the fragment is running as part of a whole-page run
+        st.rerun()

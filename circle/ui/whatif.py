@@ -13,9 +13,11 @@ from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.widgets import choice
 
+NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
+
 
 def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
-    """Add or remove facilities, see who gains; ask for suggested sites; save the scenario."""
+    """Add or remove facilities around the chosen point, see who gains, save the scenario."""
     from circle.scenarios import Change
 
     st.subheader(t("whatif_title", lang))
@@ -32,18 +34,26 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
         if point is None:
             st.caption(t("whatif_pick_point", lang))
     with remove_col:
-        facilities = study.facilities
-        options = facilities["facility_id"].tolist()
-        names = dict(zip(facilities["facility_id"], facilities["name"], strict=True))
+        nearby = facilities_near(study.facilities, point) if point is not None else study.facilities.iloc[:0]
+        unnamed = t("unnamed", lang)
+        names = {
+            f: n if isinstance(n, str) and n else unnamed
+            for f, n in zip(nearby["facility_id"], nearby["name"], strict=True)
+        }
+        kinds = {
+            f: labels.get(c, {}).get(lang, c) for f, c in zip(nearby["facility_id"], nearby["category"], strict=True)
+        }
         chosen = st.selectbox(
             t("whatif_remove", lang),
-            options,
+            nearby["facility_id"].tolist(),
             key="whatif_remove_choice",
-            format_func=lambda f: f"{names.get(f) or t('unnamed', lang)} ({f})",
+            format_func=lambda f: f"{names[f]} · {kinds[f]}",
         )
-        if st.button(t("whatif_remove", lang), key="whatif_remove"):
+        if st.button(t("whatif_remove", lang), key="whatif_remove", disabled=chosen is None):
             changes.append(asdict(Change("remove", facility_id=chosen)))
             _recompute(lang, study, result, changes)
+        if point is None:
+            st.caption(t("whatif_remove_pick", lang))
     outcome = st.session_state.get(key.SCENARIO_RESULT)
     if outcome:
         diff = outcome["diff"]
@@ -72,8 +82,17 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
             st.session_state[key.SCENARIO] = []
             st.session_state[key.SCENARIO_RESULT] = None
-            st.rerun()
-    _suggestions(lang, study, labels)
+            key.rerun_fragment()
+
+
+def facilities_near(facilities, point: tuple[float, float], at_most: int = NEAR_FACILITIES):
+    """Return the facilities nearest a (lat, lon) point, nearest first (what a planner would remove there)."""
+    lat, lon = point
+    where = facilities.geometry.representative_point()
+    dx = (where.x.to_numpy(float) - lon) * np.cos(np.radians(lat))
+    dy = where.y.to_numpy(float) - lat
+    nearest = np.argsort(dx * dx + dy * dy, kind="stable")[:at_most]
+    return facilities.iloc[nearest]
 
 
 def _recompute(lang: str, study, result, changes: list[dict]) -> None:
@@ -97,10 +116,11 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
     affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
     added = [c for c in changes if c["kind"] in {"add", "move"}]
     st.session_state[key.SCENARIO_RESULT] = {"diff": diff, "affected": affected, "added": added}
-    st.rerun()
+    key.rerun_fragment()
 
 
-def _suggestions(lang: str, study, labels: dict) -> None:
+def suggestions_panel(lang: str, study, labels: dict) -> None:
+    """Ask for the sites that would serve most residents not yet served, and show them on the map."""
     from circle.assess import compute_suggestions
 
     st.subheader(t("suggest_title", lang))

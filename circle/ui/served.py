@@ -1,0 +1,68 @@
+"""Server-made map data (images, point lists) handed to the browser as files of the app's static folder.
+
+A file written once under ``static/drawn/`` (named by its content, so a name
+always means the same bytes and sessions can share it) is fetched by the
+browser as a short URL and cached by it: the map's script stays small and a
+rerun sends no pixels. Where the folder cannot be written the data travels
+inside the page as a data URL instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+DRAWN = "drawn"
+#: the folder keeps at most this many files (the oldest go first)
+KEEP_AT_MOST = 4000
+MIME = {".png": "image/png", ".json": "application/json"}
+
+
+def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
+    """Return a URL the browser can load ``data`` from: ``/app/static/drawn/<hash><suffix>`` or a data URL.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    suffix : str
+        ``".png"`` or ``".json"``.
+    folder : pathlib.Path, optional
+        Where to write (the app's ``static/drawn``).
+    """
+    folder = folder or STATIC / DRAWN
+    name = hashlib.sha256(data).hexdigest()[:32] + suffix
+    target = folder / name
+    try:
+        if not target.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_once(target, data)
+            _prune(folder)
+        return f"/app/static/{DRAWN}/{name}"
+    except OSError:
+        return f"data:{MIME[suffix]};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _write_once(target: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename, so a reader never sees half an image."""
+    handle, scratch = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(scratch, target)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
+def _prune(folder: Path) -> None:
+    images = [p for p in folder.iterdir() if p.suffix in MIME]
+    if len(images) <= KEEP_AT_MOST:
+        return
+    images.sort(key=lambda p: p.stat().st_mtime)
+    for old in images[: len(images) - KEEP_AT_MOST]:
+        old.unlink(missing_ok=True)
