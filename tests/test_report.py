@@ -263,3 +263,31 @@ def test_default_study_report_in_english(tmp_path):
     assert "Map 1" in text and "Map 2" in text and "Map 3" in text
     assert f"Page {result.pages} of {result.pages}" in text
     render(result.path, "default-en")
+
+
+def test_blocks_too_small_to_see_are_shown_as_squares_weighted_by_residents():
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from circle.report.maps import city_squares
+
+    # a map 100 km wide: 83 m a pixel, squares of a round 1,000 m (about 8 pixels);
+    # four 20 m blocks, three in the square [0, 1000) m, one in [1000, 2000)
+    corners = [(100, 100), (300, 300), (600, 900), (1600, 100)]
+    blocks = gpd.GeoDataFrame(
+        {"population": [100.0, 300.0, 0.0, 50.0]},
+        geometry=[shapely.box(x, y, x + 20, y + 20) for x, y in corners],
+        crs="EPSG:32648",
+    )
+    squares = city_squares(blocks, (0.0, 0.0, 100_000.0, 100_000.0))
+    assert squares is not None and squares.side_m == 1000.0
+    assert len(squares.paths) == 2 and squares.owner.tolist() == [0, 0, 0, 1]
+    score = np.array([40.0, 80.0, 10.0, 55.0])
+    # residents-weighted: (100 × 40 + 300 × 80) / 400 = 70; the empty block weighs (almost) nothing
+    assert squares.combine(score, blocks["population"].to_numpy(), "mean") == pytest.approx([70.0, 55.0])
+    assert squares.combine(score, blocks["population"].to_numpy(), "max").tolist() == [80.0, 55.0]
+    gained = np.array([False, False, True, False])
+    assert squares.combine(gained, blocks["population"].to_numpy(), "any").tolist() == [True, False]
+    # on a district map (2 km wide) the same blocks are seen as they are
+    assert city_squares(blocks, (0.0, 0.0, 2_000.0, 2_000.0)) is None

@@ -92,6 +92,10 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_chart_axis": {"zh": "覆盖人口比例（%）", "en": "Residents covered (%)"},
     "rpt_chart_title": {"zh": "各类设施覆盖人口比例", "en": "Residents covered, by category"},
     "rpt_maps": {"zh": "二、服务缺口地图", "en": "2. Maps of the gaps"},
+    "rpt_map_squares": {
+        "zh": "街坊在此比例尺下过小：每个 {size} 米方格代表其中的街坊（按居民加权）",
+        "en": "Blocks are too small at this scale: each {size} m square stands for the blocks in it (by residents)",
+    },
     "rpt_score_map": {
         "zh": "图1  居住街坊生活圈得分与设施分布",
         "en": "Map 1  Living-circle score of each block, and the facilities",

@@ -39,6 +39,12 @@ NICE_LENGTHS_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 200
 PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
 #: beyond this many blocks they are drawn without outlines (at city scale outlines would hide the colours).
 OUTLINED_BLOCKS_UP_TO = 3000
+#: blocks whose median side is drawn smaller than this many pixels are shown as squares of the city instead
+SMALLEST_BLOCK_PX = 3.0
+#: the side of those squares, in pixels of a full-width map, rounded up to a length below
+SQUARE_PX = 8.0
+SQUARE_SIDES_M = (250, 500, 1000, 2000, 2500, 5000, 10000)
+MAP_WIDTH_PX = 0.98 * 7.27 * 170  # a full-width map: PAGE_WIDTH_IN x the axes' share x DPI
 
 
 @dataclass
@@ -67,7 +73,47 @@ class MapLayers:
     outline: gpd.GeoSeries | None
     font: object
     green_categories: tuple[str, ...] = ()
+    squares_note: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def squares(self) -> Squares | None:
+        """Return the squares the blocks are shown in when they are too small to see at the map's scale, or None."""
+        if "squares" not in self._cache:
+            self._cache["squares"] = city_squares(self.blocks, self.extent())
+        return self._cache["squares"]
+
+    def shapes(self) -> list[MplPath]:
+        """Return what carries the colour: the blocks, or the squares holding them at city scale."""
+        squares = self.squares()
+        return squares.paths if squares is not None else self.block_paths()
+
+    def per_shape(self, values: np.ndarray, how: str) -> np.ndarray:
+        """Return ``values`` (one per block) for each shape :meth:`shapes` draws.
+
+        ``how`` says how a square sums up its blocks: ``"mean"`` (weighted by
+        residents), ``"max"``, or ``"any"`` (booleans).
+        """
+        squares = self.squares()
+        if squares is None:
+            return values
+        return squares.combine(values, self.blocks["population"].to_numpy(float), how)
+
+    def note_squares(self, ax) -> None:
+        """Say on the map that squares stand for blocks, and how large they are."""
+        squares = self.squares()
+        if squares is None or not self.squares_note:
+            return
+        ax.text(
+            0.01,
+            0.99,
+            self.squares_note.format(size=f"{squares.side_m:,.0f}"),
+            transform=ax.transAxes,
+            va="top",
+            fontproperties=_sized(self.font, 6.5),
+            color="#333333",
+            zorder=9,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
+        )
 
     def block_paths(self) -> list[MplPath]:
         """Return the blocks as matplotlib paths, made once for every map."""
@@ -97,6 +143,51 @@ class MapLayers:
                 xmax, ymax = max(xmax, points.x[near].max()), max(ymax, points.y[near].max())
         margin = 0.04 * max(xmax - xmin, ymax - ymin, 200.0)
         return xmin - margin, ymin - margin, xmax + margin, ymax + margin
+
+
+@dataclass
+class Squares:
+    """Squares of the city standing for the blocks whose inner point lies in each (city-scale maps)."""
+
+    paths: list[MplPath]
+    owner: np.ndarray  # per block, the index of its square
+    side_m: float
+
+    def combine(self, values: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
+        """Sum up each square's blocks: residents-weighted ``mean``, ``max`` or ``any``."""
+        count = len(self.paths)
+        if how == "any":
+            return np.bincount(self.owner, weights=np.asarray(values, bool).astype(float), minlength=count) > 0
+        if how == "max":
+            out = np.full(count, -np.inf)
+            np.maximum.at(out, self.owner, np.asarray(values, float))
+            return out
+        weights = np.where(weights > 0, weights, 1e-9)
+        total = np.bincount(self.owner, weights=weights, minlength=count)
+        return np.bincount(self.owner, weights=weights * np.asarray(values, float), minlength=count) / total
+
+
+def city_squares(blocks: gpd.GeoDataFrame, extent: tuple[float, float, float, float]) -> Squares | None:
+    """Return squares for the blocks when their median side would be drawn under a few pixels, else None.
+
+    A city of tens of thousands of blocks drawn on one page shows specks; a
+    grid of squares (each the blocks whose inner point lies in it) carries
+    the colour instead, its side a round length of about eight pixels.
+    """
+    if blocks.empty:
+        return None
+    xmin, ymin, xmax, ymax = extent
+    metres_per_px = max(xmax - xmin, ymax - ymin) / MAP_WIDTH_PX
+    median_side = float(np.median(np.sqrt(blocks.geometry.area.to_numpy(float))))
+    if median_side / metres_per_px >= SMALLEST_BLOCK_PX:
+        return None
+    wanted = SQUARE_PX * metres_per_px
+    side = next((float(s) for s in SQUARE_SIDES_M if s >= wanted), float(SQUARE_SIDES_M[-1]))
+    inner = shapely.point_on_surface(np.asarray(blocks.geometry, dtype=object))
+    cell = np.floor(shapely.get_coordinates(inner) / side).astype(np.int64)
+    keys, owner = np.unique(cell, axis=0, return_inverse=True)
+    boxes = shapely.box(keys[:, 0] * side, keys[:, 1] * side, (keys[:, 0] + 1) * side, (keys[:, 1] + 1) * side)
+    return Squares(polygon_paths(boxes), owner.reshape(-1), side)
 
 
 def png(figure) -> bytes:
@@ -274,12 +365,22 @@ def _furniture(ax, font, small: bool = False) -> None:
     )
 
 
-def _facility_points(ax, facilities: gpd.GeoDataFrame, category: str, colour: str, size: float) -> int:
-    chosen = facilities[facilities["category"] == category]
+def _facility_points(ax, layers: MapLayers, category: str, colour: str, size: float) -> int:
+    """Mark one category's facilities; at city scale as small dots that leave the squares' colour readable."""
+    chosen = layers.facilities[layers.facilities["category"] == category]
     if chosen.empty:
         return 0
     points = chosen.geometry.representative_point()
-    ax.scatter(points.x, points.y, s=size, c=colour, edgecolors="white", linewidths=0.5, zorder=7)
+    city = layers.squares() is not None
+    ax.scatter(
+        points.x,
+        points.y,
+        s=size / 8 if city else size,
+        c=colour,
+        edgecolors="none" if city else "white",
+        linewidths=0.0 if city else 0.5,
+        zorder=7,
+    )
     return len(chosen)
 
 
@@ -325,17 +426,18 @@ def score_map(
     ax = figure.add_axes((0.01, 0.15, 0.98, 0.845))
     _base(ax, layers)
     palette = plt.get_cmap("RdYlGn")(np.linspace(0.92, 0.08, len(bands)))
-    scores = layers.blocks["score"].fillna(0.0).to_numpy(float)
+    scores = layers.per_shape(layers.blocks["score"].fillna(0.0).to_numpy(float), "mean")
     band_index = np.array([next(i for i, (low, _) in enumerate(bands) if s >= low) for s in scores], dtype=int)
     draw_polygons(
         ax,
-        layers.block_paths(),
+        layers.shapes(),
         [palette[i] for i in band_index],
         "#444444",
         layers.outline_width(0.3),
         alpha=0.85,
         zorder=3,
     )
+    layers.note_squares(ax)
     handles = [
         Patch(facecolor=palette[i], edgecolor="#444444", linewidth=0.3, label=f"{label} (≥ {low:g})")
         for i, (low, label) in enumerate(bands)
@@ -343,7 +445,7 @@ def score_map(
     handles.append(Patch(facecolor=GREEN, label=green_label))
     for key, label, position in categories:
         colour = category_colour(position)
-        count = _facility_points(ax, layers.facilities, key, colour, 14)
+        count = _facility_points(ax, layers, key, colour, 14)
         handles.append(
             Line2D(
                 [],
@@ -383,7 +485,7 @@ def priority_map(
     figure = plt.figure(figsize=(PAGE_WIDTH_IN, FULL_MAP_HEIGHT_IN))
     ax = figure.add_axes((0.01, 0.15, 0.98, 0.845))
     _base(ax, layers)
-    priority = layers.blocks["priority"].to_numpy(float)
+    priority = layers.per_shape(np.nan_to_num(layers.blocks["priority"].to_numpy(float)), "max")
     gap = priority > 0
     handles = (
         [Patch(facecolor=NO_GAP, edgecolor="#777777", linewidth=0.3, label=labels["no_gap"])] if (~gap).any() else []
@@ -403,7 +505,8 @@ def priority_map(
                     label=labels["priority_class"].format(low=f"{edges[c]:,.0f}", high=f"{edges[c + 1]:,.0f}"),
                 )
             )
-    draw_polygons(ax, layers.block_paths(), list(colours), "#777777", layers.outline_width(0.3), zorder=3)
+    draw_polygons(ax, layers.shapes(), list(colours), "#777777", layers.outline_width(0.3), zorder=3)
+    layers.note_squares(ax)
     if not areas.empty:
         draw_polygons(ax, areas.geometry, "none", "#08306b", 1.1, zorder=5)
         for number, point in enumerate(areas.geometry.representative_point(), start=1):
@@ -493,13 +596,13 @@ def category_maps(
             row, column = divmod(index, 2)
             ax = figure.add_axes((0.01 + 0.5 * column, 1 - (row + 1) * cell_height + 0.005, 0.48, cell_height - 0.04))
             _base(ax, layers, linewidth=0.15)
-            served = layers.blocks[f"pass_{panel['key']}"].to_numpy(bool)
-            unreached = layers.blocks[f"{panel['key']}_t1"].isna().to_numpy()
+            # a square (city scale) takes the colour of the majority of its residents
+            served = layers.per_shape(layers.blocks[f"pass_{panel['key']}"].to_numpy(float), "mean") >= 0.5
+            unreached = layers.per_shape(layers.blocks[f"{panel['key']}_t1"].isna().to_numpy(float), "mean") >= 0.5
             colours = np.where(served, SERVED, np.where(unreached, OUT_OF_REACH, UNSERVED))
-            draw_polygons(
-                ax, layers.block_paths(), list(colours), "white", layers.outline_width(0.15), alpha=0.9, zorder=3
-            )
-            _facility_points(ax, layers.facilities, panel["key"], "#111111", 7)
+            draw_polygons(ax, layers.shapes(), list(colours), "white", layers.outline_width(0.15), alpha=0.9, zorder=3)
+            layers.note_squares(ax)
+            _facility_points(ax, layers, panel["key"], "#111111", 7)
             ax.set_title(panel["title"], fontproperties=_sized(layers.font, 8), loc="left", pad=3)
             _furniture(ax, layers.font, small=True)
         handles = [
@@ -534,8 +637,10 @@ def scenario_map(
     figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
     ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
     _base(ax, layers)
+    gained, lost = layers.per_shape(gained, "any"), layers.per_shape(lost, "any")
     colours = np.where(gained, SERVED, np.where(lost, UNSERVED, NO_GAP))
-    draw_polygons(ax, layers.block_paths(), list(colours), "#888888", layers.outline_width(0.3), zorder=3)
+    draw_polygons(ax, layers.shapes(), list(colours), "#888888", layers.outline_width(0.3), zorder=3)
+    layers.note_squares(ax)
     handles = [
         Patch(facecolor=SERVED, label=labels["gained"]),
         Patch(facecolor=UNSERVED, label=labels["lost"]),

@@ -179,6 +179,7 @@ class Writer:
             outline=self.content.outline,
             font=self.mpl_font,
             green_categories=tuple(c.key for c in self.content.preset.categories if c.group == "parks"),
+            squares_note=self.plain(t("rpt_map_squares", self.lang, size="{size}")),
         )
 
     # sections ------------------------------------------------------------------
