@@ -321,6 +321,8 @@ def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
 #: facility markers are drawn at this radius when zoomed in, and shrink with the zoom at city scale
 FACILITY_RADIUS_PX = 6
 STREETS_PANE = "circle_streets"
+#: below this zoom a click also zooms the map in to the clicked neighbourhood
+CITY_ZOOM = 12
 
 _BEHAVIOUR = """
 {% macro script(this, kwargs) %}
@@ -330,7 +332,11 @@ _BEHAVIOUR = """
     setTimeout(function () { map.invalidateSize(); map.fitBounds(study); }, 0);
     // the wheel scrolls the page until the map is clicked; Ctrl + wheel zooms at once
     map.scrollWheelZoom.disable();
-    map.on("click", function () { map.scrollWheelZoom.enable(); });
+    map.on("click", function (event) {
+        map.scrollWheelZoom.enable();
+        // a click on the whole city (a pixel is hundreds of metres) also brings its neighbourhood into view
+        if (map.getZoom() < {{ this.city_zoom }}) { map.setView(event.latlng, {{ this.full_zoom }}); }
+    });
     map.on("mouseout", function () { map.scrollWheelZoom.disable(); });
     map.getContainer().addEventListener("wheel", function (event) {
         if (!event.ctrlKey || map.scrollWheelZoom.enabled()) { return; }
@@ -356,6 +362,9 @@ _BEHAVIOUR = """
 class MapBehaviour(folium.MacroElement):
     """Fit the study after load, let the wheel scroll the page, shrink facility markers at city zoom.
 
+    A click on the map seen whole (below :data:`CITY_ZOOM`) also zooms in to
+    the clicked place, where the blocks near it are drawn as vectors.
+
     Parameters
     ----------
     bounds : list
@@ -369,6 +378,7 @@ class MapBehaviour(folium.MacroElement):
         self._name = "MapBehaviour"
         self.bounds = bounds
         self.full_zoom = int(full_zoom)
+        self.city_zoom = CITY_ZOOM
         self.radius = FACILITY_RADIUS_PX
         from jinja2 import Template
 
