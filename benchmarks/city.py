@@ -45,20 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.load import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from benchmarks.mosaic import EXTRACTS, load_or_build, shared_osm_folder  # noqa: E402
 
 STAGES = ("read", "blocks", "facilities", "network", "engine", "write")
 PAGE_TIMEOUT_S = 300.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def run_process(command: list[str], env: dict | None = None, timeout_s: float = 3600.0) -> dict:

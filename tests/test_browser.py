@@ -10,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.load import CHROMIUM, CHROMIUM_ARGS
 from circle.pipeline import AnalysisOptions, analyze
 from tests.osm_builder import small_town
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = "<img src=x onerror=alert(1)>"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
