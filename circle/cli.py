@@ -461,7 +461,15 @@ def _print_study_result(path: Path, summary: dict) -> None:
     if empty:
         print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
     if counts["blocks_unreachable"]:
-        print(f"  {counts['blocks_unreachable']} block(s) lie farther than the snapping limit from any way.")
+        print(
+            f"  {counts['blocks_unreachable']} block(s) cannot be reached: farther than the snapping limit from "
+            "any way, or only on a piece of the network no facility is on (blocks.parquet, reachable = false)."
+        )
+    if counts.get("facilities_unreachable"):
+        print(
+            f"  {counts['facilities_unreachable']} facilit(ies) cannot be reached: farther than the snapping limit "
+            "from any way, or only on a piece of the network no block is on (facilities.parquet, reachable = false)."
+        )
     _print_imports(summary.get("imports") or {})
     command = _circle_command()
     print("Next:")

@@ -485,8 +485,35 @@ class WalkNetwork:
         if len(owner) == 0 or self.n_segments == 0:
             return AccessTable.empty()
         x, y = np.asarray(x, float), np.asarray(y, float)
-        segment, distance, fraction = self.segment_grid.nearest(x, y, max_snap_m)
+        segment, distance, fraction = self.nearest_segments(x, y, max_snap_m)
         return self.access_rows(owner, x, y, segment, distance, fraction, speed_m_s, towards_point)
+
+    @cached_property
+    def on_main_piece(self) -> np.ndarray:
+        """Per segment, whether it lies on the largest connected piece of the network."""
+        if self.n_segments == 0:
+            return np.zeros(0, bool)
+        labels = self.components()
+        return labels[self.a] == int(np.argmax(np.bincount(labels)))
+
+    def nearest_segments(self, x: np.ndarray, y: np.ndarray, max_snap_m: float):
+        """Return the segment each point steps onto, its distance and the projection's fraction along it.
+
+        A point steps onto the nearest segment of the network's largest
+        connected piece when one lies within ``max_snap_m``; only where none
+        does (the point's whole neighbourhood is a detached piece) onto the
+        nearest segment of any piece. A path ring or a pedestrian square that
+        shares no node with the streets is never where a resident enters the
+        network while a street is within reach. ``-1`` where nothing is near.
+        """
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        if self.on_main_piece.all():
+            return self.segment_grid.nearest(x, y, max_snap_m)
+        segment, distance, fraction = self.segment_grid.nearest(x, y, max_snap_m, allowed=self.on_main_piece)
+        away = np.flatnonzero(segment < 0)
+        if len(away):
+            segment[away], distance[away], fraction[away] = self.segment_grid.nearest(x[away], y[away], max_snap_m)
+        return segment, distance, fraction
 
     def access_rows(
         self,
@@ -541,10 +568,11 @@ def keep_reachable_part(
 ) -> WalkNetwork:
     """Keep the connected parts that blocks and facilities reach; report the rest.
 
-    The largest component is always kept. Another component is kept when it
-    is the nearest part of the network for at least one anchor point (a block
-    or facility access point): an island that residents or services actually
-    sit on is not thrown away. Everything else is dropped and counted in
+    The largest component is always kept. Another component is kept when an
+    anchor point (a block or facility access point) steps onto it because no
+    segment of the largest one is within reach (see
+    :meth:`WalkNetwork.nearest_segments`): an island that residents or
+    services actually sit on is not thrown away. Everything else is dropped and counted in
     ``network.dropped``.
 
     Parameters
@@ -566,7 +594,7 @@ def keep_reachable_part(
     sizes = np.bincount(labels)
     kept_labels = {int(np.argmax(sizes))}
     if len(anchors_x):
-        segment_idx, _, _ = network.segment_grid.nearest(anchors_x, anchors_y, max_snap_m)
+        segment_idx, _, _ = network.nearest_segments(anchors_x, anchors_y, max_snap_m)
         segment_idx = segment_idx[segment_idx >= 0]
         kept_labels.update(int(label) for label in np.unique(labels[network.a[segment_idx]]))
     node_mask = np.isin(labels, list(kept_labels))

@@ -560,6 +560,9 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
     block_access, facility_access, preset = inputs.block_access, inputs.facility_access, inputs.preset
     n_blocks = len(blocks)
     access_count = np.bincount(block_access.owner, minlength=n_blocks)
+    block_reaches, facility_reaches = _reach_each_other(
+        inputs.network, block_access, facility_access, n_blocks, len(facilities)
+    )
     access_m = _min_per_owner(block_access.owner, block_access.snap_m, n_blocks)
     via = np.zeros(n_blocks, bool)
     via[inputs.block_point_owner[inputs.block_via_entrance]] = True
@@ -574,7 +577,7 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
             "access_points": access_count,
             "access_via": np.where(via, "entrances", "boundary"),
             "access_m": np.round(access_m, 1),
-            "reachable": access_count > 0,
+            "reachable": block_reaches,
         }
     )
     columns = {}
@@ -605,7 +608,7 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
             "beds": [_number(t.get("beds")) for t in facilities["tags"]],
             "access_points": facility_count,
             "access_m": np.round(_min_per_owner(facility_access.owner, facility_access.snap_m, len(facilities)), 1),
-            "reachable": facility_count > 0,
+            "reachable": facility_reaches,
         },
         geometry=facilities.geometry.to_crs(WGS84).to_numpy(),
         crs=WGS84,
@@ -640,6 +643,27 @@ def _number(text: str | None) -> float:
         return float(str(text).strip()) if text is not None else np.nan
     except ValueError:
         return np.nan
+
+
+def _reach_each_other(
+    network, block_access, facility_access, n_blocks: int, n_facilities: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return which blocks and which facilities are reachable, true by construction.
+
+    A block is reachable when one of its access rows lies on a piece of the
+    network that some facility's access row lies on too, and a facility when
+    it shares a piece with some block: an owner that reaches only a detached
+    piece (or no network at all) is counted and listed as unreachable.
+    """
+    labels = network.components() if network.n_nodes else np.zeros(0, np.int64)
+    block_piece = labels[block_access.node] if len(block_access) else np.zeros(0, np.int64)
+    facility_piece = labels[facility_access.node] if len(facility_access) else np.zeros(0, np.int64)
+    # with nothing on the other side (no facility mapped at all), any piece will do
+    block_ok = np.zeros(n_blocks, bool)
+    block_ok[block_access.owner[np.isin(block_piece, facility_piece) if len(facility_piece) else slice(None)]] = True
+    facility_ok = np.zeros(n_facilities, bool)
+    facility_ok[facility_access.owner[np.isin(facility_piece, block_piece) if len(block_piece) else slice(None)]] = True
+    return block_ok, facility_ok
 
 
 def _min_per_owner(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

@@ -161,3 +161,43 @@ def test_islands_are_dropped_unless_something_sits_on_them():
         "kept_components": 2,
     }
     assert sorted(kept.osm_id.tolist()) == [1000, 1001, 1002, 1005, 1006]
+
+
+def test_a_path_ring_beside_the_street_is_not_where_residents_step_on():
+    # the street 0-1-2-9-10 along y = 0 (the largest piece); a footway ring 3-4-5-6 sharing no node with
+    # it, 5 m from the block's point; far north, island 7-8, the only way within reach of a second point
+    street_and_pieces = [(0, 0), (100, 0), (200, 0), (80, 35), (120, 35), (120, 60), (80, 60), (0, 5000)]
+    street_and_pieces += [(100, 5000), (300, 0), (400, 0)]
+    network = make_network(
+        street_and_pieces,
+        [(0, 1), (1, 2), (3, 4), (4, 5), (5, 6), (6, 3), (7, 8), (2, 9), (9, 10)],
+    )
+    segment, distance, _ = network.nearest_segments(np.array([100.0, 50.0]), np.array([30.0, 5010.0]), 300.0)
+    # the ring's segment (3-4) is 5 m away, the street (0-1 or 1-2, both 30 m at x = 100) wins
+    assert network.a[segment[0]] in (0, 1) and network.b[segment[0]] in (1, 2)
+    assert distance[0] == pytest.approx(30.0)
+    # with nothing of the street within 300 m, the island is where the point steps on
+    assert (network.a[segment[1]], network.b[segment[1]]) == (7, 8)
+    assert distance[1] == pytest.approx(10.0)
+    # the ring is dropped: no anchor steps onto it; the island stays for its anchor
+    kept = keep_reachable_part(network, np.array([100.0, 50.0]), np.array([30.0, 5010.0]), max_snap_m=300)
+    assert kept.dropped["nodes"] == 4 and kept.dropped["kept_components"] == 2
+
+
+def test_owners_on_a_piece_nobody_else_reaches_are_unreachable(tmp_path):
+    from circle.network import AccessTable
+    from circle.pipeline import _reach_each_other
+
+    # main street 0-1, island 2-3; block 0 on the street, block 1 on the island; facility 0 on the street
+    network = make_network([(0, 0), (100, 0), (0, 5000), (100, 5000)], [(0, 1), (2, 3)])
+
+    def rows(owner, node):
+        n = len(owner)
+        return AccessTable(np.array(owner), np.array(node), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+
+    blocks, facilities = _reach_each_other(network, rows([0, 0, 1, 1], [0, 1, 2, 3]), rows([0], [1]), 3, 2)
+    assert blocks.tolist() == [True, False, False]  # block 2 has no access row at all
+    assert facilities.tolist() == [True, False]
+    # with no facility mapped at all, a block on any piece is reachable (nothing to reach is another matter)
+    blocks, _ = _reach_each_other(network, rows([0, 1], [0, 2]), AccessTable.empty(), 2, 0)
+    assert blocks.tolist() == [True, True]
