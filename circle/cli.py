@@ -470,6 +470,12 @@ def _print_study_result(path: Path, summary: dict) -> None:
             f"  {counts['facilities_unreachable']} facilit(ies) cannot be reached: farther than the snapping limit "
             "from any way, or only on a piece of the network no block is on (facilities.parquet, reachable = false)."
         )
+    raised = summary.get("off_ground_access") or {}
+    if raised.get("blocks") or raised.get("facilities"):
+        print(
+            f"  {raised.get('blocks', 0)} block(s) and {raised.get('facilities', 0)} facilit(ies) are entered only "
+            "from a bridge, tunnel or other layer: no street at ground level is within the snapping limit."
+        )
     _print_imports(summary.get("imports") or {})
     command = _circle_command()
     print("Next:")

@@ -192,6 +192,9 @@ class WalkNetwork:
         Height of each node from a DEM (NaN where unknown); None without a DEM.
     terrain : dict
         What the DEM and the steps' tags did (for the summary).
+    off_ground : numpy.ndarray, optional
+        Per segment: on a bridge, in a tunnel or on a layer other than 0
+        (never where a resident steps on while a street at ground level is near).
     """
 
     crs: str
@@ -210,6 +213,7 @@ class WalkNetwork:
     incline: np.ndarray | None = None
     elevation: np.ndarray | None = None
     terrain: dict = field(default_factory=dict)
+    off_ground: np.ndarray | None = None
     _csr_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -267,12 +271,13 @@ class WalkNetwork:
             inside = shapely.contains_xy(keep_within, x_all, y_all)
             keep &= inside[ua] & inside[vb]
         highway = ways.highway
+        off_ground = ways.off_ground if ways.off_ground is not None else np.zeros(len(ua), bool)
         step_count = ways.step_count if ways.step_count is not None else np.full(len(ua), np.nan)
         incline = ways.incline if ways.incline is not None else np.full(len(ua), np.nan)
         way_id = ways.way_id
         if not profile.steps_passable:
             keep &= highway != STEPS
-        ua, vb, highway = ua[keep], vb[keep], highway[keep]
+        ua, vb, highway, off_ground = ua[keep], vb[keep], highway[keep], off_ground[keep]
         step_count, incline, way_id = step_count[keep], incline[keep], way_id[keep]
         if len(ua) == 0:
             raise NetworkError(
@@ -286,7 +291,7 @@ class WalkNetwork:
         incline = np.where(a > b, -incline, incline)  # keep it along lo → hi
         _, unique_rows = np.unique(np.column_stack([lo, hi]), axis=0, return_index=True)
         unique_rows = np.sort(unique_rows)
-        a, b, highway = lo[unique_rows], hi[unique_rows], highway[unique_rows]
+        a, b, highway, off_ground = lo[unique_rows], hi[unique_rows], highway[unique_rows], off_ground[unique_rows]
         step_count, incline, way_id = step_count[unique_rows], incline[unique_rows], way_id[unique_rows]
         x, y = x_all[used], y_all[used]
         length = np.hypot(x[a] - x[b], y[a] - y[b])
@@ -307,6 +312,7 @@ class WalkNetwork:
             step_rise_m=step_rise,
             incline=incline,
             elevation=elevation,
+            off_ground=np.asarray(off_ground, bool),
         )
         network.set_seconds(profile)
         return network
@@ -370,10 +376,11 @@ class WalkNetwork:
             incline=None if self.incline is None else self.incline[keep_segment],
             elevation=None if self.elevation is None else self.elevation[node_mask],
             terrain=dict(self.terrain),
+            off_ground=None if self.off_ground is None else self.off_ground[keep_segment],
         )
 
     def directed_edges(self) -> pd.DataFrame:
-        """Return every directed edge: ``u``, ``v``, ``length_m``, ``seconds``, ``highway``.
+        """Return every directed edge: ``u``, ``v``, ``length_m``, ``seconds``, ``highway``, ``off_ground``.
 
         Both directions of a two-way segment are listed; an impassable
         direction (infinite seconds) is left out.
@@ -385,9 +392,14 @@ class WalkNetwork:
                 "length_m": np.concatenate([self.length_m, self.length_m]),
                 "seconds": np.concatenate([self.seconds_ab, self.seconds_ba]),
                 "highway": np.concatenate([self.highway, self.highway]),
+                "off_ground": np.concatenate([self.ground_flags(), self.ground_flags()]),
             }
         )
         return frame[np.isfinite(frame["seconds"])].reset_index(drop=True)
+
+    def ground_flags(self) -> np.ndarray:
+        """Per segment, whether it is off the ground (False everywhere when the source did not say)."""
+        return self.off_ground if self.off_ground is not None else np.zeros(self.n_segments, bool)
 
     def adjacency(self, reverse: bool = False) -> sparse.csr_array:
         """Return the directed adjacency matrix of walking seconds.
@@ -499,20 +511,30 @@ class WalkNetwork:
     def nearest_segments(self, x: np.ndarray, y: np.ndarray, max_snap_m: float):
         """Return the segment each point steps onto, its distance and the projection's fraction along it.
 
-        A point steps onto the nearest segment of the network's largest
-        connected piece when one lies within ``max_snap_m``; only where none
-        does (the point's whole neighbourhood is a detached piece) onto the
-        nearest segment of any piece. A path ring or a pedestrian square that
-        shares no node with the streets is never where a resident enters the
-        network while a street is within reach. ``-1`` where nothing is near.
+        A point steps onto the nearest ground-level segment of the network's
+        largest connected piece when one lies within ``max_snap_m``; failing
+        that onto a bridge, tunnel or upper layer of that piece; only where
+        nothing of it is near (the point's whole neighbourhood is a detached
+        piece) onto the nearest segment of any piece. A viaduct overhead or a
+        path ring sharing no node with the streets is never where a resident
+        enters the network while a street is within reach. ``-1`` where
+        nothing is near.
         """
         x, y = np.asarray(x, float), np.asarray(y, float)
-        if self.on_main_piece.all():
-            return self.segment_grid.nearest(x, y, max_snap_m)
-        segment, distance, fraction = self.segment_grid.nearest(x, y, max_snap_m, allowed=self.on_main_piece)
-        away = np.flatnonzero(segment < 0)
-        if len(away):
-            segment[away], distance[away], fraction[away] = self.segment_grid.nearest(x[away], y[away], max_snap_m)
+        ground = ~self.ground_flags()
+        tiers = [self.on_main_piece & ground, self.on_main_piece, None]
+        segment = np.full(len(x), -1, np.int64)
+        distance = np.full(len(x), np.inf)
+        fraction = np.zeros(len(x))
+        away = np.arange(len(x))
+        for allowed in tiers:
+            if allowed is not None and allowed.all():
+                allowed = None
+            found = self.segment_grid.nearest(x[away], y[away], max_snap_m, allowed=allowed)
+            segment[away], distance[away], fraction[away] = found
+            away = away[found[0] < 0]
+            if not len(away) or allowed is None:
+                break
         return segment, distance, fraction
 
     def access_rows(

@@ -645,6 +645,23 @@ def _number(text: str | None) -> float:
         return np.nan
 
 
+def _off_ground_access(network, block_access, facility_access) -> dict[str, int]:
+    """Count the blocks and facilities entered only from bridges, tunnels or other layers (nothing at ground near)."""
+    ground = ~network.ground_flags()
+    at_ground = np.zeros(network.n_nodes, bool)
+    at_ground[network.a[ground]] = True
+    at_ground[network.b[ground]] = True
+    counts = {}
+    for name, access in (("blocks", block_access), ("facilities", facility_access)):
+        if not len(access):
+            counts[name] = 0
+            continue
+        grounded = np.bincount(access.owner, weights=at_ground[access.node].astype(float))
+        rows = np.bincount(access.owner)
+        counts[name] = int(((rows > 0) & (grounded == 0)).sum())
+    return counts
+
+
 def _reach_each_other(
     network, block_access, facility_access, n_blocks: int, n_facilities: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -771,6 +788,7 @@ def _summary(
         "scoring": preset.scoring.to_dict() if preset.scoring else None,
         "counts": study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),
         "dropped_islands": network.dropped,
+        "off_ground_access": _off_ground_access(network, inputs.block_access, inputs.facility_access),
         "imports": inputs.imports,
         "memory": {
             "estimated_peak_mb": inputs.memory_estimate_mb,

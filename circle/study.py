@@ -444,11 +444,12 @@ def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> W
             "ab": np.where(forward, edges["seconds"].to_numpy(float), np.inf),
             "ba": np.where(~forward, edges["seconds"].to_numpy(float), np.inf),
             "highway": edges["highway"].to_numpy(object) if "highway" in edges else "",
+            "off_ground": edges["off_ground"].to_numpy(bool) if "off_ground" in edges else False,
         },
         index=key,
     )
     grouped = frame.groupby(level=[0, 1], sort=True).agg(
-        {"length_m": "first", "ab": "min", "ba": "min", "highway": "first"}
+        {"length_m": "first", "ab": "min", "ba": "min", "highway": "first", "off_ground": "max"}
     )
     a = grouped.index.get_level_values(0).to_numpy(np.int64)
     b = grouped.index.get_level_values(1).to_numpy(np.int64)
@@ -464,4 +465,5 @@ def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> W
         seconds_ab=grouped["ab"].to_numpy(float),
         seconds_ba=grouped["ba"].to_numpy(float),
         highway=grouped["highway"].to_numpy(object),
+        off_ground=grouped["off_ground"].to_numpy(bool),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from circle.errors import NetworkError
@@ -201,3 +202,58 @@ def test_owners_on_a_piece_nobody_else_reaches_are_unreachable(tmp_path):
     # with no facility mapped at all, a block on any piece is reachable (nothing to reach is another matter)
     blocks, _ = _reach_each_other(network, rows([0, 1], [0, 2]), AccessTable.empty(), 2, 0)
     assert blocks.tolist() == [True, True]
+
+
+def test_a_viaduct_overhead_is_not_where_residents_step_on(tmp_path):
+    from circle.sources.osm import read_osm
+    from circle.standards import load_preset
+    from tests.osm_builder import OsmBuilder
+
+    # a ground street along y = 0 and, 8 m north of a block's point, a viaduct (bridge=yes, layer=1) joined to it
+    town = OsmBuilder()
+    west, middle, east = town.node(0, 0), town.node(150, 0), town.node(300, 0)
+    town.way([west, middle, east], highway="residential")
+    up, over, down = town.node(0, 0.5), town.node(150, 40), town.node(300, 0.5)
+    town.way([west, up], highway="primary")
+    town.way([up, over, down], highway="primary", bridge="yes", layer="1")
+    town.way([down, east], highway="primary")
+    tunnel = [town.node(0, -300), town.node(300, -300)]
+    town.way(tunnel, highway="footway", tunnel="building_passage")
+    data = read_osm(town.write(tmp_path / "viaduct.osm"), load_preset())
+    ways = data.walk
+    assert ways.off_ground.sum() == 2  # the two segments of the viaduct; a building passage is at ground level
+    from circle.network import WalkNetwork
+    from circle.standards import load_profile
+
+    network = WalkNetwork.from_ways(ways, load_profile("standard"), "EPSG:32648")
+    assert network.ground_flags().sum() == 2
+    # the point 8 m south of the viaduct's top and 32 m north of the street steps onto the street
+    at = int(np.flatnonzero(network.osm_id == middle)[0])
+    segment, distance, _ = network.nearest_segments(network.x[[at]], network.y[[at]] + 32.0, 300.0)
+    assert not network.ground_flags()[segment[0]] and distance[0] == pytest.approx(32.0, abs=0.5)
+    nearest_of_all = network.segment_grid.nearest(network.x[[at]], network.y[[at]] + 32.0, 300.0)[0]
+    assert network.ground_flags()[nearest_of_all[0]]  # the viaduct is nearer, 8 m overhead
+    # the flag survives the study's tables
+    from circle.study import network_from_tables
+
+    edges = network.directed_edges()
+    nodes = pd.DataFrame({"node": np.arange(network.n_nodes), "osm_id": network.osm_id, "x": network.x, "y": network.y})
+    again = network_from_tables(nodes, edges, network.crs)
+    assert again.ground_flags().sum() == 2
+
+
+def test_owners_entered_only_from_off_the_ground_are_counted():
+    from circle.network import AccessTable
+    from circle.pipeline import _off_ground_access
+
+    # ground street 0-1; a viaduct 1-2-3 whose inner node 2 touches no ground segment
+    network = make_network([(0, 0), (100, 0), (200, 10), (300, 0)], [(0, 1), (1, 2), (2, 3)])
+    network.off_ground = np.array([False, True, True])
+
+    def rows(owner, node):
+        n = len(owner)
+        return AccessTable(np.array(owner), np.array(node), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+
+    # block 0 enters at node 1 (a ground street ends there), block 1 only at node 2; facility 0 only at nodes 2 and 3
+    counts = _off_ground_access(network, rows([0, 1], [1, 2]), rows([0, 0], [2, 3]))
+    assert counts == {"blocks": 1, "facilities": 1}

@@ -147,6 +147,7 @@ class WalkWays:
     node_lat: np.ndarray
     step_count: np.ndarray | None = None  # float per segment: the way's step_count (NaN when untagged)
     incline: np.ndarray | None = None  # float per segment: rise/run along u→v from `incline` (±inf: up/down only)
+    off_ground: np.ndarray | None = None  # bool per segment: on a bridge, in a tunnel or on a layer other than 0
 
     @property
     def is_empty(self) -> bool:
@@ -501,6 +502,7 @@ def _walk_and_streets(pbf: PbfData, ways: TagTable, lookup: NodeLookup, bounds, 
         step_count[steps] = _parsed(ways, "step_count", segment_way[steps], parse_step_count)
         incline[steps] = _parsed(ways, "incline", segment_way[steps], parse_incline)
     walk = WalkWays(
+        off_ground=off_ground_ways(ways)[segment_way] if len(segment_way) else np.zeros(0, bool),
         u=u.astype(np.int64),
         v=v.astype(np.int64),
         way_id=pbf.way_id[segment_way],
@@ -512,6 +514,29 @@ def _walk_and_streets(pbf: PbfData, ways: TagTable, lookup: NodeLookup, bounds, 
         incline=incline,
     )
     return walk, street_lines
+
+
+def off_ground_ways(ways: TagTable) -> np.ndarray:
+    """Return which ways are off the ground: a bridge or viaduct, a tunnel, or ``layer`` other than 0.
+
+    A ``tunnel=building_passage`` is a way at ground level through a building
+    and counts as ground; so does ``bridge=no``/``tunnel=no``.
+    """
+    bridge = ways.has("bridge") & ~ways.isin("bridge", {"no"})
+    tunnel = ways.has("tunnel") & ~ways.isin("tunnel", {"no", "building_passage"})
+    rows = np.flatnonzero(ways.has("layer"))
+    layered = np.zeros(len(bridge), bool)
+    if len(rows):
+        layered[rows] = _parsed(ways, "layer", rows, _layer) != 0
+    return bridge | tunnel | layered
+
+
+def _layer(text: str | None) -> float:
+    """Parse an OSM ``layer`` value (``"1"``, ``"-1"``, ``"0"``; anything else counts as ground)."""
+    try:
+        return float(str(text).strip().split(";")[0])
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _parsed(table: TagTable, key: str, rows: np.ndarray, parse) -> np.ndarray:
