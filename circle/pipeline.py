@@ -25,6 +25,7 @@ import shapely
 import circle
 from circle.access_points import polygon_access_points
 from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
+from circle.block_places import block_places
 from circle.blocks import NO_RESIDENTIAL_BLOCKS, blocks_from_osm, clip_to_area, estimate_population, read_blocks_file
 from circle.census import allocate_census, read_census
 from circle.columns import count_column, nearest_id_column, time_column
@@ -313,6 +314,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             census = read_census(options.census_file, options.census_column, crs)
             blocks, imports["census"] = allocate_census(blocks, census, preset)
             imports["census"]["file"] = Path(options.census_file).name
+        blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines)
 
     with clock.stage("facilities", "sorting facilities into categories"):
         facilities = facilities_from_osm(osm.facilities, preset, crs)
@@ -570,6 +572,8 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
         {
             "block_id": blocks["block_id"].astype(str).to_numpy(),
             "name": blocks["name"].to_numpy(object),
+            "place_zh": blocks["place_zh"].to_numpy(object),
+            "place_en": blocks["place_en"].to_numpy(object),
             "population": blocks["population"].to_numpy(float),
             "pop_source": blocks["pop_source"].to_numpy(object),
             "area_m2": np.round(blocks["area_m2"].to_numpy(float), 1),

@@ -257,3 +257,35 @@ def test_owners_entered_only_from_off_the_ground_are_counted():
     # block 0 enters at node 1 (a ground street ends there), block 1 only at node 2; facility 0 only at nodes 2 and 3
     counts = _off_ground_access(network, rows([0, 1], [1, 2]), rows([0, 0], [2, 3]))
     assert counts == {"blocks": 1, "facilities": 1}
+
+
+def test_an_unnamed_block_is_called_by_the_streets_that_bound_it():
+    import geopandas as gpd
+    import shapely
+
+    from circle.block_places import block_places, shown_names
+
+    # a 100 m block between 东大街 (20 m south, running east-west, 169 m of it along the block) and 蜀都大道
+    # (15 m west, north-south, 107 m along it),
+    # with a shorter lane north of it; a second block far from any street
+    blocks = gpd.GeoDataFrame(
+        {"block_id": ["s1", "s2"], "name": [None, None]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(5000, 5000, 5100, 5100)],
+        crs="EPSG:32648",
+    )
+    streets = gpd.GeoDataFrame(
+        {"name": ["东大街", "蜀都大道", "小巷", None]},
+        geometry=[
+            shapely.LineString([(-50, -20), (150, -20)]),
+            shapely.LineString([(-15, 30), (-15, 150)]),
+            shapely.LineString([(40, 120), (60, 120)]),
+            shapely.LineString([(0, 110), (100, 110)]),
+        ],
+        crs="EPSG:32648",
+    )
+    place_zh, place_en = block_places(blocks, streets)
+    assert place_zh[0] == "东大街以北、蜀都大道以东"
+    assert place_en[0] == "north of 东大街, east of 蜀都大道"
+    assert place_zh[1] is None
+    blocks["place_zh"], blocks["place_en"] = place_zh, place_en
+    assert shown_names(blocks, "en").tolist() == ["north of 东大街, east of 蜀都大道", "s2"]

@@ -459,7 +459,13 @@ class Writer:
         ]
         points = top.geometry.representative_point().to_crs("EPSG:4326")
         for rank, (row, point) in enumerate(zip(top.itertuples(), points, strict=True), start=1):
-            name = self.text(row.name) if isinstance(row.name, str) and row.name else self.s("rpt_unnamed")
+            place = getattr(row, f"place_{self.lang}", None)
+            if isinstance(row.name, str) and row.name:
+                name = self.text(row.name)
+            elif isinstance(place, str) and place:
+                name = self.text(place)
+            else:
+                name = self.s("rpt_unnamed")
             block = (
                 f"{name}<br/><font size=6.5 color='#666666'>{self.text(row.block_id)}<br/>"
                 f"{point.x:.5f}, {point.y:.5f}</font>"

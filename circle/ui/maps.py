@@ -123,7 +123,9 @@ def add_blocks(
     scale = colour_scale(values, measure, caption)
     frame = blocks[["block_id", "geometry"]].copy()
     frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
-    names = blocks["name"].map(lambda n: escape(n) if isinstance(n, str) and n else t("unnamed", lang))
+    from circle.block_places import shown_names
+
+    names = [escape(n) for n in shown_names(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
     frame["label"] = [
         t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from circle.block_places import shown_names
 from circle.colours import category_colour
 from circle.errors import CircleError
 from circle.i18n import t
@@ -415,7 +416,11 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
         return
     row = scores.loc[block_id]
     block = study.blocks.set_index("block_id").loc[block_id]
-    name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
+    place = block.get(f"place_{lang}")
+    if isinstance(block["name"], str) and block["name"]:
+        name = block["name"]
+    else:
+        name = place if isinstance(place, str) and place else t("unnamed", lang)
     st.markdown(f"#### {t('block_title', lang, name=md(name))}")
     first, second, third = st.columns(3)
     first.metric(t("residents", lang), f"{row['population']:,.0f}")
@@ -466,14 +471,14 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
 def _gaps(lang: str, result, study) -> None:
     st.subheader(t("gaps_title", lang))
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
-    names = study.blocks.set_index("block_id")["name"]
+    names = pd.Series(shown_names(study.blocks, lang), index=study.blocks["block_id"].astype(str).to_numpy())
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
     everyone = len(ranked)
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
     table = pd.DataFrame(
         {
             t("col_rank", lang): ranked["priority_rank"].to_numpy(),
-            t("col_name", lang): [names.get(b) if isinstance(names.get(b), str) else b for b in ranked["block_id"]],
+            t("col_name", lang): [names.get(str(b), b) for b in ranked["block_id"]],
             t("col_population", lang): ranked["population"].round(0).to_numpy(),
             t("col_score", lang): ranked["score"].to_numpy(),
             t("col_priority", lang): ranked["priority"].round(1).to_numpy(),
