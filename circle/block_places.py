@@ -74,52 +74,21 @@ def block_places(blocks: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> tuple[n
         place_zh[block] = "、".join(f"{name}{_SIDES_ZH[side]}" for name, side in streets_sides)
         place_en[block] = ", ".join(f"{side} of {name}" for name, side in streets_sides)
     return place_zh, place_en
-    named = streets[streets["name"].notna() & (streets["name"].astype(str).str.strip() != "")]
-    if named.empty:
-        return place_zh, place_en
-    lines = np.asarray(named.geometry.to_crs(blocks.crs), dtype=object)
-    names = named["name"].astype(str).str.strip().to_numpy(object)
-    outlines = np.asarray(blocks.geometry, dtype=object)
-    zones = shapely.buffer(outlines, ALONG_M)
-    block_idx, line_idx = shapely.STRtree(lines).query(zones, predicate="intersects")
-    if not len(block_idx):
-        return place_zh, place_en
-    pieces = shapely.intersection(lines[line_idx], zones[block_idx])
-    length = shapely.length(pieces)
-    # the side: where the street's piece lies seen from the block's inner point
-    inner = shapely.point_on_surface(outlines)[block_idx]
-    towards = shapely.centroid(pieces)  # the middle of the part of the street along the block
-    dx = shapely.get_x(towards) - shapely.get_x(inner)
-    dy = shapely.get_y(towards) - shapely.get_y(inner)
-    street_side = np.where(
-        np.abs(dy) >= np.abs(dx), np.where(dy > 0, "north", "south"), np.where(dx > 0, "east", "west")
-    )
-    block_side = pd.Series(street_side).map({"north": "south", "south": "north", "east": "west", "west": "east"})
-    pairs = pd.DataFrame({"block": block_idx, "name": names[line_idx], "length": length, "side": block_side})
-    pairs = pairs[pairs["length"] > 0]
-    # each street once per block, on the side where most of it runs
-    by_side = pairs.groupby(["block", "name", "side"], sort=False)["length"].sum().reset_index()
-    by_side = by_side.sort_values(["block", "name", "length"], ascending=[True, True, False], kind="stable")
-    best = by_side.drop_duplicates(["block", "name"]).sort_values(["block", "length"], ascending=[True, False])
-    best = best.groupby("block", sort=True).head(AT_MOST)
-    for block, rows in best.groupby("block", sort=True):
-        place_zh[block] = "、".join(
-            f"{name}{_SIDES_ZH[side]}" for name, side in zip(rows["name"], rows["side"], strict=True)
-        )
-        place_en[block] = ", ".join(f"{side} of {name}" for name, side in zip(rows["name"], rows["side"], strict=True))
-    return place_zh, place_en
 
 
-def shown_names(blocks: pd.DataFrame, lang: str) -> np.ndarray:
-    """Return what to call each block: its own name, else its bounding streets in ``lang``, else its id."""
+def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
+    """Return what to call each block: its own name, else its bounding streets in ``lang``, else ``unnamed``.
+
+    Without ``unnamed``, a block with neither is called by its id.
+    """
     own = blocks["name"].to_numpy(object) if "name" in blocks else np.full(len(blocks), None, object)
     column = f"place_{lang}"
     place = blocks[column].to_numpy(object) if column in blocks else np.full(len(blocks), None, object)
-    ids = blocks["block_id"].astype(str).to_numpy(object)
+    last = blocks["block_id"].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
     return np.array(
         [
             n if isinstance(n, str) and n else p if isinstance(p, str) and p else i
-            for n, p, i in zip(own, place, ids, strict=True)
+            for n, p, i in zip(own, place, last, strict=True)
         ],
         dtype=object,
     )

@@ -348,11 +348,12 @@ class WalkNetwork:
     # -- structure ---------------------------------------------------------
 
     def components(self) -> np.ndarray:
-        """Return the connected-component label of every node (undirected)."""
-        n = self.n_nodes
-        graph = sparse.coo_array((np.ones(self.n_segments), (self.a, self.b)), shape=(n, n))
-        _, labels = csgraph.connected_components(graph, directed=False)
-        return labels
+        """Return the connected-component label of every node (undirected; found once per network)."""
+        if "components" not in self._csr_cache:
+            n = self.n_nodes
+            graph = sparse.coo_array((np.ones(self.n_segments), (self.a, self.b)), shape=(n, n))
+            self._csr_cache["components"] = csgraph.connected_components(graph, directed=False)[1]
+        return self._csr_cache["components"]
 
     def subset(self, node_mask: np.ndarray) -> WalkNetwork:
         """Return the network restricted to the nodes where ``node_mask`` is true."""
@@ -522,7 +523,7 @@ class WalkNetwork:
         """
         x, y = np.asarray(x, float), np.asarray(y, float)
         ground = ~self.ground_flags()
-        tiers = [self.on_main_piece & ground, self.on_main_piece, None]
+        tiers = ([] if ground.all() else [self.on_main_piece & ground]) + [self.on_main_piece, None]
         segment = np.full(len(x), -1, np.int64)
         distance = np.full(len(x), np.inf)
         fraction = np.zeros(len(x))

@@ -32,6 +32,7 @@ from circle.colours import NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colo
 DPI = 170
 PAGE_WIDTH_IN = 6.85
 FULL_MAP_HEIGHT_IN = 8.7
+MAP_WIDTH_PX = 0.98 * PAGE_WIDTH_IN * DPI  # a full-width map: the page's width x the axes' share, in pixels
 GREEN = "#d4ebc9"
 NEARBY_M = 1000.0  # facilities this close to the blocks' bounding box widen the map to show them
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
@@ -44,7 +45,6 @@ SMALLEST_BLOCK_PX = 3.0
 #: the side of those squares, in pixels of a full-width map, rounded up to a length below
 SQUARE_PX = 8.0
 SQUARE_SIDES_M = (250, 500, 1000, 2000, 2500, 5000, 10000)
-MAP_WIDTH_PX = 0.98 * 7.27 * 170  # a full-width map: PAGE_WIDTH_IN x the axes' share x DPI
 
 
 @dataclass
@@ -97,6 +97,11 @@ class MapLayers:
         if squares is None:
             return values
         return squares.combine(values, self.blocks["population"].to_numpy(float), how)
+
+    def draw(self, ax, colours, edgecolor: str, width: float, **options) -> None:
+        """Draw :meth:`shapes` in ``colours`` (outlined up to city scale) and say so when they are squares."""
+        draw_polygons(ax, self.shapes(), colours, edgecolor, self.outline_width(width), **options)
+        self.note_squares(ax)
 
     def note_squares(self, ax) -> None:
         """Say on the map that squares stand for blocks, and how large they are."""
@@ -428,16 +433,7 @@ def score_map(
     palette = plt.get_cmap("RdYlGn")(np.linspace(0.92, 0.08, len(bands)))
     scores = layers.per_shape(layers.blocks["score"].fillna(0.0).to_numpy(float), "mean")
     band_index = np.array([next(i for i, (low, _) in enumerate(bands) if s >= low) for s in scores], dtype=int)
-    draw_polygons(
-        ax,
-        layers.shapes(),
-        [palette[i] for i in band_index],
-        "#444444",
-        layers.outline_width(0.3),
-        alpha=0.85,
-        zorder=3,
-    )
-    layers.note_squares(ax)
+    layers.draw(ax, [palette[i] for i in band_index], "#444444", 0.3, alpha=0.85, zorder=3)
     handles = [
         Patch(facecolor=palette[i], edgecolor="#444444", linewidth=0.3, label=f"{label} (≥ {low:g})")
         for i, (low, label) in enumerate(bands)
@@ -505,8 +501,7 @@ def priority_map(
                     label=labels["priority_class"].format(low=f"{edges[c]:,.0f}", high=f"{edges[c + 1]:,.0f}"),
                 )
             )
-    draw_polygons(ax, layers.shapes(), list(colours), "#777777", layers.outline_width(0.3), zorder=3)
-    layers.note_squares(ax)
+    layers.draw(ax, list(colours), "#777777", 0.3, zorder=3)
     if not areas.empty:
         draw_polygons(ax, areas.geometry, "none", "#08306b", 1.1, zorder=5)
         for number, point in enumerate(areas.geometry.representative_point(), start=1):
@@ -600,8 +595,7 @@ def category_maps(
             served = layers.per_shape(layers.blocks[f"pass_{panel['key']}"].to_numpy(float), "mean") >= 0.5
             unreached = layers.per_shape(layers.blocks[f"{panel['key']}_t1"].isna().to_numpy(float), "mean") >= 0.5
             colours = np.where(served, SERVED, np.where(unreached, OUT_OF_REACH, UNSERVED))
-            draw_polygons(ax, layers.shapes(), list(colours), "white", layers.outline_width(0.15), alpha=0.9, zorder=3)
-            layers.note_squares(ax)
+            layers.draw(ax, list(colours), "white", 0.15, alpha=0.9, zorder=3)
             _facility_points(ax, layers, panel["key"], "#111111", 7)
             ax.set_title(panel["title"], fontproperties=_sized(layers.font, 8), loc="left", pad=3)
             _furniture(ax, layers.font, small=True)
@@ -639,8 +633,7 @@ def scenario_map(
     _base(ax, layers)
     gained, lost = layers.per_shape(gained, "any"), layers.per_shape(lost, "any")
     colours = np.where(gained, SERVED, np.where(lost, UNSERVED, NO_GAP))
-    draw_polygons(ax, layers.shapes(), list(colours), "#888888", layers.outline_width(0.3), zorder=3)
-    layers.note_squares(ax)
+    layers.draw(ax, list(colours), "#888888", 0.3, zorder=3)
     handles = [
         Patch(facecolor=SERVED, label=labels["gained"]),
         Patch(facecolor=UNSERVED, label=labels["lost"]),

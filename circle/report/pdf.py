@@ -38,6 +38,7 @@ from reportlab.platypus import (
 )
 
 from circle import __version__
+from circle.block_places import shown_names
 from circle.i18n import t
 from circle.report import maps
 from circle.report.content import ReportContent
@@ -458,14 +459,9 @@ class Writer:
             ]
         ]
         points = top.geometry.representative_point().to_crs("EPSG:4326")
-        for rank, (row, point) in enumerate(zip(top.itertuples(), points, strict=True), start=1):
-            place = getattr(row, f"place_{self.lang}", None)
-            if isinstance(row.name, str) and row.name:
-                name = self.text(row.name)
-            elif isinstance(place, str) and place:
-                name = self.text(place)
-            else:
-                name = self.s("rpt_unnamed")
+        names = shown_names(top, self.lang, unnamed="")
+        for rank, (row, point, shown) in enumerate(zip(top.itertuples(), points, names, strict=True), start=1):
+            name = self.text(shown) if shown else self.s("rpt_unnamed")
             block = (
                 f"{name}<br/><font size=6.5 color='#666666'>{self.text(row.block_id)}<br/>"
                 f"{point.x:.5f}, {point.y:.5f}</font>"

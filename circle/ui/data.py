@@ -138,7 +138,7 @@ def street_overlay(path: str, _stamp: float, system: str):
 
 @st.cache_resource(max_entries=24, show_spinner=False)
 def block_overlay(path: str, _stamp: float, system: str, preset: str, measure: str, category: str):
-    """Return the blocks coloured by a measure as PNGs in the display system, and the colour scale (made once).
+    """Return the blocks coloured by a measure as PNGs in the display system (made once per choice).
 
     ``measure`` and ``category`` are the planner's choices; the values are
     those :func:`circle.ui.maps.measure_values` gives for them.

@@ -10,7 +10,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from jinja2 import Template
 
+from circle.block_places import shown_names
 from circle.i18n import t
 
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
@@ -18,6 +20,11 @@ NO_VALUE = "#bdbdbd"  # a block with no value for the measure (nothing within re
 #: blocks drawn as vectors around a chosen point on a city map
 NEAR_RADIUS_M = 900.0
 NEAR_AT_MOST = 400
+#: facility markers are drawn at this radius when zoomed in, and shrink with the zoom at city scale
+FACILITY_RADIUS_PX = 6
+STREETS_PANE = "circle_streets"
+#: below this zoom a click also zooms the map in to the clicked neighbourhood
+CITY_ZOOM = 12
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 AMAP_TILES = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
 AMAP_ATTRIBUTION = "© 高德地图 AutoNavi (GCJ-02)"
@@ -123,8 +130,6 @@ def add_blocks(
     scale = colour_scale(values, measure, caption)
     frame = blocks[["block_id", "geometry"]].copy()
     frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
-    from circle.block_places import shown_names
-
     names = [escape(n) for n in shown_names(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
     frame["label"] = [
@@ -320,13 +325,8 @@ def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     return float(y), float(x)
 
 
-#: facility markers are drawn at this radius when zoomed in, and shrink with the zoom at city scale
-FACILITY_RADIUS_PX = 6
-STREETS_PANE = "circle_streets"
-#: below this zoom a click also zooms the map in to the clicked neighbourhood
-CITY_ZOOM = 12
-
-_BEHAVIOUR = """
+_BEHAVIOUR = Template(
+    """
 {% macro script(this, kwargs) %}
 (function (map) {
     var study = {{ this.bounds|tojson }};
@@ -359,6 +359,7 @@ _BEHAVIOUR = """
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """
+)
 
 
 class MapBehaviour(folium.MacroElement):
@@ -382,9 +383,7 @@ class MapBehaviour(folium.MacroElement):
         self.full_zoom = int(full_zoom)
         self.city_zoom = CITY_ZOOM
         self.radius = FACILITY_RADIUS_PX
-        from jinja2 import Template
-
-        self._template = Template(_BEHAVIOUR)
+        self._template = _BEHAVIOUR
 
 
 def add_street_base(fmap: folium.Map, overlay: list, lang: str) -> None:

@@ -250,7 +250,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     folium.LayerControl(collapsed=True).add_to(fmap)
     maps.MapBehaviour(_first_view(blocks)).add_to(fmap)
     maps.use_local_leaflet(fmap)
-    layers = _changing_layers(lang, path, study, result, controls, blocks, values, as_image)
+    layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
@@ -285,7 +285,9 @@ def _facility_layers(lang: str, where: str, when: float, system: str, labels: di
     return layers
 
 
-def _changing_layers(lang: str, path: Path, study, result, controls, blocks, values, as_image: bool) -> list:
+def _changing_layers(
+    lang: str, path: Path, study, result, controls, blocks, values, caption: str, as_image: bool
+) -> list:
     """Return the layers a click, a what-if or a suggestion changes (sent beside the base, which stays)."""
     system = controls["display"]
     layers = []
@@ -295,7 +297,6 @@ def _changing_layers(lang: str, path: Path, study, result, controls, blocks, val
         near = maps.blocks_near(blocks, *maps.shift_point(point[0], point[1], system))
         group = folium.FeatureGroup(name=t("layer_nearby", lang))
         if len(near):
-            caption = _legend(controls["measure"], controls["category"], result.labels, lang)
             maps.add_blocks(
                 group, blocks.iloc[near], values[near], controls["measure"], caption, lang, result.scores.iloc[near]
             )
@@ -416,11 +417,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
         return
     row = scores.loc[block_id]
     block = study.blocks.set_index("block_id").loc[block_id]
-    place = block.get(f"place_{lang}")
-    if isinstance(block["name"], str) and block["name"]:
-        name = block["name"]
-    else:
-        name = place if isinstance(place, str) and place else t("unnamed", lang)
+    name = shown_names(study.blocks[study.blocks["block_id"] == block_id], lang, t("unnamed", lang))[0]
     st.markdown(f"#### {t('block_title', lang, name=md(name))}")
     first, second, third = st.columns(3)
     first.metric(t("residents", lang), f"{row['population']:,.0f}")
