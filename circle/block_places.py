@@ -9,6 +9,8 @@ the side of each the block lies on: "蜀都大道以北、东大街以西" in Ch
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -43,14 +45,15 @@ def block_places(blocks: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> tuple[n
     named = streets[streets["name"].notna() & (streets["name"].astype(str).str.strip() != "")]
     if named.empty:
         return place_zh, place_en
-    lines = np.asarray(named.geometry.to_crs(blocks.crs), dtype=object)
+    lines = named.geometry if named.crs == blocks.crs else named.geometry.to_crs(blocks.crs)
+    lines = np.asarray(lines, dtype=object)
     names = named["name"].astype(str).str.strip().to_numpy(object)
     outlines = np.asarray(blocks.geometry, dtype=object)
     zones = shapely.buffer(outlines, ALONG_M)
     block_idx, line_idx = shapely.STRtree(lines).query(zones, predicate="intersects")
     if not len(block_idx):
         return place_zh, place_en
-    pieces = shapely.intersection(lines[line_idx], zones[block_idx])
+    pieces = _in_two_threads(shapely.intersection, lines[line_idx], zones[block_idx])
     length = shapely.length(pieces)
     # the side: where the street's piece lies seen from the block's inner point
     inner = shapely.point_on_surface(outlines)[block_idx]
@@ -69,11 +72,25 @@ def block_places(blocks: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> tuple[n
     best = by_side.drop_duplicates(["block", "name"]).sort_values(["block", "length"], ascending=[True, False])
     # the longest street, then the longest on another side (two parallel streets on one side say little more)
     best = best.drop_duplicates(["block", "side"]).groupby("block", sort=True).head(AT_MOST)
-    for block, rows in best.groupby("block", sort=True):
-        streets_sides = list(zip(rows["name"], rows["side"], strict=True))
-        place_zh[block] = "、".join(f"{name}{_SIDES_ZH[side]}" for name, side in streets_sides)
-        place_en[block] = ", ".join(f"{side} of {name}" for name, side in streets_sides)
+    zh = (best["name"] + best["side"].map(_SIDES_ZH)).to_numpy(object)
+    en = (best["side"] + " of " + best["name"]).to_numpy(object)
+    blocks_of = best["block"].to_numpy()
+    rank = best.groupby("block", sort=False).cumcount().to_numpy()  # 0 for a block's longest street
+    for position in range(AT_MOST):
+        at = rank == position
+        where = blocks_of[at]
+        place_zh[where] = zh[at] if position == 0 else place_zh[where] + "、" + zh[at]
+        place_en[where] = en[at] if position == 0 else place_en[where] + ", " + en[at]
     return place_zh, place_en
+
+
+def _in_two_threads(function, *arrays: np.ndarray) -> np.ndarray:
+    """Apply a vectorised shapely ``function`` to two halves of ``arrays`` at once (shapely releases the GIL)."""
+    half = len(arrays[0]) // 2
+    parts = (slice(None, half), slice(half, None))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda part: function(*(array[part] for array in arrays)), parts))
+    return np.concatenate(done)
 
 
 def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:

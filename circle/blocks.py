@@ -334,7 +334,7 @@ def _street_blocks(osm: OsmData, crs: str, strict: bool, exclude: gpd.GeoDataFra
     if not exclude.empty:
         covered = shapely.STRtree(exclude.geometry.values).query(building_points, predicate="within")[0]
         building_points = np.delete(building_points, np.unique(covered))
-    holding, ids, left = faces_holding(osm.street_lines.geometry.to_crs(crs).values, building_points)
+    holding, ids, left = faces_holding(osm.street_lines_in(crs).geometry.values, building_points)
     cells, cell_ids = cells_holding(building_points[left], LOOSE_BUILDING_CELL_M)
     holding, ids = np.concatenate([holding, cells]), np.concatenate([ids, cell_ids])
     if len(holding) == 0:

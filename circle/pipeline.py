@@ -314,7 +314,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             census = read_census(options.census_file, options.census_column, crs)
             blocks, imports["census"] = allocate_census(blocks, census, preset)
             imports["census"]["file"] = Path(options.census_file).name
-        blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines)
+        blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines_in(crs))
 
     with clock.stage("facilities", "sorting facilities into categories"):
         facilities = facilities_from_osm(osm.facilities, preset, crs)

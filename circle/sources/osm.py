@@ -200,6 +200,13 @@ class OsmData:
     warnings: list[str] = field(default_factory=list)
     objects: int = 0
     node_extent: tuple[float, float, float, float] | None = None
+    _projected: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def street_lines_in(self, crs: str) -> gpd.GeoDataFrame:
+        """Return :attr:`street_lines` projected to ``crs`` (projected once, for every stage that needs them)."""
+        if crs not in self._projected:
+            self._projected[crs] = self.street_lines.to_crs(crs)
+        return self._projected[crs]
 
 
 def detect_format(path: Path) -> str:
