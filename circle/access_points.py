@@ -7,6 +7,8 @@ import shapely
 
 #: an entrance node this close to an outline (metres) counts as a door in it.
 ENTRANCE_TOLERANCE_M = 15.0
+#: a part's outline this close to its compound's fence (metres) is the fence.
+FENCE_TOLERANCE_M = 1.0
 
 
 def boundary_points(geometries: np.ndarray, spacing_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -30,7 +32,19 @@ def boundary_points(geometries: np.ndarray, spacing_m: float) -> tuple[np.ndarra
     boundaries = shapely.boundary(geometries)
     lengths = np.where(shapely.is_missing(boundaries), 0.0, shapely.length(boundaries))
     degenerate = np.flatnonzero(lengths == 0)
-    parts, owner_of_part = shapely.get_parts(boundaries[lengths > 0], return_index=True)
+    owner, x, y = _points_along(boundaries, spacing_m)
+    centres = shapely.point_on_surface(geometries[degenerate])
+    owner = np.concatenate([owner, degenerate]).astype(np.int64)
+    x = np.concatenate([x, shapely.get_x(centres)])
+    y = np.concatenate([y, shapely.get_y(centres)])
+    order = np.argsort(owner, kind="stable")
+    return owner[order], x[order], y[order]
+
+
+def _points_along(lines: np.ndarray, spacing_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points every ``spacing_m`` along each line's parts (at least 4 a part); empty lines get none."""
+    lengths = np.where(shapely.is_missing(lines), 0.0, shapely.length(lines))
+    parts, owner_of_part = shapely.get_parts(lines[lengths > 0], return_index=True)
     owner_of_part = np.flatnonzero(lengths > 0)[owner_of_part]
     part_length = shapely.length(parts)
     counts = np.maximum(4, np.ceil(part_length / spacing_m)).astype(np.int64)
@@ -39,12 +53,7 @@ def boundary_points(geometries: np.ndarray, spacing_m: float) -> tuple[np.ndarra
     distances = rank * (part_length / counts)[part_of_point]
     points = shapely.line_interpolate_point(parts[part_of_point], distances)
     coords = shapely.get_coordinates(points)
-    centres = shapely.point_on_surface(geometries[degenerate])
-    owner = np.concatenate([owner_of_part[part_of_point], degenerate]).astype(np.int64)
-    x = np.concatenate([coords[:, 0], shapely.get_x(centres)])
-    y = np.concatenate([coords[:, 1], shapely.get_y(centres)])
-    order = np.argsort(owner, kind="stable")
-    return owner[order], x[order], y[order]
+    return owner_of_part[part_of_point].astype(np.int64), coords[:, 0], coords[:, 1]
 
 
 def polygon_access_points(
@@ -52,13 +61,17 @@ def polygon_access_points(
     entrance_x: np.ndarray,
     entrance_y: np.ndarray,
     spacing_m: float,
+    fences: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the points through which each polygon is entered.
 
     A polygon with mapped entrances on its outline (within
     :data:`ENTRANCE_TOLERANCE_M`) is entered only through them; otherwise
     through points spaced along its boundary. Point geometries are their own
-    access point.
+    access point. A polygon with a fence (a part of a gated compound) is
+    entered through the entrances on its outline and through points spaced
+    along the rest of its outline that is not the fence (the cuts inside
+    the compound), never across the fence.
 
     Parameters
     ----------
@@ -68,6 +81,8 @@ def polygon_access_points(
         Mapped entrances (``entrance=*``, gates) in the same CRS.
     spacing_m : float
         Spacing of boundary points where no entrance is mapped.
+    fences : numpy.ndarray, optional
+        Per polygon, the line it may not be entered across, or None.
 
     Returns
     -------
@@ -97,7 +112,21 @@ def polygon_access_points(
             ys.append(np.asarray(entrance_y)[entrance_idx])
             via.append(np.ones(len(ring_idx), bool))
             with_entrances[areas[ring_idx]] = True
-    sampled = areas[~with_entrances[areas]]
+    fenced = np.zeros(len(geometries), bool)
+    if fences is not None:
+        fences = np.asarray(fences, dtype=object)
+        fenced = ~shapely.is_missing(fences)
+    sampled = areas[~with_entrances[areas] & ~fenced[areas]]
+    inside = np.flatnonzero(fenced)
+    if len(inside):
+        cuts = shapely.difference(
+            shapely.boundary(geometries[inside]), shapely.buffer(fences[inside], FENCE_TOLERANCE_M)
+        )
+        owner, x, y = _points_along(cuts, spacing_m)
+        owners.append(inside[owner])
+        xs.append(x)
+        ys.append(y)
+        via.append(np.zeros(len(owner), bool))
     if len(sampled):
         owner, x, y = boundary_points(geometries[sampled], spacing_m)
         owners.append(sampled[owner])

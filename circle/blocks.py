@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.block_split import SplitRule, gated, split_geometries
 from circle.errors import InputDataError
 from circle.geo import WGS84, canonical_multipolygons, polygonal_part
 from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
@@ -35,6 +36,12 @@ NO_RESIDENTIAL_BLOCKS = (
 )
 #: residential buildings that no street block of a walkable size encloses are filed in squares this large (m).
 LOOSE_BUILDING_CELL_M = 250.0
+#: building values that are houses: without ``building:levels`` or ``height`` they get the region's house storeys.
+HOUSE_BUILDINGS = frozenset({"house", "detached", "semidetached_house", "terrace", "farm"})
+#: ``building=bungalow`` has one storey.
+BUNGALOW_LEVELS = 1.0
+#: metres of ``height`` per storey where only the height is mapped.
+STOREY_HEIGHT_M = 3.0
 
 
 def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
@@ -205,7 +212,7 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     blocks = blocks.copy()
     area = blocks.geometry.area.to_numpy()
     blocks["area_m2"] = area
-    floor_area, footprint = _residential_floor_area(blocks, osm, params["default_levels"])
+    floor_area, footprint = _residential_floor_area(blocks, osm, params)
     blocks["floor_area_m2"] = floor_area
     covered = footprint >= params["min_building_coverage"] * area
     mapping_complete = _well_mapped_squares(blocks, covered, params["mapping_cell_m"], params["complete_mapping_share"])
@@ -226,6 +233,86 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
     return blocks
 
 
+def split_rule(preset: Preset) -> SplitRule:
+    """Return the preset's bounds on block size (``max_block_area_ha``, ``max_block_span_m``, ``block_cell_m``)."""
+    return SplitRule(
+        max_area_m2=float(preset.analysis["max_block_area_ha"].value) * 1e4,
+        max_span_m=float(preset.analysis["max_block_span_m"].value),
+        cell_m=float(preset.analysis["block_cell_m"].value),
+    )
+
+
+def split_large_blocks(
+    blocks: gpd.GeoDataFrame,
+    osm: OsmData | None,
+    street_lines: np.ndarray,
+    preset: Preset,
+    gate_x: np.ndarray,
+    gate_y: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """Cut blocks over the preset's size bounds into parts that share the parent's residents.
+
+    See :mod:`circle.block_split` for the rule. A part gets the parent's
+    population in proportion to its residential floor area when the parent
+    was counted from buildings (or given) and has some, else to its area, so
+    the parts together hold exactly the parent's residents.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Blocks with ``population``, ``pop_source``, ``area_m2`` and ``floor_area_m2``
+        (from :func:`estimate_population`), in a projected CRS.
+    osm : OsmData or None
+        The buildings that locate residents within a block.
+    street_lines : numpy.ndarray
+        Streets that cut large blocks, in the blocks' CRS.
+    preset : Preset
+        Gives the bounds (:func:`split_rule`) and the storeys of buildings.
+    gate_x, gate_y : numpy.ndarray
+        Mapped gates and entrances of compounds, in the same CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The blocks with ``parent_id`` (a block's own id when it was not cut)
+        and ``fence`` (the outline of a gated compound that was cut, for each
+        of its parts; None elsewhere).
+    """
+    blocks = blocks.reset_index(drop=True)
+    geometry = blocks.geometry.to_numpy()
+    parts, parent = split_geometries(geometry, street_lines, split_rule(preset))
+    count = np.bincount(parent, minlength=len(blocks))
+    ids = blocks["block_id"].astype(str).to_numpy(object)
+    out = blocks.iloc[parent].reset_index(drop=True)
+    out["parent_id"] = ids[parent]
+    out = out.set_geometry(gpd.GeoSeries(parts, crs=blocks.crs).values)
+    cut = count[parent] > 1
+    if not cut.any():
+        out["fence"] = None
+        return out
+    rank = np.arange(len(parent)) - np.searchsorted(parent, parent)
+    out.loc[cut, "block_id"] = [f"{i}-{r + 1}" for i, r in zip(ids[parent[cut]], rank[cut], strict=True)]
+    params = {key: float(value.value) for key, value in preset.population.items()}
+    floor, _ = _residential_floor_area(out, osm, params)
+    area = shapely.area(parts)
+    by_floor = blocks["pop_source"].isin([POP_BUILDINGS, POP_USER]).to_numpy() & (
+        np.bincount(parent, weights=floor, minlength=len(blocks)) > 0
+    )
+    weight = np.where(by_floor[parent], floor, area)
+    total = np.bincount(parent, weights=weight, minlength=len(blocks))
+    share = np.where(total[parent] > 0, weight / np.where(total[parent] > 0, total[parent], 1.0), 1.0 / count[parent])
+    population = blocks["population"].to_numpy(float)[parent]
+    out["population"] = np.where(cut, population * share, population)
+    out["area_m2"] = np.where(cut, area, out["area_m2"].to_numpy(float))
+    out["floor_area_m2"] = np.where(cut, floor, out["floor_area_m2"].to_numpy(float))
+    fenced = gated(geometry, gate_x, gate_y) & (count > 1)
+    fence = np.full(len(out), None, dtype=object)
+    where = fenced[parent]
+    fence[where] = shapely.boundary(geometry[parent[where]])
+    out["fence"] = fence
+    return out
+
+
 def _well_mapped_squares(blocks: gpd.GeoDataFrame, covered: np.ndarray, cell_m: float, share: float) -> np.ndarray:
     """Whether each block lies in a square (fixed grid of ``cell_m``) where ``share`` of the blocks are well mapped."""
     if len(blocks) == 0:
@@ -239,17 +326,18 @@ def _well_mapped_squares(blocks: gpd.GeoDataFrame, covered: np.ndarray, cell_m: 
 
 
 def _residential_floor_area(
-    blocks: gpd.GeoDataFrame, osm: OsmData | None, default_levels: float
+    blocks: gpd.GeoDataFrame, osm: OsmData | None, params: dict[str, float]
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Residential floor area and footprint of the buildings whose inner point lies in each block."""
     floor_area = np.zeros(len(blocks))
     footprint = np.zeros(len(blocks))
-    if osm is None or osm.buildings.empty:
+    if osm is None or osm.buildings.empty or len(blocks) == 0:
         return floor_area, footprint
     buildings = osm.buildings[osm.buildings["residential"].to_numpy(bool)]
     if buildings.empty:
         return floor_area, footprint
     geoms = buildings.geometry.to_crs(blocks.crs)
-    levels = _levels_of(buildings["levels"].to_numpy(object), default_levels)
+    levels = building_levels(buildings, params)
     points = shapely.point_on_surface(geoms.values)
     tree = shapely.STRtree(blocks.geometry.values)
     building_idx, block_idx = tree.query(points, predicate="within")
@@ -259,18 +347,43 @@ def _residential_floor_area(
     return floor_area, footprint
 
 
-def _levels_of(values: np.ndarray, default: float) -> np.ndarray:
-    """Parse ``building:levels`` once per distinct value (``"6"``, ``"5;7"`` → 5); ``default`` where unusable."""
+def building_levels(buildings: pd.DataFrame, params: dict[str, float]) -> np.ndarray:
+    """Storeys of each building: ``building:levels``, else ``height`` ÷ 3 m, else by its type, else the default.
+
+    Houses (:data:`HOUSE_BUILDINGS`) get ``house_levels``, bungalows one storey,
+    every other building ``default_levels``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"levels": ["4", None, None, None, "x"], "height": [None, "12 m", None, None, None],
+    ...                       "building": ["yes", "yes", "house", "bungalow", "apartments"]})
+    >>> building_levels(frame, {"default_levels": 6.0, "house_levels": 2.0}).tolist()
+    [4.0, 4.0, 2.0, 1.0, 6.0]
+    """
+    by_type = np.where(
+        buildings["building"].isin(HOUSE_BUILDINGS).to_numpy(),
+        params["house_levels"],
+        np.where(buildings["building"].to_numpy(object) == "bungalow", BUNGALOW_LEVELS, params["default_levels"]),
+    )
+    heights = _parsed_numbers(buildings["height"].to_numpy(object), 0.0, 1000.0) / STOREY_HEIGHT_M
+    fallback = np.where(np.isfinite(heights), np.maximum(heights, 1.0), by_type)
+    levels = _parsed_numbers(buildings["levels"].to_numpy(object), 0.0, 200.0)
+    return np.where(np.isfinite(levels), levels, fallback)
+
+
+def _parsed_numbers(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Parse tag values once per distinct value (``"6"``, ``"5;7"`` → 5, ``"12 m"`` → 12); NaN where unusable."""
     distinct, inverse = np.unique(np.where(pd.isna(values), "", values).astype(str), return_inverse=True)
-    return np.array([_levels(text, default) for text in distinct], float)[inverse]
+    return np.array([_number(text, low, high) for text in distinct], float)[np.ravel(inverse)]
 
 
-def _levels(text: str, default: float) -> float:
+def _number(text: str, low: float, high: float) -> float:
+    head = str(text).split(";")[0].strip().removesuffix("m").strip()
     try:
-        value = float(str(text).split(";")[0].strip())
+        value = float(head)
     except ValueError:
-        return default
-    return value if 0 < value < 200 else default
+        return float("nan")
+    return value if low < value < high else float("nan")
 
 
 def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -18,6 +18,18 @@ from circle.errors import CircleError
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
+#: ``--population`` files with these suffixes are population rasters; others are census polygons.
+RASTER_SUFFIXES = (".tif", ".tiff")
+#: how the CLI names each ``pop_source``.
+POPULATION_SOURCE_WORDS = {
+    "user": "your block column",
+    "census": "census",
+    "raster": "population raster",
+    "buildings": "buildings",
+    "area_density": "area × density",
+    "buildings_scaled": "buildings (scaled to the total)",
+    "area_density_scaled": "area × density (scaled to the total)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _analyze_parser(commands) -> None:
     from circle.engine import BACKENDS, DEFAULT_BACKEND
     from circle.standards import builtin_presets, profile_names
+    from circle.standards.regions import region_names
 
     cmd = commands.add_parser(
         "analyze",
@@ -84,8 +97,22 @@ def _analyze_parser(commands) -> None:
         "--population",
         dest="census_file",
         metavar="FILE",
-        help="census polygons (sub-districts, communities) with population totals, shared among their blocks "
-        "by residential floor area; each total is kept exactly",
+        help="census polygons (sub-districts, communities) with population totals, or a population raster "
+        "(GeoTIFF of persons per cell: WorldPop, GHS-POP; any CRS), shared among the blocks they overlap by "
+        "residential floor area; each total is kept exactly",
+    )
+    blocks.add_argument(
+        "--population-total",
+        type=float,
+        metavar="N",
+        help="the known number of residents of the study area (e.g. a district's census figure): the estimated "
+        "blocks are scaled to it",
+    )
+    blocks.add_argument(
+        "--region",
+        choices=region_names(),
+        help="whose defaults for storeys, floor area per person and density apply (default: found from where "
+        "the study area is; see circle/standards/regions.yaml)",
     )
     blocks.add_argument("--census-column", metavar="COL", help="column of --population holding the totals")
     blocks.add_argument(
@@ -431,8 +458,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
         facilities_crs=args.facilities_crs,
         facilities_mode=args.facilities_mode,
         facilities_columns=args.facilities_columns,
-        census_file=args.census_file,
+        census_file=None if _is_raster(args.census_file) else args.census_file,
         census_column=args.census_column,
+        population_raster=args.census_file if _is_raster(args.census_file) else None,
+        population_total=args.population_total,
+        region=args.region,
         dem_file=args.dem_file,
         use_gates=not args.ignore_gates,
     )
@@ -476,6 +506,7 @@ def _print_study_result(path: Path, summary: dict) -> None:
             f"  {raised.get('blocks', 0)} block(s) and {raised.get('facilities', 0)} facilit(ies) are entered only "
             "from a bridge, tunnel or other layer: no street at ground level is within the snapping limit."
         )
+    _print_population(summary)
     _print_imports(summary.get("imports") or {})
     command = _circle_command()
     print("Next:")
@@ -527,6 +558,57 @@ def _print_imports(imports: dict) -> None:
                 f"    {key:<16} {100 * values['coverage_flat']:5.1f}% → {100 * values['coverage_terrain']:5.1f}% "
                 f"({values['change_points']:+.1f} points)"
             )
+
+
+def _is_raster(path: str | None) -> bool:
+    """Whether ``--population`` names a GeoTIFF (a population grid) rather than census polygons."""
+    return path is not None and Path(path).suffix.lower() in RASTER_SUFFIXES
+
+
+def _print_population(summary: dict) -> None:
+    """Say where the residents came from and which blocks look implausible."""
+    population = summary.get("population") or {}
+    sources = population.get("by_source") or {}
+    if sources:
+        total = sum(entry["residents"] for entry in sources.values()) or 1.0
+        parts = ", ".join(
+            f"{POPULATION_SOURCE_WORDS.get(key, key)} {v['residents']:,.0f} ({100 * v['residents'] / total:.0f} %)"
+            for key, v in sources.items()
+        )
+        print(f"  Residents by source ({summary['parameters'].get('region', '?')} defaults): {parts}")
+    if population.get("mostly_area_density"):
+        print(
+            "  Most residents come from block area × density (buildings are sparsely mapped here): give census "
+            "polygons or a population raster with --population FILE, or a known total with --population-total N."
+        )
+    if population.get("blocks_split"):
+        print(
+            f"  {population['blocks_split']} blocks are parts of residential areas over the size bound "
+            "(parent_id in blocks.parquet)."
+        )
+    flagged = population.get("flagged") or {}
+    if flagged:
+        counts = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in flagged.items())
+        shown = ", ".join(population.get("flagged_blocks", [])[:10])
+        print(f"  Implausible density ({counts}; pop_flag in blocks.parquet): {shown}")
+    raster = summary.get("imports", {}).get("population_raster")
+    if raster:
+        print(
+            f"  Population raster {raster['file']}: {raster['total']:,.0f} residents in {raster['polygons']:,} "
+            f"cells, {raster['allocated']:,.0f} allocated to {raster['blocks_from_raster']} blocks"
+        )
+        if raster["polygons_without_blocks"]:
+            print(
+                f"  {raster['polygons_without_blocks']:,} cells with people "
+                f"({raster['population_without_blocks']:,.0f} residents) overlap no residential block: "
+                "their residents are not in the study."
+            )
+    scaled = summary.get("imports", {}).get("population_total")
+    if scaled:
+        print(
+            f"  Scaled to the known total of {scaled['total']:,.0f} residents (the estimate was "
+            f"{scaled['estimate_before']:,.0f}; factor {scaled['factor']:g} on {scaled['blocks_scaled']} blocks)."
+        )
 
 
 def _circle_command() -> str:

@@ -26,7 +26,14 @@ import circle
 from circle.access_points import polygon_access_points
 from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
 from circle.block_places import block_places
-from circle.blocks import NO_RESIDENTIAL_BLOCKS, blocks_from_osm, clip_to_area, estimate_population, read_blocks_file
+from circle.blocks import (
+    NO_RESIDENTIAL_BLOCKS,
+    blocks_from_osm,
+    clip_to_area,
+    estimate_population,
+    read_blocks_file,
+    split_large_blocks,
+)
 from circle.census import allocate_census, read_census
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import ReachProblem, get_backend
@@ -36,12 +43,15 @@ from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
+from circle.population import by_source, mostly_area_density, plausibility_flags, scale_to_total
+from circle.population_raster import allocate_raster
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
 from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
 from circle.sources.osm_parts import load_part
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
+from circle.standards.regions import region_for
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, study_counts, write_study
 from circle.terrain import TOBLER_OFFSET, TOBLER_RATE, Dem
 from circle.tiling import TileOf
@@ -91,6 +101,12 @@ class AnalysisOptions:
         Census polygons with population totals, shared among their blocks.
     census_column : str, optional
         The totals' column (found by name when omitted).
+    population_raster : str or pathlib.Path, optional
+        A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
+    population_total : float, optional
+        The known residents of the study area: the estimated blocks are scaled to it.
+    region : str, optional
+        The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
     dem_file : str or pathlib.Path, optional
         A GeoTIFF DEM: slopes follow Tobler's hiking function.
     use_gates : bool
@@ -127,6 +143,9 @@ class AnalysisOptions:
     facilities_columns: str | None = None
     census_file: str | Path | None = None
     census_column: str | None = None
+    population_raster: str | Path | None = None
+    population_total: float | None = None
+    region: str | None = None
     dem_file: str | Path | None = None
     use_gates: bool = True
     tile: TileOf | None = None
@@ -179,6 +198,7 @@ class StudyInputs:
     block_via_entrance: np.ndarray
     max_snap_m: float
     imports: dict[str, Any] = field(default_factory=dict)
+    region: str = "world"
     memory_estimate_mb: float | None = None
 
     def problem(self) -> ReachProblem:
@@ -290,7 +310,12 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         crs = options.tile.grid.crs if options.tile else utm_crs_for(centre.x, centre.y)
         aoi = transform_geometry(area.geometry, WGS84, crs) if area else None
 
+        region = region_for(centre.x, centre.y, options.region)
+        preset = region.apply(preset)
+
     with clock.stage("blocks", "finding residential blocks and their population"):
+        imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (--ignore-gates)"}
+        gate_x, gate_y = _entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
         if options.blocks_file:
             blocks = read_blocks_file(
                 options.blocks_file,
@@ -302,18 +327,24 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             )
             block_origin = "user_file"
             blocks = estimate_population(blocks, osm, preset)
+            blocks["parent_id"] = blocks["block_id"].astype(str)
+            blocks["fence"] = None
+            blocks = _counted_population(blocks, options, preset, crs, imports)
         else:
             # population first, then the study area: a block's estimate looks at its neighbours too
             blocks, block_origin = blocks_from_osm(osm, crs)
-            blocks = _owned_blocks(estimate_population(blocks, osm, preset), aoi, options.tile)
+            blocks = estimate_population(blocks, osm, preset)
+            street_lines = osm.street_lines_in(crs).geometry.to_numpy()
+            blocks = split_large_blocks(blocks, osm, street_lines, preset, gate_x, gate_y)
+            # counts are shared before the study area is cut, so a cell or polygon on a tile's edge is not
+            # given twice, once to each tile's blocks
+            blocks = _owned_blocks(_counted_population(blocks, options, preset, crs, imports), aoi, options.tile)
         if blocks.empty and options.tile is None:
             raise InputDataError(NO_RESIDENTIAL_BLOCKS)
+        if options.population_total is not None:
+            blocks, imports["population_total"] = scale_to_total(blocks, float(options.population_total))
+        blocks["pop_flag"] = plausibility_flags(blocks, preset)
         extent = _extent(aoi, blocks, reach_m + max_snap)
-        imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (--ignore-gates)"}
-        if options.census_file:
-            census = read_census(options.census_file, options.census_column, crs)
-            blocks, imports["census"] = allocate_census(blocks, census, preset)
-            imports["census"]["file"] = Path(options.census_file).name
         blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines_in(crs))
 
     with clock.stage("facilities", "sorting facilities into categories"):
@@ -322,9 +353,10 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             facilities, imports["facilities"] = _import_facilities(options, preset, facilities, crs)
         if extent is not None and not facilities.empty:
             facilities = facilities[shapely.intersects(facilities.geometry.values, extent)].reset_index(drop=True)
-        gate_x, gate_y = _entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
         entrance_x, entrance_y = _entrances_xy(osm, crs, residents=False)
-        block_points = polygon_access_points(blocks.geometry.values, gate_x, gate_y, spacing)
+        block_points = polygon_access_points(
+            blocks.geometry.values, gate_x, gate_y, spacing, fences=blocks["fence"].to_numpy(object)
+        )
         facility_points = polygon_access_points(facilities.geometry.values, entrance_x, entrance_y, spacing)
 
     with clock.stage("network", "building the walking network"):
@@ -365,12 +397,26 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
         max_snap_m=max_snap,
         imports=imports,
         memory_estimate_mb=memory.needed_mb,
+        region=region.key,
     )
 
 
 #: how far beyond the study area a block may reach and still find the network it needs (metres): the area
 #: is read this much wider than a 30-minute walk and the snapping limit.
 BLOCK_MARGIN_M = 2000.0
+
+
+def _counted_population(
+    blocks: gpd.GeoDataFrame, options: AnalysisOptions, preset: Preset, crs: str, imports: dict[str, Any]
+) -> gpd.GeoDataFrame:
+    """Replace estimates by counts where the user gave them: a population raster, then census polygons over it."""
+    if options.population_raster:
+        blocks, imports["population_raster"] = allocate_raster(blocks, options.population_raster, preset)
+    if options.census_file:
+        census = read_census(options.census_file, options.census_column, crs)
+        blocks, imports["census"] = allocate_census(blocks, census, preset)
+        imports["census"]["file"] = Path(options.census_file).name
+    return blocks
 
 
 def walk_reach_m(preset: Preset, profile: WalkingProfile, terrain: bool = False) -> float:
@@ -576,6 +622,8 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
             "place_en": blocks["place_en"].to_numpy(object),
             "population": blocks["population"].to_numpy(float),
             "pop_source": blocks["pop_source"].to_numpy(object),
+            "pop_flag": blocks["pop_flag"].to_numpy(object),
+            "parent_id": blocks["parent_id"].astype(str).to_numpy(object),
             "area_m2": np.round(blocks["area_m2"].to_numpy(float), 1),
             "floor_area_m2": np.round(blocks["floor_area_m2"].to_numpy(float), 1),
             "access_points": access_count,
@@ -640,6 +688,24 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
         facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
         summary={},
     )
+
+
+def _population_summary(blocks: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Residents by source, the blocks flagged implausible, and the largest and median block."""
+    sources = by_source(blocks) if len(blocks) else {}
+    flags = blocks["pop_flag"].to_numpy(object)
+    flagged = np.flatnonzero(flags != "")
+    area = blocks["area_m2"].to_numpy(float)
+    density = blocks["population"].to_numpy(float) / np.maximum(area / 1e4, 1e-9)
+    return {
+        "by_source": sources,
+        "mostly_area_density": mostly_area_density(sources),
+        "flagged": {str(flag): int((flags == flag).sum()) for flag in np.unique(flags[flagged])},
+        "flagged_blocks": blocks["block_id"].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),
+        "blocks_split": int((blocks["parent_id"] != blocks["block_id"]).sum()),
+        "largest_block_ha": round(float(area.max()) / 1e4, 2) if len(area) else None,
+        "median_density_per_ha": round(float(np.median(density)), 1) if len(area) else None,
+    }
 
 
 def _number(text: str | None) -> float:
@@ -787,7 +853,9 @@ def _summary(
             "max_snap_m": inputs.max_snap_m,
             "analysis": {k: v.to_dict() for k, v in preset.analysis.items()},
             "population": {k: v.to_dict() for k, v in preset.population.items()},
+            "region": inputs.region,
         },
+        "population": _population_summary(blocks),
         "categories": [c.to_dict() for c in preset.categories],
         "scoring": preset.scoring.to_dict() if preset.scoring else None,
         "counts": study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from circle.errors import InputDataError
+from circle.sources.raster import read_window
 from circle.standards import WalkingProfile
 
 RISER_M = 0.165
@@ -73,67 +74,13 @@ class Dem:
         InputDataError
             When the file is missing, not a raster, has no CRS, or does not cover the area.
         """
-        import rasterio
-        from rasterio.errors import RasterioError, WindowError
-        from rasterio.warp import transform_bounds
-        from rasterio.windows import Window, from_bounds
-
-        path = Path(path)
-        if not path.is_file():
-            raise InputDataError(f"DEM {path} does not exist.")
-        try:
-            with rasterio.open(path) as source:
-                if source.driver != "GTiff":
-                    raise InputDataError(f"DEM {path} is a {source.driver} file, not a GeoTIFF. Give a GeoTIFF DEM.")
-                if source.transform.is_identity or source.transform.determinant == 0:
-                    raise InputDataError(
-                        f"DEM {path} is not georeferenced (no geotransform): its pixels have no place on the ground."
-                    )
-                if source.crs is None:
-                    raise InputDataError(
-                        f"DEM {path} has no coordinate reference system; add one (gdal_edit.py -a_srs)."
-                    )
-                window = None
-                if bounds_wgs84 is not None:
-                    try:
-                        west, south, east, north = transform_bounds("EPSG:4326", source.crs, *bounds_wgs84)
-                    except Exception as error:  # rasterio raises CPLE_* errors of its own
-                        raise InputDataError(
-                            f"DEM {path} is in a coordinate system that cannot be related to longitude and "
-                            f"latitude ({source.crs.to_string()[:80]}). Reproject it to a standard CRS."
-                        ) from error
-                    wanted = from_bounds(west, south, east, north, source.transform).round_offsets().round_lengths()
-                    wanted = Window(wanted.col_off - 1, wanted.row_off - 1, wanted.width + 2, wanted.height + 2)
-                    try:
-                        window = wanted.intersection(Window(0, 0, source.width, source.height))
-                    except WindowError as error:
-                        raise InputDataError(
-                            f"DEM {path} does not cover the study area; give a DEM of this city."
-                        ) from error
-                height = window.height if window is not None else source.height
-                width = window.width if window is not None else source.width
-                if height * width > MAX_DEM_CELLS:
-                    raise InputDataError(
-                        f"DEM {path} covers {height * width:,} cells over the study; "
-                        "resample it coarser (30 m is enough)."
-                    )
-                data = source.read(1, window=window, masked=True).astype(float)
-                transform = source.window_transform(window) if window is not None else source.transform
-                crs = source.crs.to_string()
-        except InputDataError:
-            raise
-        except (RasterioError, ValueError, ArithmeticError) as error:
-            raise InputDataError(f"cannot read DEM {path}: {error}. It must be a GeoTIFF with a CRS.") from error
-        except Exception as error:  # GDAL and rasterio raise many types of their own for damaged files
-            raise InputDataError(
-                f"cannot read DEM {path} ({type(error).__name__}: {error}). It must be a GeoTIFF with a CRS."
-            ) from error
-        elevation = np.ma.filled(data, np.nan)
+        window = read_window(path, "DEM", bounds_wgs84, MAX_DEM_CELLS, "resample it coarser (30 m is enough)")
+        elevation = window.values
         low, high = PLAUSIBLE_HEIGHTS_M
         elevation[(elevation < low) | (elevation > high)] = np.nan
         if elevation.size == 0 or np.isnan(elevation).all():
             raise InputDataError(f"DEM {path} does not cover the study area (no heights there).")
-        return cls(path=path, crs=crs, elevation=elevation, transform=transform)
+        return cls(path=Path(path), crs=window.crs, elevation=elevation, transform=window.transform)
 
     def sample(self, x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
         """Return bilinear heights at points given in ``crs`` (NaN outside the DEM or at nodata)."""

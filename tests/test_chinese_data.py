@@ -32,6 +32,7 @@ from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import load_preset, load_profile
+from circle.standards.regions import region_for
 from circle.study import Study
 from circle.terrain import segment_seconds, tobler_factor
 from tests.conftest import shared_extract
@@ -259,7 +260,7 @@ def test_census_totals_are_shared_by_floor_area_and_conserved_exactly():
         geometry=[shapely.box(-1, -1, 40, 60), shapely.box(90, -1, 120, 20), shapely.box(500, 500, 600, 600)],
         crs="EPSG:32648",
     )
-    out, report = allocate_census(blocks, census, load_preset())
+    out, report = allocate_census(blocks, census, region_for(104.06, 30.66).apply(load_preset()))
     # block 2 has no floor area: 500 m² × (20,000 people/km² × 40 m²) = 400 m² of floor → 1000 : 400
     assert out["population"].tolist() == pytest.approx([1000.0, 400.0, 77.0])
     assert out["pop_source"].tolist() == ["census", "census", "census"]
@@ -278,7 +279,7 @@ def test_a_block_cut_by_a_census_boundary_takes_a_share_from_each_side():
         geometry=[shapely.box(0, 0, 50, 10), shapely.box(50, 0, 200, 10)],
         crs="EPSG:32648",
     )
-    out, _ = allocate_census(blocks, census, load_preset())
+    out, _ = allocate_census(blocks, census, region_for(104.06, 30.66).apply(load_preset()))
     # left polygon: all 300 to block 0; right polygon: 50 m² of block 0 against 100 of block 1 → 33.3 : 66.7
     assert out["population"].tolist() == pytest.approx([300 + 100 / 3, 200 / 3])
     assert out["population"].sum() == pytest.approx(400.0, abs=1e-9)

@@ -104,7 +104,7 @@ def test_a_copied_and_edited_preset_loads_by_path(tmp_path):
             lambda raw: raw["analysis"]["thresholds_min"].update(value="fifteen"),
             "analysis.thresholds_min.value",
         ),
-        (lambda raw: raw["population"].pop("density_per_km2"), "population.density_per_km2"),
+        (lambda raw: raw["population"].pop("min_building_coverage"), "population.min_building_coverage"),
         (lambda raw: raw["categories"][3]["label"].pop("zh"), "'clinic.label' needs both zh and en"),
         (lambda raw: raw["school_levels"]["primary"].update(name_pattern="(unclosed"), "name_pattern"),
         (lambda raw: raw["scoring"].update(criterion="crow-flies"), "'scoring.criterion' must be distance or time"),

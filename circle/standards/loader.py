@@ -342,11 +342,15 @@ class WalkingProfile:
         }
 
 
+#: YAML files beside the presets that are not presets.
+NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml"})
+
+
 def builtin_presets() -> list[str]:
     """Return the names of the presets shipped with circle."""
     folder = resources.files("circle.standards")
     return sorted(
-        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml") and p.name != "profiles.yaml"
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml") and p.name not in NOT_PRESETS
     )
 
 
@@ -388,7 +392,7 @@ def _parse_preset(raw: dict, where: str) -> Preset:
     problems: list[str] = []
     name = _required_str(raw, "name", where, problems)
     title = raw.get("title") or {}
-    analysis = _sourced_block(raw, "analysis", where, problems, _ANALYSIS_KEYS)
+    analysis = {**_ANALYSIS_DEFAULTS, **_sourced_block(raw, "analysis", where, problems, _ANALYSIS_KEYS)}
     population = {**_POPULATION_DEFAULTS, **_sourced_block(raw, "population", where, problems, _POPULATION_KEYS)}
     levels = _school_levels(raw.get("school_levels") or {}, where, problems)
     categories = _categories(raw.get("categories"), where, problems)
@@ -483,13 +487,16 @@ def profile_names(path: str | Path | None = None) -> list[str]:
 
 
 _ANALYSIS_KEYS = ("thresholds_min", "search_limit_min", "max_snap_m", "boundary_spacing_m")
-_POPULATION_KEYS = (
-    "floor_area_per_person_m2",
-    "default_levels",
-    "density_per_km2",
-    "min_building_coverage",
-    "complete_mapping_share",
-)
+#: storeys, floor area per person and density are regional (``regions.yaml``); a preset may still state them.
+_POPULATION_KEYS = ("min_building_coverage", "complete_mapping_share")
+#: analysis values an older preset may lack, with the built-in presets' value.
+_ANALYSIS_DEFAULTS = {
+    "max_block_area_ha": Sourced(
+        20.0, "circle default: a residential area beyond this is cut into street blocks", False
+    ),
+    "max_block_span_m": Sourced(500.0, "circle default: a block longer than this is cut like a large one", False),
+    "block_cell_m": Sourced(250.0, "circle default: squares a large area without streets is cut into", False),
+}
 #: population values an older preset may lack, with the built-in presets' value.
 _POPULATION_DEFAULTS = {
     "mapping_cell_m": Sourced(2000.0, "circle default: building mapping is judged square by square", True),

@@ -1,0 +1,126 @@
+"""Residents counted where they live: the sources of a study's population, a known total, plausibility.
+
+Sources, in order of trust, each named in a block's ``pop_source``:
+``user`` (the user's block column), ``census`` (census polygons shared among
+their blocks), ``raster`` (a population grid shared among the blocks its cells
+overlap), then the estimates ``buildings`` (residential floor area ÷ floor
+area per person) and ``area_density`` (block area × density). A known total
+(``--population-total``) scales the estimates, never the counted sources;
+scaled blocks say ``buildings_scaled`` or ``area_density_scaled``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from circle.blocks import POP_AREA, POP_BUILDINGS
+from circle.errors import InputDataError
+from circle.standards import Preset
+
+#: the estimated sources, which a known total scales.
+ESTIMATED = (POP_BUILDINGS, POP_AREA)
+SCALED_SUFFIX = "_scaled"
+FLAG_DENSE = "too_dense"
+FLAG_SPARSE = "too_sparse"
+
+
+def scale_to_total(blocks: gpd.GeoDataFrame, total: float) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Scale the estimated blocks so that the study holds ``total`` residents.
+
+    Blocks counted from a user column, a census or a raster keep their
+    figures; the estimated ones (``buildings``, ``area_density``) are all
+    multiplied by one factor.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        With ``population`` and ``pop_source``.
+    total : float
+        The known number of residents of the study area.
+
+    Returns
+    -------
+    tuple
+        The blocks (estimated ones now ``<source>_scaled``) and a report with
+        the total, the estimate before and the factor.
+
+    Raises
+    ------
+    InputDataError
+        When the total is negative, smaller than the counted residents, or no block is estimated.
+    """
+    if not np.isfinite(total) or total < 0:
+        raise InputDataError(f"a known total population must be a non-negative number, not {total!r}.")
+    population = blocks["population"].to_numpy(float)
+    source = blocks["pop_source"].to_numpy(object)
+    estimated = np.isin(source, ESTIMATED)
+    counted = float(population[~estimated].sum())
+    before = float(population[estimated].sum())
+    if before <= 0:
+        raise InputDataError(
+            f"the known total of {total:,.0f} residents cannot be applied: no block's population is estimated "
+            f"(all {len(blocks)} come from counts, or none holds anyone)."
+        )
+    if total < counted:
+        raise InputDataError(
+            f"the known total of {total:,.0f} residents is smaller than the {counted:,.0f} already counted "
+            "(user column, census or raster) in the study area; give the total of this area."
+        )
+    factor = (total - counted) / before
+    out = blocks.copy()
+    out["population"] = np.where(estimated, population * factor, population)
+    out["pop_source"] = np.where(estimated, source.astype(str) + SCALED_SUFFIX, source).astype(object)
+    report = {
+        "total": round(float(total), 1),
+        "estimate_before": round(before + counted, 1),
+        "factor": round(factor, 4),
+        "blocks_scaled": int(estimated.sum()),
+    }
+    return out, report
+
+
+def plausibility_flags(blocks: gpd.GeoDataFrame, preset: Preset) -> np.ndarray:
+    """Flag blocks whose gross density lies outside the region's plausible bounds.
+
+    A block denser than ``max_density_per_ha`` is ``too_dense``; one larger
+    than ``min_flag_area_ha`` and sparser than ``min_density_per_ha`` is
+    ``too_sparse``; others get ``""``.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        With ``population`` and ``area_m2``.
+    preset : Preset
+        With the region's population values applied (:meth:`circle.standards.regions.Region.apply`).
+
+    Returns
+    -------
+    numpy.ndarray
+        One flag per block.
+    """
+    params = {key: float(value.value) for key, value in preset.population.items()}
+    hectares = blocks["area_m2"].to_numpy(float) / 1e4
+    density = blocks["population"].to_numpy(float) / np.maximum(hectares, 1e-9)
+    flags = np.full(len(blocks), "", dtype=object)
+    flags[density > params["max_density_per_ha"]] = FLAG_DENSE
+    flags[(hectares > params["min_flag_area_ha"]) & (density < params["min_density_per_ha"])] = FLAG_SPARSE
+    return flags
+
+
+def by_source(blocks: gpd.GeoDataFrame) -> dict[str, dict[str, float]]:
+    """Blocks and residents per ``pop_source``, largest first."""
+    frame = blocks.groupby("pop_source")["population"].agg(["size", "sum"]).sort_values("sum", ascending=False)
+    return {
+        str(source): {"blocks": int(row["size"]), "residents": round(float(row["sum"]), 1)}
+        for source, row in frame.iterrows()
+    }
+
+
+def mostly_area_density(sources: dict[str, dict[str, float]]) -> bool:
+    """Whether more than half the residents come from block area × density (scaled or not)."""
+    total = sum(entry["residents"] for entry in sources.values())
+    area = sum(entry["residents"] for key, entry in sources.items() if key.startswith(POP_AREA))
+    return total > 0 and area > total / 2

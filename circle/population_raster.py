@@ -1,0 +1,77 @@
+"""Population from a gridded count (WorldPop, GHS-POP style GeoTIFF of persons per cell).
+
+Every cell with people is a polygon (its four corners taken into the study's
+CRS, so a raster in any CRS works); its count is shared among the blocks it
+overlaps in proportion to their residential floor area in the overlap, as a
+census polygon's is (:func:`circle.census.share_totals`). Totals are
+conserved; the people of cells that overlap no block are reported, not lost
+silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from circle.census import share_totals
+from circle.geo import WGS84, transform_xy
+from circle.sources.raster import read_window
+from circle.standards import Preset
+
+POP_RASTER = "raster"
+#: more populated cells than this over the study area are refused (about a 600 × 600 km window of 100 m cells).
+MAX_POPULATION_CELLS = 40_000_000
+
+
+def allocate_raster(
+    blocks: gpd.GeoDataFrame, path: str | Path, preset: Preset
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Replace block populations with the counts of a population raster.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Blocks in a metric CRS with ``population``, ``pop_source``, ``floor_area_m2``.
+    path : str or Path
+        The GeoTIFF: band 1 holds persons per cell; nodata and negative cells hold none.
+    preset : Preset
+        Population parameters, for blocks without mapped floor area.
+
+    Returns
+    -------
+    tuple
+        The blocks (``pop_source = "raster"`` where a populated cell overlaps
+        them) and a report: cells read, their total, what was allocated, and
+        the cells and people overlapping no block.
+
+    Raises
+    ------
+    InputDataError
+        When the file is not a georeferenced GeoTIFF covering the blocks.
+    """
+    bounds = tuple(blocks.to_crs(WGS84).total_bounds) if len(blocks) else None
+    window = read_window(path, "population raster", bounds, MAX_POPULATION_CELLS, "clip it to the city first")
+    cells, counts = _populated_cells(window, blocks.crs)
+    out, report = share_totals(blocks, cells, counts, preset, POP_RASTER)
+    report["file"] = Path(path).name
+    report["crs"] = window.crs
+    return out, report
+
+
+def _populated_cells(window, crs) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons (in ``crs``) and counts of the cells holding people."""
+    values = window.values
+    rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
+    counts = values[rows, cols]
+    corners_col = np.stack([cols, cols + 1, cols + 1, cols], axis=1).astype(float)
+    corners_row = np.stack([rows, rows, rows + 1, rows + 1], axis=1).astype(float)
+    t = window.transform
+    x = t.a * corners_col + t.b * corners_row + t.c
+    y = t.d * corners_col + t.e * corners_row + t.f
+    px, py = transform_xy(x.ravel(), y.ravel(), window.crs, crs)
+    ring = np.stack([px.reshape(x.shape), py.reshape(y.shape)], axis=2)
+    return shapely.polygons(ring), counts
