@@ -9,9 +9,9 @@ its minimum rotated rectangle) is cut by the streets inside it
 blocks; footpaths do not cut); a piece still over either bound is cut by the
 squares of a fixed grid of ``block_cell_m`` (fixed, so a tile of a batch cuts
 as a whole run does). A sliver under :data:`SLIVER_SHARE` of a grid square
-joins the part it shares the longest edge with, where that stays within the bounds. Parts are named ``<parent id>-<k>``, numbered
-from north to south, then west to east, and keep the parent's id in
-``parent_id`` and its name.
+joins the part it shares the longest edge with, where that stays within the
+bounds. Parts are named ``<parent id>-<k>``, numbered from north to south,
+then west to east, and keep the parent's id in ``parent_id`` and its name.
 
 A gated compound (an area with a mapped gate or entrance on its edge) keeps
 its gates: its parts are entered through the gates on their edge and across
@@ -174,8 +174,10 @@ def _merge_slivers(pieces: np.ndarray, rule: SplitRule) -> np.ndarray:
         neighbours = np.array([pieces[i] for i in others], dtype=object)
         shared = shapely.length(shapely.intersection(shapely.boundary(pieces[sliver]), shapely.boundary(neighbours)))
         # a sliver touching none (an island of a multipolygon) tries the nearest pieces first
-        order = np.argsort(-shared, kind="stable") if shared.max() > 0 else np.argsort(
-            shapely.distance(pieces[sliver], neighbours), kind="stable"
+        order = (
+            np.argsort(-shared, kind="stable")
+            if shared.max() > 0
+            else np.argsort(shapely.distance(pieces[sliver], neighbours), kind="stable")
         )
         joined = None
         for candidate in others[order]:
