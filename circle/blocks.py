@@ -255,7 +255,8 @@ def split_large_blocks(
     See :mod:`circle.block_split` for the rule. A part gets the parent's
     population in proportion to its residential floor area when the parent
     was counted from buildings (or given) and has some, else to its area, so
-    the parts together hold exactly the parent's residents.
+    the parts together hold exactly the parent's residents; a part that so
+    gets no one (no residential building on it) is no block and is left out.
 
     Parameters
     ----------
@@ -310,7 +311,9 @@ def split_large_blocks(
     where = fenced[parent]
     fence[where] = shapely.boundary(geometry[parent[where]])
     out["fence"] = fence
-    return out
+    # a part without a residential building of an area counted from its buildings holds no one: no block
+    empty = cut & by_floor[parent] & (floor <= 0)
+    return out[~empty].reset_index(drop=True)
 
 
 def _well_mapped_squares(blocks: gpd.GeoDataFrame, covered: np.ndarray, cell_m: float, share: float) -> np.ndarray:

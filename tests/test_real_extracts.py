@@ -160,10 +160,55 @@ def test_aguascalientes_runs_and_checks_out(aguascalientes_pbf, tmp_path):
     assert check_study(study, study.blocks["block_id"].head(10)) > 0
 
 
-def test_andorra_times_match_an_independent_dijkstra(andorra_pbf, tmp_path):
-    out = tmp_path / "andorra"
-    analyze(AnalysisOptions(source=andorra_pbf, out=out))
-    study = Study.open(out)
+@pytest.fixture(scope="module")
+def andorra_study(tmp_path_factory):
+    from tests.conftest import shared_extract
+
+    out = tmp_path_factory.mktemp("andorra") / "study"
+    analyze(AnalysisOptions(source=shared_extract("andorra_2020.osm.pbf"), out=out))
+    return Study.open(out)
+
+
+#: Andorra's residents at the end of 2019 (Departament d'Estadística, Govern d'Andorra).
+ANDORRA_RESIDENTS_2019 = 77_543
+
+
+def test_andorra_population_is_near_the_official_figure_without_a_census(andorra_study):
+    residents = andorra_study.blocks["population"].sum()
+    assert abs(residents / ANDORRA_RESIDENTS_2019 - 1) < 0.35, residents
+    assert andorra_study.summary["parameters"]["region"] == "europe"
+
+
+def test_andorra_with_the_known_total_matches_it(andorra_pbf, tmp_path):
+    out = tmp_path / "scaled"
+    analyze(AnalysisOptions(source=andorra_pbf, out=out, population_total=ANDORRA_RESIDENTS_2019))
+    blocks = Study.open(out).blocks
+    assert abs(blocks["population"].sum() / ANDORRA_RESIDENTS_2019 - 1) < 0.01
+    assert set(blocks["pop_source"]) <= {"buildings_scaled", "area_density_scaled"}
+
+
+def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_residents(andorra_study, andorra_pbf):
+    from circle.block_split import span_m
+    from circle.blocks import blocks_from_osm, estimate_population
+    from circle.sources.osm import read_osm
+    from circle.standards.regions import region_for
+
+    blocks = andorra_study.blocks
+    metric = blocks.to_crs(andorra_study.summary["crs"])
+    assert metric.area.max() <= 20e4 + 1.0
+    assert span_m(metric.geometry.to_numpy()).max() <= 500.0 + 1.0
+    # the valley of r2813720 (306 ha in one landuse=residential polygon) is now many blocks
+    assert (blocks["parent_id"] == "r2813720").sum() > 20
+    preset = region_for(1.52, 42.51).apply(load_preset())
+    osm = read_osm(andorra_pbf, preset, None)
+    whole, _ = blocks_from_osm(osm, andorra_study.summary["crs"])
+    parents = estimate_population(whole, osm, preset).set_index("block_id")["population"]
+    parts = blocks.groupby("parent_id")["population"].sum()
+    assert np.allclose(parts.to_numpy(), parents.loc[parts.index].to_numpy(), rtol=1e-9, atol=0.05)
+
+
+def test_andorra_times_match_an_independent_dijkstra(andorra_study):
+    study = andorra_study
     assert study.summary["counts"]["network_nodes"] > 90_000
     ids = np.random.default_rng(11).choice(study.blocks["block_id"].to_numpy(), size=10, replace=False)
     assert check_study(study, ids) == 10 * len(study.summary["categories"]) * 3

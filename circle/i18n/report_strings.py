@@ -224,6 +224,44 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "en": "block area × gross density {density:,.0f} per km² (where buildings are not fully mapped)",
     },
     "rpt_pop_user": {"zh": "用户提供的人口数", "en": "population supplied by the user"},
+    "rpt_pop_raster": {
+        "zh": "人口栅格（每格人数）按住宅建筑面积分配",
+        "en": "population raster (persons per cell) shared by residential floor area",
+    },
+    "rpt_pop_scaled": {
+        "zh": "{method}，按已知总人口缩放",
+        "en": "{method}, scaled to the known total",
+    },
+    "rpt_pop_region": {
+        "zh": "层数、人均住房面积与密度的默认值取自“{region}”（circle/standards/regions.yaml，各值附出处）。",
+        "en": "Default storeys, floor area per person and density are those of “{region}” "
+        "(circle/standards/regions.yaml, each value with its source).",
+    },
+    "rpt_pop_split": {
+        "zh": "面积超过 {area:g} 公顷或长度超过 {span:g} 米的居住用地按其内部道路切分，"
+        "无道路处按 {cell:g} 米网格切分，各部分按住宅建筑面积（无建筑时按面积）分得原地块人口："
+        "{parts:,} 个街坊为切分所得，最大街坊 {largest:.1f} 公顷。",
+        "en": "Residential areas over {area:g} ha or {span:g} m long are cut by the streets inside them, else by a "
+        "{cell:g} m grid; the parts share the area's residents by residential floor area (else by area): {parts:,} "
+        "blocks are such parts; the largest block is {largest:.1f} ha.",
+    },
+    "rpt_pop_flags": {
+        "zh": "人口密度不合常理的街坊（pop_flag）：{dense} 个高于 {high:,.0f} 人/公顷，"
+        "{sparse} 个低于 {low:g} 人/公顷；其人口须核实：{blocks}。",
+        "en": "Blocks of implausible density (pop_flag): {dense} above {high:,.0f} per ha, {sparse} below {low:g} "
+        "per ha; check their population: {blocks}.",
+    },
+    "rpt_pop_flags_none": {
+        "zh": "所有街坊的人口密度均在合理范围内（{low:g}–{high:,.0f} 人/公顷）。",
+        "en": "Every block's density lies within the plausible range ({low:g}–{high:,.0f} per ha).",
+    },
+    "rpt_cover_area_density": {
+        "zh": "注意：本研究 {share:.0f}% 的人口按“街坊面积 × 密度”估算（该地区建筑标注不完整），"
+        "各项人口加权指标仅为粗略估计；请以普查数据（--population）或已知总人口（--population-total）重新分析。",
+        "en": "Note: {share:.0f}% of this study's residents were estimated as block area × density (buildings are "
+        "sparsely mapped here), so every population-weighted figure is rough; analyse again with census data "
+        "(--population) or a known total (--population-total).",
+    },
     "rpt_pop_census": {"zh": "普查人口按住宅建筑面积分配", "en": "census totals allocated by residential floor area"},
     "rpt_method_scoring": {
         "zh": "得分：每类设施在标准以内得满分，超过标准后线性递减，至标准的 {factor} 倍时为零，按权重加总为 0–100 分；"

@@ -43,6 +43,7 @@ from circle.i18n import t
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
+from circle.standards.regions import regions
 
 NAVY = colors.HexColor("#1f3a5f")
 ZEBRA = colors.HexColor("#f2f5f9")
@@ -245,6 +246,12 @@ class Writer:
         ]
         if not self.font.has_cjk:
             story.append(self.p(self.s("rpt_no_cjk"), "warning"))
+        facts = summary.get("population") or {}
+        if facts.get("mostly_area_density"):
+            sources = facts["by_source"]
+            total = sum(v["residents"] for v in sources.values()) or 1.0
+            share = 100 * sum(v["residents"] for k, v in sources.items() if k.startswith("area_density")) / total
+            story.append(self.p(self.s("rpt_cover_area_density", share=share), "warning"))
         story.append(PageBreak())
         return story
 
@@ -697,6 +704,61 @@ class Writer:
             story.append(self.p(self.s("rpt_import_dem", file=imports["dem"]["file"], changes=changes)))
         return story
 
+    def population_paragraphs(self, parameters: dict) -> list:
+        """Return the region, the cutting of large areas and the plausibility check, as said in the summary."""
+        summary = self.content.study.summary
+        facts = summary.get("population") or {}
+        population = parameters.get("population", {})
+        analysis = parameters.get("analysis", {})
+        story = []
+        region = parameters.get("region")
+        if region:
+            names = {r.key: (r.title_zh if self.lang == "zh" else r.title_en) for r in regions()}
+            story.append(self.p(self.s("rpt_pop_region", region=names.get(region, region))))
+        if facts.get("largest_block_ha") is not None:
+            story.append(
+                self.p(
+                    self.s(
+                        "rpt_pop_split",
+                        area=_value(analysis, "max_block_area_ha", 20),
+                        span=_value(analysis, "max_block_span_m", 500),
+                        cell=_value(analysis, "block_cell_m", 250),
+                        parts=facts.get("blocks_split", 0),
+                        largest=facts["largest_block_ha"],
+                    )
+                )
+            )
+        if "flagged" in facts:
+            flagged = facts["flagged"]
+            bounds = {
+                "high": _value(population, "max_density_per_ha", 1500),
+                "low": _value(population, "min_density_per_ha", 1),
+            }
+            if flagged:
+                shown = self.names_of(facts.get("flagged_blocks", [])[:12])
+                story.append(
+                    self.p(
+                        self.s(
+                            "rpt_pop_flags",
+                            dense=flagged.get("too_dense", 0),
+                            sparse=flagged.get("too_sparse", 0),
+                            blocks=shown,
+                            **bounds,
+                        )
+                    )
+                )
+            else:
+                story.append(self.p(self.s("rpt_pop_flags_none", **bounds)))
+        return story
+
+    def names_of(self, block_ids: list[str]) -> str:
+        """Return the blocks' shown names (name, else place, else id), joined."""
+        blocks = self.content.blocks.set_index("block_id")
+        known = [b for b in block_ids if b in blocks.index]
+        names = shown_names(blocks.loc[known].reset_index(), self.lang) if known else []
+        separator = "，" if self.lang == "zh" else "; "
+        return self.text(separator.join(f"{n} ({b})" if n != b else b for n, b in zip(names, known, strict=True)))
+
     def method_section(self) -> list:
         """Return the method: walking, standard values and sources, population, scoring, limits of the data."""
         content = self.content
@@ -756,12 +818,16 @@ class Writer:
             ),
             "user": self.s("rpt_pop_user"),
             "census": self.s("rpt_pop_census"),
+            "raster": self.s("rpt_pop_raster"),
         }
+        for method in ("buildings", "area_density"):
+            described[f"{method}_scaled"] = self.s("rpt_pop_scaled", method=described[method])
         rows = [[self.s("rpt_pop_source"), self.s("rpt_blocks"), self.s("rpt_residents")]]
         grouped = content.blocks.groupby("pop_source")["population"].agg(["count", "sum"])
         for source, row in grouped.iterrows():
             rows.append([described.get(source, self.text(source)), f"{int(row['count']):,}", f"{row['sum']:,.0f}"])
         story += [self.table(rows, [0.64, 0.16, 0.2], numeric={1, 2}), Spacer(1, 3 * mm)]
+        story += self.population_paragraphs(parameters)
         story += self.imports_paragraphs()
         scoring = content.preset.scoring
         bands = "，".join if self.lang == "zh" else ", ".join
@@ -800,6 +866,11 @@ class Writer:
         if not categories or all(isinstance(v, str) for v in categories.values()):
             story.append(self.p("• " + self.s("rpt_capacity_none")))
         return story
+
+
+def _value(section: dict, key: str, default: float) -> float:
+    entry = section.get(key)
+    return float(entry["value"]) if isinstance(entry, dict) and "value" in entry else default
 
 
 def percent(share: float | None) -> str:
