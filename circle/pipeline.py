@@ -45,7 +45,7 @@ from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.population import by_source, mostly_area_density, plausibility_flags, scale_to_total
 from circle.population_raster import allocate_raster
-from circle.sources.embedded import DEFAULT_SOURCE_NAME, default_source
+from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
 from circle.sources.osm_parts import load_part
@@ -486,6 +486,8 @@ def _resolve_source(options: AnalysisOptions, area: StudyArea | None) -> tuple[P
         return path, area or StudyArea(boundary, f"place {options.place}"), f"place: {options.place}"
     if options.source is None:
         return default_source(), area, DEFAULT_SOURCE_NAME
+    if str(options.source) in EXTRACT_LABELS and not Path(options.source).exists():
+        return embedded_source(str(options.source)), area, EXTRACT_LABELS[str(options.source)]
     path = Path(options.source).expanduser()
     return path, area, path.name
 

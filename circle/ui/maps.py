@@ -250,6 +250,24 @@ def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame) -> None:
     ).add_to(fmap)
 
 
+def add_flagged_blocks(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str) -> None:
+    """Outline, dashed in magenta, the blocks whose population density is implausible (``pop_flag``)."""
+    flagged = blocks[blocks["pop_flag"].fillna("").astype(str) != ""] if "pop_flag" in blocks else blocks.iloc[:0]
+    if flagged.empty:
+        return
+    density = flagged["population"].to_numpy(float) / np.maximum(flagged["area_m2"].to_numpy(float) / 1e4, 1e-9)
+    frame = flagged[["block_id", "geometry"]].copy()
+    frame["why"] = [
+        t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}")
+        for flag, pop, d in zip(flagged["pop_flag"], flagged["population"].to_numpy(float), density, strict=True)
+    ]
+    folium.GeoJson(
+        frame.to_json(),
+        style_function=lambda _: {"color": "#d4008f", "weight": 2, "dashArray": "4 3", "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["why"], labels=False),
+    ).add_to(fmap)
+
+
 def add_outline(fmap: folium.Map, hull_geojson: str, lang: str) -> None:
     """Draw the study area as the dashed hull of its blocks (see :func:`circle.ui.data.study_hull`)."""
     folium.GeoJson(

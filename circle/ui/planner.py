@@ -305,6 +305,11 @@ def _changing_layers(
     outlined = set(scenario["affected"]) if scenario else set()
     if chosen is not None:
         outlined.add(chosen)
+    flagged = int((blocks["pop_flag"].fillna("").astype(str) != "").sum()) if "pop_flag" in blocks else 0
+    if flagged:
+        group = folium.FeatureGroup(name=t("layer_flagged", lang, count=flagged))
+        maps.add_flagged_blocks(group, blocks, lang)
+        layers.append(group)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
         maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined)])
