@@ -245,7 +245,11 @@ def test_chengdu_report_in_chinese(tmp_path):
     for values in summary["categories"].values():
         assert f"{100 * values['coverage']:.1f}%" in text
     assert "养老服务" in text and "数据中无此类设施" in text, "the unmapped category is named, not hidden"
-    assert "新山复郡" in text, "Chinese block names print in the priority table"
+    named = study.blocks.dropna(subset=["name"])
+    shown = [n for n in named["name"].unique() if n in text]
+    assert len(shown) >= 3, "Chinese block names print in the priority table"
+    assert "层数、人均住房面积与密度的默认值取自“中国城市”" in text, "the method section names the region"
+    assert "按“街坊面积 × 密度”估算" in text, "the cover warns that most residents come from area × density"
     assert "城市更新优先级" in text and "方法与数据说明" in text
     render(result.path, "chengdu-zh")
 
