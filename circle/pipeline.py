@@ -43,7 +43,7 @@ from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
-from circle.population import by_source, mostly_area_density, plausibility_flags, scale_to_total
+from circle.population import by_source, gross_density_per_ha, mostly_area_density, plausibility_flags, scale_to_total
 from circle.population_raster import allocate_raster
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.offset_check import check_offset
@@ -698,7 +698,7 @@ def _population_summary(blocks: gpd.GeoDataFrame) -> dict[str, Any]:
     flags = blocks["pop_flag"].to_numpy(object)
     flagged = np.flatnonzero(flags != "")
     area = blocks["area_m2"].to_numpy(float)
-    density = blocks["population"].to_numpy(float) / np.maximum(area / 1e4, 1e-9)
+    density = gross_density_per_ha(blocks)
     return {
         "by_source": sources,
         "mostly_area_density": mostly_area_density(sources),

@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from circle.blocks import POP_AREA, POP_BUILDINGS
 from circle.errors import InputDataError
@@ -103,11 +104,16 @@ def plausibility_flags(blocks: gpd.GeoDataFrame, preset: Preset) -> np.ndarray:
     """
     params = {key: float(value.value) for key, value in preset.population.items()}
     hectares = blocks["area_m2"].to_numpy(float) / 1e4
-    density = blocks["population"].to_numpy(float) / np.maximum(hectares, 1e-9)
+    density = gross_density_per_ha(blocks)
     flags = np.full(len(blocks), "", dtype=object)
     flags[density > params["max_density_per_ha"]] = FLAG_DENSE
     flags[(hectares > params["min_flag_area_ha"]) & (density < params["min_density_per_ha"])] = FLAG_SPARSE
     return flags
+
+
+def gross_density_per_ha(blocks: pd.DataFrame) -> np.ndarray:
+    """Residents per hectare of each block (``population`` over ``area_m2``)."""
+    return blocks["population"].to_numpy(float) / np.maximum(blocks["area_m2"].to_numpy(float) / 1e4, 1e-9)
 
 
 def by_source(blocks: gpd.GeoDataFrame) -> dict[str, dict[str, float]]:
@@ -119,8 +125,13 @@ def by_source(blocks: gpd.GeoDataFrame) -> dict[str, dict[str, float]]:
     }
 
 
-def mostly_area_density(sources: dict[str, dict[str, float]]) -> bool:
-    """Whether more than half the residents come from block area × density (scaled or not)."""
+def area_density_share(sources: dict[str, dict[str, float]]) -> float:
+    """Return the share (0–1) of residents counted as block area × density, scaled or not (see :func:`by_source`)."""
     total = sum(entry["residents"] for entry in sources.values())
     area = sum(entry["residents"] for key, entry in sources.items() if key.startswith(POP_AREA))
-    return total > 0 and area > total / 2
+    return area / total if total > 0 else 0.0
+
+
+def mostly_area_density(sources: dict[str, dict[str, float]]) -> bool:
+    """Whether more than half the residents come from block area × density (scaled or not)."""
+    return area_density_share(sources) > 0.5

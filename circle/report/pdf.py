@@ -40,6 +40,7 @@ from reportlab.platypus import (
 from circle import __version__
 from circle.block_places import shown_names
 from circle.i18n import t
+from circle.population import area_density_share
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
@@ -248,9 +249,7 @@ class Writer:
             story.append(self.p(self.s("rpt_no_cjk"), "warning"))
         facts = summary.get("population") or {}
         if facts.get("mostly_area_density"):
-            sources = facts["by_source"]
-            total = sum(v["residents"] for v in sources.values()) or 1.0
-            share = 100 * sum(v["residents"] for k, v in sources.items() if k.startswith("area_density")) / total
+            share = 100 * area_density_share(facts["by_source"])
             story.append(self.p(self.s("rpt_cover_area_density", share=share), "warning"))
         story.append(PageBreak())
         return story

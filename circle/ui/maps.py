@@ -14,6 +14,7 @@ from jinja2 import Template
 
 from circle.block_places import shown_names
 from circle.i18n import t
+from circle.population import gross_density_per_ha
 
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
 NO_VALUE = "#bdbdbd"  # a block with no value for the measure (nothing within reach)
@@ -250,12 +251,11 @@ def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame) -> None:
     ).add_to(fmap)
 
 
-def add_flagged_blocks(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str) -> None:
-    """Outline, dashed in magenta, the blocks whose population density is implausible (``pop_flag``)."""
-    flagged = blocks[blocks["pop_flag"].fillna("").astype(str) != ""] if "pop_flag" in blocks else blocks.iloc[:0]
+def add_flagged_blocks(fmap: folium.Map, flagged: gpd.GeoDataFrame, lang: str) -> None:
+    """Outline, dashed in magenta, blocks whose population density is implausible (their ``pop_flag`` set)."""
     if flagged.empty:
         return
-    density = flagged["population"].to_numpy(float) / np.maximum(flagged["area_m2"].to_numpy(float) / 1e4, 1e-9)
+    density = gross_density_per_ha(flagged)
     frame = flagged[["block_id", "geometry"]].copy()
     frame["why"] = [
         t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}")

@@ -305,10 +305,10 @@ def _changing_layers(
     outlined = set(scenario["affected"]) if scenario else set()
     if chosen is not None:
         outlined.add(chosen)
-    flagged = int((blocks["pop_flag"].fillna("").astype(str) != "").sum()) if "pop_flag" in blocks else 0
-    if flagged:
-        group = folium.FeatureGroup(name=t("layer_flagged", lang, count=flagged))
-        maps.add_flagged_blocks(group, blocks, lang)
+    flagged = blocks[blocks["pop_flag"].fillna("").astype(str) != ""] if "pop_flag" in blocks else blocks.iloc[:0]
+    if len(flagged):
+        group = folium.FeatureGroup(name=t("layer_flagged", lang, count=len(flagged)))
+        maps.add_flagged_blocks(group, flagged, lang)
         layers.append(group)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
