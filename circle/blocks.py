@@ -294,7 +294,9 @@ def split_large_blocks(
     rank = np.arange(len(parent)) - np.searchsorted(parent, parent)
     out.loc[cut, "block_id"] = [f"{i}-{r + 1}" for i, r in zip(ids[parent[cut]], rank[cut], strict=True)]
     params = {key: float(value.value) for key, value in preset.population.items()}
-    floor, _ = _residential_floor_area(out, osm, params)
+    # only the parts need their floor area found; a block that was not cut keeps the one it has
+    floor = out["floor_area_m2"].to_numpy(float).copy()
+    floor[cut] = _residential_floor_area(out[cut], osm, params)[0]
     area = shapely.area(parts)
     by_floor = blocks["pop_source"].isin([POP_BUILDINGS, POP_USER]).to_numpy() & (
         np.bincount(parent, weights=floor, minlength=len(blocks)) > 0
