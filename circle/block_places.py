@@ -94,18 +94,53 @@ def _in_two_threads(function, *arrays: np.ndarray) -> np.ndarray:
 
 
 def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
-    """Return what to call each block: its own name, else its bounding streets in ``lang``, else ``unnamed``.
+    """Return what to call each block: its name, else its streets, else its community and sub-district.
 
-    Without ``unnamed``, a block with neither is called by its id.
+    The streets are those that bound it, in ``lang``; the units those it lies in (:mod:`circle.admin_units`).
+    Without ``unnamed``, a block with none of these is called by its id.
     """
-    own = blocks["name"].to_numpy(object) if "name" in blocks else np.full(len(blocks), None, object)
-    column = f"place_{lang}"
-    place = blocks[column].to_numpy(object) if column in blocks else np.full(len(blocks), None, object)
+    own = _texts(blocks, "name")
+    place = _texts(blocks, f"place_{lang}")
+    unit = admin_unit_names(blocks, lang)
     last = blocks["block_id"].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
     return np.array(
+        [n or p or u or i for n, p, u, i in zip(own, place, unit, last, strict=True)],
+        dtype=object,
+    )
+
+
+def names_with_units(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
+    """Return :func:`shown_names` followed by the block's community and sub-district where these add to it."""
+    units = admin_unit_names(blocks, lang)
+    separator = "，" if lang == "zh" else " · "
+    return np.array(
         [
-            n if isinstance(n, str) and n else p if isinstance(p, str) and p else i
-            for n, p, i in zip(own, place, last, strict=True)
+            n + separator + u if u and u != n else n
+            for n, u in zip(shown_names(blocks, lang, unnamed), units, strict=True)
         ],
         dtype=object,
     )
+
+
+def admin_unit_names(blocks: pd.DataFrame, lang: str) -> np.ndarray:
+    """Return, per block, its sub-district and community as one address ("" where neither is known).
+
+    Chinese puts the larger unit first ("玉林街道玉林社区"); English the smaller ("Yulin community, Yulin").
+    """
+    subdistrict, community = _texts(blocks, "subdistrict"), _texts(blocks, "community")
+    if lang == "zh":
+        return np.array([s + c if s != c else s for s, c in zip(subdistrict, community, strict=True)], dtype=object)
+    return np.array(
+        [
+            ", ".join(part for part in dict.fromkeys((c, s)) if part)
+            for s, c in zip(subdistrict, community, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _texts(blocks: pd.DataFrame, column: str) -> list[str]:
+    """Return the column's non-empty strings, "" for anything else (missing column, None, NaN)."""
+    if column not in blocks:
+        return [""] * len(blocks)
+    return [v.strip() if isinstance(v, str) else "" for v in blocks[column].to_numpy(object)]

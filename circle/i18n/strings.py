@@ -169,6 +169,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_gpkg": {"zh": "下载 GeoPackage", "en": "Download GeoPackage"},
     "col_rank": {"zh": "排名", "en": "Rank"},
     "col_name": {"zh": "名称", "en": "Name"},
+    "col_admin": {"zh": "街道·社区", "en": "Community, sub-district"},
     "col_population": {"zh": "人口", "en": "Residents"},
     "col_priority": {"zh": "优先级", "en": "Priority"},
     "col_score": {"zh": "得分", "en": "Score"},

@@ -38,7 +38,7 @@ from reportlab.platypus import (
 )
 
 from circle import __version__
-from circle.block_places import shown_names
+from circle.block_places import admin_unit_names, shown_names
 from circle.i18n import t
 from circle.population import area_density_share
 from circle.report import maps
@@ -466,10 +466,14 @@ class Writer:
         ]
         points = top.geometry.representative_point().to_crs("EPSG:4326")
         names = shown_names(top, self.lang, unnamed="")
-        for rank, (row, point, shown) in enumerate(zip(top.itertuples(), points, names, strict=True), start=1):
+        units = admin_unit_names(top, self.lang)
+        for rank, (row, point, shown, unit) in enumerate(
+            zip(top.itertuples(), points, names, units, strict=True), start=1
+        ):
             name = self.text(shown) if shown else self.s("rpt_unnamed")
+            where = f"{self.text(unit)}<br/>" if unit and unit != shown else ""
             block = (
-                f"{name}<br/><font size=6.5 color='#666666'>{self.text(row.block_id)}<br/>"
+                f"{name}<br/><font size=6.5 color='#666666'>{where}{self.text(row.block_id)}<br/>"
                 f"{point.x:.5f}, {point.y:.5f}</font>"
             )
             rows.append(

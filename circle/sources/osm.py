@@ -100,6 +100,8 @@ STRICT_RESIDENTIAL_BUILDINGS = frozenset(
 _RESIDENTIAL_BUILDINGS = STRICT_RESIDENTIAL_BUILDINGS | {"farm", "yes"}
 _ENTRANCE_BARRIERS = frozenset({"gate", "entrance", "lift_gate", "swing_gate", "turnstile"})
 _KEPT_TAGS = ("name", "name:zh", "name:en", "capacity", "beds", "operator", "access")
+#: ``admin_level`` values of the administrative units a block is placed in (see :mod:`circle.admin_units`)
+ADMIN_LEVELS = ("8", "9", "10")
 
 
 #: every key a study reads from any object (facility keys come from the preset).
@@ -184,6 +186,9 @@ class OsmData:
         Entrance and gate nodes: ``osm_id``, ``entrance``, ``barrier``, ``access``, ``foot``, ``name``.
     street_lines : geopandas.GeoDataFrame
         Streets that enclose street blocks: ``way_id``, ``highway``, ``name``.
+    admin_areas : geopandas.GeoDataFrame
+        ``boundary=administrative`` areas of an :data:`ADMIN_LEVELS` level, whole in the file:
+        ``osm_type``, ``osm_id``, ``admin_level``, ``name``, ``name_zh``, ``name_en``.
     objects : int
         Nodes, ways and relations in the file.
     """
@@ -198,6 +203,7 @@ class OsmData:
     data_timestamp: str | None
     file_bbox: tuple[float, float, float, float] | None
     warnings: list[str] = field(default_factory=list)
+    admin_areas: gpd.GeoDataFrame = field(default_factory=lambda: _frame([], _ADMIN_COLUMNS))
     objects: int = 0
     node_extent: tuple[float, float, float, float] | None = None
     _projected: dict = field(default_factory=dict, repr=False, compare=False)
@@ -375,9 +381,17 @@ def osm_from_pbf(
     def areas_and_facilities():
         # numpy and shapely work on whole arrays without the GIL: the streets are assembled meanwhile
         newest = [0]  # this thread's own
-        way_interest = ways.has("building") | ways.equals("landuse", "residential") | _may_be_facility(ways, preset)
+        way_interest = (
+            ways.has("building")
+            | ways.equals("landuse", "residential")
+            | _may_be_facility(ways, preset)
+            | is_admin_unit(ways)
+        )
         relation_interest = (
-            relations.has("building") | relations.equals("landuse", "residential") | _may_be_facility(relations, preset)
+            relations.has("building")
+            | relations.equals("landuse", "residential")
+            | _may_be_facility(relations, preset)
+            | is_admin_unit(relations)
         )
         areas = [
             (ways, closed_way_areas(pbf, ways, lookup, way_interest), pbf.way_time),
@@ -386,19 +400,20 @@ def osm_from_pbf(
         areas = [(table, _inside_bounds(found, bounds), times) for table, found, times in areas]
         broken = [message for _, found, _ in areas for message in found.broken]
         facilities = []
-        residential, buildings = [], []
+        residential, buildings, admin = [], [], []
         for table, found, times in areas:
             facilities.extend(_facility_areas(table, found, preset, facility_keys, times, newest))
             residential.append(_residential(table, found))
             buildings.append(_buildings(table, found))
-        return broken, facilities, residential, buildings, newest[0]
+            admin.append(_admin_areas(table, found))
+        return broken, facilities, residential, buildings, admin, newest[0]
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(areas_and_facilities)
         walk, street_lines = _walk_and_streets(pbf, ways, lookup, bounds, warnings, newest)
         facility_nodes = _facility_nodes(pbf, nodes_tags, preset, facility_keys, bounds, newest)
         entrances = _entrances(pbf, nodes_tags, bounds)
-        broken, facility_areas, residential, buildings, newest_area = pending.result()
+        broken, facility_areas, residential, buildings, admin, newest_area = pending.result()
     facilities = facility_nodes + facility_areas
     warnings.extend(broken)
     newest[0] = max(newest[0], newest_area)
@@ -418,6 +433,7 @@ def osm_from_pbf(
         buildings=_frame(buildings, ["osm_type", "osm_id", "building", "levels", "height", "residential"]),
         entrances=entrances,
         street_lines=street_lines,
+        admin_areas=_frame(admin, _ADMIN_COLUMNS),
         data_timestamp=stamp,
         file_bbox=pbf.header_bbox,
         warnings=warnings,
@@ -711,6 +727,28 @@ def _residential(table: TagTable, found: Areas) -> dict:
     }
 
 
+def is_admin_unit(table: TagTable) -> np.ndarray:
+    """Objects that are administrative units of an :data:`ADMIN_LEVELS` level."""
+    return table.equals("boundary", "administrative") & table.isin("admin_level", ADMIN_LEVELS)
+
+
+_ADMIN_COLUMNS = ["osm_type", "osm_id", "admin_level", "name", "name_zh", "name_en"]
+
+
+def _admin_areas(table: TagTable, found: Areas) -> dict:
+    take = np.flatnonzero(is_admin_unit(table)[found.source_row])
+    rows = found.source_row[take]
+    return {
+        "osm_type": found.osm_type[take],
+        "osm_id": found.osm_id[take],
+        "admin_level": table.values("admin_level", rows),
+        "name": table.values("name", rows),
+        "name_zh": table.values("name:zh", rows),
+        "name_en": table.values("name:en", rows),
+        "geometry": found.geometry[take],
+    }
+
+
 def _buildings(table: TagTable, found: Areas) -> dict:
     building = table.column("building")[found.source_row]
     no = table.pbf.code("no")
@@ -729,6 +767,8 @@ def _buildings(table: TagTable, found: Areas) -> dict:
 
 
 def _frame(parts: list[dict], columns: list[str]) -> gpd.GeoDataFrame:
+    if not parts:
+        return gpd.GeoDataFrame({c: np.zeros(0, object) for c in columns}, geometry=[], crs=WGS84)
     data = {
         c: np.concatenate([np.asarray(p[c], dtype=object if c != "residential" else bool) for p in parts])
         for c in columns

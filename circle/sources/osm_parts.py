@@ -2,7 +2,9 @@
 
 A part holds every way whose extent meets the box (all its nodes with it),
 every relation whose member ways meet it (all their member ways, so that a
-multipolygon stays whole), and the tagged nodes inside the box: exactly what
+multipolygon stays whole), every administrative unit whose extent meets it
+(a tile inside a sub-district still knows it), and the tagged nodes inside
+the box: exactly what
 :func:`circle.sources.osm.read_osm` keeps when given that box as ``bounds``,
 so a tile built from its part equals one built from the whole file. Parts
 are written as uncompressed ``.npz`` files of the decoded arrays (no
@@ -18,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from circle.errors import InputDataError
+from circle.sources.osm import is_admin_unit
 from circle.sources.osm_areas import NodeLookup, concat_ranges
+from circle.sources.osm_tags import TagTable
 from circle.sources.pbf import PbfData, TagColumns
 
 BBox = tuple[float, float, float, float]
@@ -55,6 +59,7 @@ def part_of(pbf: PbfData, box: BBox, lookup: NodeLookup | None = None) -> PbfDat
     present = is_way & (pbf.way_id[position] == pbf.member_id) if len(pbf.way_id) else np.zeros(len(owner), bool)
     touching = np.zeros(len(pbf.relation_id), bool)
     touching[owner[present & keep_way[position]]] = True
+    touching |= _admin_units_over(pbf, box, way_box, owner, present, position)
     keep_way[position[present & touching[owner]]] = True
     keep_relation = touching
     # nodes: tagged ones inside the box, and every node of a kept way
@@ -66,6 +71,22 @@ def part_of(pbf: PbfData, box: BBox, lookup: NodeLookup | None = None) -> PbfDat
     node_position = np.searchsorted(pbf.node_id, pbf.way_refs[refs_kept])
     keep_node[node_position] = True
     return _subset(pbf, keep_node, keep_way, keep_relation)
+
+
+def _admin_units_over(pbf: PbfData, box: BBox, way_box: tuple[np.ndarray, ...], owner, present, position) -> np.ndarray:
+    """Administrative units whose extent (of their member ways) meets ``box``, though no member way does."""
+    units = is_admin_unit(TagTable(pbf.relation_tags, len(pbf.relation_id), pbf))
+    member = present & units[owner]
+    over = np.zeros(len(pbf.relation_id), bool)
+    if not member.any():
+        return over
+    west, south, east, north = (np.full(len(pbf.relation_id), fill) for fill in (np.inf, np.inf, -np.inf, -np.inf))
+    ways = position[member]
+    np.minimum.at(west, owner[member], way_box[0][ways])
+    np.minimum.at(south, owner[member], way_box[1][ways])
+    np.maximum.at(east, owner[member], way_box[2][ways])
+    np.maximum.at(north, owner[member], way_box[3][ways])
+    return units & ~((east < box[0]) | (west > box[2]) | (north < box[1]) | (south > box[3]))
 
 
 def _way_boxes(pbf: PbfData, lookup: NodeLookup) -> tuple[np.ndarray, ...]:

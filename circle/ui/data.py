@@ -71,7 +71,18 @@ def load_scores(path: str, _stamp: float, preset: str) -> ScoreResult:
 def blocks_wgs84(path: str, _stamp: float) -> gpd.GeoDataFrame:
     """Return the blocks' geometry simplified for drawing (about 1 m)."""
     blocks = load_study(path, _stamp).blocks
-    wanted = ["block_id", "name", "place_zh", "place_en", "population", "area_m2", "pop_flag", "geometry"]
+    wanted = [
+        "block_id",
+        "name",
+        "place_zh",
+        "place_en",
+        "subdistrict",
+        "community",
+        "population",
+        "area_m2",
+        "pop_flag",
+        "geometry",
+    ]
     simplified = blocks[[c for c in wanted if c in blocks.columns]].copy()
     simplified["geometry"] = simplified.geometry.simplify(0.00001)
     return simplified

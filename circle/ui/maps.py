@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from circle.block_places import shown_names
+from circle.block_places import names_with_units
 from circle.i18n import t
 from circle.population import gross_density_per_ha
 
@@ -131,7 +131,7 @@ def add_blocks(
     scale = colour_scale(values, measure, caption)
     frame = blocks[["block_id", "geometry"]].copy()
     frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
-    names = [escape(n) for n in shown_names(blocks, lang)]
+    names = [escape(n) for n in names_with_units(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
     frame["label"] = [
         t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")

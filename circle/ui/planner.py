@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.block_places import shown_names
+from circle.block_places import admin_unit_names, shown_names
 from circle.colours import category_colour
 from circle.errors import CircleError
 from circle.i18n import t
@@ -422,8 +422,12 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
         return
     row = scores.loc[block_id]
     block = study.blocks.set_index("block_id").loc[block_id]
-    name = shown_names(study.blocks[study.blocks["block_id"] == block_id], lang, t("unnamed", lang))[0]
+    chosen = study.blocks[study.blocks["block_id"] == block_id]
+    name = shown_names(chosen, lang, t("unnamed", lang))[0]
     st.markdown(f"#### {t('block_title', lang, name=md(name))}")
+    unit = admin_unit_names(chosen, lang)[0]
+    if unit and unit != name:
+        st.caption(md(unit))
     first, second, third = st.columns(3)
     first.metric(t("residents", lang), f"{row['population']:,.0f}")
     second.metric(t("score", lang), f"{row['score']:.0f}", row[f"band_{lang}"], delta_color="off")
@@ -473,14 +477,18 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
 def _gaps(lang: str, result, study) -> None:
     st.subheader(t("gaps_title", lang))
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
-    names = pd.Series(shown_names(study.blocks, lang), index=study.blocks["block_id"].astype(str).to_numpy())
+    block_ids = study.blocks["block_id"].astype(str).to_numpy()
+    names = pd.Series(shown_names(study.blocks, lang), index=block_ids)
+    units = pd.Series(admin_unit_names(study.blocks, lang), index=block_ids)
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
     everyone = len(ranked)
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
+    where = {t("col_admin", lang): [units.get(str(b), "") for b in ranked["block_id"]]} if (units != "").any() else {}
     table = pd.DataFrame(
         {
             t("col_rank", lang): ranked["priority_rank"].to_numpy(),
             t("col_name", lang): [names.get(str(b), b) for b in ranked["block_id"]],
+            **where,
             t("col_population", lang): ranked["population"].round(0).to_numpy(),
             t("col_score", lang): ranked["score"].to_numpy(),
             t("col_priority", lang): ranked["priority"].round(1).to_numpy(),

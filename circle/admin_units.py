@@ -1,0 +1,84 @@
+"""The administrative units a block lies in: its 街道 (sub-district) and 社区 (community).
+
+A block is placed in the unit that holds its inner point (a point on its
+surface). OpenStreetMap in China maps 街道 and 乡镇 as ``boundary=administrative``
+with ``admin_level=8`` and 社区 and 村 with ``admin_level=10``; elsewhere level 8
+is most often the municipality and 9 or 10 a borough or neighbourhood, so the
+community is taken from level 10, else from level 9. Where units of one level
+overlap (an error in the data, or two versions of one boundary), the smallest
+holds the block. Where the data maps no unit, the columns are empty: nothing
+is guessed.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: ``admin_level`` of the 街道 (sub-district)
+SUBDISTRICT_LEVELS = ("8",)
+#: ``admin_level`` of the 社区 (community), in order of preference
+COMMUNITY_LEVELS = ("10", "9")
+
+
+def admin_units(blocks: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per block, the name of its sub-district and of its community (None where no unit holds it).
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Block outlines, in any CRS.
+    units : geopandas.GeoDataFrame
+        Administrative areas with ``admin_level`` and ``name`` (``name_zh``, ``name_en`` where the name
+        is missing), as :attr:`circle.sources.osm.OsmData.admin_areas` holds them.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Object arrays ``(subdistrict, community)``, one entry per block.
+    """
+    if blocks.empty or units.empty:
+        empty = np.full(len(blocks), None, dtype=object)
+        return empty, empty.copy()
+    if units.crs != blocks.crs:
+        units = units.to_crs(blocks.crs)
+    inner = shapely.point_on_surface(np.asarray(blocks.geometry, dtype=object))
+    return (
+        _unit_holding(inner, units, SUBDISTRICT_LEVELS),
+        _unit_holding(inner, units, COMMUNITY_LEVELS),
+    )
+
+
+def _unit_holding(points: np.ndarray, units: gpd.GeoDataFrame, levels: tuple[str, ...]) -> np.ndarray:
+    """Return the name of the unit of ``levels`` holding each point: the preferred level, then the smallest."""
+    found = np.full(len(points), None, dtype=object)
+    units = units.reset_index(drop=True)
+    level = units["admin_level"].astype(str).str.strip()
+    chosen = units[level.isin(levels)]
+    names = _names(chosen)
+    chosen = chosen[names.notna()]
+    if chosen.empty:
+        return found
+    outlines = np.asarray(chosen.geometry, dtype=object)
+    point_idx, unit_idx = shapely.STRtree(outlines).query(points, predicate="within")
+    if not len(point_idx):
+        return found
+    preference = chosen["admin_level"].astype(str).str.strip().map({v: i for i, v in enumerate(levels)}).to_numpy()
+    pairs = pd.DataFrame(
+        {"point": point_idx, "rank": preference[unit_idx], "area": shapely.area(outlines[unit_idx]), "unit": unit_idx}
+    )
+    best = pairs.sort_values(["point", "rank", "area"], kind="stable").drop_duplicates("point")
+    found[best["point"].to_numpy()] = names[chosen.index].to_numpy(object)[best["unit"].to_numpy()]
+    return found
+
+
+def _names(units: pd.DataFrame) -> pd.Series:
+    """Return each unit's ``name``, else ``name:zh``, else ``name:en`` (None for a unit without any)."""
+    name = pd.Series(None, index=units.index, dtype=object)
+    for column in ("name_en", "name_zh", "name"):
+        if column in units:
+            given = units[column].where(units[column].astype(str).str.strip().ne("") & units[column].notna())
+            name = given.combine_first(name)
+    return name
