@@ -35,6 +35,18 @@ Example batch file::
         source: ../shared/data/osm/andorra_2020.osm.pbf
         bbox: 1.41,42.43,1.79,42.66
         tiles: {columns: 2, rows: 2}
+      - name: chengdu-counted
+        source: ../shared/data/osm/chengdu_central_2018.osm.pbf
+        census: census/jiedao_2020.gpkg    # or population: worldpop_2020.tif
+        population_total: 1_500_000        # optional: a known total of the area
+        region: china                      # optional: found from the area's centre
+
+A tiled study estimates its residents in each tile and counts them once,
+after the merge, from the raster, the census and the known total: a cell or
+polygon on a tile's edge is shared among the blocks of every tile it covers,
+and the total is the city's. Blocks outside the grid get none of it, so a
+census polygon crossing the grid's edge gives all its residents to the
+blocks inside: draw the grid over the whole of the census area.
 """
 
 from __future__ import annotations
@@ -52,6 +64,9 @@ import yaml
 
 from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
+from circle.population_counts import CountedSources
+from circle.standards import load_preset
+from circle.standards.regions import region_for, region_names
 from circle.study import SUMMARY
 from circle.tiling import TileGrid, TileOf
 
@@ -67,6 +82,11 @@ _STUDY_KEYS = {
     "area",
     "blocks",
     "population_column",
+    "population",
+    "population_total",
+    "census",
+    "census_column",
+    "region",
     "block_id_column",
     "block_name_column",
     "preset",
@@ -116,11 +136,28 @@ class TiledStudy:
             "tiles": {"bbox": list(self.grid.bbox), "columns": self.grid.columns, "rows": self.grid.rows},
         }
 
-    def tile_task(self, tile: TileOf) -> BatchTask:
-        """Return the analysis of one tile as a task of its own."""
-        return BatchTask(
-            f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), {**self.options, "bbox": None}
+    @property
+    def counted(self) -> CountedSources:
+        """The residents the user counted (raster, census, known total): applied once, to the merged city."""
+        options = self.options
+        return CountedSources(
+            options.get("population_raster"),
+            options.get("census_file"),
+            options.get("census_column"),
+            options.get("population_total"),
         )
+
+    @property
+    def region(self) -> str:
+        """The region of the whole grid (named, else found from its centre): every tile takes the same."""
+        west, south, east, north = self.grid.bbox
+        return region_for((west + east) / 2, (south + north) / 2, self.options.get("region")).key
+
+    def tile_task(self, tile: TileOf) -> BatchTask:
+        """Return the analysis of one tile as a task of its own (its residents estimated; counts come at the merge)."""
+        counted_later = dict.fromkeys(("population_raster", "census_file", "census_column", "population_total"))
+        options = {**self.options, **counted_later, "bbox": None, "region": self.region}
+        return BatchTask(f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), options)
 
 
 @dataclass
@@ -189,12 +226,16 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
         if name in seen:
             problems.append(f"{where}.name {name!r} is used twice")
         seen.add(name)
-        paths = {key: study.get(key) for key in ("source", "area", "blocks")}
+        paths = {key: study.get(key) for key in ("source", "area", "blocks", "population", "census")}
         wrong = [key for key, value in paths.items() if value is not None and not isinstance(value, str)]
         if wrong:
             problems.append(f"{where}.{wrong[0]} must be a file name")
             continue
         source = study.get("source")
+        total = study.get("population_total")
+        if total is not None and (isinstance(total, bool) or not isinstance(total, int | float) or total < 0):
+            problems.append(f"{where}.population_total must be a number of residents (0 or more), not {total!r}")
+            continue
         options = {
             "source": str((base / source).resolve()) if source else None,
             "bbox": study.get("bbox"),
@@ -203,11 +244,19 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             "block_id_column": study.get("block_id_column"),
             "block_name_column": study.get("block_name_column"),
             "population_column": study.get("population_column"),
+            "population_raster": str((base / study["population"]).resolve()) if study.get("population") else None,
+            "census_file": str((base / study["census"]).resolve()) if study.get("census") else None,
+            "census_column": study.get("census_column"),
+            "population_total": float(total) if total is not None else None,
+            "region": study.get("region"),
             "preset": str(study.get("preset", "gb50180_2018")),
             "profile": str(study.get("profile", "standard")),
             "engine": str(study.get("engine", "labels")),
             "gpkg": bool(study.get("gpkg", False)),
         }
+        if options["region"] is not None and options["region"] not in region_names():
+            problems.append(f"{where}.region {options['region']!r} is none of {', '.join(region_names())}")
+            continue
         tiles = study.get("tiles")
         if tiles is None:
             tasks.append(BatchTask(name, str(out / name), options))
@@ -434,7 +483,9 @@ def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) 
         "snapping limit and a block margin); each tile built from its part, its own blocks only, in the "
         "study's CRS; tiles merged by OpenStreetMap node ids",
     }
-    merged = merge_tiles(folders, study.folder, source, extra)
+    counted = study.counted
+    population = (counted, region_for(0.0, 0.0, study.region).apply(load_preset(study.options["preset"])))
+    merged = merge_tiles(folders, study.folder, source, extra, population if counted else None)
     _record_request(merged, study)
     shutil.rmtree(study.work, ignore_errors=True)
     summary = Study.open(merged).summary

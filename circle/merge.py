@@ -6,7 +6,8 @@ the grid), where its whole neighbourhood was seen. The merged folder has
 every tile's blocks with their reach columns and access rows, every
 facility once, and the union of the tiles' networks, nodes matched by their
 OpenStreetMap ids and renumbered in id order. Counts are recomputed from the
-merged tables; the summary keeps what every tile shares (preset, profile,
+merged tables, and so are the population figures (residents the user
+counted are shared among the merged blocks here, once); the summary keeps what every tile shares (preset, profile,
 CRS, parameters) and records the tiles under ``batch``. The folder is written
 atomically like any study.
 """
@@ -27,6 +28,9 @@ import shapely
 
 from circle.errors import StudyError
 from circle.geo import WGS84
+from circle.population import population_summary
+from circle.population_counts import CountedSources, recount_merged
+from circle.standards import Preset
 from circle.study import Study, StudyTables, study_counts, write_study
 from circle.tiling import TileGrid, TileOf
 
@@ -39,6 +43,7 @@ def merge_tiles(
     out: str | Path,
     source: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    population: tuple[CountedSources, Preset] | None = None,
 ) -> Path:
     """Merge tile studies into one study folder at ``out``.
 
@@ -52,6 +57,9 @@ def merge_tiles(
         The ``source`` section of the summary (the city file, its SHA-256 …).
     extra : dict, optional
         Recorded under ``batch`` in the summary (split and tile timings).
+    population : tuple of (CountedSources, Preset), optional
+        Residents the user counted, shared among the merged blocks (with the region's values in the preset);
+        the tiles hold estimates only.
 
     Returns
     -------
@@ -75,6 +83,12 @@ def merge_tiles(
     grid = studies[0][0].grid
     osm_ids = np.unique(np.concatenate([s.nodes["osm_id"].to_numpy(np.int64) for _, s in studies]))
     blocks, block_access = _merged_blocks(studies, osm_ids)
+    imports = dict(template.get("imports") or {})
+    population_section = population_summary(blocks)  # the city's, not the first tile's
+    if population is not None and len(blocks):
+        counted, preset = population
+        blocks, reports, population_section = recount_merged(blocks, counted, preset, template["crs"])
+        imports.update(reports)
     facilities, facility_access = _merged_facilities(studies, osm_ids, grid)
     nodes, edges = _merged_network(studies, osm_ids)
     tables = StudyTables(blocks, facilities, nodes, edges, block_access, facility_access, summary={})
@@ -87,6 +101,8 @@ def merge_tiles(
         source=source,
         study_area=f"bbox {','.join(f'{v:g}' for v in grid.bbox)} in {grid.columns}×{grid.rows} tiles",
         study_area_wkt=shapely.box(*grid.bbox).wkt,
+        imports=imports,
+        population=population_section,
         bbox=[float(west), float(south), float(east), float(north)],
         counts=study_counts(
             tables,

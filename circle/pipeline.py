@@ -24,6 +24,7 @@ import shapely
 
 import circle
 from circle.access_points import polygon_access_points
+from circle.admin_units import admin_units
 from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
 from circle.block_places import block_places
 from circle.blocks import (
@@ -34,7 +35,6 @@ from circle.blocks import (
     read_blocks_file,
     split_large_blocks,
 )
-from circle.census import allocate_census, read_census
 from circle.columns import count_column, nearest_id_column, time_column
 from circle.engine import ReachProblem, get_backend
 from circle.engine.base import CategoryReach, Destinations
@@ -43,8 +43,8 @@ from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.memory import check_memory
 from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
-from circle.population import by_source, gross_density_per_ha, mostly_area_density, plausibility_flags, scale_to_total
-from circle.population_raster import allocate_raster
+from circle.population import plausibility_flags, population_summary, scale_to_total
+from circle.population_counts import CountedSources, count_residents
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
@@ -329,7 +329,7 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             blocks = estimate_population(blocks, osm, preset)
             blocks["parent_id"] = blocks["block_id"].astype(str)
             blocks["fence"] = None
-            blocks = _counted_population(blocks, options, preset, crs, imports)
+            blocks = count_residents(blocks, _counted_sources(options), preset, crs, imports)
         else:
             # population first, then the study area: a block's estimate looks at its neighbours too
             blocks, block_origin = blocks_from_osm(osm, crs)
@@ -338,14 +338,16 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
             blocks = split_large_blocks(blocks, osm, street_lines, preset, gate_x, gate_y)
             # counts are shared before the study area is cut, so a cell or polygon on a tile's edge is not
             # given twice, once to each tile's blocks
-            blocks = _owned_blocks(_counted_population(blocks, options, preset, crs, imports), aoi, options.tile)
+            counted = count_residents(blocks, _counted_sources(options), preset, crs, imports)
+            blocks = _owned_blocks(counted, aoi, options.tile)
         if blocks.empty and options.tile is None:
             raise InputDataError(NO_RESIDENTIAL_BLOCKS)
         if options.population_total is not None:
             blocks, imports["population_total"] = scale_to_total(blocks, float(options.population_total))
-        blocks["pop_flag"] = plausibility_flags(blocks, preset)
+        blocks["pop_flag"] = plausibility_flags(blocks, preset.population)
         extent = _extent(aoi, blocks, reach_m + max_snap)
         blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines_in(crs))
+        blocks["subdistrict"], blocks["community"] = admin_units(blocks, osm.admin_areas)
 
     with clock.stage("facilities", "sorting facilities into categories"):
         facilities = facilities_from_osm(osm.facilities, preset, crs)
@@ -406,17 +408,8 @@ def prepare_inputs(options: AnalysisOptions, clock: _Stopwatch | None = None) ->
 BLOCK_MARGIN_M = 2000.0
 
 
-def _counted_population(
-    blocks: gpd.GeoDataFrame, options: AnalysisOptions, preset: Preset, crs: str, imports: dict[str, Any]
-) -> gpd.GeoDataFrame:
-    """Replace estimates by counts where the user gave them: a population raster, then census polygons over it."""
-    if options.population_raster:
-        blocks, imports["population_raster"] = allocate_raster(blocks, options.population_raster, preset)
-    if options.census_file:
-        census = read_census(options.census_file, options.census_column, crs)
-        blocks, imports["census"] = allocate_census(blocks, census, preset)
-        imports["census"]["file"] = Path(options.census_file).name
-    return blocks
+def _counted_sources(options: AnalysisOptions) -> CountedSources:
+    return CountedSources(options.population_raster, options.census_file, options.census_column)
 
 
 def walk_reach_m(preset: Preset, profile: WalkingProfile, terrain: bool = False) -> float:
@@ -622,6 +615,8 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
             "name": blocks["name"].to_numpy(object),
             "place_zh": blocks["place_zh"].to_numpy(object),
             "place_en": blocks["place_en"].to_numpy(object),
+            "subdistrict": blocks["subdistrict"].to_numpy(object),
+            "community": blocks["community"].to_numpy(object),
             "population": blocks["population"].to_numpy(float),
             "pop_source": blocks["pop_source"].to_numpy(object),
             "pop_flag": blocks["pop_flag"].to_numpy(object),
@@ -690,24 +685,6 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
         facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
         summary={},
     )
-
-
-def _population_summary(blocks: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Residents by source, the blocks flagged implausible, and the largest and median block."""
-    sources = by_source(blocks) if len(blocks) else {}
-    flags = blocks["pop_flag"].to_numpy(object)
-    flagged = np.flatnonzero(flags != "")
-    area = blocks["area_m2"].to_numpy(float)
-    density = gross_density_per_ha(blocks)
-    return {
-        "by_source": sources,
-        "mostly_area_density": mostly_area_density(sources),
-        "flagged": {str(flag): int((flags == flag).sum()) for flag in np.unique(flags[flagged])},
-        "flagged_blocks": blocks["block_id"].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),
-        "blocks_split": int((blocks["parent_id"] != blocks["block_id"]).sum()),
-        "largest_block_ha": round(float(area.max()) / 1e4, 2) if len(area) else None,
-        "median_density_per_ha": round(float(np.median(density)), 1) if len(area) else None,
-    }
 
 
 def _number(text: str | None) -> float:
@@ -857,7 +834,7 @@ def _summary(
             "population": {k: v.to_dict() for k, v in preset.population.items()},
             "region": inputs.region,
         },
-        "population": _population_summary(blocks),
+        "population": population_summary(blocks),
         "categories": [c.to_dict() for c in preset.categories],
         "scoring": preset.scoring.to_dict() if preset.scoring else None,
         "counts": study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),

@@ -11,6 +11,7 @@ scaled blocks say ``buildings_scaled`` or ``area_density_scaled``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -19,7 +20,6 @@ import pandas as pd
 
 from circle.blocks import POP_AREA, POP_BUILDINGS
 from circle.errors import InputDataError
-from circle.standards import Preset
 
 #: the estimated sources, which a known total scales.
 ESTIMATED = (POP_BUILDINGS, POP_AREA)
@@ -83,7 +83,7 @@ def scale_to_total(blocks: gpd.GeoDataFrame, total: float) -> tuple[gpd.GeoDataF
     return out, report
 
 
-def plausibility_flags(blocks: gpd.GeoDataFrame, preset: Preset) -> np.ndarray:
+def plausibility_flags(blocks: gpd.GeoDataFrame, values: Mapping[str, Any]) -> np.ndarray:
     """Flag blocks whose gross density lies outside the region's plausible bounds.
 
     A block denser than ``max_density_per_ha`` is ``too_dense``; one larger
@@ -94,15 +94,17 @@ def plausibility_flags(blocks: gpd.GeoDataFrame, preset: Preset) -> np.ndarray:
     ----------
     blocks : geopandas.GeoDataFrame
         With ``population`` and ``area_m2``.
-    preset : Preset
-        With the region's population values applied (:meth:`circle.standards.regions.Region.apply`).
+    values : mapping
+        A preset's ``population`` values with the region's applied
+        (:meth:`circle.standards.regions.Region.apply`), or the same as a study's summary records them
+        (``parameters.population``: each a dict with its ``value``).
 
     Returns
     -------
     numpy.ndarray
         One flag per block.
     """
-    params = {key: float(value.value) for key, value in preset.population.items()}
+    params = {key: float(value["value"] if isinstance(value, dict) else value.value) for key, value in values.items()}
     hectares = blocks["area_m2"].to_numpy(float) / 1e4
     density = gross_density_per_ha(blocks)
     flags = np.full(len(blocks), "", dtype=object)
@@ -135,3 +137,25 @@ def area_density_share(sources: dict[str, dict[str, float]]) -> float:
 def mostly_area_density(sources: dict[str, dict[str, float]]) -> bool:
     """Whether more than half the residents come from block area × density (scaled or not)."""
     return area_density_share(sources) > 0.5
+
+
+def population_summary(blocks: pd.DataFrame) -> dict[str, Any]:
+    """Return the ``population`` section of a study's summary.
+
+    Residents by source, the blocks flagged implausible (densest first, at most 50 listed), the blocks
+    split, and the largest and median block.
+    """
+    sources = by_source(blocks) if len(blocks) else {}
+    flags = blocks["pop_flag"].to_numpy(object)
+    flagged = np.flatnonzero(flags != "")
+    area = blocks["area_m2"].to_numpy(float)
+    density = gross_density_per_ha(blocks)
+    return {
+        "by_source": sources,
+        "mostly_area_density": mostly_area_density(sources),
+        "flagged": {str(flag): int((flags == flag).sum()) for flag in np.unique(flags[flagged])},
+        "flagged_blocks": blocks["block_id"].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),
+        "blocks_split": int((blocks["parent_id"] != blocks["block_id"]).sum()),
+        "largest_block_ha": round(float(area.max()) / 1e4, 2) if len(area) else None,
+        "median_density_per_ha": round(float(np.median(density)), 1) if len(area) else None,
+    }

@@ -97,22 +97,20 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
     assert (out / "town" / "summary.json").read_text() == before
 
 
-def _tiled_equals_single(tmp_path, source, bbox: str, columns: int, rows: int, environment=None):
-    """Run a tiled batch and the single study over the same bbox; compare block by block."""
+def _tiled_equals_single(
+    tmp_path, source, bbox: str, columns: int, rows: int, environment=None, keys=None, options=None
+):
+    """Run a tiled batch and the single study over the same bbox; compare block by block.
+
+    ``keys`` are more batch-file keys of the study, ``options`` the same for the single run.
+    """
     config = tmp_path / "tiled.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "studies": [
-                    {"name": "city", "source": str(source), "bbox": bbox, "tiles": {"columns": columns, "rows": rows}}
-                ]
-            }
-        )
-    )
+    study = {"name": "city", "source": str(source), "bbox": bbox, "tiles": {"columns": columns, "rows": rows}}
+    config.write_text(yaml.safe_dump({"studies": [{**study, **(keys or {})}]}))
     out = tmp_path / "batch"
     completed = _cli(["batch", config, "--out", out, "--workers", 2], environment)
     assert completed.returncode == 0, completed.stderr[-3000:]
-    single = analyze(AnalysisOptions(source=source, bbox=bbox, out=tmp_path / "single")).path
+    single = analyze(AnalysisOptions(source=source, bbox=bbox, out=tmp_path / "single", **(options or {}))).path
     merged_blocks = gpd.read_parquet(out / "city" / "blocks.parquet").set_index("block_id")
     single_blocks = gpd.read_parquet(single / "blocks.parquet").set_index("block_id")
     assert sorted(merged_blocks.index) == sorted(single_blocks.index)
@@ -124,6 +122,8 @@ def _tiled_equals_single(tmp_path, source, bbox: str, columns: int, rows: int, e
     assert np.nanmax(np.abs(a - b)) * 60 <= 1.0
     assert (merged_blocks[counts].to_numpy() == single_blocks[counts].to_numpy()).all()
     assert np.allclose(merged_blocks["population"], single_blocks["population"])
+    assert (merged_blocks["pop_source"] == single_blocks["pop_source"]).all()
+    assert (merged_blocks["pop_flag"] == single_blocks["pop_flag"]).all()
     return out, json.loads((out / "batch-report.json").read_text())
 
 
@@ -143,18 +143,41 @@ def _cli(args, environment=None):
 
 
 def test_a_2x2_tiling_of_andorra_equals_the_whole_run_and_a_failing_tile_is_retried(tmp_path):
+    """Also with a census polygon across the tiles' seams and the country's known total, counted after the merge."""
+    import shapely
+
     from tests.conftest import shared_extract
+    from tests.test_real_extracts import ANDORRA_RESIDENTS_2019
 
     source = shared_extract("andorra_2020.osm.pbf")
-    out, report = _tiled_equals_single(
-        tmp_path, source, "1.412368,42.4276,1.787481,42.65717", 2, 2, {"CIRCLE_BATCH_FAULTS": "city/r1c0:1"}
+    census = tmp_path / "encamp.geojson"  # around Encamp, where the seams (1.5999° E, 42.5424° N) cross
+    gpd.GeoDataFrame({"population": [12_000]}, geometry=[shapely.box(1.56, 42.52, 1.64, 42.56)], crs=4326).to_file(
+        census
     )
+    out, report = _tiled_equals_single(
+        tmp_path,
+        source,
+        "1.412368,42.4276,1.787481,42.65717",
+        2,
+        2,
+        {"CIRCLE_BATCH_FAULTS": "city/r1c0:1"},
+        keys={"census": str(census), "population_total": ANDORRA_RESIDENTS_2019},
+        options={"census_file": census, "population_total": ANDORRA_RESIDENTS_2019},
+    )
+    merged = gpd.read_parquet(out / "city" / "blocks.parquet")
+    from_census = merged["pop_source"] == "census"
+    assert from_census.sum() > 10 and merged.loc[from_census, "population"].sum() == pytest.approx(12_000)
+    assert merged["population"].sum() == pytest.approx(ANDORRA_RESIDENTS_2019)
     by_name = {r["name"]: r for r in report}
     assert by_name["city/r1c0"]["status"] == "done" and by_name["city/r1c0"]["attempts"] == 2
     assert by_name["city"]["status"] == "done"
     summary = json.loads((out / "city" / "summary.json").read_text())
     assert summary["batch"]["grid"] == {"bbox": [1.412368, 42.4276, 1.787481, 42.65717], "columns": 2, "rows": 2}
     assert summary["batch"]["tile_attempts"]["r1c0"] == 2
+    assert summary["imports"]["census"]["allocated"] == pytest.approx(12_000, abs=0.1)
+    assert summary["imports"]["population_total"]["total"] == ANDORRA_RESIDENTS_2019
+    assert summary["population"]["by_source"]["census"]["residents"] == pytest.approx(12_000, abs=0.1)
+    assert summary["counts"]["population"] == pytest.approx(ANDORRA_RESIDENTS_2019, abs=1)
 
 
 def test_a_tiling_across_a_mosaic_seams_equals_the_whole_run(tmp_path):
@@ -177,6 +200,9 @@ def test_batch_file_problems_are_listed(tmp_path):
                     {"name": "../escape", "source": "x.osm"},
                     {"name": "ok", "source": "x.osm", "colour": "red"},
                     {"name": "t", "source": "x.osm", "tiles": {"columns": 2}},
+                    {"name": "n", "source": "x.osm", "population_total": "many"},
+                    {"name": "r", "source": "x.osm", "region": "mars"},
+                    {"name": "c", "source": "x.osm", "census": 3},
                 ]
             }
         )
@@ -185,6 +211,8 @@ def test_batch_file_problems_are_listed(tmp_path):
         read_batch_file(config, tmp_path / "out")
     message = str(caught.value)
     assert "'../escape'" in message and "unknown key(s) colour" in message and "tiles needs" in message
+    assert "population_total must be a number" in message and "region 'mars' is none of" in message
+    assert "studies[5].census must be a file name" in message
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):

@@ -193,4 +193,4 @@ def test_storeys_from_levels_height_and_type():
 def test_implausible_densities_are_flagged():
     blocks = blocks_frame([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 300, 300), shapely.box(0, 0, 100, 100)])
     blocks["population"] = [2_000.0, 10.0, 50.0]  # 2,000 /ha; 1.1 /ha on 9 ha; 50 /ha
-    assert plausibility_flags(blocks, china()).tolist() == [FLAG_DENSE, FLAG_SPARSE, ""]
+    assert plausibility_flags(blocks, china().population).tolist() == [FLAG_DENSE, FLAG_SPARSE, ""]
