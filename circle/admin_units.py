@@ -54,23 +54,25 @@ def admin_units(blocks: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> tuple[np.n
 def _unit_holding(points: np.ndarray, units: gpd.GeoDataFrame, levels: tuple[str, ...]) -> np.ndarray:
     """Return the name of the unit of ``levels`` holding each point: the preferred level, then the smallest."""
     found = np.full(len(points), None, dtype=object)
-    units = units.reset_index(drop=True)
-    level = units["admin_level"].astype(str).str.strip()
-    chosen = units[level.isin(levels)]
-    names = _names(chosen)
-    chosen = chosen[names.notna()]
-    if chosen.empty:
+    preference = units["admin_level"].astype(str).str.strip().map({v: i for i, v in enumerate(levels)})
+    names = _names(units)
+    usable = preference.notna() & names.notna()
+    if not usable.any():
         return found
-    outlines = np.asarray(chosen.geometry, dtype=object)
+    outlines = np.asarray(units.geometry[usable], dtype=object)
     point_idx, unit_idx = shapely.STRtree(outlines).query(points, predicate="within")
     if not len(point_idx):
         return found
-    preference = chosen["admin_level"].astype(str).str.strip().map({v: i for i, v in enumerate(levels)}).to_numpy()
     pairs = pd.DataFrame(
-        {"point": point_idx, "rank": preference[unit_idx], "area": shapely.area(outlines[unit_idx]), "unit": unit_idx}
+        {
+            "point": point_idx,
+            "rank": preference[usable].to_numpy()[unit_idx],
+            "area": shapely.area(outlines[unit_idx]),
+            "unit": unit_idx,
+        }
     )
     best = pairs.sort_values(["point", "rank", "area"], kind="stable").drop_duplicates("point")
-    found[best["point"].to_numpy()] = names[chosen.index].to_numpy(object)[best["unit"].to_numpy()]
+    found[best["point"].to_numpy()] = names[usable].to_numpy(object)[best["unit"].to_numpy()]
     return found
 
 

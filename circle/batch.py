@@ -66,7 +66,7 @@ from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.population_counts import CountedSources
 from circle.standards import load_preset
-from circle.standards.regions import region_for, region_names
+from circle.standards.regions import Region, region_for, region_names
 from circle.study import SUMMARY
 from circle.tiling import TileGrid, TileOf
 
@@ -148,15 +148,15 @@ class TiledStudy:
         )
 
     @property
-    def region(self) -> str:
+    def region(self) -> Region:
         """The region of the whole grid (named, else found from its centre): every tile takes the same."""
         west, south, east, north = self.grid.bbox
-        return region_for((west + east) / 2, (south + north) / 2, self.options.get("region")).key
+        return region_for((west + east) / 2, (south + north) / 2, self.options.get("region"))
 
     def tile_task(self, tile: TileOf) -> BatchTask:
         """Return the analysis of one tile as a task of its own (its residents estimated; counts come at the merge)."""
         counted_later = dict.fromkeys(("population_raster", "census_file", "census_column", "population_total"))
-        options = {**self.options, **counted_later, "bbox": None, "region": self.region}
+        options = {**self.options, **counted_later, "bbox": None, "region": self.region.key}
         return BatchTask(f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), options)
 
 
@@ -484,8 +484,8 @@ def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) 
         "study's CRS; tiles merged by OpenStreetMap node ids",
     }
     counted = study.counted
-    population = (counted, region_for(0.0, 0.0, study.region).apply(load_preset(study.options["preset"])))
-    merged = merge_tiles(folders, study.folder, source, extra, population if counted else None)
+    population = (counted, study.region.apply(load_preset(study.options["preset"]))) if counted else None
+    merged = merge_tiles(folders, study.folder, source, extra, population)
     _record_request(merged, study)
     shutil.rmtree(study.work, ignore_errors=True)
     summary = Study.open(merged).summary

@@ -99,14 +99,7 @@ def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> 
     The streets are those that bound it, in ``lang``; the units those it lies in (:mod:`circle.admin_units`).
     Without ``unnamed``, a block with none of these is called by its id.
     """
-    own = _texts(blocks, "name")
-    place = _texts(blocks, f"place_{lang}")
-    unit = admin_unit_names(blocks, lang)
-    last = blocks["block_id"].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
-    return np.array(
-        [n or p or u or i for n, p, u, i in zip(own, place, unit, last, strict=True)],
-        dtype=object,
-    )
+    return _shown(blocks, lang, unnamed, admin_unit_names(blocks, lang))
 
 
 def names_with_units(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
@@ -116,10 +109,27 @@ def names_with_units(blocks: pd.DataFrame, lang: str, unnamed: str | None = None
     return np.array(
         [
             n + separator + u if u and u != n else n
-            for n, u in zip(shown_names(blocks, lang, unnamed), units, strict=True)
+            for n, u in zip(_shown(blocks, lang, unnamed, units), units, strict=True)
         ],
         dtype=object,
     )
+
+
+def has_admin_units(blocks: pd.DataFrame) -> bool:
+    """Whether any block lies in a sub-district or community the data names."""
+    return any(
+        blocks[column].astype("string").str.strip().fillna("").ne("").any()
+        for column in ("subdistrict", "community")
+        if column in blocks
+    )
+
+
+def _shown(blocks: pd.DataFrame, lang: str, unnamed: str | None, units: np.ndarray) -> np.ndarray:
+    """:func:`shown_names`, given the blocks' :func:`admin_unit_names`."""
+    own = _texts(blocks, "name")
+    place = _texts(blocks, f"place_{lang}")
+    last = blocks["block_id"].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
+    return np.array([n or p or u or i for n, p, u, i in zip(own, place, units, last, strict=True)], dtype=object)
 
 
 def admin_unit_names(blocks: pd.DataFrame, lang: str) -> np.ndarray:

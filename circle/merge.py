@@ -7,9 +7,9 @@ every tile's blocks with their reach columns and access rows, every
 facility once, and the union of the tiles' networks, nodes matched by their
 OpenStreetMap ids and renumbered in id order. Counts are recomputed from the
 merged tables, and so are the population figures (residents the user
-counted are shared among the merged blocks here, once); the summary keeps what every tile shares (preset, profile,
-CRS, parameters) and records the tiles under ``batch``. The folder is written
-atomically like any study.
+counted are shared among the merged blocks here, once); the summary keeps
+what every tile shares (preset, profile, CRS, parameters) and records the
+tiles under ``batch``. The folder is written atomically like any study.
 """
 
 from __future__ import annotations
@@ -84,11 +84,12 @@ def merge_tiles(
     osm_ids = np.unique(np.concatenate([s.nodes["osm_id"].to_numpy(np.int64) for _, s in studies]))
     blocks, block_access = _merged_blocks(studies, osm_ids)
     imports = dict(template.get("imports") or {})
-    population_section = population_summary(blocks)  # the city's, not the first tile's
     if population is not None and len(blocks):
         counted, preset = population
         blocks, reports, population_section = recount_merged(blocks, counted, preset, template["crs"])
         imports.update(reports)
+    else:
+        population_section = population_summary(blocks)  # the city's, not the first tile's
     facilities, facility_access = _merged_facilities(studies, osm_ids, grid)
     nodes, edges = _merged_network(studies, osm_ids)
     tables = StudyTables(blocks, facilities, nodes, edges, block_access, facility_access, summary={})

@@ -94,17 +94,16 @@ def plausibility_flags(blocks: gpd.GeoDataFrame, values: Mapping[str, Any]) -> n
     ----------
     blocks : geopandas.GeoDataFrame
         With ``population`` and ``area_m2``.
-    values : mapping
+    values : mapping of str to Sourced
         A preset's ``population`` values with the region's applied
-        (:meth:`circle.standards.regions.Region.apply`), or the same as a study's summary records them
-        (``parameters.population``: each a dict with its ``value``).
+        (:meth:`circle.standards.regions.Region.apply`).
 
     Returns
     -------
     numpy.ndarray
         One flag per block.
     """
-    params = {key: float(value["value"] if isinstance(value, dict) else value.value) for key, value in values.items()}
+    params = {key: float(value.value) for key, value in values.items()}
     hectares = blocks["area_m2"].to_numpy(float) / 1e4
     density = gross_density_per_ha(blocks)
     flags = np.full(len(blocks), "", dtype=object)

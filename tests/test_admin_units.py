@@ -38,6 +38,7 @@ def town_with_sub_districts(path):
     street = [town.node(100.0 * i - 100, -20.0) for i in range(12)]
     town.way(street, highway="residential")  # no name: blocks are not described by streets
     town.node(950, -19.5, amenity="clinic")
+    town.node(1050, -19.5, amenity="school")  # over 10 minutes from the western blocks: they are priorities
     town.relation(
         _ring_of_ways(town, [(-200, -300), (1200, -300), (1200, 600), (-200, 600)]),
         type="boundary",
@@ -185,3 +186,20 @@ def test_the_english_address_puts_the_smaller_unit_first(lang):
     blocks = pd.DataFrame({"block_id": ["a"], "subdistrict": ["Yulin"], "community": ["Yulin community"]})
     expected = {"zh": "YulinYulin community", "en": "Yulin community, Yulin"}[lang]
     assert admin_unit_names(blocks, lang).tolist() == [expected]
+
+
+def test_the_planners_gap_table_names_each_blocks_units(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    analyze(AnalysisOptions(source=town_with_sub_districts(tmp_path / "t.osm"), out=tmp_path / "studies" / "default"))
+    monkeypatch.setenv("CIRCLE_STUDIES", str(tmp_path / "studies"))
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    gaps = next(frame.value for frame in app.dataframe if "街道·社区" in frame.value.columns)
+    where = dict(zip(gaps["名称"], gaps["街道·社区"], strict=True))
+    assert where["西园小区"] == "玉林街道小社区"
+    # the unnamed compound away from named streets is listed by its units, with them beside it
+    assert where["玉林街道玉林社区"] == "玉林街道玉林社区"

@@ -720,9 +720,7 @@ def _residential(table: TagTable, found: Areas) -> dict:
     return {
         "osm_type": found.osm_type[take],
         "osm_id": found.osm_id[take],
-        "name": table.values("name", rows),
-        "name_zh": table.values("name:zh", rows),
-        "name_en": table.values("name:en", rows),
+        **_names(table, rows),
         "geometry": canonical_areas(found.geometry[take]),
     }
 
@@ -742,10 +740,17 @@ def _admin_areas(table: TagTable, found: Areas) -> dict:
         "osm_type": found.osm_type[take],
         "osm_id": found.osm_id[take],
         "admin_level": table.values("admin_level", rows),
+        **_names(table, rows),
+        "geometry": found.geometry[take],
+    }
+
+
+def _names(table: TagTable, rows: np.ndarray) -> dict[str, list[str | None]]:
+    """Return the ``name``, ``name:zh`` and ``name:en`` of the objects at ``rows``, as frame columns."""
+    return {
         "name": table.values("name", rows),
         "name_zh": table.values("name:zh", rows),
         "name_en": table.values("name:en", rows),
-        "geometry": found.geometry[take],
     }
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.block_places import admin_unit_names, shown_names
+from circle.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.colours import category_colour
 from circle.errors import CircleError
 from circle.i18n import t
@@ -477,17 +477,18 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
 def _gaps(lang: str, result, study) -> None:
     st.subheader(t("gaps_title", lang))
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
-    block_ids = study.blocks["block_id"].astype(str).to_numpy()
-    names = pd.Series(shown_names(study.blocks, lang), index=block_ids)
-    units = pd.Series(admin_unit_names(study.blocks, lang), index=block_ids)
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
     everyone = len(ranked)
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
-    where = {t("col_admin", lang): [units.get(str(b), "") for b in ranked["block_id"]]} if (units != "").any() else {}
+    # only the listed blocks are named (a city has tens of thousands); one missing from the blocks is called by its id
+    listed = study.blocks.set_index(study.blocks["block_id"].astype(str).rename(None), drop=False)
+    listed = listed.reindex(ranked["block_id"].astype(str).to_numpy()).assign(block_id=lambda frame: frame.index)
+    units = admin_unit_names(listed, lang)
+    where = {t("col_admin", lang): units} if has_admin_units(study.blocks) else {}
     table = pd.DataFrame(
         {
             t("col_rank", lang): ranked["priority_rank"].to_numpy(),
-            t("col_name", lang): [names.get(str(b), b) for b in ranked["block_id"]],
+            t("col_name", lang): shown_names(listed, lang),
             **where,
             t("col_population", lang): ranked["population"].round(0).to_numpy(),
             t("col_score", lang): ranked["score"].to_numpy(),
