@@ -14,6 +14,7 @@ WGS-84 here; projection happens in :mod:`circle.network` and
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -250,10 +251,26 @@ def detect_format(path: Path) -> str:
     if text.startswith(b"<?xml") or text.startswith(b"<osm"):
         return "osm"
     raise InputDataError(
-        f"{path} is neither an OpenStreetMap PBF nor an OSM XML file (its first bytes are "
-        f"{head[:16]!r}). Give an .osm.pbf or .osm extract, for example from a regional "
-        "OpenStreetMap download site."
+        f"{path} is neither an OpenStreetMap PBF nor an OSM XML file{_looks_like(head)}. Give an .osm.pbf or "
+        ".osm extract, for example from a regional OpenStreetMap download site."
     )
+
+
+_ARCHIVES = {
+    b"\x1f\x8b": "a gzip archive: unpack it first",
+    b"BZh": "a bzip2 archive: unpack it first (bunzip2)",
+    b"PK\x03\x04": "a ZIP archive: unpack it first",
+    b"\xfd7zXZ": "an xz archive: unpack it first (unxz)",
+    b"7z\xbc\xaf": "a 7-Zip archive: unpack it first",
+}
+
+
+def _looks_like(head: bytes) -> str:
+    """Say what kind of file ``head`` opens, naming a known archive format but never echoing the bytes."""
+    for magic, kind in _ARCHIVES.items():
+        if head.startswith(magic):
+            return f" (it is {kind})"
+    return ""
 
 
 def wanted_keys(preset: Preset) -> dict[str, int]:
@@ -319,18 +336,36 @@ def _read_xml(path: Path, keys: dict[str, int]) -> PbfData:
             osmium.apply(osmium.io.File(str(path), "osm"), osmium.WriteHandler(str(converted)))
         except osmium.InvalidLocationError as exc:
             raise InputDataError(
-                f"{path} has a node whose coordinates are not numbers on the globe ({exc}): the file is damaged. "
+                f"{path} has a node whose coordinates are not numbers on the globe: the file is damaged. "
                 "Download the extract again."
             ) from exc
         except (RuntimeError, ValueError, OSError) as exc:
             raise InputDataError(
-                f"{path} could not be read as OSM XML: {exc}. The file is probably truncated or damaged; "
-                "download the extract again."
+                f"{path} could not be read as OSM XML ({_xml_problem(exc)}). The file is probably truncated or "
+                "damaged; download the extract again."
             ) from exc
         pbf = read_pbf(converted, keys)
     header = _xml_header(path)
     pbf.header_bbox, pbf.replication_timestamp = header
     return pbf
+
+
+_XML_PARSE_ERROR = re.compile(r"XML parsing error at line (\d+), column (\d+): ([a-z ()]+)")
+
+
+def _xml_problem(exc: Exception) -> str:
+    """Say where and how libosmium failed on an XML file without repeating the file's text.
+
+    libosmium quotes attribute values in some messages (a version, a
+    coordinate); only the parser's position and its fixed description are kept.
+    """
+    found = _XML_PARSE_ERROR.search(str(exc))
+    if found:
+        line, column, what = found.groups()
+        return f"XML error at line {line}, column {column}: {what.strip()}"
+    if "version" in str(exc).lower():
+        return "its <osm> element declares a version other than 0.6"
+    return type(exc).__name__
 
 
 def _xml_header(path: Path) -> tuple[tuple[float, float, float, float] | None, str | None]:

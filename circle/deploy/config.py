@@ -1,0 +1,185 @@
+"""A deployment's settings: what is served, to whom, from which folders.
+
+The settings are read from a TOML file named by ``CIRCLE_CONFIG`` (else
+``circle.toml`` at the repository's root, when there is one); without a file
+every setting has the safe default below. Relative paths are taken from the
+file's folder (the repository's root when there is no file)::
+
+    mode = "full"                      # "public": the resident page only, for the open internet
+    studies = "data/studies"           # CIRCLE_STUDIES, when set, wins
+    public_studies = ["default"]       # studies a visitor may open; ["*"] for all
+    data_folders = ["data/osm"]        # the only places planners may name server files in
+    accounts = "data/accounts.json"    # local planner accounts (``circle users add NAME``)
+    session_hours = 8                  # a sign-in lasts this long at most
+    idle_minutes = 60                  # and ends after this long without a click
+    signin_delay_s = 1.0               # every refused sign-in waits this long
+    upload_quota_mb = 2000             # what one planner may upload in 24 hours
+    concurrent_builds = 1              # study builds at once; more wait in a queue
+
+    [oidc]                             # who, signed in through st.login, is a planner
+    planners = ["*@bureau.example.cn"]
+    admins = ["chief@bureau.example.cn"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from circle.errors import InputDataError
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+MODES = ("full", "public")
+ROLES = ("planner", "admin")  # a signed-in user's roles; a visitor has none
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The settings of one deployment (see the module's docstring for each)."""
+
+    mode: str = "full"
+    studies: Path = REPOSITORY / "data" / "studies"
+    public_studies: tuple[str, ...] = ("default",)
+    data_folders: tuple[Path, ...] = (REPOSITORY / "data" / "osm",)
+    accounts: Path = REPOSITORY / "data" / "accounts.json"
+    session_hours: float = 8.0
+    idle_minutes: float = 60.0
+    signin_delay_s: float = 1.0
+    upload_quota_mb: float = 2000.0
+    concurrent_builds: int = 1
+    oidc_planners: tuple[str, ...] = field(default_factory=tuple)
+    oidc_admins: tuple[str, ...] = field(default_factory=tuple)
+    source: Path | None = None  # the file these settings came from
+
+    @property
+    def public_only(self) -> bool:
+        """Whether this deployment serves the resident page alone."""
+        return self.mode == "public"
+
+    def is_public_study(self, name: str) -> bool:
+        """Whether a visitor may open the study called ``name``."""
+        return "*" in self.public_studies or name in self.public_studies
+
+    def oidc_role(self, email: str | None) -> str | None:
+        """Return ``"admin"``, ``"planner"`` or None for an identity provider's e-mail address."""
+        if not email:
+            return None
+        address = email.strip().lower()
+        if any(fnmatch.fnmatchcase(address, pattern.lower()) for pattern in self.oidc_admins):
+            return "admin"
+        if any(fnmatch.fnmatchcase(address, pattern.lower()) for pattern in self.oidc_planners):
+            return "planner"
+        return None
+
+
+_KEYS = {
+    "mode",
+    "studies",
+    "public_studies",
+    "data_folders",
+    "accounts",
+    "session_hours",
+    "idle_minutes",
+    "signin_delay_s",
+    "upload_quota_mb",
+    "concurrent_builds",
+    "oidc",
+}
+
+
+def config_path() -> Path | None:
+    """Return the settings file in use: ``CIRCLE_CONFIG``, else ``circle.toml`` at the root, else None."""
+    named = os.environ.get("CIRCLE_CONFIG")
+    if named:
+        return Path(named).expanduser()
+    default = REPOSITORY / "circle.toml"
+    return default if default.is_file() else None
+
+
+def load_deployment(path: Path | None = None) -> Deployment:
+    """Read a deployment's settings (``path``, else :func:`config_path`), checking every value.
+
+    Raises
+    ------
+    InputDataError
+        When the file cannot be read or a setting is unknown or unusable; the
+        message names the file and the setting.
+    """
+    path = path if path is not None else config_path()
+    values: dict = {}
+    base = REPOSITORY
+    if path is not None:
+        try:
+            values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputDataError(
+                f"the settings file {path} does not exist; create it or unset CIRCLE_CONFIG."
+            ) from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise InputDataError(f"the settings file {path} is not readable TOML ({type(error).__name__}).") from None
+        base = Path(path).resolve().parent
+    deployment = _from_values(values, base, path)
+    studies = os.environ.get("CIRCLE_STUDIES")
+    if studies:
+        deployment = replace(deployment, studies=Path(studies))
+    return deployment
+
+
+def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
+    where = str(path) if path is not None else "the default settings"
+    problems = [f"unknown setting {key!r}" for key in values if key not in _KEYS]
+    defaults = Deployment()
+    mode = values.get("mode", defaults.mode)
+    if mode not in MODES:
+        problems.append(f"mode must be one of {', '.join(MODES)}")
+    numbers = {}
+    for key in ("session_hours", "idle_minutes", "signin_delay_s", "upload_quota_mb"):
+        value = values.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(f"{key} must be a number of 0 or more")
+            value = getattr(defaults, key)
+        numbers[key] = float(value)
+    builds = values.get("concurrent_builds", defaults.concurrent_builds)
+    if isinstance(builds, bool) or not isinstance(builds, int) or builds < 1:
+        problems.append("concurrent_builds must be a whole number of 1 or more")
+        builds = 1
+    lists = {}
+    for key in ("public_studies", "data_folders"):
+        value = values.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(f"{key} must be a list of strings")
+            value = None
+        lists[key] = value
+    oidc = values.get("oidc", {})
+    if not isinstance(oidc, dict) or any(
+        not isinstance(oidc.get(k, []), list) or not all(isinstance(v, str) for v in oidc.get(k, []))
+        for k in ("planners", "admins")
+    ):
+        problems.append("[oidc] planners and admins must be lists of e-mail addresses or patterns")
+        oidc = {}
+    for key in ("studies", "accounts"):
+        if key in values and not isinstance(values[key], str):
+            problems.append(f"{key} must be a path")
+    if problems:
+        raise InputDataError(f"{where}: " + "; ".join(problems) + ".")
+
+    def folder(text: str) -> Path:
+        return (base / Path(text).expanduser()).absolute()
+
+    return Deployment(
+        mode=mode,
+        studies=folder(values["studies"]) if "studies" in values else defaults.studies,
+        public_studies=tuple(lists["public_studies"]) if lists["public_studies"] is not None else ("default",),
+        data_folders=tuple(folder(v) for v in lists["data_folders"])
+        if lists["data_folders"] is not None
+        else defaults.data_folders,
+        accounts=folder(values["accounts"]) if "accounts" in values else defaults.accounts,
+        concurrent_builds=builds,
+        oidc_planners=tuple(oidc.get("planners", [])),
+        oidc_admins=tuple(oidc.get("admins", [])),
+        source=path,
+        **numbers,
+    )
