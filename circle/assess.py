@@ -225,8 +225,13 @@ def _green(study: Study, preset: Preset, scores: pd.DataFrame) -> dict[str, Any]
     }
 
 
-def run_whatif(study: Study, changes: list[Change], name: str, preset: str | Path | None = None) -> dict[str, Any]:
-    """Apply changes to a study, compare with the baseline, save ``scenarios/NAME``; return the diff."""
+def run_whatif(
+    study: Study, changes: list[Change], name: str, preset: str | Path | None = None, author: str | None = None
+) -> dict[str, Any]:
+    """Apply changes to a study, compare with the baseline, save ``scenarios/NAME``; return the diff.
+
+    ``author`` is recorded in the saved scenario (see :func:`circle.scenarios.save_scenario`).
+    """
     check_name(name)
     if not changes:
         raise CircleError("a scenario needs at least one --add, --remove or --move.")
@@ -244,7 +249,7 @@ def run_whatif(study: Study, changes: list[Change], name: str, preset: str | Pat
     scenario_scores = score_blocks(scenario_blocks, assessment)
     diff = compare(baseline, scenario_scores, assessment)
     diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
-    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings)
+    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings, author)
     return {"name": name, "diff": diff, "timings_s": timings}
 
 

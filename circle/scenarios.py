@@ -283,8 +283,13 @@ def save_scenario(
     scores: pd.DataFrame,
     diff: dict[str, Any],
     timings: dict[str, float],
+    author: str | None = None,
 ) -> Path:
-    """Write ``scenarios/NAME/`` atomically (replacing a scenario of the same name)."""
+    """Write ``scenarios/NAME/`` atomically (replacing a scenario of the same name).
+
+    ``author`` is who saved it (a planner's name, or ``cli:USER``); it is kept
+    in ``scenario.json`` and decides who may replace or delete it in the app.
+    """
     check_name(name)
     root = study.path / SCENARIOS
     root.mkdir(exist_ok=True)
@@ -294,6 +299,7 @@ def save_scenario(
         scores.to_parquet(staging / "scores.parquet", index=False)
         payload = {
             "name": name,
+            "author": author,
             "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "changes": [asdict(c) for c in changes],
             "diff": diff,
@@ -318,6 +324,24 @@ def list_scenarios(study: Study) -> list[dict[str, Any]]:
         except (OSError, json.JSONDecodeError):
             continue
     return found
+
+
+def scenario_author(study: Study, name: str) -> str | None:
+    """Return who saved scenario ``name`` (None when no one is recorded); raise when there is none."""
+    folder = study.path / SCENARIOS / check_name(name)
+    try:
+        payload = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CircleError(f"the study has no scenario {name!r}.") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CircleError(f"scenario {name!r} has an unreadable scenario.json ({type(exc).__name__}).") from None
+    author = payload.get("author")
+    return str(author) if author else None
+
+
+def scenario_exists(study: Study, name: str) -> bool:
+    """Whether the study holds a saved scenario called ``name``."""
+    return (study.path / SCENARIOS / check_name(name) / "scenario.json").is_file()
 
 
 def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame]:

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from circle.pipeline import AnalysisOptions, analyze
+from tests.deployment import sign_in, use_deployment, write_deployment
 from tests.osm_builder import small_town, to_lonlat
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -24,10 +25,16 @@ def studies(tmp_path_factory):
     return root / "studies"
 
 
+@pytest.fixture(scope="module")
+def config(studies, tmp_path_factory):
+    """A full deployment of ``studies`` whose data folder holds the town's OSM file."""
+    return write_deployment(tmp_path_factory.mktemp("deployment"), studies, data_folders=(studies.parent,))
+
+
 @pytest.fixture
-def app(studies, monkeypatch):
-    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
-    at = AppTest.from_file(APP, default_timeout=120)
+def app(config, monkeypatch):
+    use_deployment(monkeypatch, config)
+    at = sign_in(AppTest.from_file(APP, default_timeout=120))
     at.run()
     assert not at.exception, at.exception
     return at
@@ -174,17 +181,17 @@ def test_resident_link_reopens_the_same_neighbourhood_in_its_language(studies, m
 
 
 def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("CIRCLE_STUDIES", str(tmp_path / "nothing"))
-    at = AppTest.from_file(APP, default_timeout=60)
+    use_deployment(monkeypatch, write_deployment(tmp_path, tmp_path / "nothing"))
+    at = sign_in(AppTest.from_file(APP, default_timeout=60))
     at.run()
     assert not at.exception
     assert "scripts/study.sh" in at.info[0].value
 
 
-def test_two_sessions_do_not_see_each_other(studies, monkeypatch):
-    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
-    first = AppTest.from_file(APP, default_timeout=120)
-    second = AppTest.from_file(APP, default_timeout=120)
+def test_two_planners_sessions_do_not_see_each_other(config, monkeypatch):
+    use_deployment(monkeypatch, config)
+    first = sign_in(AppTest.from_file(APP, default_timeout=120), "wang")
+    second = sign_in(AppTest.from_file(APP, default_timeout=120), "li")
     first.run()
     second.run()
     lon, lat = to_lonlat(200, 60)
@@ -201,6 +208,8 @@ def test_two_sessions_do_not_see_each_other(studies, monkeypatch):
     assert "chosen_point" not in second.session_state or second.session_state["chosen_point"] is None
     # the shared, cached study was not changed by the first session's what-if
     assert second.metric[0].value == first.metric[0].value
+    assert second.session_state["signed_in_user"]["name"] == "li"
+    assert first.session_state["signed_in_user"]["name"] == "wang"
 
 
 def _report_script():
@@ -265,15 +274,16 @@ def test_uploads_are_checked_by_content_and_saved_under_fixed_names(tmp_path):
 
 def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp_path):
     studies = tmp_path / "studies"
-    monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
-    source = small_town(tmp_path / "town.osm")
+    (tmp_path / "osm").mkdir()
+    source = small_town(tmp_path / "osm" / "town.osm")
+    use_deployment(monkeypatch, write_deployment(tmp_path, studies, data_folders=(tmp_path / "osm",)))
 
     def script():
-        from pathlib import Path
-
+        from circle.deploy.config import load_deployment
+        from circle.ui.access import User
         from circle.ui.widgets import study_builder
 
-        study_builder("en", Path(__import__("os").environ["CIRCLE_STUDIES"]))
+        study_builder("en", load_deployment(), User("wang", "planner", "local"))
 
     at = AppTest.from_function(script, default_timeout=120)
     at.run()
@@ -288,6 +298,12 @@ def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp
     summary = json.loads((studies / "wheels" / "summary.json").read_text(encoding="utf-8"))
     assert summary["profile"]["name"] == "wheelchair"
     assert summary["imports"]["gates"].startswith("ignored")
+    from circle.deploy.audit import file_sha256, read_log
+
+    (event,) = read_log(studies)
+    seen = (event["user"], event["action"], event["target"], event["outcome"])
+    assert seen == ("wang", "build_study", "wheels", "done")
+    assert event["source_sha256"] == file_sha256(source)
 
 
 def test_data_strings_are_plain_text_in_markdown_and_csv_exports_cannot_run_formulas():

@@ -1,5 +1,6 @@
 """The string table: every label, legend, tooltip and message of the app and the report, in zh and en."""
 
+from circle.i18n.access_strings import ACCESS_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -260,3 +261,4 @@ STRINGS: dict[str, dict[str, str]] = {
     "resident_none": {"zh": "步行 30 分钟内没有{category}", "en": "No {category} within a 30-minute walk"},
 }
 STRINGS.update(REPORT_STRINGS)
+STRINGS.update(ACCESS_STRINGS)

@@ -7,7 +7,8 @@ builds its own :class:`~circle.scenarios.ScenarioEngine` for the session.
 from __future__ import annotations
 
 import contextlib
-import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,12 +18,12 @@ import streamlit as st
 from circle.assess import ScoreResult, compute_scores
 from circle.study import SUMMARY, Study
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-
 
 def studies_root() -> Path:
-    """Return the folder holding studies (``CIRCLE_STUDIES`` or ``data/studies``)."""
-    return Path(os.environ.get("CIRCLE_STUDIES", REPOSITORY / "data" / "studies"))
+    """Return the folder holding studies (``CIRCLE_STUDIES``, else the settings' ``studies``)."""
+    from circle.deploy.config import load_deployment
+
+    return load_deployment().studies
 
 
 def list_studies(root: Path | None = None) -> list[Path]:
@@ -104,19 +105,39 @@ def facilities_for_display(path: str, _stamp: float, system: str) -> gpd.GeoData
     return shift_frame(load_study(path, _stamp).facilities, system)
 
 
-def choose_study(lang: str, widget_key: str):
-    """Let the user pick a study; return ``(path, study, scores)``, or None (with advice) when there is none."""
+def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | None = None):
+    """Let the user pick a study; return ``(path, study, scores)``, or None (with advice) when there is none.
+
+    ``visible`` limits the choice to the studies whose names it accepts (a
+    visitor's: those open to the public); they are told only that none is
+    open, and of a study that cannot be read only that it cannot be shown
+    (the reason, which names server paths, goes to the server's log).
+    """
+    from circle.errors import CircleError
     from circle.i18n import t
 
     studies = list_studies()
+    if visible is not None:
+        studies = [p for p in studies if visible(p.name)]
+        if not studies:
+            st.info(t("no_public_study", lang))
+            return None
     if not studies:
         st.info(t("no_study", lang))
         return None
     names = [p.name for p in studies]
     chosen = st.selectbox(t("study", lang), names, key=widget_key)
     path = studies[names.index(chosen)]
-    study = load_study(str(path), stamp(path))
-    return path, study, load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+    try:
+        study = load_study(str(path), stamp(path))
+        return path, study, load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+    except (CircleError, OSError) as exc:
+        if visible is None:
+            st.error(t("error", lang, message=str(exc)))
+        else:
+            print(f"circle: study {path.name} cannot be shown: {exc}", file=sys.stderr)
+            st.error(t("study_unavailable", lang))
+        return None
 
 
 #: studies with more blocks than this draw them as one server-made image (vectors only near a click)

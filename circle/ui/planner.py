@@ -13,10 +13,12 @@ from streamlit_folium import st_folium
 
 from circle.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.colours import category_colour
+from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import maps
 from circle.ui import state as key
+from circle.ui.access import User
 from circle.ui.data import (
     block_overlay,
     blocks_for_display,
@@ -27,25 +29,24 @@ from circle.ui.data import (
     load_study,
     stamp,
     street_overlay,
-    studies_root,
     study_hull,
 )
 from circle.ui.text import csv_bytes, md
-from circle.ui.widgets import choice, study_builder
+from circle.ui.widgets import build_study, choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 MAP_KEY = "planner_map"
 TABLE_ROWS = 500  # rows of the priority table on the page
 
 
-def page() -> None:
-    """Render the planner page."""
+def page(deployment: Deployment, user: User) -> None:
+    """Render the planner page for a signed-in planner."""
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("app_title", lang))
-    studies = list_studies()
+    studies = list_studies(deployment.studies)
     if not studies:
         st.info(t("no_study", lang))
-        study_builder(lang, studies_root())
+        study_builder(lang, deployment, user)
         return
     names = [p.name for p in studies]
     chosen = st.sidebar.selectbox(t("study", lang), names, key=key.STUDY)
@@ -59,13 +60,13 @@ def page() -> None:
         st.error(t("error", lang, message=str(exc)))
         return
     labels = result.labels
-    controls = _controls(lang, labels, study)
+    controls = _controls(lang, labels, study, deployment, user)
     _overview(lang, result, labels)
-    _explorer(lang, path, study, result, controls)
+    _explorer(lang, path, study, result, controls, user)
     _gaps(lang, result, study)
     _suggestions(lang, study, labels)
     with st.expander(t("build_title", lang)):
-        study_builder(lang, studies_root())
+        study_builder(lang, deployment, user)
 
 
 def _presets_for(study) -> list[str]:
@@ -85,7 +86,7 @@ def _usable_presets(columns: tuple[str, ...], own: str) -> list[str]:
     return sorted(usable, key=lambda n: n != own) or [own]
 
 
-def _controls(lang: str, labels: dict, study) -> dict:
+def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User) -> dict:
     sidebar = st.sidebar
     measure = choice(
         sidebar, "selectbox", t("measure", lang), list(MEASURES), key.MEASURE, lang, lambda m: t(f"measure_{m}", lang)
@@ -106,7 +107,7 @@ def _controls(lang: str, labels: dict, study) -> dict:
         default=[category] if draws_blocks_as_image(study) else None,
     )
     threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
-    _profile_control(lang, study)
+    _profile_control(lang, study, deployment, user)
     basemap = choice(
         sidebar,
         "radio",
@@ -136,7 +137,7 @@ def _controls(lang: str, labels: dict, study) -> dict:
     }
 
 
-def _profile_control(lang: str, study) -> None:
+def _profile_control(lang: str, study, deployment: Deployment, user: User) -> None:
     from circle.standards import load_profile, profile_names
 
     built = study.summary["profile"]["name"]
@@ -162,15 +163,18 @@ def _profile_control(lang: str, study) -> None:
         )
     )
     if st.sidebar.button(t("rebuild", lang), key="rebuild_profile"):
-        from circle.pipeline import AnalysisOptions, analyze
+        from circle.pipeline import AnalysisOptions
 
+        # the study's own source, as its summary records it (not a path a user typed)
         source = study.summary["source"]["path"]
-        target = studies_root() / f"{study.path.name}-{wanted}"
-        with st.status(t("rebuilding", lang)) as status:
-            analyze(
-                AnalysisOptions(source=source, out=target, profile=wanted, overwrite=True),
-                on_stage=lambda message: status.write(message),
-            )
+        target = deployment.studies / f"{study.path.name}-{wanted}"
+        options = AnalysisOptions(source=source, out=target, profile=wanted, overwrite=True)
+        with st.sidebar:
+            try:
+                build_study(lang, deployment, user, options, study.summary["source"]["file"])
+            except CircleError as exc:
+                st.error(t("error", lang, message=str(exc)))
+                return
         st.session_state[key.STUDY] = target.name
         st.rerun()
 
@@ -206,12 +210,12 @@ def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
 
 
 @st.fragment
-def _explorer(lang: str, path: Path, study, result, controls: dict) -> None:
+def _explorer(lang: str, path: Path, study, result, controls: dict, user: User) -> None:
     """Show the map, what a click finds and the what-if: a click reruns only this part of the page."""
     _consume_click(study)
     _map(lang, path, study, result, controls)
     _explore(lang, study, result, result.labels)
-    _whatif(lang, path, study, result, result.labels)
+    _whatif(lang, path, study, result, result.labels, user)
 
 
 def _map(lang: str, path: Path, study, result, controls: dict):
@@ -580,10 +584,10 @@ def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[b
         return csv, target.read_bytes()
 
 
-def _whatif(lang: str, path: Path, study, result, labels: dict) -> None:
+def _whatif(lang: str, path: Path, study, result, labels: dict, user: User) -> None:
     from circle.ui.whatif import whatif_panel
 
-    whatif_panel(lang, path, study, result, labels)
+    whatif_panel(lang, path, study, result, labels, user)
 
 
 def _suggestions(lang: str, study, labels: dict) -> None:

@@ -7,6 +7,8 @@ link opens the same neighbourhood.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import folium
 import numpy as np
 import streamlit as st
@@ -51,14 +53,14 @@ def _route(path: str, _stamp: float, block_id: str, facility_id: str):
     return list(found.geometry.coords), found.metres, found.steps_metres
 
 
-def page() -> None:
-    """Render the resident page."""
+def page(visible: Callable[[str], bool] | None = None) -> None:
+    """Render the resident page, offering the studies whose names ``visible`` accepts (all when None)."""
     from circle.ui.data import stamp
 
     lang = st.session_state.get(key.LANG, "zh")
     st.markdown(LARGE_TYPE, unsafe_allow_html=True)
     st.title(t("resident_title", lang))
-    chosen = choose_study(lang, "resident_study")
+    chosen = choose_study(lang, "resident_study", visible)
     if chosen is None:
         return
     path, study, result = chosen

@@ -20,6 +20,12 @@ SCENARIO_RESULT = "scenario_result"
 SUGGESTIONS = "suggestions"
 LAT_INPUT = "lat_input"
 LON_INPUT = "lon_input"
+USER = "signed_in_user"  # the sign-in record of this session (circle.ui.access), absent for a visitor
+SIGNIN_NOTICE = "signin_notice"  # a message for the sign-in page (expired, signed out)
+WANTED = "wanted_page"  # the planner page a signed-out visitor asked for, opened after sign-in
+SCRATCH = "session_scratch"  # this session's temporary folder (removed with the session)
+#: a planner's work in progress, dropped when someone signs in or out in the same browser session
+PLANNER_STATE = (POINT, BLOCK, FOCUS, SCENARIO, SCENARIO_RESULT, SUGGESTIONS, STUDY, "server_osm_path")
 
 
 def rerun_fragment() -> None:

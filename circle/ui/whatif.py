@@ -11,13 +11,14 @@ import streamlit as st
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import state as key
+from circle.ui.access import User
 from circle.ui.widgets import choice
 
 NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
 
 
-def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
-    """Add or remove facilities around the chosen point, see who gains, save the scenario."""
+def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User) -> None:
+    """Add or remove facilities around the chosen point, see who gains, save the scenario as ``user``."""
     from circle.scenarios import Change
 
     st.subheader(t("whatif_title", lang))
@@ -72,17 +73,77 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict) -> None:
         name_col, save_col, reset_col = st.columns([2, 1, 1])
         name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
-            from circle.assess import run_whatif
-
-            try:
-                run_whatif(study, [Change(**c) for c in changes], name)
-                st.info(t("saved", lang, name=name))
-            except CircleError as exc:
-                st.error(t("error", lang, message=str(exc)))
+            _save(lang, study, [Change(**c) for c in changes], name, user)
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
             st.session_state[key.SCENARIO] = []
             st.session_state[key.SCENARIO_RESULT] = None
             key.rerun_fragment()
+    saved_scenarios(lang, study, user)
+
+
+def _save(lang: str, study, changes: list, name: str, user: User) -> None:
+    """Save the scenario as ``user``, unless it would replace another planner's (admins may)."""
+    from circle.assess import run_whatif
+    from circle.deploy import audit
+    from circle.scenarios import scenario_author, scenario_exists
+
+    try:
+        if scenario_exists(study, name):
+            author = scenario_author(study, name)
+            if not user.may_change(author):
+                st.error(t("scenario_not_yours", lang, name=name, author=author or t("unknown_author", lang)))
+                return
+        run_whatif(study, changes, name, author=user.name)
+        audit.record(
+            study.path.parent, user.name, user.role, "save_scenario", f"{study.path.name}/{name}", changes=len(changes)
+        )
+        st.info(t("saved", lang, name=name))
+    except CircleError as exc:
+        st.error(t("error", lang, message=str(exc)))
+
+
+def saved_scenarios(lang: str, study, user: User) -> None:
+    """List the study's saved scenarios with their authors; their author or an admin may delete one."""
+    from circle.scenarios import list_scenarios
+
+    st.markdown(f"**{t('saved_scenarios', lang)}**")
+    scenarios = list_scenarios(study)
+    if not scenarios:
+        st.caption(t("no_scenarios", lang))
+        return
+    for number, scenario in enumerate(scenarios):
+        author = scenario.get("author")
+        row, button = st.columns([4, 1])
+        row.write(
+            t(
+                "scenario_row",
+                lang,
+                name=scenario.get("name", "?"),
+                author=author or t("unknown_author", lang),
+                created=scenario.get("created", ""),
+            )
+        )
+        if user.may_change(author) and button.button(t("scenario_delete", lang), key=f"scenario_delete_{number}"):
+            _delete(lang, study, str(scenario.get("name")), user)
+
+
+def _delete(lang: str, study, name: str, user: User) -> None:
+    """Delete a scenario after checking, again and on disk, that ``user`` may."""
+    from circle.deploy import audit
+    from circle.scenarios import delete_scenario, scenario_author
+
+    try:
+        author = scenario_author(study, name)
+        if not user.may_change(author):
+            st.error(t("scenario_not_yours", lang, name=name, author=author or t("unknown_author", lang)))
+            return
+        delete_scenario(study, name)
+        audit.record(study.path.parent, user.name, user.role, "delete_scenario", f"{study.path.name}/{name}")
+    except CircleError as exc:
+        st.error(t("error", lang, message=str(exc)))
+        return
+    st.toast(t("scenario_deleted", lang, name=name))
+    key.rerun_fragment()
 
 
 def facilities_near(facilities, point: tuple[float, float], at_most: int = NEAR_FACILITIES):

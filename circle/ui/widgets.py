@@ -1,33 +1,49 @@
-"""Widgets shared by pages: building a study from an upload or a server path."""
+"""Widgets shared by pages: building a study from an upload or a server file, and localised choices."""
 
 from __future__ import annotations
 
-import tempfile
+import datetime as dt
 from pathlib import Path
 
 import streamlit as st
 
+from circle.deploy.builds import BuildQueue, SessionScratch, sweep_scratch
+from circle.deploy.config import REPOSITORY, Deployment
+from circle.deploy.server_files import resolve_server_file
 from circle.errors import CircleError
 from circle.i18n import t
+from circle.ui import state as key
+from circle.ui.access import User
 
 UPLOAD_LIMIT_MB = 200
 
 
-def study_builder(lang: str, root: Path) -> None:
-    """Build a study from an uploaded ``.osm.pbf``/``.osm`` file or a path on the server.
+def study_builder(lang: str, deployment: Deployment, user: User) -> None:
+    """Build a study from an uploaded ``.osm.pbf``/``.osm`` file or a file in the server's data folders.
 
     Optional: the bureau's facility list (CSV/Excel in WGS-84, GCJ-02 or
     BD-09), census polygons, a DEM, the walking profile, and whether gated
     compounds are left only through their gates. Uploads are checked by their
-    content, saved under fixed names in a temporary folder that is removed
-    afterwards, and never used as paths.
+    content and size and against the planner's quota, saved under fixed names
+    in a folder of this session's scratch (removed when the build ends, and
+    with the session), and never used as paths. A server path must lie in a
+    data folder (:func:`~circle.deploy.server_files.resolve_server_file`).
+    Builds wait their turn (:func:`build_turn`); each is written to the audit log.
     """
-    from circle.pipeline import AnalysisOptions, analyze
+    from circle.deploy.server_files import describe_folders
+    from circle.pipeline import AnalysisOptions
     from circle.scenarios import check_name
     from circle.standards import profile_names
 
     upload = st.file_uploader(t("upload", lang, limit=UPLOAD_LIMIT_MB), type=["pbf", "osm"], key="upload_osm")
-    server_path = st.text_input(t("server_path", lang), key="server_osm_path")
+    if deployment.data_folders:
+        folders = describe_folders(deployment.data_folders, REPOSITORY)
+        server_path = st.text_input(
+            t("server_path", lang), key="server_osm_path", help=t("server_path_help", lang, folders=folders)
+        )
+    else:
+        server_path = ""
+        st.caption(t("server_path_none", lang))
     name = st.text_input(t("new_study_name", lang), value="my-study", key="new_study_name")
     profile = st.selectbox(t("profile", lang), profile_names(), key="build_profile")
     with st.expander(t("build_more", lang)):
@@ -52,14 +68,18 @@ def study_builder(lang: str, root: Path) -> None:
         check_name(name)
         if upload is None and not server_path:
             raise CircleError(t("upload", lang, limit=UPLOAD_LIMIT_MB))
-        with tempfile.TemporaryDirectory(prefix="circle-build-") as scratch:
-            folder = Path(scratch)
+        uploads = [f for f in (upload, table, census, dem) if f is not None]
+        uploaded = sum(int(f.size) for f in uploads)
+        check_quota(lang, deployment, user, uploaded)
+        with session_scratch().folder() as folder:
             if upload is not None:
                 # the name is never used as a path: the file is stored under a fixed name
                 source = _save_upload(upload, folder / "upload.osm.data", UPLOAD_LIMIT_MB, OSM_MAGIC, lang)
             else:
-                source = Path(server_path).expanduser()
-            options = AnalysisOptions(source=source, out=root / name, profile=profile, use_gates=not ignore_gates)
+                source = resolve_server_file(server_path, deployment.data_folders)
+            options = AnalysisOptions(
+                source=source, out=deployment.studies / name, profile=profile, use_gates=not ignore_gates
+            )
             if table is not None:
                 is_excel = table.getvalue()[:4] == b"PK\x03\x04"
                 target = folder / ("facilities.xlsx" if is_excel else "facilities.csv")
@@ -71,21 +91,96 @@ def study_builder(lang: str, root: Path) -> None:
                 options.census_file = _save_upload(census, target, TABLE_LIMIT_MB, None, lang)
             if dem is not None:
                 options.dem_file = _save_upload(dem, folder / "dem.tif", UPLOAD_LIMIT_MB, TIFF_MAGIC, lang)
-            progress = st.progress(0.0, text=t("building", lang))
-            steps = [0]
-
-            def on_stage(message: str) -> None:
-                steps[0] += 1
-                progress.progress(min(steps[0] / 7, 1.0), text=message)
-
-            result = analyze(options, on_stage=on_stage)
-            progress.progress(1.0)
+            shown_source = upload.name if upload is not None else server_path
+            result = build_study(lang, deployment, user, options, shown_source, uploaded)
         st.success(t("built", lang, name=name))
         offset = (result.summary.get("imports") or {}).get("facilities", {}).get("offset_check", {})
         if offset.get("suggested"):
             st.warning(offset["message"])
     except CircleError as exc:
         st.error(t("error", lang, message=str(exc)))
+
+
+def build_study(lang: str, deployment: Deployment, user: User, options, shown_source: str, uploaded: int = 0):
+    """Run one study build in its turn, with a progress bar, and record it in the audit log.
+
+    ``shown_source`` is how the source is named in the log (an upload's own
+    name, or the server path as typed); its SHA-256 is taken from the file.
+    """
+    from circle.deploy.audit import record
+    from circle.pipeline import analyze
+
+    progress = st.progress(0.0, text=t("building", lang))
+    steps = [0]
+
+    def on_stage(message: str) -> None:
+        steps[0] += 1
+        progress.progress(min(steps[0] / 7, 1.0), text=message)
+
+    def on_wait(position: int) -> None:
+        progress.progress(0.0, text=t("build_queued", lang, position=position, slots=deployment.concurrent_builds))
+
+    facts = {"uploaded_bytes": uploaded, "profile": options.profile}
+    source = Path(options.source) if options.source is not None else None
+    target = Path(options.out).name
+    try:
+        with build_queue(deployment.concurrent_builds).turn(on_wait=on_wait):
+            progress.progress(0.0, text=t("building", lang))
+            result = analyze(options, on_stage=on_stage)
+    except CircleError as error:
+        record(
+            deployment.studies,
+            user.name,
+            user.role,
+            "build_study",
+            target,
+            source,
+            shown_source,
+            **facts,
+            outcome="refused",
+            error=type(error).__name__,
+        )
+        raise
+    progress.progress(1.0)
+    record(
+        deployment.studies, user.name, user.role, "build_study", target, source, shown_source, **facts, outcome="done"
+    )
+    return result
+
+
+@st.cache_resource(show_spinner=False)
+def build_queue(slots: int) -> BuildQueue:
+    """Return the server's build queue (one per number of slots; shared by every session on purpose)."""
+    return BuildQueue(slots)
+
+
+@st.cache_resource(show_spinner=False)
+def _swept_scratch() -> int:
+    """Remove the scratch folders of server processes that died (once per process)."""
+    return len(sweep_scratch())
+
+
+def session_scratch() -> SessionScratch:
+    """Return this session's scratch folder, made at first use; it is removed with the session."""
+    _swept_scratch()
+    scratch = st.session_state.get(key.SCRATCH)
+    if scratch is None:
+        scratch = st.session_state[key.SCRATCH] = SessionScratch()
+    return scratch
+
+
+def check_quota(lang: str, deployment: Deployment, user: User, uploading: int) -> None:
+    """Refuse an upload that would take the planner past the deployment's quota for 24 hours."""
+    from circle.deploy.audit import uploaded_bytes
+
+    if not uploading:
+        return
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
+    used = uploaded_bytes(deployment.studies, user.name, since)
+    if used + uploading > deployment.upload_quota_mb * 1e6:
+        raise CircleError(
+            t("quota_exceeded", lang, used=f"{used / 1e6:,.0f}", quota=f"{deployment.upload_quota_mb:,.0f}")
+        )
 
 
 OSM_MAGIC = (b"<?xml", b"<osm", b"\x00\x00")  # XML, or a PBF's 4-byte big-endian header length

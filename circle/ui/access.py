@@ -1,0 +1,171 @@
+"""Who is using this session: signing in (local accounts or ``st.login``), expiry, signing out.
+
+A signed-in session keeps a small record in its own session state
+(:data:`circle.ui.state.USER`): the name, the role, how it signed in, when,
+and when it was last active. Every run checks it: a record past the
+deployment's ``session_hours`` or ``idle_minutes``, or of an account that was
+removed, ends. Nothing about a session is shared with another, but the
+count of refused sign-ins per name (:class:`~circle.deploy.throttle.SignInThrottle`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from circle.deploy.config import Deployment
+from circle.i18n import t
+from circle.ui import state as key
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in planner as the pages see them."""
+
+    name: str
+    role: str  # "planner" or "admin"
+    via: str  # "local" or "oidc"
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this user may change what other planners saved."""
+        return self.role == "admin"
+
+    def may_change(self, author: str | None) -> bool:
+        """Whether this user may replace or delete what ``author`` saved (their own, or anything as admin)."""
+        return self.is_admin or (author is not None and author == self.name)
+
+
+def session_record(name: str, role: str, via: str = "local", since: float | None = None) -> dict:
+    """Return the session-state record of a signed-in user (what a sign-in stores)."""
+    now = time.time()
+    return {"name": name, "role": role, "via": via, "since": since or now, "seen": now}
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle():
+    from circle.deploy.throttle import SignInThrottle
+
+    return SignInThrottle()
+
+
+def oidc_configured() -> bool:
+    """Whether the server's secrets configure an identity provider for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file: Streamlit raises its own not-found error
+        return False
+
+
+def _oidc_user(deployment: Deployment) -> dict | None:
+    """Return a record for a user signed in through the identity provider who is a planner, else None."""
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    role = deployment.oidc_role(email)
+    if role is None:
+        return None
+    issued = st.user.get("iat")
+    return session_record(str(email).lower(), role, "oidc", float(issued) if isinstance(issued, int | float) else None)
+
+
+def current_user(deployment: Deployment) -> User | None:
+    """Return the session's planner, or None for a visitor; end an expired or revoked sign-in."""
+    from circle.deploy.accounts import account_role
+
+    if deployment.public_only:
+        return None
+    record = st.session_state.get(key.USER)
+    if record is None:
+        record = _oidc_user(deployment)
+        if record is None:
+            return None
+    now = time.time()
+    expired = now - record["since"] > deployment.session_hours * 3600 or now - record["seen"] > (
+        deployment.idle_minutes * 60
+    )
+    if record["via"] == "local":
+        role = account_role(deployment.accounts, record["name"])
+    else:
+        role = deployment.oidc_role(record["name"])
+    if expired or role is None:
+        sign_out(deployment, reason="expired" if expired else "revoked")
+        st.session_state[key.SIGNIN_NOTICE] = "signin_expired"
+        return None
+    st.session_state[key.USER] = {**record, "role": role, "seen": now}
+    return User(record["name"], role, record["via"])
+
+
+def sign_out(deployment: Deployment, reason: str = "asked") -> None:
+    """End this session's sign-in (and the identity provider's cookie, where it signed in that way)."""
+    from circle.deploy.audit import record
+
+    signed = st.session_state.pop(key.USER, None)
+    for private in key.PLANNER_STATE:
+        st.session_state.pop(private, None)
+    if signed is not None:
+        record(deployment.studies, signed["name"], signed["role"], "sign_out", signed["name"], reason=reason)
+        if signed["via"] == "oidc":
+            st.logout()
+
+
+def signin_page(deployment: Deployment, lang: str) -> None:
+    """Show the sign-in form (and the identity provider's button, where one is configured)."""
+    st.title(t("signin_title", lang))
+    notice = st.session_state.pop(key.SIGNIN_NOTICE, None)
+    if notice:
+        st.info(t(notice, lang))
+    st.caption(t("signin_intro", lang))
+    if oidc_configured():
+        if st.user.is_logged_in and deployment.oidc_role(st.user.get("email")) is None:
+            st.warning(t("signin_oidc_not_planner", lang, email=str(st.user.get("email") or "?")))
+        elif st.button(t("signin_oidc", lang), key="signin_oidc", type="primary"):
+            st.login()
+    if not deployment.accounts.is_file():
+        if not oidc_configured():
+            st.info(t("signin_none_configured", lang))
+        return
+    with st.form("signin", clear_on_submit=True):
+        name = st.text_input(t("signin_name", lang), key="signin_name", autocomplete="username")
+        password = st.text_input(
+            t("signin_password", lang), type="password", key="signin_password", autocomplete="current-password"
+        )
+        pressed = st.form_submit_button(t("signin_go", lang), type="primary")
+    if pressed:
+        _try_sign_in(deployment, lang, name, password)
+
+
+def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) -> None:
+    from circle.deploy.accounts import check_password
+    from circle.deploy.audit import record
+
+    throttle = _throttle()
+    started = time.monotonic()
+    account = None if throttle.blocked(name) else check_password(deployment.accounts, name, password)
+    if account is None:
+        throttle.refuse(name)
+        # the same wait and words whether the name is an account or not; the typed name is never logged
+        time.sleep(max(0.0, deployment.signin_delay_s - (time.monotonic() - started)))
+        record(deployment.studies, "?", None, "sign_in_refused", "?")
+        st.error(t("signin_refused", lang))
+        return
+    throttle.forget(name)
+    for private in key.PLANNER_STATE:  # nothing of a previous user's work carries over
+        st.session_state.pop(private, None)
+    st.session_state[key.USER] = session_record(account.name, account.role)
+    record(deployment.studies, account.name, account.role, "sign_in", account.name)
+    print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)
+    st.rerun()
+
+
+def account_page(deployment: Deployment, user: User, lang: str) -> None:
+    """Show who is signed in, and the sign-out button."""
+    st.title(t("page_account", lang))
+    st.write(t("signin_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+    if st.button(t("signout", lang), key="signout"):
+        sign_out(deployment)
+        st.session_state[key.SIGNIN_NOTICE] = "signed_out"
+        st.rerun()

@@ -1,0 +1,116 @@
+"""The app's frame: the settings, who the user is, which pages they may open, the language switch.
+
+``full`` (``app.py``) serves the resident page to everyone and the planner's
+pages (planner, report, account) after sign-in; a signed-out visitor who
+opens a planner's address is sent to the sign-in page, and after signing in
+to the page they asked for. ``public`` (``public_app.py``) serves the
+resident page alone and never imports the planner's code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+
+import streamlit as st
+
+from circle.errors import CircleError
+from circle.i18n import LANGUAGES, t
+from circle.ui import state as key
+
+
+def main(mode: str | None = None) -> None:
+    """Run one script run of the app; ``mode="public"`` serves the resident page only, whatever the settings say."""
+    from circle.deploy.config import load_deployment
+
+    st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
+    lang = _language()
+    try:
+        deployment = load_deployment()
+    except CircleError as error:  # the visitor sees no path; the server's log has the reason
+        print(f"circle: {error}", file=sys.stderr, flush=True)
+        st.error(t("misconfigured", lang))
+        st.stop()
+    if mode == "public":
+        deployment = dataclasses.replace(deployment, mode="public")
+    if deployment.public_only:
+        navigation = st.navigation([_resident_page(deployment, None, lang)], position="hidden")
+    else:
+        navigation = _full_navigation(deployment, lang)
+    started = time.perf_counter()
+    try:
+        navigation.run()
+    finally:
+        if os.environ.get("CIRCLE_UI_TIMING"):  # how long each run of the page takes, for the speed checks
+            print(f"circle ui: run took {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+    st.sidebar.caption(t("attribution", lang))
+
+
+def _language() -> str:
+    # a shared link carries the language: take it once, before the switch is drawn
+    if key.LANG not in st.session_state and st.query_params.get("lang") in LANGUAGES:
+        st.session_state[key.LANG] = st.query_params["lang"]
+    return st.sidebar.radio(
+        t("language", st.session_state.get(key.LANG, "zh")),
+        LANGUAGES,
+        key=key.LANG,
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        horizontal=True,
+    )
+
+
+def _resident_page(deployment, user, lang: str, default: bool = True):
+    from circle.ui import resident
+
+    def page() -> None:
+        # a visitor sees the studies the bureau opened to the public; a planner sees every study
+        resident.page(None if user is not None else deployment.is_public_study)
+
+    return st.Page(page, title=t("page_resident", lang), url_path="resident", default=default)
+
+
+def _full_navigation(deployment, lang: str):
+    """Return the navigation of a full deployment; the menu lists only the pages this user may open."""
+    from circle.ui.access import account_page, current_user, signin_page
+
+    user = current_user(deployment)
+    if user is None:
+        signin = st.Page(lambda: signin_page(deployment, lang), title=t("page_signin", lang), url_path="signin")
+
+        def wanting(page_name: str):
+            def redirect() -> None:  # a planner's address, asked for before signing in
+                st.session_state[key.WANTED] = page_name
+                st.switch_page(signin)
+
+            return redirect
+
+        shown = [_resident_page(deployment, None, lang), signin]
+        hidden = [
+            st.Page(wanting("planner"), title=t("page_planner", lang), url_path="planner"),
+            st.Page(wanting("report"), title=t("page_report", lang), url_path="report"),
+            st.Page(wanting("account"), title=t("page_account", lang), url_path="account"),
+        ]
+    else:
+        from circle.ui import planner, report
+
+        shown = [
+            st.Page(
+                lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner", default=True
+            ),
+            _resident_page(deployment, user, lang, default=False),
+            st.Page(report.page, title=t("page_report", lang), url_path="report"),
+            st.Page(lambda: account_page(deployment, user, lang), title=t("page_account", lang), url_path="account"),
+        ]
+        by_name = {page.url_path: page for page in shown}
+
+        def after_signin() -> None:  # the sign-in page's address, once signed in: on to the page asked for
+            st.switch_page(by_name.get(st.session_state.pop(key.WANTED, None), shown[0]))
+
+        hidden = [st.Page(after_signin, title=t("page_signin", lang), url_path="signin")]
+        st.sidebar.caption(t("signin_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+    navigation = st.navigation(shown + hidden, position="hidden")
+    for page in shown:
+        st.sidebar.page_link(page)
+    return navigation
