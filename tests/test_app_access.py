@@ -168,7 +168,11 @@ def test_the_public_app_serves_the_resident_page_even_to_a_signed_in_record(depl
     assert at.title[0].value == RESIDENT_TITLE
     assert not _keys(at) & set(PLANNER_KEYS)
     assert at.selectbox(key="resident_study").options == ["default"]
-    assert len(at._registered_pages) == 1 and _on(at, "resident")  # the one page there is
+    assert sorted(p["url_pathname"] for p in at._registered_pages.values()) == ["", "resident"]  # home and resident
+    assert _on(at, "resident")
+    for address in ("planner", "signin", "report", "account"):  # no such pages: the resident page again
+        _open(at, address)
+        assert _on(at, "resident") and not _keys(at) & set(PLANNER_KEYS), address
 
 
 def test_the_public_app_never_imports_the_planner_code(deployment):

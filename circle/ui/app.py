@@ -36,7 +36,8 @@ def main(mode: str | None = None) -> None:
     if mode == "public":
         deployment = dataclasses.replace(deployment, mode="public")
     if deployment.public_only:
-        navigation = st.navigation([_resident_page(deployment, None, lang)], position="hidden")
+        resident = _resident_page(deployment, None, lang)
+        navigation = st.navigation([_home(resident, lang), resident], position="hidden")
     else:
         navigation = _full_navigation(deployment, lang)
     started = time.perf_counter()
@@ -61,14 +62,27 @@ def _language() -> str:
     )
 
 
-def _resident_page(deployment, user, lang: str, default: bool = True):
+def _resident_page(deployment, user, lang: str):
     from circle.ui import resident
 
     def page() -> None:
         # a visitor sees the studies the bureau opened to the public; a planner sees every study
         resident.page(None if user is not None else deployment.is_public_study)
 
-    return st.Page(page, title=t("page_resident", lang), url_path="resident", default=default)
+    return st.Page(page, title=t("page_resident", lang), url_path="resident")
+
+
+def _home(target, lang: str):
+    """Return the page at the bare address: it opens ``target`` with the link's query (block, pace, language).
+
+    A default page is served at ``/`` only, so the page links point at (the
+    resident's ``/resident?block=…``) must not be the default themselves.
+    """
+
+    def home() -> None:
+        st.switch_page(target, query_params=st.query_params.to_dict())
+
+    return st.Page(home, title=target.title, url_path="home", default=True)
 
 
 def _full_navigation(deployment, lang: str):
@@ -88,6 +102,7 @@ def _full_navigation(deployment, lang: str):
 
         shown = [_resident_page(deployment, None, lang), signin]
         hidden = [
+            _home(shown[0], lang),
             st.Page(wanting("planner"), title=t("page_planner", lang), url_path="planner"),
             st.Page(wanting("report"), title=t("page_report", lang), url_path="report"),
             st.Page(wanting("account"), title=t("page_account", lang), url_path="account"),
@@ -96,10 +111,8 @@ def _full_navigation(deployment, lang: str):
         from circle.ui import planner, report
 
         shown = [
-            st.Page(
-                lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner", default=True
-            ),
-            _resident_page(deployment, user, lang, default=False),
+            st.Page(lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"),
+            _resident_page(deployment, user, lang),
             st.Page(report.page, title=t("page_report", lang), url_path="report"),
             st.Page(lambda: account_page(deployment, user, lang), title=t("page_account", lang), url_path="account"),
         ]
@@ -108,7 +121,7 @@ def _full_navigation(deployment, lang: str):
         def after_signin() -> None:  # the sign-in page's address, once signed in: on to the page asked for
             st.switch_page(by_name.get(st.session_state.pop(key.WANTED, None), shown[0]))
 
-        hidden = [st.Page(after_signin, title=t("page_signin", lang), url_path="signin")]
+        hidden = [_home(shown[0], lang), st.Page(after_signin, title=t("page_signin", lang), url_path="signin")]
         st.sidebar.caption(t("signin_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
     navigation = st.navigation(shown + hidden, position="hidden")
     for page in shown:
