@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from circle.deploy.commands import add_parsers as add_deploy_parsers
 from circle.errors import CircleError
 
 EXIT_OK = 0
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
               circle analyze chengdu.osm.pbf --out data/studies/chengdu --profile elderly
               circle analyze city.osm.pbf --bbox 104.05,30.65,104.10,30.70 --out data/studies/core
               circle isochrone --study data/studies/chengdu --lat 30.66 --lon 104.07 --out iso.geojson
+              circle users add wang --role admin && circle serve
             """
         ),
     )
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _whatif_parser(commands)
     _suggest_parser(commands)
     _report_parser(commands)
+    add_deploy_parsers(commands)
     return parser
 
 
@@ -385,7 +388,10 @@ def _run_whatif(args: argparse.Namespace) -> int:
     study = Study.open(args.study)
     if args.list:
         for scenario in list_scenarios(study):
-            print(f"{scenario['name']}: {len(scenario['changes'])} change(s), created {scenario['created']}")
+            author = scenario.get("author") or "unknown author"
+            print(
+                f"{scenario['name']}: {len(scenario['changes'])} change(s), created {scenario['created']} by {author}"
+            )
         return EXIT_OK
     if args.show:
         scenario, _ = load_scenario(study, args.show)
@@ -398,7 +404,7 @@ def _run_whatif(args: argparse.Namespace) -> int:
     changes = [parse_add(text) for text in args.add]
     changes += [Change("remove", facility_id=text) for text in args.remove]
     changes += [parse_move(text) for text in args.move]
-    result = run_whatif(study, changes, args.name)
+    result = run_whatif(study, changes, args.name, author=_cli_author())
     diff = result["diff"]
     print(
         f"Scenario {args.name} saved in {Path(args.study) / 'scenarios' / args.name} "
@@ -416,6 +422,16 @@ def _run_whatif(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cli_author() -> str:
+    """Name a scenario saved from the command line by the system account that ran it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in the environment nor in the password database
+        return "cli"
+
+
 def _run_suggest(args: argparse.Namespace) -> int:
     from circle.assess import run_suggest, run_whatif
     from circle.scenarios import Change
@@ -428,7 +444,7 @@ def _run_suggest(args: argparse.Namespace) -> int:
         print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} residents (total {row.cumulative:,.0f})")
     if args.apply:
         changes = [Change("add", category=args.category, lat=r.lat, lon=r.lon) for r in sites.itertuples()]
-        result = run_whatif(study, changes, args.apply)
+        result = run_whatif(study, changes, args.apply, author=_cli_author())
         gained = result["diff"]["categories"].get(args.category, {}).get("newly_served", 0.0)
         print(f"Applied as scenario {args.apply}: +{gained:,.0f} residents newly served.")
     return EXIT_OK

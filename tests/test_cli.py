@@ -73,3 +73,54 @@ def test_console_script_runs_as_a_separate_process(tmp_path):
     assert result.returncode == 2
     assert "does not exist" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
+
+
+def _users(args: list[str], accounts, monkeypatch, stdin: str | None = None) -> int:
+    import io
+
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(["users", *args, "--accounts", str(accounts)])
+
+
+def test_users_add_list_and_remove_keep_only_hashes(tmp_path, monkeypatch, capsys):
+    accounts = tmp_path / "accounts.json"
+    secret = "a-long-password-1"
+    assert _users(["add", "Wang", "--role", "admin", "--password-stdin"], accounts, monkeypatch, secret + "\n") == 0
+    assert _users(["add", "li", "--password-stdin"], accounts, monkeypatch, "another-password\n") == 0
+    assert secret not in accounts.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert _users(["list"], accounts, monkeypatch) == 0
+    assert capsys.readouterr().out.splitlines() == ["li\tplanner", "wang\tadmin"]
+    assert _users(["remove", "li"], accounts, monkeypatch) == 0
+    assert _users(["remove", "li"], accounts, monkeypatch) == 2
+    assert "no account 'li'" in capsys.readouterr().err
+    from circle.deploy.accounts import check_password
+
+    assert check_password(accounts, "wang", secret).role == "admin"
+
+
+def test_users_add_refuses_short_passwords_and_a_missing_terminal(tmp_path, monkeypatch, capsys):
+    accounts = tmp_path / "accounts.json"
+    assert _users(["add", "wang", "--password-stdin"], accounts, monkeypatch, "short\n") == 2
+    assert "10 characters" in capsys.readouterr().err
+    assert _users(["add", "wang"], accounts, monkeypatch, "") == 2  # stdin is no terminal: no getpass prompt
+    assert "--password-stdin" in capsys.readouterr().err
+    assert not accounts.exists()
+    with pytest.raises(SystemExit):  # a password cannot be given as an argument at all
+        main(["users", "add", "wang", "--password", "a-long-password-1"])
+
+
+def test_serve_dry_run_prints_the_production_command(tmp_path, capsys):
+    config = tmp_path / "circle.toml"
+    config.write_text(f'studies = "{tmp_path / "st"}"\naccounts = "{tmp_path / "none.json"}"\n', encoding="utf-8")
+    assert main(["serve", "--config", str(config), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "full deployment at http://127.0.0.1:8501" in out and "circle users add" in out
+    assert "app.py" in out and "server.enableXsrfProtection = true" in out
+    assert main(["serve", "--public", "--config", str(config), "--dry-run", "--address", "0.0.0.0"]) == 0
+    out = capsys.readouterr().out
+    assert "public_app.py" in out and "server.maxUploadSize = 1" in out and "--host" in out
+    config.write_text('mode = "open"\n', encoding="utf-8")
+    assert main(["serve", "--config", str(config), "--dry-run"]) == 2
+    assert "mode must be one of" in " ".join(capsys.readouterr().err.split())

@@ -95,6 +95,9 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
     assert blocks["clinic_t1"].iloc[0] == pytest.approx(10.5 / 1.1 / 60, abs=0.05)
     assert blocks["clinic_id1"].iloc[0] == "clinic:new1"
     assert scenario["diff"]["blocks_updated"]["clinic"] == 1
+    import getpass
+
+    assert scenario["author"] == f"cli:{getpass.getuser()}"  # who saved it, as the app shows it
     clinic = gpd.read_parquet(town_study / "facilities.parquet").query("category == 'clinic'")["facility_id"].iloc[0]
     assert main(["whatif", "--study", str(town_study), "--remove", clinic, "--name", "no-clinic"]) == 0
     gone = json.loads((town_study / "scenarios" / "no-clinic" / "scenario.json").read_text())
@@ -108,6 +111,7 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
     assert main(["whatif", "--study", str(town_study), "--list"]) == 0
     listed = capsys.readouterr().out
     assert "near:" in listed and "no-clinic:" in listed and "moved:" in listed
+    assert f"by cli:{getpass.getuser()}" in listed
     assert main(["whatif", "--study", str(town_study), "--delete", "near"]) == 0
     assert not (town_study / "scenarios" / "near").exists()
 
