@@ -2,15 +2,18 @@
 
 Usage::
 
-    python benchmarks/load.py [--sessions 24] [--waves 2] [--study DIR] [--json OUT.json]
+    python benchmarks/load.py [--sessions 24] [--waves 2] [--planners 2] [--study DIR] [--json OUT.json]
 
-It starts ``streamlit run app.py`` on 127.0.0.1 (a free port), warms it with
+It starts ``streamlit run app.py`` on 127.0.0.1 (a free port) with sign-in
+on (a deployment with ``--planners`` local accounts), warms it with
 one session (the cold start is reported apart), then opens
 ``--sessions`` sessions at once in one headless Chromium (Debian's, each in
 its own browser context, so each is its own Streamlit session), each asking
 for a different neighbourhood's page (``/resident?block=…``), waits until
 every page shows its score, keeps them all open, then has every session
-switch to the older people's pace at once (a second wave of reruns). It stops
+switch to the older people's pace at once (a second wave of reruns). While
+the residents' pages open, ``--planners`` sessions sign in through the form
+and wait for the planner page (the sign-in time is reported too). It stops
 by itself: after the waves, or at ``--time-limit`` seconds. It reports the
 sessions held, per-page latency percentiles, failures, and the server's
 memory (resident set of the server process) before, at peak and after.
@@ -49,6 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCORE_TEXT = "您所在街坊的得分"
+PLANNER_TEXT = "15分钟生活圈覆盖（F15）"  # the planner page's first figure: signed in and drawn
 
 
 def free_port() -> int:
@@ -58,10 +62,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(studies: Path, log=subprocess.DEVNULL, timeout_s: float = 60.0) -> tuple[subprocess.Popen, str]:
+def start_server(
+    studies: Path,
+    log=subprocess.DEVNULL,
+    timeout_s: float = 60.0,
+    config: Path | None = None,
+    script: str = "app.py",
+) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run app.py`` on 127.0.0.1 at a free port for the studies under ``studies``.
 
-    Returns the process and its URL once its health check answers.
+    ``config`` is the deployment's settings file (accounts, public studies);
+    without one the server runs with the defaults and no account can sign in.
+    ``script`` is ``public_app.py`` for a public deployment. Returns the
+    process and its URL once its health check answers.
 
     Raises
     ------
@@ -73,7 +86,7 @@ def start_server(studies: Path, log=subprocess.DEVNULL, timeout_s: float = 60.0)
         [
             str(Path(sys.executable).parent / "streamlit"),
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
@@ -84,7 +97,7 @@ def start_server(studies: Path, log=subprocess.DEVNULL, timeout_s: float = 60.0)
             "false",
         ],
         cwd=ROOT,
-        env={**os.environ, "CIRCLE_STUDIES": str(studies)},
+        env={**os.environ, "CIRCLE_STUDIES": str(studies), **({"CIRCLE_CONFIG": str(config)} if config else {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -98,6 +111,40 @@ def start_server(studies: Path, log=subprocess.DEVNULL, timeout_s: float = 60.0)
             time.sleep(0.3)
     server.kill()
     raise RuntimeError(f"the Streamlit server did not start within {timeout_s:.0f} s")
+
+
+#: the harness's planner accounts: planner-1, planner-2… all with this password
+PLANNER_PASSWORD = "load-harness-password"
+
+
+def write_signin_config(folder: Path, studies: Path, planners: int) -> Path:
+    """Write a deployment with sign-in on and ``planners`` local accounts; return the settings file."""
+    from circle.deploy.accounts import add_account
+
+    folder.mkdir(parents=True, exist_ok=True)
+    accounts = folder / "accounts.json"
+    for number in range(1, max(1, planners) + 1):
+        add_account(accounts, f"planner-{number}", PLANNER_PASSWORD)
+    config = folder / "circle.toml"
+    config.write_text(
+        f'mode = "full"\nstudies = "{studies}"\naccounts = "{accounts}"\ndata_folders = []\n'
+        'public_studies = ["default"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+async def sign_in(browser, base: str, name: str, timeout_ms: int) -> tuple[object, float]:
+    """Sign a planner in through the form and return the page with the seconds until the planner page showed."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{base}/signin?lang=zh", wait_until="domcontentloaded", timeout=timeout_ms)
+    started = time.perf_counter()
+    await page.get_by_label("账户名").fill(name, timeout=timeout_ms)
+    await page.get_by_label("密码").fill(PLANNER_PASSWORD, timeout=timeout_ms)
+    await page.get_by_role("button", name="登录").click(timeout=timeout_ms)
+    await page.get_by_text(PLANNER_TEXT).first.wait_for(timeout=timeout_ms)
+    return page, time.perf_counter() - started
 
 
 def default_study(scratch: Path) -> Path:
@@ -154,8 +201,14 @@ async def switch_pace(page, timeout_ms: int) -> float:
     return time.perf_counter() - started
 
 
-async def drive(base: str, blocks: list[str], sessions: int, waves: int, page_timeout_ms: int, done: dict) -> None:
-    """Run the waves, recording into ``done`` as sessions finish (so a run cut short still reports)."""
+async def drive(
+    base: str, blocks: list[str], sessions: int, waves: int, page_timeout_ms: int, done: dict, planners: int = 0
+) -> None:
+    """Run the waves, recording into ``done`` as sessions finish (so a run cut short still reports).
+
+    ``planners`` further sessions sign in through the form, at the same time
+    as the residents' sessions open, and are held to the end too.
+    """
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -178,7 +231,19 @@ async def drive(base: str, blocks: list[str], sessions: int, waves: int, page_ti
                 done["held"] += 1
                 return page
 
-            pages = [p for p in await asyncio.gather(*(opened(u) for u in urls)) if p is not None]
+            async def signed_in(number: int):
+                try:
+                    page, seconds = await sign_in(browser, base, f"planner-{number}", page_timeout_ms)
+                except Exception as error:
+                    done["failures"].append(f"planner-{number}: " + repr(error)[:200])
+                    return None
+                done["signin_s"].append(seconds)
+                done["planners_held"] += 1
+                return page
+
+            opening = [opened(u) for u in urls] + [signed_in(n) for n in range(1, planners + 1)]
+            gathered = await asyncio.gather(*opening)
+            pages = [p for p in gathered[: len(urls)] if p is not None]
             for _ in range(max(0, waves - 1)):
 
                 async def rerun(page) -> None:
@@ -205,24 +270,34 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     }
 
 
-def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
-    """Start the server, drive the sessions, stop everything; return the report."""
+def run(sessions: int, waves: int, studies: Path, time_limit_s: float, planners: int = 2) -> dict:
+    """Start the server with sign-in on, drive the sessions, stop everything; return the report."""
+    import tempfile
+
     import pandas as pd
 
     blocks = pd.read_parquet(studies / "default" / "blocks.parquet", columns=["block_id"])["block_id"].tolist()
     log = open(os.environ.get("CIRCLE_LOAD_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below
-    server, base = start_server(studies, log)
+    settings = Path(tempfile.mkdtemp(prefix="circle-load-settings-"))
+    server, base = start_server(studies, log, config=write_signin_config(settings, studies, planners))
     try:
         watch = MemoryWatch(server.pid)
         idle_mb = watch.rss_mb()
         watch.start()
         started = time.perf_counter()
-        result = {"held": 0, "cold_s": float("nan"), "first_load_s": [], "rerun_s": [], "failures": []}
+        result = {
+            "held": 0,
+            "cold_s": float("nan"),
+            "first_load_s": [],
+            "rerun_s": [],
+            "failures": [],
+            "signin_s": [],
+            "planners_held": 0,
+        }
         page_timeout_ms = int(min(time_limit_s, 180.0) * 1000)
         try:
-            asyncio.run(
-                asyncio.wait_for(drive(base, blocks, sessions, waves, page_timeout_ms, result), timeout=time_limit_s)
-            )
+            driven = drive(base, blocks, sessions, waves, page_timeout_ms, result, planners)
+            asyncio.run(asyncio.wait_for(driven, timeout=time_limit_s))
         except TimeoutError:
             result["failures"].append(f"stopped at the time limit of {time_limit_s:.0f} s")
         elapsed = time.perf_counter() - started
@@ -234,6 +309,9 @@ def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+        import shutil
+
+        shutil.rmtree(settings, ignore_errors=True)
     return {
         "sessions_requested": sessions,
         "sessions_held": result["held"],
@@ -242,6 +320,9 @@ def run(sessions: int, waves: int, studies: Path, time_limit_s: float) -> dict:
         "first_load_s": percentiles(result["first_load_s"]),
         "rerun_s": percentiles(result["rerun_s"]),
         "reruns": len(result["rerun_s"]),
+        "planners_requested": planners,
+        "planners_held": result["planners_held"],
+        "signin_s": percentiles(result["signin_s"]),
         "server_rss_mb": {"idle": round(idle_mb, 1), "peak": round(watch.peak_mb, 1), "after": round(after_mb, 1)},
         "wall_s": round(elapsed, 1),
         "blocks_in_study": len(blocks),
@@ -255,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=24)
     parser.add_argument("--waves", type=int, default=2, help="1: open pages only; 2: then every session reruns")
     parser.add_argument("--study", type=Path, help="a studies root holding 'default' (default: build one)")
+    parser.add_argument("--planners", type=int, default=2, help="planner sessions that sign in meanwhile")
     parser.add_argument("--time-limit", type=float, default=600.0, help="stop after this many seconds")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
@@ -265,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="circle-load-") as scratch:
         studies = args.study or default_study(Path(scratch))
-        report = run(args.sessions, args.waves, studies, args.time_limit)
+        report = run(args.sessions, args.waves, studies, args.time_limit, args.planners)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

@@ -21,7 +21,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def studies(tmp_path_factory):
+    """The small town with a hostile library name, as the one study ``default``."""
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (scripts/system_packages.sh installs it)")
     pytest.importorskip("playwright")
@@ -32,15 +33,46 @@ def server(tmp_path_factory):
     )
     source.write_text(text, encoding="utf-8")
     analyze(AnalysisOptions(source=source, out=root / "studies" / "default"))
-    from benchmarks.load import start_server
+    return root / "studies"
 
+
+@pytest.fixture(scope="module")
+def server(studies):
+    """A full deployment of the town with sign-in on (accounts planner-1 and planner-2)."""
+    from benchmarks.load import start_server, write_signin_config
+
+    config = write_signin_config(studies.parent / "deployment", studies, planners=2)
     try:
-        process, url = start_server(root / "studies")
+        process, url = start_server(studies, config=config)
     except RuntimeError as error:
         pytest.fail(str(error))
     yield url
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def public_server(studies):
+    """The same studies served by ``public_app.py``: the resident page alone."""
+    from benchmarks.load import start_server
+
+    try:
+        process, url = start_server(studies, script="public_app.py")
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def sign_in(page, server: str, name: str = "planner-1", address: str = "/planner", password: str | None = None):
+    """Open ``address`` signed out (it shows the sign-in form), sign in as ``name`` and wait for the page."""
+    from benchmarks.load import PLANNER_PASSWORD
+
+    page.goto(f"{server}{address}", wait_until="domcontentloaded", timeout=60_000)
+    page.get_by_label("账户名").fill(name, timeout=60_000)
+    page.get_by_label("密码").fill(password or PLANNER_PASSWORD)
+    page.get_by_role("button", name="登录").click()
 
 
 # the map has drawn: its vector layers (canvas or svg) are there and its images have loaded
@@ -74,7 +106,7 @@ def test_planner_in_chromium(server):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-        page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+        sign_in(page, server)
         page.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
         frame = map_frame(page)
         assert frame.query_selector(".leaflet-overlay-pane canvas")  # blocks, facilities, outline
@@ -158,8 +190,8 @@ def test_two_browser_sessions_at_once_do_not_see_each_other(server):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         first = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
         second = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
-        for page in (first, second):
-            page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+        sign_in(first, server, "planner-1")
+        sign_in(second, server, "planner-2")
         for page in (first, second):
             page.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
             map_frame(page)
@@ -174,8 +206,11 @@ def test_two_browser_sessions_at_once_do_not_see_each_other(server):
         first.get_by_text("Block:", exact=False).first.wait_for(timeout=30_000)
         first.get_by_role("button", name="Add a facility at the chosen point").click()
         first.get_by_text("newly served", exact=False).first.wait_for(timeout=30_000)
-        # the second session, interacting meanwhile, is still in Chinese with no point, block or what-if
-        second.reload(wait_until="domcontentloaded")
+        # the second planner, interacting meanwhile, is still in Chinese with no point, block or what-if
+        # to the resident page and back by the sidebar's links: two reruns of its own, still signed in
+        second.get_by_role("link", name="居民").first.click()
+        second.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
+        second.get_by_role("link", name="规划师").first.click()
         second.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
         map_frame(second)
         assert second.get_by_text("15-minute living circle", exact=True).count() == 0
@@ -194,7 +229,7 @@ def test_report_page_makes_and_downloads_the_pdf(server, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1300, "height": 1400}, accept_downloads=True).new_page()
-        page.goto(f"{server}/report", wait_until="domcontentloaded", timeout=60_000)
+        sign_in(page, server, address="/report")  # asked for the report signed out: after sign-in, the report
         page.get_by_role("button", name="生成 PDF 报告").click()
         button = page.get_by_role("button", name="下载 PDF 报告")
         button.wait_for(timeout=120_000)
@@ -206,3 +241,59 @@ def test_report_page_makes_and_downloads_the_pdf(server, tmp_path):
         browser.close()
     assert saved.name == "default-zh.pdf"
     assert saved.read_bytes()[:5] == b"%PDF-"
+
+
+PLANNER_WORDS = ("服务器上的文件路径", "上传", "保存情景", "建立", "规划师登录")
+
+
+def test_a_stranger_with_the_resident_link_reaches_nothing_else(server):
+    """Only the resident page opens signed out; planner addresses show the sign-in form and nothing of the planner."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+        page.goto(server, wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
+        assert page.url.split("?")[0].endswith("/resident")
+        for address in ("/planner", "/report", "/account"):
+            page.goto(f"{server}{address}", wait_until="domcontentloaded", timeout=60_000)
+            page.get_by_label("密码").wait_for(timeout=60_000)
+            assert page.url.split("?")[0].endswith("/signin"), (address, page.url)
+            body = page.inner_text("body")
+            assert "15分钟生活圈覆盖" not in body and "服务器上的文件路径" not in body and "保存情景" not in body
+        page.screenshot(path=str(ARTIFACTS / "signin-zh.png"), full_page=True)
+        # a wrong password and an unknown name get the same words, after the same wait
+        answers = []
+        for name in ("planner-1", "nobody-at-all"):
+            started = time.perf_counter()
+            sign_in(page, server, name, address="/signin", password="wrong-password-1")
+            refused = page.get_by_text("账户名或密码不正确")
+            refused.first.wait_for(timeout=30_000)
+            answers.append((refused.count(), time.perf_counter() - started >= 1.0))
+            assert "15分钟生活圈覆盖" not in page.inner_text("body")
+        page.screenshot(path=str(ARTIFACTS / "signin-refused-zh.png"), full_page=True)
+        browser.close()
+    assert answers == [(1, True), (1, True)]
+
+
+def test_the_public_server_serves_the_resident_page_at_every_address(public_server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        for address in ("/", "/planner", "/signin", "/report"):
+            page.goto(f"{public_server}{address}", wait_until="domcontentloaded", timeout=60_000)
+            page.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
+            body = page.inner_text("body")
+            for word in PLANNER_WORDS:
+                assert word not in body, (address, word)
+            assert page.get_by_label("密码").count() == 0
+        page.goto(f"{public_server}/resident?lang=zh", wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2000)
+        page.screenshot(path=str(ARTIFACTS / "public-resident-390.png"), full_page=True)
+        browser.close()
