@@ -140,11 +140,16 @@ async def sign_in(browser, base: str, name: str, timeout_ms: int) -> tuple[objec
     page = await context.new_page()
     await page.goto(f"{base}/signin?lang=zh", wait_until="domcontentloaded", timeout=timeout_ms)
     started = time.perf_counter()
+    await submit_signin(page, name, timeout_ms)
+    await page.get_by_text(PLANNER_TEXT).first.wait_for(timeout=timeout_ms)
+    return page, time.perf_counter() - started
+
+
+async def submit_signin(page, name: str, timeout_ms: int) -> None:
+    """Fill the sign-in form shown on ``page`` with a harness account and submit it."""
     await page.get_by_label("账户名").fill(name, timeout=timeout_ms)
     await page.get_by_label("密码").fill(PLANNER_PASSWORD, timeout=timeout_ms)
     await page.get_by_role("button", name="登录").click(timeout=timeout_ms)
-    await page.get_by_text(PLANNER_TEXT).first.wait_for(timeout=timeout_ms)
-    return page, time.perf_counter() - started
 
 
 def default_study(scratch: Path) -> Path:

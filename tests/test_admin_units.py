@@ -193,9 +193,11 @@ def test_the_planners_gap_table_names_each_blocks_units(tmp_path, monkeypatch):
 
     from streamlit.testing.v1 import AppTest
 
+    from tests.deployment import sign_in, use_deployment, write_deployment
+
     analyze(AnalysisOptions(source=town_with_sub_districts(tmp_path / "t.osm"), out=tmp_path / "studies" / "default"))
-    monkeypatch.setenv("CIRCLE_STUDIES", str(tmp_path / "studies"))
-    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    use_deployment(monkeypatch, write_deployment(tmp_path / "deployment", tmp_path / "studies"))
+    app = sign_in(AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120))
     app.run()
     assert not app.exception, app.exception
     gaps = next(frame.value for frame in app.dataframe if "街道·社区" in frame.value.columns)
