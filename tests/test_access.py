@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from circle.deploy.accounts import add_account, check_password, list_accounts, read_accounts, remove_account
-from circle.deploy.audit import AUDIT_LOG, file_sha256, read_log, record, uploaded_bytes, verify_log
+from circle.deploy.audit import AUDIT_LOG, read_log, record, uploaded_bytes, verify_log
 from circle.deploy.builds import BuildQueue, SessionScratch, sweep_scratch
 from circle.deploy.config import load_deployment
 from circle.deploy.server_files import OutsideDataFoldersError, resolve_server_file
 from circle.deploy.throttle import SignInThrottle
 from circle.errors import InputDataError
+from circle.study import file_sha256
 
 PASSWORD = "a-long-enough-secret"
 

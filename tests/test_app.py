@@ -298,7 +298,8 @@ def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp
     summary = json.loads((studies / "wheels" / "summary.json").read_text(encoding="utf-8"))
     assert summary["profile"]["name"] == "wheelchair"
     assert summary["imports"]["gates"].startswith("ignored")
-    from circle.deploy.audit import file_sha256, read_log
+    from circle.deploy.audit import read_log
+    from circle.study import file_sha256
 
     (event,) = read_log(studies)
     seen = (event["user"], event["action"], event["target"], event["outcome"])

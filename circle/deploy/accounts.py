@@ -25,11 +25,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from circle.atomic import locked
+from circle.deploy.config import ROLES
 from circle.errors import InputDataError
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 MIN_PASSWORD = 10
-ROLES = ("planner", "admin")
 
 
 @dataclass(frozen=True)

@@ -22,19 +22,11 @@ from typing import Any
 
 from circle.atomic import locked
 from circle.errors import InputDataError
+from circle.study import file_sha256
 
 AUDIT_LOG = ".audit.jsonl"
 ACTIONS = ("build_study", "save_scenario", "delete_scenario", "sign_in", "sign_in_refused", "sign_out")
 _START = "0" * 64  # the "previous line" of the first line
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    """Return the SHA-256 of a file, read in 1 MB pieces."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while piece := handle.read(chunk):
-            digest.update(piece)
-    return digest.hexdigest()
 
 
 def _last_line(path: Path) -> bytes | None:
@@ -66,6 +58,7 @@ def record(
     target: str,
     source: Path | None = None,
     source_name: str | None = None,
+    source_sha256: str | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """Append one event to the studies folder's audit log and return it.
@@ -84,6 +77,9 @@ def record(
         The file a build read; its SHA-256 is recorded.
     source_name : str, optional
         The name the source is shown by (an upload's own name); default the file's name.
+    source_sha256 : str, optional
+        The source's SHA-256 when already known (a build's summary records it);
+        otherwise it is read from the file, when the file is there.
     **details
         Further facts (``outcome``, ``bytes``, ``message``); they must be JSON-serialisable.
     """
@@ -98,7 +94,9 @@ def record(
     }
     if source is not None:
         event["source"] = source_name or Path(source).name
-        event["source_sha256"] = file_sha256(Path(source))
+        if source_sha256 is None and Path(source).is_file():
+            source_sha256 = file_sha256(Path(source))
+        event["source_sha256"] = source_sha256
     event.update(details)
     log = Path(studies) / AUDIT_LOG
     log.parent.mkdir(parents=True, exist_ok=True)

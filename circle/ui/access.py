@@ -104,12 +104,17 @@ def sign_out(deployment: Deployment, reason: str = "asked") -> None:
     from circle.deploy.audit import record
 
     signed = st.session_state.pop(key.USER, None)
-    for private in key.PLANNER_STATE:
-        st.session_state.pop(private, None)
+    _forget_planner_work()
     if signed is not None:
         record(deployment.studies, signed["name"], signed["role"], "sign_out", signed["name"], reason=reason)
         if signed["via"] == "oidc":
             st.logout()
+
+
+def _forget_planner_work() -> None:
+    """Drop the planner's work in progress from this session (at every sign-in and sign-out)."""
+    for private in key.PLANNER_STATE:
+        st.session_state.pop(private, None)
 
 
 def signin_page(deployment: Deployment, lang: str) -> None:
@@ -153,8 +158,7 @@ def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) ->
         st.error(t("signin_refused", lang))
         return
     throttle.forget(name)
-    for private in key.PLANNER_STATE:  # nothing of a previous user's work carries over
-        st.session_state.pop(private, None)
+    _forget_planner_work()  # nothing of a previous user's work carries over
     st.session_state[key.USER] = session_record(account.name, account.role)
     record(deployment.studies, account.name, account.role, "sign_in", account.name)
     print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)

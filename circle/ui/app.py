@@ -67,7 +67,7 @@ def _resident_page(deployment, user, lang: str):
 
     def page() -> None:
         # a visitor sees the studies the bureau opened to the public; a planner sees every study
-        resident.page(None if user is not None else deployment.is_public_study)
+        resident.page(None if user is not None else deployment.is_public_study, deployment.studies)
 
     return st.Page(page, title=t("page_resident", lang), url_path="resident")
 
@@ -113,7 +113,7 @@ def _full_navigation(deployment, lang: str):
         shown = [
             st.Page(lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"),
             _resident_page(deployment, user, lang),
-            st.Page(report.page, title=t("page_report", lang), url_path="report"),
+            st.Page(lambda: report.page(deployment.studies), title=t("page_report", lang), url_path="report"),
             st.Page(lambda: account_page(deployment, user, lang), title=t("page_account", lang), url_path="account"),
         ]
         by_name = {page.url_path: page for page in shown}

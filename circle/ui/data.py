@@ -105,18 +105,19 @@ def facilities_for_display(path: str, _stamp: float, system: str) -> gpd.GeoData
     return shift_frame(load_study(path, _stamp).facilities, system)
 
 
-def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | None = None):
+def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | None = None, root: Path | None = None):
     """Let the user pick a study; return ``(path, study, scores)``, or None (with advice) when there is none.
 
     ``visible`` limits the choice to the studies whose names it accepts (a
     visitor's: those open to the public); they are told only that none is
     open, and of a study that cannot be read only that it cannot be shown
     (the reason, which names server paths, goes to the server's log).
+    ``root`` is the studies folder (default :func:`studies_root`).
     """
     from circle.errors import CircleError
     from circle.i18n import t
 
-    studies = list_studies()
+    studies = list_studies(root)
     if visible is not None:
         studies = [p for p in studies if visible(p.name)]
         if not studies:

@@ -20,11 +20,11 @@ from circle.ui.data import choose_study
 from circle.ui.text import csv_bytes, md
 
 
-def page() -> None:
-    """Render the report page."""
+def page(studies: Path | None = None) -> None:
+    """Render the report page for the studies under ``studies`` (default :func:`~circle.ui.data.studies_root`)."""
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
-    chosen = choose_study(lang, "report_study")
+    chosen = choose_study(lang, "report_study", root=studies)
     if chosen is None:
         return
     path, study, result = chosen

@@ -8,6 +8,7 @@ link opens the same neighbourhood.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import folium
 import numpy as np
@@ -53,14 +54,17 @@ def _route(path: str, _stamp: float, block_id: str, facility_id: str):
     return list(found.geometry.coords), found.metres, found.steps_metres
 
 
-def page(visible: Callable[[str], bool] | None = None) -> None:
-    """Render the resident page, offering the studies whose names ``visible`` accepts (all when None)."""
+def page(visible: Callable[[str], bool] | None = None, studies: Path | None = None) -> None:
+    """Render the resident page, offering the studies under ``studies`` whose names ``visible`` accepts.
+
+    ``visible`` None offers every study; ``studies`` None is :func:`~circle.ui.data.studies_root`.
+    """
     from circle.ui.data import stamp
 
     lang = st.session_state.get(key.LANG, "zh")
     st.markdown(LARGE_TYPE, unsafe_allow_html=True)
     st.title(t("resident_title", lang))
-    chosen = choose_study(lang, "resident_study", visible)
+    chosen = choose_study(lang, "resident_study", visible, studies)
     if chosen is None:
         return
     path, study, result = chosen

@@ -85,14 +85,11 @@ def _save(lang: str, study, changes: list, name: str, user: User) -> None:
     """Save the scenario as ``user``, unless it would replace another planner's (admins may)."""
     from circle.assess import run_whatif
     from circle.deploy import audit
-    from circle.scenarios import scenario_author, scenario_exists
+    from circle.scenarios import scenario_exists
 
     try:
-        if scenario_exists(study, name):
-            author = scenario_author(study, name)
-            if not user.may_change(author):
-                st.error(t("scenario_not_yours", lang, name=name, author=author or t("unknown_author", lang)))
-                return
+        if scenario_exists(study, name) and _refused(lang, study, name, user):
+            return
         run_whatif(study, changes, name, author=user.name)
         audit.record(
             study.path.parent, user.name, user.role, "save_scenario", f"{study.path.name}/{name}", changes=len(changes)
@@ -130,12 +127,10 @@ def saved_scenarios(lang: str, study, user: User) -> None:
 def _delete(lang: str, study, name: str, user: User) -> None:
     """Delete a scenario after checking, again and on disk, that ``user`` may."""
     from circle.deploy import audit
-    from circle.scenarios import delete_scenario, scenario_author
+    from circle.scenarios import delete_scenario
 
     try:
-        author = scenario_author(study, name)
-        if not user.may_change(author):
-            st.error(t("scenario_not_yours", lang, name=name, author=author or t("unknown_author", lang)))
+        if _refused(lang, study, name, user):
             return
         delete_scenario(study, name)
         audit.record(study.path.parent, user.name, user.role, "delete_scenario", f"{study.path.name}/{name}")
@@ -144,6 +139,17 @@ def _delete(lang: str, study, name: str, user: User) -> None:
         return
     st.toast(t("scenario_deleted", lang, name=name))
     key.rerun_fragment()
+
+
+def _refused(lang: str, study, name: str, user: User) -> bool:
+    """Say so and return True when saved scenario ``name`` is another planner's and ``user`` is no admin."""
+    from circle.scenarios import scenario_author
+
+    author = scenario_author(study, name)
+    if user.may_change(author):
+        return False
+    st.error(t("scenario_not_yours", lang, name=name, author=author or t("unknown_author", lang)))
+    return True
 
 
 def facilities_near(facilities, point: tuple[float, float], at_most: int = NEAR_FACILITIES):

@@ -9,13 +9,14 @@ import streamlit as st
 
 from circle.deploy.builds import BuildQueue, SessionScratch, sweep_scratch
 from circle.deploy.config import REPOSITORY, Deployment
+from circle.deploy.serve import UPLOAD_LIMIT_MB as SERVED_UPLOAD_MB
 from circle.deploy.server_files import resolve_server_file
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.access import User
 
-UPLOAD_LIMIT_MB = 200
+UPLOAD_LIMIT_MB = SERVED_UPLOAD_MB["full"]  # what the server lets a browser send in one file
 
 
 def study_builder(lang: str, deployment: Deployment, user: User) -> None:
@@ -28,7 +29,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     in a folder of this session's scratch (removed when the build ends, and
     with the session), and never used as paths. A server path must lie in a
     data folder (:func:`~circle.deploy.server_files.resolve_server_file`).
-    Builds wait their turn (:func:`build_turn`); each is written to the audit log.
+    Builds wait their turn (:func:`build_study`); each is written to the audit log.
     """
     from circle.deploy.server_files import describe_folders
     from circle.pipeline import AnalysisOptions
@@ -120,31 +121,23 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     def on_wait(position: int) -> None:
         progress.progress(0.0, text=t("build_queued", lang, position=position, slots=deployment.concurrent_builds))
 
-    facts = {"uploaded_bytes": uploaded, "profile": options.profile}
     source = Path(options.source) if options.source is not None else None
-    target = Path(options.out).name
+
+    def log(outcome: str, source_sha256: str | None = None, **facts) -> None:
+        facts.update(uploaded_bytes=uploaded, profile=options.profile, outcome=outcome)
+        target = Path(options.out).name
+        where = (deployment.studies, user.name, user.role, "build_study", target)
+        record(*where, source, shown_source, source_sha256, **facts)
+
     try:
         with build_queue(deployment.concurrent_builds).turn(on_wait=on_wait):
             progress.progress(0.0, text=t("building", lang))
             result = analyze(options, on_stage=on_stage)
     except CircleError as error:
-        record(
-            deployment.studies,
-            user.name,
-            user.role,
-            "build_study",
-            target,
-            source,
-            shown_source,
-            **facts,
-            outcome="refused",
-            error=type(error).__name__,
-        )
+        log("refused", error=type(error).__name__)
         raise
     progress.progress(1.0)
-    record(
-        deployment.studies, user.name, user.role, "build_study", target, source, shown_source, **facts, outcome="done"
-    )
+    log("done", result.summary["source"]["sha256"])  # the build read and hashed the source already
     return result
 
 
