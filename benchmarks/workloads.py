@@ -17,12 +17,12 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from benchmarks.megacity import MegaCity, load_or_build, shared_osm_folder
+from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import get_backend
-from circle.engine.base import Destinations, ReachProblem
-from circle.engine.isochrone import OffNetworkLinks, isochrone_from
-from circle.engine.labels import PreparedOrigins
+from circle.engine._base import Destinations, ReachProblem
+from circle.engine._labels import PreparedOrigins
+from circle.engine._polygons import OffNetworkLinks, isochrone_from
 from circle.engine.whatif import add_facility
-from circle.network import AccessTable, WalkNetwork
 
 QUICK_NODES = 200_000
 FULL_NODES = 1_000_000
@@ -208,8 +208,8 @@ def one_pass_floor(problem: ReachProblem) -> None:
     once per category, the least any exact search for the nearest facility
     must do.
     """
-    from circle.engine import kernels
-    from circle.engine.labels import _renumbered, contracted_reverse_graph
+    from circle.engine import _kernels as kernels
+    from circle.engine._labels import _renumbered, contracted_reverse_graph
 
     problem.network._csr_cache.clear()
     graph, renumber = contracted_reverse_graph(problem)

@@ -23,17 +23,23 @@ import atheris
 # Compiled (numba) modules are left as they are: atheris rewrites a function's
 # bytecode, which numba cannot compile; their inputs are still fuzzed, only
 # without coverage feedback from inside the compiled code.
-COMPILED = ["circle.sources.pbf", "circle.snapping", "circle.engine.kernels", "circle.engine.labels", "circle.suggest"]
+COMPILED = [
+    "circle.sources.pbf",
+    "circle.build.network.snapping",
+    "circle.engine._kernels",
+    "circle.engine._labels",
+    "circle.analysis.suggest",
+]
 
 with atheris.instrument_imports(include=["circle"], exclude=COMPILED):
-    from circle.batch import read_batch_file
-    from circle.census import read_census
+    from circle.build.population.census import read_census
+    from circle.build.terrain import Dem
     from circle.errors import CircleError
+    from circle.pipeline.batch import read_batch_file
     from circle.sources.osm import read_osm
     from circle.sources.tables import FacilityTableSpec, read_facility_table
     from circle.sources.vector import read_polygons
     from circle.standards import load_preset
-    from circle.terrain import Dem
 
 TARGET = os.environ.get("CIRCLE_FUZZ_TARGET", "osm")
 SUFFIX = {

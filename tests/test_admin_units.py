@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle.admin_units import admin_units
-from circle.block_places import admin_unit_names, names_with_units, shown_names
+from circle.build.admin_units import admin_units
+from circle.build.block_places import admin_unit_names, names_with_units, shown_names
 from circle.pipeline import AnalysisOptions, analyze
 from circle.sources.osm import osm_from_pbf, read_decoded, read_osm
 from circle.sources.osm_parts import part_of

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from circle.batch import read_batch_file, run_batch
 from circle.errors import InputDataError
 from circle.pipeline import AnalysisOptions, analyze
+from circle.pipeline.batch import read_batch_file, run_batch
 from tests.osm_builder import OsmBuilder, small_town, to_lonlat
 
 pytestmark = pytest.mark.slow
@@ -216,8 +216,8 @@ def test_batch_file_problems_are_listed(tmp_path):
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):
-    from circle.batch import BatchPlan
     from circle.errors import CircleError
+    from circle.pipeline.batch import BatchPlan
 
     with pytest.raises(CircleError, match="cannot reach the Dask scheduler"):
         run_batch(BatchPlan([]), tmp_path, scheduler="tcp://127.0.0.1:1")

@@ -18,8 +18,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle.census import allocate_census
-from circle.coords import (
+from circle.build.population.census import allocate_census
+from circle.build.terrain import segment_seconds, tobler_factor
+from circle.errors import CircleError, InputDataError
+from circle.pipeline import AnalysisOptions, analyze
+from circle.sources.coords import (
     bd09_to_gcj02,
     from_wgs84,
     gcj02_to_bd09,
@@ -28,13 +31,10 @@ from circle.coords import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from circle.errors import CircleError, InputDataError
-from circle.pipeline import AnalysisOptions, analyze
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import load_preset, load_profile
 from circle.standards.regions import region_for
 from circle.study import Study
-from circle.terrain import segment_seconds, tobler_factor
 from tests.conftest import shared_extract
 from tests.osm_builder import OsmBuilder, small_town, to_lonlat
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from circle.engine import BACKENDS, get_backend
-from circle.engine.base import Destinations, ReachProblem
+from circle.engine._base import Destinations, ReachProblem
 from circle.errors import EngineError
 from tests.conftest import make_access, make_network
 
@@ -148,8 +148,8 @@ def test_contraction_keeps_exact_answers_on_a_long_chain():
 
 
 def test_the_k_label_search_by_regions_equals_one_search_over_the_whole_graph():
-    from circle.engine import kernels
-    from circle.network import min_weight_csr
+    from circle.build.network import min_weight_csr
+    from circle.engine import _kernels as kernels
 
     # a 60 × 60 street grid, 100 m blocks, with random detours; 300 facilities; limit 600 s at 1 m/s
     rng = np.random.default_rng(11)

@@ -20,9 +20,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circle.coords import from_wgs84, out_of_china, to_wgs84
+from circle.analysis.scenarios import check_name
 from circle.errors import CircleError
-from circle.scenarios import check_name
+from circle.sources.coords import from_wgs84, out_of_china, to_wgs84
 from circle.standards import load_preset
 
 settings.register_profile(
@@ -153,7 +153,7 @@ ring = st.lists(st.tuples(coordinate, coordinate), min_size=0, max_size=6)
     kind=st.sampled_from(["Polygon", "Point", "LineString"]),
 )
 def test_polygon_files_answer_or_refuse(tmp_path_factory, rings, population, kind):
-    from circle.census import read_census
+    from circle.build.population.census import read_census
     from circle.sources.vector import read_polygons
 
     features = []
@@ -247,7 +247,7 @@ def test_dems_answer_or_refuse(tmp_path_factory, heights, cell, origin, nodata):
     import rasterio
     from rasterio.transform import from_origin
 
-    from circle.terrain import Dem
+    from circle.build.terrain import Dem
 
     path = _scratch(tmp_path_factory, "fuzz.tif")
     data = np.array(heights, "float32").reshape(2, 2)

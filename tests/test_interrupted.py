@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from circle.analysis.scenarios import Change, list_scenarios, load_scenario
 from circle.errors import StudyError
 from circle.pipeline import AnalysisOptions, analyze
-from circle.scenarios import Change, list_scenarios, load_scenario
 from circle.study import MANIFEST, Study
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town, to_lonlat
@@ -32,14 +32,14 @@ from tests.osm_builder import small_town, to_lonlat
 # A fork server: children are forked from a fresh process that has imported circle but never run
 # its parallel kernels (forking a process that has started OpenMP threads is unsafe).
 SERVER = multiprocessing.get_context("forkserver")
-SERVER.set_forkserver_preload(["circle.pipeline", "circle.assess", "pandas", "tests.test_interrupted"])
+SERVER.set_forkserver_preload(["circle.pipeline", "circle.analysis.assess", "pandas", "tests.test_interrupted"])
 
 
 def _child(event: int, job: str, arguments: dict) -> None:
     """Do ``job`` and die (no cleanup, as under SIGKILL) just before the ``event``-th write or rename."""
     import pandas
 
-    import circle.atomic
+    import circle.study.atomic
 
     counter = {"n": 0}
 
@@ -65,13 +65,13 @@ def _child(event: int, job: str, arguments: dict) -> None:
         tick()
         return real_geoparquet(self, *args, **kwargs)
 
-    circle.atomic.os.rename = rename
+    circle.study.atomic.os.rename = rename
     pandas.DataFrame.to_parquet = to_parquet
     geopandas.GeoDataFrame.to_parquet = to_geoparquet
     if job == "analyze":
         analyze(AnalysisOptions(**arguments))
     else:
-        from circle.assess import run_whatif
+        from circle.analysis.assess import run_whatif
 
         run_whatif(Study.open(arguments["study"]), [Change(**c) for c in arguments["changes"]], arguments["name"])
     os._exit(0)
@@ -184,7 +184,7 @@ def test_scenario_save_killed_at_every_step_leaves_none_or_a_whole_one(town, tmp
         if code == 0:
             break
         if names:
-            from circle.scenarios import delete_scenario
+            from circle.analysis.scenarios import delete_scenario
 
             delete_scenario(study, "plan")
     assert outcomes == {"saved", "none"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from circle.cli import main
-from circle.memory import MemoryLimitError, check_memory, estimate, kept_share
+from circle.pipeline.memory import MemoryLimitError, check_memory, estimate, kept_share
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town
 

@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 from circle.cli import main
-from circle.columns import category_columns
 from circle.pipeline import AnalysisOptions, analyze
 from circle.standards import load_preset
 from circle.study import FORMAT_VERSION, Study
+from circle.study.columns import category_columns
 from tests.osm_builder import small_town
 
 SPEED = 1.1

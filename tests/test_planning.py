@@ -8,12 +8,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from circle.analysis.scenarios import Change, check_name
+from circle.analysis.suggest import Coverage, exact_mclp, greedy_mclp
+from circle.analysis.supply import e2sfca
 from circle.cli import main
-from circle.engine.labels import PreparedOrigins
+from circle.engine._labels import PreparedOrigins
 from circle.errors import CircleError
-from circle.scenarios import Change, check_name
-from circle.suggest import Coverage, exact_mclp, greedy_mclp
-from circle.supply import e2sfca
 from tests.conftest import make_access, make_network
 from tests.osm_builder import small_town, to_lonlat
 
@@ -117,7 +117,7 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
 
 
 def test_first_facility_of_an_unmapped_category_counts(town_study):
-    from circle.assess import run_whatif
+    from circle.analysis.assess import run_whatif
     from circle.study import Study
 
     lon, lat = to_lonlat(200, 5)  # on the street beside the compound; the town has no kindergarten
@@ -135,8 +135,8 @@ def test_scenario_names_cannot_escape(town_study, capsys):
 
 
 def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
+    from circle.analysis.scenarios import ScenarioEngine
     from circle.pipeline import AnalysisOptions, analyze
-    from circle.scenarios import ScenarioEngine
     from circle.study import Study
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
@@ -164,7 +164,7 @@ def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
 
 
 def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
-    from circle.assess import run_suggest, run_whatif
+    from circle.analysis.assess import run_suggest, run_whatif
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 
@@ -179,7 +179,7 @@ def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["walkscore", "bruno2024"])
 def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
-    from circle.assess import score_study
+    from circle.analysis.assess import score_study
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 
@@ -193,7 +193,7 @@ def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
 
 
 def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):
-    from circle.assess import score_study
+    from circle.analysis.assess import score_study
     from circle.study import Study
 
     with pytest.raises(CircleError, match="Analyse again with `circle analyze … --preset walkscore`"):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.isochrones import block_isochrone
+from circle.engine.isochrones import block_isochrone
 from circle.pipeline import AnalysisOptions, analyze
 from circle.standards import load_preset
 from circle.study import Study
@@ -188,8 +188,8 @@ def test_andorra_with_the_known_total_matches_it(andorra_pbf, tmp_path):
 
 
 def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_residents(andorra_study, andorra_pbf):
-    from circle.block_split import span_m
-    from circle.blocks import blocks_from_osm, estimate_population
+    from circle.build._block_split import span_m
+    from circle.build.blocks import blocks_from_osm, estimate_population
     from circle.sources.osm import read_osm
     from circle.standards.regions import region_for
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from circle.assess import score_study
+from circle.analysis.assess import score_study
+from circle.analysis.scenarios import Change
 from circle.cli import main
 from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.report import build_report
 from circle.report.fonts import find_font, has_cjk
 from circle.report.pdf import romanise
-from circle.scenarios import Change
 from circle.study import Study
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town
@@ -163,7 +163,7 @@ def test_romanise_folds_full_width_punctuation():
 @needs_poppler
 @needs_cjk
 def test_scenario_and_area_reports(town, tmp_path):
-    from circle.assess import run_whatif
+    from circle.analysis.assess import run_whatif
     from tests.osm_builder import to_lonlat
 
     lon, lat = to_lonlat(200, 20)

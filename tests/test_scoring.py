@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.planning import renewal_priority
-from circle.scoring import Assessment, decay, score_blocks, summarize, weighted_gini
+from circle.analysis.planning import renewal_priority
+from circle.analysis.scoring import Assessment, decay, score_blocks, summarize, weighted_gini
 from circle.standards import load_preset
 
 

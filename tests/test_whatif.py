@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from circle.build.network import AccessTable
 from circle.engine import get_backend
-from circle.engine.base import Destinations, ReachProblem
-from circle.engine.labels import PreparedOrigins
+from circle.engine._base import Destinations, ReachProblem
+from circle.engine._labels import PreparedOrigins
 from circle.engine.whatif import add_facility
-from circle.network import AccessTable
 from tests.conftest import make_access
 from tests.test_engine_hand import hand_problem
 

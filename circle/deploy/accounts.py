@@ -24,9 +24,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from circle.atomic import locked
 from circle.deploy.config import ROLES
 from circle.errors import InputDataError
+from circle.study.atomic import locked
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 MIN_PASSWORD = 10

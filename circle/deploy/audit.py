@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from circle.atomic import locked
 from circle.errors import InputDataError
 from circle.study import file_sha256
+from circle.study.atomic import locked
 
 AUDIT_LOG = ".audit.jsonl"
 ACTIONS = ("build_study", "save_scenario", "delete_scenario", "sign_in", "sign_in_refused", "sign_out")

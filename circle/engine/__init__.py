@@ -1,12 +1,12 @@
 """The isochrone engine: reach from every block to every category, and isochrones.
 
-Backends share one protocol (:class:`~circle.engine.base.Backend`) and one
-definition of the problem (:class:`~circle.engine.base.ReachProblem`).
+Backends share one protocol (:class:`~circle.engine._base.Backend`) and one
+definition of the problem (:class:`~circle.engine._base.ReachProblem`).
 """
 
 from __future__ import annotations
 
-from circle.engine.base import Backend, CategoryReach, Destinations, ReachProblem
+from circle.engine._base import Backend, CategoryReach, Destinations, ReachProblem
 from circle.errors import EngineError
 
 BACKENDS = ("labels", "csgraph", "pandana", "bruteforce")
@@ -32,19 +32,19 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
         For an unknown name.
     """
     if name == "labels":
-        from circle.engine.labels import LabelBackend
+        from circle.engine._labels import LabelBackend
 
         return LabelBackend()
     if name == "csgraph":
-        from circle.engine.csgraph import CsgraphBackend
+        from circle.engine._csgraph import CsgraphBackend
 
         return CsgraphBackend()
     if name == "pandana":
-        from circle.engine.pandana_backend import PandanaBackend
+        from circle.engine._pandana import PandanaBackend
 
         return PandanaBackend()
     if name == "bruteforce":
-        from circle.engine.bruteforce import BruteForceBackend
+        from circle.engine._bruteforce import BruteForceBackend
 
         return BruteForceBackend()
     raise EngineError(f"unknown engine backend {name!r}; choose one of: {', '.join(BACKENDS)}.")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from circle.engine.base import CategoryReach, top_k_merge
-from circle.engine.labels import COUNT_TOLERANCE_S, PreparedOrigins
-from circle.network import AccessTable, WalkNetwork
+from circle.build.network import AccessTable, WalkNetwork
+from circle.engine._base import CategoryReach, top_k_merge
+from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins
 
 
 def add_facility(

@@ -1,7 +1,7 @@
 """What a gap report says: the study's figures gathered for one area, scenario and language.
 
 Nothing here draws or typesets; :mod:`circle.report.pdf` does. Figures come
-from the same functions as ``circle score`` (:func:`circle.assess.compute_scores`),
+from the same functions as ``circle score`` (:func:`circle.analysis.assess.compute_scores`),
 so the report and ``summary.json`` agree.
 """
 
@@ -17,12 +17,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.area import read_area_file
-from circle.assess import SUGGESTIONS, ScoreResult, assessment_of, compute_scores, compute_suggestions, study_preset
+from circle.analysis.assess import (
+    SUGGESTIONS,
+    ScoreResult,
+    assessment_of,
+    compute_scores,
+    compute_suggestions,
+    study_preset,
+)
+from circle.analysis.scenarios import Change, load_scenario
+from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
-from circle.scenarios import Change, load_scenario
-from circle.scoring import Assessment, score_blocks, summarize
+from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.study import Study
 
@@ -66,7 +73,7 @@ class ReportContent:
         The blocks reported on (all, or those inside ``--area``) in the study CRS,
         with their reach and score columns.
     summary : dict
-        :func:`circle.scoring.summarize` of those blocks.
+        :func:`circle.analysis.scoring.summarize` of those blocks.
     facilities : geopandas.GeoDataFrame
         The study's facilities in its CRS.
     streets : numpy.ndarray
@@ -78,7 +85,7 @@ class ReportContent:
     areas : geopandas.GeoDataFrame
         Candidate renewal areas reported on (inside the area), by priority.
     suggestions : list of dict
-        Suggested-site payloads (see :func:`circle.assess.compute_suggestions`).
+        Suggested-site payloads (see :func:`circle.analysis.assess.compute_suggestions`).
     suggestions_saved : bool
         Whether they were read from the study (else computed for the report).
     scenario : ScenarioContent or None

@@ -38,9 +38,9 @@ from reportlab.platypus import (
 )
 
 from circle import __version__
-from circle.block_places import admin_unit_names, shown_names
+from circle.build.block_places import admin_unit_names, shown_names
+from circle.build.population.totals import area_density_share
 from circle.i18n import t
-from circle.population import area_density_share
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register

@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.coords import SYSTEMS, to_wgs84
 from circle.geo import WGS84, transform_xy
+from circle.sources.coords import SYSTEMS, to_wgs84
 
 MATCH_RADIUS_M = 1500.0
 MIN_MATCHES = 5

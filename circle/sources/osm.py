@@ -7,8 +7,8 @@ whole-array operations, never a Python step per node or way: the walkable
 segments with their node coordinates, the objects a preset classifies as
 facilities (nodes and areas), residential land use, buildings, mapped
 entrances and the streets that enclose street blocks. Everything stays in
-WGS-84 here; projection happens in :mod:`circle.network` and
-:mod:`circle.blocks`.
+WGS-84 here; projection happens in :mod:`circle.build.network` and
+:mod:`circle.build.blocks`.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ STRICT_RESIDENTIAL_BUILDINGS = frozenset(
 _RESIDENTIAL_BUILDINGS = STRICT_RESIDENTIAL_BUILDINGS | {"farm", "yes"}
 _ENTRANCE_BARRIERS = frozenset({"gate", "entrance", "lift_gate", "swing_gate", "turnstile"})
 _KEPT_TAGS = ("name", "name:zh", "name:en", "capacity", "beds", "operator", "access")
-#: ``admin_level`` values of the administrative units a block is placed in (see :mod:`circle.admin_units`)
+#: ``admin_level`` values of the administrative units a block is placed in (see :mod:`circle.build.admin_units`)
 ADMIN_LEVELS = ("8", "9", "10")
 
 

@@ -16,9 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.coords import check_system, to_wgs84
 from circle.errors import InputDataError
 from circle.geo import WGS84
+from circle.sources.coords import check_system, to_wgs84
 from circle.standards import Preset
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {

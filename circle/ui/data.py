@@ -1,7 +1,7 @@
 """Studies for the app: where they are, and heavy objects cached per study.
 
 Cached objects are shared between sessions and never modified: a what-if
-builds its own :class:`~circle.scenarios.ScenarioEngine` for the session.
+builds its own :class:`~circle.analysis.scenarios.ScenarioEngine` for the session.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import streamlit as st
 
-from circle.assess import ScoreResult, compute_scores
+from circle.analysis.assess import ScoreResult, compute_scores
 from circle.study import SUMMARY, Study
 
 
@@ -53,8 +53,8 @@ def load_study(path: str, _stamp: float) -> Study:
 
 def _warm_up(study: Study) -> None:
     """Run one isochrone so the first click of the first user does not load the compiled search."""
+    from circle.engine.isochrones import point_isochrone
     from circle.errors import CircleError
-    from circle.isochrones import point_isochrone
 
     inner = study.blocks.geometry.iloc[:1].representative_point()
     if len(inner):
@@ -155,7 +155,7 @@ def street_overlay(path: str, _stamp: float, system: str):
     """Return the study's walking network drawn as light PNGs in the display system (made once)."""
     from pyproj import Transformer
 
-    from circle.coords import from_wgs84
+    from circle.sources.coords import from_wgs84
     from circle.ui.overlays import street_overlays
 
     study = load_study(path, _stamp)

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from circle.block_places import names_with_units
+from circle.build.block_places import names_with_units
+from circle.build.population.totals import gross_density_per_ha
 from circle.i18n import t
-from circle.population import gross_density_per_ha
 
 BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
 NO_VALUE = "#bdbdbd"  # a block with no value for the measure (nothing within reach)
@@ -320,7 +320,7 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     """Return a WGS-84 frame moved into the display ``system`` (the same frame for ``wgs84``)."""
     if system == "wgs84" or frame.empty:
         return frame
-    from circle.coords import transform_geometry
+    from circle.sources.coords import transform_geometry
 
     moved = frame.copy()
     moved["geometry"] = transform_geometry(frame.geometry.to_crs(4326).to_numpy(), system)
@@ -329,7 +329,7 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
 
 def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a WGS-84 (lat, lon) in the display system."""
-    from circle.coords import from_wgs84
+    from circle.sources.coords import from_wgs84
 
     x, y = from_wgs84(lon, lat, system)
     return float(y), float(x)
@@ -337,7 +337,7 @@ def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
 
 def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a (lat, lon) clicked on a map drawn in ``system`` as WGS-84."""
-    from circle.coords import to_wgs84
+    from circle.sources.coords import to_wgs84
 
     x, y = to_wgs84(lon, lat, system)
     return float(y), float(x)

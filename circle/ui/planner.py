@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.block_places import admin_unit_names, has_admin_units, shown_names
+from circle.build.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.colours import category_colour
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
@@ -368,7 +368,7 @@ def _focus(system: str) -> tuple[list[float] | None, int | None]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tuple[float, ...]):
-    from circle.isochrones import point_isochrone
+    from circle.engine.isochrones import point_isochrone
 
     try:
         return point_isochrone(load_study(path, _stamp), point[0], point[1], minutes)
@@ -452,7 +452,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
 
 
 def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
-    from circle.isochrones import facilities_reached
+    from circle.engine.isochrones import facilities_reached
 
     st.markdown(f"#### {t('reached_title', lang)}")
     try:

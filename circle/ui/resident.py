@@ -15,8 +15,8 @@ import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
+from circle.engine.routes import walking_minutes
 from circle.i18n import t
-from circle.routes import walking_minutes
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
@@ -37,7 +37,7 @@ LARGE_TYPE = "<style>.stMarkdown p, .stMarkdown li {font-size: 1.15rem; line-hei
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _name_index(path: str, _stamp: float):
-    from circle.search import NameIndex
+    from circle.analysis.search import NameIndex
     from circle.ui.data import load_study
 
     return NameIndex.build(load_study(path, _stamp).blocks)
@@ -45,7 +45,7 @@ def _name_index(path: str, _stamp: float):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _route(path: str, _stamp: float, block_id: str, facility_id: str):
-    from circle.routes import route
+    from circle.engine.routes import route
     from circle.ui.data import load_study
 
     found = route(load_study(path, _stamp), block_id, facility_id)

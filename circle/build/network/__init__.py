@@ -21,7 +21,7 @@ from scipy.sparse import csgraph
 
 from circle.errors import NetworkError
 from circle.geo import WGS84, transform_xy
-from circle.snapping import SegmentGrid
+from circle.build.network.snapping import SegmentGrid
 from circle.sources.osm import WalkWays
 from circle.standards import WalkingProfile
 
@@ -108,7 +108,7 @@ class AccessTable:
 
 def _flight_rise(step_count: np.ndarray, way_id: np.ndarray, length: np.ndarray, is_steps: np.ndarray) -> np.ndarray:
     """Share each flight's ``step_count`` rise among its segments by length (NaN where untagged)."""
-    from circle.terrain import RISER_M
+    from circle.build.terrain import RISER_M
 
     rise = np.full(len(length), np.nan)
     tagged = is_steps & np.isfinite(step_count)
@@ -187,7 +187,7 @@ class WalkNetwork:
         OSM highway value of each segment.
     step_rise_m, incline : numpy.ndarray, optional
         Per segment: rise of a flight from ``step_count``, and ``incline`` along a → b
-        (see :mod:`circle.terrain`).
+        (see :mod:`circle.build.terrain`).
     elevation : numpy.ndarray, optional
         Height of each node from a DEM (NaN where unknown); None without a DEM.
     terrain : dict
@@ -247,7 +247,7 @@ class WalkNetwork:
             Projected CRS to work in.
         keep_within : shapely.Geometry, optional
             A polygon in ``crs``; segments with an end outside it are dropped.
-        dem : circle.terrain.Dem, optional
+        dem : circle.build.terrain.Dem, optional
             Heights: segments then follow Tobler's hiking function, each direction its own.
 
         Returns
@@ -319,7 +319,7 @@ class WalkNetwork:
 
     def set_seconds(self, profile: WalkingProfile, flat: bool = False) -> None:
         """Compute each segment's seconds both ways from its length, steps' tags and (unless ``flat``) heights."""
-        from circle.terrain import segment_seconds
+        from circle.build.terrain import segment_seconds
 
         dz = None
         if self.elevation is not None and not flat:

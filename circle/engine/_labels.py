@@ -8,7 +8,7 @@ Counts within the thresholds come from one search per facility bounded by
 the largest threshold, run in parallel on all cores; their total work is the
 sum of the facilities' catchments, i.e. nodes × the mean count.
 
-Unlike :mod:`circle.engine.csgraph`, no virtual nodes are added: the
+Unlike :mod:`circle.engine._csgraph`, no virtual nodes are added: the
 network's reversed CSR arrays are built once and shared by every category,
 the what-if updates and the isochrones.
 """
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from circle.engine import kernels
-from circle.engine.base import CategoryReach, ReachProblem
-from circle.network import AccessTable, CsrGraph, min_weight_csr
+from circle.build.network import AccessTable, CsrGraph, min_weight_csr
+from circle.engine import _kernels as kernels
+from circle.engine._base import CategoryReach, ReachProblem
 
 #: facilities further than this (float rounding) past a threshold still count within it.
 COUNT_TOLERANCE_S = 1e-6
@@ -97,7 +97,7 @@ class LabelBackend:
     name = "labels"
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
-        """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`).
+        """Solve ``problem`` for every category (see :class:`~circle.engine._base.Backend`).
 
         The k-label searches of different categories run in parallel threads
         (the compiled kernels release the GIL); the counts of each category

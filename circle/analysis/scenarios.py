@@ -22,16 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.atomic import locked, replace_folder
-from circle.columns import count_column, nearest_id_column, time_column
-from circle.engine import kernels
-from circle.engine.base import CategoryReach, Destinations, ReachProblem
-from circle.engine.labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
+from circle.build.network import AccessTable
+from circle.engine import _kernels as kernels
+from circle.engine._base import CategoryReach, Destinations, ReachProblem
+from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
 from circle.engine.whatif import add_facility
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
-from circle.network import AccessTable
 from circle.study import Study
+from circle.study.atomic import locked, replace_folder
+from circle.study.columns import count_column, nearest_id_column, time_column
 
 SCENARIOS = "scenarios"
 _NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,79}")

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse import csgraph
 from tqdm.auto import tqdm
 
-from circle.engine.base import CategoryReach, ReachProblem, top_k_merge
+from circle.engine._base import CategoryReach, ReachProblem, top_k_merge
 
 #: upper bound on the floats held by one chunk's distance matrix (about 256 MB).
 CHUNK_FLOATS = 32_000_000

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.block_split import SplitRule, gated, split_geometries
+from circle.build._block_split import SplitRule, gated, split_geometries
 from circle.errors import InputDataError
 from circle.geo import WGS84, canonical_multipolygons, polygonal_part
 from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
 from circle.sources.vector import read_polygons
 from circle.standards import Preset
-from circle.street_faces import cells_holding, faces_holding
+from circle.build._street_faces import cells_holding, faces_holding
 
 POP_USER = "user"
 POP_BUILDINGS = "buildings"
@@ -252,7 +252,7 @@ def split_large_blocks(
 ) -> gpd.GeoDataFrame:
     """Cut blocks over the preset's size bounds into parts that share the parent's residents.
 
-    See :mod:`circle.block_split` for the rule. A part gets the parent's
+    See :mod:`circle.build._block_split` for the rule. A part gets the parent's
     population in proportion to its residential floor area when the parent
     was counted from buildings (or given) and has some, else to its area, so
     the parts together hold exactly the parent's residents; a part that so

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.engine.labels import PreparedOrigins
-from circle.network import AccessTable, WalkNetwork
+from circle.build.network import AccessTable, WalkNetwork
+from circle.engine._labels import PreparedOrigins
 
 
 def band_weight(seconds: np.ndarray, limits_min: list[float], weights: list[float]) -> np.ndarray:

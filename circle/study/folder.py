@@ -13,7 +13,7 @@ Layout (see the README for every column)::
     study.gpkg                optional GeoPackage of blocks and facilities
 
 A folder is written under a temporary name beside its destination and renamed
-into place only when complete (see :mod:`circle.atomic`), so a reader never
+into place only when complete (see :mod:`circle.study.atomic`), so a reader never
 sees half a study and an interrupted run leaves the previous study in place.
 :meth:`Study.open` checks the format version and the manifest, and says
 plainly when a folder is old, damaged or incomplete.
@@ -34,10 +34,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.atomic import locked, recover_folder, replace_folder
-from circle.columns import time_column
+from circle.build.network import AccessTable, WalkNetwork
 from circle.errors import StudyError
-from circle.network import AccessTable, WalkNetwork
+from circle.study.atomic import locked, recover_folder, replace_folder
+from circle.study.columns import time_column
 
 FORMAT_VERSION = 2  # 2: manifest.json with sizes and checksums
 SUMMARY = "summary.json"
@@ -428,7 +428,7 @@ def verify_manifest(path: Path) -> None:
 
 
 def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> WalkNetwork:
-    """Rebuild a :class:`~circle.network.WalkNetwork` from a study's node and edge tables.
+    """Rebuild a :class:`~circle.build.network.WalkNetwork` from a study's node and edge tables.
 
     Directed edges are paired into undirected segments; a direction missing
     from the table is impassable (infinite seconds).

@@ -16,9 +16,9 @@ from typing import Any
 
 import geopandas as gpd
 
-from circle.census import allocate_census, read_census
-from circle.population import plausibility_flags, population_summary, scale_to_total
-from circle.population_raster import allocate_raster
+from circle.build.population.census import allocate_census, read_census
+from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
+from circle.build.population.raster import allocate_raster
 from circle.standards import Preset
 
 
@@ -57,7 +57,7 @@ def count_residents(
     blocks : geopandas.GeoDataFrame
         Blocks in ``crs`` (metres) with their estimated ``population``, ``pop_source`` and ``floor_area_m2``.
     sources : CountedSources
-        The files (the total is not applied here: see :func:`circle.population.scale_to_total`).
+        The files (the total is not applied here: see :func:`circle.build.population.totals.scale_to_total`).
     preset : Preset
         With the region's population values.
     crs : str

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from circle.engine.base import CategoryReach, ReachProblem
+from circle.engine._base import CategoryReach, ReachProblem
 
 
 class BruteForceBackend:
@@ -20,7 +20,7 @@ class BruteForceBackend:
     name = "bruteforce"
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
-        """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`)."""
+        """Solve ``problem`` for every category (see :class:`~circle.engine._base.Backend`)."""
         graph = problem.augmented()
         neighbours: dict[int, list[tuple[int, float]]] = defaultdict(list)
         for u, v, w in zip(graph.u.tolist(), graph.v.tolist(), graph.seconds.tolist(), strict=True):

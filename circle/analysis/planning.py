@@ -18,8 +18,8 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from circle.columns import time_column
-from circle.scoring import Assessment
+from circle.analysis.scoring import Assessment
+from circle.study.columns import time_column
 
 
 def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Ass
     Parameters
     ----------
     scores : pandas.DataFrame
-        From :func:`circle.scoring.score_blocks`.
+        From :func:`circle.analysis.scoring.score_blocks`.
     blocks : pandas.DataFrame
         The study's blocks (for the nearest times in the reasons).
     assessment : Assessment

@@ -219,7 +219,7 @@ def _batch_parser(commands) -> None:
 
 
 def _run_batch(args: argparse.Namespace) -> int:
-    from circle.batch import REPORT, read_batch_file, run_batch
+    from circle.pipeline.batch import REPORT, read_batch_file, run_batch
 
     plan = read_batch_file(args.config, args.out)
     where = args.scheduler or f"a local cluster of {args.workers} workers"
@@ -347,7 +347,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_score(args: argparse.Namespace) -> int:
-    from circle.assess import score_study
+    from circle.analysis.assess import score_study
     from circle.study import Study
 
     result = score_study(Study.open(args.study), args.preset, args.area_file)
@@ -381,8 +381,8 @@ def _pct(value) -> str:
 def _run_whatif(args: argparse.Namespace) -> int:
     import json
 
-    from circle.assess import run_whatif
-    from circle.scenarios import Change, delete_scenario, list_scenarios, load_scenario, parse_add, parse_move
+    from circle.analysis.assess import run_whatif
+    from circle.analysis.scenarios import Change, delete_scenario, list_scenarios, load_scenario, parse_add, parse_move
     from circle.study import Study
 
     study = Study.open(args.study)
@@ -433,8 +433,8 @@ def _cli_author() -> str:
 
 
 def _run_suggest(args: argparse.Namespace) -> int:
-    from circle.assess import run_suggest, run_whatif
-    from circle.scenarios import Change
+    from circle.analysis.assess import run_suggest, run_whatif
+    from circle.analysis.scenarios import Change
     from circle.study import Study
 
     study = Study.open(args.study)
@@ -655,7 +655,7 @@ def _first_block(path: Path) -> str:
 
 
 def _run_isochrone(args: argparse.Namespace) -> int:
-    from circle.isochrones import block_isochrone, point_isochrone
+    from circle.engine.isochrones import block_isochrone, point_isochrone
     from circle.study import Study
 
     try:

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.columns import time_column
 from circle.standards import Category, Preset
+from circle.study.columns import time_column
 
 
 @dataclass(frozen=True)

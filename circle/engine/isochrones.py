@@ -6,10 +6,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.engine.isochrone import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
+from circle.build.network import AccessTable
+from circle.engine._polygons import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
 from circle.errors import CircleError
 from circle.geo import WGS84, polygonal_part, transform_xy
-from circle.network import AccessTable
 from circle.study import Study
 
 

@@ -1,6 +1,6 @@
 """Merge the tiles of a tiled study into one study folder.
 
-Each tile (see :mod:`circle.tiling`) owns its blocks; a facility belongs to
+Each tile (see :mod:`circle.pipeline.tiling`) owns its blocks; a facility belongs to
 the tile whose cell holds its inner point (the nearest cell for one outside
 the grid), where its whole neighbourhood was seen. The merged folder has
 every tile's blocks with their reach columns and access rows, every
@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.build.population.counts import CountedSources, recount_merged
+from circle.build.population.totals import population_summary
 from circle.errors import StudyError
 from circle.geo import WGS84
-from circle.population import population_summary
-from circle.population_counts import CountedSources, recount_merged
+from circle.pipeline.tiling import TileGrid, TileOf
 from circle.standards import Preset
 from circle.study import Study, StudyTables, study_counts, write_study
-from circle.tiling import TileGrid, TileOf
 
 #: blocks of these id prefixes come first, in this order (as ``circle analyze`` lists them).
 _BLOCK_KIND_ORDER = {"w": 0, "r": 0, "s": 1, "g": 2}

@@ -62,13 +62,13 @@ from typing import Any
 
 import yaml
 
+from circle.build.population.counts import CountedSources
 from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
-from circle.population_counts import CountedSources
+from circle.pipeline.tiling import TileGrid, TileOf
 from circle.standards import load_preset
 from circle.standards.regions import Region, region_for, region_names
 from circle.study import SUMMARY
-from circle.tiling import TileGrid, TileOf
 
 #: extra attempts of a task that failed unexpectedly (a worker crash, a full disk …).
 RETRIES = 2
@@ -378,8 +378,8 @@ def split_source(study: TiledStudy) -> SplitResult:
     Exception
         Anything unexpected, so that the cluster retries the split.
     """
-    from circle.memory import check_memory
     from circle.pipeline import read_bounds_for
+    from circle.pipeline.memory import check_memory
     from circle.sources.osm import read_decoded
     from circle.sources.osm_areas import NodeLookup
     from circle.sources.osm_parts import part_of, save_part
@@ -461,7 +461,7 @@ def _inject_fault(name: str, folder: Path) -> None:
 
 def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) -> TaskResult:
     """Merge the tiles of a study into ``study.folder`` once all are built, then remove the work folder."""
-    from circle.merge import merge_tiles
+    from circle.pipeline.merge import merge_tiles
     from circle.study import Study
 
     started = time.perf_counter()

@@ -10,7 +10,7 @@ arrangement when it lies inside that window (every street that could cut it
 is in the window); points whose face does not are tried again with the next,
 wider margin, and a point enclosed by nothing within the widest lies in no
 street block (the caller files it in a grid cell instead, see
-:mod:`circle.blocks`).
+:mod:`circle.build.blocks`).
 The grid is fixed, so a tile of a batch finds the same faces as a whole run.
 """
 

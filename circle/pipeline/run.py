@@ -23,11 +23,10 @@ import pandas as pd
 import shapely
 
 import circle
-from circle.access_points import polygon_access_points
-from circle.admin_units import admin_units
-from circle.area import StudyArea, check_overlap, parse_bbox, read_area_file
-from circle.block_places import block_places
-from circle.blocks import (
+from circle.build.access_points import polygon_access_points
+from circle.build.admin_units import admin_units
+from circle.build.block_places import block_places
+from circle.build.blocks import (
     NO_RESIDENTIAL_BLOCKS,
     blocks_from_osm,
     clip_to_area,
@@ -35,16 +34,18 @@ from circle.blocks import (
     read_blocks_file,
     split_large_blocks,
 )
-from circle.columns import count_column, nearest_id_column, time_column
+from circle.build.facilities import facilities_from_osm
+from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
+from circle.build.population.counts import CountedSources, count_residents
+from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
+from circle.build.terrain import TOBLER_OFFSET, TOBLER_RATE, Dem
 from circle.engine import ReachProblem, get_backend
-from circle.engine.base import CategoryReach, Destinations
+from circle.engine._base import CategoryReach, Destinations
 from circle.errors import AreaError, InputDataError, NetworkError
-from circle.facilities import facilities_from_osm
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
-from circle.memory import check_memory
-from circle.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
-from circle.population import plausibility_flags, population_summary, scale_to_total
-from circle.population_counts import CountedSources, count_residents
+from circle.pipeline.memory import check_memory
+from circle.pipeline.tiling import TileOf
+from circle.sources.area import StudyArea, check_overlap, parse_bbox, read_area_file
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
@@ -53,8 +54,7 @@ from circle.sources.tables import FacilityTableSpec, parse_columns, read_facilit
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, study_counts, write_study
-from circle.terrain import TOBLER_OFFSET, TOBLER_RATE, Dem
-from circle.tiling import TileOf
+from circle.study.columns import count_column, nearest_id_column, time_column
 
 
 @dataclass
@@ -112,7 +112,7 @@ class AnalysisOptions:
     use_gates : bool
         Residents leave a block only through its mapped gates and entrances
         (where it has any); False samples its whole boundary instead.
-    tile : circle.tiling.TileOf, optional
+    tile : circle.pipeline.tiling.TileOf, optional
         Build one tile of a tiled study (``circle batch``): its blocks, the
         whole study's CRS, and the network and facilities around them.
     osm_part : str or pathlib.Path, optional

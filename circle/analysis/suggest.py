@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circle.engine.labels import PreparedOrigins
-from circle.network import AccessTable, WalkNetwork
+from circle.build.network import AccessTable, WalkNetwork
+from circle.engine._labels import PreparedOrigins
 
 
 @dataclass
@@ -65,8 +65,8 @@ def candidate_coverage(
     """
     import numba
 
-    from circle.engine.kernels import covered_origins
-    from circle.engine.labels import COUNT_TOLERANCE_S, grouped
+    from circle.engine._kernels import covered_origins
+    from circle.engine._labels import COUNT_TOLERANCE_S, grouped
 
     graph = network.csr(reverse=True)
     order, ptr = grouped(candidates.owner, n_candidates)

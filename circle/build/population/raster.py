@@ -3,7 +3,7 @@
 Every cell with people is a polygon (its four corners taken into the study's
 CRS, so a raster in any CRS works); its count is shared among the blocks it
 overlaps in proportion to their residential floor area in the overlap, as a
-census polygon's is (:func:`circle.census.share_totals`). Totals are
+census polygon's is (:func:`circle.build.population.census.share_totals`). Totals are
 conserved; the people of cells that overlap no block are reported, not lost
 silently.
 """
@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.census import share_totals
+from circle.build.population.census import share_totals
 from circle.geo import WGS84, transform_xy
 from circle.sources.raster import read_window
 from circle.standards import Preset

@@ -1,6 +1,6 @@
 """pandana backend: contraction hierarchies, used the way pandana documents.
 
-The augmented graph (see :mod:`circle.engine.base`) is handed to
+The augmented graph (see :mod:`circle.engine._base`) is handed to
 ``pandana.Network`` as directed edges. Virtual nodes get coordinates far
 outside the study area, one apart from the next, so that pandana's mapping
 of POI coordinates to nodes lands each facility on its own virtual node.
@@ -17,7 +17,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from circle.engine.base import CategoryReach, ReachProblem
+from circle.engine._base import CategoryReach, ReachProblem
 from circle.errors import EngineError
 
 #: virtual nodes sit this far (metres) west of the network, spaced 1 m apart.
@@ -33,7 +33,7 @@ class PandanaBackend:
     name = "pandana"
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
-        """Solve ``problem`` for every category (see :class:`~circle.engine.base.Backend`)."""
+        """Solve ``problem`` for every category (see :class:`~circle.engine._base.Backend`)."""
         try:
             import pandana
         except ImportError as exc:  # pragma: no cover - pandana is pinned

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.blocks import POP_AREA, POP_BUILDINGS
+from circle.build.blocks import POP_AREA, POP_BUILDINGS
 from circle.errors import InputDataError
 
 #: the estimated sources, which a known total scales.

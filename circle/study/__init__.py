@@ -1,0 +1,36 @@
+"""The study folder: one analysis saved on disk, the interchange format between the CLI, the app and the report.
+
+- :mod:`circle.study.folder`: the tables, the manifest, :class:`Study` to open a folder and :func:`write_study`;
+- :mod:`circle.study.atomic`: writes under a temporary name, renamed into place when complete;
+- :mod:`circle.study.columns`: the one place reach column names are made.
+"""
+
+from circle.study.folder import (
+    ATTRIBUTION,
+    FORMAT_VERSION,
+    MANIFEST,
+    SUMMARY,
+    Study,
+    StudyTables,
+    file_sha256,
+    json_default,
+    network_from_tables,
+    prepare_destination,
+    study_counts,
+    write_study,
+)
+
+__all__ = [
+    "ATTRIBUTION",
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "SUMMARY",
+    "Study",
+    "StudyTables",
+    "file_sha256",
+    "json_default",
+    "network_from_tables",
+    "prepare_destination",
+    "study_counts",
+    "write_study",
+]
