@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from circle.build.access_points import boundary_points
 from circle.build.network import AccessTable, WalkNetwork, keep_reachable_part
-from circle.engine._base import Destinations, ReachProblem
+from circle.engine import Destinations, ReachProblem
 from circle.geo import utm_crs_for
 from circle.settings import cache_dir
 from circle.sources.osm import read_osm

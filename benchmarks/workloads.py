@@ -18,10 +18,8 @@ from scipy.spatial import cKDTree
 
 from benchmarks.megacity import MegaCity, load_or_build, shared_osm_folder
 from circle.build.network import AccessTable, WalkNetwork
-from circle.engine import get_backend
-from circle.engine._base import Destinations, ReachProblem
-from circle.engine._labels import PreparedOrigins
-from circle.engine._polygons import OffNetworkLinks, isochrone_from
+from circle.engine import Destinations, PreparedOrigins, ReachProblem, get_backend
+from circle.engine.isochrones import OffNetworkLinks, isochrone_from
 from circle.engine.whatif import add_facility
 
 QUICK_NODES = 200_000
@@ -215,9 +213,7 @@ def one_pass_floor(problem: ReachProblem) -> None:
     graph, renumber = contracted_reverse_graph(problem)
     for destinations in problem.destinations.values():
         access = _renumbered(destinations.access, renumber)
-        kernels.bounded_times(
-            graph.indptr, graph.indices, graph.weights, access.node, access.seconds, float(problem.limit_s)
-        )
+        kernels.bounded_times(graph, access.node, access.seconds, float(problem.limit_s))
 
 
 def _isochrone_latencies(inputs: Inputs, rng) -> np.ndarray:

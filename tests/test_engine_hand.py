@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from circle.engine import BACKENDS, get_backend
-from circle.engine._base import Destinations, ReachProblem
+from circle.engine import BACKENDS, Destinations, ReachProblem, get_backend
 from circle.errors import EngineError
 from tests.conftest import make_access, make_network
 
@@ -148,7 +147,7 @@ def test_contraction_keeps_exact_answers_on_a_long_chain():
 
 
 def test_the_k_label_search_by_regions_equals_one_search_over_the_whole_graph():
-    from circle.build.network import min_weight_csr
+    from circle.build.network import CsrGraph, min_weight_csr
     from circle.engine import _kernels as kernels
 
     # a 60 × 60 street grid, 100 m blocks, with random detours; 300 facilities; limit 600 s at 1 m/s
@@ -170,20 +169,10 @@ def test_the_k_label_search_by_regions_equals_one_search_over_the_whole_graph():
     starts = rng.choice(side * side, 300, replace=False)
     start_costs = rng.uniform(0, 50, 300)
     labels = np.arange(300)
-    args = (
-        graph.indptr,
-        graph.indices.astype(np.int64),
-        graph.data,
-        starts,
-        start_costs,
-        labels,
-        3,
-        600.0,
-        xy[:, 0],
-        xy[:, 1],
-    )
-    whole = kernels.k_nearest_labels(*args, 0.0, 0.0)
+    csr = CsrGraph(graph.indptr.astype(np.int64), graph.indices.astype(np.int64), graph.data)
+    search = (csr, kernels.Starts(starts, start_costs, labels), 3, 600.0)
+    whole = kernels.k_nearest_labels(*search, kernels.Regions(xy[:, 0], xy[:, 1], 0.0, 0.0))
     # regions of 1.2 km with a margin of the reach (600 s at the fastest segment, 1 m/s): 600 m
-    regions = kernels.k_nearest_labels(*args, 1200.0, 600.0)
+    regions = kernels.k_nearest_labels(*search, kernels.Regions(xy[:, 0], xy[:, 1], 1200.0, 600.0))
     assert np.array_equal(whole[0], regions[0]) and np.array_equal(whole[1], regions[1])
     assert np.isfinite(whole[0][:, 0]).mean() > 0.9  # the search reached most nodes: the test covers something

@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from circle.analysis.scenarios import Change, list_scenarios, load_scenario
 from circle.errors import StudyError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import MANIFEST, Study
+from circle.study.scenarios import Change, list_scenarios, load_scenario
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town, to_lonlat
 
@@ -184,7 +184,7 @@ def test_scenario_save_killed_at_every_step_leaves_none_or_a_whole_one(town, tmp
         if code == 0:
             break
         if names:
-            from circle.analysis.scenarios import delete_scenario
+            from circle.study.scenarios import delete_scenario
 
             delete_scenario(study, "plan")
     assert outcomes == {"saved", "none"}

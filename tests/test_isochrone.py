@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from circle.engine._polygons import OffNetworkLinks, isochrone_bands, reach_times, reached_lines
+from circle.engine.isochrones import OffNetworkLinks, isochrone_bands, reach_times, reached_lines
 from tests.conftest import make_network
 
 

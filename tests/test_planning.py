@@ -8,12 +8,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from circle.analysis.scenarios import Change, check_name
 from circle.analysis.suggest import Coverage, exact_mclp, greedy_mclp
 from circle.analysis.supply import e2sfca
 from circle.cli import main
-from circle.engine._labels import PreparedOrigins
+from circle.engine import PreparedOrigins
 from circle.errors import CircleError
+from circle.study.scenarios import Change, check_name
 from tests.conftest import make_access, make_network
 from tests.osm_builder import small_town, to_lonlat
 
@@ -135,7 +135,7 @@ def test_scenario_names_cannot_escape(town_study, capsys):
 
 
 def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
-    from circle.analysis.scenarios import ScenarioEngine
+    from circle.engine.whatif import ScenarioEngine
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 
 from circle.build.network import AccessTable
-from circle.engine import get_backend
-from circle.engine._base import Destinations, ReachProblem
-from circle.engine._labels import PreparedOrigins
+from circle.engine import Destinations, PreparedOrigins, ReachProblem, get_backend
 from circle.engine.whatif import add_facility
 from tests.conftest import make_access
 from tests.test_engine_hand import hand_problem

@@ -1,7 +1,7 @@
 """Study-level scoring, what-if and site suggestion: what ``circle score/whatif/suggest`` run.
 
 Each reads a study folder, computes with :mod:`circle.analysis.scoring`,
-:mod:`circle.analysis.planning`, :mod:`circle.analysis.supply`, :mod:`circle.analysis.scenarios` and
+:mod:`circle.analysis.planning`, :mod:`circle.analysis.supply`, :mod:`circle.engine.whatif` and
 :mod:`circle.analysis.suggest`, and writes its results back into the folder
 (``scores.parquet``, ``renewal_areas.parquet``, ``scenarios/``,
 ``suggestions/``) and into ``summary.json``, each file atomically.
@@ -22,16 +22,17 @@ import pandas as pd
 import shapely
 
 from circle.analysis.planning import renewal_areas, renewal_priority
-from circle.analysis.scenarios import Change, ScenarioEngine, check_name, save_scenario
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
 from circle.analysis.supply import capacity_of, capacity_report, e2sfca
+from circle.engine.whatif import ScenarioEngine
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.sources.area import read_area_file
 from circle.standards import Preset, load_preset
 from circle.study import SUMMARY, Study, json_default
 from circle.study.atomic import locked, replace_file
+from circle.study.scenarios import Change, check_name, save_scenario
 
 SCORES = "scores.parquet"
 AREAS = "renewal_areas.parquet"
@@ -230,7 +231,7 @@ def run_whatif(
 ) -> dict[str, Any]:
     """Apply changes to a study, compare with the baseline, save ``scenarios/NAME``; return the diff.
 
-    ``author`` is recorded in the saved scenario (see :func:`circle.analysis.scenarios.save_scenario`).
+    ``author`` is recorded in the saved scenario (see :func:`circle.study.scenarios.save_scenario`).
     """
     check_name(name)
     if not changes:

@@ -11,14 +11,13 @@ program with scipy's HiGHS for comparison on small cases.
 from __future__ import annotations
 
 import heapq
-import itertools
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from circle.build.network import AccessTable, WalkNetwork
-from circle.engine._labels import PreparedOrigins
+from circle.engine import PreparedOrigins
+from circle.engine.catchments import origins_within
 
 
 @dataclass
@@ -63,42 +62,7 @@ def candidate_coverage(
     as adding that facility in a what-if would do; all candidates at once,
     in compiled code on every core.
     """
-    import numba
-
-    from circle.engine._kernels import covered_origins
-    from circle.engine._labels import COUNT_TOLERANCE_S, grouped
-
-    graph = network.csr(reverse=True)
-    order, ptr = grouped(candidates.owner, n_candidates)
-    nodes = candidates.node[order].astype(np.int64)
-    seconds = candidates.seconds[order].astype(np.float64)
-    wanted = np.asarray(unserved, np.bool_)
-    threads = max(1, numba.get_num_threads())
-    bounds = np.linspace(0, n_candidates, 4 * threads + 1).astype(int)
-
-    def group(pair):
-        first, last = pair
-        return covered_origins(
-            graph.indptr,
-            graph.indices,
-            graph.weights,
-            ptr,
-            nodes,
-            seconds,
-            int(first),
-            int(last),
-            origins.node_ptr,
-            origins.node_origin,
-            origins.node_cost,
-            float(threshold_s) + COUNT_TOLERANCE_S,
-            wanted,
-        )
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        parts = list(pool.map(group, itertools.pairwise(bounds)))
-    counts = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.int64)
-    blocks = np.concatenate([b for _, b in parts]) if parts else np.zeros(0, np.int64)
-    coverage_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    coverage_ptr, blocks = origins_within(network, origins, candidates, n_candidates, threshold_s, unserved)
     return Coverage(coverage_ptr, blocks, np.asarray(population, float))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from circle.build.network import AccessTable, WalkNetwork
-from circle.engine._labels import PreparedOrigins
+from circle.engine import PreparedOrigins
 
 
 def band_weight(seconds: np.ndarray, limits_min: list[float], weights: list[float]) -> np.ndarray:

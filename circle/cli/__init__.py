@@ -12,9 +12,13 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from circle.deploy.commands import add_parsers as add_deploy_parsers
 from circle.errors import CircleError
+
+if TYPE_CHECKING:
+    from circle.study.scenarios import Change
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -378,12 +382,36 @@ def _pct(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+def parse_add(text: str) -> Change:
+    """Parse ``CATEGORY:LAT,LON`` (``--add``)."""
+    from circle.study.scenarios import Change
+
+    try:
+        category, coordinates = text.split(":", 1)
+        lat, lon = (float(v) for v in coordinates.split(","))
+    except ValueError:
+        raise CircleError(f"--add {text!r} must look like clinic:30.66,104.07 (category:lat,lon).") from None
+    return Change("add", category=category.strip(), lat=lat, lon=lon)
+
+
+def parse_move(text: str) -> Change:
+    """Parse ``FACILITY_ID@LAT,LON`` (``--move``)."""
+    from circle.study.scenarios import Change
+
+    try:
+        facility_id, coordinates = text.rsplit("@", 1)
+        lat, lon = (float(v) for v in coordinates.split(","))
+    except ValueError:
+        raise CircleError(f"--move {text!r} must look like clinic:n123@30.66,104.07 (facility_id@lat,lon).") from None
+    return Change("move", facility_id=facility_id.strip(), lat=lat, lon=lon)
+
+
 def _run_whatif(args: argparse.Namespace) -> int:
     import json
 
     from circle.analysis.assess import run_whatif
-    from circle.analysis.scenarios import Change, delete_scenario, list_scenarios, load_scenario, parse_add, parse_move
     from circle.study import Study
+    from circle.study.scenarios import Change, delete_scenario, list_scenarios, load_scenario
 
     study = Study.open(args.study)
     if args.list:
@@ -434,8 +462,8 @@ def _cli_author() -> str:
 
 def _run_suggest(args: argparse.Namespace) -> int:
     from circle.analysis.assess import run_suggest, run_whatif
-    from circle.analysis.scenarios import Change
     from circle.study import Study
+    from circle.study.scenarios import Change
 
     study = Study.open(args.study)
     sites = run_suggest(study, args.category, args.sites, args.candidates)

@@ -6,8 +6,13 @@ definition of the problem (:class:`~circle.engine._base.ReachProblem`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from circle.engine._base import Backend, CategoryReach, Destinations, ReachProblem
 from circle.errors import EngineError
+
+if TYPE_CHECKING:
+    from circle.engine._labels import PreparedOrigins
 
 BACKENDS = ("labels", "csgraph", "pandana", "bruteforce")
 DEFAULT_BACKEND = "labels"
@@ -50,12 +55,22 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
     raise EngineError(f"unknown engine backend {name!r}; choose one of: {', '.join(BACKENDS)}.")
 
 
+def __getattr__(name: str) -> Any:
+    """Import :class:`PreparedOrigins` (and with it the compiled kernels) only when it is asked for."""
+    if name == "PreparedOrigins":
+        from circle.engine._labels import PreparedOrigins
+
+        return PreparedOrigins
+    raise AttributeError(f"module 'circle.engine' has no attribute {name!r}")
+
+
 __all__ = [
     "BACKENDS",
     "DEFAULT_BACKEND",
     "Backend",
     "CategoryReach",
     "Destinations",
+    "PreparedOrigins",
     "ReachProblem",
     "get_backend",
 ]

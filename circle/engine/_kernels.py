@@ -1,8 +1,11 @@
 """Compiled shortest-path kernels (numba) on compact CSR arrays.
 
-All searches run on a graph given as ``indptr``, ``indices``, ``weights``
-(seconds) and start from several network nodes at once, each with its own
-starting cost. No O(n) work is done per search where a search touches only a
+All searches run on a graph given as one named tuple of CSR arrays
+(``indptr``, ``indices``, ``weights`` in seconds:
+:class:`circle.build.network.CsrGraph`) and start from several network nodes
+at once, each with its own starting cost. Access rows travel as
+:class:`Groups` (rows grouped by their owner or by their node), so no kernel
+takes more than eight arguments. No O(n) work is done per search where a search touches only a
 small part of the graph: bounded searches keep a stamp per node instead of
 resetting arrays.
 
@@ -12,10 +15,42 @@ doubles them when full.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
 _INITIAL_HEAP = 1024
+
+
+class Groups(NamedTuple):
+    """Rows grouped by a key: group ``g`` holds rows ``ptr[g]:ptr[g + 1]`` of ``member`` and ``cost``.
+
+    Grouped by owner (a block, a facility, a candidate site), ``member`` is the
+    network node the owner reaches and ``cost`` the seconds of that walk;
+    grouped by network node, ``member`` is the owner.
+    """
+
+    ptr: np.ndarray
+    member: np.ndarray
+    cost: np.ndarray
+
+
+class Starts(NamedTuple):
+    """Where a multi-source search starts: network nodes, the seconds already walked, and a label each."""
+
+    node: np.ndarray
+    cost: np.ndarray
+    label: np.ndarray
+
+
+class Regions(NamedTuple):
+    """Node coordinates and the square size a k-label search is split into (``region_m = 0``: one search)."""
+
+    node_x: np.ndarray
+    node_y: np.ndarray
+    region_m: float
+    reach_m: float
 
 
 @njit(cache=True, inline="always")
@@ -113,15 +148,13 @@ def _pool_add(pool_c, pool_n, pool_l, pool_next, head, free, used, bucket, cost,
 
 
 @njit(cache=True, nogil=True)
-def k_nearest_labels(
-    indptr, indices, weights, start_nodes, start_costs, start_labels, k, limit, node_x, node_y, region_m, reach_m
-):
+def k_nearest_labels(graph, starts, k, limit, regions):
     """Return, for every node, the k nearest distinct labels (k-label Dijkstra).
 
     A label is a facility; the search runs on the reversed graph so that
     ``costs[v, j]`` is the walk from node ``v`` to its j-th nearest facility.
 
-    With ``region_m > 0`` the graph is searched region by region (squares of
+    With ``regions.region_m > 0`` the graph is searched region by region (squares of
     ``region_m`` of the nodes' coordinates ``node_x``, ``node_y``): each
     region's nodes get their labels from a search seeded by the starts
     within ``reach_m`` of the region and kept within that margin. Every walk
@@ -135,6 +168,9 @@ def k_nearest_labels(
     costs : (n, k) float64, ``inf`` where fewer labels are within ``limit``
     labels : (n, k) int64, -1 where empty
     """
+    indptr = graph.indptr
+    start_nodes, start_costs, start_labels = starts.node, starts.cost, starts.label
+    node_x, node_y, region_m, reach_m = regions.node_x, regions.node_y, regions.region_m, regions.reach_m
     n = indptr.shape[0] - 1
     costs = np.full((n, k), np.inf)
     labels = np.full((n, k), -1, np.int64)
@@ -144,25 +180,7 @@ def k_nearest_labels(
         return costs, labels
     if region_m <= 0.0:
         _label_search(
-            indptr,
-            indices,
-            weights,
-            start_nodes,
-            start_costs,
-            start_labels,
-            k,
-            limit,
-            node_x,
-            node_y,
-            -np.inf,
-            -np.inf,
-            np.inf,
-            np.inf,
-            stamp,
-            0,
-            costs,
-            labels,
-            count,
+            graph, starts, k, limit, regions, (-np.inf, -np.inf, np.inf, np.inf), (stamp, 0), (costs, labels, count)
         )
         return costs, labels
     x0, y0 = node_x.min(), node_y.min()
@@ -194,26 +212,16 @@ def k_nearest_labels(
             if west <= node_x[v] <= east and south <= node_y[v] <= north:
                 seeds[m] = i
                 m += 1
+        chosen = seeds[:m]
         _label_search(
-            indptr,
-            indices,
-            weights,
-            start_nodes[seeds[:m]],
-            start_costs[seeds[:m]],
-            start_labels[seeds[:m]],
+            graph,
+            Starts(start_nodes[chosen], start_costs[chosen], start_labels[chosen]),
             k,
             limit,
-            node_x,
-            node_y,
-            west,
-            south,
-            east,
-            north,
-            stamp,
-            r,
-            work_costs,
-            work_labels,
-            count,
+            regions,
+            (west, south, east, north),
+            (stamp, r),
+            (work_costs, work_labels, count),
         )
         for position in range(ptr[r], ptr[r + 1]):
             v = order[position]
@@ -225,28 +233,19 @@ def k_nearest_labels(
 
 
 @njit(cache=True, nogil=True)
-def _label_search(
-    indptr,
-    indices,
-    weights,
-    start_nodes,
-    start_costs,
-    start_labels,
-    k,
-    limit,
-    node_x,
-    node_y,
-    west,
-    south,
-    east,
-    north,
-    stamp,
-    tag,
-    costs,
-    labels,
-    count,
-):
-    """One k-label search kept inside a box; ``count`` of a node is reset when it is first reached (``stamp``)."""
+def _label_search(graph, starts, k, limit, regions, box, marks, out):
+    """One k-label search kept inside ``box`` (west, south, east, north).
+
+    ``marks`` is ``(stamp, tag)``: ``count`` of a node is reset when it is
+    first reached, which ``stamp[node] == tag`` records; ``out`` is
+    ``(costs, labels, count)``, written in place.
+    """
+    indptr, indices, weights = graph
+    start_nodes, start_costs, start_labels = starts.node, starts.cost, starts.label
+    node_x, node_y = regions.node_x, regions.node_y
+    west, south, east, north = box
+    stamp, tag = marks
+    costs, labels, count = out
     width = max(limit / _BUCKETS, 1e-9)
     n_buckets = int(limit / width) + 2
     head = np.full(n_buckets, -1, np.int64)
@@ -332,17 +331,18 @@ def _label_search(
 
 
 @njit(cache=True, nogil=True)
-def merge_origin_labels(origin_ptr, origin_node, origin_cost, node_costs, node_labels, k):
+def merge_origin_labels(origins, node_costs, node_labels, k):
     """Combine node labels into origin (block) labels through the origins' access rows.
 
     The time from origin ``b`` to facility ``f`` is ``min over b's rows (a, s)
     of s + cost(a, f)``; the k nearest of ``b`` are among the k nearest of its
-    access nodes.
+    access nodes. ``origins`` are the origins' access rows grouped by origin.
 
     Returns
     -------
     costs : (n_origins, k) float64; labels : (n_origins, k) int64
     """
+    origin_ptr, origin_node, origin_cost = origins
     n_origins = origin_ptr.shape[0] - 1
     kk = node_costs.shape[1]
     costs = np.full((n_origins, k), np.inf)
@@ -382,9 +382,7 @@ def merge_origin_labels(origin_ptr, origin_node, origin_cost, node_costs, node_l
 
 @njit(cache=True)
 def _bounded_search(
-    indptr,
-    indices,
-    weights,
+    graph,
     start_nodes,
     start_costs,
     limit,
@@ -401,6 +399,7 @@ def _bounded_search(
     ``dist[v]`` is valid where ``stamp[v] == token``; settled nodes are
     written to ``reached`` in the order they are settled.
     """
+    indptr, indices, weights = graph
     size = 0
     for i in range(start_nodes.shape[0]):
         node = start_nodes[i]
@@ -436,9 +435,9 @@ def _bounded_search(
 
 
 @njit(cache=True, nogil=True)
-def bounded_times(indptr, indices, weights, start_nodes, start_costs, limit):
+def bounded_times(graph, start_nodes, start_costs, limit):
     """Return ``(nodes, costs)`` of every node reached within ``limit`` from the starts."""
-    n = indptr.shape[0] - 1
+    n = graph.indptr.shape[0] - 1
     dist = np.empty(n, np.float64)
     stamp = np.zeros(n, np.int64)
     reached = np.empty(n, np.int64)
@@ -446,9 +445,7 @@ def bounded_times(indptr, indices, weights, start_nodes, start_costs, limit):
     heap_n = np.empty(_INITIAL_HEAP, np.int64)
     heap_l = np.empty(_INITIAL_HEAP, np.int64)
     settled, _, _, _ = _bounded_search(
-        indptr,
-        indices,
-        weights,
+        graph,
         start_nodes,
         start_costs,
         limit,
@@ -468,22 +465,10 @@ def bounded_times(indptr, indices, weights, start_nodes, start_costs, limit):
 
 
 @njit(cache=True)
-def _count_chunk(
-    indptr,
-    indices,
-    weights,
-    fac_ptr,
-    fac_node,
-    fac_cost,
-    first,
-    last,
-    node_ptr,
-    node_origin,
-    node_cost,
-    thresholds,
-    n_origins,
-):
-    n = indptr.shape[0] - 1
+def _count_chunk(graph, facilities, first, last, origins_by_node, thresholds, n_origins):
+    fac_ptr, fac_node, fac_cost = facilities
+    node_ptr, node_origin, node_cost = origins_by_node
+    n = graph.indptr.shape[0] - 1
     limit = thresholds[-1]
     counts = np.zeros((n_origins, thresholds.shape[0]), np.int64)
     dist = np.empty(n, np.float64)
@@ -500,9 +485,7 @@ def _count_chunk(
             continue
         token = facility + 1
         settled, heap_c, heap_n, heap_l = _bounded_search(
-            indptr,
-            indices,
-            weights,
+            graph,
             fac_node[start:stop],
             fac_cost[start:stop],
             limit,
@@ -538,57 +521,33 @@ def _count_chunk(
 
 
 @njit(cache=True, parallel=True)
-def count_within(
-    indptr,
-    indices,
-    weights,
-    fac_ptr,
-    fac_node,
-    fac_cost,
-    node_ptr,
-    node_origin,
-    node_cost,
-    thresholds,
-    n_origins,
-    n_chunks,
-):
+def count_within(graph, facilities, origins_by_node, thresholds, n_origins, n_chunks):
     """Count, for every origin, the facilities within each threshold (bounded searches from facilities).
 
     Facilities are split into ``n_chunks`` groups searched in parallel, each
-    with private work arrays; their counts are summed.
+    with private work arrays; their counts are summed. ``facilities`` are
+    the facilities' access rows grouped by facility, ``origins_by_node`` the
+    origins' grouped by node.
     """
-    n_fac = fac_ptr.shape[0] - 1
+    n_fac = facilities.ptr.shape[0] - 1
     per_chunk = (n_fac + n_chunks - 1) // n_chunks
     partial = np.zeros((n_chunks, n_origins, thresholds.shape[0]), np.int64)
     for chunk in prange(n_chunks):
         first = chunk * per_chunk
         last = min(n_fac, first + per_chunk)
         if first < last:
-            partial[chunk] = _count_chunk(
-                indptr,
-                indices,
-                weights,
-                fac_ptr,
-                fac_node,
-                fac_cost,
-                first,
-                last,
-                node_ptr,
-                node_origin,
-                node_cost,
-                thresholds,
-                n_origins,
-            )
+            partial[chunk] = _count_chunk(graph, facilities, first, last, origins_by_node, thresholds, n_origins)
     return partial.sum(axis=0)
 
 
 @njit(cache=True, nogil=True)
-def origin_best(nodes, costs, node_ptr, node_origin, node_cost, n_origins, limit):
+def origin_best(nodes, costs, origins_by_node, n_origins, limit):
     """Return ``(origins, seconds)``: the best time of every origin reached through its access rows.
 
     ``nodes``/``costs`` are a search's reached nodes; an origin's time is the
     minimum over its access rows at those nodes of cost + access seconds.
     """
+    node_ptr, node_origin, node_cost = origins_by_node
     best = np.full(n_origins, np.inf)
     touched = np.empty(n_origins, np.int64)
     n_touched = 0
@@ -672,24 +631,11 @@ def contract_chains(n, seg_a, seg_b, sec_ab, sec_ba, keep):
 
 
 @njit(cache=True, nogil=True)
-def k_nearest_for_origins(
-    indptr,
-    indices,
-    weights,
-    origin_ptr,
-    origin_node,
-    origin_cost,
-    origins,
-    fac_node_ptr,
-    fac_node_facility,
-    fac_node_cost,
-    excluded,
-    k,
-    limit,
-):
+def k_nearest_for_origins(graph, origins_access, origins, facilities_by_node, excluded, k, limit):
     """Search forwards from each listed origin until its k nearest allowed facilities are known.
 
-    ``fac_node_ptr`` groups facility access rows by network node (facility
+    ``origins_access`` are the origins' access rows grouped by origin;
+    ``facilities_by_node`` the facilities' grouped by network node (facility
     and seconds from the node to it); facilities with ``excluded[f]`` set
     are ignored. The search stops once k facilities are found no farther
     than the next node to settle.
@@ -698,6 +644,9 @@ def k_nearest_for_origins(
     -------
     costs : (len(origins), k) float64 (inf where none); labels : (len(origins), k) int64
     """
+    indptr, indices, weights = graph
+    origin_ptr, origin_node, origin_cost = origins_access
+    fac_node_ptr, fac_node_facility, fac_node_cost = facilities_by_node
     n = indptr.shape[0] - 1
     n_fac = excluded.shape[0]
     costs = np.full((origins.shape[0], k), np.inf)
@@ -770,28 +719,18 @@ def k_nearest_for_origins(
 
 
 @njit(cache=True, nogil=True)
-def covered_origins(
-    indptr,
-    indices,
-    weights,
-    cand_ptr,
-    cand_node,
-    cand_cost,
-    first,
-    last,
-    node_ptr,
-    node_origin,
-    node_cost,
-    threshold,
-    wanted,
-):
+def covered_origins(graph, candidates, first, last, origins_by_node, threshold, wanted):
     """Return ``(counts, origins)``: for candidates ``first … last``, the wanted origins within ``threshold``.
 
     One bounded search per candidate site from its access rows; ``origins``
     lists each candidate's origins (ascending) one candidate after another.
     Releases the GIL, so callers run groups of candidates in threads.
+    ``candidates`` are the sites' access rows grouped by site,
+    ``origins_by_node`` the origins' grouped by node.
     """
-    n = indptr.shape[0] - 1
+    cand_ptr, cand_node, cand_cost = candidates
+    node_ptr, node_origin, node_cost = origins_by_node
+    n = graph.indptr.shape[0] - 1
     n_origins = wanted.shape[0]
     dist = np.empty(n, np.float64)
     stamp = np.zeros(n, np.int64)
@@ -809,9 +748,7 @@ def covered_origins(
         if start == stop:
             continue
         settled, heap_c, heap_n, heap_l = _bounded_search(
-            indptr,
-            indices,
-            weights,
+            graph,
             cand_node[start:stop],
             cand_cost[start:stop],
             threshold,

@@ -24,6 +24,7 @@ import numpy as np
 from circle.build.network import AccessTable, CsrGraph, min_weight_csr
 from circle.engine import _kernels as kernels
 from circle.engine._base import CategoryReach, ReachProblem
+from circle.engine._kernels import Groups, Regions, Starts
 
 #: facilities further than this (float rounding) past a threshold still count within it.
 COUNT_TOLERANCE_S = 1e-6
@@ -45,15 +46,21 @@ def grouped(owner: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class PreparedOrigins:
-    """Block access rows grouped by block and by network node, for the kernels."""
+    """Block access rows grouped by block and by network node, for the kernels.
+
+    Attributes
+    ----------
+    n_origins : int
+        The number of origins (blocks).
+    by_origin : Groups
+        Each origin's access rows: the nodes it reaches and the seconds to them.
+    by_node : Groups
+        Each network node's access rows: the origins reaching it and their seconds.
+    """
 
     n_origins: int
-    origin_ptr: np.ndarray
-    origin_node: np.ndarray
-    origin_cost: np.ndarray
-    node_ptr: np.ndarray
-    node_origin: np.ndarray
-    node_cost: np.ndarray
+    by_origin: Groups
+    by_node: Groups
 
     @classmethod
     def build(cls, access: AccessTable, n_origins: int, n_nodes: int) -> PreparedOrigins:
@@ -62,12 +69,12 @@ class PreparedOrigins:
         by_node, node_ptr = grouped(access.node, n_nodes)
         return cls(
             n_origins=n_origins,
-            origin_ptr=origin_ptr,
-            origin_node=access.node[by_origin].astype(np.int64),
-            origin_cost=access.seconds[by_origin].astype(np.float64),
-            node_ptr=node_ptr,
-            node_origin=access.owner[by_node].astype(np.int64),
-            node_cost=access.seconds[by_node].astype(np.float64),
+            by_origin=Groups(
+                origin_ptr, access.node[by_origin].astype(np.int64), access.seconds[by_origin].astype(np.float64)
+            ),
+            by_node=Groups(
+                node_ptr, access.owner[by_node].astype(np.int64), access.seconds[by_node].astype(np.float64)
+            ),
         )
 
     def reached_from(self, network, nodes: np.ndarray, seconds: np.ndarray, limit_s: float):
@@ -79,16 +86,9 @@ class PreparedOrigins:
         """
         graph = network.csr(reverse=True)
         reached, costs = kernels.bounded_times(
-            graph.indptr,
-            graph.indices,
-            graph.weights,
-            np.asarray(nodes, np.int64),
-            np.asarray(seconds, np.float64),
-            float(limit_s),
+            graph, np.asarray(nodes, np.int64), np.asarray(seconds, np.float64), float(limit_s)
         )
-        return kernels.origin_best(
-            reached, costs, self.node_ptr, self.node_origin, self.node_cost, self.n_origins, float(limit_s)
-        )
+        return kernels.origin_best(reached, costs, self.by_node, self.n_origins, float(limit_s))
 
 
 class LabelBackend:
@@ -225,22 +225,13 @@ def nearest_of_category(
     if len(access) == 0 or origins.n_origins == 0:
         return reach
     node_costs, node_labels = kernels.k_nearest_labels(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        access.node.astype(np.int64),
-        access.seconds.astype(np.float64),
-        access.owner.astype(np.int64),
+        graph,
+        Starts(access.node.astype(np.int64), access.seconds.astype(np.float64), access.owner.astype(np.int64)),
         problem.k,
         float(problem.limit_s),
-        layout.node_x,
-        layout.node_y,
-        float(layout.region_m),
-        float(layout.reach_m),
+        Regions(layout.node_x, layout.node_y, float(layout.region_m), float(layout.reach_m)),
     )
-    costs, labels = kernels.merge_origin_labels(
-        origins.origin_ptr, origins.origin_node, origins.origin_cost, node_costs, node_labels, problem.k
-    )
+    costs, labels = kernels.merge_origin_labels(origins.by_origin, node_costs, node_labels, problem.k)
     found = np.isfinite(costs) & (costs <= problem.limit_s)
     reach.seconds = np.where(found, costs, np.nan)
     reach.nearest = np.where(found, labels, -1)
@@ -255,17 +246,7 @@ def counts_of_category(
         return np.zeros((origins.n_origins, len(problem.thresholds_s)), np.int64)
     order, fac_ptr = grouped(access.owner, n_facilities)
     thresholds = np.asarray(problem.thresholds_s, np.float64) + COUNT_TOLERANCE_S
+    facilities = Groups(fac_ptr, access.node[order].astype(np.int64), access.seconds[order].astype(np.float64))
     return kernels.count_within(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        fac_ptr,
-        access.node[order].astype(np.int64),
-        access.seconds[order].astype(np.float64),
-        origins.node_ptr,
-        origins.node_origin,
-        origins.node_cost,
-        thresholds,
-        origins.n_origins,
-        max(1, numba.get_num_threads()),
+        graph, facilities, origins.by_node, thresholds, origins.n_origins, max(1, numba.get_num_threads())
     )

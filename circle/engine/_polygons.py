@@ -62,12 +62,7 @@ def reach_times(
     """
     graph = network.csr()
     reached, costs = kernels.bounded_times(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        np.asarray(nodes, np.int64),
-        np.asarray(seconds, np.float64),
-        float(limit_s),
+        graph, np.asarray(nodes, np.int64), np.asarray(seconds, np.float64), float(limit_s)
     )
     times = np.full(network.n_nodes, np.inf)
     times[reached] = costs

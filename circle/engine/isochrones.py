@@ -1,4 +1,9 @@
-"""Isochrones from a saved study: from a point or from a block's access points."""
+"""Isochrones: from a point or a block of a saved study, and the engine's polygon builders beneath them.
+
+:func:`isochrone_from`, :func:`reach_times`, :func:`isochrone_bands`,
+:func:`reached_lines` and :class:`OffNetworkLinks` work on a network and
+access rows; :func:`point_isochrone` and the functions after it on a study.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,14 @@ import numpy as np
 import shapely
 
 from circle.build.network import AccessTable
-from circle.engine._polygons import DEFAULT_MARGIN_M, OffNetworkLinks, isochrone_from, reach_times
+from circle.engine._polygons import (
+    DEFAULT_MARGIN_M,
+    OffNetworkLinks,
+    isochrone_bands,
+    isochrone_from,
+    reach_times,
+    reached_lines,
+)
 from circle.errors import CircleError
 from circle.geo import WGS84, polygonal_part, transform_xy
 from circle.study import Study
@@ -144,3 +156,17 @@ def facilities_reached(study: Study, lat: float, lon: float, limit_min: float = 
     facilities = study.facilities.set_index("facility_id").loc[best.index, ["category", "name"]]
     frame = facilities.assign(minutes=(best / 60.0).round(1)).reset_index()
     return frame.sort_values(["category", "minutes"]).reset_index(drop=True)
+
+
+__all__ = [
+    "DEFAULT_MARGIN_M",
+    "OffNetworkLinks",
+    "block_isochrone",
+    "facilities_reached",
+    "isochrone_bands",
+    "isochrone_from",
+    "point_isochrone",
+    "reach_times",
+    "reached_lines",
+    "snap_point",
+]

@@ -1,19 +1,36 @@
-"""What-if at engine level: add one facility and update every block it affects.
+"""What-if: add, remove or move facilities and update only the blocks affected.
 
-Only the new facility is searched (a bounded Dijkstra from its access points
-on the reversed network, up to the search limit); blocks it reaches take it
-into their k nearest where it is nearer than their current k-th, and count
-it within every threshold it falls under. Nothing else is recomputed, so the
-result equals a full recomputation with the facility added.
+Adding a facility searches only from it (a bounded Dijkstra from its access
+points on the reversed network, up to the search limit); blocks it reaches
+take it into their k nearest where it is nearer than their current k-th, and
+count it within every threshold it falls under. Removing one runs one
+bounded search from it to find the blocks that counted it or may have had it
+among their k nearest, then re-searches only those blocks forwards until
+their k nearest remaining facilities are known. Moving is removing then
+adding. Nothing else is recomputed, so the result equals a full
+recomputation with the change made (tested on Chengdu).
+
+:class:`ScenarioEngine` holds a study's reach in memory and applies a list of
+:class:`~circle.study.scenarios.Change`; saving a scenario is the study
+folder's job (:mod:`circle.study.scenarios`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
+import pandas as pd
 
 from circle.build.network import AccessTable, WalkNetwork
-from circle.engine._base import CategoryReach, top_k_merge
-from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins
+from circle.engine import _kernels as kernels
+from circle.engine._base import CategoryReach, Destinations, ReachProblem, top_k_merge
+from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
+from circle.errors import CircleError
+from circle.geo import WGS84, transform_xy
+from circle.study import Study
+from circle.study.columns import count_column, nearest_id_column, time_column
+from circle.study.scenarios import Change
 
 
 def add_facility(
@@ -71,3 +88,233 @@ def add_facility(
     updated.counts[hit] += within.astype(np.int64)
     changed = np.unique(np.concatenate([rows, hit[within.any(axis=1)]]))
     return updated, changed
+
+
+def remove_facility(
+    network: WalkNetwork,
+    origins: PreparedOrigins,
+    reach: CategoryReach,
+    access: AccessTable,
+    excluded: np.ndarray,
+    position: int,
+    thresholds_s: tuple[float, ...],
+    limit_s: float,
+) -> tuple[CategoryReach, np.ndarray]:
+    """Return the category's reach without the facility at ``position``, and the blocks it changed.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The network.
+    origins : PreparedOrigins
+        Block access rows grouped for the kernels.
+    reach : CategoryReach
+        The category's current answer (the facilities ``excluded`` other than
+        ``position`` already taken out); it is not modified.
+    access : AccessTable
+        The access rows of all the category's facilities (``owner`` = position).
+    excluded : numpy.ndarray
+        One flag per facility position, set for every facility removed,
+        ``position`` included: none of them may come back among a block's nearest.
+    position : int
+        The facility removed now.
+    thresholds_s : tuple of float
+        The count thresholds.
+    limit_s : float
+        The search limit.
+
+    Returns
+    -------
+    tuple of (CategoryReach, numpy.ndarray)
+        The new answer (a copy) and the positions of the blocks whose times or
+        counts changed.
+    """
+    rows = np.flatnonzero(access.owner == position)
+    hit, seconds = origins.reached_from(network, access.node[rows], access.seconds[rows], limit_s)
+    updated = CategoryReach(reach.seconds.copy(), reach.nearest.copy(), reach.counts.copy())
+    within = seconds[:, None] <= np.asarray(thresholds_s, float)[None, :] + COUNT_TOLERANCE_S
+    updated.counts[hit] -= within.astype(np.int64)
+    kth = np.where(np.isnan(updated.seconds[hit, -1]), np.inf, updated.seconds[hit, -1])
+    affected = hit[seconds <= kth + 1e-6]
+    if len(affected):
+        order, node_ptr = grouped(access.node, network.n_nodes)
+        found_s, found_id = kernels.k_nearest_for_origins(
+            network.csr(),
+            origins.by_origin,
+            affected.astype(np.int64),
+            kernels.Groups(node_ptr, access.owner[order], access.seconds[order]),
+            np.asarray(excluded, np.bool_),
+            reach.seconds.shape[1],
+            float(limit_s),
+        )
+        updated.seconds[affected] = np.where(np.isfinite(found_s), found_s, np.nan)
+        updated.nearest[affected] = found_id
+    return updated, np.unique(np.concatenate([hit[within.any(axis=1)], affected]))
+
+
+@dataclass
+class CategoryState:
+    """A category's current answer and its facilities' access, kept in facility-position order."""
+
+    ids: list[str]
+    reach: CategoryReach
+    access: AccessTable
+    removed: set[int] = field(default_factory=set)
+
+
+class ScenarioEngine:
+    """Holds a study's network and reach in memory and applies changes to them.
+
+    Parameters
+    ----------
+    study : Study
+        The baseline study.
+    """
+
+    def __init__(self, study: Study):
+        self.study = study
+        self.network = study.network
+        summary = study.summary
+        self.k = int(summary["parameters"]["k_nearest"])
+        self.thresholds_min = tuple(summary["parameters"]["thresholds_min"])
+        self.thresholds_s = tuple(60.0 * m for m in self.thresholds_min)
+        self.limit_s = float(summary["parameters"]["search_limit_min"]) * 60.0
+        self.speed = float(summary["profile"]["speed_m_s"]["value"])
+        self.max_snap = float(summary["parameters"]["max_snap_m"])
+        blocks = study.blocks
+        self.block_ids = blocks["block_id"].astype(str).to_numpy()
+        block_access, owner_ids = study.access_table("blocks")
+        position = pd.Series(np.arange(len(self.block_ids)), index=self.block_ids)
+        block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+        self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
+        self.states: dict[str, CategoryState] = {}
+        for category, (ids, access) in category_access(study).items():
+            index = pd.Series(np.arange(len(ids)), index=ids)
+            seconds = np.column_stack(
+                [blocks[time_column(category, r)].to_numpy(float) * 60.0 for r in range(1, self.k + 1)]
+            )
+            nearest = np.full((len(blocks), self.k), -1, np.int64)
+            nearest[:, 0] = blocks[nearest_id_column(category)].map(index).fillna(-1).to_numpy(np.int64)
+            counts = np.column_stack(
+                [blocks[count_column(category, m)].to_numpy(np.int64) for m in self.thresholds_min]
+            )
+            self.states[category] = CategoryState(list(ids), CategoryReach(seconds, nearest, counts), access)
+
+    def snap(self, lat: float, lon: float) -> AccessTable:
+        """Return how a point reaches the network (as a new facility would)."""
+        x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, self.study.crs)
+        access = self.network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap, towards_point=True)
+        if len(access) == 0:
+            raise CircleError(
+                f"the point {lat:.6f}, {lon:.6f} is more than {self.max_snap:.0f} m from any walkable way of the "
+                "study; place the facility on or near a street inside the study area."
+            )
+        return access
+
+    def add(self, category: str, access: AccessTable, facility_id: str) -> np.ndarray:
+        """Add a facility reached through ``access``; return the positions of the blocks changed."""
+        state = self._state(category)
+        position = len(state.ids)
+        state.ids.append(facility_id)
+        table = AccessTable(
+            np.full(len(access), position, np.int64), access.node, access.seconds, access.x, access.y, access.snap_m
+        )
+        state.access = AccessTable(
+            *(
+                np.concatenate([getattr(state.access, f), getattr(table, f)])
+                for f in ("owner", "node", "seconds", "x", "y", "snap_m")
+            )
+        )
+        state.reach, changed = add_facility(
+            self.network, self.origins, state.reach, position, table, self.thresholds_s, self.limit_s
+        )
+        return changed
+
+    def remove(self, facility_id: str) -> tuple[str, np.ndarray]:
+        """Remove a facility; return its category and the positions of the blocks changed."""
+        for category, state in self.states.items():
+            if facility_id in state.ids:
+                position = state.ids.index(facility_id)
+                if position in state.removed:
+                    raise CircleError(f"facility {facility_id} is already removed in this scenario.")
+                return category, self._remove_position(state, position)
+        raise CircleError(f"the study has no facility {facility_id!r}; ids look like clinic:n123456.")
+
+    def _remove_position(self, state: CategoryState, position: int) -> np.ndarray:
+        state.removed.add(position)
+        excluded = np.zeros(len(state.ids), bool)
+        excluded[list(state.removed)] = True
+        state.reach, changed = remove_facility(
+            self.network, self.origins, state.reach, state.access, excluded, position, self.thresholds_s, self.limit_s
+        )
+        return changed
+
+    def _state(self, category: str) -> CategoryState:
+        if category not in self.states:
+            raise CircleError(f"the study has no category {category!r}; it has: {', '.join(self.states)}.")
+        return self.states[category]
+
+    def apply(self, changes: list[Change]) -> dict[str, np.ndarray]:
+        """Apply changes in order; return, per category, the positions of the blocks changed."""
+        changed: dict[str, list[np.ndarray]] = {}
+        for number, change in enumerate(changes, start=1):
+            if change.kind in {"remove", "move"}:
+                category, blocks = self.remove(str(change.facility_id))
+                changed.setdefault(category, []).append(blocks)
+                if change.kind == "move":
+                    change.category = category
+            if change.kind in {"add", "move"}:
+                access = self.snap(float(change.lat), float(change.lon))
+                new_id = f"{change.category}:new{number}"
+                changed.setdefault(str(change.category), []).append(self.add(str(change.category), access, new_id))
+        return {c: np.unique(np.concatenate(parts)) for c, parts in changed.items()}
+
+    def blocks_frame(self) -> pd.DataFrame:
+        """Return the blocks' reach columns in the current state (same layout as ``blocks.parquet``)."""
+        frame = self.study.blocks.drop(columns="geometry").copy()
+        for category, state in self.states.items():
+            for rank in range(self.k):
+                frame[time_column(category, rank + 1)] = state.reach.seconds[:, rank] / 60.0
+            for column, minutes in enumerate(self.thresholds_min):
+                frame[count_column(category, minutes)] = state.reach.counts[:, column].astype(np.int32)
+            ids = np.array(state.ids, dtype=object)
+            first = state.reach.nearest[:, 0]
+            nearest = np.full(len(frame), None, dtype=object)
+            nearest[first >= 0] = ids[first[first >= 0]]
+            frame[nearest_id_column(category)] = nearest
+        return frame
+
+
+def category_access(study: Study) -> dict[str, tuple[np.ndarray, AccessTable]]:
+    """Return, per category of the study, its facility ids and their access rows (owner = position in the ids)."""
+    facility_access, facility_ids = study.access_table("facilities")
+    facilities = study.facilities
+    category_of = facilities.set_index("facility_id")["category"]
+    owner_category = category_of.reindex(facility_ids).to_numpy(object)[facility_access.owner]
+    out = {}
+    for category in [c["key"] for c in study.summary["categories"]]:
+        ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
+        local = pd.Series(np.arange(len(ids)), index=ids)
+        access = facility_access.take(np.flatnonzero(owner_category == category))
+        access.owner = local.reindex(facility_ids[access.owner]).to_numpy(np.int64)
+        out[category] = (ids, access)
+    return out
+
+
+def study_problem(study: Study) -> ReachProblem:
+    """Return the reach problem a study was computed from, rebuilt from its own tables."""
+    summary = study.summary
+    block_ids = study.blocks["block_id"].astype(str).to_numpy()
+    block_access, owner_ids = study.access_table("blocks")
+    position = pd.Series(np.arange(len(block_ids)), index=block_ids)
+    block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+    destinations = {c: Destinations(ids, access) for c, (ids, access) in category_access(study).items()}
+    return ReachProblem(
+        network=study.network,
+        origin_access=block_access,
+        n_origins=len(block_ids),
+        destinations=destinations,
+        k=int(summary["parameters"]["k_nearest"]),
+        thresholds_s=tuple(60.0 * m for m in summary["parameters"]["thresholds_min"]),
+        limit_s=float(summary["parameters"]["search_limit_min"]) * 60.0,
+    )

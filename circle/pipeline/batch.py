@@ -378,8 +378,8 @@ def split_source(study: TiledStudy) -> SplitResult:
     Exception
         Anything unexpected, so that the cluster retries the split.
     """
-    from circle.pipeline import read_bounds_for
     from circle.pipeline.memory import check_memory
+    from circle.pipeline.run import read_bounds_for
     from circle.sources.osm import read_decoded
     from circle.sources.osm_areas import NodeLookup
     from circle.sources.osm_parts import part_of, save_part

@@ -39,8 +39,7 @@ from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, kee
 from circle.build.population.counts import CountedSources, count_residents
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.build.terrain import TOBLER_OFFSET, TOBLER_RATE, Dem
-from circle.engine import ReachProblem, get_backend
-from circle.engine._base import CategoryReach, Destinations
+from circle.engine import CategoryReach, Destinations, ReachProblem, get_backend
 from circle.errors import AreaError, InputDataError, NetworkError
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory

@@ -25,13 +25,13 @@ from circle.analysis.assess import (
     compute_suggestions,
     study_preset,
 )
-from circle.analysis.scenarios import Change, load_scenario
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
 from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.study import Study
+from circle.study.scenarios import Change, load_scenario
 
 Progress = Callable[[float, str], None]
 SUGGEST_CATEGORIES = 3

@@ -1,7 +1,7 @@
 """Studies for the app: where they are, and heavy objects cached per study.
 
 Cached objects are shared between sessions and never modified: a what-if
-builds its own :class:`~circle.analysis.scenarios.ScenarioEngine` for the session.
+builds its own :class:`~circle.engine.whatif.ScenarioEngine` for the session.
 """
 
 from __future__ import annotations

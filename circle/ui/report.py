@@ -75,9 +75,9 @@ AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 
 def pdf_section(path: Path, study, lang: str) -> None:
     """Offer the PDF gap report: language, scenario and sub-area, a progress bar, then a download."""
-    from circle.analysis.scenarios import list_scenarios
     from circle.errors import CircleError
     from circle.report import build_report
+    from circle.study.scenarios import list_scenarios
     from circle.ui.widgets import _save_upload
 
     st.subheader(t("report_pdf", lang))

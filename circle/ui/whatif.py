@@ -19,7 +19,7 @@ NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
 
 def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User) -> None:
     """Add or remove facilities around the chosen point, see who gains, save the scenario as ``user``."""
-    from circle.analysis.scenarios import Change
+    from circle.study.scenarios import Change
 
     st.subheader(t("whatif_title", lang))
     changes = st.session_state.setdefault(key.SCENARIO, [])
@@ -84,8 +84,8 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
 def _save(lang: str, study, changes: list, name: str, user: User) -> None:
     """Save the scenario as ``user``, unless it would replace another planner's (admins may)."""
     from circle.analysis.assess import run_whatif
-    from circle.analysis.scenarios import scenario_exists
     from circle.deploy import audit
+    from circle.study.scenarios import scenario_exists
 
     try:
         if scenario_exists(study, name) and _refused(lang, study, name, user):
@@ -101,7 +101,7 @@ def _save(lang: str, study, changes: list, name: str, user: User) -> None:
 
 def saved_scenarios(lang: str, study, user: User) -> None:
     """List the study's saved scenarios with their authors; their author or an admin may delete one."""
-    from circle.analysis.scenarios import list_scenarios
+    from circle.study.scenarios import list_scenarios
 
     st.markdown(f"**{t('saved_scenarios', lang)}**")
     scenarios = list_scenarios(study)
@@ -126,8 +126,8 @@ def saved_scenarios(lang: str, study, user: User) -> None:
 
 def _delete(lang: str, study, name: str, user: User) -> None:
     """Delete a scenario after checking, again and on disk, that ``user`` may."""
-    from circle.analysis.scenarios import delete_scenario
     from circle.deploy import audit
+    from circle.study.scenarios import delete_scenario
 
     try:
         if _refused(lang, study, name, user):
@@ -143,7 +143,7 @@ def _delete(lang: str, study, name: str, user: User) -> None:
 
 def _refused(lang: str, study, name: str, user: User) -> bool:
     """Say so and return True when saved scenario ``name`` is another planner's and ``user`` is no admin."""
-    from circle.analysis.scenarios import scenario_author
+    from circle.study.scenarios import scenario_author
 
     author = scenario_author(study, name)
     if user.may_change(author):
@@ -164,8 +164,9 @@ def facilities_near(facilities, point: tuple[float, float], at_most: int = NEAR_
 
 def _recompute(lang: str, study, result, changes: list[dict]) -> None:
     from circle.analysis.assess import assessment_of, study_preset
-    from circle.analysis.scenarios import Change, ScenarioEngine
     from circle.analysis.scoring import compare, score_blocks
+    from circle.engine.whatif import ScenarioEngine
+    from circle.study.scenarios import Change
 
     try:
         engine = ScenarioEngine(study)  # private to this session: the cached study is never modified

@@ -31,10 +31,10 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     data folder (:func:`~circle.deploy.server_files.resolve_server_file`).
     Builds wait their turn (:func:`build_study`); each is written to the audit log.
     """
-    from circle.analysis.scenarios import check_name
     from circle.deploy.server_files import describe_folders
     from circle.pipeline import AnalysisOptions
     from circle.standards import profile_names
+    from circle.study.scenarios import check_name
 
     upload = st.file_uploader(t("upload", lang, limit=UPLOAD_LIMIT_MB), type=["pbf", "osm"], key="upload_osm")
     if deployment.data_folders:

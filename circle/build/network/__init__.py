@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -142,9 +144,11 @@ def min_weight_csr(u: np.ndarray, v: np.ndarray, seconds: np.ndarray, n: int) ->
     return sparse.csr_array((best, cols, indptr), shape=(n, n))
 
 
-@dataclass
-class CsrGraph:
-    """A directed graph as compact CSR arrays of walking seconds."""
+class CsrGraph(NamedTuple):
+    """A directed graph as compact CSR arrays of walking seconds.
+
+    A named tuple, so the engine's compiled kernels take it as one argument.
+    """
 
     indptr: np.ndarray
     indices: np.ndarray

@@ -1,0 +1,141 @@
+"""Saved what-if scenarios: ``scenarios/NAME/`` in a study folder.
+
+Each scenario folder holds ``scenario.json`` (its changes, author, the diff
+against the baseline, timings), ``blocks.parquet`` (the reach columns after
+the changes) and ``scores.parquet``. A folder is written under a temporary
+name and renamed into place, and deleted by renaming it aside first, so a
+killed process never leaves half a scenario. Computing one is the engine's
+job (:class:`circle.engine.whatif.ScenarioEngine`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from circle.errors import CircleError
+from circle.study.atomic import locked, replace_folder
+from circle.study.folder import Study
+
+SCENARIOS = "scenarios"
+_NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,79}")
+
+
+@dataclass
+class Change:
+    """One change: ``add`` (category, lat, lon, name), ``remove`` (facility_id) or ``move`` (both)."""
+
+    kind: str
+    category: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    facility_id: str | None = None
+    name: str | None = None
+
+
+def check_name(name: str) -> str:
+    """Refuse scenario names that could escape the scenarios folder."""
+    if not _NAME.fullmatch(name or ""):
+        raise CircleError(
+            f"scenario name {name!r} may use letters, digits, Chinese characters, '-', '_' and '.', "
+            "must start with a letter or digit, and be at most 80 characters."
+        )
+    return name
+
+
+def save_scenario(
+    study: Study,
+    name: str,
+    changes: list[Change],
+    blocks: pd.DataFrame,
+    scores: pd.DataFrame,
+    diff: dict[str, Any],
+    timings: dict[str, float],
+    author: str | None = None,
+) -> Path:
+    """Write ``scenarios/NAME/`` atomically (replacing a scenario of the same name).
+
+    ``author`` is who saved it (a planner's name, or ``cli:USER``); it is kept
+    in ``scenario.json`` and decides who may replace or delete it in the app.
+    """
+    check_name(name)
+    root = study.path / SCENARIOS
+    root.mkdir(exist_ok=True)
+
+    def write(staging: Path) -> None:
+        blocks.to_parquet(staging / "blocks.parquet", index=False)
+        scores.to_parquet(staging / "scores.parquet", index=False)
+        payload = {
+            "name": name,
+            "author": author,
+            "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "changes": [asdict(c) for c in changes],
+            "diff": diff,
+            "timings_s": timings,
+        }
+        (staging / "scenario.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    return replace_folder(root / name, write)
+
+
+def list_scenarios(study: Study) -> list[dict[str, Any]]:
+    """Return the saved scenarios' ``scenario.json`` contents, by name."""
+    root = study.path / SCENARIOS
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            found.append(json.loads((folder / "scenario.json").read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return found
+
+
+def scenario_author(study: Study, name: str) -> str | None:
+    """Return who saved scenario ``name`` (None when no one is recorded); raise when there is none."""
+    folder = study.path / SCENARIOS / check_name(name)
+    try:
+        payload = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CircleError(f"the study has no scenario {name!r}.") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CircleError(f"scenario {name!r} has an unreadable scenario.json ({type(exc).__name__}).") from None
+    author = payload.get("author")
+    return str(author) if author else None
+
+
+def scenario_exists(study: Study, name: str) -> bool:
+    """Whether the study holds a saved scenario called ``name``."""
+    return (study.path / SCENARIOS / check_name(name) / "scenario.json").is_file()
+
+
+def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Return a saved scenario's description and its blocks."""
+    folder = study.path / SCENARIOS / check_name(name)
+    if not (folder / "scenario.json").is_file():
+        raise CircleError(f"the study has no scenario {name!r}; `circle whatif --study DIR --list` lists them.")
+    return json.loads((folder / "scenario.json").read_text(encoding="utf-8")), pd.read_parquet(
+        folder / "blocks.parquet"
+    )
+
+
+def delete_scenario(study: Study, name: str) -> None:
+    """Delete a saved scenario (renamed aside first, so a killed delete never leaves half of one)."""
+    folder = study.path / SCENARIOS / check_name(name)
+    if not folder.is_dir():
+        raise CircleError(f"the study has no scenario {name!r}.")
+    with locked(folder):
+        retired = folder.parent / f".{folder.name}.del-{uuid.uuid4().hex[:8]}"
+        folder.rename(retired)
+        shutil.rmtree(retired, ignore_errors=True)
