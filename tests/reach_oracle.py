@@ -36,14 +36,14 @@ def facility_times(
 
 def check_study(study, block_ids, limit_s: float | None = None, tolerance_s: float = 1.0) -> int:
     """Compare every category's t1..t3 and n15 of ``block_ids`` with the oracle; return checks made."""
-    limit_s = limit_s or study.summary["parameters"]["search_limit_min"] * 60.0
+    limit_s = limit_s or study.summary.parameters.search_limit_min * 60.0
     matrix = network_matrix(study.edges, len(study.nodes))
     blocks = study.blocks.set_index("block_id")
     facilities = study.facilities
     checks = 0
     for block_id in block_ids:
         access = study.block_access[study.block_access["block_id"] == block_id]
-        for category in [c["key"] for c in study.summary["categories"]]:
+        for category in study.summary.category_keys:
             ids = set(facilities.loc[facilities["category"] == category, "facility_id"])
             fac_access = study.facility_access[study.facility_access["facility_id"].isin(ids)]
             expected = facility_times(matrix, access, fac_access, limit_s) if len(access) else pd.Series(dtype=float)

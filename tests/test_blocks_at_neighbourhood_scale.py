@@ -83,10 +83,10 @@ def test_a_split_area_keeps_its_residents_name_and_parent(tmp_path):
     assert parts["population"].sum() == pytest.approx(parts["area_m2"].sum() / 1e6 * 20_000, rel=1e-4)
     assert parts["population"].sum() == pytest.approx(6_400.0, rel=2e-3)
     assert parts["area_m2"].max() <= 20e4
-    metric = parts.to_crs(result.summary["crs"])
+    metric = parts.to_crs(result.summary.crs)
     assert span_m(metric.geometry.to_numpy()).max() <= 500.0 + 1.0
-    assert result.summary["population"]["blocks_split"] == len(parts)
-    assert result.summary["population"]["largest_block_ha"] <= 20.0
+    assert result.summary.population["blocks_split"] == len(parts)
+    assert result.summary.population["largest_block_ha"] <= 20.0
 
 
 def test_parts_share_the_parents_residents_exactly_by_floor_area():

@@ -200,7 +200,7 @@ def test_imported_facilities_add_or_replace_and_record_their_source(tmp_path):
         "import:clinics.csv"
     ]
     assert (replaced.facilities["category"] == "primary_school").sum() == 1, "other categories are untouched"
-    report = replaced.summary["imports"]["facilities"]
+    report = replaced.summary.imports.facilities
     assert report["osm_facilities_replaced"] == 1 and report["mode"] == "replace"
 
 
@@ -232,12 +232,12 @@ def test_chengdu_lists_in_gcj02_and_bd09_land_within_a_metre_and_a_mislabelled_o
             imported.geometry.x, imported.geometry.y, points.x.to_numpy()[row], points.y.to_numpy()[row]
         )
         assert len(imported) == len(osm) and error.max() < 1.0, system
-        check = study.summary["imports"]["facilities"]["offset_check"]
+        check = study.summary.imports.facilities["offset_check"]
         assert check["suggested"] is None and check["median_m"][system] < 1.0
     wrong = Study.open(
         analyze(AnalysisOptions(source=source, out=tmp_path / "wrong", facilities_file=tmp_path / "gcj02.csv")).path
     )
-    check = wrong.summary["imports"]["facilities"]["offset_check"]
+    check = wrong.summary.imports.facilities["offset_check"]
     assert check["suggested"] == "gcj02"
     assert check["median_m"]["wgs84"] > 100 and "--facilities-crs gcj02" in check["message"]
 
@@ -308,7 +308,7 @@ def test_census_file_through_the_pipeline(tmp_path):
     study = Study.open(analyze(AnalysisOptions(source=source, out=tmp_path / "s", census_file=census)).path)
     assert study.blocks["population"].tolist() == pytest.approx([1234.0])
     assert study.blocks["pop_source"].tolist() == ["census"]
-    assert study.summary["imports"]["census"]["total"] == 1234.0
+    assert study.summary.imports.census["total"] == 1234.0
     bad = tmp_path / "bad.geojson"
     bad.write_text(census.read_text(encoding="utf-8").replace("1234", '"many"'), encoding="utf-8")
     with pytest.raises(InputDataError, match="non-negative numbers"):
@@ -334,7 +334,7 @@ def test_gates_can_be_switched_off_and_private_gates_serve_residents(tmp_path):
     assert free["access_via"] == "boundary" and free["access_points"] > 2
     # from the south-east corner: 10 m to the street, 500 m, 0.5 m
     assert free["clinic_t1"] == pytest.approx((10 + 500 + 0.5) / 1.1 / 60, abs=0.01)
-    assert anywhere.summary["imports"]["gates"].startswith("ignored")
+    assert anywhere.summary.imports.gates.startswith("ignored")
 
 
 # -- slopes and stairs ---------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_step_count_sets_the_climb_of_a_real_flight(tmp_path):
     # residents walk down the stairs to the clinic: 5 m to the footway, 30 m, 60 m of stairs, 200 m of street
     expected_s = (5 + 30 + 0.5) / 1.1 + 2 * (30 / 1.1 + 3.3 / 0.32) + 200 / 1.1
     assert study.blocks["clinic_t1"].iloc[0] == pytest.approx(expected_s / 60, rel=1e-3)
-    assert study.summary["terrain"]["steps_with_rise"] == 2
+    assert study.summary.terrain["steps_with_rise"] == 2
 
 
 def _hill_dem(path, bounds_m=(-200, -300, 1500, 400), slope=0.1, cell_m=10.0):
@@ -438,7 +438,7 @@ def test_a_synthetic_hill_slows_uphill_not_downhill_and_costs_coverage(tmp_path)
     for category in ("clinic", "primary_school", "park"):
         ratio = hill.blocks[f"{category}_t1"].iloc[0] / flat.blocks[f"{category}_t1"].iloc[0]
         assert 1.2 < ratio < 1 / math.exp(-0.35), category
-    comparison = hill.summary["imports"]["terrain_vs_flat"]
+    comparison = hill.summary.imports.terrain_vs_flat
     assert comparison["clinic"]["median_change_min"] > 0
     assert all(v["change_points"] <= 0 for v in comparison.values())
     # the clinic: 10 m of flat access, then 500 m of street uphill: 500/1.1 s × (1/0.705 − 1) more
@@ -453,7 +453,7 @@ def test_a_synthetic_hill_slows_uphill_not_downhill_and_costs_coverage(tmp_path)
     wheelchair = Study.open(
         analyze(AnalysisOptions(source=source, out=tmp_path / "wheel", dem_file=dem, profile="wheelchair")).path
     )
-    assert wheelchair.summary["terrain"]["steep_segments_closed"] > 0
+    assert wheelchair.summary.terrain["steep_segments_closed"] > 0
     assert np.isnan(wheelchair.blocks["clinic_t1"].iloc[0]), "a 10 % street is too steep for a wheelchair"
 
 

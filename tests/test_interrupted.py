@@ -135,7 +135,7 @@ def test_a_manifest_cannot_point_outside_the_study(town, tmp_path):
 def test_analyze_killed_before_every_write_and_rename_leaves_old_or_new(town, tmp_path):
     out = tmp_path / "study"
     analyze(AnalysisOptions(source=town, out=out))
-    old_created = Study.open(out).summary["created"]
+    old_created = Study.open(out).summary.created
     time.sleep(1.1)  # "created" has one-second resolution
 
     rewrite = {"source": str(town), "out": str(out), "overwrite": True, "profile": "elderly"}
@@ -145,16 +145,16 @@ def test_analyze_killed_before_every_write_and_rename_leaves_old_or_new(town, tm
         assert code in (0, 9), f"the child failed at event {event} (exit {code})"
         study = Study.open(out)  # restores an interrupted swap, then checks every checksum
         _ = study.blocks, study.edges, study.block_access
-        version = "new" if study.summary["profile"]["name"] == "elderly" else "old"
+        version = "new" if study.summary.profile.name == "elderly" else "old"
         seen[version] += 1
         if version == "old":
-            assert study.summary["created"] == old_created
+            assert study.summary.created == old_created
         if code == 0:
             break
         # put the old study back for the next kill point
         if version == "new":
             analyze(AnalysisOptions(source=town, out=out, overwrite=True))
-            old_created = Study.open(out).summary["created"]
+            old_created = Study.open(out).summary.created
             time.sleep(1.1)
     assert event >= 9, "six tables and three renames are each a kill point"
     assert seen["old"] >= 8 and seen["new"] >= 2

@@ -188,8 +188,8 @@ def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
         assert "restaurants_t10" in study.blocks.columns  # k = 10 for the restaurant weights
     result = score_study(study)
     assert 0 <= result.scores["score"].min() <= result.scores["score"].max() <= 100
-    assert 0 < result.summary["proximity_min"] <= 30
-    assert 0 <= result.summary["gini_proximity"] < 1
+    assert 0 < result.summary.proximity_min <= 30
+    assert 0 <= result.summary.gini_proximity < 1
 
 
 def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):

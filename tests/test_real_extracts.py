@@ -50,24 +50,24 @@ def test_chengdu_figures_are_plausible(chengdu_study):
     assert (blocks["park_n5"] <= blocks["park_n10"]).all() and (blocks["park_n10"] <= blocks["park_n15"]).all()
     density = blocks["population"].sum() / (blocks["area_m2"].sum() / 1e6)
     assert 5_000 < density < 60_000  # residents per km² of residential land
-    assert chengdu_study.summary["counts"]["blocks_unreachable"] == 0
+    assert chengdu_study.summary.counts.blocks_unreachable == 0
 
 
 def test_chengdu_times_match_an_independent_dijkstra(chengdu_study):
     rng = np.random.default_rng(7)
     ids = rng.choice(chengdu_study.blocks["block_id"].to_numpy(), size=25, replace=False)
-    assert check_study(chengdu_study, ids) == 25 * len(chengdu_study.summary["categories"]) * 3
+    assert check_study(chengdu_study, ids) == 25 * len(chengdu_study.summary.categories) * 3
 
 
 @pytest.mark.parametrize("engine", ["pandana", "csgraph"])
 def test_chengdu_other_backends_agree_with_the_default(chengdu_study, tmp_path, engine):
     out = tmp_path / engine
-    source = chengdu_study.summary["source"]["path"]
+    source = chengdu_study.summary.source.path
     analyze(AnalysisOptions(source=source, out=out, engine=engine))
-    assert chengdu_study.summary["engine"] == "labels"
+    assert chengdu_study.summary.engine == "labels"
     other = Study.open(out).blocks.set_index("block_id")
     mine = chengdu_study.blocks.set_index("block_id")
-    for category in [c["key"] for c in chengdu_study.summary["categories"]]:
+    for category in chengdu_study.summary.category_keys:
         for rank in (1, 2, 3):
             column = f"{category}_t{rank}"
             a, b = mine[column], other[column]
@@ -176,7 +176,7 @@ ANDORRA_RESIDENTS_2019 = 77_543
 def test_andorra_population_is_near_the_official_figure_without_a_census(andorra_study):
     residents = andorra_study.blocks["population"].sum()
     assert abs(residents / ANDORRA_RESIDENTS_2019 - 1) < 0.35, residents
-    assert andorra_study.summary["parameters"]["region"] == "europe"
+    assert andorra_study.summary.parameters.region == "europe"
 
 
 def test_andorra_with_the_known_total_matches_it(andorra_pbf, tmp_path):
@@ -194,14 +194,14 @@ def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_reside
     from circle.standards.regions import region_for
 
     blocks = andorra_study.blocks
-    metric = blocks.to_crs(andorra_study.summary["crs"])
+    metric = blocks.to_crs(andorra_study.summary.crs)
     assert metric.area.max() <= 20e4 + 1.0
     assert span_m(metric.geometry.to_numpy()).max() <= 500.0 + 1.0
     # the valley of r2813720 (306 ha in one landuse=residential polygon) is now many blocks
     assert (blocks["parent_id"] == "r2813720").sum() > 20
     preset = region_for(1.52, 42.51).apply(load_preset())
     osm = read_osm(andorra_pbf, preset, None)
-    whole, _ = blocks_from_osm(osm, andorra_study.summary["crs"])
+    whole, _ = blocks_from_osm(osm, andorra_study.summary.crs)
     parents = estimate_population(whole, osm, preset).set_index("block_id")["population"]
     parts = blocks.groupby("parent_id")["population"].sum()
     assert np.allclose(parts.to_numpy(), parents.loc[parts.index].to_numpy(), rtol=1e-9, atol=0.05)
@@ -209,6 +209,6 @@ def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_reside
 
 def test_andorra_times_match_an_independent_dijkstra(andorra_study):
     study = andorra_study
-    assert study.summary["counts"]["network_nodes"] > 90_000
+    assert study.summary.counts.network_nodes > 90_000
     ids = np.random.default_rng(11).choice(study.blocks["block_id"].to_numpy(), size=10, replace=False)
-    assert check_study(study, ids) == 10 * len(study.summary["categories"]) * 3
+    assert check_study(study, ids) == 10 * len(study.summary.categories) * 3

@@ -92,12 +92,12 @@ def test_figures_match_the_summary_and_every_page_has_attribution_and_number(tow
     summary = score_study(town).summary
     text = pdf_text(path)
     assert "15分钟生活圈设施缺口报告" in text and "主要发现" in pdf_text(path, 1)
-    assert f"{summary['population']:,.0f}" in text
-    for key, values in summary["categories"].items():
-        assert f"{100 * values['coverage']:.1f}%" in text, key
-        assert f"{values['unserved']:,.0f}" in text, key
-    assert f"{summary['gini_proximity']:.3f}" in text
-    assert f"{summary['mean_score']:.1f}" in text
+    assert f"{summary.population:,.0f}" in text
+    for key, values in summary.categories.items():
+        assert f"{100 * values.coverage:.1f}%" in text, key
+        assert f"{values.unserved:,.0f}" in text, key
+    assert f"{summary.gini_proximity:.3f}" in text
+    assert f"{summary.mean_score:.1f}" in text
     pages = pdf_pages(path)
     assert pages == result.pages >= 8
     for page in range(1, pages + 1):
@@ -241,9 +241,9 @@ def test_chengdu_report_in_chinese(tmp_path):
     result = build_report(study, tmp_path / "chengdu-zh.pdf", "zh", when=WHEN)
     assert result.size_bytes < 6_000_000
     text = pdf_text(result.path)
-    assert f"{summary['population']:,.0f}" in text
-    for values in summary["categories"].values():
-        assert f"{100 * values['coverage']:.1f}%" in text
+    assert f"{summary.population:,.0f}" in text
+    for values in summary.categories.values():
+        assert f"{100 * values.coverage:.1f}%" in text
     assert "养老服务" in text and "数据中无此类设施" in text, "the unmapped category is named, not hidden"
     named = study.blocks.dropna(subset=["name"])
     shown = [n for n in named["name"].unique() if n in text]

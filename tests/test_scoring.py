@@ -64,11 +64,11 @@ def test_pass_tiers_f15_and_missing_by_hand():
     assert scores["missing_en"].iloc[1] == "no kindergarten / nursery within 300 m"
     assert scores["missing_zh"].iloc[2] == "300米内无幼儿园/托儿所；500米内无小学"
     summary = summarize(scores, assessment)
-    assert summary["F15"] == pytest.approx(100 / 1000)
-    assert summary["categories"]["kindergarten"]["coverage"] == pytest.approx(0.1)
-    assert summary["categories"]["kindergarten"]["unserved"] == pytest.approx(900)
-    assert summary["categories"]["primary_school"]["unserved"] == pytest.approx(600)
-    assert summary["worst_blocks"][0]["block_id"] == "c"
+    assert pytest.approx(100 / 1000) == summary.F15
+    assert summary.categories["kindergarten"].coverage == pytest.approx(0.1)
+    assert summary.categories["kindergarten"].unserved == pytest.approx(900)
+    assert summary.categories["primary_school"].unserved == pytest.approx(600)
+    assert summary.worst_blocks[0]["block_id"] == "c"
 
 
 def test_score_by_hand():
@@ -90,7 +90,7 @@ def test_category_without_any_facility_is_not_assessed():
     assessment = Assessment.of(preset, 1.1, counts)
     scores = score_blocks(table, assessment)
     assert "pass_elderly_care" not in scores
-    assert summarize(scores, assessment)["not_mapped"] == ["elderly_care"]
+    assert summarize(scores, assessment).not_mapped == ["elderly_care"]
 
 
 def test_partial_shortfall_by_hand():

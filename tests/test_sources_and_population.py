@@ -39,7 +39,7 @@ def test_population_from_floor_area_and_from_density(tmp_path):
     # B: 25 m² of 10 000 m² mapped → area × 20 000 per km² = 200
     assert blocks.loc["B", "pop_source"] == "area_density"
     assert blocks.loc["B", "population"] == pytest.approx(200, rel=0.01)
-    assert result.summary["counts"]["blocks_by_pop_source"] == {"buildings": 1, "area_density": 2}
+    assert result.summary.counts.blocks_by_pop_source == {"buildings": 1, "area_density": 2}
 
 
 def test_sparse_block_counts_its_buildings_where_mapping_is_complete(tmp_path):
@@ -72,7 +72,7 @@ def test_area_polygon_file_limits_the_blocks(tmp_path):
     assert blocks["name"].tolist() == ["A"]
     # the clinic at x = 400 lies outside the district but still serves it
     assert blocks["clinic_t1"].notna().all()
-    assert result.summary["study_area"] == "polygon district.geojson"
+    assert result.summary.study_area == "polygon district.geojson"
 
 
 def test_bbox_and_area_together_are_refused(tmp_path):

@@ -9,8 +9,7 @@ Each reads a study folder, computes with :mod:`circle.analysis.scoring`,
 
 from __future__ import annotations
 
-import io
-import json
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,10 @@ from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.sources.area import read_area_file
 from circle.standards import Preset, load_preset
-from circle.study import SUMMARY, Study, json_default
-from circle.study.atomic import locked, replace_file
+from circle.study import SUMMARY, Study, json_default, write_json, write_table
+from circle.study.atomic import locked
 from circle.study.scenarios import Change, check_name, save_scenario
+from circle.study.summary import ScoreSummary, read_summary, write_summary
 
 SCORES = "scores.parquet"
 AREAS = "renewal_areas.parquet"
@@ -48,14 +48,14 @@ def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
         When the preset has categories the study did not compute.
     """
     if preset is None:
-        recorded = study.summary["preset"]
-        path = recorded.get("path", "")
-        preset = recorded["name"] if path.endswith("(built-in)") or not Path(path).is_file() else path
+        recorded = study.summary.preset
+        path = recorded.path or ""
+        preset = recorded.name if path.endswith("(built-in)") or not Path(path).is_file() else path
     loaded = load_preset(preset)
     missing = [c.key for c in loaded.categories if f"{c.key}_t1" not in study.blocks.columns]
     if missing:
         raise CircleError(
-            f"the study was built with preset {study.summary['preset']['name']!r} and has no times for "
+            f"the study was built with preset {study.summary.preset.name!r} and has no times for "
             f"{', '.join(missing)}. Analyse again with `circle analyze … --preset {loaded.name}`."
         )
     return loaded
@@ -71,7 +71,7 @@ def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> A
     for change in changes:
         if change.kind == "add" and change.category:
             counts[change.category] = counts.get(change.category, 0) + 1
-    speed = float(study.summary["profile"]["speed_m_s"]["value"])
+    speed = study.summary.profile.speed
     return Assessment.of(preset, speed, {k: int(v) for k, v in counts.items()})
 
 
@@ -80,7 +80,7 @@ class ScoreResult:
     """What ``circle score`` produced."""
 
     scores: pd.DataFrame
-    summary: dict[str, Any]
+    summary: ScoreSummary
     areas: gpd.GeoDataFrame
     labels: dict[str, dict[str, str]]
 
@@ -113,8 +113,8 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
     scores = renewal_priority(scores, blocks, assessment)
     areas = renewal_areas(scores, blocks.geometry, assessment, study.crs)
     supply = _supply(study, loaded, assessment, scores)
-    summary = summarize(scores, assessment)
-    summary.update(
+    summary = dataclasses.replace(
+        summarize(scores, assessment),
         preset=loaded.name,
         scoring=loaded.scoring.to_dict(),
         thresholds_min={c.key: round(assessment.threshold_s(c) / 60.0, 2) for c in assessment.categories()},
@@ -127,8 +127,8 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
         green=_green(study, loaded, scores),
     )
     if area_file is not None:
-        summary["areas"] = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
-    summary["seconds"] = round(time.perf_counter() - started, 3)
+        summary.areas = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
+    summary.seconds = round(time.perf_counter() - started, 3)
     labels = {c.key: {"zh": c.label_zh, "en": c.label_en} for c in loaded.categories}
     return ScoreResult(scores, summary, areas, labels)
 
@@ -140,13 +140,13 @@ def score_study(study: Study, preset: str | Path | None = None, area_file: str |
     section of ``summary.json``, each atomically.
     """
     result = compute_scores(study, preset, area_file)
-    _write_parquet(result.scores, study.path / SCORES)
-    _write_parquet(result.areas, study.path / AREAS)
-    update_summary(study, "scores", result.summary)
+    write_table(result.scores, study.path / SCORES)
+    write_table(result.areas, study.path / AREAS)
+    update_summary(study, scores=result.summary)
     return result
 
 
-def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> dict[str, Any]:
+def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> ScoreSummary:
     area = read_area_file(area_file)
     inner = study.blocks.geometry.representative_point()
     inside = inner.within(area.geometry).to_numpy()
@@ -261,8 +261,8 @@ def run_suggest(
     result, payload = compute_suggestions(study, category, sites, candidates_file, preset)
     folder = study.path / SUGGESTIONS
     folder.mkdir(exist_ok=True)
-    _write_json(folder / f"{category}-{sites}.json", payload)
-    update_summary(study, "suggestions", {f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
+    write_json(folder / f"{category}-{sites}.json", payload)
+    update_summary(study, suggestion={f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
     return result
 
 
@@ -342,25 +342,18 @@ def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray
     return engine.network.x[nodes], engine.network.y[nodes]
 
 
-def update_summary(study: Study, key: str, value: dict[str, Any]) -> None:
-    """Set (or merge into) one top-level key of ``summary.json``, atomically and under the study's lock."""
+def update_summary(study: Study, scores: ScoreSummary | None = None, suggestion: dict[str, Any] | None = None) -> None:
+    """Record scores (replacing earlier ones) or a suggestion (beside earlier ones) in ``summary.json``.
+
+    The file is read, changed and replaced atomically under the study's lock,
+    so two commands writing at once both land.
+    """
     path = study.path / SUMMARY
     with locked(path):
-        summary = json.loads(path.read_text(encoding="utf-8"))
-        if key == "suggestions":
-            summary.setdefault(key, {}).update(value)
-        else:
-            summary[key] = value
-        _write_json(path, summary)
+        summary = read_summary(path)
+        if scores is not None:
+            summary.scores = scores
+        if suggestion is not None:
+            summary.suggestions = {**(summary.suggestions or {}), **suggestion}
+        write_summary(path, summary, json_default)
     study.summary = summary
-
-
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    text = json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n"
-    replace_file(path, text.encode("utf-8"))
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    replace_file(path, buffer.getvalue())

@@ -30,6 +30,7 @@ import pandas as pd
 
 from circle.standards import Category, Preset
 from circle.study.columns import time_column
+from circle.study.summary import CategoryCoverage, ScoreSummary
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,12 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     return out
 
 
-def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> dict[str, Any]:
+def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> ScoreSummary:
     """Summarise scored blocks (the whole study or a sub-area's blocks).
 
     Returns
     -------
-    dict
+    ScoreSummary
         ``population``, ``blocks``, per-category ``coverage`` (population
         share passing) and ``unserved`` (people), ``F15``, the share meeting
         each tier, population-weighted ``proximity_min``, ``gini_proximity``,
@@ -182,39 +183,42 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
     """
     population = scores["population"].to_numpy(float)
     total = float(population.sum())
-    result: dict[str, Any] = {"population": round(total, 1), "blocks": len(scores), "categories": {}}
+    categories = {}
     for category in assessment.categories():
         passed = scores[f"pass_{category.key}"].to_numpy(bool)
         served = float(population[passed].sum())
-        result["categories"][category.key] = {
-            "coverage": round(served / total, 4) if total else None,
-            "unserved": round(total - served, 1),
-            "threshold_min": round(assessment.threshold_s(category) / 60.0, 2),
-        }
-    tiers = sorted({int(c.tier.value) for c in assessment.categories()})
+        categories[category.key] = CategoryCoverage(
+            coverage=round(served / total, 4) if total else None,
+            unserved=round(total - served, 1),
+            threshold_min=round(assessment.threshold_s(category) / 60.0, 2),
+        )
+    tier_values = sorted({int(c.tier.value) for c in assessment.categories()})
     tier_met = scores["tier_met"].to_numpy()
-    result["tiers"] = {
-        str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tiers
-    }
-    result["F15"] = result["tiers"].get("15")
+    tiers = {str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tier_values}
     proximity = scores["proximity_min"].to_numpy(float)
-    result["proximity_min"] = round(float(np.average(proximity, weights=population)), 2) if total else None
-    result["gini_proximity"] = round(weighted_gini(proximity, population), 4) if total else None
-    result["mean_score"] = round(float(np.average(scores["score"], weights=population)), 1) if total else None
     order = scores.sort_values(["score", "population"], ascending=[True, False]).head(worst)
-    result["worst_blocks"] = [
-        {
-            "block_id": str(row.block_id),
-            "population": round(float(row.population), 1),
-            "score": float(row.score),
-            "tier_met": int(row.tier_met),
-            "missing_en": row.missing_en,
-            "missing_zh": row.missing_zh,
-        }
-        for row in order.itertuples()
-    ]
-    result["not_mapped"] = list(assessment.not_mapped)
-    return result
+    return ScoreSummary(
+        population=round(total, 1),
+        blocks=len(scores),
+        categories=categories,
+        tiers=tiers,
+        F15=tiers.get("15"),
+        proximity_min=round(float(np.average(proximity, weights=population)), 2) if total else None,
+        gini_proximity=round(weighted_gini(proximity, population), 4) if total else None,
+        mean_score=round(float(np.average(scores["score"], weights=population)), 1) if total else None,
+        worst_blocks=[
+            {
+                "block_id": str(row.block_id),
+                "population": round(float(row.population), 1),
+                "score": float(row.score),
+                "tier_met": int(row.tier_met),
+                "missing_en": row.missing_en,
+                "missing_zh": row.missing_zh,
+            }
+            for row in order.itertuples()
+        ],
+        not_mapped=list(assessment.not_mapped),
+    )
 
 
 def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessment) -> dict[str, Any]:
@@ -243,7 +247,7 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     before_summary = summarize(baseline, assessment, worst=0)
     after_summary = summarize(scenario, assessment, worst=0)
     for key in ("F15", "gini_proximity", "proximity_min", "mean_score"):
-        old, new = before_summary[key], after_summary[key]
+        old, new = getattr(before_summary, key), getattr(after_summary, key)
         result[key] = {
             "baseline": old,
             "scenario": new,

@@ -60,8 +60,8 @@ def snap_point(study: Study, lat: float, lon: float) -> AccessTable:
     """
     _check_point(study, lat, lon)
     x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, study.crs)
-    speed = float(study.summary["profile"]["speed_m_s"]["value"])
-    max_snap = float(study.summary["parameters"]["max_snap_m"])
+    speed = study.summary.profile.speed
+    max_snap = float(study.summary.parameters.max_snap_m)
     access = study.network.snap(np.zeros(1, np.int64), x, y, speed, max_snap)
     if len(access) == 0:
         raise CircleError(
@@ -122,7 +122,7 @@ def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
 
 
 def _check_point(study: Study, lat: float, lon: float) -> None:
-    west, south, east, north = study.summary["bbox"]
+    west, south, east, north = study.summary.bbox
     if not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
         hint = " They look swapped: --lat takes the latitude (−90…90)." if -90 <= lon <= 90 else ""
         raise CircleError(f"--lat {lat} --lon {lon} are not valid coordinates.{hint}")

@@ -92,7 +92,7 @@ def route(study: Study, block_id: str, facility_id: str) -> Route | None:
     points.append((best_row.x, best_row.y))
     line = shapely.LineString(points)
     # metres as the engine walks them: the access walks (their seconds at the study's speed) and the streets
-    speed = float(study.summary["profile"]["speed_m_s"]["value"])
+    speed = study.summary.profile.speed
     street_m = float(np.hypot(np.diff(network.x[path]), np.diff(network.y[path])).sum())
     metres = float(start_row["seconds"]) * speed + street_m + float(best_row.seconds) * speed
     steps = _steps_metres(network, path)

@@ -175,12 +175,12 @@ class ScenarioEngine:
         self.study = study
         self.network = study.network
         summary = study.summary
-        self.k = int(summary["parameters"]["k_nearest"])
-        self.thresholds_min = tuple(summary["parameters"]["thresholds_min"])
+        self.k = int(summary.parameters.k_nearest)
+        self.thresholds_min = tuple(summary.parameters.thresholds_min)
         self.thresholds_s = tuple(60.0 * m for m in self.thresholds_min)
-        self.limit_s = float(summary["parameters"]["search_limit_min"]) * 60.0
-        self.speed = float(summary["profile"]["speed_m_s"]["value"])
-        self.max_snap = float(summary["parameters"]["max_snap_m"])
+        self.limit_s = summary.parameters.search_limit_s
+        self.speed = summary.profile.speed
+        self.max_snap = float(summary.parameters.max_snap_m)
         blocks = study.blocks
         self.block_ids = blocks["block_id"].astype(str).to_numpy()
         block_access, owner_ids = study.access_table("blocks")
@@ -292,7 +292,7 @@ def category_access(study: Study) -> dict[str, tuple[np.ndarray, AccessTable]]:
     category_of = facilities.set_index("facility_id")["category"]
     owner_category = category_of.reindex(facility_ids).to_numpy(object)[facility_access.owner]
     out = {}
-    for category in [c["key"] for c in study.summary["categories"]]:
+    for category in study.summary.category_keys:
         ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
         local = pd.Series(np.arange(len(ids)), index=ids)
         access = facility_access.take(np.flatnonzero(owner_category == category))
@@ -314,7 +314,7 @@ def study_problem(study: Study) -> ReachProblem:
         origin_access=block_access,
         n_origins=len(block_ids),
         destinations=destinations,
-        k=int(summary["parameters"]["k_nearest"]),
-        thresholds_s=tuple(60.0 * m for m in summary["parameters"]["thresholds_min"]),
-        limit_s=float(summary["parameters"]["search_limit_min"]) * 60.0,
+        k=int(summary.parameters.k_nearest),
+        thresholds_s=summary.parameters.thresholds_s,
+        limit_s=summary.parameters.search_limit_s,
     )

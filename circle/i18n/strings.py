@@ -1,6 +1,7 @@
 """The string table: every label, legend, tooltip and message of the app and the report, in zh and en."""
 
 from circle.i18n.access_strings import ACCESS_STRINGS
+from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -262,3 +263,4 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 STRINGS.update(REPORT_STRINGS)
 STRINGS.update(ACCESS_STRINGS)
+STRINGS.update(CLI_STRINGS)

@@ -51,6 +51,7 @@ blocks inside: draw the grid over the whole of the census area.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -69,6 +70,7 @@ from circle.pipeline.tiling import TileGrid, TileOf
 from circle.standards import load_preset
 from circle.standards.regions import Region, region_for, region_names
 from circle.study import SUMMARY
+from circle.study.summary import read_summary
 
 #: extra attempts of a task that failed unexpectedly (a worker crash, a full disk …).
 RETRIES = 2
@@ -300,11 +302,8 @@ def run_task(task: BatchTask, numba_threads: int | None = None) -> TaskResult:
     started = time.perf_counter()
     folder = Path(task.folder)
     if is_complete(folder, task):
-        summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        counts = summary["counts"]
-        return TaskResult(
-            task.name, task.folder, "skipped", 0.0, "already complete", counts["blocks"], counts["population"]
-        )
+        counts = read_summary(folder / SUMMARY).counts
+        return TaskResult(task.name, task.folder, "skipped", 0.0, "already complete", counts.blocks, counts.population)
     attempts = _count_attempt(folder)
     _limit_threads(numba_threads)
     options = dict(task.options)
@@ -319,15 +318,15 @@ def run_task(task: BatchTask, numba_threads: int | None = None) -> TaskResult:
             task.name, task.folder, "failed", round(time.perf_counter() - started, 2), str(exc), attempts=attempts
         )
     _record_request(folder, task)
-    counts = result.summary["counts"]
+    counts = result.summary.counts
     return TaskResult(
         task.name,
         task.folder,
         "done",
         round(time.perf_counter() - started, 2),
         "",
-        counts["blocks"],
-        counts["population"],
+        counts.blocks,
+        counts.population,
         attempts,
     )
 
@@ -472,9 +471,9 @@ def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) 
             study.name, study.folder, "failed", 0.0, f"not merged: {why} (see above); run again to resume"
         )
     folders = [(tile, Path(study.tile_task(tile).folder)) for tile in study.tiles()]
-    first = Study.open(folders[0][1]).summary["source"]
-    stamps = [Study.open(f).summary["source"].get("data_timestamp") for _, f in folders]
-    source = {**first, "data_timestamp": max((s for s in stamps if s), default=None)}
+    first = Study.open(folders[0][1]).summary.source
+    stamps = [Study.open(f).summary.source.data_timestamp for _, f in folders]
+    source = dataclasses.replace(first, data_timestamp=max((s for s in stamps if s), default=None))
     extra = {
         "split_s": split.seconds,
         "tile_seconds": {t.name.rsplit("/", 1)[-1]: t.seconds for t in tiles},
@@ -488,16 +487,15 @@ def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) 
     merged = merge_tiles(folders, study.folder, source, extra, population)
     _record_request(merged, study)
     shutil.rmtree(study.work, ignore_errors=True)
-    summary = Study.open(merged).summary
-    counts = summary["counts"]
+    counts = Study.open(merged).summary.counts
     return TaskResult(
         study.name,
         study.folder,
         "done",
         round(time.perf_counter() - started, 2),
         "",
-        counts["blocks"],
-        counts["population"],
+        counts.blocks,
+        counts.population,
     )
 
 

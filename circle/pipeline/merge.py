@@ -14,6 +14,7 @@ tiles under ``batch``. The folder is written atomically like any study.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import resource
 import time
@@ -33,6 +34,7 @@ from circle.geo import WGS84
 from circle.pipeline.tiling import TileGrid, TileOf
 from circle.standards import Preset
 from circle.study import Study, StudyTables, study_counts, write_study
+from circle.study.summary import Imports, Memory, SourceInfo
 
 #: blocks of these id prefixes come first, in this order (as ``circle analyze`` lists them).
 _BLOCK_KIND_ORDER = {"w": 0, "r": 0, "s": 1, "g": 2}
@@ -41,7 +43,7 @@ _BLOCK_KIND_ORDER = {"w": 0, "r": 0, "s": 1, "g": 2}
 def merge_tiles(
     tiles: Sequence[tuple[TileOf, Path]],
     out: str | Path,
-    source: dict[str, Any],
+    source: SourceInfo,
     extra: dict[str, Any] | None = None,
     population: tuple[CountedSources, Preset] | None = None,
 ) -> Path:
@@ -53,8 +55,8 @@ def merge_tiles(
         Every tile of the grid and its study folder.
     out : str or pathlib.Path
         The merged study folder (replaced atomically).
-    source : dict
-        The ``source`` section of the summary (the city file, its SHA-256 …).
+    source : SourceInfo
+        The merged study's source (the city file, its SHA-256 …).
     extra : dict, optional
         Recorded under ``batch`` in the summary (split and tile timings).
     population : tuple of (CountedSources, Preset), optional
@@ -78,58 +80,57 @@ def merge_tiles(
     template = studies[0][1].summary
     for tile, study in studies:
         for key in ("crs", "profile", "preset", "parameters", "categories", "engine"):
-            if study.summary.get(key) != template.get(key):
+            if getattr(study.summary, key) != getattr(template, key):
                 raise StudyError(f"tile {tile.name} ({study.path}) differs from the others in {key}: rebuild it.")
     grid = studies[0][0].grid
     osm_ids = np.unique(np.concatenate([s.nodes["osm_id"].to_numpy(np.int64) for _, s in studies]))
     blocks, block_access = _merged_blocks(studies, osm_ids)
-    imports = dict(template.get("imports") or {})
+    imports = template.imports.to_dict()
     if population is not None and len(blocks):
         counted, preset = population
-        blocks, reports, population_section = recount_merged(blocks, counted, preset, template["crs"])
+        blocks, reports, population_section = recount_merged(blocks, counted, preset, template.crs)
         imports.update(reports)
     else:
         population_section = population_summary(blocks)  # the city's, not the first tile's
     facilities, facility_access = _merged_facilities(studies, osm_ids, grid)
     nodes, edges = _merged_network(studies, osm_ids)
-    tables = StudyTables(blocks, facilities, nodes, edges, block_access, facility_access, summary={})
-    categories = [c["key"] for c in template["categories"]]
-    origins = sorted({s.summary["counts"]["block_origin"] for _, s in studies if s.summary["counts"]["blocks"]})
-    summary = dict(template)
+    tables = StudyTables(blocks, facilities, nodes, edges, block_access, facility_access)
+    categories = template.category_keys
+    origins = sorted({s.summary.counts.block_origin for _, s in studies if s.summary.counts.blocks})
     west, south, east, north = blocks.total_bounds if len(blocks) else (np.nan,) * 4
-    summary.update(
+    summary = dataclasses.replace(
+        template,
         created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         source=source,
         study_area=f"bbox {','.join(f'{v:g}' for v in grid.bbox)} in {grid.columns}×{grid.rows} tiles",
         study_area_wkt=shapely.box(*grid.bbox).wkt,
-        imports=imports,
+        imports=Imports.from_dict(imports),
         population=population_section,
         bbox=[float(west), float(south), float(east), float(north)],
         counts=study_counts(
             tables,
             categories,
-            sum(s.summary["counts"]["network_nodes_before_islands"] for _, s in studies),
+            sum(s.summary.counts.network_nodes_before_islands for _, s in studies),
             "+".join(origins) if origins else "none",
         ),
-        dropped_islands={"per_tile": {tile.name: s.summary.get("dropped_islands") for tile, s in studies}},
-        memory={
-            "estimated_peak_mb": max((s.summary["memory"]["estimated_peak_mb"] or 0) for _, s in studies),
-            "measured_peak_mb": max(s.summary["memory"]["measured_peak_mb"] for _, s in studies),
-        },
+        dropped_islands={"per_tile": {tile.name: s.summary.dropped_islands for tile, s in studies}},
+        memory=Memory(
+            estimated_peak_mb=max((s.summary.memory.estimated_peak_mb or 0) for _, s in studies),
+            measured_peak_mb=max(s.summary.memory.measured_peak_mb for _, s in studies),
+        ),
         timings_s={
-            "tiles_total": round(sum(s.summary["timings_s"].get("total", 0.0) for _, s in studies), 3),
+            "tiles_total": round(sum(s.summary.timings_s.get("total", 0.0) for _, s in studies), 3),
             "merge": round(time.perf_counter() - started, 3),
         },
         batch={
             "grid": {"bbox": list(grid.bbox), "columns": grid.columns, "rows": grid.rows},
             "tiles": {
-                tile.name: {"blocks": s.summary["counts"]["blocks"], "timings_s": s.summary["timings_s"]}
-                for tile, s in studies
+                tile.name: {"blocks": s.summary.counts.blocks, "timings_s": s.summary.timings_s} for tile, s in studies
             },
             **(extra or {}),
         },
     )
-    summary["memory"]["merge_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    summary.memory.merge_peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     tables.summary = summary
     return write_study(tables, out, overwrite=True)
 
@@ -181,7 +182,7 @@ def _merged_facilities(studies, osm_ids: np.ndarray, grid: TileGrid) -> tuple[gp
     if not frames:
         return studies[0][1].facilities.iloc[:0], studies[0][1].facility_access.iloc[:0]
     facilities = pd.concat(frames, ignore_index=True)
-    order = {c["key"]: i for i, c in enumerate(studies[0][1].summary["categories"])}
+    order = {key: i for i, key in enumerate(studies[0][1].summary.category_keys)}
     facilities = facilities.iloc[
         np.lexsort((facilities["facility_id"].to_numpy(), facilities["category"].map(order).to_numpy()))
     ]

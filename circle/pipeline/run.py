@@ -54,6 +54,16 @@ from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, prepare_destination, study_counts, write_study
 from circle.study.columns import count_column, nearest_id_column, time_column
+from circle.study.summary import (
+    CategoryInfo,
+    Imports,
+    Memory,
+    Parameters,
+    PresetInfo,
+    ProfileInfo,
+    SourceInfo,
+    StudySummary,
+)
 
 
 @dataclass
@@ -157,7 +167,7 @@ class AnalysisResult:
     """Where the study went and its summary."""
 
     path: Path
-    summary: dict[str, Any]
+    summary: StudySummary
 
 
 class _Stopwatch:
@@ -251,10 +261,10 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
         tables = _tables(inputs, reach)
         tables.summary = _summary(inputs, backend.name, tables, clock.seconds)
 
-        def record_write_time(summary: dict[str, Any]) -> None:
+        def record_write_time(summary: StudySummary) -> None:
             # summary.json is the last file written: its own write is not counted.
-            summary["timings_s"]["write"] = round(time.perf_counter() - write_started, 3)
-            summary["timings_s"]["total"] = round(sum(summary["timings_s"].values()), 3)
+            summary.timings_s["write"] = round(time.perf_counter() - write_started, 3)
+            summary.timings_s["total"] = round(sum(summary.timings_s.values()), 3)
 
         folder = write_study(
             tables,
@@ -682,7 +692,6 @@ def _tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables
         edges=edges,
         block_access=_access_frame(block_access, block_ids, "block_id", network.crs),
         facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
-        summary={},
     )
 
 
@@ -794,57 +803,57 @@ def _summary(
     engine: str,
     tables: StudyTables,
     timings: dict[str, float],
-) -> dict[str, Any]:
+) -> StudySummary:
     preset, profile, path, osm, area = inputs.preset, inputs.profile, inputs.path, inputs.osm, inputs.area
     network, full_size = inputs.network, inputs.full_size
     blocks = tables.blocks
     west, south, east, north = blocks.total_bounds if len(blocks) else (np.nan,) * 4
-    return {
-        "format_version": FORMAT_VERSION,
-        "circle_version": circle.__version__,
-        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "source": {
-            "label": inputs.source_label,
-            "path": str(path.resolve()),
-            "file": path.name,
-            "sha256": inputs.checksum,
-            "data_timestamp": osm.data_timestamp,
-            "reader_warnings": osm.warnings[:20],
-            "reader_warning_count": len(osm.warnings),
-        },
-        "study_area": area.description if area else "whole extract",
-        "study_area_wkt": area.geometry.wkt if area else None,
-        "bbox": [float(west), float(south), float(east), float(north)],
-        "crs": inputs.crs,
-        "profile": profile.to_dict(),
-        "preset": {
-            "name": preset.name,
-            "path": preset.path,
-            "title": {"zh": preset.title_zh, "en": preset.title_en},
-            "source": preset.source,
-        },
-        "engine": engine,
-        "parameters": {
-            "k_nearest": preset.k_nearest,
-            "thresholds_min": list(preset.thresholds_min),
-            "search_limit_min": preset.search_limit_s / 60.0,
-            "max_snap_m": inputs.max_snap_m,
-            "analysis": {k: v.to_dict() for k, v in preset.analysis.items()},
-            "population": {k: v.to_dict() for k, v in preset.population.items()},
-            "region": inputs.region,
-        },
-        "population": population_summary(blocks),
-        "categories": [c.to_dict() for c in preset.categories],
-        "scoring": preset.scoring.to_dict() if preset.scoring else None,
-        "counts": study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),
-        "dropped_islands": network.dropped,
-        "off_ground_access": _off_ground_access(network, inputs.block_access, inputs.facility_access),
-        "imports": inputs.imports,
-        "memory": {
-            "estimated_peak_mb": inputs.memory_estimate_mb,
-            "measured_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        },
-        "terrain": network.terrain or None,
-        "timings_s": dict(timings),
-        "attribution": ATTRIBUTION,
-    }
+    return StudySummary(
+        format_version=FORMAT_VERSION,
+        circle_version=circle.__version__,
+        created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        source=SourceInfo(
+            label=inputs.source_label,
+            path=str(path.resolve()),
+            file=path.name,
+            sha256=inputs.checksum,
+            data_timestamp=osm.data_timestamp,
+            reader_warnings=osm.warnings[:20],
+            reader_warning_count=len(osm.warnings),
+        ),
+        study_area=area.description if area else "whole extract",
+        study_area_wkt=area.geometry.wkt if area else None,
+        bbox=[float(west), float(south), float(east), float(north)],
+        crs=inputs.crs,
+        profile=ProfileInfo.from_dict(profile.to_dict()),
+        preset=PresetInfo(
+            name=preset.name,
+            path=preset.path,
+            title={"zh": preset.title_zh, "en": preset.title_en},
+            source=preset.source,
+        ),
+        engine=engine,
+        parameters=Parameters(
+            k_nearest=preset.k_nearest,
+            thresholds_min=list(preset.thresholds_min),
+            search_limit_min=preset.search_limit_s / 60.0,
+            max_snap_m=inputs.max_snap_m,
+            analysis={k: v.to_dict() for k, v in preset.analysis.items()},
+            population={k: v.to_dict() for k, v in preset.population.items()},
+            region=inputs.region,
+        ),
+        population=population_summary(blocks),
+        categories=[CategoryInfo.from_dict(c.to_dict()) for c in preset.categories],
+        scoring=preset.scoring.to_dict() if preset.scoring else None,
+        counts=study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),
+        dropped_islands=network.dropped,
+        off_ground_access=_off_ground_access(network, inputs.block_access, inputs.facility_access),
+        imports=Imports.from_dict(inputs.imports),
+        memory=Memory(
+            estimated_peak_mb=inputs.memory_estimate_mb,
+            measured_peak_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        ),
+        terrain=network.terrain or None,
+        timings_s=dict(timings),
+        attribution=ATTRIBUTION,
+    )

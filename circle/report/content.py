@@ -32,6 +32,7 @@ from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.study import Study
 from circle.study.scenarios import Change, load_scenario
+from circle.study.summary import ScoreSummary
 
 Progress = Callable[[float, str], None]
 SUGGEST_CATEGORIES = 3
@@ -45,8 +46,8 @@ class ScenarioContent:
     name: str
     created: str
     changes: list[dict[str, Any]]
-    baseline: dict[str, Any]
-    scenario: dict[str, Any]
+    baseline: ScoreSummary
+    scenario: ScoreSummary
     gained: np.ndarray
     lost: np.ndarray
     baseline_pass: dict[str, np.ndarray]
@@ -72,7 +73,7 @@ class ReportContent:
     blocks : geopandas.GeoDataFrame
         The blocks reported on (all, or those inside ``--area``) in the study CRS,
         with their reach and score columns.
-    summary : dict
+    summary : ScoreSummary
         :func:`circle.analysis.scoring.summarize` of those blocks.
     facilities : geopandas.GeoDataFrame
         The study's facilities in its CRS.
@@ -97,7 +98,7 @@ class ReportContent:
     result: ScoreResult
     assessment: Assessment
     blocks: gpd.GeoDataFrame
-    summary: dict[str, Any]
+    summary: ScoreSummary
     facilities: gpd.GeoDataFrame
     streets: np.ndarray
     outline: gpd.GeoSeries | None
@@ -193,7 +194,7 @@ def _streets(study: Study) -> np.ndarray:
     return np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], axis=1)
 
 
-def _suggestions(study: Study, summary: dict[str, Any], assessment: Assessment) -> tuple[list[dict[str, Any]], bool]:
+def _suggestions(study: Study, summary: ScoreSummary, assessment: Assessment) -> tuple[list[dict[str, Any]], bool]:
     """Return saved suggestions, or compute a few for the categories with most residents unserved."""
     folder = study.path / SUGGESTIONS
     saved = []
@@ -206,8 +207,8 @@ def _suggestions(study: Study, summary: dict[str, Any], assessment: Assessment) 
     if saved:
         return saved, True
     ranked = sorted(
-        (key for key, value in summary["categories"].items() if value["unserved"] > 0 and key in assessment.assessable),
-        key=lambda key: (-summary["categories"][key]["unserved"], key),
+        (key for key, value in summary.categories.items() if value.unserved > 0 and key in assessment.assessable),
+        key=lambda key: (-summary.categories[key].unserved, key),
     )
     computed = []
     for category in ranked[:SUGGEST_CATEGORIES]:

@@ -45,6 +45,7 @@ from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
 from circle.standards.regions import regions
+from circle.study.summary import Parameters
 
 NAVY = colors.HexColor("#1f3a5f")
 ZEBRA = colors.HexColor("#f2f5f9")
@@ -189,29 +190,29 @@ class Writer:
     def area_text(self) -> str:
         """Return the study area in words."""
         content = self.content
-        source = content.study.summary["source"]
+        source = content.study.summary.source
         if content.area_name is not None:
             return self.s("rpt_sub_area", name=content.area_name, blocks=len(content.blocks))
-        recorded = content.study.summary.get("study_area") or "whole extract"
+        recorded = content.study.summary.study_area or "whole extract"
         if recorded == "whole extract":
-            return self.s("rpt_whole_extract", file=source["file"])
+            return self.s("rpt_whole_extract", file=source.file)
         return self.text(recorded)
 
     def cover(self, when: dt.datetime) -> list:
         """Return the cover page."""
         content = self.content
         summary = content.study.summary
-        source = summary["source"]
+        source = summary.source
         rows = [
             [self.s("rpt_area"), self.area_text()],
             [self.s("rpt_report_date"), when.strftime("%Y-%m-%d")],
-            [self.s("rpt_study_date"), self.text(summary.get("created", "").replace("T", " ").rstrip("Z") + " UTC")],
-            [self.s("rpt_data"), self.s("rpt_data_value", file=source["file"], sha=source["sha256"][:12])],
-            [self.s("rpt_data_date"), self.text(source.get("data_timestamp")) or self.s("rpt_data_date_unknown")],
-            [self.s("rpt_profile"), self.text(summary["profile"]["label"][self.lang])],
+            [self.s("rpt_study_date"), self.text(summary.created.replace("T", " ").rstrip("Z") + " UTC")],
+            [self.s("rpt_data"), self.s("rpt_data_value", file=source.file, sha=source.sha256[:12])],
+            [self.s("rpt_data_date"), self.text(source.data_timestamp) or self.s("rpt_data_date_unknown")],
+            [self.s("rpt_profile"), self.text(summary.profile.label_in(self.lang))],
             [
                 self.s("rpt_preset"),
-                self.text(summary["preset"]["title"][self.lang]) + "<br/>" + self.text(summary["preset"]["source"]),
+                self.text(summary.preset.title_in(self.lang)) + "<br/>" + self.text(summary.preset.source),
             ],
         ]
         if content.scenario is not None:
@@ -247,7 +248,7 @@ class Writer:
         ]
         if not self.font.has_cjk:
             story.append(self.p(self.s("rpt_no_cjk"), "warning"))
-        facts = summary.get("population") or {}
+        facts = summary.population or {}
         if facts.get("mostly_area_density"):
             share = 100 * area_density_share(facts["by_source"])
             story.append(self.p(self.s("rpt_cover_area_density", share=share), "warning"))
@@ -259,10 +260,10 @@ class Writer:
         summary = self.content.summary
         story = [self.p(self.s("rpt_findings"), "h2")]
         story.append(
-            self.p("• " + self.s("rpt_finding_population", population=summary["population"], blocks=summary["blocks"]))
+            self.p("• " + self.s("rpt_finding_population", population=summary.population, blocks=summary.blocks))
         )
-        assessed = [(k, v) for k, v in summary["categories"].items() if v["coverage"] is not None]
-        lowest = sorted(assessed, key=lambda item: (item[1]["coverage"], item[0]))[:3]
+        assessed = [(k, v) for k, v in summary.categories.items() if v.coverage is not None]
+        lowest = sorted(assessed, key=lambda item: (item[1].coverage, item[0]))[:3]
         if lowest:
             separator = "；" if self.lang == "zh" else "; "
             gaps = separator.join(
@@ -270,19 +271,19 @@ class Writer:
                     "rpt_finding_gap",
                     self.lang,
                     label=self.content.label(k, self.lang),
-                    coverage=percent(v["coverage"]),
-                    unserved=v["unserved"],
+                    coverage=percent(v.coverage),
+                    unserved=v.unserved,
                 )
                 for k, v in lowest
             )
             story.append(self.p("• " + self.s("rpt_finding_lowest", gaps=gaps)))
-        if summary.get("not_mapped"):
+        if summary.not_mapped:
             labels = ("、" if self.lang == "zh" else ", ").join(
-                self.content.label(k, self.lang) for k in summary["not_mapped"]
+                self.content.label(k, self.lang) for k in summary.not_mapped
             )
             story.append(self.p("• " + self.s("rpt_finding_not_mapped", labels=labels)))
         story.append(
-            self.p("• " + self.s("rpt_finding_circle", f15=percent(summary["F15"]), score=summary["mean_score"] or 0.0))
+            self.p("• " + self.s("rpt_finding_circle", f15=percent(summary.F15), score=summary.mean_score or 0.0))
         )
         areas = self.content.areas
         if len(areas):
@@ -304,18 +305,18 @@ class Writer:
         content = self.content
         summary = content.summary
         figures = [
-            [self.s("rpt_population"), f"{summary['population']:,.0f}"],
-            [self.s("rpt_blocks"), f"{summary['blocks']:,}"],
+            [self.s("rpt_population"), f"{summary.population:,.0f}"],
+            [self.s("rpt_blocks"), f"{summary.blocks:,}"],
         ]
-        for tier, share in summary["tiers"].items():
+        for tier, share in summary.tiers.items():
             key = "rpt_f15" if tier == "15" else "rpt_tier"
             figures.append([self.s(key, tier=tier), percent(share)])
         figures += [
-            [self.s("rpt_proximity"), self.s("rpt_minutes", value=summary["proximity_min"] or 0.0)],
-            [self.s("rpt_gini"), f"{summary['gini_proximity']:.3f}"],
-            [self.s("rpt_mean_score"), f"{summary['mean_score']:.1f}"],
+            [self.s("rpt_proximity"), self.s("rpt_minutes", value=summary.proximity_min or 0.0)],
+            [self.s("rpt_gini"), f"{summary.gini_proximity:.3f}"],
+            [self.s("rpt_mean_score"), f"{summary.mean_score:.1f}"],
         ]
-        green = content.result.summary.get("green")
+        green = content.result.summary.green
         if green and green.get("per_capita_m2") is not None and content.area_name is None:
             figures.append(
                 [
@@ -338,18 +339,18 @@ class Writer:
         for category in content.preset.categories:
             key = category.key
             facilities = int(counts.get(key, 0))
-            if key in summary["categories"]:
-                values = summary["categories"][key]
+            if key in summary.categories:
+                values = summary.categories[key]
                 rows.append(
                     [
                         self.label(key),
                         self.standard(key),
                         f"{facilities:,}",
-                        percent(values["coverage"]),
-                        f"{values['unserved']:,.0f}",
+                        percent(values.coverage),
+                        f"{values.unserved:,.0f}",
                     ]
                 )
-                chart_rows.append((self.plain(content.label(key, self.lang)), values["coverage"] or 0.0, 0.0))
+                chart_rows.append((self.plain(content.label(key, self.lang)), values.coverage or 0.0, 0.0))
             else:
                 rows.append([self.label(key), self.standard(key), f"{facilities:,}", self.s("rpt_not_mapped"), "—"])
         chart = maps.coverage_chart(chart_rows, self.mpl_font, {"axis": t("rpt_chart_axis", self.lang)})
@@ -387,7 +388,7 @@ class Writer:
         panels = []
         for position, category in enumerate(content.preset.categories):
             key = category.key
-            if key not in content.summary["categories"]:
+            if key not in content.summary.categories:
                 continue
             title = t(
                 "rpt_panel_title",
@@ -398,7 +399,7 @@ class Writer:
                     self.lang,
                     value=category.describe_threshold(content.preset.scoring.criterion, self.lang),
                 ),
-                coverage=percent(content.summary["categories"][key]["coverage"]),
+                coverage=percent(content.summary.categories[key].coverage),
             )
             panels.append({"key": key, "title": self.plain(title), "position": position})
         for number, page in enumerate(maps.category_maps(layers, panels, self.map_labels())):
@@ -522,7 +523,7 @@ class Writer:
 
     def search_limit(self) -> str:
         """Return the search limit in minutes (times beyond it are unknown)."""
-        return f"{float(self.content.study.summary['parameters'].get('search_limit_min', 30)):g}"
+        return f"{float(self.content.study.summary.parameters.search_limit_min):g}"
 
     def gaps_of(self, row) -> str:
         """Return a block's failing categories with their walking times, the farthest last (escaped)."""
@@ -609,28 +610,28 @@ class Writer:
             ]
         ]
         population = self.content.blocks["population"].to_numpy(float)
-        for key, before in scenario.baseline["categories"].items():
-            after = scenario.scenario["categories"][key]
+        for key, before in scenario.baseline.categories.items():
+            after = scenario.scenario.categories[key]
             passed_before = scenario.baseline_pass[key]
             passed_after = scenario.scenario_pass[key]
             newly = float(population[passed_after & ~passed_before].sum())
             losing = float(population[passed_before & ~passed_after].sum())
-            change = (after["coverage"] or 0.0) - (before["coverage"] or 0.0)
+            change = (after.coverage or 0.0) - (before.coverage or 0.0)
             rows.append(
                 [
                     self.label(key),
-                    percent(before["coverage"]),
-                    percent(after["coverage"]),
+                    percent(before.coverage),
+                    percent(after.coverage),
                     f"{100 * change:+.1f}",
                     f"{newly:,.0f}",
                     f"{losing:,.0f}",
                 ]
             )
         measures = [
-            ("rpt_f15", lambda s: percent(s["F15"])),
-            ("rpt_proximity", lambda s: self.s("rpt_minutes", value=s["proximity_min"] or 0.0)),
-            ("rpt_gini", lambda s: f"{s['gini_proximity']:.3f}"),
-            ("rpt_mean_score", lambda s: f"{s['mean_score']:.1f}"),
+            ("rpt_f15", lambda s: percent(s.F15)),
+            ("rpt_proximity", lambda s: self.s("rpt_minutes", value=s.proximity_min or 0.0)),
+            ("rpt_gini", lambda s: f"{s.gini_proximity:.3f}"),
+            ("rpt_mean_score", lambda s: f"{s.mean_score:.1f}"),
         ]
         for key, show in measures:
             rows.append([self.s(key, tier=15), show(scenario.baseline), show(scenario.scenario), "", "", ""])
@@ -666,9 +667,9 @@ class Writer:
 
     def imports_paragraphs(self) -> list:
         """Return what the bureau's own data changed: facility list, census, elevation."""
-        imports = self.content.study.summary.get("imports") or {}
+        imports = self.content.study.summary.imports
         story = []
-        facilities = imports.get("facilities")
+        facilities = imports.facilities
         if facilities:
             story.append(
                 self.p(
@@ -683,7 +684,7 @@ class Writer:
                     + self.text(facilities["offset_check"]["message"])
                 )
             )
-        census = imports.get("census")
+        census = imports.census
         if census:
             story.append(
                 self.p(
@@ -697,24 +698,24 @@ class Writer:
                     )
                 )
             )
-        comparison = imports.get("terrain_vs_flat")
-        if imports.get("dem") and comparison:
+        comparison = imports.terrain_vs_flat
+        if imports.dem and comparison:
             changes = ("，" if self.lang == "zh" else ", ").join(
                 f"{self.content.label(key, self.lang)} {values['change_points']:+.1f}"
                 for key, values in comparison.items()
                 if key in self.content.result.labels
             )
-            story.append(self.p(self.s("rpt_import_dem", file=imports["dem"]["file"], changes=changes)))
+            story.append(self.p(self.s("rpt_import_dem", file=imports.dem["file"], changes=changes)))
         return story
 
-    def population_paragraphs(self, parameters: dict) -> list:
+    def population_paragraphs(self, parameters: Parameters) -> list:
         """Return the region, the cutting of large areas and the plausibility check, as said in the summary."""
         summary = self.content.study.summary
-        facts = summary.get("population") or {}
-        population = parameters.get("population", {})
-        analysis = parameters.get("analysis", {})
+        facts = summary.population or {}
+        population = parameters.population
+        analysis = parameters.analysis
         story = []
-        region = parameters.get("region")
+        region = parameters.region
         if region:
             names = {r.key: (r.title_zh if self.lang == "zh" else r.title_en) for r in regions()}
             story.append(self.p(self.s("rpt_pop_region", region=names.get(region, region))))
@@ -766,10 +767,10 @@ class Writer:
         """Return the method: walking, standard values and sources, population, scoring, limits of the data."""
         content = self.content
         summary = content.study.summary
-        profile = summary["profile"]
-        parameters = summary["parameters"]
-        analysis = parameters.get("analysis", {})
-        dropped = summary.get("dropped_islands", {}) or {}
+        profile = summary.profile
+        parameters = summary.parameters
+        analysis = parameters.analysis
+        dropped = summary.dropped_islands or {}
         number = "六" if content.scenario is not None else "五"
         if self.lang == "en":
             number = "6" if content.scenario is not None else "5"
@@ -780,12 +781,12 @@ class Writer:
                     "rpt_method_walk",
                     islands=dropped.get("segments", 0),
                     length=dropped.get("length_m", 0.0),
-                    speed=profile["speed_m_s"]["value"],
-                    speed_source=profile["speed_m_s"]["source"],
-                    steps=profile["steps_speed_factor"]["value"],
+                    speed=profile.speed_m_s["value"],
+                    speed_source=profile.speed_m_s["source"],
+                    steps=profile.steps_speed_factor["value"],
                     spacing=analysis.get("boundary_spacing_m", {}).get("value", 50),
-                    snap=f"{parameters.get('max_snap_m', 300):g}",
-                    engine=summary.get("engine", ""),
+                    snap=f"{parameters.max_snap_m:g}",
+                    engine=summary.engine,
                 )
             ),
             self.p(self.s("rpt_method_standard"), "h2"),
@@ -809,7 +810,7 @@ class Writer:
             )
         story.append(self.table(rows, [0.22, 0.13, 0.53, 0.12]))
         story += [CondPageBreak(50 * mm), self.p(self.s("rpt_method_population"), "h2")]
-        population = parameters.get("population", {})
+        population = parameters.population
         described = {
             "buildings": self.s(
                 "rpt_pop_buildings",
@@ -844,27 +845,27 @@ class Writer:
             f"{content.label(c.key, self.lang)} {int(counts.get(c.key, 0))}" for c in content.preset.categories
         )
         story.append(self.p("• " + self.s("rpt_limit_counts", counts=listed)))
-        not_mapped = content.summary.get("not_mapped", [])
+        not_mapped = content.summary.not_mapped
         if not_mapped:
             names = separator.join(content.label(c, self.lang) for c in not_mapped)
             story.append(self.p("• " + self.s("rpt_limit_not_mapped", categories=names)))
-        study_counts = summary.get("counts", {})
+        study_counts = summary.counts
         story.append(
             self.p(
                 "• "
                 + self.s(
                     "rpt_limit_unreachable",
-                    blocks=study_counts.get("blocks_unreachable", 0),
-                    facilities=study_counts.get("facilities_unreachable", 0),
-                    snap=f"{parameters.get('max_snap_m', 300):g}",
+                    blocks=study_counts.blocks_unreachable,
+                    facilities=study_counts.facilities_unreachable,
+                    snap=f"{parameters.max_snap_m:g}",
                 )
             )
         )
         if "user" not in set(content.blocks["pop_source"]) and "census" not in set(content.blocks["pop_source"]):
             story.append(self.p("• " + self.s("rpt_limit_population")))
-        date = summary["source"].get("data_timestamp") or t("rpt_data_date_unknown", self.lang)
+        date = summary.source.data_timestamp or t("rpt_data_date_unknown", self.lang)
         story.append(self.p("• " + self.s("rpt_limit_date", date=date)))
-        supply = content.result.summary.get("supply", {})
+        supply = content.result.summary.supply or {}
         categories = supply.get("categories", {}) if isinstance(supply, dict) else {}
         if not categories or all(isinstance(v, str) for v in categories.values()):
             story.append(self.p("• " + self.s("rpt_capacity_none")))
@@ -976,7 +977,7 @@ def write_pdf(
     story = writer.cover(when) + writer.summary_section() + writer.map_section()
     report(0.7, t("rpt_progress_pdf", lang))
     story += writer.priority_section() + writer.sites_section() + writer.scenario_section() + writer.method_section()
-    header = t("rpt_header", lang, area=content.area_name or content.study.summary["source"]["file"])
+    header = t("rpt_header", lang, area=content.area_name or content.study.summary.source.file)
     document = SimpleDocTemplate(
         str(destination),
         pagesize=A4,
@@ -986,7 +987,7 @@ def write_pdf(
         bottomMargin=18 * mm,
         title=writer.plain(f"{t('rpt_title', lang)} · {content.area_name or content.study.path.name}"),
         author="circle",
-        subject=writer.plain(content.study.summary["preset"]["title"][lang]),
+        subject=writer.plain(content.study.summary.preset.title_in(lang)),
         creator=f"circle {__version__}",
         invariant=1,
         initialFontName=writer.name,

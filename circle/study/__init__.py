@@ -2,7 +2,9 @@
 
 - :mod:`circle.study.folder`: the tables, the manifest, :class:`Study` to open a folder and :func:`write_study`;
 - :mod:`circle.study.atomic`: writes under a temporary name, renamed into place when complete;
-- :mod:`circle.study.columns`: the one place reach column names are made.
+- :mod:`circle.study.columns`: the one place reach column names are made;
+- :mod:`circle.study.summary`: ``summary.json`` as dataclasses, its one writer and one reader;
+- :mod:`circle.study.scenarios`: saved what-if scenarios.
 """
 
 from circle.study.folder import (
@@ -17,7 +19,9 @@ from circle.study.folder import (
     network_from_tables,
     prepare_destination,
     study_counts,
+    write_json,
     write_study,
+    write_table,
 )
 
 __all__ = [
@@ -32,5 +36,7 @@ __all__ = [
     "network_from_tables",
     "prepare_destination",
     "study_counts",
+    "write_json",
     "write_study",
+    "write_table",
 ]

@@ -22,6 +22,7 @@ plainly when a folder is old, damaged or incomplete.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from collections.abc import Callable
@@ -36,8 +37,9 @@ import pandas as pd
 
 from circle.build.network import AccessTable, WalkNetwork
 from circle.errors import StudyError
-from circle.study.atomic import locked, recover_folder, replace_folder
+from circle.study.atomic import locked, recover_folder, replace_file, replace_folder
 from circle.study.columns import time_column
+from circle.study.summary import CategoryCounts, Counts, StudySummary, summary_json
 
 FORMAT_VERSION = 2  # 2: manifest.json with sizes and checksums
 SUMMARY = "summary.json"
@@ -63,13 +65,11 @@ class StudyTables:
     edges: pd.DataFrame
     block_access: pd.DataFrame
     facility_access: pd.DataFrame
-    summary: dict[str, Any]
+    summary: StudySummary | None = None
     edge_geometry_crs: str | None = None
 
 
-def study_counts(
-    tables: StudyTables, categories: list[str], nodes_before_islands: int, block_origin: str
-) -> dict[str, Any]:
+def study_counts(tables: StudyTables, categories: list[str], nodes_before_islands: int, block_origin: str) -> Counts:
     """Return the ``counts`` section of ``summary.json`` for these tables.
 
     Parameters
@@ -87,26 +87,26 @@ def study_counts(
     per_category = {}
     for category in categories:
         mine = facilities[facilities["category"] == category]
-        per_category[category] = {
-            "facilities": len(mine),
-            "reachable_facilities": int(mine["reachable"].sum()),
-            "blocks_with_none_within_limit": int(blocks[time_column(category, 1)].isna().sum()),
-        }
+        per_category[category] = CategoryCounts(
+            facilities=len(mine),
+            reachable_facilities=int(mine["reachable"].sum()),
+            blocks_with_none_within_limit=int(blocks[time_column(category, 1)].isna().sum()),
+        )
     edges = tables.edges
-    return {
-        "network_nodes": len(tables.nodes),
-        "network_segments": _segment_count(edges),
-        "network_directed_edges": len(edges),
-        "network_nodes_before_islands": int(nodes_before_islands),
-        "blocks": len(blocks),
-        "blocks_unreachable": int((~blocks["reachable"]).sum()),
-        "blocks_by_pop_source": {k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
-        "block_origin": block_origin,
-        "population": round(float(blocks["population"].sum()), 1),
-        "facilities": len(facilities),
-        "facilities_unreachable": int((~facilities["reachable"]).sum()),
-        "per_category": per_category,
-    }
+    return Counts(
+        network_nodes=len(tables.nodes),
+        network_segments=_segment_count(edges),
+        network_directed_edges=len(edges),
+        network_nodes_before_islands=int(nodes_before_islands),
+        blocks=len(blocks),
+        blocks_unreachable=int((~blocks["reachable"]).sum()),
+        blocks_by_pop_source={k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
+        block_origin=block_origin,
+        population=round(float(blocks["population"].sum()), 1),
+        facilities=len(facilities),
+        facilities_unreachable=int((~facilities["reachable"]).sum()),
+        per_category=per_category,
+    )
 
 
 def _segment_count(edges: pd.DataFrame) -> int:
@@ -172,7 +172,7 @@ def write_study(
     out: str | Path,
     overwrite: bool = False,
     gpkg: bool = False,
-    before_summary: Callable[[dict[str, Any]], None] | None = None,
+    before_summary: Callable[[StudySummary], None] | None = None,
 ) -> Path:
     """Write a study folder atomically.
 
@@ -211,10 +211,12 @@ def write_study(
             tables.blocks.to_file(staging / "study.gpkg", layer="blocks", driver="GPKG")
             tables.facilities.to_file(staging / "study.gpkg", layer="facilities", driver="GPKG")
             files.append("study.gpkg")
-        _write_json(staging / MANIFEST, {"format_version": FORMAT_VERSION, "files": manifest_of(staging, files)})
+        write_json(staging / MANIFEST, {"format_version": FORMAT_VERSION, "files": manifest_of(staging, files)})
+        if tables.summary is None:
+            raise StudyError("a study is written with its summary; none was given.")
         if before_summary is not None:
             before_summary(tables.summary)
-        _write_json(staging / SUMMARY, tables.summary)
+        (staging / SUMMARY).write_text(summary_json(tables.summary, json_default), encoding="utf-8")
 
     return replace_folder(destination, write)
 
@@ -233,10 +235,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False, indent=2, default=json_default)
-        handle.write("\n")
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write a JSON file of the study folder atomically (UTF-8, Chinese kept as is, numpy values made plain)."""
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n"
+    replace_file(path, text.encode("utf-8"))
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a (Geo)Parquet table of the study folder atomically."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    replace_file(path, buffer.getvalue())
 
 
 def json_default(value: Any) -> Any:
@@ -259,7 +268,7 @@ class Study:
     """A study folder opened for reading; tables load on first use."""
 
     path: Path
-    summary: dict[str, Any] = field(repr=False)
+    summary: StudySummary = field(repr=False)
 
     @classmethod
     def open(cls, path: str | Path, verify: bool = True) -> Study:
@@ -293,7 +302,11 @@ class Study:
         check_format_version(path, summary.get("format_version"))
         if verify:
             verify_manifest(path)
-        return cls(path=path, summary=summary)
+        try:
+            typed = StudySummary.from_dict(summary)
+        except StudyError as exc:
+            raise StudyError(f"{summary_path} is damaged: {exc} Rebuild the study with `circle analyze`.") from None
+        return cls(path=path, summary=typed)
 
     def _read(self, relative: str, geo: bool = False):
         file = self.path / relative
@@ -338,7 +351,7 @@ class Study:
     @property
     def crs(self) -> str:
         """The study's projected CRS."""
-        return self.summary["crs"]
+        return self.summary.crs
 
     @cached_property
     def network(self) -> WalkNetwork:

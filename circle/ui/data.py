@@ -131,7 +131,7 @@ def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | No
     path = studies[names.index(chosen)]
     try:
         study = load_study(str(path), stamp(path))
-        return path, study, load_scores(str(path), stamp(path), study.summary["preset"]["name"])
+        return path, study, load_scores(str(path), stamp(path), study.summary.preset.name)
     except (CircleError, OSError) as exc:
         if visible is None:
             st.error(t("error", lang, message=str(exc)))

@@ -70,7 +70,7 @@ def page(deployment: Deployment, user: User) -> None:
 
 
 def _presets_for(study) -> list[str]:
-    return _usable_presets(tuple(study.blocks.columns), study.summary["preset"]["name"])
+    return _usable_presets(tuple(study.blocks.columns), study.summary.preset.name)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -140,7 +140,7 @@ def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User
 def _profile_control(lang: str, study, deployment: Deployment, user: User) -> None:
     from circle.standards import load_profile, profile_names
 
-    built = study.summary["profile"]["name"]
+    built = study.summary.profile.name
     names = profile_names()
     wanted = choice(
         st.sidebar,
@@ -166,12 +166,12 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
         from circle.pipeline import AnalysisOptions
 
         # the study's own source, as its summary records it (not a path a user typed)
-        source = study.summary["source"]["path"]
+        source = study.summary.source.path
         target = deployment.studies / f"{study.path.name}-{wanted}"
         options = AnalysisOptions(source=source, out=target, profile=wanted, overwrite=True)
         with st.sidebar:
             try:
-                build_study(lang, deployment, user, options, study.summary["source"]["file"])
+                build_study(lang, deployment, user, options, study.summary.source.file)
             except CircleError as exc:
                 st.error(t("error", lang, message=str(exc)))
                 return
@@ -183,20 +183,20 @@ def _overview(lang: str, result, labels: dict) -> None:
     summary = result.summary
     st.subheader(t("summary_title", lang))
     first, second, third = st.columns(3)
-    first.metric(t("f15", lang), _pct(summary["F15"]))
-    second.metric(t("proximity", lang), t("minutes", lang, value=summary["proximity_min"]))
-    third.metric(t("gini", lang), f"{summary['gini_proximity']:.3f}")
+    first.metric(t("f15", lang), _pct(summary.F15))
+    second.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
+    third.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
     table = pd.DataFrame(
         {
-            t("category", lang): [labels[c][lang] for c in summary["categories"]],
-            t("coverage", lang): [_pct(v["coverage"]) for v in summary["categories"].values()],
-            t("unserved", lang): [f"{v['unserved']:,.0f}" for v in summary["categories"].values()],
+            t("category", lang): [labels[c][lang] for c in summary.categories],
+            t("coverage", lang): [_pct(v.coverage) for v in summary.categories.values()],
+            t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
         }
     )
     with st.expander(t("coverage", lang), expanded=False):
         st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
-    if summary["not_mapped"]:
-        st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary["not_mapped"])))
+    if summary.not_mapped:
+        st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary.not_mapped)))
 
 
 def _pct(value) -> str:
@@ -231,7 +231,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     st.session_state[key.DISPLAY] = system
     where, when = str(path), stamp(path)
     blocks = blocks_for_display(where, when, system)
-    west, south, east, north = study.summary["bbox"]
+    west, south, east, north = study.summary.bbox
     pad_lat, pad_lon = 0.003, 0.003 / max(np.cos(np.radians((south + north) / 2)), 0.1)
     south, west = maps.shift_point(south - pad_lat, west - pad_lon, system)
     north, east = maps.shift_point(north + pad_lat, east + pad_lon, system)
@@ -245,7 +245,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     as_image = draws_blocks_as_image(study)
     if as_image:
         scale = maps.colour_scale(values, measure, caption)
-        images = block_overlay(where, when, system, result.summary["preset"], measure, category)
+        images = block_overlay(where, when, system, result.summary.preset, measure, category)
         maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0)
     else:
         scale = maps.add_blocks(fmap, blocks, values, measure, caption, lang, result.scores)
@@ -395,7 +395,7 @@ def _consume_click(study) -> None:
 
 def _explore(lang: str, study, result, labels: dict) -> None:
     with st.expander(t("or_coordinates", lang)):
-        west, south, east, north = study.summary["bbox"]
+        west, south, east, north = study.summary.bbox
         lat = st.number_input(t("latitude", lang), value=(south + north) / 2, format="%.6f", key=key.LAT_INPUT)
         lon = st.number_input(t("longitude", lang), value=(west + east) / 2, format="%.6f", key=key.LON_INPUT)
         if st.button(t("explore", lang), key="explore_point"):
@@ -522,7 +522,7 @@ def _gaps(lang: str, result, study) -> None:
                 st.session_state[key.FOCUS] = bounds
                 st.session_state[key.BLOCK] = str(block_id)
                 st.rerun()
-        _downloads(lang, study, result.summary["preset"], "blocks", empty=not everyone)
+        _downloads(lang, study, result.summary.preset, "blocks", empty=not everyone)
     with areas_tab:
         areas = result.areas
         area_table = pd.DataFrame(
@@ -535,12 +535,12 @@ def _gaps(lang: str, result, study) -> None:
             }
         )
         st.dataframe(area_table, hide_index=True, width="stretch", height=300)
-        _downloads(lang, study, result.summary["preset"], "areas", empty=not len(areas))
+        _downloads(lang, study, result.summary.preset, "areas", empty=not len(areas))
 
 
 def _downloads(lang: str, study, preset: str, what: str, empty: bool = False) -> None:
     """Offer the CSV and GeoPackage, made only when the button is pressed (a city's files are megabytes)."""
-    where, created = str(study.path), study.summary.get("created", "")
+    where, created = str(study.path), study.summary.created
     first, second = st.columns(2)
     first.download_button(
         t("download_csv", lang),

@@ -29,28 +29,29 @@ def page(studies: Path | None = None) -> None:
         return
     path, study, result = chosen
     summary = result.summary
-    source = study.summary["source"]
+    source = study.summary.source
     st.markdown(
         t(
             "report_source",
             lang,
-            file=md(source["file"]),
-            date=md(source.get("data_timestamp") or "—"),
-            profile=md(study.summary["profile"]["label"][lang]),
-            preset=md(study.summary["preset"]["title"][lang]),
+            file=md(source.file),
+            date=md(source.data_timestamp or "—"),
+            profile=md(study.summary.profile.label_in(lang)),
+            preset=md(study.summary.preset.title_in(lang)),
         )
     )
     first, second, third, fourth = st.columns(4)
-    first.metric(t("residents", lang), f"{summary['population']:,.0f}")
-    second.metric(t("f15", lang), "—" if summary["F15"] is None else f"{100 * summary['F15']:.1f}%")
-    third.metric(t("proximity", lang), t("minutes", lang, value=summary["proximity_min"]))
-    fourth.metric(t("gini", lang), f"{summary['gini_proximity']:.3f}")
+    first.metric(t("residents", lang), f"{summary.population:,.0f}")
+    second.metric(t("f15", lang), "—" if summary.F15 is None else f"{100 * summary.F15:.1f}%")
+    third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
+    fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
+    thresholds = summary.thresholds_min or {}
     table = pd.DataFrame(
         {
-            t("category", lang): [result.labels[c][lang] for c in summary["categories"]],
-            t("report_threshold", lang): [summary["thresholds_min"][c] for c in summary["categories"]],
-            t("coverage", lang): [f"{100 * v['coverage']:.1f}%" for v in summary["categories"].values()],
-            t("unserved", lang): [f"{v['unserved']:,.0f}" for v in summary["categories"].values()],
+            t("category", lang): [result.labels[c][lang] for c in summary.categories],
+            t("report_threshold", lang): [thresholds.get(c) for c in summary.categories],
+            t("coverage", lang): [f"{100 * v.coverage:.1f}%" for v in summary.categories.values()],
+            t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
@@ -60,7 +61,7 @@ def page(studies: Path | None = None) -> None:
     )
     st.download_button(
         t("report_summary", lang),
-        json.dumps(summary, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
+        json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8"),
         file_name=f"{path.name}-summary.json",
         mime="application/json",
         key="report_summary",

@@ -117,7 +117,7 @@ def page(visible: Callable[[str], bool] | None = None, studies: Path | None = No
 
 
 def _tap_map(study, lang: str) -> str | None:
-    west, south, east, north = study.summary["bbox"]
+    west, south, east, north = study.summary.bbox
     fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
     folium.GeoJson(
         study.blocks[["block_id", "geometry"]].to_json(),
@@ -161,7 +161,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
         )
     )
     facilities = study.facilities.set_index("facility_id")
-    groups = {c["key"]: c["group"] for c in study.summary["categories"]}
+    groups = {c.key: c.group for c in study.summary.categories}
     routes = []
     lines = []
     for category, label in result.labels.items():
@@ -192,7 +192,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     _route_map(lang, study, block, routes)
     st.caption(t("resident_map_note", lang))
     st.info(t("resident_share", lang))
-    date = (study.summary["source"].get("data_timestamp") or "—")[:10]
+    date = study.summary.source.data_date or "—"
     st.caption(t("resident_data", lang, date=date, attribution=t("attribution", lang)))
 
 

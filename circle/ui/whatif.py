@@ -172,7 +172,7 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
         engine = ScenarioEngine(study)  # private to this session: the cached study is never modified
         applied = [Change(**c) for c in changes]
         changed = engine.apply(applied)
-        preset = study_preset(study, result.summary["preset"])
+        preset = study_preset(study, result.summary.preset)
         assessment = assessment_of(study, preset, applied)
         baseline = score_blocks(study.blocks, assessment)
         diff = compare(baseline, score_blocks(engine.blocks_frame(), assessment), assessment)

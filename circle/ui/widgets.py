@@ -95,7 +95,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             shown_source = upload.name if upload is not None else server_path
             result = build_study(lang, deployment, user, options, shown_source, uploaded)
         st.success(t("built", lang, name=name))
-        offset = (result.summary.get("imports") or {}).get("facilities", {}).get("offset_check", {})
+        offset = (result.summary.imports.facilities or {}).get("offset_check", {})
         if offset.get("suggested"):
             st.warning(offset["message"])
     except CircleError as exc:
@@ -137,7 +137,7 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
         log("refused", error=type(error).__name__)
         raise
     progress.progress(1.0)
-    log("done", result.summary["source"]["sha256"])  # the build read and hashed the source already
+    log("done", result.summary.source.sha256)  # the build read and hashed the source already
     return result
 
 

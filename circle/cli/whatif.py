@@ -1,0 +1,119 @@
+"""``circle whatif``: add, remove or move facilities, and list, show or delete saved scenarios."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from circle.cli._common import EXIT_OK, cli_author, pct
+from circle.errors import CircleError
+
+if TYPE_CHECKING:
+    from circle.study.scenarios import Change
+
+
+def add_parser(commands) -> None:
+    """Add the sub-command to ``circle``'s sub-commands."""
+    cmd = commands.add_parser(
+        "whatif",
+        help="add, remove or move facilities and see who gains or loses service",
+        description="Apply changes to a study without recomputing it (only the blocks affected are "
+        "updated), compare with the baseline, and save the scenario in the study's scenarios/ folder.",
+    )
+    cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
+    cmd.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="CATEGORY:LAT,LON",
+        help="add a facility, e.g. clinic:30.66,104.07 (repeatable)",
+    )
+    cmd.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        metavar="FACILITY_ID",
+        help="remove a facility, e.g. clinic:n123456 (repeatable)",
+    )
+    cmd.add_argument(
+        "--move",
+        action="append",
+        default=[],
+        metavar="FACILITY_ID@LAT,LON",
+        help="move a facility, e.g. clinic:n123456@30.66,104.07 (repeatable)",
+    )
+    cmd.add_argument("--name", default="scenario", help="scenario name (default: scenario; replaces one of that name)")
+    cmd.add_argument("--list", action="store_true", help="list the saved scenarios")
+    cmd.add_argument("--show", metavar="NAME", help="print a saved scenario")
+    cmd.add_argument("--delete", metavar="NAME", help="delete a saved scenario")
+    cmd.set_defaults(handler=run)
+
+
+def parse_add(text: str) -> Change:
+    """Parse ``CATEGORY:LAT,LON`` (``--add``)."""
+    from circle.study.scenarios import Change
+
+    try:
+        category, coordinates = text.split(":", 1)
+        lat, lon = (float(v) for v in coordinates.split(","))
+    except ValueError:
+        raise CircleError(f"--add {text!r} must look like clinic:30.66,104.07 (category:lat,lon).") from None
+    return Change("add", category=category.strip(), lat=lat, lon=lon)
+
+
+def parse_move(text: str) -> Change:
+    """Parse ``FACILITY_ID@LAT,LON`` (``--move``)."""
+    from circle.study.scenarios import Change
+
+    try:
+        facility_id, coordinates = text.rsplit("@", 1)
+        lat, lon = (float(v) for v in coordinates.split(","))
+    except ValueError:
+        raise CircleError(f"--move {text!r} must look like clinic:n123@30.66,104.07 (facility_id@lat,lon).") from None
+    return Change("move", facility_id=facility_id.strip(), lat=lat, lon=lon)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sub-command; return its exit code."""
+    import json
+
+    from circle.analysis.assess import run_whatif
+    from circle.study import Study
+    from circle.study.scenarios import Change, delete_scenario, list_scenarios, load_scenario
+
+    study = Study.open(args.study)
+    if args.list:
+        for scenario in list_scenarios(study):
+            author = scenario.get("author") or "unknown author"
+            print(
+                f"{scenario['name']}: {len(scenario['changes'])} change(s), created {scenario['created']} by {author}"
+            )
+        return EXIT_OK
+    if args.show:
+        scenario, _ = load_scenario(study, args.show)
+        print(json.dumps(scenario, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.delete:
+        delete_scenario(study, args.delete)
+        print(f"Scenario {args.delete} deleted.")
+        return EXIT_OK
+    changes = [parse_add(text) for text in args.add]
+    changes += [Change("remove", facility_id=text) for text in args.remove]
+    changes += [parse_move(text) for text in args.move]
+    result = run_whatif(study, changes, args.name, author=cli_author())
+    diff = result["diff"]
+    print(
+        f"Scenario {args.name} saved in {Path(args.study) / 'scenarios' / args.name} "
+        f"(updated in {result['timings_s']['update_s']} s)"
+    )
+    for category, values in diff["categories"].items():
+        print(
+            f"  {category}: +{values['newly_served']:,.0f} newly served, "
+            f"-{values['losing_service']:,.0f} losing service"
+        )
+    print(
+        f"  F15 {pct(diff['F15']['baseline'])} → {pct(diff['F15']['scenario'])}; "
+        f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"
+    )
+    return EXIT_OK
