@@ -1,15 +1,40 @@
 """Errors a planner can act on.
 
 Every failure that reaches a user is a :class:`CircleError` (or a subclass).
-Its message says what was wrong and what to do about it; the command line
-prints it as one paragraph, without a traceback.
+Its message describes the data: what was wrong and what to do about it, in
+words that hold wherever the input came from. It names the inputs concerned
+in :attr:`CircleError.about` (the field names of
+:class:`~circle.pipeline.AnalysisOptions` and the like); the command line
+adds its flags for them (``--bbox``), the app its own words. The command line
+prints the message as one paragraph, without a traceback.
+
+Examples
+--------
+>>> error = AreaError("the bounding box is not four numbers.", about=("bbox",))
+>>> str(error), error.about
+('the bounding box is not four numbers.', ('bbox',))
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class CircleError(Exception):
-    """Base class of every user-facing failure in circle."""
+    """Base class of every user-facing failure in circle.
+
+    Parameters
+    ----------
+    message : str
+        What was wrong with the data and what to do.
+    about : sequence of str, optional
+        The inputs the message is about (e.g. ``("bbox", "area_file")``), for
+        the command line and the app to name in their own words.
+    """
+
+    def __init__(self, message: str = "", *, about: Sequence[str] = ()):
+        super().__init__(message)
+        self.about = tuple(about)
 
 
 class InputDataError(CircleError, ValueError):

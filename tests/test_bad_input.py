@@ -74,7 +74,7 @@ def test_bbox_outside_the_data(tmp_path, capsys, town):
 
 def test_bbox_with_latitude_and_longitude_swapped(tmp_path, capsys, town):
     code, err = run(capsys, "analyze", town, "--out", tmp_path / "s", "--bbox", "30.65,104.05,30.67,104.08")
-    assert_clean_failure(code, err, "look swapped", "did you mean --bbox 104.05,30.65,104.08,30.67")
+    assert_clean_failure(code, err, "look swapped", "did you mean 104.05,30.65,104.08,30.67", "[--bbox]")
 
 
 def test_bbox_swapped_but_in_range_is_caught_by_overlap(tmp_path, capsys, town):
@@ -107,7 +107,7 @@ def test_area_with_no_residential_blocks(tmp_path, capsys):
     town.way([town.node(0, 0), town.node(500, 0)], highway="footway")
     source = town.write(tmp_path / "no_blocks.osm")
     code, err = run(capsys, "analyze", source, "--out", tmp_path / "s")
-    assert_clean_failure(code, err, "no residential blocks", "--blocks FILE")
+    assert_clean_failure(code, err, "no residential blocks", "your own block polygons", "--blocks")
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")

@@ -59,6 +59,7 @@ def test_a_smaller_bounding_box_fits_where_the_whole_extract_does_not(tmp_path, 
     part = estimate(andorra, bounds, core, environ={})
     limit = (whole.needed_mb + part.needed_mb) / 2
     monkeypatch.setenv("CIRCLE_MEMORY_LIMIT_MB", str(limit))
-    with pytest.raises(MemoryLimitError, match="--bbox"):
+    with pytest.raises(MemoryLimitError, match="smaller area") as refused:
         check_memory(andorra, bounds, None)
+    assert refused.value.about == ("bbox", "area_file")
     assert check_memory(andorra, bounds, core).fits

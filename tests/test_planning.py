@@ -196,7 +196,7 @@ def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):
     from circle.analysis.assess import score_study
     from circle.study import Study
 
-    with pytest.raises(CircleError, match="Analyse again with `circle analyze … --preset walkscore`"):
+    with pytest.raises(CircleError, match="Analyse the study again with preset walkscore"):
         score_study(Study.open(town_study), "walkscore")
 
 

@@ -78,7 +78,7 @@ def test_area_polygon_file_limits_the_blocks(tmp_path):
 def test_bbox_and_area_together_are_refused(tmp_path):
     from circle.errors import AreaError
 
-    with pytest.raises(AreaError, match="either --bbox or --area"):
+    with pytest.raises(AreaError, match="either a bounding box or a polygon file") as refused:
         analyze(
             AnalysisOptions(
                 source=small_town(tmp_path / "t.osm"),
@@ -87,6 +87,20 @@ def test_bbox_and_area_together_are_refused(tmp_path):
                 area_file=tmp_path / "x.gpkg",
             )
         )
+    assert "--" not in str(refused.value), "a library error describes the data, not the command line's flags"
+    assert refused.value.about == ("bbox", "area_file")
+
+
+def test_the_cli_names_the_flags_a_library_error_is_about(tmp_path, capsys):
+    from circle.cli import main
+
+    source = small_town(tmp_path / "t.osm")
+    code = main(
+        ["analyze", str(source), "--out", str(tmp_path / "s"), "--bbox", "104,30,104.1,30.1", "--area", "x.gpkg"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "either a bounding box or a polygon file, not both" in err and "[--bbox, --area]" in err
 
 
 def test_place_name_without_internet_fails_with_advice(tmp_path, monkeypatch):

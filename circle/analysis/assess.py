@@ -56,7 +56,8 @@ def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
     if missing:
         raise CircleError(
             f"the study was built with preset {study.summary.preset.name!r} and has no times for "
-            f"{', '.join(missing)}. Analyse again with `circle analyze … --preset {loaded.name}`."
+            f"{', '.join(missing)}. Analyse the study again with preset {loaded.name}.",
+            about=("preset",),
         )
     return loaded
 
@@ -235,7 +236,9 @@ def run_whatif(
     """
     check_name(name)
     if not changes:
-        raise CircleError("a scenario needs at least one --add, --remove or --move.")
+        raise CircleError(
+            "a scenario needs at least one change: a facility added, removed or moved.", about=("changes",)
+        )
     loaded = study_preset(study, preset)
     assessment = assessment_of(study, loaded, changes)
     timings = {}
@@ -281,7 +284,7 @@ def compute_suggestions(
         newly served), ``cumulative`` and ``candidate``.
     """
     if sites < 1:
-        raise CircleError("--sites must be at least 1.")
+        raise CircleError(f"at least one site must be asked for, not {sites}.", about=("sites",))
     loaded = study_preset(study, preset)
     assessment = assessment_of(study, loaded)
     category_rules = loaded.category(category)

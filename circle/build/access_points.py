@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from circle.geo import WGS84, transform_xy
+from circle.sources.osm import OsmData
+
 #: an entrance node this close to an outline (metres) counts as a door in it.
 ENTRANCE_TOLERANCE_M = 15.0
 #: a part's outline this close to its compound's fence (metres) is the fence.
@@ -142,3 +145,12 @@ def polygon_access_points(
         np.concatenate(ys),
         np.concatenate(via),
     )
+
+
+def entrances_xy(osm: OsmData, crs: str, residents: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mapped entrances and gates; private ones are doors for residents, not for the public."""
+    closed = ["no"] if residents else ["private", "no"]
+    usable = osm.entrances[~osm.entrances["access"].isin(closed).to_numpy()]
+    if usable.empty:
+        return np.zeros(0), np.zeros(0)
+    return transform_xy(shapely.get_x(usable.geometry.values), shapely.get_y(usable.geometry.values), WGS84, crs)

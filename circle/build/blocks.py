@@ -31,7 +31,7 @@ POP_AREA = "area_density"
 MIN_BLOCK_AREA_M2 = 200.0
 NO_RESIDENTIAL_BLOCKS = (
     "the study area has no residential blocks: no landuse=residential areas and no residential buildings "
-    "inside street blocks are mapped. Pass your own blocks with --blocks FILE (GeoPackage, GeoJSON or "
+    "inside street blocks are mapped. Give your own block polygons (GeoPackage, GeoJSON or "
     "Shapefile with a CRS), or widen the area."
 )
 #: residential buildings that no street block of a walkable size encloses are filed in squares this large (m).
@@ -79,7 +79,7 @@ def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
     # building that is not known to be something else does.
     streets = _street_blocks(osm, crs, strict=not landuse.empty, exclude=landuse)
     if landuse.empty and streets.empty:
-        raise InputDataError(NO_RESIDENTIAL_BLOCKS)
+        raise InputDataError(NO_RESIDENTIAL_BLOCKS, about=("blocks_file", "bbox", "area_file"))
     if streets.empty:
         return _canonical(landuse), "landuse"
     if landuse.empty:
@@ -170,7 +170,8 @@ def read_blocks_file(
         if bad.any():
             raise InputDataError(
                 f"blocks file {path}: {int(bad.sum())} value(s) of {population_column!r} are not "
-                "non-negative numbers. Fill them in or leave out --population-column."
+                "non-negative numbers. Fill them in, or estimate the population instead of reading it.",
+                about=("population_column",),
             )
         out["population"] = population
     out = clip_to_area(out, area_of_interest)

@@ -7,8 +7,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from typing import Any
+
 from circle.geo import WGS84
+from circle.sources.offset_check import check_offset
 from circle.sources.osm import OsmFeature
+from circle.sources.tables import FacilityTableSpec, read_facility_table
 from circle.standards import Preset
 
 FACILITY_COLUMNS = ["facility_id", "category", "name", "osm_id", "osm_type", "source", "geometry"]
@@ -105,3 +109,54 @@ def _merge_points_into_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 frame.at[area_row, "name"] = frame.at[point_row, "name"]
             drop[point_row] = True
     return frame[~drop]
+
+
+def import_facility_table(
+    spec: FacilityTableSpec, preset: Preset, osm_facilities: gpd.GeoDataFrame, crs: str
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a facility table, check its coordinate system against OSM, and add it or let it replace OSM's.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, dict)
+        The facilities (the preset's category order kept) and the import's
+        report (file, declared system, mode, rows per category, OSM facilities
+        replaced, the coordinate-offset check).
+    """
+    table = read_facility_table(spec, preset)
+    offset = check_offset(table, osm_facilities, crs)
+    imported = table.to_crs(crs)
+    label = f"import:{spec.path.name}"
+    rows = gpd.GeoDataFrame(
+        {
+            "facility_id": [f"{c}:x{r}" for c, r in zip(imported["category"], imported["row"], strict=True)],
+            "category": imported["category"].to_numpy(object),
+            "name": imported["name"].to_numpy(object),
+            "osm_id": np.zeros(len(imported), np.int64),
+            "osm_type": "import",
+            "source": label,
+            "tags": [{"capacity": str(c)} if np.isfinite(c) else {} for c in imported["capacity"]],
+        },
+        geometry=imported.geometry.to_numpy(),
+        crs=crs,
+    )
+    categories = sorted(set(rows["category"]))
+    replaced = 0
+    if spec.mode == "replace":
+        dropping = osm_facilities["category"].isin(categories)
+        replaced = int(dropping.sum())
+        osm_facilities = osm_facilities[~dropping]
+    merged = pd.concat([osm_facilities, rows], ignore_index=True)
+    order = {c.key: i for i, c in enumerate(preset.categories)}
+    merged = merged.assign(_order=merged["category"].map(order)).sort_values(["_order", "facility_id"], kind="stable")
+    merged = gpd.GeoDataFrame(merged.drop(columns="_order").reset_index(drop=True), geometry="geometry", crs=crs)
+    report = {
+        "file": spec.path.name,
+        "declared_crs": spec.system,
+        "mode": spec.mode,
+        "rows": len(rows),
+        "per_category": {c: int((rows["category"] == c).sum()) for c in categories},
+        "osm_facilities_replaced": replaced,
+        "offset_check": offset,
+    }
+    return merged, report

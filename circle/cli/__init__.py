@@ -16,7 +16,7 @@ import sys
 import textwrap
 
 from circle.cli import analyze, batch, isochrone, report, score, serve, suggest, users, whatif
-from circle.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED
+from circle.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED, with_flags
 from circle.errors import CircleError
 
 SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, report, serve, users)
@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CircleError as exc:
-        print(textwrap.fill(f"circle {args.command}: {exc}", width=100, break_on_hyphens=False), file=sys.stderr)
+        print(
+            textwrap.fill(f"circle {args.command}: {with_flags(exc)}", width=100, break_on_hyphens=False),
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader of our output (e.g. `| head`) went away; the work itself is done.

@@ -10,6 +10,44 @@ EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
 
+#: the flag of each input a library error may be about (:attr:`circle.errors.CircleError.about`)
+FLAGS = {
+    "source": "SOURCE",
+    "place": "--place",
+    "out": "--out",
+    "overwrite": "--overwrite",
+    "bbox": "--bbox",
+    "area_file": "--area",
+    "blocks_file": "--blocks",
+    "block_id_column": "--block-id-column",
+    "population_column": "--population-column",
+    "census_file": "--population",
+    "census_column": "--census-column",
+    "population_total": "--population-total",
+    "facilities_file": "--facilities",
+    "facilities_crs": "--facilities-crs",
+    "facilities_mode": "--facilities-mode",
+    "facilities_columns": "--facilities-columns",
+    "preset": "--preset",
+    "minutes": "--minutes",
+    "lat": "--lat",
+    "lon": "--lon",
+    "block": "--block",
+    "lang": "--lang",
+    "scheduler": "--scheduler",
+    "changes": "--add/--remove/--move",
+    "sites": "--sites",
+    "scenario": "--scenario",
+    "study": "circle analyze --out DIR --overwrite",
+}
+
+
+def with_flags(error: Exception) -> str:
+    """Return a library error's message with the flags of the inputs it is about, e.g. ``… (--bbox, --area)``."""
+    flags = [FLAGS[name] for name in getattr(error, "about", ()) if name in FLAGS]
+    message = str(error)
+    return f"{message} [{', '.join(flags)}]" if flags else message
+
 
 def pct(value: float | None) -> str:
     """Return a share as a percentage with one decimal, or a dash."""

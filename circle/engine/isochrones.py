@@ -106,7 +106,9 @@ def block_isochrone(
 def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
     minutes = tuple(sorted(float(m) for m in minutes))
     if not minutes or minutes[0] <= 0:
-        raise CircleError("--minutes must be positive numbers, for example 5,10,15.")
+        raise CircleError(
+            "isochrone bands must be positive numbers of minutes, for example 5, 10, 15.", about=("minutes",)
+        )
     facility = study.facility_access
     links = OffNetworkLinks(
         facility["node"].to_numpy(np.int64),
@@ -124,16 +126,17 @@ def _bands(study, nodes, seconds, x, y, minutes, margin_m) -> gpd.GeoDataFrame:
 def _check_point(study: Study, lat: float, lon: float) -> None:
     west, south, east, north = study.summary.bbox
     if not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
-        hint = " They look swapped: --lat takes the latitude (−90…90)." if -90 <= lon <= 90 else ""
-        raise CircleError(f"--lat {lat} --lon {lon} are not valid coordinates.{hint}")
+        hint = " They look swapped: the latitude (−90…90) comes first." if -90 <= lon <= 90 else ""
+        raise CircleError(f"latitude {lat}, longitude {lon} are not valid coordinates.{hint}", about=("lat", "lon"))
     margin = 0.05
     inside = west - margin <= lon <= east + margin and south - margin <= lat <= north + margin
     swapped_inside = west - margin <= lat <= east + margin and south - margin <= lon <= north + margin
     if not inside:
-        hint = f" Did you swap them? --lat {lon} --lon {lat} lies inside." if swapped_inside else ""
+        hint = f" Did you swap them? Latitude {lon}, longitude {lat} lies inside." if swapped_inside else ""
         raise CircleError(
-            f"the point --lat {lat} --lon {lon} lies outside the study, which covers "
-            f"longitudes {west:.4f}…{east:.4f} and latitudes {south:.4f}…{north:.4f}.{hint}"
+            f"the point at latitude {lat}, longitude {lon} lies outside the study, which covers "
+            f"longitudes {west:.4f}…{east:.4f} and latitudes {south:.4f}…{north:.4f}.{hint}",
+            about=("lat", "lon"),
         )
 
 

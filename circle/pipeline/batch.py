@@ -205,7 +205,9 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputDataError(f"cannot read batch file {path}: {exc}.") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("studies"), list) or not raw["studies"]:
-        raise InputDataError(f"batch file {path} needs a non-empty 'studies' list (see `circle batch --help`).")
+        raise InputDataError(
+            f"batch file {path} needs a non-empty 'studies' list (the README's batch section shows one)."
+        )
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise InputDataError(f"batch file {path}: 'defaults' must be a mapping of options.")
@@ -378,10 +380,10 @@ def split_source(study: TiledStudy) -> SplitResult:
         Anything unexpected, so that the cluster retries the split.
     """
     from circle.pipeline.memory import check_memory
-    from circle.pipeline.run import read_bounds_for
     from circle.sources.osm import read_decoded
     from circle.sources.osm_areas import NodeLookup
     from circle.sources.osm_parts import part_of, save_part
+    from circle.sources.resolve import read_bounds_for
     from circle.standards import load_preset, load_profile
     from circle.study import file_sha256
 
@@ -559,7 +561,8 @@ def run_batch(
         except OSError as exc:
             raise CircleError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc}). Check the address and that "
-                "`dask scheduler` runs there, or leave out --scheduler to use this machine."
+                "`dask scheduler` runs there, or run on a local cluster of this machine instead.",
+                about=("scheduler",),
             ) from exc
         threads = None
     else:

@@ -115,9 +115,10 @@ def check_memory(
     if not result.fits:
         raise MemoryLimitError(
             f"this study would need about {result.needed_mb / 1000:.1f} GB of memory, but only "
-            f"{result.allowed_mb / 1000:.1f} GB can be used here. Limit the area with --bbox W,S,E,N or --area FILE "
-            "(a district rather than the whole city), or build it in tiles with `circle batch` "
+            f"{result.allowed_mb / 1000:.1f} GB can be used here. Limit the study to a smaller area, a bounding box "
+            "or a polygon (a district rather than the whole city), or build it in tiles with `circle batch` "
             "(tiles: {columns: 4, rows: 4}): each tile needs a fraction of the memory, and the tiles are "
-            "merged into one study of the whole city."
+            "merged into one study of the whole city.",
+            about=("bbox", "area_file"),
         )
     return result

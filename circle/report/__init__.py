@@ -86,12 +86,12 @@ def build_report(
 
     started = time.perf_counter()
     if lang not in LANGUAGES:
-        raise CircleError(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
+        raise CircleError(f"a report is written in {' or '.join(LANGUAGES)}, not {lang!r}.", about=("lang",))
     destination = Path(out)
     if destination.suffix.lower() != ".pdf":
-        raise CircleError(f"--out must name a .pdf file, not {destination}.")
+        raise CircleError(f"a report is written to a .pdf file, not {destination}.", about=("out",))
     if destination.is_dir():
-        raise CircleError(f"--out {destination} is a folder; name the PDF file to write.")
+        raise CircleError(f"{destination} is a folder; name the PDF file to write.", about=("out",))
     font = find_font()
     if lang == "zh" and not font.has_cjk:
         raise CircleError(f"a Chinese report cannot be printed without a Chinese font. {INSTALL_HINT}")

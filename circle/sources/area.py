@@ -65,15 +65,16 @@ def parse_bbox(text: str) -> StudyArea:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
         raise AreaError(
-            f"--bbox {text!r} is not four numbers. Give west,south,east,north in degrees, "
-            "for example --bbox 104.04,30.65,104.13,30.73."
+            f"the bounding box {text!r} is not four numbers. Give west,south,east,north in degrees, "
+            "for example 104.04,30.65,104.13,30.73.",
+            about=("bbox",),
         ) from None
     problems = []
     if not (-90 <= south <= 90 and -90 <= north <= 90):
         if -90 <= west <= 90 and -90 <= east <= 90:
             problems.append(
                 "south and north must be latitudes (−90…90): latitude and longitude look swapped; "
-                f"did you mean --bbox {south},{west},{north},{east}?"
+                f"did you mean {south},{west},{north},{east}?"
             )
         else:
             problems.append("south and north must be latitudes between −90 and 90")
@@ -84,7 +85,10 @@ def parse_bbox(text: str) -> StudyArea:
     if not problems and south >= north:
         problems.append(f"south ({south}) must be less than north ({north})")
     if problems:
-        raise AreaError(f"--bbox {text}: " + "; ".join(problems) + ". The order is west,south,east,north.")
+        raise AreaError(
+            f"the bounding box {text}: " + "; ".join(problems) + ". The order is west,south,east,north.",
+            about=("bbox",),
+        )
     return StudyArea(shapely.box(west, south, east, north), f"bbox {west},{south},{east},{north}")
 
 

@@ -90,7 +90,7 @@ def check_offset(table: gpd.GeoDataFrame, osm: gpd.GeoDataFrame, crs: str) -> di
         result["message"] = (
             f"the imported facilities, read as {declared}, lie a median {medians[declared]:.0f} m from the nearest "
             f"OpenStreetMap facility of their category; read as {best} they lie {medians[best]:.0f} m away. "
-            f"The table is probably in {names[best]}: analyse again with --facilities-crs {best}."
+            f"The table is probably in {names[best]}: analyse again with its coordinates declared as {best}."
         )
     else:
         result["message"] = (

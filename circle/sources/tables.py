@@ -73,7 +73,8 @@ def parse_columns(text: str | None) -> dict[str, str]:
         role, column = role.strip(), column.strip()
         if not sep or not column or role not in COLUMN_NAMES:
             raise InputDataError(
-                f"--facilities-columns item {item!r} must be ROLE=COLUMN with ROLE one of {', '.join(COLUMN_NAMES)}."
+                f"the facility column mapping {item!r} must be ROLE=COLUMN with ROLE one of {', '.join(COLUMN_NAMES)}.",
+                about=("facilities_columns",),
             )
         mapping[role] = column
     return mapping
@@ -149,7 +150,8 @@ def _find_column(frame: pd.DataFrame, role: str, given: dict[str, str], required
     if required:
         raise InputDataError(
             f"the facility table has no {role} column (looked for {', '.join(COLUMN_NAMES[role])}); its columns are "
-            f"{', '.join(map(str, frame.columns))}. Name it with --facilities-columns {role}=COLUMN."
+            f"{', '.join(map(str, frame.columns))}. Name the column that holds it ({role}=COLUMN).",
+            about=("facilities_columns",),
         )
     return None
 
@@ -186,7 +188,10 @@ def read_facility_table(spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataF
         non-numeric coordinates, points off the globe.
     """
     if spec.mode not in MODES:
-        raise InputDataError(f"--facilities-mode must be add or replace, not {spec.mode!r}.")
+        raise InputDataError(
+            f"imported facilities are added to OSM's or replace them (add or replace), not {spec.mode!r}.",
+            about=("facilities_mode",),
+        )
     frame = read_table(spec.path)
     projected = spec.system.upper().startswith("EPSG:")
     system = spec.system if projected else check_system(spec.system)
@@ -227,7 +232,8 @@ def read_facility_table(spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataF
             hint = " Longitude and latitude look swapped." if swapped[off_globe].all() else ""
             raise InputDataError(
                 f"the facility table has coordinates off the globe at file lines {rows}.{hint} "
-                "If they are projected metres, give --facilities-crs EPSG:CODE."
+                "If they are projected metres, declare their coordinate system as EPSG:CODE.",
+                about=("facilities_crs",),
             )
         lon, lat = to_wgs84(first_values, second_values, system)
         declared = system
@@ -259,5 +265,7 @@ def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndar
     try:
         source = CRS.from_user_input(crs)
     except CRSError as error:
-        raise InputDataError(f"--facilities-crs {crs} is not a known CRS ({error}).") from error
+        raise InputDataError(
+            f"the facility table's coordinate system {crs} is not a known CRS ({error}).", about=("facilities_crs",)
+        ) from error
     return Transformer.from_crs(source, WGS84, always_xy=True).transform(x, y)

@@ -146,16 +146,17 @@ def prepare_destination(out: str | Path, overwrite: bool) -> Path:
             if free:
                 recover_folder(path)  # an interrupted earlier write: put its study back first
     if path.exists() and not path.is_dir():
-        raise StudyError(f"--out {path} is a file, not a folder. Choose a folder name for the study.")
+        raise StudyError(f"{path} is a file, not a folder. Choose a folder name for the study.", about=("out",))
     if path.is_dir() and any(path.iterdir()):
         if not (path / SUMMARY).is_file():
             raise StudyError(
-                f"--out {path} already holds files that are not a circle study. circle never deletes "
-                "them; choose an empty or new folder."
+                f"{path} already holds files that are not a circle study. circle never deletes "
+                "them; choose an empty or new folder.",
+                about=("out",),
             )
         if not overwrite:
             raise StudyError(
-                f"--out {path} already holds a study. Pass --overwrite to replace it, or choose another folder."
+                f"{path} already holds a study. Replace it, or choose another folder.", about=("out", "overwrite")
             )
     parent = path.parent
     try:
@@ -291,7 +292,7 @@ class Study:
         summary_path = path / SUMMARY
         if not summary_path.is_file():
             raise StudyError(
-                f"{path} is not a circle study (no {SUMMARY}). Build one with `circle analyze --out {path}`."
+                f"{path} is not a circle study (no {SUMMARY}). Build a study there first.", about=("study",)
             )
         try:
             summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -406,7 +407,8 @@ def check_format_version(path: Path, version: Any) -> None:
         )
     raise StudyError(
         f"{path} is in an old or unknown study format ({version!r}; this circle reads {FORMAT_VERSION}). "
-        f"Rebuild it with `circle analyze … --out {path} --overwrite`."
+        "Rebuild the study (analyse its source again into this folder).",
+        about=("study",),
     )
 
 
@@ -419,25 +421,28 @@ def verify_manifest(path: Path) -> None:
         Naming the first file that is missing or differs, or the missing manifest.
     """
     manifest_path = path / MANIFEST
-    rebuild = f"Rebuild it with `circle analyze … --out {path} --overwrite`."
+    rebuild = "Rebuild the study (analyse its source again into this folder)."
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         files = manifest["files"]
         check_format_version(path, manifest.get("format_version"))
     except FileNotFoundError as exc:
         raise StudyError(
-            f"{path} has no {MANIFEST}: it was written by an older circle or is damaged. {rebuild}"
+            f"{path} has no {MANIFEST}: it was written by an older circle or is damaged. {rebuild}",
+            about=("study",),
         ) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise StudyError(f"{manifest_path} is damaged ({exc}). {rebuild}") from exc
+        raise StudyError(f"{manifest_path} is damaged ({exc}). {rebuild}", about=("study",)) from exc
     for name, expected in files.items():
         file = path / name
         if ".." in Path(name).parts or Path(name).is_absolute():
-            raise StudyError(f"{manifest_path} names a file outside the study ({name!r}). {rebuild}")
+            raise StudyError(f"{manifest_path} names a file outside the study ({name!r}). {rebuild}", about=("study",))
         if not file.is_file():
-            raise StudyError(f"{file} is missing: the study is incomplete. {rebuild}")
+            raise StudyError(f"{file} is missing: the study is incomplete. {rebuild}", about=("study",))
         if file.stat().st_size != expected.get("bytes") or file_sha256(file) != expected.get("sha256"):
-            raise StudyError(f"{file} is damaged: it differs from what circle wrote (size or checksum). {rebuild}")
+            raise StudyError(
+                f"{file} is damaged: it differs from what circle wrote (size or checksum). {rebuild}", about=("study",)
+            )
 
 
 def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> WalkNetwork:

@@ -124,7 +124,7 @@ def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame
     """Return a saved scenario's description and its blocks."""
     folder = study.path / SCENARIOS / check_name(name)
     if not (folder / "scenario.json").is_file():
-        raise CircleError(f"the study has no scenario {name!r}; `circle whatif --study DIR --list` lists them.")
+        raise CircleError(f"the study has no scenario {name!r}.", about=("scenario",))
     return json.loads((folder / "scenario.json").read_text(encoding="utf-8")), pd.read_parquet(
         folder / "blocks.parquet"
     )

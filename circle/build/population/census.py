@@ -41,7 +41,8 @@ def read_census(path: str | Path, column: str | None, crs: str) -> gpd.GeoDataFr
         if column is None:
             raise InputDataError(
                 f"census file {path} has no population column (looked for {', '.join(POPULATION_COLUMNS)}); "
-                "name it with --population-column."
+                "name the column that holds it.",
+                about=("census_column",),
             )
     elif column not in polygons.columns:
         raise InputDataError(
