@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.i18n import t
+
 #: a street this close to a block's outline bounds it
 ALONG_M = 40.0
 #: at most this many streets describe a block
@@ -105,7 +107,7 @@ def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> 
 def names_with_units(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
     """Return :func:`shown_names` followed by the block's community and sub-district where these add to it."""
     units = admin_unit_names(blocks, lang)
-    separator = "，" if lang == "zh" else " · "
+    separator = t("place_sep", lang)
     return np.array(
         [
             n + separator + u if u and u != n else n

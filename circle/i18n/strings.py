@@ -262,5 +262,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "resident_none": {"zh": "步行 30 分钟内没有{category}", "en": "No {category} within a 30-minute walk"},
 }
 STRINGS.update(REPORT_STRINGS)
+STRINGS.update(
+    {
+        "list_sep": {"zh": "、", "en": ", "},
+        "clause_sep": {"zh": "；", "en": "; "},
+        "comma_sep": {"zh": "，", "en": ", "},
+        "names_sep": {"zh": "，", "en": "; "},
+        "place_sep": {"zh": "，", "en": " · "},
+        "metres_value": {"zh": "{value}米", "en": "{value} m"},
+        "minutes_value": {"zh": "{value}分钟", "en": "{value} min"},
+    }
+)
 STRINGS.update(ACCESS_STRINGS)
 STRINGS.update(CLI_STRINGS)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from circle.errors import PresetError
+from circle.i18n import t
 from circle.standards.scoring_rules import ScoringRules, parse_scoring
 from circle.standards.sourced import Sourced, sourced
 
@@ -116,7 +117,7 @@ class Category:
 
     def label(self, lang: str = "en") -> str:
         """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
-        return self.label_zh if lang == "zh" else self.label_en
+        return getattr(self, f"label_{lang}")
 
     def threshold_s(self, criterion: str, speed_m_s: float) -> float:
         """Return the pass/fail threshold in seconds.
@@ -139,9 +140,9 @@ class Category:
         """Return the threshold in words, e.g. ``"300 m"`` or ``"15 min"`` (``"300米"``)."""
         if criterion == "distance" and self.radius_m is not None:
             metres = f"{float(self.radius_m.value):g}"
-            return f"{metres}米" if lang == "zh" else f"{metres} m"
+            return t("metres_value", lang, value=metres)
         minutes = f"{float(self.threshold_min.value):g}"
-        return f"{minutes}分钟" if lang == "zh" else f"{minutes} min"
+        return t("minutes_value", lang, value=minutes)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the category as recorded in ``summary.json``."""

@@ -187,7 +187,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     missing = row[f"missing_{lang}"]
     if missing:
         st.subheader(t("resident_missing_title", lang))
-        for item in missing.split("；" if lang == "zh" else "; "):
+        for item in missing.split(t("clause_sep", lang)):
             st.markdown(f"• {md(item)}")
     _route_map(lang, study, block, routes)
     st.caption(t("resident_map_note", lang))

@@ -1,0 +1,117 @@
+"""The cover: the study area, dates, sources, the key findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from circle import __version__
+from circle.build.population.totals import area_density_share
+from circle.i18n import t
+from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer, percent
+
+
+def cover(w: Writer, when: dt.datetime) -> list:
+    """Return the cover page."""
+    content = w.content
+    summary = content.study.summary
+    source = summary.source
+    rows = [
+        [w.s("rpt_area"), w.area_text()],
+        [w.s("rpt_report_date"), when.strftime("%Y-%m-%d")],
+        [w.s("rpt_study_date"), w.text(summary.created.replace("T", " ").rstrip("Z") + " UTC")],
+        [w.s("rpt_data"), w.s("rpt_data_value", file=source.file, sha=source.sha256[:12])],
+        [w.s("rpt_data_date"), w.text(source.data_timestamp) or w.s("rpt_data_date_unknown")],
+        [w.s("rpt_profile"), w.text(summary.profile.label_in(w.lang))],
+        [
+            w.s("rpt_preset"),
+            w.text(summary.preset.title_in(w.lang)) + "<br/>" + w.text(summary.preset.source),
+        ],
+    ]
+    if content.scenario is not None:
+        rows.append([w.s("rpt_scenario"), w.text(content.scenario.name)])
+    rows.append([w.s("rpt_software"), f"circle {__version__}"])
+    facts = Table(
+        [[w.p(a, "cell"), w.p(b, "cell")] for a, b in rows],
+        colWidths=[0.27 * FRAME_WIDTH, 0.73 * FRAME_WIDTH],
+        hAlign="LEFT",
+    )
+    facts.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), w.name),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.2, NAVY),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    story = [
+        Spacer(1, 30 * mm),
+        w.p(w.s("rpt_title"), "title"),
+        w.p(w.s("rpt_subtitle"), "subtitle"),
+        w.p(w.area_text(), "area"),
+        facts,
+        Spacer(1, 8 * mm),
+        *findings(w),
+        Spacer(1, 4 * mm),
+        w.p(w.s("rpt_cover_note"), "note"),
+    ]
+    if not w.font.has_cjk:
+        story.append(w.p(w.s("rpt_no_cjk"), "warning"))
+    facts = summary.population or {}
+    if facts.get("mostly_area_density"):
+        share = 100 * area_density_share(facts["by_source"])
+        story.append(w.p(w.s("rpt_cover_area_density", share=share), "warning"))
+    story.append(PageBreak())
+    return story
+
+
+def findings(w: Writer) -> list:
+    """Return the key findings for the cover: residents, the largest gaps, the circle met, the first priority."""
+    summary = w.content.summary
+    story = [w.p(w.s("rpt_findings"), "h2")]
+    story.append(w.p("• " + w.s("rpt_finding_population", population=summary.population, blocks=summary.blocks)))
+    assessed = [(k, v) for k, v in summary.categories.items() if v.coverage is not None]
+    lowest = sorted(assessed, key=lambda item: (item[1].coverage, item[0]))[:3]
+    if lowest:
+        separator = t("clause_sep", w.lang)
+        gaps = separator.join(
+            t(
+                "rpt_finding_gap",
+                w.lang,
+                label=w.content.label(k, w.lang),
+                coverage=percent(v.coverage),
+                unserved=v.unserved,
+            )
+            for k, v in lowest
+        )
+        story.append(w.p("• " + w.s("rpt_finding_lowest", gaps=gaps)))
+    if summary.not_mapped:
+        labels = t("list_sep", w.lang).join(w.content.label(k, w.lang) for k in summary.not_mapped)
+        story.append(w.p("• " + w.s("rpt_finding_not_mapped", labels=labels)))
+    story.append(w.p("• " + w.s("rpt_finding_circle", f15=percent(summary.F15), score=summary.mean_score or 0.0)))
+    areas = w.content.areas
+    if len(areas):
+        first = areas.iloc[0]
+        missing = first[f"missing_{w.lang}"]
+        short = (missing.split(t("clause_sep", w.lang)) or [""])[0]
+        story.append(
+            w.p(
+                "• "
+                + w.s("rpt_finding_area", blocks=int(first["blocks"]), population=float(first["population"]))
+                + " "
+                + w.text(short)
+            )
+        )
+    return [KeepTogether(story)]

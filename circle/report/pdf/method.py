@@ -1,0 +1,213 @@
+"""The method: walking, the standard's values and sources, population, scoring, the limits of the data."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Spacer,
+)
+
+from circle.i18n import t
+from circle.report.pdf.writer import Writer, _value
+from circle.standards.regions import regions
+from circle.study.summary import Parameters
+
+
+def method_section(w: Writer) -> list:
+    """Return the method: walking, standard values and sources, population, scoring, limits of the data."""
+    content = w.content
+    summary = content.study.summary
+    profile = summary.profile
+    parameters = summary.parameters
+    analysis = parameters.analysis
+    dropped = summary.dropped_islands or {}
+    number = "六" if content.scenario is not None else "五"
+    if w.lang == "en":
+        number = "6" if content.scenario is not None else "5"
+    story = [
+        w.p(w.s("rpt_method", number=number), "h1"),
+        w.p(
+            w.s(
+                "rpt_method_walk",
+                islands=dropped.get("segments", 0),
+                length=dropped.get("length_m", 0.0),
+                speed=profile.speed_m_s["value"],
+                speed_source=profile.speed_m_s["source"],
+                steps=profile.steps_speed_factor["value"],
+                spacing=analysis.get("boundary_spacing_m", {}).get("value", 50),
+                snap=f"{parameters.max_snap_m:g}",
+                engine=summary.engine,
+            )
+        ),
+        w.p(w.s("rpt_method_standard"), "h2"),
+    ]
+    rows = [[w.s("rpt_category"), w.s("rpt_standard"), w.s("rpt_source"), w.s("rpt_checked")]]
+    criterion = content.preset.scoring.criterion
+    for category in content.preset.categories:
+        threshold = category.radius_m if criterion == "distance" and category.radius_m else category.threshold_min
+        tier = category.tier
+        sources = [w.text(threshold.source)] if threshold is not None else []
+        if tier.source not in (threshold.source if threshold else ""):
+            sources.append(w.text(f"{t('rpt_tier_name', w.lang, tier=int(tier.value))}: {tier.source}"))
+        verified = threshold is not None and threshold.verified
+        rows.append(
+            [
+                w.label(category.key),
+                w.standard(category.key),
+                "<br/>".join(sources),
+                w.s("rpt_yes") if verified else w.s("rpt_to_check"),
+            ]
+        )
+    story.append(w.table(rows, [0.22, 0.13, 0.53, 0.12]))
+    story += [CondPageBreak(50 * mm), w.p(w.s("rpt_method_population"), "h2")]
+    population = parameters.population
+    described = {
+        "buildings": w.s(
+            "rpt_pop_buildings",
+            per_person=population.get("floor_area_per_person_m2", {}).get("value", "—"),
+            levels=population.get("default_levels", {}).get("value", "—"),
+        ),
+        "area_density": w.s("rpt_pop_area_density", density=population.get("density_per_km2", {}).get("value", 0)),
+        "user": w.s("rpt_pop_user"),
+        "census": w.s("rpt_pop_census"),
+        "raster": w.s("rpt_pop_raster"),
+    }
+    for method in ("buildings", "area_density"):
+        described[f"{method}_scaled"] = w.s("rpt_pop_scaled", method=described[method])
+    rows = [[w.s("rpt_pop_source"), w.s("rpt_blocks"), w.s("rpt_residents")]]
+    grouped = content.blocks.groupby("pop_source")["population"].agg(["count", "sum"])
+    for source, row in grouped.iterrows():
+        rows.append([described.get(source, w.text(source)), f"{int(row['count']):,}", f"{row['sum']:,.0f}"])
+    story += [w.table(rows, [0.64, 0.16, 0.2], numeric={1, 2}), Spacer(1, 3 * mm)]
+    story += population_paragraphs(w, parameters)
+    story += imports_paragraphs(w)
+    scoring = content.preset.scoring
+    bands = t("comma_sep", w.lang).join
+    band_text = bands(f"{(b.zh if w.lang == 'zh' else b.en)} ≥ {b.minimum:g}" for b in scoring.bands)
+    factor = scoring.zero_at_factor.value if scoring.zero_at_factor is not None else 2
+    story.append(w.p(w.s("rpt_method_scoring", factor=factor, bands=band_text)))
+    story += [CondPageBreak(40 * mm), w.p(w.s("rpt_limits"), "h2"), w.p("• " + w.s("rpt_limit_osm"))]
+    counts = content.facilities["category"].value_counts()
+    separator = t("comma_sep", w.lang)
+    listed = separator.join(
+        f"{content.label(c.key, w.lang)} {int(counts.get(c.key, 0))}" for c in content.preset.categories
+    )
+    story.append(w.p("• " + w.s("rpt_limit_counts", counts=listed)))
+    not_mapped = content.summary.not_mapped
+    if not_mapped:
+        names = separator.join(content.label(c, w.lang) for c in not_mapped)
+        story.append(w.p("• " + w.s("rpt_limit_not_mapped", categories=names)))
+    study_counts = summary.counts
+    story.append(
+        w.p(
+            "• "
+            + w.s(
+                "rpt_limit_unreachable",
+                blocks=study_counts.blocks_unreachable,
+                facilities=study_counts.facilities_unreachable,
+                snap=f"{parameters.max_snap_m:g}",
+            )
+        )
+    )
+    if "user" not in set(content.blocks["pop_source"]) and "census" not in set(content.blocks["pop_source"]):
+        story.append(w.p("• " + w.s("rpt_limit_population")))
+    date = summary.source.data_timestamp or t("rpt_data_date_unknown", w.lang)
+    story.append(w.p("• " + w.s("rpt_limit_date", date=date)))
+    supply = content.result.summary.supply or {}
+    categories = supply.get("categories", {}) if isinstance(supply, dict) else {}
+    if not categories or all(isinstance(v, str) for v in categories.values()):
+        story.append(w.p("• " + w.s("rpt_capacity_none")))
+    return story
+
+
+def imports_paragraphs(w: Writer) -> list:
+    """Return what the bureau's own data changed: facility list, census, elevation."""
+    imports = w.content.study.summary.imports
+    story = []
+    facilities = imports.facilities
+    if facilities:
+        story.append(
+            w.p(
+                w.s(
+                    "rpt_import_facilities",
+                    file=facilities["file"],
+                    rows=facilities["rows"],
+                    crs=facilities["declared_crs"],
+                    mode=t(f"build_mode_{facilities['mode']}", w.lang),
+                )
+                + " "
+                + w.text(facilities["offset_check"]["message"])
+            )
+        )
+    census = imports.census
+    if census:
+        story.append(
+            w.p(
+                w.s(
+                    "rpt_import_census",
+                    file=census["file"],
+                    total=census["total"],
+                    polygons=census["polygons"],
+                    blocks=census["blocks_from_census"],
+                    outside=census["blocks_outside_census"],
+                )
+            )
+        )
+    comparison = imports.terrain_vs_flat
+    if imports.dem and comparison:
+        changes = t("comma_sep", w.lang).join(
+            f"{w.content.label(key, w.lang)} {values['change_points']:+.1f}"
+            for key, values in comparison.items()
+            if key in w.content.result.labels
+        )
+        story.append(w.p(w.s("rpt_import_dem", file=imports.dem["file"], changes=changes)))
+    return story
+
+
+def population_paragraphs(w: Writer, parameters: Parameters) -> list:
+    """Return the region, the cutting of large areas and the plausibility check, as said in the summary."""
+    summary = w.content.study.summary
+    facts = summary.population or {}
+    population = parameters.population
+    analysis = parameters.analysis
+    story = []
+    region = parameters.region
+    if region:
+        names = {r.key: getattr(r, f"title_{w.lang}") for r in regions()}
+        story.append(w.p(w.s("rpt_pop_region", region=names.get(region, region))))
+    if facts.get("largest_block_ha") is not None:
+        story.append(
+            w.p(
+                w.s(
+                    "rpt_pop_split",
+                    area=_value(analysis, "max_block_area_ha", 20),
+                    span=_value(analysis, "max_block_span_m", 500),
+                    cell=_value(analysis, "block_cell_m", 250),
+                    parts=facts.get("blocks_split", 0),
+                    largest=facts["largest_block_ha"],
+                )
+            )
+        )
+    if "flagged" in facts:
+        flagged = facts["flagged"]
+        bounds = {
+            "high": _value(population, "max_density_per_ha", 1500),
+            "low": _value(population, "min_density_per_ha", 1),
+        }
+        if flagged:
+            shown = w.names_of(facts.get("flagged_blocks", [])[:12])
+            story.append(
+                w.p(
+                    w.s(
+                        "rpt_pop_flags",
+                        dense=flagged.get("too_dense", 0),
+                        sparse=flagged.get("too_sparse", 0),
+                        blocks=shown,
+                        **bounds,
+                    )
+                )
+            )
+        else:
+            story.append(w.p(w.s("rpt_pop_flags_none", **bounds)))
+    return story

@@ -1,0 +1,89 @@
+"""A scenario against the baseline: its changes, the figures before and after, a map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+)
+
+from circle.report import maps
+from circle.report.pdf.writer import Writer, percent
+
+
+def scenario_section(w: Writer) -> list:
+    """Return the scenario against the baseline: its changes, the figures before and after, and a map."""
+    scenario = w.content.scenario
+    if scenario is None:
+        return []
+    story = [w.p(w.s("rpt_scenario_title", name=scenario.name), "h1"), w.p(w.s("rpt_changes"), "h2")]
+    for change in scenario.changes:
+        story.append(w.p("• " + describe_change(w, change)))
+    rows = [
+        [
+            w.s("rpt_category"),
+            w.s("rpt_baseline"),
+            w.s("rpt_with_scenario"),
+            w.s("rpt_change"),
+            w.s("rpt_newly_served"),
+            w.s("rpt_losing"),
+        ]
+    ]
+    population = w.content.blocks["population"].to_numpy(float)
+    for key, before in scenario.baseline.categories.items():
+        after = scenario.scenario.categories[key]
+        passed_before = scenario.baseline_pass[key]
+        passed_after = scenario.scenario_pass[key]
+        newly = float(population[passed_after & ~passed_before].sum())
+        losing = float(population[passed_before & ~passed_after].sum())
+        change = (after.coverage or 0.0) - (before.coverage or 0.0)
+        rows.append(
+            [
+                w.label(key),
+                percent(before.coverage),
+                percent(after.coverage),
+                f"{100 * change:+.1f}",
+                f"{newly:,.0f}",
+                f"{losing:,.0f}",
+            ]
+        )
+    measures = [
+        ("rpt_f15", lambda s: percent(s.F15)),
+        ("rpt_proximity", lambda s: w.s("rpt_minutes", value=s.proximity_min or 0.0)),
+        ("rpt_gini", lambda s: f"{s.gini_proximity:.3f}"),
+        ("rpt_mean_score", lambda s: f"{s.mean_score:.1f}"),
+    ]
+    for key, show in measures:
+        rows.append([w.s(key, tier=15), show(scenario.baseline), show(scenario.scenario), "", "", ""])
+    story.append(w.table(rows, [0.3, 0.13, 0.13, 0.1, 0.17, 0.17], numeric={1, 2, 3, 4, 5}))
+    picture = maps.scenario_map(
+        w.layers(), scenario.gained, scenario.lost, scenario.added, scenario.removed, w.map_labels()
+    )
+    story += [KeepTogether([w.p(w.s("rpt_scenario_map"), "caption"), w.image(picture)]), PageBreak()]
+    return story
+
+
+def describe_change(w: Writer, change: dict[str, Any]) -> str:
+    """Return one scenario change in words."""
+    kind = change["kind"]
+    if kind == "add":
+        key = "rpt_change_add" if change.get("name") else "rpt_change_add_unnamed"
+        return w.s(
+            key,
+            category=w.content.label(change["category"], w.lang),
+            name=change.get("name") or "",
+            lon=change["lon"],
+            lat=change["lat"],
+        )
+    facilities = w.content.facilities
+    match = facilities.loc[facilities["facility_id"] == change["facility_id"], ["category", "name"]]
+    facility = change["facility_id"]
+    if len(match):
+        category, name = match.iloc[0]
+        label = w.content.label(category, w.lang) if category in w.content.result.labels else category
+        facility = f"{label} {name} ({facility})" if isinstance(name, str) and name else f"{label} ({facility})"
+    if kind == "remove":
+        return w.s("rpt_change_remove", facility=facility)
+    return w.s("rpt_change_move", facility=facility, lon=change["lon"], lat=change["lat"])
