@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 import osmium  # noqa: E402
 
 from circle.settings import cache_dir  # noqa: E402
-from circle.sources.osm import is_walkable  # noqa: E402
+from circle.sources.osm_walk import is_walkable  # noqa: E402
 
 FORMAT = 1
 EXTRACTS = {

@@ -35,7 +35,7 @@ with atheris.instrument_imports(include=["circle"], exclude=COMPILED):
     from circle.build.population.census import read_census
     from circle.build.terrain import Dem
     from circle.errors import CircleError
-    from circle.pipeline.batch import read_batch_file
+    from circle.pipeline.batch_plan import read_batch_file
     from circle.sources.osm import read_osm
     from circle.sources.tables import FacilityTableSpec, read_facility_table
     from circle.sources.vector import read_polygons

@@ -217,7 +217,7 @@ def test_a_missing_file_and_a_folder_inside_are_not_files(data_folder):
 
 
 def test_a_file_that_is_not_osm_is_named_without_any_of_its_bytes(tmp_path):
-    from circle.sources.osm import detect_format
+    from circle.sources.osm_format import detect_format
 
     passwd = tmp_path / "passwd"
     passwd.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")

@@ -12,7 +12,8 @@ import yaml
 
 from circle.errors import InputDataError
 from circle.pipeline import AnalysisOptions, analyze
-from circle.pipeline.batch import read_batch_file, run_batch
+from circle.pipeline.batch import run_batch
+from circle.pipeline.batch_plan import read_batch_file
 from tests.osm_builder import OsmBuilder, small_town, to_lonlat
 
 pytestmark = pytest.mark.slow
@@ -182,7 +183,7 @@ def test_a_2x2_tiling_of_andorra_equals_the_whole_run_and_a_failing_tile_is_retr
 
 def test_a_tiling_across_a_mosaic_seams_equals_the_whole_run(tmp_path):
     from benchmarks.mosaic import build_mosaic
-    from circle.sources.osm import header_bounds
+    from circle.sources.osm_format import header_bounds
     from tests.conftest import shared_extract
 
     mosaic = build_mosaic(shared_extract("chengdu_central_2018.osm.pbf"), 4, tmp_path / "mosaic.osm.pbf")
@@ -217,7 +218,7 @@ def test_batch_file_problems_are_listed(tmp_path):
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     from circle.errors import CircleError
-    from circle.pipeline.batch import BatchPlan
+    from circle.pipeline.batch_plan import BatchPlan
 
     with pytest.raises(CircleError, match="cannot reach the Dask scheduler"):
         run_batch(BatchPlan([]), tmp_path, scheduler="tcp://127.0.0.1:1")

@@ -40,7 +40,7 @@ def read_with(hostile: Hostile, path: Path, tmp_path: Path):
     if hostile.reader == "preset":
         return load_preset(path)
     if hostile.reader == "batch":
-        from circle.pipeline.batch import read_batch_file
+        from circle.pipeline.batch_plan import read_batch_file
 
         return read_batch_file(path, tmp_path / "batch-out")
     town = small_town(tmp_path / "town.osm")

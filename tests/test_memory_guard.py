@@ -44,7 +44,7 @@ def test_a_study_too_big_for_the_machine_is_refused_before_any_work(tmp_path, mo
 @pytest.mark.slow
 def test_a_smaller_bounding_box_fits_where_the_whole_extract_does_not(tmp_path, monkeypatch):
     andorra = shared_extract("andorra_2020.osm.pbf")
-    from circle.sources.osm import header_bounds
+    from circle.sources.osm_format import header_bounds
 
     bounds = header_bounds(andorra)
     assert bounds is not None

@@ -8,7 +8,7 @@ import pytest
 
 from circle.build.network import keep_reachable_part
 from circle.errors import NetworkError
-from circle.sources.osm import WalkWays, is_walkable
+from circle.sources.osm_walk import WalkWays, is_walkable
 from circle.standards import load_profile
 from tests.conftest import make_network
 

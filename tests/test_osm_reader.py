@@ -10,7 +10,8 @@ import pytest
 import shapely
 
 from circle.geo import canonical_rings
-from circle.sources.osm import is_walkable, read_osm, walkable_ways, wanted_keys
+from circle.sources.osm import read_osm, wanted_keys
+from circle.sources.osm_walk import is_walkable, walkable_ways
 from circle.sources.pbf import KEY_WHOLE_OBJECT, read_pbf
 from circle.standards import load_preset
 from tests.conftest import shared_extract

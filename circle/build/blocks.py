@@ -17,12 +17,13 @@ import pandas as pd
 import shapely
 
 from circle.build._block_split import SplitRule, gated, split_geometries
+from circle.build._street_faces import cells_holding, faces_holding
 from circle.errors import InputDataError
 from circle.geo import WGS84, canonical_multipolygons, polygonal_part
-from circle.sources.osm import STRICT_RESIDENTIAL_BUILDINGS, OsmData
+from circle.sources.osm import OsmData
+from circle.sources.osm_features import STRICT_RESIDENTIAL_BUILDINGS
 from circle.sources.vector import read_polygons
 from circle.standards import Preset
-from circle.build._street_faces import cells_holding, faces_holding
 
 POP_USER = "user"
 POP_BUILDINGS = "buildings"

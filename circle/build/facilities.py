@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from typing import Any
-
 from circle.geo import WGS84
 from circle.sources.offset_check import check_offset
-from circle.sources.osm import OsmFeature
+from circle.sources.osm_features import OsmFeature
 from circle.sources.tables import FacilityTableSpec, read_facility_table
 from circle.standards import Preset
 

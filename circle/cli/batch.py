@@ -41,7 +41,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.pipeline.batch import REPORT, read_batch_file, run_batch
+    from circle.pipeline.batch import REPORT, run_batch
+    from circle.pipeline.batch_plan import read_batch_file
 
     plan = read_batch_file(args.config, args.out)
     where = args.scheduler or f"a local cluster of {args.workers} workers"

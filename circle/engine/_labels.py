@@ -23,6 +23,7 @@ import numpy as np
 
 from circle.build.network import AccessTable, CsrGraph, min_weight_csr
 from circle.engine import _kernels as kernels
+from circle.engine import _kernels_local as local_kernels
 from circle.engine._base import CategoryReach, ReachProblem
 from circle.engine._kernels import Groups, Regions, Starts
 
@@ -152,7 +153,7 @@ def contracted_reverse_graph(problem: ReachProblem) -> tuple[CsrGraph, np.ndarra
     # kept nodes in Z-order of their position: neighbours sit near each other in memory, so a search that
     # spreads over a whole city touches fewer cache lines (the k-label search is memory-bound at city size)
     renumber[kept[np.argsort(_z_order(network.x[kept], network.y[kept]), kind="stable")]] = np.arange(len(kept))
-    u, v, seconds = kernels.contract_chains(
+    u, v, seconds = local_kernels.contract_chains(
         network.n_nodes, network.a, network.b, network.seconds_ab, network.seconds_ba, keep
     )
     # reversed: an edge u→v is searched from v back to u

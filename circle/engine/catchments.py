@@ -16,6 +16,7 @@ import numpy as np
 
 from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import _kernels as kernels
+from circle.engine import _kernels_local as local_kernels
 from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
 
 
@@ -60,7 +61,7 @@ def origins_within(
 
     def group(pair: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         first, last = pair
-        return kernels.covered_origins(graph, site_rows, int(first), int(last), origins.by_node, limit, wanted)
+        return local_kernels.covered_origins(graph, site_rows, int(first), int(last), origins.by_node, limit, wanted)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         parts = list(pool.map(group, itertools.pairwise(bounds)))

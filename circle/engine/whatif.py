@@ -24,6 +24,7 @@ import pandas as pd
 
 from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import _kernels as kernels
+from circle.engine import _kernels_local as local_kernels
 from circle.engine._base import CategoryReach, Destinations, ReachProblem, top_k_merge
 from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
 from circle.errors import CircleError
@@ -138,7 +139,7 @@ def remove_facility(
     affected = hit[seconds <= kth + 1e-6]
     if len(affected):
         order, node_ptr = grouped(access.node, network.n_nodes)
-        found_s, found_id = kernels.k_nearest_for_origins(
+        found_s, found_id = local_kernels.k_nearest_for_origins(
             network.csr(),
             origins.by_origin,
             affected.astype(np.int64),

@@ -40,7 +40,8 @@ from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory
 from circle.pipeline.tiling import TileOf
 from circle.sources.area import StudyArea, check_overlap
-from circle.sources.osm import OsmData, header_bounds, osm_from_pbf, read_osm
+from circle.sources.osm import OsmData, osm_from_pbf, read_osm
+from circle.sources.osm_format import header_bounds
 from circle.sources.osm_parts import load_part
 from circle.sources.resolve import (
     expand_bounds,

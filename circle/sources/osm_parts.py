@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from circle.errors import InputDataError
-from circle.sources.osm import is_admin_unit
 from circle.sources.osm_areas import NodeLookup, concat_ranges
+from circle.sources.osm_features import is_admin_unit
 from circle.sources.osm_tags import TagTable
 from circle.sources.pbf import PbfData, TagColumns
 

@@ -1,9 +1,8 @@
 """Standards presets and walking profiles, kept as YAML data beside this module."""
 
+from circle.standards.categories import Category, TagRule
 from circle.standards.loader import (
-    Category,
     Preset,
-    TagRule,
     WalkingProfile,
     builtin_presets,
     load_preset,

@@ -10,7 +10,7 @@ from circle.build.network.costing import flight_rise
 from circle.build.network.model import STEPS, WalkNetwork
 from circle.errors import NetworkError
 from circle.geo import WGS84, transform_xy
-from circle.sources.osm import WalkWays
+from circle.sources.osm_walk import WalkWays
 from circle.standards import WalkingProfile
 
 NO_WALKABLE_WAYS = (

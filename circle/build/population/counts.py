@@ -17,8 +17,8 @@ from typing import Any
 import geopandas as gpd
 
 from circle.build.population.census import allocate_census, read_census
-from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.build.population.raster import allocate_raster
+from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.standards import Preset
 
 
