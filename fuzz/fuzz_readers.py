@@ -32,10 +32,10 @@ COMPILED = [
 ]
 
 with atheris.instrument_imports(include=["circle"], exclude=COMPILED):
-    from circle.build.population.census import read_census
-    from circle.build.terrain import Dem
     from circle.errors import CircleError
     from circle.pipeline.batch_plan import read_batch_file
+    from circle.sources.census import read_census
+    from circle.sources.dem import Dem
     from circle.sources.osm import read_osm
     from circle.sources.tables import FacilityTableSpec, read_facility_table
     from circle.sources.vector import read_polygons

@@ -239,7 +239,8 @@ def test_chengdu_lists_in_gcj02_and_bd09_land_within_a_metre_and_a_mislabelled_o
     )
     check = wrong.summary.imports.facilities["offset_check"]
     assert check["suggested"] == "gcj02"
-    assert check["median_m"]["wgs84"] > 100 and "--facilities-crs gcj02" in check["message"]
+    assert check["median_m"]["wgs84"] > 100 and "declared as gcj02" in check["message"]
+    assert "--" not in check["message"], "the app shows this message: no command-line flags in it"
 
 
 # -- census ------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ ring = st.lists(st.tuples(coordinate, coordinate), min_size=0, max_size=6)
     kind=st.sampled_from(["Polygon", "Point", "LineString"]),
 )
 def test_polygon_files_answer_or_refuse(tmp_path_factory, rings, population, kind):
-    from circle.build.population.census import read_census
+    from circle.sources.census import read_census
     from circle.sources.vector import read_polygons
 
     features = []
@@ -247,7 +247,7 @@ def test_dems_answer_or_refuse(tmp_path_factory, heights, cell, origin, nodata):
     import rasterio
     from rasterio.transform import from_origin
 
-    from circle.build.terrain import Dem
+    from circle.sources.dem import Dem
 
     path = _scratch(tmp_path_factory, "fuzz.tif")
     data = np.array(heights, "float32").reshape(2, 2)

@@ -228,7 +228,7 @@ def _print_imports(imports: Imports) -> None:
     if facilities:
         offset = facilities["offset_check"]
         if offset.get("suggested"):
-            print(f"  WARNING: {offset['message']}", file=sys.stderr)
+            print(f"  WARNING: {offset['message']} [--facilities-crs {offset['suggested']}]", file=sys.stderr)
         per_category = ", ".join(f"{k} {v}" for k, v in facilities["per_category"].items())
         print(
             f"  Imported {facilities['rows']} facilities from {facilities['file']} ({facilities['declared_crs']}, "

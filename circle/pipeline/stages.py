@@ -24,22 +24,21 @@ from circle.build.block_places import block_places
 from circle.build.blocks import (
     NO_RESIDENTIAL_BLOCKS,
     blocks_from_osm,
-    clip_to_area,
     estimate_population,
-    read_blocks_file,
     split_large_blocks,
 )
 from circle.build.facilities import facilities_from_osm, import_facility_table
 from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.build.population.counts import CountedSources, count_residents
 from circle.build.population.totals import plausibility_flags, scale_to_total
-from circle.build.terrain import Dem
 from circle.engine import Destinations, ReachProblem
 from circle.errors import InputDataError, NetworkError
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory
 from circle.pipeline.tiling import TileOf
 from circle.sources.area import StudyArea, check_overlap
+from circle.sources.blocks_file import clip_to_area, read_blocks_file
+from circle.sources.dem import Dem
 from circle.sources.osm import OsmData, osm_from_pbf, read_osm
 from circle.sources.osm_format import header_bounds
 from circle.sources.osm_parts import load_part

@@ -16,9 +16,10 @@ from typing import Any
 
 import geopandas as gpd
 
-from circle.build.population.census import allocate_census, read_census
+from circle.build.population.census import allocate_census
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
+from circle.sources.census import read_census
 from circle.standards import Preset
 
 

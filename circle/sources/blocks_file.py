@@ -1,0 +1,90 @@
+"""Reading a user's residential block polygons (GeoPackage, GeoJSON, Shapefile) with their ids, names and residents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle.errors import InputDataError
+from circle.sources.vector import read_polygons
+
+
+def read_blocks_file(
+    path: str | Path,
+    crs: str,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    population_column: str | None = None,
+    area_of_interest=None,
+) -> gpd.GeoDataFrame:
+    """Read a user's residential blocks (GeoPackage, GeoJSON, Shapefile).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The polygon file.
+    crs : str
+        The study's projected CRS.
+    id_column, name_column, population_column : str, optional
+        Columns holding a block id, a name and a population count.
+    area_of_interest : shapely.Geometry, optional
+        Study area in ``crs``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``block_id``, ``name``, optionally ``population``, geometry in ``crs``.
+
+    Raises
+    ------
+    InputDataError
+        For a missing or unreadable file, one without a CRS, one whose
+        coordinates look like swapped latitude and longitude, a missing
+        column, or no polygons.
+    """
+    frame = read_polygons(path, "blocks file", InputDataError)
+    for label, column in (("id", id_column), ("name", name_column), ("population", population_column)):
+        if column and column not in frame.columns:
+            raise InputDataError(
+                f"blocks file {path} has no {label} column {column!r}; it has: "
+                f"{', '.join(map(str, frame.columns.drop('geometry')))}."
+            )
+    out = gpd.GeoDataFrame(
+        {
+            "block_id": frame[id_column].astype(str).to_numpy()
+            if id_column
+            else [f"u{i + 1}" for i in range(len(frame))],
+            "name": frame[name_column].astype(object).to_numpy() if name_column else None,
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+    ).to_crs(crs)
+    if out["block_id"].duplicated().any():
+        dupes = out.loc[out["block_id"].duplicated(), "block_id"].head(5).tolist()
+        raise InputDataError(f"blocks file {path}: block ids repeat ({', '.join(dupes)} …); ids must be unique.")
+    if population_column:
+        population = pd.to_numeric(frame[population_column], errors="coerce").to_numpy()
+        bad = ~np.isfinite(population) | (population < 0)
+        if bad.any():
+            raise InputDataError(
+                f"blocks file {path}: {int(bad.sum())} value(s) of {population_column!r} are not "
+                "non-negative numbers. Fill them in, or estimate the population instead of reading it.",
+                about=("population_column",),
+            )
+        out["population"] = population
+    out = clip_to_area(out, area_of_interest)
+    if out.empty:
+        raise InputDataError(f"no block of {path} lies inside the study area.")
+    return out
+
+
+def clip_to_area(frame: gpd.GeoDataFrame, area_of_interest) -> gpd.GeoDataFrame:
+    """Keep the blocks whose inner point lies in ``area_of_interest`` (all of them when it is None)."""
+    if area_of_interest is None or frame.empty:
+        return frame.reset_index(drop=True)
+    inner = shapely.point_on_surface(frame.geometry.values)
+    return frame[shapely.within(inner, area_of_interest)].reset_index(drop=True)
