@@ -5,7 +5,8 @@ On one machine (:mod:`~circle.pipeline.run`, whose input stages are
 study (:mod:`~circle.pipeline.batch`, :mod:`~circle.pipeline.merge`).
 """
 
-from circle.pipeline.run import AnalysisOptions, AnalysisResult, analyze
-from circle.pipeline.stages import StudyInputs, prepare_inputs
+from circle.pipeline.options import AnalysisOptions, StudyInputs
+from circle.pipeline.run import AnalysisResult, analyze
+from circle.pipeline.stages import prepare_inputs
 
 __all__ = ["AnalysisOptions", "AnalysisResult", "StudyInputs", "analyze", "prepare_inputs"]

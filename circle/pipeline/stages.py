@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,10 +31,10 @@ from circle.build.facilities import facilities_from_osm, import_facility_table
 from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
 from circle.build.population.counts import CountedSources, count_residents
 from circle.build.population.totals import plausibility_flags, scale_to_total
-from circle.engine import Destinations, ReachProblem
 from circle.errors import InputDataError, NetworkError
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory
+from circle.pipeline.options import AnalysisOptions, StudyInputs
 from circle.pipeline.tiling import TileOf
 from circle.sources.area import StudyArea, check_overlap
 from circle.sources.blocks_file import clip_to_area, read_blocks_file
@@ -56,9 +56,6 @@ from circle.sources.tables import FacilityTableSpec, parse_columns
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for
 
-if TYPE_CHECKING:
-    from circle.pipeline.run import AnalysisOptions
-
 
 class Stopwatch:
     """Times the stages of a run and tells ``on_stage`` as each begins."""
@@ -75,45 +72,6 @@ class Stopwatch:
         start = time.perf_counter()
         yield
         self.seconds[name] = round(time.perf_counter() - start, 3)
-
-
-@dataclass
-class StudyInputs:
-    """Everything a study is computed from: the outcome of the first four stages."""
-
-    preset: Preset
-    profile: WalkingProfile
-    path: Path
-    source_label: str
-    checksum: str
-    osm: OsmData
-    area: StudyArea | None
-    crs: str
-    blocks: gpd.GeoDataFrame
-    block_origin: str
-    facilities: gpd.GeoDataFrame
-    network: WalkNetwork
-    full_size: tuple[int, int]
-    block_access: AccessTable
-    facility_access: AccessTable
-    block_point_owner: np.ndarray
-    block_via_entrance: np.ndarray
-    max_snap_m: float
-    imports: dict[str, Any] = field(default_factory=dict)
-    region: str = "world"
-    memory_estimate_mb: float | None = None
-
-    def problem(self) -> ReachProblem:
-        """Return the reach problem of these inputs."""
-        return ReachProblem(
-            network=self.network,
-            origin_access=self.block_access,
-            n_origins=len(self.blocks),
-            destinations=_destinations(self.facilities, self.facility_access, self.preset),
-            k=self.preset.k_nearest,
-            thresholds_s=self.preset.thresholds_s,
-            limit_s=self.preset.search_limit_s,
-        )
 
 
 @dataclass
@@ -381,19 +339,3 @@ def _extent(aoi, blocks: gpd.GeoDataFrame, reach_m: float):
         b_west, b_south, b_east, b_north = blocks.total_bounds
         west, south, east, north = min(west, b_west), min(south, b_south), max(east, b_east), max(north, b_north)
     return shapely.box(west, south, east, north).buffer(reach_m)
-
-
-def _destinations(facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset) -> dict[str, Destinations]:
-    destinations = {}
-    categories = facilities["category"].to_numpy(object) if len(facilities) else np.zeros(0, object)
-    for category in preset.categories:
-        positions = np.flatnonzero(categories == category.key)
-        local = np.full(len(facilities), -1, np.int64)
-        local[positions] = np.arange(len(positions))
-        rows = np.flatnonzero(local[access.owner] >= 0) if len(access) else np.zeros(0, np.int64)
-        table = access.take(rows)
-        table.owner = local[table.owner]
-        destinations[category.key] = Destinations(
-            ids=facilities["facility_id"].to_numpy(object)[positions], access=table
-        )
-    return destinations

@@ -23,7 +23,7 @@ from circle.sources.osm import OsmData
 from circle.standards import Preset, WalkingProfile
 
 if TYPE_CHECKING:
-    from circle.pipeline.run import AnalysisOptions
+    from circle.pipeline.options import AnalysisOptions
 
 
 #: how far beyond the study area a block may reach and still find the network it needs (metres): the area

@@ -29,7 +29,7 @@ from circle.study.summary import (
 )
 
 if TYPE_CHECKING:
-    from circle.pipeline.stages import StudyInputs
+    from circle.pipeline.options import StudyInputs
 
 
 def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables:

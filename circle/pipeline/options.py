@@ -1,0 +1,168 @@
+"""What an analysis is asked to do (AnalysisOptions) and what its input stages hand the engine (StudyInputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from circle.build.network import AccessTable, WalkNetwork
+from circle.engine import Destinations, ReachProblem
+from circle.pipeline.tiling import TileOf
+from circle.sources.area import StudyArea
+from circle.sources.osm import OsmData
+from circle.standards import Preset, WalkingProfile
+
+
+@dataclass
+class AnalysisOptions:
+    """What ``circle analyze`` was asked to do.
+
+    Attributes
+    ----------
+    source : str or pathlib.Path or None
+        An ``.osm.pbf`` / ``.osm`` file; None for the embedded default.
+    out : str or pathlib.Path
+        The study folder to write.
+    bbox : str, optional
+        ``"W,S,E,N"`` in degrees.
+    area_file : str or pathlib.Path, optional
+        A polygon file limiting the study area.
+    place : str, optional
+        A place name to fetch online (needs the internet).
+    blocks_file : str or pathlib.Path, optional
+        The user's residential blocks.
+    block_id_column, block_name_column, population_column : str, optional
+        Columns of ``blocks_file``.
+    preset : str or pathlib.Path
+        Standards preset name or YAML path.
+    profile : str
+        Walking profile name.
+    engine : str
+        Routing backend (``labels``, ``csgraph``, ``pandana``, ``bruteforce``).
+    overwrite : bool
+        Replace an existing study at ``out``.
+    gpkg : bool
+        Also write a GeoPackage.
+    progress : bool
+        Show progress bars.
+    facilities_file : str or pathlib.Path, optional
+        A CSV or ``.xlsx`` facility list (see :mod:`circle.sources.tables`).
+    facilities_crs : str
+        Its coordinates: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``.
+    facilities_mode : str
+        ``add`` to the OSM facilities, or ``replace`` them in the categories the list holds.
+    facilities_columns : str, optional
+        ``"name=名称,category=类别,lon=经度,lat=纬度,capacity=床位"`` when not found by name.
+    census_file : str or pathlib.Path, optional
+        Census polygons with population totals, shared among their blocks.
+    census_column : str, optional
+        The totals' column (found by name when omitted).
+    population_raster : str or pathlib.Path, optional
+        A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
+    population_total : float, optional
+        The known residents of the study area: the estimated blocks are scaled to it.
+    region : str, optional
+        The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
+    dem_file : str or pathlib.Path, optional
+        A GeoTIFF DEM: slopes follow Tobler's hiking function.
+    use_gates : bool
+        Residents leave a block only through its mapped gates and entrances
+        (where it has any); False samples its whole boundary instead.
+    tile : circle.pipeline.tiling.TileOf, optional
+        Build one tile of a tiled study (``circle batch``): its blocks, the
+        whole study's CRS, and the network and facilities around them.
+    osm_part : str or pathlib.Path, optional
+        The tile's part of the source (:mod:`circle.sources.osm_parts`), read
+        instead of the source itself; ``source`` still names the file.
+    source_checksum : str, optional
+        The source's SHA-256 when already known (a tile does not hash the city file again).
+    """
+
+    source: str | Path | None = None
+    out: str | Path = "data/studies/default"
+    bbox: str | None = None
+    area_file: str | Path | None = None
+    place: str | None = None
+    blocks_file: str | Path | None = None
+    block_id_column: str | None = None
+    block_name_column: str | None = None
+    population_column: str | None = None
+    preset: str | Path = "gb50180_2018"
+    profile: str = "standard"
+    engine: str = "labels"
+    overwrite: bool = False
+    gpkg: bool = False
+    progress: bool = False
+    facilities_file: str | Path | None = None
+    facilities_crs: str = "wgs84"
+    facilities_mode: str = "add"
+    facilities_columns: str | None = None
+    census_file: str | Path | None = None
+    census_column: str | None = None
+    population_raster: str | Path | None = None
+    population_total: float | None = None
+    region: str | None = None
+    dem_file: str | Path | None = None
+    use_gates: bool = True
+    tile: TileOf | None = None
+    osm_part: str | Path | None = None
+    source_checksum: str | None = None
+
+
+@dataclass
+class StudyInputs:
+    """Everything a study is computed from: the outcome of the first four stages."""
+
+    preset: Preset
+    profile: WalkingProfile
+    path: Path
+    source_label: str
+    checksum: str
+    osm: OsmData
+    area: StudyArea | None
+    crs: str
+    blocks: gpd.GeoDataFrame
+    block_origin: str
+    facilities: gpd.GeoDataFrame
+    network: WalkNetwork
+    full_size: tuple[int, int]
+    block_access: AccessTable
+    facility_access: AccessTable
+    block_point_owner: np.ndarray
+    block_via_entrance: np.ndarray
+    max_snap_m: float
+    imports: dict[str, Any] = field(default_factory=dict)
+    region: str = "world"
+    memory_estimate_mb: float | None = None
+
+    def problem(self) -> ReachProblem:
+        """Return the reach problem of these inputs."""
+        return ReachProblem(
+            network=self.network,
+            origin_access=self.block_access,
+            n_origins=len(self.blocks),
+            destinations=_destinations(self.facilities, self.facility_access, self.preset),
+            k=self.preset.k_nearest,
+            thresholds_s=self.preset.thresholds_s,
+            limit_s=self.preset.search_limit_s,
+        )
+
+
+def _destinations(facilities: gpd.GeoDataFrame, access: AccessTable, preset: Preset) -> dict[str, Destinations]:
+    destinations = {}
+    categories = facilities["category"].to_numpy(object) if len(facilities) else np.zeros(0, object)
+    for category in preset.categories:
+        positions = np.flatnonzero(categories == category.key)
+        local = np.full(len(facilities), -1, np.int64)
+        local[positions] = np.arange(len(positions))
+        rows = np.flatnonzero(local[access.owner] >= 0) if len(access) else np.zeros(0, np.int64)
+        table = access.take(rows)
+        table.owner = local[table.owner]
+        destinations[category.key] = Destinations(
+            ids=facilities["facility_id"].to_numpy(object)[positions], access=table
+        )
+    return destinations
