@@ -25,10 +25,14 @@ import atheris
 # without coverage feedback from inside the compiled code.
 COMPILED = [
     "circle.sources.pbf",
+    "circle.sources._pbf_decode",
+    "circle.sources._pbf_wire",
     "circle.build.network.snapping",
+    "circle.engine._heap",
     "circle.engine._kernels",
+    "circle.engine._kernels_local",
     "circle.engine._labels",
-    "circle.analysis.suggest",
+    "circle.engine.catchments",
 ]
 
 with atheris.instrument_imports(include=["circle"], exclude=COMPILED):

@@ -51,3 +51,22 @@ def test_atheris_finds_no_crash(target, corpus):
     runs = [line for line in completed.stderr.splitlines() if line.startswith("Done ")]
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert runs, completed.stderr[-1000:]
+
+
+def test_every_compiled_module_is_left_uninstrumented():
+    # atheris rewrites bytecode, which numba cannot compile: a module with @njit missing from COMPILED
+    # makes every fuzz run die at import
+    import ast
+
+    text = (ROOT / "fuzz" / "fuzz_readers.py").read_text(encoding="utf-8")
+    listed = next(
+        ast.literal_eval(node.value)
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
+    )
+    compiled = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in (ROOT / "circle").rglob("*.py")
+        if "@njit" in path.read_text(encoding="utf-8")
+    }
+    assert compiled <= set(listed), sorted(compiled - set(listed))
