@@ -20,6 +20,7 @@ SERVED = "#4c9a6a"
 UNSERVED = "#e4572e"
 OUT_OF_REACH = "#7f1d12"
 NO_GAP = "#e6e6e6"
+CLOSED_STREET = "#111111"
 
 
 def category_colour(position: int) -> str:

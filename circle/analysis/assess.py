@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.analysis.changes import cut_off, time_changes
 from circle.analysis.planning import renewal_areas, renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
 from circle.analysis.supply import capacity_of, capacity_report, e2sfca
+from circle.engine.closures import segment_lines
 from circle.engine.whatif import ScenarioEngine
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
@@ -237,7 +239,8 @@ def run_whatif(
     check_name(name)
     if not changes:
         raise CircleError(
-            "a scenario needs at least one change: a facility added, removed or moved.", about=("changes",)
+            "a scenario needs at least one change: a facility added, removed or moved, or a street closed.",
+            about=("changes",),
         )
     loaded = study_preset(study, preset)
     assessment = assessment_of(study, loaded, changes)
@@ -253,8 +256,54 @@ def run_whatif(
     scenario_scores = score_blocks(scenario_blocks, assessment)
     diff = compare(baseline, scenario_scores, assessment)
     diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
-    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings, author)
+    closed = None
+    if engine.closed.count or any(c.kind == "close" for c in changes):
+        diff["closure"] = closure_figures(study, scenario_blocks, engine, assessment)
+        closed = closed_segments_frame(engine)
+    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings, author, closed=closed)
     return {"name": name, "diff": diff, "timings_s": timings}
+
+
+def closure_figures(
+    study: Study, scenario_blocks: pd.DataFrame, engine: ScenarioEngine, assessment: Assessment
+) -> dict[str, Any]:
+    """Return what a scenario's closures did: segments closed, blocks cut off, longer walks per category."""
+    blocks = study.blocks
+    categories = [c.key for c in assessment.categories()]
+    population = blocks["population"].to_numpy(float)
+    isolated = cut_off(blocks, scenario_blocks, categories)
+    order = np.argsort(-population[isolated], kind="stable")
+    return {
+        "segments_closed": engine.closed.count,
+        "length_closed_m": round(engine.closed.length_m, 1),
+        "steps_closed": engine.closed.steps,
+        "blocks_cut_off": int(isolated.sum()),
+        "residents_cut_off": round(float(population[isolated].sum()), 1),
+        "cut_off_blocks": blocks["block_id"].astype(str).to_numpy()[isolated][order][:50].tolist(),
+        "categories": {
+            category: figures
+            for category, figures in time_changes(blocks, scenario_blocks, population, categories).items()
+            if figures["residents_longer"] or figures["residents_lost_reach"] or figures["residents_shorter"]
+        },
+    }
+
+
+def closed_segments_frame(engine: ScenarioEngine) -> gpd.GeoDataFrame:
+    """Return the closed segments as lines in WGS-84 (for the app's and the report's maps)."""
+    network = engine.base_network
+    segments = engine.closed.segments
+    lines = segment_lines(network, segments)
+    frame = gpd.GeoDataFrame(
+        {
+            "a": network.a[segments],
+            "b": network.b[segments],
+            "highway": np.asarray(network.highway, dtype=object)[segments],
+            "length_m": network.length_m[segments],
+        },
+        geometry=lines,
+        crs=engine.study.crs,
+    )
+    return frame.to_crs(WGS84)
 
 
 def run_suggest(

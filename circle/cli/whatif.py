@@ -17,9 +17,10 @@ def add_parser(commands) -> None:
     """Add the sub-command to ``circle``'s sub-commands."""
     cmd = commands.add_parser(
         "whatif",
-        help="add, remove or move facilities and see who gains or loses service",
-        description="Apply changes to a study without recomputing it (only the blocks affected are "
-        "updated), compare with the baseline, and save the scenario in the study's scenarios/ folder.",
+        help="add, remove or move facilities, close streets, and see who gains or loses service",
+        description="Apply changes to a study (facility changes update only the blocks affected; closures "
+        "recompute the reach over the streets left open), compare with the baseline, and save the scenario "
+        "in the study's scenarios/ folder.",
     )
     cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
     cmd.add_argument(
@@ -42,6 +43,22 @@ def add_parser(commands) -> None:
         default=[],
         metavar="FACILITY_ID@LAT,LON",
         help="move a facility, e.g. clinic:n123456@30.66,104.07 (repeatable)",
+    )
+    cmd.add_argument(
+        "--close",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="close the walking segments the lines or polygons of FILE (GeoJSON, GeoPackage, Shapefile) "
+        "cross or cover: a flooded underpass, a bridge under works (repeatable)",
+    )
+    cmd.add_argument(
+        "--close-steps",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="AREA_FILE",
+        help="close every flight of steps (highway=steps): of the whole study, or inside the polygons of AREA_FILE",
     )
     cmd.add_argument("--name", default="scenario", help="scenario name (default: scenario; replaces one of that name)")
     cmd.add_argument("--list", action="store_true", help="list the saved scenarios")
@@ -74,6 +91,42 @@ def parse_move(text: str) -> Change:
     return Change("move", facility_id=facility_id.strip(), lat=lat, lon=lon)
 
 
+def closures(args: argparse.Namespace) -> list[Change]:
+    """Return the ``close`` changes of ``--close`` and ``--close-steps``."""
+    from circle.sources.closures_file import read_closures
+    from circle.study.scenarios import Change
+
+    changes = [Change("close", geometry=g) for path in args.close for g in read_closures(path)]
+    if args.close_steps == "":
+        changes.append(Change("close", steps=True))
+    elif args.close_steps is not None:
+        changes += [Change("close", geometry=g, steps=True) for g in read_closures(args.close_steps)]
+    return changes
+
+
+def print_closure(closure: dict) -> None:
+    """Print what the closures closed and did."""
+    steps = f", {closure['steps_closed']} of them steps" if closure["steps_closed"] else ""
+    print(f"  closed {closure['segments_closed']} walking segments ({closure['length_closed_m']:,.0f} m{steps})")
+    if closure["blocks_cut_off"]:
+        shown = ", ".join(closure["cut_off_blocks"][:5])
+        more = " …" if closure["blocks_cut_off"] > 5 else ""
+        print(
+            f"  cut off entirely: {closure['blocks_cut_off']} blocks, {closure['residents_cut_off']:,.0f} residents "
+            f"({shown}{more})"
+        )
+    for category, figures in closure["categories"].items():
+        longer = figures["residents_longer"]
+        if longer:
+            print(
+                f"  {category}: {longer:,.0f} residents walk longer (mean +{figures['mean_longer_min']} min, "
+                f"max +{figures['max_longer_min']} min); {figures['residents_lost_reach']:,.0f} reach none "
+                "within the search limit"
+            )
+        elif figures["residents_lost_reach"]:
+            print(f"  {category}: {figures['residents_lost_reach']:,.0f} residents reach none within the search limit")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     import json
@@ -101,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     changes = [parse_add(text) for text in args.add]
     changes += [Change("remove", facility_id=text) for text in args.remove]
     changes += [parse_move(text) for text in args.move]
+    changes += closures(args)
     result = run_whatif(study, changes, args.name, author=cli_author())
     diff = result["diff"]
     print(
@@ -112,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
             f"  {category}: +{values['newly_served']:,.0f} newly served, "
             f"-{values['losing_service']:,.0f} losing service"
         )
+    if "closure" in diff:
+        print_closure(diff["closure"])
     print(
         f"  F15 {pct(diff['F15']['baseline'])} → {pct(diff['F15']['scenario'])}; "
         f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"

@@ -1,5 +1,9 @@
 """What-if: add, remove or move facilities and update only the blocks affected.
 
+Closing streets (:mod:`circle.engine.closures`) recomputes every
+category over the closed network; facility changes after it are updated
+locally on that network as before.
+
 Adding a facility searches only from it (a bounded Dijkstra from its access
 points on the reversed network, up to the search limit); blocks it reaches
 take it into their k nearest where it is nearer than their current k-th, and
@@ -21,17 +25,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.errors
+import shapely.geometry
 
 from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import _kernels as kernels
 from circle.engine import _kernels_local as local_kernels
 from circle.engine._base import CategoryReach, Destinations, ReachProblem, top_k_merge
-from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
+from circle.engine._labels import COUNT_TOLERANCE_S, LabelBackend, PreparedOrigins, grouped
+from circle.engine.closures import ClosedSegments, closed_network, open_access, segments_closed_by
 from circle.errors import CircleError
-from circle.geo import WGS84, transform_xy
+from circle.geo import WGS84, transform_geometries, transform_xy
 from circle.study import Study
 from circle.study.columns import count_column, nearest_id_column, time_column
 from circle.study.scenarios import Change
+
+CLOSURE_TYPES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
 def add_facility(
@@ -174,7 +184,9 @@ class ScenarioEngine:
 
     def __init__(self, study: Study):
         self.study = study
-        self.network = study.network
+        self.base_network = study.network
+        self.network = self.base_network
+        self.closed = ClosedSegments(np.zeros(0, np.int64), 0.0, 0)
         summary = study.summary
         self.k = int(summary.parameters.k_nearest)
         self.thresholds_min = tuple(summary.parameters.thresholds_min)
@@ -187,6 +199,7 @@ class ScenarioEngine:
         block_access, owner_ids = study.access_table("blocks")
         position = pd.Series(np.arange(len(self.block_ids)), index=self.block_ids)
         block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+        self.block_access = block_access
         self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
         self.states: dict[str, CategoryState] = {}
         for category, (ids, access) in category_access(study).items():
@@ -204,7 +217,13 @@ class ScenarioEngine:
     def snap(self, lat: float, lon: float) -> AccessTable:
         """Return how a point reaches the network (as a new facility would)."""
         x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, self.study.crs)
-        access = self.network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap, towards_point=True)
+        access = self.base_network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap, towards_point=True)
+        access = open_access(self.base_network, access, self.closed)
+        if len(access) == 0 and self.closed.count:
+            raise CircleError(
+                f"the point {lat:.6f}, {lon:.6f} steps onto a street this scenario closes; place the facility "
+                "beside an open street."
+            )
         if len(access) == 0:
             raise CircleError(
                 f"the point {lat:.6f}, {lon:.6f} is more than {self.max_snap:.0f} m from any walkable way of the "
@@ -250,6 +269,64 @@ class ScenarioEngine:
         )
         return changed
 
+    def close(self, closed: ClosedSegments) -> dict[str, np.ndarray]:
+        """Close segments (on top of any closed before) and recompute every category on what stays open.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Per category, the positions of the blocks whose times or counts changed.
+        """
+        segments = np.union1d(self.closed.segments, closed.segments)
+        highway = np.asarray(self.base_network.highway, dtype=object)[segments]
+        self.closed = ClosedSegments(
+            segments, float(self.base_network.length_m[segments].sum()), int((highway == "steps").sum())
+        )
+        self.network = closed_network(self.base_network, self.closed)
+        block_access = open_access(self.base_network, self.block_access, self.closed)
+        self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
+        destinations = {}
+        for category, state in self.states.items():
+            state.access = open_access(self.base_network, state.access, self.closed)
+            present = ~np.isin(state.access.owner, np.fromiter(state.removed, np.int64, len(state.removed)))
+            destinations[category] = Destinations(np.array(state.ids, dtype=object), state.access.take(present))
+        problem = ReachProblem(
+            network=self.network,
+            origin_access=block_access,
+            n_origins=len(self.block_ids),
+            destinations=destinations,
+            k=self.k,
+            thresholds_s=self.thresholds_s,
+            limit_s=self.limit_s,
+        )
+        reach = LabelBackend().solve(problem)
+        changed = {}
+        for category, state in self.states.items():
+            new = reach[category]
+            old = state.reach
+            differs = ~np.isclose(new.seconds, old.seconds, rtol=0.0, atol=1e-6, equal_nan=True).all(axis=1)
+            differs |= (new.counts != old.counts).any(axis=1)
+            changed[category] = np.flatnonzero(differs)
+            state.reach = new
+        return changed
+
+    def closure_of(self, change: Change) -> ClosedSegments:
+        """Return the segments a ``close`` change closes."""
+        geometries = []
+        if change.geometry:
+            try:
+                shape = shapely.geometry.shape(change.geometry)
+            except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
+                raise CircleError(
+                    f"a closure's geometry is not a GeoJSON line or polygon ({exc}).", about=("closure",)
+                ) from None
+            if shape.geom_type not in CLOSURE_TYPES:
+                raise CircleError(f"a closure is a line or a polygon, not a {shape.geom_type}.", about=("closure",))
+            geometries = list(transform_geometries([shape], WGS84, self.study.crs))
+        elif not change.steps:
+            raise CircleError("a closure needs a line or polygon, or steps to close.", about=("closure",))
+        return segments_closed_by(self.base_network, geometries, steps_only=change.steps)
+
     def _state(self, category: str) -> CategoryState:
         if category not in self.states:
             raise CircleError(f"the study has no category {category!r}; it has: {', '.join(self.states)}.")
@@ -259,6 +336,10 @@ class ScenarioEngine:
         """Apply changes in order; return, per category, the positions of the blocks changed."""
         changed: dict[str, list[np.ndarray]] = {}
         for number, change in enumerate(changes, start=1):
+            if change.kind == "close":
+                for category, blocks in self.close(self.closure_of(change)).items():
+                    changed.setdefault(category, []).append(blocks)
+                continue
             if change.kind in {"remove", "move"}:
                 category, blocks = self.remove(str(change.facility_id))
                 changed.setdefault(category, []).append(blocks)
@@ -268,7 +349,7 @@ class ScenarioEngine:
                 access = self.snap(float(change.lat), float(change.lon))
                 new_id = f"{change.category}:new{number}"
                 changed.setdefault(str(change.category), []).append(self.add(str(change.category), access, new_id))
-        return {c: np.unique(np.concatenate(parts)) for c, parts in changed.items()}
+        return {c: np.unique(np.concatenate(parts)) for c, parts in changed.items() if sum(map(len, parts))}
 
     def blocks_frame(self) -> pd.DataFrame:
         """Return the blocks' reach columns in the current state (same layout as ``blocks.parquet``)."""

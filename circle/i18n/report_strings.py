@@ -182,6 +182,27 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "zh": "将设施 {facility} 迁至（{lon:.5f}, {lat:.5f}）",
         "en": "Move facility {facility} to {lon:.5f}, {lat:.5f}",
     },
+    "rpt_change_close": {
+        "zh": "封闭步行路段：{what}（{segments} 段，{length:,.0f} 米）",
+        "en": "Close the walking segments {what} ({segments} segments, {length:,.0f} m)",
+    },
+    "rpt_close_line": {"zh": "一条封闭线所跨越的路段", "en": "a barrier line crosses"},
+    "rpt_close_area": {"zh": "封闭区域内及穿越其边界的路段", "en": "inside or crossing a closed area"},
+    "rpt_close_steps": {"zh": "全部台阶", "en": "every flight of steps"},
+    "rpt_close_steps_area": {"zh": "一个区域内的台阶", "en": "the flights of steps inside an area"},
+    "rpt_closure_title": {"zh": "道路封闭的影响", "en": "What the closures do"},
+    "rpt_closure_summary": {
+        "zh": "共封闭步行路段 {segments} 段（{length:,.0f} 米，其中台阶 {steps} 段）。"
+        "完全失去可达性的街坊 {blocks} 个，居民 {residents:,.0f} 人。",
+        "en": "{segments} walking segments are closed ({length:,.0f} m, {steps} of them steps). {blocks} blocks "
+        "with {residents:,.0f} residents are cut off entirely.",
+    },
+    "rpt_closure_longer": {"zh": "步行变远人口", "en": "Walk longer"},
+    "rpt_closure_mean": {"zh": "平均增加（分钟）", "en": "Mean increase (min)"},
+    "rpt_closure_max": {"zh": "最大增加（分钟）", "en": "Largest increase (min)"},
+    "rpt_closure_lost": {"zh": "搜索范围内无设施人口", "en": "None within the search limit"},
+    "rpt_closed_legend": {"zh": "封闭路段", "en": "Closed street"},
+    "rpt_cut_off_legend": {"zh": "完全失去可达性", "en": "Cut off entirely"},
     "rpt_baseline": {"zh": "现状", "en": "Baseline"},
     "rpt_with_scenario": {"zh": "方案", "en": "Scenario"},
     "rpt_change": {"zh": "变化（百分点）", "en": "Change (points)"},

@@ -25,13 +25,14 @@ from circle.analysis.assess import (
     compute_suggestions,
     study_preset,
 )
+from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
 from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.study import Study
-from circle.study.scenarios import Change, load_scenario
+from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
 
 Progress = Callable[[float, str], None]
@@ -54,6 +55,9 @@ class ScenarioContent:
     scenario_pass: dict[str, np.ndarray]
     added: gpd.GeoDataFrame
     removed: gpd.GeoDataFrame
+    closure: dict[str, Any] | None = None
+    closed: gpd.GeoDataFrame | None = None
+    cut_off: np.ndarray | None = None
 
 
 @dataclass
@@ -248,6 +252,15 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
     ).to_crs(study.crs)
     removed = facilities[facilities["facility_id"].isin(moved_away)].copy()
     removed["geometry"] = removed.geometry.representative_point()
+    closure = description.get("diff", {}).get("closure")
+    closed = load_closed(study, name)
+    cut_off = None
+    if closure is not None:
+        cut_ids = set(closure.get("cut_off_blocks", []))
+        scenario_blocks = pd.read_parquet(study.path / "scenarios" / name / "blocks.parquet")
+        cut_off = (
+            _cut_off(study.blocks, scenario_blocks, keys)[inside] if cut_ids or closure["blocks_cut_off"] else None
+        )
     return ScenarioContent(
         name=name,
         created=description.get("created", ""),
@@ -260,4 +273,7 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
         scenario_pass=after,
         added=added_points,
         removed=removed,
+        closure=closure,
+        closed=None if closed is None else closed.to_crs(study.crs),
+        cut_off=cut_off,
     )

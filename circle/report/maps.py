@@ -17,7 +17,7 @@ from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from circle.colours import NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
+from circle.colours import CLOSED_STREET, NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
 from circle.report._map_drawing import (  # the drawing primitives, public here: MapLayers, paths, squares
     FULL_MAP_HEIGHT_IN,
     GREEN,
@@ -270,19 +270,32 @@ def scenario_map(
     added: gpd.GeoDataFrame,
     removed: gpd.GeoDataFrame,
     labels: dict[str, str],
+    closed: gpd.GeoDataFrame | None = None,
+    cut_off: np.ndarray | None = None,
 ) -> bytes:
-    """Draw the blocks a scenario newly serves or stops serving, and the facilities it adds or removes."""
+    """Draw the blocks a scenario changes, the facilities it adds or removes, and the streets it closes.
+
+    ``closed`` holds the closed segments (lines in the study CRS), ``cut_off``
+    flags the blocks they cut off entirely.
+    """
     figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
     ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
     _base(ax, layers)
     gained, lost = layers.per_shape(gained, "any"), layers.per_shape(lost, "any")
     colours = np.where(gained, SERVED, np.where(lost, UNSERVED, NO_GAP))
+    if cut_off is not None:
+        colours = np.where(layers.per_shape(cut_off, "any"), OUT_OF_REACH, colours)
     layers.draw(ax, list(colours), "#888888", 0.3, zorder=3)
     handles = [
         Patch(facecolor=SERVED, label=labels["gained"]),
         Patch(facecolor=UNSERVED, label=labels["lost"]),
         Patch(facecolor=NO_GAP, edgecolor="#888888", linewidth=0.3, label=labels["unchanged"]),
     ]
+    if cut_off is not None and cut_off.any():
+        handles.append(Patch(facecolor=OUT_OF_REACH, label=labels["cut_off"]))
+    if closed is not None and not closed.empty:
+        closed.plot(ax=ax, color=CLOSED_STREET, linewidth=2.2, zorder=7)
+        handles.append(Line2D([], [], color=CLOSED_STREET, linewidth=2.2, label=labels["closed"]))
     for points, marker, size, colour, label in (
         (added, "P", 90, "#1f77b4", "added"),
         (removed, "X", 80, "#222222", "removed"),

@@ -10,9 +10,14 @@ import shapely
 
 from circle.errors import CircleError
 
+POLYGONS = ("Polygon", "MultiPolygon")
+LINES_AND_POLYGONS = ("LineString", "MultiLineString", *POLYGONS)
 
-def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.GeoDataFrame:
-    """Read the polygons of a vector file, refusing files a study cannot trust.
+
+def read_polygons(
+    path: str | Path, what: str, error: type[CircleError], kinds: tuple[str, ...] = POLYGONS
+) -> gpd.GeoDataFrame:
+    """Read the polygons (or the geometries of ``kinds``) of a vector file, refusing files a study cannot trust.
 
     Parameters
     ----------
@@ -22,11 +27,13 @@ def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.
         What the file is, for messages (``"blocks file"``, ``"area file"``).
     error : type of CircleError
         The error raised on any problem.
+    kinds : tuple of str
+        The geometry types kept (default: polygons and multipolygons).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Only the non-empty polygon and multipolygon rows, in the file's CRS.
+        Only the non-empty rows of those types, in the file's CRS.
 
     Raises
     ------
@@ -48,9 +55,10 @@ def read_polygons(path: str | Path, what: str, error: type[CircleError]) -> gpd.
         )
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]
-    frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    frame = frame[frame.geometry.geom_type.isin(list(kinds))]
     if frame.empty:
-        raise error(f"{what} {path} holds no polygons; it must hold areas.")
+        wanted = "areas" if kinds == POLYGONS else "lines or areas"
+        raise error(f"{what} {path} holds no {wanted}; it must hold {wanted}.")
     if not np.all(np.isfinite(shapely.get_coordinates(frame.geometry.to_numpy()))):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
     if frame.crs.is_geographic:

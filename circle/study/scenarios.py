@@ -26,12 +26,20 @@ from circle.study.atomic import locked, replace_folder
 from circle.study.folder import Study
 
 SCENARIOS = "scenarios"
+CLOSED = "closed.parquet"
 _NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,79}")
 
 
 @dataclass
 class Change:
-    """One change: ``add`` (category, lat, lon, name), ``remove`` (facility_id) or ``move`` (both)."""
+    """One change of a scenario.
+
+    ``add`` (category, lat, lon, name), ``remove`` (facility_id), ``move``
+    (both), or ``close``: the walking segments ``geometry`` (a GeoJSON line
+    or polygon in WGS-84 degrees) crosses or covers are impassable; with
+    ``steps``, only its flights of steps (every flight of the study when
+    there is no geometry).
+    """
 
     kind: str
     category: str | None = None
@@ -39,6 +47,8 @@ class Change:
     lon: float | None = None
     facility_id: str | None = None
     name: str | None = None
+    geometry: dict | None = None
+    steps: bool = False
 
 
 def check_name(name: str) -> str:
@@ -60,11 +70,14 @@ def save_scenario(
     diff: dict[str, Any],
     timings: dict[str, float],
     author: str | None = None,
+    closed=None,
 ) -> Path:
     """Write ``scenarios/NAME/`` atomically (replacing a scenario of the same name).
 
     ``author`` is who saved it (a planner's name, or ``cli:USER``); it is kept
     in ``scenario.json`` and decides who may replace or delete it in the app.
+    ``closed`` (a GeoDataFrame of the segments its closures closed) is kept
+    as ``closed.parquet``.
     """
     check_name(name)
     root = study.path / SCENARIOS
@@ -73,6 +86,8 @@ def save_scenario(
     def write(staging: Path) -> None:
         blocks.to_parquet(staging / "blocks.parquet", index=False)
         scores.to_parquet(staging / "scores.parquet", index=False)
+        if closed is not None:
+            closed.to_parquet(staging / CLOSED)
         payload = {
             "name": name,
             "author": author,
@@ -128,6 +143,14 @@ def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame
     return json.loads((folder / "scenario.json").read_text(encoding="utf-8")), pd.read_parquet(
         folder / "blocks.parquet"
     )
+
+
+def load_closed(study: Study, name: str):
+    """Return the segments a saved scenario closed (a GeoDataFrame in WGS-84), or None when it closed none."""
+    import geopandas as gpd
+
+    path = study.path / SCENARIOS / check_name(name) / CLOSED
+    return gpd.read_parquet(path) if path.is_file() else None
 
 
 def delete_scenario(study: Study, name: str) -> None:

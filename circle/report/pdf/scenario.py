@@ -58,16 +58,77 @@ def scenario_section(w: Writer) -> list:
     for key, show in measures:
         rows.append([w.s(key, tier=15), show(scenario.baseline), show(scenario.scenario), "", "", ""])
     story.append(w.table(rows, [0.3, 0.13, 0.13, 0.1, 0.17, 0.17], numeric={1, 2, 3, 4, 5}))
+    if scenario.closure is not None:
+        story += closure_part(w, scenario.closure)
     picture = maps.scenario_map(
-        w.layers(), scenario.gained, scenario.lost, scenario.added, scenario.removed, w.map_labels()
+        w.layers(),
+        scenario.gained,
+        scenario.lost,
+        scenario.added,
+        scenario.removed,
+        w.map_labels(),
+        closed=scenario.closed,
+        cut_off=scenario.cut_off,
     )
     story += [KeepTogether([w.p(w.s("rpt_scenario_map"), "caption"), w.image(picture)]), PageBreak()]
+    return story
+
+
+def closure_part(w: Writer, closure: dict[str, Any]) -> list:
+    """Return what the closures do: segments closed, blocks cut off, and per category who walks longer."""
+    story = [
+        w.p(w.s("rpt_closure_title"), "h2"),
+        w.p(
+            w.s(
+                "rpt_closure_summary",
+                segments=closure["segments_closed"],
+                length=closure["length_closed_m"],
+                steps=closure["steps_closed"],
+                blocks=closure["blocks_cut_off"],
+                residents=closure["residents_cut_off"],
+            )
+        ),
+    ]
+    rows = [
+        [
+            w.s("rpt_category"),
+            w.s("rpt_closure_longer"),
+            w.s("rpt_closure_mean"),
+            w.s("rpt_closure_max"),
+            w.s("rpt_closure_lost"),
+        ]
+    ]
+    for key, figures in closure["categories"].items():
+        rows.append(
+            [
+                w.label(key) if key in w.content.result.labels else key,
+                f"{figures['residents_longer']:,.0f}",
+                "—" if figures["mean_longer_min"] is None else f"{figures['mean_longer_min']:.1f}",
+                "—" if figures["max_longer_min"] is None else f"{figures['max_longer_min']:.1f}",
+                f"{figures['residents_lost_reach']:,.0f}",
+            ]
+        )
+    if len(rows) > 1:
+        story.append(w.table(rows, [0.32, 0.17, 0.17, 0.17, 0.17], numeric={1, 2, 3, 4}))
     return story
 
 
 def describe_change(w: Writer, change: dict[str, Any]) -> str:
     """Return one scenario change in words."""
     kind = change["kind"]
+    if kind == "close":
+        closure = w.content.scenario.closure or {}
+        geometry = (change.get("geometry") or {}).get("type", "")
+        if change.get("steps"):
+            what = w.s("rpt_close_steps_area" if geometry else "rpt_close_steps")
+        else:
+            what = w.s("rpt_close_area" if "Polygon" in geometry else "rpt_close_line")
+        return w.s(
+            "rpt_change_close",
+            what=what,
+            segments=closure.get("segments_closed", 0),
+            length=closure.get("length_closed_m", 0.0),
+        )
     if kind == "add":
         key = "rpt_change_add" if change.get("name") else "rpt_change_add_unnamed"
         return w.s(

@@ -197,6 +197,8 @@ class Writer:
             "unchanged": "rpt_unchanged",
             "added": "rpt_added",
             "removed": "rpt_removed",
+            "closed": "rpt_closed_legend",
+            "cut_off": "rpt_cut_off_legend",
         }
         labels = {name: t(key, self.lang, limit=self.search_limit()) for name, key in keys.items()}
         labels["priority_class"] = t("rpt_priority_class", self.lang, low="{low}", high="{high}")
