@@ -2,7 +2,8 @@
 # Debian packages circle needs beyond Python: a CJK TrueType font so Chinese
 # renders in the app and is embedded in the PDF reports (fonts-wqy-microhei),
 # and, with --tests, poppler-utils (the report tests read PDFs back), Chromium
-# (driven by Playwright, never a downloaded browser) and an emoji font.
+# (driven by Playwright, never a downloaded browser), an emoji font and
+# LibreOffice Calc without its GUI (a test opens the indicator spreadsheet in it).
 # Installed only when missing, and only where apt-get can run (root);
 # otherwise the tests that need them skip with a reason.
 set -euo pipefail
@@ -12,6 +13,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
+    command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 fi
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
@@ -22,4 +24,4 @@ if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "circle setup: installing ${missing[*]} with apt-get"
 apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

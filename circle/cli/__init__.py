@@ -1,7 +1,7 @@
 """The ``circle`` command line: one module per sub-command.
 
 ``circle analyze`` builds a study folder; ``score``, ``whatif``, ``suggest``,
-``isochrone`` and ``report`` read one; ``batch`` runs many on Dask;
+``isochrone``, ``compare``, ``indicators`` and ``report`` read one; ``batch`` runs many on Dask;
 ``serve`` and ``users`` deploy the app. Library errors describe the data;
 this package adds the flag names (:func:`circle.cli._common.flag_words`).
 Errors are printed as one paragraph without a traceback and end with exit
@@ -15,11 +15,11 @@ import os
 import sys
 import textwrap
 
-from circle.cli import analyze, batch, isochrone, report, score, serve, suggest, users, whatif
+from circle.cli import analyze, batch, compare, indicators, isochrone, report, score, serve, suggest, users, whatif
 from circle.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED, with_flags
 from circle.errors import CircleError
 
-SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, report, serve, users)
+SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, compare, indicators, report, serve, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

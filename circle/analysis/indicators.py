@@ -1,0 +1,398 @@
+"""Indicators a bureau reports: each by its official definition and, beside it, by the walking network.
+
+Definitions come from an indicator set (:mod:`circle.standards.indicator_sets`).
+Every figure is computed from the study's own tables:
+
+- **service-radius coverage**, straight line (the official 城市体检 way):
+  the residential land (the blocks' polygons) within ``radius_m`` of a
+  qualifying facility's outline, exactly (buffers intersected with the
+  blocks), over all residential land; a facility qualifies by category and
+  by its mapped area (a point has none). **By the network:** the land of the
+  blocks whose walk to a qualifying facility is within the radius (walked at
+  the profile's flat speed, as the preset's ``distance`` criterion), over all
+  land, and the same by residents.
+- **compounds lacking** a facility of each category of the preset: a
+  compound is a residential area (``parent_id``: the parts of a cut one
+  count once); it has the facility when any of its blocks passes (network)
+  or when any block's inner point lies within the radius (straight line).
+- **category coverage**, **F15**, **proximity time**, **Gini**: the study's
+  own scores (network), and beside them the same formulas with each block's
+  time taken as the straight-line distance from its inner point to the
+  nearest facility's outline, walked at the flat speed.
+
+The walking figures of facility subsets (parks of a size) are a fresh run of
+the labels engine over the study's network and access rows, so they equal
+what the study's reach columns would say for that subset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle.analysis.assess import assessment_of, study_preset
+from circle.analysis.scoring import Assessment, score_blocks, summarize
+from circle.engine._base import Destinations, ReachProblem
+from circle.engine._labels import LabelBackend
+from circle.engine.whatif import category_access
+from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
+from circle.study import Study
+from circle.study.columns import time_column
+
+COLUMNS = (
+    "key",
+    "category",
+    "name",
+    "definition",
+    "unit",
+    "weighting",
+    "official_radius",
+    "official_value",
+    "straight_line_value",
+    "network_value",
+    "difference",
+    "network_residents_value",
+    "note",
+    "source",
+    "verified",
+)
+
+
+@dataclass
+class StudyGeometry:
+    """The study's blocks and facilities in its projected CRS, with what every indicator reads."""
+
+    study: Study
+    assessment: Assessment
+    blocks: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    population: np.ndarray
+    land_m2: np.ndarray
+    speed: float
+
+    @classmethod
+    def of(cls, study: Study, preset=None) -> StudyGeometry:
+        """Project the study's tables once."""
+        loaded = study_preset(study, preset)
+        blocks = study.blocks.to_crs(study.crs)
+        facilities = study.facilities.to_crs(study.crs)
+        return cls(
+            study,
+            assessment_of(study, loaded),
+            blocks,
+            facilities,
+            blocks["population"].to_numpy(float),
+            shapely.area(blocks.geometry.to_numpy()),
+            study.summary.profile.speed,
+        )
+
+    def qualifying(self, rule: RadiusRule) -> gpd.GeoDataFrame:
+        """Return the facilities a rule counts (its category, its size range by mapped area)."""
+        chosen = self.facilities[self.facilities["category"] == rule.category]
+        area = shapely.area(chosen.geometry.to_numpy())
+        keep = np.ones(len(chosen), bool)
+        if rule.min_area_m2 is not None:
+            keep &= area >= rule.min_area_m2
+        if rule.max_area_m2 is not None:
+            keep &= area < rule.max_area_m2
+        return chosen[keep]
+
+
+def covered_land(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np.ndarray:
+    """Per block, the area (m²) within each rule's straight-line radius of one of its facilities' outlines."""
+    buffers = [
+        shapely.buffer(geometry.qualifying(rule).geometry.to_numpy(), rule.radius_m, quad_segs=16) for rule in rules
+    ]
+    buffers = np.concatenate(buffers) if buffers else np.zeros(0, dtype=object)
+    covered = np.zeros(len(geometry.blocks))
+    if not len(buffers):
+        return covered
+    shapes = geometry.blocks.geometry.to_numpy()
+    block, buffer = shapely.STRtree(buffers).query(shapes, predicate="intersects")
+    if not len(block):
+        return covered
+    pieces = gpd.GeoDataFrame({"block": block}, geometry=shapely.intersection(shapes[block], buffers[buffer]))
+    merged = pieces.dissolve(by="block")
+    covered[merged.index.to_numpy(np.int64)] = shapely.area(merged.geometry.to_numpy())
+    return np.minimum(covered, geometry.land_m2)
+
+
+def network_passes(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np.ndarray:
+    """Per block, whether it walks to a facility of some rule within that rule's radius (at the flat speed)."""
+    study = geometry.study
+    access_by_category = category_access(study)
+    block_ids = geometry.blocks["block_id"].astype(str).to_numpy()
+    block_access, owner_ids = study.access_table("blocks")
+    position = pd.Series(np.arange(len(block_ids)), index=block_ids)
+    block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+    destinations = {}
+    for number, rule in enumerate(rules):
+        if rule.category not in access_by_category:
+            continue
+        ids, access = access_by_category[rule.category]
+        wanted = set(geometry.qualifying(rule)["facility_id"].astype(str))
+        keep_ids = np.array([i for i in ids if i in wanted], dtype=object)
+        local = pd.Series(np.arange(len(keep_ids)), index=keep_ids)
+        rows = np.flatnonzero(np.isin(ids[access.owner], keep_ids))
+        subset = access.take(rows)
+        subset.owner = local.loc[ids[subset.owner]].to_numpy(np.int64)
+        destinations[f"rule{number}"] = Destinations(keep_ids, subset)
+    passed = np.zeros(len(block_ids), bool)
+    if not destinations:
+        return passed
+    problem = ReachProblem(
+        network=study.network,
+        origin_access=block_access,
+        n_origins=len(block_ids),
+        destinations=destinations,
+        k=1,
+        thresholds_s=(max(r.radius_m for r in rules) / geometry.speed,),
+        limit_s=study.summary.parameters.search_limit_s,
+    )
+    reach = LabelBackend().solve(problem)
+    for number, rule in enumerate(rules):
+        if f"rule{number}" in reach:
+            seconds = reach[f"rule{number}"].seconds[:, 0]
+            passed |= seconds / 60.0 <= rule.radius_m / geometry.speed / 60.0 + 1e-9
+    return passed
+
+
+def straight_line_minutes(geometry: StudyGeometry) -> pd.DataFrame:
+    """Return a blocks frame whose ``{c}_t1`` is the straight-line minutes from each block's inner point.
+
+    The distance is to the nearest facility outline of ``c``, walked at the
+    flat speed; beyond the search limit it is NaN, as a walking time would be.
+    """
+    points = shapely.point_on_surface(geometry.blocks.geometry.to_numpy())
+    limit_min = geometry.assessment.preset.search_limit_s / 60.0
+    frame = pd.DataFrame({"block_id": geometry.blocks["block_id"].to_numpy(), "population": geometry.population})
+    for category in geometry.assessment.preset.categories:
+        shapes = geometry.facilities.loc[geometry.facilities["category"] == category.key].geometry.to_numpy()
+        minutes = np.full(len(points), np.nan)
+        if len(shapes):
+            _, distance = shapely.STRtree(shapes).query_nearest(points, return_distance=True, all_matches=False)
+            minutes = distance / geometry.speed / 60.0
+            minutes[minutes > limit_min] = np.nan
+        frame[time_column(category.key, 1)] = minutes
+    return frame
+
+
+def compute_indicators(
+    study: Study, indicator_set: IndicatorSet, lang: str = "zh", preset=None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str]]]:
+    """Compute an indicator set on a study.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    indicator_set : IndicatorSet
+        The indicators.
+    lang : str
+        Language of names and definitions (``zh`` or ``en``).
+    preset : str or pathlib.Path, optional
+        Score with this preset (default: the study's).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame, list)
+        The indicators (:data:`COLUMNS`; percentages as 0–100), the
+        community-level counts (one row per 街道/社区 with compounds and
+        those lacking each category), and the sources as (item, value) pairs.
+    """
+    geometry = StudyGeometry.of(study, preset)
+    scores = score_blocks(study.blocks, geometry.assessment)
+    straight = score_blocks(straight_line_minutes(geometry), geometry.assessment)
+    network_summary = summarize(scores, geometry.assessment, worst=0)
+    straight_summary = summarize(straight, geometry.assessment, worst=0)
+    rows: list[dict[str, Any]] = []
+    for indicator in indicator_set.indicators:
+        if indicator.method == "service_radius_coverage":
+            rows.append(_service_radius_row(geometry, indicator, lang))
+        elif indicator.method == "compounds_lacking":
+            rows += _compound_rows(geometry, indicator, scores, straight, lang)
+        elif indicator.method == "category_coverage":
+            rows += _coverage_rows(geometry, indicator, network_summary, straight_summary, lang)
+        elif indicator.method == "study_measure":
+            rows.append(_measure_row(indicator, network_summary, straight_summary, lang))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    return table, community_counts(geometry, scores, lang), sources_of(study, indicator_set, geometry, lang)
+
+
+def _base(indicator: Indicator, lang: str, facility: str = "", category: str = "") -> dict[str, Any]:
+    return {
+        "key": indicator.key,
+        "category": category,
+        "name": indicator.name(lang, facility),
+        "definition": indicator.definition(lang, facility),
+        "unit": indicator.unit,
+        "weighting": indicator.weighting,
+        "official_radius": indicator.radius,
+        "source": indicator.source,
+        "verified": indicator.verified,
+        "note": "",
+    }
+
+
+def _with_values(row: dict[str, Any], straight: float | None, network: float | None) -> dict[str, Any]:
+    row["straight_line_value"] = straight
+    row["network_value"] = network
+    row["official_value"] = straight if row["official_radius"] == "straight_line" else network
+    digits = 4 if row["unit"] == "index" else 2
+    row["difference"] = None if straight is None or network is None else round(network - straight, digits)
+    return row
+
+
+def _percent(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 2) if whole > 0 else None
+
+
+def _service_radius_row(geometry: StudyGeometry, indicator: Indicator, lang: str) -> dict[str, Any]:
+    row = _base(indicator, lang)
+    present = set(geometry.facilities["category"])
+    missing = sorted({r.category for r in indicator.facilities} - present)
+    if missing:
+        row["note"] = (
+            f"本研究没有 {', '.join(missing)} 类设施数据，无法计算；可在标准预设中增加该类别或用 --facilities 导入名录"
+            if lang == "zh"
+            else f"the study has no {', '.join(missing)} facilities, so this cannot be computed; add the category "
+            "to the preset or import the bureau's list"
+        )
+        return _with_values(row, None, None)
+    land = geometry.land_m2
+    covered = covered_land(geometry, indicator.facilities)
+    passes = network_passes(geometry, indicator.facilities)
+    row = _with_values(row, _percent(covered.sum(), land.sum()), _percent(land[passes].sum(), land.sum()))
+    row["network_residents_value"] = _percent(geometry.population[passes].sum(), geometry.population.sum())
+    counted = sum(len(geometry.qualifying(r)) for r in indicator.facilities)
+    row["note"] = (
+        f"计入设施 {counted} 处（按地图面积分级，点状设施无面积不计）；居住用地 {land.sum() / 1e4:,.1f} 公顷"
+        if lang == "zh"
+        else f"{counted} facilities counted (sized by mapped area; points have none); "
+        f"residential land {land.sum() / 1e4:,.1f} ha"
+    )
+    return row
+
+
+def compound_lacking(blocks: pd.DataFrame, passed: np.ndarray) -> pd.Series:
+    """Per compound (``parent_id``), whether none of its blocks passes."""
+    return ~pd.Series(passed, index=blocks["parent_id"].astype(str).to_numpy()).groupby(level=0).any()
+
+
+def _compound_rows(
+    geometry: StudyGeometry, indicator: Indicator, scores: pd.DataFrame, straight: pd.DataFrame, lang: str
+) -> list[dict[str, Any]]:
+    blocks = geometry.blocks
+    residents = pd.Series(geometry.population, index=blocks["parent_id"].astype(str).to_numpy()).groupby(level=0).sum()
+    rows = []
+    for category in geometry.assessment.categories():
+        label = category.label(lang)
+        row = _base(indicator, lang, label, category.key)
+        lacking_network = compound_lacking(blocks, scores[f"pass_{category.key}"].to_numpy(bool))
+        lacking_straight = compound_lacking(blocks, straight[f"pass_{category.key}"].to_numpy(bool))
+        row = _with_values(row, float(lacking_straight.sum()), float(lacking_network.sum()))
+        row["network_residents_value"] = round(float(residents[lacking_network[lacking_network].index].sum()), 1)
+        row["note"] = (
+            f"共 {len(lacking_network)} 个小区（街坊）；缺口小区居民 {row['network_residents_value']:,.0f} 人（步行）"
+            if lang == "zh"
+            else f"of {len(lacking_network)} compounds; {row['network_residents_value']:,.0f} residents live in "
+            "the compounds lacking it (network)"
+        )
+        rows.append(row)
+    return rows
+
+
+def _coverage_rows(geometry, indicator: Indicator, network, straight, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for category in geometry.assessment.categories():
+        row = _base(indicator, lang, category.label(lang), category.key)
+        on_foot, by_line = network.categories[category.key].coverage, straight.categories[category.key].coverage
+        rows.append(
+            _with_values(
+                row,
+                None if by_line is None else round(100 * by_line, 2),
+                None if on_foot is None else round(100 * on_foot, 2),
+            )
+        )
+    return rows
+
+
+def _measure_row(indicator: Indicator, network, straight, lang: str) -> dict[str, Any]:
+    row = _base(indicator, lang)
+    on_foot, by_line = getattr(network, indicator.measure), getattr(straight, indicator.measure)
+    if indicator.unit == "percent":
+        on_foot = None if on_foot is None else round(100 * on_foot, 2)
+        by_line = None if by_line is None else round(100 * by_line, 2)
+    return _with_values(row, by_line, on_foot)
+
+
+def community_counts(geometry: StudyGeometry, scores: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per 街道/社区: compounds, residents, and compounds lacking each category (network)."""
+    blocks = geometry.blocks
+    unnamed = "（未标注）" if lang == "zh" else "(not mapped)"
+    frame = pd.DataFrame(
+        {
+            "subdistrict": blocks["subdistrict"].fillna("").replace("", unnamed).to_numpy()
+            if "subdistrict" in blocks
+            else unnamed,
+            "community": blocks["community"].fillna("").replace("", unnamed).to_numpy()
+            if "community" in blocks
+            else unnamed,
+            "compound": blocks["parent_id"].astype(str).to_numpy(),
+            "population": geometry.population,
+        }
+    )
+    keys = [c.key for c in geometry.assessment.categories()]
+    for key in keys:
+        frame[key] = scores[f"pass_{key}"].to_numpy(bool)
+    # a compound belongs to the unit most of its residents live in
+    per_compound = frame.groupby("compound").agg(
+        {"population": "sum", **{k: "any" for k in keys}, "subdistrict": "first", "community": "first"}
+    )
+    out = per_compound.groupby(["subdistrict", "community"]).agg(
+        compounds=("population", "size"),
+        population=("population", "sum"),
+        **{k: (k, lambda s: int((~s).sum())) for k in keys},
+    )
+    return out.reset_index().sort_values(["subdistrict", "community"], kind="stable").reset_index(drop=True)
+
+
+def sources_of(study: Study, indicator_set: IndicatorSet, geometry: StudyGeometry, lang: str) -> list[tuple[str, str]]:
+    """Return the study's sources and dates, and the indicator set's, as (item, value) pairs."""
+    summary = study.summary
+    zh = lang == "zh"
+    population = summary.population or {}
+    items = [
+        ("指标体系" if zh else "indicator set", f"{indicator_set.title_zh if zh else indicator_set.title_en}"),
+        ("指标体系来源" if zh else "indicator set source", indicator_set.source),
+        ("研究" if zh else "study", str(study.path)),
+        ("数据源文件" if zh else "source file", summary.source.file),
+        ("数据源 SHA-256" if zh else "source SHA-256", summary.source.sha256),
+        ("数据时间" if zh else "data timestamp", summary.source.data_timestamp or ("未记录" if zh else "not recorded")),
+        ("研究生成时间" if zh else "study created", summary.created),
+        ("标准预设" if zh else "preset", f"{summary.preset.name} ({summary.preset.path})"),
+        ("步行速度" if zh else "walking speed", f"{summary.profile.name} {summary.profile.speed} m/s"),
+        ("人口来源" if zh else "population by source", _population_sources(population)),
+        ("街坊数" if zh else "blocks", f"{len(geometry.blocks):,}"),
+        ("居民数" if zh else "residents", f"{geometry.population.sum():,.0f}"),
+        ("计算时间" if zh else "computed", dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("地图数据" if zh else "map data", summary.attribution),
+    ]
+    if summary.imports.facilities:
+        items.append(("设施名录" if zh else "facility list", str(summary.imports.facilities)))
+    if summary.imports.census:
+        items.append(("人口普查" if zh else "census", str(summary.imports.census)))
+    return items
+
+
+def _population_sources(population: dict[str, Any]) -> str:
+    by_source = population.get("by_source") if isinstance(population, dict) else None
+    if not isinstance(by_source, dict):
+        return str(population)
+    return ", ".join(f"{k} {float(v['residents'] if isinstance(v, dict) else v):,.0f}" for k, v in by_source.items())
