@@ -8,20 +8,26 @@
 # otherwise the tests that need them skip with a reason.
 set -euo pipefail
 missing=()
+lean=()  # installed without their recommended packages (LibreOffice's pull in hundreds of MB)
 fc-list 2>/dev/null | grep -qi "wenquanyi" || missing+=(fonts-wqy-microhei)
 if [[ "${1:-}" == "--tests" ]]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
-    command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+    command -v soffice >/dev/null 2>&1 || lean+=(libreoffice-calc-nogui)
 fi
-if [[ ${#missing[@]} -eq 0 ]]; then
+if [[ ${#missing[@]} -eq 0 && ${#lean[@]} -eq 0 ]]; then
     exit 0
 fi
 if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "circle setup: cannot install ${missing[*]} (needs root and apt-get); Chinese reports and some tests will not work." >&2
+    echo "circle setup: cannot install ${missing[*]} ${lean[*]} (needs root and apt-get); Chinese reports and some tests will not work." >&2
     exit 0
 fi
-echo "circle setup: installing ${missing[*]} with apt-get"
+echo "circle setup: installing ${missing[*]} ${lean[*]} with apt-get"
 apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ ${#missing[@]} -gt 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [[ ${#lean[@]} -gt 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+fi
