@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
             score=summary.mean_score,
         )
     )
+    if summary.tiers:
+        shares = ", ".join(f"{tier} min {pct(share)}" for tier, share in summary.tiers.items())
+        print(t("cli_score_tiers", lang, shares=shares))
     for key, values in summary.categories.items():
         label = result.labels[key][lang]
         print(t("cli_score_category", lang, label=label, coverage=pct(values.coverage), unserved=values.unserved))

@@ -7,6 +7,10 @@ CLI_STRINGS: dict[str, dict[str, str]] = {
         "en": "  residents {population:,.0f}; F15 {f15}; proximity time {proximity} min; "
         "Gini {gini}; mean score {score}",
     },
+    "cli_score_tiers": {
+        "zh": "  达到各层级（该层级及以下全部类别达标）的居民：{shares}",
+        "en": "  residents meeting each tier (every category of it and below passes): {shares}",
+    },
     "cli_score_category": {
         "zh": "  {label:<26} 覆盖 {coverage:>6}  未覆盖人口 {unserved:>10,.0f}",
         "en": "  {label:<26} coverage {coverage:>6}  unserved {unserved:>10,.0f}",
