@@ -36,7 +36,7 @@ def test_a_study_against_itself_changes_nothing(chengdu, tmp_path):
     changes = [c for c in blocks.columns if c.endswith("_change")]
     assert np.nanmax(np.abs(blocks[changes].to_numpy(float))) == 0
     assert vanished.empty
-    assert set(blocks.filter(like="_status").stack()) <= {"served", "unserved"}
+    assert set(blocks.filter(like="_status").to_numpy().ravel()) <= {"served", "unserved"}
 
 
 def test_against_two_clinics_removed_gives_the_what_if_newly_unserved(chengdu, tmp_path):
