@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -117,3 +118,33 @@ def test_cli_compare_and_refusals(chengdu, tmp_path, capsys):
     assert main(["compare", str(tmp_path), str(chengdu.path), "--out", str(tmp_path / "x")]) == 2
     assert "neither a study folder" in " ".join(capsys.readouterr().err.split())
     assert pd.read_parquet(out / "blocks.parquet").shape[0] == len(chengdu.blocks)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_report_with_a_comparison_a_closure_and_the_indicators(chengdu, tmp_path):
+    from circle.report import build_report
+    from tests.test_report import pdf_text, render
+
+    removed = chengdu.blocks["clinic_id1"].value_counts().index[:2].tolist()
+    run_whatif(chengdu, [Change("remove", facility_id=f) for f in removed], "report-plan")
+    compare_studies(chengdu.path, chengdu.path / "scenarios" / "report-plan", tmp_path / "cmp")
+    street = chengdu.edges.iloc[0]
+    nodes = chengdu.nodes.set_index("node")
+    a, b = nodes.loc[street["u"]], nodes.loc[street["v"]]
+    barrier = {
+        "type": "LineString",
+        "coordinates": [
+            [(a.lon + b.lon) / 2 - 0.0002, (a.lat + b.lat) / 2 - 0.0002],
+            [(a.lon + b.lon) / 2 + 0.0002, (a.lat + b.lat) / 2 + 0.0002],
+        ],
+    }
+    run_whatif(chengdu, [Change("close", geometry=barrier)], "report-closure")
+    out = tmp_path / "report.pdf"
+    build_report(chengdu, out, "en", scenario="report-closure", compare=tmp_path / "cmp")
+    text = " ".join(pdf_text(out).split())
+    assert "5. City check-up indicators" in text and "Park service-radius coverage" in text
+    assert "6. Scenario against the baseline: report-closure" in text
+    assert "What the closures do" in text and "walking segments are closed" in text
+    assert "7. What changed" in text and "Map 5 Blocks whose service changed" in text
+    assert "8. Method and data" in text
+    assert len(render(out, "comparison")) >= 14  # pages kept in test-artifacts/report/ to look at

@@ -259,7 +259,7 @@ def _service_radius_row(geometry: StudyGeometry, indicator: Indicator, lang: str
     missing = sorted({r.category for r in indicator.facilities} - present)
     if missing:
         row["note"] = (
-            f"本研究没有 {', '.join(missing)} 类设施数据，无法计算；可在标准预设中增加该类别或用 --facilities 导入名录"
+            f"本研究没有 {', '.join(missing)} 类设施数据，无法计算；可在标准预设中增加该类别，或导入主管部门的设施名录"
             if lang == "zh"
             else f"the study has no {', '.join(missing)} facilities, so this cannot be computed; add the category "
             "to the preset or import the bureau's list"

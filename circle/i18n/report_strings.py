@@ -167,7 +167,49 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "zh": "所有类别均已达标，无需新增选址。",
         "en": "Every category meets the standard: no site is needed.",
     },
-    "rpt_scenario_title": {"zh": "五、方案比较：{name}", "en": "5. Scenario against the baseline: {name}"},
+    "rpt_scenario_title": {"zh": "{number}、方案比较：{name}", "en": "{number}. Scenario against the baseline: {name}"},
+    "rpt_indicators": {"zh": "{number}、城市体检指标", "en": "{number}. City check-up indicators"},
+    "rpt_indicators_intro": {
+        "zh": "{title}。每项按官方定义计算（“官方口径”：直线半径或步行网络、按用地面积或人口加权，见定义），"
+        "并列出直线距离与步行网络两种算法的结果以显示差异；上标为定义来源编号，"
+        "完整定义见 circle indicators 导出的表格。",
+        "en": "{title}. Each is computed by its official definition (straight-line radius or walking network, "
+        "weighted by land area or residents, as the definition says) and by both the straight line and the "
+        "walking network, so the difference shows; superscripts number the sources of the definitions, and "
+        "the full definitions are in the sheet circle indicators writes.",
+    },
+    "rpt_ind_name": {"zh": "指标", "en": "Indicator"},
+    "rpt_ind_official": {"zh": "官方口径", "en": "Official"},
+    "rpt_ind_line": {"zh": "直线半径", "en": "Straight line"},
+    "rpt_ind_network": {"zh": "步行网络", "en": "Walking network"},
+    "rpt_ind_unit": {"zh": "单位", "en": "Unit"},
+    "rpt_ind_verified": {"zh": "定义已核实", "en": "Definition verified"},
+    "rpt_ind_line_short": {"zh": "直线", "en": "line"},
+    "rpt_ind_network_short": {"zh": "网络", "en": "network"},
+    "rpt_ind_sources": {"zh": "定义来源", "en": "Sources of the definitions"},
+    "rpt_compare_title": {"zh": "{number}、前后比较", "en": "{number}. What changed"},
+    "rpt_compare_intro": {
+        "zh": "由 {old} 到 {new}：按编号匹配街坊 {by_id:,} 个，按重叠匹配 {by_overlap:,} 个；"
+        "新出现 {appeared:,} 个（{appeared_residents:,.0f} 人），消失 {vanished:,} 个（{vanished_residents:,.0f} 人）。"
+        "两期均按同一标准评分；覆盖变化按新一期的居民计。",
+        "en": "From {old} to {new}: {by_id:,} blocks matched by id and {by_overlap:,} by overlap; {appeared:,} "
+        "appeared ({appeared_residents:,.0f} residents) and {vanished:,} vanished ({vanished_residents:,.0f} "
+        "residents). Both are scored under the same standard; changes count the newer residents.",
+    },
+    "rpt_compare_old": {"zh": "前期覆盖", "en": "Before"},
+    "rpt_compare_new": {"zh": "后期覆盖", "en": "After"},
+    "rpt_compare_no_longer": {"zh": "不再覆盖人口", "en": "No longer served"},
+    "rpt_compare_map": {"zh": "图5  覆盖变化的街坊", "en": "Map 5  Blocks whose service changed"},
+    "rpt_compare_time_map": {
+        "zh": "图6  平均最近设施步行时间的变化（分钟）",
+        "en": "Map 6  Change of proximity time (minutes)",
+    },
+    "rpt_change_gained": {"zh": "新获得至少一类覆盖", "en": "Newly served (any category)"},
+    "rpt_change_lost": {"zh": "失去至少一类覆盖", "en": "No longer served (any category)"},
+    "rpt_change_mixed": {"zh": "有得有失", "en": "Gained some, lost some"},
+    "rpt_change_appeared": {"zh": "新出现的街坊", "en": "Block appeared"},
+    "rpt_change_unchanged": {"zh": "无变化", "en": "Unchanged"},
+    "rpt_change_vanished": {"zh": "消失的街坊", "en": "Block vanished"},
     "rpt_changes": {"zh": "方案内容", "en": "Changes"},
     "rpt_change_add": {
         "zh": "新增{category}“{name}”（{lon:.5f}, {lat:.5f}）",

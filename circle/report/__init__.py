@@ -51,6 +51,7 @@ def build_report(
     lang: str = "zh",
     area_file: str | Path | None = None,
     scenario: str | None = None,
+    compare: str | Path | None = None,
     when: dt.datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> ReportResult:
@@ -69,6 +70,8 @@ def build_report(
         A polygon file: report on the blocks inside it.
     scenario : str, optional
         A saved scenario to compare with the baseline.
+    compare : str or pathlib.Path, optional
+        A comparison folder (``circle compare``) whose changes get a section with maps.
     when : datetime.datetime, optional
         The report date (default: :func:`report_date`).
     progress : callable, optional
@@ -96,7 +99,7 @@ def build_report(
     if lang == "zh" and not font.has_cjk:
         raise CircleError(f"a Chinese report cannot be printed without a Chinese font. {INSTALL_HINT}")
     study = study if isinstance(study, Study) else Study.open(study)
-    content = gather(study, area_file, scenario, progress, lang)
+    content = gather(study, area_file, scenario, progress, lang, compare)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.part")
     try:

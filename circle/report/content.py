@@ -26,11 +26,14 @@ from circle.analysis.assess import (
     study_preset,
 )
 from circle.analysis.changes import cut_off as _cut_off
+from circle.analysis.compare import read_comparison
+from circle.analysis.indicators import compute_indicators
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
 from circle.sources.area import read_area_file
 from circle.standards import Preset
+from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
@@ -58,6 +61,31 @@ class ScenarioContent:
     closure: dict[str, Any] | None = None
     closed: gpd.GeoDataFrame | None = None
     cut_off: np.ndarray | None = None
+
+
+@dataclass
+class ComparisonContent:
+    """A comparison (``circle compare``) to report: its summary, its blocks and the blocks that vanished."""
+
+    path: Path
+    summary: dict[str, Any]
+    blocks: gpd.GeoDataFrame
+    vanished: gpd.GeoDataFrame
+    status: np.ndarray
+
+    @classmethod
+    def read(cls, path: str | Path, crs: str) -> ComparisonContent:
+        """Read a comparison folder; its blocks and vanished blocks in ``crs``."""
+        summary, blocks, vanished = read_comparison(path)
+        keys = summary["categories_assessed"]
+        statuses = blocks[[f"{k}_status" for k in keys]].to_numpy(object) if keys else np.zeros((len(blocks), 0))
+        gained = (statuses == "gained").any(axis=1)
+        lost = (statuses == "lost").any(axis=1)
+        appeared = blocks["match"].to_numpy(object) == "appeared"
+        status = np.select(
+            [appeared, gained & lost, lost, gained], ["appeared", "mixed", "lost", "gained"], "unchanged"
+        )
+        return cls(Path(path), summary, blocks.to_crs(crs), vanished.to_crs(crs), status)
 
 
 @dataclass
@@ -95,6 +123,10 @@ class ReportContent:
         Whether they were read from the study (else computed for the report).
     scenario : ScenarioContent or None
         The scenario compared, when one was asked for.
+    indicators : pandas.DataFrame or None
+        The city check-up indicator table (:func:`circle.analysis.indicators.compute_indicators`).
+    comparison : ComparisonContent or None
+        A comparison of two studies, when one was asked for.
     """
 
     study: Study
@@ -111,6 +143,9 @@ class ReportContent:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     suggestions_saved: bool = True
     scenario: ScenarioContent | None = None
+    indicators: pd.DataFrame | None = None
+    indicator_title: str = ""
+    comparison: ComparisonContent | None = None
 
     def label(self, category: str, lang: str) -> str:
         """Return a category's label in ``lang``."""
@@ -123,6 +158,7 @@ def gather(
     scenario: str | None = None,
     progress: Progress | None = None,
     lang: str = "zh",
+    compare: str | Path | None = None,
 ) -> ReportContent:
     """Collect the figures, tables and layers of a gap report.
 
@@ -134,6 +170,8 @@ def gather(
         A polygon file: the report covers the blocks inside it.
     scenario : str, optional
         A saved scenario (``circle whatif --name``) to compare with the baseline.
+    compare : str or pathlib.Path, optional
+        A comparison folder (``circle compare --out``) to report.
     progress : callable, optional
         Called with (fraction done, message).
     lang : str
@@ -183,6 +221,11 @@ def gather(
     content.suggestions, content.suggestions_saved = _suggestions(study, summary, assessment)
     if scenario is not None:
         content.scenario = _scenario(study, preset, scenario, inside)
+    indicator_set = load_indicator_set()
+    content.indicators = compute_indicators(study, indicator_set, lang)[0]
+    content.indicator_title = indicator_set.title_zh if lang == "zh" else indicator_set.title_en
+    if compare is not None:
+        content.comparison = ComparisonContent.read(compare, crs)
     return content
 
 

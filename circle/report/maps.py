@@ -345,3 +345,71 @@ def coverage_chart(rows: Sequence[tuple[str, float, float]], font, labels: dict[
         ax.spines[side].set_visible(False)
     figure.tight_layout()
     return png(figure)
+
+
+#: Colours of a comparison's block statuses.
+CHANGE_COLOURS = {
+    "gained": SERVED,
+    "lost": UNSERVED,
+    "mixed": "#f2a541",
+    "appeared": "#5b8fd6",
+    "unchanged": NO_GAP,
+}
+
+
+def change_map(layers: MapLayers, status: np.ndarray, vanished: gpd.GeoDataFrame, labels: dict[str, str]) -> bytes:
+    """Draw a comparison's blocks by what changed (gained, lost, both, appeared, unchanged) and the vanished ones.
+
+    ``status`` holds one key of :data:`CHANGE_COLOURS` per block of
+    ``layers``; ``vanished`` the old blocks no new one matches (outlined).
+    """
+    figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
+    ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
+    _base(ax, layers)
+    order = list(CHANGE_COLOURS)
+    rank = np.array([order.index(s) for s in status]) if len(status) else np.zeros(0, int)
+    # a square of several blocks shows the most telling status among them
+    shown = _square_rank(layers, rank)
+    layers.draw(ax, [CHANGE_COLOURS[order[int(r)]] for r in shown], "#888888", 0.3, zorder=3)
+    handles = [
+        Patch(facecolor=CHANGE_COLOURS[key], edgecolor="#888888", linewidth=0.3, label=labels[f"change_{key}"])
+        for key in order
+        if key == "unchanged" or (status == key).any()
+    ]
+    if not vanished.empty:
+        vanished.boundary.plot(ax=ax, color="#222222", linewidth=0.8, linestyle="--", zorder=6)
+        handles.append(Line2D([], [], color="#222222", linewidth=0.8, linestyle="--", label=labels["change_vanished"]))
+    _furniture(ax, layers.font)
+    _legend(figure, handles, _sized(layers.font, 7), 3, 0.11)
+    return png(figure)
+
+
+def _square_rank(layers: MapLayers, rank: np.ndarray) -> np.ndarray:
+    """Per drawn square, the status of its blocks that matters most (lost, then gained, …)."""
+    importance = np.array([3, 4, 2, 1, 0])  # gained, lost, mixed, appeared, unchanged
+    best = layers.per_shape(importance[rank].astype(float), "max")
+    inverse = {int(v): k for k, v in enumerate(importance)}
+    return np.array([inverse[round(v)] for v in best])
+
+
+def time_change_map(layers: MapLayers, minutes: np.ndarray, labels: dict[str, str], limit_min: float = 10.0) -> bytes:
+    """Draw the change of proximity time per block (minutes; longer in red, shorter in green)."""
+    figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
+    ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
+    _base(ax, layers)
+    values = layers.per_shape(np.nan_to_num(np.asarray(minutes, float)), "mean")
+    colour_map = plt.get_cmap("RdYlGn_r")
+    scaled = 0.5 + 0.5 * np.clip(values / limit_min, -1.0, 1.0)
+    colours = [NO_GAP if abs(v) < 1e-9 else colour_map(s) for v, s in zip(values, scaled, strict=True)]
+    layers.draw(ax, colours, "#888888", 0.3, zorder=3)
+    steps = [-limit_min, -limit_min / 2, 0.0, limit_min / 2, limit_min]
+    handles = [
+        Patch(
+            facecolor=NO_GAP if step == 0 else colour_map(0.5 + 0.5 * step / limit_min),
+            label=labels["time_unchanged"] if step == 0 else f"{step:+.0f} min",
+        )
+        for step in steps
+    ]
+    _furniture(ax, layers.font)
+    _legend(figure, handles, _sized(layers.font, 7), 5, 0.11)
+    return png(figure)

@@ -1,7 +1,8 @@
-"""Typeset the gap report with reportlab: cover, summary, maps, priorities, sites, scenario, method.
+"""Typeset the gap report with reportlab: cover, summary, maps, priorities, sites, indicators, and the rest.
 
 One module per section (:mod:`~circle.report.pdf.cover`, ``summary``,
-``map_pages``, ``priorities``, ``sites``, ``scenario``, ``method``), each a
+``map_pages``, ``priorities``, ``sites``, ``indicators``, ``scenario``,
+``comparison``, ``method``), each a
 function of a :class:`~circle.report.pdf.writer.Writer`; the facts they print
 are gathered in :mod:`circle.report.content`.
 
@@ -29,7 +30,17 @@ from circle import __version__
 from circle.i18n import t
 from circle.report.content import ReportContent
 from circle.report.fonts import ReportFont
-from circle.report.pdf import cover, map_pages, method, priorities, scenario, sites, summary
+from circle.report.pdf import (
+    comparison,
+    cover,
+    indicators,
+    map_pages,
+    method,
+    priorities,
+    scenario,
+    sites,
+    summary,
+)
 from circle.report.pdf.writer import MARGIN, RULE, Writer, percent, romanise
 
 __all__ = ["Writer", "percent", "romanise", "write_pdf"]
@@ -109,8 +120,8 @@ def write_pdf(
     report(0.35, t("rpt_progress_maps", lang))
     story = cover.cover(writer, when) + summary.summary_section(writer) + map_pages.map_section(writer)
     report(0.7, t("rpt_progress_pdf", lang))
-    story += priorities.priority_section(writer) + sites.sites_section(writer)
-    story += scenario.scenario_section(writer) + method.method_section(writer)
+    story += priorities.priority_section(writer) + sites.sites_section(writer) + indicators.indicator_section(writer)
+    story += scenario.scenario_section(writer) + comparison.comparison_section(writer) + method.method_section(writer)
     header = t("rpt_header", lang, area=content.area_name or content.study.summary.source.file)
     document = SimpleDocTemplate(
         str(destination),

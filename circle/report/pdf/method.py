@@ -22,9 +22,7 @@ def method_section(w: Writer) -> list:
     parameters = summary.parameters
     analysis = parameters.analysis
     dropped = summary.dropped_islands or {}
-    number = "六" if content.scenario is not None else "五"
-    if w.lang == "en":
-        number = "6" if content.scenario is not None else "5"
+    number = w.section_number("method")
     story = [
         w.p(w.s("rpt_method", number=number), "h1"),
         w.p(

@@ -18,7 +18,10 @@ def scenario_section(w: Writer) -> list:
     scenario = w.content.scenario
     if scenario is None:
         return []
-    story = [w.p(w.s("rpt_scenario_title", name=scenario.name), "h1"), w.p(w.s("rpt_changes"), "h2")]
+    story = [
+        w.p(w.s("rpt_scenario_title", name=scenario.name, number=w.section_number("scenario")), "h1"),
+        w.p(w.s("rpt_changes"), "h2"),
+    ]
     for change in scenario.changes:
         story.append(w.p("• " + describe_change(w, change)))
     rows = [

@@ -90,6 +90,15 @@ class Writer:
         self.mpl_font = matplotlib_font(font)
 
     # text ------------------------------------------------------------------
+    def section_number(self, section: str) -> str:
+        """Return a numbered section's number (一、二、… in Chinese): the optional sections shift the later ones."""
+        order = ["summary", "maps", "priorities", "sites", "indicators"]
+        order += ["scenario"] if self.content.scenario is not None else []
+        order += ["comparison"] if self.content.comparison is not None else []
+        order.append("method")
+        number = order.index(section) + 1
+        return "一二三四五六七八九十"[number - 1] if self.lang == "zh" else str(number)
+
     def s(self, key: str, **values) -> str:
         """Return a report string in the report's language, safe for a Paragraph."""
         return self.text(t(key, self.lang, **values))
