@@ -151,4 +151,4 @@ def test_cli_close_refuses_a_file_without_lines(town, tmp_path, capsys):
     gpd.GeoDataFrame(geometry=[shapely.geometry.Point(104.06, 30.66)], crs=4326).to_file(path)
     assert main(["whatif", "--study", str(town.path), "--close", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "holds no lines or areas" in err and "[--close]" in err
+    assert "holds no lines or polygons" in err and "[--close]" in err

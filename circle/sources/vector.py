@@ -57,8 +57,9 @@ def read_polygons(
     frame = frame[present]
     frame = frame[frame.geometry.geom_type.isin(list(kinds))]
     if frame.empty:
-        wanted = "areas" if kinds == POLYGONS else "lines or areas"
-        raise error(f"{what} {path} holds no {wanted}; it must hold {wanted}.")
+        if kinds == POLYGONS:
+            raise error(f"{what} {path} holds no polygons; it must hold areas.")
+        raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
     if not np.all(np.isfinite(shapely.get_coordinates(frame.geometry.to_numpy()))):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
     if frame.crs.is_geographic:
