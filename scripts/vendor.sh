@@ -6,7 +6,9 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 vendor="$repo_root/static/vendor"
 LEAFLET_VERSION="1.9.4"
 JQUERY_VERSION="3.7.1"
-if [[ -f "$vendor/leaflet-$LEAFLET_VERSION/leaflet.js" && -f "$vendor/jquery-$JQUERY_VERSION/jquery.min.js" ]]; then
+LEAFLET_DRAW_VERSION="1.0.4"  # the closures' drawing tools
+if [[ -f "$vendor/leaflet-$LEAFLET_VERSION/leaflet.js" && -f "$vendor/jquery-$JQUERY_VERSION/jquery.min.js" \
+    && -f "$vendor/leaflet-draw-$LEAFLET_DRAW_VERSION/leaflet.draw.js" ]]; then
     exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
@@ -15,7 +17,7 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-for package in "leaflet@$LEAFLET_VERSION" "jquery@$JQUERY_VERSION"; do
+for package in "leaflet@$LEAFLET_VERSION" "jquery@$JQUERY_VERSION" "leaflet-draw@$LEAFLET_DRAW_VERSION"; do
     name="${package%@*}"
     version="${package#*@}"
     mkdir -p "$scratch/$name"
@@ -23,4 +25,4 @@ for package in "leaflet@$LEAFLET_VERSION" "jquery@$JQUERY_VERSION"; do
     mkdir -p "$vendor/$name-$version"
     cp -r "$scratch/$name/package/dist/." "$vendor/$name-$version/"
 done
-echo "circle setup: Leaflet $LEAFLET_VERSION and jQuery $JQUERY_VERSION vendored into static/vendor/"
+echo "circle setup: Leaflet $LEAFLET_VERSION, jQuery $JQUERY_VERSION and Leaflet.draw $LEAFLET_DRAW_VERSION vendored into static/vendor/"

@@ -180,6 +180,53 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_blocks": {"zh": "街坊数", "en": "Blocks"},
     "col_missing": {"zh": "缺项（受影响人口）", "en": "Missing (people affected)"},
     "whatif_title": {"zh": "情景模拟", "en": "What-if"},
+    "changes_title": {"zh": "前后比较（两期数据或规划方案）", "en": "Changes (two data years, or a plan)"},
+    "changes_none": {
+        "zh": "{root} 下还没有比较结果。用 circle compare OLD NEW --out {root}/名称 生成一份。",
+        "en": "No comparison under {root} yet. Make one with circle compare OLD NEW --out {root}/NAME.",
+    },
+    "changes_pick": {"zh": "比较结果", "en": "Comparison"},
+    "changes_line": {
+        "zh": "{old} → {new}：按编号匹配 {by_id} 个街坊，按重叠匹配 {by_overlap} 个，"
+        "新出现 {appeared} 个，消失 {vanished} 个。",
+        "en": "{old} → {new}: {by_id} blocks matched by id, {by_overlap} by overlap, {appeared} appeared, "
+        "{vanished} vanished.",
+    },
+    "changes_before": {"zh": "前期覆盖", "en": "Before"},
+    "changes_after": {"zh": "后期覆盖", "en": "After"},
+    "changes_gained": {"zh": "新增覆盖人口", "en": "Newly served"},
+    "changes_lost": {"zh": "不再覆盖人口", "en": "No longer served"},
+    "changes_gained_layer": {"zh": "新获得覆盖", "en": "Newly served"},
+    "changes_lost_layer": {"zh": "失去覆盖", "en": "No longer served"},
+    "changes_mixed_layer": {"zh": "有得有失", "en": "Gained some, lost some"},
+    "changes_appeared_layer": {"zh": "新出现的街坊", "en": "Blocks appeared"},
+    "changes_vanished_layer": {"zh": "消失的街坊", "en": "Blocks vanished"},
+    "changes_tip_block": {"zh": "街坊", "en": "Block"},
+    "changes_tip_pop": {"zh": "居民", "en": "Residents"},
+    "changes_capped": {
+        "zh": "地图只画出居民最多的 {shown} 个变化街坊（共 {total} 个）。",
+        "en": "The map draws the {shown} most populous changed blocks (of {total}).",
+    },
+    "close_title": {"zh": "道路封闭（洪涝、施工、滑坡）", "en": "Closures (flood, works, landslide)"},
+    "close_draw_toggle": {"zh": "在地图上绘制封闭线或封闭区域", "en": "Draw closures on the map"},
+    "close_draw_hint": {
+        "zh": "用地图左侧的工具画线（横跨道路、地道、桥梁）或画面（封闭区域），再点“封闭所画路段”。",
+        "en": "Draw a line across a street, underpass or bridge, or an area, with the tools on the map's left, "
+        "then press “Close what is drawn”.",
+    },
+    "close_drawn": {"zh": "封闭所画路段（{count} 处）", "en": "Close what is drawn ({count})"},
+    "close_steps": {"zh": "封闭全部台阶", "en": "Close every flight of steps"},
+    "close_result": {
+        "zh": "封闭步行路段 {segments} 段（{length} 米）；完全失去可达性的街坊 {blocks} 个，居民 {residents} 人。",
+        "en": "{segments} walking segments closed ({length} m); {blocks} blocks with {residents} residents "
+        "are cut off entirely.",
+    },
+    "close_longer": {"zh": "步行变远人口", "en": "Walk longer"},
+    "close_mean": {"zh": "平均增加（分钟）", "en": "Mean increase (min)"},
+    "close_max": {"zh": "最大增加（分钟）", "en": "Largest increase (min)"},
+    "close_lost": {"zh": "搜索范围内无设施", "en": "None within the search limit"},
+    "layer_closed": {"zh": "封闭路段（{count}）", "en": "Closed segments ({count})"},
+    "layer_cut_off": {"zh": "失去可达性的街坊", "en": "Blocks cut off"},
     "whatif_add": {"zh": "在所选位置新增设施", "en": "Add a facility at the chosen point"},
     "whatif_remove": {"zh": "移除设施", "en": "Remove a facility"},
     "whatif_pick_point": {"zh": "先在地图上点击一个位置。", "en": "Click a point on the map first."},

@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from circle.analysis.assess import ScoreResult, compute_scores
-from circle.study import SUMMARY, Study
+from circle.study import MANIFEST, SUMMARY, Study
 
 
 def studies_root() -> Path:
@@ -31,8 +31,20 @@ def list_studies(root: Path | None = None) -> list[Path]:
     root = root or studies_root()
     if not root.is_dir():
         return []
-    found = sorted(p for p in root.iterdir() if not p.name.startswith(".") and (p / SUMMARY).is_file())
+    found = sorted(
+        p for p in root.iterdir() if not p.name.startswith(".") and (p / SUMMARY).is_file() and (p / MANIFEST).is_file()
+    )
     return sorted(found, key=lambda p: (p.name != "default", p.name))
+
+
+def list_comparisons(root: Path | None = None) -> list[Path]:
+    """Return the comparison folders (``circle compare --out``) under ``root``, by name."""
+    from circle.analysis.compare import is_comparison
+
+    root = root or studies_root()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".") and p.is_dir() and is_comparison(p))
 
 
 def stamp(path: Path) -> float:

@@ -32,6 +32,7 @@ AMAP_ATTRIBUTION = "© 高德地图 AutoNavi (GCJ-02)"
 GCJ02_BASEMAPS = ("amap",)
 LEAFLET_VERSION = "1.9.4"
 JQUERY_VERSION = "3.7.1"
+LEAFLET_DRAW_VERSION = "1.0.4"
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
@@ -40,8 +41,9 @@ def use_local_leaflet(fmap: folium.Map) -> None:
 
     Call it once every layer is added: every element's script and style
     links are rewritten. Leaflet and jQuery (which folium's tooltips use) are
-    kept; the layers drawn here need no Bootstrap or icon fonts, and the
-    legend is drawn by the page.
+    kept, and Leaflet.draw where the map has drawing tools (closures); the
+    layers drawn here need no Bootstrap or icon fonts, and the legend is
+    drawn by the page.
     """
     vendor = STATIC / "vendor"
     leaflet = vendor / f"leaflet-{LEAFLET_VERSION}" / "leaflet.js"
@@ -54,6 +56,10 @@ def use_local_leaflet(fmap: folium.Map) -> None:
         ("leaflet", f"{base}/leaflet-{LEAFLET_VERSION}/leaflet.js"),
     ]
     styles = [("leaflet_css", f"{base}/leaflet-{LEAFLET_VERSION}/leaflet.css")]
+    draw = vendor / f"leaflet-draw-{LEAFLET_DRAW_VERSION}" / "leaflet.draw.js"
+    if draw.is_file() and _holds(fmap, "Draw"):
+        scripts.append(("leaflet_draw_js", f"{base}/leaflet-draw-{LEAFLET_DRAW_VERSION}/leaflet.draw.js"))
+        styles.append(("leaflet_draw_css", f"{base}/leaflet-draw-{LEAFLET_DRAW_VERSION}/leaflet.draw.css"))
 
     def visit(element) -> None:
         if hasattr(element, "default_js"):
@@ -63,6 +69,13 @@ def use_local_leaflet(fmap: folium.Map) -> None:
             visit(child)
 
     visit(fmap)
+
+
+def _holds(element, class_name: str) -> bool:
+    """Whether ``element`` or any element under it is of the folium class ``class_name``."""
+    if type(element).__name__ == class_name:
+        return True
+    return any(_holds(child, class_name) for child in getattr(element, "_children", {}).values())
 
 
 def escape(text) -> str:

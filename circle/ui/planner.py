@@ -16,7 +16,7 @@ from circle.colours import category_colour
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import t
-from circle.ui import maps
+from circle.ui import changes, closures, maps
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.data import (
@@ -24,6 +24,7 @@ from circle.ui.data import (
     blocks_for_display,
     draws_blocks_as_image,
     facility_points,
+    list_comparisons,
     list_studies,
     load_scores,
     load_study,
@@ -35,7 +36,7 @@ from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import build_study, choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
-MAP_KEY = "planner_map"
+MAP_KEY = key.PLANNER_MAP
 TABLE_ROWS = 500  # rows of the priority table on the page
 
 
@@ -65,6 +66,8 @@ def page(deployment: Deployment, user: User) -> None:
     _explorer(lang, path, study, result, controls, user)
     _gaps(lang, result, study)
     _suggestions(lang, study, labels)
+    with st.expander(t("changes_title", lang)):
+        changes.changes_panel(lang, deployment.studies, list_comparisons(deployment.studies))
     with st.expander(t("build_title", lang)):
         study_builder(lang, deployment, user)
 
@@ -253,6 +256,8 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     maps.add_outline(fmap, study_hull(where, when, system), lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
     maps.MapBehaviour(_first_view(blocks)).add_to(fmap)
+    if closures.drawing_on():
+        closures.add_drawing_tools(fmap)
     maps.use_local_leaflet(fmap)
     layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image)
     if as_image:
@@ -271,7 +276,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
         feature_group_to_add=layers,
         center=center,
         zoom=zoom,
-        returned_objects=["last_clicked"],
+        returned_objects=["last_clicked", "all_drawings"] if closures.drawing_on() else ["last_clicked"],
     )
     return output or {}
 
@@ -334,6 +339,8 @@ def _changing_layers(
             "#ffff33",
         )
         layers.append(group)
+    if scenario:
+        layers += closures.closure_layers(lang, scenario, blocks, system)
     suggestions = st.session_state.get(key.SUGGESTIONS)
     if suggestions:
         group = folium.FeatureGroup(name=t("layer_suggestions", lang))

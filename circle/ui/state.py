@@ -18,6 +18,9 @@ FOCUS = "focus_bounds"
 SCENARIO = "scenario_changes"  # list of Change dicts of this session's what-if
 SCENARIO_RESULT = "scenario_result"
 SUGGESTIONS = "suggestions"
+PLANNER_MAP = "planner_map"  # where streamlit-folium keeps the planner map's last click and drawings
+DRAWING = "drawing_closures"  # the map shows the drawing tools (closures)
+COMPARISON = "comparison_chosen"
 LAT_INPUT = "lat_input"
 LON_INPUT = "lon_input"
 USER = "signed_in_user"  # the sign-in record of this session (circle.ui.access), absent for a visitor
@@ -25,7 +28,18 @@ SIGNIN_NOTICE = "signin_notice"  # a message for the sign-in page (expired, sign
 WANTED = "wanted_page"  # the planner page a signed-out visitor asked for, opened after sign-in
 SCRATCH = "session_scratch"  # this session's temporary folder (removed with the session)
 #: a planner's work in progress, dropped when someone signs in or out in the same browser session
-PLANNER_STATE = (POINT, BLOCK, FOCUS, SCENARIO, SCENARIO_RESULT, SUGGESTIONS, STUDY, "server_osm_path")
+PLANNER_STATE = (
+    POINT,
+    BLOCK,
+    FOCUS,
+    SCENARIO,
+    SCENARIO_RESULT,
+    SUGGESTIONS,
+    STUDY,
+    DRAWING,
+    COMPARISON,
+    "server_osm_path",
+)
 
 
 def rerun_fragment() -> None:

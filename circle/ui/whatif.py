@@ -10,6 +10,7 @@ import streamlit as st
 
 from circle.errors import CircleError
 from circle.i18n import t
+from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.widgets import choice
@@ -55,6 +56,13 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
             _recompute(lang, study, result, changes)
         if point is None:
             st.caption(t("whatif_remove_pick", lang))
+    closures.closure_controls(
+        lang,
+        changes,
+        st.session_state.get(key.PLANNER_MAP),
+        st.session_state.get(key.DISPLAY, "wgs84"),
+        lambda: _recompute(lang, study, result, changes),
+    )
     outcome = st.session_state.get(key.SCENARIO_RESULT)
     if outcome:
         diff = outcome["diff"]
@@ -70,6 +78,8 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
                 f15_after=_pct(diff["F15"]["scenario"]),
             )
         )
+        if outcome.get("closure"):
+            closures.closure_message(lang, outcome["closure"], labels)
         name_col, save_col, reset_col = st.columns([2, 1, 1])
         name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
@@ -175,7 +185,9 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
         preset = study_preset(study, result.summary.preset)
         assessment = assessment_of(study, preset, applied)
         baseline = score_blocks(study.blocks, assessment)
-        diff = compare(baseline, score_blocks(engine.blocks_frame(), assessment), assessment)
+        scenario_blocks = engine.blocks_frame()
+        diff = compare(baseline, score_blocks(scenario_blocks, assessment), assessment)
+        closed = closures.closure_state(study, engine, scenario_blocks, assessment) if engine.closed.count else {}
     except CircleError as exc:
         changes.pop()
         st.error(t("error", lang, message=str(exc)))
@@ -183,7 +195,7 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
     ids = study.blocks["block_id"].astype(str).to_numpy()
     affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
     added = [c for c in changes if c["kind"] in {"add", "move"}]
-    st.session_state[key.SCENARIO_RESULT] = {"diff": diff, "affected": affected, "added": added}
+    st.session_state[key.SCENARIO_RESULT] = {"diff": diff, "affected": affected, "added": added, **closed}
     key.rerun_fragment()
 
 

@@ -1,0 +1,101 @@
+"""The planner's "changes" view: a comparison of two studies (``circle compare``) on a map and in a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+import numpy as np
+import streamlit as st
+from streamlit_folium import st_folium
+
+from circle.i18n import t
+from circle.ui import maps
+from circle.ui import state as key
+
+#: At most this many changed blocks are drawn (the most populous first), so a city's map stays light.
+MOST_DRAWN = 4000
+COLOURS = {"gained": "#4c9a6a", "lost": "#e4572e", "mixed": "#f2a541", "appeared": "#5b8fd6"}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _comparison(path: str, _stamp: float):
+    from circle.report.content import ComparisonContent
+
+    content = ComparisonContent.read(path, "EPSG:4326")
+    return content.summary, content.blocks, content.vanished, content.status
+
+
+def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
+    """Let the planner pick a comparison and show what changed: figures per category and a map of the blocks."""
+    if not comparisons:
+        st.caption(t("changes_none", lang, root=root))
+        return
+    names = [p.name for p in comparisons]
+    chosen = st.selectbox(t("changes_pick", lang), names, key=key.COMPARISON)
+    path = comparisons[names.index(chosen)]
+    summary, blocks, vanished, status = _comparison(str(path), (path / "summary.json").stat().st_mtime)
+    counts = summary["blocks"]
+    st.write(
+        t(
+            "changes_line",
+            lang,
+            old=summary["old"]["label"],
+            new=summary["new"]["label"],
+            by_id=f"{counts['matched_by_id']:,}",
+            by_overlap=f"{counts['matched_by_overlap']:,}",
+            appeared=f"{counts['appeared']:,}",
+            vanished=f"{counts['vanished']:,}",
+        )
+    )
+    label_of = {k: v["zh" if lang == "zh" else "en"] for k, v in summary["labels"].items()}
+    rows = [
+        {
+            t("category", lang): label_of[k],
+            t("changes_before", lang): _pct(v["coverage_old"]),
+            t("changes_after", lang): _pct(v["coverage_new"]),
+            t("changes_gained", lang): f"{v['newly_served']:,.0f}",
+            t("changes_lost", lang): f"{v['no_longer_served']:,.0f}",
+        }
+        for k, v in summary["categories"].items()
+    ]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st_folium(_change_map(lang, blocks, vanished, status), key="changes_map", height=480, returned_objects=[])
+    shown = int((status != "unchanged").sum())
+    if shown > MOST_DRAWN:
+        st.caption(t("changes_capped", lang, shown=f"{MOST_DRAWN:,}", total=f"{shown:,}"))
+
+
+def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
+    west, south, east, north = blocks.total_bounds
+    fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
+    changed = np.flatnonzero(status != "unchanged")
+    changed = changed[np.argsort(-blocks["population"].to_numpy(float)[changed], kind="stable")][:MOST_DRAWN]
+    for kind, colour in COLOURS.items():
+        rows = changed[status[changed] == kind]
+        if not len(rows):
+            continue
+        frame = blocks.iloc[rows][["block_id", "population", "score_change", "proximity_min_change", "geometry"]]
+        frame = frame.assign(geometry=frame.geometry.simplify(0.00002))
+        folium.GeoJson(
+            frame.to_json(),
+            name=t(f"changes_{kind}_layer", lang),
+            style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6},
+            tooltip=folium.GeoJsonTooltip(
+                ["block_id", "population", "score_change", "proximity_min_change"],
+                aliases=[t("changes_tip_block", lang), t("changes_tip_pop", lang), "Δ score", "Δ min"],
+            ),
+        ).add_to(fmap)
+    if len(vanished):
+        folium.GeoJson(
+            vanished[["block_id", "geometry"]].to_json(),
+            name=t("changes_vanished_layer", lang),
+            style_function=lambda _: {"color": "#222222", "weight": 1.5, "dashArray": "4 3", "fill": False},
+        ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    maps.use_local_leaflet(fmap)
+    return fmap
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
