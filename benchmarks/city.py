@@ -14,7 +14,9 @@ first use) and times, as separate processes a user would start:
 - the engine's one-pass floor on the same study: one plain Dijkstra pass per
   category from all its facilities over the engine's contracted graph, the
   least any exact nearest-facility search must do;
-- ``circle score`` and ``circle report --lang zh``;
+- ``circle score``, ``circle indicators``, ``circle compare`` (the study
+  with itself), a closure of every flight of steps (``circle whatif
+  --close-steps``) and ``circle report --lang zh``;
 - in Debian's headless Chromium against ``streamlit run app.py`` on
   127.0.0.1 with sign-in on: the planner page's first map (from pressing 登录), one click (until the
   reached facilities are listed), one what-if (a facility added at the
@@ -125,6 +127,8 @@ def measure_size(tiles: int, extract: str, runs: int, skip: set[str], scratch: P
     )
     scores = [run_process([*circle, "score", "--study", str(study)]) for _ in range(runs)]
     result.update(score_s=median([r["seconds"] for r in scores]), score_peak_mb=median([r["peak_mb"] for r in scores]))
+    if "planning" not in skip:
+        result.update(measure_planning(study, runs, scratch))
     if "report" not in skip:
         reports = [
             run_process([*circle, "report", "--study", str(study), "--lang", "zh", "--out", str(scratch / "r.pdf")])
@@ -139,6 +143,29 @@ def measure_size(tiles: int, extract: str, runs: int, skip: set[str], scratch: P
     if "browser" not in skip and Path(CHROMIUM).exists():
         result.update(measure_pages(studies, runs))
     return result
+
+
+def measure_planning(study: Path, runs: int, scratch: Path) -> dict:
+    """Time what a bureau runs on a built study: the indicator sheet, a comparison, a city-wide closure.
+
+    The closure closes every flight of steps (``--close-steps``): the reach of
+    every category is recomputed over what stays open, the most a closure costs.
+    """
+    circle = circle_command()
+    commands = {
+        "indicators": [*circle, "indicators", "--study", str(study), "--out", str(scratch / "indicators.xlsx")],
+        "compare": [*circle, "compare", str(study), str(study), "--out", str(scratch / "comparison")],
+        "closure": [*circle, "whatif", "--study", str(study), "--close-steps", "--name", "bench-steps"],
+    }
+    out = {}
+    for name, command in commands.items():
+        timed = [run_process(command) for _ in range(runs)]
+        ok = [r for r in timed if r["code"] == 0]
+        if len(ok) < len(timed):
+            raise SystemExit(f"circle {name} failed:\n{timed[-1]['tail']}")
+        out[f"{name}_s"] = median([r["seconds"] for r in ok])
+        out[f"{name}_peak_mb"] = median([r["peak_mb"] for r in ok])
+    return out
 
 
 def _objects(path: Path) -> int:
@@ -306,6 +333,12 @@ FIGURES = [
     ("analyze_peak_mb", "analyze peak MB", "{:,.0f}"),
     ("estimated_peak_mb", "guard's estimate MB", "{:,.0f}"),
     ("score_s", "score s", "{:.1f}"),
+    ("indicators_s", "indicators s", "{:.1f}"),
+    ("indicators_peak_mb", "indicators peak MB", "{:,.0f}"),
+    ("compare_s", "compare s", "{:.1f}"),
+    ("compare_peak_mb", "compare peak MB", "{:,.0f}"),
+    ("closure_s", "closure (all steps) s", "{:.1f}"),
+    ("closure_peak_mb", "closure peak MB", "{:,.0f}"),
     ("report_s", "report s", "{:.1f}"),
     ("report_peak_mb", "report peak MB", "{:,.0f}"),
     ("first_map_s", "planner first map s", "{:.1f}"),
@@ -325,6 +358,9 @@ TIMED = {
     "analyze_s",
     "analyze_peak_mb",
     "score_s",
+    "indicators_s",
+    "compare_s",
+    "closure_s",
     "report_s",
     "first_map_s",
     "click_s",
@@ -369,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiles", default="1,4,16,64,100", help="comma-separated mosaic sizes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--extract", default="chengdu", choices=sorted(EXTRACTS))
-    parser.add_argument("--skip", default="", help="comma-separated: report, browser")
+    parser.add_argument("--skip", default="", help="comma-separated: planning, report, browser")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--worker", choices=["floor"], help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
