@@ -152,3 +152,39 @@ def test_cli_close_refuses_a_file_without_lines(town, tmp_path, capsys):
     assert main(["whatif", "--study", str(town.path), "--close", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "holds no lines or polygons" in err and "[--close]" in err
+
+
+def test_closing_a_bridge_in_chengdu_matches_plain_dijkstra_without_it(tmp_path):
+    """武成门桥 (way 100286204, a 79 m tertiary bridge) closed: the times equal scipy's on the network without it."""
+    from tests.reach_oracle import facility_times, network_matrix
+
+    study = Study.open(analyze(AnalysisOptions(out=tmp_path / "chengdu")).path)
+    nodes = study.nodes.set_index("osm_id")["node"]
+    a, b = nodes.loc[1159136176], nodes.loc[1159136172]
+    ends = study.nodes.set_index("node").loc[[a, b], ["lon", "lat"]].to_numpy()
+    middle, along = ends.mean(axis=0), ends[1] - ends[0]
+    across = np.array([-along[1], along[0]]) / np.hypot(*along) * 0.0001  # about 10 m either side
+    barrier = {"type": "LineString", "coordinates": [list(middle - across), list(middle + across)]}
+    diff, blocks = scenario_blocks(study, "bridge", [Change("close", geometry=barrier)])
+    assert diff["closure"]["segments_closed"] == 1 and diff["closure"]["length_closed_m"] == pytest.approx(
+        78.7, abs=0.5
+    )
+    edges = study.edges
+    open_edges = edges[~(((edges["u"] == a) & (edges["v"] == b)) | ((edges["u"] == b) & (edges["v"] == a)))]
+    assert len(open_edges) == len(edges) - 2
+    matrix = network_matrix(open_edges, len(study.nodes))
+    limit = study.summary.parameters.search_limit_s
+    changed = blocks.index[(blocks["clinic_t1"] - study.blocks["clinic_t1"]).abs() > 1e-6]
+    assert len(changed) > 0
+    clinics = study.facilities.loc[study.facilities["category"] == "clinic", "facility_id"]
+    clinic_access = study.facility_access[study.facility_access["facility_id"].isin(clinics)]
+    sample = list(changed) + list(np.random.default_rng(3).choice(len(blocks), 15, replace=False))
+    for position in sample:
+        block_id = study.blocks["block_id"].iloc[position]
+        rows = study.block_access[study.block_access["block_id"] == block_id]
+        expected = facility_times(matrix, rows, clinic_access, limit)
+        if expected.empty:
+            assert np.isnan(blocks["clinic_t1"].iloc[position]), block_id
+        else:
+            assert blocks["clinic_t1"].iloc[position] * 60 == pytest.approx(expected.iloc[0], abs=0.01), block_id
+    assert diff["categories"]["clinic"]["losing_service"] > 1000
