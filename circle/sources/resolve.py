@@ -8,7 +8,6 @@ and service a walk within the search limit can use.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ import shapely
 
 from circle.build.terrain import TOBLER_OFFSET, TOBLER_RATE
 from circle.errors import AreaError, InputDataError
+from circle.files import file_sha256
 from circle.sources.area import StudyArea, parse_bbox, read_area_file
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.osm import OsmData
@@ -90,15 +90,11 @@ def resolve_source(options: AnalysisOptions, area: StudyArea | None) -> tuple[Pa
 def source_checksum(path: Path) -> str:
     """Return the SHA-256 of the source file, saying plainly when it is missing or a folder."""
     try:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        return file_sha256(path)
     except FileNotFoundError:
         raise InputDataError(f"{path} does not exist. Check the path and run again.") from None
     except IsADirectoryError:
         raise InputDataError(f"{path} is a folder; give an .osm.pbf or .osm file.") from None
-    return digest.hexdigest()
 
 
 def expand_bounds(bounds: tuple[float, float, float, float], metres: float) -> tuple[float, float, float, float]:

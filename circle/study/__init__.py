@@ -7,6 +7,7 @@
 - :mod:`circle.study.scenarios`: saved what-if scenarios.
 """
 
+from circle.files import file_sha256
 from circle.study.folder import (
     ATTRIBUTION,
     FORMAT_VERSION,
@@ -14,7 +15,6 @@ from circle.study.folder import (
     SUMMARY,
     Study,
     StudyTables,
-    file_sha256,
     json_default,
     network_from_tables,
     prepare_destination,

@@ -21,7 +21,6 @@ plainly when a folder is old, damaged or incomplete.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -37,6 +36,7 @@ import pandas as pd
 
 from circle.build.network import AccessTable, WalkNetwork
 from circle.errors import StudyError
+from circle.files import file_sha256
 from circle.study.atomic import locked, recover_folder, replace_file, replace_folder
 from circle.study.columns import time_column
 from circle.study.summary import CategoryCounts, Counts, StudySummary, summary_json
@@ -225,15 +225,6 @@ def write_study(
 def manifest_of(folder: Path, files: list[str]) -> dict[str, dict[str, Any]]:
     """Return the size and SHA-256 of each of ``files`` (relative to ``folder``)."""
     return {name: {"bytes": (folder / name).stat().st_size, "sha256": file_sha256(folder / name)} for name in files}
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
