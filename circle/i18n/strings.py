@@ -192,15 +192,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{old} → {new}: {by_id} blocks matched by id, {by_overlap} by overlap, {appeared} appeared, "
         "{vanished} vanished.",
     },
-    "changes_before": {"zh": "前期覆盖", "en": "Before"},
-    "changes_after": {"zh": "后期覆盖", "en": "After"},
-    "changes_gained": {"zh": "新增覆盖人口", "en": "Newly served"},
-    "changes_lost": {"zh": "不再覆盖人口", "en": "No longer served"},
-    "changes_gained_layer": {"zh": "新获得覆盖", "en": "Newly served"},
-    "changes_lost_layer": {"zh": "失去覆盖", "en": "No longer served"},
-    "changes_mixed_layer": {"zh": "有得有失", "en": "Gained some, lost some"},
-    "changes_appeared_layer": {"zh": "新出现的街坊", "en": "Blocks appeared"},
-    "changes_vanished_layer": {"zh": "消失的街坊", "en": "Blocks vanished"},
     "changes_tip_block": {"zh": "街坊", "en": "Block"},
     "changes_tip_pop": {"zh": "居民", "en": "Residents"},
     "changes_capped": {
@@ -221,10 +212,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{segments} walking segments closed ({length} m); {blocks} blocks with {residents} residents "
         "are cut off entirely.",
     },
-    "close_longer": {"zh": "步行变远人口", "en": "Walk longer"},
-    "close_mean": {"zh": "平均增加（分钟）", "en": "Mean increase (min)"},
-    "close_max": {"zh": "最大增加（分钟）", "en": "Largest increase (min)"},
-    "close_lost": {"zh": "搜索范围内无设施", "en": "None within the search limit"},
     "layer_closed": {"zh": "封闭路段（{count}）", "en": "Closed segments ({count})"},
     "layer_cut_off": {"zh": "失去可达性的街坊", "en": "Blocks cut off"},
     "whatif_add": {"zh": "在所选位置新增设施", "en": "Add a facility at the chosen point"},

@@ -52,10 +52,10 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
     rows = [
         {
             t("category", lang): label_of[k],
-            t("changes_before", lang): _pct(v["coverage_old"]),
-            t("changes_after", lang): _pct(v["coverage_new"]),
-            t("changes_gained", lang): f"{v['newly_served']:,.0f}",
-            t("changes_lost", lang): f"{v['no_longer_served']:,.0f}",
+            t("rpt_compare_old", lang): _pct(v["coverage_old"]),
+            t("rpt_compare_new", lang): _pct(v["coverage_new"]),
+            t("rpt_newly_served", lang): f"{v['newly_served']:,.0f}",
+            t("rpt_compare_no_longer", lang): f"{v['no_longer_served']:,.0f}",
         }
         for k, v in summary["categories"].items()
     ]
@@ -79,7 +79,7 @@ def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
         frame = frame.assign(geometry=frame.geometry.simplify(0.00002))
         folium.GeoJson(
             frame.to_json(),
-            name=t(f"changes_{kind}_layer", lang),
+            name=t(f"rpt_change_{kind}", lang),
             style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6},
             tooltip=folium.GeoJsonTooltip(
                 ["block_id", "population", "score_change", "proximity_min_change"],
@@ -89,7 +89,7 @@ def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
     if len(vanished):
         folium.GeoJson(
             vanished[["block_id", "geometry"]].to_json(),
-            name=t("changes_vanished_layer", lang),
+            name=t("rpt_change_vanished", lang),
             style_function=lambda _: {"color": "#222222", "weight": 1.5, "dashArray": "4 3", "fill": False},
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -102,15 +102,19 @@ def closure_message(lang: str, closure: dict[str, Any], labels: dict) -> None:
     rows = [
         {
             t("category", lang): labels.get(category, {}).get(lang, category),
-            t("close_longer", lang): f"{figures['residents_longer']:,.0f}",
-            t("close_mean", lang): "—" if figures["mean_longer_min"] is None else f"+{figures['mean_longer_min']:.1f}",
-            t("close_max", lang): "—" if figures["max_longer_min"] is None else f"+{figures['max_longer_min']:.1f}",
-            t("close_lost", lang): f"{figures['residents_lost_reach']:,.0f}",
+            t("rpt_closure_longer", lang): f"{figures['residents_longer']:,.0f}",
+            t("rpt_closure_mean", lang): _plus(figures["mean_longer_min"]),
+            t("rpt_closure_max", lang): _plus(figures["max_longer_min"]),
+            t("rpt_closure_lost", lang): f"{figures['residents_lost_reach']:,.0f}",
         }
         for category, figures in closure["categories"].items()
     ]
     if rows:
         st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def _plus(minutes: float | None) -> str:
+    return "—" if minutes is None else f"+{minutes:.1f}"
 
 
 def closure_layers(lang: str, scenario: dict[str, Any], blocks, system: str) -> list:
