@@ -188,3 +188,17 @@ def test_closing_a_bridge_in_chengdu_matches_plain_dijkstra_without_it(tmp_path)
         else:
             assert blocks["clinic_t1"].iloc[position] * 60 == pytest.approx(expected.iloc[0], abs=0.01), block_id
     assert diff["categories"]["clinic"]["losing_service"] > 1000
+
+
+def test_consecutive_closures_are_recomputed_once(town, monkeypatch):
+    from circle.engine import _labels
+    from circle.engine.whatif import ScenarioEngine
+
+    calls = []
+    solve = _labels.LabelBackend.solve
+    monkeypatch.setattr(_labels.LabelBackend, "solve", lambda self, problem: calls.append(1) or solve(self, problem))
+    engine = ScenarioEngine(town)
+    lines = [geojson([(450, -50), (450, 50)]), geojson([(500, 550), (500, 650)]), geojson([(850, 150), (850, 250)])]
+    engine.apply([Change("close", geometry=g) for g in lines])
+    assert len(calls) == 1
+    assert engine.closed.count == 3

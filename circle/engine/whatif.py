@@ -333,11 +333,20 @@ class ScenarioEngine:
         return self.states[category]
 
     def apply(self, changes: list[Change]) -> dict[str, np.ndarray]:
-        """Apply changes in order; return, per category, the positions of the blocks changed."""
+        """Apply changes in order; return, per category, the positions of the blocks changed.
+
+        Consecutive closures are closed together, with one recomputation.
+        """
         changed: dict[str, list[np.ndarray]] = {}
+        pending: list[ClosedSegments] = []
         for number, change in enumerate(changes, start=1):
             if change.kind == "close":
-                for category, blocks in self.close(self.closure_of(change)).items():
+                pending.append(self.closure_of(change))
+                if number < len(changes) and changes[number].kind == "close":
+                    continue
+                segments = np.unique(np.concatenate([p.segments for p in pending]))
+                pending = []
+                for category, blocks in self.close(ClosedSegments(segments, 0.0, 0)).items():
                     changed.setdefault(category, []).append(blocks)
                 continue
             if change.kind in {"remove", "move"}:
