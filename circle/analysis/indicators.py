@@ -117,9 +117,16 @@ def covered_land(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np.n
     block, buffer = shapely.STRtree(buffers).query(shapes, predicate="intersects")
     if not len(block):
         return covered
-    pieces = gpd.GeoDataFrame({"block": block}, geometry=shapely.intersection(shapes[block], buffers[buffer]))
-    merged = pieces.dissolve(by="block")
-    covered[merged.index.to_numpy(np.int64)] = shapely.area(merged.geometry.to_numpy())
+    pieces = shapely.intersection(shapes[block], buffers[buffer])
+    # most blocks meet one buffer: its piece's area is theirs; the others union their pieces first
+    many = np.bincount(block, minlength=len(shapes)) > 1
+    single = ~many[block]
+    covered[block[single]] = shapely.area(pieces[single])
+    order = np.flatnonzero(~single)
+    order = order[np.argsort(block[order], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, block[order][1:] != block[order][:-1]]) if len(order) else order
+    for begin, end in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+        covered[block[order[begin]]] = shapely.area(shapely.union_all(pieces[order[begin:end]]))
     return np.minimum(covered, geometry.land_m2)
 
 
@@ -136,13 +143,11 @@ def network_passes(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np
         if rule.category not in access_by_category:
             continue
         ids, access = access_by_category[rule.category]
-        wanted = set(geometry.qualifying(rule)["facility_id"].astype(str))
-        keep_ids = np.array([i for i in ids if i in wanted], dtype=object)
-        local = pd.Series(np.arange(len(keep_ids)), index=keep_ids)
-        rows = np.flatnonzero(np.isin(ids[access.owner], keep_ids))
-        subset = access.take(rows)
-        subset.owner = local.loc[ids[subset.owner]].to_numpy(np.int64)
-        destinations[f"rule{number}"] = Destinations(keep_ids, subset)
+        kept = pd.Index(ids).isin(geometry.qualifying(rule)["facility_id"].astype(str))
+        local = np.cumsum(kept) - 1  # a kept facility's position among the kept
+        subset = access.take(np.flatnonzero(kept[access.owner]))
+        subset.owner = local[subset.owner].astype(np.int64)
+        destinations[f"rule{number}"] = Destinations(ids[kept], subset)
     passed = np.zeros(len(block_ids), bool)
     if not destinations:
         return passed
