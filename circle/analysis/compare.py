@@ -399,6 +399,20 @@ def read_comparison(path: str | Path) -> tuple[dict[str, Any], gpd.GeoDataFrame,
     return summary, gpd.read_parquet(path / BLOCKS), gpd.read_parquet(path / VANISHED)
 
 
+def change_status(summary: dict[str, Any], blocks: pd.DataFrame) -> np.ndarray:
+    """Return per block of a comparison what changed, in one word.
+
+    ``appeared``, ``mixed`` (gained one category, lost another), ``lost``,
+    ``gained`` or ``unchanged``: the first that holds.
+    """
+    keys = summary["categories_assessed"]
+    statuses = blocks[[f"{k}_status" for k in keys]].to_numpy(object) if keys else np.zeros((len(blocks), 0))
+    gained = (statuses == "gained").any(axis=1)
+    lost = (statuses == "lost").any(axis=1)
+    appeared = blocks["match"].to_numpy(object) == "appeared"
+    return np.select([appeared, gained & lost, lost, gained], ["appeared", "mixed", "lost", "gained"], "unchanged")
+
+
 def is_comparison(path: str | Path) -> bool:
     """Whether a folder holds a comparison."""
     try:

@@ -26,7 +26,7 @@ from circle.analysis.assess import (
     study_preset,
 )
 from circle.analysis.changes import cut_off as _cut_off
-from circle.analysis.compare import read_comparison
+from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
@@ -77,15 +77,7 @@ class ComparisonContent:
     def read(cls, path: str | Path, crs: str) -> ComparisonContent:
         """Read a comparison folder; its blocks and vanished blocks in ``crs``."""
         summary, blocks, vanished = read_comparison(path)
-        keys = summary["categories_assessed"]
-        statuses = blocks[[f"{k}_status" for k in keys]].to_numpy(object) if keys else np.zeros((len(blocks), 0))
-        gained = (statuses == "gained").any(axis=1)
-        lost = (statuses == "lost").any(axis=1)
-        appeared = blocks["match"].to_numpy(object) == "appeared"
-        status = np.select(
-            [appeared, gained & lost, lost, gained], ["appeared", "mixed", "lost", "gained"], "unchanged"
-        )
-        return cls(Path(path), summary, blocks.to_crs(crs), vanished.to_crs(crs), status)
+        return cls(Path(path), summary, blocks.to_crs(crs), vanished.to_crs(crs), change_status(summary, blocks))
 
 
 @dataclass

@@ -20,10 +20,10 @@ COLOURS = {"gained": "#4c9a6a", "lost": "#e4572e", "mixed": "#f2a541", "appeared
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _comparison(path: str, _stamp: float):
-    from circle.report.content import ComparisonContent
+    from circle.analysis.compare import change_status, read_comparison
 
-    content = ComparisonContent.read(path, "EPSG:4326")
-    return content.summary, content.blocks, content.vanished, content.status
+    summary, blocks, vanished = read_comparison(path)
+    return summary, blocks, vanished, change_status(summary, blocks)
 
 
 def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
