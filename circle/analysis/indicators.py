@@ -38,8 +38,7 @@ import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.scoring import Assessment, score_blocks, summarize
-from circle.engine._base import Destinations, ReachProblem
-from circle.engine._labels import LabelBackend
+from circle.engine import Destinations, ReachProblem, get_backend
 from circle.engine.whatif import category_access
 from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
 from circle.study import Study
@@ -160,7 +159,7 @@ def network_passes(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np
         thresholds_s=(max(r.radius_m for r in rules) / geometry.speed,),
         limit_s=study.summary.parameters.search_limit_s,
     )
-    reach = LabelBackend().solve(problem)
+    reach = get_backend("labels").solve(problem)
     for number, rule in enumerate(rules):
         if f"rule{number}" in reach:
             seconds = reach[f"rule{number}"].seconds[:, 0]
