@@ -102,8 +102,18 @@ def test_the_changes_map_opens_a_comparison(server):
         page.get_by_text("English", exact=True).click()
         page.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
         page.get_by_text("Changes (two data years, or a plan)", exact=True).click()
+        chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Comparison").locator("input").first
+        chooser.click()
+        chooser.press_sequentially("same-t")
+        page.wait_for_timeout(1000)  # the list filters as one types
+        chooser.press("ArrowDown")
+        chooser.press("Enter")
         line = page.get_by_text("1 blocks matched by id", exact=False).first
-        line.wait_for(timeout=30_000)
+        try:
+            line.wait_for(timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "changes-fail.png"))
+            raise
         page.wait_for_timeout(2500)
         line.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "planner-changes.png"), full_page=True)

@@ -186,6 +186,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No comparison under {root} yet. Make one with circle compare OLD NEW --out {root}/NAME.",
     },
     "changes_pick": {"zh": "比较结果", "en": "Comparison"},
+    "changes_placeholder": {"zh": "选择一份比较结果", "en": "Choose a comparison"},
     "changes_line": {
         "zh": "{old} → {new}：按编号匹配 {by_id} 个街坊，按重叠匹配 {by_overlap} 个，"
         "新出现 {appeared} 个，消失 {vanished} 个。",

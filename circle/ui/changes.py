@@ -32,7 +32,12 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
         st.caption(t("changes_none", lang, root=root))
         return
     names = [p.name for p in comparisons]
-    chosen = st.selectbox(t("changes_pick", lang), names, key=key.COMPARISON)
+    # nothing is read or drawn until a comparison is chosen: an expander's content runs even when closed
+    chosen = st.selectbox(
+        t("changes_pick", lang), names, index=None, placeholder=t("changes_placeholder", lang), key=key.COMPARISON
+    )
+    if chosen is None:
+        return
     path = comparisons[names.index(chosen)]
     summary, blocks, vanished, status = _comparison(str(path), (path / "summary.json").stat().st_mtime)
     counts = summary["blocks"]
@@ -60,17 +65,25 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
         for k, v in summary["categories"].items()
     ]
     st.dataframe(rows, hide_index=True, use_container_width=True)
-    st_folium(_change_map(lang, blocks, vanished, status), key="changes_map", height=480, returned_objects=[])
+    st_folium(
+        _change_map(lang, blocks, vanished, status),
+        key="changes_map",
+        height=520,
+        use_container_width=True,
+        returned_objects=[],
+    )
     shown = int((status != "unchanged").sum())
     if shown > MOST_DRAWN:
         st.caption(t("changes_capped", lang, shown=f"{MOST_DRAWN:,}", total=f"{shown:,}"))
 
 
 def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
-    west, south, east, north = blocks.total_bounds
-    fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
     changed = np.flatnonzero(status != "unchanged")
     changed = changed[np.argsort(-blocks["population"].to_numpy(float)[changed], kind="stable")][:MOST_DRAWN]
+    # framed on what changed (the whole study when nothing did)
+    framed = blocks.iloc[changed] if len(changed) else blocks
+    west, south, east, north = framed.total_bounds
+    fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
     for kind, colour in COLOURS.items():
         rows = changed[status[changed] == kind]
         if not len(rows):
