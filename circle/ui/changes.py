@@ -65,19 +65,17 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
         for k, v in summary["categories"].items()
     ]
     st.dataframe(rows, hide_index=True, use_container_width=True)
+    fmap, bounds = _change_map(lang, blocks, vanished, status)
+    center, zoom = maps.view_of(bounds, pixels=480)
     st_folium(
-        _change_map(lang, blocks, vanished, status),
-        key="changes_map",
-        height=520,
-        use_container_width=True,
-        returned_objects=[],
+        fmap, key="changes_map", height=520, use_container_width=True, center=center, zoom=zoom, returned_objects=[]
     )
     shown = int((status != "unchanged").sum())
     if shown > MOST_DRAWN:
         st.caption(t("changes_capped", lang, shown=f"{MOST_DRAWN:,}", total=f"{shown:,}"))
 
 
-def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
+def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> tuple[folium.Map, tuple]:
     changed = np.flatnonzero(status != "unchanged")
     changed = changed[np.argsort(-blocks["population"].to_numpy(float)[changed], kind="stable")][:MOST_DRAWN]
     # framed on what changed (the whole study when nothing did)
@@ -107,7 +105,7 @@ def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> folium.Map:
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     maps.use_local_leaflet(fmap)
-    return fmap
+    return fmap, (west, south, east, north)
 
 
 def _pct(value) -> str:

@@ -128,6 +128,23 @@ def base_map(
     return fmap
 
 
+def view_of(
+    bounds: tuple[float, float, float, float], pixels: float = 400, zooms: tuple[int, int] = (3, 18)
+) -> tuple[list[float], int]:
+    """Return the centre (lat, lon) and the zoom at which ``bounds`` (west, south, east, north) span ``pixels``.
+
+    Examples
+    --------
+    >>> view_of((104.0, 30.6, 104.1, 30.7))
+    ([30.65, 104.05], 12)
+    """
+    west, south, east, north = bounds
+    lat, lon = (south + north) / 2, (west + east) / 2
+    span_m = max((east - west) * 111_320 * np.cos(np.radians(lat)), (north - south) * 110_540, 50.0)
+    zoom = int(np.clip(np.floor(np.log2(40_075_016 * np.cos(np.radians(lat)) * pixels / 256 / span_m)), *zooms))
+    return [round(float(lat), 6), round(float(lon), 6)], zoom
+
+
 def add_blocks(
     fmap: folium.Map,
     blocks: gpd.GeoDataFrame,

@@ -366,11 +366,8 @@ def _focus(system: str) -> tuple[list[float] | None, int | None]:
     focus = st.session_state.get(key.FOCUS)
     if not focus:
         return None, None
-    west, south, east, north = focus
-    lat, lon = maps.shift_point((south + north) / 2, (west + east) / 2, system)
-    span_m = max((east - west) * 111_320 * np.cos(np.radians(lat)), (north - south) * 110_540, 50.0)
-    zoom = int(np.clip(np.floor(np.log2(40_075_016 * np.cos(np.radians(lat)) * 400 / 256 / span_m)), 12, 18))
-    return [lat, lon], zoom
+    (lat, lon), zoom = maps.view_of(tuple(focus), zooms=(12, 18))
+    return list(maps.shift_point(lat, lon, system)), zoom
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
