@@ -73,7 +73,7 @@ def test_draw_a_closure_round_the_compound_and_see_it_cut_off(server):
         close.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "planner-closure-drawn.png"), full_page=True)
         close.click()
-        message = page.get_by_text("cut off entirely", exact=False).first
+        message = page.get_by_text("Blocks cut off entirely", exact=False).first
         message.wait_for(timeout=30_000)
         text = message.inner_text()
         page.screenshot(path=str(ARTIFACTS / "planner-closure.png"), full_page=True)
@@ -85,7 +85,7 @@ def test_draw_a_closure_round_the_compound_and_see_it_cut_off(server):
         # the closed segments are drawn (black lines) with the block they cut off
         closed = frame.evaluate(CLOSED_LINES)
         browser.close()
-    assert "1 blocks with" in text, text
+    assert "Blocks cut off entirely: 1, with" in text, text
     assert closed > 0
     assert any("leaflet-draw-1.0.4/leaflet.draw.js" in url for url in requests)
     assert not [url for url in requests if "cdnjs" in url or "unpkg" in url or "jsdelivr" in url]

@@ -136,14 +136,14 @@ def test_cli_close_file_and_close_steps(town, tmp_path, capsys):
     frame.to_file(path)
     assert main(["whatif", "--study", str(town.path), "--close", str(path), "--name", "cli-gap"]) == 0
     out = capsys.readouterr().out
-    assert "closed 1 walking segments (100 m)" in out
+    assert "walking segments closed: 1 (100 m)" in out
     assert "clinic: " in out and "walk longer" in out
     scenario, _ = load_scenario(town, "cli-gap")
     assert scenario["changes"][0]["kind"] == "close"
     assert json.dumps(scenario["changes"][0]["geometry"])
     # the town has no steps: closing them changes nothing
     assert main(["whatif", "--study", str(town.path), "--close-steps", "--name", "no-steps"]) == 0
-    assert "closed 0 walking segments" in capsys.readouterr().out
+    assert "walking segments closed: 0" in capsys.readouterr().out
 
 
 def test_cli_close_refuses_a_file_without_lines(town, tmp_path, capsys):

@@ -144,7 +144,7 @@ def test_report_with_a_comparison_a_closure_and_the_indicators(chengdu, tmp_path
     text = " ".join(pdf_text(out).split())
     assert "5. City check-up indicators" in text and "Park service-radius coverage" in text
     assert "6. Scenario against the baseline: report-closure" in text
-    assert "What the closures do" in text and "walking segments are closed" in text
+    assert "What the closures do" in text and "Walking segments closed" in text
     assert "7. What changed" in text and "Map 5 Blocks whose service changed" in text
     assert "8. Method and data" in text
     assert len(render(out, "comparison")) >= 14  # pages kept in test-artifacts/report/ to look at

@@ -8,9 +8,7 @@ import pytest
 
 import circle
 
-MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(circle.__path__, "circle.") if not m.name.endswith("__main__")
-)
+MODULES = sorted(m.name for m in pkgutil.walk_packages(circle.__path__, "circle.") if not m.name.endswith("__main__"))
 
 
 def _with_examples() -> list[str]:

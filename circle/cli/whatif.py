@@ -107,13 +107,13 @@ def closures(args: argparse.Namespace) -> list[Change]:
 def print_closure(closure: dict) -> None:
     """Print what the closures closed and did."""
     steps = f", {closure['steps_closed']} of them steps" if closure["steps_closed"] else ""
-    print(f"  closed {closure['segments_closed']} walking segments ({closure['length_closed_m']:,.0f} m{steps})")
+    print(f"  walking segments closed: {closure['segments_closed']} ({closure['length_closed_m']:,.0f} m{steps})")
     if closure["blocks_cut_off"]:
         shown = ", ".join(closure["cut_off_blocks"][:5])
         more = " …" if closure["blocks_cut_off"] > 5 else ""
         print(
-            f"  cut off entirely: {closure['blocks_cut_off']} blocks, {closure['residents_cut_off']:,.0f} residents "
-            f"({shown}{more})"
+            f"  blocks cut off entirely: {closure['blocks_cut_off']}, with "
+            f"{closure['residents_cut_off']:,.0f} residents ({shown}{more})"
         )
     for category, figures in closure["categories"].items():
         longer = figures["residents_longer"]

@@ -236,8 +236,8 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_closure_summary": {
         "zh": "共封闭步行路段 {segments} 段（{length:,.0f} 米，其中台阶 {steps} 段）。"
         "完全失去可达性的街坊 {blocks} 个，居民 {residents:,.0f} 人。",
-        "en": "{segments} walking segments are closed ({length:,.0f} m, {steps} of them steps). {blocks} blocks "
-        "with {residents:,.0f} residents are cut off entirely.",
+        "en": "Walking segments closed: {segments} ({length:,.0f} m, {steps} of them steps). Blocks cut off "
+        "entirely: {blocks}, with {residents:,.0f} residents.",
     },
     "rpt_closure_longer": {"zh": "步行变远人口", "en": "Walk longer"},
     "rpt_closure_mean": {"zh": "平均增加（分钟）", "en": "Mean increase (min)"},

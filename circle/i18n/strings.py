@@ -210,8 +210,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "close_steps": {"zh": "封闭全部台阶", "en": "Close every flight of steps"},
     "close_result": {
         "zh": "封闭步行路段 {segments} 段（{length} 米）；完全失去可达性的街坊 {blocks} 个，居民 {residents} 人。",
-        "en": "{segments} walking segments closed ({length} m); {blocks} blocks with {residents} residents "
-        "are cut off entirely.",
+        "en": "Walking segments closed: {segments} ({length} m). Blocks cut off entirely: {blocks}, with "
+        "{residents} residents.",
     },
     "layer_closed": {"zh": "封闭路段（{count}）", "en": "Closed segments ({count})"},
     "layer_cut_off": {"zh": "失去可达性的街坊", "en": "Blocks cut off"},
