@@ -53,11 +53,6 @@ def with_flags(error: Exception) -> str:
     return f"{message} [{', '.join(flags)}]" if flags else message
 
 
-def pct(value: float | None) -> str:
-    """Return a share as a percentage with one decimal, or a dash."""
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
 def cli_author() -> str:
     """Name a scenario saved from the command line by the system account that ran it."""
     import getpass

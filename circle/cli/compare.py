@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from circle.cli._common import EXIT_OK, pct
+from circle.cli._common import EXIT_OK
+from circle.i18n import percent
 
 
 def add_parser(commands) -> None:
@@ -51,14 +52,14 @@ def run(args: argparse.Namespace) -> int:
         label = summary["labels"][key]["zh" if zh else "en"]
         if zh:
             print(
-                f"  {label}：覆盖 {pct(figures['coverage_old'])} → {pct(figures['coverage_new'])}，"
+                f"  {label}：覆盖 {percent(figures['coverage_old'])} → {percent(figures['coverage_new'])}，"
                 f"新增覆盖 {figures['newly_served']:,.0f} 人，失去覆盖 {figures['no_longer_served']:,.0f} 人"
             )
         else:
             print(
-                f"  {label}: coverage {pct(figures['coverage_old'])} → {pct(figures['coverage_new'])}, "
+                f"  {label}: coverage {percent(figures['coverage_old'])} → {percent(figures['coverage_new'])}, "
                 f"+{figures['newly_served']:,.0f} newly served, -{figures['no_longer_served']:,.0f} no longer served"
             )
     f15 = summary["measures"]["F15"]
-    print(f"  F15 {pct(f15['old'])} → {pct(f15['new'])}")
+    print(f"  F15 {percent(f15['old'])} → {percent(f15['new'])}")
     return EXIT_OK

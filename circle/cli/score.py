@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from circle.cli._common import EXIT_OK, pct
-from circle.i18n import t
+from circle.cli._common import EXIT_OK
+from circle.i18n import percent, t
 
 
 def add_parser(commands) -> None:
@@ -39,18 +39,18 @@ def run(args: argparse.Namespace) -> int:
             "cli_score_line",
             lang,
             population=summary.population,
-            f15=pct(summary.F15),
+            f15=percent(summary.F15),
             proximity=summary.proximity_min,
             gini=summary.gini_proximity,
             score=summary.mean_score,
         )
     )
     if summary.tiers:
-        shares = ", ".join(f"{tier} min {pct(share)}" for tier, share in summary.tiers.items())
+        shares = ", ".join(f"{tier} min {percent(share)}" for tier, share in summary.tiers.items())
         print(t("cli_score_tiers", lang, shares=shares))
     for key, values in summary.categories.items():
         label = result.labels[key][lang]
-        print(t("cli_score_category", lang, label=label, coverage=pct(values.coverage), unserved=values.unserved))
+        print(t("cli_score_category", lang, label=label, coverage=percent(values.coverage), unserved=values.unserved))
     if summary.not_mapped:
         print(t("cli_not_assessable", lang, categories=", ".join(summary.not_mapped)))
     print(t("cli_renewal_areas", lang, count=summary.renewal_areas))

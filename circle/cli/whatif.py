@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from circle.cli._common import EXIT_OK, cli_author, pct
+from circle.cli._common import EXIT_OK, cli_author
 from circle.errors import CircleError
+from circle.i18n import percent
 
 if TYPE_CHECKING:
     from circle.study.scenarios import Change
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     if "closure" in diff:
         print_closure(diff["closure"])
     print(
-        f"  F15 {pct(diff['F15']['baseline'])} → {pct(diff['F15']['scenario'])}; "
+        f"  F15 {percent(diff['F15']['baseline'])} → {percent(diff['F15']['scenario'])}; "
         f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"
     )
     return EXIT_OK

@@ -24,3 +24,14 @@ def t(key: str, lang: str = "zh", **values) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def percent(share: float | None) -> str:
+    """Return a share as a percentage with one decimal, or a dash when it is unknown (None or NaN).
+
+    Examples
+    --------
+    >>> percent(0.3757), percent(None), percent(float("nan"))
+    ('37.6%', '—', '—')
+    """
+    return "—" if share is None or share != share else f"{100 * share:.1f}%"

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.ui import maps
 from circle.ui import state as key
 
@@ -57,8 +57,8 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
     rows = [
         {
             t("category", lang): label_of[k],
-            t("rpt_compare_old", lang): _pct(v["coverage_old"]),
-            t("rpt_compare_new", lang): _pct(v["coverage_new"]),
+            t("rpt_compare_old", lang): percent(v["coverage_old"]),
+            t("rpt_compare_new", lang): percent(v["coverage_new"]),
             t("rpt_newly_served", lang): f"{v['newly_served']:,.0f}",
             t("rpt_compare_no_longer", lang): f"{v['no_longer_served']:,.0f}",
         }
@@ -106,7 +106,3 @@ def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> tuple[folium
     folium.LayerControl(collapsed=False).add_to(fmap)
     maps.use_local_leaflet(fmap)
     return fmap, (west, south, east, north)
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"

@@ -15,7 +15,7 @@ from circle.build.block_places import admin_unit_names, has_admin_units, shown_n
 from circle.colours import category_colour
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.ui import changes, closures, maps
 from circle.ui import state as key
 from circle.ui.access import User
@@ -186,13 +186,13 @@ def _overview(lang: str, result, labels: dict) -> None:
     summary = result.summary
     st.subheader(t("summary_title", lang))
     first, second, third = st.columns(3)
-    first.metric(t("f15", lang), _pct(summary.F15))
+    first.metric(t("f15", lang), percent(summary.F15))
     second.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
     third.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
     table = pd.DataFrame(
         {
             t("category", lang): [labels[c][lang] for c in summary.categories],
-            t("coverage", lang): [_pct(v.coverage) for v in summary.categories.values()],
+            t("coverage", lang): [percent(v.coverage) for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
         }
     )
@@ -200,10 +200,6 @@ def _overview(lang: str, result, labels: dict) -> None:
         st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
     if summary.not_mapped:
         st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary.not_mapped)))
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
 
 
 def _legend(measure: str, category: str, labels: dict, lang: str) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from circle.errors import CircleError
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
@@ -74,8 +74,8 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
                 lang,
                 gained=f"{gained:,.0f}",
                 lost=f"{lost:,.0f}",
-                f15_before=_pct(diff["F15"]["baseline"]),
-                f15_after=_pct(diff["F15"]["scenario"]),
+                f15_before=percent(diff["F15"]["baseline"]),
+                f15_after=percent(diff["F15"]["scenario"]),
             )
         )
         if outcome.get("closure"):
@@ -221,7 +221,3 @@ def suggestions_panel(lang: str, study, labels: dict) -> None:
         st.write(
             t("suggest_row", lang, rank=row["rank"], gain=f"{row['gain']:,.0f}", total=f"{row['cumulative']:,.0f}")
         )
-
-
-def _pct(value) -> str:
-    return "—" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{100 * value:.1f}%"

@@ -41,9 +41,9 @@ from circle.report.pdf import (
     sites,
     summary,
 )
-from circle.report.pdf.writer import MARGIN, RULE, Writer, percent, romanise
+from circle.report.pdf.writer import MARGIN, RULE, Writer, romanise
 
-__all__ = ["Writer", "percent", "romanise", "write_pdf"]
+__all__ = ["Writer", "romanise", "write_pdf"]
 
 
 def _canvas_class(writer: Writer, when: dt.datetime, header: str) -> type:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from reportlab.platypus import KeepTogether, PageBreak
 
+from circle.i18n import percent
 from circle.report import maps
-from circle.report.pdf.writer import Writer, percent
+from circle.report.pdf.writer import Writer
 
 
 def comparison_section(w: Writer) -> list:

@@ -15,8 +15,8 @@ from reportlab.platypus import (
 
 from circle import __version__
 from circle.build.population.totals import area_density_share
-from circle.i18n import t
-from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer, percent
+from circle.i18n import percent, t
+from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer
 
 
 def cover(w: Writer, when: dt.datetime) -> list:

@@ -6,9 +6,9 @@ from reportlab.platypus import (
     PageBreak,
 )
 
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.report import maps
-from circle.report.pdf.writer import Writer, percent
+from circle.report.pdf.writer import Writer
 
 
 def map_section(w: Writer) -> list:

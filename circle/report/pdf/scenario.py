@@ -9,8 +9,9 @@ from reportlab.platypus import (
     PageBreak,
 )
 
+from circle.i18n import percent
 from circle.report import maps
-from circle.report.pdf.writer import Writer, percent
+from circle.report.pdf.writer import Writer
 
 
 def scenario_section(w: Writer) -> list:

@@ -9,9 +9,9 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.report import maps
-from circle.report.pdf.writer import Writer, percent
+from circle.report.pdf.writer import Writer
 
 
 def summary_section(w: Writer) -> list:

@@ -248,11 +248,6 @@ def _value(section: dict, key: str, default: float) -> float:
     return float(entry["value"]) if isinstance(entry, dict) and "value" in entry else default
 
 
-def percent(share: float | None) -> str:
-    """Return a share as a percentage with one decimal, or a dash."""
-    return "—" if share is None else f"{100 * share:.1f}%"
-
-
 def romanise(text: str) -> str:
     """Return ``text`` with Chinese characters in pinyin and full-width punctuation folded to ASCII.
 
