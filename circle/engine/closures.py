@@ -50,6 +50,13 @@ class ClosedSegments:
     length_m: float
     steps: int
 
+    @classmethod
+    def of(cls, network: WalkNetwork, segments: np.ndarray) -> ClosedSegments:
+        """Return the closure of the given segment positions, with their length and steps counted."""
+        segments = np.unique(np.asarray(segments, np.int64))
+        steps = int((np.asarray(network.highway, dtype=object)[segments] == STEPS_HIGHWAY).sum())
+        return cls(segments, float(network.length_m[segments].sum()), steps)
+
     @property
     def count(self) -> int:
         """Number of segments closed."""
@@ -93,9 +100,7 @@ def segments_closed_by(network: WalkNetwork, geometries: list | np.ndarray, step
         closed[:] = True
     if steps_only:
         closed &= np.asarray(network.highway, dtype=object) == STEPS_HIGHWAY
-    positions = np.flatnonzero(closed)
-    highway = np.asarray(network.highway, dtype=object)[positions]
-    return ClosedSegments(positions, float(network.length_m[positions].sum()), int((highway == STEPS_HIGHWAY).sum()))
+    return ClosedSegments.of(network, np.flatnonzero(closed))
 
 
 def closed_network(network: WalkNetwork, closed: ClosedSegments) -> WalkNetwork:
@@ -135,20 +140,14 @@ def open_access(network: WalkNetwork, access: AccessTable, closed: ClosedSegment
         return access
     is_closed = np.zeros(network.n_segments, bool)
     is_closed[closed.segments] = True
-    ends = np.concatenate([network.a, network.b])
-    segment_of = np.concatenate([np.arange(network.n_segments)] * 2)
     touches_closed = np.zeros(network.n_nodes, bool)
-    touches_closed[ends[np.concatenate([is_closed, is_closed])]] = True
+    touches_closed[network.a[closed.segments]] = True
+    touches_closed[network.b[closed.segments]] = True
     rows = np.flatnonzero(touches_closed[access.node])
     if not len(rows):
         return access
-    order = np.argsort(ends, kind="stable")
-    ptr = np.zeros(network.n_nodes + 1, np.int64)
-    np.cumsum(np.bincount(ends, minlength=network.n_nodes), out=ptr[1:])
-    counts = ptr[access.node[rows] + 1] - ptr[access.node[rows]]
-    row_of = np.repeat(rows, counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    segment = segment_of[order][np.repeat(ptr[access.node[rows]], counts) + offsets]
+    which, segment = network.segments_at(access.node[rows])
+    row_of = rows[which]
     points = shapely.points(access.x[row_of], access.y[row_of])
     distance = shapely.distance(points, segment_lines(network, segment))
     matches = np.abs(distance - access.snap_m[row_of]) <= SNAP_TOLERANCE_M + 1e-6 * access.snap_m[row_of]

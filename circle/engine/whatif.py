@@ -186,7 +186,7 @@ class ScenarioEngine:
         self.study = study
         self.base_network = study.network
         self.network = self.base_network
-        self.closed = ClosedSegments(np.zeros(0, np.int64), 0.0, 0)
+        self.closed = ClosedSegments.of(self.base_network, np.zeros(0, np.int64))
         summary = study.summary
         self.k = int(summary.parameters.k_nearest)
         self.thresholds_min = tuple(summary.parameters.thresholds_min)
@@ -277,11 +277,7 @@ class ScenarioEngine:
         dict of str to numpy.ndarray
             Per category, the positions of the blocks whose times or counts changed.
         """
-        segments = np.union1d(self.closed.segments, closed.segments)
-        highway = np.asarray(self.base_network.highway, dtype=object)[segments]
-        self.closed = ClosedSegments(
-            segments, float(self.base_network.length_m[segments].sum()), int((highway == "steps").sum())
-        )
+        self.closed = ClosedSegments.of(self.base_network, np.union1d(self.closed.segments, closed.segments))
         self.network = closed_network(self.base_network, self.closed)
         block_access = open_access(self.base_network, self.block_access, self.closed)
         self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
@@ -344,9 +340,9 @@ class ScenarioEngine:
                 pending.append(self.closure_of(change))
                 if number < len(changes) and changes[number].kind == "close":
                     continue
-                segments = np.unique(np.concatenate([p.segments for p in pending]))
+                together = ClosedSegments.of(self.base_network, np.concatenate([p.segments for p in pending]))
                 pending = []
-                for category, blocks in self.close(ClosedSegments(segments, 0.0, 0)).items():
+                for category, blocks in self.close(together).items():
                     changed.setdefault(category, []).append(blocks)
                 continue
             if change.kind in {"remove", "move"}:

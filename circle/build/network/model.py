@@ -322,8 +322,15 @@ class WalkNetwork:
         """Return node coordinates in WGS-84 degrees."""
         return transform_xy(self.x, self.y, self.crs, WGS84)
 
-    def segments_touching(self, nodes: np.ndarray) -> np.ndarray:
-        """Return the (sorted, unique) segments with an end among ``nodes``."""
+    def segments_at(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return every (node, segment) pair where the segment ends at one of ``nodes``.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``which`` (the position in ``nodes`` of each pair's node) and
+            ``segment``; the node-to-segment index is built once per network.
+        """
         if "incidence" not in self._csr_cache:
             ends = np.concatenate([self.a, self.b])
             order = np.argsort(ends, kind="stable")
@@ -335,7 +342,11 @@ class WalkNetwork:
         counts = ptr[nodes + 1] - ptr[nodes]
         starts = np.repeat(ptr[nodes], counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.unique(segment_of[starts + offsets])
+        return np.repeat(np.arange(len(nodes)), counts), segment_of[starts + offsets]
+
+    def segments_touching(self, nodes: np.ndarray) -> np.ndarray:
+        """Return the (sorted, unique) segments with an end among ``nodes``."""
+        return np.unique(self.segments_at(nodes)[1])
 
     @cached_property
     def segment_grid(self) -> SegmentGrid:
