@@ -27,6 +27,7 @@ what the study's reach columns would say for that subset.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -38,8 +39,8 @@ import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.scoring import Assessment, score_blocks, summarize
-from circle.engine import Destinations, ReachProblem, get_backend
-from circle.engine.whatif import category_access
+from circle.engine import Destinations, get_backend
+from circle.engine.whatif import study_problem
 from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
 from circle.study import Study
 from circle.study.columns import time_column
@@ -132,34 +133,24 @@ def covered_land(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np.n
 def network_passes(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np.ndarray:
     """Per block, whether it walks to a facility of some rule within that rule's radius (at the flat speed)."""
     study = geometry.study
-    access_by_category = category_access(study)
-    block_ids = geometry.blocks["block_id"].astype(str).to_numpy()
-    block_access, owner_ids = study.access_table("blocks")
-    position = pd.Series(np.arange(len(block_ids)), index=block_ids)
-    block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+    problem = study_problem(study)
     destinations = {}
     for number, rule in enumerate(rules):
-        if rule.category not in access_by_category:
+        if rule.category not in problem.destinations:
             continue
-        ids, access = access_by_category[rule.category]
+        ids, access = problem.destinations[rule.category].ids, problem.destinations[rule.category].access
         kept = pd.Index(ids).isin(geometry.qualifying(rule)["facility_id"].astype(str))
         local = np.cumsum(kept) - 1  # a kept facility's position among the kept
         subset = access.take(np.flatnonzero(kept[access.owner]))
         subset.owner = local[subset.owner].astype(np.int64)
         destinations[f"rule{number}"] = Destinations(ids[kept], subset)
-    passed = np.zeros(len(block_ids), bool)
+    passed = np.zeros(problem.n_origins, bool)
     if not destinations:
         return passed
-    problem = ReachProblem(
-        network=study.network,
-        origin_access=block_access,
-        n_origins=len(block_ids),
-        destinations=destinations,
-        k=1,
-        thresholds_s=(max(r.radius_m for r in rules) / geometry.speed,),
-        limit_s=study.summary.parameters.search_limit_s,
+    subsets = dataclasses.replace(
+        problem, destinations=destinations, k=1, thresholds_s=(max(r.radius_m for r in rules) / geometry.speed,)
     )
-    reach = get_backend("labels").solve(problem)
+    reach = get_backend("labels").solve(subsets)
     for number, rule in enumerate(rules):
         if f"rule{number}" in reach:
             seconds = reach[f"rule{number}"].seconds[:, 0]

@@ -195,10 +195,7 @@ class ScenarioEngine:
         self.speed = summary.profile.speed
         self.max_snap = float(summary.parameters.max_snap_m)
         blocks = study.blocks
-        self.block_ids = blocks["block_id"].astype(str).to_numpy()
-        block_access, owner_ids = study.access_table("blocks")
-        position = pd.Series(np.arange(len(self.block_ids)), index=self.block_ids)
-        block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+        self.block_ids, block_access = block_access_by_position(study)
         self.block_access = block_access
         self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
         self.states: dict[str, CategoryState] = {}
@@ -388,13 +385,19 @@ def category_access(study: Study) -> dict[str, tuple[np.ndarray, AccessTable]]:
     return out
 
 
-def study_problem(study: Study) -> ReachProblem:
-    """Return the reach problem a study was computed from, rebuilt from its own tables."""
-    summary = study.summary
+def block_access_by_position(study: Study) -> tuple[np.ndarray, AccessTable]:
+    """Return the study's block ids and their access rows, ``owner`` being the block's row in ``blocks.parquet``."""
     block_ids = study.blocks["block_id"].astype(str).to_numpy()
     block_access, owner_ids = study.access_table("blocks")
     position = pd.Series(np.arange(len(block_ids)), index=block_ids)
     block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
+    return block_ids, block_access
+
+
+def study_problem(study: Study) -> ReachProblem:
+    """Return the reach problem a study was computed from, rebuilt from its own tables."""
+    summary = study.summary
+    block_ids, block_access = block_access_by_position(study)
     destinations = {c: Destinations(ids, access) for c, (ids, access) in category_access(study).items()}
     return ReachProblem(
         network=study.network,
