@@ -179,7 +179,7 @@ def straight_line_minutes(geometry: StudyGeometry) -> pd.DataFrame:
 
 
 def compute_indicators(
-    study: Study, indicator_set: IndicatorSet, lang: str = "zh", preset=None
+    study: Study, indicator_set: IndicatorSet, lang: str = "zh", preset=None, scores: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str]]]:
     """Compute an indicator set on a study.
 
@@ -193,6 +193,9 @@ def compute_indicators(
         Language of names and definitions (``zh`` or ``en``).
     preset : str or pathlib.Path, optional
         Score with this preset (default: the study's).
+    scores : pandas.DataFrame, optional
+        The blocks already scored under that preset (:func:`~circle.analysis.scoring.score_blocks`),
+        so a caller that has them (the report) does not score twice.
 
     Returns
     -------
@@ -202,7 +205,7 @@ def compute_indicators(
         those lacking each category), and the sources as (item, value) pairs.
     """
     geometry = StudyGeometry.of(study, preset)
-    scores = score_blocks(study.blocks, geometry.assessment)
+    scores = score_blocks(study.blocks, geometry.assessment) if scores is None else scores
     straight = score_blocks(straight_line_minutes(geometry), geometry.assessment)
     network_summary = summarize(scores, geometry.assessment, worst=0)
     straight_summary = summarize(straight, geometry.assessment, worst=0)

@@ -214,7 +214,7 @@ def gather(
     if scenario is not None:
         content.scenario = _scenario(study, preset, scenario, inside)
     indicator_set = load_indicator_set()
-    content.indicators = compute_indicators(study, indicator_set, lang)[0]
+    content.indicators = compute_indicators(study, indicator_set, lang, scores=result.scores)[0]
     content.indicator_title = indicator_set.title_zh if lang == "zh" else indicator_set.title_en
     if compare is not None:
         content.comparison = ComparisonContent.read(compare, crs)
