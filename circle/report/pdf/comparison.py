@@ -68,15 +68,7 @@ def comparison_section(w: Writer) -> list:
         ]
     )
     story.append(w.table(rows, [0.3, 0.13, 0.13, 0.15, 0.15, 0.14], numeric={1, 2, 3, 4, 5}))
-    layers = maps.MapLayers(
-        blocks=comparison.blocks,
-        facilities=w.content.facilities,
-        streets=w.content.streets,
-        outline=w.content.outline,
-        font=w.mpl_font,
-        green_categories=tuple(c.key for c in w.content.preset.categories if c.group == "parks"),
-        squares_note=w.plain(w.s("rpt_map_squares", size="{size}")),
-    )
+    layers = w.layers_of(comparison.blocks)
     labels = {f"change_{key}": w.s(f"rpt_change_{key}") for key in ("gained", "lost", "mixed", "appeared", "unchanged")}
     labels["change_vanished"] = w.s("rpt_change_vanished")
     labels["time_unchanged"] = w.s("rpt_unchanged")

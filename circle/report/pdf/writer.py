@@ -166,12 +166,13 @@ class Writer:
     def layers(self) -> maps.MapLayers:
         """Return the map layers (made once: they cache what every map draws)."""
         if self._layers is None:
-            self._layers = self._make_layers()
+            self._layers = self.layers_of(self.content.blocks)
         return self._layers
 
-    def _make_layers(self) -> maps.MapLayers:
+    def layers_of(self, blocks) -> maps.MapLayers:
+        """Return map layers of other blocks (a comparison's) over the study's streets and facilities."""
         return maps.MapLayers(
-            blocks=self.content.blocks,
+            blocks=blocks,
             facilities=self.content.facilities,
             streets=self.content.streets,
             outline=self.content.outline,
