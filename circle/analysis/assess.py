@@ -257,7 +257,7 @@ def run_whatif(
     diff = compare(baseline, scenario_scores, assessment)
     diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
     closed = None
-    if engine.closed.count or any(c.kind == "close" for c in changes):
+    if any(c.kind == "close" for c in changes):
         diff["closure"] = closure_figures(study, scenario_blocks, engine, assessment)
         closed = closed_segments_frame(engine)
     save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings, author, closed=closed)
@@ -265,13 +265,22 @@ def run_whatif(
 
 
 def closure_figures(
-    study: Study, scenario_blocks: pd.DataFrame, engine: ScenarioEngine, assessment: Assessment
+    study: Study,
+    scenario_blocks: pd.DataFrame,
+    engine: ScenarioEngine,
+    assessment: Assessment,
+    isolated: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Return what a scenario's closures did: segments closed, blocks cut off, longer walks per category."""
+    """Return what a scenario's closures did: segments closed, blocks cut off, longer walks per category.
+
+    ``isolated`` flags the blocks cut off when the caller has found them already
+    (:func:`circle.analysis.changes.cut_off`); the figures list the 50 most populous.
+    """
     blocks = study.blocks
     categories = [c.key for c in assessment.categories()]
     population = blocks["population"].to_numpy(float)
-    isolated = cut_off(blocks, scenario_blocks, categories)
+    if isolated is None:
+        isolated = cut_off(blocks, scenario_blocks, categories)
     order = np.argsort(-population[isolated], kind="stable")
     return {
         "segments_closed": engine.closed.count,
