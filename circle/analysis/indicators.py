@@ -390,7 +390,5 @@ def sources_of(study: Study, indicator_set: IndicatorSet, geometry: StudyGeometr
 
 
 def _population_sources(population: dict[str, Any]) -> str:
-    by_source = population.get("by_source") if isinstance(population, dict) else None
-    if not isinstance(by_source, dict):
-        return str(population)
-    return ", ".join(f"{k} {float(v['residents'] if isinstance(v, dict) else v):,.0f}" for k, v in by_source.items())
+    """Residents per ``pop_source`` as the summary records them (:func:`circle.build.population.totals.by_source`)."""
+    return ", ".join(f"{k} {v['residents']:,.0f}" for k, v in (population.get("by_source") or {}).items())
