@@ -260,7 +260,7 @@ def _suggestions(study: Study, summary: ScoreSummary, assessment: Assessment) ->
 
 
 def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> ScenarioContent:
-    description, _ = load_scenario(study, name)
+    description, scenario_blocks = load_scenario(study, name)
     changes = [Change(**change) for change in description["changes"]]
     assessment = assessment_of(study, preset, changes)
     scenario_scores = pd.read_parquet(study.path / "scenarios" / name / "scores.parquet")
@@ -290,12 +290,8 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
     closure = description.get("diff", {}).get("closure")
     closed = load_closed(study, name)
     cut_off = None
-    if closure is not None:
-        cut_ids = set(closure.get("cut_off_blocks", []))
-        scenario_blocks = pd.read_parquet(study.path / "scenarios" / name / "blocks.parquet")
-        cut_off = (
-            _cut_off(study.blocks, scenario_blocks, keys)[inside] if cut_ids or closure["blocks_cut_off"] else None
-        )
+    if closure is not None and closure["blocks_cut_off"]:
+        cut_off = _cut_off(study.blocks, scenario_blocks, keys)[inside]
     return ScenarioContent(
         name=name,
         created=description.get("created", ""),
