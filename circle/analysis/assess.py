@@ -21,7 +21,8 @@ import pandas as pd
 import shapely
 
 from circle.analysis.changes import cut_off, time_changes
-from circle.analysis.planning import renewal_areas, renewal_priority
+from circle.analysis.completeness import category_completeness
+from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
 from circle.analysis.supply import capacity_of, capacity_report, e2sfca
@@ -65,17 +66,39 @@ def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
 
 
 def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> Assessment:
-    """Return the assessment of a study under a preset (categories with no facility are not assessable).
+    """Return the assessment of a study under a preset.
 
-    A category a scenario adds facilities to is assessable (its baseline
-    then serves nobody), so adding the first kindergarten counts.
+    Only categories the data holds completely enough are assessable (see
+    :mod:`circle.analysis.completeness`). A category a scenario adds facilities
+    to counts those as the planner's own list, so adding the first
+    kindergarten is assessed (its baseline then serves nobody).
     """
-    counts = study.facilities["category"].value_counts().to_dict()
+    added: dict[str, int] = {}
     for change in changes:
         if change.kind == "add" and change.category:
-            counts[change.category] = counts.get(change.category, 0) + 1
-    speed = study.summary.profile.speed
-    return Assessment.of(preset, speed, {k: int(v) for k, v in counts.items()})
+            added[change.category] = added.get(change.category, 0) + 1
+    facilities = study.facilities
+    found = category_completeness(
+        preset,
+        study.blocks,
+        facilities["category"],
+        facilities["source"] if "source" in facilities else None,
+        inside_area=_inside_study_area(study, facilities),
+        extra_facilities=added,
+    )
+    return Assessment.of_completeness(preset, study.summary.profile.speed, found)
+
+
+def _inside_study_area(study: Study, facilities: gpd.GeoDataFrame) -> np.ndarray | None:
+    """Return which facilities lie inside the study area (None: the whole extract is the area)."""
+    wkt = study.summary.study_area_wkt
+    if not wkt or facilities.empty:
+        return None
+    area = shapely.from_wkt(wkt)
+    points = facilities.geometry.representative_point()
+    if facilities.crs is not None and str(facilities.crs) != WGS84:
+        points = points.to_crs(WGS84)
+    return shapely.intersects(area, points.to_numpy())
 
 
 @dataclass
@@ -88,7 +111,12 @@ class ScoreResult:
     labels: dict[str, dict[str, str]]
 
 
-def compute_scores(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
+def compute_scores(
+    study: Study,
+    preset: str | Path | None = None,
+    area_file: str | Path | None = None,
+    include_flagged: bool = False,
+) -> ScoreResult:
     """Score every block, rank renewal priorities and compute E2SFCA where capacities are known.
 
     Nothing is written (the app calls this for each preset a planner tries);
@@ -102,6 +130,9 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
         A preset name or file (default: the study's own).
     area_file : str or pathlib.Path, optional
         A sub-area polygon (a district): its summary is added under ``areas``.
+    include_flagged : bool, default False
+        Rank blocks whose population is flagged implausible among the renewal
+        priorities too (by default they are listed apart, to be checked first).
 
     Returns
     -------
@@ -113,7 +144,7 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
     assessment = assessment_of(study, loaded)
     blocks = study.blocks
     scores = score_blocks(blocks, assessment)
-    scores = renewal_priority(scores, blocks, assessment)
+    scores = renewal_priority(scores, blocks, assessment, include_flagged)
     areas = renewal_areas(scores, blocks.geometry, assessment, study.crs)
     supply = _supply(study, loaded, assessment, scores)
     summary = dataclasses.replace(
@@ -128,6 +159,8 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
         ],
         supply=supply,
         green=_green(study, loaded, scores),
+        flagged_blocks=flagged_blocks(blocks),
+        flagged_in_priorities=include_flagged,
     )
     if area_file is not None:
         summary.areas = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
@@ -136,13 +169,18 @@ def compute_scores(study: Study, preset: str | Path | None = None, area_file: st
     return ScoreResult(scores, summary, areas, labels)
 
 
-def score_study(study: Study, preset: str | Path | None = None, area_file: str | Path | None = None) -> ScoreResult:
+def score_study(
+    study: Study,
+    preset: str | Path | None = None,
+    area_file: str | Path | None = None,
+    include_flagged: bool = False,
+) -> ScoreResult:
     """Compute the scores (see :func:`compute_scores`) and save them in the study folder.
 
     Writes ``scores.parquet``, ``renewal_areas.parquet`` and the ``scores``
     section of ``summary.json``, each atomically.
     """
-    result = compute_scores(study, preset, area_file)
+    result = compute_scores(study, preset, area_file, include_flagged)
     write_table(result.scores, study.path / SCORES)
     write_table(result.areas, study.path / AREAS)
     update_summary(study, scores=result.summary)
@@ -316,10 +354,15 @@ def closed_segments_frame(engine: ScenarioEngine) -> gpd.GeoDataFrame:
 
 
 def run_suggest(
-    study: Study, category: str, sites: int, candidates_file: str | Path | None = None, preset=None
+    study: Study,
+    category: str,
+    sites: int,
+    candidates_file: str | Path | None = None,
+    preset=None,
+    include_flagged: bool = False,
 ) -> pd.DataFrame:
     """Suggest sites (see :func:`compute_suggestions`) and save them under ``suggestions/``."""
-    result, payload = compute_suggestions(study, category, sites, candidates_file, preset)
+    result, payload = compute_suggestions(study, category, sites, candidates_file, preset, include_flagged)
     folder = study.path / SUGGESTIONS
     folder.mkdir(exist_ok=True)
     write_json(folder / f"{category}-{sites}.json", payload)
@@ -328,12 +371,19 @@ def run_suggest(
 
 
 def compute_suggestions(
-    study: Study, category: str, sites: int, candidates_file: str | Path | None = None, preset=None
+    study: Study,
+    category: str,
+    sites: int,
+    candidates_file: str | Path | None = None,
+    preset=None,
+    include_flagged: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Suggest ``sites`` new sites for ``category`` (nothing is written).
 
     Candidates are the points of ``candidates_file`` (available parcels), or
-    else the network nodes where unserved blocks join the network.
+    else the network nodes where unserved blocks join the network. Blocks
+    whose population is flagged implausible weigh nothing unless
+    ``include_flagged`` (a data error must not pull a new site towards it).
 
     Returns
     -------
@@ -349,6 +399,9 @@ def compute_suggestions(
     engine = ScenarioEngine(study)
     scores = score_blocks(study.blocks, assessment) if category in assessment.assessable else None
     population = study.blocks["population"].to_numpy(float)
+    flagged = population_flags(study.blocks) != ""
+    if not include_flagged:
+        population = np.where(flagged, 0.0, population)
     unserved = ~scores[f"pass_{category}"].to_numpy(bool) if scores is not None else np.ones(len(population), bool)
     if not unserved.any():
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
@@ -385,6 +438,9 @@ def compute_suggestions(
         "candidate_source": str(candidates_file) if candidates_file else "network nodes where unserved blocks join",
         "unserved_before": round(float(population[unserved].sum()), 1),
         "threshold_min": round(threshold / 60.0, 2),
+        "data_verdict": assessment.completeness[category].verdict if category in assessment.completeness else None,
+        "flagged_blocks_weighted": bool(include_flagged),
+        "flagged_blocks_left_out": 0 if include_flagged else int(flagged.sum()),
         "sites": result.to_dict("records"),
     }
     return result, payload

@@ -7,6 +7,11 @@ the category ``weight`` and shortfall_bc = min(1, (t_bc − T_c) / T_c) for a
 category the block fails (1 when no facility is within the search limit;
 0 when it passes). Gap blocks (priority > 0) closer than ``adjacency_m``
 to each other form candidate renewal areas.
+
+A block whose population the study flags as implausible (``pop_flag``) is a
+data problem before it is a service gap: it gets no priority (listed instead
+by :func:`flagged_blocks` as "check these data first") unless the planner
+keeps flagged blocks in, and then its reasons start with the flag.
 """
 
 from __future__ import annotations
@@ -22,8 +27,42 @@ from circle.analysis.scoring import Assessment
 from circle.study.columns import time_column
 
 
-def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
-    """Add ``priority``, ``priority_rank``, ``reasons_zh`` and ``reasons_en`` to scored blocks.
+FLAG_COLUMN = "pop_flag"
+
+
+def population_flags(blocks: pd.DataFrame) -> np.ndarray:
+    """Return each block's population flag (``too_dense``, ``too_sparse`` or ``""``)."""
+    if FLAG_COLUMN not in blocks:
+        return np.full(len(blocks), "", dtype=object)
+    return blocks[FLAG_COLUMN].fillna("").astype(str).to_numpy(dtype=object)
+
+
+def flagged_blocks(blocks: pd.DataFrame) -> list[dict]:
+    """Return the blocks whose population is flagged implausible, most residents first.
+
+    Each entry holds ``block_id``, ``population``, ``density_per_ha`` and ``pop_flag``.
+    """
+    flags = population_flags(blocks)
+    rows = np.flatnonzero(flags != "")
+    population = blocks["population"].to_numpy(float)
+    area_ha = blocks["area_m2"].to_numpy(float) / 10_000.0 if "area_m2" in blocks else np.full(len(blocks), np.nan)
+    ids = blocks["block_id"].astype(str).to_numpy()
+    order = rows[np.argsort(-population[rows], kind="stable")]
+    return [
+        {
+            "block_id": str(ids[i]),
+            "population": round(float(population[i]), 1),
+            "density_per_ha": round(float(population[i] / area_ha[i]), 1) if area_ha[i] > 0 else None,
+            "pop_flag": str(flags[i]),
+        }
+        for i in order
+    ]
+
+
+def renewal_priority(
+    scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Assessment, include_flagged: bool = False
+) -> pd.DataFrame:
+    """Add ``priority``, ``priority_rank``, ``reasons_zh``, ``reasons_en`` and ``pop_flag`` to scored blocks.
 
     Parameters
     ----------
@@ -33,11 +72,15 @@ def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Ass
         The study's blocks (for the nearest times in the reasons).
     assessment : Assessment
         Preset and assessable categories.
+    include_flagged : bool, default False
+        Keep blocks with a flagged population in the ranking (their reasons then
+        start with the flag); by default they get no priority.
 
     Returns
     -------
     pandas.DataFrame
-        ``scores`` with the new columns (rank 1 = most urgent; 0 where no gap).
+        ``scores`` with the new columns (rank 1 = most urgent; 0 where no gap
+        or, unless ``include_flagged``, where the population is flagged).
     """
     rules = assessment.preset.scoring
     alpha = float(rules.priority["population_exponent"].value)
@@ -60,8 +103,16 @@ def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Ass
                 )
                 reasons_zh[index].append(f"最近的{category.label_zh}需步行{t1[index]:.0f}分钟（标准：{within_zh}内）")
     population = scores["population"].to_numpy(float)
+    flags = population_flags(blocks)
+    flagged = flags != ""
     priority = np.power(np.maximum(population, 0.0), alpha) * weighted
+    if not include_flagged:
+        priority = np.where(flagged, 0.0, priority)
+    for index in np.flatnonzero(flagged & (priority > 0)):
+        reasons_en[index].insert(0, f"population flagged {flags[index].replace('_', ' ')}: check it first")
+        reasons_zh[index].insert(0, f"人口数据异常（{_FLAG_ZH.get(flags[index], flags[index])}），请先核实")
     out = scores.copy()
+    out[FLAG_COLUMN] = flags
     out["priority"] = np.round(priority, 3)
     ranks = pd.Series(-priority).rank(method="first").to_numpy().astype(int)
     out["priority_rank"] = np.where(priority > 0, ranks, 0)
@@ -72,6 +123,9 @@ def renewal_priority(scores: pd.DataFrame, blocks: pd.DataFrame, assessment: Ass
         f"居民{population[i]:,.0f}人：" + "；".join(items) if items else "" for i, items in enumerate(reasons_zh)
     ]
     return out
+
+
+_FLAG_ZH = {"too_dense": "密度过高", "too_sparse": "密度过低"}
 
 
 def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Assessment, crs: str) -> gpd.GeoDataFrame:

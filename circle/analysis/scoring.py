@@ -16,31 +16,48 @@ Every formula reads its numbers from the preset (see ``circle/standards``):
 - **F15** = share of residents whose block meets the 15-minute tier;
 - **Gini** of proximity time over residents (population-weighted).
 
-A category with no facility at all in the study cannot be assessed from
-the data: it is reported as such and left out of tiers, F15 and scores.
+A category with no facility at all in the study, or one the data seems to
+hold only in part (see :mod:`circle.analysis.completeness`), cannot be
+assessed from the data: it is reported as such and left out of tiers, F15,
+scores and priorities, never as a block's missing service.
+
+Beside F15, which one hard category can pin at zero, the figures a plan can
+move: the mean number of assessed categories within 15 minutes per resident
+(``categories_within_15``), the share of residents within each tier's
+minutes per category (``within_min``), and the population-weighted proximity
+time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
 from circle.standards import Category, Preset
-from circle.study.columns import time_column
+from circle.study.columns import nearest_minutes_column, time_column
 from circle.study.summary import CategoryCoverage, ScoreSummary
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """What can be scored in a study: categories with data, their thresholds, the search limit."""
+    """What can be scored in a study: categories with data, their thresholds, the search limit.
+
+    ``not_mapped`` are the categories with no facility in the data,
+    ``likely_incomplete`` those the data seems to hold only in part; neither is
+    scored. ``completeness`` holds the figures behind each verdict (empty when
+    the assessment was made from counts alone).
+    """
 
     preset: Preset
     speed_m_s: float
     assessable: tuple[str, ...]
     not_mapped: tuple[str, ...]
+    likely_incomplete: tuple[str, ...] = ()
+    completeness: dict[str, CategoryCompleteness] = field(default_factory=dict)
 
     @classmethod
     def of(cls, preset: Preset, speed_m_s: float, facility_counts: dict[str, int]) -> Assessment:
@@ -48,6 +65,27 @@ class Assessment:
         keys = [c.key for c in preset.categories]
         not_mapped = tuple(k for k in keys if facility_counts.get(k, 0) == 0)
         return cls(preset, speed_m_s, tuple(k for k in keys if k not in not_mapped), not_mapped)
+
+    @classmethod
+    def of_completeness(
+        cls, preset: Preset, speed_m_s: float, completeness: dict[str, CategoryCompleteness]
+    ) -> Assessment:
+        """Return the assessment that scores only the categories ``completeness`` judges assessed."""
+        keys = [c.key for c in preset.categories]
+        verdict = {k: completeness[k].verdict if k in completeness else ABSENT for k in keys}
+        return cls(
+            preset,
+            speed_m_s,
+            assessable=tuple(k for k in keys if completeness.get(k) is not None and completeness[k].assessable),
+            not_mapped=tuple(k for k in keys if verdict[k] == ABSENT),
+            likely_incomplete=tuple(k for k in keys if verdict[k] == LIKELY_INCOMPLETE),
+            completeness=completeness,
+        )
+
+    @property
+    def set_apart(self) -> tuple[str, ...]:
+        """Categories not scored (absent or likely incomplete), in preset order."""
+        return tuple(c.key for c in self.preset.categories if c.key not in self.assessable)
 
     def threshold_s(self, category: Category) -> float:
         """Return the pass/fail threshold of a category, in seconds."""
@@ -117,7 +155,9 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     pandas.DataFrame
         ``block_id``, ``population``, ``pass_{c}`` per assessable category,
         ``shortfall_{c}``, ``tier_met``, ``score``, ``band_zh``, ``band_en``,
-        ``proximity_min``, ``missing_zh``, ``missing_en``.
+        ``proximity_min``, ``missing_zh``, ``missing_en``, and ``minutes_{c}``
+        (the nearest, NaN beyond the search limit) for every category with data,
+        assessed or likely incomplete.
     """
     preset = assessment.preset
     rules = preset.scoring
@@ -129,6 +169,9 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     missing_zh = [[] for _ in range(len(blocks))]
     missing_en = [[] for _ in range(len(blocks))]
     nearest_minutes = []
+    for category in assessment.preset.categories:
+        if category.key not in assessment.not_mapped and time_column(category.key, 1) in blocks:
+            out[nearest_minutes_column(category.key)] = blocks[time_column(category.key, 1)].to_numpy(float)
     for category in assessment.categories():
         threshold_min = assessment.threshold_s(category) / 60.0
         t1 = blocks[time_column(category.key, 1)].to_numpy(float)
@@ -183,15 +226,22 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
     """
     population = scores["population"].to_numpy(float)
     total = float(population.sum())
+    counted_min = assessment.preset.thresholds_min
     categories = {}
+    within_15 = np.zeros(len(scores))
     for category in assessment.categories():
         passed = scores[f"pass_{category.key}"].to_numpy(bool)
-        served = float(population[passed].sum())
-        categories[category.key] = CategoryCoverage(
-            coverage=round(served / total, 4) if total else None,
-            unserved=round(total - served, 1),
-            threshold_min=round(assessment.threshold_s(category) / 60.0, 2),
-        )
+        categories[category.key] = _coverage(scores, category, passed, population, assessment)
+        minutes = _nearest_minutes(scores, category.key)
+        if minutes is not None:
+            within_15 += minutes <= max(counted_min) + 1e-9
+    set_apart = {}
+    for key in assessment.likely_incomplete:
+        category = assessment.preset.category(key)
+        minutes = _nearest_minutes(scores, key)
+        if minutes is not None:
+            passed = minutes <= assessment.threshold_s(category) / 60.0 + 1e-9
+            set_apart[key] = _coverage(scores, category, passed, population, assessment)
     tier_values = sorted({int(c.tier.value) for c in assessment.categories()})
     tier_met = scores["tier_met"].to_numpy()
     tiers = {str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tier_values}
@@ -218,6 +268,38 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
             for row in order.itertuples()
         ],
         not_mapped=list(assessment.not_mapped),
+        likely_incomplete=list(assessment.likely_incomplete),
+        completeness={k: v.to_dict() for k, v in assessment.completeness.items()} or None,
+        set_apart=set_apart or None,
+        categories_within_15=round(float(np.average(within_15, weights=population)), 3)
+        if total and categories
+        else None,
+    )
+
+
+def _nearest_minutes(scores: pd.DataFrame, category: str) -> np.ndarray | None:
+    column = nearest_minutes_column(category)
+    return scores[column].to_numpy(float) if column in scores else None
+
+
+def _coverage(
+    scores: pd.DataFrame, category: Category, passed: np.ndarray, population: np.ndarray, assessment: Assessment
+) -> CategoryCoverage:
+    """Return one category's coverage, with the share of residents within each counted minute."""
+    total = float(population.sum())
+    served = float(population[passed].sum())
+    minutes = _nearest_minutes(scores, category.key)
+    within = None
+    if minutes is not None and total:
+        within = {
+            str(m): round(float(population[minutes <= m + 1e-9].sum()) / total, 4)
+            for m in assessment.preset.thresholds_min
+        }
+    return CategoryCoverage(
+        coverage=round(served / total, 4) if total else None,
+        unserved=round(total - served, 1),
+        threshold_min=round(assessment.threshold_s(category) / 60.0, 2),
+        within_min=within,
     )
 
 
@@ -229,7 +311,10 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     dict
         Per category ``newly_served`` and ``losing_service`` (people),
         ``newly_meeting_15`` / ``no_longer_meeting_15`` (people), and the
-        changes in ``F15``, ``gini_proximity``, ``proximity_min`` and ``mean_score``.
+        changes in ``F15``, ``categories_within_15`` (the mean number of assessed
+        categories within 15 minutes per resident), ``gini_proximity``,
+        ``proximity_min`` and ``mean_score``; per category also the residents within
+        each counted minute before and after (``within_min``).
     """
     population = baseline["population"].to_numpy(float)
     result: dict[str, Any] = {"categories": {}}
@@ -246,7 +331,13 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     result["no_longer_meeting_15"] = round(float(population[met_before & ~met_after].sum()), 1)
     before_summary = summarize(baseline, assessment, worst=0)
     after_summary = summarize(scenario, assessment, worst=0)
-    for key in ("F15", "gini_proximity", "proximity_min", "mean_score"):
+    for key, before_coverage in before_summary.categories.items():
+        before_within = before_coverage.within_min or {}
+        after_within = after_summary.categories[key].within_min or {}
+        if before_within != after_within:
+            entry = result["categories"].setdefault(key, {"newly_served": 0.0, "losing_service": 0.0})
+            entry["within_min"] = {"baseline": before_within, "scenario": after_within}
+    for key in ("F15", "categories_within_15", "gini_proximity", "proximity_min", "mean_score"):
         old, new = getattr(before_summary, key), getattr(after_summary, key)
         result[key] = {
             "baseline": old,

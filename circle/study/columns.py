@@ -35,3 +35,14 @@ def category_columns(category: str, k: int, thresholds_min: tuple[int, ...]) -> 
         *(count_column(category, minutes) for minutes in thresholds_min),
         nearest_id_column(category),
     ]
+
+
+def nearest_minutes_column(category: str) -> str:
+    """Name the column of ``scores.parquet`` holding the minutes to the nearest facility of ``category``.
+
+    Examples
+    --------
+    >>> nearest_minutes_column("clinic")
+    'minutes_clinic'
+    """
+    return f"minutes_{category}"

@@ -278,11 +278,17 @@ class Memory(_Record):
 
 @dataclass
 class CategoryCoverage(_Record):
-    """One category's coverage: the share of residents served, the residents not served, the threshold."""
+    """One category's coverage: the share of residents served, the residents not served, the threshold.
+
+    ``within_min`` is the share of residents whose nearest facility lies within
+    each count threshold (``"5"``, ``"10"``, ``"15"`` minutes), whatever the
+    category's own threshold.
+    """
 
     coverage: float | None
     unserved: float
     threshold_min: float
+    within_min: dict[str, float | None] | None = field(default=None, metadata=OMIT_IF_NONE)
 
 
 @dataclass
@@ -305,6 +311,20 @@ class ScoreSummary(_Record):
         The lowest-scoring blocks (``block_id``, ``population``, ``score``, ``tier_met``, ``missing_*``).
     not_mapped : list of str
         Categories with no facility mapped in the study, left out of tiers and scores.
+    likely_incomplete : list of str
+        Categories the data seems to hold only in part, also left out of tiers and scores.
+    completeness : dict of str to dict, optional
+        Per category, the verdict and the figures behind it
+        (:class:`circle.analysis.completeness.CategoryCompleteness`).
+    set_apart : dict of str to CategoryCoverage, optional
+        Coverage of the likely incomplete categories from what is mapped: a lower bound, shown apart.
+    categories_within_15 : float, optional
+        The mean number of assessed categories whose nearest facility lies within 15 minutes, per resident.
+    flagged_blocks : list of dict, optional
+        Blocks whose population is flagged implausible (``block_id``, ``population``,
+        ``density_per_ha``, ``pop_flag``), most residents first: check their data first.
+    flagged_in_priorities : bool, optional
+        Whether flagged blocks were kept in priorities and site weights (the planner asked for it).
     preset, scoring, thresholds_min, renewal_areas, top_areas, supply, green, areas, seconds
         Set for a whole study by :func:`circle.analysis.assess.compute_scores`.
     """
@@ -319,6 +339,12 @@ class ScoreSummary(_Record):
     mean_score: float | None
     worst_blocks: list[Json] = field(default_factory=list)
     not_mapped: list[str] = field(default_factory=list)
+    likely_incomplete: list[str] = field(default_factory=list)
+    completeness: dict[str, Json] | None = field(default=None, metadata=OMIT_IF_NONE)
+    set_apart: dict[str, CategoryCoverage] | None = field(default=None, metadata=OMIT_IF_NONE)
+    categories_within_15: float | None = field(default=None, metadata=OMIT_IF_NONE)
+    flagged_blocks: list[Json] | None = field(default=None, metadata=OMIT_IF_NONE)
+    flagged_in_priorities: bool | None = field(default=None, metadata=OMIT_IF_NONE)
     preset: str | None = field(default=None, metadata=OMIT_IF_NONE)
     scoring: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     thresholds_min: dict[str, float] | None = field(default=None, metadata=OMIT_IF_NONE)

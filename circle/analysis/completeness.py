@@ -1,0 +1,225 @@
+"""How completely each category seems to be mapped: a verdict per category, and the figures behind it.
+
+A study can only say "no clinic within 15 minutes" when the data holds the
+clinics. For every category of the preset this module measures two things:
+
+- **provision against the norm**: facilities mapped inside the study area
+  per thousand residents, against the count the standard implies, one
+  facility per ``residents_per_facility`` residents (GB 50180-2018 provides
+  each facility once per living circle of a given size; the value and its
+  source are in the preset);
+- **reach**: the share of blocks (and of residents) with none of the
+  category within the search limit (30 minutes). In a settled area a
+  category that is really provided is rarely that far from most blocks.
+
+The verdict is
+
+- ``absent``: no facility of the category in the study's data;
+- ``likely_incomplete``: fewer facilities than ``completeness_min_norm_share``
+  of the norm's count (rounded down to a whole facility), or more than ``completeness_max_unreached_share`` of
+  the blocks with none within the search limit;
+- ``assessed``: otherwise, or when the category's facilities come from a
+  list the planner imported (a bureau's own list is taken as complete).
+
+Absent and likely incomplete categories are never reported as a block's or
+a resident's missing service: scores, tiers, F15 and priorities leave them
+out, and every face says which and why (see :class:`CategoryCompleteness`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from circle.standards import Preset
+from circle.study.columns import time_column
+
+ASSESSED = "assessed"
+LIKELY_INCOMPLETE = "likely_incomplete"
+ABSENT = "absent"
+VERDICTS = (ASSESSED, LIKELY_INCOMPLETE, ABSENT)
+
+
+@dataclass(frozen=True)
+class CategoryCompleteness:
+    """How completely one category seems to be mapped, and why.
+
+    Attributes
+    ----------
+    verdict : str
+        ``assessed``, ``likely_incomplete`` or ``absent``.
+    facilities : int
+        Facilities of the category in the study (inside the study area when it has one).
+    imported : int
+        How many of them come from a list the planner imported.
+    per_1000 : float or None
+        Facilities per thousand residents (None without residents).
+    expected : float or None
+        The count the norm implies for the study's residents (None without a norm).
+    norm_share : float or None
+        ``facilities / expected``.
+    unreached_blocks : float
+        Share of blocks with none within the search limit.
+    unreached_residents : float
+        Share of residents in those blocks.
+    reasons : tuple of str
+        Machine-readable reasons for a verdict other than assessed:
+        ``none_mapped``, ``below_norm``, ``unreached``.
+    """
+
+    verdict: str
+    facilities: int
+    imported: int
+    per_1000: float | None
+    expected: float | None
+    norm_share: float | None
+    unreached_blocks: float
+    unreached_residents: float
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as written to ``summary.json``."""
+        return {
+            "verdict": self.verdict,
+            "facilities": self.facilities,
+            "imported": self.imported,
+            "per_1000": self.per_1000,
+            "expected": self.expected,
+            "norm_share": self.norm_share,
+            "unreached_blocks": self.unreached_blocks,
+            "unreached_residents": self.unreached_residents,
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> CategoryCompleteness:
+        """Read a record written by :meth:`to_dict`."""
+        return cls(
+            verdict=str(raw["verdict"]),
+            facilities=int(raw["facilities"]),
+            imported=int(raw.get("imported", 0)),
+            per_1000=raw.get("per_1000"),
+            expected=raw.get("expected"),
+            norm_share=raw.get("norm_share"),
+            unreached_blocks=float(raw.get("unreached_blocks", 0.0)),
+            unreached_residents=float(raw.get("unreached_residents", 0.0)),
+            reasons=tuple(raw.get("reasons", ())),
+        )
+
+    @property
+    def assessable(self) -> bool:
+        """Whether the category is scored (only an assessed one is)."""
+        return self.verdict == ASSESSED
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+
+
+def category_completeness(
+    preset: Preset,
+    blocks: pd.DataFrame,
+    facility_categories: pd.Series,
+    facility_sources: pd.Series | None = None,
+    inside_area: np.ndarray | None = None,
+    extra_facilities: dict[str, int] | None = None,
+) -> dict[str, CategoryCompleteness]:
+    """Judge how completely every category of ``preset`` is mapped.
+
+    Parameters
+    ----------
+    preset : Preset
+        Gives the categories, their ``residents_per_facility`` norms and the
+        two thresholds (``analysis.completeness_min_norm_share`` and
+        ``analysis.completeness_max_unreached_share``).
+    blocks : pandas.DataFrame
+        The study's blocks: ``population`` and the ``{c}_t1`` columns (NaN where
+        none lies within the search limit).
+    facility_categories : pandas.Series
+        The category of every facility of the study.
+    facility_sources : pandas.Series, optional
+        Each facility's ``source`` (``osm`` or the imported list's); aligned with
+        ``facility_categories``.
+    inside_area : numpy.ndarray of bool, optional
+        Which facilities lie inside the study area (facilities kept within a walk
+        beyond it serve edge blocks but are not the area's provision); all when None.
+    extra_facilities : dict of str to int, optional
+        Facilities a scenario adds, per category (a plan that adds the first of a
+        category makes it assessable: the planner brought that facility).
+
+    Returns
+    -------
+    dict of str to CategoryCompleteness
+        One record per category, in preset order.
+
+    Examples
+    --------
+    >>> from circle.standards import load_preset
+    >>> preset = load_preset("gb50180_2018")
+    >>> blocks = pd.DataFrame({"population": [6000.0, 6000.0]})
+    >>> for c in preset.categories:
+    ...     blocks[f"{c.key}_t1"] = [3.0, 40.0 if c.key == "culture" else 4.0]
+    >>> found = category_completeness(preset, blocks, pd.Series(["clinic", "culture"]))
+    >>> found["clinic"].verdict, found["culture"].verdict, found["park"].verdict
+    ('assessed', 'likely_incomplete', 'absent')
+    >>> found["culture"].reasons
+    ('unreached',)
+    """
+    min_share = float(preset.analysis["completeness_min_norm_share"].value)
+    max_unreached = float(preset.analysis["completeness_max_unreached_share"].value)
+    population = blocks["population"].to_numpy(float)
+    residents = float(population.sum())
+    categories = facility_categories.astype(str).to_numpy()
+    keep = np.ones(len(categories), bool) if inside_area is None else np.asarray(inside_area, bool)
+    imported_mask = (
+        np.zeros(len(categories), bool)
+        if facility_sources is None
+        else facility_sources.astype(str).to_numpy() != "osm"
+    )
+    extra = extra_facilities or {}
+    found: dict[str, CategoryCompleteness] = {}
+    for category in preset.categories:
+        mine = categories == category.key
+        count = int((mine & keep).sum()) + int(extra.get(category.key, 0))
+        anywhere = int(mine.sum()) + int(extra.get(category.key, 0))
+        imported = int((mine & imported_mask).sum()) + int(extra.get(category.key, 0))
+        column = time_column(category.key, 1)
+        t1 = blocks[column].to_numpy(float) if column in blocks else np.full(len(blocks), np.nan)
+        unreached = np.isnan(t1)
+        unreached_blocks = float(unreached.mean()) if len(blocks) else 0.0
+        unreached_residents = float(population[unreached].sum() / residents) if residents else 0.0
+        norm = category.residents_per_facility
+        expected = residents / float(norm.value) if norm is not None and residents else None
+        norm_share = count / expected if expected else None
+        reasons: list[str] = []
+        if anywhere == 0:
+            verdict, reasons = ABSENT, ["none_mapped"]
+        elif imported > 0:
+            verdict = ASSESSED
+        else:
+            # a whole number of facilities: 2 where the norm asks 2.01 is not below it
+            if expected is not None and count < np.floor(min_share * expected):
+                reasons.append("below_norm")
+            if unreached_blocks > max_unreached:
+                reasons.append("unreached")
+            verdict = LIKELY_INCOMPLETE if reasons else ASSESSED
+        found[category.key] = CategoryCompleteness(
+            verdict=verdict,
+            facilities=count,
+            imported=imported,
+            per_1000=_rounded(count / residents * 1000.0, 4) if residents else None,
+            expected=_rounded(expected, 2),
+            norm_share=_rounded(norm_share, 3),
+            unreached_blocks=round(unreached_blocks, 4),
+            unreached_residents=round(unreached_residents, 4),
+            reasons=tuple(reasons),
+        )
+    return found
+
+
+def of_verdict(completeness: dict[str, CategoryCompleteness], verdict: str) -> list[str]:
+    """Return the categories with ``verdict``, in the order of ``completeness``."""
+    return [key for key, record in completeness.items() if record.verdict == verdict]
