@@ -34,6 +34,7 @@ from circle.sources.area import read_area_file
 from circle.standards import Preset, load_preset
 from circle.study import SUMMARY, Study, json_default, write_json, write_table
 from circle.study.atomic import locked
+from circle.study.columns import time_column
 from circle.study.scenarios import Change, check_name, save_scenario
 from circle.study.summary import ScoreSummary, read_summary, write_summary
 
@@ -82,7 +83,7 @@ def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> A
         preset,
         study.blocks,
         facilities["category"],
-        facilities["source"] if "source" in facilities else None,
+        facilities.get("source"),
         inside_area=_inside_study_area(study, facilities),
         extra_facilities=added,
     )
@@ -397,12 +398,13 @@ def compute_suggestions(
     assessment = assessment_of(study, loaded)
     category_rules = loaded.category(category)
     engine = ScenarioEngine(study)
-    scores = score_blocks(study.blocks, assessment) if category in assessment.assessable else None
     population = study.blocks["population"].to_numpy(float)
     flagged = population_flags(study.blocks) != ""
     if not include_flagged:
         population = np.where(flagged, 0.0, population)
-    unserved = ~scores[f"pass_{category}"].to_numpy(bool) if scores is not None else np.ones(len(population), bool)
+    # served by what is mapped, whatever the category's verdict: a site is never suggested for blocks it reaches
+    nearest = study.blocks[time_column(category, 1)].to_numpy(float)
+    unserved = ~(nearest <= assessment.threshold_s(category_rules) / 60.0 + 1e-9)
     if not unserved.any():
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
     xs, ys = _candidate_points(study, engine, unserved, candidates_file)

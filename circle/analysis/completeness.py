@@ -161,7 +161,7 @@ def category_completeness(
     >>> preset = load_preset("gb50180_2018")
     >>> blocks = pd.DataFrame({"population": [6000.0, 6000.0]})
     >>> for c in preset.categories:
-    ...     blocks[f"{c.key}_t1"] = [3.0, 40.0 if c.key == "culture" else 4.0]
+    ...     blocks[f"{c.key}_t1"] = [3.0, np.nan if c.key == "culture" else 4.0]
     >>> found = category_completeness(preset, blocks, pd.Series(["clinic", "culture"]))
     >>> found["clinic"].verdict, found["culture"].verdict, found["park"].verdict
     ('assessed', 'likely_incomplete', 'absent')
@@ -223,3 +223,33 @@ def category_completeness(
 def of_verdict(completeness: dict[str, CategoryCompleteness], verdict: str) -> list[str]:
     """Return the categories with ``verdict``, in the order of ``completeness``."""
     return [key for key, record in completeness.items() if record.verdict == verdict]
+
+
+def explain(record: CategoryCompleteness | dict[str, Any], label: str, residents: float, lang: str) -> str:
+    """Return one sentence saying a category's verdict and the figures that led to it.
+
+    Examples
+    --------
+    >>> reasons = ("below_norm", "unreached")
+    >>> record = CategoryCompleteness("likely_incomplete", 9, 0, 0.05, 13.7, 0.66, 0.43, 0.43, reasons)
+    >>> explain(record, "Kindergarten", 164728, "en")  # doctest: +NORMALIZE_WHITESPACE
+    'Kindergarten: only 9 mapped (the standard provides about 14 for 164,728 residents), and 43.0% of the blocks
+    have none within a 30-minute walk; likely incompletely mapped, so not scored'
+    """
+    from circle.i18n import percent, t
+
+    if isinstance(record, dict):
+        record = CategoryCompleteness.from_dict(record)
+    if record.verdict == ABSENT:
+        return t("dq_absent", lang, label=label)
+    if record.verdict == ASSESSED:
+        if record.imported:
+            return t("dq_imported", lang, label=label, count=record.imported)
+        return label
+    norm = (
+        t("dq_norm", lang, residents=residents, expected=record.expected)
+        if "below_norm" in record.reasons and record.expected is not None
+        else ""
+    )
+    unreached = t("dq_unreached", lang, share=percent(record.unreached_blocks)) if "unreached" in record.reasons else ""
+    return t("dq_incomplete", lang, label=label, count=record.facilities, norm=norm, unreached=unreached)

@@ -26,7 +26,6 @@ from scipy.sparse.csgraph import connected_components
 from circle.analysis.scoring import Assessment
 from circle.study.columns import time_column
 
-
 FLAG_COLUMN = "pop_flag"
 
 

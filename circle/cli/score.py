@@ -23,6 +23,12 @@ def add_parser(commands) -> None:
     cmd.add_argument("--preset", help="a preset name or YAML file (default: the study's own)")
     cmd.add_argument("--area", dest="area_file", metavar="FILE", help="also summarise this sub-area polygon")
     cmd.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the printed summary")
+    cmd.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="rank blocks whose population is flagged implausible among the priorities too (once their data "
+        "is checked); by default they are listed first, to check, and left out",
+    )
     cmd.set_defaults(handler=run)
 
 
@@ -31,9 +37,10 @@ def run(args: argparse.Namespace) -> int:
     from circle.analysis.assess import score_study
     from circle.study import Study
 
-    result = score_study(Study.open(args.study), args.preset, args.area_file)
+    result = score_study(Study.open(args.study), args.preset, args.area_file, args.include_flagged)
     summary, lang = result.summary, args.lang
     print(t("cli_scores_written", lang, path=Path(args.study) / "scores.parquet"))
+    print_flagged(summary, lang, hint=not args.include_flagged)
     print(
         t(
             "cli_score_line",
@@ -48,10 +55,48 @@ def run(args: argparse.Namespace) -> int:
     if summary.tiers:
         shares = ", ".join(f"{tier} min {percent(share)}" for tier, share in summary.tiers.items())
         print(t("cli_score_tiers", lang, shares=shares))
+    if summary.categories_within_15 is not None:
+        print(t("cli_within_15", lang, mean=summary.categories_within_15, count=len(summary.categories)))
     for key, values in summary.categories.items():
         label = result.labels[key][lang]
         print(t("cli_score_category", lang, label=label, coverage=percent(values.coverage), unserved=values.unserved))
-    if summary.not_mapped:
-        print(t("cli_not_assessable", lang, categories=", ".join(summary.not_mapped)))
+        if values.within_min:
+            print(t("cli_within_line", lang, shares=" / ".join(percent(v) for v in values.within_min.values())))
+    for key, values in (summary.set_apart or {}).items():
+        print(t("cli_set_apart_category", lang, label=result.labels[key][lang], coverage=percent(values.coverage)))
+    print_completeness(summary, result.labels, lang)
     print(t("cli_renewal_areas", lang, count=summary.renewal_areas))
     return EXIT_OK
+
+
+def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str) -> None:
+    """Print the categories left out of the scores, each with the figures behind its verdict, and the fix."""
+    from circle.analysis.completeness import explain
+
+    apart = [*summary.likely_incomplete, *summary.not_mapped]
+    if not apart or not summary.completeness:
+        return
+    print(t("dq_title", lang) + _colon(lang))
+    print("  " + t("dq_f15_over", lang, count=len(summary.categories)))
+    for key in apart:
+        print("  " + explain(summary.completeness[key], labels[key][lang], summary.population, lang))
+    print(t("dq_fix_cli", lang))
+
+
+def print_flagged(summary, lang: str, hint: bool) -> None:
+    """Print the blocks whose population is flagged implausible, before anything else they would lead."""
+    if not summary.flagged_blocks:
+        return
+    print(t("flag_title", lang) + _colon(lang))
+    for row in summary.flagged_blocks:
+        density = row["density_per_ha"] if row["density_per_ha"] is not None else float("nan")
+        flag = t(f"flag_{row['pop_flag']}", lang)
+        line = t("flag_row", lang, block=row["block_id"], population=row["population"], density=density, flag=flag)
+        print("  " + line)
+    print("  " + t("flag_left_out" if not summary.flagged_in_priorities else "flag_kept_in", lang))
+    if hint:
+        print(t("flag_cli_hint", lang))
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ":"

@@ -22,17 +22,38 @@ def add_parser(commands) -> None:
     cmd.add_argument("--sites", type=int, default=3, help="how many sites (default 3)")
     cmd.add_argument("--candidates", metavar="FILE", help="candidate parcels (points or polygons with a CRS)")
     cmd.add_argument("--apply", metavar="NAME", help="also save the suggestions as a what-if scenario NAME")
+    cmd.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="let blocks whose population is flagged implausible weigh in the choice (left out by default)",
+    )
     cmd.set_defaults(handler=run)
+
+
+_VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "not in the map data at all"}
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.analysis.assess import run_suggest, run_whatif
+    from circle.analysis.completeness import ASSESSED
     from circle.study import Study
     from circle.study.scenarios import Change
 
     study = Study.open(args.study)
-    sites = run_suggest(study, args.category, args.sites, args.candidates)
+    sites = run_suggest(study, args.category, args.sites, args.candidates, include_flagged=args.include_flagged)
+    verdict = (study.summary.suggestions or {}).get(f"{args.category}-{args.sites}", {}).get("data_verdict")
+    if verdict not in (None, ASSESSED):
+        print(
+            f"Note: {args.category} is {_VERDICT_WORDS[verdict]}, so these sites assume the "
+            "mapped facilities are all there are; import the bureau's list with `circle analyze --facilities FILE` "
+            "first for sites you can act on."
+        )
+    flagged_out = (
+        (study.summary.suggestions or {}).get(f"{args.category}-{args.sites}", {}).get("flagged_blocks_left_out", 0)
+    )
+    if flagged_out:
+        print(f"{flagged_out} block(s) with a flagged population weigh nothing here (--include-flagged keeps them).")
     print(f"Suggested sites for {args.category} (written to {Path(args.study) / 'suggestions'}):")
     for row in sites.itertuples():
         print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} residents (total {row.cumulative:,.0f})")

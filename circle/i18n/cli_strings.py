@@ -15,10 +15,6 @@ CLI_STRINGS: dict[str, dict[str, str]] = {
         "zh": "  {label:<26} 覆盖 {coverage:>6}  未覆盖人口 {unserved:>10,.0f}",
         "en": "  {label:<26} coverage {coverage:>6}  unserved {unserved:>10,.0f}",
     },
-    "cli_not_assessable": {
-        "zh": "  无数据（未参与评估）：{categories}",
-        "en": "  not assessable (no facility mapped): {categories}",
-    },
     "cli_renewal_areas": {"zh": "  {count} 个候选更新片区", "en": "  {count} candidate renewal areas"},
     "cli_report_written": {
         "zh": "报告已写入 {path}：{pages} 页，{size:.1f} MB，用时 {seconds:.1f} 秒（字体 {font}）",

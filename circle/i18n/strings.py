@@ -2,6 +2,7 @@
 
 from circle.i18n.access_strings import ACCESS_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
+from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -310,3 +311,4 @@ STRINGS.update(
 )
 STRINGS.update(ACCESS_STRINGS)
 STRINGS.update(CLI_STRINGS)
+STRINGS.update(DATA_STRINGS)

@@ -1,0 +1,84 @@
+"""Strings that say how far the data can be trusted: category completeness and flagged populations."""
+
+DATA_STRINGS: dict[str, dict[str, str]] = {
+    "dq_absent": {
+        "zh": "{label}：数据中一处也没有录入，无法评估（这不说明实际没有这项服务）",
+        "en": "{label}: none in the map data, so it cannot be assessed (this says nothing about the service itself)",
+    },
+    "dq_incomplete": {
+        "zh": "{label}：数据中仅录入 {count} 处{norm}{unreached}，很可能录入不全，未参与评分",
+        "en": "{label}: only {count} mapped{norm}{unreached}; likely incompletely mapped, so not scored",
+    },
+    "dq_norm": {
+        "zh": "（按标准，{residents:,.0f} 名居民约需 {expected:.0f} 处）",
+        "en": " (the standard provides about {expected:.0f} for {residents:,.0f} residents)",
+    },
+    "dq_unreached": {
+        "zh": "，{share} 的街坊步行30分钟内一处也没有",
+        "en": ", and {share} of the blocks have none within a 30-minute walk",
+    },
+    "dq_imported": {
+        "zh": "{label}：采用导入的设施清单（{count} 处），视为完整",
+        "en": "{label}: from the imported facility list ({count}), taken as complete",
+    },
+    "dq_lower_bound": {
+        "zh": "按已录入数据的覆盖率（实际不低于此）：{coverage}",
+        "en": "coverage from what is mapped (the real figure is at least this): {coverage}",
+    },
+    "dq_fix_report": {
+        "zh": "补救：导入规划部门掌握的这些设施清单后重新分析，即可评估。",
+        "en": "To assess them, analyse the study again with the bureau's own list of these facilities.",
+    },
+    "dq_fix_cli": {
+        "zh": "  补救：用 --facilities 文件 导入这些类别的设施清单（CSV/xlsx，含名称、类别、经纬度），"
+        "再运行 circle analyze",
+        "en": "  to assess them: import the bureau's list of these facilities with --facilities FILE "
+        "(CSV/xlsx with name, category, lon, lat) and run circle analyze again",
+    },
+    "dq_title": {"zh": "数据完整性", "en": "Data completeness"},
+    "dq_assessed_list": {"zh": "参与评估的类别：{categories}", "en": "Categories assessed: {categories}"},
+    "dq_apart_list": {
+        "zh": "未参与评估（数据不全或没有）：{categories}",
+        "en": "Not assessed (incompletely mapped or absent): {categories}",
+    },
+    "dq_f15_over": {
+        "zh": "F15 与各层级只按参与评估的 {count} 个类别计算。",
+        "en": "F15 and the tiers count the {count} assessed categories only.",
+    },
+    "flag_title": {"zh": "请先核实这些数据", "en": "Check these data first"},
+    "flag_row": {
+        "zh": "{block}：{population:,.0f} 人，每公顷 {density:,.0f} 人（{flag}）",
+        "en": "{block}: {population:,.0f} residents, {density:,.0f} per ha ({flag})",
+    },
+    "flag_too_dense": {"zh": "密度高得不合常理", "en": "implausibly dense"},
+    "flag_too_sparse": {"zh": "密度低得不合常理", "en": "implausibly sparse"},
+    "flag_left_out": {
+        "zh": "这些街坊的人口估计不可信，未参与更新优先级排序和选址权重。",
+        "en": "Their population estimates are implausible: they are left out of the renewal priorities "
+        "and of the weights of suggested sites.",
+    },
+    "flag_kept_in": {
+        "zh": "按要求，这些街坊仍参与优先级排序，其所在行标注了数据异常。",
+        "en": "As asked, they stay in the priorities, each flagged in its own row.",
+    },
+    "flag_cli_hint": {
+        "zh": "  （核实后用 --include-flagged 把它们纳入优先级排序）",
+        "en": "  (once checked, --include-flagged ranks them among the priorities)",
+    },
+    "cat_within_15": {
+        "zh": "每位居民 15 分钟内可达的类别数（平均）",
+        "en": "Categories within 15 minutes per resident (mean)",
+    },
+    "cli_within_15": {
+        "zh": "  每位居民15分钟内平均可达 {mean:.1f} 个类别（共 {count} 个参与评估）",
+        "en": "  a resident reaches {mean:.1f} of the {count} assessed categories within 15 minutes on average",
+    },
+    "cli_within_line": {
+        "zh": "      5/10/15 分钟内：{shares}",
+        "en": "      within 5/10/15 min: {shares}",
+    },
+    "cli_set_apart_category": {
+        "zh": "  {label:<26} 按已录入数据覆盖 ≥{coverage:>6}（数据不全，未计分）",
+        "en": "  {label:<26} mapped coverage ≥{coverage:>6} (incompletely mapped, not scored)",
+    },
+}
