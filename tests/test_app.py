@@ -40,6 +40,11 @@ def app(config, monkeypatch):
     return at
 
 
+def _work(at):
+    """Return the planner's state of the study the session shows (circle.ui.study_state.StudyState)."""
+    return at.session_state["study_states"][at.session_state["active_study"]]
+
+
 def test_planner_opens_in_chinese_with_the_default_study(app):
     assert app.title[0].value == "15分钟生活圈"
     assert app.metric[0].label == "15分钟生活圈覆盖（F15）"
@@ -103,7 +108,7 @@ def test_point_explores_isochrone_block_and_whatif(app):
     app.number_input(key="lon_input").set_value(lon).run()
     app.button(key="explore_point").click().run()
     assert not app.exception
-    assert app.session_state["chosen_block"] is not None
+    assert _work(app).block is not None
     assert any("西园小区" in m.value for m in app.markdown)
     app.selectbox(key="whatif_category__zh").set_value("kindergarten").run()
     app.button(key="whatif_add").click().run()
@@ -117,7 +122,7 @@ def test_suggestions(app):
     app.selectbox(key="suggest_category__zh").set_value("kindergarten").run()
     app.button(key="suggest_go").click().run()
     assert not app.exception
-    assert len(app.session_state["suggestions"]) >= 1
+    assert len(_work(app).suggestions) >= 1
 
 
 def test_hostile_names_are_escaped_in_the_app(app):
@@ -200,12 +205,11 @@ def test_two_planners_sessions_do_not_see_each_other(config, monkeypatch):
     first.number_input(key="lon_input").set_value(lon).run()
     first.button(key="explore_point").click().run()
     first.button(key="whatif_add").click().run()
-    assert first.session_state["scenario_result"] is not None
+    assert _work(first).scenario is not None
     second.run()
     assert not second.exception
     assert second.title[0].value == "15分钟生活圈"  # still Chinese
-    assert "scenario_result" not in second.session_state or second.session_state["scenario_result"] is None
-    assert "chosen_point" not in second.session_state or second.session_state["chosen_point"] is None
+    assert _work(second).scenario is None and _work(second).point is None
     # the shared, cached study was not changed by the first session's what-if
     assert second.metric[0].value == first.metric[0].value
     assert second.session_state["signed_in_user"]["name"] == "li"

@@ -3,12 +3,14 @@
 The map's drawing tools (Leaflet.draw, vendored) are shown while the
 planner's "draw closures" switch is on; what is drawn comes back through
 streamlit-folium as GeoJSON in the map's display system and is taken back
-to WGS-84 here. Closing adds ``close`` changes to the session's scenario,
-which the what-if recomputes and saves like facility changes.
+to WGS-84 here. Closing adds ``close`` changes to the study's scenario
+(:class:`circle.ui.study_state.StudyState`), which the what-if recomputes and
+saves like facility changes; the shapes drawn stay with the study's map.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -69,8 +71,12 @@ def _unshift(coordinates: list, system: str) -> list[list[float]]:
     return out
 
 
-def closure_controls(lang: str, changes: list[dict], map_state: dict | None, system: str, recompute) -> None:
-    """Show the switch for the drawing tools and the buttons that close what is drawn or every flight of steps."""
+def closure_controls(lang: str, map_state: dict | None, system: str, recompute: Callable[[list[dict]], None]) -> None:
+    """Show the switch for the drawing tools and the buttons that close what is drawn or every flight of steps.
+
+    ``map_state`` is what streamlit-folium returned for the study's map; ``recompute`` takes the new ``close``
+    changes and applies them with the study's scenario.
+    """
     from circle.study.scenarios import Change
 
     st.markdown(f"**{t('close_title', lang)}**")
@@ -80,11 +86,9 @@ def closure_controls(lang: str, changes: list[dict], map_state: dict | None, sys
         st.caption(t("close_draw_hint", lang))
     left, right = st.columns(2)
     if left.button(t("close_drawn", lang, count=len(drawn)), key="close_drawn", disabled=not drawn):
-        changes.extend(asdict(Change("close", geometry=g)) for g in drawn)
-        recompute()
+        recompute([asdict(Change("close", geometry=g)) for g in drawn])
     if right.button(t("close_steps", lang), key="close_steps"):
-        changes.append(asdict(Change("close", steps=True)))
-        recompute()
+        recompute([asdict(Change("close", steps=True))])
 
 
 def closure_message(lang: str, closure: dict[str, Any], labels: dict) -> None:

@@ -32,11 +32,11 @@ from circle.ui.data import (
     street_overlay,
     study_hull,
 )
+from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import build_study, choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
-MAP_KEY = key.PLANNER_MAP
 TABLE_ROWS = 500  # rows of the priority table on the page
 
 
@@ -52,6 +52,7 @@ def page(deployment: Deployment, user: User) -> None:
     names = [p.name for p in studies]
     chosen = st.sidebar.selectbox(t("study", lang), names, key=key.STUDY)
     path = studies[names.index(chosen)]
+    work = study_state(path)  # this study's point, what-if, closures, sites: nothing of another study shows
     study = load_study(str(path), stamp(path))
     presets = _presets_for(study)
     preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
@@ -63,9 +64,9 @@ def page(deployment: Deployment, user: User) -> None:
     labels = result.labels
     controls = _controls(lang, labels, study, deployment, user)
     _overview(lang, result, labels)
-    _explorer(lang, path, study, result, controls, user)
-    _gaps(lang, result, study)
-    _suggestions(lang, study, labels)
+    _explorer(lang, path, study, result, controls, user, work)
+    _gaps(lang, result, study, work)
+    _suggestions(lang, study, labels, work)
     with st.expander(t("changes_title", lang)):
         changes.changes_panel(lang, deployment.studies, list_comparisons(deployment.studies))
     with st.expander(t("build_title", lang)):
@@ -209,22 +210,23 @@ def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
 
 
 @st.fragment
-def _explorer(lang: str, path: Path, study, result, controls: dict, user: User) -> None:
+def _explorer(lang: str, path: Path, study, result, controls: dict, user: User, work: StudyState) -> None:
     """Show the map, what a click finds and the what-if: a click reruns only this part of the page."""
-    _consume_click(study)
-    _map(lang, path, study, result, controls)
-    _explore(lang, study, result, result.labels)
-    _whatif(lang, path, study, result, result.labels, user)
+    _consume_click(study, work)
+    _map(lang, path, study, result, controls, work)
+    _explore(lang, study, result, result.labels, work)
+    _whatif(lang, path, study, result, result.labels, user, work)
 
 
-def _map(lang: str, path: Path, study, result, controls: dict):
+def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState):
     """Draw the map: a base that stays the same between clicks, and the layers a click or a what-if changes.
 
     The base (tiles, the study's own streets, blocks, facilities, outline) is
     rebuilt from cached parts on every run and is the same script each time,
     so the browser keeps its map; what changes travels as separate layers.
     A city's blocks are server-drawn images; near the chosen point they are
-    vectors with tooltips.
+    vectors with tooltips. The map's key holds the study's token: a click
+    or a shape drawn on one study's map never reaches another study.
     """
     system = controls["display"]
     st.session_state[key.DISPLAY] = system
@@ -255,7 +257,7 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     if closures.drawing_on():
         closures.add_drawing_tools(fmap)
     maps.use_local_leaflet(fmap)
-    layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image)
+    layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image, work)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
@@ -263,10 +265,10 @@ def _map(lang: str, path: Path, study, result, controls: dict):
     if system != "wgs84":
         st.info(t("gcj02_note", lang))
     st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
-    center, zoom = _focus(system)
+    center, zoom = _focus(work, system)
     output = st_folium(
         fmap,
-        key=MAP_KEY,
+        key=work.map_key,
         height=620,
         use_container_width=True,
         feature_group_to_add=layers,
@@ -291,13 +293,13 @@ def _facility_layers(lang: str, where: str, when: float, system: str, labels: di
 
 
 def _changing_layers(
-    lang: str, path: Path, study, result, controls, blocks, values, caption: str, as_image: bool
+    lang: str, path: Path, study, result, controls, blocks, values, caption: str, as_image: bool, work: StudyState
 ) -> list:
     """Return the layers a click, a what-if or a suggestion changes (sent beside the base, which stays)."""
     system = controls["display"]
     layers = []
-    point = st.session_state.get(key.POINT)
-    scenario = st.session_state.get(key.SCENARIO_RESULT)
+    point = work.point
+    scenario = work.scenario
     if point is not None and as_image:
         near = maps.blocks_near(blocks, *maps.shift_point(point[0], point[1], system))
         group = folium.FeatureGroup(name=t("layer_nearby", lang))
@@ -306,7 +308,7 @@ def _changing_layers(
                 group, blocks.iloc[near], values[near], controls["measure"], caption, lang, result.scores.iloc[near]
             )
         layers.append(group)
-    chosen = st.session_state.get(key.BLOCK)
+    chosen = work.block
     outlined = set(scenario["affected"]) if scenario else set()
     if chosen is not None:
         outlined.add(chosen)
@@ -337,7 +339,7 @@ def _changing_layers(
         layers.append(group)
     if scenario:
         layers += closures.closure_layers(lang, scenario, blocks, system)
-    suggestions = st.session_state.get(key.SUGGESTIONS)
+    suggestions = work.suggestions
     if suggestions:
         group = folium.FeatureGroup(name=t("layer_suggestions", lang))
         maps.add_points(
@@ -357,9 +359,9 @@ def _first_view(blocks) -> list[list[float]]:
     return [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
 
 
-def _focus(system: str) -> tuple[list[float] | None, int | None]:
+def _focus(work: StudyState, system: str) -> tuple[list[float] | None, int | None]:
     """Centre and zoom of the block chosen in the priority table (the map pans there without being rebuilt)."""
-    focus = st.session_state.get(key.FOCUS)
+    focus = work.focus
     if not focus:
         return None, None
     (lat, lon), zoom = maps.view_of(tuple(focus), zooms=(12, 18))
@@ -376,34 +378,31 @@ def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tu
         return None
 
 
-def _consume_click(study) -> None:
+def _consume_click(study, work: StudyState) -> None:
     """Take the map's last click (kept by streamlit-folium under its key) before the map is drawn again."""
-    value = st.session_state.get(MAP_KEY) or {}
+    value = st.session_state.get(work.map_key) or {}
     last = value.get("last_clicked")
     if not last:
         return
     clicked = (round(float(last["lat"]), 6), round(float(last["lng"]), 6))
-    if clicked == st.session_state.get("_last_seen_click"):
+    if clicked == work.last_click:
         return
-    st.session_state["_last_seen_click"] = clicked
+    work.last_click = clicked
     # a click on a map drawn in GCJ-02 (to match Chinese tiles) is taken back to WGS-84
     lat, lon = maps.unshift_point(*clicked, st.session_state.get(key.DISPLAY, "wgs84"))
     seen = (round(lat, 6), round(lon, 6))
-    st.session_state[key.POINT] = seen
-    st.session_state[key.BLOCK] = _block_at(study, seen[0], seen[1])
+    work.choose(seen, _block_at(study, seen[0], seen[1]))
 
 
-def _explore(lang: str, study, result, labels: dict) -> None:
+def _explore(lang: str, study, result, labels: dict, work: StudyState) -> None:
     with st.expander(t("or_coordinates", lang)):
         west, south, east, north = study.summary.bbox
         lat = st.number_input(t("latitude", lang), value=(south + north) / 2, format="%.6f", key=key.LAT_INPUT)
         lon = st.number_input(t("longitude", lang), value=(west + east) / 2, format="%.6f", key=key.LON_INPUT)
         if st.button(t("explore", lang), key="explore_point"):
-            st.session_state[key.POINT] = (float(lat), float(lon))
-            st.session_state[key.BLOCK] = _block_at(study, lat, lon)
+            work.choose((float(lat), float(lon)), _block_at(study, lat, lon))
             key.rerun_fragment()
-    point = st.session_state.get(key.POINT)
-    block_id = st.session_state.get(key.BLOCK)
+    point, block_id = work.point, work.block
     card, reached = st.columns(2)
     if block_id is not None:
         with card:
@@ -478,7 +477,7 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def _gaps(lang: str, result, study) -> None:
+def _gaps(lang: str, result, study, work: StudyState) -> None:
     st.subheader(t("gaps_title", lang))
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
@@ -510,7 +509,7 @@ def _gaps(lang: str, result, study) -> None:
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key="gap_table",
+            key=work.widget_key("gap_table"),  # a selection made in one study selects nothing in another
             height=300,
         )
         rows = event.selection.rows if event is not None else []
@@ -518,9 +517,8 @@ def _gaps(lang: str, result, study) -> None:
             block_id = ranked["block_id"].iloc[rows[0]]
             geometry = study.blocks.set_index("block_id").loc[block_id, "geometry"]
             bounds = tuple(geometry.bounds)
-            if st.session_state.get(key.FOCUS) != bounds:
-                st.session_state[key.FOCUS] = bounds
-                st.session_state[key.BLOCK] = str(block_id)
+            if work.focus != bounds:
+                work.focus, work.block = bounds, str(block_id)
                 st.rerun()
         _downloads(lang, study, result.summary.preset, "blocks", empty=not everyone)
     with areas_tab:
@@ -584,13 +582,13 @@ def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[b
         return csv, target.read_bytes()
 
 
-def _whatif(lang: str, path: Path, study, result, labels: dict, user: User) -> None:
+def _whatif(lang: str, path: Path, study, result, labels: dict, user: User, work: StudyState) -> None:
     from circle.ui.whatif import whatif_panel
 
-    whatif_panel(lang, path, study, result, labels, user)
+    whatif_panel(lang, path, study, result, labels, user, work)
 
 
-def _suggestions(lang: str, study, labels: dict) -> None:
+def _suggestions(lang: str, study, labels: dict, work: StudyState) -> None:
     from circle.ui.whatif import suggestions_panel
 
-    suggestions_panel(lang, study, labels)
+    suggestions_panel(lang, study, labels, work)

@@ -12,29 +12,25 @@ TILE_URL = "tile_url"
 TILE_ATTRIBUTION = "tile_attribution"
 TILE_GCJ02 = "tile_gcj02"  # the custom tile server draws in GCJ-02
 DISPLAY = "display_system"  # the system the map was last drawn in (wgs84 or gcj02)
-POINT = "chosen_point"  # (lat, lon) of the last click or typed point
-BLOCK = "chosen_block"
-FOCUS = "focus_bounds"
-SCENARIO = "scenario_changes"  # list of Change dicts of this session's what-if
-SCENARIO_RESULT = "scenario_result"
-SUGGESTIONS = "suggestions"
-PLANNER_MAP = "planner_map"  # where streamlit-folium keeps the planner map's last click and drawings
+#: the planner's work per study version: {study id: circle.ui.study_state.StudyState} (point, what-if, sites …)
+STUDY_STATES = "study_states"
+ACTIVE_STUDY = "active_study"  # the id of the study version the planner page showed last
+#: the planner map's key, followed by the study's token: streamlit-folium keeps its clicks and drawings there
+PLANNER_MAP = "planner_map"
 DRAWING = "drawing_closures"  # the map shows the drawing tools (closures)
 COMPARISON = "comparison_chosen"
 LAT_INPUT = "lat_input"
 LON_INPUT = "lon_input"
+#: inputs holding a place in the study shown: forgotten when another study is chosen
+STUDY_INPUTS = (LAT_INPUT, LON_INPUT)
 USER = "signed_in_user"  # the sign-in record of this session (circle.ui.access), absent for a visitor
 SIGNIN_NOTICE = "signin_notice"  # a message for the sign-in page (expired, signed out)
 WANTED = "wanted_page"  # the planner page a signed-out visitor asked for, opened after sign-in
 SCRATCH = "session_scratch"  # this session's temporary folder (removed with the session)
 #: a planner's work in progress, dropped when someone signs in or out in the same browser session
 PLANNER_STATE = (
-    POINT,
-    BLOCK,
-    FOCUS,
-    SCENARIO,
-    SCENARIO_RESULT,
-    SUGGESTIONS,
+    STUDY_STATES,
+    ACTIVE_STUDY,
     STUDY,
     DRAWING,
     COMPARISON,

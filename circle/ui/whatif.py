@@ -1,4 +1,4 @@
-"""What-if and site suggestions in the planner page (state is per session)."""
+"""What-if and site suggestions in the planner page (state per study, in the session: :mod:`circle.ui.study_state`)."""
 
 from __future__ import annotations
 
@@ -13,26 +13,28 @@ from circle.i18n import percent, t
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.study_state import StudyState
 from circle.ui.widgets import choice
 
 NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
 
 
-def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User) -> None:
-    """Add or remove facilities around the chosen point, see who gains, save the scenario as ``user``."""
+def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User, work: StudyState) -> None:
+    """Add or remove facilities around the chosen point, see who gains, save the scenario as ``user``.
+
+    The point, the changes, the result and the last error are the study's own (``work``).
+    """
     from circle.study.scenarios import Change
 
     st.subheader(t("whatif_title", lang))
-    changes = st.session_state.setdefault(key.SCENARIO, [])
     add_col, remove_col = st.columns(2)
     with add_col:
         category = choice(
             st, "selectbox", t("category", lang), list(labels), "whatif_category", lang, lambda c: labels[c][lang]
         )
-        point = st.session_state.get(key.POINT)
+        point = work.point
         if st.button(t("whatif_add", lang), key="whatif_add", disabled=point is None):
-            changes.append(asdict(Change("add", category=category, lat=point[0], lon=point[1])))
-            _recompute(lang, study, result, changes)
+            _recompute(study, result, work, [asdict(Change("add", category=category, lat=point[0], lon=point[1]))])
         if point is None:
             st.caption(t("whatif_pick_point", lang))
     with remove_col:
@@ -52,18 +54,18 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
             format_func=lambda f: f"{names[f]} · {kinds[f]}",
         )
         if st.button(t("whatif_remove", lang), key="whatif_remove", disabled=chosen is None):
-            changes.append(asdict(Change("remove", facility_id=chosen)))
-            _recompute(lang, study, result, changes)
+            _recompute(study, result, work, [asdict(Change("remove", facility_id=chosen))])
         if point is None:
             st.caption(t("whatif_remove_pick", lang))
     closures.closure_controls(
         lang,
-        changes,
-        st.session_state.get(key.PLANNER_MAP),
+        st.session_state.get(work.map_key),
         st.session_state.get(key.DISPLAY, "wgs84"),
-        lambda: _recompute(lang, study, result, changes),
+        lambda closed: _recompute(study, result, work, closed),
     )
-    outcome = st.session_state.get(key.SCENARIO_RESULT)
+    if "whatif" in work.errors:
+        st.error(t("error", lang, message=work.errors["whatif"]))
+    outcome = work.scenario
     if outcome:
         diff = outcome["diff"]
         gained = sum(v["newly_served"] for v in diff["categories"].values())
@@ -83,10 +85,9 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User)
         name_col, save_col, reset_col = st.columns([2, 1, 1])
         name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
-            _save(lang, study, [Change(**c) for c in changes], name, user)
+            _save(lang, study, [Change(**c) for c in work.changes], name, user)
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
-            st.session_state[key.SCENARIO] = []
-            st.session_state[key.SCENARIO_RESULT] = None
+            work.reset_scenario()
             key.rerun_fragment()
     saved_scenarios(lang, study, user)
 
@@ -172,12 +173,19 @@ def facilities_near(facilities, point: tuple[float, float], at_most: int = NEAR_
     return facilities.iloc[nearest]
 
 
-def _recompute(lang: str, study, result, changes: list[dict]) -> None:
+def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
+    """Apply the study's changes and ``new`` ones, and keep them with the result; on an error keep neither.
+
+    A failed step (a point off the network, a closure of nothing) leaves the
+    scenario as it was, with the message in ``work.errors["whatif"]``.
+    """
     from circle.analysis.assess import assessment_of, study_preset
     from circle.analysis.scoring import compare, score_blocks
     from circle.engine.whatif import ScenarioEngine
     from circle.study.scenarios import Change
 
+    changes = [*work.changes, *new]
+    work.errors.pop("whatif", None)
     try:
         engine = ScenarioEngine(study)  # private to this session: the cached study is never modified
         applied = [Change(**c) for c in changes]
@@ -189,18 +197,18 @@ def _recompute(lang: str, study, result, changes: list[dict]) -> None:
         diff = compare(baseline, score_blocks(scenario_blocks, assessment), assessment)
         closed = closures.closure_state(study, engine, scenario_blocks, assessment) if engine.closed.count else {}
     except CircleError as exc:
-        changes.pop()
-        st.error(t("error", lang, message=str(exc)))
+        work.errors["whatif"] = str(exc)  # shown by the panel below the buttons, in this run and the next
         return
     ids = study.blocks["block_id"].astype(str).to_numpy()
     affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
     added = [c for c in changes if c["kind"] in {"add", "move"}]
-    st.session_state[key.SCENARIO_RESULT] = {"diff": diff, "affected": affected, "added": added, **closed}
+    work.changes = changes
+    work.scenario = {"diff": diff, "affected": affected, "added": added, **closed}
     key.rerun_fragment()
 
 
-def suggestions_panel(lang: str, study, labels: dict) -> None:
-    """Ask for the sites that would serve most residents not yet served, and show them on the map."""
+def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
+    """Ask for the sites that would serve most residents not yet served, and show them on the map (kept in ``work``)."""
     from circle.analysis.assess import compute_suggestions
 
     st.subheader(t("suggest_title", lang))
@@ -210,14 +218,17 @@ def suggestions_panel(lang: str, study, labels: dict) -> None:
     )
     sites = second.number_input(t("suggest_sites", lang), min_value=1, max_value=20, value=3, key="suggest_sites")
     if third.button(t("suggest_go", lang), key="suggest_go"):
+        work.errors.pop("suggest", None)
         try:
             frame, _ = compute_suggestions(study, category, int(sites))
         except CircleError as exc:
-            st.error(t("error", lang, message=str(exc)))
-            return
-        st.session_state[key.SUGGESTIONS] = frame.to_dict("records")
-        st.rerun()
-    for row in st.session_state.get(key.SUGGESTIONS) or []:
+            work.errors["suggest"] = str(exc)
+        else:
+            work.suggestions = frame.to_dict("records")
+            st.rerun()
+    if "suggest" in work.errors:
+        st.error(t("error", lang, message=work.errors["suggest"]))
+    for row in work.suggestions or []:
         st.write(
             t("suggest_row", lang, rank=row["rank"], gain=f"{row['gain']:,.0f}", total=f"{row['cumulative']:,.0f}")
         )

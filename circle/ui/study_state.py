@@ -1,0 +1,153 @@
+"""What the planner page holds about one study, kept per study (and per study version) in the session.
+
+Everything a planner's work on a study leaves on the page — the chosen point
+and block, the map's focus, the what-if's changes and result (closures
+included), the suggested sites and the last error of each panel — lives in
+one :class:`StudyState`. The session keeps one per study version, under the
+study folder's path and the SHA-256 of its manifest, so a study rebuilt in
+place starts afresh instead of showing figures computed on its old tables.
+
+Choosing another study shows that study's own state (empty the first time):
+nothing of the study left is drawn, listed or said. Choosing the first study
+again **restores** its work as it was left (point, block, focus, what-if,
+closures, suggestions) as long as it is the same version; two things are not
+restored: the last error (it was about a moment, not work to come back to)
+and shapes drawn on the map but not yet closed (the map and the other
+widgets that show a study's data are keyed by its :attr:`StudyState.token`,
+so a shape drawn on one study's map never reaches another's, and Streamlit
+forgets a widget that was not shown).
+
+Each session has its own states (``st.session_state``); nothing here is
+shared between users.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from circle.study import MANIFEST
+from circle.ui import state as key
+
+#: at most this many study versions are kept per session (the least recently shown is dropped)
+KEPT_STUDIES = 8
+
+
+@dataclass
+class StudyState:
+    """The planner page's work on one study version, in one session.
+
+    Attributes
+    ----------
+    study_id : str
+        ``<absolute path>#<manifest SHA-256, 16 hex digits>`` (:func:`study_id`).
+    point : tuple of float, optional
+        ``(lat, lon)`` in WGS-84 of the last click or typed point.
+    block : str, optional
+        ``block_id`` of the chosen block (clicked, or selected in the priority table).
+    focus : tuple of float, optional
+        ``(west, south, east, north)`` the map pans to (the block chosen in the priority table).
+    last_click : tuple of float, optional
+        The map's last click already taken (as the map returned it), so it is taken once.
+    changes : list of dict
+        The what-if's changes (:class:`circle.study.scenarios.Change` as dicts), closures included.
+    scenario : dict, optional
+        The what-if's result: ``diff``, ``affected``, ``added`` and, with closures,
+        ``closure``, ``closed_lines``, ``cut_off``.
+    suggestions : list of dict, optional
+        The suggested sites (rows of :func:`circle.analysis.assess.compute_suggestions`).
+    errors : dict of str to str
+        The last error of each panel (``"whatif"``, ``"suggest"``), shown until its next action.
+    """
+
+    study_id: str
+    point: tuple[float, float] | None = None
+    block: str | None = None
+    focus: tuple[float, float, float, float] | None = None
+    last_click: tuple[float, float] | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    scenario: dict[str, Any] | None = None
+    suggestions: list[dict[str, Any]] | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str:
+        """Return a short name of this study version for widget keys (12 hex digits)."""
+        return hashlib.sha256(self.study_id.encode("utf-8")).hexdigest()[:12]
+
+    @property
+    def map_key(self) -> str:
+        """Return the planner map's widget key for this study (where streamlit-folium keeps clicks and drawings)."""
+        return self.widget_key(key.PLANNER_MAP)
+
+    def widget_key(self, name: str) -> str:
+        """Return the key of widget ``name`` when it shows this study's data (``<name>_<token>``)."""
+        return f"{name}_{self.token}"
+
+    def choose(self, point: tuple[float, float], block: str | None) -> None:
+        """Take a chosen point and the block it lies in (the what-if's last error was about another point)."""
+        self.point, self.block = point, block
+        self.errors.pop("whatif", None)
+
+    def reset_scenario(self) -> None:
+        """Drop the what-if: its changes, closures and result."""
+        self.changes = []
+        self.scenario = None
+        self.errors.pop("whatif", None)
+
+
+def study_id(path: Path) -> str:
+    """Return the id of the study version at ``path``: its absolute path and its manifest's SHA-256.
+
+    A study rebuilt in place gets a new manifest (every table's checksum is in
+    it), so a new id; one that cannot be read gets ``#unreadable``.
+    """
+    folder = Path(path).resolve()
+    try:
+        digest = hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()[:16]
+    except OSError:
+        digest = "unreadable"
+    return f"{folder}#{digest}"
+
+
+def study_state(path: Path, session: MutableMapping[str, Any] | None = None) -> StudyState:
+    """Return this session's state of the study at ``path``, switching to it when another study was shown.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The study folder the page shows.
+    session : mutable mapping, optional
+        Where the states are kept; ``st.session_state`` by default.
+
+    Returns
+    -------
+    StudyState
+        The study's state: the one left when it was last shown (same version),
+        else a new, empty one. On a switch its errors and the typed
+        coordinates (:data:`circle.ui.state.STUDY_INPUTS`) are dropped; older
+        versions of the same folder are forgotten, and of other studies the
+        :data:`KEPT_STUDIES` most recently shown are kept.
+    """
+    if session is None:
+        import streamlit as st
+
+        session = st.session_state
+    wanted = study_id(path)
+    states: dict[str, StudyState] = session.setdefault(key.STUDY_STATES, {})
+    state = states.pop(wanted, None) or StudyState(wanted)
+    if session.get(key.ACTIVE_STUDY) != wanted:
+        state.errors.clear()
+        for name in key.STUDY_INPUTS:  # the typed coordinates were a place in the study left
+            session.pop(name, None)
+        session[key.ACTIVE_STUDY] = wanted
+    folder = wanted.rpartition("#")[0]
+    for stale in [k for k in states if k.rpartition("#")[0] == folder]:
+        del states[stale]
+    states[wanted] = state  # the most recently shown last
+    while len(states) > KEPT_STUDIES:
+        del states[next(iter(states))]
+    return state
