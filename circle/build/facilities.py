@@ -14,8 +14,9 @@ from circle.sources.offset_check import check_offset
 from circle.sources.osm_features import OsmFeature
 from circle.sources.tables import FacilityTableSpec, read_facility_table
 from circle.standards import Preset
+from circle.study.columns import MATCHED_RULE
 
-FACILITY_COLUMNS = ["facility_id", "category", "name", "osm_id", "osm_type", "source", "geometry"]
+FACILITY_COLUMNS = ["facility_id", "category", "name", "osm_id", "osm_type", "source", MATCHED_RULE, "geometry"]
 
 
 def facility_name(tags: dict[str, str]) -> str | None:
@@ -48,7 +49,8 @@ def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Pr
     -------
     geopandas.GeoDataFrame
         Columns :data:`FACILITY_COLUMNS`; ``facility_id`` is
-        ``"{category}:{n|w|r}{osm_id}"``, stable across runs of the same data.
+        ``"{category}:{n|w|r}{osm_id}"``, stable across runs of the same data;
+        ``matched_rule`` the rule that put it in its category (``"shop=supermarket"``).
     """
     rows = []
     for feature, categories in features:
@@ -60,6 +62,7 @@ def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Pr
                     "osm_id": int(feature.osm_id),
                     "osm_type": feature.osm_type,
                     "source": "osm",
+                    MATCHED_RULE: feature.matched.get(category),
                     "geometry": feature.geometry,
                     "tags": feature.tags,
                 }
@@ -135,6 +138,7 @@ def import_facility_table(
             "osm_id": np.zeros(len(imported), np.int64),
             "osm_type": "import",
             "source": label,
+            MATCHED_RULE: [f"{label} ({c})" for c in imported["category"]],
             "tags": [{"capacity": str(c)} if np.isfinite(c) else {} for c in imported["capacity"]],
         },
         geometry=imported.geometry.to_numpy(),

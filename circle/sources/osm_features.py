@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -47,12 +47,17 @@ ADMIN_LEVELS = ("8", "9", "10")
 
 @dataclass
 class OsmFeature:
-    """A tagged OSM object with its WGS-84 geometry."""
+    """A tagged OSM object with its WGS-84 geometry.
+
+    ``matched`` names, per category the object is in, the rule that put it
+    there (:meth:`circle.standards.categories.TagRule.describe`).
+    """
 
     osm_type: str  # "node", "way" or "relation"
     osm_id: int
     tags: dict[str, str]
     geometry: BaseGeometry
+    matched: dict[str, str] = field(default_factory=dict)
 
 
 def _may_be_facility(table: TagTable, preset: Preset) -> np.ndarray:
@@ -78,15 +83,24 @@ def _inside_bounds(found: Areas, bounds) -> Areas:
     )
 
 
-def _classify(table: TagTable, rows: np.ndarray, preset: Preset, facility_keys: list[str]) -> list[list[str]]:
-    """Categories of the objects at ``rows``, classified once per distinct combination of rule values.
+def _classify(
+    table: TagTable, rows: np.ndarray, preset: Preset, facility_keys: list[str]
+) -> list[list[tuple[str, str]]]:
+    """Categories of the objects at ``rows``, each with its rule, classified once per distinct combination of values.
 
     A school's level comes from ``isced:level`` and every name, so schools
-    get their levels one by one; the levels then join the combination.
+    get their levels one by one; the levels then join the combination. A key
+    read only through patterns (a name) joins it as its class of values: the
+    patterns it matches, not the value itself.
     """
     if len(rows) == 0:
         return []
     matrix = np.column_stack([table.column_for(k, rows) for k in facility_keys] + [np.full(len(rows), -1)])
+    strings = table.pbf.strings
+    for position, key in enumerate(facility_keys):
+        patterns = preset.pattern_only_keys.get(key)
+        if patterns:
+            matrix[:, position] = _pattern_classes(matrix[:, position], patterns, strings)
     levels_found: list[frozenset[str] | None] = [None]
     if preset.school_levels:
         school = table.pbf.code("school")
@@ -97,15 +111,31 @@ def _classify(table: TagTable, rows: np.ndarray, preset: Preset, facility_keys: 
             matrix[position, -1] = known.setdefault(levels, len(known)) - 1
         levels_found = list(known)
     distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    strings = table.pbf.strings
     by_signature = [
-        preset.classify(
+        preset.classify_with_rules(
             {k: strings[c] for k, c in zip(facility_keys, row[:-1], strict=True) if c >= 0},
             levels_found[row[-1] + 1],
         )
         for row in distinct
     ]
     return [by_signature[i] for i in np.ravel(inverse)]
+
+
+def _pattern_classes(codes: np.ndarray, patterns, strings) -> np.ndarray:
+    """Replace each value code by the first code of its class: the values every pattern finds or misses alike.
+
+    Each distinct value is searched once; -1 (absent) stays -1.
+    """
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    first: dict[tuple[bool, ...], int] = {}
+    representative = np.array(
+        [
+            code if code < 0 else first.setdefault(tuple(bool(p.search(strings[code])) for p in patterns), code)
+            for code in distinct
+        ],
+        dtype=codes.dtype,
+    )
+    return representative[np.ravel(inverse)]
 
 
 def _facility_nodes(pbf: PbfData, nodes: TagTable, preset: Preset, facility_keys, bounds, newest) -> list:
@@ -116,7 +146,10 @@ def _facility_nodes(pbf: PbfData, nodes: TagTable, preset: Preset, facility_keys
     _note(pbf.node_time[rows], newest)
     points = shapely.points(pbf.node_lon[rows], pbf.node_lat[rows])
     return [
-        (OsmFeature("node", int(pbf.node_id[row]), _kept(tags), point), categories[i])
+        (
+            OsmFeature("node", int(pbf.node_id[row]), _kept(tags), point, dict(categories[i])),
+            [key for key, _ in categories[i]],
+        )
         for i, row, tags, point in zip(chosen, rows, nodes.dicts(rows), points, strict=True)
     ]
 
@@ -130,7 +163,8 @@ def _facility_areas(table: TagTable, found: Areas, preset: Preset, facility_keys
     features = []
     for i, tags in zip(chosen, table.dicts(rows[chosen]), strict=True):
         area = interesting[i]
-        features.append((OsmFeature(found.osm_type[area], int(found.osm_id[area]), _kept(tags), None), categories[i]))
+        feature = OsmFeature(found.osm_type[area], int(found.osm_id[area]), _kept(tags), None, dict(categories[i]))
+        features.append((feature, [key for key, _ in categories[i]]))
     shapes = canonical_areas([found.geometry[interesting[i]] for i in chosen])
     for (feature, _), geometry in zip(features, shapes, strict=True):
         feature.geometry = geometry

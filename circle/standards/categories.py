@@ -15,13 +15,33 @@ from circle.standards.sourced import Sourced, sourced
 _SCHOOL_LEVEL_KEY = "school_level"
 
 
+#: the forms a condition's mapping may take: ``{not: [values]}``, ``{match: pattern}``, ``{not_match: pattern}``
+CONDITION_FORMS = ("not", "match", "not_match")
+
+
+def _is_positive(wanted: Any) -> bool:
+    """Return whether a condition needs its key present (a value, a list, ``"*"`` or ``{match: …}``)."""
+    return not isinstance(wanted, dict) or "match" in wanted
+
+
+def _pattern_of(wanted: Any) -> re.Pattern[str] | None:
+    """Return the compiled pattern of a ``{match: …}`` or ``{not_match: …}`` condition, else None."""
+    if isinstance(wanted, dict):
+        return wanted.get("match", wanted.get("not_match"))
+    return None
+
+
 @dataclass(frozen=True)
 class TagRule:
     """One OSM tag rule: every listed key must match (a rule is an AND).
 
     A value may be a string, a list of strings (any of them), ``"*"`` (the key
-    is present) or ``{"not": [...]}`` (absent, or none of these values). The
-    special key ``school_level`` matches schools by their derived level.
+    is present), ``{"not": [...]}`` (absent, or none of these values),
+    ``{"match": pattern}`` (present, and the regular expression is found in
+    the value) or ``{"not_match": pattern}`` (absent, or the pattern is not
+    found; e.g. ``name: {not_match: "电子|面料"}`` leaves out an electronics
+    market). Patterns are compiled case-insensitive. The special key
+    ``school_level`` matches schools by their derived level.
     """
 
     conditions: tuple[tuple[str, Any], ...]
@@ -48,7 +68,13 @@ class TagRule:
                 continue
             value = tags.get(key)
             if isinstance(wanted, dict):
-                if value is not None and value in wanted["not"]:
+                if "not" in wanted:
+                    if value is not None and value in wanted["not"]:
+                        return False
+                elif "match" in wanted:
+                    if value is None or not wanted["match"].search(value):
+                        return False
+                elif value is not None and wanted["not_match"].search(value):
                     return False
             elif wanted == "*":
                 if value is None:
@@ -64,6 +90,46 @@ class TagRule:
     def keys(self) -> tuple[str, ...]:
         """OSM keys this rule reads (``school_level`` excluded)."""
         return tuple(k for k, _ in self.conditions if k != _SCHOOL_LEVEL_KEY)
+
+    @property
+    def patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The ``(key, pattern)`` of every ``match`` / ``not_match`` condition."""
+        return tuple((k, p) for k, w in self.conditions if (p := _pattern_of(w)) is not None)
+
+    def describe(self, tags: dict[str, str], school_levels: frozenset[str] | None = None) -> str:
+        """Say which tags made an object match: its values of the rule's positive conditions.
+
+        Exclusions (``not``, ``not_match``) say what did *not* feed a
+        category and are left out; a ``match`` condition shows its key only.
+
+        Parameters
+        ----------
+        tags : dict of str to str
+            The OSM tags of the object the rule matched.
+        school_levels : frozenset of str or None, optional
+            Unused; the level a rule asks for is shown as ``school_level=…``.
+
+        Returns
+        -------
+        str
+            E.g. ``"shop=supermarket"`` or ``"amenity=school, school_level=primary"``.
+
+        Examples
+        --------
+        >>> rule = TagRule((("shop", ["supermarket", "butcher"]), ("name", {"not_match": re.compile("厨房")})))
+        >>> rule.describe({"shop": "butcher", "name": "肉铺"})
+        'shop=butcher'
+        """
+        parts = []
+        for key, wanted in self.conditions:
+            if key == _SCHOOL_LEVEL_KEY:
+                parts.append(f"{key}={wanted}")
+            elif isinstance(wanted, dict):
+                if "match" in wanted:
+                    parts.append(f"{key}~{wanted['match'].pattern}")
+            else:
+                parts.append(f"{key}={tags.get(key, wanted)}")
+        return ", ".join(parts)
 
     @property
     def trigger(self) -> tuple[str, tuple[str, ...] | None] | None:
@@ -83,6 +149,9 @@ class TagRule:
             if wanted == "*":
                 return key, None
             return key, tuple(wanted) if isinstance(wanted, list) else (wanted,)
+        for key, wanted in self.conditions:
+            if key != _SCHOOL_LEVEL_KEY and _is_positive(wanted):
+                return key, None  # {match: …}: the key must be present
         return None
 
 
@@ -107,6 +176,7 @@ class Category:
     weight: Sourced = DEFAULT_WEIGHT
     score_weights: Sourced = DEFAULT_SCORE_WEIGHTS
     min_area_ha: Sourced | None = None
+    residents_per_facility: Sourced | None = None
 
     def label(self, lang: str = "en") -> str:
         """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
@@ -149,16 +219,23 @@ class Category:
             "weight": self.weight.to_dict(),
             "score_weights": self.score_weights.to_dict(),
             "min_area_ha": self.min_area_ha.to_dict() if self.min_area_ha else None,
+            "residents_per_facility": self.residents_per_facility.to_dict() if self.residents_per_facility else None,
         }
 
 
 @dataclass(frozen=True)
 class SchoolLevel:
-    """How to tell a school's level from ``isced:level`` or its name."""
+    """How to tell a school's level from ``isced:level`` or its name.
+
+    ``fallback``: a school whose level cannot be told counts for this level;
+    ``fallback_not_match``: except when its name matches this pattern (a
+    training school, a university mapped as a school).
+    """
 
     isced: tuple[str, ...]
     name_pattern: re.Pattern[str]
     fallback: bool = True
+    fallback_not_match: re.Pattern[str] | None = None
 
 
 def _required_str(raw: dict, key: str, where: str, problems: list[str]) -> str:
@@ -196,10 +273,27 @@ def _school_levels(raw: Any, where: str, problems: list[str]) -> dict[str, Schoo
         except re.error as exc:
             problems.append(f"'school_levels.{level}.name_pattern' is not a valid pattern: {exc}")
             continue
+        exclude = None
+        if "fallback_not_match" in rule:
+            exclude = _compiled(rule["fallback_not_match"], f"school_levels.{level}.fallback_not_match", problems)
+            if exclude is None:
+                continue
         levels[str(level)] = SchoolLevel(
-            tuple(str(i) for i in rule.get("isced", [])), pattern, bool(rule.get("fallback", True))
+            tuple(str(i) for i in rule.get("isced", [])), pattern, bool(rule.get("fallback", True)), exclude
         )
     return levels
+
+
+def _compiled(pattern: Any, where: str, problems: list[str]) -> re.Pattern[str] | None:
+    """Compile a preset's regular expression (case-insensitive), or note why it cannot be."""
+    if not isinstance(pattern, str) or not pattern:
+        problems.append(f"'{where}' must be a non-empty regular expression (got {pattern!r})")
+        return None
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        problems.append(f"'{where}' is not a valid regular expression: {exc}")
+        return None
 
 
 def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ...]:
@@ -245,10 +339,29 @@ def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ..
                 min_area_ha=sourced(entry, "min_area_ha", key, problems, positive=True)
                 if "min_area_ha" in entry
                 else None,
+                residents_per_facility=sourced(entry, "residents_per_facility", key, problems, positive=True)
+                if "residents_per_facility" in entry
+                else None,
                 rules=rules,
             )
         )
     return tuple(categories)
+
+
+def _condition_mapping(wanted: dict, at: str, problems: list[str]) -> dict | None:
+    """Check and compile a condition written as a mapping (see :data:`CONDITION_FORMS`)."""
+    forms = ", ".join(f"{{{f}: …}}" for f in CONDITION_FORMS)
+    if len(wanted) != 1 or next(iter(wanted)) not in CONDITION_FORMS:
+        problems.append(f"'{at}' takes one of {forms} (got {sorted(map(str, wanted))})")
+        return None
+    form, value = next(iter(wanted.items()))
+    if form == "not":
+        if not isinstance(value, list) or not value:
+            problems.append(f"'{at}.not' must be a non-empty list of values")
+            return None
+        return {"not": [str(v) for v in value]}
+    pattern = _compiled(value, f"{at}.{form}", problems)
+    return None if pattern is None else {form: pattern}
 
 
 def _rules(raw: Any, key: str, problems: list[str]) -> tuple[TagRule, ...]:
@@ -262,11 +375,14 @@ def _rules(raw: Any, key: str, problems: list[str]) -> tuple[TagRule, ...]:
             continue
         conditions = []
         for tag, wanted in rule.items():
+            at = f"{key}.osm[{index}].{tag}"
             if isinstance(wanted, dict):
-                if set(wanted) != {"not"} or not isinstance(wanted["not"], list):
-                    problems.append(f"'{key}.osm[{index}].{tag}' takes only {{not: [values]}}")
+                wanted = _condition_mapping(wanted, at, problems)
+                if wanted is None:
                     continue
-                wanted = {"not": [str(v) for v in wanted["not"]]}
+                if tag == _SCHOOL_LEVEL_KEY:
+                    problems.append(f"'{at}' takes a level name, not a mapping")
+                    continue
             elif isinstance(wanted, list):
                 wanted = [str(v) for v in wanted]
             elif isinstance(wanted, str | int | float):

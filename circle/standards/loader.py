@@ -22,6 +22,8 @@ from circle.standards.categories import (
     Category,
     SchoolLevel,
     _categories,
+    _is_positive,
+    _pattern_of,
     _required_str,
     _school_levels,
     _sourced_block,
@@ -107,7 +109,11 @@ class Preset:
         }
         if found:
             return frozenset(found)
-        return frozenset(level for level, rule in self.school_levels.items() if rule.fallback)
+        return frozenset(
+            level
+            for level, rule in self.school_levels.items()
+            if rule.fallback and not (rule.fallback_not_match and rule.fallback_not_match.search(names))
+        )
 
     def classify(self, tags: dict[str, str], school_levels: frozenset[str] | str | None = "derive") -> list[str]:
         """Return the keys of every category whose rules ``tags`` satisfy.
@@ -125,8 +131,34 @@ class Preset:
         list of str
             Matching category keys, in preset order (often empty).
         """
+        return [key for key, _ in self.classify_with_rules(tags, school_levels)]
+
+    def classify_with_rules(
+        self, tags: dict[str, str], school_levels: frozenset[str] | str | None = "derive"
+    ) -> list[tuple[str, str]]:
+        """Return every category whose rules ``tags`` satisfy, with the first rule that matched.
+
+        Parameters
+        ----------
+        tags : dict of str to str
+            The OSM tags of one object.
+        school_levels : frozenset of str or None, optional
+            As for :meth:`classify`.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(category key, rule)`` in preset order; the rule as
+            :meth:`TagRule.describe` says it, e.g. ``"shop=supermarket"``.
+        """
         levels = self.school_levels_of(tags) if isinstance(school_levels, str) else school_levels
-        return [c.key for c in self.categories if any(rule.matches(tags, levels) for rule in c.rules)]
+        found = []
+        for category in self.categories:
+            for rule in category.rules:
+                if rule.matches(tags, levels):
+                    found.append((category.key, rule.describe(tags)))
+                    break
+        return found
 
     @property
     def osm_keys(self) -> frozenset[str]:
@@ -145,8 +177,28 @@ class Preset:
             for c in self.categories
             for r in c.rules
             for k, w in r.conditions
-            if k != _SCHOOL_LEVEL_KEY and not isinstance(w, dict)
+            if k != _SCHOOL_LEVEL_KEY and _is_positive(w)
         )
+
+    @property
+    def pattern_only_keys(self) -> dict[str, tuple[re.Pattern[str], ...]]:
+        """Keys every rule reads only through ``match`` / ``not_match`` patterns, with those patterns.
+
+        Two values of such a key that every pattern finds or misses alike
+        classify alike, so objects can be classified once per such class of
+        values (a name) instead of once per value.
+        """
+        patterns: dict[str, list[re.Pattern[str]]] = {}
+        other: set[str] = set()
+        for category in self.categories:
+            for rule in category.rules:
+                for key, wanted in rule.conditions:
+                    pattern = _pattern_of(wanted)
+                    if pattern is None:
+                        other.add(key)
+                    elif pattern not in patterns.setdefault(key, []):
+                        patterns[key].append(pattern)
+        return {key: tuple(found) for key, found in patterns.items() if key not in other}
 
     @property
     def triggers(self) -> tuple[tuple[str, tuple[str, ...] | None], ...] | None:

@@ -16,7 +16,7 @@ from circle.build.population.totals import population_summary
 from circle.engine import CategoryReach
 from circle.geo import WGS84, transform_xy
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, study_counts
-from circle.study.columns import count_column, nearest_id_column, time_column
+from circle.study.columns import MATCHED_RULE, count_column, nearest_id_column, time_column
 from circle.study.summary import (
     CategoryInfo,
     Imports,
@@ -88,6 +88,9 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
             "osm_id": facilities["osm_id"].to_numpy(np.int64) if len(facilities) else np.zeros(0, np.int64),
             "osm_type": facilities["osm_type"].to_numpy(object),
             "source": facilities["source"].to_numpy(object),
+            MATCHED_RULE: (
+                facilities[MATCHED_RULE].to_numpy(object) if MATCHED_RULE in facilities else [None] * len(facilities)
+            ),
             "capacity": [_number(t.get("capacity")) for t in facilities["tags"]],
             "beds": [_number(t.get("beds")) for t in facilities["tags"]],
             "access_points": facility_count,

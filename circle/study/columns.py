@@ -12,6 +12,11 @@ Examples
 
 from __future__ import annotations
 
+#: column of ``facilities.parquet`` naming what put a facility in its category: the preset's tag rule
+#: (``"shop=supermarket"``, ``"amenity=school, school_level=primary"``) or the imported list
+#: (``"import:list.csv (clinic)"``); studies written before it have no such column
+MATCHED_RULE = "matched_rule"
+
 
 def time_column(category: str, rank: int) -> str:
     """Name the column of walking minutes to the ``rank``-th nearest facility."""
