@@ -65,6 +65,39 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "zh": "  （核实后用 --include-flagged 把它们纳入优先级排序）",
         "en": "  (once checked, --include-flagged ranks them among the priorities)",
     },
+    "resident_not_held": {
+        "zh": "地图数据里没有收录{category}，所以这里说不出最近的在哪里。这不代表您家附近没有。",
+        "en": "The map data holds no {category}, so we cannot tell you where the nearest is. "
+        "That does not mean there is none near you.",
+    },
+    "resident_partly_held_none": {
+        "zh": "步行 30 分钟内没有地图上收录的{category}。地图上的{category}很可能不全，附近也许有未收录的。",
+        "en": "No {category} on the map within a 30-minute walk. The map very likely misses some, "
+        "so there may be one near you that it does not show.",
+    },
+    "resident_partly_held_note": {
+        "zh": "（地图上的{category}不全，也许还有更近的）",
+        "en": " (the map misses some, so there may be a closer one)",
+    },
+    "resident_data_title": {"zh": "关于这些数据", "en": "About this data"},
+    "resident_data_gaps": {
+        "zh": "地图数据里{categories}没有收录或收录不全，所以没有计入您的得分，也不算作您这里缺少的服务。"
+        "区、街道的规划部门可以导入自己掌握的设施名单来补全。",
+        "en": "The map data holds no or too few {categories}, so they are not counted in your score and not "
+        "listed as missing where you live. The district's planning bureau can add its own list of them.",
+    },
+    "within_minutes": {"zh": "{minutes}分钟内", "en": "Within {minutes} min"},
+    "dq_fix_app": {
+        "zh": "补救：在“建立新研究区”中导入规划部门掌握的这些设施清单（CSV/xlsx），即可评估。",
+        "en": "To assess them, build the study again with the bureau's list of these facilities "
+        "(CSV/xlsx, under “Build a new study”).",
+    },
+    "col_density": {"zh": "每公顷人口", "en": "Residents per ha"},
+    "col_flag": {"zh": "问题", "en": "Problem"},
+    "flag_keep": {
+        "zh": "已核实，仍把这些街坊纳入优先级排序",
+        "en": "Checked: rank these blocks among the priorities anyway",
+    },
     "cat_within_15": {
         "zh": "每位居民 15 分钟内可达的类别数（平均）",
         "en": "Categories within 15 minutes per resident (mean)",

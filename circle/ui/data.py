@@ -75,9 +75,13 @@ def _warm_up(study: Study) -> None:
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
-def load_scores(path: str, _stamp: float, preset: str) -> ScoreResult:
-    """Score a study under a preset (cached per study and preset; nothing is written)."""
-    return compute_scores(load_study(path, _stamp), preset or None)
+def load_scores(path: str, _stamp: float, preset: str, include_flagged: bool = False) -> ScoreResult:
+    """Score a study under a preset (cached per study, preset and the planner's choice on flagged blocks).
+
+    Nothing is written. ``include_flagged`` keeps blocks whose population is
+    flagged implausible in the priorities (see :func:`circle.analysis.assess.compute_scores`).
+    """
+    return compute_scores(load_study(path, _stamp), preset or None, include_flagged=include_flagged)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)

@@ -38,6 +38,7 @@ from circle.ui.widgets import build_study, choice, study_builder
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
+FLAGGED_KEPT = "flagged_kept"  # the check box keeping flagged blocks in the priorities (one per study)
 
 
 def page(deployment: Deployment, user: User) -> None:
@@ -57,7 +58,9 @@ def page(deployment: Deployment, user: User) -> None:
     presets = _presets_for(study)
     preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
     try:
-        result = load_scores(str(path), stamp(path), preset)
+        # the planner keeps flagged blocks in the priorities only by ticking the box under "check these data"
+        include_flagged = bool(st.session_state.get(work.widget_key(FLAGGED_KEPT), False))
+        result = load_scores(str(path), stamp(path), preset, include_flagged)
     except CircleError as exc:
         st.error(t("error", lang, message=str(exc)))
         return
@@ -186,21 +189,53 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
 def _overview(lang: str, result, labels: dict) -> None:
     summary = result.summary
     st.subheader(t("summary_title", lang))
-    first, second, third = st.columns(3)
+    first, second, third, fourth = st.columns(4)
     first.metric(t("f15", lang), percent(summary.F15))
-    second.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
-    third.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
+    within = summary.categories_within_15
+    second.metric(
+        t("cat_within_15", lang), "—" if within is None else f"{within:.1f} / {len(summary.categories)}"
+    )
+    third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
+    fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
+    first_category = next(iter(summary.categories.values()), None)
+    counted = list(first_category.within_min or {}) if first_category is not None else []
     table = pd.DataFrame(
         {
             t("category", lang): [labels[c][lang] for c in summary.categories],
             t("coverage", lang): [percent(v.coverage) for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
+            **{
+                t("within_minutes", lang, minutes=m): [
+                    percent((v.within_min or {}).get(m)) for v in summary.categories.values()
+                ]
+                for m in counted
+            },
         }
+    )
+    apart = [*summary.likely_incomplete, *summary.not_mapped]
+    assessed = t("list_sep", lang).join(md(labels[c][lang]) for c in summary.categories)
+    st.caption(
+        t("dq_assessed_list", lang, categories=assessed)
+        + (" " + t("dq_f15_over", lang, count=len(summary.categories)) if apart else "")
     )
     with st.expander(t("coverage", lang), expanded=False):
         st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
-    if summary.not_mapped:
-        st.caption(t("not_mapped", lang, categories="、".join(md(labels[c][lang]) for c in summary.not_mapped)))
+    if apart:
+        _data_gaps(lang, summary, labels, apart)
+
+
+def _data_gaps(lang: str, summary, labels: dict, apart: list[str]) -> None:
+    """Say which categories are left out of the scores, why, and what the bureau can do."""
+    from circle.analysis.completeness import explain
+
+    with st.expander(t("dq_apart_list", lang, categories=t("list_sep", lang).join(labels[c][lang] for c in apart))):
+        for key in apart:
+            line = explain(summary.completeness[key], labels[key][lang], summary.population, lang)
+            lower = (summary.set_apart or {}).get(key)
+            if lower is not None:
+                line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=percent(lower.coverage))
+            st.markdown("• " + md(line))
+        st.caption(t("dq_fix_app", lang))
 
 
 def _legend(measure: str, category: str, labels: dict, lang: str) -> str:
@@ -477,8 +512,30 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
+def _flagged(lang: str, result, study, work: StudyState) -> None:
+    """List the blocks whose population is flagged, to be checked before any priority is read."""
+    flagged = result.summary.flagged_blocks or []
+    if not flagged:
+        return
+    st.markdown(f"**{t('flag_title', lang)}**")
+    listed = study.blocks.set_index(study.blocks["block_id"].astype(str).rename(None), drop=False)
+    listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    table = pd.DataFrame(
+        {
+            t("col_name", lang): shown_names(listed, lang),
+            t("col_population", lang): [round(row["population"]) for row in flagged],
+            t("col_density", lang): [row["density_per_ha"] for row in flagged],
+            t("col_flag", lang): [t(f"flag_{row['pop_flag']}", lang) for row in flagged],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("flag_kept_in" if result.summary.flagged_in_priorities else "flag_left_out", lang))
+    st.checkbox(t("flag_keep", lang), key=work.widget_key(FLAGGED_KEPT))
+
+
 def _gaps(lang: str, result, study, work: StudyState) -> None:
     st.subheader(t("gaps_title", lang))
+    _flagged(lang, result, study, work)
     blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
     everyone = len(ranked)

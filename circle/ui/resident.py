@@ -15,8 +15,10 @@ import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
+from circle.analysis.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE
 from circle.engine.routes import walking_minutes
 from circle.i18n import t
+from circle.study.columns import nearest_id_column
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
@@ -162,13 +164,18 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     )
     facilities = study.facilities.set_index("facility_id")
     groups = {c.key: c.group for c in study.summary.categories}
+    verdicts = {key: record["verdict"] for key, record in (result.summary.completeness or {}).items()}
     routes = []
     lines = []
     for category, label in result.labels.items():
         icon = GROUP_ICONS.get(groups.get(category, ""), "📍")
-        facility_id = block[f"{category}_id1"]
-        if not isinstance(facility_id, str):
-            lines.append(f"{icon} **{md(label[lang])}** — {t('resident_none', lang, category=md(label[lang]))}")
+        verdict = verdicts.get(category, ASSESSED)
+        facility_id = block[nearest_id_column(category)]
+        if verdict == ABSENT or not isinstance(facility_id, str):
+            said = {ABSENT: "resident_not_held", LIKELY_INCOMPLETE: "resident_partly_held_none"}.get(
+                verdict, "resident_none"
+            )
+            lines.append(f"{icon} **{md(label[lang])}** — {t(said, lang, category=md(label[lang]))}")
             continue
         found = _route(str(path), stamp(path), block_id, facility_id)
         facility_name = facilities.loc[facility_id, "name"]
@@ -180,6 +187,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
         lines.append(
             f"{icon} **{md(label[lang])}** — "
             + t("resident_walk", lang, name=shown_name, minutes=f"{minutes:.0f}", metres=f"{metres:,.0f}")
+            + (t("resident_partly_held_note", lang, category=md(label[lang])) if verdict == LIKELY_INCOMPLETE else "")
         )
         routes.append((coords, f"{label[lang]}: {shown_name}"))
     for line in lines:
@@ -189,6 +197,10 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
         st.subheader(t("resident_missing_title", lang))
         for item in missing.split(t("clause_sep", lang)):
             st.markdown(f"• {md(item)}")
+    gaps = [result.labels[k][lang] for k, v in verdicts.items() if v != ASSESSED and k in result.labels]
+    if gaps:
+        st.subheader(t("resident_data_title", lang))
+        st.markdown(md(t("resident_data_gaps", lang, categories=t("list_sep", lang).join(gaps))))
     _route_map(lang, study, block, routes)
     st.caption(t("resident_map_note", lang))
     st.info(t("resident_share", lang))
