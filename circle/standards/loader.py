@@ -415,6 +415,17 @@ _ANALYSIS_DEFAULTS = {
     ),
     "max_block_span_m": Sourced(500.0, "circle default: a block longer than this is cut like a large one", False),
     "block_cell_m": Sourced(250.0, "circle default: squares a large area without streets is cut into", False),
+    "completeness_min_norm_share": Sourced(
+        1.0,
+        "circle default: fewer facilities than the standard provides for the residents (one per living circle) "
+        "more likely means missing map data than a city this far below its standard",
+        False,
+    ),
+    "completeness_max_unreached_share": Sourced(
+        0.2,
+        "circle default: a category really provided leaves few blocks of a settled area beyond a 30-minute walk",
+        False,
+    ),
 }
 
 
