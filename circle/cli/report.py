@@ -26,6 +26,11 @@ def add_parser(commands) -> None:
         "--compare", metavar="DIR", help="add a section with maps of a comparison made by `circle compare`"
     )
     cmd.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report (default zh)")
+    cmd.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="rank blocks whose population is flagged implausible among the priorities (checked data only)",
+    )
     cmd.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write, e.g. reports/chengdu.pdf")
     cmd.set_defaults(handler=run)
 
@@ -34,7 +39,15 @@ def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.report import build_report
 
-    result = build_report(args.study, args.out, args.lang, args.area_file, args.scenario, compare=args.compare)
+    result = build_report(
+        args.study,
+        args.out,
+        args.lang,
+        args.area_file,
+        args.scenario,
+        compare=args.compare,
+        include_flagged=args.include_flagged,
+    )
     size = result.size_bytes / 1e6
     print(
         t(

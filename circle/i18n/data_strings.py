@@ -98,6 +98,55 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "zh": "已核实，仍把这些街坊纳入优先级排序",
         "en": "Checked: rank these blocks among the priorities anyway",
     },
+    "rpt_finding_data": {
+        "zh": "以下类别在数据中没有或很可能录入不全，未计入得分、生活圈层级、F15 与优先级"
+        "（不等于缺少服务）：{labels}。",
+        "en": "These categories are absent from the data or very likely incompletely mapped, and are left out of "
+        "scores, tiers, F15 and priorities (this is not a finding of missing service): {labels}.",
+    },
+    "rpt_finding_within": {
+        "zh": "参与评估的 {count} 个类别中，居民15分钟内平均可达 {mean:.1f} 个（F15 与此均只按这些类别计算）。",
+        "en": "Of the {count} assessed categories, a resident reaches {mean:.1f} within 15 minutes on average "
+        "(this and F15 count these categories only).",
+    },
+    "rpt_finding_flagged": {
+        "zh": "{count} 个街坊的人口估计不合常理（共 {population:,.0f} 人），已列入“请先核实这些数据”，"
+        "未参与优先级排序。",
+        "en": "{count} blocks have implausible population estimates ({population:,.0f} residents): they are listed "
+        "under “Check these data first” and left out of the priorities.",
+    },
+    "rpt_dq_table_title": {"zh": "各类设施的数据完整性", "en": "How completely each category is mapped"},
+    "rpt_dq_intro": {
+        "zh": "每类设施按两项判断：数据中设施数与标准按人口要求的数量（每个生活圈一处，按生活圈人口上限计）之比；"
+        "步行30分钟内一处也没有的街坊比例。设施数不足标准要求（{share:.0%}）或超过 {unreached:.0%} 的街坊步行30分钟内"
+        "一处也没有，即判为“可能录入不全”，不计入得分。导入的设施清单视为完整。",
+        "en": "Each category is judged on two figures: the facilities in the data against the count the standard "
+        "implies for the residents (one per living circle, at the circle's largest population), and the share of "
+        "blocks with none within a 30-minute walk. Fewer than {share:.0%} of that count, or more than {unreached:.0%} "
+        "of the blocks with none within 30 minutes, and the category is “likely incompletely mapped” and not "
+        "scored. An imported facility list is taken as complete.",
+    },
+    "rpt_dq_verdict": {"zh": "结论", "en": "Verdict"},
+    "rpt_dq_expected": {"zh": "标准要求约", "en": "Standard implies"},
+    "rpt_dq_unreached": {"zh": "30分钟内无", "en": "Blocks with none in 30 min"},
+    "rpt_dq_fed": {"zh": "数据中", "en": "In the data"},
+    "verdict_assessed": {"zh": "参与评估", "en": "Assessed"},
+    "verdict_likely_incomplete": {"zh": "可能录入不全", "en": "Likely incomplete"},
+    "verdict_absent": {"zh": "数据中没有", "en": "Not in the data"},
+    "rpt_flag_intro": {
+        "zh": "下列街坊的人口估计密度不合常理，可能是数据错误（如住宅区边界或建筑层数有误）。它们未参与下面的"
+        "优先级排序和选址权重；核实后可重新纳入。",
+        "en": "These blocks' estimated densities are implausible, likely a data error (a residential outline or "
+        "building heights). They are left out of the priorities below and of the weights of suggested sites; "
+        "once checked they can be ranked again.",
+    },
+    "rpt_flag_kept": {
+        "zh": "下列街坊的人口估计密度不合常理；按要求它们仍参与排序，所在行标有“人口数据异常”。",
+        "en": "These blocks' estimated densities are implausible; as asked, they stay in the ranking, each marked "
+        "in its row.",
+    },
+    "rpt_flag_in_row": {"zh": "人口数据异常，请先核实", "en": "population implausible: check it first"},
+    "rpt_set_apart_coverage": {"zh": "≥{coverage}（数据不全）", "en": "≥ {coverage} (incomplete data)"},
     "cat_within_15": {
         "zh": "每位居民 15 分钟内可达的类别数（平均）",
         "en": "Categories within 15 minutes per resident (mean)",

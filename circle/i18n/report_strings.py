@@ -355,10 +355,10 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_limits": {"zh": "数据局限", "en": "Limits of the data"},
     "rpt_limit_osm": {
         "zh": "OpenStreetMap 由志愿者绘制，在我国城市中设施与建筑标注往往不完整。某类设施数量明显偏少时，"
-        "所示缺口可能是数据缺失而非实际缺失，请与规划部门掌握的设施清单（可用 `--facilities` 导入）核对。",
+        "所示缺口可能是数据缺失而非实际缺失，请与规划部门掌握的设施清单（可导入后重新分析）核对。",
         "en": "OpenStreetMap is drawn by volunteers; in Chinese cities facilities and buildings are often incompletely "
         "mapped. Where a category has few facilities, a gap may be missing data rather than a missing service: "
-        "check against the bureau's own facility lists (importable with `--facilities`).",
+        "check against the bureau's own facility lists (they can be imported and the study built again).",
     },
     "rpt_limit_counts": {"zh": "各类设施在数据中的数量：{counts}。", "en": "Facilities in the data: {counts}."},
     "rpt_limit_not_mapped": {

@@ -54,6 +54,7 @@ def build_report(
     compare: str | Path | None = None,
     when: dt.datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
+    include_flagged: bool = False,
 ) -> ReportResult:
     """Write a PDF gap report of a study.
 
@@ -76,6 +77,9 @@ def build_report(
         The report date (default: :func:`report_date`).
     progress : callable, optional
         Called with (fraction done, message in ``lang``).
+    include_flagged : bool, default False
+        Rank blocks whose population is flagged implausible among the priorities
+        (by default they are listed first, to be checked, and left out).
 
     Raises
     ------
@@ -99,7 +103,7 @@ def build_report(
     if lang == "zh" and not font.has_cjk:
         raise CircleError(f"a Chinese report cannot be printed without a Chinese font. {INSTALL_HINT}")
     study = study if isinstance(study, Study) else Study.open(study)
-    content = gather(study, area_file, scenario, progress, lang, compare)
+    content = gather(study, area_file, scenario, progress, lang, compare, include_flagged)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.part")
     try:

@@ -28,6 +28,7 @@ from circle.analysis.assess import (
 from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
+from circle.analysis.planning import FLAG_COLUMN, flagged_blocks
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
@@ -151,6 +152,7 @@ def gather(
     progress: Progress | None = None,
     lang: str = "zh",
     compare: str | Path | None = None,
+    include_flagged: bool = False,
 ) -> ReportContent:
     """Collect the figures, tables and layers of a gap report.
 
@@ -168,6 +170,8 @@ def gather(
         Called with (fraction done, message).
     lang : str
         Language of the progress messages.
+    include_flagged : bool, default False
+        Rank blocks whose population is flagged among the priorities.
 
     Raises
     ------
@@ -179,10 +183,13 @@ def gather(
     report = progress or (lambda fraction, message: None)
     report(0.05, t("rpt_progress_data", lang))
     preset = study_preset(study)
-    result = compute_scores(study)
+    result = compute_scores(study, include_flagged=include_flagged)
     assessment = assessment_of(study, preset)
     crs = study.crs
-    blocks = study.blocks.to_crs(crs).join(result.scores.drop(columns=["block_id", "population"]))
+    # the blocks' own pop_flag stays; the scores repeat it beside the priorities
+    blocks = study.blocks.to_crs(crs).join(
+        result.scores.drop(columns=["block_id", "population", FLAG_COLUMN], errors="ignore")
+    )
     outline = None
     inside = np.ones(len(blocks), dtype=bool)
     if area_file is not None:
@@ -192,6 +199,8 @@ def gather(
             raise CircleError(f"no block of the study lies inside {area_file}; check the polygon and its CRS.")
     chosen = blocks[inside].reset_index(drop=True)
     summary = summarize(result.scores[inside].reset_index(drop=True), assessment)
+    summary.flagged_blocks = flagged_blocks(chosen)
+    summary.flagged_in_priorities = result.summary.flagged_in_priorities
     areas = result.areas.to_crs(crs) if len(result.areas) else result.areas
     if outline is not None and len(areas):
         areas = areas[areas.geometry.representative_point().within(outline.union_all())]

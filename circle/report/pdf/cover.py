@@ -97,10 +97,19 @@ def findings(w: Writer) -> list:
             for k, v in lowest
         )
         story.append(w.p("• " + w.s("rpt_finding_lowest", gaps=gaps)))
-    if summary.not_mapped:
-        labels = t("list_sep", w.lang).join(w.content.label(k, w.lang) for k in summary.not_mapped)
-        story.append(w.p("• " + w.s("rpt_finding_not_mapped", labels=labels)))
+    apart = [*summary.likely_incomplete, *summary.not_mapped]
+    if apart:
+        labels = t("list_sep", w.lang).join(w.content.label(k, w.lang) for k in apart)
+        story.append(w.p("• " + w.s("rpt_finding_data", labels=labels)))
     story.append(w.p("• " + w.s("rpt_finding_circle", f15=percent(summary.F15), score=summary.mean_score or 0.0)))
+    if summary.categories_within_15 is not None:
+        within = summary.categories_within_15
+        count = len(summary.categories)
+        story.append(w.p("• " + w.s("rpt_finding_within", count=count, mean=within, f15=percent(summary.F15))))
+    flagged = summary.flagged_blocks or []
+    if flagged and not summary.flagged_in_priorities:
+        residents = sum(row["population"] for row in flagged)
+        story.append(w.p("• " + w.s("rpt_finding_flagged", count=len(flagged), population=residents)))
     areas = w.content.areas
     if len(areas):
         first = areas.iloc[0]

@@ -8,7 +8,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from circle.i18n import t
+from circle.i18n import percent, t
 from circle.report.pdf.writer import Writer, _value
 from circle.standards.regions import regions
 from circle.study.summary import Parameters
@@ -96,6 +96,7 @@ def method_section(w: Writer) -> list:
     if not_mapped:
         names = separator.join(content.label(c, w.lang) for c in not_mapped)
         story.append(w.p("• " + w.s("rpt_limit_not_mapped", categories=names)))
+    story += completeness_table(w)
     study_counts = summary.counts
     story.append(
         w.p(
@@ -116,6 +117,51 @@ def method_section(w: Writer) -> list:
     categories = supply.get("categories", {}) if isinstance(supply, dict) else {}
     if not categories or all(isinstance(v, str) for v in categories.values()):
         story.append(w.p("• " + w.s("rpt_capacity_none")))
+    return story
+
+
+def completeness_table(w: Writer) -> list:
+    """Return how completely each category is mapped: the verdict and the figures that led to it."""
+    from circle.analysis.completeness import explain
+
+    content = w.content
+    summary = content.summary
+    completeness = summary.completeness or {}
+    if not completeness:
+        return []
+    analysis = content.preset.analysis
+    story = [
+        CondPageBreak(50 * mm),
+        w.p(w.s("rpt_dq_table_title"), "h2"),
+        w.p(
+            w.s(
+                "rpt_dq_intro",
+                share=float(analysis["completeness_min_norm_share"].value),
+                unreached=float(analysis["completeness_max_unreached_share"].value),
+            ),
+            "note",
+        ),
+    ]
+    headings = ("rpt_category", "rpt_dq_fed", "rpt_dq_expected", "rpt_dq_unreached", "rpt_dq_verdict")
+    rows = [[w.s(heading) for heading in headings]]
+    for key, record in completeness.items():
+        expected = record.get("expected")
+        rows.append(
+            [
+                w.label(key),
+                f"{record['facilities']:,}",
+                "—" if expected is None else f"{expected:,.1f}",
+                percent(record.get("unreached_blocks")),
+                w.s(f"verdict_{record['verdict']}"),
+            ]
+        )
+    story.append(w.table(rows, [0.34, 0.13, 0.17, 0.18, 0.18], numeric={1, 2, 3}))
+    apart = [*summary.likely_incomplete, *summary.not_mapped]
+    for key in apart:
+        line = explain(completeness[key], content.label(key, w.lang), summary.population, w.lang)
+        story.append(w.p("• " + w.text(line)))
+    if apart:
+        story.append(w.p(w.s("dq_fix_report")))
     return story
 
 

@@ -6,6 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     PageBreak,
+    Spacer,
 )
 
 from circle.build.block_places import admin_unit_names, shown_names
@@ -18,7 +19,7 @@ def priority_section(w: Writer) -> list:
     content = w.content
     blocks = content.blocks
     gaps = blocks[blocks["priority"] > 0].sort_values(["priority", "block_id"], ascending=[False, True])
-    story = [w.p(w.s("rpt_priorities"), "h1"), w.p(w.s("rpt_priority_note"), "note")]
+    story = [w.p(w.s("rpt_priorities"), "h1"), *flagged_table(w), w.p(w.s("rpt_priority_note"), "note")]
     if gaps.empty:
         return [*story, w.p(w.s("rpt_no_priorities")), PageBreak()]
     top = gaps.head(15)
@@ -87,9 +88,46 @@ def priority_section(w: Writer) -> list:
     return story
 
 
+def flagged_table(w: Writer) -> list:
+    """Return "check these data first": the blocks whose population is flagged, before any priority."""
+    summary = w.content.summary
+    flagged = summary.flagged_blocks or []
+    if not flagged:
+        return []
+    blocks = w.content.blocks
+    listed = blocks.set_index(blocks["block_id"].astype(str).rename(None), drop=False)
+    listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    names = shown_names(listed, w.lang, unnamed="")
+    units = admin_unit_names(listed, w.lang)
+    rows = [[w.s("rpt_block"), w.s("rpt_residents"), w.s("col_density"), w.s("col_flag")]]
+    for row, shown, unit in zip(flagged, names, units, strict=True):
+        name = w.text(shown) if shown else w.s("rpt_unnamed")
+        where = f"{w.text(unit)}<br/>" if unit and unit != shown else ""
+        rows.append(
+            [
+                f"{name}<br/><font size=6.5 color='#666666'>{where}{w.text(row['block_id'])}</font>",
+                f"{row['population']:,.0f}",
+                "—" if row["density_per_ha"] is None else f"{row['density_per_ha']:,.0f}",
+                w.s(f"flag_{row['pop_flag']}"),
+            ]
+        )
+    intro = "rpt_flag_kept" if summary.flagged_in_priorities else "rpt_flag_intro"
+    return [
+        w.p(w.s("flag_title"), "h2"),
+        w.p(w.s(intro), "note"),
+        w.table(rows, [0.46, 0.16, 0.16, 0.22], numeric={1, 2}),
+        Spacer(1, 3 * mm),
+    ]
+
+
 def gaps_of(w: Writer, row) -> str:
-    """Return a block's failing categories with their walking times, the farthest last (escaped)."""
+    """Return a block's failing categories with their walking times, the farthest last (escaped).
+
+    A block whose population is flagged (kept in the ranking by the planner) says so first.
+    """
     timed, absent = [], []
+    if str(getattr(row, "pop_flag", "") or ""):
+        timed.append(t("rpt_flag_in_row", w.lang))
     for category in w.content.assessment.categories():
         if getattr(row, f"shortfall_{category.key}") <= 0:
             continue

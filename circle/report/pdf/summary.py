@@ -25,6 +25,8 @@ def summary_section(w: Writer) -> list:
     for tier, share in summary.tiers.items():
         key = "rpt_f15" if tier == "15" else "rpt_tier"
         figures.append([w.s(key, tier=tier), percent(share)])
+    if summary.categories_within_15 is not None:
+        figures.append([w.s("cat_within_15"), f"{summary.categories_within_15:.1f} / {len(summary.categories)}"])
     figures += [
         [w.s("rpt_proximity"), w.s("rpt_minutes", value=summary.proximity_min or 0.0)],
         [w.s("rpt_gini"), f"{summary.gini_proximity:.3f}"],
@@ -65,6 +67,10 @@ def summary_section(w: Writer) -> list:
                 ]
             )
             chart_rows.append((w.plain(content.label(key, w.lang)), values.coverage or 0.0, 0.0))
+        elif key in (summary.set_apart or {}):
+            lower = percent(summary.set_apart[key].coverage)
+            shown = w.s("rpt_set_apart_coverage", coverage=lower)
+            rows.append([w.label(key), w.standard(key), f"{facilities:,}", shown, "—"])
         else:
             rows.append([w.label(key), w.standard(key), f"{facilities:,}", w.s("rpt_not_mapped"), "—"])
     chart = maps.coverage_chart(chart_rows, w.mpl_font, {"axis": t("rpt_chart_axis", w.lang)})
