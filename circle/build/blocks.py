@@ -16,20 +16,20 @@ import shapely
 
 from circle.build._block_split import SplitRule, gated, split_geometries
 from circle.build._street_faces import cells_holding, faces_holding
+from circle.build.population.estimate import (
+    POP_BUILDINGS,
+    POP_USER,
+    estimate_residents,
+    local_share,
+    residential_floor_area,
+)
+from circle.build.population.estimate import building_levels as building_levels
 from circle.errors import InputDataError
 from circle.geo import WGS84, canonical_multipolygons, polygonal_part
 from circle.sources.osm import OsmData
 from circle.sources.osm_features import STRICT_RESIDENTIAL_BUILDINGS
 from circle.standards import Preset
-
-POP_USER = "user"
-
-
-POP_BUILDINGS = "buildings"
-
-
-POP_AREA = "area_density"
-
+from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
@@ -46,19 +46,7 @@ NO_RESIDENTIAL_BLOCKS = (
 LOOSE_BUILDING_CELL_M = 250.0
 
 
-#: building values that are houses: without ``building:levels`` or ``height`` they get the region's house storeys.
-HOUSE_BUILDINGS = frozenset({"house", "detached", "semidetached_house", "terrace", "farm"})
-
-
-#: ``building=bungalow`` has one storey.
-BUNGALOW_LEVELS = 1.0
-
-
-#: metres of ``height`` per storey where only the height is mapped.
-STOREY_HEIGHT_M = 3.0
-
-
-def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
+def blocks_from_osm(osm: OsmData, crs: str, preset: Preset | None = None) -> tuple[gpd.GeoDataFrame, str]:
     """Make residential blocks from an OSM extract.
 
     ``landuse=residential`` areas are used where mapped. Where they overlap
@@ -73,6 +61,10 @@ def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
         What :func:`circle.sources.osm.read_osm` read.
     crs : str
         The study's projected CRS.
+    preset : Preset, optional
+        Its ``population`` values judge, around each building outside residential land use, whether land
+        use is how residential land is mapped there (:func:`landuse_mapped_around`); without it, it is
+        wherever any residential land use is mapped.
 
     Returns
     -------
@@ -87,11 +79,11 @@ def blocks_from_osm(osm: OsmData, crs: str) -> tuple[gpd.GeoDataFrame, str]:
         buildings inside street blocks.
     """
     landuse = _landuse_blocks(osm, crs)
-    # Street blocks fill the gaps: where landuse=residential is mapped, only
-    # explicitly residential buildings (apartments, houses …) outside it make
-    # a street block residential; with no residential land use at all, any
-    # building that is not known to be something else does.
-    streets = _street_blocks(osm, crs, strict=not landuse.empty, exclude=landuse)
+    # Street blocks fill the gaps: where landuse=residential is how residential
+    # land is mapped around a building, only explicitly residential buildings
+    # (apartments, houses …) outside it make a street block residential;
+    # elsewhere any building that is not known to be something else does.
+    streets = _street_blocks(osm, crs, strict=not landuse.empty, exclude=landuse, preset=preset)
     if landuse.empty and streets.empty:
         raise InputDataError(NO_RESIDENTIAL_BLOCKS, about=("blocks_file", "bbox", "area_file"))
     if streets.empty:
@@ -125,19 +117,19 @@ def _landuse_blocks(osm: OsmData, crs: str) -> gpd.GeoDataFrame:
     return _remove_overlaps(frame)
 
 
-def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: Preset) -> gpd.GeoDataFrame:
-    """Give every block a population and record where it came from.
+def estimate_population(
+    blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: Preset, *, user_blocks: bool = False
+) -> gpd.GeoDataFrame:
+    """Give every block a population, its low and high figure, and record where it came from.
 
     A user-given ``population`` column is kept (``pop_source = "user"``).
-    Otherwise, where mapped residential footprints cover at least
-    ``min_building_coverage`` of the block, population = Σ footprint × levels
-    ÷ floor area per person (``"buildings"``); else block area × density
-    (``"area_density"``). Where at least ``complete_mapping_share`` of the
-    blocks of a square of the grid of ``mapping_cell_m`` pass that coverage
-    test, buildings are judged completely mapped there, and a sparsely built
-    block with any mapped residential floor area is counted from its
-    buildings too (area × density would invent residents on empty hillsides). All parameters come from the preset's
-    ``population`` section.
+    Otherwise residents are estimated from the buildings and the land
+    (:mod:`circle.build.population.estimate`): Σ footprint × levels ÷ floor
+    area per person (``"buildings"``) where footprints cover at least
+    ``min_building_coverage`` of the block or the block is a street block;
+    on residential land with fewer footprints, area × density weighted by how
+    much of the land around is well mapped (``"area_density"``). All
+    parameters come from the preset's ``population`` section.
 
     Parameters
     ----------
@@ -147,35 +139,30 @@ def estimate_population(blocks: gpd.GeoDataFrame, osm: OsmData | None, preset: P
         Source of building footprints; None when there is none.
     preset : Preset
         Holds the population parameters.
+    user_blocks : bool, optional
+        The blocks are the user's (all residential land), not OSM's (``s…``/``g…`` street blocks).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``blocks`` with ``population``, ``pop_source``, ``area_m2`` and
-        ``floor_area_m2`` columns.
+        ``blocks`` with ``population``, ``population_low``, ``population_high``, ``pop_source``,
+        ``area_m2`` and ``floor_area_m2`` columns.
     """
     params = {key: float(value.value) for key, value in preset.population.items()}
     blocks = blocks.copy()
-    area = blocks.geometry.area.to_numpy()
-    blocks["area_m2"] = area
-    floor_area, footprint = _residential_floor_area(blocks, osm, params)
-    blocks["floor_area_m2"] = floor_area
-    covered = footprint >= params["min_building_coverage"] * area
-    mapping_complete = _well_mapped_squares(blocks, covered, params["mapping_cell_m"], params["complete_mapping_share"])
-    by_buildings = covered | (mapping_complete & (floor_area > 0))
-    estimated = np.where(
-        by_buildings,
-        floor_area / params["floor_area_per_person_m2"],
-        area / 1e6 * params["density_per_km2"],
-    )
-    source = np.where(by_buildings, POP_BUILDINGS, POP_AREA).astype(object)
+    ids = blocks["block_id"].astype(str)
+    street = np.zeros(len(blocks), bool) if user_blocks else ids.str.match(r"[sg]").to_numpy(bool)
+    estimated = estimate_residents(blocks, osm, params, street).drop(columns="mapped_share")
     if "population" in blocks.columns:
         given = blocks["population"].to_numpy(dtype=float)
         has = np.isfinite(given)
-        estimated = np.where(has, given, estimated)
-        source = np.where(has, POP_USER, source).astype(object)
-    blocks["population"] = np.round(estimated, 1)
-    blocks["pop_source"] = source
+        for column in ("population", POPULATION_LOW, POPULATION_HIGH):
+            estimated[column] = np.where(has, given, estimated[column].to_numpy(float))
+        estimated["pop_source"] = np.where(has, POP_USER, estimated["pop_source"].to_numpy(object)).astype(object)
+    for column in ("population", POPULATION_LOW, POPULATION_HIGH):
+        estimated[column] = np.round(estimated[column].to_numpy(float), 1)
+    for column, values in estimated.items():
+        blocks[column] = values.to_numpy()
     return blocks
 
 
@@ -242,7 +229,7 @@ def split_large_blocks(
     params = {key: float(value.value) for key, value in preset.population.items()}
     # only the parts need their floor area found; a block that was not cut keeps the one it has
     floor = out["floor_area_m2"].to_numpy(float).copy()
-    floor[cut] = _residential_floor_area(out[cut], osm, params)[0]
+    floor[cut] = residential_floor_area(out[cut], osm, params)[0]
     area = shapely.area(parts)
     by_floor = blocks["pop_source"].isin([POP_BUILDINGS, POP_USER]).to_numpy() & (
         np.bincount(parent, weights=floor, minlength=len(blocks)) > 0
@@ -250,8 +237,9 @@ def split_large_blocks(
     weight = np.where(by_floor[parent], floor, area)
     total = np.bincount(parent, weights=weight, minlength=len(blocks))
     share = np.where(total[parent] > 0, weight / np.where(total[parent] > 0, total[parent], 1.0), 1.0 / count[parent])
-    population = blocks["population"].to_numpy(float)[parent]
-    out["population"] = np.where(cut, population * share, population)
+    for column in [c for c in ("population", POPULATION_LOW, POPULATION_HIGH) if c in blocks.columns]:
+        values = blocks[column].to_numpy(float)[parent]
+        out[column] = np.where(cut, values * share, values)
     out["area_m2"] = np.where(cut, area, out["area_m2"].to_numpy(float))
     out["floor_area_m2"] = np.where(cut, floor, out["floor_area_m2"].to_numpy(float))
     fenced = gated(geometry, gate_x, gate_y) & (count > 1)
@@ -262,79 +250,6 @@ def split_large_blocks(
     # a part without a residential building of an area counted from its buildings holds no one: no block
     empty = cut & by_floor[parent] & (floor <= 0)
     return out[~empty].reset_index(drop=True)
-
-
-def _well_mapped_squares(blocks: gpd.GeoDataFrame, covered: np.ndarray, cell_m: float, share: float) -> np.ndarray:
-    """Whether each block lies in a square (fixed grid of ``cell_m``) where ``share`` of the blocks are well mapped."""
-    if len(blocks) == 0:
-        return np.zeros(0, bool)
-    inner = shapely.point_on_surface(blocks.geometry.values)
-    cells = np.column_stack([np.floor(shapely.get_x(inner) / cell_m), np.floor(shapely.get_y(inner) / cell_m)])
-    _, cell_of = np.unique(cells, axis=0, return_inverse=True)
-    cell_of = np.ravel(cell_of)
-    mean = np.bincount(cell_of, weights=covered.astype(float)) / np.bincount(cell_of)
-    return mean[cell_of] >= share
-
-
-def _residential_floor_area(
-    blocks: gpd.GeoDataFrame, osm: OsmData | None, params: dict[str, float]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Residential floor area and footprint of the buildings whose inner point lies in each block."""
-    floor_area = np.zeros(len(blocks))
-    footprint = np.zeros(len(blocks))
-    if osm is None or osm.buildings.empty or len(blocks) == 0:
-        return floor_area, footprint
-    buildings = osm.buildings[osm.buildings["residential"].to_numpy(bool)]
-    if buildings.empty:
-        return floor_area, footprint
-    geoms = buildings.geometry.to_crs(blocks.crs)
-    levels = building_levels(buildings, params)
-    points = shapely.point_on_surface(geoms.values)
-    tree = shapely.STRtree(blocks.geometry.values)
-    building_idx, block_idx = tree.query(points, predicate="within")
-    areas = geoms.area.to_numpy()
-    np.add.at(footprint, block_idx, areas[building_idx])
-    np.add.at(floor_area, block_idx, areas[building_idx] * levels[building_idx])
-    return floor_area, footprint
-
-
-def building_levels(buildings: pd.DataFrame, params: dict[str, float]) -> np.ndarray:
-    """Storeys of each building: ``building:levels``, else ``height`` ÷ 3 m, else by its type, else the default.
-
-    Houses (:data:`HOUSE_BUILDINGS`) get ``house_levels``, bungalows one storey,
-    every other building ``default_levels``.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"levels": ["4", None, None, None, "x"], "height": [None, "12 m", None, None, None],
-    ...                       "building": ["yes", "yes", "house", "bungalow", "apartments"]})
-    >>> building_levels(frame, {"default_levels": 6.0, "house_levels": 2.0}).tolist()
-    [4.0, 4.0, 2.0, 1.0, 6.0]
-    """
-    by_type = np.where(
-        buildings["building"].isin(HOUSE_BUILDINGS).to_numpy(),
-        params["house_levels"],
-        np.where(buildings["building"].to_numpy(object) == "bungalow", BUNGALOW_LEVELS, params["default_levels"]),
-    )
-    heights = _parsed_numbers(buildings["height"].to_numpy(object), 0.0, 1000.0) / STOREY_HEIGHT_M
-    fallback = np.where(np.isfinite(heights), np.maximum(heights, 1.0), by_type)
-    levels = _parsed_numbers(buildings["levels"].to_numpy(object), 0.0, 200.0)
-    return np.where(np.isfinite(levels), levels, fallback)
-
-
-def _parsed_numbers(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Parse tag values once per distinct value (``"6"``, ``"5;7"`` → 5, ``"12 m"`` → 12); NaN where unusable."""
-    distinct, inverse = np.unique(np.where(pd.isna(values), "", values).astype(str), return_inverse=True)
-    return np.array([_number(text, low, high) for text in distinct], float)[np.ravel(inverse)]
-
-
-def _number(text: str, low: float, high: float) -> float:
-    head = str(text).split(";")[0].strip().removesuffix("m").strip()
-    try:
-        value = float(head)
-    except ValueError:
-        return float("nan")
-    return value if low < value < high else float("nan")
 
 
 def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -385,19 +300,44 @@ def _minus_overlapping(targets: np.ndarray, cutters: np.ndarray, smaller_only: b
     return targets
 
 
-def _street_blocks(osm: OsmData, crs: str, strict: bool, exclude: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def landuse_mapped_around(points: np.ndarray, footprint: np.ndarray, inside: np.ndarray, preset: Preset) -> np.ndarray:
+    """Whether ``landuse=residential`` is how residential land is mapped around each building.
+
+    It is where at least ``complete_mapping_share`` of the residential
+    footprint within a square of ``mapping_cell_m`` centred on the building
+    lies inside residential land use (``inside``). Elsewhere (a city mapped
+    by its buildings alone, like Monaco in 2016 inside a file whose French
+    neighbours are mapped by land use) a building outside it that is not
+    known to be something else is a home. The square moves with the
+    building (:func:`circle.build.population.estimate.local_share`).
+    """
+    params = {key: float(value.value) for key, value in preset.population.items()}
+    share = local_share(points, np.where(inside, footprint, 0.0), footprint, params["mapping_cell_m"])
+    return share >= params["complete_mapping_share"]
+
+
+def _street_blocks(
+    osm: OsmData, crs: str, strict: bool, exclude: gpd.GeoDataFrame, preset: Preset | None = None
+) -> gpd.GeoDataFrame:
     empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
     buildings = osm.buildings
-    chosen = buildings["residential"].to_numpy(bool)
-    if strict:
-        chosen = chosen & buildings["building"].isin(STRICT_RESIDENTIAL_BUILDINGS).to_numpy()
-    residential = buildings[chosen]
+    residential = buildings[buildings["residential"].to_numpy(bool)]
     if osm.street_lines.empty or residential.empty:
         return empty
-    building_points = shapely.point_on_surface(residential.geometry.to_crs(crs).values)
+    geoms = residential.geometry.to_crs(crs).values
+    building_points = shapely.point_on_surface(geoms)
+    inside = np.zeros(len(building_points), bool)
     if not exclude.empty:
-        covered = shapely.STRtree(exclude.geometry.values).query(building_points, predicate="within")[0]
-        building_points = np.delete(building_points, np.unique(covered))
+        inside[shapely.STRtree(exclude.geometry.values).query(building_points, predicate="within")[0]] = True
+    keep = ~inside
+    if strict:
+        explicit = residential["building"].isin(STRICT_RESIDENTIAL_BUILDINGS).to_numpy()
+        if preset is not None:
+            explicit = explicit | ~landuse_mapped_around(building_points, shapely.area(geoms), inside, preset)
+        keep = keep & explicit
+    building_points = building_points[keep]
+    if len(building_points) == 0:
+        return empty
     holding, ids, left = faces_holding(osm.street_lines_in(crs).geometry.values, building_points)
     cells, cell_ids = cells_holding(building_points[left], LOOSE_BUILDING_CELL_M)
     holding, ids = np.concatenate([holding, cells]), np.concatenate([ids, cell_ids])

@@ -191,13 +191,13 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
             aoi,
         )
         block_origin = "user_file"
-        blocks = estimate_population(blocks, osm, preset)
+        blocks = estimate_population(blocks, osm, preset, user_blocks=True)
         blocks["parent_id"] = blocks["block_id"].astype(str)
         blocks["fence"] = None
         blocks = count_residents(blocks, _counted_sources(options), preset, crs, imports)
     else:
         # population first, then the study area: a block's estimate looks at its neighbours too
-        blocks, block_origin = blocks_from_osm(osm, crs)
+        blocks, block_origin = blocks_from_osm(osm, crs, preset)
         blocks = estimate_population(blocks, osm, preset)
         street_lines = osm.street_lines_in(crs).geometry.to_numpy()
         blocks = split_large_blocks(blocks, osm, street_lines, preset, gate_x, gate_y)

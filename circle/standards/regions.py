@@ -22,8 +22,13 @@ from circle.standards.sourced import Sourced, sourced
 #: the keys every region states.
 REGION_KEYS = (
     "default_levels",
+    "levels_low",
+    "levels_high",
     "house_levels",
     "floor_area_per_person_m2",
+    "floor_area_per_person_low_m2",
+    "floor_area_per_person_high_m2",
+    "occupied_share",
     "density_per_km2",
     "max_density_per_ha",
     "min_density_per_ha",

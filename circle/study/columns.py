@@ -1,4 +1,4 @@
-"""Names of the per-category columns of ``blocks.parquet``, made in one place.
+"""Names of the per-category columns of ``blocks.parquet``, and of its population range, made in one place.
 
 Examples
 --------
@@ -51,3 +51,9 @@ def nearest_minutes_column(category: str) -> str:
     'minutes_clinic'
     """
     return f"minutes_{category}"
+
+
+#: ``blocks.parquet``: the low and high figure of a block's residents (equal to ``population`` where they
+#: were counted: the user's column, a census, a raster).
+POPULATION_LOW = "population_low"
+POPULATION_HIGH = "population_high"

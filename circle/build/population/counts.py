@@ -17,10 +17,12 @@ from typing import Any
 import geopandas as gpd
 
 from circle.build.population.census import allocate_census
+from circle.build.population.estimate import counted_range
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.sources.census import read_census
 from circle.standards import Preset
+from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def count_residents(
         census = read_census(sources.census, sources.census_column, crs)
         blocks, imports["census"] = allocate_census(blocks, census, preset)
         imports["census"]["file"] = Path(sources.census).name
-    return blocks
+    return counted_range(blocks)
 
 
 def recount_merged(
@@ -109,5 +111,7 @@ def recount_merged(
     out = blocks.copy()
     out["population"] = counted["population"].to_numpy(float)
     out["pop_source"] = counted["pop_source"].to_numpy(object)
+    for column in (POPULATION_LOW, POPULATION_HIGH):
+        out[column] = counted[column].to_numpy(float)
     out["pop_flag"] = plausibility_flags(out, preset.population)
     return out, imports, population_summary(out)

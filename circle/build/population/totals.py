@@ -18,11 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.build.blocks import POP_AREA, POP_BUILDINGS
+from circle.build.population.estimate import ESTIMATED, POP_AREA
 from circle.errors import InputDataError
+from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
-#: the estimated sources, which a known total scales.
-ESTIMATED = (POP_BUILDINGS, POP_AREA)
 SCALED_SUFFIX = "_scaled"
 FLAG_DENSE = "too_dense"
 FLAG_SPARSE = "too_sparse"
@@ -73,6 +72,9 @@ def scale_to_total(blocks: gpd.GeoDataFrame, total: float) -> tuple[gpd.GeoDataF
     factor = (total - counted) / before
     out = blocks.copy()
     out["population"] = np.where(estimated, population * factor, population)
+    for column in (POPULATION_LOW, POPULATION_HIGH):
+        if column in out.columns:
+            out[column] = np.where(estimated, out[column].to_numpy(float) * factor, out[column].to_numpy(float))
     out["pop_source"] = np.where(estimated, source.astype(str) + SCALED_SUFFIX, source).astype(object)
     report = {
         "total": round(float(total), 1),
