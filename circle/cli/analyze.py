@@ -271,6 +271,18 @@ def _is_raster(path: str | None) -> bool:
     return path is not None and Path(path).suffix.lower() in RASTER_SUFFIXES
 
 
+def _print_population_range(population: dict) -> None:
+    """Say the range of the total and how much of it was estimated (studies that recorded them)."""
+    ends = population.get("range")
+    share = population.get("estimated_share")
+    if not ends or share is None or share <= 0:
+        return
+    print(
+        f"  Residents range {ends['low']:,.0f}–{ends['high']:,.0f}; {100 * share:.0f} % of them estimated from "
+        "buildings and land (population_low/population_high in blocks.parquet)."
+    )
+
+
 def _print_population(summary: StudySummary) -> None:
     """Say where the residents came from and which blocks look implausible."""
     population = summary.population or {}
@@ -282,6 +294,7 @@ def _print_population(summary: StudySummary) -> None:
             for key, v in sources.items()
         )
         print(f"  Residents by source ({summary.parameters.region or '?'} defaults): {parts}")
+        _print_population_range(population)
     if population.get("mostly_area_density"):
         print(
             "  Most residents come from block area × density (buildings are sparsely mapped here): give census "

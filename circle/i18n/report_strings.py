@@ -287,6 +287,19 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "en": "block area × gross density {density:,.0f} per km² (where buildings are not fully mapped)",
     },
     "rpt_pop_user": {"zh": "用户提供的人口数", "en": "population supplied by the user"},
+    "rpt_pop_range": {
+        "zh": (
+            "居住人口合计 {total:,.0f} 人，可能范围 {low:,.0f}–{high:,.0f} 人；其中 {share:.0f}% 由建筑与用地估算"
+            "（未标层数的建筑层数、人均建筑面积、住房空置率及未标注建筑的居住用地均取区间的两端）。"
+            "提供普查或人口栅格可缩小此范围。"
+        ),
+        "en": (
+            "Residents in all: {total:,.0f}, likely between {low:,.0f} and {high:,.0f}; {share:.0f} % of them are "
+            "estimated from buildings and land (the range takes both ends of untagged storeys, floor area per "
+            "person, vacant homes and residential land without mapped buildings). A census or a population "
+            "raster narrows it."
+        ),
+    },
     "rpt_pop_raster": {
         "zh": "人口栅格（每格人数）按住宅建筑面积分配",
         "en": "population raster (persons per cell) shared by residential floor area",

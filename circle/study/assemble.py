@@ -16,7 +16,14 @@ from circle.build.population.totals import population_summary
 from circle.engine import CategoryReach
 from circle.geo import WGS84, transform_xy
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, study_counts
-from circle.study.columns import MATCHED_RULE, count_column, nearest_id_column, time_column
+from circle.study.columns import (
+    MATCHED_RULE,
+    POPULATION_HIGH,
+    POPULATION_LOW,
+    count_column,
+    nearest_id_column,
+    time_column,
+)
 from circle.study.summary import (
     CategoryInfo,
     Imports,
@@ -53,6 +60,8 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
             "subdistrict": blocks["subdistrict"].to_numpy(object),
             "community": blocks["community"].to_numpy(object),
             "population": blocks["population"].to_numpy(float),
+            POPULATION_LOW: blocks[POPULATION_LOW].to_numpy(float),
+            POPULATION_HIGH: blocks[POPULATION_HIGH].to_numpy(float),
             "pop_source": blocks["pop_source"].to_numpy(object),
             "pop_flag": blocks["pop_flag"].to_numpy(object),
             "parent_id": blocks["parent_id"].astype(str).to_numpy(object),

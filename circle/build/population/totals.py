@@ -140,6 +140,35 @@ def mostly_area_density(sources: dict[str, dict[str, float]]) -> bool:
     return area_density_share(sources) > 0.5
 
 
+def total_range(blocks: pd.DataFrame) -> dict[str, Any]:
+    """Return the low and high figure of the study's residents and the share of them estimated.
+
+    ``range`` sums the blocks' ``population_low`` and ``population_high``
+    (a block without them, or one scaled to a known total, counts its
+    figure: the total is known); ``estimated_share`` (0–1) is the share of
+    residents from buildings or area × density, scaled or not. Both are
+    absent from studies made before they were recorded.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"population": [10.0, 5.0], "population_low": [4.0, 5.0],
+    ...                       "population_high": [30.0, 5.0], "pop_source": ["buildings", "census"]})
+    >>> total_range(frame)
+    {'range': {'low': 9.0, 'high': 35.0}, 'estimated_share': 0.6667}
+    """
+    population = blocks["population"].to_numpy(float)
+    source = blocks["pop_source"].astype(str)
+    own_range = source.isin(ESTIMATED).to_numpy()
+    estimated = own_range | source.str.endswith(SCALED_SUFFIX).to_numpy()
+    ends = {}
+    for key, column in (("low", POPULATION_LOW), ("high", POPULATION_HIGH)):
+        values = blocks[column].to_numpy(float) if column in blocks.columns else population
+        ends[key] = round(float(np.where(own_range & np.isfinite(values), values, population).sum()), 1)
+    total = float(population.sum())
+    share = round(float(population[estimated].sum()) / total, 4) if total > 0 else 0.0
+    return {"range": ends, "estimated_share": share}
+
+
 def population_summary(blocks: pd.DataFrame) -> dict[str, Any]:
     """Return the ``population`` section of a study's summary.
 
@@ -153,6 +182,7 @@ def population_summary(blocks: pd.DataFrame) -> dict[str, Any]:
     density = gross_density_per_ha(blocks)
     return {
         "by_source": sources,
+        **total_range(blocks),
         "mostly_area_density": mostly_area_density(sources),
         "flagged": {str(flag): int((flags == flag).sum()) for flag in np.unique(flags[flagged])},
         "flagged_blocks": blocks["block_id"].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),

@@ -78,6 +78,7 @@ def method_section(w: Writer) -> list:
     for source, row in grouped.iterrows():
         rows.append([described.get(source, w.text(source)), f"{int(row['count']):,}", f"{row['sum']:,.0f}"])
     story += [w.table(rows, [0.64, 0.16, 0.2], numeric={1, 2}), Spacer(1, 3 * mm)]
+    story += population_range_paragraphs(w)
     story += population_paragraphs(w, parameters)
     story += imports_paragraphs(w)
     scoring = content.preset.scoring
@@ -207,6 +208,17 @@ def imports_paragraphs(w: Writer) -> list:
         )
         story.append(w.p(w.s("rpt_import_dem", file=imports.dem["file"], changes=changes)))
     return story
+
+
+def population_range_paragraphs(w: Writer) -> list:
+    """Return the range of the study's residents and how much of it was estimated, where the summary has them."""
+    facts = w.content.study.summary.population or {}
+    ends = facts.get("range")
+    share = facts.get("estimated_share")
+    if not ends or share is None or share <= 0:
+        return []
+    total = float(w.content.blocks["population"].sum())
+    return [w.p(w.s("rpt_pop_range", total=total, low=ends["low"], high=ends["high"], share=100 * share))]
 
 
 def population_paragraphs(w: Writer, parameters: Parameters) -> list:
