@@ -11,6 +11,7 @@ with their answers worked out on paper.
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import resources
 from pathlib import Path
 
@@ -18,14 +19,21 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from reportlab.platypus import Table
 
 from circle.build.facilities import facility_name
 from circle.errors import PresetError
+from circle.pipeline import AnalysisOptions, analyze
+from circle.report.content import gather
+from circle.report.fonts import find_font
+from circle.report.pdf.method import facility_sources_table
+from circle.report.pdf.writer import Writer
 from circle.sources.osm import read_decoded, read_osm
 from circle.sources.osm_tags import TagTable
 from circle.standards import load_preset
+from circle.study import Study
 from tests.conftest import SHARED_OSM
-from tests.osm_builder import OsmBuilder
+from tests.osm_builder import OsmBuilder, small_town
 
 LABELS = Path(__file__).parent / "data" / "labelled_facilities.csv"
 
@@ -234,3 +242,38 @@ def test_name_keys_are_read_but_do_not_make_an_object_a_candidate():
     assert "name" not in preset.trigger_keys
     assert "name" in preset.pattern_only_keys
     assert "shop" not in preset.pattern_only_keys
+
+
+# ---- the report's "what fed each category" table --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def town_content(tmp_path_factory):
+    """Return the report content of the small hand-made town (one clinic, school, park, library)."""
+    root = tmp_path_factory.mktemp("fed")
+    study = Study.open(analyze(AnalysisOptions(source=small_town(root / "town.osm"), out=root / "study")).path)
+    return gather(study)
+
+
+def _cells(flowables) -> list[list[str]]:
+    table = next(f for f in flowables if isinstance(f, Table))
+    return [[cell.text for cell in row] for row in table._cellvalues]
+
+
+def test_the_method_section_lists_the_rules_that_fed_each_category_with_counts(town_content):
+    assert set(town_content.facilities["matched_rule"]) >= {"amenity=clinic", "leisure=park", "amenity=library"}
+    rows = _cells(facility_sources_table(Writer(town_content, "en", find_font())))
+    assert rows[0] == ["Category", "OSM tag rule or imported list: facilities", "Facilities"]
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    assert by_label["Clinic / community health"] == ["amenity=clinic: 1", "1"]
+    assert by_label["Cultural venue"] == ["amenity=library: 1", "1"]
+    assert by_label["Elderly care"] == ["—", "0"]
+    assert len(rows) == 1 + len(town_content.preset.categories)
+
+
+def test_a_study_written_before_matched_rule_still_reports_its_sources(town_content):
+    older = dataclasses.replace(town_content, facilities=town_content.facilities.drop(columns="matched_rule"))
+    flowables = facility_sources_table(Writer(older, "zh", find_font()))
+    by_label = {row[0]: row[1:] for row in _cells(flowables)[1:]}
+    assert by_label["社区卫生服务/诊所"] == ["OSM（规则未记录）: 1", "1"]
+    assert "尚未记录" in flowables[-1].text

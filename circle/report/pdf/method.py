@@ -11,6 +11,7 @@ from reportlab.platypus import (
 from circle.i18n import percent, t
 from circle.report.pdf.writer import Writer, _value
 from circle.standards.regions import regions
+from circle.study.columns import MATCHED_RULE
 from circle.study.summary import Parameters
 
 
@@ -58,6 +59,7 @@ def method_section(w: Writer) -> list:
             ]
         )
     story.append(w.table(rows, [0.22, 0.13, 0.53, 0.12]))
+    story += facility_sources_table(w)
     story += [CondPageBreak(50 * mm), w.p(w.s("rpt_method_population"), "h2")]
     population = parameters.population
     described = {
@@ -267,3 +269,32 @@ def population_paragraphs(w: Writer, parameters: Parameters) -> list:
         else:
             story.append(w.p(w.s("rpt_pop_flags_none", **bounds)))
     return story
+
+
+def facility_sources_table(w: Writer) -> list:
+    """Return what fed each category: the tag rules and imported lists that put its facilities there, with counts.
+
+    Read from the facilities' ``matched_rule``; a study written before that
+    column says only whether a facility came from OSM or an imported list.
+    """
+    content = w.content
+    facilities = content.facilities
+    recorded = MATCHED_RULE in facilities.columns
+    if recorded:
+        fed_by = facilities[MATCHED_RULE].where(facilities[MATCHED_RULE].notna(), facilities["source"])
+    else:
+        fed_by = facilities["source"].where(facilities["source"] != "osm", t("rpt_fed_osm_unrecorded", w.lang))
+    rows = [[w.s("rpt_category"), w.s("rpt_fed_by"), w.s("rpt_facilities")]]
+    for category in content.preset.categories:
+        counts = fed_by[facilities["category"] == category.key].value_counts()
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+        listed = "<br/>".join(f"{w.text(rule)}: {count:,}" for rule, count in ordered) or "—"
+        rows.append([w.label(category.key), listed, f"{int(counts.sum()):,}"])
+    note = w.s("rpt_fed_note", preset=content.preset.name) if recorded else w.s("rpt_fed_unrecorded")
+    return [
+        CondPageBreak(40 * mm),
+        w.p(w.s("rpt_method_fed"), "h2"),
+        w.table(rows, [0.27, 0.58, 0.15], numeric={2}),
+        Spacer(1, 2 * mm),
+        w.p(note),
+    ]
