@@ -201,7 +201,7 @@ def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_reside
     assert (blocks["parent_id"] == "r2813720").sum() > 20
     preset = region_for(1.52, 42.51).apply(load_preset())
     osm = read_osm(andorra_pbf, preset, None)
-    whole, _ = blocks_from_osm(osm, andorra_study.summary.crs)
+    whole, _ = blocks_from_osm(osm, andorra_study.summary.crs, preset)
     parents = estimate_population(whole, osm, preset).set_index("block_id")["population"]
     parts = blocks.groupby("parent_id")["population"].sum()
     assert np.allclose(parts.to_numpy(), parents.loc[parts.index].to_numpy(), rtol=1e-9, atol=0.05)
