@@ -342,7 +342,7 @@ def _summary(
     tier_old = blocks["tier_met_old"].to_numpy(float)
     tier_new = blocks["tier_met_new"].to_numpy(float)
     measures = {}
-    for name in ("F15", "proximity_min", "gini_proximity", "mean_score", "population"):
+    for name in ("F15", "categories_within_15", "proximity_min", "gini_proximity", "mean_score", "population"):
         before, after = getattr(before_summary, name), getattr(after_summary, name)
         measures[name] = {
             "old": before,

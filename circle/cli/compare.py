@@ -60,6 +60,18 @@ def run(args: argparse.Namespace) -> int:
                 f"  {label}: coverage {percent(figures['coverage_old'])} → {percent(figures['coverage_new'])}, "
                 f"+{figures['newly_served']:,.0f} newly served, -{figures['no_longer_served']:,.0f} no longer served"
             )
-    f15 = summary["measures"]["F15"]
-    print(f"  F15 {percent(f15['old'])} → {percent(f15['new'])}")
+    measures = summary["measures"]
+    f15 = measures["F15"]
+    within = measures.get("categories_within_15") or {}
+    proximity = measures["proximity_min"]
+    if zh:
+        print(
+            f"  F15 {percent(f15['old'])} → {percent(f15['new'])}；每位居民15分钟内可达类别 "
+            f"{within.get('old')} → {within.get('new')}；平均步行时间 {proximity['old']} → {proximity['new']} 分钟"
+        )
+    else:
+        print(
+            f"  F15 {percent(f15['old'])} → {percent(f15['new'])}; categories within 15 min per resident "
+            f"{within.get('old')} → {within.get('new')}; proximity time {proximity['old']} → {proximity['new']} min"
+        )
     return EXIT_OK

@@ -169,8 +169,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if "closure" in diff:
         print_closure(diff["closure"])
+    within = diff.get("categories_within_15") or {}
     print(
         f"  F15 {percent(diff['F15']['baseline'])} → {percent(diff['F15']['scenario'])}; "
+        f"categories within 15 min per resident {within.get('baseline')} → {within.get('scenario')}; "
+        f"proximity time {diff['proximity_min']['baseline']} → {diff['proximity_min']['scenario']} min; "
         f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"
     )
     return EXIT_OK

@@ -78,6 +78,10 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
                 lost=f"{lost:,.0f}",
                 f15_before=percent(diff["F15"]["baseline"]),
                 f15_after=percent(diff["F15"]["scenario"]),
+                within_before=_figure(diff, "categories_within_15", "baseline"),
+                within_after=_figure(diff, "categories_within_15", "scenario"),
+                proximity_before=_figure(diff, "proximity_min", "baseline"),
+                proximity_after=_figure(diff, "proximity_min", "scenario"),
             )
         )
         if outcome.get("closure"):
@@ -90,6 +94,12 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             work.reset_scenario()
             key.rerun_fragment()
     saved_scenarios(lang, study, user)
+
+
+def _figure(diff: dict, measure: str, side: str) -> str:
+    """Return one headline figure of a what-if with two decimals (a dash where a saved diff lacks it)."""
+    value = (diff.get(measure) or {}).get(side)
+    return "—" if value is None else f"{value:.2f}"
 
 
 def _save(lang: str, study, changes: list, name: str, user: User) -> None:

@@ -57,6 +57,9 @@ def comparison_section(w: Writer) -> list:
         )
     measures = summary["measures"]
     rows.append([w.s("rpt_f15", tier=15), percent(measures["F15"]["old"]), percent(measures["F15"]["new"]), "", "", ""])
+    within = measures.get("categories_within_15") or {}
+    if within.get("old") is not None and within.get("new") is not None:
+        rows.append([w.s("cat_within_15"), f"{within['old']:.2f}", f"{within['new']:.2f}", "", "", ""])
     rows.append(
         [
             w.s("rpt_proximity"),

@@ -55,6 +55,7 @@ def scenario_section(w: Writer) -> list:
         )
     measures = [
         ("rpt_f15", lambda s: percent(s.F15)),
+        ("cat_within_15", lambda s: "—" if s.categories_within_15 is None else f"{s.categories_within_15:.2f}"),
         ("rpt_proximity", lambda s: w.s("rpt_minutes", value=s.proximity_min or 0.0)),
         ("rpt_gini", lambda s: f"{s.gini_proximity:.3f}"),
         ("rpt_mean_score", lambda s: f"{s.mean_score:.1f}"),
