@@ -566,7 +566,7 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
             width="stretch",
             on_select="rerun",
             selection_mode="single-row",
-            key=work.widget_key("gap_table"),  # a selection made in one study selects nothing in another
+            key=work.widget_key(key.GAP_TABLE),  # a selection made in one study selects nothing in another
             height=300,
         )
         rows = event.selection.rows if event is not None else []

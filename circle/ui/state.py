@@ -17,6 +17,9 @@ STUDY_STATES = "study_states"
 ACTIVE_STUDY = "active_study"  # the id of the study version the planner page showed last
 #: the planner map's key, followed by the study's token: streamlit-folium keeps its clicks and drawings there
 PLANNER_MAP = "planner_map"
+GAP_TABLE = "gap_table"  # the priority table (its selected row), followed by the study's token
+#: widgets keyed per study (``<name>_<token>``): forgotten when another study is chosen, so none comes back stale
+STUDY_WIDGETS = (PLANNER_MAP, GAP_TABLE)
 DRAWING = "drawing_closures"  # the map shows the drawing tools (closures)
 COMPARISON = "comparison_chosen"
 LAT_INPUT = "lat_input"

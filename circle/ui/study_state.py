@@ -12,10 +12,12 @@ nothing of the study left is drawn, listed or said. Choosing the first study
 again **restores** its work as it was left (point, block, focus, what-if,
 closures, suggestions) as long as it is the same version; two things are not
 restored: the last error (it was about a moment, not work to come back to)
-and shapes drawn on the map but not yet closed (the map and the other
-widgets that show a study's data are keyed by its :attr:`StudyState.token`,
-so a shape drawn on one study's map never reaches another's, and Streamlit
-forgets a widget that was not shown).
+and what was drawn or selected in the widgets showing the study's data, such
+as a shape drawn on the map but not yet closed, or the selected row of the
+priority table (the map shows it afresh; the selected block and the map's
+focus are restored). Those widgets are keyed by the study's
+:attr:`StudyState.token`, so a shape drawn on one study's map never reaches
+another's, and their values are dropped whenever the study changes.
 
 Each session has its own states (``st.session_state``); nothing here is
 shared between users.
@@ -127,8 +129,10 @@ def study_state(path: Path, session: MutableMapping[str, Any] | None = None) -> 
     -------
     StudyState
         The study's state: the one left when it was last shown (same version),
-        else a new, empty one. On a switch its errors and the typed
-        coordinates (:data:`circle.ui.state.STUDY_INPUTS`) are dropped; older
+        else a new, empty one. On a switch its errors, the typed coordinates
+        (:data:`circle.ui.state.STUDY_INPUTS`) and the values of the widgets
+        keyed per study (:data:`circle.ui.state.STUDY_WIDGETS`: the maps'
+        clicks and drawings, the selected row) are dropped; older
         versions of the same folder are forgotten, and of other studies the
         :data:`KEPT_STUDIES` most recently shown are kept.
     """
@@ -141,7 +145,7 @@ def study_state(path: Path, session: MutableMapping[str, Any] | None = None) -> 
     state = states.pop(wanted, None) or StudyState(wanted)
     if session.get(key.ACTIVE_STUDY) != wanted:
         state.errors.clear()
-        for name in key.STUDY_INPUTS:  # the typed coordinates were a place in the study left
+        for name in [*key.STUDY_INPUTS, *_study_widgets(session)]:  # the typed place, drawings, the selected row
             session.pop(name, None)
         session[key.ACTIVE_STUDY] = wanted
     folder = wanted.rpartition("#")[0]
@@ -151,3 +155,9 @@ def study_state(path: Path, session: MutableMapping[str, Any] | None = None) -> 
     while len(states) > KEPT_STUDIES:
         del states[next(iter(states))]
     return state
+
+
+def _study_widgets(session: MutableMapping[str, Any]) -> list[str]:
+    """Return the session keys of widgets keyed per study (``<name>_<token>``)."""
+    prefixes = tuple(f"{name}_" for name in key.STUDY_WIDGETS)
+    return [k for k in list(session) if isinstance(k, str) and k.startswith(prefixes)]
