@@ -36,7 +36,7 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "(CSV/xlsx with name, category, lon, lat) and run circle analyze again",
     },
     "dq_title": {"zh": "数据完整性", "en": "Data completeness"},
-    "dq_assessed_list": {"zh": "参与评估的类别：{categories}", "en": "Categories assessed: {categories}"},
+    "dq_assessed_list": {"zh": "参与评估的类别：{categories}。", "en": "Categories assessed: {categories}."},
     "dq_apart_list": {
         "zh": "未参与评估（数据不全或没有）：{categories}",
         "en": "Not assessed (incompletely mapped or absent): {categories}",
@@ -148,8 +148,8 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
     "rpt_flag_in_row": {"zh": "人口数据异常，请先核实", "en": "population implausible: check it first"},
     "rpt_set_apart_coverage": {"zh": "≥{coverage}（数据不全）", "en": "≥ {coverage} (incomplete data)"},
     "cat_within_15": {
-        "zh": "每位居民 15 分钟内可达的类别数（平均）",
-        "en": "Categories within 15 minutes per resident (mean)",
+        "zh": "人均15分钟内可达类别数",
+        "en": "Categories within 15 min (mean)",
     },
     "cli_within_15": {
         "zh": "  每位居民15分钟内平均可达 {mean:.1f} 个类别（共 {count} 个参与评估）",
