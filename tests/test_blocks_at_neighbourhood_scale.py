@@ -38,19 +38,35 @@ def test_streets_cut_a_large_area_into_the_blocks_between_them():
 
 
 def test_an_area_no_street_cuts_is_cut_by_the_grid_and_slivers_join_a_neighbour():
-    area = shapely.box(10, 10, 620, 520)  # 31 ha, not aligned with the 250 m grid
+    area = shapely.box(10, 10, 620, 520)  # 31 ha, 610 × 510 m
     parts, parent = split_geometries(np.array([area]), np.zeros(0, object), RULE)
     assert (parent == 0).all() and len(parts) > 1
     assert shapely.area(parts).sum() == pytest.approx(area.area)
     assert shapely.union_all(parts).symmetric_difference(area).area < 1e-6
     assert not RULE.too_large(parts).any()
     assert shapely.area(parts).min() >= SLIVER_SHARE * RULE.cell_m**2
-    # the grid is fixed: x = 250, 500 and y = 250, 500 cut it into 3 × 3 pieces; the three 20 m strips north of
-    # y = 500 (under a quarter of a square) joined the pieces south of them, with which they share 120–250 m
-    assert len(parts) == 6
-    assert sorted(np.round(shapely.area(parts))) == sorted(
-        [240 * 240, 250 * 240, 120 * 240, 240 * 270, 250 * 270, 120 * 270]
-    )
+    # the grid is the area's own, a corner on its centroid (315, 265): x = 65, 315, 565 and y = 15, 265, 515
+    # cut it into 4 × 4 pieces; the 55 m and 5 m strips at its edges (under a quarter of a square) joined the
+    # pieces beside them, leaving four quarters of 305 × 255 m
+    assert len(parts) == 4
+    assert np.round(shapely.area(parts)).tolist() == [305 * 255] * 4
+    # north to south, then west to east
+    centres = [(round(shapely.get_x(c), 1), round(shapely.get_y(c), 1)) for c in shapely.centroid(parts)]
+    assert centres == [(162.5, 392.5), (467.5, 392.5), (162.5, 137.5), (467.5, 137.5)]
+
+
+def test_the_same_area_anywhere_is_cut_the_same():
+    """The grid moves with the area: a copy far away (not on the old fixed grid's lines) gets the same parts."""
+    area = shapely.Polygon([(10, 10), (700, 40), (640, 560), (200, 610), (-30, 300)])  # 36 ha, no street inside
+    shift = (12_345.6, -7_654.3)
+    moved = shapely.affinity.translate(area, *shift)
+    parts, _ = split_geometries(np.array([area]), np.zeros(0, object), RULE)
+    moved_parts, _ = split_geometries(np.array([moved]), np.zeros(0, object), RULE)
+    assert len(parts) == len(moved_parts) > 1
+    back = shapely.affinity.translate(shapely.union_all(moved_parts), -shift[0], -shift[1])
+    assert back.symmetric_difference(area).area < 1e-3
+    for part, twin in zip(parts, moved_parts, strict=True):
+        assert shapely.affinity.translate(twin, -shift[0], -shift[1]).symmetric_difference(part).area < 1e-3
 
 
 def town_with_a_large_area(path, gate: bool):

@@ -7,8 +7,9 @@ from the best point of its edge. An area larger than the preset's
 its minimum rotated rectangle) is cut by the streets inside it
 (:data:`circle.sources.osm.BLOCK_STREETS`, the same streets that bound street
 blocks; footpaths do not cut); a piece still over either bound is cut by the
-squares of a fixed grid of ``block_cell_m`` (fixed, so a tile of a batch cuts
-as a whole run does). A sliver under :data:`SLIVER_SHARE` of a grid square
+squares of a grid of ``block_cell_m`` laid on the area itself (a corner on its
+centroid), so the same area is cut the same wherever it lies, and a tile of a
+batch, which reads an area whole, cuts it as a whole run does. A sliver under :data:`SLIVER_SHARE` of a grid square
 joins the part it shares the longest edge with, where that stays within the
 bounds. Parts are named ``<parent id>-<k>``, numbered from north to south,
 then west to east, and keep the parent's id in ``parent_id`` and its name.
@@ -44,7 +45,8 @@ class SplitRule:
     max_span_m : float
         Areas whose minimum rotated rectangle is longer than this are cut.
     cell_m : float
-        Side of the fixed grid's squares that cut what streets leave too large.
+        Side of the grid squares that cut what streets leave too large (each area's grid has a corner on
+        its centroid).
     """
 
     max_area_m2: float
@@ -103,8 +105,9 @@ def split_geometries(
             parent.append(index)
             continue
         pieces = _street_pieces(geometry, street_lines, tree)
+        centre = shapely.centroid(geometry)
         pieces = np.concatenate(
-            [_grid_pieces(p, rule.cell_m) if rule.too_large(np.array([p]))[0] else [p] for p in pieces]
+            [_grid_pieces(p, rule.cell_m, centre) if rule.too_large(np.array([p]))[0] else [p] for p in pieces]
         )
         pieces = _north_to_south(_merge_slivers(pieces, rule))
         parts.extend(pieces)
@@ -143,11 +146,17 @@ def _street_pieces(geometry, street_lines: np.ndarray, tree: shapely.STRtree | N
     return clipped[~shapely.is_empty(clipped) & (shapely.area(clipped) > 0)]
 
 
-def _grid_pieces(piece, cell_m: float) -> np.ndarray:
-    """``piece`` cut by the squares of the fixed grid of ``cell_m``."""
+def _grid_pieces(piece, cell_m: float, centre) -> np.ndarray:
+    """``piece`` of an area cut by the squares of a grid of ``cell_m`` with a corner on the area's ``centre``.
+
+    The grid is the area's own: the same area is cut the same wherever it lies (a grid fixed to the CRS's
+    origin cut two copies of an area differently), and a tile of a batch, which reads an area whole, cuts it
+    as a whole run does.
+    """
+    ox, oy = shapely.get_x(centre), shapely.get_y(centre)
     west, south, east, north = shapely.bounds(piece)
-    xs = np.arange(np.floor(west / cell_m), np.ceil(east / cell_m)) * cell_m
-    ys = np.arange(np.floor(south / cell_m), np.ceil(north / cell_m)) * cell_m
+    xs = ox + np.arange(np.floor((west - ox) / cell_m), np.ceil((east - ox) / cell_m)) * cell_m
+    ys = oy + np.arange(np.floor((south - oy) / cell_m), np.ceil((north - oy) / cell_m)) * cell_m
     gx, gy = np.meshgrid(xs, ys)
     squares = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_m, gy.ravel() + cell_m)
     squares = squares[shapely.intersects(squares, piece)]

@@ -55,30 +55,41 @@ def snap_points(
 def nearest_segments(network: WalkNetwork, x: np.ndarray, y: np.ndarray, max_snap_m: float):
     """Return the segment each point steps onto, its distance and the projection's fraction along it.
 
-    A point steps onto the nearest ground-level segment of the network's
-    largest connected piece when one lies within ``max_snap_m``; failing
-    that onto a bridge, tunnel or upper layer of that piece; only where
-    nothing of it is near (the point's whole neighbourhood is a detached
-    piece) onto the nearest segment of any piece. A viaduct overhead or a
-    path ring sharing no node with the streets is never where a resident
-    enters the network while a street is within reach. ``-1`` where
-    nothing is near.
+    A point steps onto the largest connected piece of the network within
+    ``max_snap_m`` of it (most nodes; a street network before a path ring or
+    a pedestrian square sharing no node with it): onto that piece's nearest
+    ground-level segment, failing that onto its nearest bridge, tunnel or
+    upper layer. A viaduct overhead or a path ring beside the street is never
+    where a resident enters the network while a street is within reach. The
+    piece is the largest *near the point*, not the largest of the study, so
+    a neighbourhood placed beside a larger one (or a copy beside its twin)
+    enters its own streets as it would alone. ``-1`` where nothing is near.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
-    ground = ~network.ground_flags()
-    tiers = ([] if ground.all() else [network.on_main_piece & ground]) + [network.on_main_piece, None]
     segment = np.full(len(x), -1, np.int64)
     distance = np.full(len(x), np.inf)
     fraction = np.zeros(len(x))
-    away = np.arange(len(x))
-    for allowed in tiers:
-        if allowed is not None and allowed.all():
-            allowed = None
-        found = network.segment_grid.nearest(x[away], y[away], max_snap_m, allowed=allowed)
-        segment[away], distance[away], fraction[away] = found
-        away = away[found[0] < 0]
-        if not len(away) or allowed is None:
-            break
+    if network.n_segments == 0 or len(x) == 0:
+        return segment, distance, fraction
+    ground = ~network.ground_flags()
+    size = network.piece_size
+    # points with nothing within reach are left out at once; the others take, from the largest piece size
+    # down, the first size with a piece within reach
+    away = np.flatnonzero(network.segment_grid.nearest(x, y, max_snap_m)[0] >= 0)
+    if not len(away):
+        return segment, distance, fraction
+    for least in np.unique(size)[::-1]:
+        on = size >= least
+        tiers = ([] if ground.all() else [on & ground]) + [on]
+        for allowed in tiers:
+            found = network.segment_grid.nearest(
+                x[away], y[away], max_snap_m, allowed=None if allowed.all() else allowed
+            )
+            hit = found[0] >= 0
+            segment[away[hit]], distance[away[hit]], fraction[away[hit]] = (v[hit] for v in found)
+            away = away[~hit]
+            if not len(away):
+                return segment, distance, fraction
     return segment, distance, fraction
 
 

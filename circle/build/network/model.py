@@ -370,12 +370,12 @@ class WalkNetwork:
         return snap_points(self, owner, x, y, speed_m_s, max_snap_m, towards_point)
 
     @cached_property
-    def on_main_piece(self) -> np.ndarray:
-        """Per segment, whether it lies on the largest connected piece of the network."""
+    def piece_size(self) -> np.ndarray:
+        """Per segment, the number of nodes of the connected piece of the network it lies on."""
         if self.n_segments == 0:
-            return np.zeros(0, bool)
+            return np.zeros(0, np.int64)
         labels = self.components()
-        return labels[self.a] == int(np.argmax(np.bincount(labels)))
+        return np.bincount(labels)[labels[self.a]]
 
     def nearest_segments(self, x: np.ndarray, y: np.ndarray, max_snap_m: float):
         """Return the segment each point steps onto (see :func:`~circle.build.network.access.nearest_segments`)."""
