@@ -9,9 +9,14 @@ squares holding points are worked, each with the streets within the first of
 arrangement when it lies inside that window (every street that could cut it
 is in the window); points whose face does not are tried again with the next,
 wider margin, and a point enclosed by nothing within the widest lies in no
-street block (the caller files it in a grid cell instead, see
-:mod:`circle.build.blocks`).
-The grid is fixed, so a tile of a batch finds the same faces as a whole run.
+street block (the caller files it in a square of its own group instead, see
+:func:`cells_holding`).
+The windows only decide where to look, never what is found: a face wider or
+taller than the widest margin is no street block wherever it lies (every
+window holding one of its points would hold it whole at some places and not
+at others), and every face within that size is found from any window holding
+one of its points. So the same streets give the same faces wherever they lie,
+and a tile of a batch finds the faces a whole run finds.
 """
 
 from __future__ import annotations
@@ -20,12 +25,17 @@ import hashlib
 
 import numpy as np
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from circle.geo import canonical_multipolygons
 
 WINDOW_M = 1000.0
 #: margins tried in turn; a face that the last one cannot hold is no street block (fields, a whole valley).
-MARGINS_M = (250.0, 1000.0)
+MARGINS_M = (250.0, 1000.0, 2000.0)
+#: points of one group of :func:`cells_holding` lie within this many squares' diagonals of each other (chained):
+#: two, so squares of different groups never overlap.
+GROUP_SPAN = 2.0
 
 
 def faces_holding(lines: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,8 +82,9 @@ def faces_holding(lines: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np
             faces = _faces(lines[tree.query(window)])
             if len(faces) == 0:
                 continue
+            small = _within_size(faces, MARGINS_M[-1])
             point_idx, face_idx = shapely.STRtree(faces).query(points[unresolved[mine]], predicate="within")
-            whole = shapely.within(faces[face_idx], window)
+            whole = shapely.within(faces[face_idx], window) & small[face_idx]
             for face in canonical_multipolygons(faces[np.unique(face_idx[whole])]):
                 found.setdefault(shapely.to_wkb(face), face)
             resolved[mine[point_idx[whole]]] = True
@@ -82,6 +93,15 @@ def faces_holding(lines: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np
     ids = np.array([f"s{hashlib.sha1(key).hexdigest()[:10]}" for key in keys], dtype=object)
     order = np.argsort(ids, kind="stable")
     return np.array([found[keys[i]] for i in order], dtype=object), ids[order], unresolved
+
+
+def _within_size(faces: np.ndarray, size_m: float) -> np.ndarray:
+    """Whether each face is at most ``size_m`` wide and tall.
+
+    Such a face lies whole in any window that reaches ``size_m`` beyond the square of a point inside it.
+    """
+    west, south, east, north = shapely.bounds(faces).T
+    return (east - west <= size_m) & (north - south <= size_m)
 
 
 def _faces(lines: np.ndarray) -> np.ndarray:
@@ -93,18 +113,54 @@ def _faces(lines: np.ndarray) -> np.ndarray:
 
 
 def cells_holding(points: np.ndarray, size_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the squares of a fixed grid (``size_m``) that hold ``points``, and their ids (``"g"`` + hash)."""
+    """Return squares of ``size_m`` that hold ``points``, laid on each group of points, and their ids.
+
+    Points closer than :data:`GROUP_SPAN` squares' diagonals (chained) form a group, and each group gets
+    its own grid, with a corner on the centre of the group's bounding box: the same buildings are filed
+    in the same squares wherever they lie (a grid fixed to the CRS's origin filed two copies of a village
+    differently), and a tile of a batch, which reads some kilometres around its cell, files a group it
+    sees whole as a whole run does. Squares of different groups never overlap, as the groups lie more
+    than two diagonals apart.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        Points to file (projected metres).
+    size_m : float
+        Side of a square.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The squares holding points (canonical MultiPolygons) and their ids (``"g"`` and 10 hex digits of
+        a hash of the square's corner).
+    """
     points = np.asarray(points, dtype=object)
     if len(points) == 0:
         return np.zeros(0, object), np.zeros(0, object)
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    group = _groups(points, GROUP_SPAN * size_m * np.sqrt(2.0))
+    count = int(group.max()) + 1
+    west, south = np.full(count, np.inf), np.full(count, np.inf)
+    east, north = np.full(count, -np.inf), np.full(count, -np.inf)
+    np.minimum.at(west, group, x)
+    np.minimum.at(south, group, y)
+    np.maximum.at(east, group, x)
+    np.maximum.at(north, group, y)
+    ox, oy = ((west + east) / 2)[group], ((south + north) / 2)[group]
     cells = np.unique(
-        np.column_stack([np.floor(shapely.get_x(points) / size_m), np.floor(shapely.get_y(points) / size_m)]), axis=0
+        np.column_stack([group, np.floor((x - ox) / size_m), np.floor((y - oy) / size_m)]).astype(np.int64), axis=0
     )
-    squares = shapely.box(
-        cells[:, 0] * size_m, cells[:, 1] * size_m, (cells[:, 0] + 1) * size_m, (cells[:, 1] + 1) * size_m
-    )
-    ids = np.array(
-        [f"g{hashlib.sha1(f'{size_m:g}:{cx:.0f}:{cy:.0f}'.encode()).hexdigest()[:10]}" for cx, cy in cells],
-        dtype=object,
-    )
+    left = (west + east)[cells[:, 0]] / 2 + cells[:, 1] * size_m
+    bottom = (south + north)[cells[:, 0]] / 2 + cells[:, 2] * size_m
+    squares = shapely.box(left, bottom, left + size_m, bottom + size_m)
+    keys = [f"{size_m:g}:{cx:.3f}:{cy:.3f}" for cx, cy in zip(left, bottom, strict=True)]
+    ids = np.array([f"g{hashlib.sha1(key.encode()).hexdigest()[:10]}" for key in keys], dtype=object)
     return canonical_multipolygons(squares), ids
+
+
+def _groups(points: np.ndarray, distance_m: float) -> np.ndarray:
+    """Return the group (0, 1, …) of each point: points joined by chains of steps of ``distance_m`` at most."""
+    a, b = shapely.STRtree(points).query(points, predicate="dwithin", distance=distance_m)
+    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(len(points), len(points)))
+    return connected_components(graph, directed=False)[1]
