@@ -12,12 +12,16 @@ file's ``<bounds>``. The header's bounds become the union of the copies'.
 
 Copies are shifted in longitude towards the central meridian of the UTM zone
 of the original's centre, so that they stay in that zone (the study is
-projected to the zone of its centre), and northwards in latitude. A UTM
-projection is no translation: a copy a few kilometres away is drawn at a scale
-different by a few parts in a million and turned by the change of meridian
-convergence (about Δλ·sin φ, under a thousandth of a radian here), so lengths,
-areas and times of a copy agree with the first copy's to well under 0.1 %,
-not to the last bit. :func:`copy_of` tells which copy a point lies in.
+projected to the zone of its centre), and northwards in latitude. A copy moved
+north is stretched about its centre by the ratio of the ellipsoid's radii
+(:func:`_ground_stretch`; about tan φ·Δφ, 0.1–0.3 % here), so that it is as
+large on the ground as the original; a copy moved east is the same on the
+ground exactly. The UTM projection is no translation, though: a copy a few
+kilometres east is drawn turned by the change of meridian convergence (about
+Δλ·sin φ, up to 3·10⁻³ rad for these extracts) and at a scale a few parts in a
+million different, so positions within a copy agree with the first copy's to
+metres over kilometres, not to the last bit. Moved coordinates are rounded to
+OSM's 10⁻⁷ degree. :meth:`Copies.copy_of` tells which copy a point lies in.
 """
 
 from __future__ import annotations
