@@ -28,6 +28,7 @@ COMPILED = [
     "circle.sources._pbf_decode",
     "circle.sources._pbf_wire",
     "circle.build.network.snapping",
+    "circle.build.population._window_sums",
     "circle.engine._heap",
     "circle.engine._kernels",
     "circle.engine._kernels_local",

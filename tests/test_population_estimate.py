@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pytest
 
 from circle.pipeline import AnalysisOptions, analyze
@@ -104,3 +105,19 @@ def test_andorra_is_near_its_official_figure_and_inside_its_range(tmp_path):
     assert (
         study.summary.population["range"]["low"] <= ANDORRA_RESIDENTS_2019 <= study.summary.population["range"]["high"]
     )
+
+
+def test_window_sums_equal_brute_force_and_ignore_where_points_lie():
+    """The O(n log n) sweep gives every pair count a brute force gives, ties and window edges included."""
+    from circle.build.population._window_sums import window_sums
+
+    rng = np.random.default_rng(27)
+    # on a 10 m lattice many points share an x or a y, and many lie exactly on another's window edge
+    x = rng.integers(0, 300, 2000) * 10.0
+    y = rng.integers(0, 300, 2000) * 10.0
+    weights = rng.uniform(0.0, 5.0, 2000)
+    inside = (np.abs(x[:, None] - x[None, :]) <= 500.0) & (np.abs(y[:, None] - y[None, :]) <= 500.0)
+    expected = inside.astype(float) @ weights
+    np.testing.assert_allclose(window_sums(x, y, weights, 500.0), expected, rtol=1e-12, atol=1e-9)
+    moved = window_sums(x + 123_456.0, y - 7_654_321.0, weights, 500.0)
+    np.testing.assert_allclose(moved, expected, rtol=1e-12, atol=1e-9)

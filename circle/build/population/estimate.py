@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.build.population._window_sums import window_sums
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
 POP_USER = "user"
@@ -159,11 +160,12 @@ def local_share(points: np.ndarray, part: np.ndarray, whole: np.ndarray, side_m:
         return np.zeros(0)
     half = side_m / 2
     x, y = shapely.get_x(points), shapely.get_y(points)
-    squares = shapely.box(x - half, y - half, x + half, y + half)
-    centre_idx, other_idx = shapely.STRtree(points).query(squares, predicate="intersects")
-    part_sum = np.bincount(centre_idx, weights=np.asarray(part, float)[other_idx], minlength=len(points))
-    whole_sum = np.bincount(centre_idx, weights=np.asarray(whole, float)[other_idx], minlength=len(points))
-    return np.divide(part_sum, whole_sum, out=np.zeros(len(points)), where=whole_sum > 0)
+    # summed with a sweep and a Fenwick tree, O(n log n): a query per point costs every pair within the square
+    part_sum = window_sums(x, y, np.asarray(part, float), half)
+    whole_sum = window_sums(x, y, np.asarray(whole, float), half)
+    # the sums are differences of prefix sums: a square holding nothing may come out at ±1e-12
+    held = whole_sum > 1e-9 * (1.0 + np.abs(whole).max())
+    return np.divide(part_sum, whole_sum, out=np.zeros(len(points)), where=held)
 
 
 def estimate_residents(
