@@ -431,7 +431,11 @@ _ANALYSIS_DEFAULTS = {
 
 #: population values an older preset may lack, with the built-in presets' value.
 _POPULATION_DEFAULTS = {
-    "mapping_cell_m": Sourced(2000.0, "circle default: building mapping is judged square by square", True),
+    "mapping_cell_m": Sourced(
+        2000.0,
+        "circle default: building mapping is judged in a square this large centred on each block or building",
+        True,
+    ),
 }
 
 
