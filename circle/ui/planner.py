@@ -57,6 +57,9 @@ def page(deployment: Deployment, user: User) -> None:
     study = load_study(str(path), stamp(path))
     presets = _presets_for(study)
     preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
+    if work.preset not in (None, preset):
+        work.suggestions = None  # chosen against another preset's thresholds
+    work.preset = preset
     try:
         # the planner keeps flagged blocks in the priorities only by ticking the box under "check these data"
         include_flagged = bool(st.session_state.get(work.widget_key(FLAGGED_KEPT), False))

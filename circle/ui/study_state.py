@@ -61,6 +61,9 @@ class StudyState:
         ``closure``, ``closed_lines``, ``cut_off``.
     suggestions : list of dict, optional
         The suggested sites (rows of :func:`circle.analysis.assess.compute_suggestions`).
+    preset : str, optional
+        The preset the page last scored with: sites chosen under another are dropped
+        (the what-if's result records its own preset and is scored again).
     errors : dict of str to str
         The last error of each panel (``"whatif"``, ``"suggest"``), shown until its next action.
     """
@@ -74,6 +77,7 @@ class StudyState:
     scenario: dict[str, Any] | None = None
     suggestions: list[dict[str, Any]] | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    preset: str | None = None
 
     @property
     def token(self) -> str:

@@ -65,6 +65,10 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
     )
     if "whatif" in work.errors:
         st.error(t("error", lang, message=work.errors["whatif"]))
+    if work.scenario is not None and work.scenario.get("preset") != result.summary.preset:
+        work.scenario = None  # its figures were scored under another preset: score the same changes again
+        if work.changes:
+            _recompute(study, result, work, [])
     outcome = work.scenario
     if outcome:
         diff = outcome["diff"]
@@ -213,7 +217,7 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
     affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
     added = [c for c in changes if c["kind"] in {"add", "move"}]
     work.changes = changes
-    work.scenario = {"diff": diff, "affected": affected, "added": added, **closed}
+    work.scenario = {"diff": diff, "affected": affected, "added": added, "preset": preset.name, **closed}
     key.rerun_fragment()
 
 
