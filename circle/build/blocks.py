@@ -340,6 +340,12 @@ def _street_blocks(
         return empty
     holding, ids, left = faces_holding(osm.street_lines_in(crs).geometry.values, building_points)
     cells, cell_ids = cells_holding(building_points[left], LOOSE_BUILDING_CELL_M)
+    if len(cells) and len(holding):
+        # a square round loose buildings may reach into a street block holding others: those are the block's,
+        # and a building counted in both would be counted twice
+        cells = np.array([polygonal_part(p) for p in _minus_overlapping(cells, holding)], dtype=object)
+        kept = shapely.area(cells) >= MIN_BLOCK_AREA_M2
+        cells, cell_ids = cells[kept], cell_ids[kept]
     holding, ids = np.concatenate([holding, cells]), np.concatenate([ids, cell_ids])
     if len(holding) == 0:
         return empty
