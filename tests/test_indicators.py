@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from circle.analysis.assess import compute_scores
 from circle.analysis.indicators import compute_indicators
 from circle.cli import main
 from circle.errors import PresetError
@@ -92,7 +93,15 @@ def test_compounds_lacking_are_counted_from_the_blocks_table(chengdu, indicators
     rows = table[table["key"] == "compounds_lacking"].set_index("category")
     preset = chengdu.summary
     speed = preset.profile.speed
-    for category in ("kindergarten", "clinic", "primary_school", "park"):
+    assessed = [c for c in ("kindergarten", "clinic", "primary_school", "middle_school", "park") if c in rows.index]
+    apart = compute_scores(chengdu).summary
+    assessed = [c for c in assessed if c in apart.categories]
+    assert {"primary_school", "park"} <= set(assessed)
+    # a category the data holds only in part gets no figure: its note says why, with the mapped figure as a bound
+    for category in apart.likely_incomplete:
+        assert pd.isna(rows.loc[category, "network_value"]) and pd.isna(rows.loc[category, "official_value"])
+        assert "incompletely mapped" in rows.loc[category, "note"] and "upper bound" in rows.loc[category, "note"]
+    for category in assessed:
         radius = preset.category(category).radius_m["value"]
         passed = blocks[f"{category}_t1"] <= radius / speed / 60 + 1e-9
         lacking = (~passed.groupby(blocks["parent_id"]).any()).sum()
@@ -101,18 +110,22 @@ def test_compounds_lacking_are_counted_from_the_blocks_table(chengdu, indicators
         assert rows.loc[category, "network_residents_value"] == pytest.approx(residents, abs=0.1)
     communities = indicators[1]
     assert communities["compounds"].sum() == blocks["parent_id"].nunique()
-    assert communities["clinic"].sum() == rows.loc["clinic", "network_value"]
+    assert communities["primary_school"].sum() == rows.loc["primary_school", "network_value"]
+    assert not set(apart.likely_incomplete) & set(communities.columns)
 
 
 def test_the_study_figures_equal_the_scores(chengdu, indicators):
-    from circle.analysis.assess import compute_scores
-
     summary = compute_scores(chengdu).summary
     table = indicators[0].set_index("key")
     assert table.loc["proximity_time", "network_value"] == summary.proximity_min
     assert table.loc["gini_proximity", "network_value"] == summary.gini_proximity
     coverage = indicators[0][indicators[0]["key"] == "category_coverage"].set_index("category")
-    assert coverage.loc["clinic", "network_value"] == pytest.approx(100 * summary.categories["clinic"].coverage)
+    assert coverage.loc["primary_school", "network_value"] == pytest.approx(
+        100 * summary.categories["primary_school"].coverage
+    )
+    for key, lower in (summary.set_apart or {}).items():
+        assert pd.isna(coverage.loc[key, "network_value"])
+        assert f"{100 * lower.coverage:.2f} % by the mapped facilities (a lower bound)" in coverage.loc[key, "note"]
 
 
 def test_an_indicator_without_data_says_so(indicators):

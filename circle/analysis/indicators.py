@@ -289,11 +289,14 @@ def _compound_rows(
     blocks = geometry.blocks
     residents = pd.Series(geometry.population, index=blocks["parent_id"].astype(str).to_numpy()).groupby(level=0).sum()
     rows = []
-    for category in geometry.assessment.categories():
+    for category in geometry.assessment.preset.categories:
         label = category.label(lang)
         row = _base(indicator, lang, label, category.key)
-        lacking_network = compound_lacking(blocks, scores[f"pass_{category.key}"].to_numpy(bool))
-        lacking_straight = compound_lacking(blocks, straight[f"pass_{category.key}"].to_numpy(bool))
+        if category.key in geometry.assessment.not_mapped:
+            rows.append(_set_apart(_with_values(row, None, None), geometry, category.key, "", lang))
+            continue
+        lacking_network = compound_lacking(blocks, _passes(geometry, scores, category))
+        lacking_straight = compound_lacking(blocks, _passes(geometry, straight, category))
         row = _with_values(row, float(lacking_straight.sum()), float(lacking_network.sum()))
         row["network_residents_value"] = round(float(residents[lacking_network[lacking_network].index].sum()), 1)
         row["note"] = (
@@ -302,14 +305,56 @@ def _compound_rows(
             else f"of {len(lacking_network)} compounds; {row['network_residents_value']:,.0f} residents live in "
             "the compounds lacking it (network)"
         )
+        if category.key not in geometry.assessment.assessable:
+            mapped = (
+                f"按已录入设施计算为 {row['official_value']:,.0f} 个（上限）"
+                if lang == "zh"
+                else f"{row['official_value']:,.0f} by the mapped facilities (an upper bound)"
+            )
+            row = _set_apart(_with_values(row, None, None), geometry, category.key, mapped, lang)
+            row["network_residents_value"] = None
         rows.append(row)
     return rows
 
 
+def _passes(geometry: StudyGeometry, frame: pd.DataFrame, category) -> np.ndarray:
+    """Whether each block's nearest ``category`` is within its threshold in ``frame`` (scores or straight lines)."""
+    column = f"pass_{category.key}"
+    if column in frame:
+        return frame[column].to_numpy(bool)
+    minutes = frame.get(time_column(category.key, 1))  # straight lines have it; scores take the blocks' times
+    if minutes is None:
+        minutes = geometry.blocks[time_column(category.key, 1)]
+    return minutes.to_numpy(float) <= geometry.assessment.threshold_s(category) / 60.0 + 1e-9
+
+
+def _set_apart(row: dict[str, Any], geometry: StudyGeometry, key: str, mapped: str, lang: str) -> dict[str, Any]:
+    """Leave a category the data does not hold (or holds in part) without a figure, and say why in the note."""
+    from circle.analysis.completeness import explain
+
+    record = geometry.assessment.completeness.get(key)
+    label = geometry.assessment.preset.category(key).label(lang)
+    why = explain(record, label, float(geometry.population.sum()), lang) if record is not None else label
+    separator = "；" if lang == "zh" else "; "
+    row["note"] = separator.join(part for part in (why, mapped) if part)
+    return row
+
+
 def _coverage_rows(geometry, indicator: Indicator, network, straight, lang: str) -> list[dict[str, Any]]:
     rows = []
-    for category in geometry.assessment.categories():
+    for category in geometry.assessment.preset.categories:
         row = _base(indicator, lang, category.label(lang), category.key)
+        if category.key not in geometry.assessment.assessable:
+            lower = (network.set_apart or {}).get(category.key)
+            mapped = ""
+            if lower is not None and lower.coverage is not None:
+                mapped = (
+                    f"按已录入设施计算为 {100 * lower.coverage:.2f}%（下限）"
+                    if lang == "zh"
+                    else f"{100 * lower.coverage:.2f} % by the mapped facilities (a lower bound)"
+                )
+            rows.append(_set_apart(_with_values(row, None, None), geometry, category.key, mapped, lang))
+            continue
         on_foot, by_line = network.categories[category.key].coverage, straight.categories[category.key].coverage
         rows.append(
             _with_values(
@@ -323,6 +368,14 @@ def _coverage_rows(geometry, indicator: Indicator, network, straight, lang: str)
 
 def _measure_row(indicator: Indicator, network, straight, lang: str) -> dict[str, Any]:
     row = _base(indicator, lang)
+    apart = [*network.likely_incomplete, *network.not_mapped]
+    if apart:  # F15, proximity time and Gini count the assessed categories only
+        row["note"] = (
+            f"只按参与评估的 {len(network.categories)} 个类别计算（{len(apart)} 个类别数据不全或没有）"
+            if lang == "zh"
+            else f"over the {len(network.categories)} assessed categories only ({len(apart)} incompletely "
+            "mapped or absent)"
+        )
     on_foot, by_line = getattr(network, indicator.measure), getattr(straight, indicator.measure)
     if indicator.unit == "percent":
         on_foot = None if on_foot is None else round(100 * on_foot, 2)
