@@ -187,7 +187,11 @@ def test_closing_a_bridge_in_chengdu_matches_plain_dijkstra_without_it(tmp_path)
             assert np.isnan(blocks["clinic_t1"].iloc[position]), block_id
         else:
             assert blocks["clinic_t1"].iloc[position] * 60 == pytest.approx(expected.iloc[0], abs=0.01), block_id
-    assert diff["categories"]["clinic"]["losing_service"] > 1000
+    # clinics are too few in the 2018 data to be scored (issue 27): no service loss is reported for them,
+    # though over a thousand residents now walk farther to the nearest mapped one
+    assert "clinic" not in diff["categories"]
+    farther = blocks["clinic_t1"].to_numpy(float) > study.blocks["clinic_t1"].to_numpy(float) + 1e-6
+    assert study.blocks["population"].to_numpy(float)[farther].sum() > 1000
 
 
 def test_consecutive_closures_are_recomputed_once(town, monkeypatch):

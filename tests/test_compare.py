@@ -40,24 +40,26 @@ def test_a_study_against_itself_changes_nothing(chengdu, tmp_path):
     assert set(blocks.filter(like="_status").to_numpy().ravel()) <= {"served", "unserved"}
 
 
-def test_against_two_clinics_removed_gives_the_what_if_newly_unserved(chengdu, tmp_path):
-    clinics = chengdu.facilities.loc[chengdu.facilities["category"] == "clinic", "facility_id"]
-    # the two clinics that are the nearest one for the most blocks
-    removed = chengdu.blocks["clinic_id1"].value_counts().index[:2].tolist()
-    assert set(removed) <= set(clinics)
-    diff = run_whatif(chengdu, [Change("remove", facility_id=f) for f in removed], "two-clinics")["diff"]
-    summary = compare_studies(chengdu.path, chengdu.path / "scenarios" / "two-clinics", tmp_path / "plan")
-    expected = diff["categories"]["clinic"]["losing_service"]
+def test_against_two_schools_removed_gives_the_what_if_newly_unserved(chengdu, tmp_path):
+    # primary schools: a category the 2018 data holds completely enough to be scored (clinics are too few)
+    schools = chengdu.facilities.loc[chengdu.facilities["category"] == "primary_school", "facility_id"]
+    # the two schools that are the nearest one for the most blocks
+    removed = chengdu.blocks["primary_school_id1"].value_counts().index[:2].tolist()
+    assert set(removed) <= set(schools)
+    diff = run_whatif(chengdu, [Change("remove", facility_id=f) for f in removed], "two-schools")["diff"]
+    summary = compare_studies(chengdu.path, chengdu.path / "scenarios" / "two-schools", tmp_path / "plan")
+    expected = diff["categories"]["primary_school"]["losing_service"]
     assert expected > 0
-    assert summary["categories"]["clinic"]["no_longer_served"] == expected
-    assert summary["categories"]["clinic"]["newly_served"] == diff["categories"]["clinic"]["newly_served"]
-    others = {k: v for k, v in summary["categories"].items() if k != "clinic"}
+    assert summary["categories"]["primary_school"]["no_longer_served"] == expected
+    newly = diff["categories"]["primary_school"]["newly_served"]
+    assert summary["categories"]["primary_school"]["newly_served"] == newly
+    others = {k: v for k, v in summary["categories"].items() if k != "primary_school"}
     assert all(v["newly_served"] == v["no_longer_served"] == 0 for v in others.values())
     assert summary["measures"]["F15"]["change"] == diff["F15"]["change"]
     _, blocks, _ = read_comparison(tmp_path / "plan")
-    lost = blocks["clinic_status"] == "lost"
+    lost = blocks["primary_school_status"] == "lost"
     assert blocks.loc[lost, "population"].sum() == pytest.approx(expected, abs=0.1)
-    farther = (blocks["clinic_t1_change"] > 0) | blocks["clinic_t1_new"].isna()
+    farther = (blocks["primary_school_t1_change"] > 0) | blocks["primary_school_t1_new"].isna()
     assert farther[lost].all()
 
 
@@ -106,7 +108,7 @@ def test_cli_compare_and_refusals(chengdu, tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", str(chengdu.path), str(chengdu.path), "--out", str(out), "--lang", "zh"]) == 0
     printed = capsys.readouterr().out
-    assert "按编号匹配 228 个" in printed.replace(",", "")
+    assert f"按编号匹配 {len(chengdu.blocks)} 个" in printed.replace(",", "")
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["kind"] == "comparison"
     # a second run replaces the comparison; a folder holding anything else is refused
     assert main(["compare", str(chengdu.path), str(chengdu.path), "--out", str(out)]) == 0

@@ -50,7 +50,11 @@ def test_chengdu_figures_are_plausible(chengdu_study):
     assert (blocks["park_n5"] <= blocks["park_n10"]).all() and (blocks["park_n10"] <= blocks["park_n15"]).all()
     density = blocks["population"].sum() / (blocks["area_m2"].sum() / 1e6)
     assert 5_000 < density < 60_000  # residents per km² of residential land
-    assert chengdu_study.summary.counts.blocks_unreachable == 0
+    # a block is unreachable only when no walkable way lies within the snapping limit (squares of loose
+    # buildings at the extract's eastern edge, where the 2018 data maps buildings but not the streets)
+    unreachable = blocks[~blocks["reachable"]]
+    assert chengdu_study.summary.counts.blocks_unreachable == len(unreachable) <= 0.01 * len(blocks)
+    assert (unreachable["access_points"] == 0).all()
 
 
 def test_chengdu_times_match_an_independent_dijkstra(chengdu_study):

@@ -250,7 +250,11 @@ def test_chengdu_report_in_chinese(tmp_path):
     shown = [n for n in named["name"].unique() if n in text]
     assert len(shown) >= 3, "Chinese block names print in the priority table"
     assert "层数、人均住房面积与密度的默认值取自“中国城市”" in text, "the method section names the region"
-    assert "按“街坊面积 × 密度”估算" in text, "the cover warns that most residents come from area × density"
+    if (study.summary.population or {}).get("mostly_area_density"):
+        assert "按“街坊面积 × 密度”估算" in text, "the cover warns that most residents come from area × density"
+    # the categories the 2018 data holds too few of are named apart, never as missing service
+    assert "未计入得分、生活圈层级、F15 与优先级" in text and "各类设施的数据完整性" in text
+    assert "请先核实这些数据" in text, "the flagged blocks are listed before the priorities"
     assert "城市更新优先级" in text and "方法与数据说明" in text
     render(result.path, "chengdu-zh")
 
