@@ -146,17 +146,17 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     },
     "rpt_sites": {"zh": "四、新增设施建议选址", "en": "4. Suggested sites for new facilities"},
     "rpt_sites_note_saved": {
-        "zh": "以下选址由 `circle suggest` 计算并保存在研究文件夹中："
+        "zh": "以下选址已计算并保存在研究文件夹中："
         "在候选点中逐个选取新增覆盖人口最多的位置（贪心最大覆盖）。",
-        "en": "These sites were computed by `circle suggest` and saved in the study: each one, in turn, is the "
+        "en": "These sites were computed and saved in the study: each one, in turn, is the "
         "candidate that newly serves the most residents (greedy maximal covering).",
     },
     "rpt_sites_note_computed": {
         "zh": "研究文件夹中尚无保存的选址建议；以下为本报告针对未覆盖人口最多的 {n} 类设施各计算的 {sites} 处选址"
-        "（候选点为未达标街坊接入步行网络的位置；贪心最大覆盖）。用 `circle suggest` 可按需计算并保存。",
+        "（候选点为未达标街坊接入步行网络的位置；贪心最大覆盖）。其他类别的选址可按需计算并保存。",
         "en": "The study has no saved suggestions, so this report computed {sites} sites for each of the {n} "
         "categories with the most residents unserved (candidates: where unserved blocks join the walking network; "
-        "greedy maximal covering). `circle suggest` computes and saves others.",
+        "greedy maximal covering). Sites for other categories can be computed and saved on request.",
     },
     "rpt_site_no": {"zh": "选址", "en": "Site"},
     "rpt_location": {"zh": "位置（WGS-84 经纬度）", "en": "Location (WGS-84 lon, lat)"},
@@ -348,10 +348,10 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     },
     "rpt_cover_area_density": {
         "zh": "注意：本研究 {share:.0f}% 的人口按“街坊面积 × 密度”估算（该地区建筑标注不完整），"
-        "各项人口加权指标仅为粗略估计；请以普查数据（--population）或已知总人口（--population-total）重新分析。",
+        "各项人口加权指标仅为粗略估计；有普查数据或已知总人口时，请据此重新分析。",
         "en": "Note: {share:.0f}% of this study's residents were estimated as block area × density (buildings are "
-        "sparsely mapped here), so every population-weighted figure is rough; analyse again with census data "
-        "(--population) or a known total (--population-total).",
+        "sparsely mapped here), so every population-weighted figure is rough; where census data or a known total "
+        "exist, analyse the study again with them.",
     },
     "rpt_pop_census": {"zh": "普查人口按住宅建筑面积分配", "en": "census totals allocated by residential floor area"},
     "rpt_method_scoring": {
