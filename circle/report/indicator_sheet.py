@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from circle.errors import CircleError
+from circle.exports import csv_bytes, xlsx_bytes
 from circle.study.atomic import replace_file
 
 HEADINGS = {
@@ -81,7 +81,10 @@ def write_indicator_sheet(
     The file is written under a temporary name and renamed into place, so a
     failed write leaves an earlier file as it was. A CSV is UTF-8 with a BOM
     (so a spreadsheet opens its Chinese right); its communities and sources
-    go to ``NAME.communities.csv`` and ``NAME.sources.csv``.
+    go to ``NAME.communities.csv`` and ``NAME.sources.csv``. Text a
+    spreadsheet would run as a formula (a name from the data starting with
+    ``=``, ``+``, ``-``, ``@``…) is written with a leading apostrophe
+    (:mod:`circle.exports`).
 
     Raises
     ------
@@ -102,17 +105,9 @@ def write_indicator_sheet(
             (by_community, path.with_suffix(".communities.csv")),
             (source_frame, path.with_suffix(".sources.csv")),
         ):
-            replace_file(target, frame.to_csv(index=False).encode("utf-8-sig"))
+            replace_file(target, csv_bytes(frame))
         return path
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        indicators.to_excel(writer, sheet_name=SHEETS["indicators"][lang], index=False)
-        by_community.to_excel(writer, sheet_name=SHEETS["communities"][lang], index=False)
-        source_frame.to_excel(writer, sheet_name=SHEETS["sources"][lang], index=False)
-        for sheet in writer.sheets.values():
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:60])
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-    replace_file(path, buffer.getvalue())
+    sheets = {SHEETS["indicators"][lang]: indicators, SHEETS["communities"][lang]: by_community}
+    sheets[SHEETS["sources"][lang]] = source_frame
+    replace_file(path, xlsx_bytes(sheets))
     return path
