@@ -32,6 +32,8 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }
 MODES = ("add", "replace")
 MAX_ROWS = 200_000
+#: A CSV facility list may be at most this large (200,000 rows of a few hundred bytes).
+MAX_TABLE_BYTES = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,49 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return mapping
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8 or GB18030, as Chinese Excel exports are) or an ``.xlsx`` sheet as text.
+def check_table(path: Path) -> None:
+    """Refuse a facility table that is too large to read, in a moment and without parsing it.
+
+    A CSV may be at most :data:`MAX_TABLE_BYTES`; an ``.xlsx`` file is
+    checked by :func:`~circle.sources.spreadsheet.check_xlsx` (its unpacked
+    sizes, compression and declared rows and columns). The app calls this
+    before a build takes its turn, so a zip bomb never holds a build slot.
 
     Raises
     ------
     InputDataError
-        When the file is missing, of another type, unreadable or empty.
+        When the file is missing or past those limits.
     """
+    from circle.sources.spreadsheet import check_xlsx
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError(f"facility table {path} does not exist.")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        check_xlsx(path, f"facility table {path.name}", MAX_ROWS)
+    elif path.stat().st_size > MAX_TABLE_BYTES:
+        raise InputDataError(
+            f"facility table {path.name} is {path.stat().st_size / 1e6:,.0f} MB; at most "
+            f"{MAX_TABLE_BYTES / 1e6:,.0f} MB ({MAX_ROWS:,} rows) are read. Split it."
+        )
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GB18030, as Chinese Excel exports are) or an ``.xlsx`` sheet as text.
+
+    Sizes are checked first (:func:`check_table`); an ``.xlsx`` sheet is then
+    streamed with row, cell and time limits
+    (:func:`~circle.sources.spreadsheet.read_xlsx`), never whole.
+
+    Raises
+    ------
+    InputDataError
+        When the file is missing, of another type, unreadable, empty or past the limits.
+    """
+    from circle.sources.spreadsheet import read_xlsx
+
     path = Path(path)
     if not path.is_file():
         raise InputDataError(f"facility table {path} does not exist.")
@@ -96,10 +133,11 @@ def read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if head.startswith(b"PK\x03\x04"):
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+            frame = read_xlsx(path, f"facility table {path.name}", MAX_ROWS)
         elif suffix in (".xlsx", ".xlsm", ".xls"):
             raise InputDataError(f"{path} is named like an Excel file but is not one; save it as .xlsx or .csv.")
         else:
+            check_table(path)
             frame = _read_csv(path)
     except InputDataError:
         raise
