@@ -47,8 +47,13 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Return a table as UTF-8 CSV with a BOM (so Excel reads Chinese), its formula-like text neutralised."""
-    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+    r"""Return a table as UTF-8 CSV with a BOM (so Excel reads Chinese), its formula-like text neutralised.
+
+    Lines end in CR LF (RFC 4180), so a field holding a carriage return is
+    quoted: unquoted, a spreadsheet starts a new row at the CR, and what
+    follows it (``"x\r=1+1"``) would be a cell of its own, and a formula.
+    """
+    return neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], widths: bool = True) -> bytes:
