@@ -1,7 +1,8 @@
-"""Deployments for tests: a settings file, local accounts, and a signed-in AppTest session."""
+"""Deployments for tests: a settings file, local accounts in its database, and a signed-in AppTest session."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 #: the test accounts: name -> (password, role)
@@ -19,17 +20,18 @@ def write_deployment(
     accounts: dict[str, tuple[str, str]] | None = None,
     **settings,
 ) -> Path:
-    """Write ``folder/circle.toml`` and its accounts file; return the settings file's path.
+    """Write ``folder/circle.toml`` and add its accounts to its database; return the settings file's path.
 
     ``settings`` are further top-level settings (``mode="public"``,
-    ``signin_delay_s=0.1``...); the sign-in delay defaults to 0.05 s so tests stay quick.
+    ``signin_delay_s=0.1``, ``database="postgresql+psycopg://…"``); the sign-in
+    delay defaults to 0.05 s so tests stay quick.
     """
     from circle.deploy.accounts import add_account
+    from circle.deploy.config import load_deployment
+    from circle.deploy.db import database_of
 
     folder.mkdir(parents=True, exist_ok=True)
     accounts_file = folder / "accounts.json"
-    for name, (password, role) in (ACCOUNTS if accounts is None else accounts).items():
-        add_account(accounts_file, name, password, role)
     settings.setdefault("signin_delay_s", 0.05)
     lines = [
         f"studies = {str(studies)!r}".replace("'", '"'),
@@ -45,6 +47,9 @@ def write_deployment(
             lines.append(f"{name} = {value}")
     config = folder / "circle.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    database = database_of(replace(load_deployment(config), studies=Path(studies)))  # whatever CIRCLE_STUDIES says
+    for name, (password, role) in (ACCOUNTS if accounts is None else accounts).items():
+        add_account(database, name, password, role)
     return config
 
 

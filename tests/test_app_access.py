@@ -137,9 +137,10 @@ def test_a_planner_signs_in_reaches_the_page_asked_for_and_signs_out(deployment,
 
 def test_a_sign_in_ends_after_its_hours_or_when_idle_or_when_the_account_goes(deployment, studies):
     from circle.deploy.accounts import add_account, remove_account
+    from circle.deploy.db import database_for
     from circle.ui.access import session_record
 
-    accounts = deployment.parent / "accounts.json"
+    accounts = database_for(studies)
     hours_ago = time.time() - 9 * 3600
     for record in (
         session_record("wang", "planner", since=hours_ago),

@@ -77,11 +77,21 @@ def test_console_script_runs_as_a_separate_process(tmp_path):
 
 
 def _users(args: list[str], accounts, monkeypatch, stdin: str | None = None) -> int:
+    """Run ``circle users`` with a deployment whose studies (and database) are beside ``accounts``."""
     import io
 
+    config = accounts.parent / "circle.toml"
+    config.write_text(f'studies = "{accounts.parent / "st"}"\naccounts = "{accounts}"\n', encoding="utf-8")
     if stdin is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    return main(["users", *args, "--accounts", str(accounts)])
+    return main(["users", *args, "--config", str(config)])
+
+
+def _database(accounts):
+    from circle.deploy.config import load_deployment
+    from circle.deploy.db import database_of
+
+    return database_of(load_deployment(accounts.parent / "circle.toml"))
 
 
 def test_users_add_list_and_remove_keep_only_hashes(tmp_path, monkeypatch, capsys):
@@ -89,7 +99,7 @@ def test_users_add_list_and_remove_keep_only_hashes(tmp_path, monkeypatch, capsy
     secret = "a-long-password-1"
     assert _users(["add", "Wang", "--role", "admin", "--password-stdin"], accounts, monkeypatch, secret + "\n") == 0
     assert _users(["add", "li", "--password-stdin"], accounts, monkeypatch, "another-password\n") == 0
-    assert secret not in accounts.read_text(encoding="utf-8")
+    assert secret.encode() not in (tmp_path / "st" / ".circle.db").read_bytes()
     capsys.readouterr()
     assert _users(["list"], accounts, monkeypatch) == 0
     assert capsys.readouterr().out.splitlines() == ["li\tplanner", "wang\tadmin"]
@@ -98,7 +108,11 @@ def test_users_add_list_and_remove_keep_only_hashes(tmp_path, monkeypatch, capsy
     assert "no account 'li'" in capsys.readouterr().err
     from circle.deploy.accounts import check_password
 
-    assert check_password(accounts, "wang", secret).role == "admin"
+    assert check_password(_database(accounts), "wang", secret).role == "admin"
+    from circle.deploy.audit import read_log
+
+    changes = [(e["user"].startswith("cli"), e["action"], e["target"]) for e in read_log(tmp_path / "st")]
+    assert changes == [(True, "account_added", "wang"), (True, "account_added", "li"), (True, "account_removed", "li")]
 
 
 def test_users_add_refuses_short_passwords_and_a_missing_terminal(tmp_path, monkeypatch, capsys):
@@ -107,7 +121,9 @@ def test_users_add_refuses_short_passwords_and_a_missing_terminal(tmp_path, monk
     assert "10 characters" in capsys.readouterr().err
     assert _users(["add", "wang"], accounts, monkeypatch, "") == 2  # stdin is no terminal: no getpass prompt
     assert "--password-stdin" in capsys.readouterr().err
-    assert not accounts.exists()
+    from circle.deploy.accounts import list_accounts
+
+    assert list_accounts(_database(accounts)) == []
     with pytest.raises(SystemExit):  # a password cannot be given as an argument at all
         main(["users", "add", "wang", "--password", "a-long-password-1"])
 

@@ -2,7 +2,7 @@
 
 ``circle analyze`` builds a study folder; ``score``, ``whatif``, ``suggest``,
 ``isochrone``, ``compare``, ``indicators`` and ``report`` read one; ``batch`` runs many on Dask;
-``serve`` and ``users`` deploy the app. Library errors describe the data;
+``serve``, ``users`` and ``db`` deploy the app. Library errors describe the data;
 this package adds the flag names (:func:`circle.cli._common.flag_words`).
 Errors are printed as one paragraph without a traceback and end with exit
 code 2 (bad input) or 1 (anything else).
@@ -15,11 +15,24 @@ import os
 import sys
 import textwrap
 
-from circle.cli import analyze, batch, compare, indicators, isochrone, report, score, serve, suggest, users, whatif
+from circle.cli import (
+    analyze,
+    batch,
+    compare,
+    db,
+    indicators,
+    isochrone,
+    report,
+    score,
+    serve,
+    suggest,
+    users,
+    whatif,
+)
 from circle.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED, with_flags
 from circle.errors import CircleError
 
-SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, compare, indicators, report, serve, users)
+SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, compare, indicators, report, serve, users, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from circle.cli._common import EXIT_OK, beside_python, circle_command
+from circle.cli._common import EXIT_OK, beside_python, circle_command, cli_author
+from circle.errors import CircleError
 
 if TYPE_CHECKING:
     from circle.study.summary import Imports, StudySummary
@@ -179,9 +180,53 @@ def run(args: argparse.Namespace) -> int:
         if not quiet:
             print(f"[{step[0]}/6] {message} …", file=sys.stderr, flush=True)
 
-    result = analyze(options, on_stage=on_stage)
+    try:
+        result = analyze(options, on_stage=on_stage)
+    except CircleError as error:
+        _record_build(args, "refused", error=type(error).__name__)
+        raise
+    _record_build(args, "done", result.summary.source.sha256, kept_scenarios=_kept_scenarios(result.path))
     _print_study_result(result.path, result.summary)
     return EXIT_OK
+
+
+def _kept_scenarios(path: Path) -> int:
+    """Return how many saved scenarios the written study holds (an overwrite keeps them)."""
+    folder = path / "scenarios"
+    return sum(1 for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.is_dir() else 0
+
+
+def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | None = None, **facts) -> None:
+    """Record the build in the audit log of the studies folder the study is in, as ``cli:USER``."""
+    from circle.deploy.audit import record
+
+    out = Path(args.out).expanduser().absolute()
+    if not out.parent.is_dir():  # refused before anything was made: no folder to keep a log in
+        return
+    source = Path(args.source) if args.source and Path(args.source).is_file() else None
+    facts.update(outcome=outcome, overwrite=bool(args.overwrite), profile=args.profile)
+    if source is None:  # a place name, the embedded extract, or a path that names no file
+        facts["source_given"] = str(args.source or args.place or "embedded extract")[:300]
+    record(out.parent, cli_author(), None, "build_study", out.name, source, None, source_sha256, **facts)
+
+
+def _print_completeness(path: Path) -> None:
+    """Say which categories the data holds none or too few of: they will not be scored, and why."""
+    from circle.analysis.assess import assessment_of, study_preset
+    from circle.analysis.completeness import explain
+    from circle.study import Study
+
+    study = Study.open(path)
+    assessment = assessment_of(study, study_preset(study))
+    apart = assessment.set_apart
+    if not apart:
+        return
+    residents = float(study.blocks["population"].sum())
+    print("  Not scored, because the map data holds none or too few of them (no finding of missing service):")
+    for key in apart:
+        label = assessment.preset.category(key).label_en
+        print("    " + explain(assessment.completeness[key], label, residents, "en"))
+    print("    To assess them, give the bureau's list of these facilities with --facilities FILE.")
 
 
 def _print_study_result(path: Path, summary: StudySummary) -> None:
@@ -193,9 +238,7 @@ def _print_study_result(path: Path, summary: StudySummary) -> None:
         f"{counts.facilities} facilities in {len(summary.categories)} categories, "
         f"{counts.network_nodes:,} network nodes; {timings.get('total', 0):.1f} s in all."
     )
-    empty = [k for k, v in counts.per_category.items() if v.facilities == 0]
-    if empty:
-        print(f"  No facility of: {', '.join(empty)} (their times are empty; the study says none reachable).")
+    _print_completeness(path)
     if counts.blocks_unreachable:
         print(
             f"  {counts.blocks_unreachable} block(s) cannot be reached: farther than the snapping limit from "

@@ -53,9 +53,11 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.deploy.accounts import list_accounts
+    from circle.deploy.db import database_of
     from circle.deploy.serve import production_settings, streamlit_command
 
     deployment = deployment_of(args)
+    database = None if deployment.public_only or args.public else database_of(deployment)  # upgraded here
     mode = "public" if args.public or deployment.public_only else "full"
     if not 0 < args.port < 65536:
         raise InputDataError(f"--port {args.port} is not a port number (1–65535).")
@@ -69,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(deployment.public_studies)
         print(f"  resident page only; studies open to the public: {shown}")
     else:
-        accounts = list_accounts(deployment.accounts)
-        print(f"  planners sign in: {len(accounts)} local account(s) in {deployment.accounts}")
+        accounts = list_accounts(database)
+        print(f"  planners sign in: {len(accounts)} local account(s) in {database.url}")
         if not accounts and not deployment.oidc_planners and not deployment.oidc_admins:
             print("  no planner can sign in yet: add one with `circle users add NAME --role admin`")
     if args.address not in {"127.0.0.1", "localhost", "::1"} and not args.host:

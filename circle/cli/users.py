@@ -1,4 +1,4 @@
-"""``circle users add|remove|list``: planners' accounts.
+"""``circle users add|remove|list``: planners' accounts, kept in the deployment's database.
 
 Passwords are read from the terminal (asked twice, not echoed) or, for
 scripts, as one line of standard input with ``--password-stdin``; never from
@@ -12,9 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from circle.cli._common import (
-    deployment_of,
-)
+from circle.cli._common import cli_author, deployment_of
 from circle.errors import InputDataError
 
 
@@ -34,30 +32,42 @@ def add_parser(commands) -> None:
     actions.add_parser("list", help="list the accounts and their roles")
     for sub in (add, remove, actions.choices["list"]):
         sub.add_argument("--config", metavar="FILE", help="the deployment's settings (they name the accounts file)")
-        sub.add_argument("--accounts", metavar="FILE", help="the accounts file (default: the settings' accounts)")
+        sub.add_argument(
+            "--accounts", metavar="FILE", help="an old accounts file to import first (default: the settings' accounts)"
+        )
     cmd.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.deploy.accounts import add_account, check_new_password, list_accounts, remove_account
+    from dataclasses import replace
 
-    accounts = Path(args.accounts) if args.accounts else deployment_of(args).accounts
+    from circle.deploy.accounts import add_account, check_new_password, list_accounts, remove_account
+    from circle.deploy.audit import record
+    from circle.deploy.db import database_of
+
+    deployment = deployment_of(args)
+    if args.accounts:
+        deployment = replace(deployment, accounts=Path(args.accounts))
+    database = database_of(deployment)  # an old accounts file is imported here
     if args.action == "list":
-        found = list_accounts(accounts)
+        found = list_accounts(database)
         for account in found:
             print(f"{account.name}\t{account.role}")
         if not found:
-            print(f"no accounts in {accounts}; add one with `circle users add NAME`", file=sys.stderr)
+            print(f"no accounts in {database.url}; add one with `circle users add NAME`", file=sys.stderr)
         return 0
+    who = cli_author()
     if args.action == "remove":
-        remove_account(accounts, args.name)
-        print(f"account {args.name} removed from {accounts}")
+        remove_account(database, args.name)
+        record(deployment.studies, who, None, "account_removed", args.name.strip().lower(), database=database)
+        print(f"account {args.name} removed from {database.url}")
         return 0
     password = _read_password(args.password_stdin)
     check_new_password(password)
-    account = add_account(accounts, args.name, password, args.role)
-    print(f"account {account.name} ({account.role}) written to {accounts}; the password is kept only as a hash")
+    account = add_account(database, args.name, password, args.role)
+    record(deployment.studies, who, None, "account_added", account.name, database=database, account_role=account.role)
+    print(f"account {account.name} ({account.role}) written to {database.url}; the password is kept only as a hash")
     return 0
 
 

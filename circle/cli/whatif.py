@@ -133,8 +133,11 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from circle.analysis.assess import run_whatif
+    from circle.deploy.audit import record
+    from circle.deploy.db import database_for
+    from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
     from circle.study import Study
-    from circle.study.scenarios import Change, delete_scenario, list_scenarios, load_scenario
+    from circle.study.scenarios import Change, check_name, delete_scenario, list_scenarios, load_scenario
 
     study = Study.open(args.study)
     if args.list:
@@ -150,13 +153,28 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.delete:
         delete_scenario(study, args.delete)
+        database = database_for(study.path.parent)
+        forget_scenario(database, study.path.name, args.delete)
+        target = f"{study.path.name}/{args.delete}"
+        record(study.path.parent, cli_author(), None, "delete_scenario", target, database=database)
         print(f"Scenario {args.delete} deleted.")
         return EXIT_OK
     changes = [parse_add(text) for text in args.add]
     changes += [Change("remove", facility_id=text) for text in args.remove]
     changes += [parse_move(text) for text in args.move]
     changes += closures(args)
-    result = run_whatif(study, changes, args.name, author=cli_author())
+    check_name(args.name)
+    author, database = cli_author(), database_for(study.path.parent)
+    # the command line replaces a scenario of that name, whoever saved it; a save in progress still wins
+    claim_scenario(database, study.path.name, args.name, author, may_replace=lambda _owner: True)
+    try:
+        result = run_whatif(study, changes, args.name, author=author)
+    except BaseException:
+        release_claim(database, study.path.name, args.name, author)
+        raise
+    scenario_saved(database, study.path.name, args.name, author)
+    target = f"{study.path.name}/{args.name}"
+    record(study.path.parent, author, None, "save_scenario", target, database=database, changes=len(changes))
     diff = result["diff"]
     print(
         f"Scenario {args.name} saved in {Path(args.study) / 'scenarios' / args.name} "

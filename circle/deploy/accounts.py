@@ -1,14 +1,17 @@
-"""Local planner accounts for intranets without an identity provider.
+"""Local planner accounts for intranets without an identity provider, kept in the deployment's database.
 
-The accounts file is JSON written by ``circle users add NAME`` (readable by
-its owner only)::
+``circle users add NAME`` writes a row of the ``accounts`` table (name, argon2id
+hash, role, when added); the database holds hashes, never a password.
+:func:`check_password` spends the same work whether or not the user exists,
+so the answer's timing does not tell which names are accounts.
+
+Earlier versions kept the accounts in a JSON file (the ``accounts`` setting)::
 
     {"users": {"wang.li": {"hash": "$argon2id$v=19$m=65536,t=3,p=4$…", "role": "planner",
                            "added": "2026-12-02T10:00:00Z"}}}
 
-It holds argon2id hashes, never a password. :func:`check_password` spends
-the same work whether or not the user exists, so the answer's timing does
-not tell which names are accounts.
+:func:`import_accounts_file` moves such a file's accounts into the database
+once and renames the file ``accounts.json.imported`` so it is not read again.
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from circle.deploy.config import ROLES
+from circle.deploy.db import accounts as accounts_table
 from circle.errors import InputDataError
 from circle.study.atomic import locked
+
+if TYPE_CHECKING:
+    from circle.deploy.db import Database
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 MIN_PASSWORD = 10
@@ -62,7 +71,7 @@ def check_new_password(password: str) -> None:
 
 
 def read_accounts(path: Path) -> dict[str, dict]:
-    """Return the accounts file's users (an empty dict when there is no file).
+    """Return the users of an old accounts file (an empty dict when there is no file).
 
     Raises
     ------
@@ -83,49 +92,75 @@ def read_accounts(path: Path) -> dict[str, dict]:
     return users
 
 
-def _write_accounts(path: Path, users: dict[str, dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump({"users": users}, handle, ensure_ascii=False, indent=2, sort_keys=True)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
+def import_accounts_file(database: Database, path: Path | None) -> int:
+    """Move the accounts of an old accounts file into the database; return how many were added.
+
+    Accounts already in the database are kept as they are. The file is then
+    renamed ``NAME.imported`` (its hashes stay readable by its owner only), so
+    an account removed later is not brought back by a second import.
+    """
+    if path is None or not Path(path).is_file():
+        return 0
+    path = Path(path)
+    with locked(path):
+        users = read_accounts(path)
+        if not path.is_file():  # another process imported it meanwhile
+            return 0
+        added = 0
+        with database.begin() as connection:
+            known = set(connection.scalars(sa.select(accounts_table.c.name)))
+            for name, entry in users.items():
+                if name in known or not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
+                    continue
+                role = entry.get("role") if entry.get("role") in ROLES else "planner"
+                connection.execute(
+                    accounts_table.insert().values(
+                        name=name, hash=entry["hash"], role=role, added=str(entry.get("added") or _now())
+                    )
+                )
+                added += 1
+        os.replace(path, path.with_name(path.name + ".imported"))
+    return added
 
 
-def add_account(path: Path, name: str, password: str, role: str = "planner") -> Account:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def add_account(database: Database, name: str, password: str, role: str = "planner") -> Account:
     """Add an account or set a new password and role for an existing one."""
     name = check_account_name(name)
     check_new_password(password)
     if role not in ROLES:
         raise InputDataError(f"role must be one of {', '.join(ROLES)}, not {role!r}.")
-    with locked(Path(path)):
-        users = read_accounts(path)
-        users[name] = {
-            "hash": _hasher().hash(password),
-            "role": role,
-            "added": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        _write_accounts(Path(path), users)
+    row = {"hash": _hasher().hash(password), "role": role, "added": _now()}
+    with database.begin() as connection:
+        changed = connection.execute(accounts_table.update().where(accounts_table.c.name == name).values(**row))
+        if changed.rowcount == 0:
+            connection.execute(accounts_table.insert().values(name=name, **row))
     return Account(name, role)
 
 
-def remove_account(path: Path, name: str) -> None:
+def remove_account(database: Database, name: str) -> None:
     """Remove an account; its sessions end at their next click."""
     name = check_account_name(name)
-    with locked(Path(path)):
-        users = read_accounts(path)
-        if name not in users:
-            raise InputDataError(f"there is no account {name!r} in {path}.")
-        del users[name]
-        _write_accounts(Path(path), users)
+    with database.begin() as connection:
+        removed = connection.execute(accounts_table.delete().where(accounts_table.c.name == name))
+    if removed.rowcount == 0:
+        raise InputDataError(f"there is no account {name!r} in {database.url}.")
 
 
-def list_accounts(path: Path) -> list[Account]:
+def list_accounts(database: Database) -> list[Account]:
     """Return the accounts, by name."""
-    return [Account(name, entry.get("role", "planner")) for name, entry in sorted(read_accounts(path).items())]
+    with database.connect() as connection:
+        rows = connection.execute(sa.select(accounts_table.c.name, accounts_table.c.role).order_by("name"))
+        return [Account(name, role if role in ROLES else "planner") for name, role in rows]
+
+
+def has_accounts(database: Database) -> bool:
+    """Whether any local account exists (the sign-in form is shown only then)."""
+    with database.connect() as connection:
+        return connection.scalar(sa.select(sa.func.count()).select_from(accounts_table)) > 0
 
 
 @functools.cache
@@ -134,7 +169,7 @@ def _dummy_hash() -> str:
     return _hasher().hash("circle: no such account")
 
 
-def check_password(path: Path, name: str, password: str) -> Account | None:
+def check_password(database: Database, name: str, password: str) -> Account | None:
     """Return the account when ``password`` is its password, else None.
 
     An unknown or malformed name costs one argon2 verification too, and the
@@ -142,27 +177,27 @@ def check_password(path: Path, name: str, password: str) -> Account | None:
     """
     try:
         folded = check_account_name(name)
-        entry = read_accounts(path).get(folded)
     except InputDataError:
-        folded, entry = "", None
-    stored = entry.get("hash") if isinstance(entry, dict) else None
+        folded = ""
+    row = None
+    if folded:
+        with database.connect() as connection:
+            row = connection.execute(
+                sa.select(accounts_table.c.hash, accounts_table.c.role).where(accounts_table.c.name == folded)
+            ).first()
     try:
-        _hasher().verify(stored if isinstance(stored, str) else _dummy_hash(), password)
+        _hasher().verify(row.hash if row is not None else _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if entry is None:
+    if row is None:
         return None
-    role = entry.get("role", "planner")
-    return Account(folded, role if role in ROLES else "planner")
+    return Account(folded, row.role if row.role in ROLES else "planner")
 
 
-def account_role(path: Path, name: str) -> str | None:
+def account_role(database: Database, name: str) -> str | None:
     """Return an account's role now, or None when it was removed (checked at each click)."""
-    try:
-        entry = read_accounts(path).get(name)
-    except InputDataError:
+    with database.connect() as connection:
+        role = connection.scalar(sa.select(accounts_table.c.role).where(accounts_table.c.name == name))
+    if role is None:
         return None
-    if not isinstance(entry, dict):
-        return None
-    role = entry.get("role", "planner")
     return role if role in ROLES else "planner"

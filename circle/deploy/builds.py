@@ -1,77 +1,134 @@
 """Study builds on a shared server: a queue with a cap, and scratch folders that end with their session.
 
-:class:`BuildQueue` lets at most ``slots`` builds run at once; the others
-wait in arrival order and can ask their place. :class:`SessionScratch` is a
-folder that is removed when the object is collected (a Streamlit session
-keeps it in its state, so the folder goes when the session does) or when
-the process exits; :func:`sweep_scratch` removes what a killed server left.
+:class:`BuildQueue` lets at most ``slots`` builds run at once across every
+app process of a deployment; the others wait in arrival order and can ask
+their place. Its tickets are rows of the deployment database's
+``build_queue`` table (no visitor can empty it, as one could a Streamlit
+cache); each holder marks its row alive every few seconds, and a row not
+marked for ``stale_s`` (a killed server) is dropped by the next caller.
+:class:`SessionScratch` is a folder that is removed when the object is
+collected (a Streamlit session keeps it in its state, so the folder goes
+when the session does) or when the process exits; :func:`sweep_scratch`
+removes what a killed server left.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import shutil
+import socket
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from circle.deploy.db import build_queue
+
+if TYPE_CHECKING:
+    from circle.deploy.db import Database
 
 SCRATCH_PREFIX = "circle-session-"
 
 
 class BuildQueue:
-    """At most ``slots`` builds at once; the rest wait their turn, first come first served."""
+    """At most ``slots`` builds at once; the rest wait their turn, first come first served.
 
-    def __init__(self, slots: int = 1) -> None:
+    Parameters
+    ----------
+    database : Database
+        The deployment's database, shared by its app processes.
+    slots : int
+        Builds that may run at once.
+    stale_s : float
+        A ticket whose holder gave no sign of life for this long is dropped.
+    """
+
+    def __init__(self, database: Database, slots: int = 1, stale_s: float = 60.0) -> None:
+        self.database = database
         self.slots = max(1, int(slots))
-        self._lock = threading.Condition()
-        self._tickets = itertools.count(1)
-        self._waiting: list[int] = []
-        self._running: set[int] = set()
+        self.stale_s = stale_s
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+
+    def _live(self, connection) -> list[tuple[int, str]]:
+        """Drop stale tickets; return the live ones (ticket, state), oldest first."""
+        now = time.time()
+        connection.execute(build_queue.delete().where(build_queue.c.seen < now - self.stale_s))
+        rows = connection.execute(sa.select(build_queue.c.ticket, build_queue.c.state).order_by("ticket"))
+        return [(ticket, state) for ticket, state in rows]
 
     def position(self, ticket: int) -> int:
         """Return a waiting ticket's place in the queue (1 is next), or 0 when it is running or gone."""
-        with self._lock:
-            return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
+        with self.database.begin() as connection:
+            waiting = [t for t, state in self._live(connection) if state == "waiting"]
+        return waiting.index(ticket) + 1 if ticket in waiting else 0
 
     @property
     def running(self) -> int:
         """Return how many builds run now."""
-        with self._lock:
-            return len(self._running)
+        with self.database.begin() as connection:
+            return sum(state == "running" for _, state in self._live(connection))
+
+    def _touch(self, ticket: int) -> None:
+        with self.database.begin() as connection:
+            connection.execute(build_queue.update().where(build_queue.c.ticket == ticket).values(seen=time.time()))
 
     @contextlib.contextmanager
     def turn(self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5) -> Iterator[int]:
         """Wait for a free slot, hold it while the block runs, then give it to the next in line.
 
-        ``on_wait(position)`` is called while waiting, whenever the position
-        may have changed (at most every ``poll_s``). If the waiter is stopped
-        (the session closed, the user moved on), its place is given up.
+        ``on_wait(position)`` is called while waiting, at most every ``poll_s``.
+        If the waiter is stopped (the session closed, the user moved on), its
+        place is given up; a killed process's place is dropped after ``stale_s``.
         """
-        ticket = next(self._tickets)
-        with self._lock:
-            self._waiting.append(ticket)
+        with self.database.begin() as connection:
+            ticket = connection.execute(
+                build_queue.insert().values(state="waiting", owner=self.owner, seen=time.time())
+            ).inserted_primary_key[0]
+        alive = threading.Event()
         try:
             while True:
-                with self._lock:
-                    place = self._waiting.index(ticket) + 1
-                    if place <= self.slots - len(self._running):
-                        self._waiting.remove(ticket)
-                        self._running.add(ticket)
+                with self.database.begin() as connection:
+                    live = self._live(connection)
+                    waiting = [t for t, state in live if state == "waiting"]
+                    running = sum(state == "running" for _, state in live)
+                    if ticket not in waiting:  # dropped as stale (this process was stalled): queue again
+                        connection.execute(
+                            build_queue.insert().values(
+                                ticket=ticket, state="waiting", owner=self.owner, seen=time.time()
+                            )
+                        )
+                        waiting.append(ticket)
+                    place = waiting.index(ticket) + 1
+                    if place <= self.slots - running:
+                        connection.execute(
+                            build_queue.update()
+                            .where(build_queue.c.ticket == ticket)
+                            .values(state="running", seen=time.time())
+                        )
                         break
-                    self._lock.wait(poll_s)
                 if on_wait is not None:
                     on_wait(place)
+                time.sleep(poll_s)
+                self._touch(ticket)
+            beat = threading.Thread(target=self._beat, args=(ticket, alive), daemon=True)
+            beat.start()
             yield ticket
         finally:
-            with self._lock:
-                if ticket in self._waiting:
-                    self._waiting.remove(ticket)
-                self._running.discard(ticket)
-                self._lock.notify_all()
+            alive.set()
+            with self.database.begin() as connection:
+                connection.execute(build_queue.delete().where(build_queue.c.ticket == ticket))
+
+    def _beat(self, ticket: int, done: threading.Event) -> None:
+        """Mark a running ticket alive until ``done`` is set."""
+        while not done.wait(self.stale_s / 6):
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._touch(ticket)
 
 
 class SessionScratch:

@@ -9,12 +9,14 @@ file's folder (the repository's root when there is no file)::
     studies = "data/studies"           # CIRCLE_STUDIES, when set, wins
     public_studies = ["default"]       # studies a visitor may open; ["*"] for all
     data_folders = ["data/osm"]        # the only places planners may name server files in
-    accounts = "data/accounts.json"    # local planner accounts (``circle users add NAME``)
+    accounts = "data/accounts.json"    # an old accounts file, imported into the database once
     session_hours = 8                  # a sign-in lasts this long at most
     idle_minutes = 60                  # and ends after this long without a click
     signin_delay_s = 1.0               # every refused sign-in waits this long
     upload_quota_mb = 2000             # what one planner may upload in 24 hours
     concurrent_builds = 1              # study builds at once; more wait in a queue
+    database = "postgresql+psycopg://circle@db.internal/circle"  # default: SQLite STUDIES/.circle.db
+    trusted_proxies = ["127.0.0.1"]    # peers whose X-Forwarded-For names the visitor's address
 
     [oidc]                             # who, signed in through st.login, is a planner
     planners = ["*@bureau.example.cn"]
@@ -50,6 +52,8 @@ class Deployment:
     signin_delay_s: float = 1.0
     upload_quota_mb: float = 2000.0
     concurrent_builds: int = 1
+    database: str | None = None  # a SQLAlchemy URL; None: SQLite ``STUDIES/.circle.db``
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     oidc_planners: tuple[str, ...] = field(default_factory=tuple)
     oidc_admins: tuple[str, ...] = field(default_factory=tuple)
     source: Path | None = None  # the file these settings came from
@@ -86,6 +90,8 @@ _KEYS = {
     "signin_delay_s",
     "upload_quota_mb",
     "concurrent_builds",
+    "database",
+    "trusted_proxies",
     "oidc",
 }
 
@@ -147,7 +153,7 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
         problems.append("concurrent_builds must be a whole number of 1 or more")
         builds = 1
     lists = {}
-    for key in ("public_studies", "data_folders"):
+    for key in ("public_studies", "data_folders", "trusted_proxies"):
         value = values.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             problems.append(f"{key} must be a list of strings")
@@ -163,6 +169,11 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
     for key in ("studies", "accounts"):
         if key in values and not isinstance(values[key], str):
             problems.append(f"{key} must be a path")
+    database = values.get("database")
+    if database is not None and not (
+        isinstance(database, str) and database.split(":", 1)[0].split("+", 1)[0] in ("sqlite", "postgresql")
+    ):
+        problems.append("database must be a URL starting sqlite:/// or postgresql+psycopg://")
     if problems:
         raise InputDataError(f"{where}: " + "; ".join(problems) + ".")
 
@@ -178,6 +189,8 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
         else defaults.data_folders,
         accounts=folder(values["accounts"]) if "accounts" in values else defaults.accounts,
         concurrent_builds=builds,
+        database=database,
+        trusted_proxies=tuple(lists["trusted_proxies"] or ()),
         oidc_planners=tuple(oidc.get("planners", [])),
         oidc_admins=tuple(oidc.get("admins", [])),
         source=path,

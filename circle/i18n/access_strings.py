@@ -12,6 +12,10 @@ ACCESS_STRINGS: dict[str, dict[str, str]] = {
     "signin_password": {"zh": "密码", "en": "Password"},
     "signin_go": {"zh": "登录", "en": "Sign in"},
     "signin_refused": {"zh": "账户名或密码不正确。", "en": "The account name or the password is wrong."},
+    "signin_wait": {
+        "zh": "登录尝试过多：此次未核对密码。请 {seconds} 秒后再试。",
+        "en": "Too many refused sign-ins: this one was not checked. Try again in {seconds} s.",
+    },
     "signin_oidc": {"zh": "用单位账户登录", "en": "Sign in with the bureau's account"},
     "signin_oidc_not_planner": {
         "zh": "{email} 已登录，但不是规划师账户。请联系管理员。",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -218,8 +219,36 @@ def write_study(
         if before_summary is not None:
             before_summary(tables.summary)
         (staging / SUMMARY).write_text(summary_json(tables.summary, json_default), encoding="utf-8")
+        keep_scenarios(destination, staging)
 
     return replace_folder(destination, write)
+
+
+def keep_scenarios(old: Path, new: Path) -> int:
+    """Carry the saved scenarios of the study at ``old`` into its new version at ``new``; return how many.
+
+    Called under the study's lock (which scenario saves and deletions take
+    too), so a scenario saved while the study was rebuilt is kept as well.
+    Each kept ``scenario.json`` says it was computed on the study as built
+    before (``computed_on``: ``"previous build"``): its figures are those of
+    the old study until it is saved again.
+    """
+    scenarios = old / "scenarios"
+    if not scenarios.is_dir():
+        return 0
+    kept = 0
+    for folder in sorted(p for p in scenarios.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        target = new / "scenarios" / folder.name
+        shutil.copytree(folder, target)
+        described = target / "scenario.json"
+        try:
+            payload = json.loads(described.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        payload["computed_on"] = "previous build"
+        described.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        kept += 1
+    return kept
 
 
 def manifest_of(folder: Path, files: list[str]) -> dict[str, dict[str, Any]]:

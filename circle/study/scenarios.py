@@ -1,4 +1,4 @@
-"""Saved what-if scenarios: ``scenarios/NAME/`` in a study folder.
+"""Saved what-if scenarios: ``scenarios/NAME/`` in a study folder (kept when the study is rebuilt).
 
 Each scenario folder holds ``scenario.json`` (its changes, author, the diff
 against the baseline, timings), ``blocks.parquet`` (the reach columns after
@@ -81,7 +81,6 @@ def save_scenario(
     """
     check_name(name)
     root = study.path / SCENARIOS
-    root.mkdir(exist_ok=True)
 
     def write(staging: Path) -> None:
         blocks.to_parquet(staging / "blocks.parquet", index=False)
@@ -100,7 +99,9 @@ def save_scenario(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
 
-    return replace_folder(root / name, write)
+    with locked(study.path):  # not while the study is being replaced (its scenarios are carried over then)
+        root.mkdir(exist_ok=True)
+        return replace_folder(root / name, write)
 
 
 def list_scenarios(study: Study) -> list[dict[str, Any]]:
@@ -158,7 +159,7 @@ def delete_scenario(study: Study, name: str) -> None:
     folder = study.path / SCENARIOS / check_name(name)
     if not folder.is_dir():
         raise CircleError(f"the study has no scenario {name!r}.")
-    with locked(folder):
+    with locked(study.path), locked(folder):
         retired = folder.parent / f".{folder.name}.del-{uuid.uuid4().hex[:8]}"
         folder.rename(retired)
         shutil.rmtree(retired, ignore_errors=True)

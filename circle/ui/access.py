@@ -5,11 +5,13 @@ A signed-in session keeps a small record in its own session state
 and when it was last active. Every run checks it: a record past the
 deployment's ``session_hours`` or ``idle_minutes``, or of an account that was
 removed, ends. Nothing about a session is shared with another, but the
-count of refused sign-ins per name (:class:`~circle.deploy.throttle.SignInThrottle`).
+refused sign-ins by name and address (:class:`~circle.deploy.throttle.SignInThrottle`),
+kept in the deployment's database where no visitor can reset them.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -45,11 +47,20 @@ def session_record(name: str, role: str, via: str = "local", since: float | None
     return {"name": name, "role": role, "via": via, "since": since or now, "seen": now}
 
 
-@st.cache_resource(show_spinner=False)
-def _throttle():
-    from circle.deploy.throttle import SignInThrottle
+def client_address(deployment: Deployment) -> str:
+    """Return the address this session's browser connects from (``unknown`` where Streamlit does not say).
 
-    return SignInThrottle()
+    Behind a proxy listed in the deployment's ``trusted_proxies``, the last
+    address of ``X-Forwarded-For`` (the one that proxy added) is taken.
+    """
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # no browser connection (AppTest, a bare script run)
+        return "unknown"
+    if peer and forwarded and peer in deployment.trusted_proxies:
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return str(peer)[:64] if peer else "unknown"
 
 
 def oidc_configured() -> bool:
@@ -75,6 +86,7 @@ def _oidc_user(deployment: Deployment) -> dict | None:
 def current_user(deployment: Deployment) -> User | None:
     """Return the session's planner, or None for a visitor; end an expired or revoked sign-in."""
     from circle.deploy.accounts import account_role
+    from circle.deploy.db import database_of
 
     if deployment.public_only:
         return None
@@ -88,7 +100,7 @@ def current_user(deployment: Deployment) -> User | None:
         deployment.idle_minutes * 60
     )
     if record["via"] == "local":
-        role = account_role(deployment.accounts, record["name"])
+        role = account_role(database_of(deployment), record["name"])
     else:
         role = deployment.oidc_role(record["name"])
     if expired or role is None:
@@ -106,7 +118,11 @@ def sign_out(deployment: Deployment, reason: str = "asked") -> None:
     signed = st.session_state.pop(key.USER, None)
     _forget_planner_work()
     if signed is not None:
-        record(deployment.studies, signed["name"], signed["role"], "sign_out", signed["name"], reason=reason)
+        from circle.deploy.db import database_of
+
+        database = database_of(deployment)
+        name, role = signed["name"], signed["role"]
+        record(deployment.studies, name, role, "sign_out", name, database=database, reason=reason)
         if signed["via"] == "oidc":
             st.logout()
 
@@ -129,7 +145,10 @@ def signin_page(deployment: Deployment, lang: str) -> None:
             st.warning(t("signin_oidc_not_planner", lang, email=str(st.user.get("email") or "?")))
         elif st.button(t("signin_oidc", lang), key="signin_oidc", type="primary"):
             st.login()
-    if not deployment.accounts.is_file():
+    from circle.deploy.accounts import has_accounts
+    from circle.deploy.db import database_of
+
+    if not has_accounts(database_of(deployment)):
         if not oidc_configured():
             st.info(t("signin_none_configured", lang))
         return
@@ -146,21 +165,29 @@ def signin_page(deployment: Deployment, lang: str) -> None:
 def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) -> None:
     from circle.deploy.accounts import check_password
     from circle.deploy.audit import record
+    from circle.deploy.db import database_of
+    from circle.deploy.throttle import SignInThrottle, name_digest
 
-    throttle = _throttle()
+    database = database_of(deployment)
+    throttle = SignInThrottle(database)
+    address = client_address(deployment)
     started = time.monotonic()
-    account = None if throttle.blocked(name) else check_password(deployment.accounts, name, password)
+    wait = throttle.wait_s(name, address)
+    account = None if wait > 0 else check_password(database, name, password)
     if account is None:
-        throttle.refuse(name)
-        # the same wait and words whether the name is an account or not; the typed name is never logged
+        throttle.refuse(name, address, checked=wait <= 0)
+        # the same wait and words whether the name is an account or not; the typed name is logged only as a keyed hash
         time.sleep(max(0.0, deployment.signin_delay_s - (time.monotonic() - started)))
-        record(deployment.studies, "?", None, "sign_in_refused", "?")
+        facts = {"name_hmac": name_digest(database, name), "address": address, "checked": wait <= 0}
+        record(deployment.studies, "?", None, "sign_in_refused", "?", database=database, **facts)
         st.error(t("signin_refused", lang))
+        if wait > 0:
+            st.warning(t("signin_wait", lang, seconds=str(math.ceil(wait))))
         return
-    throttle.forget(name)
+    throttle.forget(name, address)
     _forget_planner_work()  # nothing of a previous user's work carries over
     st.session_state[key.USER] = session_record(account.name, account.role)
-    record(deployment.studies, account.name, account.role, "sign_in", account.name)
+    record(deployment.studies, account.name, account.role, "sign_in", account.name, database=database, address=address)
     print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)
     st.rerun()
 

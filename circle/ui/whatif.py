@@ -107,21 +107,56 @@ def _figure(diff: dict, measure: str, side: str) -> str:
 
 
 def _save(lang: str, study, changes: list, name: str, user: User) -> None:
-    """Save the scenario as ``user``, unless it would replace another planner's (admins may)."""
+    """Save the scenario as ``user``, unless it would replace another planner's (admins may).
+
+    The name is claimed in the deployment's database first: of two planners
+    saving a new scenario under one name at once, one saves and the other is told.
+    """
     from circle.analysis.assess import run_whatif
     from circle.deploy import audit
-    from circle.study.scenarios import scenario_exists
+    from circle.deploy.owners import claim_scenario, release_claim, scenario_saved
+    from circle.study.scenarios import check_name, scenario_exists
 
     try:
-        if scenario_exists(study, name) and _refused(lang, study, name, user):
+        check_name(name)
+        exists = scenario_exists(study, name)
+        if exists and _refused(lang, study, name, user):
             return
-        run_whatif(study, changes, name, author=user.name)
+        database = _database(study)
+        claim_scenario(
+            database,
+            study.path.name,
+            name,
+            user.name,
+            may_replace=user.may_change if exists else None,
+            on_disk=lambda: scenario_exists(study, name),
+        )
+        try:
+            run_whatif(study, changes, name, author=user.name)
+        except BaseException:
+            release_claim(database, study.path.name, name, user.name)
+            raise
+        scenario_saved(database, study.path.name, name, user.name)
         audit.record(
-            study.path.parent, user.name, user.role, "save_scenario", f"{study.path.name}/{name}", changes=len(changes)
+            study.path.parent,
+            user.name,
+            user.role,
+            "save_scenario",
+            f"{study.path.name}/{name}",
+            database=database,
+            changes=len(changes),
+            replaced=exists,
         )
         st.info(t("saved", lang, name=name))
     except CircleError as exc:
         st.error(t("error", lang, message=str(exc)))
+
+
+def _database(study):
+    """Return the database that keeps the records of ``study``'s studies folder."""
+    from circle.deploy.db import database_for
+
+    return database_for(study.path.parent)
 
 
 def saved_scenarios(lang: str, study, user: User) -> None:
@@ -152,13 +187,17 @@ def saved_scenarios(lang: str, study, user: User) -> None:
 def _delete(lang: str, study, name: str, user: User) -> None:
     """Delete a scenario after checking, again and on disk, that ``user`` may."""
     from circle.deploy import audit
+    from circle.deploy.owners import forget_scenario
     from circle.study.scenarios import delete_scenario
 
     try:
         if _refused(lang, study, name, user):
             return
         delete_scenario(study, name)
-        audit.record(study.path.parent, user.name, user.role, "delete_scenario", f"{study.path.name}/{name}")
+        database = _database(study)
+        forget_scenario(database, study.path.name, name)
+        target = f"{study.path.name}/{name}"
+        audit.record(study.path.parent, user.name, user.role, "delete_scenario", target, database=database)
     except CircleError as exc:
         st.error(t("error", lang, message=str(exc)))
         return

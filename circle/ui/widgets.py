@@ -65,6 +65,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
         ignore_gates = st.checkbox(t("build_ignore_gates", lang), key="build_ignore_gates")
     if not st.button(t("build", lang), key="build_study"):
         return
+    building = [False]  # once the build starts, build_study records its outcome itself
     try:
         check_name(name)
         if upload is None and not server_path:
@@ -93,13 +94,37 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             if dem is not None:
                 options.dem_file = _save_upload(dem, folder / "dem.tif", UPLOAD_LIMIT_MB, TIFF_MAGIC, lang)
             shown_source = upload.name if upload is not None else server_path
+            building[0] = True
             result = build_study(lang, deployment, user, options, shown_source, uploaded)
         st.success(t("built", lang, name=name))
         offset = (result.summary.imports.facilities or {}).get("offset_check", {})
         if offset.get("suggested"):
             st.warning(offset["message"])
     except CircleError as exc:
+        if not building[0]:
+            _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
         st.error(t("error", lang, message=str(exc)))
+
+
+def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:
+    """Record in the audit log an upload or server file refused before its build (size, type, quota, path)."""
+    from circle.deploy.audit import record
+    from circle.deploy.db import database_of
+
+    uploads = [f for f in files if f is not None]
+    record(
+        deployment.studies,
+        user.name,
+        user.role,
+        "upload_refused",
+        name,
+        database=database_of(deployment),
+        files=[str(f.name)[:200] for f in uploads],
+        uploaded_bytes=sum(int(f.size) for f in uploads),
+        server_path=server_path[:300] or None,
+        outcome="refused",
+        error=type(error).__name__,
+    )
 
 
 def build_study(lang: str, deployment: Deployment, user: User, options, shown_source: str, uploaded: int = 0):
@@ -107,8 +132,11 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
 
     ``shown_source`` is how the source is named in the log (an upload's own
     name, or the server path as typed); its SHA-256 is taken from the file.
+    A facility list past the import limits is refused before the build waits
+    for its turn (:func:`~circle.sources.tables.check_table`), so it never holds a slot.
     """
     from circle.deploy.audit import record
+    from circle.deploy.db import database_of
     from circle.pipeline import analyze
 
     progress = st.progress(0.0, text=t("building", lang))
@@ -127,10 +155,15 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
         facts.update(uploaded_bytes=uploaded, profile=options.profile, outcome=outcome)
         target = Path(options.out).name
         where = (deployment.studies, user.name, user.role, "build_study", target)
-        record(*where, source, shown_source, source_sha256, **facts)
+        record(*where, source, shown_source, source_sha256, database=database_of(deployment), **facts)
 
     try:
-        with build_queue(deployment.concurrent_builds).turn(on_wait=on_wait):
+        if options.facilities_file:
+            # sizes, zip bombs and declared rows are checked in a moment, before a slot is taken
+            from circle.sources.tables import check_table
+
+            check_table(Path(options.facilities_file))
+        with build_queue(deployment).turn(on_wait=on_wait):
             progress.progress(0.0, text=t("building", lang))
             result = analyze(options, on_stage=on_stage)
     except CircleError as error:
@@ -141,10 +174,11 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     return result
 
 
-@st.cache_resource(show_spinner=False)
-def build_queue(slots: int) -> BuildQueue:
-    """Return the server's build queue (one per number of slots; shared by every session on purpose)."""
-    return BuildQueue(slots)
+def build_queue(deployment: Deployment) -> BuildQueue:
+    """Return the deployment's build queue (its tickets are in the database, shared by every process)."""
+    from circle.deploy.db import database_of
+
+    return BuildQueue(database_of(deployment), deployment.concurrent_builds)
 
 
 @st.cache_resource(show_spinner=False)
@@ -169,7 +203,9 @@ def check_quota(lang: str, deployment: Deployment, user: User, uploading: int) -
     if not uploading:
         return
     since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
-    used = uploaded_bytes(deployment.studies, user.name, since)
+    from circle.deploy.db import database_of
+
+    used = uploaded_bytes(deployment.studies, user.name, since, database_of(deployment))
     if used + uploading > deployment.upload_quota_mb * 1e6:
         raise CircleError(
             t("quota_exceeded", lang, used=f"{used / 1e6:,.0f}", quota=f"{deployment.upload_quota_mb:,.0f}")
