@@ -80,23 +80,73 @@ def polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def canonical_multipolygons(geometries: np.ndarray) -> np.ndarray:
-    """Return the MultiPolygons with every ring made canonical (see :func:`canonical_rings`)."""
+    """Return the MultiPolygons in one canonical form: every ring canonical, holes and polygons in order.
+
+    Every ring is made canonical (see :func:`canonical_rings`); a polygon's
+    holes, and a multipolygon's polygons, then follow one another by their
+    rings' first vertices (x, then y; then their second vertices and their
+    sizes). The same shape thus has the same coordinates, in the same order,
+    whichever way it was made: polygonizing the streets of a tile and of a
+    whole city gave one face its holes in two orders, and the face's id (a
+    hash of its outline) differed.
+
+    Examples
+    --------
+    >>> hole_a = [(1, 1), (1, 2), (2, 2), (2, 1)]
+    >>> hole_b = [(5, 5), (5, 6), (6, 6), (6, 5)]
+    >>> shell = [(0, 0), (10, 0), (10, 10), (0, 10)]
+    >>> one = shapely.MultiPolygon([shapely.Polygon(shell, [hole_a, hole_b])])
+    >>> two = shapely.MultiPolygon([shapely.Polygon(shell, [hole_b, hole_a])])
+    >>> a, b = canonical_multipolygons(np.array([one, two], dtype=object))
+    >>> shapely.to_wkb(a) == shapely.to_wkb(b)
+    True
+    """
     if len(geometries) == 0:
         return geometries
     polygons, geometry_of = shapely.get_parts(geometries, return_index=True)
+    solid = ~shapely.is_empty(polygons)  # an empty part has no ring: its geometry, if nothing else, is empty
+    polygons, geometry_of = polygons[solid], geometry_of[solid]
     rings, polygon_of = shapely.get_rings(polygons, return_index=True)
     is_exterior = np.r_[True, polygon_of[1:] != polygon_of[:-1]]
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     coords = canonical_rings(coords, ring_of, is_exterior)
+    if len(coords):
+        coords, ring_of, polygon_of, geometry_of = _ordered_rings(coords, ring_of, polygon_of, is_exterior, geometry_of)
     rebuilt_rings = shapely.linearrings(coords, indices=ring_of)
     rebuilt = shapely.polygons(rebuilt_rings, indices=polygon_of)
     out = np.empty(len(geometries), dtype=object)
     present = np.unique(geometry_of)
-    out[present] = shapely.multipolygons(rebuilt, indices=np.searchsorted(present, geometry_of))
+    if len(present):
+        out[present] = shapely.multipolygons(rebuilt, indices=np.searchsorted(present, geometry_of))
     missing = np.setdiff1d(np.arange(len(geometries)), present)
     for i in missing:
         out[i] = shapely.MultiPolygon()
     return out
+
+
+def _ordered_rings(
+    coords: np.ndarray, ring_of: np.ndarray, polygon_of: np.ndarray, is_exterior: np.ndarray, geometry_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Put canonical rings in canonical order: each polygon's shell, then its holes; polygons in order.
+
+    Rings and polygons are ordered by their (shell's) first two vertices and their size, so the order does
+    not depend on how GEOS happened to list them. Returns the coordinates, the ring of each coordinate,
+    the polygon of each ring and the geometry of each polygon, renumbered in the new order.
+    """
+    starts = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
+    lengths = np.diff(np.r_[starts, len(coords)])
+    second = np.minimum(starts + 1, len(coords) - 1)
+    x0, y0, x1, y1 = coords[starts, 0], coords[starts, 1], coords[second, 0], coords[second, 1]
+    shell = np.flatnonzero(is_exterior)  # the shell of polygon i is ring shell[i]
+    polygon_order = np.lexsort((lengths[shell], y1[shell], x1[shell], y0[shell], x0[shell], geometry_of))
+    polygon_rank = np.empty(len(polygon_order), np.int64)
+    polygon_rank[polygon_order] = np.arange(len(polygon_order))
+    ring_order = np.lexsort((lengths, y1, x1, y0, x0, ~is_exterior, polygon_rank[polygon_of]))
+    new_lengths = lengths[ring_order]
+    new_base = np.r_[0, np.cumsum(new_lengths)[:-1]]
+    source = np.repeat(starts[ring_order] - new_base, new_lengths) + np.arange(int(new_lengths.sum()))
+    new_ring_of = np.repeat(np.arange(len(ring_order)), new_lengths)
+    return coords[source], new_ring_of, polygon_rank[polygon_of][ring_order], geometry_of[polygon_order]
 
 
 def canonical_rings(coords: np.ndarray, ring_of: np.ndarray, exterior) -> np.ndarray:
