@@ -186,13 +186,16 @@ def test_an_ordinary_sheet_reads_as_pandas_reads_it(tmp_path):
     pd.testing.assert_frame_equal(ours.fillna("∅").astype(str), theirs.fillna("∅").astype(str))
 
 
-def test_a_large_csv_is_refused_by_its_size(tmp_path, monkeypatch):
+def test_a_large_csv_is_refused_by_its_size_and_rows(tmp_path, monkeypatch):
     from circle.sources import tables
 
     path = tmp_path / "list.csv"
     path.write_text("名称,类别,经度,纬度\n" + "站,clinic,104.06,30.66\n" * 1000, encoding="utf-8")
+    monkeypatch.setattr(tables, "MAX_ROWS", 999)
+    with pytest.raises(InputDataError, match=r"has more than 999 rows; split it"):
+        read_table(path)  # the parser stops at row 1,000
     monkeypatch.setattr(tables, "MAX_TABLE_BYTES", 10_000)
-    with pytest.raises(InputDataError, match=r"at most 0 MB \(200,000 rows\) are read"):
+    with pytest.raises(InputDataError, match=r"at most 0 MB \(999 rows\) are read"):
         read_table(path)
 
 

@@ -143,12 +143,12 @@ def read_table(path: Path) -> pd.DataFrame:
         raise
     except Exception as error:  # any parser failure becomes advice
         raise InputDataError(f"cannot read facility table {path}: {error}. Save it as UTF-8 CSV or .xlsx.") from error
+    if len(frame) > MAX_ROWS:  # the readers stop one row past the limit
+        raise InputDataError(f"facility table {path} has more than {MAX_ROWS:,} rows; split it.")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputDataError(f"facility table {path} has no rows.")
-    if len(frame) > MAX_ROWS:
-        raise InputDataError(f"facility table {path} has {len(frame):,} rows; split it (at most {MAX_ROWS:,}).")
     return frame.reset_index(drop=True)
 
 
@@ -170,7 +170,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputDataError(f"{path} is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV.")
     from io import StringIO
 
-    return pd.read_csv(StringIO(text), dtype=str, sep=None, engine="python")
+    return pd.read_csv(StringIO(text), dtype=str, sep=None, engine="python", nrows=MAX_ROWS + 1)
 
 
 def _find_column(frame: pd.DataFrame, role: str, given: dict[str, str], required: bool) -> str | None:
