@@ -115,6 +115,29 @@ def test_wrong_passwords_are_refused_alike_after_the_delay(studies, tmp_path, mo
     assert [e["action"] for e in read_log(studies)][-3:] == ["sign_in_refused"] * 3
 
 
+def test_a_name_tried_again_too_soon_is_refused_unchecked_and_logged_by_keyed_hash(deployment, studies, monkeypatch):
+    from circle.deploy.db import database_for
+    from circle.deploy.throttle import RULES, Rule, name_digest
+
+    monkeypatch.setitem(RULES, "pair", Rule(-5, 900.0))  # 64 s after the first refusal, so the test is quick
+    answers = []
+    for password in ("not-the-password", ACCOUNTS["li"][0]):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        _open(at, "signin")
+        _sign_in_with(at, "li", password)
+        assert not at.exception and key.USER not in at.session_state  # even the right password waits its turn
+        answers.append(([e.value for e in at.error], [w.value for w in at.warning]))
+    assert answers[0][0] == answers[1][0] and not answers[0][1]
+    assert any("6" in w for w in answers[1][1])  # try again in 6x s
+    refused = [e for e in read_log(studies) if e["action"] == "sign_in_refused"][-2:]
+    digest = name_digest(database_for(studies), "li")
+    assert [(e["user"], e["name_hmac"], e["address"], e["checked"]) for e in refused] == [
+        ("?", digest, "unknown", True),
+        ("?", digest, "unknown", False),
+    ]
+    assert ACCOUNTS["li"][0] not in (studies / ".audit.jsonl").read_text(encoding="utf-8")
+
+
 def test_a_planner_signs_in_reaches_the_page_asked_for_and_signs_out(deployment, studies):
     at = AppTest.from_file(APP, default_timeout=120).run()
     _open(at, "report")  # asked for the report before signing in
@@ -284,3 +307,16 @@ def test_the_etc_passwd_case_names_the_file_and_shows_none_of_it(deployment, stu
     at.button(key="build_study").click().run()
     shown = " ".join(e.value for e in at.error)
     assert "notes.osm" in shown and "secret" not in shown.replace(str(not_osm), "")
+    # every refusal is in the audit log, with what was typed and none of the files' content
+    events = [e for e in read_log(studies) if e["target"] == "attack"][-5:]
+    assert [e["action"] for e in events] == ["upload_refused"] * 4 + ["build_study"]
+    assert [e.get("server_path") or e.get("source") for e in events] == [
+        "/etc/passwd",
+        "../../../../etc/passwd",
+        "~/.bashrc",
+        str(passwd),
+        str(not_osm),
+    ]
+    assert all(e["user"] == "wang" and e["outcome"] == "refused" for e in events)
+    assert "root:x" not in json.dumps(events) and "secret notes" not in json.dumps(events)
+    verify_log(studies)

@@ -58,9 +58,11 @@ def client_address(deployment: Deployment) -> str:
         forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:  # no browser connection (AppTest, a bare script run)
         return "unknown"
-    if peer and forwarded and peer in deployment.trusted_proxies:
+    if not isinstance(peer, str) or not peer:  # AppTest's context is a mock
+        return "unknown"
+    if isinstance(forwarded, str) and forwarded and peer in deployment.trusted_proxies:
         return forwarded.split(",")[-1].strip()[:64] or peer
-    return str(peer)[:64] if peer else "unknown"
+    return peer[:64]
 
 
 def oidc_configured() -> bool:
