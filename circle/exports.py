@@ -33,14 +33,15 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` whose text cells and column names cannot be read as formulas.
 
     Columns of numbers, booleans and dates are left as they are; in text
-    (object or string) columns every string starting with one of
+    (object, string or categorical) columns every string starting with one of
     :data:`FORMULA_STARTS` gets a leading ``'``. Column names are treated the
     same way (they are the sheet's first row).
     """
     safe = frame.copy()
     for position in range(safe.shape[1]):
         column = safe.iloc[:, position]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        text = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+        if text or isinstance(column.dtype, pd.CategoricalDtype):
             safe.isetitem(position, column.map(neutral).astype(object))
     safe.columns = [neutral(name) for name in safe.columns]
     return safe

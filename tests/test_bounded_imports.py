@@ -186,6 +186,12 @@ def test_an_ordinary_sheet_reads_as_pandas_reads_it(tmp_path):
     pd.testing.assert_frame_equal(ours.fillna("∅").astype(str), theirs.fillna("∅").astype(str))
 
 
+def test_a_sheet_that_understates_its_dimension_is_read_whole(tmp_path):
+    path = sheet_zip(tmp_path / "understated.xlsx", 20, dimension="A1:B2")
+    frame = read_table(path)
+    assert frame.shape == (20, 4) and frame["纬度"].notna().all()
+
+
 def test_a_large_csv_is_refused_by_its_size_and_rows(tmp_path, monkeypatch):
     from circle.sources import tables
 

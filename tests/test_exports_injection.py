@@ -131,6 +131,7 @@ def test_neutralised_prefixes_formula_text_and_leaves_numbers_and_the_input_alon
     assert safe["'=head"].tolist() == ["'-", "'+", "'@", "a=b", "'=x", " =x", "", "x"]
     assert safe["text"].tolist()[:2] == ["'=1", "'-2"] and pd.isna(safe["text"].iloc[2])
     assert not unsafe_text(csv_cells(csv_bytes(frame)))
+    assert neutralised(frame.astype({"name": "category"}))["name"].iloc[0] == "'" + LINK
     # a carriage return inside a field is quoted, or a spreadsheet would start a row (and a formula) there
     assert csv_cells(csv_bytes(pd.DataFrame({"a": ["x\r=1+1", "y\n@SUM(1)"]}))) == ["a", "x\r=1+1", "y\n@SUM(1)"]
 

@@ -182,6 +182,9 @@ def read_xlsx(path: Path, what: str, max_rows: int, time_limit_s: float = TIME_L
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise InputDataError(f"{what} holds no sheet.")
+        # read-only openpyxl trusts the declared dimension and would cut a sheet that understates it;
+        # the limits above and below bound the sheet instead
+        sheet.reset_dimensions()
         rows: list[list] = []
         cells = 0
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
