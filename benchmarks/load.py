@@ -118,19 +118,22 @@ PLANNER_PASSWORD = "load-harness-password"
 
 
 def write_signin_config(folder: Path, studies: Path, planners: int) -> Path:
-    """Write a deployment with sign-in on and ``planners`` local accounts; return the settings file."""
+    """Write a deployment with sign-in on and ``planners`` local accounts in its database; return the settings file."""
+    from dataclasses import replace
+
     from circle.deploy.accounts import add_account
+    from circle.deploy.config import load_deployment
+    from circle.deploy.db import database_of
 
     folder.mkdir(parents=True, exist_ok=True)
-    accounts = folder / "accounts.json"
-    for number in range(1, max(1, planners) + 1):
-        add_account(accounts, f"planner-{number}", PLANNER_PASSWORD)
     config = folder / "circle.toml"
     config.write_text(
-        f'mode = "full"\nstudies = "{studies}"\naccounts = "{accounts}"\ndata_folders = []\n'
-        'public_studies = ["default"]\n',
+        f'mode = "full"\nstudies = "{studies}"\ndata_folders = []\npublic_studies = ["default"]\n',
         encoding="utf-8",
     )
+    database = database_of(replace(load_deployment(config), studies=Path(studies)))
+    for number in range(1, max(1, planners) + 1):
+        add_account(database, f"planner-{number}", PLANNER_PASSWORD)
     return config
 
 
