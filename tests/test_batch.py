@@ -222,3 +222,22 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
 
     with pytest.raises(CircleError, match="cannot reach the Dask scheduler"):
         run_batch(BatchPlan([]), tmp_path, scheduler="tcp://127.0.0.1:1")
+
+
+@pytest.mark.parametrize("profile", ["standard", "adult", "elderly", "wheelchair"])
+def test_a_tile_reads_as_far_as_its_blocks_residents_are_judged(profile):
+    """A block's residents are judged on blocks and buildings up to 4 km from it: every profile's tile reads that far.
+
+    The walk's reach alone fell short for slow profiles (elderly: 30 minutes at 0.8 m/s, the snapping limit and
+    the 2 km block margin make 3.7 km).
+    """
+    from circle.build.blocks import population_reach_m
+    from circle.sources.resolve import expand_bounds, read_bounds_for
+    from circle.standards import load_preset, load_profile
+
+    preset = load_preset("gb50180_2018")
+    cell = (1.50, 42.50, 1.60, 42.55)
+    read = read_bounds_for(cell, preset, load_profile(profile))
+    needed = expand_bounds(cell, population_reach_m(preset))
+    assert population_reach_m(preset) == 4000.0
+    assert read[0] <= needed[0] and read[1] <= needed[1] and read[2] >= needed[2] and read[3] >= needed[3]

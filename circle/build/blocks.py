@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from circle.build._block_split import SplitRule, gated, split_geometries
-from circle.build._street_faces import cells_holding, faces_holding
+from circle.build._street_faces import MARGINS_M, cells_holding, faces_holding
 from circle.build.population.estimate import (
     POP_BUILDINGS,
     POP_USER,
@@ -44,6 +44,19 @@ NO_RESIDENTIAL_BLOCKS = (
 
 #: residential buildings that no street block of a walkable size encloses are filed in squares this large (m).
 LOOSE_BUILDING_CELL_M = 250.0
+
+
+def population_reach_m(preset: Preset) -> float:
+    """Return how far beyond a block's inner point the data its residents are judged by may lie (metres).
+
+    A block's estimate looks at the blocks whose inner points lie within a square of ``mapping_cell_m``
+    centred on its own (half a square away); such a street block is at most :data:`MARGINS_M`'s widest
+    across, and whether it is residential at all is judged around each of its buildings in a square of
+    the same size (half a square again): ``mapping_cell_m`` + the widest street block in all (4 km by
+    default). A study area, or a tile of a batch, must be read at least this much wider, or a block at its
+    edge is judged on part of what a whole run sees.
+    """
+    return float(preset.population["mapping_cell_m"].value) + MARGINS_M[-1]
 
 
 def blocks_from_osm(osm: OsmData, crs: str, preset: Preset | None = None) -> tuple[gpd.GeoDataFrame, str]:

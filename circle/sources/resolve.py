@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from circle.build.blocks import population_reach_m
 from circle.build.terrain import TOBLER_OFFSET, TOBLER_RATE
 from circle.errors import AreaError, InputDataError
 from circle.files import file_sha256
@@ -46,10 +47,15 @@ def read_bounds_for(
     """Return the bounds to read the source within for a study area (degrees).
 
     A walk's reach, the snapping limit and :data:`BLOCK_MARGIN_M` beyond the
-    area, so that blocks at its edge find every street and service they use.
+    area, so that blocks at its edge find every street and service they use;
+    and at least as far as the data a block's residents are judged by may
+    lie (:func:`circle.build.blocks.population_reach_m`, 4 km by default), so
+    that a tile of a batch judges its blocks as a whole run does even for a
+    slow profile (an elderly walk of 30 minutes reaches 1.4 km: 3.7 km in all).
     """
     max_snap = float(preset.analysis["max_snap_m"].value)
-    return expand_bounds(bounds, walk_reach_m(preset, profile, terrain) + max_snap + BLOCK_MARGIN_M)
+    network = walk_reach_m(preset, profile, terrain) + max_snap + BLOCK_MARGIN_M
+    return expand_bounds(bounds, max(network, population_reach_m(preset)))
 
 
 def study_area_of(options: AnalysisOptions) -> StudyArea | None:
