@@ -179,6 +179,9 @@ def import_log_file(studies: Path, database: Database | None = None) -> int:
     database = database if database is not None else _database(studies)
     if not log.is_file():
         return 0
+    with database.connect() as connection:  # the usual case, without taking a lock: already taken in
+        if connection.scalar(sa.select(audit_head.c.count).where(audit_head.c.id == 1)):
+            return 0
     with locked(log), database.begin() as connection:
         head = _locked_head(connection, database)
         if head.count:
