@@ -77,6 +77,12 @@ def test_batch_equals_sequential_runs_reports_failures_and_resumes(tmp_path):
     assert report["tiled/r0c1"]["status"] == "done" and report["tiled/r0c1"]["blocks"] == 0
     assert report["tiled"]["status"] == "done" and report["tiled"]["blocks"] == 1
     assert not (out / ".tiled.work").exists()  # parts and tile studies are gone once merged
+    from circle.deploy.audit import read_log, verify_log
+
+    built = sorted((e["target"], e["outcome"], e["user"][:4]) for e in read_log(out) if e["action"] == "build_study")
+    expected = [("broken", "refused"), ("second", "done"), ("tiled", "done"), ("town", "done")]
+    assert built == [(*study, "cli:") for study in expected]  # every study the batch built or could not; no tile
+    assert verify_log(out) == 4
 
     for name, source, profile in (("town", first, "standard"), ("second", second, "elderly")):
         sequential = analyze(AnalysisOptions(source=source, out=tmp_path / f"seq-{name}", profile=profile))

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         if result.attempts > 1:
             detail += f" ({result.attempts} attempts)"
         print(f"[{done[0]}/{plan.steps}] {result.status:7} {result.name}: {detail}", file=sys.stderr, flush=True)
+        _record(result)
 
     results = run_batch(plan, args.out, scheduler=args.scheduler, workers=args.workers, on_result=on_result)
     failed = [r for r in results if r.status == "failed"]
@@ -64,3 +65,21 @@ def run(args: argparse.Namespace) -> int:
         f"report: {Path(args.out) / REPORT}"
     )
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _record(result) -> None:
+    """Record a study the batch built or failed to build in its studies folder's audit log (tiles are not studies)."""
+    from circle.cli._common import cli_author
+    from circle.deploy.audit import record
+
+    folder = getattr(result, "folder", None)
+    if result.status not in ("done", "failed") or "/" in result.name or not folder:
+        return
+    study = Path(folder).expanduser().absolute()
+    if not study.parent.is_dir():
+        return
+    outcome = "done" if result.status == "done" else "refused"
+    facts = {"outcome": outcome, "batch": True, "blocks": result.blocks}
+    if result.message and outcome == "refused":
+        facts["message"] = result.message.splitlines()[0][:300]
+    record(study.parent, cli_author(), None, "build_study", study.name, **facts)
