@@ -290,6 +290,24 @@ def test_scenarios_carry_their_author_and_only_the_author_or_an_admin_changes_th
     ]
 
 
+def test_a_new_scenario_name_another_planner_is_saving_is_refused_before_any_work(deployment, studies):
+    from circle.deploy.db import database_for
+    from circle.deploy.owners import claim_scenario, release_claim
+
+    database = database_for(studies)
+    claim_scenario(database, "default", "race", "wang")  # wang's save of a new "race" is under way
+    try:
+        li = _with_scenario(sign_in(AppTest.from_file(APP, default_timeout=120), "li").run())
+        li.text_input(key="scenario_name").input("race")
+        li.button(key="save_scenario").click().run()
+        assert not li.exception and any("wang" in e.value and "race" in e.value for e in li.error)
+        assert not any("race" in i.value for i in li.info)  # not told "saved"
+        assert not (studies / "default" / "scenarios" / "race").exists()
+        assert not [e for e in read_log(studies) if e["target"] == "default/race"]
+    finally:
+        release_claim(database, "default", "race", "wang")
+
+
 def test_the_etc_passwd_case_names_the_file_and_shows_none_of_it(deployment, studies, tmp_path):
     at = sign_in(AppTest.from_file(APP, default_timeout=120), "wang").run()
     passwd = tmp_path / "passwd"
