@@ -222,6 +222,7 @@ def test_production_settings_close_what_a_public_server_must_not_offer():
     assert settings["server.maxUploadSize"] == "1" and settings["server.address"] == "0.0.0.0"
     assert settings["server.allowedHosts"] == '["circle.example.cn"]'
     command = streamlit_command("public")
-    assert command[2].endswith("public_app.py") and "--server.address" in command
-    assert streamlit_command("full")[2].endswith("app.py")
+    assert command[1:5] == ["-m", "circle.deploy.launch", "public", command[4]]  # behind circle's guard
+    assert command[4].endswith("public_app.py") and "--server.address" in command
+    assert streamlit_command("full")[3:5] == ["full", str(Path(command[4]).parent / "app.py")]
     assert production_settings("full", "127.0.0.1", 8501)["server.maxUploadSize"] == "200"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from circle.deploy.config import REPOSITORY
 
@@ -48,9 +47,12 @@ def production_settings(mode: str, address: str, port: int, hosts: Sequence[str]
 
 
 def streamlit_command(mode: str, address: str = "127.0.0.1", port: int = 8501, hosts: Sequence[str] = ()) -> list[str]:
-    """Return the command line that serves circle in ``mode`` (``full`` or ``public``)."""
-    streamlit = Path(sys.executable).parent / "streamlit"
-    command = [str(streamlit), "run", str(ENTRY_SCRIPTS[mode])]
+    """Return the command line that serves circle in ``mode`` (``full`` or ``public``).
+
+    It is ``streamlit run`` started through :mod:`circle.deploy.launch`, which
+    puts :mod:`circle.deploy.guard` in front of Streamlit's server first.
+    """
+    command = [sys.executable, "-m", "circle.deploy.launch", mode, str(ENTRY_SCRIPTS[mode])]
     for name, value in production_settings(mode, address, port, hosts).items():
         command += [f"--{name}", value]
     return command

@@ -20,6 +20,7 @@ import streamlit as st
 
 from circle.deploy.config import Deployment
 from circle.i18n import t
+from circle.ui import signins
 from circle.ui import state as key
 
 
@@ -92,6 +93,9 @@ def current_user(deployment: Deployment) -> User | None:
 
     if deployment.public_only:
         return None
+    if not signins.proved(st.session_state.get(key.USER)):  # not this browser's sign-in (circle.ui.signins)
+        st.session_state.pop(key.USER, None)
+        _forget_planner_work()
     record = st.session_state.get(key.USER)
     if record is None:
         record = _oidc_user(deployment)
@@ -109,6 +113,8 @@ def current_user(deployment: Deployment) -> User | None:
         sign_out(deployment, reason="expired" if expired else "revoked")
         st.session_state[key.SIGNIN_NOTICE] = "signin_expired"
         return None
+    if record["via"] == "oidc" and "token" not in record:  # the identity provider's sign-in, first run here
+        record = signins.bound(record, deployment)
     st.session_state[key.USER] = {**record, "role": role, "seen": now}
     return User(record["name"], role, record["via"])
 
@@ -118,6 +124,7 @@ def sign_out(deployment: Deployment, reason: str = "asked") -> None:
     from circle.deploy.audit import record
 
     signed = st.session_state.pop(key.USER, None)
+    signins.end(signed)
     _forget_planner_work()
     if signed is not None:
         from circle.deploy.db import database_of
@@ -188,7 +195,7 @@ def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) ->
         return
     throttle.forget(name, address)
     _forget_planner_work()  # nothing of a previous user's work carries over
-    st.session_state[key.USER] = session_record(account.name, account.role)
+    st.session_state[key.USER] = signins.bound(session_record(account.name, account.role), deployment)
     record(deployment.studies, account.name, account.role, "sign_in", account.name, database=database, address=address)
     print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)
     st.rerun()

@@ -29,7 +29,7 @@ def _comparison(path: str, _stamp: float):
 def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
     """Let the planner pick a comparison and show what changed: figures per category and a map of the blocks."""
     if not comparisons:
-        st.caption(t("changes_none", lang, root=root))
+        st.caption(t("changes_none", lang, root=root.name))  # the folder, not where it lies
         return
     names = [p.name for p in comparisons]
     # nothing is read or drawn until a comparison is chosen: an expander's content runs even when closed

@@ -150,7 +150,9 @@ def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | No
         return path, study, load_scores(str(path), stamp(path), study.summary.preset.name)
     except (CircleError, OSError) as exc:
         if visible is None:
-            st.error(t("error", lang, message=str(exc)))
+            from circle.ui.paths import shown
+
+            st.error(t("error", lang, message=shown(exc)))
         else:
             print(f"circle: study {path.name} cannot be shown: {exc}", file=sys.stderr)
             st.error(t("study_unavailable", lang))

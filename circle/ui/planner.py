@@ -32,6 +32,7 @@ from circle.ui.data import (
     street_overlay,
     study_hull,
 )
+from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import build_study, choice, study_builder
@@ -65,7 +66,7 @@ def page(deployment: Deployment, user: User) -> None:
         include_flagged = bool(st.session_state.get(work.widget_key(FLAGGED_KEPT), False))
         result = load_scores(str(path), stamp(path), preset, include_flagged)
     except CircleError as exc:
-        st.error(t("error", lang, message=str(exc)))
+        st.error(t("error", lang, message=shown(exc)))
         return
     labels = result.labels
     controls = _controls(lang, labels, study, deployment, user)
@@ -183,7 +184,7 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
             try:
                 build_study(lang, deployment, user, options, study.summary.source.file)
             except CircleError as exc:
-                st.error(t("error", lang, message=str(exc)))
+                st.error(t("error", lang, message=shown(exc)))
                 return
         st.session_state[key.STUDY] = target.name
         st.rerun()
@@ -495,7 +496,7 @@ def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) ->
     try:
         reached = facilities_reached(study, point[0], point[1])
     except CircleError as exc:
-        st.warning(t("error", lang, message=str(exc)))
+        st.warning(t("error", lang, message=shown(exc)))
         return
     rows = []
     for category in labels:

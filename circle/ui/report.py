@@ -17,6 +17,7 @@ import streamlit as st
 from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.data import choose_study
+from circle.ui.paths import shown
 from circle.ui.text import csv_bytes, md
 
 
@@ -124,7 +125,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
                 }
         except CircleError as exc:
             progress.empty()
-            st.error(t("error", lang, message=str(exc)))
+            st.error(t("error", lang, message=shown(exc)))
     made = st.session_state.get("report_pdf")
     if made and made["study"] == str(path):
         st.caption(

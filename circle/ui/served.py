@@ -5,6 +5,12 @@ always means the same bytes and sessions can share it) is fetched by the
 browser as a short URL and cached by it: the map's script stays small and a
 rerun sends no pixels. Where the folder cannot be written the data travels
 inside the page as a data URL instead.
+
+The folder is shared by the servers of one repository, so a public server
+(``circle serve --public``) serves only the files it drew itself
+(:func:`was_drawn`, asked by :mod:`circle.deploy.guard`): it draws the public
+studies alone, and a file drawn for another study by the full server is not
+served to the public, whoever has its address.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import base64
 import hashlib
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -20,6 +28,23 @@ DRAWN = "drawn"
 #: the folder keeps at most this many files (the oldest go first)
 KEEP_AT_MOST = 4000
 MIME = {".png": "image/png", ".json": "application/json"}
+
+_drawn: OrderedDict[str, None] = OrderedDict()  # the names this process handed out, newest last
+_drawn_lock = threading.Lock()
+
+
+def was_drawn(name: str) -> bool:
+    """Whether this process handed out the drawn file ``name`` (one of the last :data:`KEEP_AT_MOST`)."""
+    with _drawn_lock:
+        return name in _drawn
+
+
+def _remember(name: str) -> None:
+    with _drawn_lock:
+        _drawn[name] = None
+        _drawn.move_to_end(name)
+        while len(_drawn) > KEEP_AT_MOST:
+            _drawn.popitem(last=False)
 
 
 def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
@@ -37,6 +62,7 @@ def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
     folder = folder or STATIC / DRAWN
     name = hashlib.sha256(data).hexdigest()[:32] + suffix
     target = folder / name
+    _remember(name)
     try:
         if not target.is_file():
             folder.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from circle.errors import CircleError
 from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.paths import shown
 
 UPLOAD_LIMIT_MB = SERVED_UPLOAD_MB["full"]  # what the server lets a browser send in one file
 
@@ -103,7 +104,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
-        st.error(t("error", lang, message=str(exc)))
+        st.error(t("error", lang, message=shown(exc)))
 
 
 def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:
