@@ -84,7 +84,7 @@ def test_the_schema_is_made_by_the_migrations_and_upgrading_again_changes_nothin
     tables = set(sa.inspect(database.engine).get_table_names())
     assert {"accounts", "signin_attempts", "build_queue", "audit_log", "audit_head", "scenarios"} <= tables
     if database.dialect == "sqlite":
-        assert (studies / db.DATABASE_FILE).is_file()
+        assert (studies / db.DATABASE_FILE).stat().st_mode & 0o077 == 0  # the accounts' hashes: its owner only
         with sqlite3.connect(studies / db.DATABASE_FILE) as raw:
             assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
