@@ -92,7 +92,9 @@ def test_a_split_area_keeps_its_residents_name_and_parent(tmp_path):
     blocks = gpd.read_parquet(result.path / "blocks.parquet")
     parent = "w3"
     parts = blocks[blocks["parent_id"] == parent]
-    assert len(parts) >= 3 and (parts["block_id"] != parent).all()
+    # the street through it cuts it in two, 12 ha and 20 ha (the street used to be clipped to the area and its
+    # ends, a hair off the outline, were not noded onto it: it cut nothing and the grid cut the whole 32 ha)
+    assert len(parts) >= 2 and (parts["block_id"] != parent).all()
     assert all(block_id.startswith(f"{parent}-") for block_id in parts["block_id"])
     assert set(parts["name"]) == {"大院"}
     # 32 ha × 20,000 per km² = 6,400 residents (the builder's metres are within 0.1 % of the study CRS's)
@@ -174,7 +176,7 @@ def test_a_gated_compound_split_in_the_pipeline_keeps_its_gate(tmp_path):
     )
     blocks = gpd.read_parquet(result.path / "blocks.parquet")
     parts = blocks[blocks["parent_id"] == "w3"]
-    assert len(parts) >= 3
+    assert len(parts) >= 2
     assert (parts["access_via"] == "entrances").sum() == 1
     assert parts["reachable"].all()
     assert access is None or len(access)
