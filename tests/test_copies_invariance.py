@@ -95,7 +95,10 @@ def test_copies_of_a_shared_extract_get_the_same_answer(name, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="open: the copy east of the first has 95 blocks, the first 96 (cause not yet found)")
+@pytest.mark.xfail(
+    reason="open: copies get 93, 93, 94 and 93 blocks: the split grid lies along the projection's axes, which "
+    "UTM turns against a copy (3e-3 rad), and slivers join smallest first, an order ppm differences change"
+)
 def test_copies_of_a_piece_of_andorra_get_the_same_answer(tmp_path):
     piece = crop_export(shared_extract("andorra_2020.osm.pbf"), tmp_path / "andorra_piece.osm.pbf", ANDORRA_CROP)
     blocks, copies = _study_of_copies(piece, tmp_path)
