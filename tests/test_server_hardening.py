@@ -405,3 +405,5 @@ def test_messages_show_no_absolute_server_paths(tmp_path):
     shown = without_paths(message, [data, studies])
     assert "osm/chengdu.osm.pbf" in shown and "default/summary.json" in shown and "upload.osm.data is not OSM." in shown
     assert str(tmp_path) not in shown and "/tmp" not in shown and str(os.getpid()) not in shown
+    typed = without_paths("'/etc/passwd' is not a path inside this server's data folders.", [data], ["/etc/passwd"])
+    assert typed.startswith("'/etc/passwd'")  # what the planner typed is named as typed

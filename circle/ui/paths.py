@@ -38,8 +38,10 @@ def relative_to_roots(path: str, roots: Sequence[Path]) -> str:
     return pure.name or "/"
 
 
-def without_paths(message: str, roots: Sequence[Path]) -> str:
+def without_paths(message: str, roots: Sequence[Path], typed: Sequence[str] = ()) -> str:
     """Return ``message`` with every absolute path shown relative to ``roots`` (or by its name).
+
+    A path the user ``typed`` themselves is left as they typed it.
 
     Examples
     --------
@@ -53,21 +55,26 @@ def without_paths(message: str, roots: Sequence[Path]) -> str:
         resolved += [Path(root), Path(root).resolve()]
     resolved.sort(key=lambda r: len(str(r)), reverse=True)  # the deepest root first
 
+    kept = {text.strip() for text in typed if text and text.strip()}
+
     def rewrite(match: re.Match) -> str:
         text = match.group(0)
         tail = ""
         while text and text[-1] in ".:'\"":  # the sentence's punctuation, not the path's
             text, tail = text[:-1], text[-1] + tail
+        if text in kept:
+            return text + tail
         return relative_to_roots(text, resolved) + tail
 
     return _ABSOLUTE.sub(rewrite, message)
 
 
-def shown(error: BaseException | str) -> str:
+def shown(error: BaseException | str, *typed: str) -> str:
     """Return an error's message for the browser: paths relative to the data and studies folders.
 
     The folders are the deployment's (:func:`circle.deploy.config.load_deployment`);
     where it cannot be read, every absolute path is shown by its last part.
+    The paths in ``typed`` (what the user typed, e.g. in the server-path box) stay as typed.
     """
     roots: list[Path] = []
     try:
@@ -77,4 +84,4 @@ def shown(error: BaseException | str) -> str:
         roots = [*deployment.data_folders, deployment.studies]
     except Exception:  # the message is still shown, with bare names
         pass
-    return without_paths(str(error), roots)
+    return without_paths(str(error), roots, typed)

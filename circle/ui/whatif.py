@@ -13,6 +13,7 @@ from circle.i18n import percent, t
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.paths import shown
 from circle.ui.study_state import StudyState
 from circle.ui.widgets import choice
 
@@ -64,7 +65,7 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
         lambda closed: _recompute(study, result, work, closed),
     )
     if "whatif" in work.errors:
-        st.error(t("error", lang, message=work.errors["whatif"]))
+        st.error(t("error", lang, message=shown(work.errors["whatif"])))
     if work.scenario is not None and work.scenario.get("preset") != result.summary.preset:
         work.scenario = None  # its figures were scored under another preset: score the same changes again
         if work.changes:
@@ -149,7 +150,7 @@ def _save(lang: str, study, changes: list, name: str, user: User) -> None:
         )
         st.info(t("saved", lang, name=name))
     except CircleError as exc:
-        st.error(t("error", lang, message=str(exc)))
+        st.error(t("error", lang, message=shown(exc)))
 
 
 def _database(study):
@@ -199,7 +200,7 @@ def _delete(lang: str, study, name: str, user: User) -> None:
         target = f"{study.path.name}/{name}"
         audit.record(study.path.parent, user.name, user.role, "delete_scenario", target, database=database)
     except CircleError as exc:
-        st.error(t("error", lang, message=str(exc)))
+        st.error(t("error", lang, message=shown(exc)))
         return
     st.toast(t("scenario_deleted", lang, name=name))
     key.rerun_fragment()
@@ -280,7 +281,7 @@ def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
             work.suggestions = frame.to_dict("records")
             st.rerun()
     if "suggest" in work.errors:
-        st.error(t("error", lang, message=work.errors["suggest"]))
+        st.error(t("error", lang, message=shown(work.errors["suggest"])))
     for row in work.suggestions or []:
         st.write(
             t("suggest_row", lang, rank=row["rank"], gain=f"{row['gain']:,.0f}", total=f"{row['cumulative']:,.0f}")

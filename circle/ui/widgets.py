@@ -104,7 +104,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
-        st.error(t("error", lang, message=shown(exc)))
+        st.error(t("error", lang, message=shown(exc, server_path)))  # the typed path as typed
 
 
 def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:
