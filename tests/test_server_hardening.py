@@ -336,8 +336,18 @@ def test_a_websocket_naming_a_planners_session_gets_a_new_empty_one(full):
         assert given and given != planner_session
         assert "已登录".encode() not in page and b"Signed in as" not in page
         assert "a connection named a session of another browser" in full.said()
-        # the planner's own browser still rejoins her session (a reload, a dropped connection)
+        # her own tab is untouched: still signed in, and its uploader's PUT passes the guard
         _playwright, _browser, tab = handles
+        puts: list[int] = []
+        tab.on("response", lambda r: puts.append(r.status) if "/_stcore/upload_file/" in r.url else None)
+        tab.get_by_role("link", name="规划师").first.click()
+        uploader = tab.locator("input[type=file]").first
+        uploader.wait_for(state="attached", timeout=60_000)
+        uploader.set_input_files({"name": "town.osm", "mimeType": "application/xml", "buffer": b"<osm version='0.6'/>"})
+        deadline = time.time() + 30
+        while not puts and time.time() < deadline:
+            tab.wait_for_timeout(200)
+        assert puts == [204]
         tab.reload(wait_until="domcontentloaded")
         tab.get_by_text("账户名").first.wait_for(timeout=60_000)  # a reload asks again, as before
     finally:
