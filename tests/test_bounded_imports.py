@@ -266,3 +266,18 @@ def test_the_app_refuses_a_bomb_before_the_build_takes_a_turn(bombs, tmp_path, m
         widgets.build_study("en", deployment, User("p", "planner", "local"), options, "upload.osm.pbf")
     assert Spy.turns == 0
     assert len(logged) == 1 and logged[0][1].get("outcome") == "refused"
+
+
+def test_the_command_line_refuses_a_bomb_before_it_reads_the_map(bombs, tmp_path, monkeypatch, never_parsed):
+    """``circle analyze --facilities BOMB`` is refused before the OSM source is read or the output touched."""
+    import circle.pipeline.run as run
+    from circle.pipeline import AnalysisOptions
+
+    def no_map(*args, **kwargs):
+        raise AssertionError("the map was read before the facility list was checked")
+
+    monkeypatch.setattr(run, "prepare_inputs", no_map)
+    out = tmp_path / "study"
+    with pytest.raises(InputDataError, match="as zip bombs are"):
+        run.analyze(AnalysisOptions(out=out, facilities_file=bombs["compressed"]))
+    assert not out.exists()

@@ -15,6 +15,7 @@ from pathlib import Path
 from circle.engine import get_backend
 from circle.pipeline.options import AnalysisOptions
 from circle.pipeline.stages import Stopwatch, prepare_inputs
+from circle.sources.tables import check_table
 from circle.study import prepare_destination, write_study
 from circle.study.assemble import study_summary, study_tables, terrain_comparison
 from circle.study.summary import (
@@ -52,6 +53,9 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
     """
     clock = Stopwatch(on_stage)
     backend = get_backend(options.engine)
+    if options.facilities_file:
+        # a facility list too large to read (a zip bomb) is refused in a moment, before the map is read
+        check_table(Path(options.facilities_file))
     prepare_destination(options.out, options.overwrite)
     inputs = prepare_inputs(options, clock)
 
