@@ -69,8 +69,10 @@ def start_server(
     config: Path | None = None,
     script: str = "app.py",
 ) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` on 127.0.0.1 at a free port for the studies under ``studies``.
+    """Start the server ``circle serve`` starts, on 127.0.0.1 at a free port, for the studies under ``studies``.
 
+    It is Streamlit behind circle's guard with the production settings
+    (:func:`circle.deploy.serve.streamlit_command`), as the README deploys it.
     ``config`` is the deployment's settings file (accounts, public studies);
     without one the server runs with the defaults and no account can sign in.
     ``script`` is ``public_app.py`` for a public deployment. Returns the
@@ -81,21 +83,12 @@ def start_server(
     RuntimeError
         When the server does not answer within ``timeout_s``.
     """
+    from circle.deploy.serve import streamlit_command
+
     port = free_port()
+    mode = "public" if Path(script).name == "public_app.py" else "full"
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            script,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(mode, "127.0.0.1", port),
         cwd=ROOT,
         env={**os.environ, "CIRCLE_STUDIES": str(studies), **({"CIRCLE_CONFIG": str(config)} if config else {})},
         stdout=log,
