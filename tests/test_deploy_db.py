@@ -541,3 +541,15 @@ def test_overwriting_a_study_keeps_its_scenarios(backend, town_study, tmp_path, 
     assert [s["name"] for s in kept] == ["east"] and kept[0]["computed_on"] == "previous build"
     builds = [e for e in read_log(studies, backend[0]) if e["action"] == "build_study"]
     assert [e["outcome"] for e in builds] == ["done", "done"] and builds[-1]["kept_scenarios"] == 1
+
+
+def test_the_schema_revision_constant_is_the_migrations_head():
+    """open_database skips Alembic when the database is at SCHEMA_REVISION: it must be the newest migration."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from circle.deploy import db
+
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == db.SCHEMA_REVISION

@@ -211,6 +211,20 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+#: the newest revision in ``migrations/versions`` (a test checks it against Alembic's head)
+SCHEMA_REVISION = "0001"
+
+
+def _at_schema_revision(database: Database) -> bool:
+    """Whether the database already has the newest schema: one query, without loading Alembic (about 0.3 s)."""
+    try:
+        with database.connect() as connection:
+            found = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    except sa.exc.DBAPIError:  # no version table yet: a new database
+        return False
+    return found == [SCHEMA_REVISION]
+
+
 _OPEN: dict[tuple[int, str], Database] = {}
 _OPEN_LOCK = threading.Lock()
 
@@ -229,7 +243,8 @@ def open_database(url: str) -> Database:
             shown = engine.url.render_as_string(hide_password=True)
             found = Database(shown, engine)
             try:
-                upgrade(found)
+                if not _at_schema_revision(found):
+                    upgrade(found)
             except sa.exc.OperationalError as error:
                 engine.dispose()
                 raise InputDataError(
