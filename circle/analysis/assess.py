@@ -404,7 +404,7 @@ def compute_suggestions(
         population = np.where(flagged, 0.0, population)
     # served by what is mapped, whatever the category's verdict: a site is never suggested for blocks it reaches
     nearest = study.blocks[time_column(category, 1)].to_numpy(float)
-    unserved = ~(nearest <= assessment.threshold_s(category_rules) / 60.0 + 1e-9)
+    unserved = ~assessment.passes(category_rules, nearest)
     if not unserved.any():
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
     xs, ys = _candidate_points(study, engine, unserved, candidates_file)

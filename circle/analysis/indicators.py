@@ -325,7 +325,7 @@ def _passes(geometry: StudyGeometry, frame: pd.DataFrame, category) -> np.ndarra
     minutes = frame.get(time_column(category.key, 1))  # straight lines have it; scores take the blocks' times
     if minutes is None:
         minutes = geometry.blocks[time_column(category.key, 1)]
-    return minutes.to_numpy(float) <= geometry.assessment.threshold_s(category) / 60.0 + 1e-9
+    return geometry.assessment.passes(category, minutes.to_numpy(float))
 
 
 def _set_apart(row: dict[str, Any], geometry: StudyGeometry, key: str, mapped: str, lang: str) -> dict[str, Any]:

@@ -24,16 +24,14 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from circle.analysis.scoring import Assessment
-from circle.study.columns import time_column
-
-FLAG_COLUMN = "pop_flag"
+from circle.study.columns import POP_FLAG, time_column
 
 
 def population_flags(blocks: pd.DataFrame) -> np.ndarray:
     """Return each block's population flag (``too_dense``, ``too_sparse`` or ``""``)."""
-    if FLAG_COLUMN not in blocks:
+    if POP_FLAG not in blocks:
         return np.full(len(blocks), "", dtype=object)
-    return blocks[FLAG_COLUMN].fillna("").astype(str).to_numpy(dtype=object)
+    return blocks[POP_FLAG].fillna("").astype(str).to_numpy(dtype=object)
 
 
 def flagged_blocks(blocks: pd.DataFrame) -> list[dict]:
@@ -111,7 +109,7 @@ def renewal_priority(
         reasons_en[index].insert(0, f"population flagged {flags[index].replace('_', ' ')}: check it first")
         reasons_zh[index].insert(0, f"人口数据异常（{_FLAG_ZH.get(flags[index], flags[index])}），请先核实")
     out = scores.copy()
-    out[FLAG_COLUMN] = flags
+    out[POP_FLAG] = flags
     out["priority"] = np.round(priority, 3)
     ranks = pd.Series(-priority).rank(method="first").to_numpy().astype(int)
     out["priority_rank"] = np.where(priority > 0, ranks, 0)

@@ -95,6 +95,10 @@ class Assessment:
         """Return the assessable categories, in preset order."""
         return [c for c in self.preset.categories if c.key in self.assessable]
 
+    def passes(self, category: Category, minutes: np.ndarray) -> np.ndarray:
+        """Return whether each nearest time (minutes; NaN: none within the limit) is within the category's threshold."""
+        return np.asarray(minutes, float) <= self.threshold_s(category) / 60.0 + 1e-9
+
 
 def decay(minutes: np.ndarray, full_min: float, zero_min: float) -> np.ndarray:
     """Return points in [0, 1]: 1 up to ``full_min``, 0 from ``zero_min``, linear between; 0 for NaN.
@@ -176,7 +180,7 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
         threshold_min = assessment.threshold_s(category) / 60.0
         t1 = blocks[time_column(category.key, 1)].to_numpy(float)
         nearest_minutes.append(np.where(np.isnan(t1), limit_min, t1))
-        passed = t1 <= threshold_min + 1e-9
+        passed = assessment.passes(category, t1)
         out[f"pass_{category.key}"] = passed
         shortfall = np.where(np.isnan(t1), 1.0, np.clip((t1 - threshold_min) / threshold_min, 0.0, 1.0))
         out[f"shortfall_{category.key}"] = np.where(passed, 0.0, shortfall)
@@ -240,8 +244,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
         category = assessment.preset.category(key)
         minutes = _nearest_minutes(scores, key)
         if minutes is not None:
-            passed = minutes <= assessment.threshold_s(category) / 60.0 + 1e-9
-            set_apart[key] = _coverage(scores, category, passed, population, assessment)
+            set_apart[key] = _coverage(scores, category, assessment.passes(category, minutes), population, assessment)
     tier_values = sorted({int(c.tier.value) for c in assessment.categories()})
     tier_met = scores["tier_met"].to_numpy()
     tiers = {str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tier_values}

@@ -28,7 +28,7 @@ from circle.analysis.assess import (
 from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
-from circle.analysis.planning import FLAG_COLUMN, flagged_blocks
+from circle.analysis.planning import flagged_blocks
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
@@ -36,6 +36,7 @@ from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
+from circle.study.columns import POP_FLAG
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
 
@@ -188,7 +189,7 @@ def gather(
     crs = study.crs
     # the blocks' own pop_flag stays; the scores repeat it beside the priorities
     blocks = study.blocks.to_crs(crs).join(
-        result.scores.drop(columns=["block_id", "population", FLAG_COLUMN], errors="ignore")
+        result.scores.drop(columns=["block_id", "population", POP_FLAG], errors="ignore")
     )
     outline = None
     inside = np.ones(len(blocks), dtype=bool)

@@ -55,5 +55,7 @@ def nearest_minutes_column(category: str) -> str:
 
 #: ``blocks.parquet``: the low and high figure of a block's residents (equal to ``population`` where they
 #: were counted: the user's column, a census, a raster).
+#: ``too_dense`` / ``too_sparse`` where a block's gross density lies outside the region's plausible bounds, else ""
+POP_FLAG = "pop_flag"
 POPULATION_LOW = "population_low"
 POPULATION_HIGH = "population_high"

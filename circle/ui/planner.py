@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from circle.analysis.planning import population_flags
 from circle.build.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.colours import category_colour
 from circle.deploy.config import Deployment
@@ -351,7 +352,7 @@ def _changing_layers(
     outlined = set(scenario["affected"]) if scenario else set()
     if chosen is not None:
         outlined.add(chosen)
-    flagged = blocks[blocks["pop_flag"].fillna("").astype(str) != ""] if "pop_flag" in blocks else blocks.iloc[:0]
+    flagged = blocks[population_flags(blocks) != ""]
     if len(flagged):
         group = folium.FeatureGroup(name=t("layer_flagged", lang, count=len(flagged)))
         maps.add_flagged_blocks(group, flagged, lang)
