@@ -1,0 +1,71 @@
+"""``circle publish``: the static resident site of a study, for any web server (and ``circle serve --public``)."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from pathlib import Path
+
+from circle.cli._common import EXIT_OK
+from circle.errors import CircleError
+
+
+def add_parser(commands) -> None:
+    """Add the sub-command to ``circle``'s sub-commands."""
+    cmd = commands.add_parser(
+        "publish",
+        help="write the resident site of a study: static files any web server can serve",
+        description="Write a self-contained static site for residents: search by name or pinyin, a page per "
+        "residential block (score, nearest services, walking routes, what is missing), share links and QR codes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              circle publish --study data/studies/default --out data/sites/default
+              circle publish --study data/studies/default --out data/sites/default \
+                  --place 成都市中心 --place-en "Central Chengdu"
+              circle publish --study data/studies/default --out data/sites/default \
+                  --url https://circle.example.gov.cn/default/ --posters
+            """
+        ),
+    )
+    cmd.add_argument("--study", required=True, help="a scored study folder made by `circle analyze`")
+    cmd.add_argument("--out", required=True, help="the site folder to write (replaced whole when it exists)")
+    cmd.add_argument("--place", help="the place's name residents know, in Chinese (default: the study's area)")
+    cmd.add_argument("--place-en", help="the place's name in English (default: --place)")
+    cmd.add_argument(
+        "--url", help="the address the site will be reached at, e.g. https://circle.example.gov.cn/default/"
+    )
+    cmd.add_argument(
+        "--posters", action="store_true", help="also write an A4 notice-board poster per community (needs --url)"
+    )
+    cmd.add_argument(
+        "--no-reports",
+        action="store_true",
+        help="leave out the residents' report form (for a host without `circle serve`)",
+    )
+    cmd.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sub-command; return its exit code."""
+    from circle.publish.site import PublishOptions, publish_site
+
+    if args.posters and not args.url:
+        raise CircleError("--posters needs --url: the posters' QR codes lead to the site's public address.")
+    if args.url and not args.url.startswith(("https://", "http://")):
+        raise CircleError(f"--url {args.url!r} must start with https:// (or http://).")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CircleError(f"--out {out} is a file; give a folder for the site.")
+    url = args.url if not args.url or args.url.endswith("/") else args.url + "/"
+    place = {key: value for key, value in (("zh", args.place), ("en", args.place_en)) if value}
+    options = PublishOptions(place=place, url=url, reports=not args.no_reports, posters=args.posters)
+    result = publish_site(Path(args.study), out, options, progress=lambda text: print(f"  {text} …", flush=True))
+    print(
+        f"Resident site written to {result.path}: {result.blocks:,} block pages, {result.files:,} files, "
+        f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s"
+        + (f"; {result.posters} poster file(s) in {result.path / 'posters'}" if result.posters else "")
+    )
+    print(f"  serve it: circle serve --public --sites {result.path.parent}   (or copy it to any web server)")
+    return EXIT_OK

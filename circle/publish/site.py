@@ -1,0 +1,414 @@
+"""Write the published resident site of a study (``circle publish``); the format is in :mod:`circle.publish`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from circle.analysis.completeness import ASSESSED
+from circle.errors import CircleError
+from circle.publish.plane import LocalPlane, rings_local
+from circle.publish.streets import LEVELS, street_kind, street_squares
+from circle.publish.walks import category_walks, isochrone_rings, node_plane
+from circle.publish.words import missing_lines, not_held_lines
+from circle.standards import load_profile
+from circle.study import Study
+from circle.study.atomic import replace_folder
+from circle.study.columns import nearest_id_column, nearest_minutes_column
+
+FORMAT = 1
+ASSETS = Path(__file__).parent / "assets"
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """What a published site says of itself and what it offers.
+
+    Attributes
+    ----------
+    place : dict
+        The place's name by language (``{"zh": ..., "en": ...}``); default: the study's area.
+    url : str or None
+        The address the site will be reached at (for posters' QR codes and ``site.json``).
+    reports : bool
+        Offer residents the form to report what the data gets wrong (needs ``circle serve --public``).
+    posters : bool
+        Also write an A4 poster per community or compound (needs ``url``).
+    isochrone_minutes : float
+        The walk each block's shaded area shows.
+    """
+
+    place: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    reports: bool = True
+    posters: bool = False
+    isochrone_minutes: float = 15.0
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What ``circle publish`` wrote."""
+
+    path: Path
+    blocks: int
+    files: int
+    bytes: int
+    posters: int
+    seconds: float
+
+
+def file_id(block_id: str) -> str:
+    """Return the name of a block's data file: its id when that is safe in a URL, else a digest of it.
+
+    Examples
+    --------
+    >>> file_id("w195510641"), file_id("../etc")
+    ('w195510641', 'h2b9e6a0a5b1c')
+    """
+    text = str(block_id)
+    return text if _SAFE_ID.fullmatch(text) else "h" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def publish_site(
+    study_path: Path, out: Path, options: PublishOptions, progress: Callable[[str], None] | None = None
+) -> PublishResult:
+    """Write the resident site of the study at ``study_path`` into ``out``, replacing it atomically.
+
+    Raises
+    ------
+    CircleError
+        When the study has no scores, or posters are asked for without the site's address.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _text: None)
+    if options.posters and not options.url:
+        raise CircleError("posters need the site's public address for their QR codes.")
+    study = Study.open(Path(study_path))
+    scores_path = study.path / "scores.parquet"
+    if not scores_path.exists():
+        raise CircleError(f"{study.path} has no scores yet; score the study first.")
+    scores = pd.read_parquet(scores_path)
+    out = Path(out)
+    counted: dict[str, int] = {}
+
+    def write(staging: Path) -> None:
+        counted.update(_write_site(study, scores, staging, options, say))
+
+    replace_folder(out, write)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return PublishResult(
+        out,
+        counted.get("blocks", 0),
+        len(files),
+        sum(p.stat().st_size for p in files),
+        counted.get("posters", 0),
+        round(time.perf_counter() - started, 2),
+    )
+
+
+def _write_site(study: Study, scores: pd.DataFrame, root: Path, options: PublishOptions, say) -> dict[str, int]:
+    summary = study.summary
+    west, south, east, north = summary.bbox
+    plane = LocalPlane((west + east) / 2.0, (south + north) / 2.0)
+    blocks = study.blocks.reset_index(drop=True)
+    block_ids = blocks["block_id"].astype(str).to_numpy()
+    scores = scores.set_index(scores["block_id"].astype(str)).reindex(block_ids)
+    stored = json.loads((study.path / "summary.json").read_text(encoding="utf-8")).get("scores", {})
+    verdicts = {key: record["verdict"] for key, record in (stored.get("completeness") or {}).items()}
+    limits = {key: float(value) for key, value in (stored.get("thresholds_min") or {}).items()}
+    labels = {c.key: {"zh": c.label_in("zh"), "en": c.label_in("en")} for c in summary.categories}
+    groups = {c.key: c.group for c in summary.categories}
+    node_xy = node_plane(study, plane)
+    data = root / "data"
+    for folder in ("blocks", "streets"):
+        (data / folder).mkdir(parents=True)
+
+    say("walking routes to the nearest facility of each category")
+    walks = {
+        key: category_walks(study, key, block_ids, plane, node_xy)
+        for key in labels
+        if verdicts.get(key, ASSESSED) != "absent"
+    }
+    for key, walk in walks.items():
+        _agree_with_study(study, key, walk, blocks, plane)
+    say(f"{options.isochrone_minutes:.0f}-minute areas of {len(block_ids):,} blocks")
+    isochrones = isochrone_rings(study, block_ids, options.isochrone_minutes, node_xy)
+
+    facilities = study.facilities.set_index("facility_id")
+    points = facilities.geometry.representative_point()
+    fx, fy = plane.to_local(points.x.to_numpy(), points.y.to_numpy())
+    facility_xy = dict(
+        zip(facilities.index, zip(np.rint(fx).astype(int), np.rint(fy).astype(int), strict=True), strict=True)
+    )
+    centres = blocks.geometry.representative_point()
+    cx, cy = plane.to_local(centres.x.to_numpy(), centres.y.to_numpy())
+    names = [_text(v) for v in blocks["name"]]
+    places = [
+        {"zh": _text(z), "en": _text(e)}
+        for z, e in zip(_column(blocks, "place_zh"), _column(blocks, "place_en"), strict=True)
+    ]
+    ids = [file_id(b) for b in block_ids]
+    if len(set(ids)) != len(ids):
+        raise CircleError("two blocks of the study have the same id; rebuild the study.")
+
+    say(f"{len(block_ids):,} block pages")
+    for index, block_id in enumerate(block_ids):
+        row = scores.loc[block_id]
+        page = _block_page(
+            index,
+            block_id,
+            ids[index],
+            names[index],
+            places[index],
+            blocks,
+            row,
+            labels,
+            groups,
+            verdicts,
+            limits,
+            walks,
+            facilities,
+            facility_xy,
+            isochrones[index],
+            (cx[index], cy[index]),
+            plane,
+        )
+        _dump(data / "blocks" / f"{ids[index]}.json", page)
+
+    say("search index")
+    _dump(data / "search.json", _search_rows(blocks, ids))
+
+    say("street squares")
+    network = study.network
+    x, y = node_xy
+    extent = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    kinds = street_kind(network.highway)
+    tiles_blocks = _blocks_by_square(ids, names, places, cx, cy, scores["score"].to_numpy(float))
+    squares = 0
+    for level, i, j, lines in street_squares(x, y, network.a, network.b, kinds, extent):
+        folder = data / "streets" / str(level.level)
+        folder.mkdir(exist_ok=True)
+        tile = {"level": level.level, "i": i, "j": j, "size": round(level.size or _side(extent)), "lines": lines}
+        if level.level == 0:
+            tile["blocks"] = tiles_blocks.pop((i, j), [])
+        _dump(folder / f"{i}_{j}.json", tile)
+        squares += 1
+    for (i, j), rows in tiles_blocks.items():  # blocks in squares without streets
+        _dump(
+            data / "streets" / "0" / f"{i}_{j}.json",
+            {"level": 0, "i": i, "j": j, "size": 1000, "lines": [], "blocks": rows},
+        )
+
+    _dump(
+        data / "site.json", _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids))
+    )
+    for source in ASSETS.iterdir():
+        if source.name.startswith((".", "_")) or source.suffix in {".py", ".md"}:
+            continue
+        target = root / source.name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
+    posters = 0
+    if options.posters:
+        from circle.publish.posters import write_posters
+
+        say("notice-board posters")
+        posters = len(write_posters(root, options.url))
+    return {"blocks": len(block_ids), "squares": squares, "posters": posters}
+
+
+def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane: LocalPlane) -> None:
+    """Where two facilities tie and the search picked another than the study's nearest, walk to the study's."""
+    from circle.engine.routes import route
+
+    nearest = blocks[nearest_id_column(key)].to_numpy(object)
+    for index in np.flatnonzero([isinstance(n, str) for n in nearest]):
+        if walk.facility_id[index] in (None, nearest[index]):
+            continue
+        found = route(study, str(blocks["block_id"].iloc[index]), nearest[index])
+        if found is None:
+            continue
+        coords = np.asarray(found.geometry.coords)
+        x, y = plane.to_local(coords[:, 0], coords[:, 1])
+        walk.facility_id[index] = nearest[index]
+        walk.metres[index] = found.metres
+        walk.steps_metres[index] = found.steps_metres
+        walk.routes[index] = np.column_stack([np.rint(x), np.rint(y)]).astype(int).tolist()
+
+
+def _block_page(
+    index,
+    block_id,
+    fid,
+    name,
+    place,
+    blocks,
+    row,
+    labels,
+    groups,
+    verdicts,
+    limits,
+    walks,
+    facilities,
+    facility_xy,
+    isochrone,
+    centre,
+    plane,
+) -> dict:
+    block = blocks.iloc[index]
+    services = []
+    minutes_of: dict[str, float] = {}
+    for key in labels:
+        verdict = verdicts.get(key, ASSESSED)
+        entry: dict = {
+            "category": key,
+            "verdict": verdict,
+            "facility": None,
+            "metres": None,
+            "steps_metres": None,
+            "minutes": None,
+            "route": None,
+        }
+        walk = walks.get(key)
+        nearest = block.get(nearest_id_column(key))
+        # the study's own nearest facility (none beyond the engine's search limit); the walk found to it
+        if walk is not None and isinstance(nearest, str) and walk.facility_id[index] is not None:
+            facility = walk.facility_id[index]
+            minutes = _number(row.get(nearest_minutes_column(key)))
+            if minutes is None:
+                minutes = _number(block.get(f"{key}_t1"))
+                minutes = None if minutes is None else minutes / 60.0
+            fx, fy = facility_xy[facility]
+            entry.update(
+                facility={"name": _text(facilities.at[facility, "name"]), "x": int(fx), "y": int(fy)},
+                metres=round(walk.metres[index]),
+                steps_metres=round(walk.steps_metres[index]),
+                minutes=None if minutes is None else round(minutes, 1),
+                route=walk.routes[index],
+            )
+            if minutes is not None:
+                minutes_of[key] = minutes
+        services.append(entry)
+    failed = [key for key in labels if _fails(row.get(f"pass_{key}"))]
+    page = {
+        "id": fid,
+        "block_id": str(block_id),
+        "name": name,
+        "place": place,
+        "community": _text(block.get("community")),
+        "subdistrict": _text(block.get("subdistrict")),
+        "score": _number(row.get("score"), 0),
+        "band": {"zh": _text(row.get("band_zh")), "en": _text(row.get("band_en"))},
+        "tier_met": int(row.get("tier_met") or 0),
+        "residents": _number(block.get("population"), 0),
+        "residents_low": _number(block.get("population_low"), 0),
+        "residents_high": _number(block.get("population_high"), 0),
+        "flagged": bool(isinstance(block.get("pop_flag"), str) and block.get("pop_flag")),
+        "centre": [round(centre[0]), round(centre[1])],
+        "outline": rings_local(block.geometry, plane),
+        "isochrone": isochrone,
+        "services": services,
+        "missing": {lang: missing_lines(labels, failed, minutes_of, limits, verdicts, lang) for lang in ("zh", "en")},
+        "not_held": {lang: not_held_lines(labels, verdicts, lang) for lang in ("zh", "en")},
+    }
+    return page
+
+
+def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, n_blocks) -> dict:
+    summary = study.summary
+    source = summary.source
+    area = summary.study_area if summary.study_area and summary.study_area != "whole extract" else None
+    place = {
+        "zh": options.place.get("zh") or area or study.path.name,
+        "en": options.place.get("en") or options.place.get("zh") or area or study.path.name,
+    }
+    date = source.data_timestamp[:10] if source.data_timestamp else None
+    profiles = {}
+    for name in ("standard", "elderly"):
+        profile = load_profile(name)
+        profiles[name] = {"speed": profile.speed, "steps_speed": profile.steps_speed}
+    return {
+        "format": FORMAT,
+        "name": study.path.name,
+        "published": dt.date.today().isoformat(),
+        "title": {"zh": f"{place['zh']} 15分钟生活圈", "en": f"{place['en']}: your 15-minute neighbourhood"},
+        "place": place,
+        "data_date": date,
+        "source": {"zh": f"OpenStreetMap 地图数据（{source.label}）", "en": f"OpenStreetMap map data ({source.label})"},
+        "attribution": "© OpenStreetMap contributors",
+        "origin": plane.as_json(),
+        "extent": [math.floor(v) for v in extent],
+        "levels": [level.as_json(_side(extent)) for level in LEVELS],
+        "categories": [
+            {"key": key, "group": groups.get(key, ""), "label": label, "verdict": verdicts.get(key, ASSESSED)}
+            for key, label in labels.items()
+        ],
+        "profiles": profiles,
+        "median_score": round(float(np.nanmedian(scores["score"].to_numpy(float))), 1),
+        "blocks": n_blocks,
+        "isochrone_minutes": options.isochrone_minutes,
+        "reports": options.reports,
+        "url": options.url,
+    }
+
+
+def _search_rows(blocks: pd.DataFrame, ids: list[str]) -> list[list]:
+    from circle.analysis.search import NameIndex
+
+    index = NameIndex.build(blocks.assign(block_id=ids))
+    return [list(row) for row in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(index=False)]
+
+
+def _blocks_by_square(ids, names, places, cx, cy, score) -> dict[tuple[int, int], list]:
+    squares: dict[tuple[int, int], list] = {}
+    size = LEVELS[0].size
+    for k, fid in enumerate(ids):
+        key = (math.floor(cx[k] / size), math.floor(cy[k] / size))
+        shown = names[k] or places[k]["zh"]
+        value = None if not math.isfinite(score[k]) else round(score[k])
+        squares.setdefault(key, []).append([fid, shown, round(cx[k]), round(cy[k]), value])
+    return squares
+
+
+def _fails(passed) -> bool:
+    """Whether a block's ``pass_`` value says it misses the standard (None or NaN: not assessed)."""
+    return passed is not None and not (isinstance(passed, float) and math.isnan(passed)) and not bool(passed)
+
+
+def _side(extent) -> float:
+    return max(extent[2] - extent[0], extent[3] - extent[1], 1.0)
+
+
+def _column(frame: pd.DataFrame, name: str):
+    return frame[name] if name in frame.columns else [None] * len(frame)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _number(value, digits: int | None = None):
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return round(number) if digits == 0 else number
+
+
+def _dump(path: Path, value) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

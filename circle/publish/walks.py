@@ -1,0 +1,229 @@
+"""Every block's walks for its page: the route to the nearest facility of each category, and its isochrone.
+
+One search per category finds, for every street node, the quickest walk to
+the nearest facility of that category and the next node on it (a search from
+all the category's facilities over the reversed streets); each block's route
+follows those next nodes from its best access point. So the routes of a whole
+city cost one search per category, not one per block and category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from circle.publish._kernels import reached_cells, trace_chains
+from circle.publish.plane import LocalPlane
+from circle.study import Study
+
+#: grid cell of the isochrone shading (metres): about the margin a resident walks from a street
+ISOCHRONE_CELL_M = 50.0
+#: a route drawn on a phone needs no detail finer than this (metres)
+ROUTE_TOLERANCE_M = 4.0
+
+
+@dataclass
+class CategoryWalks:
+    """The walk of each block to its nearest facility of one category.
+
+    Attributes
+    ----------
+    facility_id : numpy.ndarray
+        Object array: the facility reached (None where none is reached).
+    metres, steps_metres : numpy.ndarray
+        Metres walked, and of them on steps (NaN where none is reached).
+    routes : list
+        Per block, the route as whole-metre ``[[x, y], ...]`` on the site's plane, or None.
+    """
+
+    facility_id: np.ndarray
+    metres: np.ndarray
+    steps_metres: np.ndarray
+    routes: list
+
+
+def node_plane(study: Study, plane: LocalPlane) -> tuple[np.ndarray, np.ndarray]:
+    """Return the street nodes' coordinates on the site's plane."""
+    nodes = study.nodes
+    return plane.to_local(nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float))
+
+
+def category_walks(
+    study: Study, category: str, block_ids: np.ndarray, plane: LocalPlane, node_xy: tuple[np.ndarray, np.ndarray]
+) -> CategoryWalks:
+    """Return every block's walk to its nearest facility of ``category`` (see :class:`CategoryWalks`)."""
+    network = study.network
+    n = network.n_nodes
+    facilities = study.facilities
+    wanted = set(facilities.loc[facilities["category"] == category, "facility_id"])
+    access = study.facility_access
+    access = access[access["facility_id"].isin(wanted)]
+    blocks = len(block_ids)
+    empty = CategoryWalks(
+        np.full(blocks, None, object), np.full(blocks, np.nan), np.full(blocks, np.nan), [None] * blocks
+    )
+    if access.empty:
+        return empty
+    # a virtual node n joined to every access node of the category's facilities, searched over the
+    # reversed streets: distances are then seconds from each node to its nearest facility
+    reverse = network.adjacency(reverse=True)
+    nodes = access["node"].to_numpy(np.int64)
+    seconds = access["seconds"].to_numpy(float)
+    order = np.argsort(nodes, kind="stable")
+    matrix = sparse.csr_array(
+        (
+            np.concatenate([reverse.data, seconds[order]]),
+            np.concatenate([reverse.indices, nodes[order]]),
+            np.concatenate([reverse.indptr, [reverse.indptr[-1] + len(nodes)]]),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    distances, predecessors = csgraph.dijkstra(matrix, indices=n, return_predecessors=True)
+    # each block leaves by the access point that makes its walk quickest
+    block_access = study.block_access
+    position = pd.Index(block_ids.astype(str)).get_indexer(block_access["block_id"].astype(str))
+    arrival = block_access["seconds"].to_numpy(float) + distances[block_access["node"].to_numpy(np.int64)]
+    frame = pd.DataFrame({"position": position, "arrival": arrival, "row": np.arange(len(block_access))})
+    frame = frame[(frame["position"] >= 0) & np.isfinite(frame["arrival"])]
+    best = frame.sort_values(["position", "arrival", "row"]).drop_duplicates("position")
+    starts = np.full(blocks, -1, np.int64)
+    start_rows = np.full(blocks, -1, np.int64)
+    starts[best["position"].to_numpy()] = block_access["node"].to_numpy(np.int64)[best["row"].to_numpy()]
+    start_rows[best["position"].to_numpy()] = best["row"].to_numpy()
+    chain_nodes, offsets = trace_chains(predecessors.astype(np.int64), starts, n)
+    # which facility each chain ends at: the quickest access row on its last node
+    ends = np.full(blocks, -1, np.int64)
+    has_chain = offsets[1:] > offsets[:-1]
+    ends[has_chain] = chain_nodes[offsets[1:][has_chain] - 1]
+    end_rows = access.assign(_order=np.arange(len(access))).sort_values(["node", "seconds", "_order"])
+    end_rows = end_rows.drop_duplicates("node").set_index("node")
+    reached = has_chain & np.isin(ends, end_rows.index.to_numpy())
+    facility_id = np.full(blocks, None, object)
+    facility_id[reached] = end_rows.loc[ends[reached], "facility_id"].to_numpy()
+    # metres as the engine walks them: the two access walks at the study's speed, and the streets between
+    speed = study.summary.profile.speed
+    x, y = network.x, network.y
+    hop = np.hypot(np.diff(x[chain_nodes]), np.diff(y[chain_nodes]))
+    steps = _steps_mask(network, chain_nodes)
+    inside = np.ones(len(hop), bool)
+    crossing = offsets[1:-1] - 1  # the hop from one chain's end to the next chain's start
+    inside[crossing[(crossing >= 0) & (crossing < len(hop))]] = False
+    street_m = np.zeros(blocks)
+    steps_m = np.zeros(blocks)
+    owner = np.repeat(np.arange(blocks), np.diff(offsets))[:-1] if len(chain_nodes) else np.zeros(0, np.int64)
+    keep = inside & (owner >= 0)
+    np.add.at(street_m, owner[keep], hop[keep])
+    np.add.at(steps_m, owner[keep & steps], hop[keep & steps])
+    start_seconds = np.where(
+        start_rows >= 0, block_access["seconds"].to_numpy(float)[np.maximum(start_rows, 0)], np.nan
+    )
+    end_seconds = np.full(blocks, np.nan)
+    end_seconds[reached] = end_rows.loc[ends[reached], "seconds"].to_numpy(float)
+    metres = np.where(reached, (start_seconds + end_seconds) * speed + street_m, np.nan)
+    steps_metres = np.where(reached, steps_m, np.nan)
+    routes = _route_lines(
+        study, block_access, access, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy
+    )
+    return CategoryWalks(facility_id, metres, steps_metres, routes)
+
+
+def _steps_mask(network, chain_nodes: np.ndarray) -> np.ndarray:
+    """Return, per hop between consecutive chain nodes, whether it is a flight of steps."""
+    if len(chain_nodes) < 2:
+        return np.zeros(max(len(chain_nodes) - 1, 0), bool)
+    is_steps = network.highway == "steps"
+    if not is_steps.any():
+        return np.zeros(len(chain_nodes) - 1, bool)
+    n = network.n_nodes
+    lo = np.minimum(network.a[is_steps], network.b[is_steps])
+    hi = np.maximum(network.a[is_steps], network.b[is_steps])
+    keys = np.sort(lo * n + hi)
+    a, b = chain_nodes[:-1], chain_nodes[1:]
+    wanted = np.minimum(a, b) * n + np.maximum(a, b)
+    found = np.searchsorted(keys, wanted)
+    return (found < len(keys)) & (keys[np.minimum(found, len(keys) - 1)] == wanted)
+
+
+def _route_lines(
+    study, block_access, access, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy
+):
+    """Return each block's route as whole metres on the plane: access point, streets, facility's access point."""
+    nx, ny = node_xy
+    blocks = len(start_rows)
+    ax, ay = plane.to_local(block_access["lon"].to_numpy(float), block_access["lat"].to_numpy(float))
+    fx, fy = plane.to_local(end_rows["lon"].to_numpy(float), end_rows["lat"].to_numpy(float))
+    end_position = pd.Index(end_rows.index).get_indexer(ends)
+    lines = []
+    owners = []
+    for block in np.flatnonzero(reached):
+        chain = chain_nodes[offsets[block] : offsets[block + 1]]
+        row = start_rows[block]
+        points = np.empty((len(chain) + 2, 2))
+        points[0] = ax[row], ay[row]
+        points[1:-1, 0] = nx[chain]
+        points[1:-1, 1] = ny[chain]
+        points[-1] = fx[end_position[block]], fy[end_position[block]]
+        lines.append(shapely.LineString(points))
+        owners.append(block)
+    routes: list = [None] * blocks
+    if not lines:
+        return routes
+    simplified = shapely.simplify(np.array(lines, dtype=object), ROUTE_TOLERANCE_M, preserve_topology=False)
+    for block, line in zip(owners, simplified, strict=True):
+        routes[block] = np.rint(shapely.get_coordinates(line)).astype(int).tolist()
+    return routes
+
+
+def isochrone_rings(
+    study: Study, block_ids: np.ndarray, minutes: float, node_xy: tuple[np.ndarray, np.ndarray]
+) -> list[list[list[list[int]]]]:
+    """Return, per block, the area it walks to within ``minutes`` as rectangles (rings) of whole metres.
+
+    The area is the 50 m cells of the plane that the streets walked within
+    ``minutes`` pass through (each street followed as far as the time left
+    allows), drawn as one rectangle per run of cells in a row: filled
+    together without outlines they shade one area.
+    """
+    network = study.network
+    graph = network.csr()
+    access = study.block_access
+    position = pd.Index(block_ids.astype(str)).get_indexer(access["block_id"].astype(str))
+    keep = position >= 0
+    order = np.argsort(position[keep], kind="stable")
+    nodes = access["node"].to_numpy(np.int64)[keep][order]
+    costs = access["seconds"].to_numpy(float)[keep][order]
+    counts = np.bincount(position[keep], minlength=len(block_ids))
+    start_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    nx, ny = node_xy
+    codes, offsets = reached_cells(
+        graph, nx.astype(float), ny.astype(float), start_offsets, nodes, costs, minutes * 60.0, ISOCHRONE_CELL_M
+    )
+    shift = 1 << 20
+    ix = codes // (1 << 21) - shift
+    iy = codes % (1 << 21) - shift
+    rings = []
+    cell = ISOCHRONE_CELL_M
+    for block in range(len(block_ids)):
+        first, last = offsets[block], offsets[block + 1]
+        if first == last:
+            rings.append([])
+            continue
+        bx, by = ix[first:last], iy[first:last]
+        order = np.lexsort((bx, by))
+        bx, by = bx[order], by[order]
+        # runs of consecutive cells in a row
+        breaks = np.flatnonzero((np.diff(by) != 0) | (np.diff(bx) != 1)) + 1
+        run_start = np.concatenate([[0], breaks])
+        run_end = np.concatenate([breaks, [len(bx)]]) - 1
+        block_rings = []
+        for s, e in zip(run_start, run_end, strict=True):
+            x0, x1 = int(bx[s] * cell), int((bx[e] + 1) * cell)
+            y0, y1 = int(by[s] * cell), int((by[s] + 1) * cell)
+            block_rings.append([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        rings.append(block_rings)
+    return rings
