@@ -1,4 +1,4 @@
-"""The deployment's database: accounts, sign-in attempts, the build queue, the audit log, scenario owners.
+"""The deployment's database: accounts, sign-ins, the build queue, the audit log, scenario owners, residents' reports.
 
 One database holds every piece of state the servers of a deployment share,
 so none of it lives in a Streamlit cache a visitor could empty, and several
@@ -101,6 +101,30 @@ secrets = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(128), nullable=False),
+)
+
+resident_reports = sa.Table(  # what residents tell the bureau from the published site (circle.deploy.reports)
+    "resident_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site", sa.String(120), nullable=False),
+    sa.Column("block_id", sa.String(120), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(40), nullable=True),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("text", sa.String(500), nullable=False),  # plain text, markup removed
+    sa.Column("contact", sa.String(100), nullable=True),
+    sa.Column("address_digest", sa.String(32), nullable=False),  # keyed hash of the sender's address
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("status", sa.String(8), nullable=False),  # "new", "accepted" or "rejected"
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Column("decided_by", sa.String(255), nullable=True),
+    sa.Column("decided_at", sa.DateTime, nullable=True),  # UTC
+    sa.Column("scenario", sa.String(80), nullable=True),
+    sa.Index("ix_resident_reports_address_created", "address_digest", "created_at"),
+    sa.Index("ix_resident_reports_created", "created_at"),
+    sa.Index("ix_resident_reports_site_status", "site", "status"),
 )
 
 
@@ -212,7 +236,7 @@ def current_revision(database: Database) -> str | None:
 
 
 #: the newest revision in ``migrations/versions`` (a test checks it against Alembic's head)
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 
 def _at_schema_revision(database: Database) -> bool:
