@@ -3,9 +3,10 @@
 # renders in the app and is embedded in the PDF reports (fonts-wqy-microhei),
 # and, with --tests, poppler-utils (the report tests read PDFs back), Chromium
 # (driven by Playwright, never a downloaded browser), an emoji font and
-# LibreOffice Calc without its GUI (a test opens the indicator spreadsheet in it)
-# and PostgreSQL's server binaries (tests/test_deploy_db.py starts a throw-away
-# cluster on 127.0.0.1; the service itself is not started).
+# LibreOffice Calc without its GUI (a test opens the indicator spreadsheet in it),
+# PostgreSQL's server binaries (tests/test_deploy_db.py starts a throw-away
+# cluster on 127.0.0.1; the service itself is not started) and wrk, the HTTP
+# load tool of benchmarks/public_load.py and tests/test_public_load.py.
 # Installed only when missing, and only where apt-get can run (root);
 # otherwise the tests that need them skip with a reason.
 set -euo pipefail
@@ -18,6 +19,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     fc-list 2>/dev/null | grep -qi "emoji" || missing+=(fonts-noto-color-emoji)
     command -v soffice >/dev/null 2>&1 || lean+=(libreoffice-calc-nogui)
     compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || lean+=(postgresql)
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
 if [[ ${#missing[@]} -eq 0 && ${#lean[@]} -eq 0 ]]; then
     exit 0
