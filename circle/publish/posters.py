@@ -1,0 +1,630 @@
+"""Notice-board posters of a published resident site (``circle publish --posters``).
+
+One A4 portrait PDF per community (社区), holding one page per named compound
+in it; a named compound in no community gets a PDF of its own (one page per
+block of that name); an unnamed block gets no poster. Each page says, Chinese
+first and English smaller beneath: the compound's name, its score in words
+and as a number, the five nearest services with minutes at the typical pace
+and at an older person's, the categories the map data does not hold, a small
+map, a QR code to the compound's page on the site, the data's date and
+source and the publishing date.
+
+Everything is read back from the site's own data files (``data/site.json``,
+``data/blocks/*.json``, ``data/streets/0/*.json``, see :mod:`circle.publish`),
+so a poster says exactly what the compound's page says.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from circle.errors import CircleError
+from circle.publish._poster_map import AREA_FILL, DOT, OUTLINE, draw_map, number_dot
+from circle.report.fonts import INSTALL_HINT, find_font, register
+
+NEAREST = 5
+PAGE_W, PAGE_H = 595.2756, 841.8898  # A4 portrait in points
+MARGIN = 34.0
+INK = (0.08, 0.08, 0.1)
+SOFT = (0.32, 0.32, 0.36)
+ACCENT = (0.06, 0.33, 0.55)
+_RISKY = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff·-]+")
+
+PHRASES = {
+    "score_title": {"zh": "步行15分钟生活圈得分", "en": "15-minute neighbourhood score"},
+    "score_out_of": {"zh": "满分100分", "en": "out of 100"},
+    "median": {"zh": "本市中位数 {median} 分", "en": "city median {median}"},
+    "nearest_title": {"zh": "离家最近的{count}处服务", "en": "The {count} nearest services"},
+    "walk": {
+        "zh": "步行约{minutes}，老年人约{older} · {metres}米",
+        "en": "{minutes} on foot, {older} at an older person's pace, {metres} m",
+    },
+    "walk_no_older": {"zh": "步行约{minutes} · {metres}米", "en": "{minutes} on foot, {metres} m"},
+    "minutes": {"zh": "{n}分钟", "en": "{n} min"},
+    "under_minute": {"zh": "不到1分钟", "en": "under 1 min"},
+    "unnamed_facility": {"zh": "（地图上未标名称）", "en": "(no name on the map)"},
+    "no_services": {
+        "zh": "步行可到的范围内，地图上没有收录的服务",
+        "en": "No service on the map within walking reach",
+    },
+    "partly_held": {
+        "zh": "* 地图上这类设施收录不全，也许还有更近的",
+        "en": "* the map misses some of these, so there may be a closer one",
+    },
+    "not_held": {
+        "zh": "地图数据里没有收录：{categories}。这不代表附近没有。",
+        "en": "The map data does not hold: {categories}. That does not mean there is none near you.",
+    },
+    "scan": {"zh": "扫码查看本小区详情", "en": "Scan for this compound's page"},
+    "key_area": {"zh": "步行{minutes}分钟可到的范围", "en": "reached in a {minutes}-minute walk"},
+    "key_block": {"zh": "本小区", "en": "this compound"},
+    "key_dots": {"zh": "上面列出的服务", "en": "the services listed"},
+    "community": {"zh": "{community}", "en": "{community}"},
+    "data_date": {"zh": "数据日期：{date}", "en": "Data as of {date}"},
+    "date_unknown": {"zh": "日期不详", "en": "date unknown"},
+    "source": {"zh": "来源：{source}，{attribution}", "en": "Source: {source}, {attribution}"},
+    "published": {"zh": "发布日期：{date}", "en": "Published {date}"},
+}
+
+
+def write_posters(site_dir: Path, url: str | None) -> list[Path]:
+    """Write the notice-board posters of the published site in ``site_dir`` into ``site_dir/posters``.
+
+    Parameters
+    ----------
+    site_dir : pathlib.Path
+        A published site (its ``data/`` folder written).
+    url : str or None
+        The site's public address; each QR code leads to ``url + "?b=" + id``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The PDF files written, sorted (none when no block has a name).
+
+    Raises
+    ------
+    CircleError
+        When ``url`` is missing, the folder is not a published site, or no Chinese font is installed.
+    """
+    if not url or not str(url).strip():
+        raise CircleError(
+            "posters need the site's public address: each poster's QR code leads to its compound's page there."
+        )
+    site_dir = Path(site_dir)
+    data = site_dir / "data"
+    site_path = data / "site.json"
+    if not site_path.is_file():
+        raise CircleError(
+            f"{site_dir} holds no data/site.json: posters are drawn from a published site, publish it first."
+        )
+    site = json.loads(site_path.read_text(encoding="utf-8"))
+    blocks = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((data / "blocks").glob("*.json"))]
+    files = poster_files(blocks)
+    if not files:
+        return []
+    font = find_font()
+    if not font.has_cjk:
+        raise CircleError(f"the posters are in Chinese first and no Chinese font is installed. {INSTALL_HINT}")
+    font_name = register(font)
+    out = site_dir / "posters"
+    out.mkdir(exist_ok=True)
+    written = []
+    for stem, pages in files.items():
+        target = out / f"{stem}.pdf"
+        partial = out / f".{stem}.pdf.partial"
+        _write_pdf(partial, pages, site, str(url).strip(), data / "streets" / "0", font_name)
+        os.replace(partial, target)
+        written.append(target)
+    for stale in set(out.glob("*.pdf")) - set(written):
+        stale.unlink()
+    return sorted(written)
+
+
+def poster_files(blocks: Sequence[dict]) -> dict[str, list[dict]]:
+    """Return the posters to write: file stem → the blocks that get a page in it, in page order.
+
+    A community's file holds its named blocks; a named block in no community
+    shares a file with the blocks of the same name in none; unnamed blocks get
+    none.
+
+    Examples
+    --------
+    >>> rows = [{"id": "a", "name": "西园", "community": "和平社区", "place": {}},
+    ...         {"id": "b", "name": "东苑", "community": "和平社区", "place": {}},
+    ...         {"id": "c", "name": "北里", "community": None, "place": {}},
+    ...         {"id": "d", "name": None, "community": "和平社区", "place": {}}]
+    >>> {stem: [b["id"] for b in pages] for stem, pages in poster_files(rows).items()}
+    {'北里': ['c'], '和平社区': ['b', 'a']}
+    """
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for block in blocks:
+        name = _clean(block.get("name"))
+        if not name:
+            continue
+        community = _clean(block.get("community"))
+        key = ("community", community) if community else ("compound", name)
+        groups.setdefault(key, []).append(block)
+    files: dict[str, list[dict]] = {}
+    used: set[str] = set()
+    for (_kind, title), pages in sorted(groups.items(), key=lambda item: item[0][1]):
+        stem = safe_file_name(title)
+        base, n = stem, 2
+        while stem.casefold() in used:
+            stem, n = f"{base}-{n}", n + 1
+        used.add(stem.casefold())
+        files[stem] = sorted(
+            pages, key=lambda b: (_clean(b.get("name")), (b.get("place") or {}).get("zh") or "", b["id"])
+        )
+    return files
+
+
+def _page_order(block: dict) -> tuple[str, str, str]:
+    return _clean(block.get("name")), _clean((block.get("place") or {}).get("zh")), str(block.get("id"))
+
+
+def safe_file_name(text: str, fallback: str = "poster") -> str:
+    """Return a file name made of ``text``: letters, digits and Chinese kept, anything risky made ``_``.
+
+    Examples
+    --------
+    >>> safe_file_name("和平社区"), safe_file_name("../a/b c:d"), safe_file_name("..."), safe_file_name("CON")
+    ('和平社区', 'a_b_c_d', 'poster', 'CON_')
+    """
+    text = unicodedata.normalize("NFKC", str(text))
+    stem = _RISKY.sub("_", text).strip("_.-")[:80].rstrip("_.-")
+    if not stem:
+        return fallback
+    if stem.upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}:
+        stem += "_"
+    return stem
+
+
+def page_url(url: str, block_id: str) -> str:
+    """Return the address of a block's page on the site.
+
+    Examples
+    --------
+    >>> page_url("https://circle.example.gov.cn/default/", "w1"), page_url("https://x.cn/s?lang=zh", "w1")
+    ('https://circle.example.gov.cn/default/?b=w1', 'https://x.cn/s?lang=zh&b=w1')
+    """
+    url = url.strip()
+    return f"{url}{'&' if '?' in url else '?'}b={block_id}"
+
+
+def nearest_services(block: dict, count: int = NEAREST) -> list[dict]:
+    """Return the block's nearest services by walking time, one per facility (a park counted once).
+
+    Examples
+    --------
+    >>> park = {"name": "人民公园", "x": 1, "y": 2}
+    >>> rows = [{"category": "park", "facility": park, "minutes": 9.0},
+    ...         {"category": "park_1ha", "facility": park, "minutes": 9.0},
+    ...         {"category": "clinic", "facility": {"name": "诊所", "x": 5, "y": 5}, "minutes": 3.0},
+    ...         {"category": "elderly_care", "facility": None, "minutes": None}]
+    >>> [s["category"] for s in nearest_services({"services": rows})]
+    ['clinic', 'park']
+    """
+    reached = [s for s in block.get("services") or [] if s.get("facility") and _finite(s.get("minutes"))]
+    order = {s["category"]: k for k, s in enumerate(block.get("services") or [])}
+    reached.sort(key=lambda s: (s["minutes"], order[s["category"]]))
+    chosen, seen = [], set()
+    for service in reached:
+        facility = service["facility"]
+        key = (facility.get("name"), facility.get("x"), facility.get("y"))
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen.append(service)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def older_minutes(service: dict, profiles: dict) -> float | None:
+    """Return the minutes of a service's walk at an older person's pace (the site's ``elderly`` profile).
+
+    The standard minutes are scaled by how much longer the same metres (flat
+    and on steps) take at the slower pace.
+
+    Examples
+    --------
+    >>> profiles = {"standard": {"speed": 1.1, "steps_speed": 0.55}, "elderly": {"speed": 0.8, "steps_speed": 0.28}}
+    >>> round(older_minutes({"minutes": 11.0, "metres": 726, "steps_metres": 0}, profiles), 2)
+    15.12
+    """
+    standard, elderly = profiles.get("standard"), profiles.get("elderly")
+    minutes = service.get("minutes")
+    if not standard or not elderly or not _finite(minutes):
+        return None
+    metres = float(service.get("metres") or 0.0)
+    steps = min(float(service.get("steps_metres") or 0.0), metres)
+    flat = metres - steps
+    slow = flat / elderly["speed"] + steps / elderly["steps_speed"]
+    fast = flat / standard["speed"] + steps / standard["steps_speed"]
+    ratio = slow / fast if fast > 0 else standard["speed"] / elderly["speed"]
+    return float(minutes) * ratio
+
+
+def minutes_words(minutes: float, lang: str) -> str:
+    """Return walking minutes in words, rounded to whole minutes (half up).
+
+    Examples
+    --------
+    >>> minutes_words(12.5, "zh"), minutes_words(0.4, "en"), minutes_words(1.49, "en")
+    ('13分钟', 'under 1 min', '1 min')
+    """
+    if minutes < 0.5:
+        return PHRASES["under_minute"][lang]
+    return PHRASES["minutes"][lang].format(n=math.floor(minutes + 0.5))
+
+
+def service_lines(service: dict, labels: dict, profiles: dict, partly_held: bool) -> dict[str, list[str]]:
+    """Return a listed service in words: ``{"zh": [what, how far], "en": [both]}``.
+
+    Examples
+    --------
+    >>> labels = {"clinic": {"zh": "诊所", "en": "Clinic"}}
+    >>> s = {"category": "clinic", "facility": {"name": "华安诊所", "x": 0, "y": 0}, "minutes": 9.7, "metres": 640}
+    >>> service_lines(s, labels, {}, False)
+    {'zh': ['诊所：华安诊所', '步行约10分钟 · 640米'], 'en': ['Clinic: 华安诊所 — 10 min on foot, 640 m']}
+    """
+    label = labels.get(service["category"], {"zh": service["category"], "en": service["category"]})
+    name = (service.get("facility") or {}).get("name")
+    older = older_minutes(service, profiles)
+    mark = " *" if partly_held else ""
+    out = {}
+    for lang in ("zh", "en"):
+        what = f"{label[lang]}{'：' if lang == 'zh' else ': '}{name or PHRASES['unnamed_facility'][lang]}{mark}"
+        metres = f"{service.get('metres'):,}" if isinstance(service.get("metres"), int) else "?"
+        key = "walk" if older is not None else "walk_no_older"
+        how = PHRASES[key][lang].format(
+            minutes=minutes_words(service["minutes"], lang),
+            older=minutes_words(older, lang) if older is not None else "",
+            metres=metres,
+        )
+        out[lang] = [what, how] if lang == "zh" else [f"{what} — {how}"]
+    return out
+
+
+# --------------------------------------------------------------------------------------------- drawing
+
+
+def _write_pdf(path: Path, pages: list[dict], site: dict, url: str, streets_dir: Path, font: str) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
+    first = pages[0]
+    canvas.setTitle(_clean(first.get("community")) or _clean(first.get("name")) or "poster")
+    canvas.setSubject(_title(site, "zh"))
+    canvas.setCreator("circle publish --posters")
+    for block in pages:
+        _draw_page(canvas, block, site, page_url(url, block["id"]), streets_dir, font)
+        canvas.showPage()
+    canvas.save()
+
+
+def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, font: str) -> None:
+    labels = {c["key"]: c["label"] for c in site.get("categories") or []}
+    partly = {c["key"] for c in site.get("categories") or [] if c.get("verdict") == "likely_incomplete"}
+    absent = [c["key"] for c in site.get("categories") or [] if c.get("verdict") == "absent"]
+    left, right = MARGIN, PAGE_W - MARGIN
+    width = right - left
+
+    # the site's title on a band across the top
+    band_h = 30.0
+    canvas.setFillColorRGB(*ACCENT)
+    canvas.rect(0, PAGE_H - band_h - 8, PAGE_W, band_h + 8, stroke=0, fill=1)
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.setFont(font, 14)
+    canvas.drawString(left, PAGE_H - band_h + 2, _title(site, "zh"))
+    canvas.setFont(font, 9)
+    canvas.drawRightString(right, PAGE_H - band_h + 3, _title(site, "en"))
+
+    # the compound's name, where it is, its community
+    y = PAGE_H - band_h - 8 - 46
+    name = _clean(block.get("name")) or ""
+    size = _fit_size(name, font, width, 44, 28)
+    lines = wrap(name, font, size, width)[:2]
+    for line in lines:
+        _draw(canvas, left, y, line, font, size, INK, bold=True)
+        y -= size * 1.1
+    place = block.get("place") or {}
+    where_zh = "　".join(
+        v for v in (_clean(block.get("community")), _clean(block.get("subdistrict")), place.get("zh")) if v
+    )
+    y += size * 1.1 - size * 0.2
+    y -= 20
+    for line in wrap(where_zh, font, 15, width)[:2]:
+        _draw(canvas, left, y, line, font, 15, SOFT)
+        y -= 17
+    if place.get("en"):
+        for line in wrap(place["en"], font, 10, width)[:1]:
+            _draw(canvas, left, y + 2, line, font, 10, SOFT)
+            y -= 13
+
+    # the score (left) and the QR code (right)
+    qr_size = 148.0
+    row_top = y - 6
+    row_h = 182.0
+    score_w = width - qr_size - 28
+    _score_panel(canvas, block, site, (left, row_top - row_h + 14, score_w, row_h - 14), font)
+    qr_x = right - qr_size
+    qr_y = row_top - qr_size
+    draw_qr(canvas, link, qr_x, qr_y, qr_size)
+    _draw_centred(canvas, qr_x + qr_size / 2, qr_y - 13, PHRASES["scan"]["zh"], font, 12.5, INK)
+    _draw_centred(canvas, qr_x + qr_size / 2, qr_y - 24, PHRASES["scan"]["en"], font, 8.5, SOFT)
+    y = row_top - row_h - 14
+
+    # the five nearest services (left column) beside the map (right column)
+    services = nearest_services(block)
+    count = len(services)
+    map_w = 222.0
+    list_w = width - map_w - 16
+    _draw(canvas, left, y, PHRASES["nearest_title"]["zh"].format(count=count or NEAREST), font, 18, INK, bold=True)
+    _draw(canvas, left, y - 14, PHRASES["nearest_title"]["en"].format(count=count or NEAREST), font, 10, SOFT)
+    list_top = y - 34
+    y = list_top
+    any_partly = False
+    if not services:
+        for line in wrap(PHRASES["no_services"]["zh"], font, 14, list_w):
+            _draw(canvas, left, y, line, font, 14, INK)
+            y -= 17
+        _draw(canvas, left, y, PHRASES["no_services"]["en"], font, 9, SOFT)
+        y -= 14
+    for number, service in enumerate(services, start=1):
+        is_partly = service["category"] in partly
+        any_partly = any_partly or is_partly
+        words = service_lines(service, labels, site.get("profiles") or {}, is_partly)
+        number_dot(canvas, left + 10, y + 5, number, font, radius=10)
+        text_x = left + 27
+        text_w = list_w - 27
+        what, how = words["zh"]
+        for line in wrap(what, font, 14.5, text_w)[:2]:
+            _draw(canvas, text_x, y, line, font, 14.5, INK)
+            y -= 17.5
+        for line in wrap(how, font, 12.5, text_w)[:2]:
+            _draw(canvas, text_x, y, line, font, 12.5, INK)
+            y -= 15
+        for line in wrap(words["en"][0], font, 8.5, text_w)[:3]:
+            _draw(canvas, text_x, y, line, font, 8.5, SOFT)
+            y -= 10.5
+        y -= 9
+    if any_partly:
+        for line in wrap(PHRASES["partly_held"]["zh"], font, 10, list_w):
+            _draw(canvas, left, y, line, font, 10, SOFT)
+            y -= 12
+        for line in wrap(PHRASES["partly_held"]["en"], font, 8, list_w):
+            _draw(canvas, left, y, line, font, 8, SOFT)
+            y -= 10
+    list_bottom = y
+
+    map_x = right - map_w
+    map_h = max(list_top + 14 - max(list_bottom, 190.0) - 40, 200.0)
+    map_y = list_top + 14 - map_h
+    draw_map(canvas, (map_x, map_y, map_w, map_h), block, services, streets_dir, font)
+    _map_key(canvas, map_x, map_y - 12, map_w, site, font)
+    y = min(list_bottom, map_y - 44) - 4
+
+    # what the map data does not hold, said as such
+    if absent:
+        y -= 6
+        names = {lang: "、".join(labels.get(k, {}).get(lang, k) for k in absent) for lang in ("zh",)}
+        names["en"] = ", ".join(labels.get(k, {}).get("en", k) for k in absent)
+        for line in wrap(PHRASES["not_held"]["zh"].format(categories=names["zh"]), font, 12.5, width):
+            _draw(canvas, left, y, line, font, 12.5, INK)
+            y -= 15
+        for line in wrap(PHRASES["not_held"]["en"].format(categories=names["en"]), font, 8.5, width):
+            _draw(canvas, left, y, line, font, 8.5, SOFT)
+            y -= 10.5
+
+    _footer(canvas, site, link, font)
+
+
+def _score_panel(canvas, block: dict, site: dict, frame, font: str) -> None:
+    x, y, w, h = frame
+    canvas.saveState()
+    canvas.setFillColorRGB(0.94, 0.96, 0.98)
+    canvas.setStrokeColorRGB(*ACCENT)
+    canvas.setLineWidth(1.5)
+    canvas.roundRect(x, y, w, h, 10, stroke=1, fill=1)
+    canvas.restoreState()
+    band = block.get("band") or {}
+    score = block.get("score")
+    top = y + h - 26
+    _draw(canvas, x + 16, top, PHRASES["score_title"]["zh"], font, 17, INK, bold=True)
+    _draw(canvas, x + 16, top - 14, PHRASES["score_title"]["en"], font, 9.5, SOFT)
+    number = "—" if score is None else str(score)
+    big = 64.0
+    base = top - 14 - 72
+    _draw(canvas, x + 16, base, number, font, big, ACCENT, bold=True)
+    after = x + 16 + stringWidth(number, font, big) + 10
+    _draw(canvas, after, base + 30, "分", font, 18, INK)
+    _draw(canvas, after, base + 12, PHRASES["score_out_of"]["zh"], font, 10, SOFT)
+    _draw(canvas, after, base + 1, PHRASES["score_out_of"]["en"], font, 8, SOFT)
+    band_x = after + 78
+    if band.get("zh"):
+        _draw(canvas, band_x, base + 16, band["zh"], font, 34, ACCENT, bold=True)
+    if band.get("en"):
+        _draw(canvas, band_x, base + 1, band["en"], font, 11, SOFT)
+    median = site.get("median_score")
+    if _finite(median):
+        shown = f"{median:.0f}"
+        _draw(canvas, x + 16, y + 24, PHRASES["median"]["zh"].format(median=shown), font, 12, SOFT)
+        _draw(canvas, x + 16, y + 11, PHRASES["median"]["en"].format(median=shown), font, 8.5, SOFT)
+
+
+def _map_key(canvas, x: float, y: float, width: float, site: dict, font: str) -> None:
+    """Draw the map's key under it: the shaded area, the compound, the numbered dots."""
+    minutes = f"{float(site.get('isochrone_minutes') or 15):.0f}"
+    rows = [
+        ("area", PHRASES["key_area"]["zh"].format(minutes=minutes), PHRASES["key_area"]["en"].format(minutes=minutes)),
+        ("block", PHRASES["key_block"]["zh"], PHRASES["key_block"]["en"]),
+        ("dot", PHRASES["key_dots"]["zh"], PHRASES["key_dots"]["en"]),
+    ]
+    for kind, zh, en in rows:
+        canvas.saveState()
+        if kind == "area":
+            canvas.setFillColorRGB(*AREA_FILL)
+            canvas.rect(x, y - 1, 14, 10, stroke=0, fill=1)
+        elif kind == "block":
+            canvas.setFillColorRGB(*OUTLINE, alpha=0.25)
+            canvas.setStrokeColorRGB(*OUTLINE)
+            canvas.setLineWidth(1.6)
+            canvas.rect(x, y - 1, 14, 10, stroke=1, fill=1)
+        else:
+            canvas.setFillColorRGB(*DOT)
+            canvas.circle(x + 7, y + 4, 5, stroke=0, fill=1)
+        canvas.restoreState()
+        _draw(canvas, x + 20, y, zh, font, 10, INK)
+        _draw(canvas, x + 24 + stringWidth(zh, font, 10), y, en, font, 7.5, SOFT)
+        y -= 14
+
+
+def _footer(canvas, site: dict, link: str, font: str) -> None:
+    left, right = MARGIN, PAGE_W - MARGIN
+    width = right - left
+    date = site.get("data_date")
+    source = site.get("source") or {}
+    attribution = site.get("attribution") or "© OpenStreetMap contributors"
+    published = site.get("published") or ""
+    zh = [
+        PHRASES["data_date"]["zh"].format(date=date or PHRASES["date_unknown"]["zh"])
+        + "　"
+        + PHRASES["published"]["zh"].format(date=published),
+        PHRASES["source"]["zh"].format(source=source.get("zh") or "OpenStreetMap", attribution=attribution),
+    ]
+    en = [
+        PHRASES["data_date"]["en"].format(date=date or PHRASES["date_unknown"]["en"])
+        + ". "
+        + PHRASES["published"]["en"].format(date=published)
+        + ". "
+        + PHRASES["source"]["en"].format(source=source.get("en") or "OpenStreetMap", attribution=attribution)
+        + ".",
+        link,
+    ]
+    lines = [(line, 10.5, INK) for text in zh for line in wrap(text, font, 10.5, width)]
+    lines += [(line, 7.5, SOFT) for text in en for line in wrap(text, font, 7.5, width)]
+    y = MARGIN - 6 + sum(size * 1.3 for _line, size, _colour in lines)
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0.7, 0.7, 0.72)
+    canvas.setLineWidth(0.6)
+    canvas.line(left, y + 6, right, y + 6)
+    canvas.restoreState()
+    for line, size, colour in lines:
+        y -= size * 1.3
+        _draw(canvas, left, y, line, font, size, colour)
+
+
+def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw ``data`` as a QR code (error level M or better, never a Micro QR) of vector squares.
+
+    The square ``size`` points wide at ``(x, y)`` includes the four-module
+    quiet zone, painted white.
+    """
+    import segno
+
+    code = segno.make(data, error="m", micro=False)
+    rows = [list(row) for row in code.matrix_iter(border=4)]
+    module = size / len(rows)
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    path = canvas.beginPath()
+    for r, row in enumerate(rows):
+        top = y + size - r * module
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            # a hair taller than a module, so rows overlap and no light seams show between them
+            path.rect(x + start * module, top - module * 1.04, (c - start) * module, module * 1.04)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+# --------------------------------------------------------------------------------------------- text
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_TOKENS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
+_NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)%*")
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` points: between Chinese characters or at spaces.
+
+    A closing mark never starts a line; a word wider than the line is cut.
+    """
+    lines: list[str] = []
+    current = ""
+    tokens = _TOKENS.findall(text or "")
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if stringWidth(token.rstrip(), font, size) > width and len(token.strip()) > 1:
+            tokens[k : k + 1] = list(token)  # a word wider than the line: cut it anywhere
+            continue
+        trial = current + token
+        if not current.strip() or stringWidth(trial.rstrip(), font, size) <= width or token[0] in _NO_LINE_START:
+            current = trial if current.strip() else token.lstrip()
+        else:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        k += 1
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _fit_size(text: str, font: str, width: float, largest: float, smallest: float) -> float:
+    size = largest
+    while size > smallest and stringWidth(text, font, size) > width:
+        size -= 2
+    return size
+
+
+def _draw(canvas, x: float, y: float, text: str, font: str, size: float, colour, bold: bool = False) -> None:
+    """Draw one line; ``bold`` thickens the single-weight font by stroking its outline too."""
+    text_object = canvas.beginText(x, y)
+    text_object.setFont(font, size)
+    text_object.setFillColorRGB(*colour)
+    if bold:
+        canvas.saveState()
+        canvas.setStrokeColorRGB(*colour)
+        canvas.setLineWidth(size * 0.03)
+        text_object.setTextRenderMode(2)
+    text_object.textLine(text)
+    canvas.drawText(text_object)
+    if bold:
+        canvas.restoreState()
+
+
+def _draw_centred(canvas, cx: float, y: float, text: str, font: str, size: float, colour) -> None:
+    _draw(canvas, cx - stringWidth(text, font, size) / 2.0, y, text, font, size, colour)
+
+
+def _title(site: dict, lang: str) -> str:
+    return ((site.get("title") or {}).get(lang)) or ""
+
+
+def _clean(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
