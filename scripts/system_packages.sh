@@ -2,7 +2,7 @@
 # Debian packages circle needs beyond Python: a CJK TrueType font so Chinese
 # renders in the app and is embedded in the PDF reports (fonts-wqy-microhei),
 # and, with --tests, poppler-utils (the report tests read PDFs back), Chromium
-# (driven by Playwright, never a downloaded browser), an emoji font and
+# (driven by Playwright, never a downloaded browser), an emoji font,
 # LibreOffice Calc without its GUI (a test opens the indicator spreadsheet in it),
 # PostgreSQL's server binaries (tests/test_deploy_db.py starts a throw-away
 # cluster on 127.0.0.1; the service itself is not started) and wrk, the HTTP
