@@ -2,11 +2,13 @@
 
 Usage::
 
-    python benchmarks/run.py [--quick] [--json OUT.json] [--runs N] [--workloads andorra,megacity]
+    python benchmarks/run.py [--quick] [--json OUT.json] [--runs N] [--workloads andorra,megacity,public]
 
 Every measurement runs in a fresh worker subprocess (so each peak memory is
 its own); every timing is the median of ``--runs`` runs. The pandana and
-networkx baselines run on the same graph in the same invocation.
+networkx baselines run on the same graph in the same invocation. The
+``public`` workload is :mod:`benchmarks.public_load` (the published resident
+site under wrk against the Streamlit resident page) on the default study.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.megacity import shared_osm_folder
 
-    if not shared_osm_folder().is_dir():
+    wanted = {w.strip() for w in args.workloads.split(",") if w.strip()}
+    if wanted - {"public"} and not shared_osm_folder().is_dir():
         print(f"the benchmarks need the real extracts in {shared_osm_folder()}", file=sys.stderr)
         return 2
     started = time.perf_counter()
@@ -91,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_workload(workload: str, args, runs: int, scratch: Path) -> dict:
+    if workload == "public":
+        return _public_workload(args, scratch)
     theirs = scratch / f"{workload}-pandana.npz"
     baseline = {}
     if not args.no_pandana:
@@ -114,6 +119,20 @@ def _run_workload(workload: str, args, runs: int, scratch: Path) -> dict:
         print("— andorra: circle analyze end to end …", file=sys.stderr, flush=True)
         result["analyze_s"] = _analyze_seconds(scratch, runs)
     return result
+
+
+def _public_workload(args, scratch: Path) -> dict:
+    """Run benchmarks/public_load.py in its own process (shorter with --quick); return its report."""
+    print("— public: published site (wrk) against the Streamlit resident page …", file=sys.stderr, flush=True)
+    out = scratch / "public.json"
+    command = [sys.executable, str(Path(__file__).with_name("public_load.py")), "--json", str(out)]
+    if args.quick:
+        command += ["--duration", "10", "--streamlit-visits", "5"]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
+        raise SystemExit(f"the public workload failed:\n{tail}")
+    return {"name": "public", "public": json.loads(out.read_text(encoding="utf-8"))}
 
 
 def _spawn(worker: str, workload: str, args, runs: int, answers: Path | None, mapping: Path | None = None) -> dict:
@@ -238,6 +257,10 @@ def _table(results: list[dict]) -> str:
                 f"{result['answers_disagreements_explained_by_rounding_at_an_edge']} explained by pandana's "
                 f"rounding at a threshold or the limit, {result['answers_disagreements_unexplained']} unexplained"
             )
+        if result.get("public"):
+            from benchmarks.public_load import table
+
+            notes.append(f"{result['name']}:\n{table(result['public'])}")
         if result.get("naive_note"):
             notes.append(f"{result['name']}: naive = {result['naive_note']}")
         if result.get("ingest"):
