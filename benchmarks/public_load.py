@@ -623,10 +623,11 @@ def table(report: dict) -> str:
     """Return the report as a plain-text table with the site's facts under it."""
     header = ["server", "visits", "p50 ms", "p95 ms", "p99 ms", "CPU s/visit", "errors"]
     rows = []
-    for key, label in (("site", "published site (circle serve --public)"), ("streamlit", "Streamlit resident page")):
+    for key, label in (("site", "published site ({})"), ("streamlit", "Streamlit resident page")):
         if key not in report:
             continue
         part = report[key]
+        label = label.format(part["server"])
         ms = part["visit_ms"]
         cpu = part["cpu_s_per_visit"]
         rows.append(
@@ -647,7 +648,7 @@ def table(report: dict) -> str:
     lines += [
         "",
         f"CPU per visit, Streamlit / site: {ratio:,.0f}×" if ratio else "CPU per visit, Streamlit / site: —",
-        f"site: {report['connections']} concurrent visitors (wrk, one connection each) "
+        f"site: {report['connections']} concurrent visitors (wrk, one connection each, a new one per visit) "
         f"for {report['duration_s']:.0f} s "
         f"after {report['warmup_s']:.0f} s of warm-up; Streamlit: one visitor at a time in Chromium (390×844), "
         "until the score shows",

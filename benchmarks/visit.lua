@@ -6,7 +6,8 @@
 -- screen (the page, its styles and scripts, the study, the block, the street squares around it),
 -- separated by spaces. A connection walks its visit's requests one after another (Accept-Encoding:
 -- gzip, as a browser sends) and, when the last response arrives, records the visit's wall time on a
--- monotonic clock (clock_gettime through LuaJIT's ffi), then starts the next visit.
+-- monotonic clock (clock_gettime through LuaJIT's ffi), then starts the next visit. The last request
+-- of a visit asks to close the connection, so each visit connects anew (its connecting counts in it).
 --
 -- wrk gives a script no connection of its own, only a Lua state per thread: run it with as many
 -- threads as connections (-t equal to -c) so that each state follows exactly one visitor.
@@ -74,13 +75,18 @@ function init(args)
    step = 1
    started = nil
    headers = { ["Accept-Encoding"] = "gzip", ["User-Agent"] = "circle-public-load (wrk)" }
+   -- a visit's last request closes its connection: every visitor connects anew, as a new phone does
+   last_headers = { ["Accept-Encoding"] = "gzip", ["User-Agent"] = "circle-public-load (wrk)", ["Connection"] = "close" }
 end
 
 function request()
-   if step == 1 then
-      started = now_ms()
+   if step == 1 and #visits_ms == 0 then
+      started = now_ms()  -- a connection's first visit (wrk also calls this once to check the script)
    end
    sent = sent + 1
+   if step == #plan[visit] then
+      return wrk.format("GET", plan[visit][step], last_headers)
+   end
    return wrk.format("GET", plan[visit][step], headers)
 end
 
@@ -92,9 +98,10 @@ function response(status, headers, body)
       step = step + 1
       return
    end
-   if started ~= nil then
-      table.insert(visits_ms, now_ms() - started)
-   end
+   local ended = now_ms()
+   table.insert(visits_ms, ended - started)
+   -- the next visitor starts now: the new connection wrk opens for it counts in its time
+   started = ended
    step = 1
    visit = visit % #plan + 1
 end
