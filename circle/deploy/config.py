@@ -7,7 +7,8 @@ file's folder (the repository's root when there is no file)::
 
     mode = "full"                      # "public": the resident page only, for the open internet
     studies = "data/studies"           # CIRCLE_STUDIES, when set, wins
-    public_studies = ["default"]       # studies a visitor may open; ["*"] for all
+    sites = "data/sites"               # published resident sites (``circle serve --public``); default STUDIES/../sites
+    public_studies = ["default"]       # studies a visitor may open; ["*"] for all (when set, the only sites served)
     data_folders = ["data/osm"]        # the only places planners may name server files in
     accounts = "data/accounts.json"    # an old accounts file, imported into the database once
     session_hours = 8                  # a sign-in lasts this long at most
@@ -44,7 +45,9 @@ class Deployment:
 
     mode: str = "full"
     studies: Path = REPOSITORY / "data" / "studies"
+    sites: Path | None = None  # None: the folder ``sites`` next to the studies folder
     public_studies: tuple[str, ...] = ("default",)
+    public_studies_set: bool = False  # whether the settings name the public studies (else the default above)
     data_folders: tuple[Path, ...] = (REPOSITORY / "data" / "osm",)
     accounts: Path = REPOSITORY / "data" / "accounts.json"
     session_hours: float = 8.0
@@ -62,6 +65,13 @@ class Deployment:
     def public_only(self) -> bool:
         """Whether this deployment serves the resident page alone."""
         return self.mode == "public"
+
+    @property
+    def sites_folder(self) -> Path:
+        """Return the folder of the published resident sites: the ``sites`` setting, else ``STUDIES/../sites``."""
+        if self.sites is not None:
+            return Path(self.sites)
+        return Path(self.studies).expanduser().absolute().parent / "sites"
 
     def is_public_study(self, name: str) -> bool:
         """Whether a visitor may open the study called ``name``."""
@@ -82,6 +92,7 @@ class Deployment:
 _KEYS = {
     "mode",
     "studies",
+    "sites",
     "public_studies",
     "data_folders",
     "accounts",
@@ -166,7 +177,7 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
     ):
         problems.append("[oidc] planners and admins must be lists of e-mail addresses or patterns")
         oidc = {}
-    for key in ("studies", "accounts"):
+    for key in ("studies", "sites", "accounts"):
         if key in values and not isinstance(values[key], str):
             problems.append(f"{key} must be a path")
     database = values.get("database")
@@ -183,7 +194,9 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
     return Deployment(
         mode=mode,
         studies=folder(values["studies"]) if "studies" in values else defaults.studies,
+        sites=folder(values["sites"]) if "sites" in values else None,
         public_studies=tuple(lists["public_studies"]) if lists["public_studies"] is not None else ("default",),
+        public_studies_set=lists["public_studies"] is not None,
         data_folders=tuple(folder(v) for v in lists["data_folders"])
         if lists["data_folders"] is not None
         else defaults.data_folders,

@@ -151,8 +151,14 @@ def plain_text(value: str) -> str:
 # the sender's address and the page's token ---------------------------------------------------------------
 
 
+_SECRETS: dict[tuple[str, str], bytes] = {}  # secrets never change once made: read each once per process
+
+
 def _secret(database: Database, name: str) -> bytes:
     """Return the database's secret called ``name``, made once (random, 32 bytes) by whichever process asks first."""
+    known = _SECRETS.get((database.url, name))
+    if known is not None:
+        return known
     query = sa.select(secrets.c.value).where(secrets.c.name == name)
     with database.connect() as connection:
         value = connection.scalar(query)
@@ -164,7 +170,8 @@ def _secret(database: Database, name: str) -> bytes:
             pass  # another process made it first
         with database.connect() as connection:
             value = connection.scalar(query)
-    return value.encode("ascii")
+    _SECRETS[(database.url, name)] = value.encode("ascii")
+    return _SECRETS[(database.url, name)]
 
 
 def address_digest(database: Database, address: str) -> str:
