@@ -40,7 +40,7 @@ Files::
 ``data/blocks/ID.json``::
 
     {"id": "ID", "block_id": "<the study's block_id>", "name": "西园小区" | null, "community": "..." | null,
-     "place": {"zh": "华安街以东、华油路以南", "en": "east of 华安街, south of 华油路"},  # where it is, for unnamed blocks
+     "place": {"zh": "华安街以东、华油路以南", "en": "east of 华安街, south of 华油路"},  # where it is
      "subdistrict": "..." | null,
      "score": 43, "band": {"zh": "较差", "en": "Poor"}, "tier_met": 0 | 5 | 10 | 15,
      "residents": 1200 | null, "residents_low": ..., "residents_high": ..., "flagged": false,

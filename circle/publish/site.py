@@ -89,7 +89,7 @@ def publish_site(
     Raises
     ------
     CircleError
-        When the study has no scores, or posters are asked for without the site's address.
+        When posters are asked for without the site's address.
     """
     started = time.perf_counter()
     say = progress or (lambda _text: None)
@@ -97,14 +97,21 @@ def publish_site(
         raise CircleError("posters need the site's public address for their QR codes.")
     study = Study.open(Path(study_path))
     scores_path = study.path / "scores.parquet"
-    if not scores_path.exists():
-        raise CircleError(f"{study.path} has no scores yet; score the study first.")
-    scores = pd.read_parquet(scores_path)
+    if scores_path.exists():
+        scores = pd.read_parquet(scores_path)
+        stored = json.loads((study.path / "summary.json").read_text(encoding="utf-8")).get("scores") or {}
+    else:  # not scored yet: scored here by its own preset, nothing written to the study
+        from circle.analysis.assess import compute_scores
+
+        say("scoring the study by its preset")
+        result = compute_scores(study)
+        scores = result.scores
+        stored = {"completeness": result.summary.completeness, "thresholds_min": result.summary.thresholds_min}
     out = Path(out)
     counted: dict[str, int] = {}
 
     def write(staging: Path) -> None:
-        counted.update(_write_site(study, scores, staging, options, say))
+        counted.update(_write_site(study, scores, stored, staging, options, say))
 
     replace_folder(out, write)
     files = [p for p in out.rglob("*") if p.is_file()]
@@ -118,14 +125,15 @@ def publish_site(
     )
 
 
-def _write_site(study: Study, scores: pd.DataFrame, root: Path, options: PublishOptions, say) -> dict[str, int]:
+def _write_site(
+    study: Study, scores: pd.DataFrame, stored: dict, root: Path, options: PublishOptions, say
+) -> dict[str, int]:
     summary = study.summary
     west, south, east, north = summary.bbox
     plane = LocalPlane((west + east) / 2.0, (south + north) / 2.0)
     blocks = study.blocks.reset_index(drop=True)
     block_ids = blocks["block_id"].astype(str).to_numpy()
     scores = scores.set_index(scores["block_id"].astype(str)).reindex(block_ids)
-    stored = json.loads((study.path / "summary.json").read_text(encoding="utf-8")).get("scores", {})
     verdicts = {key: record["verdict"] for key, record in (stored.get("completeness") or {}).items()}
     limits = {key: float(value) for key, value in (stored.get("thresholds_min") or {}).items()}
     labels = {c.key: {"zh": c.label_in("zh"), "en": c.label_in("en")} for c in summary.categories}
