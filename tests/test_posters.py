@@ -307,3 +307,58 @@ def test_each_qr_code_leads_to_its_compound_page(posters, tmp_path):
         found.append(codes[0])
     assert found == [page_url(URL, "w102"), page_url(URL, "w101")]  # 东苑, then 西园小区
     shutil.copy(pngs[1], ARTIFACTS / "poster-xiyuan.png")  # to be looked at
+
+
+# --------------------------------------------------------------------------------------------- layout
+
+
+def _crowded(block: dict) -> dict:
+    """The block with long names everywhere and every category but two out of reach."""
+    services = []
+    for service in block["services"]:
+        if service["category"] in ("food_market", "clinic"):
+            name = "成都市第三人民医院华安街社区卫生服务中心东区分院" if service["category"] == "clinic" else None
+            services.append({**service, "facility": {**service["facility"], "name": name}})
+        elif service["verdict"] != "absent":
+            services.append({**service, "facility": None, "metres": None, "minutes": None, "route": None})
+        else:
+            services.append(service)
+    return {**block, "name": "四川省电力公司送变电建设公司职工住宅小区（二期）北区", "services": services}
+
+
+def _text_lines(path: Path) -> list[list[tuple[float, float, float, float]]]:
+    """Return each page's text lines as boxes (x0, y0, x1, y1; y down from the top), read back by poppler."""
+    import re
+
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    pages = []
+    for page in xml.stdout.split("<page ")[1:]:
+        boxes = re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', page)
+        pages.append([tuple(float(v) for v in box) for box in boxes])
+    return pages
+
+
+@needs_cjk
+@needs_poppler
+def test_a_crowded_poster_keeps_its_lines_apart_and_on_the_page(tmp_path):
+    site = _write_site(tmp_path)
+    path = site / "data" / "blocks" / "r7.json"
+    block = _crowded(json.loads(path.read_text(encoding="utf-8")))
+    path.write_text(json.dumps(block, ensure_ascii=False), encoding="utf-8")
+    poster = next(p for p in write_posters(site, URL) if p.stem == safe_file_name(block["name"]))
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(poster), str(ARTIFACTS / "poster-crowded")])
+    text = _squeezed(_text(poster))
+    # the categories out of reach are named, said to be missing from the map (not from the neighbourhood)
+    unreached = [LABELS[k]["zh"] for k in ("kindergarten", "primary_school", "park", "park_1ha", "sports")]
+    assert "步行可到的范围内，地图上没有：" + "、".join(unreached) in text
+    assert "成都市第三人民医院" in text and "（地图上未标名称）" in text
+    (boxes,) = _text_lines(poster)
+    width, height = 595.3, 841.9
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+    for k, (ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for bx0, by0, bx1, by1 in boxes[k + 1 :]:
+            side_by_side = ax1 <= bx0 + 0.5 or bx1 <= ax0 + 0.5
+            stacked = ay1 <= by0 + 1.0 or by1 <= ay0 + 1.0  # glyph boxes of adjacent lines may touch
+            assert side_by_side or stacked, ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1))

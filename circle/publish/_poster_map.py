@@ -56,8 +56,18 @@ class View:
         return self.ymin + self.height / self.scale
 
 
-def fit_view(points: Sequence[Sequence[float]], x: float, y: float, width: float, height: float) -> View:
+def fit_view(
+    points: Sequence[Sequence[float]],
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    inset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+) -> View:
     """Return the view that holds every point (with a margin) in a frame of ``width × height`` points.
+
+    ``inset`` (left, bottom, right, top, in points) keeps the points clear of
+    what is drawn along the frame's edges (the scale bar, the north arrow).
 
     Examples
     --------
@@ -72,10 +82,14 @@ def fit_view(points: Sequence[Sequence[float]], x: float, y: float, width: float
     cx, cy = (min(xs) + max(xs)) / 2.0, (min(ys) + max(ys)) / 2.0
     span_x = max(max(xs) - min(xs), 1.0) * 1.12
     span_y = max(max(ys) - min(ys), 1.0) * 1.12
-    # metres per point, so that both spans fit the frame
-    per_point = max(span_x / width, span_y / height, MIN_VIEW_M / max(width, height))
+    left, bottom, right, top = inset
+    inner_w, inner_h = width - left - right, height - bottom - top
+    # metres per point, so that both spans fit the inner frame
+    per_point = max(span_x / inner_w, span_y / inner_h, MIN_VIEW_M / max(width, height))
     metres = per_point * max(width, height)
-    return View(cx - per_point * width / 2.0, cy - per_point * height / 2.0, metres, x, y, width, height)
+    xmin = cx - per_point * (inner_w / 2.0 + left)
+    ymin = cy - per_point * (inner_h / 2.0 + bottom)
+    return View(xmin, ymin, metres, x, y, width, height)
 
 
 def read_streets(streets_dir: Path, view: View) -> list[tuple[int, list[tuple[float, float]]]]:
@@ -160,7 +174,7 @@ def draw_map(
     points += [p for ring in area for p in ring]
     points += [(s["facility"]["x"], s["facility"]["y"]) for s in services]
     points = points or [block.get("centre") or (0, 0)]
-    view = fit_view(points, x, y, width, height)
+    view = fit_view(points, x, y, width, height, inset=(6.0, 24.0, 26.0, 6.0))
 
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
@@ -199,13 +213,46 @@ def draw_map(
         canvas.setLineWidth(2.2)
         _fill_rings(canvas, view, outline, stroke=1)
         canvas.restoreState()
-    for number, service in reversed(list(enumerate(services, start=1))):
-        px, py = view.page(service["facility"]["x"], service["facility"]["y"])
-        number_dot(canvas, px, py, number, font, radius=8.5)
-    canvas.restoreState()
     _scale_bar(canvas, view, font)
     _north(canvas, view, font)
+    radius = 8.5
+    at = [view.page(s["facility"]["x"], s["facility"]["y"]) for s in services]
+    spots = place_dots(at, radius)
+    for number, ((px, py), (dx, dy)) in reversed(list(enumerate(zip(at, spots, strict=True), start=1))):
+        if (dx, dy) != (px, py):  # moved off a dot it would hide: a leader to where it is
+            canvas.setStrokeColorRGB(*DOT, alpha=1.0)
+            canvas.setFillColorRGB(*DOT, alpha=1.0)
+            canvas.setLineWidth(1.0)
+            canvas.line(px, py, dx, dy)
+            canvas.circle(px, py, 2.2, stroke=0, fill=1)
+        number_dot(canvas, dx, dy, number, font, radius=radius)
+    canvas.restoreState()
     return view
+
+
+def place_dots(points: Sequence[tuple[float, float]], radius: float) -> list[tuple[float, float]]:
+    """Return where to draw numbered dots so none hides another: each at its point, or moved a little off it.
+
+    Examples
+    --------
+    >>> place_dots([(0, 0), (3, 0), (100, 0)], 8)
+    [(0, 0), (3.0, 18.0), (100, 0)]
+    """
+    gap = 2.0 * radius + 1.0
+    step = gap + 1.0
+    offsets = [(0.0, 0.0)] + [
+        (round(step * ring * math.sin(angle), 6), round(step * ring * math.cos(angle), 6))
+        for ring in (1, 2, 3)
+        for angle in (k * math.pi / 4.0 for k in range(8))
+    ]
+    placed: list[tuple[float, float]] = []
+    for px, py in points:
+        for ox, oy in offsets:
+            spot = (px + ox, py + oy) if (ox, oy) != (0.0, 0.0) else (px, py)
+            if all(math.hypot(spot[0] - qx, spot[1] - qy) >= gap for qx, qy in placed):
+                break
+        placed.append(spot)
+    return placed
 
 
 def number_dot(canvas, x: float, y: float, number: int, font: str, radius: float = 9.0) -> None:

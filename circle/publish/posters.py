@@ -43,6 +43,7 @@ PHRASES = {
     "score_out_of": {"zh": "满分100分", "en": "out of 100"},
     "median": {"zh": "本市中位数 {median} 分", "en": "city median {median}"},
     "nearest_title": {"zh": "离家最近的{count}处服务", "en": "The {count} nearest services"},
+    "nearest_title_none": {"zh": "离家最近的服务", "en": "The nearest services"},
     "walk": {
         "zh": "步行约{minutes}，老年人约{older} · {metres}米",
         "en": "{minutes} on foot, {older} at an older person's pace, {metres} m",
@@ -54,6 +55,10 @@ PHRASES = {
     "no_services": {
         "zh": "步行可到的范围内，地图上没有收录的服务",
         "en": "No service on the map within walking reach",
+    },
+    "unreached": {
+        "zh": "步行可到的范围内，地图上没有：{categories}",
+        "en": "Not on the map within walking reach: {categories}",
     },
     "partly_held": {
         "zh": "* 地图上这类设施收录不全，也许还有更近的",
@@ -70,7 +75,7 @@ PHRASES = {
     "community": {"zh": "{community}", "en": "{community}"},
     "data_date": {"zh": "数据日期：{date}", "en": "Data as of {date}"},
     "date_unknown": {"zh": "日期不详", "en": "date unknown"},
-    "source": {"zh": "来源：{source}，{attribution}", "en": "Source: {source}, {attribution}"},
+    "source": {"zh": "来源：{source}", "en": "Source: {source}, {attribution}"},
     "published": {"zh": "发布日期：{date}", "en": "Published {date}"},
 }
 
@@ -365,69 +370,104 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     _draw_centred(canvas, qr_x + qr_size / 2, qr_y - 24, PHRASES["scan"]["en"], font, 8.5, SOFT)
     y = row_top - row_h - 14
 
-    # the five nearest services (left column) beside the map (right column)
+    # the footer first: what is above it must end above it
+    floor = _footer(canvas, site, link, font) + 12
+    not_held = _not_held_lines(absent, labels, font, width)
+    floor += sum(step for _line, _size, _colour, step in not_held) + (8 if not_held else 0)
+
+    # the nearest services (left column) beside the map (right column), smaller where a long list needs it
     services = nearest_services(block)
-    count = len(services)
     map_w = 222.0
     list_w = width - map_w - 16
-    _draw(canvas, left, y, PHRASES["nearest_title"]["zh"].format(count=count or NEAREST), font, 18, INK, bold=True)
-    _draw(canvas, left, y - 14, PHRASES["nearest_title"]["en"].format(count=count or NEAREST), font, 10, SOFT)
+    title = "nearest_title" if services else "nearest_title_none"
+    _draw(canvas, left, y, PHRASES[title]["zh"].format(count=len(services)), font, 18, INK, bold=True)
+    _draw(canvas, left, y - 14, PHRASES[title]["en"].format(count=len(services)), font, 10, SOFT)
     list_top = y - 34
-    y = list_top
-    any_partly = False
-    if not services:
-        for line in wrap(PHRASES["no_services"]["zh"], font, 14, list_w):
-            _draw(canvas, left, y, line, font, 14, INK)
-            y -= 17
-        _draw(canvas, left, y, PHRASES["no_services"]["en"], font, 9, SOFT)
-        y -= 14
-    for number, service in enumerate(services, start=1):
-        is_partly = service["category"] in partly
-        any_partly = any_partly or is_partly
-        words = service_lines(service, labels, site.get("profiles") or {}, is_partly)
-        number_dot(canvas, left + 10, y + 5, number, font, radius=10)
-        text_x = left + 27
-        text_w = list_w - 27
-        what, how = words["zh"]
-        for line in wrap(what, font, 14.5, text_w)[:2]:
-            _draw(canvas, text_x, y, line, font, 14.5, INK)
-            y -= 17.5
-        for line in wrap(how, font, 12.5, text_w)[:2]:
-            _draw(canvas, text_x, y, line, font, 12.5, INK)
-            y -= 15
-        for line in wrap(words["en"][0], font, 8.5, text_w)[:3]:
-            _draw(canvas, text_x, y, line, font, 8.5, SOFT)
-            y -= 10.5
-        y -= 9
-    if any_partly:
-        for line in wrap(PHRASES["partly_held"]["zh"], font, 10, list_w):
-            _draw(canvas, left, y, line, font, 10, SOFT)
-            y -= 12
-        for line in wrap(PHRASES["partly_held"]["en"], font, 8, list_w):
-            _draw(canvas, left, y, line, font, 8, SOFT)
-            y -= 10
-    list_bottom = y
+    words = [service_lines(s, labels, site.get("profiles") or {}, s["category"] in partly) for s in services]
+    unreached = [
+        s["category"]
+        for s in block.get("services") or []
+        if not s.get("facility") and s.get("verdict") != "absent" and s["category"] in labels
+    ]
+    notes: list[tuple[str, float, tuple, float, float]] = []  # text, size, colour, step, gap above
+    if unreached:
+        for lang, size, colour, step, joiner in (("zh", 12.5, INK, 15.0, "、"), ("en", 8.5, SOFT, 10.5, ", ")):
+            categories = joiner.join(labels[k][lang] for k in unreached)
+            notes.append((PHRASES["unreached"][lang].format(categories=categories), size, colour, step, 0.0))
+    elif not services:
+        notes += [
+            (PHRASES["no_services"]["zh"], 14.0, INK, 17.0, 0.0),
+            (PHRASES["no_services"]["en"], 9.0, SOFT, 11.0, 0.0),
+        ]
+    if any(s["category"] in partly for s in services):
+        notes += [
+            (PHRASES["partly_held"]["zh"], 10.0, SOFT, 12.0, 5.0 if notes else 0.0),
+            (PHRASES["partly_held"]["en"], 8.0, SOFT, 10.0, 0.0),
+        ]
+    for scale in (1.0, 0.93, 0.86, 0.8, 0.74):
+        if _services(None, words, notes, left, list_top, list_w, font, scale) >= floor:
+            break
+    list_bottom = _services(canvas, words, notes, left, list_top, list_w, font, scale)
 
     map_x = right - map_w
-    map_h = max(list_top + 14 - max(list_bottom, 190.0) - 40, 200.0)
-    map_y = list_top + 14 - map_h
+    map_top = list_top + 14
+    map_h = min(max(map_top - list_bottom - 44, 200.0), map_top - floor - 44)
+    map_y = map_top - map_h
     draw_map(canvas, (map_x, map_y, map_w, map_h), block, services, streets_dir, font)
     _map_key(canvas, map_x, map_y - 12, map_w, site, font)
-    y = min(list_bottom, map_y - 44) - 4
 
     # what the map data does not hold, said as such
-    if absent:
-        y -= 6
-        names = {lang: "、".join(labels.get(k, {}).get(lang, k) for k in absent) for lang in ("zh",)}
-        names["en"] = ", ".join(labels.get(k, {}).get("en", k) for k in absent)
-        for line in wrap(PHRASES["not_held"]["zh"].format(categories=names["zh"]), font, 12.5, width):
-            _draw(canvas, left, y, line, font, 12.5, INK)
-            y -= 15
-        for line in wrap(PHRASES["not_held"]["en"].format(categories=names["en"]), font, 8.5, width):
-            _draw(canvas, left, y, line, font, 8.5, SOFT)
-            y -= 10.5
+    y = min(list_bottom, map_y - 44) - 10
+    for line, size, colour, step in not_held:
+        _draw(canvas, left, y, line, font, size, colour)
+        y -= step
 
-    _footer(canvas, site, link, font)
+
+def _services(canvas, words: list[dict], notes: list, x: float, top: float, width: float, font: str, scale: float):
+    """Draw the listed services and the notes under them from ``top`` down; return the bottom.
+
+    With ``canvas`` None nothing is drawn: the height is measured.
+    """
+    y = top
+    text_x, text_w = x + 27, width - 27
+    lines: list[tuple[float, float, str, float, tuple]] = []  # x, y, text, size, colour
+    for number, service in enumerate(words, start=1):
+        if canvas is not None:
+            number_dot(canvas, x + 10, y + 5 * scale, number, font, radius=10 * scale)
+        what, how = service["zh"]
+        for text, size, colour, step, most in (
+            (what, 14.5, INK, 17.5, 2),
+            (how, 12.5, INK, 15.0, 2),
+            (service["en"][0], 8.5, SOFT, 10.5, 3),
+        ):
+            for line in wrap(text, font, size * scale, text_w)[:most]:
+                lines.append((text_x, y, line, size * scale, colour))
+                y -= step * scale
+        y -= 9 * scale
+    for text, size, colour, step, gap in notes:
+        y -= gap * scale
+        for line in wrap(text, font, size * scale, width):
+            lines.append((x, y, line, size * scale, colour))
+            y -= step * scale
+    if canvas is not None:
+        for line_x, line_y, text, size, colour in lines:
+            _draw(canvas, line_x, line_y, text, font, size, colour)
+    return y
+
+
+def _not_held_lines(absent: list[str], labels: dict, font: str, width: float) -> list[tuple[str, float, tuple, float]]:
+    """Return the lines saying which categories the map data does not hold: (text, size, colour, step)."""
+    if not absent:
+        return []
+    zh = "、".join(labels.get(k, {}).get("zh", k) for k in absent)
+    en = ", ".join(labels.get(k, {}).get("en", k) for k in absent)
+    lines = [
+        (line, 12.5, INK, 15.0) for line in wrap(PHRASES["not_held"]["zh"].format(categories=zh), font, 12.5, width)
+    ]
+    lines += [
+        (line, 8.5, SOFT, 10.5) for line in wrap(PHRASES["not_held"]["en"].format(categories=en), font, 8.5, width)
+    ]
+    return lines
 
 
 def _score_panel(canvas, block: dict, site: dict, frame, font: str) -> None:
@@ -453,7 +493,7 @@ def _score_panel(canvas, block: dict, site: dict, frame, font: str) -> None:
     _draw(canvas, after, base + 1, PHRASES["score_out_of"]["en"], font, 8, SOFT)
     band_x = after + 78
     if band.get("zh"):
-        _draw(canvas, band_x, base + 16, band["zh"], font, 34, ACCENT, bold=True)
+        _draw(canvas, band_x, base + 20, band["zh"], font, 34, ACCENT, bold=True)
     if band.get("en"):
         _draw(canvas, band_x, base + 1, band["en"], font, 11, SOFT)
     median = site.get("median_score")
@@ -490,7 +530,8 @@ def _map_key(canvas, x: float, y: float, width: float, site: dict, font: str) ->
         y -= 14
 
 
-def _footer(canvas, site: dict, link: str, font: str) -> None:
+def _footer(canvas, site: dict, link: str, font: str) -> float:
+    """Draw the data's date and source, the publishing date and the page's address at the foot; return its top."""
     left, right = MARGIN, PAGE_W - MARGIN
     width = right - left
     date = site.get("data_date")
@@ -500,8 +541,10 @@ def _footer(canvas, site: dict, link: str, font: str) -> None:
     zh = [
         PHRASES["data_date"]["zh"].format(date=date or PHRASES["date_unknown"]["zh"])
         + "　"
-        + PHRASES["published"]["zh"].format(date=published),
-        PHRASES["source"]["zh"].format(source=source.get("zh") or "OpenStreetMap", attribution=attribution),
+        + PHRASES["published"]["zh"].format(date=published)
+        + "　"
+        + attribution,
+        PHRASES["source"]["zh"].format(source=source.get("zh") or "OpenStreetMap"),
     ]
     en = [
         PHRASES["data_date"]["en"].format(date=date or PHRASES["date_unknown"]["en"])
@@ -520,9 +563,11 @@ def _footer(canvas, site: dict, link: str, font: str) -> None:
     canvas.setLineWidth(0.6)
     canvas.line(left, y + 6, right, y + 6)
     canvas.restoreState()
+    top = y + 6
     for line, size, colour in lines:
         y -= size * 1.3
         _draw(canvas, left, y, line, font, size, colour)
+    return top
 
 
 def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
