@@ -38,6 +38,7 @@ import math
 import os
 import posixpath
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -334,7 +335,7 @@ def publish(study: Path, out: Path, timeout_s: float) -> float:
     return time.perf_counter() - started
 
 
-def site_server_command(sites: Path, port: int) -> list[str]:
+def site_server_command(sites: Path, port: int, workers: int = 1) -> list[str]:
     """Return ``circle serve --public`` serving the published sites under ``sites`` on 127.0.0.1:``port``."""
     return [
         *circle_command(),
@@ -346,17 +347,28 @@ def site_server_command(sites: Path, port: int) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
 
 
+def _server_environment(scratch: Path) -> dict[str, str]:
+    """Return the site server's environment: a deployment of its own, its database of reports in ``scratch``."""
+    config = scratch / "site-circle.toml"
+    config.write_text(f'mode = "public"\nstudies = "{scratch / "deployment"}"\n', encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k not in {"CIRCLE_STUDIES", "CIRCLE_CONFIG"}}
+    return {**environment, "CIRCLE_CONFIG": str(config)}
+
+
 def start_site_server(
-    sites: Path, name: str, template: str | None, log, timeout_s: float = 60.0
+    sites: Path, name: str, options: Options, scratch: Path, log, timeout_s: float = 60.0
 ) -> tuple[subprocess.Popen, str]:
     """Start the server of the published sites; return it and the URL of site ``name`` once its data answers.
 
-    ``template`` replaces the default command (any static server: ``{port}``
-    and ``{sites}`` are filled in); the site is then looked for at
-    ``/NAME/`` as well.
+    The server is ``circle serve --public`` with a deployment of its own in
+    ``scratch``, site ``name`` at ``/NAME/``. ``options.site_server``
+    replaces it with any static server (``{port}`` and ``{sites}`` filled in)
+    serving ``SITES/NAME/`` at ``/NAME/``.
 
     Raises
     ------
@@ -364,26 +376,32 @@ def start_site_server(
         When the server exits or does not serve the site within ``timeout_s``.
     """
     port = free_port()
-    if template:
-        command = [part.format(port=port, sites=sites) for part in shlex.split(template)]
+    if options.site_server:
+        command = [part.format(port=port, sites=sites) for part in shlex.split(options.site_server)]
     else:
-        command = site_server_command(sites, port)
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+        command = site_server_command(sites, port, options.workers)
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=_server_environment(scratch),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches the harness alone, which stops the server's whole tree
+    )
+    site_url = f"http://127.0.0.1:{port}/{urllib.parse.quote(name)}/"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise LoadError(f"the site's server exited with code {server.returncode}: {' '.join(command)}")
-        for prefix in (f"/{name}/", f"/sites/{name}/", f"/s/{name}/", "/"):
-            try:
-                with urllib.request.urlopen(f"{base}{prefix}data/site.json", timeout=1) as response:
-                    if json.loads(response.read()).get("name") == name:
-                        return server, base + prefix
-            except (OSError, ValueError):
-                continue
+        try:
+            with urllib.request.urlopen(f"{site_url}data/site.json", timeout=1) as response:
+                if "format" in json.loads(response.read()):
+                    return server, site_url
+        except (OSError, ValueError):
+            pass
         time.sleep(0.3)
     stop_tree(server)
-    raise LoadError(f"the site's server did not serve {name}/data/site.json within {timeout_s:.0f} s")
+    raise LoadError(f"the site's server did not serve {site_url}data/site.json within {timeout_s:.0f} s")
 
 
 # --- the site under wrk --------------------------------------------------------------------------------
@@ -411,15 +429,26 @@ def run_wrk(site_url: str, visits_file: Path, connections: int, duration_s: floa
         str(visits_file),
         str(connections),
     ]
+    before = _children_cpu_seconds()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
     except subprocess.TimeoutExpired as error:
         raise LoadError(f"wrk ran past {timeout_s:.0f} s") from error
     for line in done.stdout.splitlines():
         if line.startswith("VISITS_JSON "):
-            return json.loads(line.removeprefix("VISITS_JSON "))
+            # wrk shares the machine's cores with the server: its own CPU is part of the picture
+            return {
+                **json.loads(line.removeprefix("VISITS_JSON ")),
+                "cpu_s": round(_children_cpu_seconds() - before, 2),
+            }
     tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])
     raise LoadError(f"wrk printed no visits report (exit {done.returncode}):\n{tail}")
+
+
+def _children_cpu_seconds() -> float:
+    """Return the CPU seconds of this process's finished children (wrk, once it has been waited for)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def write_visits(visits: list[Visit], site_url: str, file: Path) -> Path:
@@ -433,7 +462,7 @@ def measure_site(
     sites: Path, name: str, visits: list[Visit], options: Options, deadline: Deadline, scratch: Path, log
 ) -> dict:
     """Serve the published site, check what a visit fetches, warm it, then run wrk and count the server's CPU."""
-    server, site_url = start_site_server(sites, name, options.site_server, log, min(60.0, deadline.left("serving")))
+    server, site_url = start_site_server(sites, name, options, scratch, log, min(60.0, deadline.left("serving")))
     try:
         result = served_bytes(site_url, visits)
         visits_file = write_visits(visits, site_url, scratch / "visits.txt")
@@ -448,7 +477,7 @@ def measure_site(
     finally:
         stop_tree(server)
     result.update(
-        server=options.site_server or "circle serve --public",
+        server=options.site_server or f"circle serve --public, {options.workers} worker{'s' * (options.workers > 1)}",
         wrk=report,
         visits=report["visits"],
         visit_ms=report["visit_ms"],
@@ -569,6 +598,7 @@ class Options:
     time_limit_s: float = 600.0
     radius_m: float = FIRST_VIEW_RADIUS_M
     max_visits: int = 2000
+    workers: int = 1  # circle serve --public --workers
     site_server: str | None = None  # a command template replacing ``circle serve --public`` ({port}, {sites})
 
 
@@ -658,7 +688,8 @@ def table(report: dict) -> str:
         f"{report['first_screen_gzip_bytes']['median'] / 1e3:.0f} KB gzip (median; largest "
         f"{report['first_screen_gzip_bytes']['max'] / 1e3:.0f} KB), "
         f"{report['site']['first_screen_served_bytes']['median'] / 1e3:.0f} KB as served",
-        f"machine: {report['cpus']} cores; the load tool runs on the same cores as the server",
+        f"machine: {report['cpus']} cores, shared by the server and the load tool (wrk used "
+        f"{report['site']['wrk']['cpu_s']:.1f} CPU-s in the {report['site']['wrk']['duration_s']:.0f} s run)",
     ]
     return "\n".join(lines)
 
@@ -681,6 +712,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="COMMAND",
         help="serve the sites with this command instead of circle serve --public ({port} and {sites} filled in)",
     )
+    parser.add_argument("--workers", type=int, default=1, help="circle serve --public --workers (default 1)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="stop after this many seconds (default 600)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
@@ -695,6 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         radius_m=args.radius,
         max_visits=args.max_visits,
         site_server=args.site_server,
+        workers=args.workers,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the servers are stopped on the way out
     try:
