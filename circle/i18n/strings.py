@@ -4,6 +4,7 @@ from circle.i18n.access_strings import ACCESS_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
+from circle.i18n.triage_strings import TRIAGE_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"zh": "15分钟生活圈", "en": "15-minute living circle"},
@@ -316,3 +317,4 @@ STRINGS.update(
 STRINGS.update(ACCESS_STRINGS)
 STRINGS.update(CLI_STRINGS)
 STRINGS.update(DATA_STRINGS)
+STRINGS.update(TRIAGE_STRINGS)

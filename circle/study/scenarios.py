@@ -1,7 +1,8 @@
 """Saved what-if scenarios: ``scenarios/NAME/`` in a study folder (kept when the study is rebuilt).
 
 Each scenario folder holds ``scenario.json`` (its changes, author, the diff
-against the baseline, timings), ``blocks.parquet`` (the reach columns after
+against the baseline, timings, and the numbers of the residents' reports it
+acts on, when it came from any), ``blocks.parquet (the reach columns after
 the changes) and ``scores.parquet``. A folder is written under a temporary
 name and renamed into place, and deleted by renaming it aside first, so a
 killed process never leaves half a scenario. Computing one is the engine's
@@ -22,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from circle.errors import CircleError
-from circle.study.atomic import locked, replace_folder
+from circle.study.atomic import locked, replace_file, replace_folder
 from circle.study.folder import Study
 
 SCENARIOS = "scenarios"
@@ -71,13 +72,16 @@ def save_scenario(
     timings: dict[str, float],
     author: str | None = None,
     closed=None,
+    reports: list[int] | None = None,
 ) -> Path:
     """Write ``scenarios/NAME/`` atomically (replacing a scenario of the same name).
 
     ``author`` is who saved it (a planner's name, or ``cli:USER``); it is kept
     in ``scenario.json`` and decides who may replace or delete it in the app.
     ``closed`` (a GeoDataFrame of the segments its closures closed) is kept
-    as ``closed.parquet``.
+    as ``closed.parquet``. ``reports`` are the numbers of the residents'
+    reports (:mod:`circle.deploy.reports`) the scenario acts on; kept as
+    ``"reports"`` in ``scenario.json`` when there are any.
     """
     check_name(name)
     root = study.path / SCENARIOS
@@ -95,6 +99,8 @@ def save_scenario(
             "diff": diff,
             "timings_s": timings,
         }
+        if reports:
+            payload["reports"] = _report_numbers(reports)
         (staging / "scenario.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -102,6 +108,57 @@ def save_scenario(
     with locked(study.path):  # not while the study is being replaced (its scenarios are carried over then)
         root.mkdir(exist_ok=True)
         return replace_folder(root / name, write)
+
+
+def _report_numbers(values) -> list[int]:
+    """Return report numbers as sorted distinct positive ints, or raise naming the first that is not one."""
+    numbers = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CircleError(f"a resident's report is named by its number (1, 2, …), not {value!r}.")
+        numbers.add(int(value))
+    return sorted(numbers)
+
+
+def scenario_reports(description: dict[str, Any]) -> list[int]:
+    """Return the numbers of the residents' reports a saved scenario acts on (none for scenarios saved before).
+
+    ``description`` is a ``scenario.json``'s content (:func:`list_scenarios`, :func:`load_scenario`).
+
+    Examples
+    --------
+    >>> scenario_reports({"name": "a", "reports": [7, 3]}), scenario_reports({"name": "b"})
+    ([3, 7], [])
+    """
+    values = description.get("reports") or []
+    return sorted({int(v) for v in values if isinstance(v, int) and not isinstance(v, bool) and v > 0})
+
+
+def link_reports(study: Study, name: str, reports: list[int]) -> list[int]:
+    """Record in saved scenario ``name`` that it acts on the residents' reports ``reports``; return all it acts on.
+
+    The numbers are added to those already kept (a scenario may take in
+    several reports); ``scenario.json`` is replaced atomically and nothing
+    else of the scenario changes.
+
+    Raises
+    ------
+    CircleError
+        When the study has no such scenario, or a number is not a report's number.
+    """
+    folder = study.path / SCENARIOS / check_name(name)
+    numbers = _report_numbers(reports)
+    with locked(study.path), locked(folder):
+        path = folder / "scenario.json"
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CircleError(f"the study has no scenario {name!r}.", about=("scenario",)) from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CircleError(f"scenario {name!r} has an unreadable scenario.json ({type(exc).__name__}).") from None
+        payload["reports"] = _report_numbers([*scenario_reports(payload), *numbers])
+        replace_file(path, (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return payload["reports"]
 
 
 def list_scenarios(study: Study) -> list[dict[str, Any]]:
