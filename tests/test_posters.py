@@ -362,3 +362,35 @@ def test_a_crowded_poster_keeps_its_lines_apart_and_on_the_page(tmp_path):
             side_by_side = ax1 <= bx0 + 0.5 or bx1 <= ax0 + 0.5
             stacked = ay1 <= by0 + 1.0 or by1 <= ay0 + 1.0  # glyph boxes of adjacent lines may touch
             assert side_by_side or stacked, ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1))
+
+
+# --------------------------------------------------------------------------------------------- end to end
+
+
+@needs_cjk
+@needs_poppler
+def test_circle_publish_posters_writes_the_compound_poster_from_its_page(tmp_path):
+    from circle.analysis.assess import score_study
+    from circle.cli import main as cli
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.study import Study
+    from tests.osm_builder import small_town
+
+    analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "town"))
+    score_study(Study.open(tmp_path / "town"))
+    site = tmp_path / "site"
+    args = ["publish", "--study", str(tmp_path / "town"), "--out", str(site), "--url", URL, "--posters"]
+    assert cli(args) == 0
+    (poster,) = sorted((site / "posters").glob("*.pdf"))
+    assert poster.name == "西园小区.pdf"
+    block = next(
+        page
+        for page in (json.loads(p.read_text(encoding="utf-8")) for p in (site / "data" / "blocks").glob("*.json"))
+        if page["name"] == "西园小区"
+    )
+    text = _squeezed(_text(poster))
+    assert f"{block['score']}分" in text and block["band"]["zh"] in text
+    for service in nearest_services(block):
+        assert f"步行约{_minutes(service['minutes'])}" in text
+        assert _squeezed(service["facility"]["name"] or "（地图上未标名称）") in text
+    assert _squeezed(page_url(URL, block["id"])) in text

@@ -16,7 +16,7 @@ from pathlib import Path
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 
 #: the street kinds of ``data/streets/0`` (0 main road, 1 street, 2 path): grey level and width in points
-STREET_STYLE = {0: (0.52, 2.2), 1: (0.70, 1.0), 2: (0.80, 0.5)}
+STREET_STYLE = {0: (0.52, 2.2), 1: (0.66, 1.2), 2: (0.78, 0.6)}
 AREA_FILL = (0.99, 0.85, 0.55)  # the 15-minute area
 OUTLINE = (0.80, 0.16, 0.12)  # the compound
 DOT = (0.10, 0.30, 0.62)  # the numbered services
