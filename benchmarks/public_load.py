@@ -729,7 +729,9 @@ def main(argv: list[str] | None = None) -> int:
         site_server=args.site_server,
         workers=args.workers,
     )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the servers are stopped on the way out
+    # Ctrl-C and a plain kill both end the run through the code that stops the servers
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with tempfile.TemporaryDirectory(prefix="circle-public-study-") as scratch:
             study = args.study
@@ -740,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"public load: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("public load: interrupted; the servers were stopped", file=sys.stderr)
+        print("public load: interrupted; its servers were stopped", file=sys.stderr)
         return 130
     print(table(report))
     if args.json:
