@@ -539,6 +539,8 @@ async def _browse(url_of, blocks: list[str], count: int, timeout_ms: int, pid: i
 
 def measure_streamlit(study: Path, blocks: list[str], count: int, deadline: Deadline, scratch: Path, log) -> dict:
     """Serve the Streamlit resident page and open ``count`` block pages one after another; count its CPU."""
+    from playwright.async_api import Error as PlaywrightError
+
     root, config = _streamlit_root(study, scratch)
     script = _entry_script()
     try:
@@ -559,6 +561,9 @@ def measure_streamlit(study: Path, blocks: list[str], count: int, deadline: Dead
             asyncio.run(asyncio.wait_for(browsing, timeout=left))
         except TimeoutError as error:
             raise LoadError(f"stopped at the time limit with {len(done['visit_s'])} Streamlit visits done") from error
+        except PlaywrightError as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            raise LoadError(f"a Streamlit visit failed after {len(done['visit_s'])} visits: {first}") from error
     finally:
         stop_tree(server)
     visits = len(done["visit_s"])
@@ -571,7 +576,7 @@ def measure_streamlit(study: Path, blocks: list[str], count: int, deadline: Dead
         "cold_visit_ms": round(done["cold_s"] * 1000, 1),
         "cpu_s": round(cpu_s, 3),
         "cpu_s_per_visit": cpu_s / visits if visits else None,
-        "errors": 0,
+        "errors": 0,  # a failed visit ends the run with its reason
     }
 
 
