@@ -68,7 +68,8 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HIDDEN_ELEMENTS = re.compile(
     r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL
 )
-_TAG = re.compile(r"<\s*[/!?a-zA-Z][^<>]*>?")
+_TAG = re.compile(r"<[/!?a-zA-Z][^<>]*>")
+_BREAK_TAG = re.compile(r"</?(br|p|div|li|tr|h[1-6])\b[^<>]*>", re.IGNORECASE)
 _INVISIBLE = (
     {"\u200b", "\u200e", "\u200f", "\u2060", "\ufeff"}
     | {chr(c) for c in range(0x202A, 0x202F)}
@@ -120,10 +121,10 @@ class ResidentReport:
 def plain_text(value: str) -> str:
     """Return ``value`` as plain text: markup, entities, control and invisible characters removed, spaces folded.
 
-    Script and style elements go with their content; the remaining tags go
-    with their brackets; entities are decoded and whatever markup they hid is
-    removed in turn; a lone ``<`` or ``>`` is dropped so that nothing kept can
-    form a tag. Line breaks survive (at most two in a row).
+    Script and style elements go with their content; line-breaking tags
+    (``br``, ``p``, ``div``, ...) become line breaks and other tags go;
+    entities are decoded and whatever markup they hid is removed in turn; a
+    lone ``<`` or ``>`` is dropped so that nothing kept can form a tag. Line breaks survive (at most two in a row).
 
     Examples
     --------
@@ -132,7 +133,7 @@ def plain_text(value: str) -> str:
     """
     text = unicodedata.normalize("NFC", value)
     for _ in range(5):  # entities that decode to markup, nested at most a few times
-        stripped = _TAG.sub(" ", _HIDDEN_ELEMENTS.sub(" ", text))
+        stripped = _TAG.sub("", _BREAK_TAG.sub("\n", _HIDDEN_ELEMENTS.sub("", text)))
         decoded = html.unescape(stripped)
         if decoded == text:
             break
