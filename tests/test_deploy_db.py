@@ -79,10 +79,11 @@ def database(backend):
 
 def test_the_schema_is_made_by_the_migrations_and_upgrading_again_changes_nothing(backend):
     database, studies, _ = backend
-    assert db.current_revision(database) == "0001"
-    assert db.upgrade(database) == "0001"
+    assert db.current_revision(database) == db.SCHEMA_REVISION
+    assert db.upgrade(database) == db.SCHEMA_REVISION
     tables = set(sa.inspect(database.engine).get_table_names())
     assert {"accounts", "signin_attempts", "build_queue", "audit_log", "audit_head", "scenarios"} <= tables
+    assert "resident_reports" in tables
     if database.dialect == "sqlite":
         assert (studies / db.DATABASE_FILE).stat().st_mode & 0o077 == 0  # the accounts' hashes: its owner only
         with sqlite3.connect(studies / db.DATABASE_FILE) as raw:
@@ -107,7 +108,7 @@ def test_circle_db_upgrade_and_status_work_on_the_configured_database(backend, t
     setting = "" if database.dialect == "sqlite" else f'database = "{url}"\n'
     config.write_text(f'studies = "{studies}"\n{setting}', encoding="utf-8")
     assert main(["db", "upgrade", "--config", str(config)]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {db.SCHEMA_REVISION}" in capsys.readouterr().out
     record(studies, "wang", "planner", "sign_in", "wang", database=database)
     assert main(["db", "status", "--config", str(config)]) == 0
     assert "1 events, chain and head intact" in capsys.readouterr().out
