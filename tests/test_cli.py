@@ -135,9 +135,11 @@ def test_serve_dry_run_prints_the_production_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "full deployment at http://127.0.0.1:8501" in out and "circle users add" in out
     assert "app.py" in out and "server.enableXsrfProtection = true" in out
+    (tmp_path / "sites").mkdir()  # the published sites' default folder, next to the studies
     assert main(["serve", "--public", "--config", str(config), "--dry-run", "--address", "0.0.0.0"]) == 0
     out = capsys.readouterr().out
-    assert "public_app.py" in out and "server.maxUploadSize = 1" in out and "--host" in out
+    assert "-m circle.deploy.serve" in out and "ws = none" in out and "--host" in out
+    assert "public_app.py" not in out and "no site to serve yet" in out
     config.write_text('mode = "open"\n', encoding="utf-8")
     assert main(["serve", "--config", str(config), "--dry-run"]) == 2
     assert "mode must be one of" in " ".join(capsys.readouterr().err.split())
