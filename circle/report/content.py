@@ -29,6 +29,7 @@ from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.planning import flagged_blocks
+from circle.analysis.resident_reports import Outcomes
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
@@ -83,6 +84,35 @@ class ComparisonContent:
 
 
 @dataclass
+class ResidentsContent:
+    """The residents' reports about the study (``circle.deploy.reports``): counted by place, and what was done.
+
+    Attributes
+    ----------
+    grouping : str
+        What the places are: ``"community"`` (社区) or ``"block"`` (where the data names no community).
+    counts : pandas.DataFrame
+        :func:`circle.analysis.resident_reports.counts_by_place`: per place, the reports of each kind and
+        status and their total.
+    outcomes : Outcomes
+        Accepted into which scenario, rejected with which reason, still open.
+    kinds, statuses : tuple of str
+        The kinds and statuses of a report, in the order the table shows them.
+    """
+
+    grouping: str
+    counts: pd.DataFrame
+    outcomes: Outcomes
+    kinds: tuple[str, ...]
+    statuses: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        """How many reports there are."""
+        return int(self.counts["total"].sum()) if len(self.counts) else 0
+
+
+@dataclass
 class ReportContent:
     """Everything a gap report shows.
 
@@ -121,6 +151,8 @@ class ReportContent:
         The city check-up indicator table (:func:`circle.analysis.indicators.compute_indicators`).
     comparison : ComparisonContent or None
         A comparison of two studies, when one was asked for.
+    residents : ResidentsContent or None
+        The residents' reports about the study, when the deployment holds any.
     """
 
     study: Study
@@ -140,6 +172,7 @@ class ReportContent:
     indicators: pd.DataFrame | None = None
     indicator_title: str = ""
     comparison: ComparisonContent | None = None
+    residents: ResidentsContent | None = None
 
     def label(self, category: str, lang: str) -> str:
         """Return a category's label in ``lang``."""
@@ -228,7 +261,55 @@ def gather(
     content.indicator_title = indicator_set.title_zh if lang == "zh" else indicator_set.title_en
     if compare is not None:
         content.comparison = ComparisonContent.read(compare, crs)
+    content.residents = _residents(study, lang, outline)
     return content
+
+
+def deployment_reports(study: Study) -> list | None:
+    """Return the residents' reports about ``study`` kept by its deployment, or None when it keeps none.
+
+    The reports are those of the database that keeps the records of the
+    study's folder (:func:`circle.deploy.db.database_for`) whose site is the
+    study's folder name. A study outside any deployment (no database
+    configured for its folder and no ``.circle.db`` beside it) has none, and
+    none is made for it.
+    """
+    from circle.deploy.config import load_deployment
+    from circle.deploy.db import DATABASE_FILE, database_for
+    from circle.deploy.reports import list_reports
+
+    studies = study.path.parent.expanduser().absolute()
+    try:
+        deployment = load_deployment()
+        configured = bool(deployment.database) and Path(deployment.studies).expanduser().absolute() == studies
+    except CircleError:  # settings the report does not need: only the folder's own database is looked at
+        configured = False
+    if not configured and not (studies / DATABASE_FILE).is_file():
+        return None
+    return list_reports(database_for(studies), site=study.path.name) or None
+
+
+def _residents(study: Study, lang: str, outline: gpd.GeoSeries | None) -> ResidentsContent | None:
+    """Return the residents' reports counted by place (those inside ``outline`` when given), or None."""
+    from circle.analysis.resident_reports import counts_by_place, outcomes, report_places
+    from circle.deploy.reports import KINDS, STATUSES
+
+    reports = deployment_reports(study)
+    if reports and outline is not None:
+        area = outline.to_crs(WGS84).union_all()
+        pins = gpd.points_from_xy([r.lon for r in reports], [r.lat for r in reports], crs=WGS84)
+        inside = gpd.GeoSeries(pins, crs=WGS84).within(area).to_numpy()
+        reports = [r for r, kept in zip(reports, inside, strict=True) if kept]
+    if not reports:
+        return None
+    places = report_places(reports, study.blocks, lang)
+    return ResidentsContent(
+        grouping=places.grouping,
+        counts=counts_by_place(reports, places, KINDS, STATUSES),
+        outcomes=outcomes(reports),
+        kinds=KINDS,
+        statuses=STATUSES,
+    )
 
 
 def _streets(study: Study) -> np.ndarray:

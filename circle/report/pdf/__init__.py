@@ -2,7 +2,7 @@
 
 One module per section (:mod:`~circle.report.pdf.cover`, ``summary``,
 ``map_pages``, ``priorities``, ``sites``, ``indicators``, ``scenario``,
-``comparison``, ``method``), each a
+``comparison``, ``residents``, ``method``), each a
 function of a :class:`~circle.report.pdf.writer.Writer`; the facts they print
 are gathered in :mod:`circle.report.content`.
 
@@ -37,6 +37,7 @@ from circle.report.pdf import (
     map_pages,
     method,
     priorities,
+    residents,
     scenario,
     sites,
     summary,
@@ -121,7 +122,8 @@ def write_pdf(
     story = cover.cover(writer, when) + summary.summary_section(writer) + map_pages.map_section(writer)
     report(0.7, t("rpt_progress_pdf", lang))
     story += priorities.priority_section(writer) + sites.sites_section(writer) + indicators.indicator_section(writer)
-    story += scenario.scenario_section(writer) + comparison.comparison_section(writer) + method.method_section(writer)
+    story += scenario.scenario_section(writer) + comparison.comparison_section(writer)
+    story += residents.residents_section(writer) + method.method_section(writer)
     header = t("rpt_header", lang, area=content.area_name or content.study.summary.source.file)
     document = SimpleDocTemplate(
         str(destination),

@@ -95,6 +95,7 @@ class Writer:
         order = ["summary", "maps", "priorities", "sites", "indicators"]
         order += ["scenario"] if self.content.scenario is not None else []
         order += ["comparison"] if self.content.comparison is not None else []
+        order += ["residents"] if self.content.residents is not None else []
         order.append("method")
         number = order.index(section) + 1
         return "一二三四五六七八九十"[number - 1] if self.lang == "zh" else str(number)
