@@ -214,6 +214,20 @@ def test_a_replaced_site_is_served_after_the_next_look(sites):
     assert set(folder.sites) == {"town"}  # neither the old nor the staging folder is a site
 
 
+def test_a_site_missing_for_a_moment_is_still_served_and_a_removed_one_goes(sites):
+    folder = SiteFolder(sites)
+    os.rename(sites / "town", sites / ".town.old-1")  # publish's first rename; the second has not happened yet
+    folder.refresh()
+    assert set(folder.sites) == {"town"}
+    os.rename(sites / ".town.old-1", sites / "town")
+    folder.refresh()
+    assert set(folder.sites) == {"town"} and not folder._missing
+    os.rename(sites / "town", sites / ".town.removed")
+    folder.refresh()
+    folder.refresh()
+    assert folder.sites == {}
+
+
 def test_a_broken_site_json_leaves_the_site_out_and_the_others_served(tmp_path):
     root = tmp_path / "sites"
     make_site(root, "town")
@@ -267,7 +281,7 @@ class RealServer:
                         for line in head.lower().split(b"\r\n")
                         if line.startswith(b"content-length:")
                     ]
-                    if length and len(body) >= length[0] or head.startswith(b"HTTP/1.1 304"):
+                    if (length and len(body) >= length[0]) or head.startswith(b"HTTP/1.1 304"):
                         break
         return answer
 

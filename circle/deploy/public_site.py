@@ -18,7 +18,8 @@ Static files
     :data:`CHECK_SECONDS` a request looks (a few ``stat`` calls) whether a site
     folder was replaced (``circle publish`` renames the new folder in place)
     and reloads that site in a background thread; the old files are served
-    until the new ones are ready.
+    until the new ones are ready (and a site missing at one look, as between
+    the two renames of a publish, is served until a second look).
 Reports
     ``GET /api/reports/token`` gives a page a signed token good for an hour;
     ``POST /api/reports`` takes one report as JSON of at most
@@ -283,6 +284,7 @@ class SiteFolder:
         self.left_out: dict[str, str] = {}  # folder name -> why it is not served
         self._checked = 0.0
         self._root_stamp: tuple | None = None
+        self._missing: set[str] = set()  # served sites not found at the last look (kept for one more)
         self._loading = threading.Lock()
         self.refresh()
 
@@ -322,6 +324,10 @@ class SiteFolder:
                     continue
                 sites[entry.name] = site
                 log.info("serving %s at /%s/ (%d files)", folder, entry.name, len(site.files))
+            gone = set(self.sites) - set(sites) - set(left_out)
+            for name in gone - self._missing:  # between publish's two renames: keep it until a second look
+                sites[name] = self.sites[name]
+            self._missing = gone - self._missing
             changed = sites.keys() != self.sites.keys() or any(sites[k] is not self.sites[k] for k in sites)
             self.sites = sites  # one assignment: a request sees the old set or the new one
             self.left_out = left_out
@@ -347,7 +353,7 @@ class SiteFolder:
         if root_stamp != self._root_stamp:
             self._root_stamp = root_stamp
             return True
-        return any(_stamp(site.folder) != site.stamp for site in self.sites.values())
+        return bool(self._missing) or any(_stamp(site.folder) != site.stamp for site in self.sites.values())
 
 
 # the ASGI app --------------------------------------------------------------------------------------------
