@@ -633,11 +633,16 @@ async def _body(request, limit: int) -> bytes:
             raise _RefusedError(400, "the request's length is not a number.")
         if int(declared) > limit:
             raise _RefusedError(413, f"a report is at most {limit} bytes.", "too_large")
+    from starlette.requests import ClientDisconnect
+
     received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > limit:
-            raise _RefusedError(413, f"a report is at most {limit} bytes.", "too_large")
+    try:
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > limit:
+                raise _RefusedError(413, f"a report is at most {limit} bytes.", "too_large")
+    except ClientDisconnect:
+        raise _RefusedError(400, "the report was not sent whole.", "invalid") from None
     return bytes(received)
 
 
