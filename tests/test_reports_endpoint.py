@@ -453,3 +453,80 @@ def test_reports_over_the_real_server(tmp_path):
         assert os.stat(tmp_path / "studies" / db.DATABASE_FILE).st_mode & 0o077 == 0
     finally:
         server.stop()
+
+
+# in Chromium --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_page_of_the_site_can_report_and_a_page_of_another_site_cannot(tmp_path):
+    """In Debian's Chromium: the site's own page sends a report; a page on another origin tries three ways and fails."""
+    import http.server
+    from pathlib import Path
+
+    from benchmarks.load import CHROMIUM, CHROMIUM_ARGS, free_port
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    make_site(tmp_path / "sites")
+    server = RealServer(tmp_path)
+    evil_root = tmp_path / "evil"
+    evil_root.mkdir()
+    (evil_root / "index.html").write_text(
+        f'<form id="f" method="post" action="{server.url}/api/reports" enctype="text/plain">'
+        f'<input name=\'{{"site":"town","kind":"closed","lon":104,"lat":30.6,"text":"x","a":"\' value=\'"}}\'>'
+        "</form>",
+        encoding="utf-8",
+    )
+    port = free_port()
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(evil_root))  # noqa: E731
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    database = db.open_database(db.sqlite_url(tmp_path / "studies"))
+    body = json.dumps(GOOD)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            violations = []
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(f"{server.url}/town/")
+            own = page.evaluate(
+                """async (body) => {
+                    const token = (await (await fetch('/api/reports/token')).json()).token;
+                    const answer = await fetch('/api/reports', {method: 'POST', body,
+                        headers: {'Content-Type': 'application/json', 'X-Circle-Token': token}});
+                    return [answer.status, await answer.json()];
+                }""",
+                body,
+            )
+            assert own == [200, {"ok": True}] and violations == []
+            assert len(rows(database)) == 1
+            page.goto(f"http://127.0.0.1:{port}/index.html")
+            tries = page.evaluate(
+                """async ([url, body]) => {
+                    const out = [];
+                    for (const attempt of [
+                        () => fetch(url + '/api/reports/token').then(r => r.json()),  // CORS: unreadable
+                        () => fetch(url + '/api/reports', {method: 'POST', body,  // preflight: refused
+                            headers: {'Content-Type': 'application/json', 'X-Circle-Token': 'x'}}),
+                        () => fetch(url + '/api/reports', {method: 'POST', body, mode: 'no-cors',
+                            headers: {'Content-Type': 'text/plain'}}).then(r => r.type),
+                    ]) {
+                        try { out.push(String(await attempt())); } catch (e) { out.push('refused'); }
+                    }
+                    return out;
+                }""",
+                [server.url, body],
+            )
+            assert tries == ["refused", "refused", "opaque"]  # the third was sent, and refused by the server
+            with page.expect_navigation():
+                page.evaluate("document.getElementById('f').submit()")
+            assert "origin" in page.content()
+            browser.close()
+        assert len(rows(database)) == 1  # only the site's own report
+    finally:
+        evil.shutdown()
+        server.stop()

@@ -461,7 +461,7 @@ def decide_report(
     """
     words = plain_text(reason) if reason else None
     if not accepted and not words:
-        raise InputDataError(f"rejecting report {report_id} needs a reason the resident's words can be checked by.")
+        raise InputDataError(f"rejecting report {report_id} needs a reason: what the bureau found on checking it.")
     if words and len(words) > REASON_MAX:
         raise InputDataError(f"the reason is {len(words)} characters long; at most {REASON_MAX} are kept.")
     if not by or not by.strip():
