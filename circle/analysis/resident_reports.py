@@ -235,7 +235,8 @@ def accept_into_scenario(
     -------
     dict
         ``name``, ``diff`` (the comparison with the baseline), ``changes`` (all
-        the scenario's changes) and ``reports`` (every report it acts on).
+        the scenario's changes, as dicts), ``reports`` (every report it acts
+        on) and ``saved`` (False when the scenario already acted on the report).
     """
     from dataclasses import asdict
 
@@ -250,11 +251,24 @@ def accept_into_scenario(
         changes = [Change(**c) for c in description.get("changes", [])]
         reports = scenario_reports(description)
         if int(report_id) in reports:
-            return {"name": name, "diff": description.get("diff", {}), "changes": changes, "reports": reports}
+            kept = description.get("changes", [])
+            return {
+                "name": name,
+                "diff": description.get("diff", {}),
+                "changes": kept,
+                "reports": reports,
+                "saved": False,
+            }
     changes.append(change)
     outcome = run_whatif(study, changes, name, preset=preset, author=author)
     linked = link_reports(study, name, [*reports, int(report_id)])
-    return {"name": name, "diff": outcome["diff"], "changes": [asdict(c) for c in changes], "reports": linked}
+    return {
+        "name": name,
+        "diff": outcome["diff"],
+        "changes": [asdict(c) for c in changes],
+        "reports": linked,
+        "saved": True,
+    }
 
 
 # where reports lie, and how many ---------------------------------------------------------------------------
