@@ -281,7 +281,7 @@ def test_without_communities_reports_are_counted_by_block(town):
     assert table["total"].tolist() == [2] and table["missing"].tolist() == [1] and table["new"].tolist() == [2]
     assert counts_by_place([], places, KINDS, STATUSES).empty
     # blocks of one name are told apart by their ids, never counted as one place
-    alike = report_places(reports[:1] + [report(3, "closed", "clinic", 100, 150)], blocks.assign(name="同名"), "zh")
+    alike = report_places([*reports[:1], report(3, "closed", "clinic", 100, 150)], blocks.assign(name="同名"), "zh")
     assert alike.names == [f"同名 · {east_block}", f"同名 · {block_of(town, (100, 150))}"]
 
 
@@ -389,10 +389,26 @@ def test_the_counts_do_not_depend_on_the_order_reports_arrive(town):
         report(1, "closed", "clinic", 350, 100),  # in 中苑
         report(2, "missing", "kindergarten", 100, 150),  # in 西苑
         report(3, "blocked_path", None, 700, 150),  # in 东苑
-        report(4, "closed", "clinic", 300, 5),  # on the street: in no block
+        report(4, "closed", "clinic", 5000, 5000),  # far outside: in no block
     ]
     forwards = counts_by_place(reports, report_places(reports, town.blocks), KINDS, STATUSES)
     backwards = counts_by_place(reports[::-1], report_places(reports[::-1], town.blocks), KINDS, STATUSES)
     pd.testing.assert_frame_equal(forwards, backwards)
     assert forwards["place"].tolist() == [WEST, EAST, None]
     assert np.array_equal(forwards["total"].to_numpy(), [2, 1, 1])
+
+
+def test_a_pin_on_a_street_belongs_to_the_nearest_block_within_150_m(town):
+    on_streets = [
+        report(1, "blocked_path", None, 300, 5),  # 25 m south of 中苑 (x 270–470), 70 m from 西苑
+        report(2, "closed", "clinic", 900, 290),  # 20 m north of 东苑
+        report(3, "closed", "clinic", 500, -400),  # 370 m south of every block
+    ]
+    places = report_places(on_streets, town.blocks, "zh")
+    ids = town.blocks["block_id"].astype(str).tolist()
+    assert [ids[b] if b >= 0 else None for b in places.blocks] == [
+        block_of(town, (370, 150)),
+        block_of(town, (700, 150)),
+        None,
+    ]
+    assert places.names == [WEST, EAST, None]

@@ -295,14 +295,37 @@ def _communities(blocks: pd.DataFrame) -> np.ndarray | None:
     return names if (names != "").any() else None
 
 
-def report_places(reports: Sequence[Report], blocks: gpd.GeoDataFrame, lang: str = "zh") -> ReportPlaces:
+def _nearest_blocks(
+    found: np.ndarray, candidates: np.ndarray, pins: np.ndarray, outlines: gpd.GeoSeries, near_m: float
+) -> None:
+    """Place the pins of ``candidates`` still in no block in the nearest block within ``near_m`` (in place).
+
+    A pin on a street (a blocked path, a clinic's door) lies between blocks;
+    it belongs to the nearest. Distances are in degrees scaled to metres at
+    the pin's latitude, which is close enough over a street's width.
+    """
+    left = np.flatnonzero(found[candidates] < 0)
+    if not len(left):
+        return
+    lat = float(np.mean([p.y for p in pins[left]]))
+    metres_per_degree = 111_320.0 * max(np.cos(np.radians(lat)), 0.1)  # along a parallel: the shorter degree
+    pin_index, block_index = outlines.sindex.nearest(pins[left], max_distance=near_m / metres_per_degree)
+    if len(pin_index):
+        first = pd.Series(block_index).groupby(pin_index).min()
+        found[candidates[left[first.index.to_numpy()]]] = first.to_numpy()
+
+
+def report_places(
+    reports: Sequence[Report], blocks: gpd.GeoDataFrame, lang: str = "zh", near_m: float = NEAR_M
+) -> ReportPlaces:
     """Place each report in a block and name the place: its community, else the block's shown name.
 
     Where several blocks bear one shown name, the block's id follows it, so
     different blocks are never counted as one place.
 
     A report is placed in the block it was sent from when the study holds that
-    block, else in the block its pin lies in; a pin in no block is in none.
+    block, else in the block its pin lies in, else (a pin on a street) in the
+    nearest block within ``near_m`` metres; a pin farther from every block is in none.
 
     Parameters
     ----------
@@ -329,6 +352,7 @@ def report_places(reports: Sequence[Report], blocks: gpd.GeoDataFrame, lang: str
         pin_index, block_index = outlines.sindex.query(pins, predicate="within")
         first = pd.Series(block_index).groupby(pin_index).min()  # a pin on a shared edge: the first block
         found[unplaced[first.index.to_numpy()]] = first.to_numpy()
+        _nearest_blocks(found, unplaced, pins, outlines, near_m)
     communities = _communities(blocks)
     if communities is not None:
         names = [(str(communities[b]) or None) if b >= 0 else None for b in found]
