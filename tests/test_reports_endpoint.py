@@ -402,6 +402,17 @@ def test_a_flood_from_one_address_gets_429_from_the_sixth_report(site_app):
     assert "198.51.100.20" not in json.dumps(message)
 
 
+def test_a_report_is_kept_under_the_sites_study_named_by_folder_or_study(tmp_path):
+    from starlette.testclient import TestClient
+
+    make_site(tmp_path / "sites", "xinjin", study="新津-2026")
+    database = db.open_database(db.sqlite_url(tmp_path))
+    client = TestClient(PublicSite(SiteFolder(tmp_path / "sites"), database), base_url="http://circle.test")
+    assert post(client, GOOD | {"site": "xinjin"}).status_code == 200
+    assert post(client, GOOD | {"site": "新津-2026"}).status_code == 200
+    assert [r.site for r in list_reports(database)] == ["新津-2026", "新津-2026"]  # what the triage page lists
+
+
 def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(tmp_path):
     from starlette.testclient import TestClient
 

@@ -23,11 +23,20 @@ Static files
 Reports
     ``GET /api/reports/token`` gives a page a signed token good for an hour;
     ``POST /api/reports`` takes one report as JSON of at most
-    :data:`BODY_LIMIT` bytes, from the same origin, with the token in
-    ``X-Circle-Token``, for a served site that takes reports, and stores it
-    through :func:`circle.deploy.reports.submit_report` (which checks every
-    field and counts the sender's reports in the database, so several worker
-    processes keep one limit). Answers ``{"ok": true}`` or ``{"error": "..."}``.
+    :data:`BODY_LIMIT` bytes (``Content-Type: application/json``), from the
+    same origin, with the token in ``X-Circle-Token``::
+
+        {"site": "<the site's folder or site.json name>", "block_id": "<the block page's ID>" | null,
+         "kind": "missing" | "closed" | "wrong" | "blocked_path", "category": "<a category key>" | null,
+         "lon": 104.06, "lat": 30.66, "text": "<1-500 characters>", "contact": "<at most 100>" | null}
+
+    for a served site that takes reports (``"reports": true``), and stores it
+    under the site's study (``site.json``'s ``name``, with the block's own
+    ``block_id``) through :func:`circle.deploy.reports.submit_report`, which
+    checks every field and counts the sender's reports in the database, so
+    several worker processes keep one limit. Answers ``{"ok": true}``, or
+    ``{"error": "<plain words>", "code": "<key>"}`` with 400, 403, 413, 415
+    or 429 (``code`` lets the page say it in the resident's language).
     Nothing is ever read back: there is no GET of reports.
 
 Every response carries :data:`SECURITY_HEADERS` (a strict Content-Security-Policy,
@@ -332,6 +341,15 @@ class SiteFolder:
             self.sites = sites  # one assignment: a request sees the old set or the new one
             self.left_out = left_out
             return changed
+
+    def find(self, name: object) -> Site | None:
+        """Return the served site whose folder or study is called ``name`` (a report names either), or None."""
+        if not isinstance(name, str):
+            return None
+        found = self.sites.get(name)
+        if found is None:
+            found = next((site for site in self.sites.values() if site.study == name), None)
+        return found
 
     def maybe_refresh(self) -> None:
         """Look for replaced sites when :attr:`check_seconds` have passed, reloading in a background thread."""
@@ -699,7 +717,7 @@ def _api(app: PublicSite):
             if not valid:
                 raise _RefusedError(403, "the page's report token is missing or expired; reload the page.", "token")
             payload = _payload(body)
-            site = app.sites.sites.get(payload.get("site")) if isinstance(payload.get("site"), str) else None
+            site = app.sites.find(payload.get("site"))
             if site is None:
                 raise _RefusedError(400, "the report does not name a site served here.", "site")
             if not site.reports:
@@ -708,7 +726,7 @@ def _api(app: PublicSite):
             await run_in_threadpool(
                 lambda: reports.submit_report(
                     database,
-                    site=site.name,
+                    site=site.study,  # the study's name: the planner's triage lists a study's reports
                     block_id=block,
                     kind=payload.get("kind"),
                     category=payload.get("category"),

@@ -63,7 +63,7 @@ TOKEN_SECONDS = 3600.0
 _ADDRESS_SECRET = "report_addresses"
 _TOKEN_SECRET = "report_tokens"
 _ADVISORY_LOCK = 0x0C1C1F  # PostgreSQL: limits counted and a report added as one step
-_SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+_SITE = re.compile(r"^[^\s./\\<>][^/\\<>]{0,119}$")  # a study's folder name
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HIDDEN_ELEMENTS = re.compile(
     r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL
@@ -247,7 +247,7 @@ def _checked(
     categories: Collection[str] | None,
 ) -> dict:
     """Return the report's fields, checked and cleaned, or raise :class:`ReportRefused` naming the first problem."""
-    if not isinstance(site, str) or not _SITE.match(site):
+    if not isinstance(site, str) or not _SITE.match(site) or plain_text(site) != site:
         raise ReportRefused("the report does not name a published site.", code="site", about=("site",))
     if kind not in KINDS:
         raise ReportRefused(f"the kind of report must be one of {', '.join(KINDS)}.", code="kind", about=("kind",))
@@ -347,7 +347,8 @@ def submit_report(
     database : Database
         The deployment's database.
     site : str
-        The published site the report was sent from (its folder name).
+        The study whose published site the report was sent from (the study's folder name, the
+        ``name`` of the site's ``site.json``).
     block_id : str or None
         The block whose page it was sent from.
     kind : str
