@@ -415,6 +415,9 @@ def test_circle_serve_public_dry_run_names_the_sites_and_the_server(tmp_path, ca
     assert "/hidden/  (study private): not served" in out
     assert "-m circle.deploy.serve" in out and "ws = none" in out and "streamlit" not in out.lower()
     assert "--host" in out  # listening beyond this machine without a host name
+    config.write_text(f'mode = "public"\nstudies = "{tmp_path / "studies"}"\n', encoding="utf-8")
+    assert main(["serve", "--config", str(config), "--dry-run"]) == 0  # a public deployment: no --public needed
+    assert "-m circle.deploy.serve" in capsys.readouterr().out
     assert main(["serve", "--public", "--config", str(config), "--sites", str(tmp_path / "none"), "--dry-run"]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "does not exist" in err and "circle publish" in err
