@@ -301,6 +301,7 @@ class SiteFolder:
         """Look at the folder now and load every site that is new or replaced; return whether anything changed."""
         with self._loading:
             self._checked = time.monotonic()
+            self._root_stamp = self._stat_root()
             sites: dict[str, Site] = {}
             left_out: dict[str, str] = {}
             try:
@@ -361,13 +362,16 @@ class SiteFolder:
             return
         threading.Thread(target=self.refresh, name="circle-sites-reload", daemon=True).start()
 
-    def _changed_on_disk(self) -> bool:
-        """Whether the root or any served site's stamp differs from what is held (a few ``stat`` calls)."""
+    def _stat_root(self) -> tuple | None:
         try:
             own = os.stat(self.root)
-            root_stamp = (own.st_ino, own.st_mtime_ns)
         except OSError:
-            root_stamp = None
+            return None
+        return (own.st_ino, own.st_mtime_ns)
+
+    def _changed_on_disk(self) -> bool:
+        """Whether the root or any served site's stamp differs from what is held (a few ``stat`` calls)."""
+        root_stamp = self._stat_root()
         if root_stamp != self._root_stamp:
             self._root_stamp = root_stamp
             return True
