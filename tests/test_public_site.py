@@ -421,3 +421,64 @@ def test_circle_serve_public_dry_run_names_the_sites_and_the_server(tmp_path, ca
     assert main(["serve", "--public", "--config", str(config), "--sites", str(tmp_path / "none"), "--dry-run"]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "does not exist" in err and "circle publish" in err
+
+
+# a published site in Chromium ---------------------------------------------------------------------------
+
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 13; V2203A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
+    "Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) "
+    "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+)
+
+
+@pytest.mark.browser
+def test_a_published_site_runs_under_the_servers_policy_and_its_form_sends_a_report(tmp_path):
+    """``circle publish`` of a small town, served by ``circle serve --public``, in WeChat's browser at 360 px."""
+    from benchmarks.load import CHROMIUM, CHROMIUM_ARGS
+
+    assets = ROOT / "circle" / "publish" / "assets"
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    if not (assets / "report.js").exists():
+        pytest.skip("the published site's page (circle/publish/assets) is not there yet")
+    from playwright.sync_api import sync_playwright
+
+    from circle.analysis.assess import score_study
+    from circle.deploy import db
+    from circle.deploy.reports import list_reports
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.publish.site import PublishOptions, publish_site
+    from circle.study import Study
+    from tests.osm_builder import small_town
+
+    analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "studies" / "town"))
+    score_study(Study.open(tmp_path / "studies" / "town"))
+    publish_site(tmp_path / "studies" / "town", tmp_path / "sites" / "town", PublishOptions(place={"zh": "小镇"}))
+    block = sorted((tmp_path / "sites" / "town" / "data" / "blocks").glob("*.json"))[0].stem
+    server = RealServer(tmp_path)
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, user_agent=WECHAT_UA
+            )
+            page = context.new_page()
+            problems = []
+            page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{server.url}/town/?b={block}", wait_until="networkidle")
+            page.click("#report-open")
+            page.fill("#report-text", "<b>诊所</b>已经关门了<script>alert(1)</script>")
+            page.click("#report-send")
+            page.wait_for_function("document.querySelector('#report').innerText.includes('谢谢')", timeout=10_000)
+            page.locator("#report").scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / "public-site-report-sent.png"))
+            browser.close()
+        assert problems == []
+        (kept,) = list_reports(db.open_database(db.sqlite_url(tmp_path / "studies")))
+        assert kept.site == "town" and kept.text == "诊所已经关门了" and kept.block_id is not None
+    finally:
+        server.stop()
