@@ -193,17 +193,24 @@ def test_the_page_shows_the_reports_and_refuses_a_rejection_without_reason(deplo
     at.selectbox(key="triage_report__zh").set_value(number).run()
     assert not at.exception, at.exception
     shown = _texts(at)
-    # the stranger's markdown is shown as text (escaped), their markup was never kept; the contact is there
-    assert r"\!\[x\]\(http\://example\.invalid/x\.png\)" in shown and r"\*\*大字\*\*" in shown
-    assert "<img" not in shown and "onerror" not in shown
-    assert r"wechat\: li\-resident" in shown
+    # the stranger's words are plain text, never markdown (no link or image of theirs drawn); markup was never kept
+    words = [e.value for e in at.text]
+    assert "诊所关门了 ![x](http://example.invalid/x.png) **大字**" in words
+    assert "example.invalid" not in shown and "大字" not in shown
+    assert not any("<img" in w or "onerror" in w for w in words)
+    assert "wechat: li-resident" in words  # the contact, for planners
     assert "中卫生站" in shown  # what accepting would remove: the clinic nearest the pin
     # the table lists it; filters narrow it
     assert number in at.dataframe[0].value.iloc[:, 0].tolist()
     at.multiselect(key="triage_kind__zh").set_value(["blocked_path"]).run()
     assert not at.exception and (not at.dataframe or number not in at.dataframe[0].value.iloc[:, 0].tolist())
     at.multiselect(key="triage_kind__zh").set_value([]).run()
-    at.selectbox(key="triage_report__zh").set_value(number).run()
+    # a click on a pin chooses its report in the next run (the selector is drawn before the map)
+    other = send(deployment, "missing", "kindergarten", 120, 160)
+    at.run()
+    at.session_state["triage_clicked_report"] = number
+    at.run()
+    assert at.selectbox(key="triage_report__zh").value == number != other
     at.button(key="triage_reject").click().run()
     assert any("理由" in e.value for e in at.error)
     assert status_of(deployment, number).status == "new"

@@ -55,6 +55,7 @@ TEXT_SHOWN = 60  # characters of a report's text in the table
 FLASH = "triage_flash"  # the message of the last decision, shown after the page is drawn again
 LAST_CLICK = "triage_last_click"  # the map click already taken (a click is returned on every rerun)
 PICKED = "triage_report"
+PENDING = "triage_clicked_report"  # the report whose pin was clicked, chosen at the start of the next run
 
 
 # decisions --------------------------------------------------------------------------------------------------
@@ -347,6 +348,9 @@ def _picked(lang: str, reports: list[ResidentReport]) -> ResidentReport:
     """Return the chosen report (by the selector, or a click on its pin); the first when none is chosen."""
     by_id = {r.report_id: r for r in reports}
     widget = f"{PICKED}__{lang}"
+    clicked = st.session_state.pop(PENDING, None)
+    if clicked in by_id:
+        st.session_state[PICKED] = st.session_state[widget] = clicked
     if st.session_state.get(widget) not in by_id:
         st.session_state.pop(widget, None)
     number = choice(
@@ -470,8 +474,7 @@ def _take_click(lang: str, clicked: dict | None, reports: list[ResidentReport], 
     for report in reports:
         lat, lon = maps.shift_point(report.lat, report.lon, system)
         if abs(lat - where[0]) < 1e-6 and abs(lon - where[1]) < 1e-6:
-            st.session_state[PICKED] = report.report_id
-            st.session_state[f"{PICKED}__{lang}"] = report.report_id
+            st.session_state[PENDING] = report.report_id  # the selector is drawn already: set it in the next run
             st.rerun()
 
 
@@ -514,12 +517,11 @@ def _details(lang: str, study, report: ResidentReport, labels: dict, place_of: d
         (t("triage_field_pin", lang), f"{report.lat:.6f}, {report.lon:.6f}"),
     ]
     st.markdown("  \n".join(f"**{md(label)}**: {md(value)}" for label, value in facts))
+    # a stranger's words: shown as text, never as markdown (no link, image or formatting of theirs is drawn)
     st.markdown(f"**{md(t('triage_field_text', lang))}**")
-    st.markdown("  \n".join(md(line) for line in report.text.splitlines()) or "—")
-    st.markdown(
-        f"**{md(t('triage_field_contact', lang))}**: "
-        + (md(report.contact) if report.contact else md(t("triage_field_no_contact", lang)))
-    )
+    st.text(report.text)
+    st.markdown(f"**{md(t('triage_field_contact', lang))}**")
+    st.text(report.contact or t("triage_field_no_contact", lang))
     if report.status != "new":
         status = t(f"triage_status_{report.status}", lang)
         st.info(
