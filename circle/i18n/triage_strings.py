@@ -116,12 +116,12 @@ TRIAGE_STRINGS: dict[str, dict[str, str]] = {
         "zh": "方案“{name}”：来自居民反映第 {numbers} 号",
         "en": "Scenario “{name}”: from residents' report {numbers}",
     },
+    # for the what-if page's list of saved scenarios (circle/ui/whatif.py)
     "triage_from_reports": {
         "zh": "来自居民反映第 {numbers} 号",
         "en": "from residents' report {numbers}",
     },
     "triage_number": {"zh": "{number}", "en": "#{number}"},
-    "triage_not_planner": {"zh": "此页面仅对规划师开放。", "en": "This page is for planners."},
     # the report's section ---------------------------------------------------------------------------
     "rpt_residents_title": {"zh": "{number}、居民反映", "en": "{number}. Residents' reports"},
     "rpt_residents_intro": {
