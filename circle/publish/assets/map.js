@@ -343,7 +343,8 @@ CircleMap.prototype.addSquare = function (level, tile) {
   var drawn = this.kindsDrawn[level] || (this.kindsDrawn[level] = {});
   for (var k = 0; k < 3; k++) {
     if (!byKind[k].length) continue;
-    groups.kinds[k].appendChild(svgEl("path", { d: byKind[k].join("") }));
+    // vector-effect is not inherited: each path keeps its width in pixels at every zoom
+    groups.kinds[k].appendChild(svgEl("path", { d: byKind[k].join(""), "vector-effect": "non-scaling-stroke" }));
     drawn[k] = true;
   }
   this.updateLegend();
@@ -466,7 +467,8 @@ CircleMap.prototype.listen = function () {
     function (event) {
       event.preventDefault();
       var at = local(event);
-      self.zoomBy(Math.pow(2, -event.deltaY / 300), at[0], at[1]);
+      var lines = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 400 : 1; // lines or pages to pixels
+      self.zoomBy(Math.pow(2, (-event.deltaY * lines) / 300), at[0], at[1]);
     },
     { passive: false }
   );

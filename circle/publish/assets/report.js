@@ -82,7 +82,7 @@ window.CircleReport = (function () {
     var kinds = el("fieldset", null, el("legend", { text: fill(lang, "report_what") }));
     KINDS.forEach(function (kind, n) {
       var input = el("input", { type: "radio", name: "kind", value: kind, id: "kind-" + kind });
-      if (!n) input.checked = true;
+      if (!n) input.checked = input.defaultChecked = true;
       kinds.appendChild(el("label", { for: "kind-" + kind, class: "choice" }, input, fill(lang, "kind_" + kind)));
     });
     form.appendChild(kinds);
@@ -126,6 +126,8 @@ window.CircleReport = (function () {
       if (state.map) state.map.setPin(null);
     }
     open.addEventListener("click", function () {
+      var done = document.getElementById("report-done");
+      if (done) done.parentNode.removeChild(done);
       form.hidden = false;
       open.hidden = true;
       state.open = true;
@@ -183,8 +185,8 @@ window.CircleReport = (function () {
           function (result) {
             send.disabled = false;
             if (result.ok && result.answer && result.answer.ok) {
-              text.value = "";
-              contact.value = "";
+              form.reset(); // a new report starts blank
+              counter.textContent = fill(lang, "report_counter", { n: TEXT_MAX });
               close();
               section.appendChild(el("p", { class: "status done", id: "report-done", role: "status", text: fill(lang, "report_thanks") }));
               return;

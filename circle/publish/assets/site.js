@@ -106,16 +106,93 @@ function normalise(text) {
 }
 
 var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+var SYLLABLE = new RegExp(
+  "^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?" +
+    "(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|ui|un|uo|ve|vn" +
+    "|a|e|i|o|u|v|ng|n|m)$"
+);
+
+/**
+ * Split a name's full pinyin into one piece per character, guided by its initials: a character in Han script
+ * gets a syllable starting with its initial, any other character itself. Return the pieces, or null when the
+ * split is not one and only one.
+ */
+function splitPinyin(chars, pinyin, initials) {
+  if (chars.length !== initials.length) return null;
+  var found = [];
+  function walk(k, at, pieces) {
+    if (found.length > 1) return;
+    if (k === chars.length) {
+      if (at === pinyin.length) found.push(pieces.slice());
+      return;
+    }
+    if (!HAN.test(chars[k]) || initials[k] === chars[k]) {
+      if (pinyin.substr(at, initials[k].length) === initials[k]) {
+        pieces.push(initials[k]);
+        walk(k + 1, at + initials[k].length, pieces);
+        pieces.pop();
+      }
+      return;
+    }
+    if (pinyin[at] !== initials[k]) return;
+    for (var end = at + 1; end <= Math.min(pinyin.length, at + 6); end++) {
+      var piece = pinyin.slice(at, end);
+      if (!SYLLABLE.test(piece)) continue;
+      pieces.push(piece);
+      walk(k + 1, end, pieces);
+      pieces.pop();
+    }
+  }
+  walk(0, 0, []);
+  return found.length === 1 ? found[0] : null;
+}
+
+/**
+ * Learn each character's pinyin from the index's own names (the page carries no pinyin dictionary), the
+ * reading met most often first.
+ */
+function learnPinyin(rows) {
+  var counts = {};
+  for (var n = 0; n < rows.length; n++) {
+    var chars = Array.from(rows[n].plain);
+    var pieces = splitPinyin(chars, rows[n][2], Array.from(rows[n][3]));
+    if (!pieces) continue;
+    for (var k = 0; k < chars.length; k++) {
+      if (!HAN.test(chars[k])) continue;
+      var seen = counts[chars[k]] || (counts[chars[k]] = {});
+      seen[pieces[k]] = (seen[pieces[k]] || 0) + 1;
+    }
+  }
+  var reading = {};
+  for (var c in counts) {
+    var best = null;
+    for (var syllable in counts[c]) if (best === null || counts[c][syllable] > counts[c][best]) best = syllable;
+    reading[c] = best;
+  }
+  return reading;
+}
+
+/** The full pinyin of a query (as circle.analysis.search.pinyin_forms), or null when a character's is unknown. */
+function queryPinyin(wanted, reading) {
+  var out = "";
+  var chars = Array.from(wanted);
+  for (var k = 0; k < chars.length; k++) {
+    if (!HAN.test(chars[k])) out += chars[k];
+    else if (reading && reading[chars[k]]) out += reading[chars[k]];
+    else return null;
+  }
+  return out;
+}
 
 /**
  * Rank the index's rows against a query as circle.analysis.search does: exact, prefix, anywhere; in the
  * name's characters, then its full pinyin, then its initials; shorter names first among equals.
  */
-function searchIndex(rows, query, limit) {
+function searchIndex(rows, query, limit, reading) {
   var wanted = normalise(query);
   if (!wanted) return { rows: [], total: 0 };
-  // the page has no pinyin dictionary: a query in characters is matched in the characters only
-  var wantedPinyin = HAN.test(wanted) ? null : wanted;
+  // characters in the query are read as the index's names read them (a homophone's name is found too)
+  var wantedPinyin = queryPinyin(wanted, reading);
   var best = [];
   for (var n = 0; n < rows.length; n++) {
     var row = rows[n];
@@ -144,6 +221,15 @@ function searchIndex(rows, query, limit) {
     return 0;
   });
   return { rows: best.slice(0, limit), total: best.length };
+}
+
+/** The index's rows with each name's plain form (as circle.analysis.search.normalise). */
+function prepareIndex(rows) {
+  return rows.map(function (row) {
+    var copy = row.slice();
+    copy.plain = normalise(row[1]);
+    return copy;
+  });
 }
 
 function renderSearch(main, site, params) {
@@ -175,17 +261,15 @@ function renderSearch(main, site, params) {
   );
 
   var index = null;
+  var reading = null;
   var loading = null;
   function load() {
     if (!loading) {
       status.textContent = fill(lang, "search_loading");
       loading = getJson(DATA + "search.json").then(
         function (rows) {
-          index = rows.map(function (row) {
-            var copy = row.slice();
-            copy.plain = normalise(row[1]);
-            return copy;
-          });
+          index = prepareIndex(rows);
+          reading = learnPinyin(index);
           status.textContent = "";
           run();
         },
@@ -205,7 +289,7 @@ function renderSearch(main, site, params) {
       status.textContent = "";
       return;
     }
-    var found = searchIndex(index, query, SEARCH_LIMIT);
+    var found = searchIndex(index, query, SEARCH_LIMIT, reading);
     if (!found.rows.length) {
       status.textContent = fill(lang, "search_none", { q: query });
       return;

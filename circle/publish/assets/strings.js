@@ -128,7 +128,7 @@ var STRINGS = {
     intro:
       "See how far you walk from your compound to everyday places (kindergarten, primary school, clinic, park, " +
       "food market and more), and what is still missing for a 15-minute neighbourhood.",
-    intro_blocks: "The area has {n} residential blocks.",
+    intro_blocks: "Residential blocks in the area: {n}.",
     back: "← Find another compound",
     unnamed_block: "Unnamed residential block",
     where: "Where: {place}",
