@@ -28,18 +28,6 @@ from tests.test_resident_reports_analysis import two_community_town
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 WANG = User("wang", "planner", "local")
 LI = User("li", "planner", "local")
-AUDIT_READY = {ACCEPTED, REJECTED} <= set(audit.ACTIONS)
-#: decisions are refused until the audit log can record them (circle/deploy/audit.py lists the actions)
-needs_audit = pytest.mark.xfail(
-    not AUDIT_READY,
-    reason=f"circle/deploy/audit.py does not list {ACCEPTED!r} and {REJECTED!r} in ACTIONS yet",
-    strict=True,
-    raises=CircleError,
-)
-#: the same, for the page: it shows the refusal as an error message
-needs_audit_on_page = pytest.mark.xfail(
-    not AUDIT_READY, reason=f"circle/deploy/audit.py does not list {ACCEPTED!r} and {REJECTED!r} yet", strict=True
-)
 #: text a stranger could send: markup is stripped when the report is stored, markdown must show as text
 HOSTILE = "诊所关门了 ![x](http://example.invalid/x.png) **大字** <img src=x onerror=alert(1)>"
 
@@ -100,7 +88,6 @@ def events_about(studies, number):
 # the decisions ---------------------------------------------------------------------------------------------------
 
 
-@needs_audit
 def test_accepting_a_closed_clinic_report_saves_a_scenario_that_links_back(deployment, town, studies):
     from circle.analysis.resident_reports import proposed_change
 
@@ -117,7 +104,6 @@ def test_accepting_a_closed_clinic_report_saves_a_scenario_that_links_back(deplo
     audit.verify_log(studies)
 
 
-@needs_audit
 def test_accepting_without_a_change_only_marks_it(deployment, town, studies):
     number = send(deployment, "closed", "clinic", 610, 290)  # no clinic within 150 m: nothing to remove
     decided = accept(deployment, town, number, WANG, None)
@@ -134,7 +120,6 @@ def test_rejecting_without_a_reason_is_refused_and_nothing_changes(deployment, t
     assert events_about(studies, number) == []
 
 
-@needs_audit
 def test_rejecting_with_a_reason_keeps_it_and_logs_it(deployment, town, studies):
     number = send(deployment, "wrong", "clinic", 800, 5)
     decided = reject(deployment, town, number, LI, "现场核实：诊所仍在营业")
@@ -216,7 +201,6 @@ def test_the_page_shows_the_reports_and_refuses_a_rejection_without_reason(deplo
     assert status_of(deployment, number).status == "new"
 
 
-@needs_audit_on_page
 def test_the_page_accepts_into_a_new_scenario_and_rejects_with_a_reason(deployment, town, studies):
     taken = send(deployment, "closed", "clinic", 330, 10)
     refused = send(deployment, "missing", "kindergarten", 700, 150)

@@ -49,6 +49,8 @@ ACTIONS = (
     "account_added",
     "account_removed",
     "accounts_imported",
+    "accept_report",
+    "reject_report",
 )
 _START = "0" * 64  # the "previous line" of the first line
 

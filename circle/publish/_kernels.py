@@ -115,3 +115,63 @@ def reached_cells(graph, x, y, start_offsets, start_nodes, start_costs, limit, c
         used += unique.shape[0]
         offsets[origin + 1] = used
     return out[:used].copy(), offsets
+
+
+@njit(cache=True)
+def chain_lines(n_nodes, seg_a, seg_b):
+    """Join segments into lines through the nodes where exactly two of them meet.
+
+    Returns ``(nodes, offsets)``: line ``i`` runs through
+    ``nodes[offsets[i]:offsets[i + 1]]``. Every segment is in exactly one line;
+    a closed loop of degree-2 nodes is one line that ends where it starts.
+    Linear in the number of segments (a general line merge is not, on a city).
+    """
+    m = seg_a.shape[0]
+    degree = np.zeros(n_nodes, np.int64)
+    for s in range(m):
+        degree[seg_a[s]] += 1
+        degree[seg_b[s]] += 1
+    first = np.zeros(n_nodes + 1, np.int64)
+    for v in range(n_nodes):
+        first[v + 1] = first[v] + degree[v]
+    fill = first[:-1].copy()
+    incident = np.empty(2 * m, np.int64)
+    for s in range(m):
+        incident[fill[seg_a[s]]] = s
+        fill[seg_a[s]] += 1
+        incident[fill[seg_b[s]]] = s
+        fill[seg_b[s]] += 1
+    used = np.zeros(m, np.bool_)
+    nodes = np.empty(2 * m + 1, np.int64)
+    offsets = np.zeros(m + 1, np.int64)
+    at = 0
+    lines = 0
+    for sweep in range(2):  # first from the ends and junctions, then the loops left over
+        for start in range(n_nodes):
+            if sweep == 0 and degree[start] == 2:
+                continue
+            for k in range(first[start], first[start + 1]):
+                s = incident[k]
+                if used[s]:
+                    continue
+                nodes[at] = start
+                at += 1
+                node = start
+                while True:
+                    used[s] = True
+                    node = seg_b[s] if seg_a[s] == node else seg_a[s]
+                    nodes[at] = node
+                    at += 1
+                    if degree[node] != 2 or node == start:
+                        break
+                    nxt = -1
+                    for q in range(first[node], first[node + 1]):
+                        if not used[incident[q]]:
+                            nxt = incident[q]
+                            break
+                    if nxt < 0:
+                        break
+                    s = nxt
+                lines += 1
+                offsets[lines] = at
+    return nodes[:at].copy(), offsets[: lines + 1].copy()

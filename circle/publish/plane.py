@@ -23,7 +23,7 @@ class LocalPlane:
     --------
     >>> plane = LocalPlane(104.0, 30.0)
     >>> x, y = plane.to_local(np.array([104.01]), np.array([30.0]))
-    >>> int(x[0]), int(y[0])
+    >>> round(float(x[0])), round(float(y[0]))
     (963, 0)
     >>> lon, lat = plane.to_lonlat(x, y)
     >>> round(float(lon[0]), 5)

@@ -75,7 +75,7 @@ def file_id(block_id: str) -> str:
     Examples
     --------
     >>> file_id("w195510641"), file_id("../etc")
-    ('w195510641', 'h2b9e6a0a5b1c')
+    ('w195510641', 'h3801856a827a')
     """
     text = str(block_id)
     return text if _SAFE_ID.fullmatch(text) else "h" + hashlib.sha1(text.encode()).hexdigest()[:12]

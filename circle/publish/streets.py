@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from circle.publish._kernels import chain_lines
+
 #: the main roads (kind 0); paths (kind 2); everything else a street (kind 1)
 MAIN = {"motorway", "trunk", "primary", "secondary", "tertiary"}
 PATHS = {"footway", "path", "pedestrian", "steps", "cycleway", "track", "corridor", "bridleway"}
@@ -84,14 +86,24 @@ def street_squares(
             lines = []
             for k in np.unique(kind[group]):
                 segments = group[kind[group] == k]
-                starts = np.column_stack([x[a[segments]], y[a[segments]]])
-                ends = np.column_stack([x[b[segments]], y[b[segments]]])
-                merged = shapely.line_merge(shapely.multilinestrings(shapely.linestrings(np.stack([starts, ends], 1))))
-                merged = shapely.simplify(merged, level.tolerance_m)
-                for line in getattr(merged, "geoms", [merged]):
-                    coords = np.rint(shapely.get_coordinates(line)).astype(np.int64)
-                    if len(coords) < 2:
-                        continue
-                    deltas = np.vstack([coords[:1], np.diff(coords, axis=0)])
-                    lines.append([int(k), *deltas.ravel().tolist()])
+                lines += _joined_lines(x, y, a[segments], b[segments], int(k), level.tolerance_m)
             yield level, int(i[group[0]]), int(j[group[0]]), lines
+
+
+def _joined_lines(x, y, a, b, kind: int, tolerance_m: float) -> list[list[int]]:
+    """Return the segments joined into lines, simplified, as ``[kind, x0, y0, dx1, dy1, ...]``."""
+    used, local = np.unique(np.concatenate([a, b]), return_inverse=True)
+    nodes, offsets = chain_lines(len(used), local[: len(a)], local[len(a) :])
+    points = np.column_stack([x[used][nodes], y[used][nodes]])
+    lines = shapely.linestrings(points, indices=np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)))
+    simplified = shapely.simplify(lines, tolerance_m)
+    coords, owner = shapely.get_coordinates(simplified, return_index=True)
+    coords = np.rint(coords).astype(np.int64)
+    out = []
+    for part in np.split(np.arange(len(coords)), np.flatnonzero(np.diff(owner)) + 1):
+        line = coords[part]
+        if len(line) < 2:
+            continue
+        deltas = np.vstack([line[:1], np.diff(line, axis=0)])
+        out.append([kind, *deltas.ravel().tolist()])
+    return out

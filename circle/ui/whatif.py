@@ -162,7 +162,8 @@ def _database(study):
 
 def saved_scenarios(lang: str, study, user: User) -> None:
     """List the study's saved scenarios with their authors; their author or an admin may delete one."""
-    from circle.study.scenarios import list_scenarios
+    from circle.study.scenarios import list_scenarios, scenario_reports
+    from circle.ui.triage import report_numbers
 
     st.markdown(f"**{t('saved_scenarios', lang)}**")
     scenarios = list_scenarios(study)
@@ -181,6 +182,9 @@ def saved_scenarios(lang: str, study, user: User) -> None:
                 created=scenario.get("created", ""),
             )
         )
+        numbers = scenario_reports(scenario)
+        if numbers:
+            row.caption(t("triage_from_reports", lang, numbers=report_numbers(numbers, lang)))
         if user.may_change(author) and button.button(t("scenario_delete", lang), key=f"scenario_delete_{number}"):
             _delete(lang, study, str(scenario.get("name")), user)
 
