@@ -3,20 +3,27 @@
 Usage::
 
     python benchmarks/public_load.py [--study DIR] [--connections 200] [--duration 20] [--warmup 3]
-                                     [--streamlit-visits 10] [--time-limit 600] [--json OUT.json]
+                                     [--visits browser|rule] [--streamlit-visits 10] [--workers 1]
+                                     [--time-limit 600] [--json OUT.json]
 
 It publishes the study (``circle publish``, timed) to a temporary folder and
-starts ``circle serve --public --sites TMP`` on 127.0.0.1 at a free port.
-A *visit* is what a phone fetches to show a block page's first screen: the
-page (``index.html`` and the styles and scripts it loads, found by reading
-it), ``data/site.json``, ``data/blocks/ID.json`` and the level-0 street
-squares within ``--radius`` metres of the block's centre, ID varying over the
-blocks. ``wrk`` drives ``--connections`` visitors at once (``visit.lua``:
-each connection walks a visit's requests in sequence with
-``Accept-Encoding: gzip`` and records the visit's wall time when its last
-response arrives) for ``--duration`` seconds after a ``--warmup``. The CPU
-per visit is the server process tree's CPU seconds during the run (psutil,
-children included) over the visits.
+starts ``circle serve --public --sites TMP`` on 127.0.0.1 at a free port,
+with a deployment of its own (its reports database in the temporary folder).
+A *visit* is what a phone fetches to show a block page's first screen. By
+default it is recorded: Chromium opens ``--recorded-visits`` block pages
+(``/NAME/?b=ID``), each in a fresh phone-sized context, and every
+same-origin request is kept until the page is drawn and the network is idle
+(the page, its styles and scripts, ``data/site.json``, the block, the street
+squares the map shows, the scripts loaded after, the report token). With
+``--visits rule`` it is planned from the files instead: the page and what
+``index.html`` loads, ``data/site.json``, ``data/blocks/ID.json``, the
+level-0 street squares within ``--radius`` metres of the block's centre and
+the report token. ``wrk`` drives ``--connections`` visitors at once
+(``visit.lua``: each connection walks a visit's requests in sequence with
+``Accept-Encoding: gzip``, records the visit's wall time when its last
+response arrives, and connects anew for the next visit) for ``--duration``
+seconds after a ``--warmup``. The CPU per visit is the server process tree's
+CPU seconds during the run (psutil, children included) over the visits.
 
 Then, with the site's server stopped, it starts the Streamlit resident page
 as the deployment serves it (:func:`benchmarks.load.start_server`) and opens
@@ -168,20 +175,61 @@ def _squares_near(centre: tuple[float, float], size: float, radius_m: float, hel
 
 @dataclass
 class Visit:
-    """One visitor's first screen of a block page: the block and the site paths fetched, in order."""
+    """One visitor's first screen of a block page: the block and the URL paths fetched, in order."""
 
     file_id: str
     block_id: str
     paths: list[str]
 
 
-def plan_visits(site: Path, radius_m: float = FIRST_VIEW_RADIUS_M, most: int = 2000, seed: int = 0) -> list[Visit]:
-    """Return the visits of up to ``most`` blocks of the site (a fixed random choice), in a fixed random order.
+#: what report.js asks the server for on every block page (a plain static host answers 404 and the page goes on)
+TOKEN_PATH = "/api/reports/token"
+#: a phone as Chromium emulates it (the Streamlit visits use benchmarks.load's 390×844 contexts too)
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+#: the block page once it is drawn (site.js sets it)
+PAGE_READY = "body[data-ready='1']"
+
+
+def block_page(prefix: str, file_id: str, lang: str = "zh") -> str:
+    """Return the address of a block's page under ``prefix`` (the site's folder URL): ``?b=ID&lang=…``."""
+    return f"{prefix}?b={urllib.parse.quote(file_id)}&lang={lang}"
+
+
+def choose_blocks(site: Path, most: int, seed: int = 0) -> list[tuple[str, str, tuple[float, float]]]:
+    """Return up to ``most`` of the site's blocks (a fixed random choice, in a fixed random order).
+
+    Each is ``(file id, the study's block_id, centre)``.
 
     Raises
     ------
     LoadError
-        When the site has no block pages or its ``site.json`` names no level-0 street squares.
+        When the site has no block pages.
+    """
+    blocks = sorted((site / "data" / "blocks").glob("*.json"))
+    if not blocks:
+        raise LoadError(f"{site / 'data' / 'blocks'} holds no block page: the study published no block")
+    chosen = []
+    for index in np.random.default_rng(seed).permutation(len(blocks))[:most]:
+        block = json.loads(blocks[index].read_text(encoding="utf-8"))
+        chosen.append((blocks[index].stem, str(block.get("block_id", blocks[index].stem)), tuple(block["centre"])))
+    return chosen
+
+
+def plan_visits(
+    site: Path, prefix: str = "/", radius_m: float = FIRST_VIEW_RADIUS_M, most: int = 2000, seed: int = 0
+) -> list[Visit]:
+    """Return the visits of up to ``most`` blocks by rule, the site served at ``prefix``.
+
+    A visit asks for the block's page, the styles and scripts ``index.html``
+    loads, ``data/site.json``, the block's file, the level-0 street squares
+    the site holds within ``radius_m`` of the block's centre (nearest first)
+    and, when the site takes reports, a report token. :func:`record_visits`
+    asks a browser instead.
+
+    Raises
+    ------
+    LoadError
+        When the site has no page, no block pages or its ``site.json`` names no level-0 street squares.
     """
     page = page_files(site)
     data = site / "data"
@@ -191,18 +239,68 @@ def plan_visits(site: Path, radius_m: float = FIRST_VIEW_RADIUS_M, most: int = 2
         raise LoadError(f"{data / 'site.json'} names no street level 0: the site's format is not the one expected")
     size = float(levels[0]["size"])
     held = {p.stem for p in (data / "streets" / "0").glob("*.json")}
-    blocks = sorted((data / "blocks").glob("*.json"))
-    if not blocks:
-        raise LoadError(f"{data / 'blocks'} holds no block page: the study published no block")
-    rng = np.random.default_rng(seed)
-    chosen = [blocks[i] for i in rng.permutation(len(blocks))[:most]]
     visits = []
-    for file in chosen:
-        block = json.loads(file.read_text(encoding="utf-8"))
-        squares = _squares_near(tuple(block["centre"]), size, radius_m, held)
-        paths = [*page, "data/site.json", f"data/blocks/{file.name}", *(f"data/streets/0/{s}.json" for s in squares)]
-        visits.append(Visit(file.stem, str(block.get("block_id", file.stem)), paths))
+    for file_id, block_id, centre in choose_blocks(site, most, seed):
+        squares = _squares_near(centre, size, radius_m, held)
+        paths = [
+            block_page(prefix, file_id),
+            *(prefix + p for p in page[1:]),
+            f"{prefix}data/site.json",
+            f"{prefix}data/blocks/{file_id}.json",
+            *(f"{prefix}data/streets/0/{square}.json" for square in squares),
+            *([TOKEN_PATH] if about.get("reports") else []),
+        ]
+        visits.append(Visit(file_id, block_id, paths))
     return visits
+
+
+async def _record(site_url: str, file_ids: list[str], timeout_ms: int) -> dict[str, list[str]]:
+    """Open each block's page in a fresh phone context; return the same-origin paths it asked for, in order."""
+    from playwright.async_api import async_playwright
+
+    origin = urllib.parse.urljoin(site_url, "/")[:-1]
+    found = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for file_id in file_ids:
+                context = await browser.new_context(**PHONE)
+                page = await context.new_page()
+                asked: list[str] = []
+                page.on("request", lambda request, asked=asked: asked.append(request.url))
+                await page.goto(origin + block_page(urllib.parse.urlsplit(site_url).path, file_id), timeout=timeout_ms)
+                await page.wait_for_selector(PAGE_READY, state="attached", timeout=timeout_ms)
+                await page.wait_for_load_state("networkidle", timeout=timeout_ms)  # the map's squares, qr.js, …
+                found[file_id] = [url.removeprefix(origin) for url in dict.fromkeys(asked) if url.startswith(origin)]
+                await context.close()
+        finally:
+            await browser.close()
+    return found
+
+
+def record_visits(site_url: str, site: Path, most: int, timeout_s: float, seed: int = 0) -> list[Visit]:
+    """Return the visits of up to ``most`` blocks as Chromium makes them: what a phone asks for until the page is drawn.
+
+    Each block's page is opened in a fresh phone-sized context at
+    ``site_url`` and every same-origin request is kept, in order, until the
+    page is drawn and the network has been idle for half a second.
+
+    Raises
+    ------
+    LoadError
+        When a page is not drawn, or does not settle, within ``timeout_s``.
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    chosen = choose_blocks(site, most, seed)
+    try:
+        asked = asyncio.run(
+            asyncio.wait_for(_record(site_url, [c[0] for c in chosen], int(min(timeout_s, 60) * 1000)), timeout_s)
+        )
+    except (TimeoutError, PlaywrightError) as error:
+        first = (str(error).strip().splitlines() or [repr(error)])[0]
+        raise LoadError(f"recording the visits in Chromium failed: {first}") from error
+    return [Visit(file_id, block_id, asked[file_id]) for file_id, block_id, _ in chosen]
 
 
 def site_footprint(site: Path) -> dict:
@@ -216,51 +314,68 @@ def site_footprint(site: Path) -> dict:
     }
 
 
-def gzip_bytes(site: Path, visits: list[Visit]) -> dict:
-    """Return the first screen's bytes per visit, each file gzip-compressed (level 6): median and largest."""
-    cache: dict[str, int] = {}
+def _site_file(site: Path, prefix: str, path: str) -> Path | None:
+    """Return the site's file a URL path names, or None for the server's own endpoints and files it lacks."""
+    if not path.startswith(prefix):
+        return None
+    name = path.removeprefix(prefix).split("?", 1)[0].split("#", 1)[0] or "index.html"
+    file = site / name
+    return file if file.is_file() else None
 
-    def size(path: str) -> int:
-        if path not in cache:
-            cache[path] = len(gzip.compress((site / path).read_bytes(), compresslevel=6, mtime=0))
-        return cache[path]
 
-    totals = np.array([sum(size(p) for p in v.paths) for v in visits])
-    raw = np.array([sum((site / p).stat().st_size for p in v.paths) for v in visits])
+def gzip_bytes(site: Path, prefix: str, visits: list[Visit]) -> dict:
+    """Return the first screen's bytes per visit, each site file gzip-compressed (level 6): median and largest.
+
+    The server's own answers (a report token) are not files and not counted here;
+    :func:`served_bytes` counts everything the server sent.
+    """
+    cache: dict[Path, tuple[int, int]] = {}
+
+    def size(path: str) -> tuple[int, int]:
+        file = _site_file(site, prefix, path)
+        if file is None:
+            return 0, 0
+        if file not in cache:
+            raw = file.read_bytes()
+            cache[file] = (len(gzip.compress(raw, compresslevel=6, mtime=0)), len(raw))
+        return cache[file]
+
+    sizes = np.array([[sum(size(p)[k] for p in v.paths) for k in (0, 1)] for v in visits])
+    counts = [len(v.paths) for v in visits]
     return {
-        "first_screen_gzip_bytes": {"median": int(np.median(totals)), "max": int(totals.max())},
-        "first_screen_raw_bytes": {"median": int(np.median(raw)), "max": int(raw.max())},
-        "requests_per_visit": {
-            "median": float(np.median([len(v.paths) for v in visits])),
-            "max": max(len(v.paths) for v in visits),
-        },
+        "first_screen_gzip_bytes": {"median": int(np.median(sizes[:, 0])), "max": int(sizes[:, 0].max())},
+        "first_screen_raw_bytes": {"median": int(np.median(sizes[:, 1])), "max": int(sizes[:, 1].max())},
+        "requests_per_visit": {"median": float(np.median(counts)), "max": max(counts)},
     }
 
 
-def served_bytes(base: str, visits: list[Visit], sample: int = 20) -> dict:
+def served_bytes(origin: str, visits: list[Visit], sample: int = 20) -> dict:
     """Fetch ``sample`` visits as a phone does (``Accept-Encoding: gzip``); return the body bytes the server sent.
 
     Raises
     ------
     LoadError
-        When the server answers a visit's request with anything but 200.
+        When the server answers a visit's request with an error other than 404 (a street square left out).
     """
-    totals, gzipped, answered = [], 0, 0
+    totals, gzipped, answered, missing = [], 0, 0, 0
     for visit in visits[:sample]:
         total = 0
         for path in visit.paths:
-            request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+            request = urllib.request.Request(origin + path, headers={"Accept-Encoding": "gzip"})
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
                     total += len(response.read())
                     gzipped += response.headers.get("Content-Encoding", "") == "gzip"
                     answered += 1
             except urllib.error.HTTPError as error:
-                raise LoadError(f"the site's server answered {error.code} to {base + path}") from error
+                if error.code != 404:
+                    raise LoadError(f"the site's server answered {error.code} to {origin + path}") from error
+                missing += 1
         totals.append(total)
     return {
         "first_screen_served_bytes": {"median": int(np.median(totals)), "max": int(max(totals))},
         "served_gzip_share": round(gzipped / max(answered, 1), 3),
+        "served_not_found": missing,
     }
 
 
@@ -451,21 +566,31 @@ def _children_cpu_seconds() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def write_visits(visits: list[Visit], site_url: str, file: Path) -> Path:
+def write_visits(visits: list[Visit], file: Path) -> Path:
     """Write the visits as ``visit.lua`` reads them: one visit a line, its URL paths separated by spaces."""
-    prefix = urllib.parse.urlsplit(site_url).path
-    file.write_text("\n".join(" ".join(prefix + p for p in v.paths) for v in visits) + "\n", encoding="utf-8")
+    file.write_text("\n".join(" ".join(v.paths) for v in visits) + "\n", encoding="utf-8")
     return file
 
 
 def measure_site(
-    sites: Path, name: str, visits: list[Visit], options: Options, deadline: Deadline, scratch: Path, log
-) -> dict:
-    """Serve the published site, check what a visit fetches, warm it, then run wrk and count the server's CPU."""
+    sites: Path, name: str, options: Options, deadline: Deadline, scratch: Path, log
+) -> tuple[dict, list[Visit]]:
+    """Serve the published site, find its visits, warm it, then run wrk and count the server's CPU.
+
+    Returns the site's part of the report and the visits.
+    """
+    site = sites / name
     server, site_url = start_site_server(sites, name, options, scratch, log, min(60.0, deadline.left("serving")))
+    origin = urllib.parse.urljoin(site_url, "/")[:-1]
+    prefix = urllib.parse.urlsplit(site_url).path
     try:
-        result = served_bytes(site_url, visits)
-        visits_file = write_visits(visits, site_url, scratch / "visits.txt")
+        if options.visits == "browser":
+            visits = record_visits(site_url, site, options.recorded_visits, deadline.left("recording the visits"))
+        else:
+            visits = plan_visits(site, prefix, options.radius_m, options.max_visits)
+        result = {"visits_from": options.visits, "blocks_visited": len(visits), **gzip_bytes(site, prefix, visits)}
+        result.update(served_bytes(origin, visits))
+        visits_file = write_visits(visits, scratch / "visits.txt")
         if options.warmup_s > 0:
             run_wrk(site_url, visits_file, options.connections, options.warmup_s, options.warmup_s + 30)
         left = deadline.left("the site's run")
@@ -476,16 +601,17 @@ def measure_site(
         cpu_s = tree_cpu_seconds(server.pid) - before
     finally:
         stop_tree(server)
+    workers = f"{options.workers} worker{'s' * (options.workers > 1)}"
     result.update(
-        server=options.site_server or f"circle serve --public, {options.workers} worker{'s' * (options.workers > 1)}",
+        server=options.site_server or f"circle serve --public, {workers}",
         wrk=report,
         visits=report["visits"],
         visit_ms=report["visit_ms"],
         cpu_s=round(cpu_s, 3),
         cpu_s_per_visit=cpu_s / report["visits"] if report["visits"] else None,
-        errors=sum(v for k, v in report["errors"].items() if k != "status") + report["non_2xx"],
+        errors=sum(v for k, v in report["errors"].items() if k != "status") + report["bad_status"],
     )
-    return result
+    return result, visits
 
 
 # --- the Streamlit resident page -----------------------------------------------------------------------
@@ -603,6 +729,8 @@ class Options:
     time_limit_s: float = 600.0
     radius_m: float = FIRST_VIEW_RADIUS_M
     max_visits: int = 2000
+    visits: str = "browser"  # "browser": recorded in Chromium; "rule": planned from the site's files
+    recorded_visits: int = 40
     workers: int = 1  # circle serve --public --workers
     site_server: str | None = None  # a command template replacing ``circle serve --public`` ({port}, {sites})
 
@@ -620,8 +748,14 @@ def run(study: Path, options: Options | None = None) -> dict:
         raise LoadError("wrk is not installed (scripts/system_packages.sh --tests installs it)")
     if not (study / "blocks.parquet").is_file():
         raise LoadError(f"{study} is not a study folder (it has no blocks.parquet): make one with circle analyze")
-    if options.streamlit_visits > 0 and not Path(CHROMIUM).exists():
-        raise LoadError(f"the Streamlit visits need {CHROMIUM} (scripts/system_packages.sh --tests installs it)")
+    if options.visits not in {"browser", "rule"}:
+        raise LoadError(f"visits come from 'browser' or 'rule', not {options.visits!r}")
+    browser = options.streamlit_visits > 0 or options.visits == "browser"
+    if browser and not Path(CHROMIUM).exists():
+        raise LoadError(
+            f"recording the visits and the Streamlit visits need {CHROMIUM} (scripts/system_packages.sh --tests "
+            "installs it); without it, run with --visits rule --streamlit-visits 0"
+        )
     deadline = Deadline(options.time_limit_s)
     scratch = Path(tempfile.mkdtemp(prefix="circle-public-load-"))
     log = open(os.environ.get("CIRCLE_LOAD_SERVER_LOG", os.devnull), "a")  # noqa: SIM115 - closed below
@@ -629,20 +763,20 @@ def run(study: Path, options: Options | None = None) -> dict:
         sites = scratch / "sites"
         site = sites / study.name
         publish_s = publish(study, site, deadline.left("publishing"))
-        visits = plan_visits(site, options.radius_m, options.max_visits)
         report = {
             "study": str(study),
             "publish_s": round(publish_s, 2),
             **site_footprint(site),
-            **gzip_bytes(site, visits),
-            "blocks_visited": len(visits),
             "connections": options.connections,
             "duration_s": options.duration_s,
             "warmup_s": options.warmup_s,
-            "first_view_radius_m": options.radius_m,
             "cpus": os.cpu_count(),
         }
-        report["site"] = measure_site(sites, study.name, visits, options, deadline, scratch, log)
+        part, visits = measure_site(sites, study.name, options, deadline, scratch, log)
+        for key in ("visits_from", "blocks_visited", "first_screen_gzip_bytes", "first_screen_raw_bytes"):
+            report[key] = part.pop(key)
+        report["requests_per_visit"] = part.pop("requests_per_visit")
+        report["site"] = part
         if options.streamlit_visits > 0:
             blocks = [v.block_id for v in visits]
             report["streamlit"] = measure_streamlit(study, blocks, options.streamlit_visits, deadline, scratch, log)
@@ -689,6 +823,9 @@ def table(report: dict) -> str:
         "until the score shows",
         f"site on disk: {report['site_bytes'] / 1e6:.1f} MB in {report['site_files']:,} files; published in "
         f"{report['publish_s']:.1f} s (circle publish)",
+        f"visits: {'recorded in Chromium at 390×844' if report['visits_from'] == 'browser' else 'planned by rule'} "
+        f"for {report['blocks_visited']:,} blocks; 404s (street squares left out): "
+        f"{report['site']['wrk']['not_found']:,}",
         f"first screen of a visit: {report['requests_per_visit']['median']:.0f} requests, "
         f"{report['first_screen_gzip_bytes']['median'] / 1e3:.0f} KB gzip (median; largest "
         f"{report['first_screen_gzip_bytes']['max'] / 1e3:.0f} KB), "
@@ -710,8 +847,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--streamlit-visits", type=int, default=10, help="Streamlit visits, one at a time (default 10; 0: skip)"
     )
-    parser.add_argument("--radius", type=float, default=FIRST_VIEW_RADIUS_M, help="first view radius in metres")
-    parser.add_argument("--max-visits", type=int, default=2000, help="blocks visited at most (default 2000)")
+    parser.add_argument(
+        "--visits",
+        choices=["browser", "rule"],
+        default="browser",
+        help="browser: record what Chromium asks for on --recorded-visits block pages (default); rule: the page, "
+        "its scripts, the study, the block and the level-0 street squares within --radius (for --max-visits blocks)",
+    )
+    parser.add_argument("--recorded-visits", type=int, default=40, help="block pages recorded (default 40)")
+    parser.add_argument("--radius", type=float, default=FIRST_VIEW_RADIUS_M, help="rule: first view radius, metres")
+    parser.add_argument("--max-visits", type=int, default=2000, help="rule: blocks visited at most (default 2000)")
     parser.add_argument(
         "--site-server",
         metavar="COMMAND",
@@ -721,8 +866,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=600.0, help="stop after this many seconds (default 600)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
-    if args.connections < 1 or args.duration <= 0 or args.warmup < 0 or args.streamlit_visits < 0:
-        parser.error("--connections and --duration must be positive, --warmup and --streamlit-visits not negative")
+    if min(args.connections, args.recorded_visits, args.max_visits, args.workers) < 1 or args.duration <= 0:
+        parser.error("--connections, --duration, --recorded-visits, --max-visits and --workers must be positive")
+    if args.warmup < 0 or args.streamlit_visits < 0:
+        parser.error("--warmup and --streamlit-visits cannot be negative")
     options = Options(
         connections=args.connections,
         duration_s=args.duration,
@@ -731,6 +878,8 @@ def main(argv: list[str] | None = None) -> int:
         time_limit_s=args.time_limit,
         radius_m=args.radius,
         max_visits=args.max_visits,
+        visits=args.visits,
+        recorded_visits=args.recorded_visits,
         site_server=args.site_server,
         workers=args.workers,
     )

@@ -11,8 +11,9 @@
 --
 -- wrk gives a script no connection of its own, only a Lua state per thread: run it with as many
 -- threads as connections (-t equal to -c) so that each state follows exactly one visitor.
--- done() prints one line, "VISITS_JSON {...}": visits, p50/p95/p99 of visit ms, requests, errors,
--- responses that were not 2xx.
+-- done() prints one line, "VISITS_JSON {...}": visits, p50/p95/p99 of visit ms, requests, socket
+-- errors, responses 404 (street squares the site leaves out, which the page asks for too) and responses
+-- with any other status outside 200-399.
 
 local ffi = require("ffi")
 ffi.cdef([[
@@ -50,7 +51,8 @@ function init(args)
       error("visit.lua: give the visits file after --")
    end
    visits_ms = {}
-   non_2xx = 0
+   not_found = 0
+   bad_status = 0
    sent = 0
    -- keep only this thread's share of the visits: lines id, id + stride, ... (stride = args[2], the thread count)
    local me = (id or 1) - 1
@@ -91,8 +93,10 @@ function request()
 end
 
 function response(status, headers, body)
-   if status < 200 or status > 299 then
-      non_2xx = non_2xx + 1
+   if status == 404 then
+      not_found = not_found + 1  -- a street square the site leaves out: the page asks, the server says so
+   elseif status < 200 or status > 399 then
+      bad_status = bad_status + 1
    end
    if step < #plan[visit] then
       step = step + 1
@@ -118,13 +122,15 @@ end
 function done(summary, latency, requests)
    local all = {}
    local bad = 0
+   local missing = 0
    local partial = 0
    for _, thread in ipairs(threads) do
       local mine = thread:get("visits_ms") or {}
       for _, ms in ipairs(mine) do
          table.insert(all, ms)
       end
-      bad = bad + (thread:get("non_2xx") or 0)
+      bad = bad + (thread:get("bad_status") or 0)
+      missing = missing + (thread:get("not_found") or 0)
       if (thread:get("step") or 1) > 1 then
          partial = partial + 1
       end
@@ -140,11 +146,12 @@ function done(summary, latency, requests)
    local errors = summary.errors
    print(string.format(
       'VISITS_JSON {"visits": %d, "visit_ms": {"p50": %s, "p95": %s, "p99": %s, "max": %s, "mean": %.2f}, '
-         .. '"requests": %d, "bytes": %d, "duration_s": %.3f, "non_2xx": %d, "visits_cut_short": %d, '
+         .. '"requests": %d, "bytes": %d, "duration_s": %.3f, "bad_status": %d, "not_found": %d, '
+         .. '"visits_cut_short": %d, '
          .. '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "status": %d}, '
          .. '"request_ms": {"p50": %.2f, "p95": %.2f, "p99": %.2f, "max": %.2f}, "threads": %d}',
       #all, percentile(all, 50), percentile(all, 95), percentile(all, 99), percentile(all, 100), mean,
-      summary.requests, summary.bytes, summary.duration / 1.0e6, bad, partial,
+      summary.requests, summary.bytes, summary.duration / 1.0e6, bad, missing, partial,
       errors.connect, errors.read, errors.write, errors.timeout, errors.status,
       latency:percentile(50) / 1000.0, latency:percentile(95) / 1000.0, latency:percentile(99) / 1000.0,
       latency.max / 1000.0, #threads
