@@ -177,7 +177,7 @@ def _chrome_text(page) -> str:
 
 
 def test_search_by_pinyin_and_by_initials_opens_the_compound(phone, served, town_site):
-    fid, block = _the_compound(town_site)
+    fid, _ = _the_compound(town_site)
     requested: list[str] = []
     phone.on("request", lambda request: requested.append(request.url))
     _open(phone, served + "index.html")

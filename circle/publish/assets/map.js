@@ -15,10 +15,12 @@ function svgEl(name, attrs) {
 
 /** The drawing of each street kind (0 main road, 1 street, 2 path): colour, width in pixels, dashes. */
 var STREET_STYLE = [
-  { key: "legend_main", stroke: "#e0a030", width: 3.5, dash: null },
-  { key: "legend_street", stroke: "#8f98a3", width: 1.6, dash: null },
-  { key: "legend_path", stroke: "#8f98a3", width: 1.2, dash: "3 3" },
+  { key: "legend_main", stroke: "#e8b04a", width: 2.6, dash: null },
+  { key: "legend_street", stroke: "#949ca6", width: 1.3, dash: null },
+  { key: "legend_path", stroke: "#949ca6", width: 1.1, dash: "3 3" },
 ];
+// the coarser levels (wide views) draw their lines thinner, so the city does not turn into one colour
+var LEVEL_WIDTH = [1, 0.7, 0.55];
 var BLOCK_STROKE = "#c62828";
 var AREA_FILL = "rgba(40, 110, 220, 0.16)";
 
@@ -75,12 +77,13 @@ CircleMap.prototype.build = function (container) {
     var level = this.site.levels[n].level;
     var group = svgEl("g", { "data-level": String(level) });
     var kinds = [];
+    var thin = LEVEL_WIDTH[Math.min(n, LEVEL_WIDTH.length - 1)];
     for (var kind = 2; kind >= 0; kind--) {
       var style = STREET_STYLE[kind];
       var attrs = {
         fill: "none",
         stroke: style.stroke,
-        "stroke-width": String(style.width),
+        "stroke-width": String(style.width * thin),
         "stroke-linecap": "round",
         "stroke-linejoin": "round",
         "vector-effect": "non-scaling-stroke",
@@ -105,22 +108,26 @@ CircleMap.prototype.build = function (container) {
       "vector-effect": "non-scaling-stroke",
     })
   );
-  var routes = this.options.routes || [];
+  // the longest walks first, so a shorter one along the same streets is drawn over them and shows its end;
+  // each over a white casing that sets it off from the streets
+  var routes = (this.options.routes || []).filter(function (route) {
+    return route.points && route.points.length > 1;
+  });
+  routes.sort(function (a, b) {
+    return (b.metres || 0) - (a.metres || 0);
+  });
   for (var r = 0; r < routes.length; r++) {
-    if (!routes[r].points || routes[r].points.length < 2) continue;
+    var d = linePath(routes[r].points);
+    var line = {
+      d: d,
+      fill: "none",
+      "stroke-linecap": "round",
+      "stroke-linejoin": "round",
+      "vector-effect": "non-scaling-stroke",
+    };
+    this.world.appendChild(svgEl("path", Object.assign({ class: "casing", stroke: "#fff", "stroke-width": "6.5" }, line)));
     this.world.appendChild(
-      svgEl("path", {
-        class: "route",
-        d: linePath(routes[r].points),
-        fill: "none",
-        stroke: routes[r].colour,
-        "stroke-width": "3.5",
-        "stroke-opacity": "0.85",
-        "stroke-linecap": "round",
-        "stroke-linejoin": "round",
-        "vector-effect": "non-scaling-stroke",
-        "data-category": routes[r].category,
-      })
+      svgEl("path", Object.assign({ class: "route", stroke: routes[r].colour, "stroke-width": "4", "data-category": routes[r].category }, line))
     );
   }
   svg.appendChild(this.world);
@@ -155,7 +162,7 @@ CircleMap.prototype.build = function (container) {
   this.listen();
 };
 
-/** The box of what the page is about: the 15-minute area, the block and the routes. */
+/** The box of what the page is about: the 15-minute area, the block, the routes and their facilities. */
 CircleMap.prototype.bounds = function () {
   var box = [Infinity, Infinity, -Infinity, -Infinity];
   function add(points) {
@@ -168,6 +175,12 @@ CircleMap.prototype.bounds = function () {
   }
   var rings = (this.options.isochrone || []).concat(this.options.outline || []);
   for (var r = 0; r < rings.length; r++) add(rings[r]);
+  // and every route drawn with its facility, so the first view shows where each nearest place is
+  var routes = this.options.routes || [];
+  for (var k = 0; k < routes.length; k++) {
+    add(routes[k].points || []);
+    if (routes[k].facility) add([[routes[k].facility.x, routes[k].facility.y]]);
+  }
   if (!isFinite(box[0])) {
     var c = this.options.centre || [0, 0];
     box = [c[0] - 600, c[1] - 600, c[0] + 600, c[1] + 600];

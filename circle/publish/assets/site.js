@@ -445,6 +445,7 @@ function renderBlock(main, site, block, params) {
       colour: colourOf[service.category] || "#555",
       label: labelOf[service.category] || service.category,
       points: service.route || [],
+      metres: service.metres,
       facility: service.facility,
     });
   });
