@@ -637,3 +637,64 @@ def test_a_refusal_in_english_gives_the_servers_own_words(phone, served, town_si
 def test_the_vendored_qr_encoder_keeps_its_licence():
     text = (REPO / "circle" / "publish" / "assets" / "qr.js").read_text(encoding="utf-8")
     assert "Copyright (c) 2009 Kazuhiko Arase" in text[:600] and "MIT license" in text[:600]
+
+
+@pytest.mark.parametrize(
+    ("median", "said"),
+    [
+        (None, "与全市中位数（{score} 分）差不多。"),
+        (-0.6, "与全市中位数（{median} 分）差不多。"),
+        (10.0, "比全市中位数（{median} 分）低 10 分。"),
+        (-7.4, "比全市中位数（{median} 分）高 7 分。"),
+    ],
+)
+def test_the_city_median_is_compared_honestly(phone, served, town_site, median, said):
+    """A score equal to the median (or within a point or so of it) is "about the same", never "below"."""
+    fid, block = _the_compound(town_site)
+    value = float(block["score"]) + (median or 0.0)
+    changed = {**_load(town_site / "data" / "site.json"), "median_score": value}
+    phone.route("**/data/site.json", lambda route: route.fulfill(json=changed))
+    _open(phone, served + f"index.html?b={fid}")
+    assert phone.locator("#median").inner_text() == said.format(score=block["score"], median=round(value))
+
+
+@pytest.mark.parametrize("tier", [0, 5, 10, 15])
+def test_the_circle_met_is_said_in_residents_words(phone, served, town_site, tier):
+    fid, block = _the_compound(town_site)
+    changed = {**block, "tier_met": tier}
+    phone.route(f"**/data/blocks/{fid}.json", lambda route: route.fulfill(json=changed))
+    _open(phone, served + f"index.html?b={fid}")
+    said = phone.locator("#tier").inner_text()
+    assert (
+        said
+        == {
+            15: "5分钟、10分钟、15分钟生活圈的标准都达到了。",
+            10: "达到了5分钟和10分钟生活圈的标准，15分钟生活圈还没达到。",
+            5: "达到了5分钟生活圈的标准，10分钟和15分钟生活圈还没达到。",
+            0: "5分钟生活圈的标准还没有达到（生活圈按5、10、15分钟逐级评定，下面写了还缺什么）。",
+        }[tier]
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unknown_data_date_is_said_so(phone, served, town_site, lang):
+    fid, _ = _the_compound(town_site)
+    changed = {**_load(town_site / "data" / "site.json"), "data_date": None}
+    phone.route("**/data/site.json", lambda route: route.fulfill(json=changed))
+    _open(phone, served + f"index.html?b={fid}&lang={lang}")
+    footer = phone.locator("#data-date").inner_text()
+    assert (
+        footer
+        == {
+            "zh": "数据日期：不清楚（数据来源没有写明日期）",
+            "en": "Data date: not known (the source does not give one)",
+        }[lang]
+    )
+    assert "—" not in phone.locator("#foot").inner_text()
+
+
+def test_a_block_page_that_is_not_there_says_so_and_leads_back(phone, served):
+    phone.goto(served + "index.html?b=nosuchblock")
+    phone.locator(".problem").wait_for()
+    assert phone.locator(".problem").inner_text() == "没有找到这个小区的页面，可能链接不完整。"
+    assert phone.locator(".back a").get_attribute("href") == "?lang=zh"
