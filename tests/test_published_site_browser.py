@@ -698,3 +698,25 @@ def test_a_block_page_that_is_not_there_says_so_and_leads_back(phone, served):
     phone.locator(".problem").wait_for()
     assert phone.locator(".problem").inner_text() == "没有找到这个小区的页面，可能链接不完整。"
     assert phone.locator(".back a").get_attribute("href") == "?lang=zh"
+
+
+def test_two_fingers_spread_zoom_the_map_in(phone, served, town_site):
+    fid, _ = _the_compound(town_site)
+    _open(phone, served + f"index.html?b={fid}")
+    svg = phone.locator("svg.map")
+    svg.scroll_into_view_if_needed()
+    box = svg.bounding_box()
+    before = phone.evaluate("document.querySelector('.map > g').transform.baseVal.consolidate().matrix.a")
+    cdp = phone.context.new_cdp_session(phone)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def touch(kind: str, spread: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x - spread, "y": y, "id": 0}, {"x": x + spread, "y": y, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 20)
+    for spread in (30, 40, 60, 80):
+        touch("touchMove", spread)
+    touch("touchEnd", 0)
+    after = phone.evaluate("document.querySelector('.map > g').transform.baseVal.consolidate().matrix.a")
+    assert after == pytest.approx(4 * before, rel=0.05), "fingers 40 px apart spread to 160 px zoom in four times"
