@@ -169,3 +169,18 @@ def test_a_real_district_publishes_with_routes_that_agree_with_the_engine(tmp_pa
             assert service["metres"] == pytest.approx(walked.metres, abs=1.0)
             checked += 1
     assert checked > 50
+
+
+def test_streets_join_into_lines_through_two_way_nodes_only():
+    """A T junction (0-1-2 with 1-3) and a square loop 4-5-6-7: three lines meet at 1; the loop is one line."""
+    from circle.publish._kernels import chain_lines
+
+    a = np.array([0, 1, 1, 4, 5, 6, 7])
+    b = np.array([1, 2, 3, 5, 6, 7, 4])
+    nodes, offsets = chain_lines(8, a, b)
+    lines = [nodes[offsets[i] : offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+    assert sorted(sorted(line) for line in lines[:3]) == [[0, 1], [1, 2], [1, 3]]
+    assert len(lines) == 4 and lines[3][0] == lines[3][-1] and sorted(lines[3][:-1]) == [4, 5, 6, 7]
+    # a chain through two-way nodes is one line
+    nodes, offsets = chain_lines(4, np.array([0, 1, 2]), np.array([1, 2, 3]))
+    assert nodes.tolist() == [0, 1, 2, 3] and offsets.tolist() == [0, 4]

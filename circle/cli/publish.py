@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+import time
 from pathlib import Path
 
 from circle.cli._common import EXIT_OK
@@ -61,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
     url = args.url if not args.url or args.url.endswith("/") else args.url + "/"
     place = {key: value for key, value in (("zh", args.place), ("en", args.place_en)) if value}
     options = PublishOptions(place=place, url=url, reports=not args.no_reports, posters=args.posters)
-    result = publish_site(Path(args.study), out, options, progress=lambda text: print(f"  {text} …", flush=True))
+    started = time.perf_counter()
+
+    def progress(text: str) -> None:
+        print(f"  [{time.perf_counter() - started:6.1f} s] {text} …", flush=True)
+
+    result = publish_site(Path(args.study), out, options, progress=progress)
     print(
         f"Resident site written to {result.path}: {result.blocks:,} block pages, {result.files:,} files, "
         f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s"
