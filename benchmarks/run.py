@@ -237,14 +237,18 @@ def _table(results: list[dict]) -> str:
     header = [label for _, label, _ in COLUMNS]
     rows = []
     for result in results:
+        if "public" in result:
+            continue  # the public workload has a table of its own, below
         row = []
         for key, _, fmt in COLUMNS:
             value = result.get(key)
             row.append("—" if value is None else fmt.format(value))
         rows.append(row)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    lines = []
+    if rows:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+        lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     notes = []
     for result in results:
         if "answers_time_cells" in result:
