@@ -392,6 +392,10 @@ function renderBlock(main, site, block, params) {
   var median = medianWords(block.score, site.median_score, lang);
   if (median) score.appendChild(el("p", { class: "median", id: "median", text: median }));
   score.appendChild(el("p", { class: "meaning", text: fill(lang, "score_meaning") }));
+  var partial = categories.some(function (category) {
+    return category.verdict === "absent" || category.verdict === "likely_incomplete";
+  });
+  if (partial) score.appendChild(el("p", { class: "meaning", text: fill(lang, "score_left_out") }));
   if (block.flagged) score.appendChild(el("p", { class: "note", text: fill(lang, "flagged") }));
   main.appendChild(score);
 

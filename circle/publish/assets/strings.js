@@ -28,6 +28,7 @@ var STRINGS = {
     score_line: "{band} — {score} 分（满分100）",
     score_meaning:
       "分数看的是从这里步行到各类日常去处要多久：每一类都在标准要求的步行时间内，就接近满分；离得越远，分数越低。",
+    score_left_out: "地图数据没有收录或收录不全的几类场所（下面有说明）不计入分数。",
     median_same: "与全市中位数（{median} 分）差不多。",
     median_above: "比全市中位数（{median} 分）高 {diff} 分。",
     median_below: "比全市中位数（{median} 分）低 {diff} 分。",
@@ -139,6 +140,7 @@ var STRINGS = {
     score_meaning:
       "The score looks at how long the walk is from here to each kind of everyday place: when every kind is " +
       "within the walk the standard asks for, it is close to 100; the farther they are, the lower it is.",
+    score_left_out: "Kinds of place the map data does not hold, or holds only in part (marked below), are left out of the score.",
     median_same: "About the same as the city median ({median}).",
     median_above: "{diff} points above the city median ({median}).",
     median_below: "{diff} points below the city median ({median}).",
