@@ -720,3 +720,16 @@ def test_two_fingers_spread_zoom_the_map_in(phone, served, town_site):
     touch("touchEnd", 0)
     after = phone.evaluate("document.querySelector('.map > g').transform.baseVal.consolidate().matrix.a")
     assert after == pytest.approx(4 * before, rel=0.05), "fingers 40 px apart spread to 160 px zoom in four times"
+
+
+def test_a_folder_name_is_never_shown_as_the_place(phone, served, town_site):
+    """A site published without --place, whose study's area has no name, knows only its folder's name."""
+    changed = {
+        **_load(town_site / "data" / "site.json"),
+        "name": "default",
+        "place": {"zh": "default", "en": "default"},
+    }
+    phone.route("**/data/site.json", lambda route: route.fulfill(json=changed))
+    _open(phone, served + "index.html")
+    assert phone.title() == "15分钟生活圈"
+    assert "default" not in phone.locator("#top").inner_text()

@@ -361,7 +361,7 @@ function renderBlock(main, site, block, params) {
     labelOf[category.key] = (category.label && category.label[lang]) || category.key;
     verdictOf[category.key] = category.verdict;
   });
-  document.title = blockTitle(block, lang) + " · " + ((site.place && site.place[lang]) || "") + " " + fill(lang, "circle");
+  document.title = blockTitle(block, lang) + " · " + (placeName(site, lang) + " " + fill(lang, "circle")).trim();
 
   main.appendChild(el("p", { class: "back" }, el("a", { href: pageHref({ lang: lang, pace: params.pace }), text: fill(lang, "back") })));
 
@@ -539,11 +539,21 @@ function renderServices(container, site, block, params, colourOf, labelOf, verdi
 
 // ---------------------------------------------------------------------------------------------- page
 
+/**
+ * The place's name residents know; empty when the site only knows its folder's name (a study published
+ * without --place whose area has no name of its own: "default" means nothing to a resident).
+ */
+function placeName(site, lang) {
+  var place = (site.place && site.place[lang]) || "";
+  if (place && place === site.name && /^[a-z0-9_.-]+$/.test(place)) return "";
+  return place;
+}
+
 function renderHeader(site, params) {
   var lang = params.lang;
   var header = document.getElementById("top");
   while (header.firstChild) header.removeChild(header.firstChild);
-  var place = (site.place && site.place[lang]) || "";
+  var place = placeName(site, lang);
   var home = el("a", { class: "home", href: pageHref({ lang: lang, pace: params.pace }) }, el("span", { class: "place" }, data(place)), " ", el("span", { class: "circle", text: fill(lang, "circle") }));
   var other = lang === "zh" ? "en" : "zh";
   var switcher = el("a", {
@@ -584,8 +594,7 @@ function start() {
     function (site) {
       renderHeader(site, params);
       renderFooter(site, params);
-      var place = (site.place && site.place[lang]) || "";
-      document.title = place + " " + fill(lang, "circle");
+      document.title = (placeName(site, lang) + " " + fill(lang, "circle")).trim();
       if (!params.block || !/^[A-Za-z0-9_-]{1,64}$/.test(params.block)) {
         while (main.firstChild) main.removeChild(main.firstChild);
         renderSearch(main, site, params);
