@@ -700,8 +700,12 @@ def test_a_block_page_that_is_not_there_says_so_and_leads_back(phone, served):
     assert phone.locator(".back a").get_attribute("href") == "?lang=zh"
 
 
-def test_two_fingers_spread_zoom_the_map_in(phone, served, town_site):
+@pytest.mark.parametrize("pointer_events", [True, False], ids=["pointer-events", "touch-events-only"])
+def test_two_fingers_spread_zoom_the_map_in(phone, served, town_site, pointer_events):
+    """With pointer events, and in an older in-app browser with touch events only."""
     fid, _ = _the_compound(town_site)
+    if not pointer_events:
+        phone.add_init_script("delete window.PointerEvent;")
     _open(phone, served + f"index.html?b={fid}")
     svg = phone.locator("svg.map")
     svg.scroll_into_view_if_needed()

@@ -435,10 +435,10 @@ CircleMap.prototype.listen = function () {
     var b = self.pointers[ids[1]];
     return { mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], dist: Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])) };
   }
-  svg.addEventListener("pointerdown", function (event) {
+  function down(event) {
     self.measure();
     self.pointers[event.pointerId] = local(event);
-    if (svg.setPointerCapture) {
+    if (svg.setPointerCapture && typeof event.pointerId === "number") {
       try {
         svg.setPointerCapture(event.pointerId);
       } catch (error) {
@@ -447,8 +447,8 @@ CircleMap.prototype.listen = function () {
     }
     start = Object.keys(self.pointers).length === 1 ? { at: local(event), moved: false } : null;
     self.pinch = pair();
-  });
-  svg.addEventListener("pointermove", function (event) {
+  }
+  function move(event) {
     var before = self.pointers[event.pointerId];
     if (!before) return;
     var now = local(event);
@@ -462,7 +462,7 @@ CircleMap.prototype.listen = function () {
     }
     if (start && Math.hypot(now[0] - start.at[0], now[1] - start.at[1]) > 6) start.moved = true;
     if (!start || start.moved) self.panBy(now[0] - before[0], now[1] - before[1]);
-  });
+  }
   function end(event) {
     if (!self.pointers[event.pointerId]) return;
     delete self.pointers[event.pointerId];
@@ -473,8 +473,35 @@ CircleMap.prototype.listen = function () {
     start = null;
     self.pinch = pair();
   }
-  svg.addEventListener("pointerup", end);
-  svg.addEventListener("pointercancel", end);
+  if (window.PointerEvent) {
+    svg.addEventListener("pointerdown", down);
+    svg.addEventListener("pointermove", move);
+    svg.addEventListener("pointerup", end);
+    svg.addEventListener("pointercancel", end);
+  } else {
+    // older in-app browsers (iOS before 13) have touch and mouse events only: each touch is a pointer
+    var touches = function (handler, type) {
+      return function (event) {
+        event.preventDefault();
+        for (var n = 0; n < event.changedTouches.length; n++) {
+          var t = event.changedTouches[n];
+          handler({ pointerId: "t" + t.identifier, clientX: t.clientX, clientY: t.clientY, type: type });
+        }
+      };
+    };
+    svg.addEventListener("touchstart", touches(down, "pointerdown"), { passive: false });
+    svg.addEventListener("touchmove", touches(move, "pointermove"), { passive: false });
+    svg.addEventListener("touchend", touches(end, "pointerup"), { passive: false });
+    svg.addEventListener("touchcancel", touches(end, "pointercancel"), { passive: false });
+    var mouse = function (handler, type) {
+      return function (event) {
+        handler({ pointerId: "mouse", clientX: event.clientX, clientY: event.clientY, type: type });
+      };
+    };
+    svg.addEventListener("mousedown", mouse(down, "pointerdown"));
+    window.addEventListener("mousemove", mouse(move, "pointermove"));
+    window.addEventListener("mouseup", mouse(end, "pointerup"));
+  }
   svg.addEventListener(
     "wheel",
     function (event) {
