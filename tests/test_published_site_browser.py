@@ -737,3 +737,18 @@ def test_a_folder_name_is_never_shown_as_the_place(phone, served, town_site):
     _open(phone, served + "index.html")
     assert phone.title() == "15分钟生活圈"
     assert "default" not in phone.locator("#top").inner_text()
+
+
+def test_share_uses_the_phones_share_sheet_where_there_is_one(phone, served, town_site):
+    fid, _ = _the_compound(town_site)
+    phone.add_init_script(
+        "window.__shared = [];"
+        "navigator.share = function (data) { window.__shared.push(data); return Promise.resolve(); };"
+    )
+    _open(phone, served + f"index.html?b={fid}&lang=en")
+    phone.locator("#share-button").click()
+    phone.wait_for_function("document.querySelector('#share-status').textContent.length > 0")
+    assert phone.locator("#share-status").inner_text() == "Shared."
+    (shared,) = phone.evaluate("window.__shared")
+    assert shared["url"] == served + f"index.html?b={fid}&lang=en"
+    assert shared["title"].startswith("西园小区 · Small Town")
