@@ -522,7 +522,9 @@ def start_site_server(
 # --- the site under wrk --------------------------------------------------------------------------------
 
 
-def run_wrk(site_url: str, visits_file: Path, connections: int, duration_s: float, timeout_s: float) -> dict:
+def run_wrk(
+    site_url: str, visits_file: Path, connections: int, duration_s: float, timeout_s: float, think_s: float = 0.0
+) -> dict:
     """Run wrk with ``visit.lua`` (one thread per connection: one visitor each); return its JSON report.
 
     Raises
@@ -543,6 +545,7 @@ def run_wrk(site_url: str, visits_file: Path, connections: int, duration_s: floa
         "--",
         str(visits_file),
         str(connections),
+        str(think_s),
     ]
     before = _children_cpu_seconds()
     try:
@@ -592,12 +595,16 @@ def measure_site(
         result.update(served_bytes(origin, visits))
         visits_file = write_visits(visits, scratch / "visits.txt")
         if options.warmup_s > 0:
-            run_wrk(site_url, visits_file, options.connections, options.warmup_s, options.warmup_s + 30)
+            run_wrk(
+                site_url, visits_file, options.connections, options.warmup_s, options.warmup_s + 30, options.think_s
+            )
         left = deadline.left("the site's run")
         if left < options.duration_s + 5:
             raise LoadError(f"stopped at the time limit: {left:.0f} s left, the run takes {options.duration_s:.0f} s")
         before = tree_cpu_seconds(server.pid)
-        report = run_wrk(site_url, visits_file, options.connections, options.duration_s, options.duration_s + 60)
+        report = run_wrk(
+            site_url, visits_file, options.connections, options.duration_s, options.duration_s + 60, options.think_s
+        )
         cpu_s = tree_cpu_seconds(server.pid) - before
     finally:
         stop_tree(server)
@@ -607,6 +614,7 @@ def measure_site(
         wrk=report,
         visits=report["visits"],
         visit_ms=report["visit_ms"],
+        visits_per_s=round(report["visits"] / report["duration_s"], 1),
         cpu_s=round(cpu_s, 3),
         cpu_s_per_visit=cpu_s / report["visits"] if report["visits"] else None,
         errors=sum(v for k, v in report["errors"].items() if k != "status") + report["bad_status"],
@@ -725,6 +733,7 @@ class Options:
     connections: int = 200
     duration_s: float = 20.0
     warmup_s: float = 3.0
+    think_s: float = 0.0  # mean seconds a site visitor reads before the next visit (0: back to back)
     streamlit_visits: int = 10
     time_limit_s: float = 600.0
     radius_m: float = FIRST_VIEW_RADIUS_M
@@ -770,6 +779,7 @@ def run(study: Path, options: Options | None = None) -> dict:
             "connections": options.connections,
             "duration_s": options.duration_s,
             "warmup_s": options.warmup_s,
+            "think_s": options.think_s,
             "cpus": os.cpu_count(),
         }
         part, visits = measure_site(sites, study.name, options, deadline, scratch, log)
@@ -790,7 +800,7 @@ def run(study: Path, options: Options | None = None) -> dict:
 
 def table(report: dict) -> str:
     """Return the report as a plain-text table with the site's facts under it."""
-    header = ["server", "visits", "p50 ms", "p95 ms", "p99 ms", "CPU s/visit", "errors"]
+    header = ["server", "visits", "visits/s", "p50 ms", "p95 ms", "p99 ms", "CPU s/visit", "errors"]
     rows = []
     for key, label in (("site", "published site ({})"), ("streamlit", "Streamlit resident page")):
         if key not in report:
@@ -803,6 +813,7 @@ def table(report: dict) -> str:
             [
                 label,
                 f"{part['visits']:,}",
+                "—" if part.get("visits_per_s") is None else f"{part['visits_per_s']:,.0f}",
                 *("—" if ms[p] is None else f"{ms[p]:.1f}" for p in ("p50", "p95", "p99")),
                 "—" if cpu is None else f"{cpu:.6f}" if cpu < 0.01 else f"{cpu:.3f}",
                 f"{part['errors']:,}",
@@ -817,8 +828,13 @@ def table(report: dict) -> str:
     lines += [
         "",
         f"CPU per visit, Streamlit / site: {ratio:,.0f}×" if ratio else "CPU per visit, Streamlit / site: —",
-        f"site: {report['connections']} concurrent visitors (wrk, one connection each, a new one per visit) "
-        f"for {report['duration_s']:.0f} s "
+        f"site: {report['connections']} concurrent visitors (wrk, one connection each, a new one per visit, "
+        + (
+            f"{report['think_s']:g} s reading between visits) "
+            if report.get("think_s")
+            else "each visit at once after the last: the server's saturation) "
+        )
+        + f"for {report['duration_s']:.0f} s "
         f"after {report['warmup_s']:.0f} s of warm-up; Streamlit: one visitor at a time in Chromium (390×844), "
         "until the score shows",
         f"site on disk: {report['site_bytes'] / 1e6:.1f} MB in {report['site_files']:,} files; published in "
@@ -845,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the measured wrk run (default 20)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of wrk before it (default 3; 0: none)")
     parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a visitor reads between visits (default 0: at once)"
+    )
+    parser.add_argument(
         "--streamlit-visits", type=int, default=10, help="Streamlit visits, one at a time (default 10; 0: skip)"
     )
     parser.add_argument(
@@ -868,12 +887,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.connections, args.recorded_visits, args.max_visits, args.workers) < 1 or args.duration <= 0:
         parser.error("--connections, --duration, --recorded-visits, --max-visits and --workers must be positive")
-    if args.warmup < 0 or args.streamlit_visits < 0:
-        parser.error("--warmup and --streamlit-visits cannot be negative")
+    if min(args.warmup, args.think, args.streamlit_visits) < 0:
+        parser.error("--warmup, --think and --streamlit-visits cannot be negative")
     options = Options(
         connections=args.connections,
         duration_s=args.duration,
         warmup_s=args.warmup,
+        think_s=args.think,
         streamlit_visits=args.streamlit_visits,
         time_limit_s=args.time_limit,
         radius_m=args.radius,

@@ -8,6 +8,7 @@
 -- gzip, as a browser sends) and, when the last response arrives, records the visit's wall time on a
 -- monotonic clock (clock_gettime through LuaJIT's ffi), then starts the next visit. The last request
 -- of a visit asks to close the connection, so each visit connects anew (its connecting counts in it).
+-- With a reading time (args[3], seconds) a visitor waits that long on average between visits.
 --
 -- wrk gives a script no connection of its own, only a Lua state per thread: run it with as many
 -- threads as connections (-t equal to -c) so that each state follows exactly one visitor.
@@ -73,17 +74,34 @@ function init(args)
    if #plan == 0 then
       table.insert(plan, split(lines[me % #lines + 1]))
    end
+   -- args[3]: the mean seconds a visitor reads a page before the next visit (0: at once, the hardest load)
+   think_ms = (tonumber(args[3]) or 0) * 1000.0
+   if think_ms <= 0 then
+      delay = nil  -- wrk then sends the next request at once, with no timer per request
+   end
+   math.randomseed(id or 1)
    visit = 1
    step = 1
    started = nil
    headers = { ["Accept-Encoding"] = "gzip", ["User-Agent"] = "circle-public-load (wrk)" }
    -- a visit's last request closes its connection: every visitor connects anew, as a new phone does
-   last_headers = { ["Accept-Encoding"] = "gzip", ["User-Agent"] = "circle-public-load (wrk)", ["Connection"] = "close" }
+   last_headers = {
+      ["Accept-Encoding"] = "gzip",
+      ["User-Agent"] = "circle-public-load (wrk)",
+      ["Connection"] = "close",
+   }
+end
+
+function delay()
+   if step == 1 and #visits_ms > 0 then
+      return think_ms * (0.5 + math.random())  -- reading the page, 0.5 to 1.5 times the mean
+   end
+   return 0
 end
 
 function request()
-   if step == 1 and #visits_ms == 0 then
-      started = now_ms()  -- a connection's first visit (wrk also calls this once to check the script)
+   if step == 1 and (#visits_ms == 0 or think_ms > 0) then
+      started = now_ms()  -- a visit after reading, or a connection's first (wrk also calls this once to check)
    end
    sent = sent + 1
    if step == #plan[visit] then
@@ -104,7 +122,7 @@ function response(status, headers, body)
    end
    local ended = now_ms()
    table.insert(visits_ms, ended - started)
-   -- the next visitor starts now: the new connection wrk opens for it counts in its time
+   -- with no reading time the next visitor starts now: the new connection wrk opens for it counts in its time
    started = ended
    step = 1
    visit = visit % #plan + 1

@@ -102,6 +102,7 @@ def test_a_short_run_against_the_published_town_reports_its_visits(town):
     site = report["site"]
     _sane(site)
     assert site["wrk"]["bad_status"] == 0 and site["wrk"]["threads"] == 20 and site["wrk"]["cpu_s"] > 0
+    assert site["visits_per_s"] == pytest.approx(site["visits"] / site["wrk"]["duration_s"], abs=0.1)
     # every visit fetched the whole first screen: requests are at least the visits times their shortest walk
     assert site["wrk"]["requests"] >= site["visits"] * 7
     assert report["site_files"] > 5 and report["site_bytes"] > 0 and report["publish_s"] > 0
