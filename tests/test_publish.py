@@ -114,6 +114,14 @@ def test_streets_cover_the_network_at_full_detail(town, town_site):
             points = np.cumsum(np.array(line[1:]).reshape(-1, 2), axis=0)
             total += float(np.hypot(*np.diff(points, axis=0).T).sum())
     assert total == pytest.approx(float(study.network.length_m.sum()), rel=0.01)
+    # every square of the extent answers (an empty one where there is no street), at levels 0 and 1
+    site = _load(town_site / "data" / "site.json")
+    xmin, ymin, xmax, ymax = site["extent"]
+    for level in site["levels"][:2]:
+        size = level["size"]
+        for i in range(math.floor(xmin / size), math.floor(xmax / size) + 1):
+            for j in range(math.floor(ymin / size), math.floor(ymax / size) + 1):
+                assert (town_site / "data" / "streets" / str(level["level"]) / f"{i}_{j}.json").is_file()
     # the blocks are placed in the squares of level 0, each once
     placed = [row[0] for tile in (town_site / "data" / "streets" / "0").glob("*.json") for row in _load(tile)["blocks"]]
     assert sorted(placed) == sorted(file_id(b) for b in study.blocks["block_id"])
@@ -184,3 +192,14 @@ def test_streets_join_into_lines_through_two_way_nodes_only():
     # a chain through two-way nodes is one line
     nodes, offsets = chain_lines(4, np.array([0, 1, 2]), np.array([1, 2, 3]))
     assert nodes.tolist() == [0, 1, 2, 3] and offsets.tolist() == [0, 4]
+
+
+def test_pages_written_by_forked_workers_are_the_same(town, town_site, tmp_path, monkeypatch):
+    """A large study writes its pages in a process per core: the pages are those one process writes."""
+    monkeypatch.setattr("circle.publish.site._FORK_FROM_BLOCKS", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    publish_site(town, tmp_path / "site", PublishOptions(place={"zh": "小镇", "en": "Small Town"}))
+    alone = sorted((town_site / "data" / "blocks").glob("*.json"))
+    forked = sorted((tmp_path / "site" / "data" / "blocks").glob("*.json"))
+    assert [p.name for p in forked] == [p.name for p in alone]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(alone, forked, strict=True))

@@ -22,7 +22,7 @@ def add_parser(commands) -> None:
         epilog=textwrap.dedent(
             """\
             examples:
-              circle publish --study data/studies/default --out data/sites/default
+              circle publish --study data/studies/default          # into data/sites/default
               circle publish --study data/studies/default --out data/sites/default \
                   --place 成都市中心 --place-en "Central Chengdu"
               circle publish --study data/studies/default --out data/sites/default \
@@ -31,7 +31,11 @@ def add_parser(commands) -> None:
         ),
     )
     cmd.add_argument("--study", required=True, help="a scored study folder made by `circle analyze`")
-    cmd.add_argument("--out", required=True, help="the site folder to write (replaced whole when it exists)")
+    cmd.add_argument(
+        "--out",
+        help="the site folder to write, replaced whole when it exists "
+        "(default: the deployment's sites folder / the study's name, which `circle serve --public` serves)",
+    )
     cmd.add_argument("--place", help="the place's name residents know, in Chinese (default: the study's area)")
     cmd.add_argument("--place-en", help="the place's name in English (default: --place)")
     cmd.add_argument(
@@ -56,7 +60,12 @@ def run(args: argparse.Namespace) -> int:
         raise CircleError("--posters needs --url: the posters' QR codes lead to the site's public address.")
     if args.url and not args.url.startswith(("https://", "http://")):
         raise CircleError(f"--url {args.url!r} must start with https:// (or http://).")
-    out = Path(args.out)
+    if args.out:
+        out = Path(args.out)
+    else:
+        from circle.deploy.config import load_deployment
+
+        out = load_deployment().sites_folder() / Path(args.study).resolve().name
     if out.exists() and not out.is_dir():
         raise CircleError(f"--out {out} is a file; give a folder for the site.")
     url = args.url if not args.url or args.url.endswith("/") else args.url + "/"
@@ -73,5 +82,7 @@ def run(args: argparse.Namespace) -> int:
         f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s"
         + (f"; {result.posters} poster file(s) in {result.path / 'posters'}" if result.posters else "")
     )
-    print(f"  serve it: circle serve --public --sites {result.path.parent}   (or copy it to any web server)")
+    print(f"  serve it: circle serve --public --sites {result.path.parent}   (or copy the folder to any web server)")
+    if not args.place:
+        print(f"  the site calls the place {result.place!r}; name it as residents do with --place, --place-en")
     return EXIT_OK

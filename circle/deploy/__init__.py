@@ -8,5 +8,7 @@
 - :mod:`circle.deploy.audit`: the audit log, its hash chain and the head kept apart;
 - :mod:`circle.deploy.owners`: who owns each saved scenario (one winner of a race for a name);
 - :mod:`circle.deploy.builds`: the build queue, upload quotas and per-session scratch folders;
-- :mod:`circle.deploy.serve`: the Streamlit command line of ``circle serve``.
+- :mod:`circle.deploy.reports`: residents' reports from the published sites (validated, rate-limited, plain text);
+- :mod:`circle.deploy.public_site`: the ASGI app of ``circle serve --public``: published sites and the reports endpoint;
+- :mod:`circle.deploy.serve`: the command lines of ``circle serve`` (Streamlit; uvicorn with ``--public``).
 """

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import math
+import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -67,6 +69,7 @@ class PublishResult:
     bytes: int
     posters: int
     seconds: float
+    place: str = ""
 
 
 def file_id(block_id: str) -> str:
@@ -113,7 +116,7 @@ def publish_site(
     def write(staging: Path) -> None:
         counted.update(_write_site(study, scores, stored, staging, options, say))
 
-    replace_folder(out, write)
+    replace_folder(out, write, durable=False)  # made again from the study at will: no flush of 50,000 files
     files = [p for p in out.rglob("*") if p.is_file()]
     return PublishResult(
         out,
@@ -122,6 +125,7 @@ def publish_site(
         sum(p.stat().st_size for p in files),
         counted.get("posters", 0),
         round(time.perf_counter() - started, 2),
+        json.loads((out / "data" / "site.json").read_text(encoding="utf-8"))["place"]["zh"],
     )
 
 
@@ -151,9 +155,6 @@ def _write_site(
     }
     for key, walk in walks.items():
         _agree_with_study(study, key, walk, blocks, plane)
-    say(f"{options.isochrone_minutes:.0f}-minute areas of {len(block_ids):,} blocks")
-    isochrones = isochrone_rings(study, block_ids, options.isochrone_minutes, node_xy)
-
     facilities = study.facilities.set_index("facility_id")
     points = facilities.geometry.representative_point()
     fx, fy = plane.to_local(points.x.to_numpy(), points.y.to_numpy())
@@ -171,29 +172,30 @@ def _write_site(
     if len(set(ids)) != len(ids):
         raise CircleError("two blocks of the study have the same id; rebuild the study.")
 
-    say(f"{len(block_ids):,} block pages")
-    for index, block_id in enumerate(block_ids):
-        row = scores.loc[block_id]
-        page = _block_page(
-            index,
-            block_id,
-            ids[index],
-            names[index],
-            places[index],
-            blocks,
-            row,
-            labels,
-            groups,
-            verdicts,
-            limits,
-            walks,
-            facilities,
-            facility_xy,
-            isochrones[index],
-            (cx[index], cy[index]),
-            plane,
-        )
-        _dump(data / "blocks" / f"{ids[index]}.json", page)
+    wanted = [c for c in blocks.columns if c in _BLOCK_FIELDS or c.endswith(("_id1", "_t1"))]
+    job = _PageJob(
+        study=study,
+        folder=data / "blocks",
+        block_ids=block_ids,
+        ids=ids,
+        names=names,
+        places=places,
+        block_rows=blocks[wanted].to_dict("records"),
+        geometries=blocks.geometry.to_numpy(),
+        score_rows=scores.drop(columns=["block_id"], errors="ignore").to_dict("records"),
+        centres=(cx, cy),
+        labels=labels,
+        verdicts=verdicts,
+        limits=limits,
+        walks=walks,
+        facility_names=facilities["name"].to_dict(),
+        facility_xy=facility_xy,
+        plane=plane,
+        node_xy=node_xy,
+        minutes=options.isochrone_minutes,
+    )
+    say(f"{len(block_ids):,} block pages with their {options.isochrone_minutes:.0f}-minute areas")
+    _run_page_job(job)
 
     say("search index")
     _dump(data / "search.json", _search_rows(blocks, ids))
@@ -218,6 +220,7 @@ def _write_site(
             data / "streets" / "0" / f"{i}_{j}.json",
             {"level": 0, "i": i, "j": j, "size": 1000, "lines": [], "blocks": rows},
         )
+    _fill_empty_squares(data / "streets", extent)
 
     _dump(
         data / "site.json", _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids))
@@ -234,6 +237,22 @@ def _write_site(
         say("notice-board posters")
         posters = len(write_posters(root, options.url))
     return {"blocks": len(block_ids), "squares": squares, "posters": posters}
+
+
+def _fill_empty_squares(streets: Path, extent: tuple[float, float, float, float]) -> None:
+    """Write an empty square wherever the extent has no street, so a page in view of one gets an answer, not a 404."""
+    xmin, ymin, xmax, ymax = extent
+    for level in LEVELS:
+        if level.size is None:
+            continue
+        folder = streets / str(level.level)
+        folder.mkdir(exist_ok=True)
+        for i in range(math.floor(xmin / level.size), math.floor(xmax / level.size) + 1):
+            for j in range(math.floor(ymin / level.size), math.floor(ymax / level.size) + 1):
+                path = folder / f"{i}_{j}.json"
+                if not path.exists():
+                    empty = {"level": level.level, "i": i, "j": j, "size": round(level.size), "lines": []}
+                    _dump(path, empty | ({"blocks": []} if level.level == 0 else {}))
 
 
 def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane: LocalPlane) -> None:
@@ -255,30 +274,74 @@ def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane:
         walk.routes[index] = np.column_stack([np.rint(x), np.rint(y)]).astype(int).tolist()
 
 
-def _block_page(
-    index,
-    block_id,
-    fid,
-    name,
-    place,
-    blocks,
-    row,
-    labels,
-    groups,
-    verdicts,
-    limits,
-    walks,
-    facilities,
-    facility_xy,
-    isochrone,
-    centre,
-    plane,
-) -> dict:
-    block = blocks.iloc[index]
+@dataclass
+class _PageJob:
+    """Everything the block pages are written from (shared with forked workers, never changed by them)."""
+
+    study: Study
+    folder: Path
+    block_ids: np.ndarray
+    ids: list[str]
+    names: list
+    places: list
+    block_rows: list[dict]
+    geometries: np.ndarray
+    score_rows: list[dict]
+    centres: tuple[np.ndarray, np.ndarray]
+    labels: dict
+    verdicts: dict
+    limits: dict
+    walks: dict
+    facility_names: dict
+    facility_xy: dict
+    plane: LocalPlane
+    node_xy: tuple[np.ndarray, np.ndarray]
+    minutes: float
+
+
+_BLOCK_FIELDS = {"community", "subdistrict", "population", "population_low", "population_high", "pop_flag"}
+#: a study this large writes its pages in as many processes as the machine has cores
+_FORK_FROM_BLOCKS = 4000
+_forked_job: _PageJob | None = None  # set in the parent just before forking; read by the workers only
+
+
+def _run_page_job(job: _PageJob) -> None:
+    """Write every block page, in a process per core when the study is large (the search per block dominates)."""
+    global _forked_job
+    n = len(job.block_ids)
+    workers = min(os.cpu_count() or 1, 8)
+    if n < _FORK_FROM_BLOCKS or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        _write_pages(job, 0, n)
+        return
+    bounds = np.linspace(0, n, workers * 4 + 1).astype(int)
+    _forked_job = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.starmap(_write_forked_pages, zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    finally:
+        _forked_job = None
+
+
+def _write_forked_pages(first: int, last: int) -> None:
+    assert _forked_job is not None
+    _write_pages(_forked_job, first, last)
+
+
+def _write_pages(job: _PageJob, first: int, last: int) -> None:
+    """Write the pages of blocks ``first`` to ``last`` (positions)."""
+    isochrones = isochrone_rings(job.study, job.block_ids[first:last], job.minutes, job.node_xy)
+    for index in range(first, last):
+        _dump(job.folder / f"{job.ids[index]}.json", _block_page(job, index, isochrones[index - first]))
+
+
+def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
+    """Return one block's page (the format in :mod:`circle.publish`)."""
+    block = job.block_rows[index]
+    row = job.score_rows[index]
     services = []
     minutes_of: dict[str, float] = {}
-    for key in labels:
-        verdict = verdicts.get(key, ASSESSED)
+    for key in job.labels:
+        verdict = job.verdicts.get(key, ASSESSED)
         entry: dict = {
             "category": key,
             "verdict": verdict,
@@ -288,7 +351,7 @@ def _block_page(
             "minutes": None,
             "route": None,
         }
-        walk = walks.get(key)
+        walk = job.walks.get(key)
         nearest = block.get(nearest_id_column(key))
         # the study's own nearest facility (none beyond the engine's search limit); the walk found to it
         if walk is not None and isinstance(nearest, str) and walk.facility_id[index] is not None:
@@ -297,9 +360,9 @@ def _block_page(
             if minutes is None:
                 minutes = _number(block.get(f"{key}_t1"))
                 minutes = None if minutes is None else minutes / 60.0
-            fx, fy = facility_xy[facility]
+            fx, fy = job.facility_xy[facility]
             entry.update(
-                facility={"name": _text(facilities.at[facility, "name"]), "x": int(fx), "y": int(fy)},
+                facility={"name": _text(job.facility_names.get(facility)), "x": int(fx), "y": int(fy)},
                 metres=round(walk.metres[index]),
                 steps_metres=round(walk.steps_metres[index]),
                 minutes=None if minutes is None else round(minutes, 1),
@@ -308,29 +371,32 @@ def _block_page(
             if minutes is not None:
                 minutes_of[key] = minutes
         services.append(entry)
+    labels, verdicts = job.labels, job.verdicts
     failed = [key for key in labels if _fails(row.get(f"pass_{key}"))]
-    page = {
-        "id": fid,
-        "block_id": str(block_id),
-        "name": name,
-        "place": place,
+    cx, cy = job.centres
+    return {
+        "id": job.ids[index],
+        "block_id": str(job.block_ids[index]),
+        "name": job.names[index],
+        "place": job.places[index],
         "community": _text(block.get("community")),
         "subdistrict": _text(block.get("subdistrict")),
         "score": _number(row.get("score"), 0),
         "band": {"zh": _text(row.get("band_zh")), "en": _text(row.get("band_en"))},
-        "tier_met": int(row.get("tier_met") or 0),
+        "tier_met": int(_number(row.get("tier_met"), 0) or 0),
         "residents": _number(block.get("population"), 0),
         "residents_low": _number(block.get("population_low"), 0),
         "residents_high": _number(block.get("population_high"), 0),
         "flagged": bool(isinstance(block.get("pop_flag"), str) and block.get("pop_flag")),
-        "centre": [round(centre[0]), round(centre[1])],
-        "outline": rings_local(block.geometry, plane),
+        "centre": [round(cx[index]), round(cy[index])],
+        "outline": rings_local(job.geometries[index], job.plane),
         "isochrone": isochrone,
         "services": services,
-        "missing": {lang: missing_lines(labels, failed, minutes_of, limits, verdicts, lang) for lang in ("zh", "en")},
+        "missing": {
+            lang: missing_lines(labels, failed, minutes_of, job.limits, verdicts, lang) for lang in ("zh", "en")
+        },
         "not_held": {lang: not_held_lines(labels, verdicts, lang) for lang in ("zh", "en")},
     }
-    return page
 
 
 def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, n_blocks) -> dict:

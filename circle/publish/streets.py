@@ -60,50 +60,56 @@ def street_squares(
 ) -> Iterator[tuple[Level, int, int, list]]:
     """Yield ``(level, i, j, lines)`` for every non-empty square of every level.
 
-    ``extent`` is the nodes' bounds (the single square of the last level covers it).
     ``x, y`` are the nodes on the site's plane, ``a, b`` the segments' end
-    nodes and ``kind`` their kinds. A segment belongs to the square holding
-    its midpoint; its lines are ``[kind, x0, y0, dx1, dy1, ...]`` in whole
-    metres, each point after the first relative to the one before.
+    nodes and ``kind`` their kinds; ``extent`` the nodes' bounds (the single
+    square of the last level covers it). A segment belongs to the square
+    holding its midpoint; its lines are ``[kind, x0, y0, dx1, dy1, ...]`` in
+    whole metres, each point after the first relative to the one before.
+    Each level's lines are joined and simplified in one pass over the whole
+    study (a node is a different node in each square and kind, so no line
+    leaves its square), not square by square.
     """
     mid_x = (x[a] + x[b]) / 2.0
     mid_y = (y[a] + y[b]) / 2.0
+    n = len(x)
     for level in LEVELS:
-        chosen = np.isin(kind, level.kinds)
+        chosen = np.flatnonzero(np.isin(kind, level.kinds))
+        if not len(chosen):
+            continue
         if level.size is None:
-            i = np.zeros(len(a), np.int64)
-            j = np.zeros(len(a), np.int64)
+            i = np.zeros(len(chosen), np.int64)
+            j = np.zeros(len(chosen), np.int64)
         else:
-            i = np.floor(mid_x / level.size).astype(np.int64)
-            j = np.floor(mid_y / level.size).astype(np.int64)
-        order = np.lexsort((kind, j, i))
-        order = order[chosen[order]]
-        if not len(order):
-            continue
-        key = np.stack([i[order], j[order]], axis=1)
-        breaks = np.flatnonzero((np.diff(key, axis=0) != 0).any(axis=1)) + 1
-        for group in np.split(order, breaks):
-            lines = []
-            for k in np.unique(kind[group]):
-                segments = group[kind[group] == k]
-                lines += _joined_lines(x, y, a[segments], b[segments], int(k), level.tolerance_m)
-            yield level, int(i[group[0]]), int(j[group[0]]), lines
-
-
-def _joined_lines(x, y, a, b, kind: int, tolerance_m: float) -> list[list[int]]:
-    """Return the segments joined into lines, simplified, as ``[kind, x0, y0, dx1, dy1, ...]``."""
-    used, local = np.unique(np.concatenate([a, b]), return_inverse=True)
-    nodes, offsets = chain_lines(len(used), local[: len(a)], local[len(a) :])
-    points = np.column_stack([x[used][nodes], y[used][nodes]])
-    lines = shapely.linestrings(points, indices=np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)))
-    simplified = shapely.simplify(lines, tolerance_m)
-    coords, owner = shapely.get_coordinates(simplified, return_index=True)
-    coords = np.rint(coords).astype(np.int64)
-    out = []
-    for part in np.split(np.arange(len(coords)), np.flatnonzero(np.diff(owner)) + 1):
-        line = coords[part]
-        if len(line) < 2:
-            continue
-        deltas = np.vstack([line[:1], np.diff(line, axis=0)])
-        out.append([kind, *deltas.ravel().tolist()])
-    return out
+            i = np.floor(mid_x[chosen] / level.size).astype(np.int64)
+            j = np.floor(mid_y[chosen] / level.size).astype(np.int64)
+        squares, square = np.unique(np.stack([i, j], axis=1), axis=0, return_inverse=True)
+        group = square.ravel() * 3 + kind[chosen]
+        nodes, local = np.unique(np.concatenate([group * n + a[chosen], group * n + b[chosen]]), return_inverse=True)
+        chain, offsets = chain_lines(len(nodes), local[: len(chosen)], local[len(chosen) :])
+        original = nodes[chain] % n
+        owner = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        lines = shapely.linestrings(np.column_stack([x[original], y[original]]), indices=owner)
+        simplified = shapely.simplify(lines, level.tolerance_m)
+        line_group = nodes[chain[offsets[:-1]]] // n
+        order = np.argsort(line_group, kind="stable")
+        simplified = simplified[order]
+        coords = np.rint(shapely.get_coordinates(simplified)).astype(np.int64)
+        bounds = np.concatenate([[0], np.cumsum(shapely.get_num_coordinates(simplified))])
+        deltas = coords.copy()
+        deltas[1:] -= coords[:-1]
+        starts = bounds[:-1][bounds[:-1] < len(coords)]
+        deltas[starts] = coords[starts]
+        sorted_groups = line_group[order]
+        current = None
+        lines_out: list = []
+        for k in range(len(order)):
+            first, last = bounds[k], bounds[k + 1]
+            square_index = sorted_groups[k] // 3
+            if square_index != current:
+                if current is not None:
+                    yield level, int(squares[current, 0]), int(squares[current, 1]), lines_out
+                current, lines_out = square_index, []
+            if last - first >= 2:
+                lines_out.append([int(sorted_groups[k] % 3), *deltas[first:last].ravel().tolist()])
+        if current is not None:
+            yield level, int(squares[current, 0]), int(squares[current, 1]), lines_out

@@ -158,24 +158,31 @@ def _route_lines(
     ax, ay = plane.to_local(block_access["lon"].to_numpy(float), block_access["lat"].to_numpy(float))
     fx, fy = plane.to_local(end_rows["lon"].to_numpy(float), end_rows["lat"].to_numpy(float))
     end_position = pd.Index(end_rows.index).get_indexer(ends)
-    lines = []
-    owners = []
-    for block in np.flatnonzero(reached):
-        chain = chain_nodes[offsets[block] : offsets[block + 1]]
-        row = start_rows[block]
-        points = np.empty((len(chain) + 2, 2))
-        points[0] = ax[row], ay[row]
-        points[1:-1, 0] = nx[chain]
-        points[1:-1, 1] = ny[chain]
-        points[-1] = fx[end_position[block]], fy[end_position[block]]
-        lines.append(shapely.LineString(points))
-        owners.append(block)
     routes: list = [None] * blocks
-    if not lines:
+    owners = np.flatnonzero(reached)
+    if not len(owners):
         return routes
-    simplified = shapely.simplify(np.array(lines, dtype=object), ROUTE_TOLERANCE_M, preserve_topology=False)
-    for block, line in zip(owners, simplified, strict=True):
-        routes[block] = np.rint(shapely.get_coordinates(line)).astype(int).tolist()
+    # every route at once: the block's access point, its chain of street nodes, the facility's access point
+    lengths = np.diff(offsets)
+    sizes = lengths[owners] + 2
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    points = np.empty((bounds[-1], 2))
+    middle = np.ones(bounds[-1], bool)
+    middle[bounds[:-1]] = False
+    middle[bounds[1:] - 1] = False
+    chain = chain_nodes[np.repeat(reached, lengths)]
+    points[middle, 0] = nx[chain]
+    points[middle, 1] = ny[chain]
+    rows = start_rows[owners]
+    points[bounds[:-1], 0], points[bounds[:-1], 1] = ax[rows], ay[rows]
+    ends_at = end_position[owners]
+    points[bounds[1:] - 1, 0], points[bounds[1:] - 1, 1] = fx[ends_at], fy[ends_at]
+    lines = shapely.linestrings(points, indices=np.repeat(np.arange(len(owners)), sizes))
+    simplified = shapely.simplify(lines, ROUTE_TOLERANCE_M, preserve_topology=False)
+    coords = np.rint(shapely.get_coordinates(simplified)).astype(int).tolist()
+    cuts = np.concatenate([[0], np.cumsum(shapely.get_num_coordinates(simplified))]).tolist()
+    for k, block in enumerate(owners.tolist()):
+        routes[block] = coords[cuts[k] : cuts[k + 1]]
     return routes
 
 

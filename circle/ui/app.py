@@ -4,7 +4,9 @@
 pages (planner, report, residents' reports, account) after sign-in; a signed-out visitor who
 opens a planner's address is sent to the sign-in page, and after signing in
 to the page they asked for. ``public`` (``public_app.py``) serves the
-resident page alone and never imports the planner's code.
+resident page alone and never imports the planner's code; it is kept as the
+Streamlit baseline of the capacity benchmark (``benchmarks/public_load.py``):
+``circle serve --public`` serves the published static sites instead.
 """
 
 from __future__ import annotations
