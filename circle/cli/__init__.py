@@ -33,7 +33,21 @@ from circle.cli import (
 from circle.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED, with_flags
 from circle.errors import CircleError
 
-SUBCOMMANDS = (analyze, isochrone, batch, score, whatif, suggest, compare, indicators, report, publish, serve, users, db)
+SUBCOMMANDS = (
+    analyze,
+    isochrone,
+    batch,
+    score,
+    whatif,
+    suggest,
+    compare,
+    indicators,
+    report,
+    publish,
+    serve,
+    users,
+    db,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
