@@ -92,20 +92,22 @@ def fit_view(
     return View(xmin, ymin, metres, x, y, width, height)
 
 
+def _level_zero_size(streets_dir: Path) -> float:
+    """Return the side of the level-0 squares as the site's ``site.json`` gives it (``data/streets/0`` → ``data``)."""
+    site = json.loads((streets_dir.parent.parent / "site.json").read_text(encoding="utf-8"))
+    return float(next(level["size"] for level in site["levels"] if level["level"] == 0))
+
+
 def read_streets(streets_dir: Path, view: View) -> list[tuple[int, list[tuple[float, float]]]]:
     """Return the lines ``(kind, points)`` of the level-0 squares the view touches (absent squares have none)."""
-    size = 1000.0
+    size = _level_zero_size(streets_dir)
     lines: list[tuple[int, list[tuple[float, float]]]] = []
-    first = True
     for i in range(math.floor(view.xmin / size), math.floor(view.xmax / size) + 1):
         for j in range(math.floor(view.ymin / size), math.floor(view.ymax / size) + 1):
             path = streets_dir / f"{i}_{j}.json"
             if not path.is_file():
                 continue
             tile = json.loads(path.read_text(encoding="utf-8"))
-            if first:
-                size = float(tile.get("size") or size)
-                first = False
             for line in tile.get("lines", []):
                 lines.append((int(line[0]), _absolute(line[1:])))
     return lines

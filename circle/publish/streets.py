@@ -1,6 +1,6 @@
 """The study's own streets as the site's base map: squares of three levels of detail.
 
-Level 0 (1 km squares) holds every walkable way, merged into lines and
+Level 0 (2 km squares: a phone's first view needs four to nine of them) holds every walkable way, merged into lines and
 simplified to 2 m, and the blocks whose centre lies in the square; level 1
 (4 km) the streets and main roads simplified to 10 m; level 2 (one square
 over the whole study) the main roads simplified to 40 m. A page loads only
@@ -38,7 +38,7 @@ class Level:
 
 
 LEVELS = (
-    Level(0, 1000.0, (0, 1, 2), 2.0, 3000.0),
+    Level(0, 2000.0, (0, 1, 2), 2.0, 3000.0),
     Level(1, 4000.0, (0, 1), 10.0, 12000.0),
     Level(2, None, (0,), 40.0, None),
 )
