@@ -13,8 +13,9 @@ Files::
     data/site.json         the study: titles, place, data date and source, categories and
                            their completeness verdicts, walking profiles, median score,
                            the street tile levels, the extent, the reports switch
-    data/search.json       the search index: [[file_id, name, pinyin, initials], ...]
-                           (names of the named blocks, lower-case pinyin without tones)
+    data/search.json       the search index: [[file_id, name, pinyin, initials, where], ...]
+                           (names of the named blocks, lower-case pinyin without tones; where:
+                           the community or place description that tells blocks of one name apart)
     data/blocks/ID.json    one block's page: score, band, the nearest facility of each
                            category (name, metres, minutes, the walking route), what is
                            missing in plain words, its outline and its 15-minute isochrone

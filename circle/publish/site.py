@@ -464,10 +464,22 @@ def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, 
 
 
 def _search_rows(blocks: pd.DataFrame, ids: list[str]) -> list[list]:
+    """Return the search index's rows: ``[id, name, pinyin, initials, where]``.
+
+    ``where`` (the community, else the place description, else None) tells
+    apart the many blocks with one name ("住宅区", "宿舍").
+    """
     from circle.analysis.search import NameIndex
 
     index = NameIndex.build(blocks.assign(block_id=ids))
-    return [list(row) for row in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(index=False)]
+    community = dict(zip(ids, _column(blocks, "community"), strict=True))
+    place = dict(zip(ids, _column(blocks, "place_zh"), strict=True))
+    return [
+        [fid, name, pinyin, initials, _text(community[fid]) or _text(place[fid])]
+        for fid, name, pinyin, initials in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(
+            index=False
+        )
+    ]
 
 
 def _blocks_by_square(ids, names, places, cx, cy, score) -> dict[tuple[int, int], list]:

@@ -214,7 +214,7 @@ function searchIndex(rows, query, limit, reading) {
       var candidate = score * 3 + weight;
       rank = rank === null ? candidate : Math.min(rank, candidate);
     }
-    if (rank !== null) best.push([rank, row[1].length, row[0], row[1]]);
+    if (rank !== null) best.push([rank, row[1].length, row[0], row[1], row[4] || null]);
   }
   best.sort(function (a, b) {
     for (var k = 0; k < 3; k++) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
@@ -299,7 +299,10 @@ function renderSearch(main, site, params) {
       (found.total > found.rows.length ? "；" + fill(lang, "search_more", { n: found.rows.length }) : "");
     if (lang === "en") status.textContent = status.textContent.replace("；", "; ");
     found.rows.forEach(function (hit) {
-      list.appendChild(el("li", null, el("a", { href: pageHref({ block: hit[2], lang: lang, pace: params.pace }), "data-id": hit[2] }, data(hit[3]))));
+      var link = el("a", { href: pageHref({ block: hit[2], lang: lang, pace: params.pace }), "data-id": hit[2] }, data(hit[3]));
+      // the community or street tells apart blocks of one name
+      if (hit[4]) link.appendChild(el("span", { class: "where", text: " · " + hit[4] }));
+      list.appendChild(el("li", null, link));
     });
   }
   input.addEventListener("focus", load);
