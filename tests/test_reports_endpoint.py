@@ -541,3 +541,30 @@ def test_a_page_of_the_site_can_report_and_a_page_of_another_site_cannot(tmp_pat
     finally:
         evil.shutdown()
         server.stop()
+
+
+def test_numbers_too_large_for_a_float_and_invisible_text_are_refused_not_failed(tmp_path):
+    """A pin of 401 digits is a refusal (not a 500), and text of format characters or fillers is no text."""
+    from circle.deploy.db import open_database
+    from circle.deploy.reports import ReportRefused, list_reports, submit_report
+
+    database = open_database(f"sqlite:///{tmp_path / 'reports.db'}")
+    good = {
+        "site": "town",
+        "block_id": None,
+        "kind": "missing",
+        "category": None,
+        "contact": None,
+        "address": "1.2.3.4",
+    }
+    with pytest.raises(ReportRefused):
+        submit_report(database, **good, lon=10**400, lat=30.0, text="诊所关门了")
+    for invisible in (
+        "\u00ad" * 10,
+        "".join(chr(c) for c in range(0xE0041, 0xE004B)),
+        "\u3164" * 3,
+        "\u200c\u200d\u061c",
+    ):
+        with pytest.raises(ReportRefused, match="no text"):
+            submit_report(database, **good, lon=104.0, lat=30.6, text=invisible)
+    assert list_reports(database) == []

@@ -47,6 +47,7 @@ upload.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import html
@@ -81,6 +82,8 @@ SECURITY_HEADERS = (
 )
 #: seconds a browser (or a proxy) may keep scripts, styles and data without asking again
 MAX_AGE = 300
+#: seconds a report's body may take to arrive
+BODY_SECONDS = 10.0
 #: seconds between looks at whether a site folder was replaced
 CHECK_SECONDS = 2.0
 #: the largest report body taken, in bytes
@@ -309,8 +312,8 @@ class SiteFolder:
             except OSError:
                 entries = []
             for entry in entries:
-                if entry.name.startswith(".") or not entry.is_dir():
-                    continue
+                if entry.name.startswith(".") or entry.is_symlink() or not entry.is_dir():
+                    continue  # a symbolic link could lead anywhere on the server
                 folder = Path(entry.path)
                 stamp = _stamp(folder)
                 if stamp is None:
@@ -658,13 +661,20 @@ async def _body(request, limit: int) -> bytes:
     from starlette.requests import ClientDisconnect
 
     received = bytearray()
-    try:
+
+    async def read() -> None:
         async for chunk in request.stream():
-            received += chunk
+            received.extend(chunk)
             if len(received) > limit:
                 raise _RefusedError(413, f"a report is at most {limit} bytes.", "too_large")
+
+    try:
+        async with asyncio.timeout(BODY_SECONDS):  # a body sent a byte at a time must not hold a connection
+            await read()
     except ClientDisconnect:
         raise _RefusedError(400, "the report was not sent whole.", "invalid") from None
+    except TimeoutError:
+        raise _RefusedError(408, "the report took too long to arrive.", "invalid") from None
     return bytes(received)
 
 
@@ -750,12 +760,14 @@ def _api(app: PublicSite):
             return answer(status, {"error": str(refused), "code": refused.code})
         return answer(200, {"ok": True})
 
-    return Starlette(
+    api = Starlette(
         routes=[
             Route("/api/reports/token", token, methods=["GET"]),
             Route("/api/reports", submit, methods=["POST"]),
-        ]
+        ],
     )
+    api.router.redirect_slashes = False  # no redirect that echoes the Host header
+    return api
 
 
 def _block_id(site: Site, value: object) -> str | None:

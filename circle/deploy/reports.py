@@ -55,8 +55,9 @@ REASON_MAX = 500
 
 #: (how many reports, within how many seconds) one address may send
 ADDRESS_LIMITS = ((5, 600.0), (20, 86400.0))
-#: how many reports all senders together may send within a minute
-GLOBAL_LIMIT = (60, 60.0)
+#: how many reports all senders together may send within a minute (a ceiling against floods from many
+#: addresses; a proxy's per-network rate limits must keep one network from reaching it)
+GLOBAL_LIMIT = (300, 60.0)
 #: how long a report token holds
 TOKEN_SECONDS = 3600.0
 
@@ -70,6 +71,8 @@ _HIDDEN_ELEMENTS = re.compile(
 )
 _TAG = re.compile(r"<[/!?a-zA-Z][^<>]*>")
 _BREAK_TAG = re.compile(r"</?(br|p|div|li|tr|h[1-6])\b[^<>]*>", re.IGNORECASE)
+#: characters that show as blank space (Hangul fillers) count as spaces; format characters (Cf) go entirely
+_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2028", "\u2029"}
 _INVISIBLE = (
     {"\u200b", "\u200e", "\u200f", "\u2060", "\ufeff"}
     | {chr(c) for c in range(0x202A, 0x202F)}
@@ -141,7 +144,9 @@ def plain_text(value: str) -> str:
     text = text.replace("<", "").replace(">", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = "".join(
-        ch for ch in text if ch == "\n" or (unicodedata.category(ch) not in ("Cc", "Cs", "Co") and ch not in _INVISIBLE)
+        " " if ch in _FILLERS else ch
+        for ch in text
+        if ch == "\n" or (unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co") and ch not in _INVISIBLE)
     )
     text = re.sub(r"[ \u00a0\u3000]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
@@ -211,7 +216,10 @@ def token_valid(database: Database, token: str | None, now: float | None = None)
 def _number(value: object, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ReportRefused(f"the {name} of the pin is not a number.", code="place", about=(name,))
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ReportRefused(f"the {name} of the pin is not a usable number.", code="place", about=(name,)) from None
     if not math.isfinite(number):
         raise ReportRefused(f"the {name} of the pin is not a finite number.", code="place", about=(name,))
     if not low <= number <= high:
@@ -270,7 +278,7 @@ def _checked(
                 about=("lon", "lat"),
             )
     words = _short_text(text, "text", TEXT_MAX, "text")
-    if not words:
+    if not words or not any(ch.isalnum() for ch in words):
         raise ReportRefused("the report has no text: say in a few words what is wrong.", code="text", about=("text",))
     return {
         "site": site,
