@@ -15,4 +15,4 @@ circle="$repo_root/.venv/bin/circle"
 "$circle" report --study data/studies/default --lang en --out reports/default-en.pdf
 "$circle" report --study data/studies/default --lang zh --out reports/default-zh.pdf \
     || echo "circle: the Chinese report needs a CJK font (see the message above); the English one is written." >&2
-"$circle" publish --study data/studies/default --out data/sites/default --place 成都市中心城区 --place-en "Central Chengdu"
+"$circle" publish --study data/studies/default --out data/sites/default --place 成都市中心城区 --place-en "Central Chengdu" --data-date 2018

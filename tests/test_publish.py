@@ -55,7 +55,7 @@ def test_the_compound_walks_to_the_clinic_as_measured_on_paper(town_site):
     """西园小区 (x 100–300, 10 m north of the street) walks from its south-east corner to the clinic at x 800."""
     search = _load(town_site / "data" / "search.json")
     (row,) = [r for r in search if r[1] == "西园小区"]
-    assert row[2:] == ["xiyuanxiaoqu", "xyxq"]
+    assert row[2:] == ["xiyuanxiaoqu", "xyxq", "Main Street以北"]
     page = _load(town_site / "data" / "blocks" / f"{row[0]}.json")
     clinic = next(s for s in page["services"] if s["category"] == "clinic")
     assert clinic["facility"]["name"] == "社区卫生服务站"
@@ -203,3 +203,17 @@ def test_pages_written_by_forked_workers_are_the_same(town, town_site, tmp_path,
     forked = sorted((tmp_path / "site" / "data" / "blocks").glob("*.json"))
     assert [p.name for p in forked] == [p.name for p in alone]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(alone, forked, strict=True))
+
+
+def test_unnamed_blocks_are_found_by_their_street(town_site):
+    """A block without a name is in the index under its place description, so a resident finds it by street."""
+    search = _load(town_site / "data" / "search.json")
+    pages = {p.stem: _load(p) for p in (town_site / "data" / "blocks").glob("*.json")}
+    unnamed = [page for page in pages.values() if page["name"] is None and page["place"]["zh"]]
+    indexed = {row[0]: row for row in search}
+    for page in unnamed:
+        assert indexed[page["id"]][1] == page["place"]["zh"]
+    for row in search:  # every row leads to a page; a named block's row says where it is
+        assert row[0] in pages
+        if pages[row[0]]["name"]:
+            assert row[1] == pages[row[0]]["name"]

@@ -251,7 +251,7 @@ def test_the_block_page_says_the_numbers_of_its_json_and_of_the_study(phone, ser
     assert block["band"]["zh"] == row["band_zh"]
     median = phone.locator("#median").inner_text()
     if abs(block["score"] - site["median_score"]) < 2:
-        assert median == f"与全市中位数（{round(site['median_score'])} 分）差不多。"
+        assert median == f"与本站所有居住区的中位数（{round(site['median_score'])} 分）差不多。"
     else:
         assert str(round(site["median_score"])) in median and ("高" in median or "低" in median)
     assert (
@@ -569,7 +569,7 @@ def test_a_report_is_sent_with_its_token_pin_and_words(phone, served, town_site)
     _shot(phone, "report_zh")
     phone.locator("#report-send").click()
     phone.locator("#report-done").wait_for()
-    assert phone.locator("#report-done").inner_text() == "已收到，谢谢您！规划部门核实后会更新地图。"
+    assert phone.locator("#report-done").inner_text() == "已收到，谢谢您！规划部门会核实，并在下一次分析时采用。"
 
     (first,) = sent
     assert first["method"] == "POST" and first["headers"]["x-circle-token"] == "token-0"
@@ -642,10 +642,10 @@ def test_the_vendored_qr_encoder_keeps_its_licence():
 @pytest.mark.parametrize(
     ("median", "said"),
     [
-        (None, "与全市中位数（{score} 分）差不多。"),
-        (-0.6, "与全市中位数（{median} 分）差不多。"),
-        (10.0, "比全市中位数（{median} 分）低 10 分。"),
-        (-7.4, "比全市中位数（{median} 分）高 7 分。"),
+        (None, "与本站所有居住区的中位数（{score} 分）差不多。"),
+        (-0.6, "与本站所有居住区的中位数（{median} 分）差不多。"),
+        (10.0, "比本站所有居住区的中位数（{median} 分）低 10 分。"),
+        (-7.4, "比本站所有居住区的中位数（{median} 分）高 7 分。"),
     ],
 )
 def test_the_city_median_is_compared_honestly(phone, served, town_site, median, said):

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-_SPACES = re.compile(r"[\s'’·\-_]+")
+_SPACES = re.compile(r"[\s'’·•.．,，、()（）\[\]【】「」《》\-_]+")  # also in circle/publish/assets/site.js
 
 
 def normalise(text: str) -> str:
-    """Lower-case, strip accents and tone marks, drop spaces and apostrophes.
+    """Lower-case, strip accents and tone marks, drop spaces, apostrophes, dots, commas and brackets.
 
     Examples
     --------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import textwrap
 import time
 from pathlib import Path
@@ -39,6 +40,9 @@ def add_parser(commands) -> None:
     cmd.add_argument("--place", help="the place's name residents know, in Chinese (default: the study's area)")
     cmd.add_argument("--place-en", help="the place's name in English (default: --place)")
     cmd.add_argument(
+        "--data-date", metavar="DATE", help="when the map data was taken, e.g. 2018 or 2018-06-01 (shown to residents)"
+    )
+    cmd.add_argument(
         "--url", help="the address the site will be reached at, e.g. https://circle.example.gov.cn/default/"
     )
     cmd.add_argument(
@@ -70,7 +74,13 @@ def run(args: argparse.Namespace) -> int:
         raise CircleError(f"--out {out} is a file; give a folder for the site.")
     url = args.url if not args.url or args.url.endswith("/") else args.url + "/"
     place = {key: value for key, value in (("zh", args.place), ("en", args.place_en)) if value}
-    options = PublishOptions(place=place, url=url, reports=not args.no_reports, posters=args.posters)
+    if args.data_date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", args.data_date):
+        raise CircleError(
+            f"--data-date {args.data_date!r} must be a year, year-month or date: 2018, 2018-06, 2018-06-01."
+        )
+    options = PublishOptions(
+        place=place, url=url, reports=not args.no_reports, posters=args.posters, data_date=args.data_date
+    )
     started = time.perf_counter()
 
     def progress(text: str) -> None:

@@ -36,7 +36,8 @@ Files::
                      "verdict": "assessed" | "likely_incomplete" | "absent"}],
      "profiles": {"standard": {"speed": 1.1, "steps_speed": ...}, "elderly": {...}},
      "median_score": 43.0, "blocks": 394, "isochrone_minutes": 15, "reports": true,
-     "url": "https://..." | null}
+     "url": "https://..." | null,
+     "example": {"name": "西园小区", "pinyin": "xiyuanxiaoqu", "initials": "xyxq"} | null}   # the search hint's
 
 ``data/blocks/ID.json``::
 
@@ -45,6 +46,7 @@ Files::
      "subdistrict": "..." | null,
      "score": 43, "band": {"zh": "较差", "en": "Poor"}, "tier_met": 0 | 5 | 10 | 15,
      "residents": 1200 | null, "residents_low": ..., "residents_high": ..., "flagged": false,
+     "connected": true,                                          # false: not joined to the streets, no score
      "centre": [x, y], "outline": [[[x, y], ...], ...],          # rings of the block
      "isochrone": [[[x, y], ...], ...],                          # rings reached within isochrone_minutes
      "services": [{"category": "clinic", "verdict": "assessed",

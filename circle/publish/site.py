@@ -50,6 +50,8 @@ class PublishOptions:
         Also write an A4 poster per community or compound (needs ``url``).
     isochrone_minutes : float
         The walk each block's shaded area shows.
+    data_date : str or None
+        When the map data was taken (``2018`` or ``2018-06-01``), when the source file does not say.
     """
 
     place: dict[str, str] = field(default_factory=dict)
@@ -57,6 +59,7 @@ class PublishOptions:
     reports: bool = True
     posters: bool = False
     isochrone_minutes: float = 15.0
+    data_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def _write_site(
     cx, cy = plane.to_local(centres.x.to_numpy(), centres.y.to_numpy())
     names = [_text(v) for v in blocks["name"]]
     places = [
-        {"zh": _text(z), "en": _text(e)}
+        {"zh": _chinese_place(_text(z)), "en": _text(e)}
         for z, e in zip(_column(blocks, "place_zh"), _column(blocks, "place_en"), strict=True)
     ]
     ids = [file_id(b) for b in block_ids]
@@ -198,7 +201,8 @@ def _write_site(
     _run_page_job(job)
 
     say("search index")
-    _dump(data / "search.json", _search_rows(blocks, ids))
+    _dump(data / "search.json", _search_rows(blocks, ids, places))
+    example = _search_example(blocks, names)
 
     say("street squares")
     network = study.network
@@ -223,7 +227,8 @@ def _write_site(
     _fill_empty_squares(data / "streets", extent)
 
     _dump(
-        data / "site.json", _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids))
+        data / "site.json",
+        _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids), example),
     )
     copy_assets(root)
     posters = 0
@@ -325,7 +330,15 @@ class _PageJob:
     minutes: float
 
 
-_BLOCK_FIELDS = {"community", "subdistrict", "population", "population_low", "population_high", "pop_flag"}
+_BLOCK_FIELDS = {
+    "community",
+    "subdistrict",
+    "population",
+    "population_low",
+    "population_high",
+    "pop_flag",
+    "reachable",
+}
 #: a study this large writes its pages in as many processes as the machine has cores
 _FORK_FROM_BLOCKS = 4000
 _forked_job: _PageJob | None = None  # set in the parent just before forking; read by the workers only
@@ -386,7 +399,8 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
             if minutes is None:
                 minutes = _number(block.get(f"{key}_t1"))
                 minutes = None if minutes is None else minutes / 60.0
-            fx, fy = job.facility_xy[facility]
+            # the dot where the walk arrives (a park's gate or edge, not its middle hundreds of metres in)
+            fx, fy = walk.routes[index][-1] if walk.routes[index] else job.facility_xy[facility]
             entry.update(
                 facility={"name": _text(job.facility_names.get(facility)), "x": int(fx), "y": int(fy)},
                 metres=round(walk.metres[index]),
@@ -414,6 +428,8 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
         "residents_low": _number(block.get("population_low"), 0),
         "residents_high": _number(block.get("population_high"), 0),
         "flagged": bool(isinstance(block.get("pop_flag"), str) and block.get("pop_flag")),
+        # False: the block could not be joined to the map's walkable streets; its score says nothing of the place
+        "connected": bool(block.get("reachable", True)),
         "centre": [round(cx[index]), round(cy[index])],
         "outline": rings_local(job.geometries[index], job.plane),
         "isochrone": isochrone,
@@ -425,7 +441,7 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
     }
 
 
-def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, n_blocks) -> dict:
+def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, n_blocks, example) -> dict:
     summary = study.summary
     source = summary.source
     area = summary.study_area if summary.study_area and summary.study_area != "whole extract" else None
@@ -433,7 +449,7 @@ def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, 
         "zh": options.place.get("zh") or area or study.path.name,
         "en": options.place.get("en") or options.place.get("zh") or area or study.path.name,
     }
-    date = source.data_timestamp[:10] if source.data_timestamp else None
+    date = options.data_date or (source.data_timestamp[:10] if source.data_timestamp else None)
     profiles = {}
     for name in ("standard", "elderly"):
         profile = load_profile(name)
@@ -445,7 +461,10 @@ def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, 
         "title": {"zh": f"{place['zh']} 15分钟生活圈", "en": f"{place['en']}: your 15-minute neighbourhood"},
         "place": place,
         "data_date": date,
-        "source": {"zh": f"OpenStreetMap 地图数据（{source.label}）", "en": f"OpenStreetMap map data ({source.label})"},
+        "source": {
+            "zh": f"OpenStreetMap 开放地图数据（{source.file}）",
+            "en": f"OpenStreetMap map data ({source.file})",
+        },
         "attribution": "© OpenStreetMap contributors",
         "origin": plane.as_json(),
         "extent": [math.floor(v) for v in extent],
@@ -460,26 +479,42 @@ def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, 
         "isochrone_minutes": options.isochrone_minutes,
         "reports": options.reports,
         "url": options.url,
+        "example": example,
     }
 
 
-def _search_rows(blocks: pd.DataFrame, ids: list[str]) -> list[list]:
+def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> list[list]:
     """Return the search index's rows: ``[id, name, pinyin, initials, where]``.
 
-    ``where`` (the community, else the place description, else None) tells
-    apart the many blocks with one name ("住宅区", "宿舍").
+    Unnamed blocks are found by their place description ("华安街以东、华油路以南"),
+    so a resident can search by street. ``where`` (the community, else the
+    place description) tells apart the many blocks with one name ("住宅区").
     """
     from circle.analysis.search import NameIndex
 
-    index = NameIndex.build(blocks.assign(block_id=ids))
+    described = [_text(n) or places[k]["zh"] for k, n in enumerate(blocks["name"])]
+    index = NameIndex.build(blocks.assign(block_id=ids, name=described))
+    named = {fid for fid, n in zip(ids, blocks["name"], strict=True) if _text(n)}
     community = dict(zip(ids, _column(blocks, "community"), strict=True))
-    place = dict(zip(ids, _column(blocks, "place_zh"), strict=True))
-    return [
-        [fid, name, pinyin, initials, _text(community[fid]) or _text(place[fid])]
-        for fid, name, pinyin, initials in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(
-            index=False
-        )
-    ]
+    place = {fid: places[k]["zh"] for k, fid in enumerate(ids)}
+    rows = []
+    for fid, name, pinyin, initials in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(index=False):
+        where = _text(community[fid]) or (place[fid] if fid in named else None)
+        rows.append([fid, name, pinyin, initials, where])
+    return rows
+
+
+def _search_example(blocks: pd.DataFrame, names: list) -> dict | None:
+    """Return the most populous named block's name, pinyin and initials: the search hint's example."""
+    from circle.analysis.search import pinyin_forms
+
+    population = pd.to_numeric(pd.Series(list(_column(blocks, "population"))), errors="coerce")
+    named = [k for k, name in enumerate(names) if name]
+    if not named:
+        return None
+    best = max(named, key=lambda k: (0.0 if pd.isna(population.iloc[k]) else float(population.iloc[k]), -k))
+    pinyin, initials = pinyin_forms(names[best])
+    return {"name": names[best], "pinyin": pinyin, "initials": initials}
 
 
 def _blocks_by_square(ids, names, places, cx, cy, score) -> dict[tuple[int, int], list]:
@@ -491,6 +526,20 @@ def _blocks_by_square(ids, names, places, cx, cy, score) -> dict[tuple[int, int]
         value = None if not math.isfinite(score[k]) else round(score[k])
         squares.setdefault(key, []).append([fid, shown, round(cx[k]), round(cy[k]), value])
     return squares
+
+
+_ENGLISH_AFTER_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])\s+-\s+[A-Za-z0-9 .'’()-]+?(?=以|、|，|$)")
+
+
+def _chinese_place(text: str | None) -> str | None:
+    """Drop the English half of bilingual street names in a Chinese place description.
+
+    Examples
+    --------
+    >>> _chinese_place("人民南路二段 - Section 2 Renmin Road South以西")
+    '人民南路二段以西'
+    """
+    return None if text is None else _ENGLISH_AFTER_CHINESE.sub("", text)
 
 
 def _fails(passed) -> bool:

@@ -102,7 +102,7 @@ function normalise(text) {
   return plain
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
-    .replace(/[\s'’·\-_]+/g, "");
+    .replace(/[\s'’·•.．,，、()（）\[\]【】「」《》\-_]+/g, "");
 }
 
 var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -253,7 +253,7 @@ function renderSearch(main, site, params) {
       el("p", { class: "intro", text: fill(lang, "intro") }),
       el("label", { for: "q", class: "search-label", text: fill(lang, "search_label") }),
       input,
-      el("p", { class: "hint", id: "q-hint", text: fill(lang, "search_hint") }),
+      el("p", { class: "hint", id: "q-hint", text: site.example ? fill(lang, "search_hint_example", site.example) : fill(lang, "search_hint") }),
       status,
       list,
       site.blocks ? el("p", { class: "hint", text: fill(lang, "intro_blocks", { n: site.blocks }) }) : null
@@ -390,6 +390,15 @@ function renderBlock(main, site, block, params) {
   var band = (block.band && block.band[lang]) || "";
   var score = el("section", { class: "score band-" + bandClass(block.score) });
   score.appendChild(el("h2", { text: fill(lang, "score_heading") }));
+  if (block.connected === false) {
+    // the block could not be joined to the map's streets: its zero says nothing about the place
+    score.appendChild(el("p", { class: "score-line", id: "score-line", "data-score": "", text: fill(lang, "not_connected") }));
+    main.appendChild(score);
+    var alone = el("section", { class: "share", id: "share" });
+    main.appendChild(alone);
+    if (window.CircleShare) window.CircleShare.render(alone, { url: shareUrl(params), title: document.title, lang: lang });
+    return;
+  }
   score.appendChild(el("p", { class: "score-line", id: "score-line", "data-score": String(block.score), text: fill(lang, "score_line", { band: band, score: Math.round(block.score) }) }));
   score.appendChild(el("p", { class: "tier", id: "tier", text: fill(lang, "tier_" + (block.tier_met || 0)) }));
   var median = medianWords(block.score, site.median_score, lang);
@@ -424,6 +433,7 @@ function renderBlock(main, site, block, params) {
 
   // what is missing, in plain words
   var missing = el("section", { class: "missing", id: "missing" }, el("h2", { text: fill(lang, "missing_heading") }));
+  missing.appendChild(el("p", { class: "hint", text: fill(lang, "missing_pace") }));
   var lines = (block.missing && block.missing[lang]) || [];
   var notHeld = (block.not_held && block.not_held[lang]) || [];
   if (lines.length) {
