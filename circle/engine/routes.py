@@ -65,18 +65,9 @@ def route(study: Study, block_id: str, facility_id: str) -> Route | None:
         return None
     # one virtual start joined to every access node of the block with its access seconds,
     # exactly as the engine searches (the same quickest walk, not just the nearest node)
-    base = network.adjacency()
     n = network.n_nodes
-    nodes = block_rows["node"].to_numpy(np.int64)
-    seconds = block_rows["seconds"].to_numpy(float)
-    order = np.argsort(nodes, kind="stable")
-    matrix = sparse.csr_array(
-        (
-            np.concatenate([base.data, seconds[order]]),
-            np.concatenate([base.indices, nodes[order]]),
-            np.concatenate([base.indptr, [base.indptr[-1] + len(nodes)]]),
-        ),
-        shape=(n + 1, n + 1),
+    matrix = with_virtual_start(
+        network.adjacency(), block_rows["node"].to_numpy(np.int64), block_rows["seconds"].to_numpy(float)
     )
     distances, predecessors = csgraph.dijkstra(matrix, indices=n, return_predecessors=True)
     arrival = distances[facility_rows["node"].to_numpy(np.int64)] + facility_rows["seconds"].to_numpy(float)
@@ -97,6 +88,25 @@ def route(study: Study, block_id: str, facility_id: str) -> Route | None:
     metres = float(start_row["seconds"]) * speed + street_m + float(best_row.seconds) * speed
     steps = _steps_metres(network, path)
     return Route(transform_geometry(line, study.crs, WGS84), metres, steps)
+
+
+def with_virtual_start(base: sparse.csr_array, nodes: np.ndarray, seconds: np.ndarray) -> sparse.csr_array:
+    """Return ``base`` with one more node (numbered ``n``) that leads to each of ``nodes`` in ``seconds``.
+
+    A search from it is a search from all of ``nodes`` at once, each started
+    at its own cost (the access walks of a block, or of every facility of a
+    category over the reversed streets).
+    """
+    n = base.shape[0]
+    order = np.argsort(nodes, kind="stable")
+    return sparse.csr_array(
+        (
+            np.concatenate([base.data, seconds[order]]),
+            np.concatenate([base.indices, nodes[order]]),
+            np.concatenate([base.indptr, [base.indptr[-1] + len(nodes)]]),
+        ),
+        shape=(n + 1, n + 1),
+    )
 
 
 def _steps_metres(network, path: list[int]) -> float:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage, sparse
+from scipy import ndimage
 from scipy.sparse import csgraph
 
+from circle.engine.routes import with_virtual_start
 from circle.publish._kernels import reached_cells, trace_chains
 from circle.publish.plane import LocalPlane
 from circle.study import Study
@@ -71,17 +72,8 @@ def category_walks(
         return empty
     # a virtual node n joined to every access node of the category's facilities, searched over the
     # reversed streets: distances are then seconds from each node to its nearest facility
-    reverse = network.adjacency(reverse=True)
-    nodes = access["node"].to_numpy(np.int64)
-    seconds = access["seconds"].to_numpy(float)
-    order = np.argsort(nodes, kind="stable")
-    matrix = sparse.csr_array(
-        (
-            np.concatenate([reverse.data, seconds[order]]),
-            np.concatenate([reverse.indices, nodes[order]]),
-            np.concatenate([reverse.indptr, [reverse.indptr[-1] + len(nodes)]]),
-        ),
-        shape=(n + 1, n + 1),
+    matrix = with_virtual_start(
+        network.adjacency(reverse=True), access["node"].to_numpy(np.int64), access["seconds"].to_numpy(float)
     )
     distances, predecessors = csgraph.dijkstra(matrix, indices=n, return_predecessors=True)
     # each block leaves by the access point that makes its walk quickest
