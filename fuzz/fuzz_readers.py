@@ -34,6 +34,7 @@ COMPILED = [
     "circle.engine._kernels_local",
     "circle.engine._labels",
     "circle.engine.catchments",
+    "circle.publish._kernels",
 ]
 
 with atheris.instrument_imports(include=["circle"], exclude=COMPILED):
