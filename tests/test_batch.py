@@ -222,9 +222,11 @@ def test_batch_file_problems_are_listed(tmp_path):
     assert "studies[5].census must be a file name" in message
 
 
-def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     from circle.errors import CircleError
     from circle.pipeline.batch_plan import BatchPlan
+
+    monkeypatch.setattr("circle.pipeline.batch.SCHEDULER_TIMEOUT_S", 2.0)  # nothing listens: no need to wait 20 s
 
     with pytest.raises(CircleError, match="cannot reach the Dask scheduler"):
         run_batch(BatchPlan([]), tmp_path, scheduler="tcp://127.0.0.1:1")

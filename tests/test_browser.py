@@ -51,20 +51,6 @@ def server(studies):
     process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def public_server(studies):
-    """The same studies served by ``public_app.py``: the resident page alone."""
-    from benchmarks.load import start_server
-
-    try:
-        process, url = start_server(studies, script="public_app.py")
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-
-
 def sign_in(page, server: str, name: str = "planner-1", address: str = "/planner", password: str | None = None):
     """Open ``address`` signed out (it shows the sign-in form), sign in as ``name`` and wait for the page."""
     from benchmarks.load import PLANNER_PASSWORD
@@ -276,24 +262,3 @@ def test_a_stranger_with_the_resident_link_reaches_nothing_else(server):
         page.screenshot(path=str(ARTIFACTS / "signin-refused-zh.png"), full_page=True)
         browser.close()
     assert answers == [(1, True), (1, True)]
-
-
-def test_the_public_server_serves_the_resident_page_at_every_address(public_server):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        for address in ("/", "/planner", "/signin", "/report"):
-            page.goto(f"{public_server}{address}", wait_until="domcontentloaded", timeout=60_000)
-            page.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
-            body = page.inner_text("body")
-            for word in PLANNER_WORDS:
-                assert word not in body, (address, word)
-            assert page.get_by_label("密码").count() == 0
-        page.goto(f"{public_server}/resident?lang=zh", wait_until="domcontentloaded", timeout=60_000)
-        page.get_by_text("我家附近步行15分钟能到什么", exact=True).first.wait_for(timeout=60_000)
-        page.wait_for_timeout(2000)
-        page.screenshot(path=str(ARTIFACTS / "public-resident-390.png"), full_page=True)
-        browser.close()

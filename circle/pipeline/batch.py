@@ -68,6 +68,9 @@ from circle.standards import load_preset
 from circle.study import SUMMARY
 from circle.study.summary import read_summary
 
+#: seconds to wait for a named Dask scheduler to answer before saying it cannot be reached
+SCHEDULER_TIMEOUT_S = 20.0
+
 REPORT = "batch-report.json"
 
 
@@ -348,7 +351,7 @@ def run_batch(
     cluster = None
     if scheduler:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
         except OSError as exc:
             raise CircleError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc}). Check the address and that "
