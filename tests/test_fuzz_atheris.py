@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "fuzz"
-SECONDS = int(os.environ.get("CIRCLE_FUZZ_SECONDS", "4"))  # brief in CI; set it longer to fuzz for real
+SECONDS = int(os.environ.get("CIRCLE_FUZZ_SECONDS", "2"))  # brief in CI; set it longer to fuzz for real
 
 pytestmark = pytest.mark.slow
 

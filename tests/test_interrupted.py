@@ -190,6 +190,10 @@ def test_scenario_save_killed_at_every_step_leaves_none_or_a_whole_one(town, tmp
     assert outcomes == {"saved", "none"}
 
 
+#: kills of `circle analyze` at random moments: brief in CI; CIRCLE_KILL_ROUNDS=50 for a long run
+KILL_ROUNDS = int(os.environ.get("CIRCLE_KILL_ROUNDS", "7"))
+
+
 def _kill_loop(command: list[str], out: Path, check, rounds: int, seed: int) -> dict[str, int]:
     """Start ``command``, SIGKILL it after a random delay, check ``out``; ``rounds`` times."""
     started = time.perf_counter()
@@ -220,8 +224,9 @@ def test_circle_analyze_killed_at_random_never_leaves_half_a_study(tmp_path):
     source = shared_extract("chengdu_central_2018.osm.pbf")
     out = tmp_path / "chengdu"
     command = [sys.executable, "-m", "circle.cli", "analyze", str(source), "--out", str(out), "--overwrite", "--quiet"]
-    tally = _kill_loop(command, out, _study_is_whole, rounds=12, seed=2026)
-    assert tally["killed"] >= 6, tally
+    rounds = KILL_ROUNDS
+    tally = _kill_loop(command, out, _study_is_whole, rounds=rounds, seed=2026)
+    assert tally["killed"] >= rounds // 2, tally
 
 
 @pytest.mark.slow
