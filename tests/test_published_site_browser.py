@@ -321,6 +321,9 @@ def test_an_older_persons_pace_gives_the_minutes_of_the_posters(phone, served, t
         assert walk.startswith(f"步行约 {_minutes_words(older)}")
         assert older > service["minutes"]
     assert "老年人步速" in phone.locator("#pace-note").inner_text()
+    # the links that leave the page keep the pace: to English, home, and back to the search
+    assert phone.locator("#lang-switch").get_attribute("href") == f"?b={fid}&lang=en&pace=elderly"
+    assert phone.locator("#back-link").get_attribute("href").endswith("pace=elderly")
     _open(phone, served + f"index.html?b={fid}&pace=elderly")  # the pace is kept in the address
     assert phone.locator("#pace-elderly").is_checked()
 

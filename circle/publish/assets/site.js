@@ -366,7 +366,7 @@ function renderBlock(main, site, block, params) {
   });
   document.title = blockTitle(block, lang) + " · " + (placeName(site, lang) + " " + fill(lang, "circle")).trim();
 
-  main.appendChild(el("p", { class: "back" }, el("a", { href: pageHref({ lang: lang, pace: params.pace }), text: fill(lang, "back") })));
+  main.appendChild(el("p", { class: "back" }, el("a", { id: "back-link", href: pageHref({ lang: lang, pace: params.pace }), text: fill(lang, "back") })));
 
   // who and where
   var head = el("section", { class: "block-head" });
@@ -419,6 +419,10 @@ function renderBlock(main, site, block, params) {
     input.addEventListener("change", function () {
       params.pace = pace;
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", pageHref(params));
+      // the links that leave the page keep the pace: the language switch, the place's name, "find another"
+      renderHeader(site, params);
+      var back = document.getElementById("back-link");
+      if (back) back.setAttribute("href", pageHref({ lang: lang, pace: pace }));
       renderServices(services, site, block, params, colourOf, labelOf, verdictOf);
     });
     paces.appendChild(el("label", { for: "pace-" + pace, class: "pace-option" }, input, fill(lang, "pace_" + pace)));
