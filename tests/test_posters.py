@@ -230,6 +230,8 @@ def test_a_poster_says_what_the_compound_page_says(posters):
     site = _site_json("2018-06-01")
     assert "西园小区" in page and "和平社区" in page
     assert "62" in page and block["band"]["zh"] in page and block["band"]["en"] in page
+    # the median is of the blocks the site holds, never called the city's
+    assert "本站居住区中位数" in page and "本市" not in page and "citymedian" not in page
     listed = nearest_services(block)
     assert [s["category"] for s in listed] == ["food_market", "kindergarten", "primary_school", "park", "clinic"]
     for service in listed:

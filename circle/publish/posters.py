@@ -41,7 +41,8 @@ _RISKY = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff·-]+")
 PHRASES = {
     "score_title": {"zh": "步行15分钟生活圈得分", "en": "15-minute neighbourhood score"},
     "score_out_of": {"zh": "满分100分", "en": "out of 100"},
-    "median": {"zh": "本市中位数 {median} 分", "en": "city median {median}"},
+    # the median of the blocks the site holds (a study's area), not of a whole city
+    "median": {"zh": "本站居住区中位数 {median} 分", "en": "median of this site's blocks {median}"},
     "nearest_title": {"zh": "离家最近的{count}处服务", "en": "The {count} nearest services"},
     "nearest_title_none": {"zh": "离家最近的服务", "en": "The nearest services"},
     "walk": {
