@@ -22,7 +22,7 @@ from circle.analysis.completeness import ASSESSED
 from circle.errors import CircleError
 from circle.publish.plane import LocalPlane, rings_local
 from circle.publish.streets import LEVELS, street_kind, street_squares
-from circle.publish.walks import category_walks, isochrone_rings, node_plane
+from circle.publish.walks import BlockStarts, category_walks, isochrone_rings, node_plane
 from circle.publish.words import missing_lines, not_held_lines
 from circle.standards import load_profile
 from circle.study import Study
@@ -114,7 +114,7 @@ def publish_site(
         scores = result.scores
         stored = {"completeness": result.summary.completeness, "thresholds_min": result.summary.thresholds_min}
     out = Path(out)
-    counted: dict[str, int] = {}
+    counted: dict = {}
 
     def write(staging: Path) -> None:
         counted.update(_write_site(study, scores, stored, staging, options, say))
@@ -128,13 +128,12 @@ def publish_site(
         sum(p.stat().st_size for p in files),
         counted.get("posters", 0),
         round(time.perf_counter() - started, 2),
-        json.loads((out / "data" / "site.json").read_text(encoding="utf-8"))["place"]["zh"],
+        counted.get("place", ""),
     )
 
 
-def _write_site(
-    study: Study, scores: pd.DataFrame, stored: dict, root: Path, options: PublishOptions, say
-) -> dict[str, int]:
+def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, options: PublishOptions, say) -> dict:
+    """Write the site's files into ``root``; return what was written (counts, the place's name)."""
     summary = study.summary
     west, south, east, north = summary.bbox
     plane = LocalPlane((west + east) / 2.0, (south + north) / 2.0)
@@ -151,8 +150,9 @@ def _write_site(
         (data / folder).mkdir(parents=True)
 
     say("walking routes to the nearest facility of each category")
+    starts = BlockStarts.of(study, block_ids, plane)
     walks = {
-        key: category_walks(study, key, block_ids, plane, node_xy)
+        key: category_walks(study, key, starts, plane, node_xy)
         for key in labels
         if verdicts.get(key, ASSESSED) != "absent"
     }
@@ -211,7 +211,7 @@ def _write_site(
     kinds = street_kind(network.highway)
     tiles_blocks = _blocks_by_square(ids, names, places, cx, cy, scores["score"].to_numpy(float))
     squares = 0
-    for level, i, j, lines in street_squares(x, y, network.a, network.b, kinds, extent):
+    for level, i, j, lines in street_squares(x, y, network.a, network.b, kinds):
         folder = data / "streets" / str(level.level)
         folder.mkdir(exist_ok=True)
         tile = {"level": level.level, "i": i, "j": j, "size": round(level.size or _side(extent)), "lines": lines}
@@ -219,17 +219,10 @@ def _write_site(
             tile["blocks"] = tiles_blocks.pop((i, j), [])
         _dump(folder / f"{i}_{j}.json", tile)
         squares += 1
-    for (i, j), rows in tiles_blocks.items():  # blocks in squares without streets
-        _dump(
-            data / "streets" / "0" / f"{i}_{j}.json",
-            {"level": 0, "i": i, "j": j, "size": round(LEVELS[0].size), "lines": [], "blocks": rows},
-        )
-    _fill_empty_squares(data / "streets", extent)
+    _fill_empty_squares(data / "streets", extent, tiles_blocks)
 
-    _dump(
-        data / "site.json",
-        _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids), example),
-    )
+    site = _site_json(study, scores, options, plane, extent, labels, groups, verdicts, len(block_ids), example)
+    _dump(data / "site.json", site)
     copy_assets(root)
     posters = 0
     if options.posters:
@@ -237,7 +230,7 @@ def _write_site(
 
         say("notice-board posters")
         posters = len(write_posters(root, options.url))
-    return {"blocks": len(block_ids), "squares": squares, "posters": posters}
+    return {"blocks": len(block_ids), "squares": squares, "posters": posters, "place": site["place"]["zh"]}
 
 
 _DEFERRED_SCRIPT = re.compile(r'^[ \t]*<script src="([A-Za-z0-9_.-]+\.js)" defer></script>[ \t]*\n', re.MULTILINE)
@@ -270,20 +263,32 @@ def copy_assets(root: Path) -> None:
     index.write_text(html, encoding="utf-8")
 
 
-def _fill_empty_squares(streets: Path, extent: tuple[float, float, float, float]) -> None:
-    """Write an empty square wherever the extent has no street, so a page in view of one gets an answer, not a 404."""
+def _fill_empty_squares(
+    streets: Path, extent: tuple[float, float, float, float], blocks_left: dict[tuple[int, int], list]
+) -> None:
+    """Write a square with no street wherever a page may ask for one: inside the extent, or holding blocks.
+
+    A page in view of such a square gets an answer, not a 404; ``blocks_left``
+    are the blocks (by level-0 square) no square with streets took.
+    """
     xmin, ymin, xmax, ymax = extent
     for level in LEVELS:
         if level.size is None:
             continue
         folder = streets / str(level.level)
         folder.mkdir(exist_ok=True)
-        for i in range(math.floor(xmin / level.size), math.floor(xmax / level.size) + 1):
-            for j in range(math.floor(ymin / level.size), math.floor(ymax / level.size) + 1):
-                path = folder / f"{i}_{j}.json"
-                if not path.exists():
-                    empty = {"level": level.level, "i": i, "j": j, "size": round(level.size), "lines": []}
-                    _dump(path, empty | ({"blocks": []} if level.level == 0 else {}))
+        wanted = {
+            (i, j)
+            for i in range(math.floor(xmin / level.size), math.floor(xmax / level.size) + 1)
+            for j in range(math.floor(ymin / level.size), math.floor(ymax / level.size) + 1)
+        }
+        if level.level == 0:
+            wanted |= set(blocks_left)
+        for i, j in sorted(wanted):
+            path = folder / f"{i}_{j}.json"
+            if not path.exists():
+                empty = {"level": level.level, "i": i, "j": j, "size": round(level.size), "lines": []}
+                _dump(path, empty | ({"blocks": blocks_left.get((i, j), [])} if level.level == 0 else {}))
 
 
 def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane: LocalPlane) -> None:

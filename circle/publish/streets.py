@@ -56,13 +56,12 @@ def street_squares(
     a: np.ndarray,
     b: np.ndarray,
     kind: np.ndarray,
-    extent: tuple[float, float, float, float],
 ) -> Iterator[tuple[Level, int, int, list]]:
     """Yield ``(level, i, j, lines)`` for every non-empty square of every level.
 
     ``x, y`` are the nodes on the site's plane, ``a, b`` the segments' end
-    nodes and ``kind`` their kinds; ``extent`` the nodes' bounds (the single
-    square of the last level covers it). A segment belongs to the square
+    nodes and ``kind`` their kinds; the last level has one square (0, 0)
+    over everything. A segment belongs to the square
     holding its midpoint; its lines are ``[kind, x0, y0, dx1, dy1, ...]`` in
     whole metres, each point after the first relative to the one before.
     Each level's lines are joined and simplified in one pass over the whole

@@ -54,8 +54,46 @@ def node_plane(study: Study, plane: LocalPlane) -> tuple[np.ndarray, np.ndarray]
     return plane.to_local(nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float))
 
 
+@dataclass(frozen=True)
+class BlockStarts:
+    """The blocks' access rows as every category's walk starts from them (prepared once per site).
+
+    Attributes
+    ----------
+    position : numpy.ndarray
+        Per access row, the position of its block among the site's blocks (-1: not among them).
+    node, seconds : numpy.ndarray
+        Per access row, the street node and the seconds of the walk to it.
+    x, y : numpy.ndarray
+        Per access row, the access point on the site's plane.
+    blocks : int
+        How many blocks the site has.
+    """
+
+    position: np.ndarray
+    node: np.ndarray
+    seconds: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    blocks: int
+
+    @classmethod
+    def of(cls, study: Study, block_ids: np.ndarray, plane: LocalPlane) -> BlockStarts:
+        """Prepare the access rows of ``block_ids`` (in that order) on ``plane``."""
+        access = study.block_access
+        x, y = plane.to_local(access["lon"].to_numpy(float), access["lat"].to_numpy(float))
+        return cls(
+            pd.Index(block_ids.astype(str)).get_indexer(access["block_id"].astype(str)),
+            access["node"].to_numpy(np.int64),
+            access["seconds"].to_numpy(float),
+            x,
+            y,
+            len(block_ids),
+        )
+
+
 def category_walks(
-    study: Study, category: str, block_ids: np.ndarray, plane: LocalPlane, node_xy: tuple[np.ndarray, np.ndarray]
+    study: Study, category: str, starts_of: BlockStarts, plane: LocalPlane, node_xy: tuple[np.ndarray, np.ndarray]
 ) -> CategoryWalks:
     """Return every block's walk to its nearest facility of ``category`` (see :class:`CategoryWalks`)."""
     network = study.network
@@ -64,7 +102,7 @@ def category_walks(
     wanted = set(facilities.loc[facilities["category"] == category, "facility_id"])
     access = study.facility_access
     access = access[access["facility_id"].isin(wanted)]
-    blocks = len(block_ids)
+    blocks = starts_of.blocks
     empty = CategoryWalks(
         np.full(blocks, None, object), np.full(blocks, np.nan), np.full(blocks, np.nan), [None] * blocks
     )
@@ -77,15 +115,13 @@ def category_walks(
     )
     distances, predecessors = csgraph.dijkstra(matrix, indices=n, return_predecessors=True)
     # each block leaves by the access point that makes its walk quickest
-    block_access = study.block_access
-    position = pd.Index(block_ids.astype(str)).get_indexer(block_access["block_id"].astype(str))
-    arrival = block_access["seconds"].to_numpy(float) + distances[block_access["node"].to_numpy(np.int64)]
-    frame = pd.DataFrame({"position": position, "arrival": arrival, "row": np.arange(len(block_access))})
+    arrival = starts_of.seconds + distances[starts_of.node]
+    frame = pd.DataFrame({"position": starts_of.position, "arrival": arrival, "row": np.arange(len(arrival))})
     frame = frame[(frame["position"] >= 0) & np.isfinite(frame["arrival"])]
     best = frame.sort_values(["position", "arrival", "row"]).drop_duplicates("position")
     starts = np.full(blocks, -1, np.int64)
     start_rows = np.full(blocks, -1, np.int64)
-    starts[best["position"].to_numpy()] = block_access["node"].to_numpy(np.int64)[best["row"].to_numpy()]
+    starts[best["position"].to_numpy()] = starts_of.node[best["row"].to_numpy()]
     start_rows[best["position"].to_numpy()] = best["row"].to_numpy()
     chain_nodes, offsets = trace_chains(predecessors.astype(np.int64), starts, n)
     # which facility each chain ends at: the quickest access row on its last node
@@ -111,16 +147,12 @@ def category_walks(
     keep = inside & (owner >= 0)
     np.add.at(street_m, owner[keep], hop[keep])
     np.add.at(steps_m, owner[keep & steps], hop[keep & steps])
-    start_seconds = np.where(
-        start_rows >= 0, block_access["seconds"].to_numpy(float)[np.maximum(start_rows, 0)], np.nan
-    )
+    start_seconds = np.where(start_rows >= 0, starts_of.seconds[np.maximum(start_rows, 0)], np.nan)
     end_seconds = np.full(blocks, np.nan)
     end_seconds[reached] = end_rows.loc[ends[reached], "seconds"].to_numpy(float)
     metres = np.where(reached, (start_seconds + end_seconds) * speed + street_m, np.nan)
     steps_metres = np.where(reached, steps_m, np.nan)
-    routes = _route_lines(
-        study, block_access, access, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy
-    )
+    routes = _route_lines(starts_of, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy)
     return CategoryWalks(facility_id, metres, steps_metres, routes)
 
 
@@ -141,13 +173,11 @@ def _steps_mask(network, chain_nodes: np.ndarray) -> np.ndarray:
     return (found < len(keys)) & (keys[np.minimum(found, len(keys) - 1)] == wanted)
 
 
-def _route_lines(
-    study, block_access, access, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy
-):
+def _route_lines(starts_of, start_rows, ends, end_rows, reached, chain_nodes, offsets, plane, node_xy):
     """Return each block's route as whole metres on the plane: access point, streets, facility's access point."""
     nx, ny = node_xy
     blocks = len(start_rows)
-    ax, ay = plane.to_local(block_access["lon"].to_numpy(float), block_access["lat"].to_numpy(float))
+    ax, ay = starts_of.x, starts_of.y
     fx, fy = plane.to_local(end_rows["lon"].to_numpy(float), end_rows["lat"].to_numpy(float))
     end_position = pd.Index(end_rows.index).get_indexer(ends)
     routes: list = [None] * blocks
