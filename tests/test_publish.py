@@ -217,3 +217,26 @@ def test_unnamed_blocks_are_found_by_their_street(town_site):
         assert row[0] in pages
         if pages[row[0]]["name"]:
             assert row[1] == pages[row[0]]["name"]
+
+
+def test_a_study_no_category_could_be_scored_in_publishes_no_score_and_valid_json(town, tmp_path):
+    """Where the map data is too thin for every category (Monaco by the preset's norms), scores are NaN:
+    the site says there is no score (no band, no median), and its JSON stays JSON (no NaN)."""
+    import shutil
+
+    study = tmp_path / "town"
+    shutil.copytree(town, study)
+    scores = pd.read_parquet(study / "scores.parquet")
+    scores["score"] = np.nan
+    scores.to_parquet(study / "scores.parquet")
+    publish_site(study, tmp_path / "site", PublishOptions())
+
+    def strict(path: Path):
+        return json.loads(
+            path.read_text(encoding="utf-8"), parse_constant=lambda name: pytest.fail(f"{name} in {path}")
+        )
+
+    assert strict(tmp_path / "site" / "data" / "site.json")["median_score"] is None
+    for path in (tmp_path / "site" / "data" / "blocks").glob("*.json"):
+        page = strict(path)
+        assert page["score"] is None and page["band"] == {"zh": None, "en": None}

@@ -427,7 +427,11 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
         "community": _text(block.get("community")),
         "subdistrict": _text(block.get("subdistrict")),
         "score": _number(row.get("score"), 0),
-        "band": {"zh": _text(row.get("band_zh")), "en": _text(row.get("band_en"))},
+        # a block no category could be assessed for has no score, and so no band
+        "band": {
+            lang: _text(row.get(f"band_{lang}")) if _number(row.get("score")) is not None else None
+            for lang in ("zh", "en")
+        },
         "tier_met": int(_number(row.get("tier_met"), 0) or 0),
         "residents": _number(block.get("population"), 0),
         "residents_low": _number(block.get("population_low"), 0),
@@ -479,13 +483,19 @@ def _site_json(study, scores, options, plane, extent, labels, groups, verdicts, 
             for key, label in labels.items()
         ],
         "profiles": profiles,
-        "median_score": round(float(np.nanmedian(scores["score"].to_numpy(float))), 1),
+        "median_score": _median(scores["score"].to_numpy(float)),
         "blocks": n_blocks,
         "isochrone_minutes": options.isochrone_minutes,
         "reports": options.reports,
         "url": options.url,
         "example": example,
     }
+
+
+def _median(values: np.ndarray) -> float | None:
+    """Return the median of the finite values to a tenth, or None when there is none (JSON has no NaN)."""
+    finite = values[np.isfinite(values)]
+    return round(float(np.median(finite)), 1) if len(finite) else None
 
 
 def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> list[list]:

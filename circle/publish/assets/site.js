@@ -399,10 +399,15 @@ function renderBlock(main, site, block, params) {
     if (window.CircleShare) window.CircleShare.render(alone, { url: shareUrl(params), title: document.title, lang: lang });
     return;
   }
-  score.appendChild(el("p", { class: "score-line", id: "score-line", "data-score": String(block.score), text: fill(lang, "score_line", { band: band, score: Math.round(block.score) }) }));
-  score.appendChild(el("p", { class: "tier", id: "tier", text: fill(lang, "tier_" + (block.tier_met || 0)) }));
-  var median = medianWords(block.score, site.median_score, lang);
-  if (median) score.appendChild(el("p", { class: "median", id: "median", text: median }));
+  if (block.score === null || block.score === undefined) {
+    // no category could be assessed from the map data: no number, no band, no comparison
+    score.appendChild(el("p", { class: "score-line", id: "score-line", "data-score": "", text: fill(lang, "no_score") }));
+  } else {
+    score.appendChild(el("p", { class: "score-line", id: "score-line", "data-score": String(block.score), text: fill(lang, "score_line", { band: band, score: Math.round(block.score) }) }));
+    score.appendChild(el("p", { class: "tier", id: "tier", text: fill(lang, "tier_" + (block.tier_met || 0)) }));
+    var median = medianWords(block.score, site.median_score, lang);
+    if (median) score.appendChild(el("p", { class: "median", id: "median", text: median }));
+  }
   score.appendChild(el("p", { class: "meaning", text: fill(lang, "score_meaning") }));
   var partial = categories.some(function (category) {
     return category.verdict === "absent" || category.verdict === "likely_incomplete";
@@ -501,6 +506,7 @@ function renderBlock(main, site, block, params) {
 }
 
 function bandClass(score) {
+  if (score === null || score === undefined) return "none";
   if (score >= 75) return "good";
   if (score >= 50) return "fair";
   return "poor";

@@ -26,6 +26,7 @@ var STRINGS = {
     subdistrict: "所属街道：{name}",
     score_heading: "总体评价",
     score_line: "{band} — {score} 分（满分100）",
+    no_score: "这里没有得分：地图数据里各类场所都收录得太少，算出的分数会误导人。下面列出的是地图上能找到的最近场所。",
     score_meaning:
       "分数看的是从这里步行到各类日常去处要多久：每一类都在标准要求的步行时间内，就接近满分；离得越远，分数越低。",
     score_left_out: "地图数据没有收录或收录不全的几类场所（下面有说明）不计入分数。",
@@ -140,6 +141,7 @@ var STRINGS = {
     subdistrict: "Subdistrict: {name}",
     score_heading: "Overall",
     score_line: "{band} — {score} out of 100",
+    no_score: "No score here: the map data holds too few places of every kind for a score that would not mislead. Below are the nearest places the map does show.",
     score_meaning:
       "The score looks at how long the walk is from here to each kind of everyday place: when every kind is " +
       "within the walk the standard asks for, it is close to 100; the farther they are, the lower it is.",
