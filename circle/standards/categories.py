@@ -159,6 +159,8 @@ DEFAULT_WEIGHT = Sourced(1.0, "circle default", False)
 
 
 DEFAULT_SCORE_WEIGHTS = Sourced([1.0], "circle default: the nearest facility only", False)
+#: a category that names no age group serves all residents (circle/standards/age_groups.py)
+SERVES_EVERYONE = Sourced("everyone", "circle default: a category that names no age group serves all residents", True)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class Category:
     score_weights: Sourced = DEFAULT_SCORE_WEIGHTS
     min_area_ha: Sourced | None = None
     residents_per_facility: Sourced | None = None
+    serves: Sourced = SERVES_EVERYONE
 
     def label(self, lang: str = "en") -> str:
         """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
@@ -220,6 +223,7 @@ class Category:
             "score_weights": self.score_weights.to_dict(),
             "min_area_ha": self.min_area_ha.to_dict() if self.min_area_ha else None,
             "residents_per_facility": self.residents_per_facility.to_dict() if self.residents_per_facility else None,
+            "serves": self.serves.to_dict(),
         }
 
 
@@ -342,10 +346,27 @@ def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ..
                 residents_per_facility=sourced(entry, "residents_per_facility", key, problems, positive=True)
                 if "residents_per_facility" in entry
                 else None,
+                serves=_serves(entry, key, problems),
                 rules=rules,
             )
         )
     return tuple(categories)
+
+
+def _serves(entry: dict, key: str, problems: list[str]) -> Sourced:
+    """Read ``serves: {value: GROUP, source, verified}`` (the group is checked against the preset's groups)."""
+    if "serves" not in entry:
+        return SERVES_EVERYONE
+    raw = entry["serves"]
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("value"), str)
+        or not isinstance(raw.get("source"), str)
+        or not isinstance(raw.get("verified"), bool)
+    ):
+        problems.append(f"'{key}.serves' must be a mapping with value (an age group key), source and verified")
+        return SERVES_EVERYONE
+    return Sourced(raw["value"], raw["source"], raw["verified"])
 
 
 def _condition_mapping(wanted: dict, at: str, problems: list[str]) -> dict | None:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from circle.errors import PresetError
+from circle.standards.age_groups import EVERYONE, EVERYONE_GROUP, AgeGroup, builtin_age_groups, parse_age_groups
 from circle.standards.categories import (
     _SCHOOL_LEVEL_KEY,
     Category,
@@ -46,6 +47,17 @@ class Preset:
     categories: tuple[Category, ...]
     school_levels: dict[str, SchoolLevel] = field(default_factory=dict)
     scoring: ScoringRules | None = None
+    age_groups: dict[str, AgeGroup] = field(default_factory=dict)
+
+    def served_group(self, category: Category) -> AgeGroup:
+        """Return the age group ``category`` serves (everyone unless the preset says otherwise)."""
+        return self.age_groups.get(category.serves.value, EVERYONE_GROUP)
+
+    @property
+    def served_groups(self) -> tuple[AgeGroup, ...]:
+        """Return the groups (other than everyone) some category serves, in the order of the categories."""
+        keys = dict.fromkeys(c.serves.value for c in self.categories if c.serves.value != EVERYONE)
+        return tuple(self.age_groups[key] for key in keys)
 
     @property
     def k_nearest(self) -> int:
@@ -258,7 +270,7 @@ class WalkingProfile:
 
 
 #: YAML files beside the presets that are not presets.
-NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml"})
+NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml", "age_groups.yaml"})
 
 
 def builtin_presets() -> list[str]:
@@ -312,6 +324,13 @@ def _parse_preset(raw: dict, where: str) -> Preset:
     levels = _school_levels(raw.get("school_levels") or {}, where, problems)
     categories = _categories(raw.get("categories"), where, problems)
     scoring = parse_scoring(raw.get("scoring", {}), problems)
+    age_groups = {**builtin_age_groups(), **parse_age_groups(raw.get("age_groups"), problems)}
+    for category in categories:
+        if category.serves.value != EVERYONE and category.serves.value not in age_groups:
+            problems.append(
+                f"'{category.key}.serves' names the age group {category.serves.value!r}, which is neither "
+                f"{EVERYONE!r} nor one of {', '.join(age_groups)}"
+            )
     for category in categories:
         if scoring.criterion == "distance" and category.radius_m is None:
             problems.append(f"'{category.key}.radius_m' is needed when scoring.criterion is distance")
@@ -336,6 +355,7 @@ def _parse_preset(raw: dict, where: str) -> Preset:
         categories=categories,
         school_levels=levels,
         scoring=scoring,
+        age_groups=age_groups,
     )
 
 
