@@ -61,6 +61,15 @@ class AnalysisOptions:
         Census polygons with population totals, shared among their blocks.
     census_column : str, optional
         The totals' column (found by name when omitted).
+    census_table : str or pathlib.Path, optional
+        A CSV or ``.xlsx`` census table by 社区 or 街道 (names or statistical codes, residents, age
+        groups), joined to the administrative areas (see :mod:`circle.build.population.census_table`).
+    census_table_columns : str, optional
+        ``"name=社区名称,population=常住人口,code=代码,subdistrict=街道"`` when not found by name.
+    admin_file : str or pathlib.Path, optional
+        街道/社区 polygons the census table is joined to (else OpenStreetMap's boundaries).
+    admin_name_column, admin_code_column : str, optional
+        Its columns of names and of statistical codes (found by name when omitted).
     population_raster : str or pathlib.Path, optional
         A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
     population_total : float, optional
@@ -103,6 +112,11 @@ class AnalysisOptions:
     facilities_columns: str | None = None
     census_file: str | Path | None = None
     census_column: str | None = None
+    census_table: str | Path | None = None
+    census_table_columns: str | None = None
+    admin_file: str | Path | None = None
+    admin_name_column: str | None = None
+    admin_code_column: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None
     region: str | None = None

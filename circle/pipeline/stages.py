@@ -29,6 +29,7 @@ from circle.build.blocks import (
 )
 from circle.build.facilities import facilities_from_osm, import_facility_table
 from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
+from circle.build.population.census_table import census_table_in_study
 from circle.build.population.counts import CountedSources, count_residents
 from circle.build.population.totals import plausibility_flags, scale_to_total
 from circle.errors import InputDataError, NetworkError
@@ -38,6 +39,8 @@ from circle.pipeline.options import AnalysisOptions, StudyInputs
 from circle.pipeline.tiling import TileOf
 from circle.sources.area import StudyArea, check_overlap
 from circle.sources.blocks_file import clip_to_area, read_blocks_file
+from circle.sources.census_table import CensusTableSpec
+from circle.sources.census_table import parse_columns as parse_census_table_columns
 from circle.sources.dem import Dem
 from circle.sources.osm import OsmData, osm_from_pbf, read_osm
 from circle.sources.osm_format import header_bounds
@@ -194,7 +197,7 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
         blocks = estimate_population(blocks, osm, preset, user_blocks=True)
         blocks["parent_id"] = blocks["block_id"].astype(str)
         blocks["fence"] = None
-        blocks = count_residents(blocks, _counted_sources(options), preset, crs, imports)
+        blocks = count_residents(blocks, _counted_sources(options), preset, crs, imports, osm.admin_areas)
     else:
         # population first, then the study area: a block's estimate looks at its neighbours too
         blocks, block_origin = blocks_from_osm(osm, crs, preset)
@@ -203,8 +206,9 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
         blocks = split_large_blocks(blocks, osm, street_lines, preset, gate_x, gate_y)
         # counts are shared before the study area is cut, so a cell or polygon on a tile's edge is not
         # given twice, once to each tile's blocks
-        counted = count_residents(blocks, _counted_sources(options), preset, crs, imports)
+        counted = count_residents(blocks, _counted_sources(options), preset, crs, imports, osm.admin_areas)
         blocks = _owned_blocks(counted, aoi, options.tile)
+    blocks = census_table_in_study(blocks, imports.get("census_table"))
     if blocks.empty and options.tile is None:
         raise InputDataError(NO_RESIDENTIAL_BLOCKS, about=("blocks_file", "bbox", "area_file"))
     if options.population_total is not None:
@@ -316,7 +320,18 @@ def prepare_inputs(options: AnalysisOptions, clock: Stopwatch | None = None) -> 
 
 
 def _counted_sources(options: AnalysisOptions) -> CountedSources:
-    return CountedSources(options.population_raster, options.census_file, options.census_column)
+    table = None
+    if options.census_table:
+        table = CensusTableSpec(Path(options.census_table), parse_census_table_columns(options.census_table_columns))
+    return CountedSources(
+        options.population_raster,
+        options.census_file,
+        options.census_column,
+        census_table=table,
+        admin_file=options.admin_file,
+        admin_name_column=options.admin_name_column,
+        admin_code_column=options.admin_code_column,
+    )
 
 
 def _owned_blocks(blocks: gpd.GeoDataFrame, aoi, tile: TileOf | None) -> gpd.GeoDataFrame:

@@ -21,6 +21,7 @@ import geopandas as gpd
 
 from circle.sources.osm_areas import NodeLookup, closed_way_areas, relation_areas
 from circle.sources.osm_features import (
+    _ADMIN_CODE_KEYS,
     _ADMIN_COLUMNS,
     _KEPT_TAGS,
     OsmFeature,
@@ -69,6 +70,7 @@ _READ_KEYS = (
     "type",
     "boundary",
     "admin_level",
+    *_ADMIN_CODE_KEYS,
     *_KEPT_TAGS,
 )
 
@@ -94,7 +96,8 @@ class OsmData:
         Streets that enclose street blocks: ``way_id``, ``highway``, ``name``.
     admin_areas : geopandas.GeoDataFrame
         ``boundary=administrative`` areas of an :data:`ADMIN_LEVELS` level, whole in the file:
-        ``osm_type``, ``osm_id``, ``admin_level``, ``name``, ``name_zh``, ``name_en``.
+        ``osm_type``, ``osm_id``, ``admin_level``, ``name``, ``name_zh``, ``name_en``, ``code`` (the
+        statistical code its ``ref:admin:CN:nbs``, else ``ref:admin:CN`` tag holds).
     objects : int
         Nodes, ways and relations in the file.
     """

@@ -187,7 +187,9 @@ def is_admin_unit(table: TagTable) -> np.ndarray:
     return table.equals("boundary", "administrative") & table.isin("admin_level", ADMIN_LEVELS)
 
 
-_ADMIN_COLUMNS = ["osm_type", "osm_id", "admin_level", "name", "name_zh", "name_en"]
+_ADMIN_COLUMNS = ["osm_type", "osm_id", "admin_level", "name", "name_zh", "name_en", "code"]
+#: tags of an administrative unit's statistical code (统计用区划代码: National Bureau of Statistics, else Civil Affairs)
+_ADMIN_CODE_KEYS = ("ref:admin:CN:nbs", "ref:admin:CN")
 
 
 def _admin_areas(table: TagTable, found: Areas) -> dict:
@@ -198,6 +200,12 @@ def _admin_areas(table: TagTable, found: Areas) -> dict:
         "osm_id": found.osm_id[take],
         "admin_level": table.values("admin_level", rows),
         **_names(table, rows),
+        "code": [
+            nbs if nbs is not None else mca
+            for nbs, mca in zip(
+                table.values(_ADMIN_CODE_KEYS[0], rows), table.values(_ADMIN_CODE_KEYS[1], rows), strict=True
+            )
+        ],
         "geometry": found.geometry[take],
     }
 

@@ -260,6 +260,7 @@ class Imports(_Record):
     gates: str | None = field(default=None, metadata=OMIT_IF_NONE)
     facilities: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     census: Json | None = field(default=None, metadata=OMIT_IF_NONE)
+    census_table: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     population_raster: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     population_total: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     dem: Json | None = field(default=None, metadata=OMIT_IF_NONE)

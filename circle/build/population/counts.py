@@ -18,10 +18,14 @@ import geopandas as gpd
 import numpy as np
 
 from circle.build.population.census import allocate_census
+from circle.build.population.census_table import allocate_census_table, osm_admin_areas
 from circle.build.population.estimate import counted_range
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
+from circle.errors import InputDataError
+from circle.sources.admin_file import read_admin_file
 from circle.sources.census import read_census
+from circle.sources.census_table import CensusTableSpec, read_census_table
 from circle.standards import Preset
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
@@ -43,19 +47,34 @@ class CountedSources:
         That column, when it is not found by its name.
     total : float, optional
         The known number of residents of the study area.
+    census_table : CensusTableSpec, optional
+        A census table by community or sub-district, joined to administrative areas.
+    admin_file : str or pathlib.Path, optional
+        The administrative areas it is joined to (else OpenStreetMap's).
+    admin_name_column, admin_code_column : str, optional
+        The columns of ``admin_file`` holding names and statistical codes.
     """
 
     raster: str | Path | None = None
     census: str | Path | None = None
     census_column: str | None = None
     total: float | None = None
+    census_table: CensusTableSpec | None = None
+    admin_file: str | Path | None = None
+    admin_name_column: str | None = None
+    admin_code_column: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.raster or self.census) or self.total is not None
+        return bool(self.raster or self.census or self.census_table) or self.total is not None
 
 
 def count_residents(
-    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, imports: dict[str, Any]
+    blocks: gpd.GeoDataFrame,
+    sources: CountedSources,
+    preset: Preset,
+    crs: str,
+    imports: dict[str, Any],
+    admin_areas: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Replace estimates by the raster's, then the census's counts; record what each gave in ``imports``.
 
@@ -70,14 +89,17 @@ def count_residents(
     crs : str
         The blocks' CRS.
     imports : dict
-        Gets ``population_raster`` and ``census`` reports.
+        Gets ``population_raster``, ``census`` and ``census_table`` reports.
+    admin_areas : geopandas.GeoDataFrame, optional
+        OpenStreetMap's administrative areas (:attr:`~circle.sources.osm.OsmData.admin_areas`), which a census
+        table is joined to when no boundary file is given.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The blocks with counted residents where the sources cover them.
     """
-    if "floor_area_m2" in blocks.columns and (sources.raster or sources.census):
+    if "floor_area_m2" in blocks.columns and (sources.raster or sources.census or sources.census_table):
         # shared by the floor area as blocks.parquet records it (to 0.1 m²): a batch's merge has only the tiles'
         # tables, and small blocks (a square of loose houses, 72 m² of floor) got shares 7e-4 apart otherwise
         blocks = blocks.assign(floor_area_m2=np.round(blocks["floor_area_m2"].to_numpy(float), FLOOR_DECIMALS))
@@ -87,7 +109,31 @@ def count_residents(
         census = read_census(sources.census, sources.census_column, crs)
         blocks, imports["census"] = allocate_census(blocks, census, preset)
         imports["census"]["file"] = Path(sources.census).name
+    if sources.census_table:
+        blocks, imports["census_table"] = _count_from_table(blocks, sources, preset, crs, admin_areas)
     return counted_range(blocks)
+
+
+def _count_from_table(
+    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, admin_areas: gpd.GeoDataFrame | None
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Join the census table to the boundary file's areas, else OpenStreetMap's, and share its residents."""
+    if sources.census:
+        raise InputDataError(
+            "census polygons (--population) and a census table (--census-table) both give census counts: "
+            "give one of them.",
+            about=("census_file", "census_table"),
+        )
+    table = read_census_table(sources.census_table)
+    if sources.admin_file:
+        areas = read_admin_file(sources.admin_file, sources.admin_name_column, sources.admin_code_column, crs)
+        where = f"boundary file {Path(sources.admin_file).name}"
+    else:
+        areas = osm_admin_areas(admin_areas if admin_areas is not None else gpd.GeoDataFrame(), crs)
+        where = "OpenStreetMap (admin_level 8, 9, 10)"
+    blocks, report = allocate_census_table(blocks, table, areas, where, preset)
+    report["file"] = Path(sources.census_table.path).name
+    return blocks, report
 
 
 def recount_merged(

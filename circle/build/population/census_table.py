@@ -1,0 +1,377 @@
+"""Census tables joined to administrative areas: each row's residents (and age groups) shared among its blocks.
+
+A table row names a 社区/村 or a 街道/乡镇 (by name or statistical code);
+:mod:`circle.build.population._table_join` finds the area it names among the
+study's administrative areas (OSM ``admin_level`` 8, 9, 10, or the user's
+boundary file). Each matched area becomes a census polygon and its residents
+are shared among its blocks by residential floor area, exactly as census
+polygons are (:func:`~circle.build.population.census.allocate_census`): a
+row's total is kept whole. A 街道 row whose area holds matched 社区 areas
+gives its 社区 rows' residents to them and the rest to the rest of the
+街道. Age groups of a row become a partition of ages
+(:func:`~circle.sources.age_bands.partition`) and each band is shared with
+the same shares, into the block columns ``age_band_{lo}_{hi}``.
+
+Rows that match nothing and areas with blocks but no row are reported, never
+filled in; a table that matches nothing is refused with names from both
+sides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from circle.build.population._table_join import match_rows
+from circle.build.population.census import allocate_census, share_totals
+from circle.errors import InputDataError
+from circle.sources.admin_file import AREA_COLUMNS
+from circle.sources.age_bands import Band, BandError, partition
+from circle.sources.census_table import CensusTable
+from circle.standards import Preset
+
+#: temporary block columns (dropped by :func:`census_table_in_study`)
+_AREA = "_census_table_area"
+_ROW = "_census_table_row"
+#: what happens to an area the study area covers only in part (the rule of census polygons)
+PARTLY_COVERED_RULE = (
+    "an area's residents are shared among all the blocks the data holds in it (with OpenStreetMap blocks: those "
+    "of the study area and of a walk's reach around it), as census polygons are; the study keeps the shares of "
+    "its own blocks, so an area cut by the study's edge brings only its blocks' share"
+)
+#: how many names the CLI and the error messages show
+SHOWN = 5
+
+
+def osm_admin_areas(admin_areas: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    """Turn :attr:`circle.sources.osm.OsmData.admin_areas` into administrative areas to join (in ``crs``).
+
+    Level 8 is a 街道/乡镇, 9 and 10 a 社区/村 (see :mod:`circle.build.admin_units`).
+    """
+    from circle.sources.chinese_names import clean, statistical_code
+
+    if admin_areas.empty:
+        return gpd.GeoDataFrame({c: [] for c in AREA_COLUMNS[:-1]}, geometry=[], crs=crs)
+
+    def texts(column: str) -> list[str | None]:
+        return [clean(v) for v in admin_areas[column]] if column in admin_areas else [None] * len(admin_areas)
+
+    names = [a or b or c for a, b, c in zip(texts("name"), texts("name_zh"), texts("name_en"), strict=True)]
+    out = gpd.GeoDataFrame(
+        {
+            "name": pd.Series(names, dtype=object),
+            "alt_name": pd.Series(texts("name_zh"), dtype=object),
+            "code": pd.Series([statistical_code(v) for v in texts("code")], dtype=object),
+            "upper": pd.Series([str(v).strip() == "8" for v in admin_areas["admin_level"]], dtype=object),
+        },
+        geometry=admin_areas.geometry.to_numpy(),
+        crs=admin_areas.crs,
+    )
+    return out.to_crs(crs).reset_index(drop=True)
+
+
+def allocate_census_table(
+    blocks: gpd.GeoDataFrame, table: CensusTable, areas: gpd.GeoDataFrame, areas_source: str, preset: Preset
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Share the residents of every matched row among the blocks of its area.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Blocks in a metric CRS with ``population``, ``pop_source``, ``floor_area_m2``.
+    table : CensusTable
+        The table read.
+    areas : geopandas.GeoDataFrame
+        Administrative areas in the blocks' CRS (:func:`osm_admin_areas`,
+        :func:`~circle.sources.admin_file.read_admin_file`).
+    areas_source : str
+        Where the areas come from, for the report.
+    preset : Preset
+        Population parameters (the floor-area ratio where floors are unknown).
+
+    Returns
+    -------
+    tuple
+        The blocks (``population`` and ``pop_source = "census"`` where a
+        matched area holds them, ``age_band_*`` columns when the table has
+        age groups) and the report for ``summary.json``.
+
+    Raises
+    ------
+    InputDataError
+        When no row matches an area (names from both sides are listed), a 街道
+        row holds fewer residents than its matched 社区 rows, or a row's age
+        groups do not make one partition of ages.
+    """
+    rows = table.joined.reset_index(drop=True)
+    matches = match_rows(rows, areas) if len(areas) else None
+    if matches is None or not (matches.area >= 0).any():
+        raise InputDataError(_nothing_matched(rows, areas, areas_source, matches))
+    matched = np.flatnonzero(matches.area >= 0)
+    polygons, totals, owners = _census_polygons(rows, matches.area, areas)
+    census = gpd.GeoDataFrame({"census_population": totals}, geometry=polygons, crs=blocks.crs)
+    out, allocation = allocate_census(blocks, census, preset)
+    bands = _row_bands(rows, table)
+    if bands:
+        out = _share_bands(out, census, owners, bands, preset)
+    out[_AREA], out[_ROW] = _block_areas(out, areas, rows, matches.area)
+    report = _report(table, rows, matches, areas, areas_source, allocation, matched)
+    if bands:
+        columns = sorted({b for partition_ in bands.values() for b in partition_}, key=lambda b: (b.lo, b.end))
+        report["age_bands"] = {
+            "columns": {header: band.label() for header, band in table.bands.items()},
+            "block_columns": [b.column for b in columns],
+            "rows_with_bands": len(bands),
+            "ignored_columns": table.ignored_columns,
+        }
+    return out, report
+
+
+def _census_polygons(rows: pd.DataFrame, area: np.ndarray, areas: gpd.GeoDataFrame):
+    """One polygon per matched row; a 街道 row's area less its matched 社区 areas, with the rest of its residents."""
+    geometry = areas.geometry.to_numpy()
+    matched = np.flatnonzero(area >= 0)
+    upper = areas["upper"].to_numpy(object) == True  # noqa: E712
+    population = rows["population"].to_numpy(float)
+    polygons, totals, owners = [], [], []
+    lower_rows = [r for r in matched if not upper[area[r]]]
+    inner = shapely.point_on_surface(geometry[area[lower_rows]]) if lower_rows else np.zeros(0, object)
+    for r in matched:
+        shape, total = geometry[area[r]], population[r]
+        if upper[area[r]] and lower_rows:
+            inside = [lr for lr, p in zip(lower_rows, inner, strict=True) if shapely.within(p, shape)]
+            if inside:
+                held = float(population[inside].sum())
+                if held > total + 1e-6:
+                    raise InputDataError(
+                        f"census table line {rows['line'].iloc[r]} ({rows['name'].iloc[r]}) holds {total:,.0f} "
+                        f"residents, fewer than the {held:,.0f} of its 社区/村 rows matched inside it "
+                        f"(lines {', '.join(str(rows['line'].iloc[i]) for i in inside[:10])}). Correct the figures, "
+                        "or leave the 街道 row out."
+                    )
+                shape = shapely.difference(shape, shapely.union_all(geometry[area[inside]]))
+                total = total - held
+        polygons.append(shape)
+        totals.append(total)
+        owners.append(r)
+    return np.asarray(polygons, dtype=object), np.asarray(totals, float), np.asarray(owners, np.int64)
+
+
+def _row_bands(rows: pd.DataFrame, table: CensusTable) -> dict[int, dict[Band, float]]:
+    """Each row's age groups as a partition of ages (rows without any age figure are left out)."""
+    out = {}
+    for r in range(len(rows)):
+        values = {
+            band: float(rows[header].iloc[r])
+            for header, band in table.bands.items()
+            if np.isfinite(rows[header].iloc[r])
+        }
+        if not values:
+            continue
+        try:
+            out[r] = partition(values, float(rows["population"].iloc[r]))
+        except BandError as error:
+            raise InputDataError(
+                f"census table line {rows['line'].iloc[r]} ({rows['name'].iloc[r] or rows['code'].iloc[r]}): {error}. "
+                f"Its total is {rows['population'].iloc[r]:,.0f}."
+            ) from None
+    return out
+
+
+def _share_bands(
+    blocks: gpd.GeoDataFrame,
+    census: gpd.GeoDataFrame,
+    owners: np.ndarray,
+    bands: dict[int, dict[Band, float]],
+    preset: Preset,
+) -> gpd.GeoDataFrame:
+    """Share each band like the residents; NaN where a block's polygons gave no such band."""
+    polygons = census.geometry.to_numpy()
+    covered = blocks["pop_source"].to_numpy(object) == "census"
+    bare = blocks.assign(population=0.0)
+    columns = sorted({b for p in bands.values() for b in p}, key=lambda b: (b.lo, b.end))
+    out = blocks.copy()
+    for band in columns:
+        values = np.array([bands.get(r, {}).get(band, np.nan) for r in owners], float)
+        given, _ = share_totals(bare, polygons, np.nan_to_num(values), preset, "census")
+        lacking, _ = share_totals(bare, polygons, np.isnan(values).astype(float), preset, "census")
+        shared = given["population"].to_numpy(float)
+        out[band.column] = np.where(covered & (lacking["population"].to_numpy(float) <= 0), shared, np.nan)
+    return out
+
+
+def _block_areas(
+    blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, rows: pd.DataFrame, area_of_row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the area holding each block's inner point (社区/村 before 街道/乡镇) and the line matched to it."""
+    label = np.full(len(blocks), None, dtype=object)
+    line = np.full(len(blocks), -1, np.int64)
+    if blocks.empty or areas.empty:
+        return label, line
+    inner = shapely.point_on_surface(blocks.geometry.to_numpy())
+    point, holder = shapely.STRtree(areas.geometry.to_numpy()).query(inner, predicate="within")
+    upper = areas["upper"].to_numpy(object) == True  # noqa: E712
+    order = np.lexsort((shapely.area(areas.geometry.to_numpy()[holder]), upper[holder], point))
+    point, holder = point[order], holder[order]
+    first = np.unique(point, return_index=True)[1]
+    names = _unique_labels(areas)
+    line_of_area = {int(a): int(rows["line"].iloc[r]) for r, a in enumerate(area_of_row) if a >= 0}
+    for p, h in zip(point[first], holder[first], strict=True):
+        label[p] = names[h]
+        line[p] = line_of_area.get(int(h), -1)
+    return label, line
+
+
+def _unique_labels(areas: gpd.GeoDataFrame) -> list[str]:
+    """Each area's label, with its 街道 (else its code, else its number) where two areas share a name."""
+    from circle.build.population._table_join import area_parent_index
+
+    labels = [_area_label(areas, i) for i in range(len(areas))]
+    counts = pd.Series(labels).value_counts()
+    parents = area_parent_index(areas)
+    out = []
+    for i, label in enumerate(labels):
+        if counts[label] > 1:
+            parent = parents[i]
+            qualifier = labels[parent] if parent >= 0 else (areas["code"].iloc[i] or f"area {i + 1}")
+            label = f"{label} ({qualifier})"
+        out.append(label)
+    return out
+
+
+def _area_label(areas: gpd.GeoDataFrame, i: int) -> str:
+    from circle.sources.chinese_names import clean
+
+    name, alt, code = (clean(areas[c].iloc[i]) for c in ("name", "alt_name", "code"))
+    return name or alt or code or f"area {i + 1}"
+
+
+def _report(table, rows, matches, areas, areas_source, allocation, matched) -> dict[str, Any]:
+    population = rows["population"].to_numpy(float)
+    apart = table.rows[table.rows["excluded"].notna()]
+    unmatched = np.flatnonzero(matches.area < 0)
+    labels = _unique_labels(areas)
+    return {
+        "columns": dict(table.columns),
+        "areas": {"source": areas_source, "count": len(areas)},
+        "rows": len(table.rows),
+        "rows_matched": len(matched),
+        "rows_unmatched": len(unmatched),
+        "rows_set_apart": len(apart),
+        "table_residents": round(float(population.sum()), 1),
+        "matched_residents": round(float(population[matched].sum()), 1),
+        "unmatched_residents": round(float(population[unmatched].sum()), 1),
+        "stated_total": _stated_total(table),
+        "matched": [
+            {
+                "line": int(rows["line"].iloc[r]),
+                "name": rows["name"].iloc[r] or None,
+                "code": rows["code"].iloc[r],
+                "area": labels[int(matches.area[r])],
+                "by": matches.by[r],
+                "residents": float(population[r]),
+            }
+            for r in matched
+        ],
+        "unmatched": [
+            {
+                "line": int(rows["line"].iloc[r]),
+                "name": rows["name"].iloc[r] or None,
+                "code": rows["code"].iloc[r],
+                "residents": float(population[r]),
+                "reason": matches.reason[r],
+            }
+            for r in unmatched
+        ],
+        "set_apart": [
+            {
+                "line": int(row.line),
+                "name": row.name or row.subdistrict,
+                "residents": None if not np.isfinite(row.population) else float(row.population),
+                "reason": row.excluded,
+            }
+            for row in apart.itertuples()
+        ],
+        "allocation": allocation,
+        "partly_covered_rule": PARTLY_COVERED_RULE,
+    }
+
+
+def _stated_total(table: CensusTable) -> float | None:
+    """Return the residents a grand-total row (合计, 总计) states, to compare with the rows' sum; None without one."""
+    from circle.sources.chinese_names import fold
+
+    for row in table.rows.itertuples():
+        words = fold(row.name) + fold(row.subdistrict)
+        if ("合计" in words or "总计" in words or words == "total") and np.isfinite(row.population):
+            return float(row.population)
+    return None
+
+
+def _nothing_matched(rows: pd.DataFrame, areas: gpd.GeoDataFrame, areas_source: str, matches) -> str:
+    table_names = [str(n or c) for n, c in zip(rows["name"], rows["code"], strict=True)][:SHOWN]
+    area_names = [_area_label(areas, i) for i in range(len(areas))][:SHOWN]
+    if not len(areas):
+        return (
+            f"the census table's rows ({', '.join(table_names)} …) have no administrative areas to join: "
+            f"{areas_source} holds no 街道/社区 boundary here. Give the boundaries with --admin FILE."
+        )
+    width = max(len(n) for n in [*table_names, "table"])
+    lines = [f"    {'table':<{width}}  |  {areas_source}"]
+    for i in range(max(len(table_names), len(area_names))):
+        left = table_names[i] if i < len(table_names) else ""
+        right = area_names[i] if i < len(area_names) else ""
+        lines.append(f"    {left:<{width}}  |  {right}")
+    reasons = sorted({str(r) for r in matches.reason if r}) if matches is not None else []
+    return (
+        f"no row of the census table names one of the {len(areas)} administrative areas ({areas_source}); "
+        f"a few from each side:\n"
+        + "\n".join(lines)
+        + (f"\n  ({'; '.join(reasons[:3])})" if reasons else "")
+        + "\nCheck that the table and the areas are of the same place and level, or join by code "
+        "(--census-table-columns code=COLUMN, --admin-code-column COLUMN)."
+    )
+
+
+def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | None) -> gpd.GeoDataFrame:
+    """Complete the report with what the study's own blocks hold, and drop the temporary columns.
+
+    Adds to ``report``: per matched row the residents of the study's blocks
+    in its area (by their inner point), the areas the study area cuts, and
+    the areas with blocks in the study but no row.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        The study's blocks (after the study area is cut out).
+    report : dict or None
+        The ``census_table`` report; None when no table was given.
+    """
+    if _AREA not in blocks.columns:
+        return blocks
+    if report is not None and len(blocks):
+        population = blocks["population"].to_numpy(float)
+        from_table = blocks["pop_source"].to_numpy(object) == "census"
+        lines = blocks[_ROW].to_numpy(np.int64)
+        kept = pd.Series(population[from_table]).groupby(lines[from_table]).sum()
+        for entry in report["matched"]:
+            entry["residents_in_study"] = round(float(kept.get(entry["line"], 0.0)), 1)
+        report["residents_in_study"] = round(float(population[from_table].sum()), 1)
+        partly = [e for e in report["matched"] if e["residents_in_study"] < e["residents"] - 0.5]
+        report["areas_partly_in_study"] = [
+            {"name": e["name"] or e["code"], "residents": e["residents"], "in_study": e["residents_in_study"]}
+            for e in partly
+        ]
+        labels = blocks[_AREA].to_numpy(object)
+        without = (~from_table) & (lines < 0) & pd.notna(labels)
+        frame = pd.DataFrame({"area": labels[without], "residents": population[without]})
+        grouped = frame.groupby("area", sort=True).agg(blocks=("residents", "size"), residents=("residents", "sum"))
+        report["areas_without_row"] = [
+            {"name": name, "blocks": int(g.blocks), "estimated_residents": round(float(g.residents), 1)}
+            for name, g in grouped.iterrows()
+        ]
+    return blocks.drop(columns=[_AREA, _ROW])
