@@ -87,6 +87,28 @@ def add_parser(commands) -> None:
     )
     blocks.add_argument("--census-column", metavar="COL", help="column of --population holding the totals")
     blocks.add_argument(
+        "--census-table",
+        metavar="FILE",
+        help="a census table by 社区 or 街道 (CSV or .xlsx: names or 12-digit statistical codes, 常住人口, "
+        "optional age groups such as 0-14岁, 60岁及以上), joined to the 街道/社区 boundaries of OpenStreetMap "
+        "or of --admin; each matched row's residents are shared among its blocks by residential floor area",
+    )
+    blocks.add_argument(
+        "--census-table-columns",
+        metavar="ROLE=COL,…",
+        help="its columns when not found automatically, e.g. "
+        "name=社区名称,population=常住人口,code=代码,subdistrict=街道",
+    )
+    blocks.add_argument(
+        "--admin",
+        dest="admin_file",
+        metavar="FILE",
+        help="街道/社区 boundary polygons (GeoPackage, GeoJSON, SHP) with names and/or statistical codes, "
+        "which --census-table is joined to instead of OpenStreetMap's boundaries",
+    )
+    blocks.add_argument("--admin-name-column", metavar="COL", help="column of --admin holding the names")
+    blocks.add_argument("--admin-code-column", metavar="COL", help="column of --admin holding the statistical codes")
+    blocks.add_argument(
         "--ignore-gates",
         action="store_true",
         help="let residents leave a compound anywhere along its edge, not only through its mapped gates",
@@ -167,6 +189,11 @@ def run(args: argparse.Namespace) -> int:
         facilities_columns=args.facilities_columns,
         census_file=None if _is_raster(args.census_file) else args.census_file,
         census_column=args.census_column,
+        census_table=args.census_table,
+        census_table_columns=args.census_table_columns,
+        admin_file=args.admin_file,
+        admin_name_column=args.admin_name_column,
+        admin_code_column=args.admin_code_column,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
         region=args.region,
@@ -299,6 +326,7 @@ def _print_imports(imports: Imports) -> None:
             print(
                 f"  {census['blocks_outside_census']} blocks lie outside every census polygon and keep their estimate."
             )
+    _print_census_table(imports.census_table)
     comparison = imports.terrain_vs_flat
     if comparison:
         print("  Terrain against flat ground (population within the standard):")
@@ -307,6 +335,54 @@ def _print_imports(imports: Imports) -> None:
                 f"    {key:<16} {100 * values['coverage_flat']:5.1f}% → {100 * values['coverage_terrain']:5.1f}% "
                 f"({values['change_points']:+.1f} points)"
             )
+
+
+def _names(entries: list[dict], shown: int = 5) -> str:
+    """Return the first few names of a census table's report entries, and how many more there are."""
+    names = [str(e.get("name") or e.get("code") or f"line {e.get('line')}") for e in entries[:shown]]
+    more = len(entries) - shown
+    return "、".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _print_census_table(report: dict | None) -> None:
+    """Say what the census table gave: rows joined, set apart, unmatched, and areas without a row."""
+    if not report:
+        return
+    print(
+        f"  Census table {report['file']}: {report['rows_matched']} of {report['rows']} rows joined to "
+        f"{report['areas']['count']} areas of {report['areas']['source']}; {report['matched_residents']:,.0f} of "
+        f"its {report['table_residents']:,.0f} residents shared among their blocks "
+        f"({report.get('residents_in_study', report['matched_residents']):,.0f} in the study's blocks)."
+    )
+    stated = report.get("stated_total")
+    if stated is not None and abs(stated - report["table_residents"]) > 0.5:
+        print(f"  Its total row says {stated:,.0f} residents; its rows add up to {report['table_residents']:,.0f}.")
+    if report["set_apart"]:
+        print(
+            f"  {len(report['set_apart'])} rows set apart as totals, not counted twice: {_names(report['set_apart'])}."
+        )
+    if report["unmatched"]:
+        print(
+            f"  {len(report['unmatched'])} rows ({report['unmatched_residents']:,.0f} residents) match no area: "
+            f"{_names(report['unmatched'])}; see summary.json for all and why."
+        )
+    without = report.get("areas_without_row") or []
+    if without:
+        print(f"  {len(without)} areas with blocks have no row and keep their estimate: {_names(without)}.")
+    partly = report.get("areas_partly_in_study") or []
+    if partly:
+        print(
+            f"  {len(partly)} areas lie partly outside the study ({_names(partly)}): an area's residents are shared "
+            "among all its blocks in the data read, and the study keeps its own blocks' share."
+        )
+    bands = report.get("age_bands")
+    if bands:
+        print(
+            f"  Age groups of {bands['rows_with_bands']} rows shared as "
+            f"{', '.join(bands['block_columns'])} (columns {', '.join(bands['columns'])})."
+        )
+    if report.get("unmatched") or without:
+        print("  See summary.json (imports.census_table) for all rows and areas.")
 
 
 def _is_raster(path: str | None) -> bool:

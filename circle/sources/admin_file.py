@@ -55,14 +55,14 @@ def read_admin_file(path: str | Path, name_column: str | None, code_column: str 
     """
     path = Path(path)
     polygons = read_polygons(path, "administrative boundary file", InputDataError)
-    name = _column(polygons, name_column, NAME_COLUMNS, path, "--admin-name-column")
-    code = _column(polygons, code_column, CODE_COLUMNS, path, "--admin-code-column")
+    name = _column(polygons, name_column, NAME_COLUMNS, path, "admin_name_column")
+    code = _column(polygons, code_column, CODE_COLUMNS, path, "admin_code_column")
     if name is None and code is None:
         raise InputDataError(
             f"administrative boundary file {path.name} has no column of names or codes (looked for "
             f"{', '.join(NAME_COLUMNS[:5])} …, {', '.join(CODE_COLUMNS[:4])} …); its columns are "
             f"{', '.join(str(c) for c in polygons.columns if c != 'geometry')}. "
-            "Name them with --admin-name-column or --admin-code-column.",
+            "Name the column that holds them.",
             about=("admin_name_column", "admin_code_column"),
         )
     level = _column(polygons, None, LEVEL_COLUMNS, path, "")
@@ -81,13 +81,13 @@ def read_admin_file(path: str | Path, name_column: str | None, code_column: str 
     return out.to_crs(crs).reset_index(drop=True)
 
 
-def _column(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], path: Path, flag: str) -> str | None:
+def _column(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], path: Path, role: str) -> str | None:
     if given is not None:
         if given not in frame.columns:
             raise InputDataError(
                 f"administrative boundary file {path.name} has no column {given!r}; its columns are "
                 f"{', '.join(str(c) for c in frame.columns if c != 'geometry')}.",
-                about=(flag.strip("-").replace("-", "_"),),
+                about=(role,),
             )
         return given
     lowered = {str(c).strip().lower(): c for c in frame.columns if c != "geometry"}

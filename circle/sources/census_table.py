@@ -233,14 +233,14 @@ def _find_columns(frame: pd.DataFrame, given: dict[str, str], path: Path) -> dic
         raise InputDataError(
             f"census table {path.name} has no column of community names or statistical codes (looked for "
             f"{', '.join(COLUMN_NAMES['name'][:6])} …, {', '.join(COLUMN_NAMES['code'][:3])} …); its columns are "
-            f"{', '.join(map(str, frame.columns))}. Name it: --census-table-columns name=COLUMN.",
+            f"{', '.join(map(str, frame.columns))}. Name the column that holds them (name=COLUMN or code=COLUMN).",
             about=("census_table_columns",),
         )
     if "population" not in found:
         raise InputDataError(
             f"census table {path.name} has no column of residents (looked for "
             f"{', '.join(COLUMN_NAMES['population'])}); its columns are {', '.join(map(str, frame.columns))}. "
-            "Name it: --census-table-columns population=COLUMN.",
+            "Name the column that holds them (population=COLUMN).",
             about=("census_table_columns",),
         )
     return found
@@ -295,7 +295,8 @@ def _set_apart(rows: pd.DataFrame) -> np.ndarray:
             else:
                 subdistrict[i] = current
         rows["subdistrict"] = subdistrict
-    parents = {unit_key(s) for s in rows["subdistrict"][reason == None] if s}  # noqa: E711
+    named = (reason == None) & ~upper  # noqa: E711 (the 街道 named by 社区 rows; a 街道 row may name itself)
+    parents = {unit_key(s) for s in rows["subdistrict"].to_numpy(object)[named] if s}
     lower_codes = {c[:9] for c, u, r in zip(codes, upper, reason, strict=True) if c and not u and r is None}
     for i in np.flatnonzero(upper & (reason == None)):  # noqa: E711
         below = _key_equal_upper(unit_key(names[i]), parents) or (codes[i] is not None and codes[i][:9] in lower_codes)

@@ -110,7 +110,7 @@ def allocate_census_table(
     rows = table.joined.reset_index(drop=True)
     matches = match_rows(rows, areas) if len(areas) else None
     if matches is None or not (matches.area >= 0).any():
-        raise InputDataError(_nothing_matched(rows, areas, areas_source, matches))
+        raise InputDataError(_nothing_matched(rows, areas, areas_source, matches), about=("census_table", "admin_file"))
     matched = np.flatnonzero(matches.area >= 0)
     polygons, totals, owners = _census_polygons(rows, matches.area, areas)
     census = gpd.GeoDataFrame({"census_population": totals}, geometry=polygons, crs=blocks.crs)
@@ -118,7 +118,8 @@ def allocate_census_table(
     bands = _row_bands(rows, table)
     if bands:
         out = _share_bands(out, census, owners, bands, preset)
-    out[_AREA], out[_ROW] = _block_areas(out, areas, rows, matches.area)
+    out[_AREA] = _block_areas(out, areas)
+    out[_ROW] = _block_rows(out, census, rows["line"].to_numpy(np.int64)[owners])
     report = _report(table, rows, matches, areas, areas_source, allocation, matched)
     if bands:
         columns = sorted({b for partition_ in bands.values() for b in partition_}, key=lambda b: (b.lo, b.end))
@@ -204,14 +205,11 @@ def _share_bands(
     return out
 
 
-def _block_areas(
-    blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, rows: pd.DataFrame, area_of_row: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the area holding each block's inner point (社区/村 before 街道/乡镇) and the line matched to it."""
+def _block_areas(blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the area holding each block's inner point: the smallest 社区/村, else the smallest 街道/乡镇."""
     label = np.full(len(blocks), None, dtype=object)
-    line = np.full(len(blocks), -1, np.int64)
     if blocks.empty or areas.empty:
-        return label, line
+        return label
     inner = shapely.point_on_surface(blocks.geometry.to_numpy())
     point, holder = shapely.STRtree(areas.geometry.to_numpy()).query(inner, predicate="within")
     upper = areas["upper"].to_numpy(object) == True  # noqa: E712
@@ -219,11 +217,20 @@ def _block_areas(
     point, holder = point[order], holder[order]
     first = np.unique(point, return_index=True)[1]
     names = _unique_labels(areas)
-    line_of_area = {int(a): int(rows["line"].iloc[r]) for r, a in enumerate(area_of_row) if a >= 0}
     for p, h in zip(point[first], holder[first], strict=True):
         label[p] = names[h]
-        line[p] = line_of_area.get(int(h), -1)
-    return label, line
+    return label
+
+
+def _block_rows(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.ndarray) -> np.ndarray:
+    """Return the table line whose census polygon holds each block's inner point (-1 for none)."""
+    line = np.full(len(blocks), -1, np.int64)
+    if blocks.empty:
+        return line
+    inner = shapely.point_on_surface(blocks.geometry.to_numpy())
+    point, polygon = shapely.STRtree(census.geometry.to_numpy()).query(inner, predicate="within")
+    line[point] = lines[polygon]
+    return line
 
 
 def _unique_labels(areas: gpd.GeoDataFrame) -> list[str]:
@@ -318,7 +325,7 @@ def _nothing_matched(rows: pd.DataFrame, areas: gpd.GeoDataFrame, areas_source: 
     if not len(areas):
         return (
             f"the census table's rows ({', '.join(table_names)} …) have no administrative areas to join: "
-            f"{areas_source} holds no 街道/社区 boundary here. Give the boundaries with --admin FILE."
+            f"{areas_source} holds no 街道/社区 boundary here. Give a boundary file of the 街道 or 社区."
         )
     width = max(len(n) for n in [*table_names, "table"])
     lines = [f"    {'table':<{width}}  |  {areas_source}"]
@@ -332,8 +339,8 @@ def _nothing_matched(rows: pd.DataFrame, areas: gpd.GeoDataFrame, areas_source: 
         f"a few from each side:\n"
         + "\n".join(lines)
         + (f"\n  ({'; '.join(reasons[:3])})" if reasons else "")
-        + "\nCheck that the table and the areas are of the same place and level, or join by code "
-        "(--census-table-columns code=COLUMN, --admin-code-column COLUMN)."
+        + "\nCheck that the table and the areas are of the same place and level, or join them by their "
+        "statistical codes (a code column in the table and in the boundary file)."
     )
 
 

@@ -99,6 +99,11 @@ def count_residents(
     geopandas.GeoDataFrame
         The blocks with counted residents where the sources cover them.
     """
+    if sources.census and sources.census_table:
+        raise InputDataError(
+            "census polygons and a census table both give census counts: give one of them.",
+            about=("census_file", "census_table"),
+        )
     if "floor_area_m2" in blocks.columns and (sources.raster or sources.census or sources.census_table):
         # shared by the floor area as blocks.parquet records it (to 0.1 m²): a batch's merge has only the tiles'
         # tables, and small blocks (a square of loose houses, 72 m² of floor) got shares 7e-4 apart otherwise
@@ -118,12 +123,6 @@ def _count_from_table(
     blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, admin_areas: gpd.GeoDataFrame | None
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Join the census table to the boundary file's areas, else OpenStreetMap's, and share its residents."""
-    if sources.census:
-        raise InputDataError(
-            "census polygons (--population) and a census table (--census-table) both give census counts: "
-            "give one of them.",
-            about=("census_file", "census_table"),
-        )
     table = read_census_table(sources.census_table)
     if sources.admin_file:
         areas = read_admin_file(sources.admin_file, sources.admin_name_column, sources.admin_code_column, crs)

@@ -1,0 +1,457 @@
+"""Census tables by community joined to administrative areas: names, codes, totals kept, age groups.
+
+The hand-made town (``tests/data/census_tables/town_admin.geojson``, metres in
+UTM 48N from (400000, 3390000)): two 街道 side by side, 玉林街道 (x 0–1200)
+and 芳草街道 (x 1200–2400), each of four 社区/村 300 m wide and 600 m high:
+玉林社区, 第12社区, 新街社区, 二〇八社区 | 芳华社区居民委员会, 石羊村, 新街社区,
+空港社区. Every 社区 holds two blocks wholly inside it, with 3000 m² and
+1000 m² of residential floor: each gets ¾ and ¼ of its 社区's residents.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from circle.build.population.census_table import census_table_in_study
+from circle.build.population.counts import CountedSources, count_residents
+from circle.errors import InputDataError
+from circle.sources.age_bands import Band, BandError, parse_header, partition, resolve_ends
+from circle.sources.census_table import CensusTableSpec, parse_columns, read_census_table
+from circle.sources.chinese_names import fold, statistical_code, unit_key
+from circle.standards import load_preset
+from circle.standards.regions import region_for
+from tests.conftest import shared_extract
+
+DATA = Path(__file__).parent / "data" / "census_tables"
+ADMIN = DATA / "town_admin.geojson"
+UTM = "EPSG:32648"
+X0, Y0, WIDTH = 400_000.0, 3_390_000.0, 300.0
+COMMUNITIES = ["玉林社区", "第12社区", "新街社区A", "二〇八社区", "芳华社区", "石羊村", "新街社区B", "空港社区"]
+ESTIMATE = 7.0
+
+
+def town_blocks() -> gpd.GeoDataFrame:
+    """Two blocks per 社区 (3000 m² and 1000 m² of floor), each with an estimate of 7 residents."""
+    geometries, floors = [], []
+    for i in range(len(COMMUNITIES)):
+        left = X0 + i * WIDTH
+        geometries += [
+            shapely.box(left + 20, Y0 + 100, left + 120, Y0 + 200),
+            shapely.box(left + 150, Y0 + 300, left + 250, Y0 + 400),
+        ]
+        floors += [3000.0, 1000.0]
+    n = len(geometries)
+    return gpd.GeoDataFrame(
+        {
+            "block_id": [f"b{i}" for i in range(n)],
+            "population": np.full(n, ESTIMATE),
+            "pop_source": ["area_density"] * n,
+            "area_m2": shapely.area(np.asarray(geometries, dtype=object)),
+            "floor_area_m2": floors,
+        },
+        geometry=geometries,
+        crs=UTM,
+    )
+
+
+def china():
+    return region_for(104.06, 30.66).apply(load_preset())
+
+
+def count(table: Path, admin: Path | None = ADMIN, columns: dict | None = None, blocks=None):
+    """Count the town's residents from ``table``; return the blocks and the census_table report."""
+    imports: dict = {}
+    sources = CountedSources(census_table=CensusTableSpec(table, columns or {}), admin_file=admin)
+    counted = count_residents(blocks if blocks is not None else town_blocks(), sources, china(), UTM, imports)
+    return census_table_in_study(counted, imports["census_table"]), imports["census_table"]
+
+
+def by_community(blocks: gpd.GeoDataFrame) -> dict[str, list[float]]:
+    population = blocks["population"].to_numpy(float)
+    return {name: population[2 * i : 2 * i + 2].round(3).tolist() for i, name in enumerate(COMMUNITIES)}
+
+
+# ---------------------------------------------------------------- names and codes
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("玉林社区", "玉林社区居委会"),
+        ("玉林社区", "玉林社区居民委员会"),
+        ("玉林社区", "玉林居委会"),
+        ("玉林社区", "玉林居民委员会"),
+        ("石羊村", "石羊村委会"),
+        ("石羊村", "石羊村民委员会"),
+        ("玉林街道", "玉林街道办事处"),
+        ("玉林街道", "玉林办事处"),
+        ("大场镇", "大场乡"),
+        ("第12社区", "第１２社区"),
+        ("玉林社区", "玉林 社区"),
+        ("玉林社区", "玉林社区（居委会）"),
+        ("东光社区(东区)", "东光社区（东区）"),
+        ("二〇八社区", "二零八社区"),
+        ("金牛区", "金牛区 (Jinniu)"),
+    ],
+)
+def test_ways_of_writing_one_unit_fold_alike(a, b):
+    assert unit_key(a) == unit_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("石羊村", "石羊社区"), ("玉林街道", "玉林社区"), ("东光社区(东区)", "东光社区(西区)")]
+)
+def test_different_units_stay_apart(a, b):
+    assert unit_key(a) != unit_key(b)
+
+
+def test_statistical_codes_compare_as_twelve_digits():
+    assert statistical_code("５１０１０７００１００１") == "510107001001"
+    assert statistical_code(510107001001) == "510107001001"
+    assert statistical_code("510107001") == "510107001000"  # a 街道's nine digits
+    assert statistical_code("5101070010") is None and statistical_code("玉林") is None
+    assert fold("  ") == ""
+
+
+# ---------------------------------------------------------------- age groups
+
+
+def test_age_headers_become_bands():
+    headers = ["0-14岁", "15-59岁", "60岁及以上", "65周岁以上", "0～3岁", "3-6岁"]
+    parsed = {h: parse_header(h) for h in headers}
+    census = resolve_ends({h: parsed[h] for h in headers[:4]})
+    assert [b.label() for b in census.values()] == ["[0, 15)", "[15, 60)", "[60, ∞)", "[65, ∞)"]
+    planning = resolve_ends({h: parsed[h] for h in headers[4:]})
+    assert [b.label() for b in planning.values()] == ["[0, 3)", "[3, 6)"]
+    assert resolve_ends({"age_0_14": parse_header("age_0_14")})["age_0_14"] == Band(0, 15)
+    assert parse_header("age_60_plus") == (60, None, "open")
+    assert parse_header("60岁以上占比") is None and parse_header("常住人口") is None
+
+
+def test_bands_are_made_a_partition_of_all_ages_from_the_total():
+    only_old = partition({Band(60, None): 250.0}, 1000.0)
+    assert only_old == {Band(0, 60): 750.0, Band(60, None): 250.0}
+    nested = partition({Band(0, 15): 100.0, Band(15, 60): 600.0, Band(60, None): 300.0, Band(65, None): 180.0}, 1000.0)
+    assert nested == {Band(0, 15): 100.0, Band(15, 60): 600.0, Band(60, 65): 120.0, Band(65, None): 180.0}
+    children = partition({Band(0, 3): 30.0, Band(3, 6): 40.0, Band(60, None): 200.0}, 1000.0)
+    assert children == {Band(0, 3): 30.0, Band(3, 6): 40.0, Band(6, 60): 730.0, Band(60, None): 200.0}
+    assert sum(children.values()) == 1000.0
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ({Band(0, 15): 100.0, Band(10, 20): 50.0}, "overlap"),
+        ({Band(0, 15): 600.0, Band(60, None): 500.0}, "more than"),
+        ({Band(60, None): 300.0, Band(65, None): 400.0}, "more than"),
+        ({Band(15, 60): 600.0}, "cannot be split"),
+    ],
+)
+def test_bands_that_make_no_partition_are_refused(values, words):
+    with pytest.raises(BandError, match=words):
+        partition(values, 1000.0)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def test_totals_and_nameless_rows_are_set_apart():
+    table = read_census_table(CensusTableSpec(DATA / "town_table.csv"))
+    assert table.columns == {"name": "社区名称", "subdistrict": "街道", "population": "常住人口"}
+    apart = table.rows[table.rows["excluded"].notna()]
+    assert apart["line"].tolist() == [6, 11]  # 小计 and the 合计 row (its name in the 街道 column)
+    assert len(table.joined) == 8
+
+
+def test_a_sub_district_row_above_its_communities_is_a_subtotal():
+    table = read_census_table(CensusTableSpec(DATA / "town_table_layout.csv"))
+    apart = table.rows[table.rows["excluded"].notna()]
+    assert apart["name"].tolist() == ["玉林街道", "芳草街道办事处"]
+    assert "4 社区/村 rows (their sum 10,000, its own 10,000)" in apart["excluded"].iloc[0]
+    # the 社区 rows below a 街道 row belong to it
+    assert (
+        table.joined["subdistrict"].tolist()[2] == "玉林街道"
+        and table.joined["subdistrict"].tolist()[6] == "芳草街道办事处"
+    )
+
+
+def test_explicit_columns_and_their_mistakes():
+    assert parse_columns("name=社区名称,population=常住人口") == {"name": "社区名称", "population": "常住人口"}
+    with pytest.raises(InputDataError, match="ROLE=COLUMN"):
+        parse_columns("people=常住人口")
+    with pytest.raises(InputDataError, match="no column '人数'"):
+        read_census_table(CensusTableSpec(DATA / "town_table.csv", {"population": "人数"}))
+
+
+# ---------------------------------------------------------------- joined and shared
+
+
+def test_every_variant_matches_and_totals_are_kept_exactly():
+    blocks, report = count(DATA / "town_table.csv")
+    assert by_community(blocks) == {
+        "玉林社区": [3000.0, 1000.0],  # 玉林社区居委会 4000
+        "第12社区": [1500.0, 500.0],  # 第１２社区（居委会） 2000: full-width digits and brackets
+        "新街社区A": [2250.0, 750.0],  # 新街社区 of 玉林街道 3000, told apart by the 街道 column
+        "二〇八社区": [750.0, 250.0],  # 二零八 社区 1000
+        "芳华社区": [3750.0, 1250.0],  # 芳华社区 5000 against 芳华社区居民委员会
+        "石羊村": [1125.0, 375.0],  # 石羊村民委员会 1500
+        "新街社区B": [1875.0, 625.0],  # 新街社区 of 芳草街道办事处 2500
+        "空港社区": [ESTIMATE, ESTIMATE],  # no row: the estimate stays
+    }
+    from_table = blocks["pop_source"].to_numpy(object) == "census"
+    assert blocks["population"].to_numpy()[from_table].sum() == report["matched_residents"] == 19000.0
+    assert report["table_residents"] == report["stated_total"] == 19800.0
+    assert [m["area"] for m in report["matched"] if m["name"] == "新街社区"] == [
+        "新街社区 (玉林街道)",
+        "新街社区 (芳草街道)",
+    ]
+    assert [(u["name"], u["residents"], u["reason"]) for u in report["unmatched"]] == [
+        ("不存在社区", 800.0, "no area of this name")
+    ]
+    assert [s["name"] for s in report["set_apart"]] == ["小计", "合计"]
+    assert report["areas_without_row"] == [{"name": "空港社区", "blocks": 2, "estimated_residents": 14.0}]
+    assert report["allocation"]["allocated"] == 19000.0
+
+
+def test_a_name_two_sub_districts_share_is_ambiguous_without_a_sub_district_column():
+    blocks, report = count(DATA / "town_table_no_street.csv")
+    ambiguous = [u for u in report["unmatched"] if u["name"] == "新街社区"]
+    assert [u["residents"] for u in ambiguous] == [3000.0, 2500.0]
+    assert all(u["reason"].startswith("ambiguous: 2 areas") for u in ambiguous)
+    assert by_community(blocks)["新街社区A"] == by_community(blocks)["新街社区B"] == [ESTIMATE, ESTIMATE]
+    assert {a["name"] for a in report["areas_without_row"]} == {
+        "新街社区 (玉林街道)",
+        "新街社区 (芳草街道)",
+        "空港社区",
+    }
+    assert blocks["population"][blocks["pop_source"] == "census"].sum() == 13500.0
+
+
+def test_a_sub_district_row_above_tells_the_shared_name_apart_and_is_not_counted_twice():
+    blocks, report = count(DATA / "town_table_layout.csv")
+    assert by_community(blocks)["新街社区A"] == [2250.0, 750.0]
+    assert by_community(blocks)["新街社区B"] == [1875.0, 625.0]
+    assert blocks["population"][blocks["pop_source"] == "census"].sum() == 19000.0
+    assert report["rows_set_apart"] == 2
+
+
+def test_gb18030_csv_and_xlsx_read_like_utf8():
+    utf8, _ = count(DATA / "town_table.csv")
+    gb, report = count(DATA / "town_table_gb18030.csv")
+    assert gb["population"].tolist() == utf8["population"].tolist()
+    assert report["rows_matched"] == 7
+    book, report = count(DATA / "town_table.xlsx")
+    # codes (numbers in the sheet) for three rows, the name 石羊村委会 for the one without
+    assert [m["by"] for m in report["matched"]] == ["code", "code", "code", "name"]
+    assert by_community(book)["新街社区B"] == [1875.0, 625.0]
+    assert report["age_bands"]["columns"] == {"0～14岁": "[0, 15)", "15-64岁": "[15, 65)", "65周岁以上": "[65, ∞)"}
+    assert report["age_bands"]["ignored_columns"] == ["65岁及以上占比"]
+
+
+def test_twelve_digit_codes_match_exactly():
+    blocks, report = count(DATA / "town_codes.csv")
+    assert [(m["code"], m["area"]) for m in report["matched"]] == [
+        ("510107001001", "玉林社区"),
+        ("510107001003", "新街社区 (玉林街道)"),
+        ("510107002003", "新街社区 (芳草街道)"),  # written in full-width digits
+    ]
+    assert report["unmatched"][0]["reason"] == "no area has the code 510107009001"
+    assert by_community(blocks)["新街社区B"] == [1875.0, 625.0]
+
+
+def test_age_bands_are_shared_like_the_residents():
+    blocks, report = count(DATA / "town_table.csv")
+    assert report["age_bands"]["block_columns"] == [
+        "age_band_0_15",
+        "age_band_15_60",
+        "age_band_60_65",
+        "age_band_65_inf",
+    ]
+    bands = blocks[report["age_bands"]["block_columns"]].to_numpy(float)
+    # 玉林社区 (4000: 0-14 400, 15-59 2600, 60+ 1000, 65+ 600): its first block takes ¾
+    assert bands[0].tolist() == [300.0, 1950.0, 300.0, 450.0]
+    # 新街社区 of 芳草街道 (2500: 250, 1500, 750, 400): ¼ to the small block
+    assert bands[13].tolist() == [62.5, 375.0, 87.5, 100.0]
+    given = ~np.isnan(bands).any(axis=1)
+    np.testing.assert_allclose(bands[given].sum(axis=1), blocks["population"].to_numpy()[given])
+    # 第12社区's row gives no age figures, 空港社区 has no row: no bands there
+    assert np.isnan(bands[[2, 3, 14, 15]]).all()
+    assert given.sum() == 12
+
+
+def test_inconsistent_age_groups_name_the_row(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("社区名称,常住人口,0-14岁,60岁及以上\n玉林社区,1000,300,800\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"line 2 \(玉林社区\).*more than the 1000 of the total"):
+        count(table)
+
+
+def test_a_sub_district_row_gives_the_rest_of_its_residents_to_the_rest_of_it(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("名称,人口\n玉林社区,4000\n玉林街道办事处,10000\n芳草街道,9800\n", encoding="utf-8")
+    blocks, report = count(table)
+    shares = by_community(blocks)
+    assert shares["玉林社区"] == [3000.0, 1000.0]
+    # the other 6000 of 玉林街道 over its other three 社区 (12000 m² of floor)
+    assert shares["第12社区"] == shares["新街社区A"] == shares["二〇八社区"] == [1500.0, 500.0]
+    # 芳草街道's 9800 over all its blocks (16000 m²), 空港社区 included
+    assert shares["空港社区"] == [1837.5, 612.5]
+    assert blocks["population"].sum() == 19800.0
+    assert report["areas_without_row"] == []
+    table.write_text("名称,人口\n玉林社区,12000\n玉林街道,10000\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"line 3 .*10,000 residents, fewer than the 12,000"):
+        count(table)
+
+
+def test_two_rows_naming_one_area_are_neither_used(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("社区名称,常住人口\n玉林社区,4000\n玉林居委会,3000\n石羊村,1500\n", encoding="utf-8")
+    blocks, report = count(table)
+    assert [u["reason"] for u in report["unmatched"]] == ["lines 2, 3 all name one area: none is used"] * 2
+    assert by_community(blocks)["玉林社区"] == [ESTIMATE, ESTIMATE]
+
+
+def test_a_table_that_matches_nothing_shows_names_from_both_sides(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("社区名称,常住人口\n红星社区,4000\n光明村,1500\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as error:
+        count(table)
+    message = str(error.value)
+    assert "红星社区" in message and "光明村" in message and "玉林街道" in message and "玉林社区" in message
+    assert error.value.about == ("census_table", "admin_file")
+
+
+def test_without_boundaries_the_table_is_refused_with_advice():
+    imports: dict = {}
+    sources = CountedSources(census_table=CensusTableSpec(DATA / "town_table.csv"))
+    with pytest.raises(InputDataError, match=r"holds no 街道/社区 boundary here\. Give a boundary file"):
+        count_residents(town_blocks(), sources, china(), UTM, imports)
+
+
+def test_census_polygons_and_a_census_table_are_not_both_taken():
+    sources = CountedSources(census=ADMIN, census_table=CensusTableSpec(DATA / "town_table.csv"), admin_file=ADMIN)
+    with pytest.raises(InputDataError, match="give one of them"):
+        count_residents(town_blocks(), sources, china(), UTM, {})
+
+
+def test_an_area_partly_in_the_study_keeps_only_its_blocks_share():
+    imports: dict = {}
+    sources = CountedSources(census_table=CensusTableSpec(DATA / "town_table.csv"), admin_file=ADMIN)
+    counted = count_residents(town_blocks(), sources, china(), UTM, imports)
+    study = counted.iloc[1:].reset_index(drop=True)  # the study area leaves out the large block of 玉林社区
+    kept = census_table_in_study(study, imports["census_table"])
+    assert not [c for c in kept.columns if c.startswith("_census")]
+    report = imports["census_table"]
+    assert report["areas_partly_in_study"] == [{"name": "玉林社区居委会", "residents": 4000.0, "in_study": 1000.0}]
+    assert report["residents_in_study"] == 16000.0
+    assert "the study keeps the shares of its own blocks" in report["partly_covered_rule"]
+
+
+# ---------------------------------------------------------------- through the study and the CLI
+
+
+def test_the_study_joins_a_table_to_openstreetmaps_boundaries(tmp_path, capsys):
+    from circle.cli import main
+    from tests.test_admin_units import town_with_sub_districts
+
+    source = town_with_sub_districts(tmp_path / "t.osm")
+    table = tmp_path / "普查.csv"
+    table.write_text(
+        "街道,社区名称,常住人口,60岁及以上\n玉林街道办事处,玉林社区居民委员会,1200,300\n"
+        "芳草街道办事处,芳草街道办事处,900,\n玉林街道,不存在社区,50,\n合计,,2150,\n",
+        encoding="gb18030",
+    )
+    out = tmp_path / "study"
+    assert main(["analyze", str(source), "--out", str(out), "--census-table", str(table), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "Census table 普查.csv: 2 of 4 rows joined to 5 areas of OpenStreetMap (admin_level 8, 9, 10)" in printed
+    assert "1 rows (50 residents) match no area: 不存在社区; see summary.json" in printed
+    assert "rows set apart as totals, not counted twice: 合计" in printed
+    blocks = gpd.read_parquet(out / "blocks.parquet")
+    assert blocks["population"].sum() == pytest.approx(2100.0, abs=1e-6)
+    east = blocks["subdistrict"] == "芳草街道"
+    assert blocks["population"][east].sum() == pytest.approx(900.0)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    report = summary["imports"]["census_table"]
+    assert report["matched_residents"] == 2100.0 and report["residents_in_study"] == pytest.approx(2100.0)
+    assert [u["name"] for u in report["unmatched"]] == ["不存在社区"]
+
+
+def test_a_bad_census_table_column_names_the_flag(tmp_path, capsys):
+    from circle.cli import main
+    from tests.test_admin_units import town_with_sub_districts
+
+    source = town_with_sub_districts(tmp_path / "t.osm")
+    args = ["analyze", str(source), "--out", str(tmp_path / "s"), "--census-table", str(DATA / "town_table.csv")]
+    assert main([*args, "--census-table-columns", "population=人数", "--quiet"]) == 2
+    assert "--census-table-columns" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- a real extract
+
+
+def test_a_table_of_chengdus_own_community_names_joins_a_real_study(tmp_path):
+    """Central Chengdu (2018) maps no 街道/社区 boundary; twelve residential areas carry 社区 names.
+
+    Their outlines become the boundary file and a table names them the ways
+    a census table does; a study of a small box around three of them shares
+    each row among the blocks inside.
+    """
+    from circle.pipeline import AnalysisOptions, analyze
+    from circle.sources.osm import read_osm
+
+    extract = shared_extract("chengdu_central_2018.osm")
+    osm = read_osm(extract, load_preset("gb50180_2018"))
+    assert osm.admin_areas.empty  # what the extract holds: no level 8/9/10 boundary
+    named = osm.residential[osm.residential["name"].fillna("").str.endswith("社区")]
+    assert len(named) == 12
+    admin = tmp_path / "communities.geojson"
+    named[["name", "geometry"]].rename(columns={"name": "社区名称"}).to_file(admin, driver="GeoJSON")
+    table = tmp_path / "七普.csv"
+    table.write_text(
+        "社区名称,常住人口,60岁及以上\n培华社区居委会,3000,600\n菽香里 社区居民委员会,2000,500\n"
+        "新兴社区（居委会）,4000,900\n东沙路社区,1500,300\n红旗社区,800,100\n合计,11300,\n",
+        encoding="gb18030",
+    )
+    result = analyze(
+        AnalysisOptions(
+            source=extract,
+            out=tmp_path / "study",
+            bbox="104.092,30.664,104.103,30.676",
+            census_table=table,
+            admin_file=admin,
+            admin_name_column="社区名称",
+        )
+    )
+    report = result.summary.imports.census_table
+    assert [m["area"] for m in report["matched"]] == ["培华社区", "菽香里社区", "新兴社区", "东沙路社区"]
+    assert [u["name"] for u in report["unmatched"]] == ["红旗社区"]
+    in_study = {m["area"]: m["residents_in_study"] for m in report["matched"]}
+    # the three in the box keep their totals whole; 东沙路社区 lies 4 km north: its residents go to its own
+    # blocks, outside the study, and the report says so
+    assert in_study["培华社区"] == pytest.approx(3000.0, abs=0.5)
+    assert in_study["菽香里社区"] == pytest.approx(2000.0, abs=0.5)
+    assert in_study["新兴社区"] == pytest.approx(4000.0, abs=0.5)
+    assert in_study["东沙路社区"] == 0.0
+    assert [p["name"] for p in report["areas_partly_in_study"]] == ["东沙路社区"]
+    assert report["allocation"]["allocated"] == pytest.approx(10500.0)
+    frame = gpd.read_parquet(result.path / "blocks.parquet")
+    assert frame["population"][frame["pop_source"] == "census"].sum() == pytest.approx(9000.0, abs=0.5)
+
+
+@pytest.mark.parametrize(
+    "name", ["circle.sources.chinese_names", "circle.sources.age_bands", "circle.sources.census_table"]
+)
+def test_the_examples_in_the_docstrings_hold(name):
+    """``circle.sources`` is a namespace package, which tests/test_doctests.py does not walk into."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
