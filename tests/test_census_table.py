@@ -455,3 +455,45 @@ def test_the_examples_in_the_docstrings_hold(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ---------------------------------------------------------------- circle batch
+
+
+def test_a_batch_study_takes_a_census_table_and_a_tiled_one_needs_a_boundary_file(tmp_path):
+    import yaml
+
+    from circle.pipeline.batch_plan import read_batch_file
+
+    config = tmp_path / "batch.yaml"
+    studies = [
+        {"name": "one", "source": "x.osm", "census_table": "普查.csv", "census_table_columns": "name=社区名称"},
+        {"name": "tiled", "source": "x.osm", "bbox": "104,30,104.1,30.1", "tiles": {"columns": 2, "rows": 1}},
+    ]
+    studies[1].update(census_table="普查.csv", admin="areas.geojson", admin_name_column="名称")
+    config.write_text(yaml.safe_dump({"studies": studies}, allow_unicode=True), encoding="utf-8")
+    plan = read_batch_file(config, tmp_path / "out")
+    assert plan.tasks[0].options["census_table"] == str(tmp_path / "普查.csv")
+    assert plan.tasks[0].options["admin_file"] is None
+    counted = plan.tiled[0].counted
+    assert counted.census_table.path == tmp_path / "普查.csv" and counted.admin_file == str(tmp_path / "areas.geojson")
+    tile = plan.tiled[0].tile_task(plan.tiled[0].tiles()[0])
+    assert tile.options["census_table"] is None  # counted once, at the merge
+    del studies[1]["admin"]
+    config.write_text(yaml.safe_dump({"studies": studies}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"studies\[1\]\.census_table: a tiled study joins a census table to a"):
+        read_batch_file(config, tmp_path / "out")
+
+
+def test_a_merged_city_is_counted_from_the_table_once(tmp_path):
+    from circle.build.population.counts import recount_merged
+    from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
+
+    blocks = town_blocks().assign(**{POPULATION_LOW: ESTIMATE, POPULATION_HIGH: ESTIMATE}, parent_id="p")
+    blocks = blocks.to_crs("EPSG:4326")
+    sources = CountedSources(census_table=CensusTableSpec(DATA / "town_table.csv"), admin_file=ADMIN)
+    merged, imports, _ = recount_merged(blocks, sources, china(), UTM)
+    assert merged.crs == blocks.crs and not [c for c in merged.columns if c.startswith("_census")]
+    assert merged["population"][merged["pop_source"] == "census"].sum() == pytest.approx(19000.0)
+    assert imports["census_table"]["residents_in_study"] == pytest.approx(19000.0)
+    assert merged["age_band_65_inf"].iloc[0] == pytest.approx(450.0)

@@ -12,6 +12,7 @@ import yaml
 from circle.build.population.counts import CountedSources
 from circle.errors import InputDataError
 from circle.pipeline.tiling import TileGrid, TileOf
+from circle.sources.census_table import CensusTableSpec, parse_columns
 from circle.standards.regions import Region, region_for, region_names
 
 #: extra attempts of a task that failed unexpectedly (a worker crash, a full disk …).
@@ -32,6 +33,11 @@ _STUDY_KEYS = {
     "population_total",
     "census",
     "census_column",
+    "census_table",
+    "census_table_columns",
+    "admin",
+    "admin_name_column",
+    "admin_code_column",
     "region",
     "block_id_column",
     "block_name_column",
@@ -41,6 +47,23 @@ _STUDY_KEYS = {
     "tiles",
     "gpkg",
 }
+
+
+#: a study's census-table options (set only when it names a table: other studies' requests stay as they were)
+_CENSUS_TABLE_OPTIONS = ("census_table", "census_table_columns", "admin_file", "admin_name_column", "admin_code_column")
+
+
+def _census_table_options(study: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Return the census table's options of a study entry (none when it names no table)."""
+    if not study.get("census_table"):
+        return {}
+    return {
+        "census_table": str((base / study["census_table"]).resolve()),
+        "census_table_columns": study.get("census_table_columns"),
+        "admin_file": str((base / study["admin"]).resolve()) if study.get("admin") else None,
+        "admin_name_column": study.get("admin_name_column"),
+        "admin_code_column": study.get("admin_code_column"),
+    }
 
 
 @dataclass(frozen=True)
@@ -86,11 +109,18 @@ class TiledStudy:
     def counted(self) -> CountedSources:
         """The residents the user counted (raster, census, known total): applied once, to the merged city."""
         options = self.options
+        table = options.get("census_table")
         return CountedSources(
             options.get("population_raster"),
             options.get("census_file"),
             options.get("census_column"),
             options.get("population_total"),
+            census_table=CensusTableSpec(Path(table), parse_columns(options.get("census_table_columns")))
+            if table
+            else None,
+            admin_file=options.get("admin_file"),
+            admin_name_column=options.get("admin_name_column"),
+            admin_code_column=options.get("admin_code_column"),
         )
 
     @property
@@ -102,6 +132,7 @@ class TiledStudy:
     def tile_task(self, tile: TileOf) -> BatchTask:
         """Return the analysis of one tile as a task of its own (its residents estimated; counts come at the merge)."""
         counted_later = dict.fromkeys(("population_raster", "census_file", "census_column", "population_total"))
+        counted_later.update(dict.fromkeys(k for k in _CENSUS_TABLE_OPTIONS if k in self.options))
         options = {**self.options, **counted_later, "bbox": None, "region": self.region.key}
         return BatchTask(f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), options)
 
@@ -174,7 +205,9 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
         if name in seen:
             problems.append(f"{where}.name {name!r} is used twice")
         seen.add(name)
-        paths = {key: study.get(key) for key in ("source", "area", "blocks", "population", "census")}
+        paths = {
+            key: study.get(key) for key in ("source", "area", "blocks", "population", "census", "census_table", "admin")
+        }
         wrong = [key for key, value in paths.items() if value is not None and not isinstance(value, str)]
         if wrong:
             problems.append(f"{where}.{wrong[0]} must be a file name")
@@ -202,6 +235,13 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             "engine": str(study.get("engine", "labels")),
             "gpkg": bool(study.get("gpkg", False)),
         }
+        options.update(_census_table_options(study, base))
+        if options.get("census_table") and study.get("tiles") is not None and not options.get("admin_file"):
+            problems.append(
+                f"{where}.census_table: a tiled study joins a census table to a boundary file only (admin: FILE), "
+                "as OpenStreetMap's boundaries are not kept when the tiles are merged"
+            )
+            continue
         if options["region"] is not None and options["region"] not in region_names():
             problems.append(f"{where}.region {options['region']!r} is none of {', '.join(region_names())}")
             continue

@@ -34,6 +34,8 @@ from circle.sources.age_bands import Band, BandError, partition
 from circle.sources.census_table import CensusTable
 from circle.standards import Preset
 
+#: the block columns of a table's age groups start so (``age_band_60_inf`` …; see :attr:`Band.column`)
+AGE_BAND_PREFIX = "age_band_"
 #: temporary block columns (dropped by :func:`census_table_in_study`)
 _AREA = "_census_table_area"
 _ROW = "_census_table_row"

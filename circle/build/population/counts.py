@@ -18,7 +18,12 @@ import geopandas as gpd
 import numpy as np
 
 from circle.build.population.census import allocate_census
-from circle.build.population.census_table import allocate_census_table, osm_admin_areas
+from circle.build.population.census_table import (
+    AGE_BAND_PREFIX,
+    allocate_census_table,
+    census_table_in_study,
+    osm_admin_areas,
+)
 from circle.build.population.estimate import counted_range
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
@@ -159,6 +164,7 @@ def recount_merged(
     """
     imports: dict[str, Any] = {}
     counted = count_residents(blocks.to_crs(crs), sources, preset, crs, imports)
+    counted = census_table_in_study(counted, imports.get("census_table"))
     if sources.total is not None:
         counted, imports["population_total"] = scale_to_total(counted, float(sources.total))
     out = blocks.copy()
@@ -166,5 +172,8 @@ def recount_merged(
     out["pop_source"] = counted["pop_source"].to_numpy(object)
     for column in (POPULATION_LOW, POPULATION_HIGH):
         out[column] = counted[column].to_numpy(float)
+    for column in counted.columns:
+        if str(column).startswith(AGE_BAND_PREFIX):  # a census table's age groups
+            out[column] = counted[column].to_numpy(float)
     out["pop_flag"] = plausibility_flags(out, preset.population)
     return out, imports, population_summary(out)
