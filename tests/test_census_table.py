@@ -497,3 +497,36 @@ def test_a_merged_city_is_counted_from_the_table_once(tmp_path):
     assert merged["population"][merged["pop_source"] == "census"].sum() == pytest.approx(19000.0)
     assert imports["census_table"]["residents_in_study"] == pytest.approx(19000.0)
     assert merged["age_band_65_inf"].iloc[0] == pytest.approx(450.0)
+
+
+def test_openstreetmaps_statistical_code_tags_join_by_code(tmp_path):
+    """Units tagged ``ref:admin:CN:nbs`` (else ``ref:admin:CN``) are joined by code, whatever their names."""
+    from circle.pipeline import AnalysisOptions, analyze
+    from tests.osm_builder import OsmBuilder
+    from tests.test_admin_units import _ring_of_ways
+
+    town = OsmBuilder()
+    town.way([town.node(100.0 * i - 100, -20.0) for i in range(12)], highway="residential")
+    town.node(950, -19.5, amenity="clinic")
+    for corners, name, tags in (
+        ([(-100, -200), (500, -200), (500, 500), (-100, 500)], "西社区", {"ref__admin__CN__nbs": "510107001001"}),
+        ([(500, -200), (1100, -200), (1100, 500), (500, 500)], "东社区", {"ref__admin__CN": "510107001002"}),
+    ):
+        town.relation(
+            _ring_of_ways(town, corners),
+            type="boundary",
+            boundary="administrative",
+            admin_level="10",
+            name=name,
+            **tags,
+        )
+    town.polygon([(0, 10), (80, 10), (80, 90), (0, 90)], landuse="residential")
+    town.polygon([(660, 10), (740, 10), (740, 90), (660, 90)], landuse="residential")
+    table = tmp_path / "codes.csv"
+    table.write_text("代码,常住人口\n510107001001,800\n510107001002,1300\n", encoding="utf-8")
+    result = analyze(AnalysisOptions(source=town.write(tmp_path / "t.osm"), out=tmp_path / "s", census_table=table))
+    report = result.summary.imports.census_table
+    assert [(m["area"], m["by"]) for m in report["matched"]] == [("西社区", "code"), ("东社区", "code")]
+    blocks = gpd.read_parquet(result.path / "blocks.parquet").sort_values("community")
+    assert blocks["community"].tolist() == ["东社区", "西社区"]
+    assert blocks["population"].tolist() == pytest.approx([1300.0, 800.0])

@@ -366,6 +366,12 @@ def _print_census_table(report: dict | None) -> None:
             f"  {len(report['unmatched'])} rows ({report['unmatched_residents']:,.0f} residents) match no area: "
             f"{_names(report['unmatched'])}; see summary.json for all and why."
         )
+    allocation = report.get("allocation") or {}
+    if allocation.get("polygons_without_blocks"):
+        print(
+            f"  {allocation['polygons_without_blocks']} matched areas ({allocation['population_without_blocks']:,.0f} "
+            "residents) hold no residential block the data maps: their residents are not in the study."
+        )
     without = report.get("areas_without_row") or []
     if without:
         print(f"  {len(without)} areas with blocks have no row and keep their estimate: {_names(without)}.")
