@@ -530,3 +530,68 @@ def test_openstreetmaps_statistical_code_tags_join_by_code(tmp_path):
     blocks = gpd.read_parquet(result.path / "blocks.parquet").sort_values("community")
     assert blocks["community"].tolist() == ["东社区", "西社区"]
     assert blocks["population"].tolist() == pytest.approx([1300.0, 800.0])
+
+
+# ---------------------------------------------------------------- more ways tables and boundary files are written
+
+
+def test_a_sub_district_code_over_its_community_codes_is_a_subtotal(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "代码,人口\n510107001000,7000\n510107001001,4000\n510107001003,3000\n510107002001,5000\n", encoding="utf-8"
+    )
+    read = read_census_table(CensusTableSpec(table))
+    assert read.rows["excluded"].notna().tolist() == [True, False, False, False]
+    blocks, report = count(table)
+    assert report["matched_residents"] == 12000.0 and by_community(blocks)["芳华社区"] == [3750.0, 1250.0]
+
+
+def test_names_whose_suffix_is_part_of_the_name_still_match():
+    import pandas as pd
+
+    from circle.build.population._table_join import match_rows
+
+    areas = gpd.GeoDataFrame(
+        {
+            "name": pd.Series(["曹杨新村社区", "大场镇", "玉林"], dtype=object),
+            "alt_name": pd.Series([None, None, None], dtype=object),
+            "code": pd.Series([None, None, None], dtype=object),
+            "upper": pd.Series([False, True, None], dtype=object),
+        },
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1), shapely.box(4, 0, 5, 1)],
+        crs=UTM,
+    )
+    rows = pd.DataFrame(
+        {
+            "line": [2, 3, 4, 5, 6],
+            "name": ["曹杨新村", "大场乡人民政府", "玉林社区居委会", "大场社区", "曹杨新村街道"],
+            "code": pd.Series([None] * 5, dtype=object),
+            "subdistrict": [""] * 5,
+        }
+    )
+    matches = match_rows(rows, areas)
+    # a 社区 row never takes the 镇 of the same stem, nor a 街道 row the 社区
+    assert matches.area.tolist() == [0, 1, 2, -1, -1]
+
+
+def test_a_boundary_files_levels_come_from_its_level_column_codes_or_names(tmp_path):
+    from circle.sources.admin_file import read_admin_file
+
+    frame = gpd.GeoDataFrame(
+        {
+            "XZQMC": ["玉林街道", "玉林社区", "甲", "乙", "丙"],
+            "XZQDM": [None, None, "510107001000", "510107001001", None],
+            "级别": [None, None, None, None, "社区"],
+        },
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(5)],
+        crs=UTM,
+    )
+    path = tmp_path / "areas.gpkg"
+    frame.to_file(path)
+    areas = read_admin_file(path, None, None, UTM)
+    assert areas["upper"].tolist() == [True, False, True, False, False]
+    assert areas["code"].tolist() == [None, None, "510107001000", "510107001001", None]
+    frame[["geometry"]].assign(人口=1).to_file(path)
+    with pytest.raises(InputDataError, match="has no column of names or codes") as error:
+        read_admin_file(path, None, None, UTM)
+    assert error.value.about == ("admin_name_column", "admin_code_column")

@@ -146,7 +146,7 @@ def _census_polygons(rows: pd.DataFrame, area: np.ndarray, areas: gpd.GeoDataFra
     for r in matched:
         shape, total = geometry[area[r]], population[r]
         if upper[area[r]] and lower_rows:
-            inside = [lr for lr, p in zip(lower_rows, inner, strict=True) if shapely.within(p, shape)]
+            inside = [lower_rows[i] for i in np.flatnonzero(shapely.within(inner, shape))]
             if inside:
                 held = float(population[inside].sum())
                 if held > total + 1e-6:
