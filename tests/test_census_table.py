@@ -241,11 +241,16 @@ def test_a_sub_district_row_above_tells_the_shared_name_apart_and_is_not_counted
     assert report["rows_set_apart"] == 2
 
 
-def test_gb18030_csv_and_xlsx_read_like_utf8():
+def test_gb18030_utf16_csv_and_xlsx_read_like_utf8(tmp_path):
     utf8, _ = count(DATA / "town_table.csv")
     gb, report = count(DATA / "town_table_gb18030.csv")
     assert gb["population"].tolist() == utf8["population"].tolist()
     assert report["rows_matched"] == 7
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text((DATA / "town_table.csv").read_text(encoding="utf-8"), encoding="utf-16")
+    assert count(utf16)[0]["population"].tolist() == utf8["population"].tolist()
+    with pytest.raises(InputDataError, match=r"census table .*missing\.csv does not exist"):
+        count(tmp_path / "missing.csv")
     book, report = count(DATA / "town_table.xlsx")
     # codes (numbers in the sheet) for three rows, the name 石羊村委会 for the one without
     assert [m["by"] for m in report["matched"]] == ["code", "code", "code", "name"]

@@ -166,7 +166,10 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
         population column, or a row whose residents are not a number of 0 or more.
     """
     path = Path(spec.path)
-    frame = read_table(path)
+    try:
+        frame = read_table(path)
+    except InputDataError as error:  # the reader is the facility tables'; the words should be this table's
+        raise InputDataError(str(error).replace("facility table", "census table"), about=("census_table",)) from None
     found = _find_columns(frame, spec.columns, path)
     ages, ignored = _age_columns(frame, found)
     name_col, code_col = found.get("name"), found.get("code")
