@@ -91,6 +91,7 @@ class TiledStudy:
             options.get("census_file"),
             options.get("census_column"),
             options.get("population_total"),
+            system=options.get("population_crs"),
         )
 
     @property

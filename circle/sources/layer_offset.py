@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from circle.geo import WGS84, transform_geometries, transform_xy
-from circle.sources.coords import SYSTEMS, from_wgs84, out_of_china, to_wgs84
+from circle.sources.coords import SYSTEMS, from_wgs84, out_of_china, to_wgs84, transform_geometry
 from circle.sources.offset_check import verdict
 
 SPACING_M = 20.0  # outline samples every 20 m …
@@ -95,7 +95,14 @@ class OffsetReference:
 
 
 def check_layer_offset(
-    geometries: gpd.GeoSeries, declared: str, reference: OffsetReference, what: str, min_features: int = 5
+    geometries: gpd.GeoSeries,
+    declared: str,
+    reference: OffsetReference,
+    what: str,
+    min_features: int = 5,
+    min_pieces: int = MIN_PIECES,
+    whole: bool = False,
+    min_gain_m: float = MIN_GAIN_M,
 ) -> dict[str, Any]:
     """Compare a layer's outlines with the reference edges under each coordinate system.
 
@@ -113,6 +120,14 @@ def check_layer_offset(
         The layer, for messages ("blocks file").
     min_features : int
         Features near the reference needed to judge (1 for a study area).
+    min_pieces : int
+        Pieces of outline (200 m, or a shorter line's whole course) needed to judge.
+    whole : bool
+        Compare each feature whole, by its own distance to the nearest edge
+        (a closure line drawn across a street is 0 m from it), not by its
+        outline's samples.
+    min_gain_m : float
+        How many metres better another system must fit (besides under half).
 
     Returns
     -------
@@ -134,36 +149,36 @@ def check_layer_offset(
     if reference.empty or geometries.empty:
         result["message"] = f"offset check skipped: there is no {reference.words} to compare the {what} with"
         return result
-    x, y, feature, piece = outline_samples(geometries.to_crs(reference.crs).geometry.to_numpy())
+    metric = geometries.to_crs(reference.crs).geometry.to_numpy()
+    x, y, feature, piece = outline_samples(metric)
     lon, lat = transform_xy(x, y, reference.crs, WGS84)
     if out_of_china(lon, lat).all():
         result["message"] = "offset check skipped: the layer lies outside China, where WGS-84, GCJ-02 and BD-09 agree"
         return result
-    raw_lon, raw_lat = from_wgs84(lon, lat, declared if declared in SYSTEMS else "wgs84")
-    misfits = {}
-    inside = np.ones(piece.max() + 1, bool)  # pieces inside the reference's data under every system
-    xmin, ymin, xmax, ymax = reference.extent
-    for system in SYSTEMS:
-        sx, sy = transform_xy(*to_wgs84(raw_lon, raw_lat, system), WGS84, reference.crs)
-        misfits[system] = _piece_misfits(reference.tree, sx, sy, piece)
-        outside = (sx < xmin) | (sx > xmax) | (sy < ymin) | (sy > ymax)
-        inside[np.unique(piece[outside])] = False
-    near = np.zeros(piece.max() + 1, bool)
+    compared = declared if declared in SYSTEMS else "wgs84"
+    if whole:
+        misfits, inside, piece_feature = _whole_misfits(metric, compared, reference)
+        result["measure"] = f"distance of each line to the nearest {reference.words}"
+    else:
+        misfits, inside, piece_feature = _outline_misfits(lon, lat, feature, piece, compared, reference)
+    near = np.zeros(len(inside), bool)
     for values in misfits.values():
         near |= values < REACH_M
     near &= inside
-    piece_feature = np.zeros(len(near), np.int64)
-    piece_feature[piece] = feature
     compared_features = len(np.unique(piece_feature[near]))
     result["compared_features"] = compared_features
-    result["compared_km"] = round(float(near.sum()) * PIECE_SAMPLES * SPACING_M / 1000.0, 1)
-    if compared_features < min_features or near.sum() < MIN_PIECES:
+    if whole:
+        compared_m = float(shapely.length(metric[near]).sum())
+    else:
+        compared_m = float(np.bincount(piece, minlength=len(near))[near].sum()) * SPACING_M
+    result["compared_km"] = round(compared_m / 1000.0, 1)
+    if compared_features < min_features or near.sum() < min_pieces:
         needed = f"{min_features} feature{'s' if min_features > 1 else ''}"
         result["message"] = (
             f"offset check skipped: only {compared_features} of the {len(geometries)} features of the {what} "
             f"(about {result['compared_km']:g} km of outline) lie inside the data and within {REACH_M:.0f} "
             f"m of an {reference.words} under any coordinate system; at least {needed} and "
-            f"{MIN_PIECES * PIECE_SAMPLES * SPACING_M / 1000:g} km are needed to judge"
+            f"{min_pieces} pieces of outline (up to {PIECE_SAMPLES * SPACING_M:.0f} m each) are needed to judge"
         )
         return result
     medians = {system: float(np.median(values[near])) for system, values in misfits.items()}
@@ -171,13 +186,48 @@ def check_layer_offset(
     result["suggested"], result["message"] = verdict(
         medians,
         declared,
-        f"the outlines of the {what}",
+        f"the {'lines' if whole else 'outlines'} of the {what}",
         f"from the nearest {reference.words}",
         f"the {what}",
         "its coordinate system",
-        min_gain_m=MIN_GAIN_M,
+        min_gain_m=min_gain_m,
     )
     return result
+
+
+def _outline_misfits(lon, lat, feature, piece, compared: str, reference: OffsetReference):
+    """Return the pieces' misfits per system, whether each lies inside the data under every system, and its feature."""
+    raw_lon, raw_lat = from_wgs84(lon, lat, compared)
+    misfits = {}
+    inside = np.ones(piece.max() + 1, bool)
+    xmin, ymin, xmax, ymax = reference.extent
+    for system in SYSTEMS:
+        sx, sy = transform_xy(*to_wgs84(raw_lon, raw_lat, system), WGS84, reference.crs)
+        misfits[system] = _piece_misfits(reference.tree, sx, sy, piece)
+        outside = (sx < xmin) | (sx > xmax) | (sy < ymin) | (sy > ymax)
+        inside[np.unique(piece[outside])] = False
+    piece_feature = np.zeros(len(inside), np.int64)
+    piece_feature[piece] = feature
+    return misfits, inside, piece_feature
+
+
+def _whole_misfits(metric: np.ndarray, compared: str, reference: OffsetReference):
+    """As :func:`_outline_misfits`, each feature being one piece measured whole."""
+    raw = transform_geometry(transform_geometries(metric, reference.crs, WGS84), compared)
+    misfits = {}
+    inside = np.ones(len(metric), bool)
+    xmin, ymin, xmax, ymax = reference.extent
+    for system in SYSTEMS:
+        moved = transform_geometries(transform_geometry(raw, system, inverse=True), WGS84, reference.crs)
+        distance = np.full(len(moved), CAP_M)
+        (rows, _), gaps = reference.tree.query_nearest(
+            moved, max_distance=CAP_M, return_distance=True, all_matches=False
+        )
+        distance[rows] = gaps
+        misfits[system] = distance
+        bounds = shapely.bounds(moved)
+        inside &= (bounds[:, 0] >= xmin) & (bounds[:, 1] >= ymin) & (bounds[:, 2] <= xmax) & (bounds[:, 3] <= ymax)
+    return misfits, inside, np.arange(len(metric))
 
 
 def outline_samples(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

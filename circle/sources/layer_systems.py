@@ -129,18 +129,23 @@ def check_degrees(
     if frame.crs is None or not frame.crs.is_geographic or frame.empty:
         return
     west, south, east, north = frame.total_bounds
+    if max(abs(west), abs(east), abs(south), abs(north)) > 1000:
+        hint = f" It was declared {declared}, which is in degrees." if declared else ""
+        raise error(
+            f"{what} {path} has coordinates up to {max(abs(west), abs(east), abs(south), abs(north)):,.0f}, read as "
+            f"degrees: they look like projected metres.{hint} Declare the file's real coordinate system as "
+            "EPSG:CODE (e.g. EPSG:4547 for CGCS2000 Gauss-Krüger, EPSG:32648 for UTM 48N), or set it in the file."
+        )
     if max(abs(south), abs(north)) > 90:
         raise error(
             f"{what} {path} has latitudes beyond ±90° ({south:.3f}…{north:.3f}): latitude and "
             "longitude look swapped. Write the file with x = longitude, y = latitude."
         )
     if max(abs(west), abs(east)) > 180:
-        hint = (
-            f" It was declared {declared}, which is in degrees: if it holds projected metres, declare EPSG:CODE."
-            if declared
-            else " Set the file's real CRS (projected metres?) and export it again."
+        raise error(
+            f"{what} {path} has longitudes beyond ±180° ({west:.3f}…{east:.3f}): the coordinates are not "
+            "degrees. Set the file's real CRS (projected metres?) or declare it as EPSG:CODE, and run again."
         )
-        raise error(f"{what} {path} has longitudes beyond ±180° ({west:.3f}…{east:.3f}): the coordinates are not degrees.{hint}")
 
 
 def refuse_for_raster(system: str | None, path) -> None:

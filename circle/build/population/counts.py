@@ -21,7 +21,9 @@ from circle.build.population.census import allocate_census
 from circle.build.population.estimate import counted_range
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
-from circle.sources.census import read_census
+from circle.sources.census import read_census_layer
+from circle.sources.layer_offset import OffsetReference, check_layer_offset
+from circle.sources.layer_systems import parse_system, refuse_for_raster
 from circle.standards import Preset
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
@@ -43,19 +45,28 @@ class CountedSources:
         That column, when it is not found by its name.
     total : float, optional
         The known number of residents of the study area.
+    system : str, optional
+        The census polygons' declared coordinate system (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``);
+        a raster is read in its own and refuses one.
     """
 
     raster: str | Path | None = None
     census: str | Path | None = None
     census_column: str | None = None
     total: float | None = None
+    system: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.raster or self.census) or self.total is not None
 
 
 def count_residents(
-    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, imports: dict[str, Any]
+    blocks: gpd.GeoDataFrame,
+    sources: CountedSources,
+    preset: Preset,
+    crs: str,
+    imports: dict[str, Any],
+    reference: OffsetReference | None = None,
 ) -> gpd.GeoDataFrame:
     """Replace estimates by the raster's, then the census's counts; record what each gave in ``imports``.
 
@@ -71,6 +82,8 @@ def count_residents(
         The blocks' CRS.
     imports : dict
         Gets ``population_raster`` and ``census`` reports.
+    reference : OffsetReference, optional
+        OpenStreetMap's edges: the census polygons' coordinate system is checked against them.
 
     Returns
     -------
@@ -82,11 +95,17 @@ def count_residents(
         # tables, and small blocks (a square of loose houses, 72 m² of floor) got shares 7e-4 apart otherwise
         blocks = blocks.assign(floor_area_m2=np.round(blocks["floor_area_m2"].to_numpy(float), FLOOR_DECIMALS))
     if sources.raster:
+        refuse_for_raster(parse_system(sources.system), sources.raster)
         blocks, imports["population_raster"] = allocate_raster(blocks, sources.raster, preset)
     if sources.census:
-        census = read_census(sources.census, sources.census_column, crs)
+        census, declared = read_census_layer(sources.census, sources.census_column, crs, sources.system)
         blocks, imports["census"] = allocate_census(blocks, census, preset)
         imports["census"]["file"] = Path(sources.census).name
+        imports["census"]["declared_crs"] = declared
+        if reference is not None:
+            imports["census"]["offset_check"] = check_layer_offset(
+                census.geometry, declared, reference, "census file", min_features=3
+            )
     return counted_range(blocks)
 
 
