@@ -113,7 +113,7 @@ def read_area_file(path: str | Path, system: str | None = None) -> StudyArea:
     try:
         polygons, declared = read_layer(path, "area file", AreaError, system=system)
     except AreaError as exc:
-        raise AreaError(str(exc), about=("area_file", "area_crs")) from None
+        raise AreaError(str(exc), about=("area_file",)) from None
     merged = shapely.union_all(polygons.to_crs(WGS84).geometry.values)
     return StudyArea(merged, f"polygon {path.name}", declared)
 

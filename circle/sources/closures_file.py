@@ -49,7 +49,7 @@ def read_closure_layer(path: str | Path, system: str | None = None) -> tuple[gpd
     try:
         frame, declared = read_layer(path, "closures file", InputDataError, kinds=LINES_AND_POLYGONS, system=system)
     except InputDataError as exc:
-        raise InputDataError(str(exc), about=("closures_file", "closures_crs")) from None
+        raise InputDataError(str(exc), about=("closures_file",)) from None
     return frame.to_crs(WGS84), declared
 
 

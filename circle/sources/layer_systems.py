@@ -129,10 +129,11 @@ def check_degrees(
     if frame.crs is None or not frame.crs.is_geographic or frame.empty:
         return
     west, south, east, north = frame.total_bounds
-    if max(abs(west), abs(east), abs(south), abs(north)) > 1000:
+    biggest = max(abs(west), abs(east), abs(south), abs(north))
+    if 1000 < biggest < 1e8:  # metres of a projected CRS (beyond, the numbers are no coordinates at all)
         hint = f" It was declared {declared}, which is in degrees." if declared else ""
         raise error(
-            f"{what} {path} has coordinates up to {max(abs(west), abs(east), abs(south), abs(north)):,.0f}, read as "
+            f"{what} {path} has coordinates up to {biggest:,.0f}, read as "
             f"degrees: they look like projected metres.{hint} Declare the file's real coordinate system as "
             "EPSG:CODE (e.g. EPSG:4547 for CGCS2000 Gauss-Krüger, EPSG:32648 for UTM 48N), or set it in the file."
         )
