@@ -394,18 +394,52 @@ def test_analyze_reads_gcj02_blocks_and_warns_when_they_are_declared_wgs84(tmp_p
     path = write_layer(
         tmp_path / "amap.geojson", to_web_map(compounds, "gcj02"), name=[f"c{i}" for i in range(len(compounds))]
     )
+    census = write_layer(tmp_path / "census.geojson", to_web_map(compounds, "gcj02"), 人口=np.full(len(compounds), 800))
     bbox = "104.062,30.662,104.078,30.678"
     out = tmp_path / "study"
     argv = ["analyze", "--bbox", bbox, "--blocks", str(path), "--out", str(out), "--quiet"]
+    argv += ["--population", str(census), "--population-crs", "gcj02"]
     assert main([*argv, "--blocks-crs", "gcj02"]) == 0
     printed = capsys.readouterr()
     assert "WARNING" not in printed.err
-    blocks_import = Study.open(out).summary.imports.blocks
-    assert blocks_import["declared_crs"] == "gcj02" and blocks_import["offset_check"]["suggested"] is None
+    imports = Study.open(out).summary.imports
+    assert imports.blocks["declared_crs"] == "gcj02" and imports.blocks["offset_check"]["suggested"] is None
     assert "amap.geojson (gcj02): offset check: read as gcj02" in printed.out
+    assert imports.census["declared_crs"] == "gcj02" and imports.census["offset_check"]["suggested"] is None
+    assert imports.census["blocks_outside_census"] == 0  # every compound lies in its census polygon
 
     assert main([*argv, "--blocks-crs", "wgs84", "--overwrite"]) == 0
     printed = capsys.readouterr()
     assert "read as wgs84" in printed.err and "[--blocks-crs gcj02]" in printed.err
     summary = json.loads((out / "summary.json").read_text())
     assert summary["imports"]["blocks"]["offset_check"]["suggested"] == "gcj02"
+
+
+# -- the app -----------------------------------------------------------------------------------------------------------
+
+
+def test_the_app_offers_the_four_systems_and_says_which_map_uses_which():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from circle.ui.widgets import layer_system_choice
+
+        st.write(f"chosen={layer_system_choice('zh', '普查面坐标系', 'census_crs')}")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.run()
+    radio = at.radio(key="census_crs")
+    assert radio.options == [
+        "WGS-84（GPS、OpenStreetMap、多数 GIS 文件）",
+        "GCJ-02（高德、腾讯地图）",
+        "BD-09（百度地图）",
+        "EPSG 代码（投影坐标等）",
+    ]
+    assert at.markdown[-1].value == "chosen=wgs84"
+    radio.set_value("bd09").run()
+    assert at.markdown[-1].value == "chosen=bd09"
+    at.radio(key="census_crs").set_value("epsg").run()
+    at.text_input(key="census_crs_code").input("4547").run()
+    assert not at.exception and at.markdown[-1].value == "chosen=EPSG:4547"
