@@ -36,6 +36,9 @@ from circle.standards import load_preset
 from circle.study import Study
 from tests.conftest import SHARED_OSM, make_network, shared_extract
 
+# files without a CRS are written on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")
+
 EMBEDDED = Path(__file__).resolve().parents[1] / "circle" / "data" / "chengdu_central_2018.osm.pbf"
 CHINESE_EXTRACTS = ["chengdu_central_2018.osm.pbf", "beijing_haidian_2026.osm", "shanghai_baoshan_2021.osm"]
 
