@@ -242,7 +242,7 @@ HOSTILE_FILES: list[Hostile] = [
         lambda t: _polygon_geojson(
             [[[[500000.0, 3390000.0], [500100.0, 3390000.0], [500100.0, 3390100.0], [500000.0, 3390000.0]]]]
         ),
-        r"beyond ±90|swapped",
+        r"beyond ±90|swapped|look like projected metres",
     ),
     Hostile(
         "mixed-crs.geojson",

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 RASTER_SUFFIXES = (".tif", ".tiff")
 
 
+#: the help of every ``--…-crs`` flag of a polygon file.
+LAYER_SYSTEMS_HELP = (
+    "wgs84 (GPS, OSM), gcj02 (AMap 高德, Tencent 腾讯), bd09 (Baidu 百度) or EPSG:CODE; overrides the file's "
+    "EPSG:4326 label, which web-map exports carry whatever their system (default: the file's own CRS)"
+)
+
 #: how the CLI names each ``pop_source``.
 POPULATION_SOURCE_WORDS = {
     "user": "your block column",
@@ -58,9 +64,11 @@ def add_parser(commands) -> None:
     area = cmd.add_argument_group("study area (blocks outside are left out; services just beyond still count)")
     area.add_argument("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north")
     area.add_argument("--area", dest="area_file", metavar="FILE", help="polygon file (GeoPackage, GeoJSON, SHP)")
+    area.add_argument("--area-crs", metavar="SYSTEM", help=f"coordinates of --area: {LAYER_SYSTEMS_HELP}")
     area.add_argument("--place", help="a place name to download (needs the internet)")
     blocks = cmd.add_argument_group("residential blocks (default: landuse=residential, else street blocks)")
     blocks.add_argument("--blocks", dest="blocks_file", metavar="FILE", help="your own block polygons")
+    blocks.add_argument("--blocks-crs", metavar="SYSTEM", help=f"coordinates of --blocks: {LAYER_SYSTEMS_HELP}")
     blocks.add_argument("--block-id-column", metavar="COL", help="column of --blocks holding block ids")
     blocks.add_argument("--block-name-column", metavar="COL", help="column of --blocks holding names")
     blocks.add_argument("--population-column", metavar="COL", help="column of --blocks holding population")
@@ -108,6 +116,11 @@ def add_parser(commands) -> None:
     )
     blocks.add_argument("--admin-name-column", metavar="COL", help="column of --admin holding the names")
     blocks.add_argument("--admin-code-column", metavar="COL", help="column of --admin holding the statistical codes")
+    blocks.add_argument(
+        "--population-crs",
+        metavar="SYSTEM",
+        help=f"coordinates of --population census polygons: {LAYER_SYSTEMS_HELP} (a raster is read in its own CRS)",
+    )
     blocks.add_argument(
         "--ignore-gates",
         action="store_true",
@@ -172,8 +185,10 @@ def run(args: argparse.Namespace) -> int:
         out=args.out,
         bbox=args.bbox,
         area_file=args.area_file,
+        area_crs=args.area_crs,
         place=args.place,
         blocks_file=args.blocks_file,
+        blocks_crs=args.blocks_crs,
         block_id_column=args.block_id_column,
         block_name_column=args.block_name_column,
         population_column=args.population_column,
@@ -194,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
         admin_file=args.admin_file,
         admin_name_column=args.admin_name_column,
         admin_code_column=args.admin_code_column,
+        population_crs=args.population_crs,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
         region=args.region,
@@ -292,8 +308,26 @@ def _print_study_result(path: Path, summary: StudySummary) -> None:
     print(f"  {beside_python('streamlit')} run app.py   # the planner's map (studies under data/studies)")
 
 
+#: the flag that declares each polygon file's coordinate system, by its ``imports`` section.
+LAYER_FLAGS = {"area": "--area-crs", "blocks": "--blocks-crs", "census": "--population-crs"}
+
+
+def _print_layer_offsets(imports: Imports) -> None:
+    """Print the coordinate-system check of each polygon file: a warning with the flag to use, or what it found."""
+    for section, flag in LAYER_FLAGS.items():
+        report = getattr(imports, section) or {}
+        offset = report.get("offset_check")
+        if not offset:
+            continue
+        if offset.get("suggested"):
+            print(f"  WARNING: {offset['message']} [{flag} {offset['suggested']}]", file=sys.stderr)
+        else:
+            print(f"  {report.get('file', section)} ({report.get('declared_crs')}): {offset['message']}")
+
+
 def _print_imports(imports: Imports) -> None:
     """Print what the facility list, the census and the DEM did, warnings first."""
+    _print_layer_offsets(imports)
     facilities = imports.facilities
     if facilities:
         offset = facilities["offset_check"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,14 @@ def add_parser(commands) -> None:
         metavar="AREA_FILE",
         help="close every flight of steps (highway=steps): of the whole study, or inside the polygons of AREA_FILE",
     )
+    cmd.add_argument(
+        "--close-crs",
+        "--closures-crs",
+        dest="close_crs",
+        metavar="SYSTEM",
+        help="coordinates of the --close and --close-steps files: wgs84 (GPS, OSM), gcj02 (drawn on AMap 高德 or "
+        "Tencent 腾讯), bd09 (Baidu 百度) or EPSG:CODE; overrides the files' EPSG:4326 label (default: their own CRS)",
+    )
     cmd.add_argument("--name", default="scenario", help="scenario name (default: scenario; replaces one of that name)")
     cmd.add_argument("--list", action="store_true", help="list the saved scenarios")
     cmd.add_argument("--show", metavar="NAME", help="print a saved scenario")
@@ -92,16 +101,31 @@ def parse_move(text: str) -> Change:
     return Change("move", facility_id=facility_id.strip(), lat=lat, lon=lon)
 
 
-def closures(args: argparse.Namespace) -> list[Change]:
-    """Return the ``close`` changes of ``--close`` and ``--close-steps``."""
-    from circle.sources.closures_file import read_closures
+def closures(args: argparse.Namespace, network=None) -> list[Change]:
+    """Return the ``close`` changes of ``--close`` and ``--close-steps`` (files read in ``--close-crs``).
+
+    With the study's walking ``network``, each ``--close`` file's lines are
+    checked against it: a warning names the coordinate system that fits better.
+    """
+    import shapely.geometry
+
+    from circle.sources.closures_file import check_closures_offset, read_closure_layer
     from circle.study.scenarios import Change
 
-    changes = [Change("close", geometry=g) for path in args.close for g in read_closures(path)]
+    system = getattr(args, "close_crs", None)
+    changes = []
+    for path in args.close:
+        frame, declared = read_closure_layer(path, system)
+        changes += [Change("close", geometry=shapely.geometry.mapping(g)) for g in frame.geometry.to_numpy()]
+        if network is not None:
+            offset = check_closures_offset(frame, declared, network)
+            if offset.get("suggested"):
+                print(f"  WARNING: {path}: {offset['message']} [--close-crs {offset['suggested']}]", file=sys.stderr)
     if args.close_steps == "":
         changes.append(Change("close", steps=True))
     elif args.close_steps is not None:
-        changes += [Change("close", geometry=g, steps=True) for g in read_closures(args.close_steps)]
+        frame, _ = read_closure_layer(args.close_steps, system)
+        changes += [Change("close", geometry=shapely.geometry.mapping(g), steps=True) for g in frame.geometry]
     return changes
 
 
@@ -162,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     changes = [parse_add(text) for text in args.add]
     changes += [Change("remove", facility_id=text) for text in args.remove]
     changes += [parse_move(text) for text in args.move]
-    changes += closures(args)
+    changes += closures(args, study.network if args.close else None)
     check_name(args.name)
     author, database = cli_author(), database_for(study.path.parent)
     # the command line replaces a scenario of that name, whoever saved it; a save in progress still wins

@@ -111,9 +111,7 @@ def release_claim(database: Database, study: str, name: str, author: str | None)
     """Give up ``author``'s claim of ``name`` after a save that failed (a saved scenario's row stays)."""
     with database.begin() as connection:
         connection.execute(
-            scenarios.delete().where(
-                _where(study, name), scenarios.c.author == author, scenarios.c.state == "saving"
-            )
+            scenarios.delete().where(_where(study, name), scenarios.c.author == author, scenarios.c.state == "saving")
         )
 
 

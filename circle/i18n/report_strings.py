@@ -146,8 +146,7 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     },
     "rpt_sites": {"zh": "四、新增设施建议选址", "en": "4. Suggested sites for new facilities"},
     "rpt_sites_note_saved": {
-        "zh": "以下选址已计算并保存在研究文件夹中："
-        "在候选点中逐个选取新增覆盖人口最多的位置（贪心最大覆盖）。",
+        "zh": "以下选址已计算并保存在研究文件夹中：在候选点中逐个选取新增覆盖人口最多的位置（贪心最大覆盖）。",
         "en": "These sites were computed and saved in the study: each one, in turn, is the "
         "candidate that newly serves the most residents (greedy maximal covering).",
     },

@@ -70,6 +70,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "普查人口（街道/社区面，含人口字段；GeoJSON 或 GeoPackage）",
         "en": "Census population (sub-district or community polygons with totals; GeoJSON or GeoPackage)",
     },
+    "build_census_crs": {"zh": "普查面坐标系", "en": "Coordinates of the census polygons"},
+    "layer_crs_wgs84": {
+        "zh": "WGS-84（GPS、OpenStreetMap、多数 GIS 文件）",
+        "en": "WGS-84 (GPS, OpenStreetMap, most GIS files)",
+    },
+    "layer_crs_gcj02": {"zh": "GCJ-02（高德、腾讯地图）", "en": "GCJ-02 (AMap 高德, Tencent 腾讯)"},
+    "layer_crs_bd09": {"zh": "BD-09（百度地图）", "en": "BD-09 (Baidu 百度)"},
+    "layer_crs_epsg": {"zh": "EPSG 代码（投影坐标等）", "en": "EPSG code (projected x/y, other datums)"},
+    "layer_crs_code": {"zh": "EPSG 代码，例如 EPSG:4547", "en": "EPSG code, e.g. EPSG:4547"},
+    "layer_crs_help": {
+        "zh": "网络地图导出的文件常标为 EPSG:4326，但高德、腾讯为 GCJ-02，百度为 BD-09：此处所选覆盖文件标注。",
+        "en": "Web-map exports are usually labelled EPSG:4326 whatever their system: AMap and Tencent use GCJ-02, "
+        "Baidu BD-09. The choice here overrides the file's label.",
+    },
+    "report_pdf_area_crs": {"zh": "子区域坐标系", "en": "Coordinates of the sub-area"},
     "build_dem": {"zh": "数字高程模型（GeoTIFF，用于坡度）", "en": "Elevation model (GeoTIFF, for slopes)"},
     "build_ignore_gates": {
         "zh": "忽略小区大门（居民可从边界任意处出入）",

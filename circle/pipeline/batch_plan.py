@@ -121,6 +121,7 @@ class TiledStudy:
             admin_file=options.get("admin_file"),
             admin_name_column=options.get("admin_name_column"),
             admin_code_column=options.get("admin_code_column"),
+            system=options.get("population_crs"),
         )
 
     @property

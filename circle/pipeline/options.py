@@ -31,10 +31,14 @@ class AnalysisOptions:
         ``"W,S,E,N"`` in degrees.
     area_file : str or pathlib.Path, optional
         A polygon file limiting the study area.
+    area_crs : str, optional
+        Its coordinate system: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``; None for the file's own.
     place : str, optional
         A place name to fetch online (needs the internet).
     blocks_file : str or pathlib.Path, optional
         The user's residential blocks.
+    blocks_crs : str, optional
+        Their coordinate system (as ``area_crs``).
     block_id_column, block_name_column, population_column : str, optional
         Columns of ``blocks_file``.
     preset : str or pathlib.Path
@@ -70,6 +74,8 @@ class AnalysisOptions:
         街道/社区 polygons the census table is joined to (else OpenStreetMap's boundaries).
     admin_name_column, admin_code_column : str, optional
         Its columns of names and of statistical codes (found by name when omitted).
+    population_crs : str, optional
+        The census polygons' coordinate system (as ``area_crs``); a raster is read in its own.
     population_raster : str or pathlib.Path, optional
         A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
     population_total : float, optional
@@ -95,8 +101,10 @@ class AnalysisOptions:
     out: str | Path = "data/studies/default"
     bbox: str | None = None
     area_file: str | Path | None = None
+    area_crs: str | None = None
     place: str | None = None
     blocks_file: str | Path | None = None
+    blocks_crs: str | None = None
     block_id_column: str | None = None
     block_name_column: str | None = None
     population_column: str | None = None
@@ -117,6 +125,7 @@ class AnalysisOptions:
     admin_file: str | Path | None = None
     admin_name_column: str | None = None
     admin_code_column: str | None = None
+    population_crs: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None
     region: str | None = None

@@ -37,11 +37,12 @@ from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory
 from circle.pipeline.options import AnalysisOptions, StudyInputs
 from circle.pipeline.tiling import TileOf
-from circle.sources.area import StudyArea, check_overlap
-from circle.sources.blocks_file import clip_to_area, read_blocks_file
+from circle.sources.area import StudyArea, check_area_offset, check_overlap
+from circle.sources.blocks_file import clip_to_area, import_blocks_file
 from circle.sources.census_table import CensusTableSpec
 from circle.sources.census_table import parse_columns as parse_census_table_columns
 from circle.sources.dem import Dem
+from circle.sources.layer_offset import OffsetReference
 from circle.sources.osm import OsmData, osm_from_pbf, read_osm
 from circle.sources.osm_format import header_bounds
 from circle.sources.osm_parts import load_part
@@ -184,20 +185,29 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
     reach_m = walk_reach_m(preset, source.profile, terrain=options.dem_file is not None)
     imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (residents leave anywhere)"}
     gate_x, gate_y = entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
+    # what imported layers are offset-checked against
+    imported = options.area_file or options.blocks_file or options.census_file
+    reference = OffsetReference.from_osm(osm, crs) if imported else None
+    if reference is not None and options.area_file and source.area is not None and options.tile is None:
+        imports["area"] = check_area_offset(source.area, reference)
     if options.blocks_file:
-        blocks = read_blocks_file(
+        blocks, imports["blocks"] = import_blocks_file(
             options.blocks_file,
             crs,
             options.block_id_column,
             options.block_name_column,
             options.population_column,
             aoi,
+            system=options.blocks_crs,
+            reference=reference,
         )
         block_origin = "user_file"
         blocks = estimate_population(blocks, osm, preset, user_blocks=True)
         blocks["parent_id"] = blocks["block_id"].astype(str)
         blocks["fence"] = None
-        blocks = count_residents(blocks, _counted_sources(options), preset, crs, imports, osm.admin_areas)
+        blocks = count_residents(
+            blocks, _counted_sources(options), preset, crs, imports, admin_areas=osm.admin_areas, reference=reference
+        )
     else:
         # population first, then the study area: a block's estimate looks at its neighbours too
         blocks, block_origin = blocks_from_osm(osm, crs, preset)
@@ -206,7 +216,9 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
         blocks = split_large_blocks(blocks, osm, street_lines, preset, gate_x, gate_y)
         # counts are shared before the study area is cut, so a cell or polygon on a tile's edge is not
         # given twice, once to each tile's blocks
-        counted = count_residents(blocks, _counted_sources(options), preset, crs, imports, osm.admin_areas)
+        counted = count_residents(
+            blocks, _counted_sources(options), preset, crs, imports, admin_areas=osm.admin_areas, reference=reference
+        )
         blocks = _owned_blocks(counted, aoi, options.tile)
     blocks = census_table_in_study(blocks, imports.get("census_table"))
     if blocks.empty and options.tile is None:
@@ -331,6 +343,7 @@ def _counted_sources(options: AnalysisOptions) -> CountedSources:
         admin_file=options.admin_file,
         admin_name_column=options.admin_name_column,
         admin_code_column=options.admin_code_column,
+        system=options.population_crs,
     )
 
 

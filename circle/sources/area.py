@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from circle.errors import AreaError
 from circle.geo import WGS84
-from circle.sources.vector import read_polygons
+from circle.sources.layer_offset import OffsetReference, check_layer_offset
+from circle.sources.vector import read_layer
 
 BBox = tuple[float, float, float, float]
 
@@ -25,10 +27,13 @@ class StudyArea:
         The polygon (a bounding box is a rectangle).
     description : str
         How the user gave it, for the summary.
+    declared_system : str, optional
+        For a polygon file, the system it was read in (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``).
     """
 
     geometry: BaseGeometry
     description: str
+    declared_system: str | None = None
 
     @property
     def bounds(self) -> BBox:
@@ -92,18 +97,57 @@ def parse_bbox(text: str) -> StudyArea:
     return StudyArea(shapely.box(west, south, east, north), f"bbox {west},{south},{east},{north}")
 
 
-def read_area_file(path: str | Path) -> StudyArea:
+def read_area_file(path: str | Path, system: str | None = None) -> StudyArea:
     """Read a study-area polygon (GeoPackage, GeoJSON, Shapefile); all features are merged.
+
+    ``system`` is its declared coordinate system (``wgs84``, ``gcj02`` for an
+    area drawn on AMap/高德 or Tencent/腾讯, ``bd09`` for Baidu/百度,
+    ``EPSG:CODE``); None for the file's own CRS.
 
     Raises
     ------
     AreaError
-        When the file is missing, unreadable, has no CRS or no polygon.
+        When the file is missing, unreadable, has no CRS (and none is declared) or no polygon.
     """
     path = Path(path)
-    polygons = read_polygons(path, "area file", AreaError)
+    try:
+        polygons, declared = read_layer(path, "area file", AreaError, system=system)
+    except AreaError as exc:
+        raise AreaError(str(exc), about=("area_file",)) from None
     merged = shapely.union_all(polygons.to_crs(WGS84).geometry.values)
-    return StudyArea(merged, f"polygon {path.name}")
+    return StudyArea(merged, f"polygon {path.name}", declared)
+
+
+def wgs84_copy(path: str | Path, system: str | None, target: str | Path) -> Path:
+    """Write the study area of ``path``, read in ``system``, as a WGS-84 GeoJSON at ``target``; return ``target``.
+
+    For readers that take an area file in its own CRS (the PDF report) when
+    the area was drawn on a GCJ-02 or BD-09 map.
+    """
+    area = read_area_file(path, system)
+    gpd.GeoDataFrame(geometry=[area.geometry], crs=WGS84).to_file(target, driver="GeoJSON")
+    return Path(target)
+
+
+def check_area_offset(area: StudyArea, reference: OffsetReference) -> dict:
+    """Compare a study area's outline with OpenStreetMap's streets and area outlines under each coordinate system.
+
+    One polygon is judged by its outline alone (at least 2 km of it near the
+    data); an area drawn freely across blocks, not along streets, fits no
+    system better and is reported so.
+
+    Returns
+    -------
+    dict
+        ``declared_crs`` and ``offset_check`` (:func:`circle.sources.layer_offset.check_layer_offset`).
+    """
+    declared = area.declared_system or "wgs84"
+    geometry = gpd.GeoSeries([area.geometry], crs=WGS84)
+    return {
+        "file": area.description.removeprefix("polygon "),
+        "declared_crs": declared,
+        "offset_check": check_layer_offset(geometry, declared, reference, "area file", min_features=1),
+    }
 
 
 def check_overlap(area: StudyArea, data_bounds: BBox | None) -> None:

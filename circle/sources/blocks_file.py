@@ -10,7 +10,8 @@ import pandas as pd
 import shapely
 
 from circle.errors import InputDataError
-from circle.sources.vector import read_polygons
+from circle.sources.layer_offset import OffsetReference, check_layer_offset
+from circle.sources.vector import read_layer
 
 
 def read_blocks_file(
@@ -20,6 +21,7 @@ def read_blocks_file(
     name_column: str | None = None,
     population_column: str | None = None,
     area_of_interest=None,
+    system: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a user's residential blocks (GeoPackage, GeoJSON, Shapefile).
 
@@ -33,6 +35,9 @@ def read_blocks_file(
         Columns holding a block id, a name and a population count.
     area_of_interest : shapely.Geometry, optional
         Study area in ``crs``.
+    system : str, optional
+        The file's declared coordinate system (``wgs84``, ``gcj02``, ``bd09``,
+        ``EPSG:CODE``); None for the file's own CRS.
 
     Returns
     -------
@@ -46,7 +51,55 @@ def read_blocks_file(
         coordinates look like swapped latitude and longitude, a missing
         column, or no polygons.
     """
-    frame = read_polygons(path, "blocks file", InputDataError)
+    return _read_blocks(path, crs, id_column, name_column, population_column, area_of_interest, system)[0]
+
+
+def import_blocks_file(
+    path: str | Path,
+    crs: str,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    population_column: str | None = None,
+    area_of_interest=None,
+    system: str | None = None,
+    reference: OffsetReference | None = None,
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """Read a user's blocks as :func:`read_blocks_file` does, and check their coordinate system against OSM.
+
+    The whole file is compared with ``reference`` (before the study area cuts
+    it: a shifted file may lie mostly outside the area).
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, dict)
+        The blocks of the study area, and the import's report: ``file``,
+        ``declared_crs``, ``polygons`` and ``offset_check``
+        (:func:`circle.sources.layer_offset.check_layer_offset`).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`read_blocks_file`; when no block lies in the study area and
+        another coordinate system fits the data better, the message says so.
+    """
+    blocks, declared = _read_blocks(path, crs, id_column, name_column, population_column, None, system)
+    report = {"file": Path(path).name, "declared_crs": declared, "polygons": len(blocks)}
+    if reference is not None:
+        report["offset_check"] = check_layer_offset(blocks.geometry, declared, reference, "blocks file")
+    inside = clip_to_area(blocks, area_of_interest)
+    if inside.empty:
+        offset = report.get("offset_check") or {}
+        hint = f" {offset['message']}" if offset.get("suggested") else ""
+        raise InputDataError(
+            f"no block of {path} lies inside the study area.{hint}", about=("blocks_file", "blocks_crs")
+        )
+    return inside, report
+
+
+def _read_blocks(
+    path, crs, id_column, name_column, population_column, area_of_interest, system
+) -> tuple[gpd.GeoDataFrame, str]:
+    frame, declared = read_layer(path, "blocks file", InputDataError, system=system)
     for label, column in (("id", id_column), ("name", name_column), ("population", population_column)):
         if column and column not in frame.columns:
             raise InputDataError(
@@ -79,7 +132,7 @@ def read_blocks_file(
     out = clip_to_area(out, area_of_interest)
     if out.empty:
         raise InputDataError(f"no block of {path} lies inside the study area.")
-    return out
+    return out, declared
 
 
 def clip_to_area(frame: gpd.GeoDataFrame, area_of_interest) -> gpd.GeoDataFrame:

@@ -8,13 +8,16 @@ import geopandas as gpd
 import numpy as np
 
 from circle.errors import InputDataError
-from circle.sources.vector import read_polygons
+from circle.sources.vector import read_layer
 
 POPULATION_COLUMNS = ("population", "pop", "人口", "常住人口", "户籍人口", "total", "总人口")
 
 
-def read_census(path: str | Path, column: str | None, crs: str) -> gpd.GeoDataFrame:
+def read_census(path: str | Path, column: str | None, crs: str, system: str | None = None) -> gpd.GeoDataFrame:
     """Read census polygons with their population totals, in ``crs``.
+
+    ``system`` is the file's declared coordinate system (``wgs84``,
+    ``gcj02``, ``bd09``, ``EPSG:CODE``; None for the file's own CRS).
 
     Raises
     ------
@@ -22,7 +25,14 @@ def read_census(path: str | Path, column: str | None, crs: str) -> gpd.GeoDataFr
         When the file is unreadable, the column is missing or holds a value that
         is not a non-negative number.
     """
-    polygons = read_polygons(Path(path), "census file", InputDataError)
+    return read_census_layer(path, column, crs, system)[0]
+
+
+def read_census_layer(
+    path: str | Path, column: str | None, crs: str, system: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read census polygons as :func:`read_census` does; return them with the system they were read in."""
+    polygons, declared = read_layer(Path(path), "census file", InputDataError, system=system)
     if column is None:
         lowered = {str(c).lower(): c for c in polygons.columns}
         column = next((lowered[name] for name in POPULATION_COLUMNS if name in lowered), None)
@@ -47,4 +57,4 @@ def read_census(path: str | Path, column: str | None, crs: str) -> gpd.GeoDataFr
     out = polygons[["geometry"]].copy()
     out["census_population"] = values
     out["census_id"] = np.arange(1, len(out) + 1)
-    return out.to_crs(crs)
+    return out.to_crs(crs), declared

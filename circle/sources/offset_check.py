@@ -23,6 +23,7 @@ MATCH_RADIUS_M = 1500.0
 MIN_MATCHES = 5
 CLEARLY_BETTER = 0.5  # the better system's median must be under half the declared one's …
 MIN_GAIN_M = 50.0  # … and better by at least this many metres
+SYSTEM_NAMES = {"wgs84": "WGS-84", "gcj02": "GCJ-02 (AMap/高德, Tencent/腾讯)", "bd09": "BD-09 (Baidu/百度)"}
 
 
 def check_offset(table: gpd.GeoDataFrame, osm: gpd.GeoDataFrame, crs: str) -> dict[str, Any]:
@@ -79,22 +80,53 @@ def check_offset(table: gpd.GeoDataFrame, osm: gpd.GeoDataFrame, crs: str) -> di
         return result
     medians = {system: float(np.median(np.minimum(d[close], 10 * MATCH_RADIUS_M))) for system, d in distances.items()}
     result["median_m"] = {system: round(value, 1) for system, value in medians.items()}
+    result["suggested"], result["message"] = verdict(
+        medians,
+        declared,
+        "the imported facilities",
+        "from the nearest OpenStreetMap facility of their category",
+        "the table",
+        "its coordinates",
+    )
+    return result
+
+
+def verdict(
+    medians: dict[str, float],
+    declared: str,
+    subject: str,
+    measure: str,
+    container: str,
+    declaration: str,
+    min_gain_m: float = MIN_GAIN_M,
+) -> tuple[str | None, str]:
+    """Return the system that fits clearly better than the declared one (or None) and the sentence saying so.
+
+    Parameters
+    ----------
+    medians : dict
+        The misfit in metres under each of :data:`~circle.sources.coords.SYSTEMS`.
+    declared : str
+        The system the data was read in (a projected ``EPSG:CODE`` is compared as ``wgs84``).
+    subject, measure, container, declaration : str
+        Words of the message: "the imported facilities" "lie a median 412 m" "from the nearest …";
+        "the table" "is probably in GCJ-02"; "analyse again with its coordinates declared as gcj02".
+    min_gain_m : float
+        How many metres better another system must fit (besides fitting in under half the misfit).
+    """
+    compared = declared if declared in medians else "wgs84"
     best = min(medians, key=medians.get)
     if (
-        best != declared
-        and medians[best] < CLEARLY_BETTER * medians[declared]
-        and medians[declared] - medians[best] > MIN_GAIN_M
+        best != compared
+        and medians[best] < CLEARLY_BETTER * medians[compared]
+        and medians[compared] - medians[best] > min_gain_m
     ):
-        result["suggested"] = best
-        names = {"wgs84": "WGS-84", "gcj02": "GCJ-02 (AMap/高德, Tencent/腾讯)", "bd09": "BD-09 (Baidu/百度)"}
-        result["message"] = (
-            f"the imported facilities, read as {declared}, lie a median {medians[declared]:.0f} m from the nearest "
-            f"OpenStreetMap facility of their category; read as {best} they lie {medians[best]:.0f} m away. "
-            f"The table is probably in {names[best]}: analyse again with its coordinates declared as {best}."
+        return best, (
+            f"{subject}, read as {declared}, lie a median {medians[compared]:.0f} m {measure}; read as {best} "
+            f"they lie {medians[best]:.0f} m away. {container[0].upper()}{container[1:]} is probably in "
+            f"{SYSTEM_NAMES[best]}: analyse again with {declaration} declared as {best}."
         )
-    else:
-        result["message"] = (
-            f"offset check: read as {declared}, the imported facilities lie a median {medians[declared]:.0f} m "
-            "from their OpenStreetMap counterparts; no other coordinate system fits better"
-        )
-    return result
+    return None, (
+        f"offset check: read as {declared}, {subject} lie a median {medians[compared]:.0f} m {measure}; "
+        "no other coordinate system fits better"
+    )

@@ -70,7 +70,7 @@ def study_area_of(options: AnalysisOptions) -> StudyArea | None:
     if options.bbox:
         return parse_bbox(options.bbox)
     if options.area_file:
-        return read_area_file(options.area_file)
+        return read_area_file(options.area_file, options.area_crs)
     return None
 
 

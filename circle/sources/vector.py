@@ -6,16 +6,20 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
 from circle.errors import CircleError
+from circle.sources.layer_systems import apply_system, declared_label, finite_coordinates, parse_system
 
 POLYGONS = ("Polygon", "MultiPolygon")
 LINES_AND_POLYGONS = ("LineString", "MultiLineString", *POLYGONS)
 
 
 def read_polygons(
-    path: str | Path, what: str, error: type[CircleError], kinds: tuple[str, ...] = POLYGONS
+    path: str | Path,
+    what: str,
+    error: type[CircleError],
+    kinds: tuple[str, ...] = POLYGONS,
+    system: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read the polygons (or the geometries of ``kinds``) of a vector file, refusing files a study cannot trust.
 
@@ -29,30 +33,50 @@ def read_polygons(
         The error raised on any problem.
     kinds : tuple of str
         The geometry types kept (default: polygons and multipolygons).
+    system : str, optional
+        The declared coordinate system (:func:`circle.sources.layer_systems.parse_system`):
+        ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``; None for the file's own.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Only the non-empty rows of those types, in the file's CRS.
+        Only the non-empty rows of those types: in the file's CRS, or in
+        WGS-84 when a system is declared.
 
     Raises
     ------
     CircleError
-        (as ``error``) when the file is missing or unreadable, has no CRS,
-        holds no polygon, or has latitudes beyond ±90° (swapped coordinates).
+        (as ``error``) when the file is missing or unreadable, has no CRS and
+        none is declared, holds no polygon, or has latitudes beyond ±90°
+        (swapped coordinates).
+    """
+    return read_layer(path, what, error, kinds, system)[0]
+
+
+def read_layer(
+    path: str | Path,
+    what: str,
+    error: type[CircleError],
+    kinds: tuple[str, ...] = POLYGONS,
+    system: str | None = None,
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read a layer as :func:`read_polygons` does; return it with the system it was read in (for the offset check).
+
+    The system is the declared one, else ``wgs84`` for a file labelled in
+    degrees, else the file's projected CRS (``EPSG:32648``).
     """
     path = Path(path)
     if not path.exists():
         raise error(f"{what} {path} does not exist. Check the path.")
     try:
+        system = parse_system(system)
+    except CircleError as exc:
+        raise error(f"{what} {path}: {exc}") from None
+    try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types
         raise error(f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile.") from exc
-    if frame.crs is None:
-        raise error(
-            f"{what} {path} has no coordinate reference system. Set it (in QGIS: Layer ▸ Set CRS, then "
-            "export) or save it as GeoJSON in WGS-84, and run again."
-        )
+    label = declared_label(system, frame.crs)
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]
     frame = frame[frame.geometry.geom_type.isin(list(kinds))]
@@ -60,18 +84,6 @@ def read_polygons(
         if kinds == POLYGONS:
             raise error(f"{what} {path} holds no polygons; it must hold areas.")
         raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
-    if not np.all(np.isfinite(shapely.get_coordinates(frame.geometry.to_numpy()))):
+    if not finite_coordinates(frame):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
-    if frame.crs.is_geographic:
-        west, south, east, north = frame.total_bounds
-        if max(abs(south), abs(north)) > 90:
-            raise error(
-                f"{what} {path} has latitudes beyond ±90° ({south:.3f}…{north:.3f}): latitude and "
-                "longitude look swapped. Write the file with x = longitude, y = latitude."
-            )
-        if max(abs(west), abs(east)) > 180:
-            raise error(
-                f"{what} {path} has longitudes beyond ±180° ({west:.3f}…{east:.3f}): the coordinates are not "
-                "degrees. Set the file's real CRS (projected metres?) and export it again."
-            )
-    return frame
+    return apply_system(frame, system, what, path, error), label

@@ -255,9 +255,13 @@ class Imports(_Record):
     """What each imported input did; every section is that import's own report (absent when not imported).
 
     ``gates`` says whether residents leave a compound only through its mapped gates (``used``) or anywhere.
+    ``area``, ``blocks`` and ``census`` (polygon files) say the coordinate system each was read in
+    (``declared_crs``) and what the check against OpenStreetMap found (``offset_check``).
     """
 
     gates: str | None = field(default=None, metadata=OMIT_IF_NONE)
+    area: Json | None = field(default=None, metadata=OMIT_IF_NONE)
+    blocks: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     facilities: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     census: Json | None = field(default=None, metadata=OMIT_IF_NONE)
     census_table: Json | None = field(default=None, metadata=OMIT_IF_NONE)

@@ -197,9 +197,7 @@ def _overview(lang: str, result, labels: dict) -> None:
     first, second, third, fourth = st.columns(4)
     first.metric(t("f15", lang), percent(summary.F15))
     within = summary.categories_within_15
-    second.metric(
-        t("cat_within_15", lang), "—" if within is None else f"{within:.1f} / {len(summary.categories)}"
-    )
+    second.metric(t("cat_within_15", lang), "—" if within is None else f"{within:.1f} / {len(summary.categories)}")
     third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
     fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
     first_category = next(iter(summary.categories.values()), None)

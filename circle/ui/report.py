@@ -79,8 +79,9 @@ def pdf_section(path: Path, study, lang: str) -> None:
     """Offer the PDF gap report: language, scenario and sub-area, a progress bar, then a download."""
     from circle.errors import CircleError
     from circle.report import build_report
+    from circle.sources.area import wgs84_copy
     from circle.study.scenarios import list_scenarios
-    from circle.ui.widgets import _save_upload
+    from circle.ui.widgets import _save_upload, layer_system_choice
 
     st.subheader(t("report_pdf", lang))
     languages = {"zh": "中文", "en": "English"}
@@ -99,6 +100,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
     area = st.file_uploader(
         t("report_pdf_area", lang, limit=AREA_LIMIT_MB), type=["geojson", "json", "gpkg"], key="report_pdf_area"
     )
+    area_system = layer_system_choice(lang, t("report_pdf_area_crs", lang), "report_pdf_area_crs")
     if st.button(t("report_pdf_make", lang), key="report_pdf_make", type="primary"):
         progress = st.progress(0.0, text=t("rpt_progress_data", report_lang))
         try:
@@ -108,6 +110,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
                     # checked by content; the uploaded name is never used as a path
                     suffix = ".gpkg" if area.getvalue()[:16].startswith(b"SQLite format 3") else ".geojson"
                     area_file = _save_upload(area, Path(scratch) / f"area{suffix}", AREA_LIMIT_MB, AREA_MAGIC, lang)
+                    area_file = wgs84_copy(area_file, area_system, Path(scratch) / "area-wgs84.geojson")
                 result = build_report(
                     study,
                     Path(scratch) / "report.pdf",

@@ -62,6 +62,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             key="build_mode",
         )
         census = st.file_uploader(t("build_census", lang), type=["geojson", "json", "gpkg"], key="upload_census")
+        census_system = layer_system_choice(lang, t("build_census_crs", lang), "build_census_crs")
         dem = st.file_uploader(t("build_dem", lang), type=["tif", "tiff"], key="upload_dem")
         ignore_gates = st.checkbox(t("build_ignore_gates", lang), key="build_ignore_gates")
     if not st.button(t("build", lang), key="build_study"):
@@ -92,6 +93,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
                 is_gpkg = census.getvalue()[:16].startswith(b"SQLite format 3")
                 target = folder / ("census.gpkg" if is_gpkg else "census.geojson")
                 options.census_file = _save_upload(census, target, TABLE_LIMIT_MB, None, lang)
+                options.population_crs = census_system
             if dem is not None:
                 options.dem_file = _save_upload(dem, folder / "dem.tif", UPLOAD_LIMIT_MB, TIFF_MAGIC, lang)
             shown_source = upload.name if upload is not None else server_path
@@ -101,10 +103,36 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
         offset = (result.summary.imports.facilities or {}).get("offset_check", {})
         if offset.get("suggested"):
             st.warning(offset["message"])
+        for section in ("area", "blocks", "census"):
+            layer_offset = (getattr(result.summary.imports, section) or {}).get("offset_check") or {}
+            if layer_offset.get("suggested"):
+                st.warning(layer_offset["message"])
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
         st.error(t("error", lang, message=shown(exc, server_path)))  # the typed path as typed
+
+
+def layer_system_choice(lang: str, label: str, widget_key: str) -> str:
+    """Offer the coordinate systems of an uploaded polygon file; return ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``.
+
+    高德 (AMap) and 腾讯 (Tencent) exports are GCJ-02, 百度 (Baidu) BD-09,
+    although the files say EPSG:4326: the choice overrides the label. WGS-84
+    is the default (a labelled projected file is taken back to degrees first).
+    """
+    choices = ["wgs84", "gcj02", "bd09", "epsg"]
+    chosen = st.radio(
+        label,
+        choices,
+        format_func=lambda c: t(f"layer_crs_{c}", lang),
+        horizontal=True,
+        key=widget_key,
+        help=t("layer_crs_help", lang),
+    )
+    if chosen != "epsg":
+        return chosen
+    code = st.text_input(t("layer_crs_code", lang), value="EPSG:4547", key=f"{widget_key}_code").strip()
+    return code if code.upper().startswith("EPSG:") else f"EPSG:{code}"
 
 
 def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:

@@ -29,8 +29,10 @@ from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.errors import InputDataError
 from circle.sources.admin_file import read_admin_file
-from circle.sources.census import read_census
+from circle.sources.census import read_census_layer
 from circle.sources.census_table import CensusTableSpec, read_census_table
+from circle.sources.layer_offset import OffsetReference, check_layer_offset
+from circle.sources.layer_systems import parse_system, refuse_for_raster
 from circle.standards import Preset
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
@@ -58,6 +60,9 @@ class CountedSources:
         The administrative areas it is joined to (else OpenStreetMap's).
     admin_name_column, admin_code_column : str, optional
         The columns of ``admin_file`` holding names and statistical codes.
+    system : str, optional
+        The census polygons' declared coordinate system (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``);
+        a raster is read in its own and refuses one.
     """
 
     raster: str | Path | None = None
@@ -68,6 +73,7 @@ class CountedSources:
     admin_file: str | Path | None = None
     admin_name_column: str | None = None
     admin_code_column: str | None = None
+    system: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.raster or self.census or self.census_table) or self.total is not None
@@ -80,6 +86,7 @@ def count_residents(
     crs: str,
     imports: dict[str, Any],
     admin_areas: gpd.GeoDataFrame | None = None,
+    reference: OffsetReference | None = None,
 ) -> gpd.GeoDataFrame:
     """Replace estimates by the raster's, then the census's counts; record what each gave in ``imports``.
 
@@ -98,6 +105,8 @@ def count_residents(
     admin_areas : geopandas.GeoDataFrame, optional
         OpenStreetMap's administrative areas (:attr:`~circle.sources.osm.OsmData.admin_areas`), which a census
         table is joined to when no boundary file is given.
+    reference : OffsetReference, optional
+        OpenStreetMap's edges: the census polygons' coordinate system is checked against them.
 
     Returns
     -------
@@ -114,11 +123,17 @@ def count_residents(
         # tables, and small blocks (a square of loose houses, 72 m² of floor) got shares 7e-4 apart otherwise
         blocks = blocks.assign(floor_area_m2=np.round(blocks["floor_area_m2"].to_numpy(float), FLOOR_DECIMALS))
     if sources.raster:
+        refuse_for_raster(parse_system(sources.system), sources.raster)
         blocks, imports["population_raster"] = allocate_raster(blocks, sources.raster, preset)
     if sources.census:
-        census = read_census(sources.census, sources.census_column, crs)
+        census, declared = read_census_layer(sources.census, sources.census_column, crs, sources.system)
         blocks, imports["census"] = allocate_census(blocks, census, preset)
         imports["census"]["file"] = Path(sources.census).name
+        imports["census"]["declared_crs"] = declared
+        if reference is not None:
+            imports["census"]["offset_check"] = check_layer_offset(
+                census.geometry, declared, reference, "census file", min_features=3
+            )
     if sources.census_table:
         blocks, imports["census_table"] = _count_from_table(blocks, sources, preset, crs, admin_areas)
     return counted_range(blocks)

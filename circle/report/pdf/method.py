@@ -201,6 +201,10 @@ def imports_paragraphs(w: Writer) -> list:
                 )
             )
         )
+    for layer in (imports.area, imports.blocks, census):  # polygon files: the system read in, and its check
+        if layer and layer.get("offset_check"):
+            line = f"{layer['file']} ({layer['declared_crs']}): {layer['offset_check']['message']}"
+            story.append(w.p(w.text(line)))
     comparison = imports.terrain_vs_flat
     if imports.dem and comparison:
         changes = t("comma_sep", w.lang).join(
