@@ -276,7 +276,8 @@ def _with_coordinates(frame, lowered, platform, evidence, name_col, code_col, ty
         system = _system_of(str(location_col).lower().replace("location", ""))
         return PoiLayout(platform, evidence, name_col, code_col, type_cols, None, None, location_col, system)
     raise InputDataError(
-        f"the facility table looks like a {PLATFORM_NAMES[platform]} export ({evidence}) but has no coordinates: "
+        f"the facility table looks like {'an' if platform == 'amap' else 'a'} {PLATFORM_NAMES[platform]} export "
+        f"({evidence}) but has no coordinates: "
         f'no location column ("lng,lat") and no longitude/latitude pair among {", ".join(map(str, frame.columns))}. '
         "Export the POIs with their location, or name the columns (lon=COLUMN,lat=COLUMN).",
         about=("facilities_columns",),

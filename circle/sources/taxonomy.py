@@ -213,13 +213,11 @@ class Taxonomy:
         found = self._rules_at(platform, code, path)
         named = [(d, r) for d, r in found if r.name_pattern is not None and name and r.name_pattern.search(name)]
         plain = [(d, r) for d, r in found if r.name_pattern is None]
-        for candidates in (named, plain):
-            if not candidates:
-                continue
-            deepest = max(depth for depth, _ in candidates)
-            chosen = [rule for depth, rule in candidates if depth == deepest]
-            return _decide(chosen, preset_keys, area_keys, preset_name)
-        return Verdict(UNMAPPED, reason="no row of the mapping names this type")
+        verdicts = [_decide(_deepest(candidates), preset_keys, area_keys, preset_name) for candidates in (named, plain)]
+        by_name, by_type = verdicts
+        if by_name is None:
+            return by_type or Verdict(UNMAPPED, reason="no row of the mapping names this type")
+        return by_name
 
     def classify(
         self,
@@ -260,7 +258,20 @@ class Taxonomy:
         return verdicts[0]
 
 
-def _decide(chosen: list[TypeRule], preset_keys: frozenset[str], area_keys: dict[str, float], preset_name: str):
+def _deepest(candidates: list[tuple[int, TypeRule]]) -> list[TypeRule]:
+    """Return the rows of the most specific level among the candidates."""
+    if not candidates:
+        return []
+    deepest = max(depth for depth, _ in candidates)
+    return [rule for depth, rule in candidates if depth == deepest]
+
+
+def _decide(
+    chosen: list[TypeRule], preset_keys: frozenset[str], area_keys: dict[str, float], preset_name: str
+) -> Verdict | None:
+    """Return what the rows of one level make of a POI (None when there are none)."""
+    if not chosen:
+        return None
     rule_text = "; ".join(dict.fromkeys(_describe(rule) for rule in chosen))
     named = [rule.category for rule in chosen if rule.category != EXCLUDE]
     categories = list(dict.fromkeys(named))
