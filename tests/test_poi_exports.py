@@ -380,3 +380,27 @@ def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path,
     facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]
     assert facilities["declared_crs"] == "gcj02" and facilities["layout"]["platform"] == "amap"
     assert facilities["mapping"]["excluded_rows"] == 7 and facilities["mapping"]["mapped_rows"] == len(chosen)
+
+
+def test_the_report_and_the_app_say_how_an_export_was_read_in_both_languages():
+    from circle.i18n import t
+    from circle.report.pdf.method import poi_export_sentence
+    from circle.ui.widgets import poi_mapping_facts
+
+    _, facilities = read("amap_types.csv")
+
+    class Words:  # the two things poi_export_sentence asks of the report's writer
+        def __init__(self, lang):
+            self.lang = lang
+
+        def s(self, key, **values):
+            return t(key, self.lang, **values)
+
+    english = poi_export_sentence(Words("en"), facilities)
+    assert "AMap (高德) POI export" in english and "read as GCJ-02" in english and "Of its 19 rows, 8" in english
+    assert "8 were excluded" in english and "餐饮服务;中餐厅;中餐厅 (2)" in english
+    assert "19 行中 8 行" in poi_export_sentence(Words("zh"), facilities)
+    facts = poi_mapping_facts(facilities)
+    assert facts["left"] == 11 and facts["top"].startswith("餐饮服务;中餐厅;中餐厅 (2)")
+    for lang in ("zh", "en"):
+        assert "GCJ-02" in t("built_poi_mapping", lang, **facts)
