@@ -389,7 +389,7 @@ def _read_export(
     area_keys = {c.key: float(c.min_area_ha.value) for c in preset.categories if c.min_area_ha}
     verdicts = [
         taxonomy.classify(layout.platform, code, type_text, name, keys, area_keys, preset.name)
-        for code, type_text, name in zip(codes, types, names, strict=True)
+        for code, type_text, name in zip(codes.tolist(), types.tolist(), names.tolist(), strict=True)
     ]
     shown_types = [t or c or "(no type)" for c, t in zip(codes, types, strict=True)]
     mapped = np.array([v.status == MAPPED for v in verdicts])

@@ -170,6 +170,7 @@ class Taxonomy:
         self.tables = tuple(tables)
         self._by_code: dict[tuple[str, str], list[TypeRule]] = {}
         self._by_path: dict[tuple[str, tuple[str, ...]], list[TypeRule]] = {}
+        self._cache: dict[tuple, tuple[list[tuple[int, TypeRule]], Verdict | None]] = {}
         for rule in self.rules:
             if rule.code:
                 self._by_code.setdefault((rule.platform, rule.code), []).append(rule)
@@ -210,11 +211,17 @@ class Taxonomy:
         preset_name: str,
     ) -> Verdict:
         """Classify one type of a POI (see the module's description of the order)."""
-        found = self._rules_at(platform, code, path)
-        named = [(d, r) for d, r in found if r.name_pattern is not None and name and r.name_pattern.search(name)]
-        plain = [(d, r) for d, r in found if r.name_pattern is None]
-        verdicts = [_decide(_deepest(candidates), preset_keys, area_keys, preset_name) for candidates in (named, plain)]
-        by_name, by_type = verdicts
+        key = (platform, code, path, preset_name, preset_keys)
+        if key not in self._cache:  # a type's rows and its verdict without names, worked out once per export
+            found = self._rules_at(platform, code, path)
+            named_rules = [(d, r) for d, r in found if r.name_pattern is not None]
+            plain = _decide(
+                _deepest([(d, r) for d, r in found if r.name_pattern is None]), preset_keys, area_keys, preset_name
+            )
+            self._cache[key] = (named_rules, plain)
+        named_rules, by_type = self._cache[key]
+        named = [(d, r) for d, r in named_rules if name and r.name_pattern.search(name)]
+        by_name = _decide(_deepest(named), preset_keys, area_keys, preset_name)
         if by_name is None:
             return by_type or Verdict(UNMAPPED, reason="no row of the mapping names this type")
         return by_name
