@@ -374,7 +374,10 @@ def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path,
     printed = capsys.readouterr().out
     assert code == 0
     assert "Recognised an AMap (高德) export" in printed and "read as GCJ-02, the platform's own system" in printed
-    assert f"{len(chosen)} of {len(chosen) + 7} rows mapped to categories by amap.csv (built in); 7 excluded" in printed
+    assert (
+        f"{len(chosen)} of {len(chosen) + 7} rows mapped to categories by amap.csv (built in); "
+        "left out: 7 excluded, 0 of no category" in printed
+    )
     assert "医疗保健服务;动物医疗场所;宠物诊所  (excluded: animal clinic" in printed
     assert "--facilities-mapping FILE" in printed
     facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]

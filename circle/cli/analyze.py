@@ -285,8 +285,9 @@ SYSTEM_FROM_WORDS = {
 
 def describe_layout(layout: dict) -> str:
     """Say which platform's export was recognised, by what, and in which coordinate system it was read."""
+    platform = layout["platform_name"]
     return (
-        f"Recognised {_article(layout['platform_name'])} {layout['platform_name']} export ({layout['evidence']}): coordinates in "
+        f"Recognised {_article(platform)} {platform} export ({layout['evidence']}): coordinates in "
         f"{layout['coordinates']} read as {layout['system_name']}, {SYSTEM_FROM_WORDS[layout['system_from']]}."
     )
 
@@ -299,7 +300,8 @@ def describe_mapping(mapping: dict) -> list[str]:
     """Return lines saying how many rows were mapped, and the types left out, most frequent first."""
     lines = [
         f"{mapping['mapped_rows']} of {mapping['rows']} rows mapped to categories by {', '.join(mapping['tables'])}; "
-        f"{mapping['excluded_rows']} excluded, {mapping['unmapped_rows']} of no category of the preset:"
+        f"left out: {mapping['excluded_rows']} excluded, {mapping['unmapped_rows']} of no category of the preset"
+        + (" (most frequent types first):" if mapping["excluded"] or mapping["unmapped"] else ".")
     ]
     left_out = [("excluded", item) for item in mapping["excluded"]] + [("no category", i) for i in mapping["unmapped"]]
     left_out.sort(key=lambda pair: -pair[1]["rows"])
