@@ -407,3 +407,13 @@ def test_the_report_and_the_app_say_how_an_export_was_read_in_both_languages():
     assert facts["left"] == 11 and facts["top"].startswith("餐饮服务;中餐厅;中餐厅 (2)")
     for lang in ("zh", "en"):
         assert "GCJ-02" in t("built_poi_mapping", lang, **facts)
+
+
+def test_typecodes_a_spreadsheet_read_as_numbers_get_their_leading_zero_back(tmp_path):
+    path = tmp_path / "numbers.csv"
+    path.write_text(
+        'name,typecode,location\n和平诊所,90300,"104.06,30.65"\n宠物诊所,90701.0,"104.07,30.65"\n', encoding="utf-8"
+    )
+    table, report = read(path)
+    assert table["name"].tolist() == ["和平诊所"] and table["platform_type"].tolist() == ["090300"]
+    assert report["mapping"]["excluded"][0]["type"] == "090701"

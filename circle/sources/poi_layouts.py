@@ -119,11 +119,7 @@ class PoiLayout:
         """Return every row's type codes (``"090300"``, several joined by ``|``), ``""`` where there are none."""
         if not self.code_col:
             return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-        text = frame[self.code_col].fillna("").astype(str).str.strip()
-        # a spreadsheet may have read 090300 as the number 90300: give back its leading zero
-        return text.str.replace(r"\.0$", "", regex=True).map(
-            lambda v: "|".join(p.strip().zfill(6) if p.strip().isdigit() else p.strip() for p in v.split("|"))
-        )
+        return frame[self.code_col].fillna("").astype(str).map(normal_codes)
 
     def coordinates(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str, str]:
         """Return longitudes and latitudes as numbers (NaN where unreadable) and the columns they came from."""
@@ -133,6 +129,15 @@ class PoiLayout:
         lon = pd.to_numeric(frame[self.lon_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
         lat = pd.to_numeric(frame[self.lat_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
         return lon, lat, str(self.lon_col), str(self.lat_col)
+
+
+def normal_codes(text: str) -> str:
+    """Return type codes as six digits: a spreadsheet may have read ``090300`` as the number 90300 (or 90300.0)."""
+    parts = []
+    for part in str(text).split("|"):
+        part = re.sub(r"\.0+$", "", part.strip())
+        parts.append(part.zfill(6) if part.isdigit() and len(part) <= 6 else part)
+    return "|".join(parts)
 
 
 def parse_locations(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -227,7 +232,7 @@ def recognise(frame: pd.DataFrame, top_levels: dict[str, frozenset[str]]) -> Poi
     lowered = _lowered(frame)
     name_col = _pick(lowered, NAME_COLUMNS)
     code_col = _pick(lowered, CODE_COLUMNS)
-    if code_col is not None and _share(frame[code_col], lambda v: bool(_CODE.match(v.replace(".0", "")))) < 0.8:
+    if code_col is not None and _share(frame[code_col], lambda v: bool(_CODE.match(normal_codes(v)))) < 0.8:
         code_col = None
     levels = next((cols for cols in LEVEL_COLUMNS if all(c in lowered for c in cols)), None)
     level_cols = tuple(lowered[c] for c in levels) if levels else ()
