@@ -417,3 +417,24 @@ def test_typecodes_a_spreadsheet_read_as_numbers_get_their_leading_zero_back(tmp
     table, report = read(path)
     assert table["name"].tolist() == ["和平诊所"] and table["platform_type"].tolist() == ["090300"]
     assert report["mapping"]["excluded"][0]["type"] == "090701"
+
+
+def test_the_app_reads_an_uploaded_list_in_the_automatic_system_by_default(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.deployment import use_deployment, write_deployment
+
+    use_deployment(monkeypatch, write_deployment(tmp_path, tmp_path / "studies"))
+
+    def script():
+        from circle.deploy.config import load_deployment
+        from circle.ui.access import User
+        from circle.ui.widgets import study_builder
+
+        study_builder("en", load_deployment(), User("wang", "planner", "local"))
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="build_crs").value == "auto"
+    assert at.radio(key="build_crs").options[0].startswith("Automatic (an AMap, Baidu or Tencent export")
