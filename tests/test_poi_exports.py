@@ -438,3 +438,16 @@ def test_the_app_reads_an_uploaded_list_in_the_automatic_system_by_default(monke
     assert not at.exception
     assert at.radio(key="build_crs").value == "auto"
     assert at.radio(key="build_crs").options[0].startswith("Automatic (an AMap, Baidu or Tencent export")
+
+
+def test_a_name_that_marks_a_trap_wins_over_a_name_that_names_a_category():
+    taxonomy = builtin_taxonomy()
+    keys = frozenset(c.key for c in load_preset().categories)
+
+    def verdict(code, name, platform="amap"):
+        return taxonomy.classify(platform, code, "", name, keys, {}, "gb50180_2018")
+
+    assert verdict("060700", "曲阳菜市场").categories == ("food_market",)
+    assert verdict("060700", "曲阳农贸批发市场").status == EXCLUDED
+    assert verdict("070000", "幸福养老院").categories == ("elderly_care",)
+    assert verdict("070000", "爱宠宠物养老院").status == EXCLUDED, "a pet retirement home is no care home"

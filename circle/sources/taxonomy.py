@@ -17,7 +17,8 @@ one row per platform type and category, with the columns of
     A regular expression on the POI's name; the row applies only when it is
     found. Names are stronger evidence than types: a name row at any level
     wins over every row without one (a ``宠物医院`` filed as a clinic is
-    still a pet clinic).
+    still a pet clinic), and among names one that only excludes wins
+    (``宠物养老院`` is no care home).
 ``category``
     A category key of a preset (``clinic``, ``health_station``,
     ``healthcare`` …: a type lists the keys it means in every preset), or
@@ -221,7 +222,7 @@ class Taxonomy:
             self._cache[key] = (named_rules, plain)
         named_rules, by_type = self._cache[key]
         named = [(d, r) for d, r in named_rules if name and r.name_pattern.search(name)]
-        by_name = _decide(_deepest(named), preset_keys, area_keys, preset_name)
+        by_name = _decide(_traps_first(_deepest(named)), preset_keys, area_keys, preset_name)
         if by_name is None:
             return by_type or Verdict(UNMAPPED, reason="no row of the mapping names this type")
         return by_name
@@ -271,6 +272,19 @@ def _deepest(candidates: list[tuple[int, TypeRule]]) -> list[TypeRule]:
         return []
     deepest = max(depth for depth, _ in candidates)
     return [rule for depth, rule in candidates if depth == deepest]
+
+
+def _traps_first(chosen: list[TypeRule]) -> list[TypeRule]:
+    """Return the rows of a name that only excludes (宠物, 批发), when one matched, else all the rows.
+
+    Several names may match one POI (``农贸批发市场``, ``宠物养老院``): a name
+    that marks a trap wins over one that names a category.
+    """
+    by_pattern: dict[str, list[TypeRule]] = {}
+    for rule in chosen:
+        by_pattern.setdefault(rule.name_pattern.pattern if rule.name_pattern else "", []).append(rule)
+    traps = [rules for rules in by_pattern.values() if all(rule.category == EXCLUDE for rule in rules)]
+    return traps[0] if traps else chosen
 
 
 def _decide(
