@@ -24,7 +24,12 @@ from circle.sources.coords import from_wgs84, to_wgs84
 from circle.sources.embedded import default_source
 from circle.sources.osm import read_osm
 from circle.sources.poi_layouts import parse_locations
-from circle.sources.tables import FacilityTableSpec, read_facility_table, read_facility_table_with_report
+from circle.sources.tables import (
+    FacilityTableSpec,
+    parse_columns,
+    read_facility_table,
+    read_facility_table_with_report,
+)
 from circle.sources.taxonomy import (
     EXCLUDE,
     EXCLUDED,
@@ -451,3 +456,14 @@ def test_a_name_that_marks_a_trap_wins_over_a_name_that_names_a_category():
     assert verdict("060700", "曲阳农贸批发市场").status == EXCLUDED
     assert verdict("070000", "幸福养老院").categories == ("elderly_care",)
     assert verdict("070000", "爱宠宠物养老院").status == EXCLUDED, "a pet retirement home is no care home"
+
+
+def test_columns_the_planner_names_are_taken_in_an_export(tmp_path):
+    path = tmp_path / "renamed.csv"
+    path.write_text("名称,typecode,东经,北纬\n和平诊所,090300,104.06,30.65\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="has no coordinates"):
+        read(path)
+    table, report = read(path, columns=parse_columns("lon=东经,lat=北纬"))
+    assert table["name"].tolist() == ["和平诊所"] and report["layout"]["coordinates"] == "东经/北纬"
+    with pytest.raises(InputDataError, match="no column '经度'"):
+        read(path, columns=parse_columns("lon=经度,lat=北纬"))

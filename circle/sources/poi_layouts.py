@@ -213,7 +213,9 @@ def _share(values: pd.Series, test) -> float:
     return float(text.head(500).map(test).mean())
 
 
-def recognise(frame: pd.DataFrame, top_levels: dict[str, frozenset[str]]) -> PoiLayout | None:
+def recognise(
+    frame: pd.DataFrame, top_levels: dict[str, frozenset[str]], given: dict[str, str] | None = None
+) -> PoiLayout | None:
     """Return the layout of an AMap, Baidu or Tencent export, or None for any other table.
 
     Parameters
@@ -223,11 +225,14 @@ def recognise(frame: pd.DataFrame, top_levels: dict[str, frozenset[str]]) -> Poi
     top_levels : dict of str to frozenset of str
         Each platform's top-level type names (from its mapping table), to
         recognise a type column by its values.
+    given : dict of str to str, optional
+        Columns the planner named (``name``, ``lon``, ``lat``), taken as they are.
 
     Raises
     ------
     InputDataError
-        When an export is recognised but holds no coordinates circle can read.
+        When an export is recognised but holds no coordinates circle can read,
+        or a named column is not in it.
     """
     lowered = _lowered(frame)
     name_col = _pick(lowered, NAME_COLUMNS)
@@ -257,21 +262,31 @@ def recognise(frame: pd.DataFrame, top_levels: dict[str, frozenset[str]]) -> Poi
         evidence.append(f"column {tag_col} holds Baidu tags (一级;二级)")
     elif category_col is not None and first_level_share(category_col, "tencent", r"[:;|]") > 0.3:
         platform, type_cols = "tencent", (category_col,)
-        code_col = lowered.get("category_code") if code_col == lowered.get("category_code") else code_col
         evidence.append(f"column {category_col} holds Tencent categories (一级:二级)")
     elif amap_type is not None and first_level_share(amap_type, "baidu", r"[;|]") > 0.5:
         platform, type_cols = "baidu", (amap_type,)
         evidence.append(f"column {amap_type} holds Baidu tags (一级;二级)")
     if platform is None:
         return None
-    if platform != "amap" and code_col is not None and code_col != lowered.get("category_code"):
+    # AMap's codes are its typecodes; Tencent's are its category codes; Baidu has none
+    if code_col is not None and (platform == "amap") == (code_col == lowered.get("category_code")):
         code_col = None
-    if platform == "amap" and code_col is not None and code_col == lowered.get("category_code"):
-        code_col = None
-    return _with_coordinates(frame, lowered, platform, "; ".join(evidence), name_col, code_col, type_cols)
+    given = given or {}
+    for role in ("name", "lon", "lat"):
+        if role in given and given[role] not in frame.columns:
+            raise InputDataError(
+                f"the facility table has no column {given[role]!r} (for {role}); its columns are "
+                f"{', '.join(map(str, frame.columns))}.",
+                about=("facilities_columns",),
+            )
+    name_col = given.get("name", name_col)
+    return _with_coordinates(frame, lowered, platform, "; ".join(evidence), name_col, code_col, type_cols, given)
 
 
-def _with_coordinates(frame, lowered, platform, evidence, name_col, code_col, type_cols) -> PoiLayout:
+def _with_coordinates(frame, lowered, platform, evidence, name_col, code_col, type_cols, given) -> PoiLayout:
+    if "lon" in given and "lat" in given:
+        system = _system_of(given["lon"].lower())
+        return PoiLayout(platform, evidence, name_col, code_col, type_cols, given["lon"], given["lat"], None, system)
     pairs = _coordinate_pairs(frame)
     if pairs:
         lon_col, lat_col, system = pairs[0]

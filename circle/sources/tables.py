@@ -281,7 +281,7 @@ def read_facility_table_with_report(spec: FacilityTableSpec, preset: Preset) -> 
         from circle.sources.taxonomy import PLATFORMS, builtin_taxonomy
 
         taxonomy = builtin_taxonomy()
-        layout = recognise(frame, {p: taxonomy.platform_level_names(p) for p in PLATFORMS})
+        layout = recognise(frame, {p: taxonomy.platform_level_names(p) for p in PLATFORMS}, spec.columns)
         if layout is not None:
             return _read_export(frame, layout, spec, preset, taxonomy)
     return _read_categories(frame, spec, preset), {}
@@ -382,7 +382,7 @@ def _read_export(
         system, system_from = layout.column_system, "columns"
     else:
         system, system_from = PLATFORM_SYSTEMS[layout.platform], "platform"
-    name_col = spec.columns.get("name", layout.name_col)
+    name_col = layout.name_col
     names = frame[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * len(frame))
     codes, types = layout.codes(frame), layout.types(frame)
     keys = frozenset(c.key for c in preset.categories)
@@ -393,13 +393,7 @@ def _read_export(
     ]
     shown_types = [t or c or "(no type)" for c, t in zip(codes, types, strict=True)]
     mapped = np.array([v.status == MAPPED for v in verdicts])
-    if "lon" in spec.columns or "lat" in spec.columns:
-        lon_col = _find_column(frame, "lon", spec.columns, required=True)
-        lat_col = _find_column(frame, "lat", spec.columns, required=True)
-        lon = pd.to_numeric(frame[lon_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
-        lat = pd.to_numeric(frame[lat_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
-    else:
-        lon, lat, lon_col, lat_col = layout.coordinates(frame)
+    lon, lat, lon_col, lat_col = layout.coordinates(frame)
     _check_coordinates(lon, lat, mapped, lon_col, lat_col)
     rows = np.flatnonzero(mapped)
     exploded = [(i, category) for i in rows for category in verdicts[i].categories]
