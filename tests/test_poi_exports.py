@@ -467,3 +467,15 @@ def test_columns_the_planner_names_are_taken_in_an_export(tmp_path):
     assert table["name"].tolist() == ["和平诊所"] and report["layout"]["coordinates"] == "东经/北纬"
     with pytest.raises(InputDataError, match="no column '经度'"):
         read(path, columns=parse_columns("lon=经度,lat=北纬"))
+
+
+def test_circle_analyze_refuses_a_malformed_mapping_before_reading_the_map(tmp_path, capsys):
+    copy = tmp_path / "ours.csv"
+    copy.write_text("code,type,category,reason\n090300,医疗保健服务;诊所,Clinic!,\n", encoding="utf-8")
+    listing = DATA / "amap_types.csv"
+    code = main(
+        ["analyze", "--out", str(tmp_path / "s"), "--facilities", str(listing), "--facilities-mapping", str(copy)]
+    )
+    err = " ".join(capsys.readouterr().err.split())  # the CLI wraps long lines
+    assert code == 2 and "ours.csv line 2: category 'Clinic!' is not a category key" in err
+    assert "[--facilities-mapping]" in err and not (tmp_path / "s").exists()

@@ -376,6 +376,17 @@ def read_mapping(path: Path, default_platform: str | None) -> Taxonomy:
     return Taxonomy(rules, [f"{path.name} ({len(rules)} rows, taking precedence)"])
 
 
+def check_mapping(path: Path) -> None:
+    """Refuse a malformed mapping copy at once, naming its lines (rows without a platform are read as AMap's).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`read_mapping` does.
+    """
+    read_mapping(path, default_platform="amap")
+
+
 def parse_mapping(text: str, label: str, default_platform: str | None) -> list[TypeRule]:
     """Parse mapping rows, collecting every malformed row into one error that names its lines."""
     reader = csv.DictReader(StringIO(text))
