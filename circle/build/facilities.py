@@ -12,7 +12,7 @@ import shapely
 from circle.geo import WGS84
 from circle.sources.offset_check import check_offset
 from circle.sources.osm_features import OsmFeature
-from circle.sources.tables import FacilityTableSpec, read_facility_table
+from circle.sources.tables import FacilityTableSpec, read_facility_table_with_report
 from circle.standards import Preset
 from circle.study.columns import MATCHED_RULE
 
@@ -124,9 +124,12 @@ def import_facility_table(
     tuple of (geopandas.GeoDataFrame, dict)
         The facilities (the preset's category order kept) and the import's
         report (file, declared system, mode, rows per category, OSM facilities
-        replaced, the coordinate-offset check).
+        replaced, the coordinate-offset check; for an AMap/Baidu/Tencent
+        export also ``layout``, how it was recognised and in which system it
+        was read, and ``mapping``, the rows mapped, excluded and unmapped
+        per platform type).
     """
-    table = read_facility_table(spec, preset)
+    table, how = read_facility_table_with_report(spec, preset)
     offset = check_offset(table, osm_facilities, crs)
     imported = table.to_crs(crs)
     label = f"import:{spec.path.name}"
@@ -138,7 +141,7 @@ def import_facility_table(
             "osm_id": np.zeros(len(imported), np.int64),
             "osm_type": "import",
             "source": label,
-            MATCHED_RULE: [f"{label} ({c})" for c in imported["category"]],
+            MATCHED_RULE: _matched_rules(imported, label),
             "tags": [{"capacity": str(c)} if np.isfinite(c) else {} for c in imported["capacity"]],
         },
         geometry=imported.geometry.to_numpy(),
@@ -156,11 +159,24 @@ def import_facility_table(
     merged = gpd.GeoDataFrame(merged.drop(columns="_order").reset_index(drop=True), geometry="geometry", crs=crs)
     report = {
         "file": spec.path.name,
-        "declared_crs": spec.system,
+        "declared_crs": how["layout"]["system"] if how else _declared(spec.system),
         "mode": spec.mode,
         "rows": len(rows),
         "per_category": {c: int((rows["category"] == c).sum()) for c in categories},
         "osm_facilities_replaced": replaced,
         "offset_check": offset,
+        **how,
     }
     return merged, report
+
+
+def _declared(system: str) -> str:
+    """Return the system a table of preset categories was read in (``auto`` means WGS-84 there)."""
+    return "wgs84" if system == "auto" else system
+
+
+def _matched_rules(imported: gpd.GeoDataFrame, label: str) -> list[str]:
+    """Say why each imported row is in its category: the file, and for an export its platform type."""
+    if "platform_type" not in imported.columns:
+        return [f"{label} ({c})" for c in imported["category"]]
+    return [f"{label} ({t} → {c})" for t, c in zip(imported["platform_type"], imported["category"], strict=True)]

@@ -36,6 +36,7 @@ FLAGS = {
     "facilities_crs": "--facilities-crs",
     "facilities_mode": "--facilities-mode",
     "facilities_columns": "--facilities-columns",
+    "facilities_mapping": "--facilities-mapping",
     "preset": "--preset",
     "minutes": "--minutes",
     "lat": "--lat",

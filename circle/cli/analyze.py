@@ -130,10 +130,11 @@ def add_parser(commands) -> None:
     imports.add_argument("--facilities", dest="facilities_file", metavar="FILE", help="a CSV or .xlsx facility list")
     imports.add_argument(
         "--facilities-crs",
-        default="wgs84",
+        default="auto",
         metavar="SYSTEM",
         help="its coordinates: wgs84 (GPS, OSM), gcj02 (AMap 高德, Tencent 腾讯), bd09 (Baidu 百度) "
-        "or EPSG:CODE for projected x/y (default: wgs84)",
+        "or EPSG:CODE for projected x/y (default: auto, the system of a recognised AMap/Baidu/Tencent export, "
+        "else wgs84)",
     )
     imports.add_argument(
         "--facilities-mode",
@@ -145,6 +146,12 @@ def add_parser(commands) -> None:
         "--facilities-columns",
         metavar="ROLE=COL,…",
         help="column names when not found automatically, e.g. name=名称,category=类别,lon=经度,lat=纬度,capacity=床位",
+    )
+    imports.add_argument(
+        "--facilities-mapping",
+        metavar="FILE",
+        help="your edited copy of a POI type mapping (circle/standards/taxonomies/amap.csv, baidu.csv, tencent.csv): "
+        "its rows take precedence over the built-in ones",
     )
     method = cmd.add_argument_group("method")
     method.add_argument(
@@ -202,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
         facilities_crs=args.facilities_crs,
         facilities_mode=args.facilities_mode,
         facilities_columns=args.facilities_columns,
+        facilities_mapping=args.facilities_mapping,
         census_file=None if _is_raster(args.census_file) else args.census_file,
         census_column=args.census_column,
         census_table=args.census_table,
@@ -325,12 +333,57 @@ def _print_layer_offsets(imports: Imports) -> None:
             print(f"  {report.get('file', section)} ({report.get('declared_crs')}): {offset['message']}")
 
 
+#: how many left-out platform types the CLI lists (all are in summary.json)
+SHOWN_TYPES = 8
+#: how the CLI names where an export's coordinate system came from
+SYSTEM_FROM_WORDS = {
+    "platform": "the platform's own system; declare --facilities-crs to read it otherwise",
+    "columns": "as its coordinate columns are named",
+    "declared": "as declared with --facilities-crs",
+}
+
+
+def describe_layout(layout: dict) -> str:
+    """Say which platform's export was recognised, by what, and in which coordinate system it was read."""
+    platform = layout["platform_name"]
+    return (
+        f"Recognised {_article(platform)} {platform} export ({layout['evidence']}): coordinates in "
+        f"{layout['coordinates']} read as {layout['system_name']}, {SYSTEM_FROM_WORDS[layout['system_from']]}."
+    )
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].upper() in "AEIOU" else "a"
+
+
+def describe_mapping(mapping: dict) -> list[str]:
+    """Return lines saying how many rows were mapped, and the types left out, most frequent first."""
+    lines = [
+        f"{mapping['mapped_rows']} of {mapping['rows']} rows mapped to categories by {', '.join(mapping['tables'])}; "
+        f"left out: {mapping['excluded_rows']} excluded, {mapping['unmapped_rows']} of no category of the preset"
+        + (" (most frequent types first):" if mapping["excluded"] or mapping["unmapped"] else ".")
+    ]
+    left_out = [("excluded", item) for item in mapping["excluded"]] + [("no category", i) for i in mapping["unmapped"]]
+    left_out.sort(key=lambda pair: -pair[1]["rows"])
+    for kind, item in left_out[:SHOWN_TYPES]:
+        lines.append(f"  {item['rows']:>6,}  {item['type']}  ({kind}: {item['reason']})")
+    if len(left_out) > SHOWN_TYPES:
+        lines.append(f"  … {len(left_out) - SHOWN_TYPES} more types in summary.json (imports.facilities.mapping)")
+    if left_out:
+        lines.append("  Map a type yourself in an edited copy of the table: --facilities-mapping FILE")
+    if mapping["mapped_rows"] == 0 and mapping["rows"]:
+        lines.append("WARNING: no row of the list maps to a category of the preset; nothing was imported.")
+    return lines
+
+
 def _print_imports(imports: Imports) -> None:
     """Print what the facility list, the census and the DEM did, warnings first."""
     _print_layer_offsets(imports)
     facilities = imports.facilities
     if facilities:
         offset = facilities["offset_check"]
+        if facilities.get("layout"):
+            print(f"  {describe_layout(facilities['layout'])}")
         if offset.get("suggested"):
             print(f"  WARNING: {offset['message']} [--facilities-crs {offset['suggested']}]", file=sys.stderr)
         per_category = ", ".join(f"{k} {v}" for k, v in facilities["per_category"].items())
@@ -345,6 +398,9 @@ def _print_imports(imports: Imports) -> None:
         )
         if not offset.get("suggested"):
             print(f"  {offset['message']}")
+        if facilities.get("mapping"):
+            for line in describe_mapping(facilities["mapping"]):
+                print(f"  {line}")
     census = imports.census
     if census:
         print(

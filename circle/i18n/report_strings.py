@@ -360,6 +360,16 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "{factor}× the standard; weighted to 0–100. Bands: {bands}. Tiers nest: meeting the 15-minute circle means "
         "every category of the 10- and 5-minute circles passes as well.",
     },
+    "rpt_import_poi_export": {
+        "zh": "该清单被识别为{platform}导出的 POI（{evidence}），坐标按 {system} 读取。"
+        "其 {rows} 行中 {mapped} 行按类型对照表（{tables}）归入本标准的类别；"
+        "{excluded} 行被明确排除（如宠物诊所、培训机构、批发市场），"
+        "{unmapped} 行的类型不属于本标准的任何类别。未计入最多的类型：{top}。",
+        "en": "The list was recognised as a {platform} POI export ({evidence}) and its coordinates read as {system}. "
+        "Of its {rows} rows, {mapped} were put in the standard's categories by the type mapping ({tables}); {excluded} "
+        "were excluded on purpose (pet clinics, training schools, wholesale markets …) and {unmapped} have types of "
+        "no category of the standard. Most frequent types left out: {top}.",
+    },
     "rpt_import_facilities": {
         "zh": "设施数据：除 OpenStreetMap 外，导入了规划部门清单 {file}"
         "（{rows} 处，坐标系 {crs}，已转换为 WGS-84；{mode}）。",

@@ -56,11 +56,15 @@ class AnalysisOptions:
     facilities_file : str or pathlib.Path, optional
         A CSV or ``.xlsx`` facility list (see :mod:`circle.sources.tables`).
     facilities_crs : str
-        Its coordinates: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``.
+        Its coordinates: ``auto`` (an AMap/Baidu/Tencent export's own system,
+        else WGS-84), ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:CODE``.
     facilities_mode : str
         ``add`` to the OSM facilities, or ``replace`` them in the categories the list holds.
     facilities_columns : str, optional
         ``"name=名称,category=类别,lon=经度,lat=纬度,capacity=床位"`` when not found by name.
+    facilities_mapping : str or pathlib.Path, optional
+        A planner's copy of a POI type mapping table (``circle/standards/taxonomies``)
+        whose rows take precedence over the built-in ones.
     census_file : str or pathlib.Path, optional
         Census polygons with population totals, shared among their blocks.
     census_column : str, optional
@@ -115,9 +119,10 @@ class AnalysisOptions:
     gpkg: bool = False
     progress: bool = False
     facilities_file: str | Path | None = None
-    facilities_crs: str = "wgs84"
+    facilities_crs: str = "auto"
     facilities_mode: str = "add"
     facilities_columns: str | None = None
+    facilities_mapping: str | Path | None = None
     census_file: str | Path | None = None
     census_column: str | None = None
     census_table: str | Path | None = None

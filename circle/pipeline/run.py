@@ -16,6 +16,7 @@ from circle.engine import get_backend
 from circle.pipeline.options import AnalysisOptions
 from circle.pipeline.stages import Stopwatch, prepare_inputs
 from circle.sources.tables import check_table
+from circle.sources.taxonomy import check_mapping
 from circle.study import prepare_destination, write_study
 from circle.study.assemble import study_summary, study_tables, terrain_comparison
 from circle.study.summary import (
@@ -56,6 +57,9 @@ def analyze(options: AnalysisOptions, on_stage: Callable[[str], None] | None = N
     if options.facilities_file:
         # a facility list too large to read (a zip bomb) is refused in a moment, before the map is read
         check_table(Path(options.facilities_file))
+    if options.facilities_mapping:
+        # a malformed mapping copy is refused before the map is read, naming its lines
+        check_mapping(Path(options.facilities_mapping))
     prepare_destination(options.out, options.overwrite)
     inputs = prepare_inputs(options, clock)
 

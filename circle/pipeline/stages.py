@@ -243,6 +243,7 @@ def sort_facilities(options: AnalysisOptions, source: SourceRead, found: BlocksF
             system=options.facilities_crs,
             mode=options.facilities_mode,
             columns=parse_columns(options.facilities_columns),
+            mapping=Path(options.facilities_mapping) if options.facilities_mapping else None,
         )
         facilities, found.imports["facilities"] = import_facility_table(spec, preset, facilities, crs)
     if found.extent is not None and not facilities.empty:

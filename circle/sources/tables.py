@@ -5,12 +5,21 @@ longitude/latitude in WGS-84, GCJ-02 or BD-09, or x/y in a projected CRS
 (``EPSG:4547`` …). Columns are found by common names in Chinese and English
 or given explicitly. Positions are converted to WGS-84 before anything meets
 OpenStreetMap data; the source of every row is kept.
+
+An AMap, Baidu or Tencent POI export is read as it comes
+(:mod:`circle.sources.poi_layouts`): its platform types are mapped to the
+preset's categories by the tables of :mod:`circle.sources.taxonomy`, rows of
+no category are counted by type and left out (never the reason the file is
+refused), and its coordinates are read in the platform's own system unless
+one is declared.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +29,10 @@ from circle.errors import InputDataError
 from circle.geo import WGS84
 from circle.sources.coords import check_system, to_wgs84
 from circle.standards import Preset
+
+if TYPE_CHECKING:
+    from circle.sources.poi_layouts import PoiLayout
+    from circle.sources.taxonomy import Taxonomy
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "name": ("name", "名称", "设施名称", "机构名称", "title"),
@@ -31,6 +44,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "capacity": ("capacity", "beds", "places", "床位", "学位", "规模", "容量"),
 }
 MODES = ("add", "replace")
+#: the coordinate system "auto": a recognised export's platform system, else WGS-84
+AUTO = "auto"
+#: at most this many types are listed per kind in the import's report
+MAX_LISTED_TYPES = 200
 MAX_ROWS = 200_000
 #: A CSV facility list may be at most this large (200,000 rows of a few hundred bytes).
 MAX_TABLE_BYTES = 100_000_000
@@ -45,18 +62,24 @@ class FacilityTableSpec:
     path : pathlib.Path
         A ``.csv`` or ``.xlsx`` file.
     system : str
-        ``wgs84``, ``gcj02``, ``bd09`` (longitude/latitude) or an ``EPSG:`` code (x/y).
+        ``auto`` (a recognised AMap/Baidu/Tencent export's own system, else
+        WGS-84), ``wgs84``, ``gcj02``, ``bd09`` (longitude/latitude) or an
+        ``EPSG:`` code (x/y).
     mode : str
         ``add`` (to the OSM facilities) or ``replace`` (the OSM facilities of
         every category the table holds).
     columns : dict
         Explicit column names for ``name``, ``category``, ``lon``/``lat`` or ``x``/``y``, ``capacity``.
+    mapping : pathlib.Path, optional
+        A planner's copy of a type mapping table whose rows take precedence
+        (:func:`circle.sources.taxonomy.read_mapping`).
     """
 
     path: Path
-    system: str = "wgs84"
+    system: str = AUTO
     mode: str = "add"
     columns: dict[str, str] = field(default_factory=dict)
+    mapping: Path | None = None
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -219,11 +242,32 @@ def read_facility_table(spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataF
         ``row`` (1-based data row), ``name``, ``category``, ``capacity``,
         ``declared_lon``/``declared_lat`` (as in the file) and point geometry in WGS-84.
 
+        An AMap/Baidu/Tencent export gives a row per facility and category
+        its type maps to, with ``platform_type`` and ``type_rule`` (the rows
+        of the mapping that decided); its other rows are left out and
+        counted (:func:`read_facility_table_with_report`).
+
     Raises
     ------
     InputDataError
-        Naming the rows and columns at fault: unknown categories, missing or
-        non-numeric coordinates, points off the globe.
+        Naming the rows and columns at fault: unknown categories (in a table
+        of preset categories), missing or non-numeric coordinates, points
+        off the globe, a malformed mapping copy.
+    """
+    return read_facility_table_with_report(spec, preset)[0]
+
+
+def read_facility_table_with_report(spec: FacilityTableSpec, preset: Preset) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a facility table as :func:`read_facility_table` does, and say how it was read.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, dict)
+        The points, and for a recognised export its ``layout`` (platform,
+        the columns that told, the coordinate system and where it came from)
+        and ``mapping`` (rows mapped, excluded and unmapped, counted per
+        platform type with their reasons, most frequent first); ``{}`` for a
+        table of preset categories.
     """
     if spec.mode not in MODES:
         raise InputDataError(
@@ -232,7 +276,21 @@ def read_facility_table(spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataF
         )
     frame = read_table(spec.path)
     projected = spec.system.upper().startswith("EPSG:")
-    system = spec.system if projected else check_system(spec.system)
+    if not projected and "category" not in spec.columns:
+        from circle.sources.poi_layouts import recognise
+        from circle.sources.taxonomy import PLATFORMS, builtin_taxonomy
+
+        taxonomy = builtin_taxonomy()
+        layout = recognise(frame, {p: taxonomy.platform_level_names(p) for p in PLATFORMS}, spec.columns)
+        if layout is not None:
+            return _read_export(frame, layout, spec, preset, taxonomy)
+    return _read_categories(frame, spec, preset), {}
+
+
+def _read_categories(frame: pd.DataFrame, spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataFrame:
+    """Read a table whose category column holds the preset's keys or labels."""
+    projected = spec.system.upper().startswith("EPSG:")
+    system = spec.system if projected else check_system("wgs84" if spec.system == AUTO else spec.system)
     name_col = _find_column(frame, "name", spec.columns, required=False)
     category_col = _find_column(frame, "category", spec.columns, required=True)
     first, second = ("x", "y") if projected else ("lon", "lat")
@@ -307,3 +365,101 @@ def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndar
             f"the facility table's coordinate system {crs} is not a known CRS ({error}).", about=("facilities_crs",)
         ) from error
     return Transformer.from_crs(source, WGS84, always_xy=True).transform(x, y)
+
+
+def _read_export(
+    frame: pd.DataFrame, layout: PoiLayout, spec: FacilityTableSpec, preset: Preset, taxonomy: Taxonomy
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a recognised AMap/Baidu/Tencent export: map its types, count the rest, read its coordinates."""
+    from circle.sources.poi_layouts import PLATFORM_SYSTEMS, SYSTEM_NAMES
+    from circle.sources.taxonomy import EXCLUDED, MAPPED, read_mapping
+
+    if spec.mapping is not None:
+        taxonomy = taxonomy.overridden_by(read_mapping(Path(spec.mapping), layout.platform))
+    if spec.system != AUTO:
+        system, system_from = check_system(spec.system), "declared"
+    elif layout.column_system is not None:
+        system, system_from = layout.column_system, "columns"
+    else:
+        system, system_from = PLATFORM_SYSTEMS[layout.platform], "platform"
+    name_col = layout.name_col
+    names = frame[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * len(frame))
+    codes, types = layout.codes(frame), layout.types(frame)
+    keys = frozenset(c.key for c in preset.categories)
+    area_keys = {c.key: float(c.min_area_ha.value) for c in preset.categories if c.min_area_ha}
+    verdicts = [
+        taxonomy.classify(layout.platform, code, type_text, name, keys, area_keys, preset.name)
+        for code, type_text, name in zip(codes.tolist(), types.tolist(), names.tolist(), strict=True)
+    ]
+    shown_types = [t or c or "(no type)" for c, t in zip(codes, types, strict=True)]
+    mapped = np.array([v.status == MAPPED for v in verdicts])
+    lon, lat, lon_col, lat_col = layout.coordinates(frame)
+    _check_coordinates(lon, lat, mapped, lon_col, lat_col)
+    rows = np.flatnonzero(mapped)
+    exploded = [(i, category) for i in rows for category in verdicts[i].categories]
+    index = np.array([i for i, _ in exploded], dtype=int)
+    wgs_lon, wgs_lat = to_wgs84(lon[index], lat[index], system)
+    table = gpd.GeoDataFrame(
+        {
+            "row": index + 2,
+            "name": names.to_numpy(object)[index],
+            "category": np.array([c for _, c in exploded], dtype=object),
+            "capacity": np.full(len(index), np.nan),
+            "declared_system": system,
+            "declared_lon": lon[index],
+            "declared_lat": lat[index],
+            "platform_type": np.array([shown_types[i] for i in index], dtype=object),
+            "type_rule": np.array([verdicts[i].rule for i in index], dtype=object),
+        },
+        geometry=gpd.points_from_xy(wgs_lon, wgs_lat),
+        crs=WGS84,
+    )
+    excluded = Counter((shown_types[i], v.reason) for i, v in enumerate(verdicts) if v.status == EXCLUDED)
+    unmapped = Counter((shown_types[i], v.reason) for i, v in enumerate(verdicts) if v.status not in (MAPPED, EXCLUDED))
+    report = {
+        "layout": {
+            "platform": layout.platform,
+            "platform_name": layout.platform_name,
+            "evidence": layout.evidence,
+            "coordinates": lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}",
+            "system": system,
+            "system_name": SYSTEM_NAMES[system],
+            "system_from": system_from,
+        },
+        "mapping": {
+            "tables": [t for t in taxonomy.tables if t.startswith(f"{layout.platform}.csv") or "built in" not in t],
+            "rows": len(frame),
+            "mapped_rows": int(mapped.sum()),
+            "excluded_rows": int(sum(excluded.values())),
+            "unmapped_rows": int(sum(unmapped.values())),
+            "excluded": _listed(excluded),
+            "unmapped": _listed(unmapped),
+        },
+    }
+    return table, report
+
+
+def _listed(counts: Counter) -> list[dict[str, Any]]:
+    """Return types with their counts and reasons, most frequent first (then by type), at most a few hundred."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    return [{"type": t, "rows": n, "reason": reason} for (t, reason), n in ordered[:MAX_LISTED_TYPES]]
+
+
+def _check_coordinates(lon: np.ndarray, lat: np.ndarray, wanted: np.ndarray, lon_col: str, lat_col: str) -> None:
+    """Refuse rows to be imported that have no numeric position or one off the globe (naming their lines)."""
+    columns = lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}"
+    bad = wanted & ~(np.isfinite(lon) & np.isfinite(lat))
+    if bad.any():
+        lines = ", ".join(str(r) for r in np.flatnonzero(bad)[:10] + 2)
+        raise InputDataError(
+            f"the facility table has rows without readable coordinates in {columns}: file lines {lines}. "
+            "Fill or delete them.",
+            about=("facilities_columns",),
+        )
+    off_globe = wanted & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    if off_globe.any():
+        lines = ", ".join(str(r) for r in np.flatnonzero(off_globe)[:10] + 2)
+        raise InputDataError(
+            f"the facility table has coordinates off the globe in {columns} at file lines {lines}.",
+            about=("facilities_crs",),
+        )

@@ -50,7 +50,12 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     profile = st.selectbox(t("profile", lang), profile_names(), key="build_profile")
     with st.expander(t("build_more", lang)):
         table = st.file_uploader(t("build_facilities", lang), type=["csv", "xlsx"], key="upload_facilities")
-        systems = {"wgs84": "WGS-84 (GPS, OSM)", "gcj02": "GCJ-02（高德 AMap、腾讯）", "bd09": "BD-09（百度 Baidu）"}
+        systems = {
+            "auto": t("build_crs_auto", lang),
+            "wgs84": "WGS-84 (GPS, OSM)",
+            "gcj02": "GCJ-02（高德 AMap、腾讯）",
+            "bd09": "BD-09（百度 Baidu）",
+        }
         system = st.radio(
             t("build_facilities_crs", lang), list(systems), format_func=systems.get, horizontal=True, key="build_crs"
         )
@@ -107,6 +112,9 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             layer_offset = (getattr(result.summary.imports, section) or {}).get("offset_check") or {}
             if layer_offset.get("suggested"):
                 st.warning(layer_offset["message"])
+        mapping = (result.summary.imports.facilities or {}).get("mapping")
+        if mapping:
+            st.info(t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities)))
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
@@ -133,6 +141,20 @@ def layer_system_choice(lang: str, label: str, widget_key: str) -> str:
         return chosen
     code = st.text_input(t("layer_crs_code", lang), value="EPSG:4547", key=f"{widget_key}_code").strip()
     return code if code.upper().startswith("EPSG:") else f"EPSG:{code}"
+
+
+def poi_mapping_facts(facilities: dict) -> dict:
+    """Return what the app says of an imported AMap/Baidu/Tencent export: platform, system, rows and top left-outs."""
+    layout, mapping = facilities["layout"], facilities["mapping"]
+    left_out = sorted([*mapping["excluded"], *mapping["unmapped"]], key=lambda item: -item["rows"])
+    return {
+        "platform": layout["platform_name"],
+        "system": layout["system_name"],
+        "rows": mapping["rows"],
+        "mapped": mapping["mapped_rows"],
+        "left": mapping["excluded_rows"] + mapping["unmapped_rows"],
+        "top": "; ".join(f"{item['type']} ({item['rows']})" for item in left_out[:5]) or "—",
+    }
 
 
 def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:

@@ -168,6 +168,25 @@ def completeness_table(w: Writer) -> list:
     return story
 
 
+def poi_export_sentence(w: Writer, facilities: dict) -> str:
+    """Say how an AMap/Baidu/Tencent export was recognised, read and mapped, and the types it left out most."""
+    layout, mapping = facilities["layout"], facilities["mapping"]
+    left_out = sorted([*mapping["excluded"], *mapping["unmapped"]], key=lambda item: -item["rows"])
+    top = t("comma_sep", w.lang).join(f"{item['type']} ({item['rows']})" for item in left_out[:5]) or "—"
+    return w.s(
+        "rpt_import_poi_export",
+        platform=layout["platform_name"],
+        evidence=layout["evidence"],
+        system=layout["system_name"],
+        rows=mapping["rows"],
+        mapped=mapping["mapped_rows"],
+        excluded=mapping["excluded_rows"],
+        unmapped=mapping["unmapped_rows"],
+        tables=", ".join(mapping["tables"]),
+        top=top,
+    )
+
+
 def imports_paragraphs(w: Writer) -> list:
     """Return what the bureau's own data changed: facility list, census, elevation."""
     imports = w.content.study.summary.imports
@@ -187,6 +206,8 @@ def imports_paragraphs(w: Writer) -> list:
                 + w.text(facilities["offset_check"]["message"])
             )
         )
+        if facilities.get("mapping"):
+            story.append(w.p(poi_export_sentence(w, facilities)))
     census = imports.census
     if census:
         story.append(

@@ -1,0 +1,481 @@
+"""AMap, Baidu and Tencent POI exports read as they come (issue 30).
+
+The hand-made exports under ``tests/data/poi_exports`` hold real kinds of
+places and the traps a hand mapping lets through: a pet clinic typed as a
+pet clinic and one typed as a plain clinic, a dental clinic, a driving
+school, a training school, a senior-only high school, a wholesale market
+and an electronics store. Their answers can be read off the files: which
+row lands in which category, which is left out and why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from circle.build.facilities import facilities_from_osm, import_facility_table
+from circle.cli import main
+from circle.errors import InputDataError
+from circle.sources.coords import from_wgs84, to_wgs84
+from circle.sources.embedded import default_source
+from circle.sources.osm import read_osm
+from circle.sources.poi_layouts import parse_locations
+from circle.sources.tables import (
+    FacilityTableSpec,
+    parse_columns,
+    read_facility_table,
+    read_facility_table_with_report,
+)
+from circle.sources.taxonomy import (
+    EXCLUDE,
+    EXCLUDED,
+    MAPPED,
+    UNMAPPED,
+    Taxonomy,
+    builtin_taxonomy,
+    parse_mapping,
+)
+from circle.standards import builtin_presets, load_preset
+
+DATA = Path(__file__).parent / "data" / "poi_exports"
+CHENGDU_UTM = "EPSG:32648"
+#: rows of amap_types.csv that no category of GB 50180 may hold
+AMAP_TRAPS = {
+    "乐宠宠物诊所",
+    "安安宠物医院",
+    "金信康口腔诊所",
+    "通达驾校报名处",
+    "学而思培训中心",
+    "虹口农副产品批发市场",
+    "国美电器(四川北路店)",
+    "复兴高级中学",
+}
+AMAP_MAPPED = {
+    "clinic": {"上海市第一人民医院", "北外滩社区卫生服务站"},
+    "primary_school": {"虹口区第三中心小学"},
+    "middle_school": {"复兴初级中学"},
+    "kindergarten": {"小红帽幼儿园"},
+    "food_market": {"曲阳菜市场", "联华超市(东宝兴路店)"},
+    "park": {"鲁迅公园"},
+}
+
+
+def read(name: str | Path, preset: str = "gb50180_2018", **spec):
+    return read_facility_table_with_report(FacilityTableSpec(DATA / name, **spec), load_preset(preset))
+
+
+def names_by_category(table) -> dict[str, set[str]]:
+    return {category: set(group["name"]) for category, group in table.groupby("category")}
+
+
+# -- AMap ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["amap_types.csv", "amap_types_gb18030.csv", "amap_types.xlsx"])
+def test_an_amap_export_with_type_paths_keeps_every_trap_out(name):
+    table, report = read(name)
+    assert names_by_category(table) == AMAP_MAPPED
+    assert not AMAP_TRAPS & set(table["name"])
+    mapping = report["mapping"]
+    assert (mapping["rows"], mapping["mapped_rows"], mapping["excluded_rows"], mapping["unmapped_rows"]) == (
+        19,
+        8,
+        8,
+        3,
+    )
+    # unmapped types are counted, most frequent first, with the reason
+    assert mapping["unmapped"][0]["type"] == "餐饮服务;中餐厅;中餐厅" and mapping["unmapped"][0]["rows"] == 2
+    assert "restaurants" in mapping["unmapped"][0]["reason"] and "gb50180_2018" in mapping["unmapped"][0]["reason"]
+    reasons = {(item["type"], item["reason"]) for item in mapping["excluded"]}
+    assert any(t == "科教文化服务;驾校;驾校" and "driving school" in r for t, r in reasons)
+    assert any(t == "医疗保健服务;诊所;诊所" and "dentist" in r for t, r in reasons)
+    assert any(t == "医疗保健服务;诊所;诊所" and "animal clinic" in r for t, r in reasons), "宠物医院 typed as a clinic"
+    assert any(t == "购物服务;综合市场;农副产品市场" and "wholesale" in r for t, r in reasons)
+    assert report["layout"]["platform"] == "amap" and report["layout"]["system"] == "gcj02"
+    assert report["layout"]["system_from"] == "platform"
+    # read as GCJ-02: the hospital moved from AMap's position to WGS-84 (a few hundred metres in Shanghai)
+    hospital = table[table["name"] == "上海市第一人民医院"].geometry.iloc[0]
+    lon, lat = to_wgs84(121.487530, 31.247321, "gcj02")
+    assert (hospital.x, hospital.y) == pytest.approx((float(lon), float(lat)), abs=1e-9)
+    assert abs(hospital.x - 121.487530) > 0.003
+
+
+def test_an_amap_export_by_typecode_alone_falls_back_to_parent_codes_and_names():
+    table, report = read("amap_typecode.csv")
+    preset = load_preset()
+    keys = {c.key for c in preset.categories}
+    by_category = names_by_category(table)
+    assert by_category["clinic"] == {"和平诊所"} and by_category["primary_school"] == {"第二小学"}
+    assert by_category["elderly_care"] == {"幸福养老院"}, "080402 疗养院 counts only when the name says elderly care"
+    assert "爱宠动物医院" not in set(table["name"]) and "兽医站" not in set(table["name"])
+    mapping = report["mapping"]
+    excluded = {item["type"]: item["reason"] for item in mapping["excluded"]}
+    assert "home-electronics" in excluded["060305"], "060305 手机销售 falls back to its parent 060300"
+    unmapped = {item["type"]: item["reason"] for item in mapping["unmapped"]}
+    assert unmapped["080402"] == "no row of the mapping names this type"  # 海滨疗养院: a sanatorium
+    # the two categories another change adds to GB 50180: mapped when the preset has them, else said so
+    for category, name, code in (
+        ("community_canteen", "社区长者食堂", "050100"),
+        ("childcare", "阳光托育中心", "141204"),
+    ):
+        if category in keys:
+            assert name in by_category[category]
+        else:
+            assert category in unmapped[code] and "does not have" in unmapped[code]
+    assert "阳光托育中心" not in by_category.get("kindergarten", set()), "托育 is not a kindergarten"
+    assert report["layout"]["coordinates"] == "location"
+
+
+def test_a_download_tool_export_with_converted_columns_is_read_as_wgs84():
+    table, report = read("amap_download_tool.csv")
+    assert report["layout"]["system"] == "wgs84" and report["layout"]["system_from"] == "columns"
+    assert report["layout"]["coordinates"] == "wgs84_lng/wgs84_lat"
+    hospital = table[table["name"] == "东区医院"].geometry.iloc[0]
+    assert (hospital.x, hospital.y) == pytest.approx((104.0866, 30.6572), abs=1e-9)
+    assert set(table["category"]) == {"clinic", "kindergarten"}
+    assert report["mapping"]["excluded"][0]["type"] == "购物服务;家居建材市场;家具建材综合市场"
+
+
+def test_a_declared_system_wins_over_the_platform_default():
+    table, report = read("amap_types.csv", system="wgs84")
+    assert report["layout"]["system"] == "wgs84" and report["layout"]["system_from"] == "declared"
+    hospital = table[table["name"] == "上海市第一人民医院"].geometry.iloc[0]
+    assert (hospital.x, hospital.y) == pytest.approx((121.487530, 31.247321), abs=1e-12)
+
+
+def test_other_presets_get_their_own_categories_from_the_same_export():
+    table, _ = read("amap_types.csv", preset="tdt1062_2021")
+    by_category = names_by_category(table)
+    assert by_category["health_centre"] == {"上海市第一人民医院"}
+    assert by_category["health_station"] == {"北外滩社区卫生服务站"}
+    assert "联华超市(东宝兴路店)" in by_category["convenience"] & by_category["food_market"]
+    walkscore, _ = read("amap_types.csv", preset="walkscore")
+    assert names_by_category(walkscore)["restaurants"] == {"老上海面馆", "小杨生煎", "阿娘面"}
+
+
+# -- Baidu and Tencent -----------------------------------------------------------------------
+
+
+def test_a_baidu_place_export_is_read_in_bd09_with_its_traps_left_out():
+    table, report = read("baidu_place.csv")
+    assert names_by_category(table) == {
+        "clinic": {"四川大学华西医院", "玉林社区卫生服务中心"},
+        "kindergarten": {"玉林幼儿园"},
+        "food_market": {"玉林菜市场"},
+    }
+    assert report["layout"]["platform"] == "baidu" and report["layout"]["system"] == "bd09"
+    reasons = " ".join(item["reason"] for item in report["mapping"]["excluded"])
+    for words in ("animal clinic", "pet services", "training school", "electronics", "wholesale", "early education"):
+        assert words in reasons
+    hospital = table[table["name"] == "四川大学华西医院"].geometry.iloc[0]
+    lon, lat = to_wgs84(104.0699, 30.6481, "bd09")
+    assert (hospital.x, hospital.y) == pytest.approx((float(lon), float(lat)), abs=1e-9)
+
+
+def test_a_baidu_location_cell_holding_a_dict_is_read():
+    table, report = read("baidu_location_dict.csv")
+    assert names_by_category(table) == {"primary_school": {"玉林小学"}, "park": {"玉林公园"}}
+    assert report["layout"]["coordinates"] == "location"
+    lon, lat = to_wgs84(104.0619, 30.6351, "bd09")
+    school = table[table["name"] == "玉林小学"].geometry.iloc[0]
+    assert (school.x, school.y) == pytest.approx((float(lon), float(lat)), abs=1e-9)
+
+
+def test_a_tencent_export_is_read_in_gcj02_with_colon_paths():
+    table, report = read("tencent_search.csv")
+    assert names_by_category(table) == {
+        "park": {"人民公园"},
+        "primary_school": {"草市街小学"},
+        "clinic": {"成都市第二医院"},
+        "culture": {"成都市图书馆"},
+    }
+    assert report["layout"]["platform"] == "tencent" and report["layout"]["system"] == "gcj02"
+    assert {item["type"] for item in report["mapping"]["excluded"]} == {"医疗保健:体检", "医疗保健:诊所"}
+
+
+def test_location_cells_are_read_in_either_order_and_as_dicts():
+    lon, lat = parse_locations(pd.Series(["104.06,30.65", "104.07, 30.66", ""]))
+    assert lon[:2].tolist() == [104.06, 104.07] and lat[:2].tolist() == [30.65, 30.66] and np.isnan(lon[2])
+    lon, lat = parse_locations(pd.Series(["30.65,104.06", "30.66,104.07"]))  # lat,lng as Tencent's API writes it
+    assert lon.tolist() == [104.06, 104.07]
+    lon, lat = parse_locations(pd.Series(['{"lng": 104.06, "lat": 30.65}', "{'lat': 30.66, 'lng': 104.07}"]))
+    assert lon.tolist() == [104.06, 104.07] and lat.tolist() == [30.65, 30.66]
+
+
+# -- the mapping tables ----------------------------------------------------------------------
+
+
+def test_the_builtin_tables_name_only_categories_of_some_preset_and_give_every_exclusion_a_reason():
+    taxonomy = builtin_taxonomy()
+    known = {c.key for name in builtin_presets() for c in load_preset(name).categories}
+    known |= {EXCLUDE, "childcare", "community_canteen"}  # the two GB 50180 gains in issue 30
+    assert {rule.category for rule in taxonomy.rules} <= known
+    assert all(rule.reason for rule in taxonomy.rules if rule.category == EXCLUDE)
+    assert {rule.platform for rule in taxonomy.rules} == {"amap", "baidu", "tencent"}
+    assert not any(rule.category in ("park_1ha", "park_5ha") for rule in taxonomy.rules), "a point has no area"
+
+
+def test_the_most_specific_level_decides_and_an_exclusion_beats_its_parent():
+    text = (
+        "platform,code,type,name_pattern,category,reason\n"
+        "amap,090000,医疗保健服务,,clinic,\n"
+        "amap,090700,医疗保健服务;动物医疗场所,,exclude,animals\n"
+        "amap,090300,医疗保健服务;诊所,,clinic,\n"
+        "amap,090000,医疗保健服务,宠物,exclude,a pet clinic by name\n"
+        "amap,110101,风景名胜;公园广场;公园,,park_1ha,\n"
+        "amap,050000,餐饮服务,,restaurants,\n"
+    )
+    taxonomy = Taxonomy(parse_mapping(text, "test.csv", None))
+    keys = frozenset({"clinic", "park_1ha"})
+
+    def verdict(code="", path="", name=""):
+        return taxonomy.classify("amap", code, path, name, keys, {"park_1ha": 1.0}, "test")
+
+    assert verdict("090701").status == EXCLUDED and verdict("090701").reason == "animals"
+    assert verdict(path="医疗保健服务;动物医疗场所;宠物诊所").status == EXCLUDED
+    assert verdict("090101").categories == ("clinic",), "a child code with no row falls back to 090000"
+    assert verdict("090300", name="安安宠物医院").reason == "a pet clinic by name", "a name beats a type"
+    assert verdict("090300", name="和平诊所").categories == ("clinic",)
+    assert "has no area" in verdict("110101").reason and verdict("110101").status == UNMAPPED
+    assert "restaurants" in verdict("050100").reason and verdict("050100").status == UNMAPPED
+    assert verdict("999999").reason == "no row of the mapping names this type"
+    both = verdict("050100|090300", "餐饮服务;中餐厅;中餐厅|医疗保健服务;诊所;诊所")
+    assert both.status == MAPPED and both.categories == ("clinic",), "several types: any that maps counts"
+
+
+def test_an_edited_mapping_copy_overrides_a_builtin_row(tmp_path):
+    copy = tmp_path / "our_mapping.csv"
+    copy.write_text(
+        "platform,code,type,name_pattern,category,reason,source,verified\n"
+        "amap,141202,科教文化服务;学校;中学,高级中学|高中,middle_school,,our 高级中学 also teach 初中,true\n",
+        encoding="utf-8",
+    )
+    table, report = read("amap_types.csv", mapping=copy)
+    assert names_by_category(table)["middle_school"] == {"复兴初级中学", "复兴高级中学"}
+    assert report["mapping"]["tables"] == ["amap.csv (built in)", "our_mapping.csv (1 rows, taking precedence)"]
+    assert report["mapping"]["excluded_rows"] == 7
+
+
+def test_a_malformed_mapping_row_is_named_by_its_line(tmp_path):
+    copy = tmp_path / "bad.csv"
+    copy.write_text(
+        "code,type,category,reason\n090300,医疗保健服务;诊所,clinic,\n9030,,clinic,\n090700,,exclude,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError, match=r"bad.csv line 3: code '9030'.*bad.csv line 4: an exclude row needs"):
+        read("amap_types.csv", mapping=copy)
+
+
+# -- what stays as it was, and what is still refused ------------------------------------------
+
+
+def test_a_table_of_preset_categories_reads_as_before(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("name,category,lon,lat\n诊所,clinic,104.06,30.65\n", encoding="utf-8")
+    table, report = read_facility_table_with_report(FacilityTableSpec(path), load_preset())
+    assert report == {} and table["declared_system"].tolist() == ["wgs84"]
+    assert (table.geometry.x.iloc[0], table.geometry.y.iloc[0]) == (104.06, 30.65)
+    path.write_text("name,category,lon,lat\n诊所,宠物诊所,104.06,30.65\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="categories the preset gb50180_2018 does not know"):
+        read_facility_table(FacilityTableSpec(path), load_preset())
+
+
+def test_an_export_without_coordinates_or_with_a_broken_one_is_refused(tmp_path):
+    path = tmp_path / "no_coordinates.csv"
+    path.write_text("name,type,typecode\n和平诊所,医疗保健服务;诊所;诊所,090300\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"AMap \(高德\) export .* has no coordinates"):
+        read(path)
+    path.write_text(
+        'name,typecode,location\n和平诊所,090300,"104.06,30.65"\n社区诊所,090300,""\n川菜馆,050100,""\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError, match=r"file lines 3\. Fill"):
+        read(path)  # line 4 has no position either, but it is a restaurant, left out anyway
+
+
+# -- real places: the Chengdu extract shifted to GCJ-02, as AMap shows it ---------------------
+
+
+@pytest.fixture(scope="module")
+def chengdu_osm_facilities():
+    preset = load_preset()
+    osm = read_osm(default_source(), preset)
+    return facilities_from_osm(osm.facilities, preset, CHENGDU_UTM)
+
+
+def amap_export_of(osm, path: Path, bbox=None) -> tuple[Path, pd.DataFrame]:
+    """Write the OSM clinics, kindergartens and schools as AMap would list them, with traps beside them."""
+    types = {
+        "clinic": ("医疗保健服务;诊所;诊所", "090300"),
+        "kindergarten": ("科教文化服务;学校;幼儿园", "141204"),
+        "primary_school": ("科教文化服务;学校;小学", "141203"),
+    }
+    chosen = osm[osm["category"].isin(list(types))].reset_index(drop=True)
+    points = chosen.to_crs(4326).geometry.representative_point()
+    if bbox is not None:
+        west, south, east, north = bbox
+        inside = (points.x > west) & (points.x < east) & (points.y > south) & (points.y < north)
+        chosen, points = chosen[inside.to_numpy()].reset_index(drop=True), points[inside].reset_index(drop=True)
+    lon, lat = from_wgs84(points.x.to_numpy(), points.y.to_numpy(), "gcj02")
+    rows = [
+        {"name": name or f"设施{i}", "type": types[c][0], "typecode": types[c][1], "location": f"{x:.6f},{y:.6f}"}
+        for i, (name, c, x, y) in enumerate(zip(chosen["name"], chosen["category"], lon, lat, strict=True))
+    ]
+    traps = [
+        ("宠爱宠物诊所", "医疗保健服务;动物医疗场所;宠物诊所", "090701"),
+        ("瑞鹏宠物医院", "医疗保健服务;诊所;诊所", "090300"),
+        ("贝格口腔诊所", "医疗保健服务;诊所;诊所", "090300"),
+        ("蓝天驾校", "科教文化服务;驾校;驾校", "141500"),
+        ("新东方培训学校", "科教文化服务;培训机构;培训机构", "141400"),
+        ("荷花池批发市场", "购物服务;综合市场;农副产品市场", "060703"),
+        ("苏宁易购", "购物服务;家电电子卖场;苏宁", "060304"),
+    ]
+    for k, (name, type_path, code) in enumerate(traps):
+        rows.append(
+            {
+                "name": name,
+                "type": type_path,
+                "typecode": code,
+                "location": f"{lon[k % len(lon)] + 0.0003:.6f},{lat[k % len(lat)]:.6f}",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame.insert(1, "address", "成都市")
+    frame.insert(2, "pname", "四川省")
+    frame.insert(3, "cityname", "成都市")
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path, chosen.assign(wgs_lon=points.x.to_numpy(), wgs_lat=points.y.to_numpy())
+
+
+def test_a_gcj02_export_of_real_chengdu_places_lands_on_them_with_no_flags(tmp_path, chengdu_osm_facilities):
+    osm = chengdu_osm_facilities
+    path, chosen = amap_export_of(osm, tmp_path / "amap_chengdu.csv")
+    merged, report = import_facility_table(FacilityTableSpec(path), load_preset(), osm, CHENGDU_UTM)
+    assert report["layout"]["system"] == "gcj02" and report["declared_crs"] == "gcj02"
+    check = report["offset_check"]
+    assert check["suggested"] is None and check["median_m"]["gcj02"] < 1.0 and check["median_m"]["wgs84"] > 100
+    imported = merged[merged["source"] == "import:amap_chengdu.csv"].to_crs(4326)
+    assert len(imported) == len(chosen), "every real place and none of the seven traps"
+    assert not {"宠爱宠物诊所", "瑞鹏宠物医院", "贝格口腔诊所", "蓝天驾校", "新东方培训学校"} & set(imported["name"])
+    row = imported["facility_id"].str.split(":x").str[1].astype(int).to_numpy() - 2
+    gap_deg = np.hypot(
+        imported.geometry.x.to_numpy() - chosen["wgs_lon"].to_numpy()[row],
+        imported.geometry.y.to_numpy() - chosen["wgs_lat"].to_numpy()[row],
+    )
+    assert gap_deg.max() * 111_000 < 1.0
+    assert report["mapping"]["excluded_rows"] == 7
+    assert imported["matched_rule"].iloc[0].startswith("import:amap_chengdu.csv (")
+
+
+def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path, capsys, chengdu_osm_facilities):
+    bbox = (104.07, 30.66, 104.09, 30.68)
+    path, chosen = amap_export_of(chengdu_osm_facilities, tmp_path / "amap.csv", bbox)
+    out = tmp_path / "study"
+    code = main(["analyze", "--out", str(out), "--bbox", ",".join(map(str, bbox)), "--facilities", str(path)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Recognised an AMap (高德) export" in printed and "read as GCJ-02, the platform's own system" in printed
+    assert (
+        f"{len(chosen)} of {len(chosen) + 7} rows mapped to categories by amap.csv (built in); "
+        "left out: 7 excluded, 0 of no category" in printed
+    )
+    assert "医疗保健服务;动物医疗场所;宠物诊所  (excluded: animal clinic" in printed
+    assert "--facilities-mapping FILE" in printed
+    facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]
+    assert facilities["declared_crs"] == "gcj02" and facilities["layout"]["platform"] == "amap"
+    assert facilities["mapping"]["excluded_rows"] == 7 and facilities["mapping"]["mapped_rows"] == len(chosen)
+
+
+def test_the_report_and_the_app_say_how_an_export_was_read_in_both_languages():
+    from circle.i18n import t
+    from circle.report.pdf.method import poi_export_sentence
+    from circle.ui.widgets import poi_mapping_facts
+
+    _, facilities = read("amap_types.csv")
+
+    class Words:  # the two things poi_export_sentence asks of the report's writer
+        def __init__(self, lang):
+            self.lang = lang
+
+        def s(self, key, **values):
+            return t(key, self.lang, **values)
+
+    english = poi_export_sentence(Words("en"), facilities)
+    assert "AMap (高德) POI export" in english and "read as GCJ-02" in english and "Of its 19 rows, 8" in english
+    assert "8 were excluded" in english and "餐饮服务;中餐厅;中餐厅 (2)" in english
+    assert "19 行中 8 行" in poi_export_sentence(Words("zh"), facilities)
+    facts = poi_mapping_facts(facilities)
+    assert facts["left"] == 11 and facts["top"].startswith("餐饮服务;中餐厅;中餐厅 (2)")
+    for lang in ("zh", "en"):
+        assert "GCJ-02" in t("built_poi_mapping", lang, **facts)
+
+
+def test_typecodes_a_spreadsheet_read_as_numbers_get_their_leading_zero_back(tmp_path):
+    path = tmp_path / "numbers.csv"
+    path.write_text(
+        'name,typecode,location\n和平诊所,90300,"104.06,30.65"\n宠物诊所,90701.0,"104.07,30.65"\n', encoding="utf-8"
+    )
+    table, report = read(path)
+    assert table["name"].tolist() == ["和平诊所"] and table["platform_type"].tolist() == ["090300"]
+    assert report["mapping"]["excluded"][0]["type"] == "090701"
+
+
+def test_the_app_reads_an_uploaded_list_in_the_automatic_system_by_default(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.deployment import use_deployment, write_deployment
+
+    use_deployment(monkeypatch, write_deployment(tmp_path, tmp_path / "studies"))
+
+    def script():
+        from circle.deploy.config import load_deployment
+        from circle.ui.access import User
+        from circle.ui.widgets import study_builder
+
+        study_builder("en", load_deployment(), User("wang", "planner", "local"))
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="build_crs").value == "auto"
+    assert at.radio(key="build_crs").options[0].startswith("Automatic (an AMap, Baidu or Tencent export")
+
+
+def test_a_name_that_marks_a_trap_wins_over_a_name_that_names_a_category():
+    taxonomy = builtin_taxonomy()
+    keys = frozenset(c.key for c in load_preset().categories)
+
+    def verdict(code, name, platform="amap"):
+        return taxonomy.classify(platform, code, "", name, keys, {}, "gb50180_2018")
+
+    assert verdict("060700", "曲阳菜市场").categories == ("food_market",)
+    assert verdict("060700", "曲阳农贸批发市场").status == EXCLUDED
+    assert verdict("070000", "幸福养老院").categories == ("elderly_care",)
+    assert verdict("070000", "爱宠宠物养老院").status == EXCLUDED, "a pet retirement home is no care home"
+
+
+def test_columns_the_planner_names_are_taken_in_an_export(tmp_path):
+    path = tmp_path / "renamed.csv"
+    path.write_text("名称,typecode,东经,北纬\n和平诊所,090300,104.06,30.65\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="has no coordinates"):
+        read(path)
+    table, report = read(path, columns=parse_columns("lon=东经,lat=北纬"))
+    assert table["name"].tolist() == ["和平诊所"] and report["layout"]["coordinates"] == "东经/北纬"
+    with pytest.raises(InputDataError, match="no column '经度'"):
+        read(path, columns=parse_columns("lon=经度,lat=北纬"))
+
+
+def test_circle_analyze_refuses_a_malformed_mapping_before_reading_the_map(tmp_path, capsys):
+    copy = tmp_path / "ours.csv"
+    copy.write_text("code,type,category,reason\n090300,医疗保健服务;诊所,Clinic!,\n", encoding="utf-8")
+    listing = DATA / "amap_types.csv"
+    code = main(
+        ["analyze", "--out", str(tmp_path / "s"), "--facilities", str(listing), "--facilities-mapping", str(copy)]
+    )
+    err = " ".join(capsys.readouterr().err.split())  # the CLI wraps long lines
+    assert code == 2 and "ours.csv line 2: category 'Clinic!' is not a category key" in err
+    assert "[--facilities-mapping]" in err and not (tmp_path / "s").exists()
