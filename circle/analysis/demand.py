@@ -148,6 +148,16 @@ def group_columns(preset: Preset, frame: pd.DataFrame) -> list[str]:
     return [column for column in wanted if column in frame]
 
 
+def counted_label(coverage, lang: str = "en") -> str:
+    """Return whom a :class:`~circle.study.summary.CategoryCoverage` counts (its group's label, or all residents)."""
+    return coverage.group[lang] if coverage.group else EVERYONE_GROUP.label(lang)
+
+
+def coverage_notes(categories: dict, lang: str = "en") -> list[str]:
+    """Return the notes of the coverages (by category key) that count all residents instead of their group."""
+    return [c.note[lang] for c in categories.values() if c.note]
+
+
 def fallback_notes(demand_by_key: dict[str, Demand], lang: str = "en") -> list[str]:
     """Return the notes of the categories that count all residents instead of their group."""
     return [d.note(lang) for d in demand_by_key.values() if d.fallback is not None]

@@ -11,10 +11,6 @@ DEMAND_STRINGS: dict[str, dict[str, str]] = {
         "en": "{label} coverage counts all residents, not {group}: residents by age are unknown for some "
         "blocks of this study; analyse it again with ages for every block",
     },
-    "demand_covers": {
-        "zh": "覆盖{group}的{coverage}（{served:,.0f}/{total:,.0f}人）",
-        "en": "covers {coverage} of {group} ({served:,.0f} of {total:,.0f})",
-    },
     "cli_score_category_group": {
         "zh": "  {label:<26} 覆盖{group}的 {coverage:>6}（{served:,.0f}/{total:,.0f}人）  未覆盖 {unserved:,.0f}",
         "en": "  {label:<26} covers {coverage:>6} of {group} ({served:,.0f} of {total:,.0f}); unserved {unserved:,.0f}",
@@ -22,16 +18,28 @@ DEMAND_STRINGS: dict[str, dict[str, str]] = {
     "demand_reason_group": {"zh": "（{group}{count:,.0f}人）", "en": " ({count:,.0f} {group})"},
     "demand_area_lacking": {"zh": "{label}：{group}{count:,.0f}人", "en": "{label}: {count:,.0f} {group}"},
     "demand_counts": {"zh": "计入人群", "en": "Residents counted"},
-    "demand_changed_group": {
-        "zh": "  {category}（{group}）：新增覆盖 {gained:,.0f} 人，失去覆盖 {lost:,.0f} 人",
-        "en": "  {category} ({group}): +{gained:,.0f} newly served, -{lost:,.0f} losing service",
+    "suggest_row_group": {
+        "zh": "第{rank}处：新增覆盖{group} {gain} 人（累计 {total}）",
+        "en": "Site {rank}: +{gain} {group} (total {total})",
     },
-    "demand_suggest_unserved": {
-        "zh": "  建设前{group}中未覆盖 {count:,.0f} 人",
-        "en": "  {group} unserved before: {count:,.0f}",
+    "demand_category_group": {"zh": "{label}（{group}）", "en": "{label} ({group})"},
+    "demand_share_of": {"zh": "{group}的{coverage}", "en": "{coverage} of {group}"},
+    "demand_unserved_of": {"zh": "{group}{count:,.0f}人", "en": "{count:,.0f} {group}"},
+    "demand_table_note": {
+        "zh": "幼儿园、中小学、养老等类别按其服务的年龄人群计：覆盖比例和未覆盖人数均为该人群的人数。",
+        "en": "A category that serves an age group (kindergartens, schools, elderly care) counts that group: "
+        "its share covered and its people unserved are of that group.",
     },
-    "demand_suggest_site": {
-        "zh": "  #{rank} {lat:.6f},{lon:.6f}  新增覆盖{group} {gain:,.0f} 人（累计 {cumulative:,.0f}）",
-        "en": "  #{rank} {lat:.6f},{lon:.6f}  serves {gain:,.0f} more {group} (cumulative {cumulative:,.0f})",
+    "demand_finding_gap": {
+        "zh": "{label} 覆盖{group}的{coverage}（{unserved:,.0f} 人未覆盖）",
+        "en": "{label} covers {coverage} of {group} ({unserved:,.0f} unserved)",
+    },
+    "demand_unserved_before": {
+        "zh": "建设前{group}未覆盖 {value:,.0f} 人",
+        "en": "{value:,.0f} {group} unserved before",
+    },
+    "demand_changed": {
+        "zh": "{label}：新增覆盖 {gained:,.0f} 人，失去覆盖 {lost:,.0f} 人",
+        "en": "{label}: +{gained:,.0f} newly served, -{lost:,.0f} losing service",
     },
 }

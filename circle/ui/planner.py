@@ -192,6 +192,8 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
 
 
 def _overview(lang: str, result, labels: dict) -> None:
+    from circle.analysis.demand import counted_label, coverage_notes
+
     summary = result.summary
     st.subheader(t("summary_title", lang))
     first, second, third, fourth = st.columns(4)
@@ -207,6 +209,7 @@ def _overview(lang: str, result, labels: dict) -> None:
     table = pd.DataFrame(
         {
             t("category", lang): [labels[c][lang] for c in summary.categories],
+            t("demand_counts", lang): [counted_label(v, lang) for v in summary.categories.values()],
             t("coverage", lang): [percent(v.coverage) for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
             **{
@@ -225,6 +228,8 @@ def _overview(lang: str, result, labels: dict) -> None:
     )
     with st.expander(t("coverage", lang), expanded=False):
         st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
+        for note in coverage_notes(summary.categories, lang):  # a category counting everyone for want of ages
+            st.caption(md(note))
     if apart:
         _data_gaps(lang, summary, labels, apart)
 
