@@ -29,6 +29,7 @@ from circle.analysis.demand import NO_COLUMN, UNKNOWN_FOR_SOME, demand_of
 from circle.analysis.planning import renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.standards import Sourced, load_preset
+from circle.standards.categories import SERVES_EVERYONE
 from tests.osm_builder import OsmBuilder
 
 SERVES = {"kindergarten": "age_3_6", "elderly_care": "age_60_plus", "primary_school": "age_6_12"}
@@ -41,6 +42,13 @@ def aged_preset():
         dataclasses.replace(c, serves=Sourced(SERVES[c.key], "test", False)) if c.key in SERVES else c
         for c in preset.categories
     )
+    return dataclasses.replace(preset, categories=categories)
+
+
+def everyone_preset():
+    """The GB 50180 preset with every category serving everyone (as before residents by age)."""
+    preset = load_preset()
+    categories = tuple(dataclasses.replace(c, serves=SERVES_EVERYONE) for c in preset.categories)
     return dataclasses.replace(preset, categories=categories)
 
 
@@ -76,7 +84,7 @@ def test_kindergarten_coverage_counts_children_aged_3_to_6():
     # within 5 min: a, b, e (80 children); within 10: and c (160); within 15: d has none
     assert kindergarten.within_min == {"5": 0.4, "10": 0.8, "15": 0.8}
     # the same table with everyone counted: the all-residents figure of the docstring
-    everyone = summarize(score_blocks(town_table(), assessed(load_preset())), assessed(load_preset()))
+    everyone = summarize(score_blocks(town_table(), assessed(everyone_preset())), assessed(everyone_preset()))
     assert everyone.categories["kindergarten"].coverage == pytest.approx(round(2000 / 3000, 4))
     assert everyone.categories["kindergarten"].group is None
     # tiers, F15 and the mean score stay over all residents
@@ -184,11 +192,11 @@ def test_a_scenario_counts_the_children_it_serves():
     assert diff["F15"]["scenario"] == pytest.approx(round(1000 / 3000, 4))
 
 
-def test_straight_line_coverage_counts_the_same_group():
+def test_only_the_served_groups_columns_are_carried_into_scores():
     from circle.analysis.demand import group_columns
 
     assert group_columns(aged_preset(), town_table()) == ["pop_age_3_6", "pop_age_6_12", "pop_age_60_plus"]
-    assert group_columns(load_preset(), town_table()) == []  # a preset whose categories serve everyone
+    assert group_columns(everyone_preset(), town_table()) == []  # a preset whose categories serve everyone
 
 
 # ---------------------------------------------------------------- a study: E2SFCA and suggested sites
@@ -246,6 +254,7 @@ def _with_residents(path, ages: bool = True):
     names = np.empty(3, dtype=object)
     names[west_to_east] = ["A", "B", "C"]
     blocks["population"] = [RESIDENTS[n][0] for n in names]
+    blocks = blocks.drop(columns=[c for c in blocks.columns if c.startswith("pop_age_")])  # as built before ages
     if ages:
         blocks["pop_age_3_6"] = [RESIDENTS[n][1] for n in names]
     study.blocks = blocks
