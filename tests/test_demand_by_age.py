@@ -311,3 +311,23 @@ def _east_m(sites) -> float:
     west, _ = to_lonlat(0.0, 0.0)
     east, _ = to_lonlat(1000.0, 0.0)
     return float((sites["lon"].iloc[0] - west) / (east - west) * 1000.0)
+
+
+def test_circle_score_names_the_group_it_counts_and_the_summary_keeps_it():
+    from circle.cli.score import category_line
+    from circle.study.summary import ScoreSummary
+
+    assessment = assessed(aged_preset())
+    summary = summarize(score_blocks(town_table(), assessment), assessment)
+    kindergarten = summary.categories["kindergarten"]
+    assert category_line("Kindergarten", kindergarten, "en").endswith(
+        "covers  40.0% of children aged 3–6 (80 of 200); unserved 120"
+    )
+    assert "覆盖3–6岁幼儿的  40.0%（80/200人）" in category_line("幼儿园", kindergarten, "zh")
+    assert category_line("Park", summary.categories["park"], "en").split() == [
+        "Park", "coverage", "100.0%", "unserved", "0"
+    ]  # fmt: skip
+    again = ScoreSummary.from_dict(summary.to_dict())  # as summary.json is read back
+    assert again.categories["kindergarten"].group == kindergarten.group
+    old = summarize(score_blocks(town_table(ages=False), assessment), assessment)
+    assert ScoreSummary.from_dict(old.to_dict()).categories["kindergarten"].note == old.categories["kindergarten"].note
