@@ -153,6 +153,15 @@ def counted_label(coverage, lang: str = "en") -> str:
     return coverage.group[lang] if coverage.group else EVERYONE_GROUP.label(lang)
 
 
+def share_text(coverage, lang: str = "en") -> str:
+    """Return a coverage's share, naming the group it counts: ``40.0% of children aged 3–6``, or ``66.7%``."""
+    from circle.i18n import percent, t
+
+    if coverage.group:
+        return t("demand_share_of", lang, coverage=percent(coverage.coverage), group=coverage.group[lang])
+    return percent(coverage.coverage)
+
+
 def coverage_notes(categories: dict, lang: str = "en") -> list[str]:
     """Return the notes of the coverages (by category key) that count all residents instead of their group."""
     return [c.note[lang] for c in categories.values() if c.note]

@@ -35,6 +35,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.analysis.assess import score_study
+    from circle.analysis.demand import share_text
     from circle.study import Study
 
     result = score_study(Study.open(args.study), args.preset, args.area_file, args.include_flagged)
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         if values.within_min:
             print(t("cli_within_line", lang, shares=" / ".join(percent(v) for v in values.within_min.values())))
     for key, values in (summary.set_apart or {}).items():
-        print(t("cli_set_apart_category", lang, label=result.labels[key][lang], coverage=percent(values.coverage)))
+        label = result.labels[key][lang]
+        print(t("cli_set_apart_category", lang, label=label, coverage=share_text(values, lang)))
     print_completeness(summary, result.labels, lang)
     print(t("cli_renewal_areas", lang, count=summary.renewal_areas))
     return EXIT_OK

@@ -237,13 +237,14 @@ def _overview(lang: str, result, labels: dict) -> None:
 def _data_gaps(lang: str, summary, labels: dict, apart: list[str]) -> None:
     """Say which categories are left out of the scores, why, and what the bureau can do."""
     from circle.analysis.completeness import explain
+    from circle.analysis.demand import share_text
 
     with st.expander(t("dq_apart_list", lang, categories=t("list_sep", lang).join(labels[c][lang] for c in apart))):
         for key in apart:
             line = explain(summary.completeness[key], labels[key][lang], summary.population, lang)
             lower = (summary.set_apart or {}).get(key)
             if lower is not None:
-                line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=percent(lower.coverage))
+                line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=share_text(lower, lang))
             st.markdown("• " + md(line))
         st.caption(t("dq_fix_app", lang))
 

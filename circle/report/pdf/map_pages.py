@@ -6,7 +6,8 @@ from reportlab.platypus import (
     PageBreak,
 )
 
-from circle.i18n import percent, t
+from circle.analysis.demand import share_text
+from circle.i18n import t
 from circle.report import maps
 from circle.report.pdf.writer import Writer
 
@@ -42,7 +43,7 @@ def map_section(w: Writer) -> list:
                 w.lang,
                 value=category.describe_threshold(content.preset.scoring.criterion, w.lang),
             ),
-            coverage=_coverage_of_group(content.summary.categories[key], w.lang),
+            coverage=share_text(content.summary.categories[key], w.lang),
         )
         panels.append({"key": key, "title": w.plain(title), "position": position})
     for number, page in enumerate(maps.category_maps(layers, panels, w.map_labels())):
@@ -51,10 +52,3 @@ def map_section(w: Writer) -> list:
         story += [w.p(w.s("rpt_category_maps"), "caption"), w.image(page)]
     story.append(PageBreak())
     return story
-
-
-def _coverage_of_group(values, lang: str) -> str:
-    """Return a category's coverage, naming the age group it counts ("40.0% of children aged 3–6")."""
-    if values.group:
-        return t("demand_share_of", lang, coverage=percent(values.coverage), group=values.group[lang])
-    return percent(values.coverage)

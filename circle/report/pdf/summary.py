@@ -9,7 +9,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from circle.analysis.demand import coverage_notes
+from circle.analysis.demand import coverage_notes, share_text
 from circle.i18n import percent, t
 from circle.report import maps
 from circle.report.pdf.writer import Writer
@@ -66,7 +66,7 @@ def summary_section(w: Writer) -> list:
             rows.append([w.label(key), w.standard(key), f"{facilities:,}", coverage, unserved])
             chart_rows.append((w.plain(content.label(key, w.lang)), values.coverage or 0.0, 0.0))
         elif key in (summary.set_apart or {}):
-            lower = percent(summary.set_apart[key].coverage)
+            lower = share_text(summary.set_apart[key], w.lang)
             shown = w.s("rpt_set_apart_coverage", coverage=lower)
             rows.append([w.label(key), w.standard(key), f"{facilities:,}", shown, "—"])
         else:
