@@ -132,6 +132,17 @@ def test_an_old_study_without_ages_counts_everyone_and_says_so():
     assert demand_of(preset, preset.category("kindergarten"), town_table(ages=False)).fallback == NO_COLUMN
 
 
+def test_ages_from_the_regions_average_structure_are_said_to_tell_no_block_apart():
+    preset = aged_preset()
+    assessment = assessed(preset)
+    table = town_table().assign(pop_age_source="region")
+    kindergarten = summarize(score_blocks(table, assessment), assessment).categories["kindergarten"]
+    assert kindergarten.group["key"] == "age_3_6"  # still the children's figures …
+    assert "the region's average age structure" in kindergarten.note["en"]  # … but said to be an average
+    table.loc[0, "pop_age_source"] = "census"  # one block with its own census ages: no such note
+    assert summarize(score_blocks(table, assessment), assessment).categories["kindergarten"].note is None
+
+
 def test_priority_follows_the_children_when_retirees_and_young_families_swap():
     """Blocks x (retirees) and y (young families) both lack only a kindergarten (none within reach).
 

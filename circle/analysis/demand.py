@@ -15,6 +15,13 @@ counts all residents, and :attr:`Demand.note` says so in words a planner can
 act on ("幼儿园 coverage counts all residents: this study has no residents by
 age; analyse it again"); it never falls back silently.
 
+A study whose every block took its split by age from the region's average
+age structure (``pop_age_source`` ``region``: no census ages, no age
+rasters) has the same share of a group in every block, so a category's
+coverage share equals the all-residents share (its counts are still the
+group's); the note says so, and that census ages or age rasters tell blocks
+apart.
+
 Figures over *all* categories at once (tiers, F15, the mean score, proximity
 time and its Gini, categories within 15 minutes) stay figures over all
 residents: they describe a resident's whole living circle, which every
@@ -34,6 +41,9 @@ from circle.standards.age_groups import EVERYONE, EVERYONE_GROUP, AgeGroup, popu
 #: why a category that serves an age group counts all residents instead
 NO_COLUMN = "no_column"
 UNKNOWN_FOR_SOME = "unknown_for_some"
+#: the blocks' column saying where their split by age came from, and its value for the region's average structure
+AGE_SOURCE_COLUMN = "pop_age_source"
+FROM_REGION = "region"
 
 
 @dataclass(frozen=True)
@@ -54,12 +64,16 @@ class Demand:
         residents by age, or a source that gave none) or
         :data:`UNKNOWN_FOR_SOME` (the column is unknown for some blocks);
         None when the served group is counted.
+    uniform : bool
+        Whether every block's split by age came from the region's average
+        structure, so the group's share is the same everywhere.
     """
 
     category: Category
     serves: AgeGroup
     counted: AgeGroup
     fallback: str | None = None
+    uniform: bool = False
 
     @property
     def column(self) -> str:
@@ -89,8 +103,8 @@ class Demand:
         return out
 
     def notes(self) -> dict[str, str] | None:
-        """Return :meth:`note` in both languages (``zh``, ``en``), or None when the served group is counted."""
-        if self.fallback is None:
+        """Return :meth:`note` in both languages (``zh``, ``en``), or None when there is nothing to say."""
+        if self.fallback is None and not self.uniform:
             return None
         return {"zh": self.note("zh"), "en": self.note("en")}
 
@@ -107,9 +121,14 @@ class Demand:
         'Elderly care coverage counts all residents, not residents aged 60 and over: this study has no
         residents by age; analyse it again'
         """
-        if self.fallback is None:
-            return None
         from circle.i18n import t
+
+        if self.fallback is None:
+            if self.uniform:
+                return t(
+                    "demand_region_structure", lang, label=self.category.label(lang), group=self.serves.label(lang)
+                )
+            return None
 
         key = "demand_no_ages" if self.fallback == NO_COLUMN else "demand_ages_unknown"
         return t(key, lang, label=self.category.label(lang), group=self.serves.label(lang))
@@ -130,7 +149,8 @@ def demand_of(preset: Preset, category: Category, frame: pd.DataFrame) -> Demand
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
     if len(values) and not np.isfinite(values).all():
         return Demand(category, serves, EVERYONE_GROUP, UNKNOWN_FOR_SOME)
-    return Demand(category, serves, serves)
+    uniform = AGE_SOURCE_COLUMN in frame and len(frame) > 0 and bool((frame[AGE_SOURCE_COLUMN] == FROM_REGION).all())
+    return Demand(category, serves, serves, uniform=uniform)
 
 
 def demands(preset: Preset, categories: list[Category], frame: pd.DataFrame) -> dict[str, Demand]:
@@ -139,13 +159,14 @@ def demands(preset: Preset, categories: list[Category], frame: pd.DataFrame) -> 
 
 
 def group_columns(preset: Preset, frame: pd.DataFrame) -> list[str]:
-    """Return the ``pop_{group}`` columns of ``frame`` that some category of ``preset`` serves.
+    """Return the ``pop_{group}`` columns of ``frame`` some category of ``preset`` serves, and their source.
 
     :func:`circle.analysis.scoring.score_blocks` carries them into the scores,
     so every summary of scores (a whole study or a sub-area) can count groups.
     """
     wanted = [population_column(g.key) for g in preset.served_groups]
-    return [column for column in wanted if column in frame]
+    found = [column for column in wanted if column in frame]
+    return [*found, AGE_SOURCE_COLUMN] if found and AGE_SOURCE_COLUMN in frame else found
 
 
 def counted_label(coverage, lang: str = "en") -> str:
@@ -169,4 +190,4 @@ def coverage_notes(categories: dict, lang: str = "en") -> list[str]:
 
 def fallback_notes(demand_by_key: dict[str, Demand], lang: str = "en") -> list[str]:
     """Return the notes of the categories that count all residents instead of their group."""
-    return [d.note(lang) for d in demand_by_key.values() if d.fallback is not None]
+    return [d.note(lang) for d in demand_by_key.values() if d.fallback is not None or d.uniform]

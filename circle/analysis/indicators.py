@@ -171,7 +171,7 @@ def straight_line_minutes(geometry: StudyGeometry) -> pd.DataFrame:
     limit_min = geometry.assessment.preset.search_limit_s / 60.0
     frame = pd.DataFrame({"block_id": geometry.blocks["block_id"].to_numpy(), "population": geometry.population})
     for column in group_columns(geometry.assessment.preset, geometry.blocks):
-        frame[column] = geometry.blocks[column].to_numpy(float)
+        frame[column] = geometry.blocks[column].to_numpy()
     for category in geometry.assessment.preset.categories:
         shapes = geometry.facilities.loc[geometry.facilities["category"] == category.key].geometry.to_numpy()
         minutes = np.full(len(points), np.nan)

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
-from circle.analysis.demand import Demand, demand_of, group_columns
+from circle.analysis.demand import AGE_SOURCE_COLUMN, Demand, demand_of, group_columns
 from circle.standards import Category, Preset
 from circle.study.columns import nearest_minutes_column, time_column
 from circle.study.summary import CategoryCoverage, ScoreSummary
@@ -181,7 +181,8 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     limit_min = preset.search_limit_s / 60.0
     out = pd.DataFrame({"block_id": blocks["block_id"].to_numpy(), "population": blocks["population"].to_numpy()})
     for column in group_columns(preset, blocks):  # so summaries of the scores count each category's group
-        out[column] = pd.to_numeric(blocks[column], errors="coerce").to_numpy(float)
+        values = blocks[column]
+        out[column] = values.to_numpy(object) if column == AGE_SOURCE_COLUMN else pd.to_numeric(values).to_numpy(float)
     numerator = np.zeros(len(blocks))
     denominator = 0.0
     tier_ok: dict[float, np.ndarray] = {}

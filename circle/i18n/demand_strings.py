@@ -11,6 +11,13 @@ DEMAND_STRINGS: dict[str, dict[str, str]] = {
         "en": "{label} coverage counts all residents, not {group}: residents by age are unknown for some "
         "blocks of this study; analyse it again with ages for every block",
     },
+    "demand_region_structure": {
+        "zh": "{label}：分年龄人口按地区平均年龄结构估算，各街坊{group}占比相同，覆盖率因此与按全体居民计算相同；"
+        "导入按社区的普查年龄数据或分年龄人口栅格后可区分街坊",
+        "en": "{label}: residents by age come from the region's average age structure, the same share of {group} "
+        "in every block, so its coverage equals the all-residents share; census ages by community or age "
+        "rasters tell blocks apart",
+    },
     "cli_score_category_group": {
         "zh": "  {label:<26} 覆盖{group}的 {coverage:>6}（{served:,.0f}/{total:,.0f}人）  未覆盖 {unserved:,.0f}",
         "en": "  {label:<26} covers {coverage:>6} of {group} ({served:,.0f} of {total:,.0f}); unserved {unserved:,.0f}",

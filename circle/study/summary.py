@@ -288,7 +288,9 @@ class CategoryCoverage(_Record):
     (:mod:`circle.analysis.demand`): ``group`` then holds its ``key``, its
     ``zh`` and ``en`` labels and its ``residents`` in the area; absent when all
     residents count. ``note`` (``zh``, ``en``) says when a category that serves
-    a group counts all residents because the study has no residents by age.
+    a group counts all residents because the study has no residents by age, or
+    when every block's ages came from the region's average structure (then
+    the share equals the all-residents share).
     """
 
     coverage: float | None
