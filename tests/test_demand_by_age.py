@@ -164,7 +164,7 @@ def test_priority_follows_the_children_when_retirees_and_young_families_swap():
     assert scored["priority"].tolist() == pytest.approx([10.0, 90.0])
     assert scored["priority_rank"].tolist() == [2, 1]
     assert scored["reasons_en"].iloc[1] == (
-        "600 residents: no kindergarten / nursery within a 30-minute walk (90 children aged 3–6)"
+        "600 residents: no kindergarten / nursery within a 30-minute walk, for 90 children aged 3–6"
     )
     assert scored["reasons_zh"].iloc[1] == "居民600人：步行30分钟内无幼儿园/托儿所（3–6岁幼儿90人）"
     swapped = table.assign(pop_age_3_6=[90.0, 10.0])

@@ -11,7 +11,7 @@ when no facility is within the search limit; 0 when it passes). When every
 category serves everyone this is P_b^α × Σ_c w_c × shortfall_bc. A block of
 retirees missing a kindergarten thus weighs little, a block of young families
 missing one weighs much; a reason names the group ("no kindergarten within a
-30-minute walk (120 children aged 3–6)"). A category whose group the study
+30-minute walk, for 120 children aged 3–6"). A category whose group the study
 lacks counts all residents (the scores' notes say so).
 
 Gap blocks (priority > 0) closer than ``adjacency_m`` to each other form

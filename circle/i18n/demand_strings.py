@@ -22,7 +22,7 @@ DEMAND_STRINGS: dict[str, dict[str, str]] = {
         "zh": "  {label:<26} 覆盖{group}的 {coverage:>6}（{served:,.0f}/{total:,.0f}人）  未覆盖 {unserved:,.0f}",
         "en": "  {label:<26} covers {coverage:>6} of {group} ({served:,.0f} of {total:,.0f}); unserved {unserved:,.0f}",
     },
-    "demand_reason_group": {"zh": "（{group}{count:,.0f}人）", "en": " ({count:,.0f} {group})"},
+    "demand_reason_group": {"zh": "（{group}{count:,.0f}人）", "en": ", for {count:,.0f} {group}"},
     "demand_area_lacking": {"zh": "{label}：{group}{count:,.0f}人", "en": "{label}: {count:,.0f} {group}"},
     "demand_counts": {"zh": "计入人群", "en": "Residents counted"},
     "suggest_row_group": {
