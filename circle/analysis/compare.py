@@ -37,7 +37,7 @@ import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.changes import time_changes
-from circle.analysis.demand import demand_of
+from circle.analysis.demand import demand_of, group_columns
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
@@ -277,6 +277,8 @@ def _block_table(
             frame[column] = new.blocks[column].to_numpy()
     frame["population_old"] = old_values(old.blocks["population"].to_numpy(float))
     frame["population"] = new.blocks["population"].to_numpy(float)
+    for column in group_columns(assessment.preset, new.blocks):  # the residents a category's figures count
+        frame[column] = new.blocks[column].to_numpy()
     for name in ("score", "tier_met", "proximity_min"):
         before = old_values(old_scores[name].to_numpy(float))
         after = new_scores[name].to_numpy(float)
