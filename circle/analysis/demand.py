@@ -111,6 +111,9 @@ class Demand:
     def note(self, lang: str = "en") -> str | None:
         """Return the sentence saying the category counts all residents instead of its group, or None.
 
+        When the group is counted but every block's ages are the region's
+        average, the sentence says its share equals the all-residents share.
+
         Examples
         --------
         >>> from circle.standards import load_preset
@@ -129,7 +132,6 @@ class Demand:
                     "demand_region_structure", lang, label=self.category.label(lang), group=self.serves.label(lang)
                 )
             return None
-
         key = "demand_no_ages" if self.fallback == NO_COLUMN else "demand_ages_unknown"
         return t(key, lang, label=self.category.label(lang), group=self.serves.label(lang))
 
@@ -151,11 +153,6 @@ def demand_of(preset: Preset, category: Category, frame: pd.DataFrame) -> Demand
         return Demand(category, serves, EVERYONE_GROUP, UNKNOWN_FOR_SOME)
     uniform = AGE_SOURCE_COLUMN in frame and len(frame) > 0 and bool((frame[AGE_SOURCE_COLUMN] == FROM_REGION).all())
     return Demand(category, serves, serves, uniform=uniform)
-
-
-def demands(preset: Preset, categories: list[Category], frame: pd.DataFrame) -> dict[str, Demand]:
-    """Return :func:`demand_of` for each category, by key."""
-    return {c.key: demand_of(preset, c, frame) for c in categories}
 
 
 def group_columns(preset: Preset, frame: pd.DataFrame) -> list[str]:
@@ -184,10 +181,5 @@ def share_text(coverage, lang: str = "en") -> str:
 
 
 def coverage_notes(categories: dict, lang: str = "en") -> list[str]:
-    """Return the notes of the coverages (by category key) that count all residents instead of their group."""
+    """Return the notes of coverages (by category key): everyone counted for want of ages, or regional ages."""
     return [c.note[lang] for c in categories.values() if c.note]
-
-
-def fallback_notes(demand_by_key: dict[str, Demand], lang: str = "en") -> list[str]:
-    """Return the notes of the categories that count all residents instead of their group."""
-    return [d.note(lang) for d in demand_by_key.values() if d.fallback is not None or d.uniform]
