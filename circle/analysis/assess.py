@@ -5,6 +5,14 @@ Each reads a study folder, computes with :mod:`circle.analysis.scoring`,
 :mod:`circle.analysis.suggest`, and writes its results back into the folder
 (``scores.parquet``, ``renewal_areas.parquet``, ``scenarios/``,
 ``suggestions/``) and into ``summary.json``, each file atomically.
+
+A category's E2SFCA demand and the residents a suggested site serves are
+those of the age group the category serves (:mod:`circle.analysis.demand`):
+a kindergarten's demand is the 3–6-year-olds of its catchment, a suggested
+kindergarten goes where unserved children live. Counted by age, a place (a
+kindergarten place, a bed) serves one resident of the group, so a facility is
+over-subscribed when its weighted demand exceeds its places; counted over all
+residents, the preset's ``residents_per_capacity_unit`` applies as before.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import shapely
 
 from circle.analysis.changes import cut_off, time_changes
 from circle.analysis.completeness import category_completeness
+from circle.analysis.demand import demand_of
 from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
@@ -39,6 +48,8 @@ from circle.study.scenarios import Change, check_name, save_scenario
 from circle.study.summary import ScoreSummary, read_summary, write_summary
 
 SCORES = "scores.parquet"
+#: residents of a category's age group one place serves (one child per kindergarten place, one person per bed)
+GROUP_RESIDENTS_PER_PLACE = 1.0
 AREAS = "renewal_areas.parquet"
 SUGGESTIONS = "suggestions"
 
@@ -207,9 +218,11 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
     engine = None
     limits = [float(v) for v in rules["band_limits_min"].value]
     weights = [float(v) for v in rules["band_weights"].value]
-    per_unit = float(rules["residents_per_capacity_unit"].value)
     result: dict[str, Any] = {"capacity": report, "categories": {}}
     for category in assessment.assessable:
+        demand = demand_of(preset, preset.category(category), scores)
+        # counted by age, one place serves one resident of the group (a kindergarten place, one child)
+        per_unit = GROUP_RESIDENTS_PER_PLACE if demand.by_age else float(rules["residents_per_capacity_unit"].value)
         known = np.flatnonzero((facilities["category"] == category).to_numpy() & np.isfinite(capacity))
         if len(known) == 0:
             result["categories"][category] = "no facility has a known capacity: E2SFCA not computed"
@@ -221,7 +234,7 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
         accessibility, per_facility = e2sfca(
             engine.network,
             engine.origins,
-            scores["population"].to_numpy(float),
+            demand.residents(scores),
             access,
             capacity[known],
             limits,
@@ -240,6 +253,9 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
             else "",
             "oversubscribed": per_facility.loc[per_facility["oversubscribed"], "facility_id"].tolist(),
             "facilities": per_facility.round(6).to_dict("records"),
+            "residents_per_place": per_unit,
+            **({"group": demand.record()} if demand.by_age else {}),
+            **({"demand_note": demand.notes()} if demand.fallback else {}),
         }
     return result
 
@@ -318,6 +334,8 @@ def closure_figures(
     blocks = study.blocks
     categories = [c.key for c in assessment.categories()]
     population = blocks["population"].to_numpy(float)
+    demand = {c.key: demand_of(assessment.preset, c, blocks) for c in assessment.categories()}
+    residents = {key: d.residents(blocks) for key, d in demand.items()}
     if isolated is None:
         isolated = cut_off(blocks, scenario_blocks, categories)
     order = np.argsort(-population[isolated], kind="stable")
@@ -329,8 +347,8 @@ def closure_figures(
         "residents_cut_off": round(float(population[isolated].sum()), 1),
         "cut_off_blocks": blocks["block_id"].astype(str).to_numpy()[isolated][order][:50].tolist(),
         "categories": {
-            category: figures
-            for category, figures in time_changes(blocks, scenario_blocks, population, categories).items()
+            category: {**figures, **({"group": demand[category].record()} if demand[category].by_age else {})}
+            for category, figures in time_changes(blocks, scenario_blocks, residents, categories).items()
             if figures["residents_longer"] or figures["residents_lost_reach"] or figures["residents_shorter"]
         },
     }
@@ -385,12 +403,16 @@ def compute_suggestions(
     else the network nodes where unserved blocks join the network. Blocks
     whose population is flagged implausible weigh nothing unless
     ``include_flagged`` (a data error must not pull a new site towards it).
+    The residents weighed are those of the age group the category serves
+    (:mod:`circle.analysis.demand`): a kindergarten goes where the children are.
 
     Returns
     -------
     pandas.DataFrame
         One row per suggested site: ``rank``, ``lat``, ``lon``, ``gain`` (residents
-        newly served), ``cumulative`` and ``candidate``.
+        of the category's group newly served), ``cumulative`` and ``candidate``.
+        The payload names the ``group`` (absent when everyone counts) and,
+        when the study lacks it, a ``note``.
     """
     if sites < 1:
         raise CircleError(f"at least one site must be asked for, not {sites}.", about=("sites",))
@@ -398,7 +420,8 @@ def compute_suggestions(
     assessment = assessment_of(study, loaded)
     category_rules = loaded.category(category)
     engine = ScenarioEngine(study)
-    population = study.blocks["population"].to_numpy(float)
+    demand = demand_of(loaded, category_rules, study.blocks)
+    population = demand.residents(study.blocks)
     flagged = population_flags(study.blocks) != ""
     if not include_flagged:
         population = np.where(flagged, 0.0, population)
@@ -443,6 +466,8 @@ def compute_suggestions(
         "data_verdict": assessment.completeness[category].verdict if category in assessment.completeness else None,
         "flagged_blocks_weighted": bool(include_flagged),
         "flagged_blocks_left_out": 0 if include_flagged else int(flagged.sum()),
+        **({"group": demand.record()} if demand.by_age else {}),
+        **({"note": demand.notes()} if demand.fallback else {}),
         "sites": result.to_dict("records"),
     }
     return result, payload

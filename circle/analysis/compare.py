@@ -11,7 +11,11 @@ Both sides are scored under the same preset (the new side's; the old side
 must have the same categories), so "newly served" and "no longer served"
 mean what the scores say. The residents counted are the new side's in
 matched blocks (where people live now), with appeared and vanished blocks
-reported apart.
+reported apart. Per category they are the residents of the age group it
+serves (:mod:`circle.analysis.demand`; the new side's ``pop_{group}``), and
+each side's coverage counts its own residents of that group; a side without
+residents by age counts everyone for that category, and the category's
+``notes`` say so.
 
 A side is a study folder or a saved scenario (``STUDY/scenarios/NAME``): a
 scenario is its study's blocks with the scenario's reach, so comparing a
@@ -33,6 +37,7 @@ import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.changes import time_changes
+from circle.analysis.demand import demand_of, group_columns
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
@@ -272,6 +277,8 @@ def _block_table(
             frame[column] = new.blocks[column].to_numpy()
     frame["population_old"] = old_values(old.blocks["population"].to_numpy(float))
     frame["population"] = new.blocks["population"].to_numpy(float)
+    for column in group_columns(assessment.preset, new.blocks):  # the residents a category's figures count
+        frame[column] = new.blocks[column].to_numpy()
     for name in ("score", "tier_met", "proximity_min"):
         before = old_values(old_scores[name].to_numpy(float))
         after = new_scores[name].to_numpy(float)
@@ -325,19 +332,29 @@ def _summary(
     old_positions = pairs.sort_values("new")["old"].to_numpy(np.int64)
     matched_old = old.blocks.iloc[old_positions].reset_index(drop=True)
     matched_new = new.blocks.iloc[np.flatnonzero(matched)].reset_index(drop=True)
-    walk = time_changes(matched_old, matched_new, population[matched], [c.key for c in assessment.categories()])
+    demand = {c.key: demand_of(assessment.preset, c, new.blocks) for c in assessment.categories()}
+    residents = {key: d.residents(new.blocks) for key, d in demand.items()}
+    walk = time_changes(matched_old, matched_new, {k: v[matched] for k, v in residents.items()}, list(demand))
     for category in assessment.categories():
         key = category.key
         status = blocks[f"{key}_status"].to_numpy(object)
+        counted = residents[key]
+        notes = {
+            side: summary.categories[key].note
+            for side, summary in (("old", before_summary), ("new", after_summary))
+            if summary.categories[key].note
+        }
         categories[key] = {
             "coverage_old": before_summary.categories[key].coverage,
             "coverage_new": after_summary.categories[key].coverage,
-            "newly_served": round(float(population[status == "gained"].sum()), 1),
-            "no_longer_served": round(float(population[status == "lost"].sum()), 1),
+            "newly_served": round(float(counted[status == "gained"].sum()), 1),
+            "no_longer_served": round(float(counted[status == "lost"].sum()), 1),
             "appeared_served": round(
-                float(population[(status == "appeared") & new_scores[f"pass_{key}"].to_numpy(bool)].sum()), 1
+                float(counted[(status == "appeared") & new_scores[f"pass_{key}"].to_numpy(bool)].sum()), 1
             ),
             **walk[key],
+            **({"group": demand[key].record()} if demand[key].by_age else {}),
+            **({"notes": notes} if notes else {}),
         }
     tier_old = blocks["tier_met_old"].to_numpy(float)
     tier_new = blocks["tier_met_new"].to_numpy(float)

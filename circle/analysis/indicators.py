@@ -18,7 +18,9 @@ Every figure is computed from the study's own tables:
 - **category coverage**, **F15**, **proximity time**, **Gini**: the study's
   own scores (network), and beside them the same formulas with each block's
   time taken as the straight-line distance from its inner point to the
-  nearest facility's outline, walked at the flat speed.
+  nearest facility's outline, walked at the flat speed. A category's
+  coverage counts the age group it serves, both ways
+  (:mod:`circle.analysis.demand`), and its note names the group.
 
 The walking figures of facility subsets (parks of a size) are a fresh run of
 the labels engine over the study's network and access rows, so they equal
@@ -38,6 +40,7 @@ import pandas as pd
 import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
+from circle.analysis.demand import group_columns
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.engine import Destinations, get_backend
 from circle.engine.whatif import study_problem
@@ -167,6 +170,8 @@ def straight_line_minutes(geometry: StudyGeometry) -> pd.DataFrame:
     points = shapely.point_on_surface(geometry.blocks.geometry.to_numpy())
     limit_min = geometry.assessment.preset.search_limit_s / 60.0
     frame = pd.DataFrame({"block_id": geometry.blocks["block_id"].to_numpy(), "population": geometry.population})
+    for column in group_columns(geometry.assessment.preset, geometry.blocks):
+        frame[column] = geometry.blocks[column].to_numpy()
     for category in geometry.assessment.preset.categories:
         shapes = geometry.facilities.loc[geometry.facilities["category"] == category.key].geometry.to_numpy()
         minutes = np.full(len(points), np.nan)
@@ -356,6 +361,11 @@ def _coverage_rows(geometry, indicator: Indicator, network, straight, lang: str)
             rows.append(_set_apart(_with_values(row, None, None), geometry, category.key, mapped, lang))
             continue
         on_foot, by_line = network.categories[category.key].coverage, straight.categories[category.key].coverage
+        counted = network.categories[category.key]
+        if counted.note:
+            row["note"] = counted.note[lang]
+        elif counted.group:
+            row["note"] = f"按{counted.group['zh']}计" if lang == "zh" else f"share of {counted.group['en']}"
         rows.append(
             _with_values(
                 row,

@@ -1,12 +1,22 @@
 """Renewal priority: which blocks to improve first, why, and which gap blocks form areas.
 
-priority_b = P_b^α × Σ_c w_c × shortfall_bc
+priority_b = Σ_c w_c × shortfall_bc × P_{b,g(c)}^α
 
-with P_b the block's residents, α the preset's ``population_exponent``, w_c
-the category ``weight`` and shortfall_bc = min(1, (t_bc − T_c) / T_c) for a
-category the block fails (1 when no facility is within the search limit;
-0 when it passes). Gap blocks (priority > 0) closer than ``adjacency_m``
-to each other form candidate renewal areas.
+with P_{b,g(c)} the block's residents of the age group g(c) category c
+serves (children aged 3–6 for a kindergarten, residents aged 60 and over for
+elderly care, everyone for a park; :mod:`circle.analysis.demand`), α the
+preset's ``population_exponent``, w_c the category ``weight`` and
+shortfall_bc = min(1, (t_bc − T_c) / T_c) for a category the block fails (1
+when no facility is within the search limit; 0 when it passes). When every
+category serves everyone this is P_b^α × Σ_c w_c × shortfall_bc. A block of
+retirees missing a kindergarten thus weighs little, a block of young families
+missing one weighs much; a reason names the group ("no kindergarten within a
+30-minute walk, for 120 children aged 3–6"). A category whose group the study
+lacks counts all residents (the scores' notes say so).
+
+Gap blocks (priority > 0) closer than ``adjacency_m`` to each other form
+candidate renewal areas; an area counts, per category, the people of its
+group lacking it.
 
 A block whose population the study flags as implausible (``pop_flag``) is a
 data problem before it is a service gap: it gets no priority (listed instead
@@ -23,6 +33,7 @@ import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from circle.analysis.demand import demand_of
 from circle.analysis.scoring import Assessment
 from circle.study.columns import POP_FLAG, time_column
 
@@ -79,30 +90,40 @@ def renewal_priority(
         ``scores`` with the new columns (rank 1 = most urgent; 0 where no gap
         or, unless ``include_flagged``, where the population is flagged).
     """
+    from circle.i18n import t
+
     rules = assessment.preset.scoring
     alpha = float(rules.priority["population_exponent"].value)
-    weighted = np.zeros(len(scores))
+    priority = np.zeros(len(scores))
     reasons_en = [[] for _ in range(len(scores))]
     reasons_zh = [[] for _ in range(len(scores))]
     for category in assessment.categories():
+        demand = demand_of(assessment.preset, category, blocks)
+        residents = np.maximum(demand.residents(blocks), 0.0)
         shortfall = scores[f"shortfall_{category.key}"].to_numpy(float)
-        weighted += float(category.weight.value) * shortfall
+        priority += float(category.weight.value) * shortfall * np.power(residents, alpha)
         t1 = blocks[time_column(category.key, 1)].to_numpy(float)
         within_en = category.describe_threshold(rules.criterion, "en")
         within_zh = category.describe_threshold(rules.criterion, "zh")
         for index in np.flatnonzero(shortfall > 0):
+            group_en = group_zh = ""
+            if demand.by_age:
+                group_en = t("demand_reason_group", "en", count=residents[index], group=demand.who("en"))
+                group_zh = t("demand_reason_group", "zh", count=residents[index], group=demand.who("zh"))
             if np.isnan(t1[index]):
-                reasons_en[index].append(f"no {category.label_en.lower()} within a 30-minute walk")
-                reasons_zh[index].append(f"步行30分钟内无{category.label_zh}")
+                reasons_en[index].append(f"no {category.label_en.lower()} within a 30-minute walk{group_en}")
+                reasons_zh[index].append(f"步行30分钟内无{category.label_zh}{group_zh}")
             else:
                 reasons_en[index].append(
                     f"nearest {category.label_en.lower()} {t1[index]:.0f} min away (standard: within {within_en})"
+                    + group_en
                 )
-                reasons_zh[index].append(f"最近的{category.label_zh}需步行{t1[index]:.0f}分钟（标准：{within_zh}内）")
+                reasons_zh[index].append(
+                    f"最近的{category.label_zh}需步行{t1[index]:.0f}分钟（标准：{within_zh}内）{group_zh}"
+                )
     population = scores["population"].to_numpy(float)
     flags = population_flags(blocks)
     flagged = flags != ""
-    priority = np.power(np.maximum(population, 0.0), alpha) * weighted
     if not include_flagged:
         priority = np.where(flagged, 0.0, priority)
     for index in np.flatnonzero(flagged & (priority > 0)):
@@ -144,7 +165,7 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
     geopandas.GeoDataFrame
         One row per area, by total priority: ``area_id``, ``blocks``,
         ``population``, ``priority``, ``block_ids``, ``missing_en``/``missing_zh``
-        (people lacking each category), geometry (EPSG:4326). Also sets
+        (people lacking each category, of the age group it serves), geometry (EPSG:4326). Also sets
         ``scored["area_id"]``.
     """
     gap = np.flatnonzero(scored["priority"].to_numpy() > 0)
@@ -168,15 +189,11 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
     scored.loc[scored.index[gap], "area_id"] = area_of_label[labels]
     members = np.bincount(labels, minlength=n_labels)
     people = np.bincount(labels, weights=population, minlength=n_labels)
-    lacking = [
-        (
-            category,
-            np.bincount(
-                labels, weights=population * ~scored[f"pass_{category.key}"].to_numpy(bool)[gap], minlength=n_labels
-            ),
-        )
-        for category in assessment.categories()
-    ]
+    lacking = []
+    for category in assessment.categories():
+        demand = demand_of(assessment.preset, category, scored)
+        unserved = demand.residents(scored)[gap] * ~scored[f"pass_{category.key}"].to_numpy(bool)[gap]
+        lacking.append((category, demand, np.bincount(labels, weights=unserved, minlength=n_labels)))
     ids = scored["block_id"].astype(str).to_numpy()[gap]
     by_label = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[by_label], np.arange(n_labels + 1))
@@ -184,8 +201,8 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
     rows = []
     for label in range(n_labels):
         mine = by_label[bounds[label] : bounds[label + 1]]
-        lacking_en = [f"{c.label_en}: {v[label]:,.0f} residents" for c, v in lacking if v[label] > 0]
-        lacking_zh = [f"{c.label_zh}：{v[label]:,.0f}人" for c, v in lacking if v[label] > 0]
+        lacking_en = [_lacking(c, d, v[label], "en") for c, d, v in lacking if v[label] > 0]
+        lacking_zh = [_lacking(c, d, v[label], "zh") for c, d, v in lacking if v[label] > 0]
         rows.append(
             {
                 "area_id": int(area_of_label[label]),
@@ -201,3 +218,12 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
         )
     areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=geometry.crs).to_crs("EPSG:4326")
     return areas.sort_values("area_id").reset_index(drop=True)
+
+
+def _lacking(category, demand, count: float, lang: str) -> str:
+    """Return "Kindergarten: 120 children aged 3–6" (or "Park: 800 residents" when everyone counts)."""
+    from circle.i18n import t
+
+    if demand.by_age:
+        return t("demand_area_lacking", lang, label=category.label(lang), count=count, group=demand.who(lang))
+    return f"{category.label_en}: {count:,.0f} residents" if lang == "en" else f"{category.label_zh}：{count:,.0f}人"

@@ -26,6 +26,17 @@ move: the mean number of assessed categories within 15 minutes per resident
 (``categories_within_15``), the share of residents within each tier's
 minutes per category (``within_min``), and the population-weighted proximity
 time.
+
+Whose residents count (:mod:`circle.analysis.demand`): a category's own
+figures (its ``coverage``, ``unserved``, ``within_min``, and the people a
+scenario gains or loses for it in :func:`compare`) count the age group it
+serves, so kindergarten coverage is the share of children aged 3–6 within
+reach. The figures over all categories at once (tiers, F15, the mean score,
+proximity time, its Gini and ``categories_within_15``) count all residents:
+they describe the whole living circle of the block a resident lives in, and a
+block's tier or score does not depend on who lives there. A category whose
+group the study lacks counts all residents, and its coverage carries a note
+saying so.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
+from circle.analysis.demand import AGE_SOURCE_COLUMN, Demand, demand_of, group_columns
 from circle.standards import Category, Preset
 from circle.study.columns import nearest_minutes_column, time_column
 from circle.study.summary import CategoryCoverage, ScoreSummary
@@ -157,7 +169,8 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``block_id``, ``population``, ``pass_{c}`` per assessable category,
+        ``block_id``, ``population``, the ``pop_{group}`` columns of the
+        blocks for the age groups some category serves, ``pass_{c}`` per assessable category,
         ``shortfall_{c}``, ``tier_met``, ``score``, ``band_zh``, ``band_en``,
         ``proximity_min``, ``missing_zh``, ``missing_en``, and ``minutes_{c}``
         (the nearest, NaN beyond the search limit) for every category with data,
@@ -167,6 +180,9 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     rules = preset.scoring
     limit_min = preset.search_limit_s / 60.0
     out = pd.DataFrame({"block_id": blocks["block_id"].to_numpy(), "population": blocks["population"].to_numpy()})
+    for column in group_columns(preset, blocks):  # so summaries of the scores count each category's group
+        values = blocks[column]
+        out[column] = values.to_numpy(object) if column == AGE_SOURCE_COLUMN else pd.to_numeric(values).to_numpy(float)
     numerator = np.zeros(len(blocks))
     denominator = 0.0
     tier_ok: dict[float, np.ndarray] = {}
@@ -223,8 +239,9 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
     Returns
     -------
     ScoreSummary
-        ``population``, ``blocks``, per-category ``coverage`` (population
-        share passing) and ``unserved`` (people), ``F15``, the share meeting
+        ``population``, ``blocks``, per-category ``coverage`` (the share of
+        the residents it counts, its age group's, passing) and ``unserved``
+        (people of that group), ``F15``, the share meeting
         each tier, population-weighted ``proximity_min``, ``gini_proximity``,
         population-weighted ``mean_score`` and the ``worst_blocks``.
     """
@@ -235,7 +252,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
     within_15 = np.zeros(len(scores))
     for category in assessment.categories():
         passed = scores[f"pass_{category.key}"].to_numpy(bool)
-        categories[category.key] = _coverage(scores, category, passed, population, assessment)
+        categories[category.key] = _coverage(scores, category, passed, assessment)
         minutes = _nearest_minutes(scores, category.key)
         if minutes is not None:
             within_15 += minutes <= max(counted_min) + 1e-9
@@ -244,7 +261,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
         category = assessment.preset.category(key)
         minutes = _nearest_minutes(scores, key)
         if minutes is not None:
-            set_apart[key] = _coverage(scores, category, assessment.passes(category, minutes), population, assessment)
+            set_apart[key] = _coverage(scores, category, assessment.passes(category, minutes), assessment)
     tier_values = sorted({int(c.tier.value) for c in assessment.categories()})
     tier_met = scores["tier_met"].to_numpy()
     tiers = {str(t): round(float(population[tier_met >= t].sum()) / total, 4) if total else None for t in tier_values}
@@ -285,10 +302,10 @@ def _nearest_minutes(scores: pd.DataFrame, category: str) -> np.ndarray | None:
     return scores[column].to_numpy(float) if column in scores else None
 
 
-def _coverage(
-    scores: pd.DataFrame, category: Category, passed: np.ndarray, population: np.ndarray, assessment: Assessment
-) -> CategoryCoverage:
-    """Return one category's coverage, with the share of residents within each counted minute."""
+def _coverage(scores: pd.DataFrame, category: Category, passed: np.ndarray, assessment: Assessment) -> CategoryCoverage:
+    """Return one category's coverage of the residents it counts, with their share within each counted minute."""
+    demand = demand_of(assessment.preset, category, scores)
+    population = demand.residents(scores)
     total = float(population.sum())
     served = float(population[passed].sum())
     minutes = _nearest_minutes(scores, category.key)
@@ -303,6 +320,8 @@ def _coverage(
         unserved=round(total - served, 1),
         threshold_min=round(assessment.threshold_s(category) / 60.0, 2),
         within_min=within,
+        group=demand.record(total),
+        note=demand.notes(),
     )
 
 
@@ -312,7 +331,8 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     Returns
     -------
     dict
-        Per category ``newly_served`` and ``losing_service`` (people),
+        Per category ``newly_served`` and ``losing_service`` (people of the
+        age group it serves, named under ``group``; see :mod:`circle.analysis.demand`),
         ``newly_meeting_15`` / ``no_longer_meeting_15`` (people), and the
         changes in ``F15``, ``categories_within_15`` (the mean number of assessed
         categories within 15 minutes per resident), ``gini_proximity``,
@@ -321,13 +341,16 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     """
     population = baseline["population"].to_numpy(float)
     result: dict[str, Any] = {"categories": {}}
+    counted: dict[str, Demand] = {}
     for category in assessment.categories():
+        demand = counted[category.key] = demand_of(assessment.preset, category, baseline)
+        residents = demand.residents(baseline)
         before = baseline[f"pass_{category.key}"].to_numpy(bool)
         after = scenario[f"pass_{category.key}"].to_numpy(bool)
-        gained = float(population[~before & after].sum())
-        lost = float(population[before & ~after].sum())
+        gained = float(residents[~before & after].sum())
+        lost = float(residents[before & ~after].sum())
         if gained or lost:
-            result["categories"][category.key] = {"newly_served": round(gained, 1), "losing_service": round(lost, 1)}
+            result["categories"][category.key] = _changed(demand, gained, lost)
     met_before = baseline["tier_met"].to_numpy() >= 15
     met_after = scenario["tier_met"].to_numpy() >= 15
     result["newly_meeting_15"] = round(float(population[~met_before & met_after].sum()), 1)
@@ -338,7 +361,7 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
         before_within = before_coverage.within_min or {}
         after_within = after_summary.categories[key].within_min or {}
         if before_within != after_within:
-            entry = result["categories"].setdefault(key, {"newly_served": 0.0, "losing_service": 0.0})
+            entry = result["categories"].setdefault(key, _changed(counted[key], 0.0, 0.0))
             entry["within_min"] = {"baseline": before_within, "scenario": after_within}
     for key in ("F15", "categories_within_15", "gini_proximity", "proximity_min", "mean_score"):
         old, new = getattr(before_summary, key), getattr(after_summary, key)
@@ -348,3 +371,13 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
             "change": None if old is None or new is None else round(new - old, 4),
         }
     return result
+
+
+def _changed(demand: Demand, gained: float, lost: float) -> dict[str, Any]:
+    """Return one category's entry of :func:`compare`: people gained and lost, and whose they are."""
+    entry: dict[str, Any] = {"newly_served": round(gained, 1), "losing_service": round(lost, 1)}
+    if demand.by_age:
+        entry["group"] = demand.record()
+    if demand.fallback:
+        entry["note"] = demand.notes()
+    return entry

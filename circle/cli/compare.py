@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         )
     for key, figures in summary["categories"].items():
         label = summary["labels"][key]["zh" if zh else "en"]
+        if figures.get("group"):  # its figures count the age group it serves
+            label += f"（{figures['group']['zh']}）" if zh else f" ({figures['group']['en']})"
+        for side, note in (figures.get("notes") or {}).items():
+            print(f"  {side}: {note['zh' if zh else 'en']}")
         if zh:
             print(
                 f"  {label}：覆盖 {percent(figures['coverage_old'])} → {percent(figures['coverage_new'])}，"

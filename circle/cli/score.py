@@ -35,6 +35,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.analysis.assess import score_study
+    from circle.analysis.demand import share_text
     from circle.study import Study
 
     result = score_study(Study.open(args.study), args.preset, args.area_file, args.include_flagged)
@@ -59,14 +60,34 @@ def run(args: argparse.Namespace) -> int:
         print(t("cli_within_15", lang, mean=summary.categories_within_15, count=len(summary.categories)))
     for key, values in summary.categories.items():
         label = result.labels[key][lang]
-        print(t("cli_score_category", lang, label=label, coverage=percent(values.coverage), unserved=values.unserved))
+        print(category_line(label, values, lang))
+        if values.note:
+            print("    " + values.note[lang])
         if values.within_min:
             print(t("cli_within_line", lang, shares=" / ".join(percent(v) for v in values.within_min.values())))
     for key, values in (summary.set_apart or {}).items():
-        print(t("cli_set_apart_category", lang, label=result.labels[key][lang], coverage=percent(values.coverage)))
+        label = result.labels[key][lang]
+        print(t("cli_set_apart_category", lang, label=label, coverage=share_text(values, lang)))
     print_completeness(summary, result.labels, lang)
     print(t("cli_renewal_areas", lang, count=summary.renewal_areas))
     return EXIT_OK
+
+
+def category_line(label: str, values, lang: str) -> str:
+    """Return a category's coverage line, naming the age group it counts ("covers 40.0% of children aged 3–6")."""
+    if values.group:
+        total = float(values.group.get("residents", 0.0))
+        return t(
+            "cli_score_category_group",
+            lang,
+            label=label,
+            coverage=percent(values.coverage),
+            group=values.group[lang],
+            served=total - values.unserved,
+            total=total,
+            unserved=values.unserved,
+        )
+    return t("cli_score_category", lang, label=label, coverage=percent(values.coverage), unserved=values.unserved)
 
 
 def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str) -> None:

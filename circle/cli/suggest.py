@@ -54,12 +54,16 @@ def run(args: argparse.Namespace) -> int:
     )
     if flagged_out:
         print(f"{flagged_out} block(s) with a flagged population weigh nothing here (--include-flagged keeps them).")
-    print(f"Suggested sites for {args.category} (written to {Path(args.study) / 'suggestions'}):")
+    saved = (study.summary.suggestions or {}).get(f"{args.category}-{args.sites}", {})
+    if saved.get("note"):
+        print(saved["note"]["en"])
+    who = (saved.get("group") or {}).get("en", "residents")  # the age group the category serves
+    print(f"Suggested sites for {args.category}, weighing {who} (written to {Path(args.study) / 'suggestions'}):")
     for row in sites.itertuples():
-        print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} residents (total {row.cumulative:,.0f})")
+        print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} {who} (total {row.cumulative:,.0f})")
     if args.apply:
         changes = [Change("add", category=args.category, lat=r.lat, lon=r.lon) for r in sites.itertuples()]
         result = run_whatif(study, changes, args.apply, author=cli_author())
         gained = result["diff"]["categories"].get(args.category, {}).get("newly_served", 0.0)
-        print(f"Applied as scenario {args.apply}: +{gained:,.0f} residents newly served.")
+        print(f"Applied as scenario {args.apply}: +{gained:,.0f} {who} newly served.")
     return EXIT_OK

@@ -205,10 +205,13 @@ def run(args: argparse.Namespace) -> int:
         f"(updated in {result['timings_s']['update_s']} s)"
     )
     for category, values in diff["categories"].items():
+        group = f" ({values['group']['en']})" if values.get("group") else ""  # people of the group it serves
         print(
-            f"  {category}: +{values['newly_served']:,.0f} newly served, "
+            f"  {category}{group}: +{values['newly_served']:,.0f} newly served, "
             f"-{values['losing_service']:,.0f} losing service"
         )
+        if values.get("note"):
+            print(f"    {values['note']['en']}")
     if "closure" in diff:
         print_closure(diff["closure"])
     within = diff.get("categories_within_15") or {}

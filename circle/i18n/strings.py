@@ -3,6 +3,7 @@
 from circle.i18n.access_strings import ACCESS_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.data_strings import DATA_STRINGS
+from circle.i18n.demand_strings import DEMAND_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 from circle.i18n.triage_strings import TRIAGE_STRINGS
 
@@ -343,3 +344,4 @@ STRINGS.update(ACCESS_STRINGS)
 STRINGS.update(CLI_STRINGS)
 STRINGS.update(DATA_STRINGS)
 STRINGS.update(TRIAGE_STRINGS)
+STRINGS.update(DEMAND_STRINGS)

@@ -37,7 +37,6 @@ from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
-from circle.study.columns import POP_FLAG
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
 
@@ -220,10 +219,9 @@ def gather(
     result = compute_scores(study, include_flagged=include_flagged)
     assessment = assessment_of(study, preset)
     crs = study.crs
-    # the blocks' own pop_flag stays; the scores repeat it beside the priorities
-    blocks = study.blocks.to_crs(crs).join(
-        result.scores.drop(columns=["block_id", "population", POP_FLAG], errors="ignore")
-    )
+    # the blocks' own pop_flag stays; the scores repeat it beside the priorities (and the residents by age)
+    blocks = study.blocks.to_crs(crs)
+    blocks = blocks.join(result.scores.drop(columns=[c for c in result.scores.columns if c in blocks.columns]))
     outline = None
     inside = np.ones(len(blocks), dtype=bool)
     if area_file is not None:

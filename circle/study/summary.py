@@ -288,12 +288,22 @@ class CategoryCoverage(_Record):
     ``within_min`` is the share of residents whose nearest facility lies within
     each count threshold (``"5"``, ``"10"``, ``"15"`` minutes), whatever the
     category's own threshold.
+
+    The residents are those of the age group the category serves
+    (:mod:`circle.analysis.demand`): ``group`` then holds its ``key``, its
+    ``zh`` and ``en`` labels and its ``residents`` in the area; absent when all
+    residents count. ``note`` (``zh``, ``en``) says when a category that serves
+    a group counts all residents because the study has no residents by age, or
+    when every block's ages came from the region's average structure (then
+    the share equals the all-residents share).
     """
 
     coverage: float | None
     unserved: float
     threshold_min: float
     within_min: dict[str, float | None] | None = field(default=None, metadata=OMIT_IF_NONE)
+    group: dict[str, Any] | None = field(default=None, metadata=OMIT_IF_NONE)
+    note: dict[str, str] | None = field(default=None, metadata=OMIT_IF_NONE)
 
 
 @dataclass

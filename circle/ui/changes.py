@@ -56,7 +56,9 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
     label_of = {k: v["zh" if lang == "zh" else "en"] for k, v in summary["labels"].items()}
     rows = [
         {
-            t("category", lang): label_of[k],
+            t("category", lang): t("demand_category_group", lang, label=label_of[k], group=v["group"][lang])
+            if v.get("group")
+            else label_of[k],
             t("rpt_compare_old", lang): percent(v["coverage_old"]),
             t("rpt_compare_new", lang): percent(v["coverage_new"]),
             t("rpt_newly_served", lang): f"{v['newly_served']:,.0f}",

@@ -192,6 +192,8 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
 
 
 def _overview(lang: str, result, labels: dict) -> None:
+    from circle.analysis.demand import counted_label, coverage_notes
+
     summary = result.summary
     st.subheader(t("summary_title", lang))
     first, second, third, fourth = st.columns(4)
@@ -205,6 +207,7 @@ def _overview(lang: str, result, labels: dict) -> None:
     table = pd.DataFrame(
         {
             t("category", lang): [labels[c][lang] for c in summary.categories],
+            t("demand_counts", lang): [counted_label(v, lang) for v in summary.categories.values()],
             t("coverage", lang): [percent(v.coverage) for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
             **{
@@ -223,6 +226,8 @@ def _overview(lang: str, result, labels: dict) -> None:
     )
     with st.expander(t("coverage", lang), expanded=False):
         st.table(table.set_index(t("category", lang)))  # plain HTML: the page need not load the grid first
+        for note in coverage_notes(summary.categories, lang):  # a category counting everyone for want of ages
+            st.caption(md(note))
     if apart:
         _data_gaps(lang, summary, labels, apart)
 
@@ -230,13 +235,14 @@ def _overview(lang: str, result, labels: dict) -> None:
 def _data_gaps(lang: str, summary, labels: dict, apart: list[str]) -> None:
     """Say which categories are left out of the scores, why, and what the bureau can do."""
     from circle.analysis.completeness import explain
+    from circle.analysis.demand import share_text
 
     with st.expander(t("dq_apart_list", lang, categories=t("list_sep", lang).join(labels[c][lang] for c in apart))):
         for key in apart:
             line = explain(summary.completeness[key], labels[key][lang], summary.population, lang)
             lower = (summary.set_apart or {}).get(key)
             if lower is not None:
-                line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=percent(lower.coverage))
+                line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=share_text(lower, lang))
             st.markdown("• " + md(line))
         st.caption(t("dq_fix_app", lang))
 

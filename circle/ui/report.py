@@ -23,6 +23,8 @@ from circle.ui.text import csv_bytes, md
 
 def page(studies: Path | None = None) -> None:
     """Render the report page for the studies under ``studies`` (default :func:`~circle.ui.data.studies_root`)."""
+    from circle.analysis.demand import counted_label, coverage_notes
+
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
     chosen = choose_study(lang, "report_study", root=studies)
@@ -51,11 +53,14 @@ def page(studies: Path | None = None) -> None:
         {
             t("category", lang): [result.labels[c][lang] for c in summary.categories],
             t("report_threshold", lang): [thresholds.get(c) for c in summary.categories],
+            t("demand_counts", lang): [counted_label(v, lang) for v in summary.categories.values()],
             t("coverage", lang): [f"{100 * v.coverage:.1f}%" for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    for note in coverage_notes(summary.categories, lang):  # a category counting everyone for want of ages
+        st.caption(md(note))
     scores_csv = csv_bytes(result.scores)
     st.download_button(
         t("report_scores", lang), scores_csv, file_name=f"{path.name}-scores.csv", mime="text/csv", key="report_scores"

@@ -89,6 +89,11 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
                 proximity_after=_figure(diff, "proximity_min", "scenario"),
             )
         )
+        for category, values in diff["categories"].items():  # whose people a category's figures are
+            if values.get("group"):
+                label = t("demand_category_group", lang, label=labels[category][lang], group=values["group"][lang])
+                gained, lost = values["newly_served"], values["losing_service"]
+                st.caption(t("demand_changed", lang, label=label, gained=gained, lost=lost))
         if outcome.get("closure"):
             closures.closure_message(lang, outcome["closure"], labels)
         name_col, save_col, reset_col = st.columns([2, 1, 1])
@@ -278,15 +283,17 @@ def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
     if third.button(t("suggest_go", lang), key="suggest_go"):
         work.errors.pop("suggest", None)
         try:
-            frame, _ = compute_suggestions(study, category, int(sites))
+            frame, payload = compute_suggestions(study, category, int(sites))
         except CircleError as exc:
             work.errors["suggest"] = str(exc)
-        else:
-            work.suggestions = frame.to_dict("records")
+        else:  # each site's gain is of the age group the category serves
+            work.suggestions = [{**row, "group": payload.get("group")} for row in frame.to_dict("records")]
             st.rerun()
     if "suggest" in work.errors:
         st.error(t("error", lang, message=shown(work.errors["suggest"])))
     for row in work.suggestions or []:
-        st.write(
-            t("suggest_row", lang, rank=row["rank"], gain=f"{row['gain']:,.0f}", total=f"{row['cumulative']:,.0f}")
-        )
+        gain, total = f"{row['gain']:,.0f}", f"{row['cumulative']:,.0f}"
+        if row.get("group"):
+            st.write(t("suggest_row_group", lang, rank=row["rank"], gain=gain, total=total, group=row["group"][lang]))
+        else:
+            st.write(t("suggest_row", lang, rank=row["rank"], gain=gain, total=total))

@@ -45,6 +45,8 @@ def comparison_section(w: Writer) -> list:
     ]
     for key, figures in summary["categories"].items():
         label = summary["labels"][key]["zh" if w.lang == "zh" else "en"]
+        if figures.get("group"):  # its people are of the age group it serves
+            label += f" ({figures['group']['zh' if w.lang == 'zh' else 'en']})"
         rows.append(
             [
                 w.text(label),

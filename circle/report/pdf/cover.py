@@ -88,11 +88,12 @@ def findings(w: Writer) -> list:
         separator = t("clause_sep", w.lang)
         gaps = separator.join(
             t(
-                "rpt_finding_gap",
+                "demand_finding_gap" if v.group else "rpt_finding_gap",  # name the age group it counts
                 w.lang,
                 label=w.content.label(k, w.lang),
                 coverage=percent(v.coverage),
                 unserved=v.unserved,
+                group=(v.group or {}).get(w.lang, ""),
             )
             for k, v in lowest
         )

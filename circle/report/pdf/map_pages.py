@@ -6,7 +6,8 @@ from reportlab.platypus import (
     PageBreak,
 )
 
-from circle.i18n import percent, t
+from circle.analysis.demand import share_text
+from circle.i18n import t
 from circle.report import maps
 from circle.report.pdf.writer import Writer
 
@@ -42,7 +43,7 @@ def map_section(w: Writer) -> list:
                 w.lang,
                 value=category.describe_threshold(content.preset.scoring.criterion, w.lang),
             ),
-            coverage=percent(content.summary.categories[key].coverage),
+            coverage=share_text(content.summary.categories[key], w.lang),
         )
         panels.append({"key": key, "title": w.plain(title), "position": position})
     for number, page in enumerate(maps.category_maps(layers, panels, w.map_labels())):

@@ -9,6 +9,7 @@ from reportlab.platypus import (
     PageBreak,
 )
 
+from circle.analysis.demand import demand_of
 from circle.i18n import percent
 from circle.report import maps
 from circle.report.pdf.writer import Writer
@@ -35,17 +36,19 @@ def scenario_section(w: Writer) -> list:
             w.s("rpt_losing"),
         ]
     ]
-    population = w.content.blocks["population"].to_numpy(float)
+    preset = w.content.preset
     for key, before in scenario.baseline.categories.items():
         after = scenario.scenario.categories[key]
         passed_before = scenario.baseline_pass[key]
         passed_after = scenario.scenario_pass[key]
+        population = demand_of(preset, preset.category(key), w.content.blocks).residents(w.content.blocks)
         newly = float(population[passed_after & ~passed_before].sum())
         losing = float(population[passed_before & ~passed_after].sum())
         change = (after.coverage or 0.0) - (before.coverage or 0.0)
+        group = f" ({w.text(before.group[w.lang])})" if before.group else ""  # people of the group it serves
         rows.append(
             [
-                w.label(key),
+                w.label(key) + group,
                 percent(before.coverage),
                 percent(after.coverage),
                 f"{100 * change:+.1f}",

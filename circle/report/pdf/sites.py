@@ -31,8 +31,11 @@ def sites_section(w: Writer) -> list:
         )
     for number, payload in enumerate(content.suggestions, start=1):
         category = payload["category"]
-        heading = f"{number}. {w.label(category)} ({w.standard(category)}) · " + w.s(
-            "rpt_unserved_before", value=payload["unserved_before"]
+        group = (payload.get("group") or {}).get(w.lang)  # the sites weigh the age group the category serves
+        heading = f"{number}. {w.label(category)} ({w.standard(category)}) · " + (
+            w.s("demand_unserved_before", value=payload["unserved_before"], group=group)
+            if group
+            else w.s("rpt_unserved_before", value=payload["unserved_before"])
         )
         rows = [[w.s("rpt_site_no"), w.s("rpt_location"), w.s("rpt_gain"), w.s("rpt_cumulative")]]
         for site in payload["sites"]:
