@@ -73,6 +73,14 @@ def add_parser(commands) -> None:
         "residential floor area; each total is kept exactly",
     )
     blocks.add_argument(
+        "--population-ages",
+        metavar="FILES",
+        help="WorldPop age/sex rasters (a folder or a glob of GeoTIFFs named like chn_f_60_2020.tif, one per sex "
+        "and age band): each block's residents are split into the age groups the preset's categories serve by "
+        "the rasters' age structure around it (the block keeps its total); without them, census age bands, "
+        "else the region's age structure",
+    )
+    blocks.add_argument(
         "--population-total",
         type=float,
         metavar="N",
@@ -169,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         census_column=args.census_column,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
+        population_ages=args.population_ages,
         region=args.region,
         dem_file=args.dem_file,
         use_gates=not args.ignore_gates,

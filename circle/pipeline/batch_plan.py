@@ -30,6 +30,7 @@ _STUDY_KEYS = {
     "population_column",
     "population",
     "population_total",
+    "population_ages",
     "census",
     "census_column",
     "region",
@@ -91,6 +92,7 @@ class TiledStudy:
             options.get("census_file"),
             options.get("census_column"),
             options.get("population_total"),
+            options.get("population_ages"),
         )
 
     @property
@@ -101,7 +103,9 @@ class TiledStudy:
 
     def tile_task(self, tile: TileOf) -> BatchTask:
         """Return the analysis of one tile as a task of its own (its residents estimated; counts come at the merge)."""
-        counted_later = dict.fromkeys(("population_raster", "census_file", "census_column", "population_total"))
+        counted_later = dict.fromkeys(
+            ("population_raster", "census_file", "census_column", "population_total", "population_ages")
+        )
         options = {**self.options, **counted_later, "bbox": None, "region": self.region.key}
         return BatchTask(f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), options)
 
@@ -196,6 +200,7 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             "census_file": str((base / study["census"]).resolve()) if study.get("census") else None,
             "census_column": study.get("census_column"),
             "population_total": float(total) if total is not None else None,
+            "population_ages": str(base / study["population_ages"]) if study.get("population_ages") else None,
             "region": study.get("region"),
             "preset": str(study.get("preset", "gb50180_2018")),
             "profile": str(study.get("profile", "standard")),

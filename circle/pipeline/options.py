@@ -65,6 +65,9 @@ class AnalysisOptions:
         A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
     population_total : float, optional
         The known residents of the study area: the estimated blocks are scaled to it.
+    population_ages : str or pathlib.Path, optional
+        A folder or glob of WorldPop age/sex GeoTIFFs: each block's split into age groups
+        (:mod:`circle.build.population.ages`); without it, census age bands or the region's structure.
     region : str, optional
         The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
     dem_file : str or pathlib.Path, optional
@@ -105,6 +108,7 @@ class AnalysisOptions:
     census_column: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None
+    population_ages: str | Path | None = None
     region: str | None = None
     dem_file: str | Path | None = None
     use_gates: bool = True

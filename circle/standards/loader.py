@@ -265,7 +265,7 @@ class WalkingProfile:
 
 
 #: YAML files beside the presets that are not presets.
-NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml", "age_groups.yaml"})
+NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml", "age_groups.yaml", "age_structure.yaml"})
 
 
 def builtin_presets() -> list[str]:

@@ -17,13 +17,15 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from circle.build.population.ages import age_summary, assign_age_groups, group_ages
 from circle.build.population.census import allocate_census
 from circle.build.population.estimate import counted_range
 from circle.build.population.raster import allocate_raster
 from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.sources.census import read_census
 from circle.standards import Preset
-from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
+from circle.standards.age_groups import population_column
+from circle.study.columns import POP_AGE_SOURCE, POPULATION_HIGH, POPULATION_LOW
 
 #: decimals of ``floor_area_m2`` in ``blocks.parquet`` (:func:`circle.study.assemble.study_tables`).
 FLOOR_DECIMALS = 1
@@ -43,15 +45,19 @@ class CountedSources:
         That column, when it is not found by its name.
     total : float, optional
         The known number of residents of the study area.
+    ages : str or pathlib.Path, optional
+        WorldPop age/sex rasters (a folder or glob): the blocks' age structure
+        (:func:`circle.build.population.ages.assign_age_groups`).
     """
 
     raster: str | Path | None = None
     census: str | Path | None = None
     census_column: str | None = None
     total: float | None = None
+    ages: str | Path | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.raster or self.census) or self.total is not None
+        return bool(self.raster or self.census or self.ages) or self.total is not None
 
 
 def count_residents(
@@ -91,9 +97,9 @@ def count_residents(
 
 
 def recount_merged(
-    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str
+    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, region: str | None = None
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any], dict[str, Any]]:
-    """Count the residents of a merged city: raster, census, known total, then the plausibility flags.
+    """Count the residents of a merged city: raster, census, known total, the plausibility flags, then ages.
 
     Parameters
     ----------
@@ -105,6 +111,8 @@ def recount_merged(
         With the study's region applied.
     crs : str
         The study's metric CRS, in which areas are shared.
+    region : str, optional
+        The study's region, whose age structure splits blocks no census band or age raster covers.
 
     Returns
     -------
@@ -122,4 +130,10 @@ def recount_merged(
     for column in (POPULATION_LOW, POPULATION_HIGH):
         out[column] = counted[column].to_numpy(float)
     out["pop_flag"] = plausibility_flags(out, preset.population)
-    return out, imports, population_summary(out)
+    # residents by age group on the recounted totals: the tiles' split was of their estimates
+    counted["population"] = out["population"].to_numpy(float)
+    aged, imports["population_ages"] = assign_age_groups(counted, preset, region, sources.ages)
+    for column in [*(population_column(group.key) for group in preset.served_groups), POP_AGE_SOURCE]:
+        out[column] = aged[column].to_numpy()
+    ages = age_summary(out, group_ages(preset.served_groups), region)
+    return out, imports, {**population_summary(out), **({"ages": ages} if ages else {})}
