@@ -335,6 +335,30 @@ def _print_population_range(population: dict) -> None:
     )
 
 
+#: what each ``pop_age_source`` means, for the line on residents by age group
+AGE_SOURCE_WORDS = {"census": "census age bands", "raster": "age rasters", "region": "the region's age structure"}
+
+
+def _print_age_groups(ages: dict | None) -> None:
+    """Say the residents of each age group the categories serve, and what split the blocks into them."""
+    if not ages or not ages.get("groups"):
+        return
+    groups = ", ".join(
+        (f"{e['min_age']:g}+" if e["max_age"] is None else f"{e['min_age']:g}–{e['max_age']:g}")
+        + f" {e['residents']:,.0f}"
+        for e in sorted(ages["groups"].values(), key=lambda e: (e["min_age"], e["max_age"] or float("inf")))
+    )
+    total = sum(entry["residents"] for entry in ages["by_source"].values()) or 1.0
+    split = ", ".join(
+        f"{AGE_SOURCE_WORDS.get(key, key)} {100 * entry['residents'] / total:.0f} %"
+        for key, entry in ages["by_source"].items()
+    )
+    structure = ages["structure"]
+    checked = "" if structure["verified"] else " (its five-year bands not yet verified)"
+    print(f"  Residents by age group (pop_age_* in blocks.parquet): {groups}")
+    print(f"  Split by {split}; within a band as in {structure['title']['en']}{checked}.")
+
+
 def _print_population(summary: StudySummary) -> None:
     """Say where the residents came from and which blocks look implausible."""
     population = summary.population or {}
@@ -347,6 +371,7 @@ def _print_population(summary: StudySummary) -> None:
         )
         print(f"  Residents by source ({summary.parameters.region or '?'} defaults): {parts}")
         _print_population_range(population)
+        _print_age_groups(population.get("ages"))
     if population.get("mostly_area_density"):
         print(
             "  Most residents come from block area × density (buildings are sparsely mapped here): give census "
