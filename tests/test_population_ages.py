@@ -179,12 +179,15 @@ def test_no_group_ever_exceeds_the_blocks_residents():
 # ---- WorldPop age/sex rasters ----------------------------------------------------------------------------------
 
 
-def write_worldpop(folder, cells: dict[tuple[str, int], list[float]], width: int = 2):
-    """Write every WorldPop band of both sexes over ``width`` 100 m cells on a row (zero where not given)."""
+def write_worldpop(folder, cells: dict[tuple[str, int], list[float]], width: int = 2, origin=(X0, Y0 + 100.0)):
+    """Write every WorldPop band of both sexes over ``width`` 100 m cells on a row (zero where not given).
+
+    ``origin`` is the top-left corner (UTM 48N); by default the cells lie over :func:`square_blocks`.
+    """
     from rasterio.transform import from_origin
 
     folder.mkdir(exist_ok=True)
-    transform = from_origin(X0, Y0 + 100.0, 100.0, 100.0)
+    transform = from_origin(*origin, 100.0, 100.0)
     for sex in ("f", "m"):
         for age in WORLDPOP_AGES:
             values = cells.get((sex, age), [0.0] * width)
@@ -341,3 +344,21 @@ def test_the_served_groups_of_the_chinese_presets():
         "早教": [],
         "托儿所": ["kindergarten", "childcare"],
     }
+
+
+def test_the_cli_takes_the_files_a_shell_expanded_and_says_the_groups(tmp_path, capsys):
+    from circle.cli import main
+    from circle.geo import WGS84, transform_xy
+    from tests.osm_builder import to_lonlat
+
+    source = small_town(tmp_path / "town.osm")
+    # two cells of 100 m over the town's compound (x 100–300, y 10–110 m from its origin), in its UTM zone
+    lon, lat = to_lonlat(100.0, 110.0)
+    x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, UTM)
+    folder = write_worldpop(tmp_path / "worldpop", {("f", 65): [5.0, 5.0]}, origin=(float(x[0]), float(y[0])))
+    files = sorted(str(p) for p in folder.iterdir())
+    assert main(["analyze", str(source), "--out", str(tmp_path / "study"), "--population-ages", *files]) == 0
+    printed = capsys.readouterr().out
+    # every resident of the compound is 65–69 in the rasters: all are 60+, none a child
+    assert "Residents by age group (pop_age_* in blocks.parquet): 0–3 0, 3–6 0, 6–12 0, 12–15 0, 60+ 400" in printed
+    assert "Split by age rasters 100 %; within a band as in China, 7th national census" in printed

@@ -74,8 +74,9 @@ def add_parser(commands) -> None:
     )
     blocks.add_argument(
         "--population-ages",
+        nargs="+",
         metavar="FILES",
-        help="WorldPop age/sex rasters (a folder or a glob of GeoTIFFs named like chn_f_60_2020.tif, one per sex "
+        help="WorldPop age/sex rasters (a folder, a glob or the GeoTIFFs named like chn_f_60_2020.tif, one per sex "
         "and age band): each block's residents are split into the age groups the preset's categories serve by "
         "the rasters' age structure around it (the block keeps its total); without them, census age bands, "
         "else the region's age structure",
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         census_column=args.census_column,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
-        population_ages=args.population_ages,
+        population_ages=_age_rasters(args.population_ages),
         region=args.region,
         dem_file=args.dem_file,
         use_gates=not args.ignore_gates,
@@ -316,6 +317,13 @@ def _print_imports(imports: Imports) -> None:
                 f"    {key:<16} {100 * values['coverage_flat']:5.1f}% → {100 * values['coverage_terrain']:5.1f}% "
                 f"({values['change_points']:+.1f} points)"
             )
+
+
+def _age_rasters(given: list[str] | None) -> str | tuple[str, ...] | None:
+    """Return ``--population-ages`` as one folder or glob, or the files a shell expanded a glob into."""
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else tuple(given)
 
 
 def _is_raster(path: str | None) -> bool:

@@ -66,7 +66,7 @@ class AnalysisOptions:
     population_total : float, optional
         The known residents of the study area: the estimated blocks are scaled to it.
     population_ages : str or pathlib.Path, optional
-        A folder or glob of WorldPop age/sex GeoTIFFs: each block's split into age groups
+        A folder or glob of WorldPop age/sex GeoTIFFs (or the files): each block's split into age groups
         (:mod:`circle.build.population.ages`); without it, census age bands or the region's structure.
     region : str, optional
         The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
@@ -108,7 +108,7 @@ class AnalysisOptions:
     census_column: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None
-    population_ages: str | Path | None = None
+    population_ages: str | Path | tuple[str, ...] | None = None
     region: str | None = None
     dem_file: str | Path | None = None
     use_gates: bool = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ WORLDPOP_AGES = (0, 1, *range(5, 85, 5))
 
 _NAME = re.compile(r"(?:^|_)(?P<sex>[fm])_(?P<age>\d{1,2})_(?P<year>(?:19|20)\d\d)(?:_|$)", re.IGNORECASE)
 
-WHAT = "age raster"
+WHAT = "WorldPop age raster"
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class AgeBandGrid:
     year: str
 
 
-def age_raster_files(spec: str | Path) -> dict[tuple[str, int], Path]:
-    """Find the age rasters a folder or glob names, by (sex, lower age).
+def age_raster_files(spec: str | Path | Sequence[str | Path]) -> dict[tuple[str, int], Path]:
+    """Find the age rasters a folder, a glob or a list of files names, by (sex, lower age).
 
     Raises
     ------
@@ -61,11 +62,15 @@ def age_raster_files(spec: str | Path) -> dict[tuple[str, int], Path]:
         When nothing is found, a name does not say its sex and age, a band
         is missing for a sex, or two files give the same band.
     """
-    spec = str(spec)
-    if Path(spec).is_dir():
+    if not isinstance(spec, str | Path):  # the files themselves (a glob the shell expanded)
+        paths = [Path(p) for p in spec]
+        if len(paths) == 1:
+            return age_raster_files(paths[0])
+        spec = f"{paths[0].parent}/…"
+    elif Path(spec).is_dir():
         paths = sorted(p for p in Path(spec).iterdir() if p.suffix.lower() in (".tif", ".tiff"))
-    elif any(ch in spec for ch in "*?["):
-        paths = sorted(Path(p) for p in glob.glob(spec) if p.lower().endswith((".tif", ".tiff")))
+    elif any(ch in str(spec) for ch in "*?["):
+        paths = sorted(Path(p) for p in glob.glob(str(spec)) if p.lower().endswith((".tif", ".tiff")))
     else:
         raise InputDataError(
             f"{WHAT}s {spec}: give the folder holding one GeoTIFF per sex and age band (WorldPop's "
@@ -102,7 +107,7 @@ def age_raster_files(spec: str | Path) -> dict[tuple[str, int], Path]:
 
 
 def read_age_rasters(
-    spec: str | Path, bounds_wgs84: tuple[float, float, float, float] | None, max_cells: int
+    spec: str | Path | Sequence[str | Path], bounds_wgs84: tuple[float, float, float, float] | None, max_cells: int
 ) -> AgeBandGrid:
     """Read every age band over ``bounds_wgs84`` and add the sexes.
 

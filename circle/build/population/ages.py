@@ -61,7 +61,10 @@ def census_band_columns(columns) -> list[tuple[str, float, float]]:
 
 
 def assign_age_groups(
-    blocks: gpd.GeoDataFrame, preset: Preset, region: str | None, age_rasters: str | Path | None = None
+    blocks: gpd.GeoDataFrame,
+    preset: Preset,
+    region: str | None,
+    age_rasters: str | Path | tuple[str, ...] | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Give every block its residents of each group ``preset`` serves, and say where its structure came from.
 
@@ -75,8 +78,8 @@ def assign_age_groups(
         Its :attr:`~circle.standards.loader.Preset.served_groups` are counted.
     region : str or None
         The study's region (``regions.yaml``), whose age structure is the fallback.
-    age_rasters : str or pathlib.Path, optional
-        A folder or glob of WorldPop age/sex GeoTIFFs.
+    age_rasters : str, pathlib.Path or tuple of str, optional
+        A folder or glob of WorldPop age/sex GeoTIFFs, or the files themselves.
 
     Returns
     -------
@@ -198,7 +201,7 @@ def _band_gaps(low: np.ndarray, high: np.ndarray) -> dict[str, Any]:
 
 
 def _raster_band_counts(
-    blocks: gpd.GeoDataFrame, spec: str | Path, preset: Preset
+    blocks: gpd.GeoDataFrame, spec: str | Path | tuple[str, ...], preset: Preset
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Residents of each WorldPop band on each block: every band's cells shared by residential floor area."""
     bounds = tuple(blocks.to_crs(WGS84).total_bounds)

@@ -54,7 +54,7 @@ class CountedSources:
     census: str | Path | None = None
     census_column: str | None = None
     total: float | None = None
-    ages: str | Path | None = None
+    ages: str | Path | tuple[str, ...] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.raster or self.census or self.ages) or self.total is not None
