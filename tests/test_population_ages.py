@@ -362,3 +362,22 @@ def test_the_cli_takes_the_files_a_shell_expanded_and_says_the_groups(tmp_path, 
     # every resident of the compound is 65–69 in the rasters: all are 60+, none a child
     assert "Residents by age group (pop_age_* in blocks.parquet): 0–3 0, 3–6 0, 6–12 0, 12–15 0, 60+ 400" in printed
     assert "Split by age rasters 100 %; within a band as in China, 7th national census" in printed
+
+
+def test_a_batch_file_names_the_age_rasters_and_a_tiled_city_uses_them_once_merged(tmp_path):
+    from circle.pipeline.batch_plan import read_batch_file
+
+    (tmp_path / "batch.yaml").write_text(
+        "studies:\n"
+        "  - {name: whole, source: city.osm.pbf, population_ages: worldpop}\n"
+        "  - {name: tiled, source: city.osm.pbf, bbox: '1.4,42.4,1.8,42.7', tiles: {columns: 2, rows: 1},"
+        " population_ages: 'worldpop/chn_*_2020.tif'}\n",
+        encoding="utf-8",
+    )
+    plan = read_batch_file(tmp_path / "batch.yaml", tmp_path / "out")
+    assert plan.tasks[0].options["population_ages"] == str(tmp_path / "worldpop")
+    tiled = plan.tiled[0]
+    assert tiled.counted.ages == str(tmp_path / "worldpop" / "chn_*_2020.tif")
+    assert bool(CountedSources(ages="x"))  # the merge recounts when only ages were given
+    # each tile splits its estimate by the region; the rasters are read once, for the merged city
+    assert tiled.tile_task(tiled.tiles()[0]).options["population_ages"] is None
