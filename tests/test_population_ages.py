@@ -381,3 +381,18 @@ def test_a_batch_file_names_the_age_rasters_and_a_tiled_city_uses_them_once_merg
     assert bool(CountedSources(ages="x"))  # the merge recounts when only ages were given
     # each tile splits its estimate by the region; the rasters are read once, for the merged city
     assert tiled.tile_task(tiled.tiles()[0]).options["population_ages"] is None
+
+
+def test_the_embedded_extract_writes_every_group_and_finds_the_one_childcare(tmp_path):
+    analyze(AnalysisOptions(out=tmp_path / "study"))
+    study = Study.open(tmp_path / "study")
+    blocks = study.blocks
+    assert set(GB_GROUPS) <= set(blocks.columns)
+    population = blocks["population"].to_numpy()
+    for column in GB_GROUPS:
+        assert (blocks[column].to_numpy() <= population + 1e-9).all()
+    assert blocks["pop_age_60_plus"].sum() == pytest.approx(population.sum() * OVER_60, rel=1e-3)
+    per_category = study.summary.counts.per_category
+    # central Chengdu 2018: one amenity=childcare (no longer a kindergarten), no community canteen mapped
+    assert per_category["childcare"].facilities == 1 and per_category["community_canteen"].facilities == 0
+    assert study.summary.population["ages"]["by_source"]["region"]["blocks"] == len(blocks)
