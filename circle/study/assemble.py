@@ -40,6 +40,7 @@ from circle.study.summary import (
 
 if TYPE_CHECKING:
     from circle.pipeline.options import StudyInputs
+    from circle.standards import Preset
 
 
 def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables:
@@ -137,7 +138,7 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
     )
 
 
-def _age_columns(blocks: pd.DataFrame, preset) -> dict[str, np.ndarray]:
+def _age_columns(blocks: pd.DataFrame, preset: Preset) -> dict[str, np.ndarray]:
     """Return the blocks' residents of each group the preset serves, and where their split came from (when made)."""
     columns = [population_column(group.key) for group in preset.served_groups]
     if POP_AGE_SOURCE not in blocks.columns:
@@ -147,7 +148,7 @@ def _age_columns(blocks: pd.DataFrame, preset) -> dict[str, np.ndarray]:
     return out
 
 
-def _population_section(blocks: pd.DataFrame, preset, region: str | None) -> dict[str, Any]:
+def _population_section(blocks: pd.DataFrame, preset: Preset, region: str | None) -> dict[str, Any]:
     """Return the summary's ``population`` section, with residents by age group under ``ages``."""
     ages = age_summary(blocks, group_ages(preset.served_groups), region)
     return {**population_summary(blocks), **({"ages": ages} if ages else {})}

@@ -45,8 +45,8 @@ class CountedSources:
         That column, when it is not found by its name.
     total : float, optional
         The known number of residents of the study area.
-    ages : str or pathlib.Path, optional
-        WorldPop age/sex rasters (a folder or glob): the blocks' age structure
+    ages : str, pathlib.Path or tuple of str, optional
+        WorldPop age/sex rasters (a folder, a glob or the files): the blocks' age structure
         (:func:`circle.build.population.ages.assign_age_groups`).
     """
 
