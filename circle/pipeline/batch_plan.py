@@ -31,6 +31,7 @@ _STUDY_KEYS = {
     "population_column",
     "population",
     "population_total",
+    "population_ages",
     "census",
     "census_column",
     "census_table",
@@ -122,6 +123,7 @@ class TiledStudy:
             admin_name_column=options.get("admin_name_column"),
             admin_code_column=options.get("admin_code_column"),
             system=options.get("population_crs"),
+            ages=options.get("population_ages"),
         )
 
     @property
@@ -132,7 +134,9 @@ class TiledStudy:
 
     def tile_task(self, tile: TileOf) -> BatchTask:
         """Return the analysis of one tile as a task of its own (its residents estimated; counts come at the merge)."""
-        counted_later = dict.fromkeys(("population_raster", "census_file", "census_column", "population_total"))
+        counted_later = dict.fromkeys(
+            ("population_raster", "census_file", "census_column", "population_total", "population_ages")
+        )
         counted_later.update(dict.fromkeys(k for k in _CENSUS_TABLE_OPTIONS if k in self.options))
         options = {**self.options, **counted_later, "bbox": None, "region": self.region.key}
         return BatchTask(f"{self.name}/{tile.name}", str(self.work / "tiles" / tile.name), options)
@@ -230,6 +234,7 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             "census_file": str((base / study["census"]).resolve()) if study.get("census") else None,
             "census_column": study.get("census_column"),
             "population_total": float(total) if total is not None else None,
+            "population_ages": str(base / study["population_ages"]) if study.get("population_ages") else None,
             "region": study.get("region"),
             "preset": str(study.get("preset", "gb50180_2018")),
             "profile": str(study.get("profile", "standard")),

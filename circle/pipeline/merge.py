@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.build.population.ages import age_summary, recorded_group_ages
 from circle.build.population.counts import CountedSources, recount_merged
 from circle.build.population.totals import population_summary
 from circle.errors import StudyError
@@ -88,10 +89,14 @@ def merge_tiles(
     imports = template.imports.to_dict()
     if population is not None and len(blocks):
         counted, preset = population
-        blocks, reports, population_section = recount_merged(blocks, counted, preset, template.crs)
+        region = template.parameters.region
+        blocks, reports, population_section = recount_merged(blocks, counted, preset, template.crs, region)
         imports.update(reports)
     else:
         population_section = population_summary(blocks)  # the city's, not the first tile's
+        # the tiles' residents by age group stand as they are; their totals are the city's
+        ages = age_summary(blocks, recorded_group_ages(template.population.get("ages")), template.parameters.region)
+        population_section.update({"ages": ages} if ages else {})
     facilities, facility_access = _merged_facilities(studies, osm_ids, grid)
     nodes, edges = _merged_network(studies, osm_ids)
     tables = StudyTables(blocks, facilities, nodes, edges, block_access, facility_access)

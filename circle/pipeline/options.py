@@ -84,6 +84,9 @@ class AnalysisOptions:
         A GeoTIFF of persons per cell (WorldPop, GHS-POP), shared among the blocks its cells overlap.
     population_total : float, optional
         The known residents of the study area: the estimated blocks are scaled to it.
+    population_ages : str or pathlib.Path, optional
+        A folder or glob of WorldPop age/sex GeoTIFFs (or the files): each block's split into age groups
+        (:mod:`circle.build.population.ages`); without it, census age bands or the region's structure.
     region : str, optional
         The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
     dem_file : str or pathlib.Path, optional
@@ -133,6 +136,7 @@ class AnalysisOptions:
     population_crs: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None
+    population_ages: str | Path | tuple[str, ...] | None = None
     region: str | None = None
     dem_file: str | Path | None = None
     use_gates: bool = True

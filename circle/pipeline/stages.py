@@ -29,6 +29,7 @@ from circle.build.blocks import (
 )
 from circle.build.facilities import facilities_from_osm, import_facility_table
 from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
+from circle.build.population.ages import assign_age_groups
 from circle.build.population.census_table import census_table_in_study
 from circle.build.population.counts import CountedSources, count_residents
 from circle.build.population.totals import plausibility_flags, scale_to_total
@@ -226,6 +227,8 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
     if options.population_total is not None:
         blocks, imports["population_total"] = scale_to_total(blocks, float(options.population_total))
     blocks["pop_flag"] = plausibility_flags(blocks, preset.population)
+    # residents by age group, once the totals are final (census bands, age rasters, else the region's structure)
+    blocks, imports["population_ages"] = assign_age_groups(blocks, preset, source.region, options.population_ages)
     extent = _extent(aoi, blocks, reach_m + max_snap)
     blocks["place_zh"], blocks["place_en"] = block_places(blocks, osm.street_lines_in(crs))
     blocks["subdistrict"], blocks["community"] = admin_units(blocks, osm.admin_areas)

@@ -19,11 +19,9 @@ import yaml
 from circle.errors import PresetError
 from circle.standards.age_groups import EVERYONE, EVERYONE_GROUP, AgeGroup, builtin_age_groups, parse_age_groups
 from circle.standards.categories import (
-    _SCHOOL_LEVEL_KEY,
     Category,
     SchoolLevel,
     _categories,
-    _is_positive,
     _pattern_of,
     _required_str,
     _school_levels,
@@ -179,18 +177,15 @@ class Preset:
 
     @property
     def trigger_keys(self) -> frozenset[str]:
-        """Keys whose presence can make a rule match (every key of a positive condition).
+        """Keys whose presence can make a rule match (the key of each rule's :attr:`TagRule.trigger`).
 
         An object without any of them is no facility of this preset; with
         one, all its tags are kept while reading, so that any rule can be tested.
+        A rule is an AND, so its trigger (a key with listed values where it has
+        one) suffices: ``{amenity: canteen, name: {match: 长者食堂}}`` does not
+        make every named object a candidate.
         """
-        return frozenset(
-            k
-            for c in self.categories
-            for r in c.rules
-            for k, w in r.conditions
-            if k != _SCHOOL_LEVEL_KEY and _is_positive(w)
-        )
+        return frozenset(r.trigger[0] for c in self.categories for r in c.rules if r.trigger is not None)
 
     @property
     def pattern_only_keys(self) -> dict[str, tuple[re.Pattern[str], ...]]:
@@ -270,7 +265,7 @@ class WalkingProfile:
 
 
 #: YAML files beside the presets that are not presets.
-NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml", "age_groups.yaml"})
+NOT_PRESETS = frozenset({"profiles.yaml", "regions.yaml", "age_groups.yaml", "age_structure.yaml"})
 
 
 def builtin_presets() -> list[str]:

@@ -12,12 +12,15 @@ import pandas as pd
 
 import circle
 from circle.build.network import AccessTable
+from circle.build.population.ages import age_summary, group_ages
 from circle.build.population.totals import population_summary
 from circle.engine import CategoryReach
 from circle.geo import WGS84, transform_xy
+from circle.standards.age_groups import population_column
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, study_counts
 from circle.study.columns import (
     MATCHED_RULE,
+    POP_AGE_SOURCE,
     POPULATION_HIGH,
     POPULATION_LOW,
     count_column,
@@ -37,6 +40,7 @@ from circle.study.summary import (
 
 if TYPE_CHECKING:
     from circle.pipeline.options import StudyInputs
+    from circle.standards import Preset
 
 
 def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyTables:
@@ -64,6 +68,7 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
             POPULATION_HIGH: blocks[POPULATION_HIGH].to_numpy(float),
             "pop_source": blocks["pop_source"].to_numpy(object),
             "pop_flag": blocks["pop_flag"].to_numpy(object),
+            **_age_columns(blocks, preset),
             "parent_id": blocks["parent_id"].astype(str).to_numpy(object),
             "area_m2": np.round(blocks["area_m2"].to_numpy(float), 1),
             "floor_area_m2": np.round(blocks["floor_area_m2"].to_numpy(float), 1),
@@ -131,6 +136,22 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
         block_access=_access_frame(block_access, block_ids, "block_id", network.crs),
         facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
     )
+
+
+def _age_columns(blocks: pd.DataFrame, preset: Preset) -> dict[str, np.ndarray]:
+    """Return the blocks' residents of each group the preset serves, and where their split came from (when made)."""
+    columns = [population_column(group.key) for group in preset.served_groups]
+    if POP_AGE_SOURCE not in blocks.columns:
+        return {}
+    out = {column: blocks[column].to_numpy(float) for column in columns}
+    out[POP_AGE_SOURCE] = blocks[POP_AGE_SOURCE].to_numpy(object)
+    return out
+
+
+def _population_section(blocks: pd.DataFrame, preset: Preset, region: str | None) -> dict[str, Any]:
+    """Return the summary's ``population`` section, with residents by age group under ``ages``."""
+    ages = age_summary(blocks, group_ages(preset.served_groups), region)
+    return {**population_summary(blocks), **({"ages": ages} if ages else {})}
 
 
 def _number(text: str | None) -> float:
@@ -281,7 +302,7 @@ def study_summary(
             population={k: v.to_dict() for k, v in preset.population.items()},
             region=inputs.region,
         ),
-        population=population_summary(blocks),
+        population=_population_section(blocks, preset, inputs.region),
         categories=[CategoryInfo.from_dict(c.to_dict()) for c in preset.categories],
         scoring=preset.scoring.to_dict() if preset.scoring else None,
         counts=study_counts(tables, [c.key for c in preset.categories], full_size[0], inputs.block_origin),

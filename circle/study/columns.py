@@ -59,3 +59,8 @@ def nearest_minutes_column(category: str) -> str:
 POP_FLAG = "pop_flag"
 POPULATION_LOW = "population_low"
 POPULATION_HIGH = "population_high"
+
+#: ``blocks.parquet``: where a block's split into age groups came from (``census`` age bands, age ``raster``s,
+#: or its ``region``'s age structure); its residents of each group a category serves are ``pop_{group}``
+#: (:func:`circle.standards.age_groups.population_column`). Studies made before them have neither.
+POP_AGE_SOURCE = "pop_age_source"

@@ -17,9 +17,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from circle.build.population.ages import age_summary, assign_age_groups, group_ages
 from circle.build.population.census import allocate_census
 from circle.build.population.census_table import (
-    AGE_BAND_PREFIX,
     allocate_census_table,
     census_table_in_study,
     osm_admin_areas,
@@ -34,7 +34,8 @@ from circle.sources.census_table import CensusTableSpec, read_census_table
 from circle.sources.layer_offset import OffsetReference, check_layer_offset
 from circle.sources.layer_systems import parse_system, refuse_for_raster
 from circle.standards import Preset
-from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
+from circle.standards.age_groups import population_column
+from circle.study.columns import POP_AGE_SOURCE, POPULATION_HIGH, POPULATION_LOW
 
 #: decimals of ``floor_area_m2`` in ``blocks.parquet`` (:func:`circle.study.assemble.study_tables`).
 FLOOR_DECIMALS = 1
@@ -63,6 +64,9 @@ class CountedSources:
     system : str, optional
         The census polygons' declared coordinate system (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``);
         a raster is read in its own and refuses one.
+    ages : str, pathlib.Path or tuple of str, optional
+        WorldPop age/sex rasters (a folder, a glob or the files): the blocks' age structure
+        (:func:`circle.build.population.ages.assign_age_groups`).
     """
 
     raster: str | Path | None = None
@@ -74,9 +78,10 @@ class CountedSources:
     admin_name_column: str | None = None
     admin_code_column: str | None = None
     system: str | None = None
+    ages: str | Path | tuple[str, ...] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.raster or self.census or self.census_table) or self.total is not None
+        return bool(self.raster or self.census or self.census_table or self.ages) or self.total is not None
 
 
 def count_residents(
@@ -156,9 +161,9 @@ def _count_from_table(
 
 
 def recount_merged(
-    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str
+    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, region: str | None = None
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any], dict[str, Any]]:
-    """Count the residents of a merged city: raster, census, known total, then the plausibility flags.
+    """Count the residents of a merged city: raster, census, known total, the plausibility flags, then ages.
 
     Parameters
     ----------
@@ -170,6 +175,8 @@ def recount_merged(
         With the study's region applied.
     crs : str
         The study's metric CRS, in which areas are shared.
+    region : str, optional
+        The study's region, whose age structure splits blocks no census band or age raster covers.
 
     Returns
     -------
@@ -187,8 +194,11 @@ def recount_merged(
     out["pop_source"] = counted["pop_source"].to_numpy(object)
     for column in (POPULATION_LOW, POPULATION_HIGH):
         out[column] = counted[column].to_numpy(float)
-    for column in counted.columns:
-        if str(column).startswith(AGE_BAND_PREFIX):  # a census table's age groups
-            out[column] = counted[column].to_numpy(float)
     out["pop_flag"] = plausibility_flags(out, preset.population)
-    return out, imports, population_summary(out)
+    # residents by age group on the recounted totals: the tiles' split was of their estimates
+    counted["population"] = out["population"].to_numpy(float)
+    aged, imports["population_ages"] = assign_age_groups(counted, preset, region, sources.ages)
+    for column in [*(population_column(group.key) for group in preset.served_groups), POP_AGE_SOURCE]:
+        out[column] = aged[column].to_numpy()
+    ages = age_summary(out, group_ages(preset.served_groups), region)
+    return out, imports, {**population_summary(out), **({"ages": ages} if ages else {})}

@@ -66,7 +66,11 @@ def _populated_cells(window, crs) -> tuple[np.ndarray, np.ndarray]:
     """Polygons (in ``crs``) and counts of the cells holding people."""
     values = window.values
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
-    counts = values[rows, cols]
+    return cell_polygons(window, rows, cols, crs), values[rows, cols]
+
+
+def cell_polygons(window, rows: np.ndarray, cols: np.ndarray, crs) -> np.ndarray:
+    """Return the polygons, in ``crs``, of the cells ``(rows, cols)`` of a raster window (four corners each)."""
     corners_col = np.stack([cols, cols + 1, cols + 1, cols], axis=1).astype(float)
     corners_row = np.stack([rows, rows, rows + 1, rows + 1], axis=1).astype(float)
     t = window.transform
@@ -74,4 +78,42 @@ def _populated_cells(window, crs) -> tuple[np.ndarray, np.ndarray]:
     y = t.d * corners_col + t.e * corners_row + t.f
     px, py = transform_xy(x.ravel(), y.ravel(), window.crs, crs)
     ring = np.stack([px.reshape(x.shape), py.reshape(y.shape)], axis=2)
-    return shapely.polygons(ring), counts
+    return shapely.polygons(ring)
+
+
+def cell_block_shares(
+    blocks: gpd.GeoDataFrame, cells: np.ndarray, preset: Preset
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share each cell among the blocks it overlaps, by residential floor area in the overlap.
+
+    The weights are those :func:`circle.build.population.census.share_totals`
+    uses (mapped floor area per m² of block, else the floor-area ratio the
+    preset's density implies), computed once so that many rasters on one grid
+    (an age band each) are shared alike.
+
+    Parameters
+    ----------
+    blocks : geopandas.GeoDataFrame
+        Blocks in a metric CRS with ``floor_area_m2``.
+    cells : numpy.ndarray
+        Cell polygons in the same CRS.
+    preset : Preset
+        With the region's population values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``cell``, ``block`` and ``share`` of every overlap; a cell's shares sum to 1 (none where it overlaps no block).
+    """
+    density = float(preset.population["density_per_km2"].value)
+    per_person = float(preset.population["floor_area_per_person_m2"].value)
+    geometry = blocks.geometry.to_numpy()
+    floor = blocks["floor_area_m2"].to_numpy(float)
+    weight_per_m2 = np.where(
+        np.isfinite(floor) & (floor > 0), floor / np.maximum(shapely.area(geometry), 1e-9), density * per_person / 1e6
+    )
+    cell, block = shapely.STRtree(geometry).query(cells, predicate="intersects")
+    weights = shapely.area(shapely.intersection(cells[cell], geometry[block])) * weight_per_m2[block]
+    per_cell = np.bincount(cell, weights=weights, minlength=len(cells))
+    usable = weights > 0
+    return cell[usable], block[usable], weights[usable] / per_cell[cell[usable]]
