@@ -126,6 +126,11 @@ def add_parser(commands) -> None:
     blocks.add_argument("--admin-name-column", metavar="COL", help="column of --admin holding the names")
     blocks.add_argument("--admin-code-column", metavar="COL", help="column of --admin holding the statistical codes")
     blocks.add_argument(
+        "--admin-crs",
+        metavar="SYSTEM",
+        help=f"coordinates of --admin: {LAYER_SYSTEMS_HELP}",
+    )
+    blocks.add_argument(
         "--population-crs",
         metavar="SYSTEM",
         help=f"coordinates of --population census polygons: {LAYER_SYSTEMS_HELP} (a raster is read in its own CRS)",
@@ -226,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
         admin_file=args.admin_file,
         admin_name_column=args.admin_name_column,
         admin_code_column=args.admin_code_column,
+        admin_crs=args.admin_crs,
         population_crs=args.population_crs,
         population_raster=args.census_file if _is_raster(args.census_file) else None,
         population_total=args.population_total,
@@ -327,7 +333,12 @@ def _print_study_result(path: Path, summary: StudySummary) -> None:
 
 
 #: the flag that declares each polygon file's coordinate system, by its ``imports`` section.
-LAYER_FLAGS = {"area": "--area-crs", "blocks": "--blocks-crs", "census": "--population-crs"}
+LAYER_FLAGS = {
+    "area": "--area-crs",
+    "blocks": "--blocks-crs",
+    "census": "--population-crs",
+    "census_table": "--admin-crs",
+}
 
 
 def _print_layer_offsets(imports: Imports) -> None:
@@ -340,7 +351,8 @@ def _print_layer_offsets(imports: Imports) -> None:
         if offset.get("suggested"):
             print(f"  WARNING: {offset['message']} [{flag} {offset['suggested']}]", file=sys.stderr)
         else:
-            print(f"  {report.get('file', section)} ({report.get('declared_crs')}): {offset['message']}")
+            shown = report.get("boundary_file") or report.get("file", section)
+            print(f"  {shown} ({report.get('declared_crs')}): {offset['message']}")
 
 
 #: how many left-out platform types the CLI lists (all are in summary.json)

@@ -39,6 +39,10 @@ _STUDY_KEYS = {
     "admin",
     "admin_name_column",
     "admin_code_column",
+    "admin_crs",
+    "area_crs",
+    "blocks_crs",
+    "census_crs",
     "region",
     "block_id_column",
     "block_name_column",
@@ -51,7 +55,14 @@ _STUDY_KEYS = {
 
 
 #: a study's census-table options (set only when it names a table: other studies' requests stay as they were)
-_CENSUS_TABLE_OPTIONS = ("census_table", "census_table_columns", "admin_file", "admin_name_column", "admin_code_column")
+_CENSUS_TABLE_OPTIONS = (
+    "census_table",
+    "census_table_columns",
+    "admin_file",
+    "admin_name_column",
+    "admin_code_column",
+    "admin_crs",
+)
 
 
 def _census_table_options(study: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -64,6 +75,7 @@ def _census_table_options(study: dict[str, Any], base: Path) -> dict[str, Any]:
         "admin_file": str((base / study["admin"]).resolve()) if study.get("admin") else None,
         "admin_name_column": study.get("admin_name_column"),
         "admin_code_column": study.get("admin_code_column"),
+        "admin_crs": study.get("admin_crs"),
     }
 
 
@@ -122,6 +134,7 @@ class TiledStudy:
             admin_file=options.get("admin_file"),
             admin_name_column=options.get("admin_name_column"),
             admin_code_column=options.get("admin_code_column"),
+            admin_system=options.get("admin_crs"),
             system=options.get("population_crs"),
             ages=options.get("population_ages"),
         )
@@ -240,6 +253,10 @@ def read_batch_file(path: str | Path, out: str | Path) -> BatchPlan:
             "profile": str(study.get("profile", "standard")),
             "engine": str(study.get("engine", "labels")),
             "gpkg": bool(study.get("gpkg", False)),
+            # each layer's declared coordinate system (wgs84, gcj02, bd09, EPSG:CODE), as the --*-crs flags
+            "area_crs": study.get("area_crs"),
+            "blocks_crs": study.get("blocks_crs"),
+            "population_crs": study.get("census_crs"),
         }
         options.update(_census_table_options(study, base))
         if options.get("census_table") and study.get("tiles") is not None and not options.get("admin_file"):

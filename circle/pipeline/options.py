@@ -78,6 +78,8 @@ class AnalysisOptions:
         街道/社区 polygons the census table is joined to (else OpenStreetMap's boundaries).
     admin_name_column, admin_code_column : str, optional
         Its columns of names and of statistical codes (found by name when omitted).
+    admin_crs : str, optional
+        Its coordinate system (as ``area_crs``): boundaries traced on AMap are GCJ-02.
     population_crs : str, optional
         The census polygons' coordinate system (as ``area_crs``); a raster is read in its own.
     population_raster : str or pathlib.Path, optional
@@ -133,6 +135,7 @@ class AnalysisOptions:
     admin_file: str | Path | None = None
     admin_name_column: str | None = None
     admin_code_column: str | None = None
+    admin_crs: str | None = None
     population_crs: str | None = None
     population_raster: str | Path | None = None
     population_total: float | None = None

@@ -187,7 +187,7 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
     imports: dict[str, Any] = {"gates": "used" if options.use_gates else "ignored (residents leave anywhere)"}
     gate_x, gate_y = entrances_xy(osm, crs, residents=True) if options.use_gates else (np.zeros(0), np.zeros(0))
     # what imported layers are offset-checked against
-    imported = options.area_file or options.blocks_file or options.census_file
+    imported = options.area_file or options.blocks_file or options.census_file or options.admin_file
     reference = OffsetReference.from_osm(osm, crs) if imported else None
     if reference is not None and options.area_file and source.area is not None and options.tile is None:
         imports["area"] = check_area_offset(source.area, reference)
@@ -348,6 +348,7 @@ def _counted_sources(options: AnalysisOptions) -> CountedSources:
         admin_name_column=options.admin_name_column,
         admin_code_column=options.admin_code_column,
         system=options.population_crs,
+        admin_system=options.admin_crs,
     )
 
 

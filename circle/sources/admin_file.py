@@ -18,7 +18,7 @@ import pandas as pd
 
 from circle.errors import InputDataError
 from circle.sources.chinese_names import UPPER_KINDS, clean, fold, is_upper_code, statistical_code, unit_key
-from circle.sources.vector import read_polygons
+from circle.sources.vector import read_layer
 
 NAME_COLUMNS = ("name", "名称", "社区名称", "街道名称", "村居名称", "区划名称", "xzqmc", "name_zh", "name:zh")
 CODE_COLUMNS = ("code", "代码", "区划代码", "统计用区划代码", "xzqdm", "ref:admin:cn:nbs", "ref:admin:cn", "ref")
@@ -30,7 +30,9 @@ _LOWER_WORDS = {"9", "10", "社区", "村", "居委会", "村委会", "community
 AREA_COLUMNS = ["name", "alt_name", "code", "upper", "geometry"]
 
 
-def read_admin_file(path: str | Path, name_column: str | None, code_column: str | None, crs: str) -> gpd.GeoDataFrame:
+def read_admin_file(
+    path: str | Path, name_column: str | None, code_column: str | None, crs: str, system: str | None = None
+) -> gpd.GeoDataFrame:
     """Read administrative areas from a polygon file, in ``crs``.
 
     Parameters
@@ -41,12 +43,16 @@ def read_admin_file(path: str | Path, name_column: str | None, code_column: str 
         The columns of names and of statistical codes; found by name when omitted (one of them must exist).
     crs : str
         The CRS to return the areas in.
+    system : str, optional
+        The file's declared coordinate system (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``): boundaries traced
+        on an AMap or Baidu screen are GCJ-02 or BD-09 although labelled EPSG:4326. Default: the file's own CRS.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``name``, ``alt_name`` (None), ``code`` (12 digits or None), ``upper``
-        (True for a 街道/乡镇, False for a 社区/村, None when unknown) and geometry.
+        (True for a 街道/乡镇, False for a 社区/村, None when unknown) and geometry; ``attrs["declared_system"]``
+        says the system it was read in (for the offset check).
 
     Raises
     ------
@@ -54,7 +60,7 @@ def read_admin_file(path: str | Path, name_column: str | None, code_column: str 
         When the file is unreadable, or has neither a name nor a code column.
     """
     path = Path(path)
-    polygons = read_polygons(path, "administrative boundary file", InputDataError)
+    polygons, declared = read_layer(path, "administrative boundary file", InputDataError, system=system)
     name = _column(polygons, name_column, NAME_COLUMNS, path, "admin_name_column")
     code = _column(polygons, code_column, CODE_COLUMNS, path, "admin_code_column")
     if name is None and code is None:
@@ -78,7 +84,9 @@ def read_admin_file(path: str | Path, name_column: str | None, code_column: str 
         geometry=polygons.geometry.to_numpy(),
         crs=polygons.crs,
     )
-    return out.to_crs(crs).reset_index(drop=True)
+    out = out.to_crs(crs).reset_index(drop=True)
+    out.attrs["declared_system"] = declared
+    return out
 
 
 def _column(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], path: Path, role: str) -> str | None:

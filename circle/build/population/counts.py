@@ -61,6 +61,8 @@ class CountedSources:
         The administrative areas it is joined to (else OpenStreetMap's).
     admin_name_column, admin_code_column : str, optional
         The columns of ``admin_file`` holding names and statistical codes.
+    admin_system : str, optional
+        ``admin_file``'s declared coordinate system (as ``system``).
     system : str, optional
         The census polygons' declared coordinate system (``wgs84``, ``gcj02``, ``bd09``, ``EPSG:CODE``);
         a raster is read in its own and refuses one.
@@ -78,6 +80,7 @@ class CountedSources:
     admin_name_column: str | None = None
     admin_code_column: str | None = None
     system: str | None = None
+    admin_system: str | None = None
     ages: str | Path | tuple[str, ...] | None = None
 
     def __bool__(self) -> bool:
@@ -140,23 +143,41 @@ def count_residents(
                 census.geometry, declared, reference, "census file", min_features=3
             )
     if sources.census_table:
-        blocks, imports["census_table"] = _count_from_table(blocks, sources, preset, crs, admin_areas)
+        blocks, imports["census_table"] = _count_from_table(blocks, sources, preset, crs, admin_areas, reference)
     return counted_range(blocks)
 
 
 def _count_from_table(
-    blocks: gpd.GeoDataFrame, sources: CountedSources, preset: Preset, crs: str, admin_areas: gpd.GeoDataFrame | None
+    blocks: gpd.GeoDataFrame,
+    sources: CountedSources,
+    preset: Preset,
+    crs: str,
+    admin_areas: gpd.GeoDataFrame | None,
+    reference: OffsetReference | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Join the census table to the boundary file's areas, else OpenStreetMap's, and share its residents."""
+    """Join the census table to the boundary file's areas, else OpenStreetMap's, and share its residents.
+
+    A boundary file is read in its declared system and, with ``reference``, offset-checked like the other layers.
+    """
     table = read_census_table(sources.census_table)
+    boundary_check = None
     if sources.admin_file:
-        areas = read_admin_file(sources.admin_file, sources.admin_name_column, sources.admin_code_column, crs)
+        areas = read_admin_file(
+            sources.admin_file, sources.admin_name_column, sources.admin_code_column, crs, sources.admin_system
+        )
         where = f"boundary file {Path(sources.admin_file).name}"
+        if reference is not None:
+            declared = areas.attrs.get("declared_system", "wgs84")
+            boundary_check = check_layer_offset(areas.geometry, declared, reference, "boundary file", min_features=3)
     else:
         areas = osm_admin_areas(admin_areas if admin_areas is not None else gpd.GeoDataFrame(), crs)
         where = "OpenStreetMap (admin_level 8, 9, 10)"
     blocks, report = allocate_census_table(blocks, table, areas, where, preset)
     report["file"] = Path(sources.census_table.path).name
+    if boundary_check is not None:
+        report["boundary_file"] = Path(sources.admin_file).name
+        report["declared_crs"] = boundary_check.get("declared")
+        report["offset_check"] = boundary_check
     return blocks, report
 
 
