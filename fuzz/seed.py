@@ -24,7 +24,7 @@ def main(corpus: Path) -> None:
     seeds = {
         "osm": {"town.osm.pbf": _town_pbf(scratch), "town.osm": _town_xml(scratch)},
         "table": {
-            "list.csv": "名称,类别,经度,纬度,床位\n甲,clinic,104.07,30.66,20\n乙,幼儿园/托儿所,104.08,30.67,\n".encode()
+            "list.csv": "名称,类别,经度,纬度,床位\n甲,clinic,104.07,30.66,20\n乙,幼儿园,104.08,30.67,\n".encode()
         },
         "polygons": {"area.geojson": json.dumps({"type": "Polygon", "coordinates": _square(0, 0)}).encode()},
         "census": {

@@ -88,7 +88,8 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     town = _work(app)
     assert len(town.changes) == 1 and town.scenario is not None and town.suggestions
     assert any("300 m" in e.value for e in app.error)
-    assert "新增覆盖 400 人" in _shown(app) and "第1处" in _shown(app)
+    # a kindergarten counts the children aged 3–6 it newly serves (14 of the compound's 400 residents)
+    assert "3–6岁幼儿）：新增覆盖 14 人" in _shown(app) and "第1处" in _shown(app)
 
     app.sidebar.selectbox(key=key.STUDY).set_value("north").run()
     assert not app.exception, app.exception
@@ -108,7 +109,7 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     assert _work(app) is town  # restored: the same study version's work, as it was left
     assert len(town.changes) == 1 and town.suggestions
     shown = _shown(app)
-    assert "新增覆盖 400 人" in shown and "第1处" in shown
+    assert "3–6岁幼儿）：新增覆盖 14 人" in shown and "第1处" in shown
     assert not app.error and "whatif" not in town.errors  # the last error is not restored
 
 

@@ -118,10 +118,10 @@ def test_an_old_study_without_ages_counts_everyone_and_says_so():
     assert kindergarten.coverage == pytest.approx(round(2000 / 3000, 4))
     assert kindergarten.group is None
     assert kindergarten.note["en"] == (
-        "Kindergarten / nursery coverage counts all residents, not children aged 3–6: this study has no "
+        "Kindergarten coverage counts all residents, not children aged 3–6: this study has no "
         "residents by age; analyse it again"
     )
-    assert kindergarten.note["zh"].startswith("幼儿园/托儿所覆盖率按全体居民计算，而非3–6岁幼儿")
+    assert kindergarten.note["zh"].startswith("幼儿园覆盖率按全体居民计算，而非3–6岁幼儿")
     assert summary.categories["park"].note is None  # a park serves everyone: nothing to say
     # ages unknown for some blocks: everyone again, with its own reason
     partial = town_table()
@@ -164,9 +164,9 @@ def test_priority_follows_the_children_when_retirees_and_young_families_swap():
     assert scored["priority"].tolist() == pytest.approx([10.0, 90.0])
     assert scored["priority_rank"].tolist() == [2, 1]
     assert scored["reasons_en"].iloc[1] == (
-        "600 residents: no kindergarten / nursery within a 30-minute walk, for 90 children aged 3–6"
+        "600 residents: no kindergarten within a 30-minute walk, for 90 children aged 3–6"
     )
-    assert scored["reasons_zh"].iloc[1] == "居民600人：步行30分钟内无幼儿园/托儿所（3–6岁幼儿90人）"
+    assert scored["reasons_zh"].iloc[1] == "居民600人：步行30分钟内无幼儿园（3–6岁幼儿90人）"
     swapped = table.assign(pop_age_3_6=[90.0, 10.0])
     assert renewal_priority(score_blocks(swapped, assessment), swapped, assessment)["priority_rank"].tolist() == [1, 2]
     # counted by all residents (no ages), the bigger block x would come first

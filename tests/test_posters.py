@@ -33,7 +33,7 @@ needs_cjk = pytest.mark.skipif(
 
 CATEGORIES = [
     # key, group, zh, en, verdict
-    ("kindergarten", "schools", "幼儿园/托儿所", "Kindergarten / nursery", "assessed"),
+    ("kindergarten", "schools", "幼儿园", "Kindergarten", "assessed"),
     ("primary_school", "schools", "小学", "Primary school", "assessed"),
     ("clinic", "clinics", "社区卫生服务/诊所", "Clinic / community health", "likely_incomplete"),
     ("park", "parks", "公园绿地", "Park / public green", "assessed"),

@@ -63,8 +63,8 @@ def test_pass_tiers_f15_and_missing_by_hand():
     assert scores["pass_primary_school"].tolist() == [True, True, False]
     # a: all pass → 15; b: a 5-minute category fails → none (0); c: fails at 5 and 10
     assert scores["tier_met"].tolist() == [15, 0, 0]
-    assert scores["missing_en"].iloc[1] == "no kindergarten / nursery within 300 m"
-    assert scores["missing_zh"].iloc[2] == "300米内无幼儿园/托儿所；500米内无小学"
+    assert scores["missing_en"].iloc[1] == "no kindergarten within 300 m"
+    assert scores["missing_zh"].iloc[2] == "300米内无幼儿园；500米内无小学"
     summary = summarize(scores, assessment)
     assert pytest.approx(100 / 1000) == summary.F15
     assert summary.categories["kindergarten"].coverage == pytest.approx(0.1)
@@ -117,5 +117,5 @@ def test_priority_formula_by_hand():
     assert scored["priority"].iloc[2] == pytest.approx(600 * 2.0, rel=1e-3)
     assert (20 - t_primary) / t_primary > 1
     assert scored["priority_rank"].tolist() == [0, 2, 1]
-    assert scored["reasons_en"].iloc[2].startswith("600 residents: no kindergarten / nursery within a 30-minute walk")
-    assert scored["reasons_zh"].iloc[1].startswith("居民300人：最近的幼儿园/托儿所需步行10分钟")
+    assert scored["reasons_en"].iloc[2].startswith("600 residents: no kindergarten within a 30-minute walk")
+    assert scored["reasons_zh"].iloc[1].startswith("居民300人：最近的幼儿园需步行10分钟")
