@@ -496,8 +496,8 @@ def _print_census_table(report: dict | None) -> None:
     bands = report.get("age_bands")
     if bands:
         print(
-            f"  Age groups of {bands['rows_with_bands']} rows shared as "
-            f"{', '.join(bands['block_columns'])} (columns {', '.join(bands['columns'])})."
+            f"  Age groups of {bands.get('matched_rows_with_bands', bands['rows_with_bands'])} joined rows (columns "
+            f"{', '.join(bands['columns'])}) split their blocks' residents into the age groups above (pop_age_*)."
         )
     if report.get("unmatched") or without:
         print("  See summary.json (imports.census_table) for all rows and areas.")

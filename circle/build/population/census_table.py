@@ -129,6 +129,8 @@ def allocate_census_table(
             "columns": {header: band.label() for header, band in table.bands.items()},
             "block_columns": [b.column for b in columns],
             "rows_with_bands": len(bands),
+            # the rows whose age groups reached blocks: matched ones (an unmatched row's groups go nowhere)
+            "matched_rows_with_bands": int(sum(1 for row in bands if matches.area[row] >= 0)),
             "ignored_columns": table.ignored_columns,
         }
     return out, report
