@@ -342,3 +342,26 @@ def test_circle_score_names_the_group_it_counts_and_the_summary_keeps_it():
     assert again.categories["kindergarten"].group == kindergarten.group
     old = summarize(score_blocks(town_table(ages=False), assessment), assessment)
     assert ScoreSummary.from_dict(old.to_dict()).categories["kindergarten"].note == old.categories["kindergarten"].note
+
+
+@pytest.mark.slow
+def test_a_place_serves_what_the_preset_says_of_its_group(aged_study, tmp_path):
+    """With ``served_per_place: 4`` (a place for every fourth child, say) the 30 places serve 120 children:
+    the 92.6 children weighing on the kindergarten no longer over-subscribe it; 1 per place (the default) did."""
+    from circle.analysis.assess import compute_scores
+
+    path, preset_file = aged_study
+    four = tmp_path / "four.yaml"
+    four.write_text(
+        preset_file.read_text(encoding="utf-8").replace(
+            "    serves: {value: age_3_6, source: test, verified: false}\n",
+            "    serves: {value: age_3_6, source: test, verified: false}\n"
+            "    served_per_place: {value: 4, source: test, verified: false}\n",
+        ),
+        encoding="utf-8",
+    )
+    study, _ = _with_residents(path)
+    supply = compute_scores(study, four).summary.supply["categories"]["kindergarten"]
+    assert supply["residents_per_place"] == 4.0
+    assert supply["facilities"][0]["weighted_demand"] == pytest.approx(45 + 0.68 * 70)
+    assert supply["oversubscribed"] == []

@@ -48,7 +48,8 @@ from circle.study.scenarios import Change, check_name, save_scenario
 from circle.study.summary import ScoreSummary, read_summary, write_summary
 
 SCORES = "scores.parquet"
-#: residents of a category's age group one place serves (one child per kindergarten place, one person per bed)
+#: residents of a category's age group one place serves when the preset does not say (``served_per_place``):
+#: one child per kindergarten or school place, as 学位 are planned for every child of the age
 GROUP_RESIDENTS_PER_PLACE = 1.0
 AREAS = "renewal_areas.parquet"
 SUGGESTIONS = "suggestions"
@@ -221,8 +222,13 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
     result: dict[str, Any] = {"capacity": report, "categories": {}}
     for category in assessment.assessable:
         demand = demand_of(preset, preset.category(category), scores)
-        # counted by age, one place serves one resident of the group (a kindergarten place, one child)
-        per_unit = GROUP_RESIDENTS_PER_PLACE if demand.by_age else float(rules["residents_per_capacity_unit"].value)
+        # counted by age, one place serves the category's served_per_place residents of its group (a kindergarten
+        # place one child; an elderly-care bed about 31 older residents); counted by everyone, the preset's rule
+        per_place = preset.category(category).served_per_place
+        if demand.by_age:
+            per_unit = float(per_place.value) if per_place is not None else GROUP_RESIDENTS_PER_PLACE
+        else:
+            per_unit = float(rules["residents_per_capacity_unit"].value)
         known = np.flatnonzero((facilities["category"] == category).to_numpy() & np.isfinite(capacity))
         if len(known) == 0:
             result["categories"][category] = "no facility has a known capacity: E2SFCA not computed"

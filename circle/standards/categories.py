@@ -180,6 +180,7 @@ class Category:
     min_area_ha: Sourced | None = None
     residents_per_facility: Sourced | None = None
     serves: Sourced = SERVES_EVERYONE
+    served_per_place: Sourced | None = None
 
     def label(self, lang: str = "en") -> str:
         """Return the label in ``lang`` (``"zh"`` or ``"en"``)."""
@@ -224,6 +225,7 @@ class Category:
             "min_area_ha": self.min_area_ha.to_dict() if self.min_area_ha else None,
             "residents_per_facility": self.residents_per_facility.to_dict() if self.residents_per_facility else None,
             "serves": self.serves.to_dict(),
+            "served_per_place": self.served_per_place.to_dict() if self.served_per_place else None,
         }
 
 
@@ -347,6 +349,11 @@ def _categories(raw: Any, where: str, problems: list[str]) -> tuple[Category, ..
                 if "residents_per_facility" in entry
                 else None,
                 serves=_serves(entry, key, problems),
+                served_per_place=(
+                    sourced(entry, "served_per_place", key, problems, positive=True)
+                    if "served_per_place" in entry
+                    else None
+                ),
                 rules=rules,
             )
         )
