@@ -360,12 +360,50 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "{factor}× the standard; weighted to 0–100. Bands: {bands}. Tiers nest: meeting the 15-minute circle means "
         "every category of the 10- and 5-minute circles passes as well.",
     },
+    "rpt_offset_fits": {
+        "zh": "坐标偏移检查：按 {declared} 读取，{what}与 OpenStreetMap 对应要素的距离中位数为 {metres:,.0f} 米，"
+        "其他坐标系均不更吻合。",
+        "en": "Offset check: read as {declared}, the {what} lie a median {metres:,.0f} m from their OpenStreetMap "
+        "counterparts; no other coordinate system fits better.",
+    },
+    "rpt_offset_suggests": {
+        "zh": "坐标偏移检查：按 {declared} 读取，{what}与 OpenStreetMap 对应要素的距离中位数为 {metres:,.0f} 米；"
+        "按 {best} 读取则为 {best_metres:,.0f} 米。该文件很可能是 {best} 坐标，请声明后重新分析；"
+        "本报告的结果按 {declared} 计算。",
+        "en": "Offset check: read as {declared}, the {what} lie a median {metres:,.0f} m from their OpenStreetMap "
+        "counterparts; read as {best}, {best_metres:,.0f} m. The file is probably in {best}: declare it and analyse "
+        "again; this report's figures read it as {declared}.",
+    },
+    "rpt_offset_skipped": {
+        "zh": "{what}未做坐标偏移检查（可与 OpenStreetMap 比对的要素太少，或不在中国境内）。",
+        "en": "The {what} were not offset-checked (too few features to compare with OpenStreetMap, or outside China).",
+    },
+    "rpt_offset_what_facilities": {"zh": "导入的设施", "en": "imported facilities"},
+    "rpt_offset_what_area": {"zh": "研究范围边界", "en": "study area's outlines"},
+    "rpt_offset_what_blocks": {"zh": "街坊边界文件", "en": "blocks file's outlines"},
+    "rpt_offset_what_census": {"zh": "普查单元边界", "en": "census polygons' outlines"},
+    "rpt_offset_what_census_table": {"zh": "社区边界文件", "en": "boundary file's outlines"},
+    "rpt_import_census_table": {
+        "zh": "人口：社区人口表 {file} 的 {rows} 行中 {matched} 行按名称或统计代码对应到{areas}的区域，"
+        "{residents:,.0f} 名居民按住宅建筑面积分到这些区域的街坊，各区域总数不变；"
+        "{set_apart} 行作为合计、小计单独列出，不重复计数；"
+        "{unmatched} 行（{unmatched_residents:,.0f} 人）未对上：{names}。",
+        "en": "Population: of the {rows} rows of the census table {file}, {matched} were matched by name or "
+        "statistical code to areas of {areas}, and their {residents:,.0f} residents shared among those areas' "
+        "blocks by residential floor area, each total kept; {set_apart} rows were set apart as totals, not counted twice; "
+        "{unmatched} rows ({unmatched_residents:,.0f} residents) matched no area: {names}.",
+    },
+    "rpt_import_census_table_ages": {
+        "zh": "表中的年龄列（{columns}）随居民分到街坊，再按全国分岁结构拆为各类设施服务的年龄人群。",
+        "en": "Its age columns ({columns}) were shared with the residents and split into the age groups the "
+        "categories serve by the national single-year structure.",
+    },
     "rpt_import_poi_export": {
-        "zh": "该清单被识别为{platform}导出的 POI（{evidence}），坐标按 {system} 读取。"
+        "zh": "该清单被识别为{platform}导出的 POI，坐标按 {system} 读取。"
         "其 {rows} 行中 {mapped} 行按类型对照表（{tables}）归入本标准的类别；"
         "{excluded} 行被明确排除（如宠物诊所、培训机构、批发市场），"
         "{unmapped} 行的类型不属于本标准的任何类别。未计入最多的类型：{top}。",
-        "en": "The list was recognised as a {platform} POI export ({evidence}) and its coordinates read as {system}. "
+        "en": "The list was recognised as a POI export of {platform} ({evidence}) and its coordinates read as {system}. "
         "Of its {rows} rows, {mapped} were put in the standard's categories by the type mapping ({tables}); {excluded} "
         "were excluded on purpose (pet clinics, training schools, wholesale markets …) and {unmapped} have types of "
         "no category of the standard. Most frequent types left out: {top}.",

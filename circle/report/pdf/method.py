@@ -168,6 +168,53 @@ def completeness_table(w: Writer) -> list:
     return story
 
 
+def offset_sentence(w: Writer, check: dict, what: str) -> str:
+    """Say in the report's language what a layer's coordinate-system check found (its message is English)."""
+    words = w.s(f"rpt_offset_what_{what}")
+    medians = check.get("median_m") or {}
+    declared = check.get("declared")
+    if declared not in medians:
+        return w.s("rpt_offset_skipped", what=words)
+    best = check.get("suggested")
+    if best and best in medians:
+        return w.s(
+            "rpt_offset_suggests",
+            what=words,
+            declared=declared,
+            metres=medians[declared],
+            best=best,
+            best_metres=medians[best],
+        )
+    return w.s("rpt_offset_fits", what=words, declared=declared, metres=medians[declared])
+
+
+def census_table_paragraphs(w: Writer, table: dict) -> list:
+    """Say what a census table by community gave: rows joined, set apart and unmatched, and its age groups."""
+    areas = table.get("boundary_file") or (table.get("areas") or {}).get("source", "")
+    names = t("comma_sep", w.lang).join(str(row.get("name") or row.get("code") or "") for row in table["unmatched"][:5])
+    story = [
+        w.p(
+            w.s(
+                "rpt_import_census_table",
+                file=table["file"],
+                rows=table["rows"],
+                matched=table["rows_matched"],
+                areas=areas,
+                residents=table["matched_residents"],
+                set_apart=table["rows_set_apart"],
+                unmatched=table["rows_unmatched"],
+                unmatched_residents=table["unmatched_residents"],
+                names=names or "—",
+            )
+        )
+    ]
+    bands = table.get("age_bands")
+    if bands:
+        columns = t("comma_sep", w.lang).join(str(c) for c in bands["columns"])
+        story.append(w.p(w.s("rpt_import_census_table_ages", columns=columns)))
+    return story
+
+
 def poi_export_sentence(w: Writer, facilities: dict) -> str:
     """Say how an AMap/Baidu/Tencent export was recognised, read and mapped, and the types it left out most."""
     layout, mapping = facilities["layout"], facilities["mapping"]
@@ -182,7 +229,9 @@ def poi_export_sentence(w: Writer, facilities: dict) -> str:
         mapped=mapping["mapped_rows"],
         excluded=mapping["excluded_rows"],
         unmapped=mapping["unmapped_rows"],
-        tables=", ".join(mapping["tables"]),
+        tables=t("comma_sep", w.lang).join(
+            name.replace(" (built in)", "（内置）" if w.lang == "zh" else " (built in)") for name in mapping["tables"]
+        ),
         top=top,
     )
 
@@ -203,7 +252,7 @@ def imports_paragraphs(w: Writer) -> list:
                     mode=t(f"build_mode_{facilities['mode']}", w.lang),
                 )
                 + " "
-                + w.text(facilities["offset_check"]["message"])
+                + offset_sentence(w, facilities["offset_check"], "facilities")
             )
         )
         if facilities.get("mapping"):
@@ -222,10 +271,15 @@ def imports_paragraphs(w: Writer) -> list:
                 )
             )
         )
-    for layer in (imports.area, imports.blocks, census):  # polygon files: the system read in, and its check
+    table = imports.census_table
+    if table:
+        story.extend(census_table_paragraphs(w, table))
+    layers = {"area": imports.area, "blocks": imports.blocks, "census": census, "census_table": table}
+    for what, layer in layers.items():  # polygon files: the system read in, and its check
         if layer and layer.get("offset_check"):
-            line = f"{layer['file']} ({layer['declared_crs']}): {layer['offset_check']['message']}"
-            story.append(w.p(w.text(line)))
+            shown = layer.get("boundary_file") or layer.get("file", "")
+            colon = "：" if w.lang == "zh" else ": "
+            story.append(w.p(w.text(f"{shown}{colon}") + offset_sentence(w, layer["offset_check"], what)))
     comparison = imports.terrain_vs_flat
     if imports.dem and comparison:
         changes = t("comma_sep", w.lang).join(
