@@ -405,7 +405,7 @@ def test_the_report_and_the_app_say_how_an_export_was_read_in_both_languages():
             return t(key, self.lang, **values)
 
     english = poi_export_sentence(Words("en"), facilities)
-    assert "AMap (高德) POI export" in english and "read as GCJ-02" in english and "Of its 19 rows, 8" in english
+    assert "POI export of AMap (高德)" in english and "read as GCJ-02" in english and "Of its 19 rows, 8" in english
     assert "8 were excluded" in english and "餐饮服务;中餐厅;中餐厅 (2)" in english
     assert "19 行中 8 行" in poi_export_sentence(Words("zh"), facilities)
     facts = poi_mapping_facts(facilities)

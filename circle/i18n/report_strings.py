@@ -390,7 +390,8 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "{unmatched} 行（{unmatched_residents:,.0f} 人）未对上：{names}。",
         "en": "Population: of the {rows} rows of the census table {file}, {matched} were matched by name or "
         "statistical code to areas of {areas}, and their {residents:,.0f} residents shared among those areas' "
-        "blocks by residential floor area, each total kept; {set_apart} rows were set apart as totals, not counted twice; "
+        "blocks by residential floor area, each total kept; {set_apart} rows were set apart as totals, not counted "
+        "twice; "
         "{unmatched} rows ({unmatched_residents:,.0f} residents) matched no area: {names}.",
     },
     "rpt_import_census_table_ages": {
