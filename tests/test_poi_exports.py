@@ -215,7 +215,9 @@ def test_the_builtin_tables_name_only_categories_of_some_preset_and_give_every_e
     known |= {EXCLUDE, "childcare", "community_canteen"}  # the two GB 50180 gains in issue 30
     assert {rule.category for rule in taxonomy.rules} <= known
     assert all(rule.reason for rule in taxonomy.rules if rule.category == EXCLUDE)
-    assert {rule.platform for rule in taxonomy.rules} == {"amap", "baidu", "tencent"}
+    assert {rule.platform for rule in taxonomy.rules} == {"amap", "baidu", "tencent", "any", "name"}
+    assert all(rule.category == EXCLUDE for rule in taxonomy.rules if rule.platform == "any"), "any rows are traps"
+    assert all(rule.name_pattern for rule in taxonomy.rules if rule.platform in ("any", "name"))
     assert not any(rule.category in ("park_1ha", "park_5ha") for rule in taxonomy.rules), "a point has no area"
 
 
