@@ -315,6 +315,9 @@ def _collect(document: Any, records: list[dict[str, str]], answers: list[str], p
         return
     if not isinstance(document, dict):
         return
+    answer = document.get("info") or document.get("message")
+    if answer:  # said when no record comes
+        answers.append(f"status {document.get('status', '?')}: {answer}")
     lists = [key for key in _RECORD_LISTS if isinstance(document.get(key), list)]
     if lists:
         for item in document[lists[0]]:
@@ -325,10 +328,6 @@ def _collect(document: Any, records: list[dict[str, str]], answers: list[str], p
         return
     if any(key in document for key in ("name", "title", "location", "geometry")):
         records.append(_flattened(_geojson_record(document), path, depth))
-        return
-    answer = document.get("info") or document.get("message")
-    if answer:
-        answers.append(f"status {document.get('status', '?')}: {answer}")
 
 
 def _geojson_record(item: dict) -> dict:
