@@ -646,9 +646,17 @@ def test_json_answers_of_the_three_platforms_and_geojson_are_read_through_the_sa
     assert table["name"].tolist() == ["玉林社区卫生服务中心"] and report["layout"]["coordinates"] == "lng/lat"
     table, _ = read("amap_types.tsv")
     assert table["name"].tolist() == ["和平诊所"]
+    table, report = read("amap_responses.tsv")  # a scraper's log: adcode, typecode, page, the answer as a string
+    assert report["mapping"]["rows"] == 4 and names_by_category(table)["clinic"] == {"南山区蛇口社区健康服务中心"}
 
 
-def test_json_that_is_broken_too_deep_or_empty_is_refused_cleanly(tmp_path):
+def test_json_that_is_broken_too_deep_too_long_or_empty_is_refused_cleanly(tmp_path, monkeypatch):
+    import circle.sources.tables as tables
+
+    monkeypatch.setattr(tables, "MAX_ROWS", 3)
+    with pytest.raises(InputDataError, match="has more than 3 rows"):
+        read("amap_v3_pages.json")  # four records in two answers
+    monkeypatch.undo()
     path = tmp_path / "broken.json"
     path.write_text('{"status": "1", "pois": [', encoding="utf-8")
     with pytest.raises(InputDataError, match="is not JSON at line 1"):

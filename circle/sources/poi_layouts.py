@@ -16,7 +16,14 @@ Exports come from the platforms' web APIs flattened to a table, or from the
 
 The coordinates a platform serves are its own (AMap and Tencent GCJ-02,
 Baidu BD-09) unless a column's name says otherwise (``wgs84_lng``,
-``lng_bd09``, ``火星经度`` …).
+``lng_bd09``, ``XGCJ``/``YGCJ``, ``XWGS``/``YWGS``, ``火星经度`` …). When a
+WGS-84 pair and a platform pair are both there, the WGS-84 pair is read and
+the other is kept to check that the two agree.
+
+A list of no platform (:func:`list_layout`) is read as one of type names
+(:data:`TABLE`: an author's own ``公园``/``广场`` or a platform's type at any
+level) or, with no type column, of names alone (:data:`NAMES_ONLY`); a file
+with no header row has its coordinate columns found by their values.
 """
 
 from __future__ import annotations

@@ -209,7 +209,58 @@ def _read_text_table(path: Path) -> pd.DataFrame:
     text = _decoded(path)
     if path.suffix.lower() in (".json", ".geojson", ".js") or text.lstrip()[:1] in ("{", "["):
         return read_json_records(text, path, single=path.suffix.lower() == ".js")
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    if "\t{" in first_line or '\t"{' in first_line:
+        responses = _responses_in_cells(text, path)
+        if responses is not None:
+            return responses
     return _read_csv(text, path)
+
+
+def _responses_in_cells(text: str, path: Path) -> pd.DataFrame | None:
+    """Read a tab-separated log of API answers, one whole JSON response per line in a cell (as scrapers save them).
+
+    A cell may hold the response itself, or a JSON string of it (quoted, its
+    inner quotes escaped with backslashes). Returns None when no cell of
+    the first line holds a response.
+    """
+    lines = text.splitlines()
+    cells = lines[0].split("\t")
+    column = next((i for i, cell in enumerate(cells) if _cell_response(cell) is not None), None)
+    if column is None:
+        return None
+    records: list[dict[str, str]] = []
+    answers: list[str] = []
+    for line in lines:
+        cells = line.split("\t")
+        response = _cell_response(cells[column]) if len(cells) > column else None
+        if response is not None:
+            _collect(response, records, answers, path, 0)
+        if len(records) > MAX_ROWS:
+            break
+    if not records:
+        return None
+    frame = pd.DataFrame.from_records(records[: MAX_ROWS + 1])
+    frame.attrs["records"] = True
+    return frame
+
+
+def _cell_response(cell: str) -> dict | None:
+    """Return the API response a cell holds (as JSON, or as a JSON string of JSON), or None."""
+    import json
+
+    cell = cell.strip()
+    if not cell.startswith(("{", '"{')):
+        return None
+    try:
+        value = json.loads(cell)
+        if isinstance(value, str):
+            value = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict) and any(isinstance(value.get(key), list) for key in _RECORD_LISTS):
+        return value
+    return None
 
 
 def _read_csv(text: str, path: Path) -> pd.DataFrame:

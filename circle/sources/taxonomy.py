@@ -1,8 +1,10 @@
 """Web-map POI types (AMap, Baidu, Tencent) mapped to a preset's categories, or excluded with a reason.
 
 The mapping is data: ``circle/standards/taxonomies/{amap,baidu,tencent}.csv``,
-one row per platform type and category, with the columns of
-:data:`MAPPING_COLUMNS`:
+one row per platform type and category, and ``name.csv`` (rows of platform
+``any``: traps left out of every export by name whatever their type says;
+rows of platform ``name``: a list with no type column classified by its
+names), with the columns of :data:`MAPPING_COLUMNS`:
 
 ``platform``
     ``amap``, ``baidu`` or ``tencent`` (may be left out of a planner's copy:
