@@ -425,7 +425,7 @@ def list_layout(
     evidence = []
     if headerless:
         evidence.append("no header row: its first line is data")
-    evidence.append(f"type column {type_col}" if type_col else "no type column")
+    evidence.append(f"types of its own in column {type_col}" if type_col else "no type column")
     type_cols = (type_col,) if type_col else ()
     if "lon" in given and "lat" in given:
         system = _system_of(given["lon"].lower())

@@ -635,7 +635,7 @@ def _read_export(
     verdicts = _classified(layout.platform, codes, types, names, taxonomy, preset)
     shown_types = [t or c or "(no type)" for c, t in zip(codes, types, strict=True)]
     if layout.platform == NAMES_ONLY:
-        shown_types = ["(no type column)"] * len(frame)
+        shown_types = [_by_name(verdict.reason) for verdict in verdicts]
     mapped = np.array([v.status == MAPPED for v in verdicts])
     if layout.platform in (TABLE, NAMES_ONLY) and not mapped.any():
         raise _nothing_maps(layout.platform, shown_types, verdicts, preset, len(frame))
@@ -746,6 +746,14 @@ def _classified(
                 verdict = Verdict(UNMAPPED, reason=f"{verdict.reason}; did you mean {lookup[close[0]]}?")
         verdicts.append(verdict)
     return verdicts
+
+
+def _by_name(reason: str) -> str:
+    """Return what a list without a type column shows as a row's type: the name that left it out, if it says."""
+    import re
+
+    said = re.search(r"\(([^()]*)\)", reason)
+    return f"(no type; name {said.group(1).removesuffix(' in its name')})" if said else "(no type column)"
 
 
 def _nothing_maps(platform: str, shown_types: list[str], verdicts: list, preset: Preset, rows: int) -> InputDataError:
