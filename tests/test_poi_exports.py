@@ -622,6 +622,8 @@ def test_name_rules_look_at_the_name_without_its_branch_and_traps_win():
 
     assert base_name("春天幼儿园(动物园路)") == "春天幼儿园" and base_name("滨河公园站(公交站)") == "滨河公园站(公交站)"
     assert by_name("春天幼儿园(动物园路)").categories == ("kindergarten",)
+    assert by_name("清真寺(新沟村卫生室西)").status == UNMAPPED, "a bracket saying where it lies is not what it is"
+    assert by_name("加油站(希望小学南)").status == UNMAPPED
     assert by_name("华中农业大学动物医学院").status == EXCLUDED
     assert by_name("美好口腔医院").status == EXCLUDED, "a dentist, though 医院 names a clinic"
     assert by_name("第一高级中学").status == EXCLUDED, "a senior high school, though 中学 names a middle school"

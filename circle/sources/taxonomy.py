@@ -68,9 +68,11 @@ MAX_MAPPING_BYTES = 5_000_000
 _LEVEL_SEPARATORS = re.compile(r"\s*[;；:：>]\s*")
 _TYPE_SEPARATOR = "|"
 _CODE = re.compile(r"^\d{6}$")
-#: a trailing bracket naming a branch's street or shop (``春天幼儿园(动物园路)``) is not what the place is
+#: a trailing bracket naming a branch's street or shop (``春天幼儿园(动物园路)``), or where it lies beside
+#: a landmark (``清真寺(新沟村卫生室西)``, ``诊所(实验小学旁)``), is not what the place is
 _BRANCH_SUFFIX = re.compile(
-    r"\s*[(（][^()（）]*(路|街|道|巷|弄|里|村|镇|乡|号|店|分店|社区|小区|广场|大厦|商场|校区|院区|分院|分校)[)）]\s*$"
+    r"\s*[(（][^()（）]*(路|街|道|巷|弄|里|村|镇|乡|号|店|分店|社区|小区|广场|大厦|商场|校区|院区|分院|分校"
+    r"|东|南|西|北|旁|侧|附近|对面|隔壁|内|边|米)[)）]\s*$"
 )
 _TRUE = {"true", "yes", "y", "1", "是"}
 _FALSE = {"false", "no", "n", "0", "否", ""}
