@@ -284,13 +284,14 @@ def test_a_table_of_preset_categories_reads_as_before(tmp_path):
     assert report == {} and table["declared_system"].tolist() == ["wgs84"]
     assert (table.geometry.x.iloc[0], table.geometry.y.iloc[0]) == (104.06, 30.65)
     # a value that is no category is looked up among the platforms' type names (动物医疗场所 is AMap's
-    # 中类 of animal clinics, excluded); with no row left the list is refused, naming each value and its fate
+    # 中类 of animal clinics, excluded) and, if none, checked for traps before its name (诊所) may decide;
+    # with no row left the list is refused, naming each value and its fate
     path.write_text(
         "name,category,lon,lat\n诊所,宠物诊所,104.06,30.65\n宠物医院,动物医疗场所,104.07,30.65\n", encoding="utf-8"
     )
     with pytest.raises(InputDataError) as refused:
         read_facility_table(FacilityTableSpec(path), load_preset())
-    assert "does not know: '宠物诊所' (1 row: neither a category of the preset nor a type" in str(refused.value)
+    assert "does not know: '宠物诊所' (1 row: animal clinic" in str(refused.value), "the trap in the value"
     assert "'动物医疗场所' (1 row: animal clinic" in str(refused.value)
 
 
@@ -558,9 +559,11 @@ def test_a_mislabelled_coordinate_pair_is_caught_by_the_check(tmp_path):
 def test_a_list_of_its_authors_own_labels_maps_platform_type_names_and_counts_the_rest():
     table, report = read("own_labels.csv")
     assert report["layout"]["platform"] == "table" and report["layout"]["system_from"] == "default"
-    assert names_by_category(table) == {"park": {"望江公园", "人民公园"}}, "公园 is AMap's, Baidu's and Tencent's 公园"
+    # 公园 is AMap's, Baidu's and Tencent's 公园; 广场 is no platform's type, so 百花潭公园's name decides
+    assert names_by_category(table) == {"park": {"望江公园", "人民公园", "百花潭公园"}}
+    assert table.loc[table["name"] == "百花潭公园", "type_rule"].iloc[0].startswith("name.csv named like 公园")
     mapping = report["mapping"]
-    assert (mapping["mapped_rows"], mapping["excluded_rows"], mapping["unmapped_rows"]) == (2, 5, 3)
+    assert (mapping["mapped_rows"], mapping["excluded_rows"], mapping["unmapped_rows"]) == (3, 7, 3)
     assert {(i["type"], i["rows"]) for i in mapping["unmapped"]} == {("景区", 2), ("广场", 1)}
     assert {i["reason"].split(" (")[0] for i in mapping["excluded"]} == {
         "a bus or metro stop",
@@ -568,9 +571,11 @@ def test_a_list_of_its_authors_own_labels_maps_platform_type_names_and_counts_th
         "a toilet or nursing room",
         "a government office",
         "a company's office",
+        "the name of a district or county",
+        "a business or industrial park",
     }
     assert mapping["warnings"] == [
-        "8 of 10 rows of own_labels.csv map to no category of preset gb50180_2018 and are left out; "
+        "10 of 13 rows of own_labels.csv map to no category of preset gb50180_2018 and are left out; "
         "see the types listed below"
     ]
 

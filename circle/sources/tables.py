@@ -739,11 +739,16 @@ def _classified(
             verdict = taxonomy.trap(name) or Verdict(MAPPED, (key,), rule=f"category {label} of preset {preset.name}")
         elif not label.strip():
             verdict = Verdict(UNMAPPED, reason="the row has no type")
-        else:
+        elif taxonomy.label_paths(label):
             verdict = taxonomy.classify_label(label, name, keys, area_keys, preset.name)
+        else:
             close = difflib.get_close_matches(label.strip().lower(), list(lookup), n=1, cutoff=0.75)
-            if verdict.status == UNMAPPED and close:
-                verdict = Verdict(UNMAPPED, reason=f"{verdict.reason}; did you mean {lookup[close[0]]}?")
+            unknown = taxonomy.classify_label(label, name, keys, area_keys, preset.name)
+            if close:  # a likely typo of a key: listed, never guessed
+                verdict = Verdict(UNMAPPED, reason=f"{unknown.reason}; did you mean {lookup[close[0]]}?")
+            else:  # a label no platform knows: a trap in it (宠物诊所) leaves the row out, else its name may decide
+                verdict = taxonomy.trap(label) or taxonomy.classify_name(name, keys, area_keys, preset.name)
+                verdict = unknown if verdict.status == UNMAPPED else verdict
         verdicts.append(verdict)
     return verdicts
 
