@@ -572,7 +572,7 @@ def test_a_list_of_its_authors_own_labels_maps_platform_type_names_and_counts_th
         "a government office",
         "a company's office",
         "the name of a district or county",
-        "a business or industrial park",
+        "a business or industrial park",  # 产业园区, where a kindergarten's 园区 is its campus
     }
     assert mapping["warnings"] == [
         "10 of 13 rows of own_labels.csv map to no category of preset gb50180_2018 and are left out; "
@@ -629,6 +629,9 @@ def test_name_rules_look_at_the_name_without_its_branch_and_traps_win():
     assert by_name("春天幼儿园(动物园路)").categories == ("kindergarten",)
     assert by_name("清真寺(新沟村卫生室西)").status == UNMAPPED, "a bracket saying where it lies is not what it is"
     assert by_name("加油站(希望小学南)").status == UNMAPPED
+    assert taxonomy.trap("义烈巷幼儿园荣东园区") is None, "a kindergarten's 园区 is its campus, no business park"
+    assert taxonomy.trap("青羊绿舟文化产业园区").status == EXCLUDED and taxonomy.trap("成华区").status == EXCLUDED
+    assert taxonomy.trap("玉林社区") is None
     assert by_name("华中农业大学动物医学院").status == EXCLUDED
     assert by_name("美好口腔医院").status == EXCLUDED, "a dentist, though 医院 names a clinic"
     assert by_name("第一高级中学").status == EXCLUDED, "a senior high school, though 中学 names a middle school"
