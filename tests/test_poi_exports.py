@@ -23,12 +23,13 @@ from circle.errors import InputDataError
 from circle.sources.coords import from_wgs84, to_wgs84
 from circle.sources.embedded import default_source
 from circle.sources.osm import read_osm
-from circle.sources.poi_layouts import parse_locations
+from circle.sources.poi_layouts import coordinate_column, parse_locations
 from circle.sources.tables import (
     FacilityTableSpec,
     parse_columns,
     read_facility_table,
     read_facility_table_with_report,
+    read_table,
 )
 from circle.sources.taxonomy import (
     EXCLUDE,
@@ -36,6 +37,7 @@ from circle.sources.taxonomy import (
     MAPPED,
     UNMAPPED,
     Taxonomy,
+    base_name,
     builtin_taxonomy,
     parse_mapping,
 )
@@ -215,7 +217,9 @@ def test_the_builtin_tables_name_only_categories_of_some_preset_and_give_every_e
     known |= {EXCLUDE, "childcare", "community_canteen"}  # the two GB 50180 gains in issue 30
     assert {rule.category for rule in taxonomy.rules} <= known
     assert all(rule.reason for rule in taxonomy.rules if rule.category == EXCLUDE)
-    assert {rule.platform for rule in taxonomy.rules} == {"amap", "baidu", "tencent"}
+    assert {rule.platform for rule in taxonomy.rules} == {"amap", "baidu", "tencent", "any", "name"}
+    assert all(rule.category == EXCLUDE for rule in taxonomy.rules if rule.platform == "any"), "any rows are traps"
+    assert all(rule.name_pattern for rule in taxonomy.rules if rule.platform in ("any", "name"))
     assert not any(rule.category in ("park_1ha", "park_5ha") for rule in taxonomy.rules), "a point has no area"
 
 
@@ -279,9 +283,16 @@ def test_a_table_of_preset_categories_reads_as_before(tmp_path):
     table, report = read_facility_table_with_report(FacilityTableSpec(path), load_preset())
     assert report == {} and table["declared_system"].tolist() == ["wgs84"]
     assert (table.geometry.x.iloc[0], table.geometry.y.iloc[0]) == (104.06, 30.65)
-    path.write_text("name,category,lon,lat\n诊所,宠物诊所,104.06,30.65\n", encoding="utf-8")
-    with pytest.raises(InputDataError, match="categories the preset gb50180_2018 does not know"):
+    # a value that is no category is looked up among the platforms' type names (动物医疗场所 is AMap's
+    # 中类 of animal clinics, excluded) and, if none, checked for traps before its name (诊所) may decide;
+    # with no row left the list is refused, naming each value and its fate
+    path.write_text(
+        "name,category,lon,lat\n诊所,宠物诊所,104.06,30.65\n宠物医院,动物医疗场所,104.07,30.65\n", encoding="utf-8"
+    )
+    with pytest.raises(InputDataError) as refused:
         read_facility_table(FacilityTableSpec(path), load_preset())
+    assert "does not know: '宠物诊所' (1 row: animal clinic" in str(refused.value), "the trap in the value"
+    assert "'动物医疗场所' (1 row: animal clinic" in str(refused.value)
 
 
 def test_an_export_without_coordinates_or_with_a_broken_one_is_refused(tmp_path):
@@ -479,3 +490,202 @@ def test_circle_analyze_refuses_a_malformed_mapping_before_reading_the_map(tmp_p
     err = " ".join(capsys.readouterr().err.split())  # the CLI wraps long lines
     assert code == 2 and "ours.csv line 2: category 'Clinic!' is not a category key" in err
     assert "[--facilities-mapping]" in err and not (tmp_path / "s").exists()
+
+
+# -- real exports' layouts (issue 30, round 2): each fixture is hand-made in the layout of a real file --------
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("XGCJ", ("lon", "gcj02")),
+        ("YGCJ", ("lat", "gcj02")),
+        ("XWGS", ("lon", "wgs84")),
+        ("gcj_lng", ("lon", "gcj02")),
+        ("lng_gcj", ("lon", "gcj02")),
+        ("gcj02_x", ("lon", "gcj02")),
+        ("wgs84_lng", ("lon", "wgs84")),
+        ("lon_wgs", ("lon", "wgs84")),
+        ("BD_LNG", ("lon", "bd09")),
+        ("x_bd09", ("lon", "bd09")),
+        ("火星纬度", ("lat", "gcj02")),
+        ("location.lat", ("lat", None)),
+        ("经度", ("lon", None)),
+        ("category", None),
+        ("lng,lat", None),
+        ("y坐标", None),
+    ],
+)
+def test_coordinate_columns_that_name_their_system_are_recognised(column, expected):
+    parsed = coordinate_column(column)
+    assert (parsed and (parsed[0], parsed[2])) == expected
+
+
+def test_an_amap_export_with_renamed_columns_reads_the_wgs84_pair_and_checks_the_gcj_pair_agrees():
+    table, report = read("amap_renamed_columns.csv")
+    layout = report["layout"]
+    assert layout["coordinates"] == "XWGS/YWGS" and layout["system"] == "wgs84" and layout["system_from"] == "columns"
+    check = layout["check"]
+    assert check["columns"] == "XGCJ/YGCJ" and check["rows"] == 10
+    assert check["median_m"] < 1.0 and check["unconverted_median_m"] > 300 and check["warning"] is None
+    assert "read the WGS-84 pair XWGS/YWGS" in layout["notes"][0]
+    assert names_by_category(table) == {
+        "clinic": {"江岸区中心医院", "丹水池社区卫生服务站"},
+        "kindergarten": {"春天幼儿园(动物园路)", "小太阳幼儿园"},  # 动物园路 is its street, not an animal clinic
+        "primary_school": {"育才小学"},
+    }
+    reasons = {item["reason"].split(" (")[0] for item in report["mapping"]["excluded"]}
+    assert reasons == {
+        "a building or department of a hospital",  # 住院部
+        "a toilet or nursing room",  # 卫生间 typed 诊所
+        "cosmetic or wellness business by its name",  # 整形美容
+        "training school",  # 金帆培训学校… typed 小学
+        "university or college, not a school of the living circle",  # 动物医学院: a university, not by 动物
+    }
+    assert read_table(DATA / "amap_renamed_columns.csv")["ADDRESS"].isna().sum() == 4, "[] is an empty field"
+
+
+def test_a_mislabelled_coordinate_pair_is_caught_by_the_check(tmp_path):
+    frame = read_table(DATA / "amap_renamed_columns.csv")
+    frame["XWGS"], frame["YWGS"] = frame["XGCJ"], frame["YGCJ"]  # WGS-84 columns that hold GCJ-02
+    path = tmp_path / "mislabelled.csv"
+    frame.to_csv(path, index=False)
+    _, report = read(path)
+    warning = report["mapping"]["warnings"][0]
+    assert report["layout"]["check"]["median_m"] > 300
+    assert "are a median" in warning and "one pair is mislabelled" in warning and "--facilities-crs" in warning
+
+
+def test_a_list_of_its_authors_own_labels_maps_platform_type_names_and_counts_the_rest():
+    table, report = read("own_labels.csv")
+    assert report["layout"]["platform"] == "table" and report["layout"]["system_from"] == "default"
+    # 公园 is AMap's, Baidu's and Tencent's 公园; 广场 is no platform's type, so 百花潭公园's name decides
+    assert names_by_category(table) == {"park": {"望江公园", "人民公园", "百花潭公园"}}
+    assert table.loc[table["name"] == "百花潭公园", "type_rule"].iloc[0].startswith("name.csv named like 公园")
+    mapping = report["mapping"]
+    assert (mapping["mapped_rows"], mapping["excluded_rows"], mapping["unmapped_rows"]) == (3, 7, 3)
+    assert {(i["type"], i["rows"]) for i in mapping["unmapped"]} == {("景区", 2), ("广场", 1)}
+    assert {i["reason"].split(" (")[0] for i in mapping["excluded"]} == {
+        "a bus or metro stop",
+        "a car park",
+        "a toilet or nursing room",
+        "a government office",
+        "a company's office",
+        "the name of a district or county",
+        "a business or industrial park",  # 产业园区, where a kindergarten's 园区 is its campus
+    }
+    assert mapping["warnings"] == [
+        "10 of 13 rows of own_labels.csv map to no category of preset gb50180_2018 and are left out; "
+        "see the types listed below"
+    ]
+
+
+def test_a_list_of_which_no_row_maps_is_refused_listing_its_values_and_a_likely_typo(tmp_path):
+    path = tmp_path / "typo.csv"
+    path.write_text("name,category,lon,lat\n和平诊所,clinc,104.06,30.65\n广场,广场,104.07,30.66\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as refused:
+        read(path)
+    message = str(refused.value)
+    assert "does not know: 'clinc' (1 row: " in message and "did you mean clinic?" in message and "'广场'" in message
+    path.write_text(
+        "name,category,lon,lat\n和平诊所,clinc,104.06,30.65\n育才小学,小学,104.07,30.66\n", encoding="utf-8"
+    )
+    table, report = read(path)
+    assert names_by_category(table) == {"primary_school": {"育才小学"}}  # AMap's 小类 小学
+    assert report["mapping"]["unmapped"][0]["reason"].endswith("did you mean clinic?")
+
+
+def test_a_headerless_crawl_without_a_type_column_is_classified_by_names_alone():
+    table, report = read("baidu_headerless.csv")
+    layout = report["layout"]
+    assert layout["platform"] == "name" and layout["evidence"].startswith("no header row")
+    assert layout["coordinates"] == "column 4/column 3", "latitude first, found by its values"
+    assert layout["system"] == "wgs84" and layout["system_from"] == "default"
+    assert layout["notes"] == ["no type column: 9 of 20 rows classified by their names; the rest left out"]
+    assert names_by_category(table) == {
+        "kindergarten": {"勐库镇中心幼儿园"},
+        "primary_school": {"勐库镇中心小学"},
+        "middle_school": {"勐库镇初级中学"},
+        "clinic": {"勐库镇卫生院", "冯家村卫生室"},
+        "elderly_care": {"勐库镇敬老院"},
+        "food_market": {"勐库农贸市场"},
+        "culture": {"勐库镇文化站"},
+        "park": {"滨河公园"},
+    }
+    point = table[table["name"] == "滨河公园"].geometry.iloc[0]
+    assert (point.x, point.y) == (100.0515, 23.5115)
+    assert table["row"].min() == 1, "the first line is a row"
+    assert report["mapping"]["excluded_rows"] == 8 and report["mapping"]["unmapped_rows"] == 3
+
+
+def test_name_rules_look_at_the_name_without_its_branch_and_traps_win():
+    taxonomy = builtin_taxonomy()
+    keys = frozenset(c.key for c in load_preset().categories)
+
+    def by_name(name):
+        return taxonomy.classify_name(name, keys, {}, "gb50180_2018")
+
+    assert base_name("春天幼儿园(动物园路)") == "春天幼儿园" and base_name("滨河公园站(公交站)") == "滨河公园站(公交站)"
+    assert by_name("春天幼儿园(动物园路)").categories == ("kindergarten",)
+    assert by_name("清真寺(新沟村卫生室西)").status == UNMAPPED, "a bracket saying where it lies is not what it is"
+    assert by_name("加油站(希望小学南)").status == UNMAPPED
+    assert taxonomy.trap("义烈巷幼儿园荣东园区") is None, "a kindergarten's 园区 is its campus, no business park"
+    assert taxonomy.trap("青羊绿舟文化产业园区").status == EXCLUDED and taxonomy.trap("成华区").status == EXCLUDED
+    assert taxonomy.trap("玉林社区") is None
+    assert by_name("华中农业大学动物医学院").status == EXCLUDED
+    assert by_name("美好口腔医院").status == EXCLUDED, "a dentist, though 医院 names a clinic"
+    assert by_name("第一高级中学").status == EXCLUDED, "a senior high school, though 中学 names a middle school"
+    assert by_name("龙泉山庄").status == UNMAPPED
+    assert by_name("公园路小区").status == UNMAPPED, "a street named 公园 is no park"
+
+
+def test_json_answers_of_the_three_platforms_and_geojson_are_read_through_the_same_path():
+    table, report = read("amap_v3_pages.json")  # two responses one after the other
+    assert report["layout"]["platform"] == "amap" and report["mapping"]["rows"] == 4
+    assert names_by_category(table)["clinic"] == {"南山区蛇口社区健康服务中心"}
+    table, report = read("baidu_place_v2.json")
+    assert report["layout"]["system"] == "bd09" and report["layout"]["coordinates"] == "location.lng/location.lat"
+    assert names_by_category(table) == {"clinic": {"玉林社区卫生服务中心"}, "primary_school": {"玉林小学"}}
+    table, report = read("tencent_pages.json")
+    assert names_by_category(table) == {"elderly_care": {"深圳市南山区四海长者颐养院"}}, "no AED becomes a clinic"
+    assert {i["type"]: i["rows"] for i in report["mapping"]["excluded"]} == {
+        "医疗保健:其它医疗保健": 2,
+        "医疗保健:诊所": 1,
+    }
+    table, report = read("amap_points.geojson")
+    assert table["name"].tolist() == ["玉林社区卫生服务中心"] and report["layout"]["coordinates"] == "lng/lat"
+    table, _ = read("amap_types.tsv")
+    assert table["name"].tolist() == ["和平诊所"]
+    table, report = read("amap_responses.tsv")  # a scraper's log: adcode, typecode, page, the answer as a string
+    assert report["mapping"]["rows"] == 4 and names_by_category(table)["clinic"] == {"南山区蛇口社区健康服务中心"}
+
+
+def test_json_that_is_broken_too_deep_too_long_or_empty_is_refused_cleanly(tmp_path, monkeypatch):
+    import circle.sources.tables as tables
+
+    monkeypatch.setattr(tables, "MAX_ROWS", 3)
+    with pytest.raises(InputDataError, match="has more than 3 rows"):
+        read("amap_v3_pages.json")  # four records in two answers
+    monkeypatch.undo()
+    path = tmp_path / "broken.json"
+    path.write_text('{"status": "1", "pois": [', encoding="utf-8")
+    with pytest.raises(InputDataError, match="is not JSON at line 1"):
+        read(path)
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputDataError, match="nests its JSON"):
+        read(path)
+    path.write_text('{"status": "0", "info": "INVALID_USER_KEY", "pois": []}', encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"holds no POI records \(the answers say: status 0: INVALID_USER_KEY\)"):
+        read(path)
+
+
+def test_the_cli_says_how_a_list_was_read_and_warns_when_most_of_it_is_left_out():
+    from circle.cli.analyze import describe_layout
+
+    _, report = read("baidu_headerless.csv")
+    text = describe_layout(report["layout"])
+    assert text.startswith("Read a facility list without a type column (no header row")
+    assert "read as WGS-84, as no platform says otherwise; declare --facilities-crs gcj02 or bd09" in text
+    assert "No type column: 9 of 20 rows classified by their names; the rest left out." in text
+    _, report = read("amap_renamed_columns.csv")
+    assert "XGCJ/YGCJ (gcj02), converted, lie a median 0." in describe_layout(report["layout"])

@@ -362,16 +362,29 @@ SYSTEM_FROM_WORDS = {
     "platform": "the platform's own system; declare --facilities-crs to read it otherwise",
     "columns": "as its coordinate columns are named",
     "declared": "as declared with --facilities-crs",
+    "default": "as no platform says otherwise; declare --facilities-crs gcj02 or bd09 if it came from a web map",
 }
 
 
 def describe_layout(layout: dict) -> str:
     """Say which platform's export was recognised, by what, and in which coordinate system it was read."""
     platform = layout["platform_name"]
-    return (
-        f"Recognised {_article(platform)} {platform} export ({layout['evidence']}): coordinates in "
+    read = (
+        f"Read a {platform}"
+        if layout["platform"] in ("table", "name")
+        else f"Recognised {_article(platform)} {platform} export"
+    )
+    text = (
+        f"{read} ({layout['evidence']}): coordinates in "
         f"{layout['coordinates']} read as {layout['system_name']}, {SYSTEM_FROM_WORDS[layout['system_from']]}."
     )
+    check = layout.get("check")
+    if check and check.get("median_m") is not None:
+        text += (
+            f" {check['columns']} ({check['system']}), converted, lie a median {check['median_m']:,.1f} m from them "
+            f"({check['rows']:,} rows)."
+        )
+    return text + "".join(f"\n  {note[:1].upper()}{note[1:]}." for note in layout.get("notes", []))
 
 
 def _article(name: str) -> str:
@@ -421,6 +434,8 @@ def _print_imports(imports: Imports) -> None:
         if not offset.get("suggested"):
             print(f"  {offset['message']}")
         if facilities.get("mapping"):
+            for warning in facilities["mapping"].get("warnings", []):
+                print(f"  WARNING: {warning}.", file=sys.stderr)
             for line in describe_mapping(facilities["mapping"]):
                 print(f"  {line}")
     census = imports.census

@@ -16,21 +16,40 @@ Exports come from the platforms' web APIs flattened to a table, or from the
 
 The coordinates a platform serves are its own (AMap and Tencent GCJ-02,
 Baidu BD-09) unless a column's name says otherwise (``wgs84_lng``,
-``lng_bd09``, ``火星经度`` …).
+``lng_bd09``, ``XGCJ``/``YGCJ``, ``XWGS``/``YWGS``, ``火星经度`` …). When a
+WGS-84 pair and a platform pair are both there, the WGS-84 pair is read and
+the other is kept to check that the two agree.
+
+A list of no platform (:func:`list_layout`) is read as one of type names
+(:data:`TABLE`: an author's own ``公园``/``广场`` or a platform's type at any
+level) or, with no type column, of names alone (:data:`NAMES_ONLY`); a file
+with no header row has its coordinate columns found by their values.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from circle.errors import InputDataError
 
-PLATFORM_NAMES = {"amap": "AMap (高德)", "baidu": "Baidu (百度)", "tencent": "Tencent (腾讯)"}
-PLATFORM_SYSTEMS = {"amap": "gcj02", "baidu": "bd09", "tencent": "gcj02"}
+#: a list of no platform: its type column holds preset categories or any platform's type names
+TABLE = "table"
+#: a list of no platform and no type column: its names decide
+NAMES_ONLY = "name"
+PLATFORM_NAMES = {
+    "amap": "AMap (高德)",
+    "baidu": "Baidu (百度)",
+    "tencent": "Tencent (腾讯)",
+    TABLE: "facility list",
+    NAMES_ONLY: "facility list without a type column",
+}
+#: the system a platform serves; a list of no platform is WGS-84 unless declared
+PLATFORM_SYSTEMS = {"amap": "gcj02", "baidu": "bd09", "tencent": "gcj02", TABLE: "wgs84", NAMES_ONLY: "wgs84"}
 SYSTEM_NAMES = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 #: column names (lower case) of each role, most telling first
@@ -50,8 +69,40 @@ LEVEL_COLUMNS = (("大类", "中类", "小类"), ("big_category", "mid_category"
 BAIDU_TAG_COLUMNS = ("detail_info.tag", "detail_info_tag", "detail_info/tag", "tag", "标签", "tags")
 TENCENT_CATEGORY_COLUMNS = ("category", "分类", "poi分类")
 LOCATION_COLUMNS = ("location", "坐标", "经纬度", "lnglat", "lng,lat", "gps")
-#: longitude words and their latitude partners, longest first ("longitude" holds "lon")
-COORDINATE_WORDS = (("longitude", "latitude"), ("lng", "lat"), ("lon", "lat"), ("经度", "纬度"), ("x", "y"))
+#: words naming a coordinate axis in a column name (after lower-casing and dropping ``_``, ``-``, ``.``, spaces)
+AXIS_WORDS = {
+    "longitude": "lon",
+    "latitude": "lat",
+    "long": "lon",
+    "lng": "lon",
+    "lon": "lon",
+    "lat": "lat",
+    "经度": "lon",
+    "纬度": "lat",
+    "x": "lon",
+    "y": "lat",
+}
+#: words naming a coordinate system in a column name (``XGCJ``, ``wgs84_lng``, ``lon_wgs``, ``x_bd09``)
+SYSTEM_WORDS = {
+    "wgs84": "wgs84",
+    "wgs": "wgs84",
+    "gps": "wgs84",
+    "84": "wgs84",
+    "gcj02": "gcj02",
+    "gcj": "gcj02",
+    "火星": "gcj02",
+    "mars": "gcj02",
+    "高德": "gcj02",
+    "gaode": "gcj02",
+    "amap": "gcj02",
+    "bd09ll": "bd09",
+    "bd09": "bd09",
+    "bd": "bd09",
+    "baidu": "bd09",
+    "百度": "bd09",
+}
+#: words that may stand beside an axis word and say nothing of the system
+_PLAIN_WORDS = ("", "location", "point", "poi", "geo", "coord")
 _SYSTEM_HINTS = (
     ("wgs84", re.compile(r"wgs|gps|84", re.IGNORECASE)),
     ("bd09", re.compile(r"bd|baidu|百度", re.IGNORECASE)),
@@ -61,6 +112,7 @@ _NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _PAIR = re.compile(rf"^\s*[\[(]?\s*({_NUMBER})\s*[,，;\s]\s*({_NUMBER})\s*[\])]?\s*$")
 _KEYED = re.compile(rf"[\"']?(lng|lon|lat)[\"']?\s*[:=]\s*({_NUMBER})", re.IGNORECASE)
 _CODE = re.compile(r"^\d{6}(\|\d{6})*$")
+_BAIDU_UID = re.compile(r"^[0-9a-f]{24}$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +137,14 @@ class PoiLayout:
         One column holding both (``"lng,lat"`` or ``{'lat':…,'lng':…}``).
     column_system : str or None
         The system a coordinate column's name declares (``wgs84_lng`` → wgs84).
+    notes : tuple of str
+        What else the planner should know of how it was read.
+    check_columns : tuple of (str, str, str) or None
+        A second pair in a platform's system (``XGCJ``/``YGCJ``, gcj02) beside
+        the WGS-84 pair that is read, to check that the two agree.
+    implied_system : str or None
+        The system a list of no platform type is served in, by other evidence
+        (Baidu's 24-digit ``uid``s: bd09).
     """
 
     platform: str
@@ -97,6 +157,8 @@ class PoiLayout:
     location_col: str | None = None
     column_system: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    check_columns: tuple[str, str, str] | None = None
+    implied_system: str | None = None
 
     @property
     def platform_name(self) -> str:
@@ -186,21 +248,35 @@ def _system_of(column: str) -> str | None:
     return None
 
 
+def coordinate_column(column: str) -> tuple[str, str, str | None] | None:
+    """Return a column's axis (``lon``/``lat``), what stands beside it, and the system it names, or None.
+
+    ``XGCJ`` → (lon, gcj, gcj02); ``wgs84_lng`` → (lon, wgs84, wgs84);
+    ``location.lat`` → (lat, location, None); ``经度`` → (lon, "", None).
+    A bare ``x``/``y`` counts too (in degrees: projected metres are declared as EPSG).
+    """
+    key = re.sub(r"[\s_\-.()（）]", "", str(column).lower())
+    for word in sorted(AXIS_WORDS, key=len, reverse=True):
+        rests = (key[len(word) :] if key.startswith(word) else None, key[: -len(word)] if key.endswith(word) else None)
+        for rest in rests:
+            if rest is None:
+                continue
+            if rest in SYSTEM_WORDS:
+                return AXIS_WORDS[word], rest, SYSTEM_WORDS[rest]
+            if rest in _PLAIN_WORDS:
+                return AXIS_WORDS[word], rest, None
+    return None
+
+
 def _coordinate_pairs(frame: pd.DataFrame) -> list[tuple[str, str, str | None]]:
     """Return (lon column, lat column, declared system) pairs found by name, WGS-84 ones first."""
-    pairs = []
-    columns = [str(c) for c in frame.columns]
-    for lon_col in columns:
-        low = lon_col.lower()
-        for word, lat_word in COORDINATE_WORDS:
-            if word == "x" and low not in ("x", "location.x", "point.x"):
-                continue
-            if word not in low:
-                continue
-            lat_col = next((c for c in columns if c.lower() == low.replace(word, lat_word, 1)), None)
-            if lat_col is not None and lat_col != lon_col:
-                pairs.append((lon_col, lat_col, _system_of(low.replace(word, ""))))
-            break
+    found: dict[tuple[str, str | None], dict[str, str]] = {}
+    for column in (str(c) for c in frame.columns):
+        parsed = coordinate_column(column)
+        if parsed is not None:
+            axis, rest, system = parsed
+            found.setdefault((rest, system), {}).setdefault(axis, column)
+    pairs = [(axes["lon"], axes["lat"], system) for (_, system), axes in found.items() if len(axes) == 2]
     order = {"wgs84": 0, None: 1, "gcj02": 2, "bd09": 3}
     return sorted(pairs, key=lambda p: order.get(p[2], 1))
 
@@ -290,7 +366,17 @@ def _with_coordinates(frame, lowered, platform, evidence, name_col, code_col, ty
     pairs = _coordinate_pairs(frame)
     if pairs:
         lon_col, lat_col, system = pairs[0]
-        return PoiLayout(platform, evidence, name_col, code_col, type_cols, lon_col, lat_col, None, system)
+        others = [pair for pair in pairs[1:] if pair[2] in ("gcj02", "bd09")]
+        check, notes = None, ()
+        if system == "wgs84" and others:
+            check = others[0]
+            notes = (
+                f"read the WGS-84 pair {lon_col}/{lat_col}; {check[0]}/{check[1]} ({SYSTEM_NAMES[check[2]]}) "
+                "is checked against it",
+            )
+        return PoiLayout(
+            platform, evidence, name_col, code_col, type_cols, lon_col, lat_col, None, system, notes, check
+        )
     location_col = _pick(lowered, LOCATION_COLUMNS)
     if location_col is not None:
         system = _system_of(str(location_col).lower().replace("location", ""))
@@ -302,3 +388,97 @@ def _with_coordinates(frame, lowered, platform, evidence, name_col, code_col, ty
         "Export the POIs with their location, or name the columns (lon=COLUMN,lat=COLUMN).",
         about=("facilities_columns",),
     )
+
+
+def list_layout(
+    frame: pd.DataFrame,
+    name_col: str | None,
+    type_col: str | None,
+    given: dict[str, str] | None = None,
+    headerless: bool = False,
+) -> PoiLayout | None:
+    """Return how to read a list of no platform, or None when circle finds no coordinates in it.
+
+    A list whose type column holds values other than the preset's
+    categories is read as :data:`TABLE` (each value looked up among the
+    platforms' type names); one with no type column as :data:`NAMES_ONLY`
+    (its names decide). Coordinates are taken from named columns, a
+    location column, or, failing those (a file with no header row), from
+    the values: the two adjacent numeric columns within degree ranges, the
+    larger being the longitude, as in China.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (text cells).
+    name_col, type_col : str or None
+        The name and type columns found by their names (or given).
+    given : dict of str to str, optional
+        Columns the planner named (``lon``, ``lat``).
+    headerless : bool
+        Whether the file had no header row (said in the evidence).
+    """
+    given = given or {}
+    platform = TABLE if type_col is not None else NAMES_ONLY
+    if headerless and name_col is None:
+        name_col = _text_column(frame)
+    evidence = []
+    if headerless:
+        evidence.append("no header row: its first line is data")
+    evidence.append(f"types of its own in column {type_col}" if type_col else "no type column")
+    type_cols = (type_col,) if type_col else ()
+    if "lon" in given and "lat" in given:
+        system = _system_of(given["lon"].lower())
+        return PoiLayout(
+            platform, "; ".join(evidence), name_col, None, type_cols, given["lon"], given["lat"], None, system
+        )
+    uid = _lowered(frame).get("uid")
+    if uid is not None and _share(frame[uid], lambda v: bool(_BAIDU_UID.match(v))) > 0.8:
+        evidence.append(f"column {uid} holds Baidu POI ids")
+        implied = "bd09"
+    else:
+        implied = None
+    try:
+        layout = _with_coordinates(frame, _lowered(frame), platform, "; ".join(evidence), name_col, None, type_cols, {})
+        return replace(layout, implied_system=implied)
+    except InputDataError:
+        pass
+    found = _coordinates_by_values(frame)
+    if found is None:
+        return None
+    lon_col, lat_col = found
+    evidence.append(f"coordinates found by their values: longitude {lon_col}, latitude {lat_col}")
+    return PoiLayout(
+        platform, "; ".join(evidence), name_col, None, type_cols, lon_col, lat_col, None, None, implied_system=implied
+    )
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values.astype(str).str.strip(), errors="coerce").to_numpy(float)
+
+
+def _text_column(frame: pd.DataFrame) -> str | None:
+    """Return the first column whose cells are mostly text (not numbers): a headerless list's names."""
+    for column in frame.columns:
+        values = frame[column].dropna().head(500)
+        if len(values) and np.isnan(_numbers(values)).mean() > 0.8:
+            return column
+    return None
+
+
+def _coordinates_by_values(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """Return (longitude, latitude) columns found by their values: adjacent decimal columns in degree ranges."""
+    degrees = []
+    for column in frame.columns:
+        numbers = _numbers(frame[column].dropna().head(500))
+        finite = numbers[np.isfinite(numbers)]
+        if len(numbers) and len(finite) / len(numbers) > 0.9 and np.all(np.abs(finite) <= 180):
+            degrees.append((column, float(np.median(np.abs(finite))), bool(np.any(finite != np.round(finite)))))
+    columns = list(frame.columns)
+    for (first, first_size, first_decimal), (second, second_size, second_decimal) in pairwise(degrees):
+        if columns.index(second) != columns.index(first) + 1 or not (first_decimal and second_decimal):
+            continue
+        lon, lat = (first, second) if first_size > second_size else (second, first)
+        if max(first_size, second_size) > 0 and min(first_size, second_size) <= 90:
+            return lon, lat
+    return None

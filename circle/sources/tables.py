@@ -161,21 +161,34 @@ def read_table(path: Path) -> pd.DataFrame:
             raise InputDataError(f"{path} is named like an Excel file but is not one; save it as .xlsx or .csv.")
         else:
             check_table(path)
-            frame = _read_csv(path)
+            frame = _read_text_table(path)
     except InputDataError:
         raise
     except Exception as error:  # any parser failure becomes advice
         raise InputDataError(f"cannot read facility table {path}: {error}. Save it as UTF-8 CSV or .xlsx.") from error
     if len(frame) > MAX_ROWS:  # the readers stop one row past the limit
         raise InputDataError(f"facility table {path} has more than {MAX_ROWS:,} rows; split it.")
+    how = dict(frame.attrs)
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.replace(_EMPTY_CELL, np.nan, regex=True)  # AMap's API writes an empty field as []
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputDataError(f"facility table {path} has no rows.")
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(how)
+    return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+#: a cell that is empty: blank, or the ``[]`` AMap's API writes for a field it has no value of
+_EMPTY_CELL = r"^\s*(\[\s*\])?\s*$"
+#: a JSON export is read to at most this depth of nesting (responses, their records, and nested fields)
+MAX_JSON_DEPTH = 32
+#: the record lists of the platforms' responses: AMap ``pois``, Baidu ``results``, Tencent ``data``, GeoJSON
+_RECORD_LISTS = ("pois", "results", "data", "features")
+
+
+def _decoded(path: Path) -> str:
+    """Return a text file's text (UTF-16 as Excel's Unicode text, UTF-8 or GB18030)."""
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode text" export
@@ -185,15 +198,217 @@ def _read_csv(path: Path) -> pd.DataFrame:
         encodings = ("utf-8-sig", "gb18030")
     for encoding in encodings:
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputDataError(f"{path} is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV.")
+    raise InputDataError(f"{path} is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV.")
+
+
+def _read_text_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or TSV, or a JSON export as the platforms' APIs answer (``.json``, ``.geojson``, ``.js``)."""
+    text = _decoded(path)
+    if path.suffix.lower() in (".json", ".geojson", ".js") or text.lstrip()[:1] in ("{", "["):
+        return read_json_records(text, path, single=path.suffix.lower() == ".js")
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    if "\t{" in first_line or '\t"{' in first_line:
+        responses = _responses_in_cells(text, path)
+        if responses is not None:
+            return responses
+    return _read_csv(text, path)
+
+
+def _responses_in_cells(text: str, path: Path) -> pd.DataFrame | None:
+    """Read a tab-separated log of API answers, one whole JSON response per line in a cell (as scrapers save them).
+
+    A cell may hold the response itself, or a JSON string of it (quoted, its
+    inner quotes escaped with backslashes). Returns None when no cell of
+    the first line holds a response.
+    """
+    lines = text.splitlines()
+    cells = lines[0].split("\t")
+    column = next((i for i, cell in enumerate(cells) if _cell_response(cell) is not None), None)
+    if column is None:
+        return None
+    records: list[dict[str, str]] = []
+    answers: list[str] = []
+    for line in lines:
+        cells = line.split("\t")
+        response = _cell_response(cells[column]) if len(cells) > column else None
+        if response is not None:
+            _collect(response, records, answers, path, 0)
+        if len(records) > MAX_ROWS:
+            break
+    if not records:
+        return None
+    frame = pd.DataFrame.from_records(records[: MAX_ROWS + 1])
+    frame.attrs["records"] = True
+    return frame
+
+
+def _cell_response(cell: str) -> dict | None:
+    """Return the API response a cell holds (as JSON, or as a JSON string of JSON), or None."""
+    import json
+
+    cell = cell.strip()
+    if not cell.startswith(("{", '"{')):
+        return None
+    try:
+        value = json.loads(cell)
+        if isinstance(value, str):
+            value = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict) and any(isinstance(value.get(key), list) for key in _RECORD_LISTS):
+        return value
+    return None
+
+
+def _read_csv(text: str, path: Path) -> pd.DataFrame:
+    """Read CSV (or tab-separated) text as text cells; a file whose first line is data gets numbered columns."""
     from io import StringIO
 
-    return pd.read_csv(StringIO(text), dtype=str, sep=None, engine="python", nrows=MAX_ROWS + 1)
+    sep = "\t" if path.suffix.lower() == ".tsv" else None
+    frame = pd.read_csv(StringIO(text), dtype=str, sep=sep, engine="python", nrows=MAX_ROWS + 1)
+    if _first_line_is_data(frame):
+        frame = pd.read_csv(StringIO(text), dtype=str, sep=sep, engine="python", nrows=MAX_ROWS + 1, header=None)
+        frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
+        frame.attrs["headerless"] = True
+    return frame
+
+
+def _first_line_is_data(frame: pd.DataFrame) -> bool:
+    """Return whether the "header" holds numbers where the rows below hold numbers: a file with no header row."""
+    for column in frame.columns:
+        try:
+            float(str(column).strip())
+        except ValueError:
+            continue
+        values = pd.to_numeric(frame[column].dropna().head(500).str.strip(), errors="coerce")
+        if len(values) and values.notna().mean() > 0.8:
+            return True
+    return False
+
+
+def read_json_records(text: str, path: Path, single: bool = False) -> pd.DataFrame:
+    """Read POIs from JSON as the platforms' APIs answer, one column per field (nested keys joined with ``.``).
+
+    Takes an AMap v3 response (``{"status": "1", "pois": [...]}``), Baidu
+    Place v2 (``results``), Tencent (``data``), a GeoJSON FeatureCollection
+    of points (properties, and ``lng``/``lat`` from the geometry), a list of
+    any of these or of records, and several documents written one after the
+    other (which ``json.load`` refuses). Nested fields are flattened
+    (``location.lat``, ``detail_info.tag``); a list of plain values is
+    joined with ``|`` and an empty one (``[]``) is empty.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    path : pathlib.Path
+        The file (named in errors).
+    single : bool
+        Read one document only (an ES module ``export const x = [...]``:
+        the text before its first bracket and after the value is code).
+
+    Raises
+    ------
+    InputDataError
+        When the text is not JSON, nests deeper than :data:`MAX_JSON_DEPTH`,
+        holds more than :data:`MAX_ROWS` records or none.
+    """
+    import json
+    import re
+
+    decoder = json.JSONDecoder()
+    start = re.search(r"[\[{]", text)
+    position = start.start() if start else len(text)
+    records: list[dict[str, str]] = []
+    answers: list[str] = []
+    while position < len(text) and len(records) <= MAX_ROWS:
+        try:
+            document, position = decoder.raw_decode(text, position)
+        except RecursionError as error:
+            raise InputDataError(
+                f"facility table {path.name} nests its JSON too deeply to be a POI export; save it as CSV."
+            ) from error
+        except json.JSONDecodeError as error:
+            raise InputDataError(
+                f"facility table {path.name} is not JSON at line {error.lineno}, column {error.colno} "
+                f"({error.msg}). Save the API's answers as they come, or as CSV."
+            ) from error
+        _collect(document, records, answers, path, 0)
+        if single:
+            break
+        skipped = re.compile(r"[\s,;]*").match(text, position)
+        position = skipped.end() if skipped else position
+    if not records:
+        said = f" (the answers say: {'; '.join(dict.fromkeys(answers))})" if answers else ""
+        raise InputDataError(
+            f"facility table {path.name} holds no POI records{said}: expected AMap pois, Baidu results, Tencent "
+            "data or GeoJSON features."
+        )
+    frame = pd.DataFrame.from_records(records[: MAX_ROWS + 1])
+    frame.attrs["records"] = True
+    return frame
+
+
+def _collect(document: Any, records: list[dict[str, str]], answers: list[str], path: Path, depth: int) -> None:
+    """Add the POI records of one JSON value (a response, a list of them, or records) to ``records``."""
+    if depth > MAX_JSON_DEPTH:
+        raise InputDataError(
+            f"facility table {path.name} nests its JSON deeper than {MAX_JSON_DEPTH} levels; it is no POI export."
+        )
+    if isinstance(document, list):
+        for item in document:
+            _collect(item, records, answers, path, depth + 1)
+            if len(records) > MAX_ROWS:
+                return
+        return
+    if not isinstance(document, dict):
+        return
+    answer = document.get("info") or document.get("message")
+    if answer:  # said when no record comes
+        answers.append(f"status {document.get('status', '?')}: {answer}")
+    lists = [key for key in _RECORD_LISTS if isinstance(document.get(key), list)]
+    if lists:
+        for item in document[lists[0]]:
+            if isinstance(item, dict):
+                records.append(_flattened(_geojson_record(item), path, depth + 1))
+            if len(records) > MAX_ROWS:
+                return
+        return
+    if any(key in document for key in ("name", "title", "location", "geometry")):
+        records.append(_flattened(_geojson_record(document), path, depth))
+
+
+def _geojson_record(item: dict) -> dict:
+    """Return a GeoJSON point feature as its properties with ``lng``/``lat``; any other record as it is."""
+    if item.get("type") != "Feature":
+        return item
+    record = dict(item.get("properties") or {})
+    geometry = item.get("geometry") or {}
+    if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
+        record["lng"], record["lat"] = geometry["coordinates"][:2]
+    return record
+
+
+def _flattened(record: dict, path: Path, depth: int, prefix: str = "") -> dict[str, str]:
+    """Return a record's fields as text, nested keys joined with ``.``."""
+    if depth > MAX_JSON_DEPTH:
+        raise InputDataError(
+            f"facility table {path.name} nests its JSON deeper than {MAX_JSON_DEPTH} levels; it is no POI export."
+        )
+    flat: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flattened(value, path, depth + 1, f"{name}."))
+        elif isinstance(value, list):
+            if all(not isinstance(v, dict | list) for v in value):
+                flat[name] = "|".join("" if v is None else str(v) for v in value)
+        elif value is not None:
+            flat[name] = str(value)
+    return flat
 
 
 def _find_column(frame: pd.DataFrame, role: str, given: dict[str, str], required: bool) -> str | None:
@@ -276,15 +491,41 @@ def read_facility_table_with_report(spec: FacilityTableSpec, preset: Preset) -> 
         )
     frame = read_table(spec.path)
     projected = spec.system.upper().startswith("EPSG:")
-    if not projected and "category" not in spec.columns:
+    if not projected:
         from circle.sources.poi_layouts import recognise
         from circle.sources.taxonomy import PLATFORMS, builtin_taxonomy
 
         taxonomy = builtin_taxonomy()
-        layout = recognise(frame, {p: taxonomy.platform_level_names(p) for p in PLATFORMS}, spec.columns)
+        layout = None
+        if "category" not in spec.columns:
+            layout = recognise(frame, {p: taxonomy.platform_level_names(p) for p in PLATFORMS}, spec.columns)
+        if layout is None:
+            layout = _list_layout(frame, spec, preset)
         if layout is not None:
             return _read_export(frame, layout, spec, preset, taxonomy)
     return _read_categories(frame, spec, preset), {}
+
+
+def _list_layout(frame: pd.DataFrame, spec: FacilityTableSpec, preset: Preset) -> PoiLayout | None:
+    """Return how to read a list of no platform, or None for a list of the preset's categories (read as before).
+
+    A category column with any value that is not a category key or label of
+    the preset makes the list one of types, looked up in the platforms'
+    tables; a list with names and no category column is classified by its
+    names.
+    """
+    from circle.sources.poi_layouts import list_layout
+
+    category_col = _find_column(frame, "category", spec.columns, required=False)
+    name_col = _find_column(frame, "name", spec.columns, required=False)
+    headerless = bool(frame.attrs.get("headerless"))
+    if category_col is not None:
+        values = frame[category_col].fillna("").astype(str).str.strip().str.lower()
+        if values.map(category_lookup(preset)).notna().all():
+            return None
+    elif name_col is None and not headerless:
+        return None
+    return list_layout(frame, name_col, category_col, spec.columns, headerless)
 
 
 def _read_categories(frame: pd.DataFrame, spec: FacilityTableSpec, preset: Preset) -> gpd.GeoDataFrame:
@@ -371,40 +612,52 @@ def _read_export(
     frame: pd.DataFrame, layout: PoiLayout, spec: FacilityTableSpec, preset: Preset, taxonomy: Taxonomy
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read a recognised AMap/Baidu/Tencent export: map its types, count the rest, read its coordinates."""
-    from circle.sources.poi_layouts import PLATFORM_SYSTEMS, SYSTEM_NAMES
-    from circle.sources.taxonomy import EXCLUDED, MAPPED, read_mapping
+    from circle.sources.poi_layouts import NAMES_ONLY, PLATFORM_SYSTEMS, SYSTEM_NAMES, TABLE
+    from circle.sources.taxonomy import EXCLUDED, MAPPED, PLATFORMS, read_mapping
 
     if spec.mapping is not None:
-        taxonomy = taxonomy.overridden_by(read_mapping(Path(spec.mapping), layout.platform))
+        default_platform = layout.platform if layout.platform in PLATFORMS else "amap"
+        default_platform = "name" if layout.platform == NAMES_ONLY else default_platform
+        taxonomy = taxonomy.overridden_by(read_mapping(Path(spec.mapping), default_platform))
     if spec.system != AUTO:
         system, system_from = check_system(spec.system), "declared"
     elif layout.column_system is not None:
         system, system_from = layout.column_system, "columns"
-    else:
+    elif layout.platform in PLATFORMS:
         system, system_from = PLATFORM_SYSTEMS[layout.platform], "platform"
+    elif layout.implied_system is not None:
+        system, system_from = layout.implied_system, "platform"
+    else:
+        system, system_from = PLATFORM_SYSTEMS[layout.platform], "default"
     name_col = layout.name_col
     names = frame[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * len(frame))
     codes, types = layout.codes(frame), layout.types(frame)
-    keys = frozenset(c.key for c in preset.categories)
-    area_keys = {c.key: float(c.min_area_ha.value) for c in preset.categories if c.min_area_ha}
-    verdicts = [
-        taxonomy.classify(layout.platform, code, type_text, name, keys, area_keys, preset.name)
-        for code, type_text, name in zip(codes.tolist(), types.tolist(), names.tolist(), strict=True)
-    ]
+    verdicts = _classified(layout.platform, codes, types, names, taxonomy, preset)
     shown_types = [t or c or "(no type)" for c, t in zip(codes, types, strict=True)]
+    if layout.platform == NAMES_ONLY:
+        shown_types = [_by_name(verdict.reason) for verdict in verdicts]
     mapped = np.array([v.status == MAPPED for v in verdicts])
+    if layout.platform in (TABLE, NAMES_ONLY) and not mapped.any():
+        raise _nothing_maps(layout.platform, shown_types, verdicts, preset, len(frame))
+    first_line = 1 if frame.attrs.get("headerless") or frame.attrs.get("records") else 2
     lon, lat, lon_col, lat_col = layout.coordinates(frame)
-    _check_coordinates(lon, lat, mapped, lon_col, lat_col)
+    _check_coordinates(lon, lat, mapped, lon_col, lat_col, first_line, bool(frame.attrs.get("records")))
     rows = np.flatnonzero(mapped)
     exploded = [(i, category) for i in rows for category in verdicts[i].categories]
     index = np.array([i for i, _ in exploded], dtype=int)
     wgs_lon, wgs_lat = to_wgs84(lon[index], lat[index], system)
+    capacity_col = _find_column(frame, "capacity", spec.columns, required=False) if layout.platform == TABLE else None
+    capacity = (
+        pd.to_numeric(frame[capacity_col], errors="coerce").to_numpy(float)[index]
+        if capacity_col
+        else np.full(len(index), np.nan)
+    )
     table = gpd.GeoDataFrame(
         {
-            "row": index + 2,
+            "row": index + first_line,
             "name": names.to_numpy(object)[index],
             "category": np.array([c for _, c in exploded], dtype=object),
-            "capacity": np.full(len(index), np.nan),
+            "capacity": capacity,
             "declared_system": system,
             "declared_lon": lon[index],
             "declared_lat": lat[index],
@@ -425,6 +678,7 @@ def _read_export(
             "system": system,
             "system_name": SYSTEM_NAMES[system],
             "system_from": system_from,
+            "notes": list(layout.notes),
         },
         "mapping": {
             "tables": [t for t in taxonomy.tables if t.startswith(f"{layout.platform}.csv") or "built in" not in t],
@@ -434,9 +688,137 @@ def _read_export(
             "unmapped_rows": int(sum(unmapped.values())),
             "excluded": _listed(excluded),
             "unmapped": _listed(unmapped),
+            "warnings": [],
         },
     }
+    if layout.check_columns is not None:
+        check = _agreement(frame, lon, lat, layout.check_columns)
+        report["layout"]["check"] = check
+        if check["warning"]:
+            report["mapping"]["warnings"].append(check["warning"])
+    left_out = len(frame) - int(mapped.sum())
+    if layout.platform == NAMES_ONLY:
+        report["layout"]["notes"].append(
+            f"no type column: {int(mapped.sum()):,} of {len(frame):,} rows classified by their names; the rest left out"
+        )
+    elif layout.platform == TABLE and left_out > len(frame) / 2:
+        report["mapping"]["warnings"].append(
+            f"{left_out:,} of {len(frame):,} rows of {spec.path.name} map to no category of preset {preset.name} "
+            "and are left out; see the types listed below"
+        )
+    if layout.platform not in PLATFORMS:
+        report["mapping"]["tables"] = [t for t in taxonomy.tables]
+    elif any(v.rule.startswith("name.csv") for v in verdicts if v.status == EXCLUDED):
+        report["mapping"]["tables"] += [t for t in taxonomy.tables if t.startswith("name.csv")]
     return table, report
+
+
+def _classified(
+    platform: str, codes: pd.Series, types: pd.Series, names: pd.Series, taxonomy: Taxonomy, preset: Preset
+) -> list:
+    """Return every row's verdict: by platform type, by a list's type value, or by name alone."""
+    import difflib
+
+    from circle.sources.poi_layouts import NAMES_ONLY, TABLE
+    from circle.sources.taxonomy import MAPPED, UNMAPPED, Verdict
+
+    keys = frozenset(c.key for c in preset.categories)
+    area_keys = {c.key: float(c.min_area_ha.value) for c in preset.categories if c.min_area_ha}
+    if platform == NAMES_ONLY:
+        return [taxonomy.classify_name(name, keys, area_keys, preset.name) for name in names.tolist()]
+    if platform != TABLE:
+        return [
+            taxonomy.classify(platform, code, type_text, name, keys, area_keys, preset.name)
+            for code, type_text, name in zip(codes.tolist(), types.tolist(), names.tolist(), strict=True)
+        ]
+    lookup = category_lookup(preset)
+    verdicts = []
+    for label, name in zip(types.tolist(), names.tolist(), strict=True):
+        key = lookup.get(label.strip().lower())
+        if key is not None:
+            verdict = taxonomy.trap(name) or Verdict(MAPPED, (key,), rule=f"category {label} of preset {preset.name}")
+        elif not label.strip():
+            verdict = Verdict(UNMAPPED, reason="the row has no type")
+        elif taxonomy.label_paths(label):
+            verdict = taxonomy.classify_label(label, name, keys, area_keys, preset.name)
+        else:
+            close = difflib.get_close_matches(label.strip().lower(), list(lookup), n=1, cutoff=0.75)
+            unknown = taxonomy.classify_label(label, name, keys, area_keys, preset.name)
+            if close:  # a likely typo of a key: listed, never guessed
+                verdict = Verdict(UNMAPPED, reason=f"{unknown.reason}; did you mean {lookup[close[0]]}?")
+            else:  # a label no platform knows: a trap in it (宠物诊所) leaves the row out, else its name may decide
+                verdict = taxonomy.trap(label) or taxonomy.classify_name(name, keys, area_keys, preset.name)
+                verdict = unknown if verdict.status == UNMAPPED else verdict
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _by_name(reason: str) -> str:
+    """Return what a list without a type column shows as a row's type: the name that left it out, if it says."""
+    import re
+
+    said = re.search(r"\(([^()]*)\)", reason)
+    return f"(no type; name {said.group(1).removesuffix(' in its name')})" if said else "(no type column)"
+
+
+def _nothing_maps(platform: str, shown_types: list[str], verdicts: list, preset: Preset, rows: int) -> InputDataError:
+    """Return the error for a list of which no row maps: the values it holds, with their counts and reasons."""
+    from circle.sources.poi_layouts import NAMES_ONLY
+
+    keys = ", ".join(c.key for c in preset.categories)
+    if platform == NAMES_ONLY:
+        return InputDataError(
+            f"the facility table has no type column and none of its {rows:,} names says what a place is "
+            f"(幼儿园, 小学, 卫生院 …). Add a category column with one of {keys}.",
+            about=("facilities_columns",),
+        )
+    counts = Counter((t, v.reason) for t, v in zip(shown_types, verdicts, strict=True))
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
+    shown = ", ".join(f"{t!r} ({n} row{'s' if n > 1 else ''}: {reason})" for (t, reason), n in ordered[:12])
+    more = f", and {len(ordered) - 12} more" if len(ordered) > 12 else ""
+    return InputDataError(
+        f"the facility table has categories the preset {preset.name} does not know: {shown}{more}. No row maps to "
+        f"a category, by its value or as a type of AMap, Baidu or Tencent. Use one of {keys} (or their Chinese or "
+        "English labels), or map the values in an edited copy of a table of circle/standards/taxonomies."
+    )
+
+
+#: a WGS-84 pair and a platform pair of one export further apart than this (median) are not the same places
+MAX_AGREEMENT_GAP_M = 30.0
+
+
+def _agreement(frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, other: tuple[str, str, str]) -> dict[str, Any]:
+    """Compare the WGS-84 pair read with a platform pair converted to WGS-84: the median gap, and a warning."""
+    from circle.sources.poi_layouts import SYSTEM_NAMES
+
+    lon_col, lat_col, system = other
+    other_lon = pd.to_numeric(frame[lon_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    other_lat = pd.to_numeric(frame[lat_col].astype(str).str.strip(), errors="coerce").to_numpy(float)
+    both = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(other_lon) & np.isfinite(other_lat)
+    both &= (np.abs(other_lon) <= 180) & (np.abs(other_lat) <= 90)
+    check: dict[str, Any] = {"columns": f"{lon_col}/{lat_col}", "system": system, "rows": int(both.sum())}
+    if not both.any():
+        check.update(median_m=None, warning=None)
+        return check
+    converted_lon, converted_lat = to_wgs84(other_lon[both], other_lat[both], system)
+    gap = _metres_apart(lon[both], lat[both], np.asarray(converted_lon), np.asarray(converted_lat))
+    raw_gap = _metres_apart(lon[both], lat[both], other_lon[both], other_lat[both])
+    median = float(np.median(gap))
+    check.update(median_m=round(median, 1), unconverted_median_m=round(float(np.median(raw_gap)), 1))
+    check["warning"] = (
+        f"the WGS-84 coordinates read and {lon_col}/{lat_col} read as {SYSTEM_NAMES[system]} are a median "
+        f"{median:,.0f} m apart ({float(np.median(raw_gap)):,.0f} m unconverted): one pair is mislabelled. "
+        "Name the right pair (--facilities-columns lon=COLUMN,lat=COLUMN) and its system (--facilities-crs)"
+        if median > MAX_AGREEMENT_GAP_M
+        else None
+    )
+    return check
+
+
+def _metres_apart(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Return the distance in metres between points a few kilometres apart at most (equirectangular)."""
+    mid = np.radians((lat1 + lat2) / 2)
+    return np.hypot((lon1 - lon2) * np.cos(mid) * 111_320.0, (lat1 - lat2) * 110_540.0)
 
 
 def _listed(counts: Counter) -> list[dict[str, Any]]:
@@ -445,21 +827,30 @@ def _listed(counts: Counter) -> list[dict[str, Any]]:
     return [{"type": t, "rows": n, "reason": reason} for (t, reason), n in ordered[:MAX_LISTED_TYPES]]
 
 
-def _check_coordinates(lon: np.ndarray, lat: np.ndarray, wanted: np.ndarray, lon_col: str, lat_col: str) -> None:
+def _check_coordinates(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    wanted: np.ndarray,
+    lon_col: str,
+    lat_col: str,
+    first_line: int = 2,
+    records: bool = False,
+) -> None:
     """Refuse rows to be imported that have no numeric position or one off the globe (naming their lines)."""
     columns = lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}"
+    where = "records" if records else "file lines"
     bad = wanted & ~(np.isfinite(lon) & np.isfinite(lat))
     if bad.any():
-        lines = ", ".join(str(r) for r in np.flatnonzero(bad)[:10] + 2)
+        lines = ", ".join(str(r) for r in np.flatnonzero(bad)[:10] + first_line)
         raise InputDataError(
-            f"the facility table has rows without readable coordinates in {columns}: file lines {lines}. "
+            f"the facility table has rows without readable coordinates in {columns}: {where} {lines}. "
             "Fill or delete them.",
             about=("facilities_columns",),
         )
     off_globe = wanted & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     if off_globe.any():
-        lines = ", ".join(str(r) for r in np.flatnonzero(off_globe)[:10] + 2)
+        lines = ", ".join(str(r) for r in np.flatnonzero(off_globe)[:10] + first_line)
         raise InputDataError(
-            f"the facility table has coordinates off the globe in {columns} at file lines {lines}.",
+            f"the facility table has coordinates off the globe in {columns} at {where} {lines}.",
             about=("facilities_crs",),
         )

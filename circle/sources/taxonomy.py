@@ -1,8 +1,10 @@
 """Web-map POI types (AMap, Baidu, Tencent) mapped to a preset's categories, or excluded with a reason.
 
 The mapping is data: ``circle/standards/taxonomies/{amap,baidu,tencent}.csv``,
-one row per platform type and category, with the columns of
-:data:`MAPPING_COLUMNS`:
+one row per platform type and category, and ``name.csv`` (rows of platform
+``any``: traps left out of every export by name whatever their type says;
+rows of platform ``name``: a list with no type column classified by its
+names), with the columns of :data:`MAPPING_COLUMNS`:
 
 ``platform``
     ``amap``, ``baidu`` or ``tencent`` (may be left out of a planner's copy:
@@ -53,6 +55,11 @@ from pathlib import Path
 from circle.errors import InputDataError
 
 PLATFORMS = ("amap", "baidu", "tencent")
+#: rows of ``name.csv``: ``any`` rows are traps left out of every export
+#: whatever its type says (a toilet typed as a clinic); ``name`` rows classify
+#: a list that has no type column by its names alone
+ANY, BY_NAME = "any", "name"
+NAME_PLATFORMS = (ANY, BY_NAME)
 MAPPING_COLUMNS = ("platform", "code", "type", "name_pattern", "category", "reason", "source", "verified")
 EXCLUDE = "exclude"
 MAPPED, EXCLUDED, UNMAPPED = "mapped", "excluded", "unmapped"
@@ -61,6 +68,12 @@ MAX_MAPPING_BYTES = 5_000_000
 _LEVEL_SEPARATORS = re.compile(r"\s*[;；:：>]\s*")
 _TYPE_SEPARATOR = "|"
 _CODE = re.compile(r"^\d{6}$")
+#: a trailing bracket naming a branch's street or shop (``春天幼儿园(动物园路)``), or where it lies beside
+#: a landmark (``清真寺(新沟村卫生室西)``, ``诊所(实验小学旁)``), is not what the place is
+_BRANCH_SUFFIX = re.compile(
+    r"\s*[(（][^()（）]*(路|街|道|巷|弄|里|村|镇|乡|号|店|分店|社区|小区|广场|大厦|商场|校区|院区|分院|分校"
+    r"|东|南|西|北|旁|侧|附近|对面|隔壁|内|边|米)[)）]\s*$"
+)
 _TRUE = {"true", "yes", "y", "1", "是"}
 _FALSE = {"false", "no", "n", "0", "否", ""}
 
@@ -158,6 +171,16 @@ def split_path(text: str) -> tuple[str, ...]:
     return tuple(part for part in _LEVEL_SEPARATORS.split(str(text).strip()) if part)
 
 
+def base_name(name: str) -> str:
+    """Return a POI's name without a trailing bracket naming its branch: ``春天幼儿园(动物园路)`` → ``春天幼儿园``.
+
+    Name patterns are matched on it, so a street called 动物园路 does not
+    make a kindergarten an animal clinic; a bracket saying what the place is
+    (``(公交站)``, ``(住院部)``) stays.
+    """
+    return _BRANCH_SUFFIX.sub("", str(name)).strip()
+
+
 def split_types(text: str) -> list[str]:
     """Return the types of a field that holds several, joined by ``|``."""
     return [part.strip() for part in str(text).split(_TYPE_SEPARATOR) if part.strip()]
@@ -172,7 +195,15 @@ class Taxonomy:
         self._by_code: dict[tuple[str, str], list[TypeRule]] = {}
         self._by_path: dict[tuple[str, tuple[str, ...]], list[TypeRule]] = {}
         self._cache: dict[tuple, tuple[list[tuple[int, TypeRule]], Verdict | None]] = {}
+        self._traps = [rule for rule in self.rules if rule.platform == ANY and rule.category == EXCLUDE]
+        self._by_name = [rule for rule in self.rules if rule.platform in NAME_PLATFORMS]
+        #: every level's name of every platform's type paths → the paths it ends
+        self._by_label: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for rule in self.rules:
+            for depth in range(1, len(rule.path) + 1):
+                found = self._by_label.setdefault(rule.path[depth - 1], [])
+                if (rule.platform, rule.path[:depth]) not in found:
+                    found.append((rule.platform, rule.path[:depth]))
             if rule.code:
                 self._by_code.setdefault((rule.platform, rule.code), []).append(rule)
             if rule.path:
@@ -221,8 +252,9 @@ class Taxonomy:
             )
             self._cache[key] = (named_rules, plain)
         named_rules, by_type = self._cache[key]
+        name = base_name(name)
         named = [(d, r) for d, r in named_rules if name and r.name_pattern.search(name)]
-        by_name = _decide(_traps_first(_deepest(named)), preset_keys, area_keys, preset_name)
+        by_name = _name_verdict(_deepest(named), preset_keys, area_keys, preset_name)
         if by_name is None:
             return by_type or Verdict(UNMAPPED, reason="no row of the mapping names this type")
         return by_name
@@ -253,17 +285,75 @@ class Taxonomy:
         ]
         if not verdicts:
             return Verdict(UNMAPPED, reason="the row has no type")
-        categories: list[str] = []
+        return self._left_out_if_trap(_combined(verdicts), name)
+
+    def trap(self, name: str) -> Verdict | None:
+        """Return the exclusion of a name that marks a trap whatever its type says (``name.csv``, ``any`` rows)."""
+        name = base_name(name)
+        matched = [rule for rule in self._traps if name and rule.name_pattern.search(name)]
+        if not matched:
+            return None
+        return Verdict(EXCLUDED, reason=matched[0].reason, rule=_describe(matched[0]))
+
+    def _left_out_if_trap(self, verdict: Verdict, name: str) -> Verdict:
+        if verdict.status != MAPPED:
+            return verdict
+        return self.trap(name) or verdict
+
+    def label_paths(self, label: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Return the platforms' type paths one of whose levels is called ``label`` (``公园``), ending there."""
+        return list(self._by_label.get(str(label).strip(), []))
+
+    def classify_label(
+        self,
+        label: str,
+        name: str,
+        preset_keys: frozenset[str],
+        area_keys: dict[str, float],
+        preset_name: str,
+    ) -> Verdict:
+        """Classify a POI of a list whose type column holds a platform's type name at any level (``公园``).
+
+        Every platform type with a level of that name is consulted as
+        :meth:`classify` does (its name rows included), and the categories
+        they map to are joined.
+        """
+        paths = [(p, path) for p, path in self.label_paths(label) if p in PLATFORMS]
+        if not paths:
+            return Verdict(UNMAPPED, reason="neither a category of the preset nor a type of AMap, Baidu or Tencent")
+        verdicts = [
+            self.classify_one(platform, None, path, name, preset_keys, area_keys, preset_name)
+            for platform, path in paths
+        ]
+        return self._left_out_if_trap(_combined(verdicts), name)
+
+    def classify_name(
+        self, name: str, preset_keys: frozenset[str], area_keys: dict[str, float], preset_name: str
+    ) -> Verdict:
+        """Classify a POI of a list with no type column by its name alone (``name.csv``: ``name`` and ``any`` rows).
+
+        A name that marks a trap (``兽医站``, ``培训``) wins over one that
+        names a category, as among the platforms' name rows.
+        """
+        base = base_name(name)
+        matched = [rule for rule in self._by_name if base and rule.name_pattern.search(base)]
+        verdict = _name_verdict(matched, preset_keys, area_keys, preset_name)
+        return verdict or Verdict(UNMAPPED, reason="no type column, and its name matches no name row")
+
+
+def _combined(verdicts: list[Verdict]) -> Verdict:
+    """Return the verdict on a POI of several types: mapped to the union, else the first exclusion, else unmapped."""
+    categories: list[str] = []
+    for verdict in verdicts:
+        categories += [c for c in verdict.categories if c not in categories]
+    if categories:
+        rules = "; ".join(dict.fromkeys(v.rule for v in verdicts if v.status == MAPPED))
+        return Verdict(MAPPED, tuple(categories), rule=rules)
+    for status in (EXCLUDED, UNMAPPED):
         for verdict in verdicts:
-            categories += [c for c in verdict.categories if c not in categories]
-        if categories:
-            rules = "; ".join(v.rule for v in verdicts if v.status == MAPPED)
-            return Verdict(MAPPED, tuple(categories), rule=rules)
-        for status in (EXCLUDED, UNMAPPED):
-            for verdict in verdicts:
-                if verdict.status == status:
-                    return verdict
-        return verdicts[0]
+            if verdict.status == status:
+                return verdict
+    return verdicts[0]
 
 
 def _deepest(candidates: list[tuple[int, TypeRule]]) -> list[TypeRule]:
@@ -274,17 +364,25 @@ def _deepest(candidates: list[tuple[int, TypeRule]]) -> list[TypeRule]:
     return [rule for depth, rule in candidates if depth == deepest]
 
 
-def _traps_first(chosen: list[TypeRule]) -> list[TypeRule]:
-    """Return the rows of a name that only excludes (宠物, 批发), when one matched, else all the rows.
+def _name_verdict(
+    chosen: list[TypeRule], preset_keys: frozenset[str], area_keys: dict[str, float], preset_name: str
+) -> Verdict | None:
+    """Return what the name rows that matched make of a POI (None when none matched).
 
-    Several names may match one POI (``农贸批发市场``, ``宠物养老院``): a name
-    that marks a trap wins over one that names a category.
+    Several names may match one POI (``农贸批发市场``, ``宠物养老院``,
+    ``社区卫生服务中心口腔科``, ``口腔医院``): each name's rows are decided
+    on their own, and a name that leaves the POI out of this preset wins over
+    one that names a category; else the categories are joined.
     """
     by_pattern: dict[str, list[TypeRule]] = {}
     for rule in chosen:
         by_pattern.setdefault(rule.name_pattern.pattern if rule.name_pattern else "", []).append(rule)
-    traps = [rules for rules in by_pattern.values() if all(rule.category == EXCLUDE for rule in rules)]
-    return traps[0] if traps else chosen
+    verdicts = [_decide(rules, preset_keys, area_keys, preset_name) for rules in by_pattern.values()]
+    verdicts = [verdict for verdict in verdicts if verdict is not None]
+    excluded = [verdict for verdict in verdicts if verdict.status == EXCLUDED]
+    if excluded:
+        return excluded[0]
+    return _combined(verdicts) if verdicts else None
 
 
 def _decide(
@@ -318,7 +416,7 @@ def _describe(rule: TypeRule) -> str:
     what = " ".join(part for part in (rule.code, ";".join(rule.path)) if part)
     if rule.name_pattern is not None:
         what += f" named like {rule.name_pattern.pattern}"
-    return f"{rule.origin.split(' line ')[0]} {what}"
+    return f"{rule.origin.split(' line ')[0]} {what.strip()}"
 
 
 def builtin_taxonomy() -> Taxonomy:
@@ -326,7 +424,7 @@ def builtin_taxonomy() -> Taxonomy:
     folder = resources.files("circle.standards") / "taxonomies"
     rules: list[TypeRule] = []
     tables = []
-    for platform in PLATFORMS:
+    for platform in (*PLATFORMS, BY_NAME):
         name = f"{platform}.csv"
         text = (folder / name).read_text(encoding="utf-8")
         rules += parse_mapping(text, name, default_platform=None)
@@ -420,11 +518,15 @@ def _parse_row(row: dict[str, str], origin: str, default_platform: str | None, p
     code, type_text = row.get("code", ""), row.get("type", "")
     category, reason = row.get("category", ""), row.get("reason", "")
     before = len(problems)
-    if platform not in PLATFORMS:
-        problems.append(f"{origin}: platform {platform or '(empty)'!r} is not one of {', '.join(PLATFORMS)}")
+    if platform not in PLATFORMS + NAME_PLATFORMS:
+        problems.append(
+            f"{origin}: platform {platform or '(empty)'!r} is not one of {', '.join(PLATFORMS + NAME_PLATFORMS)}"
+        )
     if code and not _CODE.match(code):
         problems.append(f"{origin}: code {code!r} is not six digits (AMap typecodes look like 090300)")
-    if not code and not split_path(type_text):
+    if platform in NAME_PLATFORMS and not row.get("name_pattern"):
+        problems.append(f"{origin}: a row of platform {platform} needs a name_pattern")
+    elif platform not in NAME_PLATFORMS and not code and not split_path(type_text):
         problems.append(f"{origin}: neither a code nor a type is given")
     if not category:
         problems.append(f"{origin}: no category (a preset category key, or exclude)")
