@@ -124,7 +124,7 @@ def test_osm_reader_on_arbitrary_bytes(tmp_path_factory, data, prefix):
 def test_facility_tables_answer_or_refuse(tmp_path_factory, rows, system):
     import csv
 
-    from circle.sources.tables import FacilityTableSpec, read_facility_table
+    from circle.sources.tables import FacilityTableSpec, read_facility_table_with_report
 
     path = _scratch(tmp_path_factory, "fuzz.csv")
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -132,11 +132,18 @@ def test_facility_tables_answer_or_refuse(tmp_path_factory, rows, system):
         writer.writerow(["名称", "类别", "经度", "纬度", "床位"])
         writer.writerows([[_xml_safe(c) for c in row] for row in rows])
     try:
-        table = read_facility_table(FacilityTableSpec(path, system), PRESET)
+        table, report = read_facility_table_with_report(FacilityTableSpec(path, system), PRESET)
     except CircleError as error:
         assert str(error)
         return
-    assert len(table) == len(rows)
+    # every row is imported or counted as left out (a value of no category is listed, not the file refused)
+    mapping = report.get("mapping")
+    left_out = mapping["excluded_rows"] + mapping["unmapped_rows"] if mapping else 0
+    assert len(table) + left_out <= len(rows)
+    if mapping:
+        assert mapping["mapped_rows"] + left_out == mapping["rows"] and len(table) >= mapping["mapped_rows"]
+    else:
+        assert len(table) == len(rows)
     assert set(table["category"]) <= KNOWN
     assert np.all(np.isfinite(table.geometry.x)) and np.all(np.abs(table.geometry.y) <= 90)
 

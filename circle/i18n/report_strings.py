@@ -400,12 +400,12 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "categories serve by the national single-year structure.",
     },
     "rpt_import_poi_export": {
-        "zh": "该清单被识别为{platform}导出的 POI，坐标按 {system} 读取。"
+        "zh": "该清单被识别为{platform}，坐标按 {system} 读取。"
         "其 {rows} 行中 {mapped} 行按类型对照表（{tables}）归入本标准的类别；"
         "{excluded} 行被明确排除（如宠物诊所、培训机构、批发市场），"
         "{unmapped} 行的类型不属于本标准的任何类别。未计入最多的类型：{top}。",
-        "en": "The list was recognised as a POI export of {platform} ({evidence}) and its coordinates read as {system}. "
-        "Of its {rows} rows, {mapped} were put in the standard's categories by the type mapping ({tables}); {excluded} "
+        "en": "The list was recognised as {platform} ({evidence}) and its coordinates read as {system}. Of its "
+        "{rows} rows, {mapped} were put in the standard's categories by the type mapping ({tables}); {excluded} "
         "were excluded on purpose (pet clinics, training schools, wholesale markets …) and {unmapped} have types of "
         "no category of the standard. Most frequent types left out: {top}.",
     },

@@ -9,6 +9,7 @@ from reportlab.platypus import (
 )
 
 from circle.i18n import percent, t
+from circle.i18n.poi_words import platform_words, top_left_out
 from circle.report.pdf.writer import Writer, _value
 from circle.standards.regions import regions
 from circle.study.columns import MATCHED_RULE
@@ -216,13 +217,12 @@ def census_table_paragraphs(w: Writer, table: dict) -> list:
 
 
 def poi_export_sentence(w: Writer, facilities: dict) -> str:
-    """Say how an AMap/Baidu/Tencent export was recognised, read and mapped, and the types it left out most."""
+    """Say how an imported list was recognised (a web map's export, or a list of no platform), read and mapped."""
     layout, mapping = facilities["layout"], facilities["mapping"]
-    left_out = sorted([*mapping["excluded"], *mapping["unmapped"]], key=lambda item: -item["rows"])
-    top = t("comma_sep", w.lang).join(f"{item['type']} ({item['rows']})" for item in left_out[:5]) or "—"
+    top = t("comma_sep", w.lang).join(f"{name} ({rows})" for name, rows in top_left_out(mapping)) or "—"
     return w.s(
         "rpt_import_poi_export",
-        platform=layout["platform_name"],
+        platform=platform_words(layout["platform"], w.lang),
         evidence=layout["evidence"],
         system=layout["system_name"],
         rows=mapping["rows"],
