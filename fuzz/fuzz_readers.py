@@ -7,7 +7,11 @@ caused it (saved as ``crash-*``). Usage::
     CIRCLE_FUZZ_TARGET=osm .venv/bin/python fuzz/fuzz_readers.py fuzz/corpus/osm -max_total_time=60
 
 Targets: osm, table, polygons, census, preset, dem, batch. ``fuzz/seed.py``
-writes small valid seed files into ``fuzz/corpus/TARGET``.
+writes small valid seed files into ``fuzz/corpus/TARGET``. Two targets read
+two kinds of file, told apart by the input's first byte as users' files are
+by their content: ``table`` a facility list (CSV) or a web map's POI answer
+(JSON), ``census`` census polygons (GeoJSON) or a census table by community
+(CSV) joined to boundaries.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ with atheris.instrument_imports(include=["circle"], exclude=COMPILED):
     from circle.errors import CircleError
     from circle.pipeline.batch_plan import read_batch_file
     from circle.sources.census import read_census
+    from circle.sources.census_table import CensusTableSpec, read_census_table
     from circle.sources.dem import Dem
     from circle.sources.osm import read_osm
     from circle.sources.tables import FacilityTableSpec, read_facility_table
@@ -66,9 +71,11 @@ def read(path: Path) -> None:
     if TARGET == "osm":
         read_osm(path, PRESET, None)
     elif TARGET == "table":
-        read_facility_table(FacilityTableSpec(path), PRESET)
+        read_facility_table(FacilityTableSpec(path, system="auto"), PRESET)
     elif TARGET == "polygons":
         read_polygons(path, "area file", CircleError)
+    elif TARGET == "census" and path.suffix == ".csv":
+        read_census_table(CensusTableSpec(path))
     elif TARGET == "census":
         read_census(path, None, "EPSG:32648")
     elif TARGET == "preset":
@@ -81,7 +88,12 @@ def read(path: Path) -> None:
 
 def test_one_input(data: bytes) -> None:
     """Read the bytes as a file (libFuzzer's entry point); a CircleError is a proper refusal."""
-    path = SCRATCH / f"input{SUFFIX}"
+    suffix = SUFFIX
+    if TARGET == "table" and data[:1] in (b"{", b"["):
+        suffix = ".json"  # a web map's answer as saved from its API
+    elif TARGET == "census" and data[:1] not in (b"{", b"["):
+        suffix = ".csv"  # a census table by community
+    path = SCRATCH / f"input{suffix}"
     path.write_bytes(data)
     with contextlib.suppress(CircleError):
         read(path)

@@ -24,7 +24,27 @@ def main(corpus: Path) -> None:
     seeds = {
         "osm": {"town.osm.pbf": _town_pbf(scratch), "town.osm": _town_xml(scratch)},
         "table": {
-            "list.csv": "名称,类别,经度,纬度,床位\n甲,clinic,104.07,30.66,20\n乙,幼儿园,104.08,30.67,\n".encode()
+            "list.csv": "名称,类别,经度,纬度,床位\n甲,clinic,104.07,30.66,20\n乙,幼儿园,104.08,30.67,\n".encode(),
+            "amap.csv": (ROOT / "tests" / "data" / "poi_exports" / "amap_types.csv").read_bytes(),
+            "amap.json": json.dumps(
+                {
+                    "status": "1",
+                    "pois": [
+                        {
+                            "name": "甲诊所",
+                            "type": "医疗保健服务;诊所;诊所",
+                            "typecode": "090300",
+                            "location": "104.071,30.661",
+                        },
+                        {
+                            "name": "乙宠物医院",
+                            "type": "医疗保健服务;动物医疗场所;宠物诊所",
+                            "location": "104.08,30.67",
+                        },
+                    ],
+                },
+                ensure_ascii=False,
+            ).encode(),
         },
         "polygons": {"area.geojson": json.dumps({"type": "Polygon", "coordinates": _square(0, 0)}).encode()},
         "census": {
@@ -39,7 +59,8 @@ def main(corpus: Path) -> None:
                         }
                     ],
                 }
-            ).encode()
+            ).encode(),
+            "table.csv": (ROOT / "tests" / "data" / "census_tables" / "town_table.csv").read_bytes(),
         },
         "preset": {"preset.yaml": (ROOT / "circle" / "standards" / "walkscore.yaml").read_bytes()},
         "batch": {
