@@ -23,7 +23,7 @@ import pandas as pd
 from circle.errors import InputDataError
 from circle.sources.age_bands import Band, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
-from circle.sources.tables import read_table
+from circle.sources.tables import parse_role_columns, read_table
 
 #: column roles and the headers that name them (compared without case, spaces, brackets and units)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -140,20 +140,7 @@ def parse_columns(text: str | None) -> dict[str, str]:
     InputDataError
         For a malformed item or an unknown role.
     """
-    if not text:
-        return {}
-    mapping = {}
-    for item in text.split(","):
-        role, sep, column = item.partition("=")
-        role, column = role.strip(), column.strip()
-        if not sep or not column or role not in COLUMN_NAMES:
-            raise InputDataError(
-                f"the census table column mapping {item!r} must be ROLE=COLUMN with ROLE one of "
-                f"{', '.join(COLUMN_NAMES)}.",
-                about=("census_table_columns",),
-            )
-        mapping[role] = column
-    return mapping
+    return parse_role_columns(text, tuple(COLUMN_NAMES), "census table", "census_table_columns")
 
 
 def read_census_table(spec: CensusTableSpec) -> CensusTable:

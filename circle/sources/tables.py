@@ -90,16 +90,43 @@ def parse_columns(text: str | None) -> dict[str, str]:
     InputDataError
         For a malformed item or an unknown role.
     """
+    return parse_role_columns(text, tuple(COLUMN_NAMES), "facility", "facilities_columns")
+
+
+def parse_role_columns(text: str | None, roles: tuple[str, ...], what: str, about: str) -> dict[str, str]:
+    """Parse ``"ROLE=COLUMN,ROLE=COLUMN"`` (a table's columns named by hand) into a mapping.
+
+    Parameters
+    ----------
+    text : str or None
+        What the user wrote.
+    roles : tuple of str
+        The roles a column may take.
+    what : str
+        The table, for messages (``"facility"``, ``"census table"``).
+    about : str
+        The option the error is about (the CLI and the app name their flag or field).
+
+    Raises
+    ------
+    InputDataError
+        For a malformed item or an unknown role.
+
+    Examples
+    --------
+    >>> parse_role_columns("name=名称, lat=纬度", ("name", "lat"), "facility", "facilities_columns")
+    {'name': '名称', 'lat': '纬度'}
+    """
     if not text:
         return {}
     mapping = {}
     for item in text.split(","):
         role, sep, column = item.partition("=")
         role, column = role.strip(), column.strip()
-        if not sep or not column or role not in COLUMN_NAMES:
+        if not sep or not column or role not in roles:
             raise InputDataError(
-                f"the facility column mapping {item!r} must be ROLE=COLUMN with ROLE one of {', '.join(COLUMN_NAMES)}.",
-                about=("facilities_columns",),
+                f"the {what} column mapping {item!r} must be ROLE=COLUMN with ROLE one of {', '.join(roles)}.",
+                about=(about,),
             )
         mapping[role] = column
     return mapping
