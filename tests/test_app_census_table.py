@@ -78,8 +78,8 @@ def test_a_census_table_and_its_amap_boundaries_build_a_study_and_say_what_joine
     (said,) = [i.value for i in at.info if "社区人口表" in i.value]
     assert said.startswith("社区人口表 七普社区表\\_示例\\.csv：")  # as the planner named the upload
     assert "14 行中 12 行对上 12 个社区/街道（边界文件 社区边界\\_高德\\.geojson）" in said
-    assert "其 22,800 人（全表 23,700 人）" in said and "研究区内 22,800 人" in said
-    assert "1 行为合计，单列不重复计数：合计。" in said
+    assert "对上的 22,800 人（全表 23,700 人）按居住建筑面积分到各街坊，研究区内 22,800 人。" in said
+    assert "1 行是合计行，单独列出、不重复计数：合计。" in said
     assert "1 行（900 人）没有对上任何社区，未计入：红旗社区。" in said
     assert "12 个对上行的年龄列（0\\-14岁、60岁及以上）" in said
     blocks = pd.read_parquet(studies / "bureau" / "blocks.parquet", columns=["pop_source", "population"])
@@ -100,9 +100,7 @@ def test_boundaries_traced_on_amap_but_declared_wgs84_are_warned_about_in_englis
     assert warning.startswith("The boundaries' coordinate system may be wrong: read as WGS-84, they lie a median 28 m")
     assert "read as GCJ-02, 0 m. Choose GCJ-02 under “Coordinates of the boundaries” and build again." in warning
     (said,) = [i.value for i in at.info if "Census table" in i.value]
-    assert (
-        "12 of 14 rows joined" in said and "1 rows (900 residents) match no area and are not counted: 红旗社区." in said
-    )
+    assert "12 of 14 rows joined" in said and "Rows matching no area, not counted (1, 900 residents): 红旗社区." in said
 
 
 def test_census_polygons_and_a_census_table_together_are_refused_before_the_build(studies, tmp_path):
@@ -183,20 +181,20 @@ def test_the_join_is_said_fact_by_fact_in_both_languages_with_names_as_plain_tex
 
     zh = census_table_lines(REPORT, "zh")
     assert zh == [
-        "社区人口表 普查\\.csv：9 行中 2 行对上 5 个社区/街道（OpenStreetMap 行政边界），其 1,500 人（全表 3,000 人）"
-        "按居住建筑面积分到各街坊，研究区内 1,400 人。",
+        "社区人口表 普查\\.csv：9 行中 2 行对上 5 个社区/街道（OpenStreetMap 行政边界）。",
+        "对上的 1,500 人（全表 3,000 人）按居住建筑面积分到各街坊，研究区内 1,400 人。",
         "表中合计行为 3,100 人，各行相加为 3,000 人。",
-        "1 行为合计，单列不重复计数：合计。",
+        "1 行是合计行，单独列出、不重复计数：合计。",
         "6 行（1,200 人）没有对上任何社区，未计入：第2社区、第3社区、第4社区、第5社区、第6社区等 6 个。",
         "1 个对上的社区（100 人）内没有地图上的居住街坊，这些人口未计入研究区。",
         "1 个有街坊的社区在表中没有行，沿用估算人口：&lt;b&gt;玉林&lt;/b&gt;。",
         "1 个社区部分在研究区外（510107001001）：研究区只计其街坊分得的人口。",
-        "全部行和社区见 summary.json 的 imports.census_table。",
+        "全部行和社区见汇总（summary.json）的 imports.census_table。",
     ]
     en = census_table_lines(REPORT, "en")
-    unmatched = "6 rows (1,200 residents) match no area and are not counted: "
-    assert en[3] == unmatched + "第2社区、第3社区、第4社区、第5社区、第6社区 and 1 more."
-    assert "of OpenStreetMap's boundaries;" in en[0]
+    unmatched = "Rows matching no area, not counted (6, 1,200 residents): "
+    assert en[4] == unmatched + "第2社区、第3社区、第4社区、第5社区、第6社区 and 1 more."
+    assert en[0] == "Census table 普查\\.csv: 2 of 9 rows joined to 5 areas of OpenStreetMap's boundaries."
     assert admin_offset_warning(REPORT, "zh") is None
     offset = {"declared": "bd09", "suggested": "gcj02", "median_m": {"wgs84": 280.4, "gcj02": 3.2, "bd09": 512.0}}
     warning = admin_offset_warning({**REPORT, "offset_check": offset}, "zh")

@@ -114,11 +114,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A boundary file is what a census table is joined to: upload the census table too, or remove the file.",
     },
     "built_census_table": {
-        "zh": "社区人口表 {file}：{rows} 行中 {matched} 行对上 {areas} 个社区/街道（{source}），"
-        "其 {matched_residents} 人（全表 {table_residents} 人）按居住建筑面积分到各街坊，研究区内 {in_study} 人。",
-        "en": "Census table {file}: {matched} of {rows} rows joined to {areas} areas of {source}; their "
-        "{matched_residents} residents (of the table's {table_residents}) shared among their blocks by residential "
-        "floor area, {in_study} in the study.",
+        "zh": "社区人口表 {file}：{rows} 行中 {matched} 行对上 {areas} 个社区/街道（{source}）。",
+        "en": "Census table {file}: {matched} of {rows} rows joined to {areas} areas of {source}.",
+    },
+    "built_census_table_residents": {
+        "zh": "对上的 {matched_residents} 人（全表 {table_residents} 人）按居住建筑面积分到各街坊，"
+        "研究区内 {in_study} 人。",
+        "en": "Their {matched_residents} residents (of the table's {table_residents}) are shared among their blocks by "
+        "residential floor area; {in_study} are in the study.",
     },
     "census_source_file": {"zh": "边界文件 {file}", "en": "the boundary file {file}"},
     "census_source_osm": {"zh": "OpenStreetMap 行政边界", "en": "OpenStreetMap's boundaries"},
@@ -127,25 +130,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Its total row says {stated} residents; its rows add up to {summed}.",
     },
     "built_census_table_set_apart": {
-        "zh": "{count} 行为合计，单列不重复计数：{names}。",
-        "en": "{count} rows set apart as totals, not counted twice: {names}.",
+        "zh": "{count} 行是合计行，单独列出、不重复计数：{names}。",
+        "en": "Rows set apart as totals, not counted twice ({count}): {names}.",
     },
     "built_census_table_unmatched": {
         "zh": "{count} 行（{residents} 人）没有对上任何社区，未计入：{names}。",
-        "en": "{count} rows ({residents} residents) match no area and are not counted: {names}.",
+        "en": "Rows matching no area, not counted ({count}, {residents} residents): {names}.",
     },
     "built_census_table_no_blocks": {
         "zh": "{count} 个对上的社区（{residents} 人）内没有地图上的居住街坊，这些人口未计入研究区。",
-        "en": "{count} matched areas ({residents} residents) hold no residential block the map shows: "
+        "en": "Matched areas holding no residential block the map shows ({count}, {residents} residents): "
         "their residents are not in the study.",
     },
     "built_census_table_without_row": {
         "zh": "{count} 个有街坊的社区在表中没有行，沿用估算人口：{names}。",
-        "en": "{count} areas with blocks have no row and keep their estimate: {names}.",
+        "en": "Areas with blocks but no row, which keep their estimate ({count}): {names}.",
     },
     "built_census_table_partly": {
         "zh": "{count} 个社区部分在研究区外（{names}）：研究区只计其街坊分得的人口。",
-        "en": "{count} areas lie partly outside the study ({names}): the study keeps its own blocks' share.",
+        "en": "Areas partly outside the study ({count}: {names}): the study keeps its own blocks' share.",
     },
     "built_census_table_ages": {
         "zh": "{rows} 个对上行的年龄列（{columns}）已拆分为各类设施的服务人群（pop_age_*）。",
@@ -153,7 +156,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "the categories serve (pop_age_*).",
     },
     "built_census_table_details": {
-        "zh": "全部行和社区见 summary.json 的 imports.census_table。",
+        "zh": "全部行和社区见汇总（summary.json）的 imports.census_table。",
         "en": "Every row and area is in summary.json, imports.census_table.",
     },
     "names_more": {"zh": "等 {count} 个", "en": " and {more} more"},

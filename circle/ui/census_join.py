@@ -29,10 +29,14 @@ def census_table_lines(
             matched=facts.rows_matched,
             areas=facts.areas,
             source=source,
+        ),
+        t(
+            "built_census_table_residents",
+            lang,
             matched_residents=_count(facts.matched_residents),
             table_residents=_count(facts.table_residents),
             in_study=_count(facts.residents_in_study),
-        )
+        ),
     ]
     if facts.stated_total is not None:
         lines.append(
