@@ -161,8 +161,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "names_more": {"zh": "等 {count} 个", "en": " and {more} more"},
     "built_admin_offset": {
-        "zh": "社区边界的坐标系可能选错了：按 {declared} 读取，边界离 OpenStreetMap 的街道和边界中位 {declared_m} 米；"
-        "按 {suggested} 读取为 {suggested_m} 米。请在“边界坐标系”中选 {suggested} 后重新建立。",
+        "zh": "社区边界的坐标系可能选错了：按 {declared} 读取，边界离 OpenStreetMap 街道和边界的距离中位数为 "
+        "{declared_m} 米，按 {suggested} 读取则为 {suggested_m} 米。请在“边界坐标系”中选 {suggested} 后重新建立。",
         "en": "The boundaries' coordinate system may be wrong: read as {declared}, they lie a median {declared_m} m "
         "from OpenStreetMap's streets and boundaries; read as {suggested}, {suggested_m} m. Choose {suggested} under "
         "“Coordinates of the boundaries” and build again.",
