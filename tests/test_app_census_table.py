@@ -214,3 +214,20 @@ def test_the_cli_and_the_app_take_the_same_facts():
     )
     assert facts.areas_partly_in_study.first == ["510107001001"] and facts.age_columns == []
     assert census_table_facts({**REPORT, "stated_total": 3000.2}).stated_total is None  # said only when it differs
+
+
+def test_a_census_table_with_unrecognised_columns_says_where_to_name_them(studies, tmp_path):
+    table = tmp_path / "人口.csv"
+    text = TABLE.read_text(encoding="utf-8-sig").replace("社区名称,常住人口", "单位,数目", 1)
+    table.write_text(text, encoding="utf-8")
+    at = _build("en", "named", "gcj02", upload_census_table=table, upload_admin=BOUNDARIES)
+    (error,) = [e.value for e in at.error]
+    assert "census table 人口\\.csv has no column of community names or statistical codes" in error
+    assert error.endswith(
+        "Name them under “The census table's columns” in “More data”, e.g. name=社区名称,population=常住人口."
+    )
+    at.text_input(key="build_census_table_columns").input("name=单位,population=数目")
+    at.button(key="build_study").click().run()
+    assert not at.error, [e.value for e in at.error]
+    (said,) = [i.value for i in at.info if "Census table" in i.value]
+    assert said.startswith("Census table 人口\\.csv: 12 of 14 rows joined to 12 areas")

@@ -101,6 +101,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "code; else OpenStreetMap's boundaries)",
     },
     "build_admin_crs": {"zh": "边界坐标系", "en": "Coordinates of the boundaries"},
+    "hint_census_table_columns": {
+        "zh": "可在“更多数据”的“人口表的列”中写明，如 name=社区名称,population=常住人口。",
+        "en": "Name them under “The census table's columns” in “More data”, e.g. name=社区名称,population=常住人口.",
+    },
+    "hint_admin_name_column": {
+        "zh": "可在“更多数据”的“边界文件的名称列”中写明。",
+        "en": "Name it under “The boundary file's name column” in “More data”.",
+    },
     "build_admin_name_column": {
         "zh": "边界文件的名称列（可选，默认按列名识别）",
         "en": "The boundary file's name column (optional, found by its name by default)",

@@ -16,6 +16,7 @@ from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.paths import shown
+from circle.ui.text import md
 
 UPLOAD_LIMIT_MB = SERVED_UPLOAD_MB["full"]  # what the server lets a browser send in one file
 
@@ -81,6 +82,7 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     if not st.button(t("build", lang), key="build_study"):
         return
     building = [False]  # once the build starts, build_study records its outcome itself
+    saved_as: dict[str, str] = {}  # a census table's and boundary file's fixed names → the planner's own
     try:
         check_name(name)
         if upload is None and not server_path:
@@ -112,11 +114,13 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
                 is_excel = census_table.getvalue()[:4] == b"PK\x03\x04"
                 target = folder / ("census_table.xlsx" if is_excel else "census_table.csv")
                 options.census_table = _save_upload(census_table, target, TABLE_LIMIT_MB, None, lang)
+                saved_as[target.name] = census_table.name
                 options.census_table_columns = table_columns.strip() or None
             if admin is not None:
                 is_gpkg = admin.getvalue()[:16].startswith(b"SQLite format 3")
                 target = folder / ("boundaries.gpkg" if is_gpkg else "boundaries.geojson")
                 options.admin_file = _save_upload(admin, target, TABLE_LIMIT_MB, None, lang)
+                saved_as[target.name] = admin.name
                 options.admin_crs, options.admin_name_column = admin_system, admin_name.strip() or None
             if dem is not None:
                 options.dem_file = _save_upload(dem, folder / "dem.tif", UPLOAD_LIMIT_MB, TIFF_MAGIC, lang)
@@ -138,7 +142,20 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, census_table, admin, dem], server_path, exc)
-        st.error(t("error", lang, message=shown(exc, server_path)))  # the typed path as typed
+        message = shown(exc, server_path)  # the typed path as typed
+        for saved, own in saved_as.items():
+            message = message.replace(saved, md(own))
+        st.error(t("error", lang, message=message) + field_hint(exc, lang))
+
+
+#: the builder's hint for each input a library error may be about (:attr:`circle.errors.CircleError.about`)
+FIELD_HINTS = {"census_table_columns": "hint_census_table_columns", "admin_name_column": "hint_admin_name_column"}
+
+
+def field_hint(error: CircleError, lang: str) -> str:
+    """Return where in the builder to fix what ``error`` is about (as the CLI names its flags), or nothing."""
+    hints = [FIELD_HINTS[field] for field in error.about if field in FIELD_HINTS]
+    return " " + t(hints[0], lang) if hints else ""
 
 
 def check_census_sources(lang: str, census, census_table, admin) -> None:
