@@ -231,3 +231,15 @@ def test_a_census_table_with_unrecognised_columns_says_where_to_name_them(studie
     assert not at.error, [e.value for e in at.error]
     (said,) = [i.value for i in at.info if "Census table" in i.value]
     assert said.startswith("Census table 人口\\.csv: 12 of 14 rows joined to 12 areas")
+
+
+def test_a_census_table_past_the_table_limits_is_refused_before_the_build_takes_a_slot(studies, monkeypatch):
+    from circle.sources import tables
+
+    monkeypatch.setattr(tables, "MAX_TABLE_BYTES", 100)  # the example table has 501 bytes
+    at = _build("en", "too-big", "gcj02", upload_census_table=TABLE, upload_admin=BOUNDARIES)
+    (error,) = [e.value for e in at.error]
+    assert "census table 七普社区表\\_示例\\.csv is 0 MB; at most 0 MB" in error and "facility" not in error
+    assert not (studies / "too-big").exists()
+    (event,) = _events(studies)
+    assert (event["action"], event["outcome"], event["error"]) == ("build_study", "refused", "InputDataError")
