@@ -12,6 +12,7 @@ from circle.cli._common import EXIT_OK, beside_python, circle_command, cli_autho
 from circle.errors import CircleError
 
 if TYPE_CHECKING:
+    from circle.study.census_join import Names
     from circle.study.summary import Imports, StudySummary
 
 #: ``--population`` files with these suffixes are population rasters; others are census polygons.
@@ -464,57 +465,54 @@ def _print_imports(imports: Imports) -> None:
             )
 
 
-def _names(entries: list[dict], shown: int = 5) -> str:
+def _names(names: Names) -> str:
     """Return the first few names of a census table's report entries, and how many more there are."""
-    names = [str(e.get("name") or e.get("code") or f"line {e.get('line')}") for e in entries[:shown]]
-    more = len(entries) - shown
-    return "、".join(names) + (f" and {more} more" if more > 0 else "")
+    return "、".join(names.first) + (f" and {names.more} more" if names.more > 0 else "")
 
 
 def _print_census_table(report: dict | None) -> None:
     """Say what the census table gave: rows joined, set apart, unmatched, and areas without a row."""
+    from circle.study.census_join import census_table_facts
+
     if not report:
         return
+    facts = census_table_facts(report)
     print(
-        f"  Census table {report['file']}: {report['rows_matched']} of {report['rows']} rows joined to "
-        f"{report['areas']['count']} areas of {report['areas']['source']}; {report['matched_residents']:,.0f} of "
-        f"its {report['table_residents']:,.0f} residents shared among their blocks "
-        f"({report.get('residents_in_study', report['matched_residents']):,.0f} in the study's blocks)."
+        f"  Census table {facts.file}: {facts.rows_matched} of {facts.rows} rows joined to "
+        f"{facts.areas} areas of {facts.areas_source}; {facts.matched_residents:,.0f} of "
+        f"its {facts.table_residents:,.0f} residents shared among their blocks "
+        f"({facts.residents_in_study:,.0f} in the study's blocks)."
     )
-    stated = report.get("stated_total")
-    if stated is not None and abs(stated - report["table_residents"]) > 0.5:
-        print(f"  Its total row says {stated:,.0f} residents; its rows add up to {report['table_residents']:,.0f}.")
-    if report["set_apart"]:
+    if facts.stated_total is not None:
+        stated, summed = facts.stated_total, facts.table_residents
+        print(f"  Its total row says {stated:,.0f} residents; its rows add up to {summed:,.0f}.")
+    if facts.set_apart.count:
+        print(f"  {facts.set_apart.count} rows set apart as totals, not counted twice: {_names(facts.set_apart)}.")
+    if facts.unmatched.count:
         print(
-            f"  {len(report['set_apart'])} rows set apart as totals, not counted twice: {_names(report['set_apart'])}."
+            f"  {facts.unmatched.count} rows ({facts.unmatched_residents:,.0f} residents) match no area: "
+            f"{_names(facts.unmatched)}; see summary.json for all and why."
         )
-    if report["unmatched"]:
+    if facts.areas_without_blocks:
         print(
-            f"  {len(report['unmatched'])} rows ({report['unmatched_residents']:,.0f} residents) match no area: "
-            f"{_names(report['unmatched'])}; see summary.json for all and why."
-        )
-    allocation = report.get("allocation") or {}
-    if allocation.get("polygons_without_blocks"):
-        print(
-            f"  {allocation['polygons_without_blocks']} matched areas ({allocation['population_without_blocks']:,.0f} "
+            f"  {facts.areas_without_blocks} matched areas ({facts.residents_without_blocks:,.0f} "
             "residents) hold no residential block the data maps: their residents are not in the study."
         )
-    without = report.get("areas_without_row") or []
-    if without:
-        print(f"  {len(without)} areas with blocks have no row and keep their estimate: {_names(without)}.")
-    partly = report.get("areas_partly_in_study") or []
-    if partly:
+    without = facts.areas_without_row
+    if without.count:
+        print(f"  {without.count} areas with blocks have no row and keep their estimate: {_names(without)}.")
+    partly = facts.areas_partly_in_study
+    if partly.count:
         print(
-            f"  {len(partly)} areas lie partly outside the study ({_names(partly)}): an area's residents are shared "
+            f"  {partly.count} areas lie partly outside the study ({_names(partly)}): an area's residents are shared "
             "among all its blocks in the data read, and the study keeps its own blocks' share."
         )
-    bands = report.get("age_bands")
-    if bands:
+    if facts.age_columns:
         print(
-            f"  Age groups of {bands.get('matched_rows_with_bands', bands['rows_with_bands'])} joined rows (columns "
-            f"{', '.join(bands['columns'])}) split their blocks' residents into the age groups above (pop_age_*)."
+            f"  Age groups of {facts.age_rows} joined rows (columns "
+            f"{', '.join(facts.age_columns)}) split their blocks' residents into the age groups above (pop_age_*)."
         )
-    if report.get("unmatched") or without:
+    if facts.unmatched.count or without.count:
         print("  See summary.json (imports.census_table) for all rows and areas.")
 
 

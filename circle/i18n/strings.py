@@ -58,7 +58,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "basemap": {"zh": "底图", "en": "Basemap"},
     "basemap_osm": {"zh": "OpenStreetMap 标准", "en": "OpenStreetMap standard"},
     "basemap_none": {"zh": "无底图", "en": "No basemap"},
-    "build_more": {"zh": "更多数据（设施清单、普查人口、高程）", "en": "More data (facility list, census, elevation)"},
+    "build_more": {
+        "zh": "更多数据（设施清单、普查人口或社区人口表、高程）",
+        "en": "More data (facility list, census polygons or table, elevation)",
+    },
     "build_facilities": {
         "zh": "设施清单（CSV 或 Excel：名称、类别、经度、纬度，可选床位/学位）",
         "en": "Facility list (CSV or Excel: name, category, longitude, latitude, optional capacity)",
@@ -82,6 +85,96 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Census population (sub-district or community polygons with totals; GeoJSON or GeoPackage)",
     },
     "build_census_crs": {"zh": "普查面坐标系", "en": "Coordinates of the census polygons"},
+    "build_census_table": {
+        "zh": "社区人口表（CSV 或 Excel，按社区/街道：名称或统计代码、常住人口，可选年龄列；与普查面二选一）",
+        "en": "Census table by community (CSV or Excel: 社区/街道 names or codes, residents, optional age columns; "
+        "instead of census polygons)",
+    },
+    "build_census_table_columns": {
+        "zh": "人口表的列（可选，列名认不出时填写，如 name=社区名称,population=常住人口）",
+        "en": "The census table's columns (optional, when their names are not recognised: "
+        "name=社区名称,population=常住人口)",
+    },
+    "build_admin": {
+        "zh": "社区/街道边界（GeoJSON 或 GeoPackage，人口表按名称或代码对接；不给则用 OpenStreetMap 的边界）",
+        "en": "Community or sub-district boundaries (GeoJSON or GeoPackage, joined to the census table by name or "
+        "code; else OpenStreetMap's boundaries)",
+    },
+    "build_admin_crs": {"zh": "边界坐标系", "en": "Coordinates of the boundaries"},
+    "hint_census_table_columns": {
+        "zh": "可在“更多数据”的“人口表的列”中写明，如 name=社区名称,population=常住人口。",
+        "en": "Name them under “The census table's columns” in “More data”, e.g. name=社区名称,population=常住人口.",
+    },
+    "hint_admin_name_column": {
+        "zh": "可在“更多数据”的“边界文件的名称列”中写明。",
+        "en": "Name it under “The boundary file's name column” in “More data”.",
+    },
+    "build_admin_name_column": {
+        "zh": "边界文件的名称列（可选，默认按列名识别）",
+        "en": "The boundary file's name column (optional, found by its name by default)",
+    },
+    "build_census_both": {
+        "zh": "普查面和社区人口表都给出人口，只能用其中一个：请去掉其一后再建立。",
+        "en": "Census polygons and a census table both give the residents: keep one of them and build again.",
+    },
+    "build_admin_without_table": {
+        "zh": "社区边界文件用于对接社区人口表：请同时上传人口表，或去掉边界文件。",
+        "en": "A boundary file is what a census table is joined to: upload the census table too, or remove the file.",
+    },
+    "built_census_table": {
+        "zh": "社区人口表 {file}：{rows} 行中 {matched} 行对上 {areas} 个社区/街道（{source}）。",
+        "en": "Census table {file}: {matched} of {rows} rows joined to {areas} areas of {source}.",
+    },
+    "built_census_table_residents": {
+        "zh": "对上的 {matched_residents} 人（全表 {table_residents} 人）按居住建筑面积分到各街坊，"
+        "研究区内 {in_study} 人。",
+        "en": "Their {matched_residents} residents (of the table's {table_residents}) are shared among their blocks by "
+        "residential floor area; {in_study} are in the study.",
+    },
+    "census_source_file": {"zh": "边界文件 {file}", "en": "the boundary file {file}"},
+    "census_source_osm": {"zh": "OpenStreetMap 行政边界", "en": "OpenStreetMap's boundaries"},
+    "built_census_table_stated": {
+        "zh": "表中合计行为 {stated} 人，各行相加为 {summed} 人。",
+        "en": "Its total row says {stated} residents; its rows add up to {summed}.",
+    },
+    "built_census_table_set_apart": {
+        "zh": "{count} 行是合计行，单独列出、不重复计数：{names}。",
+        "en": "Rows set apart as totals, not counted twice ({count}): {names}.",
+    },
+    "built_census_table_unmatched": {
+        "zh": "{count} 行（{residents} 人）没有对上任何社区，未计入：{names}。",
+        "en": "Rows matching no area, not counted ({count}, {residents} residents): {names}.",
+    },
+    "built_census_table_no_blocks": {
+        "zh": "{count} 个对上的社区（{residents} 人）内没有地图上的居住街坊，这些人口未计入研究区。",
+        "en": "Matched areas holding no residential block the map shows ({count}, {residents} residents): "
+        "their residents are not in the study.",
+    },
+    "built_census_table_without_row": {
+        "zh": "{count} 个有街坊的社区在表中没有行，沿用估算人口：{names}。",
+        "en": "Areas with blocks but no row, which keep their estimate ({count}): {names}.",
+    },
+    "built_census_table_partly": {
+        "zh": "{count} 个社区部分在研究区外（{names}）：研究区只计其街坊分得的人口。",
+        "en": "Areas partly outside the study ({count}: {names}): the study keeps its own blocks' share.",
+    },
+    "built_census_table_ages": {
+        "zh": "{rows} 个对上行的年龄列（{columns}）已拆分为各类设施的服务人群（pop_age_*）。",
+        "en": "The age columns ({columns}) of {rows} joined rows split their blocks' residents into the age groups "
+        "the categories serve (pop_age_*).",
+    },
+    "built_census_table_details": {
+        "zh": "全部行和社区见汇总（summary.json）的 imports.census_table。",
+        "en": "Every row and area is in summary.json, imports.census_table.",
+    },
+    "names_more": {"zh": "等 {count} 个", "en": " and {more} more"},
+    "built_admin_offset": {
+        "zh": "社区边界的坐标系可能选错了：按 {declared} 读取，边界离 OpenStreetMap 街道和边界的距离中位数为 "
+        "{declared_m} 米，按 {suggested} 读取则为 {suggested_m} 米。请在“边界坐标系”中选 {suggested} 后重新建立。",
+        "en": "The boundaries' coordinate system may be wrong: read as {declared}, they lie a median {declared_m} m "
+        "from OpenStreetMap's streets and boundaries; read as {suggested}, {suggested_m} m. Choose {suggested} under "
+        "“Coordinates of the boundaries” and build again.",
+    },
     "layer_crs_wgs84": {
         "zh": "WGS-84（GPS、OpenStreetMap、多数 GIS 文件）",
         "en": "WGS-84 (GPS, OpenStreetMap, most GIS files)",

@@ -16,6 +16,7 @@ from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.paths import shown
+from circle.ui.text import md
 
 UPLOAD_LIMIT_MB = SERVED_UPLOAD_MB["full"]  # what the server lets a browser send in one file
 
@@ -24,8 +25,11 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
     """Build a study from an uploaded ``.osm.pbf``/``.osm`` file or a file in the server's data folders.
 
     Optional: the bureau's facility list (CSV/Excel in WGS-84, GCJ-02 or
-    BD-09), census polygons, a DEM, the walking profile, and whether gated
-    compounds are left only through their gates. Uploads are checked by their
+    BD-09), census polygons or a census table by 社区/街道 with the boundary
+    file it is joined to (each polygon file in its declared system), a DEM, the
+    walking profile, and whether gated compounds are left only through their
+    gates; what the census table's join gave is shown after the build
+    (:func:`show_census_table`). Uploads are checked by their
     content and size and against the planner's quota, saved under fixed names
     in a folder of this session's scratch (removed when the build ends, and
     with the session), and never used as paths. A server path must lie in a
@@ -68,16 +72,23 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
         )
         census = st.file_uploader(t("build_census", lang), type=["geojson", "json", "gpkg"], key="upload_census")
         census_system = layer_system_choice(lang, t("build_census_crs", lang), "build_census_crs")
+        census_table = st.file_uploader(t("build_census_table", lang), type=["csv", "xlsx"], key="upload_census_table")
+        table_columns = st.text_input(t("build_census_table_columns", lang), key="build_census_table_columns")
+        admin = st.file_uploader(t("build_admin", lang), type=["geojson", "json", "gpkg"], key="upload_admin")
+        admin_system = layer_system_choice(lang, t("build_admin_crs", lang), "build_admin_crs")
+        admin_name = st.text_input(t("build_admin_name_column", lang), key="build_admin_name_column")
         dem = st.file_uploader(t("build_dem", lang), type=["tif", "tiff"], key="upload_dem")
         ignore_gates = st.checkbox(t("build_ignore_gates", lang), key="build_ignore_gates")
     if not st.button(t("build", lang), key="build_study"):
         return
     building = [False]  # once the build starts, build_study records its outcome itself
+    saved_as: dict[str, str] = {}  # a census table's and boundary file's fixed names → the planner's own
     try:
         check_name(name)
         if upload is None and not server_path:
             raise CircleError(t("upload", lang, limit=UPLOAD_LIMIT_MB))
-        uploads = [f for f in (upload, table, census, dem) if f is not None]
+        check_census_sources(lang, census, census_table, admin)
+        uploads = [f for f in (upload, table, census, census_table, admin, dem) if f is not None]
         uploaded = sum(int(f.size) for f in uploads)
         check_quota(lang, deployment, user, uploaded)
         with session_scratch().folder() as folder:
@@ -99,6 +110,18 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
                 target = folder / ("census.gpkg" if is_gpkg else "census.geojson")
                 options.census_file = _save_upload(census, target, TABLE_LIMIT_MB, None, lang)
                 options.population_crs = census_system
+            if census_table is not None:
+                is_excel = census_table.getvalue()[:4] == b"PK\x03\x04"
+                target = folder / ("census_table.xlsx" if is_excel else "census_table.csv")
+                options.census_table = _save_upload(census_table, target, TABLE_LIMIT_MB, None, lang)
+                saved_as[target.name] = census_table.name
+                options.census_table_columns = table_columns.strip() or None
+            if admin is not None:
+                is_gpkg = admin.getvalue()[:16].startswith(b"SQLite format 3")
+                target = folder / ("boundaries.gpkg" if is_gpkg else "boundaries.geojson")
+                options.admin_file = _save_upload(admin, target, TABLE_LIMIT_MB, None, lang)
+                saved_as[target.name] = admin.name
+                options.admin_crs, options.admin_name_column = admin_system, admin_name.strip() or None
             if dem is not None:
                 options.dem_file = _save_upload(dem, folder / "dem.tif", UPLOAD_LIMIT_MB, TIFF_MAGIC, lang)
             shown_source = upload.name if upload is not None else server_path
@@ -115,10 +138,48 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
         mapping = (result.summary.imports.facilities or {}).get("mapping")
         if mapping:
             st.info(t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities)))
+        show_census_table(result.summary.imports.census_table, lang, census_table, admin)
     except CircleError as exc:
         if not building[0]:
-            _record_refusal(deployment, user, name, [upload, table, census, dem], server_path, exc)
-        st.error(t("error", lang, message=shown(exc, server_path)))  # the typed path as typed
+            _record_refusal(deployment, user, name, [upload, table, census, census_table, admin, dem], server_path, exc)
+        message = shown(exc, server_path)  # the typed path as typed
+        for saved, own in saved_as.items():
+            message = message.replace(saved, md(own))
+        st.error(t("error", lang, message=message) + field_hint(exc, lang))
+
+
+#: the builder's hint for each input a library error may be about (:attr:`circle.errors.CircleError.about`)
+FIELD_HINTS = {"census_table_columns": "hint_census_table_columns", "admin_name_column": "hint_admin_name_column"}
+
+
+def field_hint(error: CircleError, lang: str) -> str:
+    """Return where in the builder to fix what ``error`` is about (as the CLI names its flags), or nothing."""
+    hints = [FIELD_HINTS[field] for field in error.about if field in FIELD_HINTS]
+    return " " + t(hints[0], lang) if hints else ""
+
+
+def check_census_sources(lang: str, census, census_table, admin) -> None:
+    """Refuse census polygons given with a census table, and a boundary file without one, before anything is saved."""
+    if census is not None and census_table is not None:
+        raise CircleError(t("build_census_both", lang))
+    if admin is not None and census_table is None:
+        raise CircleError(t("build_admin_without_table", lang))
+
+
+def show_census_table(report: dict | None, lang: str, table=None, boundaries=None) -> None:
+    """Show what a census table's join gave, and a warning when its boundary file's system seems wrong.
+
+    ``table`` and ``boundaries`` are the uploads (when uploaded): the files are named as the planner named them.
+    """
+    from circle.ui.census_join import admin_offset_warning, census_table_lines
+
+    if not report:
+        return
+    warning = admin_offset_warning(report, lang)
+    if warning:
+        st.warning(warning)
+    names = {"table_name": getattr(table, "name", None), "boundary_name": getattr(boundaries, "name", None)}
+    st.info("  \n".join(census_table_lines(report, lang, **names)))
 
 
 def layer_system_choice(lang: str, label: str, widget_key: str) -> str:
@@ -214,6 +275,8 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
             from circle.sources.tables import check_table
 
             check_table(Path(options.facilities_file))
+        if options.census_table:
+            _check_census_table(Path(options.census_table))
         with build_queue(deployment).turn(on_wait=on_wait):
             progress.progress(0.0, text=t("building", lang))
             result = analyze(options, on_stage=on_stage)
@@ -223,6 +286,17 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     progress.progress(1.0)
     log("done", result.summary.source.sha256)  # the build read and hashed the source already
     return result
+
+
+def _check_census_table(path: Path) -> None:
+    """Refuse a census table past the facility tables' limits (they share a reader), in the census table's words."""
+    from circle.errors import InputDataError
+    from circle.sources.tables import check_table
+
+    try:
+        check_table(path)
+    except InputDataError as error:
+        raise InputDataError(str(error).replace("facility table", "census table"), about=("census_table",)) from None
 
 
 def build_queue(deployment: Deployment) -> BuildQueue:

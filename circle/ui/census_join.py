@@ -1,0 +1,124 @@
+"""What the study builder says after a census table was joined: rows joined, set apart, unmatched, offsets."""
+
+from __future__ import annotations
+
+from circle.i18n import t
+from circle.study.census_join import Names, census_table_facts
+from circle.ui.text import md
+
+
+def census_table_lines(
+    report: dict, lang: str, table_name: str | None = None, boundary_name: str | None = None
+) -> list[str]:
+    """Return what a census table's join gave, one markdown line per fact, in ``lang``.
+
+    The facts are the command line's (:func:`~circle.study.census_join.census_table_facts`);
+    names and file names from the data are plain text (:func:`~circle.ui.text.md`).
+    ``table_name`` and ``boundary_name`` are the uploads' own names (the
+    report has the fixed names they were saved under).
+    """
+    facts = census_table_facts(report)
+    boundary = report.get("boundary_file") and (boundary_name or report["boundary_file"])
+    source = t("census_source_file", lang, file=md(boundary)) if boundary else t("census_source_osm", lang)
+    lines = [
+        t(
+            "built_census_table",
+            lang,
+            file=md(table_name or facts.file),
+            rows=facts.rows,
+            matched=facts.rows_matched,
+            areas=facts.areas,
+            source=source,
+        ),
+        t(
+            "built_census_table_residents",
+            lang,
+            matched_residents=_count(facts.matched_residents),
+            table_residents=_count(facts.table_residents),
+            in_study=_count(facts.residents_in_study),
+        ),
+    ]
+    if facts.stated_total is not None:
+        lines.append(
+            t(
+                "built_census_table_stated",
+                lang,
+                stated=_count(facts.stated_total),
+                summed=_count(facts.table_residents),
+            )
+        )
+    if facts.set_apart.count:
+        names = _names(facts.set_apart, lang)
+        lines.append(t("built_census_table_set_apart", lang, count=facts.set_apart.count, names=names))
+    if facts.unmatched.count:
+        lines.append(
+            t(
+                "built_census_table_unmatched",
+                lang,
+                count=facts.unmatched.count,
+                residents=_count(facts.unmatched_residents),
+                names=_names(facts.unmatched, lang),
+            )
+        )
+    if facts.areas_without_blocks:
+        lines.append(
+            t(
+                "built_census_table_no_blocks",
+                lang,
+                count=facts.areas_without_blocks,
+                residents=_count(facts.residents_without_blocks),
+            )
+        )
+    without, partly = facts.areas_without_row, facts.areas_partly_in_study
+    if without.count:
+        lines.append(t("built_census_table_without_row", lang, count=without.count, names=_names(without, lang)))
+    if partly.count:
+        lines.append(t("built_census_table_partly", lang, count=partly.count, names=_names(partly, lang)))
+    if facts.age_columns:
+        columns = "、".join(md(c) for c in facts.age_columns)
+        lines.append(t("built_census_table_ages", lang, rows=facts.age_rows, columns=columns))
+    if facts.unmatched.count or without.count:
+        lines.append(t("built_census_table_details", lang))
+    return lines
+
+
+def admin_offset_warning(report: dict, lang: str) -> str | None:
+    """Return the warning that the boundary file was declared in the wrong system, or None when it fits.
+
+    Shown when the offset check (``report["offset_check"]``) suggests another
+    system than the one chosen beside the upload.
+    """
+    offset = report.get("offset_check") or {}
+    suggested = offset.get("suggested")
+    if not suggested:
+        return None
+    medians, declared = offset.get("median_m") or {}, offset.get("declared")
+    return t(
+        "built_admin_offset",
+        lang,
+        declared=_system(declared, lang),
+        suggested=_system(suggested, lang),
+        declared_m=_metres(medians.get(declared)),
+        suggested_m=_metres(medians.get(suggested)),
+    )
+
+
+def _names(names: Names, lang: str) -> str:
+    """Return the first names of a list, and how many there are when some are not shown."""
+    shown = "、".join(md(n) for n in names.first)
+    return shown + (t("names_more", lang, count=names.count, more=names.more) if names.more > 0 else "")
+
+
+def _system(system: str | None, lang: str) -> str:
+    """Name a coordinate system as the upload's choice does (``gcj02`` → GCJ-02 (AMap, Tencent))."""
+    if system in ("wgs84", "gcj02", "bd09"):
+        return t(f"layer_crs_{system}", lang).split("（")[0].split(" (")[0]
+    return md(system or "?")
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _metres(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}"
