@@ -369,10 +369,10 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_offset_suggests": {
         "zh": "坐标偏移检查：按 {declared} 读取，{what}与 OpenStreetMap 对应要素的距离中位数为 {metres:,.0f} 米；"
         "按 {best} 读取则为 {best_metres:,.0f} 米。该文件很可能是 {best} 坐标，请声明后重新分析；"
-        "本报告的结果按 {declared} 计算。",
+        "本次结果按 {declared} 计算。",
         "en": "Offset check: read as {declared}, the {what} lie a median {metres:,.0f} m from their OpenStreetMap "
         "counterparts; read as {best}, {best_metres:,.0f} m. The file is probably in {best}: declare it and analyse "
-        "again; this report's figures read it as {declared}.",
+        "again; these results read it as {declared}.",
     },
     "rpt_offset_skipped": {
         "zh": "{what}未做坐标偏移检查（可与 OpenStreetMap 比对的要素太少，或不在中国境内）。",

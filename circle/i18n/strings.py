@@ -72,9 +72,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Automatic (an AMap, Baidu or Tencent export in its platform's system, else WGS-84)",
     },
     "built_poi_mapping": {
-        "zh": "识别为{platform}导出，坐标按 {system} 读取；{rows} 行中 {mapped} 行归入类别，{left} 行未计入"
+        "zh": "识别为{platform}，坐标按 {system} 读取；{rows} 行中 {mapped} 行归入类别，{left} 行未计入"
         "（最多的类型：{top}）。详见 summary.json 的 imports.facilities.mapping。",
-        "en": "Recognised a {platform} export, read as {system}; {mapped} of {rows} rows mapped to categories, {left} "
+        "en": "Recognised {platform}, read as {system}; {mapped} of {rows} rows mapped to categories, {left} "
         "left out (most frequent types: {top}). All are listed in summary.json, imports.facilities.mapping.",
     },
     "build_facilities_mode": {"zh": "与 OpenStreetMap 设施的关系", "en": "With the OpenStreetMap facilities"},

@@ -13,6 +13,8 @@ from circle.deploy.serve import UPLOAD_LIMIT_MB as SERVED_UPLOAD_MB
 from circle.deploy.server_files import resolve_server_file
 from circle.errors import CircleError
 from circle.i18n import t
+from circle.i18n.offset_words import offset_words
+from circle.i18n.poi_words import platform_words, top_left_out
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.paths import shown
@@ -128,16 +130,13 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             building[0] = True
             result = build_study(lang, deployment, user, options, shown_source, uploaded)
         st.success(t("built", lang, name=name))
-        offset = (result.summary.imports.facilities or {}).get("offset_check", {})
-        if offset.get("suggested"):
-            st.warning(offset["message"])
-        for section in ("area", "blocks", "census"):
+        for section in ("facilities", "area", "blocks", "census"):  # a file read in the wrong coordinate system
             layer_offset = (getattr(result.summary.imports, section) or {}).get("offset_check") or {}
             if layer_offset.get("suggested"):
-                st.warning(layer_offset["message"])
+                st.warning(offset_words(layer_offset, section, lang))
         mapping = (result.summary.imports.facilities or {}).get("mapping")
         if mapping:
-            st.info(t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities)))
+            st.info(t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities, lang)))
         show_census_table(result.summary.imports.census_table, lang, census_table, admin)
     except CircleError as exc:
         if not building[0]:
@@ -204,17 +203,16 @@ def layer_system_choice(lang: str, label: str, widget_key: str) -> str:
     return code if code.upper().startswith("EPSG:") else f"EPSG:{code}"
 
 
-def poi_mapping_facts(facilities: dict) -> dict:
-    """Return what the app says of an imported AMap/Baidu/Tencent export: platform, system, rows and top left-outs."""
+def poi_mapping_facts(facilities: dict, lang: str) -> dict:
+    """Return what the app says of an imported list (a web map's export or not): its kind, system, rows, left-outs."""
     layout, mapping = facilities["layout"], facilities["mapping"]
-    left_out = sorted([*mapping["excluded"], *mapping["unmapped"]], key=lambda item: -item["rows"])
     return {
-        "platform": layout["platform_name"],
+        "platform": platform_words(layout["platform"], lang),
         "system": layout["system_name"],
         "rows": mapping["rows"],
         "mapped": mapping["mapped_rows"],
         "left": mapping["excluded_rows"] + mapping["unmapped_rows"],
-        "top": "; ".join(f"{item['type']} ({item['rows']})" for item in left_out[:5]) or "—",
+        "top": "; ".join(f"{name} ({rows})" for name, rows in top_left_out(mapping)) or "—",
     }
 
 

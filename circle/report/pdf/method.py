@@ -9,6 +9,7 @@ from reportlab.platypus import (
 )
 
 from circle.i18n import percent, t
+from circle.i18n.offset_words import offset_words
 from circle.i18n.poi_words import platform_words, top_left_out
 from circle.report.pdf.writer import Writer, _value
 from circle.standards.regions import regions
@@ -171,22 +172,7 @@ def completeness_table(w: Writer) -> list:
 
 def offset_sentence(w: Writer, check: dict, what: str) -> str:
     """Say in the report's language what a layer's coordinate-system check found (its message is English)."""
-    words = w.s(f"rpt_offset_what_{what}")
-    medians = check.get("median_m") or {}
-    declared = check.get("declared")
-    if declared not in medians:
-        return w.s("rpt_offset_skipped", what=words)
-    best = check.get("suggested")
-    if best and best in medians:
-        return w.s(
-            "rpt_offset_suggests",
-            what=words,
-            declared=declared,
-            metres=medians[declared],
-            best=best,
-            best_metres=medians[best],
-        )
-    return w.s("rpt_offset_fits", what=words, declared=declared, metres=medians[declared])
+    return w.text(offset_words(check, what, w.lang))
 
 
 def census_table_paragraphs(w: Writer, table: dict) -> list:
