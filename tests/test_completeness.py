@@ -231,3 +231,23 @@ def test_chengdu_says_what_the_data_cannot(chengdu_pbf, tmp_path):
     assert payload["data_verdict"] == LIKELY_INCOMPLETE
     # F15 counts the assessed categories only, and the mean within 15 minutes is neither 0 nor all of them
     assert 0 < summary.categories_within_15 < len(summary.categories)
+
+
+def test_a_web_map_export_is_no_register_but_a_bureau_list_is():
+    """Two elderly-care homes for 24,000 residents (the norm asks 2 per 12,000 → 2): enough by the norm, but a
+    block has none within the search limit for half the blocks (> 20 %): from a bureau's register the
+    category is taken as complete and assessed; from an AMap export it is judged like the map: likely incomplete."""
+    from circle.analysis.completeness import register_mask
+
+    preset = load_preset("gb50180_2018")
+    blocks = pd.DataFrame({"population": [6000.0] * 4})
+    for c in preset.categories:
+        blocks[f"{c.key}_t1"] = [3.0, 4.0, np.nan, np.nan] if c.key == "elderly_care" else [3.0] * 4
+    categories = pd.Series(["elderly_care", "elderly_care"])
+    sources = pd.Series(["import:list.csv", "import:list.csv"])
+    bureau = category_completeness(preset, blocks, categories, sources, registers=register_mask(sources, {}))
+    assert bureau["elderly_care"].verdict == "assessed" and bureau["elderly_care"].imported == 2
+    crawl = register_mask(sources, {"file": "amap.csv", "layout": {"platform": "amap"}})
+    export = category_completeness(preset, blocks, categories, sources, registers=crawl)
+    assert export["elderly_care"].verdict == "likely_incomplete" and export["elderly_care"].imported == 0
+    assert export["elderly_care"].reasons == ("unreached",)

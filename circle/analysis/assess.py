@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from circle.analysis.changes import cut_off, time_changes
-from circle.analysis.completeness import category_completeness
+from circle.analysis.completeness import category_completeness, register_mask
 from circle.analysis.demand import demand_of
 from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
@@ -91,6 +91,7 @@ def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> A
         if change.kind == "add" and change.category:
             added[change.category] = added.get(change.category, 0) + 1
     facilities = study.facilities
+    imports = study.summary.imports
     found = category_completeness(
         preset,
         study.blocks,
@@ -98,6 +99,7 @@ def assessment_of(study: Study, preset: Preset, changes: list[Change] = ()) -> A
         facilities.get("source"),
         inside_area=_inside_study_area(study, facilities),
         extra_facilities=added,
+        registers=register_mask(facilities.get("source"), imports.facilities if imports else None),
     )
     return Assessment.of_completeness(preset, study.summary.profile.speed, found)
 

@@ -19,7 +19,11 @@ The verdict is
   of the norm's count (rounded down to a whole facility), or more than ``completeness_max_unreached_share`` of
   the blocks with none within the search limit;
 - ``assessed``: otherwise, or when the category's facilities come from a
-  list the planner imported (a bureau's own list is taken as complete).
+  list the planner imported (a bureau's own list is taken as complete). A
+  web map's POI export (AMap, Baidu, Tencent) or a list classified by its
+  type names or names is no register: its facilities are judged like
+  OpenStreetMap's (a crawl holding two care homes of a district says as
+  little of the district's care as a map holding two).
 
 Absent and likely incomplete categories are never reported as a block's or
 a resident's missing service: scores, tiers, F15 and priorities leave them
@@ -126,6 +130,7 @@ def category_completeness(
     facility_sources: pd.Series | None = None,
     inside_area: np.ndarray | None = None,
     extra_facilities: dict[str, int] | None = None,
+    registers: np.ndarray | None = None,
 ) -> dict[str, CategoryCompleteness]:
     """Judge how completely every category of ``preset`` is mapped.
 
@@ -149,6 +154,10 @@ def category_completeness(
     extra_facilities : dict of str to int, optional
         Facilities a scenario adds, per category (a plan that adds the first of a
         category makes it assessable: the planner brought that facility).
+    registers : numpy.ndarray of bool, optional
+        Which facilities come from a list taken as complete (a bureau's register);
+        by default every facility not from OpenStreetMap. A web map's export is
+        no register (see :func:`register_mask`).
 
     Returns
     -------
@@ -179,6 +188,8 @@ def category_completeness(
         if facility_sources is None
         else facility_sources.astype(str).to_numpy() != "osm"
     )
+    if registers is not None:
+        imported_mask = imported_mask & np.asarray(registers, bool)
     extra = extra_facilities or {}
     found: dict[str, CategoryCompleteness] = {}
     for category in preset.categories:
@@ -218,6 +229,33 @@ def category_completeness(
             reasons=tuple(reasons),
         )
     return found
+
+
+def register_mask(facility_sources: pd.Series | None, facilities_import: dict | None) -> np.ndarray | None:
+    """Return which facilities come from a list taken as complete, or None when every imported one is.
+
+    An imported list whose rows went through a platform's type mapping (it
+    has a ``layout`` in ``summary.json``: an AMap, Baidu or Tencent export,
+    or a list classified by type names or names) is no register; a bureau's
+    list naming the preset's categories is.
+
+    Examples
+    --------
+    >>> sources = pd.Series(["osm", "import:amap.csv"])
+    >>> register_mask(sources, {"layout": {"platform": "amap"}}).tolist()
+    [False, False]
+    >>> register_mask(sources, {"file": "list.csv"}) is None
+    True
+    """
+    if facility_sources is None or not (facilities_import or {}).get("layout"):
+        return None
+    return np.zeros(len(facility_sources), bool)
+
+
+def web_export_name(imports) -> str | None:
+    """Return the file name of an imported list that is no register (a web map's export), else None."""
+    facilities = (imports.facilities if imports is not None else None) or {}
+    return facilities.get("file") if facilities.get("layout") else None
 
 
 def of_verdict(completeness: dict[str, CategoryCompleteness], verdict: str) -> list[str]:

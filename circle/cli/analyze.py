@@ -281,7 +281,8 @@ def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | N
 def _print_completeness(path: Path) -> None:
     """Say which categories the data holds none or too few of: they will not be scored, and why."""
     from circle.analysis.assess import assessment_of, study_preset
-    from circle.analysis.completeness import explain
+    from circle.analysis.completeness import explain, web_export_name
+    from circle.i18n import t
     from circle.study import Study
 
     study = Study.open(path, verify=False)  # written a moment ago by this process: no need to hash it again
@@ -294,6 +295,9 @@ def _print_completeness(path: Path) -> None:
     for key in apart:
         label = assessment.preset.category(key).label_en
         print("    " + explain(assessment.completeness[key], label, residents, "en"))
+    export = web_export_name(study.summary.imports)
+    if export:
+        print("    " + t("dq_web_export", "en", file=export))
     print("    To assess them, give the bureau's list of these facilities with --facilities FILE.")
 
 

@@ -35,10 +35,12 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.analysis.assess import score_study
+    from circle.analysis.completeness import web_export_name
     from circle.analysis.demand import share_text
     from circle.study import Study
 
-    result = score_study(Study.open(args.study), args.preset, args.area_file, args.include_flagged)
+    study = Study.open(args.study)
+    result = score_study(study, args.preset, args.area_file, args.include_flagged)
     summary, lang = result.summary, args.lang
     print(t("cli_scores_written", lang, path=Path(args.study) / "scores.parquet"))
     print_flagged(summary, lang, hint=not args.include_flagged)
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     for key, values in (summary.set_apart or {}).items():
         label = result.labels[key][lang]
         print(t("cli_set_apart_category", lang, label=label, coverage=share_text(values, lang)))
-    print_completeness(summary, result.labels, lang)
+    print_completeness(summary, result.labels, lang, web_export_name(study.summary.imports))
     print(t("cli_renewal_areas", lang, count=summary.renewal_areas))
     return EXIT_OK
 
@@ -90,8 +92,11 @@ def category_line(label: str, values, lang: str) -> str:
     return t("cli_score_category", lang, label=label, coverage=percent(values.coverage), unserved=values.unserved)
 
 
-def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str) -> None:
-    """Print the categories left out of the scores, each with the figures behind its verdict, and the fix."""
+def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str, web_export: str | None = None) -> None:
+    """Print the categories left out of the scores, each with the figures behind its verdict, and the fix.
+
+    ``web_export`` names an imported web-map export, which is judged like the map (not taken as complete).
+    """
     from circle.analysis.completeness import explain
 
     apart = [*summary.likely_incomplete, *summary.not_mapped]
@@ -101,6 +106,8 @@ def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str) ->
     print("  " + t("dq_f15_over", lang, count=len(summary.categories)))
     for key in apart:
         print("  " + explain(summary.completeness[key], labels[key][lang], summary.population, lang))
+    if web_export:
+        print("  " + t("dq_web_export", lang, file=web_export))
     print(t("dq_fix_cli", lang))
 
 

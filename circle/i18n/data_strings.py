@@ -29,6 +29,13 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "zh": "补救：导入规划部门掌握的这些设施清单后重新分析，即可评估。",
         "en": "To assess them, analyse the study again with the bureau's own list of these facilities.",
     },
+    "dq_web_export": {
+        "zh": "导入的 {file} 是地图平台导出的 POI（或按类型名、名称归类的清单），与 OpenStreetMap 一样按上述标准判断"
+        "是否录入完整，不视为完整清单；规划部门自己的设施名录（类别列写本标准的类别）才视为完整。",
+        "en": "The imported {file} is a web map's POI export (or a list classified by type names or names): it is "
+        "judged complete or not like OpenStreetMap, by the figures above, not taken as complete; a bureau's own "
+        "register (its category column naming the standard's categories) is.",
+    },
     "dq_fix_cli": {
         "zh": "  补救：用 --facilities 文件 导入这些类别的设施清单（CSV/xlsx，含名称、类别、经纬度），"
         "再运行 circle analyze",

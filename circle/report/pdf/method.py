@@ -127,7 +127,7 @@ def method_section(w: Writer) -> list:
 
 def completeness_table(w: Writer) -> list:
     """Return how completely each category is mapped: the verdict and the figures that led to it."""
-    from circle.analysis.completeness import explain
+    from circle.analysis.completeness import explain, web_export_name
 
     content = w.content
     summary = content.summary
@@ -165,6 +165,9 @@ def completeness_table(w: Writer) -> list:
     for key in apart:
         line = explain(completeness[key], content.label(key, w.lang), summary.population, w.lang)
         story.append(w.p("• " + w.text(line)))
+    export = web_export_name(content.study.summary.imports)
+    if apart and export:
+        story.append(w.p(w.s("dq_web_export", file=export)))
     if apart:
         story.append(w.p(w.s("dq_fix_report")))
     return story
