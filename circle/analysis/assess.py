@@ -275,13 +275,26 @@ def _green(study: Study, preset: Preset, scores: pd.DataFrame) -> dict[str, Any]
     facilities = study.facilities
     green = facilities[facilities["category"].isin(rules["categories"])]
     polygons = green[green.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(study.crs)
+    standard = float(rules["per_capita_m2"].value)
+    if len(green) and polygons.empty:
+        # parks known only as points (an imported web-map export replaced OSM's areas): their area is unknown,
+        # which is no 0 m² per resident
+        return {
+            "public_green_m2": None,
+            "per_capita_m2": None,
+            "standard_m2": standard,
+            "renewal_minimum_m2": round(standard * float(rules["renewal_share"].value), 2),
+            "meets_standard": None,
+            "note": f"the {len(green)} public green facilities are points (an imported list): their area is unknown, "
+            "so green per resident cannot be computed; keep OpenStreetMap's park areas (--facilities-mode add) or "
+            "import a list with areas",
+        }
     blocks_hull = shapely.convex_hull(
         shapely.multipoints(shapely.get_coordinates(study.blocks.to_crs(study.crs).geometry.values))
     )
     area = float(polygons.drop_duplicates("osm_id").intersection(blocks_hull).area.sum())
     population = float(scores["population"].sum())
     per_capita = area / population if population else None
-    standard = float(rules["per_capita_m2"].value)
     return {
         "public_green_m2": round(area, 1),
         "per_capita_m2": round(per_capita, 2) if per_capita is not None else None,

@@ -268,12 +268,24 @@ def _service_radius_row(geometry: StudyGeometry, indicator: Indicator, lang: str
             "to the preset or import the bureau's list"
         )
         return _with_values(row, None, None)
+    counted = sum(len(geometry.qualifying(r)) for r in indicator.facilities)
+    shapes = geometry.facilities[geometry.facilities["category"].isin({r.category for r in indicator.facilities})]
+    if counted == 0 and len(shapes) and not shapes.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        # sized by area, and every facility of the categories is a point (an imported list): unknown, not 0 %
+        row["note"] = (
+            f"{len(shapes)} 处设施均为点（导入的清单），没有面积，无法按面积分级，故无法计算；"
+            "保留 OpenStreetMap 的公园面（--facilities-mode add）或导入带面积的名录"
+            if lang == "zh"
+            else f"the {len(shapes)} facilities are all points (an imported list) without area, so they cannot be "
+            "sized and this cannot be computed; keep OpenStreetMap's park areas (--facilities-mode add) or import a "
+            "list with areas"
+        )
+        return _with_values(row, None, None)
     land = geometry.land_m2
     covered = covered_land(geometry, indicator.facilities)
     passes = network_passes(geometry, indicator.facilities)
     row = _with_values(row, _percent(covered.sum(), land.sum()), _percent(land[passes].sum(), land.sum()))
     row["network_residents_value"] = _percent(geometry.population[passes].sum(), geometry.population.sum())
-    counted = sum(len(geometry.qualifying(r)) for r in indicator.facilities)
     row["note"] = (
         f"计入设施 {counted} 处（按地图面积分级，点状设施无面积不计）；居住用地 {land.sum() / 1e4:,.1f} 公顷"
         if lang == "zh"
