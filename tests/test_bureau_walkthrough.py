@@ -7,6 +7,7 @@ must be what the commands print, so the README cannot drift from the tool.
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -99,3 +100,6 @@ def test_the_readme_walk_from_an_amap_export_and_a_census_table_runs_as_written(
     missing = [line for line in quoted_lines(section) if not appears(line, output)]
     assert not missing, f"the README quotes lines the commands do not print: {missing}"
     assert (tmp_path / "bureau-zh.pdf").stat().st_size > 10_000
+    # the export's parks are points that replaced OSM's park areas: green per resident is unknown, not 0 m²
+    green = json.loads((tmp_path / "bureau" / "summary.json").read_text(encoding="utf-8"))["scores"]["green"]
+    assert green["per_capita_m2"] is None and green["meets_standard"] is None and "points" in green["note"]
