@@ -300,3 +300,17 @@ def test_blocks_too_small_to_see_are_shown_as_squares_weighted_by_residents():
     assert squares.combine(gained, blocks["population"].to_numpy(), "any").tolist() == [True, False]
     # on a district map (2 km wide) the same blocks are seen as they are
     assert city_squares(blocks, (0.0, 0.0, 2_000.0, 2_000.0)) is None
+
+
+def test_a_layer_read_in_the_wrong_system_leads_the_findings():
+    """A file whose offset check found another system fitting better is named first, above every finding."""
+    from types import SimpleNamespace
+
+    from circle.report.pdf.cover import misread_layers
+
+    fits = {"offset_check": {"declared": "gcj02", "suggested": None}, "file": "ok.csv"}
+    wrong = {"offset_check": {"declared": "wgs84", "suggested": "gcj02"}, "file": "amap.csv"}
+    boundary = {"offset_check": {"suggested": "bd09"}, "file": "七普.csv", "boundary_file": "社区边界.geojson"}
+    imports = SimpleNamespace(facilities=wrong, area=None, blocks=fits, census=None, census_table=boundary)
+    assert misread_layers(imports) == ["amap.csv", "社区边界.geojson"]
+    assert misread_layers(SimpleNamespace(facilities=fits)) == [] and misread_layers(None) == []

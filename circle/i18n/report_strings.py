@@ -360,6 +360,13 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "{factor}× the standard; weighted to 0–100. Bands: {bands}. Tiers nest: meeting the 15-minute circle means "
         "every category of the 10- and 5-minute circles passes as well.",
     },
+    "rpt_finding_misread": {
+        "zh": "注意：{file} 很可能按错误的坐标系读取（见“方法说明”中的坐标偏移检查），其设施或边界偏移数百米；"
+        "以下结果在改正坐标系并重新分析之前不可采信。",
+        "en": "Caution: {file} was probably read in the wrong coordinate system (see the offset check in the method "
+        "section), shifting its facilities or outlines by hundreds of metres; the findings below should not be "
+        "relied on until it is declared correctly and the study analysed again.",
+    },
     "rpt_offset_fits": {
         "zh": "坐标偏移检查：按 {declared} 读取，{what}与 OpenStreetMap 对应要素的距离中位数为 {metres:,.0f} 米，"
         "其他坐标系均不更吻合。",

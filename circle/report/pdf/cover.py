@@ -77,10 +77,24 @@ def cover(w: Writer, when: dt.datetime) -> list:
     return story
 
 
+def misread_layers(imports) -> list[str]:
+    """Return the imported files whose coordinate check found another system fitting better (read wrongly)."""
+    if imports is None:
+        return []
+    misread = []
+    for section in ("facilities", "area", "blocks", "census", "census_table"):
+        layer = getattr(imports, section, None) or {}
+        if (layer.get("offset_check") or {}).get("suggested"):
+            misread.append(str(layer.get("boundary_file") or layer.get("file") or section))
+    return misread
+
+
 def findings(w: Writer) -> list:
     """Return the key findings for the cover: residents, the largest gaps, the circle met, the first priority."""
     summary = w.content.summary
     story = [w.p(w.s("rpt_findings"), "h2")]
+    for file in misread_layers(w.content.study.summary.imports):  # read in the wrong coordinate system: first
+        story += [w.p(w.s("rpt_finding_misread", file=file), "warning"), Spacer(1, 4 * mm)]
     story.append(w.p("• " + w.s("rpt_finding_population", population=summary.population, blocks=summary.blocks)))
     assessed = [(k, v) for k, v in summary.categories.items() if v.coverage is not None]
     lowest = sorted(assessed, key=lambda item: (item[1].coverage, item[0]))[:3]
