@@ -304,8 +304,56 @@ def test_an_export_without_coordinates_or_with_a_broken_one_is_refused(tmp_path)
         'name,typecode,location\n和平诊所,090300,"104.06,30.65"\n社区诊所,090300,""\n川菜馆,050100,""\n',
         encoding="utf-8",
     )
+    table, report = read(path)  # line 3 is left out and listed; line 4 is a restaurant, left out anyway
+    assert list(table["name"]) == ["和平诊所"]
+    mapping = report["mapping"]
+    assert (mapping["rows_without_coordinates"], mapping["lines_without_coordinates"]) == (1, [3])
+    assert (mapping["mapped_rows"], mapping["excluded_rows"] + mapping["unmapped_rows"]) == (1, 2)
+    unplaced = next(item for item in mapping["excluded"] if "no readable coordinates" in item["reason"])
+    assert (unplaced["rows"], unplaced["examples"]) == (1, ["社区诊所"])
+    path.write_text('name,typecode,location\n和平诊所,090300,""\n社区诊所,090300,""\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"file lines 2, 3\. Fill"):
+        read(path)  # not one row has a position: nothing to import
+
+
+def test_a_bureau_list_of_categories_is_still_refused_for_one_row_without_coordinates(tmp_path):
+    path = tmp_path / "bureau.csv"
+    path.write_text("name,category,lon,lat\n和平诊所,clinic,104.06,30.65\n社区诊所,clinic,,\n", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"file lines 3\. Fill"):
-        read(path)  # line 4 has no position either, but it is a restaurant, left out anyway
+        read(path)  # every row of the bureau's own list was meant
+
+
+def test_repeated_rows_of_a_crawl_are_counted_once(tmp_path):
+    path = tmp_path / "crawl.csv"
+    path.write_text(
+        "name,lat,lng,detail_info.tag,uid\n"
+        "和平诊所,30.65,104.06,医疗;诊所,269e0d37f2a74de452e6b438\n"
+        "和平诊所,30.65,104.06,医疗;诊所,269e0d37f2a74de452e6b438\n"  # the same uid: a repeat
+        "和平诊所,30.66,104.07,医疗;诊所,d23f0824128b2f330c5c7fd0\n"  # another branch, 1.4 km away
+        "社区诊所,30.67,104.08,医疗;诊所,\n"
+        "社区诊所,30.670005,104.080005,医疗;诊所,\n"  # no uid, same name 0.7 m away: a repeat
+        "社区诊所,30.6701,104.08,医疗;诊所,\n",  # 11 m away: another place
+        encoding="utf-8",
+    )
+    table, report = read(path)
+    assert len(table) == 4
+    mapping = report["mapping"]
+    assert mapping["duplicate_rows"] == 2
+    reasons = {item["reason"]: item["rows"] for item in mapping["excluded"]}
+    assert reasons == {
+        "a repeat of an earlier row (the same uid)": 1,
+        "a repeat of an earlier row (the same name and position)": 1,
+    }
+    assert mapping["rows"] == mapping["mapped_rows"] + mapping["excluded_rows"] + mapping["unmapped_rows"]
+
+
+def test_left_out_types_name_up_to_three_examples(tmp_path):
+    path = tmp_path / "pets.csv"
+    lines = [f'宠物诊所{i},医疗保健服务;动物医疗场所;宠物诊所,090700,"104.06,30.6{i}"' for i in range(5)]
+    path.write_text("name,type,typecode,location\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    _, report = read(path)
+    (item,) = report["mapping"]["excluded"]
+    assert (item["rows"], item["examples"]) == (5, ["宠物诊所0", "宠物诊所1", "宠物诊所2"])
 
 
 # -- real places: the Chengdu extract shifted to GCJ-02, as AMap shows it ---------------------
@@ -365,7 +413,13 @@ def amap_export_of(osm, path: Path, bbox=None) -> tuple[Path, pd.DataFrame]:
 def test_a_gcj02_export_of_real_chengdu_places_lands_on_them_with_no_flags(tmp_path, chengdu_osm_facilities):
     osm = chengdu_osm_facilities
     path, chosen = amap_export_of(osm, tmp_path / "amap_chengdu.csv")
-    merged, report = import_facility_table(FacilityTableSpec(path), load_preset(), osm, CHENGDU_UTM)
+    added, report = import_facility_table(FacilityTableSpec(path), load_preset(), osm, CHENGDU_UTM)
+    # added to OSM (the default), OSM's own places are OSM's: none is counted twice
+    assert len(added) == len(osm) and (added["source"] == "osm").all()
+    matched = report["matched_osm"]
+    assert matched["rows"] == len(chosen) and matched["distance_m"] == 50
+    assert matched["per_category"]["clinic"]["matched"] == (chosen["category"] == "clinic").sum()
+    merged, report = import_facility_table(FacilityTableSpec(path, mode="replace"), load_preset(), osm, CHENGDU_UTM)
     assert report["layout"]["system"] == "gcj02" and report["declared_crs"] == "gcj02"
     check = report["offset_check"]
     assert check["suggested"] is None and check["median_m"]["gcj02"] < 1.0 and check["median_m"]["wgs84"] > 100
@@ -396,7 +450,10 @@ def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path,
     )
     assert "医疗保健服务;动物医疗场所;宠物诊所  (excluded: animal clinic" in printed
     assert "--facilities-mapping FILE" in printed
+    clinics = int((chosen["category"] == "clinic").sum())
+    assert f"{clinics} of {clinics} imported clinic facilities matched OpenStreetMap's within 50 m" in printed
     facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]
+    assert facilities["matched_osm"]["per_category"]["clinic"] == {"matched": clinics, "imported": clinics}
     assert facilities["declared_crs"] == "gcj02" and facilities["layout"]["platform"] == "amap"
     assert facilities["mapping"]["excluded_rows"] == 7 and facilities["mapping"]["mapped_rows"] == len(chosen)
 
