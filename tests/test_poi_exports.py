@@ -748,3 +748,150 @@ def test_the_cli_says_how_a_list_was_read_and_warns_when_most_of_it_is_left_out(
     assert "No type column: 9 of 20 rows classified by their names; the rest left out." in text
     _, report = read("amap_renamed_columns.csv")
     assert "XGCJ/YGCJ (gcj02), converted, lie a median 0." in describe_layout(report["layout"])
+
+
+# -- issue 30 review, round 3: what a planner adding an export to OSM can trust ---------------
+
+
+def test_traps_of_the_chengdu_review_are_decided_as_a_planner_would():
+    taxonomy = builtin_taxonomy()
+    keys = frozenset(c.key for c in load_preset().categories)
+
+    def verdict(platform, path, name, code=""):
+        return taxonomy.classify(platform, code, path, name, keys, {}, "gb50180_2018")
+
+    # early education is neither a kindergarten nor childcare, unless the name says 托育/托儿所
+    assert verdict("baidu", "教育培训;幼儿园", "金宝贝早教中心").status == EXCLUDED
+    assert verdict("baidu", "教育培训;幼儿园", "小天使亲子园").status == EXCLUDED
+    assert verdict("baidu", "教育培训;幼儿园", "成华区三心幼儿园").categories == ("kindergarten",)
+    assert verdict("baidu", "教育培训", "童馨早教托育中心").categories == ("childcare",)
+    # a chain convenience store filed as a supermarket is no food market; a real supermarket is
+    assert verdict("baidu", "购物;超市", "红旗连锁(建设路店)").status == EXCLUDED
+    assert verdict("amap", "", "舞东风超市", code="060400").status == EXCLUDED
+    assert verdict("tencent", "购物:超市", "美宜佳便利店").status == EXCLUDED
+    assert verdict("baidu", "购物;超市", "永辉超市(建设路店)").categories == ("food_market",)
+    assert verdict("amap", "", "伊藤洋华堂", code="060400").categories == ("food_market",)
+    # a plain market the platform files as 综合市场/市场 sells food, unless its name says other goods
+    assert verdict("baidu", "购物;市场", "横桥自强便民市场").categories == ("food_market",)
+    assert verdict("amap", "", "府河桥市场", code="060700").categories == ("food_market",)
+    assert verdict("amap", "", "府河桥服装市场", code="060700").status == EXCLUDED
+    assert verdict("baidu", "购物;市场", "西部建材市场").status == EXCLUDED
+
+
+def _osm_facilities(crs: str, rows: list[tuple[str, str | None, object]]):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(
+        {
+            "facility_id": [f"{c}:n{i}" for i, (c, _, _) in enumerate(rows)],
+            "category": [c for c, _, _ in rows],
+            "name": [n for _, n, _ in rows],
+            "osm_id": list(range(len(rows))),
+            "osm_type": "node",
+            "source": "osm",
+            "matched_rule": "test",
+            "tags": [{} for _ in rows],
+        },
+        geometry=[g for _, _, g in rows],
+        crs=crs,
+    )
+
+
+def test_an_added_list_does_not_count_osm_places_twice_and_leaves_out_rows_beyond_the_map(tmp_path):
+    import shapely
+
+    # metres in UTM 48N near Chengdu: OSM has a clinic at the origin and a kindergarten's grounds 1 km east
+    x0, y0 = 400_000.0, 3_390_000.0
+    grounds = shapely.box(x0 + 1000, y0, x0 + 1200, y0 + 200)
+    osm = _osm_facilities(
+        CHENGDU_UTM,
+        [("clinic", "和平诊所", shapely.Point(x0, y0)), ("kindergarten", None, grounds)],
+    )
+    path = tmp_path / "bureau.csv"
+    path.write_text(
+        "name,category,x,y\n"
+        f"和平诊所,clinic,{x0 + 30},{y0}\n"  # 30 m from OSM's clinic: the same place
+        f"和平诊所二部,clinic,{x0 + 40},{y0}\n"  # also near it, but OSM's clinic is taken: added
+        f"社区诊所,clinic,{x0 + 80},{y0}\n"  # 80 m away: another clinic, added
+        f"春天幼儿园,kindergarten,{x0 + 1150},{y0 + 150}\n"  # inside OSM's grounds: the same, its name given
+        f"幼儿园诊所,clinic,{x0 + 1100},{y0 + 100}\n"  # inside the grounds, but a clinic: added
+        f"北京诊所,clinic,{x0 + 900_000},{y0 + 900_000}\n",  # far beyond the map data: left out
+        encoding="utf-8",
+    )
+    extent = shapely.box(x0 - 5000, y0 - 5000, x0 + 5000, y0 + 5000)
+    spec = FacilityTableSpec(path, system=CHENGDU_UTM)
+    merged, report = import_facility_table(spec, load_preset(), osm, CHENGDU_UTM, extent=extent)
+    assert report["outside"] == {"rows": 1, "examples": ["北京诊所"]}
+    assert report["per_category"] == {"clinic": 4, "kindergarten": 1}
+    assert report["matched_osm"]["per_category"] == {
+        "clinic": {"matched": 1, "imported": 4},
+        "kindergarten": {"matched": 1, "imported": 1},
+    }
+    assert sorted(merged["name"]) == sorted(["和平诊所", "春天幼儿园", "和平诊所二部", "社区诊所", "幼儿园诊所"])
+    assert merged.loc[merged["category"] == "kindergarten", "source"].tolist() == ["osm"]
+    # replace keeps the bureau's list alone, but still not what lies beyond the map
+    merged, report = import_facility_table(
+        FacilityTableSpec(path, system=CHENGDU_UTM, mode="replace"), load_preset(), osm, CHENGDU_UTM, extent=extent
+    )
+    assert len(merged) == 5 and report["matched_osm"]["rows"] == 0 and report["outside"]["rows"] == 1
+
+
+def test_the_cli_says_what_was_matched_and_what_lay_beyond_the_map():
+    from circle.cli.analyze import describe_mapping, describe_placement
+
+    facilities = {
+        "outside": {"rows": 3, "examples": ["北京诊所", "上海诊所", "广州诊所"]},
+        "matched_osm": {"distance_m": 50.0, "per_category": {"clinic": {"matched": 31, "imported": 60}}},
+    }
+    assert describe_placement(facilities) == [
+        "3 rows lie outside the map data (北京诊所, 上海诊所, 广州诊所) and were left out.",
+        "31 of 60 imported clinic facilities matched OpenStreetMap's within 50 m and were not added twice "
+        "(--facilities-mode replace keeps the list alone).",
+    ]
+    mapping = {
+        "mapped_rows": 1,
+        "rows": 2,
+        "tables": ["baidu.csv (built in)"],
+        "excluded_rows": 1,
+        "unmapped_rows": 0,
+        "excluded": [
+            {"type": "教育培训;幼儿园", "rows": 1, "reason": "early education", "examples": ["金宝贝早教中心"]}
+        ],
+        "unmapped": [],
+    }
+    assert "  教育培训;幼儿园  (excluded: early education; e.g. 金宝贝早教中心)" in "\n".join(describe_mapping(mapping))
+
+
+def test_the_report_says_in_both_languages_what_was_matched_and_what_lay_beyond_the_map():
+    from circle.i18n import t
+    from circle.report.pdf.method import placement_sentence
+
+    class Words:  # what placement_sentence asks of the report's writer
+        def __init__(self, lang):
+            self.lang = lang
+            self.content = self
+
+        def s(self, key, **values):
+            return t(key, self.lang, **values)
+
+        def label(self, key, lang):
+            return {"zh": "社区卫生服务/诊所", "en": "clinics"}[lang]
+
+    facilities = {
+        "outside": {"rows": 3, "examples": ["北京诊所"]},
+        "matched_osm": {
+            "distance_m": 50.0,
+            "per_category": {"clinic": {"matched": 31, "imported": 60}, "school": {"matched": 0, "imported": 2}},
+        },
+    }
+    english = placement_sentence(Words("en"), facilities)
+    assert "3 rows lie outside the map data and were left out (北京诊所)." in english
+    assert "within 50 m of one of its category" in english and "31 of 60 imported clinics." in english
+    assert "school" not in english
+    chinese = placement_sentence(Words("zh"), facilities)
+    assert (
+        "50 米以内" in chinese
+        and "社区卫生服务/诊所 60 处中 31 处" in chinese
+        and "3 行位于地图数据范围之外" in chinese
+    )
+    assert placement_sentence(Words("en"), {"outside": {"rows": 0}, "matched_osm": {"per_category": {}}}) == ""

@@ -256,11 +256,16 @@ def _matched_to_osm(
                 taken_osm.add(o)
                 drop[rows.index.get_loc(group.index[r])] = True
                 osm_row = same.index[o]
-                if not osm.at[osm_row, "name"] and group["name"].iloc[r]:
+                if _unnamed(osm.at[osm_row, "name"]) and not _unnamed(group["name"].iloc[r]):
                     osm.at[osm_row, "name"] = group["name"].iloc[r]
             matched = len(taken_rows)
         counts[str(category)] = (matched, len(group))
     return rows[~drop].reset_index(drop=True), osm, counts
+
+
+def _unnamed(name: Any) -> bool:
+    """Whether a facility's name is missing (None, NaN or empty)."""
+    return name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip()
 
 
 def _declared(system: str) -> str:
