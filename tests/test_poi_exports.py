@@ -332,11 +332,12 @@ def test_repeated_rows_of_a_crawl_are_counted_once(tmp_path):
         "和平诊所,30.66,104.07,医疗;诊所,d23f0824128b2f330c5c7fd0\n"  # another branch, 1.4 km away
         "社区诊所,30.67,104.08,医疗;诊所,\n"
         "社区诊所,30.670005,104.080005,医疗;诊所,\n"  # no uid, same name 0.7 m away: a repeat
-        "社区诊所,30.6701,104.08,医疗;诊所,\n",  # 11 m away: another place
+        "社区诊所,30.6701,104.08,医疗;诊所,\n"  # 11 m away: another place
+        "社区诊所,30.67,104.08,医疗;综合医院,\n",  # the same place as another type: kept
         encoding="utf-8",
     )
     table, report = read(path)
-    assert len(table) == 4
+    assert len(table) == 5
     mapping = report["mapping"]
     assert mapping["duplicate_rows"] == 2
     reasons = {item["reason"]: item["rows"] for item in mapping["excluded"]}
@@ -451,7 +452,7 @@ def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path,
     assert "医疗保健服务;动物医疗场所;宠物诊所  (excluded: animal clinic" in printed
     assert "--facilities-mapping FILE" in printed
     clinics = int((chosen["category"] == "clinic").sum())
-    assert f"{clinics} of {clinics} imported clinic facilities matched OpenStreetMap's within 50 m" in printed
+    assert f"clinic {clinics} of {clinics}" in printed and "matched OpenStreetMap's of their category" in printed
     facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]
     assert facilities["matched_osm"]["per_category"]["clinic"] == {"matched": clinics, "imported": clinics}
     assert facilities["declared_crs"] == "gcj02" and facilities["layout"]["platform"] == "amap"
@@ -841,12 +842,15 @@ def test_the_cli_says_what_was_matched_and_what_lay_beyond_the_map():
 
     facilities = {
         "outside": {"rows": 3, "examples": ["北京诊所", "上海诊所", "广州诊所"]},
-        "matched_osm": {"distance_m": 50.0, "per_category": {"clinic": {"matched": 31, "imported": 60}}},
+        "matched_osm": {
+            "distance_m": 50.0,
+            "per_category": {"clinic": {"matched": 31, "imported": 60}, "school": {"matched": 0, "imported": 2}},
+        },
     }
     assert describe_placement(facilities) == [
         "3 rows lie outside the map data (北京诊所, 上海诊所, 广州诊所) and were left out.",
-        "31 of 60 imported clinic facilities matched OpenStreetMap's within 50 m and were not added twice "
-        "(--facilities-mode replace keeps the list alone).",
+        "31 of 62 imported facilities matched OpenStreetMap's of their category within 50 m and were not added "
+        "twice (clinic 31 of 60); --facilities-mode replace keeps the list alone.",
     ]
     mapping = {
         "mapped_rows": 1,

@@ -424,13 +424,16 @@ def describe_placement(facilities: dict) -> list[str]:
             f"{'were' if outside['rows'] > 1 else 'was'} left out."
         )
     matched = facilities.get("matched_osm") or {}
-    for category, counts in matched.get("per_category", {}).items():
-        if counts["matched"]:
-            lines.append(
-                f"{counts['matched']:,} of {counts['imported']:,} imported {category} facilities matched "
-                f"OpenStreetMap's within {matched['distance_m']:g} m and were not added twice "
-                "(--facilities-mode replace keeps the list alone)."
-            )
+    counts = {c: n for c, n in matched.get("per_category", {}).items() if n["matched"]}
+    if counts:
+        found = sum(n["matched"] for n in counts.values())
+        imported = sum(n["imported"] for n in matched["per_category"].values())
+        each = ", ".join(f"{c} {n['matched']:,} of {n['imported']:,}" for c, n in counts.items())
+        lines.append(
+            f"{found:,} of {imported:,} imported facilities matched OpenStreetMap's of their category within "
+            f"{matched['distance_m']:g} m and were not added twice ({each}); --facilities-mode replace keeps the list "
+            "alone."
+        )
     return lines
 
 

@@ -680,7 +680,7 @@ def _read_export(
     records = bool(frame.attrs.get("records"))
     lon, lat, lon_col, lat_col = layout.coordinates(frame)
     columns = lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}"
-    repeats = repeated_rows(frame, names, lon, lat)
+    repeats = repeated_rows(frame, names + "\t" + codes + "\t" + types, lon, lat)
     for i, said in enumerate(repeats):
         if said:
             verdicts[i] = Verdict(EXCLUDED, reason=f"a repeat of an earlier row ({said})")
@@ -910,11 +910,13 @@ def _example_names(shown_types: list[str], verdicts: list, names: list[str]) -> 
 def repeated_rows(frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: np.ndarray) -> list[str]:
     """Return for every row what makes it a repeat of an earlier one (``"the same uid"``), ``""`` for a first.
 
-    Rectangle crawls serve a POI once per rectangle it lies in.
+    Rectangle crawls serve a POI once per rectangle it lies in. ``names``
+    holds each row's name with its type: a school listed once as a primary
+    and once as a middle school, at one position, is two facilities.
 
     A row repeats an earlier one when both carry the same platform id
     (Baidu's ``uid``, AMap's or Tencent's ``id``); a row without an id
-    repeats an earlier one of the same name within :data:`SAME_PLACE_M`.
+    repeats an earlier one of the same name and type within :data:`SAME_PLACE_M`.
     """
     lowered = {str(c).strip().lower(): c for c in frame.columns}
     id_col = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)
@@ -931,7 +933,7 @@ def repeated_rows(frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: n
             repeats[i] = f"the same {id_col}" if pid in seen_ids else ""
             seen_ids.add(pid)
             continue
-        if not name or not (np.isfinite(lon[i]) and np.isfinite(lat[i])):
+        if not name.split("\t")[0] or not (np.isfinite(lon[i]) and np.isfinite(lat[i])):
             continue
         earlier = seen_places.setdefault(name, [])
         if earlier:
