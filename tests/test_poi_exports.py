@@ -770,6 +770,8 @@ def test_traps_of_the_chengdu_review_are_decided_as_a_planner_would():
     assert verdict("baidu", "购物;超市", "红旗连锁(建设路店)").status == EXCLUDED
     assert verdict("amap", "", "舞东风超市", code="060400").status == EXCLUDED
     assert verdict("tencent", "购物:超市", "美宜佳便利店").status == EXCLUDED
+    assert verdict("baidu", "购物;超市", "红旗超市").status == EXCLUDED
+    assert verdict("tencent", "购物:农贸市场", "府河桥市场").categories == ("food_market",)
     assert verdict("baidu", "购物;超市", "永辉超市(建设路店)").categories == ("food_market",)
     assert verdict("amap", "", "伊藤洋华堂", code="060400").categories == ("food_market",)
     # a plain market the platform files as 综合市场/市场 sells food, unless its name says other goods
