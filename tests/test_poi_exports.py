@@ -901,3 +901,13 @@ def test_the_report_says_in_both_languages_what_was_matched_and_what_lay_beyond_
         and "3 行位于地图数据范围之外" in chinese
     )
     assert placement_sentence(Words("en"), {"outside": {"rows": 0}, "matched_osm": {"per_category": {}}}) == ""
+
+
+def test_a_planners_own_id_column_does_not_make_rows_repeats(tmp_path):
+    path = tmp_path / "own.csv"
+    path.write_text(
+        "id,name,lon,lat\n7,春天幼儿园,104.06,30.65\n7,秋天幼儿园,104.07,30.66\n",
+        encoding="utf-8",
+    )
+    table, report = read(path)  # "id" here is the bureau's community number, not a platform's POI id
+    assert sorted(table["name"]) == ["春天幼儿园", "秋天幼儿园"] and report["mapping"]["duplicate_rows"] == 0

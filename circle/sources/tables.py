@@ -680,7 +680,8 @@ def _read_export(
     records = bool(frame.attrs.get("records"))
     lon, lat, lon_col, lat_col = layout.coordinates(frame)
     columns = lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}"
-    repeats = repeated_rows(frame, names + "\t" + codes + "\t" + types, lon, lat)
+    id_columns = ID_COLUMNS if layout.platform in PLATFORMS else ("uid",)  # a list's own "id" may be anything
+    repeats = repeated_rows(frame, names + "\t" + codes + "\t" + types, lon, lat, id_columns)
     for i, said in enumerate(repeats):
         if said:
             verdicts[i] = Verdict(EXCLUDED, reason=f"a repeat of an earlier row ({said})")
@@ -907,7 +908,9 @@ def _example_names(shown_types: list[str], verdicts: list, names: list[str]) -> 
     return examples
 
 
-def repeated_rows(frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: np.ndarray) -> list[str]:
+def repeated_rows(
+    frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: np.ndarray, id_columns: tuple[str, ...] = ID_COLUMNS
+) -> list[str]:
     """Return for every row what makes it a repeat of an earlier one (``"the same uid"``), ``""`` for a first.
 
     Rectangle crawls serve a POI once per rectangle it lies in. ``names``
@@ -917,9 +920,10 @@ def repeated_rows(frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: n
     A row repeats an earlier one when both carry the same platform id
     (Baidu's ``uid``, AMap's or Tencent's ``id``); a row without an id
     repeats an earlier one of the same name and type within :data:`SAME_PLACE_M`.
+    ``id_columns`` are the column names (lower case) that may hold the id.
     """
     lowered = {str(c).strip().lower(): c for c in frame.columns}
-    id_col = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)
+    id_col = next((lowered[c] for c in id_columns if c in lowered), None)
     repeats = [""] * len(frame)
     ids = (
         frame[id_col].fillna("").astype(str).str.strip().str.removesuffix(".0").to_numpy(object)
