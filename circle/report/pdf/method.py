@@ -228,7 +228,11 @@ def placement_sentence(w: Writer, facilities: dict) -> str:
     outside = facilities.get("outside") or {}
     if outside.get("rows"):
         parts.append(
-            w.s("rpt_import_facilities_outside", rows=outside["rows"], names=", ".join(outside.get("examples", [])))
+            w.s(
+                "rpt_import_facilities_outside",
+                rows=outside["rows"],
+                names=t("list_sep", w.lang).join(outside.get("examples", [])),
+            )
         )
     matched = facilities.get("matched_osm") or {}
     items = [
@@ -238,9 +242,13 @@ def placement_sentence(w: Writer, facilities: dict) -> str:
     ]
     if items:
         parts.append(
-            w.s("rpt_import_facilities_matched", distance=f"{matched['distance_m']:g}", matched="; ".join(items))
+            w.s(
+                "rpt_import_facilities_matched",
+                distance=f"{matched['distance_m']:g}",
+                matched=t("clause_sep", w.lang).join(items),
+            )
         )
-    return " ".join(parts)
+    return ("" if w.lang == "zh" else " ").join(parts)
 
 
 def imports_paragraphs(w: Writer) -> list:
