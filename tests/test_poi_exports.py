@@ -304,8 +304,57 @@ def test_an_export_without_coordinates_or_with_a_broken_one_is_refused(tmp_path)
         'name,typecode,location\n和平诊所,090300,"104.06,30.65"\n社区诊所,090300,""\n川菜馆,050100,""\n',
         encoding="utf-8",
     )
+    table, report = read(path)  # line 3 is left out and listed; line 4 is a restaurant, left out anyway
+    assert list(table["name"]) == ["和平诊所"]
+    mapping = report["mapping"]
+    assert (mapping["rows_without_coordinates"], mapping["lines_without_coordinates"]) == (1, [3])
+    assert (mapping["mapped_rows"], mapping["excluded_rows"] + mapping["unmapped_rows"]) == (1, 2)
+    unplaced = next(item for item in mapping["excluded"] if "no readable coordinates" in item["reason"])
+    assert (unplaced["rows"], unplaced["examples"]) == (1, ["社区诊所"])
+    path.write_text('name,typecode,location\n和平诊所,090300,""\n社区诊所,090300,""\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"file lines 2, 3\. Fill"):
+        read(path)  # not one row has a position: nothing to import
+
+
+def test_a_bureau_list_of_categories_is_still_refused_for_one_row_without_coordinates(tmp_path):
+    path = tmp_path / "bureau.csv"
+    path.write_text("name,category,lon,lat\n和平诊所,clinic,104.06,30.65\n社区诊所,clinic,,\n", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"file lines 3\. Fill"):
-        read(path)  # line 4 has no position either, but it is a restaurant, left out anyway
+        read(path)  # every row of the bureau's own list was meant
+
+
+def test_repeated_rows_of_a_crawl_are_counted_once(tmp_path):
+    path = tmp_path / "crawl.csv"
+    path.write_text(
+        "name,lat,lng,detail_info.tag,uid\n"
+        "和平诊所,30.65,104.06,医疗;诊所,269e0d37f2a74de452e6b438\n"
+        "和平诊所,30.65,104.06,医疗;诊所,269e0d37f2a74de452e6b438\n"  # the same uid: a repeat
+        "和平诊所,30.66,104.07,医疗;诊所,d23f0824128b2f330c5c7fd0\n"  # another branch, 1.4 km away
+        "社区诊所,30.67,104.08,医疗;诊所,\n"
+        "社区诊所,30.670005,104.080005,医疗;诊所,\n"  # no uid, same name 0.7 m away: a repeat
+        "社区诊所,30.6701,104.08,医疗;诊所,\n"  # 11 m away: another place
+        "社区诊所,30.67,104.08,医疗;综合医院,\n",  # the same place as another type: kept
+        encoding="utf-8",
+    )
+    table, report = read(path)
+    assert len(table) == 5
+    mapping = report["mapping"]
+    assert mapping["duplicate_rows"] == 2
+    reasons = {item["reason"]: item["rows"] for item in mapping["excluded"]}
+    assert reasons == {
+        "a repeat of an earlier row (the same uid)": 1,
+        "a repeat of an earlier row (the same name and position)": 1,
+    }
+    assert mapping["rows"] == mapping["mapped_rows"] + mapping["excluded_rows"] + mapping["unmapped_rows"]
+
+
+def test_left_out_types_name_up_to_three_examples(tmp_path):
+    path = tmp_path / "pets.csv"
+    lines = [f'宠物诊所{i},医疗保健服务;动物医疗场所;宠物诊所,090700,"104.06,30.6{i}"' for i in range(5)]
+    path.write_text("name,type,typecode,location\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    _, report = read(path)
+    (item,) = report["mapping"]["excluded"]
+    assert (item["rows"], item["examples"]) == (5, ["宠物诊所0", "宠物诊所1", "宠物诊所2"])
 
 
 # -- real places: the Chengdu extract shifted to GCJ-02, as AMap shows it ---------------------
@@ -365,7 +414,13 @@ def amap_export_of(osm, path: Path, bbox=None) -> tuple[Path, pd.DataFrame]:
 def test_a_gcj02_export_of_real_chengdu_places_lands_on_them_with_no_flags(tmp_path, chengdu_osm_facilities):
     osm = chengdu_osm_facilities
     path, chosen = amap_export_of(osm, tmp_path / "amap_chengdu.csv")
-    merged, report = import_facility_table(FacilityTableSpec(path), load_preset(), osm, CHENGDU_UTM)
+    added, report = import_facility_table(FacilityTableSpec(path), load_preset(), osm, CHENGDU_UTM)
+    # added to OSM (the default), OSM's own places are OSM's: none is counted twice
+    assert len(added) == len(osm) and (added["source"] == "osm").all()
+    matched = report["matched_osm"]
+    assert matched["rows"] == len(chosen) and matched["distance_m"] == 50
+    assert matched["per_category"]["clinic"]["matched"] == (chosen["category"] == "clinic").sum()
+    merged, report = import_facility_table(FacilityTableSpec(path, mode="replace"), load_preset(), osm, CHENGDU_UTM)
     assert report["layout"]["system"] == "gcj02" and report["declared_crs"] == "gcj02"
     check = report["offset_check"]
     assert check["suggested"] is None and check["median_m"]["gcj02"] < 1.0 and check["median_m"]["wgs84"] > 100
@@ -396,7 +451,10 @@ def test_circle_analyze_reads_an_amap_export_and_says_what_it_left_out(tmp_path,
     )
     assert "医疗保健服务;动物医疗场所;宠物诊所  (excluded: animal clinic" in printed
     assert "--facilities-mapping FILE" in printed
+    clinics = int((chosen["category"] == "clinic").sum())
+    assert f"clinic {clinics} of {clinics}" in printed and "matched OpenStreetMap's of their category" in printed
     facilities = json.loads((out / "summary.json").read_text(encoding="utf-8"))["imports"]["facilities"]
+    assert facilities["matched_osm"]["per_category"]["clinic"] == {"matched": clinics, "imported": clinics}
     assert facilities["declared_crs"] == "gcj02" and facilities["layout"]["platform"] == "amap"
     assert facilities["mapping"]["excluded_rows"] == 7 and facilities["mapping"]["mapped_rows"] == len(chosen)
 
@@ -691,3 +749,165 @@ def test_the_cli_says_how_a_list_was_read_and_warns_when_most_of_it_is_left_out(
     assert "No type column: 9 of 20 rows classified by their names; the rest left out." in text
     _, report = read("amap_renamed_columns.csv")
     assert "XGCJ/YGCJ (gcj02), converted, lie a median 0." in describe_layout(report["layout"])
+
+
+# -- issue 30 review, round 3: what a planner adding an export to OSM can trust ---------------
+
+
+def test_traps_of_the_chengdu_review_are_decided_as_a_planner_would():
+    taxonomy = builtin_taxonomy()
+    keys = frozenset(c.key for c in load_preset().categories)
+
+    def verdict(platform, path, name, code=""):
+        return taxonomy.classify(platform, code, path, name, keys, {}, "gb50180_2018")
+
+    # early education is neither a kindergarten nor childcare, unless the name says 托育/托儿所
+    assert verdict("baidu", "教育培训;幼儿园", "金宝贝早教中心").status == EXCLUDED
+    assert verdict("baidu", "教育培训;幼儿园", "小天使亲子园").status == EXCLUDED
+    assert verdict("baidu", "教育培训;幼儿园", "成华区三心幼儿园").categories == ("kindergarten",)
+    assert verdict("baidu", "教育培训", "童馨早教托育中心").categories == ("childcare",)
+    # a chain convenience store filed as a supermarket is no food market; a real supermarket is
+    assert verdict("baidu", "购物;超市", "红旗连锁(建设路店)").status == EXCLUDED
+    assert verdict("amap", "", "舞东风超市", code="060400").status == EXCLUDED
+    assert verdict("tencent", "购物:超市", "美宜佳便利店").status == EXCLUDED
+    assert verdict("baidu", "购物;超市", "红旗超市").status == EXCLUDED
+    assert verdict("tencent", "购物:农贸市场", "府河桥市场").categories == ("food_market",)
+    assert verdict("baidu", "购物;超市", "永辉超市(建设路店)").categories == ("food_market",)
+    assert verdict("amap", "", "伊藤洋华堂", code="060400").categories == ("food_market",)
+    # a plain market the platform files as 综合市场/市场 sells food, unless its name says other goods
+    assert verdict("baidu", "购物;市场", "横桥自强便民市场").categories == ("food_market",)
+    assert verdict("amap", "", "府河桥市场", code="060700").categories == ("food_market",)
+    assert verdict("amap", "", "府河桥服装市场", code="060700").status == EXCLUDED
+    assert verdict("baidu", "购物;市场", "西部建材市场").status == EXCLUDED
+
+
+def _osm_facilities(crs: str, rows: list[tuple[str, str | None, object]]):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(
+        {
+            "facility_id": [f"{c}:n{i}" for i, (c, _, _) in enumerate(rows)],
+            "category": [c for c, _, _ in rows],
+            "name": [n for _, n, _ in rows],
+            "osm_id": list(range(len(rows))),
+            "osm_type": "node",
+            "source": "osm",
+            "matched_rule": "test",
+            "tags": [{} for _ in rows],
+        },
+        geometry=[g for _, _, g in rows],
+        crs=crs,
+    )
+
+
+def test_an_added_list_does_not_count_osm_places_twice_and_leaves_out_rows_beyond_the_map(tmp_path):
+    import shapely
+
+    # metres in UTM 48N near Chengdu: OSM has a clinic at the origin and a kindergarten's grounds 1 km east
+    x0, y0 = 400_000.0, 3_390_000.0
+    grounds = shapely.box(x0 + 1000, y0, x0 + 1200, y0 + 200)
+    osm = _osm_facilities(
+        CHENGDU_UTM,
+        [("clinic", "和平诊所", shapely.Point(x0, y0)), ("kindergarten", None, grounds)],
+    )
+    path = tmp_path / "bureau.csv"
+    path.write_text(
+        "name,category,x,y\n"
+        f"和平诊所,clinic,{x0 + 30},{y0}\n"  # 30 m from OSM's clinic: the same place
+        f"和平诊所二部,clinic,{x0 + 40},{y0}\n"  # also near it, but OSM's clinic is taken: added
+        f"社区诊所,clinic,{x0 + 80},{y0}\n"  # 80 m away: another clinic, added
+        f"春天幼儿园,kindergarten,{x0 + 1150},{y0 + 150}\n"  # inside OSM's grounds: the same, its name given
+        f"幼儿园诊所,clinic,{x0 + 1100},{y0 + 100}\n"  # inside the grounds, but a clinic: added
+        f"北京诊所,clinic,{x0 + 900_000},{y0 + 900_000}\n",  # far beyond the map data: left out
+        encoding="utf-8",
+    )
+    extent = shapely.box(x0 - 5000, y0 - 5000, x0 + 5000, y0 + 5000)
+    spec = FacilityTableSpec(path, system=CHENGDU_UTM)
+    merged, report = import_facility_table(spec, load_preset(), osm, CHENGDU_UTM, extent=extent)
+    assert report["outside"] == {"rows": 1, "examples": ["北京诊所"]}
+    assert report["per_category"] == {"clinic": 4, "kindergarten": 1}
+    assert report["matched_osm"]["per_category"] == {
+        "clinic": {"matched": 1, "imported": 4},
+        "kindergarten": {"matched": 1, "imported": 1},
+    }
+    assert sorted(merged["name"]) == sorted(["和平诊所", "春天幼儿园", "和平诊所二部", "社区诊所", "幼儿园诊所"])
+    assert merged.loc[merged["category"] == "kindergarten", "source"].tolist() == ["osm"]
+    # replace keeps the bureau's list alone, but still not what lies beyond the map
+    merged, report = import_facility_table(
+        FacilityTableSpec(path, system=CHENGDU_UTM, mode="replace"), load_preset(), osm, CHENGDU_UTM, extent=extent
+    )
+    assert len(merged) == 5 and report["matched_osm"]["rows"] == 0 and report["outside"]["rows"] == 1
+
+
+def test_the_cli_says_what_was_matched_and_what_lay_beyond_the_map():
+    from circle.cli.analyze import describe_mapping, describe_placement
+
+    facilities = {
+        "outside": {"rows": 3, "examples": ["北京诊所", "上海诊所", "广州诊所"]},
+        "matched_osm": {
+            "distance_m": 50.0,
+            "per_category": {"clinic": {"matched": 31, "imported": 60}, "school": {"matched": 0, "imported": 2}},
+        },
+    }
+    assert describe_placement(facilities) == [
+        "3 rows lie outside the map data (北京诊所, 上海诊所, 广州诊所) and were left out.",
+        "31 of 62 imported facilities matched OpenStreetMap's of their category within 50 m and were not added "
+        "twice (clinic 31 of 60); --facilities-mode replace keeps the list alone.",
+    ]
+    mapping = {
+        "mapped_rows": 1,
+        "rows": 2,
+        "tables": ["baidu.csv (built in)"],
+        "excluded_rows": 1,
+        "unmapped_rows": 0,
+        "excluded": [
+            {"type": "教育培训;幼儿园", "rows": 1, "reason": "early education", "examples": ["金宝贝早教中心"]}
+        ],
+        "unmapped": [],
+    }
+    assert "  教育培训;幼儿园  (excluded: early education; e.g. 金宝贝早教中心)" in "\n".join(describe_mapping(mapping))
+
+
+def test_the_report_says_in_both_languages_what_was_matched_and_what_lay_beyond_the_map():
+    from circle.i18n import t
+    from circle.report.pdf.method import placement_sentence
+
+    class Words:  # what placement_sentence asks of the report's writer
+        def __init__(self, lang):
+            self.lang = lang
+            self.content = self
+
+        def s(self, key, **values):
+            return t(key, self.lang, **values)
+
+        def label(self, key, lang):
+            return {"zh": "社区卫生服务/诊所", "en": "clinics"}[lang]
+
+    facilities = {
+        "outside": {"rows": 3, "examples": ["北京诊所"]},
+        "matched_osm": {
+            "distance_m": 50.0,
+            "per_category": {"clinic": {"matched": 31, "imported": 60}, "school": {"matched": 0, "imported": 2}},
+        },
+    }
+    english = placement_sentence(Words("en"), facilities)
+    assert "3 rows lie outside the map data and were left out (北京诊所)." in english
+    assert "within 50 m of one of its category" in english and "31 of 60 imported clinics." in english
+    assert "school" not in english
+    chinese = placement_sentence(Words("zh"), facilities)
+    assert (
+        "50 米以内" in chinese
+        and "社区卫生服务/诊所 60 处中 31 处" in chinese
+        and "3 行位于地图数据范围之外" in chinese
+    )
+    assert placement_sentence(Words("en"), {"outside": {"rows": 0}, "matched_osm": {"per_category": {}}}) == ""
+
+
+def test_a_planners_own_id_column_does_not_make_rows_repeats(tmp_path):
+    path = tmp_path / "own.csv"
+    path.write_text(
+        "id,name,lon,lat\n7,春天幼儿园,104.06,30.65\n7,秋天幼儿园,104.07,30.66\n",
+        encoding="utf-8",
+    )
+    table, report = read(path)  # "id" here is the bureau's community number, not a platform's POI id
+    assert sorted(table["name"]) == ["春天幼儿园", "秋天幼儿园"] and report["mapping"]["duplicate_rows"] == 0

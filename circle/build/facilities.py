@@ -114,17 +114,50 @@ def _merge_points_into_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame[~drop]
 
 
+#: an imported facility this close (metres) to an OSM facility of its category, or inside its outline, is the
+#: same place: a platform's point and OSM's node or grounds of one kindergarten lie a few to some tens of metres
+#: apart (entrance, building or grounds centre; GCJ-02 undone to ~1 m), while two kindergartens or clinics of a
+#: neighbourhood rarely lie closer than 50 m; each OSM facility takes at most one imported row, the nearest
+SAME_FACILITY_M = 50.0
+
+
 def import_facility_table(
-    spec: FacilityTableSpec, preset: Preset, osm_facilities: gpd.GeoDataFrame, crs: str
+    spec: FacilityTableSpec,
+    preset: Preset,
+    osm_facilities: gpd.GeoDataFrame,
+    crs: str,
+    extent: Any = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read a facility table, check its coordinate system against OSM, and add it or let it replace OSM's.
+
+    Rows outside ``extent`` (the map data, widened by the walk's reach) are
+    left out and counted: a Beijing row in a Chengdu export would only be
+    a facility no one can reach. In ``add`` mode an imported facility
+    within :data:`SAME_FACILITY_M` of an OSM facility of its category (or
+    inside its outline) is the same place and is not added twice: OSM's is
+    kept, with the imported name when it has none.
+
+    Parameters
+    ----------
+    spec : FacilityTableSpec
+        The file, its system, mode, columns and mapping.
+    preset : Preset
+        The categories.
+    osm_facilities : geopandas.GeoDataFrame
+        OSM's facilities, in ``crs``.
+    crs : str
+        The study's projected CRS.
+    extent : shapely.Geometry, optional
+        Where the map data lies, in ``crs``; rows beyond it are left out.
 
     Returns
     -------
     tuple of (geopandas.GeoDataFrame, dict)
         The facilities (the preset's category order kept) and the import's
         report (file, declared system, mode, rows per category, OSM facilities
-        replaced, the coordinate-offset check; for an AMap/Baidu/Tencent
+        replaced, the coordinate-offset check, ``outside`` (rows beyond the
+        map data, with example names) and ``matched_osm`` (imported rows
+        that were OSM's facilities, per category); for an AMap/Baidu/Tencent
         export also ``layout``, how it was recognised and in which system it
         was read, and ``mapping``, the rows mapped, excluded and unmapped
         per platform type).
@@ -147,7 +180,13 @@ def import_facility_table(
         geometry=imported.geometry.to_numpy(),
         crs=crs,
     )
+    rows, outside = _inside(rows, extent)
     categories = sorted(set(rows["category"]))
+    per_category = {c: int((rows["category"] == c).sum()) for c in categories}
+    imported_rows = len(rows)
+    matched = {}
+    if spec.mode == "add":
+        rows, osm_facilities, matched = _matched_to_osm(rows, osm_facilities)
     replaced = 0
     if spec.mode == "replace":
         dropping = osm_facilities["category"].isin(categories)
@@ -161,13 +200,72 @@ def import_facility_table(
         "file": spec.path.name,
         "declared_crs": how["layout"]["system"] if how else _declared(spec.system),
         "mode": spec.mode,
-        "rows": len(rows),
-        "per_category": {c: int((rows["category"] == c).sum()) for c in categories},
+        "rows": imported_rows,
+        "per_category": per_category,
+        "outside": outside,
+        "matched_osm": {
+            "distance_m": SAME_FACILITY_M,
+            "rows": sum(n for n, _ in matched.values()),
+            "per_category": {c: {"matched": n, "imported": total} for c, (n, total) in matched.items()},
+        },
         "osm_facilities_replaced": replaced,
         "offset_check": offset,
         **how,
     }
     return merged, report
+
+
+def _inside(rows: gpd.GeoDataFrame, extent: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Leave out imported rows beyond the map data; count them (once per file line) and name a few."""
+    if extent is None or rows.empty:
+        return rows, {"rows": 0, "examples": []}
+    inside = shapely.intersects(rows.geometry.values, extent)
+    beyond = rows[~inside].drop_duplicates("facility_id")
+    lines = beyond["facility_id"].str.split(":x").str[-1]
+    names = [n for n in dict.fromkeys(beyond["name"].fillna("").astype(str)) if n]
+    return rows[inside].reset_index(drop=True), {"rows": int(lines.nunique()), "examples": names[:3]}
+
+
+def _matched_to_osm(
+    rows: gpd.GeoDataFrame, osm: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, tuple[int, int]]]:
+    """Pair imported rows with OSM facilities of their category within :data:`SAME_FACILITY_M`, nearest first.
+
+    Returns
+    -------
+    tuple
+        The imported rows OSM does not have; OSM's facilities (an unnamed one
+        given its partner's name); and per category (rows matched, rows imported).
+    """
+    drop = np.zeros(len(rows), bool)
+    osm = osm.copy()
+    counts: dict[str, tuple[int, int]] = {}
+    for category, group in rows.groupby("category", sort=True):
+        same = osm[osm["category"] == category]
+        matched = 0
+        if not same.empty:
+            tree = shapely.STRtree(same.geometry.values)
+            row_idx, osm_idx = tree.query(group.geometry.values, predicate="dwithin", distance=SAME_FACILITY_M)
+            gaps = shapely.distance(group.geometry.values[row_idx], same.geometry.values[osm_idx])
+            taken_rows, taken_osm = set(), set()
+            for k in np.argsort(gaps, kind="stable"):
+                r, o = int(row_idx[k]), int(osm_idx[k])
+                if r in taken_rows or o in taken_osm:
+                    continue
+                taken_rows.add(r)
+                taken_osm.add(o)
+                drop[rows.index.get_loc(group.index[r])] = True
+                osm_row = same.index[o]
+                if _unnamed(osm.at[osm_row, "name"]) and not _unnamed(group["name"].iloc[r]):
+                    osm.at[osm_row, "name"] = group["name"].iloc[r]
+            matched = len(taken_rows)
+        counts[str(category)] = (matched, len(group))
+    return rows[~drop].reset_index(drop=True), osm, counts
+
+
+def _unnamed(name: Any) -> bool:
+    """Whether a facility's name is missing (None, NaN or empty)."""
+    return name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip()
 
 
 def _declared(system: str) -> str:

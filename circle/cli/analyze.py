@@ -406,13 +406,38 @@ def describe_mapping(mapping: dict) -> list[str]:
     left_out = [("excluded", item) for item in mapping["excluded"]] + [("no category", i) for i in mapping["unmapped"]]
     left_out.sort(key=lambda pair: -pair[1]["rows"])
     for kind, item in left_out[:SHOWN_TYPES]:
-        lines.append(f"  {item['rows']:>6,}  {item['type']}  ({kind}: {item['reason']})")
+        examples = f"; e.g. {', '.join(item['examples'])}" if item.get("examples") else ""
+        lines.append(f"  {item['rows']:>6,}  {item['type']}  ({kind}: {item['reason']}{examples})")
     if len(left_out) > SHOWN_TYPES:
         lines.append(f"  … {len(left_out) - SHOWN_TYPES} more types in summary.json (imports.facilities.mapping)")
     if left_out:
         lines.append("  Map a type yourself in an edited copy of the table: --facilities-mapping FILE")
     if mapping["mapped_rows"] == 0 and mapping["rows"]:
         lines.append("WARNING: no row of the list maps to a category of the preset; nothing was imported.")
+    return lines
+
+
+def describe_placement(facilities: dict) -> list[str]:
+    """Return lines saying which imported rows lay beyond the map data and which were OSM's facilities already."""
+    lines = []
+    outside = facilities.get("outside") or {}
+    if outside.get("rows"):
+        names = f" ({', '.join(outside['examples'])})" if outside.get("examples") else ""
+        lines.append(
+            f"{outside['rows']:,} row{'s lie' if outside['rows'] > 1 else ' lies'} outside the map data{names} and "
+            f"{'were' if outside['rows'] > 1 else 'was'} left out."
+        )
+    matched = facilities.get("matched_osm") or {}
+    counts = {c: n for c, n in matched.get("per_category", {}).items() if n["matched"]}
+    if counts:
+        found = sum(n["matched"] for n in counts.values())
+        imported = sum(n["imported"] for n in matched["per_category"].values())
+        each = ", ".join(f"{c} {n['matched']:,} of {n['imported']:,}" for c, n in counts.items())
+        lines.append(
+            f"{found:,} of {imported:,} imported facilities matched OpenStreetMap's of their category within "
+            f"{matched['distance_m']:g} m and were not added twice ({each}); --facilities-mode replace keeps the list "
+            "alone."
+        )
     return lines
 
 
@@ -436,6 +461,8 @@ def _print_imports(imports: Imports) -> None:
                 else ""
             )
         )
+        for line in describe_placement(facilities):
+            print(f"  {line}")
         if not offset.get("suggested"):
             print(f"  {offset['message']}")
         if facilities.get("mapping"):

@@ -416,6 +416,21 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "were excluded on purpose (pet clinics, training schools, wholesale markets …) and {unmapped} have types of "
         "no category of the standard. Most frequent types left out: {top}.",
     },
+    "rpt_import_facilities_matched": {
+        "zh": "按默认的并入方式，导入的设施与同类 OpenStreetMap 设施相距 {distance} 米以内"
+        "（或在其用地范围内）即视为同一处，"
+        "只保留 OpenStreetMap 的一处、不重复计数：{matched}。",
+        "en": "Added to OpenStreetMap's (the default), an imported facility within {distance} m of one of its category "
+        "(or inside its outline) was taken for the same place and counted once, as OpenStreetMap's: {matched}.",
+    },
+    "rpt_import_facilities_matched_item": {
+        "zh": "{category} {imported} 处中 {matched} 处",
+        "en": "{matched} of {imported} imported {category}",
+    },
+    "rpt_import_facilities_outside": {
+        "zh": "{rows} 行位于地图数据范围之外，未导入（如 {names}）。",
+        "en": "{rows} rows lie outside the map data and were left out ({names}).",
+    },
     "rpt_import_facilities": {
         "zh": "设施数据：除 OpenStreetMap 外，导入了规划部门清单 {file}"
         "（{rows} 处，坐标系 {crs}，已转换为 WGS-84；{mode}）。",

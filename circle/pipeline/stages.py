@@ -248,7 +248,9 @@ def sort_facilities(options: AnalysisOptions, source: SourceRead, found: BlocksF
             columns=parse_columns(options.facilities_columns),
             mapping=Path(options.facilities_mapping) if options.facilities_mapping else None,
         )
-        facilities, found.imports["facilities"] = import_facility_table(spec, preset, facilities, crs)
+        facilities, found.imports["facilities"] = import_facility_table(
+            spec, preset, facilities, crs, extent=_map_extent(options, source, found)
+        )
     if found.extent is not None and not facilities.empty:
         facilities = facilities[shapely.intersects(facilities.geometry.values, found.extent)].reset_index(drop=True)
     entrance_x, entrance_y = entrances_xy(osm, crs, residents=False)
@@ -361,6 +363,17 @@ def _owned_blocks(blocks: gpd.GeoDataFrame, aoi, tile: TileOf | None) -> gpd.Geo
     inner = shapely.point_on_surface(blocks.geometry.values)
     lon, lat = transform_xy(shapely.get_x(inner), shapely.get_y(inner), blocks.crs, WGS84)
     return blocks[tile.owns(lon, lat)].reset_index(drop=True)
+
+
+def _map_extent(options: AnalysisOptions, source: SourceRead, found: BlocksFound):
+    """Return where an imported facility can count: the study's extent, else the map data widened by the reach."""
+    if found.extent is not None:
+        return found.extent
+    if source.data_bounds is None:
+        return None
+    reach_m = walk_reach_m(source.preset, source.profile, terrain=options.dem_file is not None)
+    bounds = gpd.GeoSeries([shapely.box(*source.data_bounds)], crs=WGS84).to_crs(source.crs)
+    return bounds.iloc[0].buffer(reach_m + float(source.preset.analysis["max_snap_m"].value))
 
 
 def _extent(aoi, blocks: gpd.GeoDataFrame, reach_m: float):

@@ -638,9 +638,19 @@ def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndar
 def _read_export(
     frame: pd.DataFrame, layout: PoiLayout, spec: FacilityTableSpec, preset: Preset, taxonomy: Taxonomy
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Read a recognised AMap/Baidu/Tencent export: map its types, count the rest, read its coordinates."""
+    """Read a recognised AMap/Baidu/Tencent export: map its types, count the rest, read its coordinates.
+
+    A web-map export (and a list of types or names) is a crawl of what the
+    platform served: a row without readable coordinates, or one repeating an
+    earlier row (the same platform id, as overlapping rectangle searches
+    give), is left out and counted with the other left-out rows; the export
+    is refused only when no row to import has coordinates. A bureau's own
+    list of preset categories (:func:`_read_categories`) is still refused
+    for one such row: there every row was meant, and a silently dropped
+    school would be a gap on the map.
+    """
     from circle.sources.poi_layouts import NAMES_ONLY, PLATFORM_SYSTEMS, SYSTEM_NAMES, TABLE
-    from circle.sources.taxonomy import EXCLUDED, MAPPED, PLATFORMS, read_mapping
+    from circle.sources.taxonomy import EXCLUDED, MAPPED, PLATFORMS, Verdict, read_mapping
 
     if spec.mapping is not None:
         default_platform = layout.platform if layout.platform in PLATFORMS else "amap"
@@ -667,8 +677,23 @@ def _read_export(
     if layout.platform in (TABLE, NAMES_ONLY) and not mapped.any():
         raise _nothing_maps(layout.platform, shown_types, verdicts, preset, len(frame))
     first_line = 1 if frame.attrs.get("headerless") or frame.attrs.get("records") else 2
+    records = bool(frame.attrs.get("records"))
     lon, lat, lon_col, lat_col = layout.coordinates(frame)
-    _check_coordinates(lon, lat, mapped, lon_col, lat_col, first_line, bool(frame.attrs.get("records")))
+    columns = lon_col if lon_col == lat_col else f"{lon_col}/{lat_col}"
+    id_columns = ID_COLUMNS if layout.platform in PLATFORMS else ("uid",)  # a list's own "id" may be anything
+    repeats = repeated_rows(frame, names + "\t" + codes + "\t" + types, lon, lat, id_columns)
+    for i, said in enumerate(repeats):
+        if said:
+            verdicts[i] = Verdict(EXCLUDED, reason=f"a repeat of an earlier row ({said})")
+    repeats = np.array([bool(said) for said in repeats], dtype=bool)
+    mapped = np.array([v.status == MAPPED for v in verdicts])
+    unplaced = mapped & ~(np.isfinite(lon) & np.isfinite(lat))
+    if unplaced.any() and not (mapped & ~unplaced).any():  # not one row to import has a position: refused
+        _check_coordinates(lon, lat, mapped, lon_col, lat_col, first_line, records)
+    for i in np.flatnonzero(unplaced):
+        verdicts[i] = Verdict(EXCLUDED, reason=f"no readable coordinates in {columns}")
+    mapped &= ~unplaced
+    _check_coordinates(lon, lat, mapped, lon_col, lat_col, first_line, records)
     rows = np.flatnonzero(mapped)
     exploded = [(i, category) for i in rows for category in verdicts[i].categories]
     index = np.array([i for i, _ in exploded], dtype=int)
@@ -696,6 +721,7 @@ def _read_export(
     )
     excluded = Counter((shown_types[i], v.reason) for i, v in enumerate(verdicts) if v.status == EXCLUDED)
     unmapped = Counter((shown_types[i], v.reason) for i, v in enumerate(verdicts) if v.status not in (MAPPED, EXCLUDED))
+    examples = _example_names(shown_types, verdicts, names.tolist())
     report = {
         "layout": {
             "platform": layout.platform,
@@ -713,8 +739,11 @@ def _read_export(
             "mapped_rows": int(mapped.sum()),
             "excluded_rows": int(sum(excluded.values())),
             "unmapped_rows": int(sum(unmapped.values())),
-            "excluded": _listed(excluded),
-            "unmapped": _listed(unmapped),
+            "excluded": _listed(excluded, examples),
+            "unmapped": _listed(unmapped, examples),
+            "duplicate_rows": int(repeats.sum()),
+            "rows_without_coordinates": int(unplaced.sum()),
+            "lines_without_coordinates": [int(r) for r in np.flatnonzero(unplaced)[:MAX_LISTED_LINES] + first_line],
             "warnings": [],
         },
     }
@@ -810,6 +839,14 @@ def _nothing_maps(platform: str, shown_types: list[str], verdicts: list, preset:
     )
 
 
+#: a row's platform id columns (lower case), most telling first: Baidu's uid, AMap's and Tencent's id
+ID_COLUMNS = ("uid", "id", "poi_id", "poiid")
+#: two rows of one name without ids this close (metres) are the same POI served twice
+SAME_PLACE_M = 1.0
+#: names shown per left-out type, so a planner can check what was dropped
+EXAMPLE_NAMES = 3
+#: file lines of rows without coordinates kept in the report
+MAX_LISTED_LINES = 20
 #: a WGS-84 pair and a platform pair of one export further apart than this (median) are not the same places
 MAX_AGREEMENT_GAP_M = 30.0
 
@@ -848,10 +885,69 @@ def _metres_apart(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np
     return np.hypot((lon1 - lon2) * np.cos(mid) * 111_320.0, (lat1 - lat2) * 110_540.0)
 
 
-def _listed(counts: Counter) -> list[dict[str, Any]]:
-    """Return types with their counts and reasons, most frequent first (then by type), at most a few hundred."""
+def _listed(counts: Counter, examples: dict[tuple[str, str], list[str]]) -> list[dict[str, Any]]:
+    """Return types with their counts, reasons and a few example names, most frequent first, at most a few hundred."""
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    return [{"type": t, "rows": n, "reason": reason} for (t, reason), n in ordered[:MAX_LISTED_TYPES]]
+    return [
+        {"type": t, "rows": n, "reason": reason, "examples": examples.get((t, reason), [])}
+        for (t, reason), n in ordered[:MAX_LISTED_TYPES]
+    ]
+
+
+def _example_names(shown_types: list[str], verdicts: list, names: list[str]) -> dict[tuple[str, str], list[str]]:
+    """Return up to :data:`EXAMPLE_NAMES` distinct names of the rows left out for each type and reason."""
+    from circle.sources.taxonomy import MAPPED
+
+    examples: dict[tuple[str, str], list[str]] = {}
+    for shown, verdict, name in zip(shown_types, verdicts, names, strict=True):
+        if verdict.status == MAPPED or not name:
+            continue
+        found = examples.setdefault((shown, verdict.reason), [])
+        if len(found) < EXAMPLE_NAMES and name not in found:
+            found.append(name)
+    return examples
+
+
+def repeated_rows(
+    frame: pd.DataFrame, names: pd.Series, lon: np.ndarray, lat: np.ndarray, id_columns: tuple[str, ...] = ID_COLUMNS
+) -> list[str]:
+    """Return for every row what makes it a repeat of an earlier one (``"the same uid"``), ``""`` for a first.
+
+    Rectangle crawls serve a POI once per rectangle it lies in. ``names``
+    holds each row's name with its type: a school listed once as a primary
+    and once as a middle school, at one position, is two facilities.
+
+    A row repeats an earlier one when both carry the same platform id
+    (Baidu's ``uid``, AMap's or Tencent's ``id``); a row without an id
+    repeats an earlier one of the same name and type within :data:`SAME_PLACE_M`.
+    ``id_columns`` are the column names (lower case) that may hold the id.
+    """
+    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    id_col = next((lowered[c] for c in id_columns if c in lowered), None)
+    repeats = [""] * len(frame)
+    ids = (
+        frame[id_col].fillna("").astype(str).str.strip().str.removesuffix(".0").to_numpy(object)
+        if id_col is not None
+        else np.full(len(frame), "", dtype=object)
+    )
+    seen_ids: set[str] = set()
+    seen_places: dict[str, list[int]] = {}
+    for i, (pid, name) in enumerate(zip(ids, names.tolist(), strict=True)):
+        if pid and pid.lower() != "nan":
+            repeats[i] = f"the same {id_col}" if pid in seen_ids else ""
+            seen_ids.add(pid)
+            continue
+        if not name.split("\t")[0] or not (np.isfinite(lon[i]) and np.isfinite(lat[i])):
+            continue
+        earlier = seen_places.setdefault(name, [])
+        if earlier:
+            apart = _metres_apart(
+                lon[earlier], lat[earlier], np.full(len(earlier), lon[i]), np.full(len(earlier), lat[i])
+            )
+            repeats[i] = "the same name and position" if (apart <= SAME_PLACE_M).any() else ""
+        if not repeats[i]:
+            earlier.append(i)
+    return repeats
 
 
 def _check_coordinates(

@@ -225,6 +225,35 @@ def poi_export_sentence(w: Writer, facilities: dict) -> str:
     )
 
 
+def placement_sentence(w: Writer, facilities: dict) -> str:
+    """Say which imported rows lay beyond the map data and which were OSM's facilities already ("" when none)."""
+    parts = []
+    outside = facilities.get("outside") or {}
+    if outside.get("rows"):
+        parts.append(
+            w.s(
+                "rpt_import_facilities_outside",
+                rows=outside["rows"],
+                names=t("list_sep", w.lang).join(outside.get("examples", [])),
+            )
+        )
+    matched = facilities.get("matched_osm") or {}
+    items = [
+        t("rpt_import_facilities_matched_item", w.lang, category=w.content.label(key, w.lang), **counts)
+        for key, counts in matched.get("per_category", {}).items()
+        if counts["matched"]
+    ]
+    if items:
+        parts.append(
+            w.s(
+                "rpt_import_facilities_matched",
+                distance=f"{matched['distance_m']:g}",
+                matched=t("clause_sep", w.lang).join(items),
+            )
+        )
+    return ("" if w.lang == "zh" else " ").join(parts)
+
+
 def imports_paragraphs(w: Writer) -> list:
     """Return what the bureau's own data changed: facility list, census, elevation."""
     imports = w.content.study.summary.imports
@@ -244,6 +273,9 @@ def imports_paragraphs(w: Writer) -> list:
                 + offset_sentence(w, facilities["offset_check"], "facilities")
             )
         )
+        placement = placement_sentence(w, facilities)
+        if placement:
+            story.append(w.p(placement))
         if facilities.get("mapping"):
             story.append(w.p(poi_export_sentence(w, facilities)))
     census = imports.census
