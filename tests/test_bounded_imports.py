@@ -281,3 +281,48 @@ def test_the_command_line_refuses_a_bomb_before_it_reads_the_map(bombs, tmp_path
     with pytest.raises(InputDataError, match="as zip bombs are"):
         run.analyze(AnalysisOptions(out=out, facilities_file=bombs["compressed"]))
     assert not out.exists()
+
+
+def test_a_workbook_whose_styles_unpack_past_the_limit_is_refused_before_openpyxl(tmp_path, never_parsed, monkeypatch):
+    """openpyxl parses every style before a row is read: 1.2 million fonts (86 MB) took 42 s and 2.6 GB."""
+    path = sheet_zip(tmp_path / "styled.xlsx", rows=3)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/styles.xml", "<styleSheet>" + "<font/>" * 2_000 + "</styleSheet>")
+    monkeypatch.setattr(spreadsheet, "MAX_STYLES_BYTES", 10_000)
+    with pytest.raises(InputDataError, match=r"xl/styles.xml"):
+        check_xlsx(path, "facility table styled.xlsx", 100)
+
+
+def test_a_csv_of_too_many_columns_is_refused_in_a_moment(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(5_000)) + ",name,category,lon,lat\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(InputDataError, match=r"5,004 columns in its first line"):
+        read_table(path)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_json_past_its_limit_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
+    from circle.sources import tables
+
+    path = tmp_path / "answers.json"
+    path.write_text("[" + ",".join(['{"":0}'] * 2_000) + "]", encoding="utf-8")
+    monkeypatch.setattr(tables, "MAX_JSON_BYTES", 1_000)
+    with pytest.raises(InputDataError, match=r"MB of JSON; at most"):
+        read_table(path)
+
+
+def test_old_mac_line_ends_and_a_stray_bom_read_like_any_csv(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes("名称,\ufeff类别,经度,纬度\r甲,clinic,104.07,30.66\r".encode())
+    table = read_facility_table(FacilityTableSpec(path), load_preset())
+    assert table["name"].tolist() == ["甲"] and table["category"].tolist() == ["clinic"]
+
+
+def test_an_error_quotes_a_few_of_the_apis_answers_not_all(tmp_path):
+    path = tmp_path / "failed.json"
+    path.write_text("".join(f'{{"status":"0","info":"ERROR_{i}","pois":[]}}' for i in range(300)), encoding="utf-8")
+    with pytest.raises(InputDataError) as refused:
+        read_table(path)
+    assert "ERROR_4" in str(refused.value) and "ERROR_5;" not in str(refused.value) and "295 more" in str(refused.value)
+    assert len(str(refused.value)) < 600

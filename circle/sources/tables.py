@@ -196,7 +196,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:  # the readers stop one row past the limit
         raise InputDataError(f"facility table {path} has more than {MAX_ROWS:,} rows; split it.")
     how = dict(frame.attrs)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     frame = frame.replace(_EMPTY_CELL, np.nan, regex=True)  # AMap's API writes an empty field as []
     frame = frame.dropna(how="all")
     if frame.empty:
@@ -210,6 +210,13 @@ def read_table(path: Path) -> pd.DataFrame:
 _EMPTY_CELL = r"^\s*(\[\s*\])?\s*$"
 #: a JSON export is read to at most this depth of nesting (responses, their records, and nested fields)
 MAX_JSON_DEPTH = 32
+#: a JSON export may be at most this large: it is decoded whole, and Python's objects take about 30 times its
+#: bytes (99 MB of tiny records took 3 GB); 30 MB holds about 40,000 POIs of an AMap answer
+MAX_JSON_BYTES = 30_000_000
+#: a CSV may have at most this many columns (pandas spends seconds and gigabytes per 100,000; an export has dozens)
+MAX_CSV_COLUMNS = 500
+#: how many distinct answers of an API an error quotes
+SHOWN_ANSWERS = 5
 #: the record lists of the platforms' responses: AMap ``pois``, Baidu ``results``, Tencent ``data``, GeoJSON
 _RECORD_LISTS = ("pois", "results", "data", "features")
 
@@ -234,7 +241,16 @@ def _decoded(path: Path) -> str:
 def _read_text_table(path: Path) -> pd.DataFrame:
     """Read a CSV or TSV, or a JSON export as the platforms' APIs answer (``.json``, ``.geojson``, ``.js``)."""
     text = _decoded(path)
+    # a BOM inside the text (files joined by hand) and old Mac line ends (CR alone) are neither data nor breaks
+    text = text.replace("\ufeff", "")
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
     if path.suffix.lower() in (".json", ".geojson", ".js") or text.lstrip()[:1] in ("{", "["):
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise InputDataError(
+                f"facility table {path.name} is {path.stat().st_size / 1e6:,.0f} MB of JSON; at most "
+                f"{MAX_JSON_BYTES / 1e6:,.0f} MB are read (it is decoded whole). Split it, or save it as CSV."
+            )
         return read_json_records(text, path, single=path.suffix.lower() == ".js")
     first_line = text[: text.find("\n")] if "\n" in text else text
     if "\t{" in first_line or '\t"{' in first_line:
@@ -294,6 +310,13 @@ def _read_csv(text: str, path: Path) -> pd.DataFrame:
     """Read CSV (or tab-separated) text as text cells; a file whose first line is data gets numbered columns."""
     from io import StringIO
 
+    head = text[: text.find("\n")] if "\n" in text else text
+    widest = max(head.count(","), head.count("\t"), head.count(";"), head.count("|")) + 1
+    if widest > MAX_CSV_COLUMNS:
+        raise InputDataError(
+            f"facility table {path.name} has {widest:,} columns in its first line; a list has a few dozen at most "
+            f"(at most {MAX_CSV_COLUMNS} are read). Keep the columns you need and save it again."
+        )
     sep = "\t" if path.suffix.lower() == ".tsv" else None
     frame = pd.read_csv(StringIO(text), dtype=str, sep=sep, engine="python", nrows=MAX_ROWS + 1)
     if _first_line_is_data(frame):
@@ -369,7 +392,9 @@ def read_json_records(text: str, path: Path, single: bool = False) -> pd.DataFra
         skipped = re.compile(r"[\s,;]*").match(text, position)
         position = skipped.end() if skipped else position
     if not records:
-        said = f" (the answers say: {'; '.join(dict.fromkeys(answers))})" if answers else ""
+        distinct = list(dict.fromkeys(a[:200] for a in answers))
+        more = f"; and {len(distinct) - SHOWN_ANSWERS:,} more" if len(distinct) > SHOWN_ANSWERS else ""
+        said = f" (the answers say: {'; '.join(distinct[:SHOWN_ANSWERS])}{more})" if answers else ""
         raise InputDataError(
             f"facility table {path.name} holds no POI records{said}: expected AMap pois, Baidu results, Tencent "
             "data or GeoJSON features."
