@@ -396,3 +396,20 @@ def test_the_embedded_extract_writes_every_group_and_finds_the_one_childcare(tmp
     # central Chengdu 2018: one amenity=childcare (no longer a kindergarten), no community canteen mapped
     assert per_category["childcare"].facilities == 1 and per_category["community_canteen"].facilities == 0
     assert study.summary.population["ages"]["by_source"]["region"]["blocks"] == len(blocks)
+
+
+def test_rasters_with_no_residents_over_the_study_say_so_instead_of_being_ignored(tmp_path):
+    folder = write_worldpop(tmp_path / "worldpop", {})  # zero in every band
+    with pytest.raises(InputDataError, match=r"hold no residents over the study area"):
+        assign_age_groups(square_blocks(2, [10.0, 10.0]), china(), "china", folder)
+
+
+def test_the_age_bands_share_one_populations_cell_budget(tmp_path, monkeypatch):
+    """The 18 bands are held together: each may have 1/18 of the cells a population raster may (a raster of tiny
+    pixels took more than 7 GB)."""
+    from circle.build.population import ages
+
+    folder = write_worldpop(tmp_path / "worldpop", {("f", 60): [10.0, 10.0]})
+    monkeypatch.setattr(ages, "MAX_POPULATION_CELLS", 18)  # 1 cell per band; the window holds 2
+    with pytest.raises(InputDataError, match=r"at most 1 cells per band are read"):
+        assign_age_groups(square_blocks(2, [10.0, 10.0]), china(), "china", folder)

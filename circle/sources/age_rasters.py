@@ -120,10 +120,16 @@ def read_age_rasters(
     files = age_raster_files(spec)
     first: RasterWindow | None = None
     bands = []
+    # all the bands of both sexes are held at once: together they get the cells one population raster may have
+    per_band = max(1, max_cells // len(WORLDPOP_AGES))
+    advice = (
+        f"at most {per_band:,} cells per band are read (the {len(WORLDPOP_AGES)} age bands are held together): "
+        "give rasters of coarser cells (WorldPop's 100 m or 1 km), or clip them to the city first"
+    )
     for age in WORLDPOP_AGES:
         total = None
         for sex in ("f", "m"):
-            window = read_window(files[sex, age], WHAT, bounds_wgs84, max_cells, "clip them to the city first")
+            window = read_window(files[sex, age], WHAT, bounds_wgs84, per_band, advice)
             if first is None:
                 first = window
             elif window.values.shape != first.values.shape or not _same_transform(window, first):
@@ -131,9 +137,14 @@ def read_age_rasters(
                     f"{WHAT} {files[sex, age].name} is not on the grid of {files['f', 0].name}; "
                     "give one set of WorldPop rasters (same year, resolution and extent)."
                 )
-            values = np.where(np.isfinite(window.values), np.maximum(window.values, 0.0), np.nan)
+            values = np.where(np.isfinite(window.values), np.maximum(window.values, 0.0), np.nan).astype(np.float32)
             total = values if total is None else np.where(np.isnan(total), values, total + np.nan_to_num(values))
         bands.append(total)
+    if not any(np.nansum(band) > 0 for band in bands):
+        raise InputDataError(
+            f"the {WHAT}s in {spec} hold no residents over the study area (nodata or zero everywhere): check that they "
+            "cover this city, or leave --population-ages out to use the region's age structure."
+        )
     years = sorted({_NAME.search(p.stem)["year"] for p in files.values()})
     return AgeBandGrid(
         lower=np.array(WORLDPOP_AGES, float),
