@@ -446,3 +446,22 @@ def test_the_app_offers_the_four_systems_and_says_which_map_uses_which():
     at.radio(key="census_crs").set_value("epsg").run()
     at.text_input(key="census_crs_code").input("4547").run()
     assert not at.exception and at.markdown[-1].value == "chosen=EPSG:4547"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [("EPSG:5773", "gives heights"), ("EPSG:4326+5773", "gives heights"), ("EPSG:4978", "is geocentric")],
+)
+def test_a_system_that_places_nothing_on_a_map_is_refused(code, kind, tmp_path):
+    """A vertical, compound or geocentric CRS put a point at lon 3,385,690, or every vertex on one spot."""
+    from circle.errors import CircleError
+    from circle.sources.layer_systems import parse_system
+    from circle.sources.tables import FacilityTableSpec, read_facility_table
+    from circle.standards import load_preset
+
+    with pytest.raises(CircleError, match=kind):
+        parse_system(code)
+    table = tmp_path / "x.csv"
+    table.write_text("name,category,x,y\n甲,clinic,500000,3400000\n", encoding="utf-8")
+    with pytest.raises(CircleError, match=kind):
+        read_facility_table(FacilityTableSpec(table, system=code), load_preset())

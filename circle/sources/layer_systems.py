@@ -58,11 +58,44 @@ def parse_system(text: str | None) -> str | None:
 
         code = f"EPSG:{name.split(':', 1)[1].strip()}"
         try:
-            CRS.from_user_input(code)
+            crs = CRS.from_user_input(code)
         except CRSError as error:
             raise CircleError(f"the coordinate system {name} is not a known EPSG code ({error}).") from None
+        refuse_unless_horizontal(crs, name)
         return "wgs84" if code == WGS84 else code
     return check_system(name)
+
+
+def refuse_unless_horizontal(crs, name: str) -> None:
+    """Refuse a CRS that places nothing on a map: a vertical (heights), geocentric or compound one.
+
+    Raises
+    ------
+    CircleError
+        Naming what kind of system it is and what to declare instead.
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> refuse_unless_horizontal(CRS.from_user_input("EPSG:4547"), "EPSG:4547")
+    >>> try:
+    ...     refuse_unless_horizontal(CRS.from_user_input("EPSG:5773"), "EPSG:5773")
+    ... except CircleError as refused:
+    ...     print(str(refused)[:65])
+    the coordinate system EPSG:5773 (EGM96 height) gives heights, not
+    """
+    if crs.is_compound or crs.is_vertical:
+        kind = "gives heights, not positions"
+    elif crs.is_geocentric:
+        kind = "is geocentric (x, y, z from the Earth's centre), not a map's"
+    elif crs.is_projected or crs.is_geographic:
+        return
+    else:
+        kind = "is not a map's system of positions"
+    raise CircleError(
+        f"the coordinate system {name} ({crs.name}) {kind}: declare the horizontal system of the x/y (EPSG:4547, "
+        "EPSG:32648 …) or wgs84, gcj02, bd09."
+    )
 
 
 def declared_label(system: str | None, file_crs) -> str:

@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.errors import InputDataError
+from circle.errors import CircleError, InputDataError
 from circle.geo import WGS84
 from circle.sources.coords import check_system, to_wgs84
 from circle.standards import Preset
@@ -651,12 +651,17 @@ def _projected_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndar
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
 
+    from circle.sources.layer_systems import refuse_unless_horizontal
+
     try:
         source = CRS.from_user_input(crs)
+        refuse_unless_horizontal(source, crs)
     except CRSError as error:
         raise InputDataError(
             f"the facility table's coordinate system {crs} is not a known CRS ({error}).", about=("facilities_crs",)
         ) from error
+    except CircleError as error:
+        raise InputDataError(str(error), about=("facilities_crs",)) from None
     return Transformer.from_crs(source, WGS84, always_xy=True).transform(x, y)
 
 

@@ -8,7 +8,13 @@ import geopandas as gpd
 import numpy as np
 
 from circle.errors import CircleError
-from circle.sources.layer_systems import apply_system, declared_label, finite_coordinates, parse_system
+from circle.sources.layer_systems import (
+    apply_system,
+    declared_label,
+    finite_coordinates,
+    parse_system,
+    refuse_unless_horizontal,
+)
 
 POLYGONS = ("Polygon", "MultiPolygon")
 LINES_AND_POLYGONS = ("LineString", "MultiLineString", *POLYGONS)
@@ -76,6 +82,11 @@ def read_layer(
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types
         raise error(f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile.") from exc
+    if frame.crs is not None and system is None:
+        try:
+            refuse_unless_horizontal(frame.crs, f"of {what} {path.name}")
+        except CircleError as exc:
+            raise error(str(exc)) from None
     label = declared_label(system, frame.crs)
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]
