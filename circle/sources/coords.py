@@ -94,15 +94,30 @@ def bd09_to_gcj02(lon, lat):
 
 
 def _invert(forward, lon: np.ndarray, lat: np.ndarray, guess_lon: np.ndarray, guess_lat: np.ndarray):
-    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess (points outside China unchanged)."""
+    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess (points outside China unchanged).
+
+    Only the points not yet solved are iterated again. A point the iteration cannot solve (on the edge of the
+    box in which the offset applies, where the forward map jumps) is NaN: no position is better than one
+    500–900 m off.
+    """
+    shape = np.broadcast_shapes(np.shape(lon), np.shape(lat))
+    lon = np.broadcast_to(np.asarray(lon, float), shape).ravel()
+    lat = np.broadcast_to(np.asarray(lat, float), shape).ravel()
+    out_lon = np.broadcast_to(np.asarray(guess_lon, float), shape).ravel().copy()
+    out_lat = np.broadcast_to(np.asarray(guess_lat, float), shape).ravel().copy()
+    active = np.isfinite(lon) & np.isfinite(lat)
     for _ in range(_MAX_ITERATIONS):
-        forward_lon, forward_lat = forward(guess_lon, guess_lat)
-        error_lon, error_lat = forward_lon - lon, forward_lat - lat
-        guess_lon, guess_lat = guess_lon - error_lon, guess_lat - error_lat
-        if np.all(np.abs(error_lon) < _TOLERANCE_DEG) and np.all(np.abs(error_lat) < _TOLERANCE_DEG):
+        if not active.any():
             break
+        forward_lon, forward_lat = forward(out_lon[active], out_lat[active])
+        error_lon, error_lat = forward_lon - lon[active], forward_lat - lat[active]
+        out_lon[active] -= error_lon
+        out_lat[active] -= error_lat
+        solved = (np.abs(error_lon) < _TOLERANCE_DEG) & (np.abs(error_lat) < _TOLERANCE_DEG)
+        active[np.flatnonzero(active)[solved]] = False
+    out_lon[active], out_lat[active] = np.nan, np.nan  # no solution
     outside = out_of_china(lon, lat)
-    return np.where(outside, lon, guess_lon), np.where(outside, lat, guess_lat)
+    return np.where(outside, lon, out_lon).reshape(shape), np.where(outside, lat, out_lat).reshape(shape)
 
 
 def to_wgs84(lon, lat, system: str):
