@@ -353,7 +353,10 @@ def test_an_area_partly_in_the_study_keeps_only_its_blocks_share():
     kept = census_table_in_study(study, imports["census_table"])
     assert not [c for c in kept.columns if c.startswith("_census")]
     report = imports["census_table"]
-    assert report["areas_partly_in_study"] == [{"name": "玉林社区居委会", "residents": 4000.0, "in_study": 1000.0}]
+    assert report["areas_partly_in_study"] == [
+        {"name": "玉林社区居委会", "residents": 4000.0, "in_study": 1000.0, "to_blocks": 4000.0}
+    ]
+    assert report["areas_outside_study"] == []
     assert report["residents_in_study"] == 16000.0
     assert "the study keeps the shares of its own blocks" in report["partly_covered_rule"]
 
@@ -444,10 +447,15 @@ def test_a_table_of_chengdus_own_community_names_joins_a_real_study(tmp_path):
     assert in_study["菽香里社区"] == pytest.approx(2000.0, abs=0.5)
     assert in_study["新兴社区"] == pytest.approx(4000.0, abs=0.5)
     assert in_study["东沙路社区"] == 0.0
-    assert [p["name"] for p in report["areas_partly_in_study"]] == ["东沙路社区"]
+    assert report["areas_partly_in_study"] == []
+    assert [p["name"] for p in report["areas_outside_study"]] == ["东沙路社区"]
     assert report["allocation"]["allocated"] == pytest.approx(10500.0)
     frame = gpd.read_parquet(result.path / "blocks.parquet")
     assert frame["population"][frame["pop_source"] == "census"].sum() == pytest.approx(9000.0, abs=0.5)
+    # the extract maps no 社区: the blocks are placed in the boundary file's, by their inner point
+    from_table = frame[frame["pop_source"] == "census"]
+    assert set(from_table["community"]) == {"培华社区", "菽香里社区", "新兴社区"}
+    assert frame["subdistrict"].isna().all()  # the file holds no 街道
 
 
 @pytest.mark.parametrize(
