@@ -1,4 +1,9 @@
-"""Read a user's polygon file (GeoPackage, GeoJSON, Shapefile) with the checks every reader needs."""
+"""Read a user's polygon file (GeoPackage, GeoJSON, Shapefile) with the checks every reader needs.
+
+A Shapefile written by Chinese GIS software without its ``.cpg`` holds GBK
+text that GDAL reads as Latin-1 (``Èý½Ö·»ÉçÇø`` for 三街坊社区); such a file
+is read again as GBK, and ``attrs["text_encoding"]`` says so.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from circle.errors import CircleError
 from circle.sources.layer_systems import apply_system, declared_label, finite_coordinates, parse_system
@@ -76,6 +82,12 @@ def read_layer(
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types
         raise error(f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile.") from exc
+    encoding = None
+    if looks_like_gbk_read_as_latin1(frame):
+        try:
+            frame, encoding = gpd.read_file(path, encoding="gbk"), "gbk"
+        except Exception:  # noqa: BLE001 (not GBK after all: the text stays as GDAL read it)
+            pass
     label = declared_label(system, frame.crs)
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]
@@ -86,4 +98,42 @@ def read_layer(
         raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
     if not finite_coordinates(frame):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
-    return apply_system(frame, system, what, path, error), label
+    out = apply_system(frame, system, what, path, error)
+    if encoding:
+        out.attrs["text_encoding"] = (
+            f"its text read as GBK: read as GDAL's default it was Latin-1 letters (no .cpg file says its encoding; "
+            f"put one beside {path.stem}.shp holding GBK)"
+        )
+    return out, label
+
+
+#: the letters GBK's bytes become when read as Latin-1
+_LATIN1_LETTERS = (0x00C0, 0x00FF)
+#: Chinese characters (the CJK unified ideographs)
+_CJK = (0x4E00, 0x9FFF)
+
+
+def looks_like_gbk_read_as_latin1(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer's text (column names and text cells) looks like GBK read as Latin-1.
+
+    It does when it holds no Chinese character but many letters of U+00C0–U+00FF
+    (at least 4, and a quarter of its non-ASCII characters are such).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["Èý½Ö·»ÉçÇø"]}))
+    True
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["三街坊社区", "Café"]}))
+    False
+    """
+    texts = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        if column != "geometry" and not pd.api.types.is_numeric_dtype(frame[column]):
+            texts += [v for v in frame[column].head(500) if isinstance(v, str)]
+    text = "".join(texts)
+    wide = [ord(c) for c in text if ord(c) > 0x7F]
+    if not wide or any(_CJK[0] <= c <= _CJK[1] for c in wide):
+        return False
+    letters = sum(_LATIN1_LETTERS[0] <= c <= _LATIN1_LETTERS[1] for c in wide)
+    return letters >= 4 and letters >= 0.25 * len(wide)

@@ -38,6 +38,10 @@ def census_table_lines(
             in_study=_count(facts.residents_in_study),
         ),
     ]
+    if facts.header:
+        lines.append(t("built_census_table_header", lang, where=md(facts.header)))
+    if facts.boundary_encoding:
+        lines.append(t("built_admin_gbk", lang))
     if facts.stated_total is not None:
         lines.append(
             t(
@@ -50,6 +54,9 @@ def census_table_lines(
     if facts.set_apart.count:
         names = _names(facts.set_apart, lang)
         lines.append(t("built_census_table_set_apart", lang, count=facts.set_apart.count, names=names))
+    if facts.ignored_rows.count:
+        names = _names(facts.ignored_rows, lang)
+        lines.append(t("built_census_table_ignored", lang, count=facts.ignored_rows.count, names=names))
     if facts.unmatched.count:
         lines.append(
             t(
@@ -72,11 +79,26 @@ def census_table_lines(
     without, partly = facts.areas_without_row, facts.areas_partly_in_study
     if without.count:
         lines.append(t("built_census_table_without_row", lang, count=without.count, names=_names(without, lang)))
-    if partly.count:
-        lines.append(t("built_census_table_partly", lang, count=partly.count, names=_names(partly, lang)))
+    outside = facts.areas_outside_study
+    if facts.wrong_system and (partly.count or outside.count):
+        lines.append(t("built_census_table_cut_unknown", lang))
+    else:
+        if partly.count:
+            lines.append(t("built_census_table_partly", lang, count=partly.count, names=_names(partly, lang)))
+        if outside.count:
+            lines.append(t("built_census_table_outside", lang, count=outside.count, names=_names(outside, lang)))
     if facts.age_columns:
         columns = "、".join(md(c) for c in facts.age_columns)
         lines.append(t("built_census_table_ages", lang, rows=facts.age_rows, columns=columns))
+    if facts.age_rows_adjusted.count:
+        names = _names(facts.age_rows_adjusted, lang)
+        lines.append(t("built_census_table_ages_scaled", lang, count=facts.age_rows_adjusted.count, names=names))
+    if facts.age_rows_left_out.count:
+        names = _names(facts.age_rows_left_out, lang)
+        lines.append(t("built_census_table_ages_left_out", lang, count=facts.age_rows_left_out.count, names=names))
+    if facts.age_columns_not_read:
+        columns = "、".join(md(c) for c in facts.age_columns_not_read)
+        lines.append(t("built_census_table_ages_unread", lang, columns=columns))
     if facts.unmatched.count or without.count:
         lines.append(t("built_census_table_details", lang))
     return lines
