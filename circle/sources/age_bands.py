@@ -112,8 +112,8 @@ def looks_like_age(text: str) -> bool:
 
     Examples
     --------
-    >>> looks_like_age("年龄构成"), looks_like_age("老年人口"), looks_like_age("常住人口"), looks_like_age("60岁以上占比")
-    (True, True, False, False)
+    >>> [looks_like_age(h) for h in ("年龄构成", "老年人口", "常住人口", "60岁以上占比")]
+    [True, True, False, False]
     """
     raw = str(text).lower()
     return not any(word in raw for word in SHARE_WORDS) and bool(_AGE_HINTS.search(unicodedata.normalize("NFKC", raw)))

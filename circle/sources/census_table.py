@@ -216,9 +216,7 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
     return CensusTable(rows, resolve_ends(ages), found, ignored, unread, header, ignored_rows)
 
 
-def _frame_below_header(
-    raw: pd.DataFrame, given: dict[str, str], path: Path
-) -> tuple[pd.DataFrame, np.ndarray, dict]:
+def _frame_below_header(raw: pd.DataFrame, given: dict[str, str], path: Path) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """Find the header among the top rows; return the rows below it (headed by it), their lines, and where it was.
 
     The header is the first row of the top :data:`HEADER_SEARCH_ROWS` that
@@ -301,7 +299,8 @@ def _drop_ignored_rows(
         else:
             continue
         keep[i] = False
-        ignored.append({"line": int(lines[i]), "text": text[:40] or None, "reason": reason})
+        written = next((c for c in map(_cell, row) if c), "")  # as the file has it (full-width colons …)
+        ignored.append({"line": int(lines[i]), "text": written[:40] or None, "reason": reason})
     return frame[keep].reset_index(drop=True), lines[keep], ignored
 
 

@@ -7,6 +7,7 @@ is read again as GBK, and ``attrs["text_encoding"]`` says so.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -84,10 +85,8 @@ def read_layer(
         raise error(f"{what} {path} could not be read ({exc}). Give a GeoPackage, GeoJSON or Shapefile.") from exc
     encoding = None
     if looks_like_gbk_read_as_latin1(frame):
-        try:
+        with contextlib.suppress(Exception):  # not GBK after all: the text stays as GDAL read it
             frame, encoding = gpd.read_file(path, encoding="gbk"), "gbk"
-        except Exception:  # noqa: BLE001 (not GBK after all: the text stays as GDAL read it)
-            pass
     label = declared_label(system, frame.crs)
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]

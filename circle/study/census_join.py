@@ -83,8 +83,8 @@ def header_words(header: dict) -> str:
 
     Examples
     --------
-    >>> header_words({"lines": [3, 4], "skipped": [{"line": 1, "text": "七普主要数据"}, {"line": 2, "text": "单位：人"}]})
-    'header on lines 3–4; lines 1–2 (a title: 七普主要数据 / 单位：人) skipped'
+    >>> header_words({"lines": [3, 4], "skipped": [{"line": 1, "text": "七普数据"}, {"line": 2, "text": "单位：人"}]})
+    'header on lines 3–4; lines 1–2 (a title: 七普数据 / 单位：人) skipped'
     >>> header_words({"lines": [1], "skipped": []})
     ''
     """

@@ -204,7 +204,6 @@ def _row_bands(rows: pd.DataFrame, table: CensusTable) -> tuple[dict[int, dict[B
     out: dict[int, dict[Band, float]] = {}
     adjusted: list[dict] = []
     left_out: list[dict] = []
-    words = {band: header for header, band in table.bands.items()}
     for r in range(len(rows)):
         values = {
             band: float(rows[header].iloc[r])
@@ -220,7 +219,7 @@ def _row_bands(rows: pd.DataFrame, table: CensusTable) -> tuple[dict[int, dict[B
         covers_all = _covers_all_ages(outer)
         slip = summed - total
         if (covers_all and abs(slip) > 0.5) or slip > 0.5:
-            shown = " + ".join(words[b] for b in sorted(outer, key=lambda b: b.lo))
+            shown = " + ".join(b.words() for b in sorted(outer, key=lambda b: b.lo))
             more = "more than" if slip > 0 else "fewer than"
             entry["reason"] = f"{shown} = {summed:,.0f}, {more} the row's {total:,.0f} residents"
             if abs(slip) > max(BAND_SLIP_SHARE * total, BAND_SLIP_RESIDENTS) or summed <= 0:
