@@ -318,7 +318,7 @@ def test_age_groups_that_overlap_refuse_the_table_naming_them_in_words(tmp_path)
 # town_office.xlsx: a title and 单位：人 above a header of two rows (序号, 社区（村）名称, 常住人口（人）, then a
 # merged 年龄构成 over 0—14岁, １５－５９岁, 60岁及以上, 其中：65岁及以上), a 合计 row, 玉林社区居委会 (4,000;
 # its groups add up to 4,003), 第12社区居民委员会 (2,000; 2,100), a row holding only its 序号, the header
-# repeated, 二〇八社区 (1,000), and two notes (注：…, 资料来源：…).
+# repeated, 二〇八社区 (1,000), a blank row and two notes (注：…, 资料来源：…).
 OFFICE = DATA / "town_office.xlsx"
 
 
@@ -341,8 +341,9 @@ def test_a_title_and_a_two_row_header_are_read_as_an_office_writes_them():
     assert table.ignored_rows == [
         {"line": 8, "text": "3", "reason": "blank"},
         {"line": 9, "text": "序号", "reason": "the header repeated"},
-        {"line": 11, "text": "注：本表数据来源于第七次全国人口普查，标准时点为2020年11月1日零时。", "reason": "a note"},
-        {"line": 12, "text": "资料来源：玉林街道办事处", "reason": "a note"},
+        {"line": 11, "text": None, "reason": "blank"},  # a blank sheet row still counts: lines are the sheet's rows
+        {"line": 12, "text": "注：本表数据来源于第七次全国人口普查，标准时点为2020年11月1日零时。", "reason": "a note"},
+        {"line": 13, "text": "资料来源：玉林街道办事处", "reason": "a note"},
     ]
 
 
@@ -359,7 +360,8 @@ def test_a_slip_of_a_few_residents_is_scaled_and_a_larger_one_leaves_that_rows_a
     # 2,100 against 2,000: 100 > max(1 % of 2,000, 5)
     assert [(e["line"], e["name"]) for e in report["age_rows_left_out"]] == [(7, "第12社区居民委员会")]
     assert report["set_apart"][0]["name"] == "合计" and len(report["set_apart"]) == 1
-    assert [r["reason"] for r in report["ignored_rows"]] == ["blank", "the header repeated", "a note", "a note"]
+    reasons = ["blank", "the header repeated", "blank", "a note", "a note"]
+    assert [r["reason"] for r in report["ignored_rows"]] == reasons
     assert by_community(blocks)["第12社区"] == [1500.0, 500.0]  # its residents count
     bands = blocks[report["age_bands"]["block_columns"]].to_numpy(float)
     scale = 4000 / 4003
@@ -414,8 +416,8 @@ def test_the_cli_says_where_the_header_was_and_which_rows_were_ignored(capsys):
     title = "玉林街道第七次全国人口普查主要数据 / 单位：人"
     assert f"Read its header on lines 3–4; lines 1–2 (a title: {title}) skipped." in printed
     assert "1 rows set apart as totals, not counted twice: 合计." in printed
-    ignored = "line 8 (blank)、line 9 (the header repeated)、line 11 (a note)"
-    assert f"4 rows ignored, no part of the table: {ignored}" in printed
+    ignored = "line 8 (blank)、line 9 (the header repeated)、line 11 (blank)、line 12 (a note)、line 13 (a note)"
+    assert f"5 rows ignored, no part of the table: {ignored}." in printed
     scaled = "were scaled to it: 玉林社区居委会 (0–14岁 + 15–59岁 + 60岁及以上 = 4,003, more than"
     assert f"1 rows' age groups miss their total by a few residents and {scaled}" in printed
     assert "1 rows' age groups do not add up to their total and are left out" in printed

@@ -29,7 +29,7 @@ import pandas as pd
 from circle.errors import InputDataError
 from circle.sources.age_bands import Band, looks_like_age, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
-from circle.sources.tables import parse_role_columns, read_table
+from circle.sources.tables import MAX_ROWS, parse_role_columns, read_table
 
 #: column roles and the headers that name them (compared without case, spaces, brackets and units)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -180,7 +180,7 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
     """
     path = Path(spec.path)
     try:
-        raw = read_table(path)
+        raw = _read_sheet(path)
     except InputDataError as error:  # the reader is the facility tables'; the words should be this table's
         raise InputDataError(str(error).replace("facility table", "census table"), about=("census_table",)) from None
     frame, lines, header = _frame_below_header(raw, spec.columns, path)
@@ -216,6 +216,23 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
     return CensusTable(rows, resolve_ends(ages), found, ignored, unread, header, ignored_rows)
 
 
+def _read_sheet(path: Path) -> pd.DataFrame:
+    """Read the table as text; an ``.xlsx`` sheet with its blank rows, so that line numbers are the sheet's rows."""
+    from circle.sources.spreadsheet import read_xlsx
+
+    if not path.is_file():
+        return read_table(path)  # which says that it does not exist
+    with path.open("rb") as handle:
+        if not handle.read(4).startswith(b"PK\x03\x04"):
+            return read_table(path)
+    frame = read_xlsx(path, f"census table {path.name}", MAX_ROWS)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.replace(r"^\s*$", np.nan, regex=True)
+    if frame.dropna(how="all").empty:
+        raise InputDataError(f"census table {path} has no rows.")
+    return frame
+
+
 def _frame_below_header(raw: pd.DataFrame, given: dict[str, str], path: Path) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """Find the header among the top rows; return the rows below it (headed by it), their lines, and where it was.
 
@@ -229,7 +246,7 @@ def _frame_below_header(raw: pd.DataFrame, given: dict[str, str], path: Path) ->
     headerless = bool(raw.attrs.get("headerless"))
     top = [] if headerless else [[None if _UNNAMED.match(str(c)) else _cell(c) for c in raw.columns]]
     grid = top + [[_cell(v) for v in row] for row in raw.itertuples(index=False)]
-    first_line = 1  # the grid's first row is the file's first line (blank lines are not counted)
+    first_line = 1  # the grid's first row is the file's first line (a CSV's blank lines are not counted)
     for at in range(min(HEADER_SEARCH_ROWS, len(grid))):
         headers = _headers(grid[at])
         if _match_columns(headers, given) is None:

@@ -100,8 +100,8 @@ def read_layer(
     out = apply_system(frame, system, what, path, error)
     if encoding:
         out.attrs["text_encoding"] = (
-            f"its text read as GBK: read as GDAL's default it was Latin-1 letters (no .cpg file says its encoding; "
-            f"put one beside {path.stem}.shp holding GBK)"
+            "its text read as GBK: no .cpg file beside it says its encoding, and read as GDAL's default it was "
+            f"Latin-1 letters like Èý½Ö (put a {path.stem}.cpg holding GBK beside it to say so)"
         )
     return out, label
 
