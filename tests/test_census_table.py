@@ -780,3 +780,15 @@ def test_a_boundary_files_levels_come_from_its_level_column_codes_or_names(tmp_p
     with pytest.raises(InputDataError, match="has no column of names or codes") as error:
         read_admin_file(path, None, None, UTM)
     assert error.value.about == ("admin_name_column", "admin_code_column")
+
+
+def test_the_app_says_where_the_header_was_and_which_rows_were_ignored_in_chinese():
+    from circle.ui.census_join import census_table_lines
+
+    _, report = count(OFFICE)
+    lines = census_table_lines(report, "zh")
+    assert "表头在第 3–4 行；上方第 1–2 行是标题（玉林街道第七次全国人口普查主要数据 / 单位：人），已跳过。" in lines
+    ignored = "第 8 行（空行）、第 9 行（重复表头）、第 11 行（空行）、第 12 行（注释）、第 13 行（注释）。"
+    assert any(line.endswith(ignored) for line in lines)
+    scaled = "1 行的年龄组合计与总人口相差很小，已按总人口等比调整：玉林社区居委会"
+    assert any(line.startswith(scaled) for line in lines)

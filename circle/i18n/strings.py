@@ -164,8 +164,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "the categories serve (pop_age_*).",
     },
     "built_census_table_header": {
-        "zh": "表头位置：{where}。",
-        "en": "Its {where}.",
+        "zh": "表头在第 {lines} 行。",
+        "en": "Its header is on line {lines}.",
+    },
+    "built_census_table_header_title": {
+        "zh": "表头在第 {lines} 行；上方第 {skipped} 行是标题（{title}），已跳过。",
+        "en": "Its header is on line {lines}; line {skipped} above it (a title: {title}) was skipped.",
     },
     "built_admin_gbk": {
         "zh": "边界文件缺少 .cpg 编码说明，其文字按 GBK 读取（按默认编码读出的是乱码）。",
@@ -176,6 +180,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{count} 行不属于表格本身，已忽略（空行、重复表头、注释）：{names}。",
         "en": "Rows ignored as no part of the table ({count}: blank, the header repeated, notes): {names}.",
     },
+    "census_ignored_row": {"zh": "第 {line} 行（{reason}）", "en": "line {line} ({reason})"},
+    "census_ignored_blank": {"zh": "空行", "en": "blank"},
+    "census_ignored_header": {"zh": "重复表头", "en": "the header repeated"},
+    "census_ignored_note": {"zh": "注释", "en": "a note"},
     "built_census_table_outside": {
         "zh": "{count} 个社区在研究区外（{names}）：其人口分给了研究区周边读入的街坊。",
         "en": "Areas outside the study ({count}: {names}): their residents went to their blocks around it.",
