@@ -10,7 +10,10 @@ row's total is kept whole. A 街道 row whose area holds matched 社区 areas
 gives its 社区 rows' residents to them and the rest to the rest of the
 街道. Age groups of a row become a partition of ages
 (:func:`~circle.sources.age_bands.partition`) and each band is shared with
-the same shares, into the block columns ``age_band_{lo}_{hi}``.
+the same shares, into the block columns ``age_band_{lo}_{hi}`` (read by
+:mod:`circle.build.population.ages` into the ``pop_age_*`` groups, then
+dropped); a row whose groups miss its total by a few residents has them
+scaled to it, one that misses it by more keeps its residents without groups.
 
 Rows that match nothing and areas with blocks but no row are reported, never
 filled in; a table that matches nothing is refused with names from both
@@ -109,8 +112,8 @@ def allocate_census_table(
     ------
     InputDataError
         When no row matches an area (names from both sides are listed), a 街道
-        row holds fewer residents than its matched 社区 rows, or a row's age
-        groups do not make one partition of ages.
+        row holds fewer residents than its matched 社区 rows, or the age headers
+        cannot make one partition of ages (groups that overlap …).
     """
     rows = table.joined.reset_index(drop=True)
     matches = match_rows(rows, areas) if len(areas) else None
