@@ -628,7 +628,14 @@ def test_a_table_of_chengdus_own_community_names_joins_a_real_study(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["circle.sources.chinese_names", "circle.sources.age_bands", "circle.sources.census_table"]
+    "name",
+    [
+        "circle.sources.chinese_names",
+        "circle.sources.age_bands",
+        "circle.sources.census_table",
+        "circle.sources.vector",
+        "circle.study.census_join",
+    ],
 )
 def test_the_examples_in_the_docstrings_hold(name):
     """``circle.sources`` is a namespace package, which tests/test_doctests.py does not walk into."""

@@ -115,8 +115,10 @@ _CJK = (0x4E00, 0x9FFF)
 def looks_like_gbk_read_as_latin1(frame: gpd.GeoDataFrame) -> bool:
     """Whether a layer's text (column names and text cells) looks like GBK read as Latin-1.
 
-    It does when it holds no Chinese character but many letters of U+00C0–U+00FF
-    (at least 4, and a quarter of its non-ASCII characters are such).
+    It does when it holds no Chinese character, its words with letters past
+    ASCII are mostly made of them (as every Chinese character becomes two:
+    ``三`` → ``Èý``; French or Catalan names have one here and there), at
+    least 4 are letters of U+00C0–U+00FF, and all of it decodes as GBK.
 
     Examples
     --------
@@ -125,14 +127,23 @@ def looks_like_gbk_read_as_latin1(frame: gpd.GeoDataFrame) -> bool:
     True
     >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["三街坊社区", "Café"]}))
     False
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["Sant Julià de Lòria", "Château-Thierry"]}))
+    False
     """
     texts = [str(c) for c in frame.columns]
     for column in frame.columns:
         if column != "geometry" and not pd.api.types.is_numeric_dtype(frame[column]):
             texts += [v for v in frame[column].head(500) if isinstance(v, str)]
-    text = "".join(texts)
+    words = [w for t in texts for w in t.split() if any(ord(c) > 0x7F for c in w)]
+    text = "".join(words)
     wide = [ord(c) for c in text if ord(c) > 0x7F]
-    if not wide or any(_CJK[0] <= c <= _CJK[1] for c in wide):
+    if not wide or len(wide) < 0.6 * len(text) or any(_CJK[0] <= c <= _CJK[1] for c in wide):
         return False
     letters = sum(_LATIN1_LETTERS[0] <= c <= _LATIN1_LETTERS[1] for c in wide)
-    return letters >= 4 and letters >= 0.25 * len(wide)
+    if letters < 4:
+        return False
+    try:
+        "".join(words).encode("latin-1").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return True
