@@ -799,3 +799,11 @@ def test_the_app_says_where_the_header_was_and_which_rows_were_ignored_in_chines
     assert any(line.endswith(ignored) for line in lines)
     scaled = "1 行的年龄组合计与总人口相差很小，已按总人口等比调整：玉林社区居委会"
     assert any(line.startswith(scaled) for line in lines)
+
+
+def test_a_community_name_two_sub_districts_share_is_given_plain_beside_its_sub_district():
+    blocks, _ = count(DATA / "town_table.csv")
+    assert blocks[["subdistrict", "community"]].iloc[[4, 12]].to_numpy().tolist() == [
+        ["玉林街道", "新街社区"],
+        ["芳草街道", "新街社区"],
+    ]

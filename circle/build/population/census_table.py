@@ -338,7 +338,7 @@ def _block_units(blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[np.
     geometry = areas.geometry.to_numpy()
     point, holder = shapely.STRtree(geometry).query(inner, predicate="within")
     order = np.lexsort((-shapely.area(geometry[holder]), point))  # the smallest last: it is written last
-    labels = _unique_labels(areas)
+    labels = [_area_label(areas, i) for i in range(len(areas))]  # as OSM's are: the 街道 is its own column
     upper = areas["upper"].to_numpy(object)
     for p, h in zip(point[order], holder[order], strict=True):
         if upper[h] is True or upper[h] == True:  # noqa: E712
