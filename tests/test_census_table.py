@@ -290,11 +290,180 @@ def test_age_bands_are_shared_like_the_residents():
     assert given.sum() == 12
 
 
-def test_inconsistent_age_groups_name_the_row(tmp_path):
+def test_age_groups_holding_more_than_the_total_are_left_out_for_that_row_only(tmp_path):
     table = tmp_path / "t.csv"
-    table.write_text("社区名称,常住人口,0-14岁,60岁及以上\n玉林社区,1000,300,800\n", encoding="utf-8")
-    with pytest.raises(InputDataError, match=r"line 2 \(玉林社区\).*more than the 1000 of the total"):
+    table.write_text(
+        "社区名称,常住人口,0-14岁,60岁及以上\n玉林社区,1000,300,800\n石羊村,1500,150,450\n", encoding="utf-8"
+    )
+    blocks, report = count(table)
+    assert report["age_rows_left_out"] == [
+        {"line": 2, "name": "玉林社区", "reason": "0–14岁 + 60岁及以上 = 1,100, more than the row's 1,000 residents"}
+    ]
+    assert by_community(blocks)["玉林社区"] == [750.0, 250.0]  # its residents still count
+    bands = blocks[report["age_bands"]["block_columns"]].to_numpy(float)
+    assert np.isnan(bands[0:2]).all()
+    assert bands[10].tolist() == [112.5, 675.0, 337.5]  # 石羊村 gets ¾ of 150, 1500 − 150 − 450 and 450
+
+
+def test_age_groups_that_overlap_refuse_the_table_naming_them_in_words(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("社区名称,常住人口,0-14岁,10-19岁\n玉林社区,1000,300,200\n", encoding="utf-8")
+    overlap = r"line 2 \(玉林社区\): the age groups 0–14岁 and 10–19岁 overlap"
+    with pytest.raises(InputDataError, match=overlap) as error:
         count(table)
+    assert "[" not in str(error.value)
+
+
+# ---------------------------------------------------------------- tables as a 街道 office sends them
+# town_office.xlsx: a title and 单位：人 above a header of two rows (序号, 社区（村）名称, 常住人口（人）, then a
+# merged 年龄构成 over 0—14岁, １５－５９岁, 60岁及以上, 其中：65岁及以上), a 合计 row, 玉林社区居委会 (4,000;
+# its groups add up to 4,003), 第12社区居民委员会 (2,000; 2,100), a row holding only its 序号, the header
+# repeated, 二〇八社区 (1,000), a blank row and two notes (注：…, 资料来源：…).
+OFFICE = DATA / "town_office.xlsx"
+
+
+def test_a_title_and_a_two_row_header_are_read_as_an_office_writes_them():
+    table = read_census_table(CensusTableSpec(OFFICE))
+    assert table.header == {
+        "lines": [3, 4],
+        "skipped": [{"line": 1, "text": "玉林街道第七次全国人口普查主要数据"}, {"line": 2, "text": "单位：人"}],
+    }
+    assert table.columns == {"name": "社区（村）名称", "population": "常住人口（人）"}
+    assert {h: b.words() for h, b in table.bands.items()} == {
+        "0—14岁": "0–14岁",
+        "１５－５９岁": "15–59岁",
+        "60岁及以上": "60岁及以上",
+        "其中：65岁及以上": "65岁及以上",
+    }
+    assert table.unread_age_columns == []
+    assert table.rows["line"].tolist() == [5, 6, 7, 10]
+    assert table.rows["excluded"].notna().tolist() == [True, False, False, False]  # only 合计 is a total
+    assert table.ignored_rows == [
+        {"line": 8, "text": "3", "reason": "blank"},
+        {"line": 9, "text": "序号", "reason": "the header repeated"},
+        {"line": 11, "text": None, "reason": "blank"},  # a blank sheet row still counts: lines are the sheet's rows
+        {"line": 12, "text": "注：本表数据来源于第七次全国人口普查，标准时点为2020年11月1日零时。", "reason": "a note"},
+        {"line": 13, "text": "资料来源：玉林街道办事处", "reason": "a note"},
+    ]
+
+
+def test_a_slip_of_a_few_residents_is_scaled_and_a_larger_one_leaves_that_rows_ages_out():
+    blocks, report = count(OFFICE)
+    assert report["rows_matched"] == 3
+    assert report["age_rows_adjusted"] == [
+        {
+            "line": 6,
+            "name": "玉林社区居委会",
+            "reason": "0–14岁 + 15–59岁 + 60岁及以上 = 4,003, more than the row's 4,000 residents",
+        }
+    ]
+    # 2,100 against 2,000: 100 > max(1 % of 2,000, 5)
+    assert [(e["line"], e["name"]) for e in report["age_rows_left_out"]] == [(7, "第12社区居民委员会")]
+    assert report["set_apart"][0]["name"] == "合计" and len(report["set_apart"]) == 1
+    reasons = ["blank", "the header repeated", "blank", "a note", "a note"]
+    assert [r["reason"] for r in report["ignored_rows"]] == reasons
+    assert by_community(blocks)["第12社区"] == [1500.0, 500.0]  # its residents count
+    bands = blocks[report["age_bands"]["block_columns"]].to_numpy(float)
+    scale = 4000 / 4003
+    np.testing.assert_allclose(bands[0], np.array([400, 2600, 403, 600]) * scale * 0.75)
+    assert bands[0].sum() == pytest.approx(3000.0)
+    assert np.isnan(bands[2:4]).all()
+
+
+def test_a_table_without_any_known_header_says_so_without_unnamed_columns(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("玉林街道人口,,\n单位：人,,\n地方,人,岁数\n玉林社区,4000,\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"first 15 rows.*玉林街道人口, column 2, column 3") as error:
+        read_census_table(CensusTableSpec(table))
+    assert "Unnamed" not in str(error.value)
+
+
+def test_headers_that_look_like_age_groups_but_are_not_read_are_listed(tmp_path, capsys):
+    from circle.cli.analyze import _print_census_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("社区名称,常住人口,年龄构成,老年人口,60岁以上占比\n玉林社区,4000,,900,0.2\n", encoding="utf-8")
+    _, report = count(table)
+    assert report["age_columns_not_read"] == ["年龄构成", "老年人口"]
+    assert "age_bands" not in report
+    _print_census_table(report)
+    assert "age columns not read: 年龄构成, 老年人口" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "header, band",
+    [
+        ("其中：65岁及以上", (65, None, "open")),
+        ("其中:65岁及以上", (65, None, "open")),
+        ("内:65岁及以上", (65, None, "open")),
+        ("含65岁及以上", (65, None, "open")),
+        ("0—14岁", (0, 14, "range")),
+        ("０－１４岁", (0, 14, "range")),
+        ("15～59岁", (15, 59, "range")),
+        ("15―59岁", (15, 59, "range")),
+    ],
+)
+def test_age_headers_as_offices_write_them(header, band):
+    assert parse_header(header) == band
+
+
+def test_the_cli_says_where_the_header_was_and_which_rows_were_ignored(capsys):
+    from circle.cli.analyze import _print_census_table
+
+    _, report = count(OFFICE)
+    _print_census_table(report)
+    printed = capsys.readouterr().out
+    title = "玉林街道第七次全国人口普查主要数据 / 单位：人"
+    assert f"Read its header on lines 3–4; lines 1–2 (a title: {title}) skipped." in printed
+    assert "1 rows set apart as totals, not counted twice: 合计." in printed
+    ignored = "line 8 (blank)、line 9 (the header repeated)、line 11 (blank)、line 12 (a note)、line 13 (a note)"
+    assert f"5 rows ignored, no part of the table: {ignored}." in printed
+    scaled = "were scaled to it: 玉林社区居委会 (0–14岁 + 15–59岁 + 60岁及以上 = 4,003, more than"
+    assert f"1 rows' age groups miss their total by a few residents and {scaled}" in printed
+    assert "1 rows' age groups do not add up to their total and are left out" in printed
+
+
+def test_areas_cut_by_the_study_are_not_listed_when_the_boundary_file_is_in_the_wrong_system(capsys):
+    from circle.cli.analyze import _print_census_table
+
+    imports: dict = {}
+    sources = CountedSources(census_table=CensusTableSpec(DATA / "town_table.csv"), admin_file=ADMIN)
+    counted = count_residents(town_blocks(), sources, china(), UTM, imports)
+    census_table_in_study(counted.iloc[1:].reset_index(drop=True), imports["census_table"])
+    report = imports["census_table"]
+    _print_census_table(report)
+    assert "1 areas lie partly outside the study (玉林社区居委会)" in capsys.readouterr().out
+    report["offset_check"] = {"suggested": "gcj02", "declared": "wgs84", "message": "…"}
+    _print_census_table(report)
+    printed = capsys.readouterr().out
+    assert "partly outside" not in printed
+    assert "seems read in the wrong coordinate system" in printed
+
+
+def test_blocks_are_named_after_the_boundary_files_areas_where_osm_maps_none():
+    from circle.build.admin_units import admin_units
+
+    blocks, _ = count(DATA / "town_table.csv")
+    assert blocks["community"].iloc[0] == "玉林社区" and blocks["subdistrict"].iloc[0] == "玉林街道"
+    assert blocks["community"].iloc[10] == "石羊村"
+    subdistrict, community = admin_units(blocks, gpd.GeoDataFrame(geometry=[], crs=UTM))
+    assert community.tolist() == blocks["community"].tolist()
+    assert subdistrict[15] == "芳草街道"
+
+
+def test_a_gbk_shapefile_without_its_cpg_is_read_as_gbk(tmp_path, capsys):
+    from circle.cli.analyze import _print_census_table
+
+    shapefile = tmp_path / "社区界线.shp"
+    gpd.read_file(ADMIN).to_file(shapefile, encoding="gbk")
+    shapefile.with_suffix(".cpg").unlink()
+    assert gpd.read_file(shapefile).iloc[:, 0].str.contains("[\u00c0-\u00ff]").any()  # what GDAL reads by itself
+    _, report = count(DATA / "town_table.csv", admin=shapefile)
+    assert report["rows_matched"] == 7  # as from the GeoJSON
+    assert "read as GBK" in report["boundary_encoding"]
+    report["boundary_file"] = shapefile.name
+    _print_census_table(report)
+    assert "Boundary file 社区界线.shp: its text read as GBK" in capsys.readouterr().out
 
 
 def test_a_sub_district_row_gives_the_rest_of_its_residents_to_the_rest_of_it(tmp_path):
@@ -353,7 +522,10 @@ def test_an_area_partly_in_the_study_keeps_only_its_blocks_share():
     kept = census_table_in_study(study, imports["census_table"])
     assert not [c for c in kept.columns if c.startswith("_census")]
     report = imports["census_table"]
-    assert report["areas_partly_in_study"] == [{"name": "玉林社区居委会", "residents": 4000.0, "in_study": 1000.0}]
+    assert report["areas_partly_in_study"] == [
+        {"name": "玉林社区居委会", "residents": 4000.0, "in_study": 1000.0, "to_blocks": 4000.0}
+    ]
+    assert report["areas_outside_study"] == []
     assert report["residents_in_study"] == 16000.0
     assert "the study keeps the shares of its own blocks" in report["partly_covered_rule"]
 
@@ -444,14 +616,26 @@ def test_a_table_of_chengdus_own_community_names_joins_a_real_study(tmp_path):
     assert in_study["菽香里社区"] == pytest.approx(2000.0, abs=0.5)
     assert in_study["新兴社区"] == pytest.approx(4000.0, abs=0.5)
     assert in_study["东沙路社区"] == 0.0
-    assert [p["name"] for p in report["areas_partly_in_study"]] == ["东沙路社区"]
+    assert report["areas_partly_in_study"] == []
+    assert [p["name"] for p in report["areas_outside_study"]] == ["东沙路社区"]
     assert report["allocation"]["allocated"] == pytest.approx(10500.0)
     frame = gpd.read_parquet(result.path / "blocks.parquet")
     assert frame["population"][frame["pop_source"] == "census"].sum() == pytest.approx(9000.0, abs=0.5)
+    # the extract maps no 社区: the blocks are placed in the boundary file's, by their inner point
+    from_table = frame[frame["pop_source"] == "census"]
+    assert set(from_table["community"]) == {"培华社区", "菽香里社区", "新兴社区"}
+    assert frame["subdistrict"].isna().all()  # the file holds no 街道
 
 
 @pytest.mark.parametrize(
-    "name", ["circle.sources.chinese_names", "circle.sources.age_bands", "circle.sources.census_table"]
+    "name",
+    [
+        "circle.sources.chinese_names",
+        "circle.sources.age_bands",
+        "circle.sources.census_table",
+        "circle.sources.vector",
+        "circle.study.census_join",
+    ],
 )
 def test_the_examples_in_the_docstrings_hold(name):
     """``circle.sources`` is a namespace package, which tests/test_doctests.py does not walk into."""
@@ -603,3 +787,23 @@ def test_a_boundary_files_levels_come_from_its_level_column_codes_or_names(tmp_p
     with pytest.raises(InputDataError, match="has no column of names or codes") as error:
         read_admin_file(path, None, None, UTM)
     assert error.value.about == ("admin_name_column", "admin_code_column")
+
+
+def test_the_app_says_where_the_header_was_and_which_rows_were_ignored_in_chinese():
+    from circle.ui.census_join import census_table_lines
+
+    _, report = count(OFFICE)
+    lines = census_table_lines(report, "zh")
+    assert "表头在第 3–4 行；上方第 1–2 行是标题（玉林街道第七次全国人口普查主要数据 / 单位：人），已跳过。" in lines
+    ignored = "第 8 行（空行）、第 9 行（重复表头）、第 11 行（空行）、第 12 行（注释）、第 13 行（注释）。"
+    assert any(line.endswith(ignored) for line in lines)
+    scaled = "1 行的年龄组合计与总人口相差很小，已按总人口等比调整：玉林社区居委会"
+    assert any(line.startswith(scaled) for line in lines)
+
+
+def test_a_community_name_two_sub_districts_share_is_given_plain_beside_its_sub_district():
+    blocks, _ = count(DATA / "town_table.csv")
+    assert blocks[["subdistrict", "community"]].iloc[[4, 12]].to_numpy().tolist() == [
+        ["玉林街道", "新街社区"],
+        ["芳草街道", "新街社区"],
+    ]

@@ -6,8 +6,11 @@ with ``admin_level=8`` and 社区 and 村 with ``admin_level=10``; elsewhere lev
 is most often the municipality and 9 or 10 a borough or neighbourhood, so the
 community is taken from level 10, else from level 9. Where units of one level
 overlap (an error in the data, or two versions of one boundary), the smallest
-holds the block. Where the data maps no unit, the columns are empty: nothing
-is guessed.
+holds the block. Where OpenStreetMap maps no unit of a level, the block keeps
+the name its ``subdistrict``/``community`` column already holds: that of the
+area of the user's boundary file (``--admin``) holding it, placed the same
+way by :func:`circle.build.population.census_table.census_table_in_study`.
+Where no data maps a unit, the columns are empty: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -37,18 +40,26 @@ def admin_units(blocks: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> tuple[np.n
     Returns
     -------
     tuple of numpy.ndarray
-        Object arrays ``(subdistrict, community)``, one entry per block.
+        Object arrays ``(subdistrict, community)``, one entry per block; a
+        level OpenStreetMap maps for no block keeps the blocks' own column.
     """
     if blocks.empty or units.empty:
         empty = np.full(len(blocks), None, dtype=object)
-        return empty, empty.copy()
+        return _or_own(blocks, "subdistrict", empty), _or_own(blocks, "community", empty.copy())
     if units.crs != blocks.crs:
         units = units.to_crs(blocks.crs)
     inner = shapely.point_on_surface(np.asarray(blocks.geometry, dtype=object))
     return (
-        _unit_holding(inner, units, SUBDISTRICT_LEVELS),
-        _unit_holding(inner, units, COMMUNITY_LEVELS),
+        _or_own(blocks, "subdistrict", _unit_holding(inner, units, SUBDISTRICT_LEVELS)),
+        _or_own(blocks, "community", _unit_holding(inner, units, COMMUNITY_LEVELS)),
     )
+
+
+def _or_own(blocks: gpd.GeoDataFrame, column: str, found: np.ndarray) -> np.ndarray:
+    """Return ``found``, or the blocks' own ``column`` (a boundary file's names) when ``found`` names no unit."""
+    if column in blocks.columns and not pd.notna(found).any():
+        return blocks[column].to_numpy(object).copy()
+    return found
 
 
 def _unit_holding(points: np.ndarray, units: gpd.GeoDataFrame, levels: tuple[str, ...]) -> np.ndarray:

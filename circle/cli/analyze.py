@@ -514,11 +514,17 @@ def _print_census_table(report: dict | None) -> None:
         f"its {facts.table_residents:,.0f} residents shared among their blocks "
         f"({facts.residents_in_study:,.0f} in the study's blocks)."
     )
+    if facts.header:
+        print(f"  Read its {facts.header}.")
+    if facts.boundary_encoding:
+        print(f"  Boundary file {report.get('boundary_file')}: {facts.boundary_encoding}.")
     if facts.stated_total is not None:
         stated, summed = facts.stated_total, facts.table_residents
         print(f"  Its total row says {stated:,.0f} residents; its rows add up to {summed:,.0f}.")
     if facts.set_apart.count:
         print(f"  {facts.set_apart.count} rows set apart as totals, not counted twice: {_names(facts.set_apart)}.")
+    if facts.ignored_rows.count:
+        print(f"  {facts.ignored_rows.count} rows ignored, no part of the table: {_names(facts.ignored_rows)}.")
     if facts.unmatched.count:
         print(
             f"  {facts.unmatched.count} rows ({facts.unmatched_residents:,.0f} residents) match no area: "
@@ -532,16 +538,43 @@ def _print_census_table(report: dict | None) -> None:
     without = facts.areas_without_row
     if without.count:
         print(f"  {without.count} areas with blocks have no row and keep their estimate: {_names(without)}.")
-    partly = facts.areas_partly_in_study
-    if partly.count:
+    partly, outside = facts.areas_partly_in_study, facts.areas_outside_study
+    if facts.wrong_system and (partly.count or outside.count):
         print(
-            f"  {partly.count} areas lie partly outside the study ({_names(partly)}): an area's residents are shared "
-            "among all its blocks in the data read, and the study keeps its own blocks' share."
+            "  Which areas lie in the study is not said: the boundary file seems read in the wrong coordinate "
+            f"system (see the warning above; {LAYER_FLAGS['census_table']})."
         )
+    else:
+        if partly.count:
+            print(
+                f"  {partly.count} areas lie partly outside the study ({_names(partly)}): an area's residents are "
+                "shared among all its blocks in the data read, and the study keeps its own blocks' share."
+            )
+        if outside.count:
+            print(
+                f"  {outside.count} areas lie outside the study ({_names(outside)}): their residents went to their "
+                "blocks in the data read around it."
+            )
     if facts.age_columns:
         print(
             f"  Age groups of {facts.age_rows} joined rows (columns "
             f"{', '.join(facts.age_columns)}) split their blocks' residents into the age groups above (pop_age_*)."
+        )
+    if facts.age_rows_adjusted.count:
+        print(
+            f"  {facts.age_rows_adjusted.count} rows' age groups miss their total by a few residents and were scaled "
+            f"to it: {_names(facts.age_rows_adjusted)}."
+        )
+    if facts.age_rows_left_out.count:
+        print(
+            f"  {facts.age_rows_left_out.count} rows' age groups do not add up to their total and are left out "
+            f"(their residents count): {_names(facts.age_rows_left_out)}; see summary.json for why."
+        )
+    if facts.age_columns_not_read:
+        print(
+            f"  WARNING: age columns not read: {', '.join(facts.age_columns_not_read)} (name them like 0-14岁, "
+            "60岁及以上).",
+            file=sys.stderr,
         )
     if facts.unmatched.count or without.count:
         print("  See summary.json (imports.census_table) for all rows and areas.")

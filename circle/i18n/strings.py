@@ -163,6 +163,49 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The age columns ({columns}) of {rows} joined rows split their blocks' residents into the age groups "
         "the categories serve (pop_age_*).",
     },
+    "built_census_table_header": {
+        "zh": "表头在第 {lines} 行。",
+        "en": "Its header is on line {lines}.",
+    },
+    "built_census_table_header_title": {
+        "zh": "表头在第 {lines} 行；上方第 {skipped} 行是标题（{title}），已跳过。",
+        "en": "Its header is on line {lines}; line {skipped} above it (a title: {title}) was skipped.",
+    },
+    "built_admin_gbk": {
+        "zh": "边界文件缺少 .cpg 编码说明，其文字按 GBK 读取（按默认编码读出的是乱码）。",
+        "en": "The boundary file has no .cpg saying its encoding: its text was read as GBK (read as the default, "
+        "it was garbled).",
+    },
+    "built_census_table_ignored": {
+        "zh": "{count} 行不属于表格本身，已忽略（空行、重复表头、注释）：{names}。",
+        "en": "Rows ignored as no part of the table ({count}: blank, the header repeated, notes): {names}.",
+    },
+    "census_ignored_row": {"zh": "第 {line} 行（{reason}）", "en": "line {line} ({reason})"},
+    "census_ignored_blank": {"zh": "空行", "en": "blank"},
+    "census_ignored_header": {"zh": "重复表头", "en": "the header repeated"},
+    "census_ignored_note": {"zh": "注释", "en": "a note"},
+    "built_census_table_outside": {
+        "zh": "{count} 个社区在研究区外（{names}）：其人口分给了研究区周边读入的街坊。",
+        "en": "Areas outside the study ({count}: {names}): their residents went to their blocks around it.",
+    },
+    "built_census_table_cut_unknown": {
+        "zh": "边界文件的坐标系可能选错了（见上方提示），因此不列出哪些社区部分在研究区外。",
+        "en": "Which areas lie partly outside the study is not said: the boundary file seems read in the wrong "
+        "coordinate system (see the warning).",
+    },
+    "built_census_table_ages_scaled": {
+        "zh": "{count} 行的年龄组合计与总人口相差很小，已按总人口等比调整：{names}。",
+        "en": "Rows whose age groups miss their total by a few residents, scaled to it ({count}): {names}.",
+    },
+    "built_census_table_ages_left_out": {
+        "zh": "{count} 行的年龄组合计与总人口不符，未使用其年龄组（总人口仍计入）：{names}。",
+        "en": "Rows whose age groups do not add up to their total, left out of the age groups (their residents "
+        "count) ({count}): {names}.",
+    },
+    "built_census_table_ages_unread": {
+        "zh": "未能识别的年龄列：{columns}（请写成 0-14岁、60岁及以上 这样的列名）。",
+        "en": "Age columns not read: {columns} (name them like 0-14岁, 60岁及以上).",
+    },
     "built_census_table_details": {
         "zh": "全部行和社区见汇总（summary.json）的 imports.census_table。",
         "en": "Every row and area is in summary.json, imports.census_table.",

@@ -52,7 +52,8 @@ def read_admin_file(
     geopandas.GeoDataFrame
         ``name``, ``alt_name`` (None), ``code`` (12 digits or None), ``upper``
         (True for a 街道/乡镇, False for a 社区/村, None when unknown) and geometry; ``attrs["declared_system"]``
-        says the system it was read in (for the offset check).
+        says the system it was read in (for the offset check), ``attrs["text_encoding"]`` that its text was read
+        as GBK (:func:`~circle.sources.vector.read_layer`).
 
     Raises
     ------
@@ -86,6 +87,8 @@ def read_admin_file(
     )
     out = out.to_crs(crs).reset_index(drop=True)
     out.attrs["declared_system"] = declared
+    if polygons.attrs.get("text_encoding"):  # a Shapefile without its .cpg, read again as GBK
+        out.attrs["text_encoding"] = polygons.attrs["text_encoding"]
     return out
 
 

@@ -15,13 +15,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_DASH = r"\s*(?:-|~|～|〜|—|–|至|到|_)\s*"
+_DASH = r"\s*(?:-|~|～|〜|—|–|―|‐|‑|−|﹣|至|到|_)\s*"
 _YEARS = r"\s*(?:周岁|岁)?"
 _RANGE = re.compile(rf"^(?:age)?_?(\d{{1,3}}){_YEARS}{_DASH}(\d{{1,3}}){_YEARS}(?:人口|人数|人)?$")
 _OPEN = re.compile(
     rf"^(?:age)?_?(\d{{1,3}}){_YEARS}\s*(?:及以上|以上|及其以上|或以上|\+|_?plus|_?and_?over|_?over)(?:人口|人数|人)?$"
 )
 _BELOW = re.compile(rf"^(?:age)?_?(\d{{1,3}}){_YEARS}\s*(及以下|以下|_?under|_?below)(?:人口|人数|人)?$")
+#: words before a band that say it lies inside another (其中：65岁及以上 under 60岁及以上)
+_WITHIN = re.compile(r"^(?:其中|内|含|包括)[:：]?")
+#: a header with one of these looks like an age group even when it is not read as one
+_AGE_HINTS = re.compile(r"岁|年龄|周岁|老年|儿童|少儿|青少年|\bage", re.I)
 #: a header with one of these holds a share, not a count of people
 SHARE_WORDS = ("%", "占比", "比重", "比例", "percent", "share", "ratio")
 
@@ -48,6 +52,20 @@ class Band:
         """Return the band as ``[60, ∞)``."""
         return f"[{self.lo}, {'∞' if self.hi is None else self.hi})"
 
+    def words(self) -> str:
+        """Return the band as a census table names it, in whole years.
+
+        Examples
+        --------
+        >>> Band(0, 15).words(), Band(60, None).words(), Band(3, 4).words()
+        ('0–14岁', '60岁及以上', '3岁')
+        """
+        if self.hi is None:
+            return f"{self.lo}岁及以上"
+        if self.hi - 1 == self.lo:
+            return f"{self.lo}岁"
+        return f"{self.lo}–{self.hi - 1}岁"
+
     @property
     def end(self) -> float:
         """The first age past the band (infinity for no upper bound)."""
@@ -57,7 +75,8 @@ class Band:
 def _header(text: str) -> str:
     folded = unicodedata.normalize("NFKC", str(text)).strip().lower()
     folded = re.sub(r"\((?:人|人数|万人)?\)$", "", folded)  # a unit after the range
-    return re.sub(r"\s+", "", folded).replace("age_", "age")
+    folded = _WITHIN.sub("", re.sub(r"\s+", "", folded))  # 其中：65岁及以上 is the band 65岁及以上
+    return folded.replace("age_", "age")
 
 
 def parse_header(text: str) -> tuple[int, int | None, str] | None:
@@ -69,8 +88,8 @@ def parse_header(text: str) -> tuple[int, int | None, str] | None:
     ((0, 14, 'range'), (0, 14, 'range'), (0, 14, 'range'))
     >>> parse_header("60岁及以上"), parse_header("65周岁以上人口"), parse_header("age_60_plus")
     ((60, None, 'open'), (65, None, 'open'), (60, None, 'open'))
-    >>> parse_header("14岁及以下")
-    (0, 14, 'below')
+    >>> parse_header("14岁及以下"), parse_header("其中：65岁及以上"), parse_header("0—14岁")
+    ((0, 14, 'below'), (65, None, 'open'), (0, 14, 'range'))
     >>> parse_header("60岁及以上占比") is None, parse_header("常住人口") is None
     (True, True)
     """
@@ -86,6 +105,18 @@ def parse_header(text: str) -> tuple[int, int | None, str] | None:
         last = int(match.group(1))
         return 0, (last if match.group(2).startswith("及") else last - 1), "below"
     return None
+
+
+def looks_like_age(text: str) -> bool:
+    """Whether a header names an age group (岁, 年龄, age …), read or not, and is not a share.
+
+    Examples
+    --------
+    >>> [looks_like_age(h) for h in ("年龄构成", "老年人口", "常住人口", "60岁以上占比")]
+    [True, True, False, False]
+    """
+    raw = str(text).lower()
+    return not any(word in raw for word in SHARE_WORDS) and bool(_AGE_HINTS.search(unicodedata.normalize("NFKC", raw)))
 
 
 def resolve_ends(parsed: dict[str, tuple[int, int | None, str]]) -> dict[str, Band]:
@@ -122,7 +153,15 @@ def resolve_ends(parsed: dict[str, tuple[int, int | None, str]]) -> dict[str, Ba
 
 
 class BandError(ValueError):
-    """Bands that do not make one partition of ages (the message says why)."""
+    """Bands that do not make one partition of ages (the message says why).
+
+    ``of_headers`` is True when the headers themselves cannot make one (bands that
+    overlap, ages left over in two places): every row of the table fails alike.
+    """
+
+    def __init__(self, message: str, of_headers: bool = False):
+        super().__init__(message)
+        self.of_headers = of_headers
 
 
 def partition(values: dict[Band, float], total: float) -> dict[Band, float]:
@@ -155,7 +194,10 @@ def partition(values: dict[Band, float], total: float) -> dict[Band, float]:
             nested = first.lo <= second.lo and second.end <= first.end
             apart = second.lo >= first.end
             if not (nested or apart):
-                raise BandError(f"the bands {first.label()} and {second.label()} overlap without one holding the other")
+                raise BandError(
+                    f"the age groups {first.words()} and {second.words()} overlap without one holding the other",
+                    of_headers=True,
+                )
     root = Band(0, None)
     nodes = [root, *(b for b in bands if b != root)]
     given = {**values, root: total}
@@ -172,19 +214,20 @@ def partition(values: dict[Band, float], total: float) -> dict[Band, float]:
         inner = children[node]
         left = given[node] - sum(given[c] for c in inner)
         if left < -1e-6 * max(1.0, given[node]):
-            within = " + ".join(c.label() for c in inner)
+            within = " + ".join(c.words() for c in inner)
             raise BandError(
-                f"{within} hold {sum(given[c] for c in inner):g} residents, more than the "
-                f"{given[node]:g} of {'the total' if node == root else node.label()}"
+                f"{within} = {sum(given[c] for c in inner):,.0f}, more than the "
+                + (f"row's {given[node]:,.0f} residents" if node == root else f"{given[node]:,.0f} of {node.words()}")
             )
         gaps = _gaps(node, inner)
         if not gaps:
             continue
         if len(gaps) > 1:
-            shown = " and ".join(g.label() for g in gaps)
+            shown = " and ".join(g.words() for g in gaps)
             raise BandError(
                 f"the ages {shown} are left over as one count that cannot be split; "
-                "give the bands between them too, or leave the columns out"
+                "give the age groups between them too, or leave the columns out",
+                of_headers=True,
             )
         out[gaps[0]] = max(left, 0.0)
     return dict(sorted(out.items(), key=lambda item: item[0].lo))

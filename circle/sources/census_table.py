@@ -3,9 +3,15 @@
 A table has one row per 社区/村 or 街道/乡镇 with its name or 12-digit
 statistical code, its residents and, often, residents by age group. Columns
 are found by common Chinese and English names or given explicitly
-(``name=社区名称,population=常住人口,code=代码,subdistrict=街道``). Rows
-that sum others (合计, 总计, 小计, a 街道 row above its 社区 rows) are found
-and set apart with the reason, so that nothing is counted twice; the rows
+(``name=社区名称,population=常住人口,code=代码,subdistrict=街道``).
+
+Tables as a 街道 office sends them are read as they are: the header is the
+first of the top rows that holds a name and a population column (a title
+and ``单位：人`` above it are skipped), and a header of two rows (a merged
+``年龄构成`` over ``0—14岁 … 其中：65岁及以上``) is read as one. Blank rows,
+a repeated header and notes (``注：``, ``资料来源：``) are ignored with their
+reason; rows that sum others (合计, 总计, 小计, a 街道 row above its 社区 rows)
+are set apart with the reason, so that nothing is counted twice; the rows
 left are joined to administrative areas by
 :mod:`circle.build.population.census_table`.
 """
@@ -21,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from circle.errors import InputDataError
-from circle.sources.age_bands import Band, parse_header, resolve_ends
+from circle.sources.age_bands import Band, looks_like_age, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
-from circle.sources.tables import parse_role_columns, read_table
+from circle.sources.tables import MAX_ROWS, parse_role_columns, read_table
 
 #: column roles and the headers that name them (compared without case, spaces, brackets and units)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -78,6 +84,15 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 #: names of rows that sum others
 TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总数", "全区", "全市", "全县", "全镇", "全街道", "全乡")
 _TOTAL_ENGLISH = {"total", "sum", "subtotal", "all", "grandtotal"}
+#: how many rows from the top are searched for the header (a title and a unit line may stand above it)
+HEADER_SEARCH_ROWS = 15
+#: a row that starts so is a note under (or above) the table, not a row of it
+_NOTE = re.compile(
+    r"^(?:注|备注|附注|说明|资料来源|数据来源|来源|填报单位|填报日期|填报人|填表人|填表日期|制表人?|制表日期|审核人?|"
+    r"负责人|联系人|联系电话|单位)\s*\d*\s*[:：]"
+)
+#: the header pandas gives a column without one; never shown
+_UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -114,12 +129,23 @@ class CensusTable:
         The header found for each role.
     ignored_columns : list of str
         Headers that hold shares (占比, %) rather than counts.
+    unread_age_columns : list of str
+        Headers that look like an age group (岁, 年龄 …) but are not read as one.
+    header : dict
+        Where the header was found: ``lines`` (one or two), ``skipped`` (the
+        lines above it, and their text).
+    ignored_rows : list of dict
+        Rows that are no part of the table: ``line``, ``text``, ``reason``
+        (blank, the header repeated, a note).
     """
 
     rows: pd.DataFrame
     bands: dict[str, Band]
     columns: dict[str, str]
     ignored_columns: list[str]
+    unread_age_columns: list[str] = field(default_factory=list)
+    header: dict = field(default_factory=dict)
+    ignored_rows: list[dict] = field(default_factory=list)
 
     @property
     def joined(self) -> pd.DataFrame:
@@ -154,18 +180,20 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
     """
     path = Path(spec.path)
     try:
-        frame = read_table(path)
+        raw = _read_sheet(path)
     except InputDataError as error:  # the reader is the facility tables'; the words should be this table's
         raise InputDataError(str(error).replace("facility table", "census table"), about=("census_table",)) from None
+    frame, lines, header = _frame_below_header(raw, spec.columns, path)
     found = _find_columns(frame, spec.columns, path)
-    ages, ignored = _age_columns(frame, found)
+    frame, lines, ignored_rows = _drop_ignored_rows(frame, lines, found)
+    ages, ignored, unread = _age_columns(frame, found)
     name_col, code_col = found.get("name"), found.get("code")
     names = frame[name_col].map(_text) if name_col else pd.Series([""] * len(frame), dtype=object)
     codes = pd.Series([statistical_code(v) for v in frame[code_col]] if code_col else [None] * len(frame), dtype=object)
     population = _counts(frame[found["population"]])
     rows = pd.DataFrame(
         {
-            "line": np.arange(2, len(frame) + 2),
+            "line": lines,
             "name": names.to_numpy(object),
             "code": codes,
             "subdistrict": (
@@ -181,11 +209,116 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
         kind in UPPER_KINDS or (code is not None and is_upper_code(code))
         for kind, code in zip(kinds, rows["code"], strict=True)
     ]
-    for header in ages:
-        rows[header] = _counts(frame[header])
+    for column in ages:
+        rows[column] = _counts(frame[column])
     rows["excluded"] = pd.Series(_set_apart(rows), index=rows.index, dtype=object)
     _check_counts(rows, ages, path)
-    return CensusTable(rows, resolve_ends(ages), found, ignored)
+    return CensusTable(rows, resolve_ends(ages), found, ignored, unread, header, ignored_rows)
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
+    """Read the table as text; an ``.xlsx`` sheet with its blank rows, so that line numbers are the sheet's rows."""
+    from circle.sources.spreadsheet import read_xlsx
+
+    if not path.is_file():
+        return read_table(path)  # which says that it does not exist
+    with path.open("rb") as handle:
+        if not handle.read(4).startswith(b"PK\x03\x04"):
+            return read_table(path)
+    frame = read_xlsx(path, f"census table {path.name}", MAX_ROWS)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.replace(r"^\s*$", np.nan, regex=True)
+    if frame.dropna(how="all").empty:
+        raise InputDataError(f"census table {path} has no rows.")
+    return frame
+
+
+def _frame_below_header(raw: pd.DataFrame, given: dict[str, str], path: Path) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """Find the header among the top rows; return the rows below it (headed by it), their lines, and where it was.
+
+    The header is the first row of the top :data:`HEADER_SEARCH_ROWS` that
+    names a name (or code) column and a population column (or holds the
+    columns given). When the row below it holds age groups (``0—14岁``) it is
+    the second row of the header: each parent (``年龄构成``, filled in a
+    spreadsheet's merged cell's first cell only) is carried over its empty
+    cells, and a column is named by its lower cell, else its upper one.
+    """
+    headerless = bool(raw.attrs.get("headerless"))
+    top = [] if headerless else [[None if _UNNAMED.match(str(c)) else _cell(c) for c in raw.columns]]
+    grid = top + [[_cell(v) for v in row] for row in raw.itertuples(index=False)]
+    first_line = 1  # the grid's first row is the file's first line (a CSV's blank lines are not counted)
+    for at in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        headers = _headers(grid[at])
+        if _match_columns(headers, given) is None:
+            continue
+        count = 1
+        if at + 1 < len(grid) and any(parse_header(c) for c in grid[at + 1] if c):
+            headers, count = _headers(_carried(grid[at], grid[at + 1]), grid[at + 1]), 2
+        below = at + count - len(top)  # the first data row, in raw
+        frame = raw.iloc[below:].reset_index(drop=True)
+        frame.columns = headers
+        lines = np.arange(at + count, at + count + len(frame)) + first_line
+        skipped = [
+            {"line": i + first_line, "text": " ".join(c for c in grid[i] if c)} for i in range(at) if any(grid[i])
+        ]
+        return frame, lines, {"lines": list(range(at + first_line, at + count + first_line)), "skipped": skipped}
+    frame = raw.copy()
+    frame.columns = _headers(grid[0]) if grid and not headerless else [str(c) for c in raw.columns]
+    return frame, np.arange(len(frame)) + (1 if headerless else 2), {"lines": [] if headerless else [1], "skipped": []}
+
+
+def _cell(value: object) -> str | None:
+    """Return a cell's text as written (a header given with --census-table-columns is compared with it), or None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value).strip() or None
+
+
+def _carried(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
+    """Carry each cell of a header's upper row over the empty cells to its right that have a lower cell."""
+    out, last = [], None
+    for up, down in zip(upper, lower, strict=True):
+        if up:
+            last = up
+        out.append(up or (last if down else None))
+    return out
+
+
+def _headers(upper: list[str | None], lower: list[str | None] | None = None) -> list[str]:
+    """Name each column by its lower header cell, else its upper one, else ``column N``; each name once."""
+    lower = lower or [None] * len(upper)
+    names: list[str] = []
+    for i, (up, down) in enumerate(zip(upper, lower, strict=True)):
+        name = down or up or f"column {i + 1}"
+        if name in names:
+            name = f"{up} {down}" if up and down and f"{up} {down}" not in names else f"{name} (column {i + 1})"
+        names.append(name)
+    return names
+
+
+def _drop_ignored_rows(
+    frame: pd.DataFrame, lines: np.ndarray, found: dict[str, str]
+) -> tuple[pd.DataFrame, np.ndarray, list[dict]]:
+    """Take out the rows that are no part of the table (blank, the header repeated, notes), each with why."""
+    roles = [found[r] for r in ("name", "code", "population") if r in found]
+    keys = {column: _header_key(column) for column in roles}
+    keep = np.ones(len(frame), bool)
+    ignored = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = dict(zip(frame.columns, (_text(v) for v in row), strict=True))
+        text = next((c for c in cells.values() if c), "")
+        if any(cells[c] and _header_key(cells[c]) == keys[c] for c in roles):
+            reason = "the header repeated"
+        elif _NOTE.match(text):
+            reason = "a note"
+        elif not any(cells[c] for c in roles):
+            reason = "blank"
+        else:
+            continue
+        keep[i] = False
+        written = next((c for c in map(_cell, row) if c), "")  # as the file has it (full-width colons …)
+        ignored.append({"line": int(lines[i]), "text": written[:40] or None, "reason": reason})
+    return frame[keep].reset_index(drop=True), lines[keep], ignored
 
 
 def _text(value: object) -> str:
@@ -198,6 +331,27 @@ def _header_key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", str(text)).lower()
     folded = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", lambda m: m.group(0)[1:-1] if "村" in m.group(0) else "", folded)
     return re.sub(r"[\s/、_\-()（）]", "", folded)
+
+
+def _match_columns(headers: list[str], given: dict[str, str]) -> dict[str, str] | None:
+    """Return the column of each role found among ``headers``; None without a name or code and a population column."""
+    found: dict[str, str] = {}
+    keys = {_header_key(c): c for c in reversed(headers)}  # the first of two alike
+    for role, candidates in COLUMN_NAMES.items():
+        if role in given:
+            if given[role] not in headers:
+                return None
+            found[role] = given[role]
+            continue
+        taken = set(found.values())
+        for candidate in candidates:
+            column = keys.get(_header_key(candidate))
+            if column is not None and column not in taken:
+                found[role] = column
+                break
+    if ("name" not in found and "code" not in found) or "population" not in found:
+        return None
+    return found
 
 
 def _find_columns(frame: pd.DataFrame, given: dict[str, str], path: Path) -> dict[str, str]:
@@ -222,8 +376,9 @@ def _find_columns(frame: pd.DataFrame, given: dict[str, str], path: Path) -> dic
     if "name" not in found and "code" not in found:
         raise InputDataError(
             f"census table {path.name} has no column of community names or statistical codes (looked for "
-            f"{', '.join(COLUMN_NAMES['name'][:6])} …, {', '.join(COLUMN_NAMES['code'][:3])} …); its columns are "
-            f"{', '.join(map(str, frame.columns))}. Name the column that holds them (name=COLUMN or code=COLUMN).",
+            f"{', '.join(COLUMN_NAMES['name'][:6])} …, {', '.join(COLUMN_NAMES['code'][:3])} … in its first "
+            f"{HEADER_SEARCH_ROWS} rows); its columns are {', '.join(map(str, frame.columns))}. "
+            "Name the column that holds them (name=COLUMN or code=COLUMN).",
             about=("census_table_columns",),
         )
     if "population" not in found:
@@ -236,9 +391,10 @@ def _find_columns(frame: pd.DataFrame, given: dict[str, str], path: Path) -> dic
     return found
 
 
-def _age_columns(frame: pd.DataFrame, found: dict[str, str]) -> tuple[dict[str, tuple], list[str]]:
+def _age_columns(frame: pd.DataFrame, found: dict[str, str]) -> tuple[dict[str, tuple], list[str], list[str]]:
+    """Return the age columns read, the share columns (占比) and the columns that look like ages but are not read."""
     taken = set(found.values())
-    ages, ignored = {}, []
+    ages, ignored, unread = {}, [], []
     for column in frame.columns:
         if column in taken:
             continue
@@ -247,7 +403,9 @@ def _age_columns(frame: pd.DataFrame, found: dict[str, str]) -> tuple[dict[str, 
             ages[column] = parsed
         elif parse_header(re.sub(r"占比|比重|比例|%|percent|share|ratio", "", str(column), flags=re.I)):
             ignored.append(str(column))
-    return ages, ignored
+        elif looks_like_age(column):
+            unread.append(str(column))
+    return ages, ignored, unread
 
 
 def _counts(values: pd.Series) -> np.ndarray:

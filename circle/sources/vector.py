@@ -1,11 +1,18 @@
-"""Read a user's polygon file (GeoPackage, GeoJSON, Shapefile) with the checks every reader needs."""
+"""Read a user's polygon file (GeoPackage, GeoJSON, Shapefile) with the checks every reader needs.
+
+A Shapefile written by Chinese GIS software without its ``.cpg`` holds GBK
+text that GDAL reads as Latin-1 (``Èý½Ö·»ÉçÇø`` for 三街坊社区); such a file
+is read again as GBK, and ``attrs["text_encoding"]`` says so.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from circle.errors import CircleError
 from circle.sources.layer_systems import (
@@ -87,6 +94,10 @@ def read_layer(
             refuse_unless_horizontal(frame.crs, f"of {what} {path.name}")
         except CircleError as exc:
             raise error(str(exc)) from None
+    encoding = None
+    if looks_like_gbk_read_as_latin1(frame):
+        with contextlib.suppress(Exception):  # not GBK after all: the text stays as GDAL read it
+            frame, encoding = gpd.read_file(path, encoding="gbk"), "gbk"
     label = declared_label(system, frame.crs)
     present = np.array([g is not None and not g.is_empty for g in frame.geometry.to_numpy()], dtype=bool)
     frame = frame[present]
@@ -97,4 +108,53 @@ def read_layer(
         raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
     if not finite_coordinates(frame):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
-    return apply_system(frame, system, what, path, error), label
+    out = apply_system(frame, system, what, path, error)
+    if encoding:
+        out.attrs["text_encoding"] = (
+            "its text read as GBK: no .cpg file beside it says its encoding, and read as GDAL's default it was "
+            f"Latin-1 letters like Èý½Ö (put a {path.stem}.cpg holding GBK beside it to say so)"
+        )
+    return out, label
+
+
+#: the letters GBK's bytes become when read as Latin-1
+_LATIN1_LETTERS = (0x00C0, 0x00FF)
+#: Chinese characters (the CJK unified ideographs)
+_CJK = (0x4E00, 0x9FFF)
+
+
+def looks_like_gbk_read_as_latin1(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer's text (column names and text cells) looks like GBK read as Latin-1.
+
+    It does when it holds no Chinese character, its words with letters past
+    ASCII are mostly made of them (as every Chinese character becomes two:
+    ``三`` → ``Èý``; French or Catalan names have one here and there), at
+    least 4 are letters of U+00C0–U+00FF, and all of it decodes as GBK.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["Èý½Ö·»ÉçÇø"]}))
+    True
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["三街坊社区", "Café"]}))
+    False
+    >>> looks_like_gbk_read_as_latin1(gpd.GeoDataFrame({"name": ["Sant Julià de Lòria", "Château-Thierry"]}))
+    False
+    """
+    texts = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        if column != "geometry" and not pd.api.types.is_numeric_dtype(frame[column]):
+            texts += [v for v in frame[column].head(500) if isinstance(v, str)]
+    words = [w for t in texts for w in t.split() if any(ord(c) > 0x7F for c in w)]
+    text = "".join(words)
+    wide = [ord(c) for c in text if ord(c) > 0x7F]
+    if not wide or len(wide) < 0.6 * len(text) or any(_CJK[0] <= c <= _CJK[1] for c in wide):
+        return False
+    letters = sum(_LATIN1_LETTERS[0] <= c <= _LATIN1_LETTERS[1] for c in wide)
+    if letters < 4:
+        return False
+    try:
+        "".join(words).encode("latin-1").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return True

@@ -51,6 +51,18 @@ class CensusTableFacts:
     age_rows: int
     age_columns: list[str]
     offset_check: dict
+    header: str = ""
+    ignored_rows: Names = field(default_factory=Names)
+    age_columns_not_read: list[str] = field(default_factory=list)
+    age_rows_adjusted: Names = field(default_factory=Names)
+    age_rows_left_out: Names = field(default_factory=Names)
+    areas_outside_study: Names = field(default_factory=Names)
+    boundary_encoding: str | None = None
+
+    @property
+    def wrong_system(self) -> bool:
+        """Whether the boundary file seems read in the wrong coordinate system (its areas' figures are then off)."""
+        return bool(self.offset_check.get("suggested"))
 
 
 def entry_names(entries: list[dict], shown: int = SHOWN_NAMES) -> Names:
@@ -64,6 +76,39 @@ def entry_names(entries: list[dict], shown: int = SHOWN_NAMES) -> Names:
     """
     first = [str(e.get("name") or e.get("code") or f"line {e.get('line')}") for e in entries[:shown]]
     return Names(first, len(entries))
+
+
+def header_words(header: dict) -> str:
+    """Say where a census table's header was found, and which lines above it were skipped ("" for line 1).
+
+    Examples
+    --------
+    >>> header_words({"lines": [3, 4], "skipped": [{"line": 1, "text": "七普数据"}, {"line": 2, "text": "单位：人"}]})
+    'header on lines 3–4; lines 1–2 (a title: 七普数据 / 单位：人) skipped'
+    >>> header_words({"lines": [1], "skipped": []})
+    ''
+    """
+    lines, skipped = header.get("lines") or [], header.get("skipped") or []
+    if not lines or (lines == [1] and not skipped):
+        return ""
+    where = f"header on line {lines[0]}" if len(lines) == 1 else f"header on lines {lines[0]}–{lines[-1]}"
+    if not skipped:
+        return where
+    first, last = skipped[0]["line"], skipped[-1]["line"]
+    span = f"line {first}" if first == last else f"lines {first}–{last}"
+    return f"{where}; {span} (a title: {' / '.join(s['text'] for s in skipped)}) skipped"
+
+
+def ignored_row_names(entries: list[dict], shown: int = SHOWN_NAMES) -> Names:
+    """Return rows that are no part of a table as ``line 20 (a note)``, the first ``shown`` of them."""
+    return Names([f"line {e['line']} ({e['reason']})" for e in entries[:shown]], len(entries))
+
+
+def reasoned_names(entries: list[dict], shown: int = SHOWN_NAMES) -> Names:
+    """Return rows by name with why, as ``新兴社区 (0–14岁 + … = 2,203, more than the row's 2,200 residents)``."""
+    named = entry_names(entries, shown)
+    first = [f"{n} ({e['reason']})" if e.get("reason") else n for n, e in zip(named.first, entries, strict=False)]
+    return Names(first, named.count)
 
 
 def census_table_facts(report: dict) -> CensusTableFacts:
@@ -96,4 +141,11 @@ def census_table_facts(report: dict) -> CensusTableFacts:
         age_rows=bands.get("matched_rows_with_bands", bands.get("rows_with_bands", 0)),
         age_columns=list(bands.get("columns") or []),
         offset_check=report.get("offset_check") or {},
+        header=header_words(report.get("header") or {}),
+        ignored_rows=ignored_row_names(report.get("ignored_rows") or []),
+        age_columns_not_read=list(report.get("age_columns_not_read") or []),
+        age_rows_adjusted=reasoned_names(report.get("age_rows_adjusted") or []),
+        age_rows_left_out=reasoned_names(report.get("age_rows_left_out") or []),
+        areas_outside_study=entry_names(report.get("areas_outside_study") or []),
+        boundary_encoding=report.get("boundary_encoding"),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from circle.i18n import t
-from circle.study.census_join import Names, census_table_facts
+from circle.study.census_join import SHOWN_NAMES, Names, census_table_facts
 from circle.ui.text import md
 
 
@@ -38,6 +38,10 @@ def census_table_lines(
             in_study=_count(facts.residents_in_study),
         ),
     ]
+    if facts.header:
+        lines.append(_header_line(report.get("header") or {}, lang))
+    if facts.boundary_encoding:
+        lines.append(t("built_admin_gbk", lang))
     if facts.stated_total is not None:
         lines.append(
             t(
@@ -50,6 +54,9 @@ def census_table_lines(
     if facts.set_apart.count:
         names = _names(facts.set_apart, lang)
         lines.append(t("built_census_table_set_apart", lang, count=facts.set_apart.count, names=names))
+    if facts.ignored_rows.count:
+        names = _ignored_names(report.get("ignored_rows") or [], lang)
+        lines.append(t("built_census_table_ignored", lang, count=facts.ignored_rows.count, names=names))
     if facts.unmatched.count:
         lines.append(
             t(
@@ -72,14 +79,62 @@ def census_table_lines(
     without, partly = facts.areas_without_row, facts.areas_partly_in_study
     if without.count:
         lines.append(t("built_census_table_without_row", lang, count=without.count, names=_names(without, lang)))
-    if partly.count:
-        lines.append(t("built_census_table_partly", lang, count=partly.count, names=_names(partly, lang)))
+    outside = facts.areas_outside_study
+    if facts.wrong_system and (partly.count or outside.count):
+        lines.append(t("built_census_table_cut_unknown", lang))
+    else:
+        if partly.count:
+            lines.append(t("built_census_table_partly", lang, count=partly.count, names=_names(partly, lang)))
+        if outside.count:
+            lines.append(t("built_census_table_outside", lang, count=outside.count, names=_names(outside, lang)))
     if facts.age_columns:
         columns = "、".join(md(c) for c in facts.age_columns)
         lines.append(t("built_census_table_ages", lang, rows=facts.age_rows, columns=columns))
+    if facts.age_rows_adjusted.count:
+        names = _names(facts.age_rows_adjusted, lang)
+        lines.append(t("built_census_table_ages_scaled", lang, count=facts.age_rows_adjusted.count, names=names))
+    if facts.age_rows_left_out.count:
+        names = _names(facts.age_rows_left_out, lang)
+        lines.append(t("built_census_table_ages_left_out", lang, count=facts.age_rows_left_out.count, names=names))
+    if facts.age_columns_not_read:
+        columns = "、".join(md(c) for c in facts.age_columns_not_read)
+        lines.append(t("built_census_table_ages_unread", lang, columns=columns))
     if facts.unmatched.count or without.count:
         lines.append(t("built_census_table_details", lang))
     return lines
+
+
+#: the string of each reason a row is ignored for (``ignored_rows`` of the report)
+IGNORED_REASONS = {
+    "blank": "census_ignored_blank",
+    "the header repeated": "census_ignored_header",
+    "a note": "census_ignored_note",
+}
+
+
+def _ignored_names(entries: list[dict], lang: str) -> str:
+    """Return the first ignored rows as ``第 8 行（空行）`` / ``line 8 (blank)``, and how many more there are."""
+    shown = [
+        t("census_ignored_row", lang, line=e["line"], reason=t(IGNORED_REASONS[e["reason"]], lang))
+        if e.get("reason") in IGNORED_REASONS
+        else md(f"line {e['line']} ({e.get('reason')})")
+        for e in entries[:SHOWN_NAMES]
+    ]
+    more = len(entries) - len(shown)
+    return "、".join(shown) + (t("names_more", lang, count=len(entries), more=more) if more > 0 else "")
+
+
+def _header_line(header: dict, lang: str) -> str:
+    """Say on which lines the table's header was found, and which title lines above it were skipped."""
+    rows = header.get("lines") or []
+    at = str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+    skipped = header.get("skipped") or []
+    if not skipped:
+        return t("built_census_table_header", lang, lines=at)
+    first, last = skipped[0]["line"], skipped[-1]["line"]
+    title = " / ".join(md(s["text"]) for s in skipped)
+    span = str(first) if first == last else f"{first}–{last}"
+    return t("built_census_table_header_title", lang, lines=at, skipped=span, title=title)
 
 
 def admin_offset_warning(report: dict, lang: str) -> str | None:

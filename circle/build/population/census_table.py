@@ -10,7 +10,10 @@ row's total is kept whole. A 街道 row whose area holds matched 社区 areas
 gives its 社区 rows' residents to them and the rest to the rest of the
 街道. Age groups of a row become a partition of ages
 (:func:`~circle.sources.age_bands.partition`) and each band is shared with
-the same shares, into the block columns ``age_band_{lo}_{hi}``.
+the same shares, into the block columns ``age_band_{lo}_{hi}`` (read by
+:mod:`circle.build.population.ages` into the ``pop_age_*`` groups, then
+dropped); a row whose groups miss its total by a few residents has them
+scaled to it, one that misses it by more keeps its residents without groups.
 
 Rows that match nothing and areas with blocks but no row are reported, never
 filled in; a table that matches nothing is refused with names from both
@@ -39,6 +42,9 @@ AGE_BAND_PREFIX = "age_band_"
 #: temporary block columns (dropped by :func:`census_table_in_study`)
 _AREA = "_census_table_area"
 _ROW = "_census_table_row"
+_SHARES = "_census_table_shares"
+_SUBDISTRICT = "_census_table_subdistrict"
+_COMMUNITY = "_census_table_community"
 #: what happens to an area the study area covers only in part (the rule of census polygons)
 PARTLY_COVERED_RULE = (
     "an area's residents are shared among all the blocks the data holds in it (with OpenStreetMap blocks: those "
@@ -106,8 +112,8 @@ def allocate_census_table(
     ------
     InputDataError
         When no row matches an area (names from both sides are listed), a 街道
-        row holds fewer residents than its matched 社区 rows, or a row's age
-        groups do not make one partition of ages.
+        row holds fewer residents than its matched 社区 rows, or the age headers
+        cannot make one partition of ages (groups that overlap …).
     """
     rows = table.joined.reset_index(drop=True)
     matches = match_rows(rows, areas) if len(areas) else None
@@ -117,12 +123,17 @@ def allocate_census_table(
     polygons, totals, owners = _census_polygons(rows, matches.area, areas)
     census = gpd.GeoDataFrame({"census_population": totals}, geometry=polygons, crs=blocks.crs)
     out, allocation = allocate_census(blocks, census, preset)
-    bands = _row_bands(rows, table)
+    bands, bands_adjusted, bands_left_out = _row_bands(rows, table)
     if bands:
         out = _share_bands(out, census, owners, bands, preset)
     out[_AREA] = _block_areas(out, areas)
     out[_ROW] = _block_rows(out, census, rows["line"].to_numpy(np.int64)[owners])
+    out[_SHARES] = _block_shares(out, census, rows["line"].to_numpy(np.int64)[owners], preset)
+    out[_SUBDISTRICT], out[_COMMUNITY] = _block_units(out, areas)
     report = _report(table, rows, matches, areas, areas_source, allocation, matched)
+    given = _by_line(out[_SHARES])
+    for entry in report["matched"]:  # what reached blocks of the data read (an area may hold none)
+        entry["residents_to_blocks"] = round(given.get(entry["line"], 0.0), 1)
     if bands:
         columns = sorted({b for partition_ in bands.values() for b in partition_}, key=lambda b: (b.lo, b.end))
         report["age_bands"] = {
@@ -133,6 +144,12 @@ def allocate_census_table(
             "matched_rows_with_bands": int(sum(1 for row in bands if matches.area[row] >= 0)),
             "ignored_columns": table.ignored_columns,
         }
+    if table.bands:
+        report["age_rows_adjusted"] = bands_adjusted
+        report["age_rows_left_out"] = bands_left_out
+    report["age_columns_not_read"] = list(table.unread_age_columns)
+    report["header"] = dict(table.header)
+    report["ignored_rows"] = list(table.ignored_rows)
     return out, report
 
 
@@ -166,9 +183,30 @@ def _census_polygons(rows: pd.DataFrame, area: np.ndarray, areas: gpd.GeoDataFra
     return np.asarray(polygons, dtype=object), np.asarray(totals, float), np.asarray(owners, np.int64)
 
 
-def _row_bands(rows: pd.DataFrame, table: CensusTable) -> dict[int, dict[Band, float]]:
-    """Each row's age groups as a partition of ages (rows without any age figure are left out)."""
-    out = {}
+#: age groups may miss their row's total by this share of it, or by :data:`BAND_SLIP_RESIDENTS`, whichever is larger
+BAND_SLIP_SHARE = 0.01
+#: … or by this many residents (a slip of a few people in a small 社区)
+BAND_SLIP_RESIDENTS = 5.0
+
+
+def _row_bands(rows: pd.DataFrame, table: CensusTable) -> tuple[dict[int, dict[Band, float]], list[dict], list[dict]]:
+    """Each row's age groups as a partition of ages, with the rows adjusted and those whose groups are left out.
+
+    Where the outermost groups cover every age but add up to a little more or
+    less than the row's residents (at most :data:`BAND_SLIP_SHARE` of them or
+    :data:`BAND_SLIP_RESIDENTS`), the row's groups are scaled to its total;
+    beyond that, or where they do not fit (a group inside another holding
+    more), the row keeps its residents and loses its age groups. Rows without
+    any age figure are left out silently.
+
+    Raises
+    ------
+    InputDataError
+        When the headers cannot make one partition (groups that overlap, ages left over in two places).
+    """
+    out: dict[int, dict[Band, float]] = {}
+    adjusted: list[dict] = []
+    left_out: list[dict] = []
     for r in range(len(rows)):
         values = {
             band: float(rows[header].iloc[r])
@@ -177,14 +215,42 @@ def _row_bands(rows: pd.DataFrame, table: CensusTable) -> dict[int, dict[Band, f
         }
         if not values:
             continue
+        total = float(rows["population"].iloc[r])
+        entry = {"line": int(rows["line"].iloc[r]), "name": rows["name"].iloc[r] or rows["code"].iloc[r]}
+        outer = [b for b in values if not any(o != b and o.lo <= b.lo and b.end <= o.end for o in values)]
+        summed = float(sum(values[b] for b in outer))
+        covers_all = _covers_all_ages(outer)
+        slip = summed - total
+        if (covers_all and abs(slip) > 0.5) or slip > 0.5:
+            shown = " + ".join(b.words() for b in sorted(outer, key=lambda b: b.lo))
+            more = "more than" if slip > 0 else "fewer than"
+            entry["reason"] = f"{shown} = {summed:,.0f}, {more} the row's {total:,.0f} residents"
+            if abs(slip) > max(BAND_SLIP_SHARE * total, BAND_SLIP_RESIDENTS) or summed <= 0:
+                left_out.append(entry)
+                continue
+            values = {band: value * total / summed for band, value in values.items()}
+            adjusted.append(entry)
         try:
-            out[r] = partition(values, float(rows["population"].iloc[r]))
+            out[r] = partition(values, total)
         except BandError as error:
-            raise InputDataError(
-                f"census table line {rows['line'].iloc[r]} ({rows['name'].iloc[r] or rows['code'].iloc[r]}): {error}. "
-                f"Its total is {rows['population'].iloc[r]:,.0f}."
-            ) from None
-    return out
+            if error.of_headers:
+                raise InputDataError(
+                    f"census table line {entry['line']} ({entry['name']}): {error}. Its total is {total:,.0f}."
+                ) from None
+            if entry in adjusted:
+                adjusted.remove(entry)
+            left_out.append({**entry, "reason": str(error)})
+    return out, adjusted, left_out
+
+
+def _covers_all_ages(bands: list[Band]) -> bool:
+    """Whether disjoint bands cover every age from 0 on, with no gap."""
+    at = 0.0
+    for band in sorted(bands, key=lambda b: b.lo):
+        if band.lo > at:
+            return False
+        at = max(at, band.end)
+    return at == float("inf")
 
 
 def _share_bands(
@@ -224,6 +290,62 @@ def _block_areas(blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarra
     for p, h in zip(point[first], holder[first], strict=True):
         label[p] = names[h]
     return label
+
+
+def _block_shares(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.ndarray, preset: Preset) -> list:
+    """Per block, the residents each table line gave it (``{line: residents}``), shared as census polygons are.
+
+    The weights are :func:`~circle.build.population.census.share_totals`'s
+    (residential floor area in the overlap), so that the residents a study's
+    blocks got from each row can be told apart after the study area is cut.
+    """
+    out: list[dict[int, float]] = [{} for _ in range(len(blocks))]
+    if blocks.empty:
+        return out
+    polygons = census.geometry.to_numpy()
+    totals = census["census_population"].to_numpy(float)
+    polygon_index, block_index = shapely.STRtree(blocks.geometry.to_numpy()).query(polygons, predicate="intersects")
+    for k in np.unique(polygon_index):
+        near = block_index[polygon_index == k]
+        shared, _ = share_totals(
+            blocks.iloc[near].assign(population=0.0), polygons[k : k + 1], totals[k : k + 1], preset, "census"
+        )
+        for b, residents in zip(near, shared["population"].to_numpy(float), strict=True):
+            if residents > 0:
+                out[b][int(lines[k])] = out[b].get(int(lines[k]), 0.0) + float(residents)
+    return out
+
+
+def _by_line(shares) -> dict[int, float]:
+    """Return the residents each table line gave to the blocks of ``shares`` (:func:`_block_shares`)."""
+    out: dict[int, float] = {}
+    for block in shares:
+        for line, residents in block.items():
+            out[line] = out.get(line, 0.0) + residents
+    return out
+
+
+def _block_units(blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return the 街道/乡镇 and the 社区/村 area holding each block's inner point (the smallest; None for none).
+
+    Areas whose level is unknown are no one's 街道 or 社区: nothing is guessed.
+    """
+    subdistrict = np.full(len(blocks), None, dtype=object)
+    community = np.full(len(blocks), None, dtype=object)
+    if blocks.empty or areas.empty:
+        return subdistrict, community
+    inner = shapely.point_on_surface(blocks.geometry.to_numpy())
+    geometry = areas.geometry.to_numpy()
+    point, holder = shapely.STRtree(geometry).query(inner, predicate="within")
+    order = np.lexsort((-shapely.area(geometry[holder]), point))  # the smallest last: it is written last
+    labels = [_area_label(areas, i) for i in range(len(areas))]  # as OSM's are: the 街道 is its own column
+    upper = areas["upper"].to_numpy(object)
+    for p, h in zip(point[order], holder[order], strict=True):
+        if upper[h] is True or upper[h] == True:  # noqa: E712
+            subdistrict[p] = labels[h]
+        elif upper[h] is False or upper[h] == False:  # noqa: E712
+            community[p] = labels[h]
+    return subdistrict, community
 
 
 def _block_rows(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.ndarray) -> np.ndarray:
@@ -351,9 +473,12 @@ def _nothing_matched(rows: pd.DataFrame, areas: gpd.GeoDataFrame, areas_source: 
 def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | None) -> gpd.GeoDataFrame:
     """Complete the report with what the study's own blocks hold, and drop the temporary columns.
 
-    Adds to ``report``: per matched row the residents of the study's blocks
-    in its area (by their inner point), the areas the study area cuts, and
-    the areas with blocks in the study but no row.
+    Adds to ``report``: per matched row the residents the study's blocks got
+    from it, the areas whose residents went partly (or only) to blocks
+    outside the study, and the areas with blocks in the study but no row.
+    The blocks get ``subdistrict`` and ``community``: the names of the areas
+    holding them (:func:`circle.build.admin_units.admin_units` keeps them
+    where OpenStreetMap maps no unit).
 
     Parameters
     ----------
@@ -368,15 +493,11 @@ def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | Non
         population = blocks["population"].to_numpy(float)
         from_table = blocks["pop_source"].to_numpy(object) == "census"
         lines = blocks[_ROW].to_numpy(np.int64)
-        kept = pd.Series(population[from_table]).groupby(lines[from_table]).sum()
+        kept = _by_line(blocks[_SHARES])
         for entry in report["matched"]:
             entry["residents_in_study"] = round(float(kept.get(entry["line"], 0.0)), 1)
         report["residents_in_study"] = round(float(population[from_table].sum()), 1)
-        partly = [e for e in report["matched"] if e["residents_in_study"] < e["residents"] - 0.5]
-        report["areas_partly_in_study"] = [
-            {"name": e["name"] or e["code"], "residents": e["residents"], "in_study": e["residents_in_study"]}
-            for e in partly
-        ]
+        report["areas_partly_in_study"], report["areas_outside_study"] = _areas_cut(report["matched"])
         labels = blocks[_AREA].to_numpy(object)
         without = (~from_table) & (lines < 0) & pd.notna(labels)
         frame = pd.DataFrame({"area": labels[without], "residents": population[without]})
@@ -385,4 +506,24 @@ def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | Non
             {"name": name, "blocks": int(g.blocks), "estimated_residents": round(float(g.residents), 1)}
             for name, g in grouped.iterrows()
         ]
-    return blocks.drop(columns=[_AREA, _ROW])
+    out = blocks.drop(columns=[_AREA, _ROW, _SHARES, _SUBDISTRICT, _COMMUNITY])
+    # the areas' names, for :func:`circle.build.admin_units.admin_units` where OpenStreetMap maps no unit
+    out["subdistrict"], out["community"] = blocks[_SUBDISTRICT].to_numpy(object), blocks[_COMMUNITY].to_numpy(object)
+    return out
+
+
+def _areas_cut(matched: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Return the areas the study holds only part of, and those it holds none of, of the blocks they gave residents.
+
+    An area is partly outside the study when some of its residents went to
+    blocks of the data read that are not the study's; an area whose
+    residents went to no block at all (it holds none) is neither: it is
+    reported as holding no block.
+    """
+    partly, outside = [], []
+    for e in matched:
+        given, kept = e.get("residents_to_blocks", e["residents"]), e["residents_in_study"]
+        entry = {"name": e["name"] or e["code"], "residents": e["residents"], "in_study": kept, "to_blocks": given}
+        if kept < given - 0.5:
+            (partly if kept > 0.5 else outside).append(entry)
+    return partly, outside

@@ -178,6 +178,8 @@ def _count_from_table(
         report["boundary_file"] = Path(sources.admin_file).name
         report["declared_crs"] = boundary_check.get("declared")
         report["offset_check"] = boundary_check
+    if sources.admin_file and areas.attrs.get("text_encoding"):
+        report["boundary_encoding"] = areas.attrs["text_encoding"]
     return blocks, report
 
 
