@@ -446,11 +446,12 @@ def _set_apart(rows: pd.DataFrame) -> np.ndarray:
     named = (reason == None) & ~upper  # noqa: E711 (the 街道 named by 社区 rows; a 街道 row may name itself)
     parents = {unit_key(s) for s in rows["subdistrict"].to_numpy(object)[named] if s}
     lower_codes = {c[:9] for c, u, r in zip(codes, upper, reason, strict=True) if c and not u and r is None}
+    index = _LowerRows(rows, reason)  # once: a city's table has hundreds of 街道 rows over thousands of 社区 rows
+    population = rows["population"].to_numpy(float)
     for i in np.flatnonzero(upper & (reason == None)):  # noqa: E711
         below = _key_equal_upper(unit_key(names[i]), parents) or (codes[i] is not None and codes[i][:9] in lower_codes)
         if below:
-            under = _rows_under(rows, i, reason)
-            population = rows["population"].to_numpy(float)
+            under = index.under(names[i], codes[i])
             reason[i] = (
                 f"a 街道/乡镇 row above its {len(under)} 社区/村 rows "
                 f"(their sum {population[under].sum():,.0f}, its own {population[i]:,.0f})"
@@ -462,19 +463,31 @@ def _key_equal_upper(key, parents: set) -> bool:
     return any(p.stem == key.stem and (not p.kind or not key.kind or p.kind == key.kind) for p in parents)
 
 
-def _rows_under(rows: pd.DataFrame, i: int, reason: np.ndarray) -> np.ndarray:
-    """Return the rows that a 街道 row sums: by their 街道 name, else by their code's first nine digits."""
-    key = unit_key(rows["name"].iloc[i])
-    own_code = rows["code"].iloc[i]
-    under = []
-    for j in range(len(rows)):
-        if j == i or rows["upper"].iloc[j] or reason[j] is not None:
-            continue
-        parent = rows["subdistrict"].iloc[j]
-        code = rows["code"].iloc[j]
-        if (parent and _key_equal_upper(key, {unit_key(parent)})) or (own_code and code and code[:9] == own_code[:9]):
-            under.append(j)
-    return np.asarray(under, np.int64)
+class _LowerRows:
+    """The 社区/村 rows a 街道 row may sum, indexed by their 街道's name and by their code's first nine digits.
+
+    Built once per table, so finding a 街道 row's rows is a lookup, not a pass over the table (a city's table of
+    300 街道 and 3,000 社区 rows took 33 s row by row).
+    """
+
+    def __init__(self, rows: pd.DataFrame, reason: np.ndarray) -> None:
+        self.by_stem: dict[str, list[tuple[int, object]]] = {}
+        self.by_code: dict[str, list[int]] = {}
+        parents, codes = rows["subdistrict"].to_numpy(object), rows["code"].to_numpy(object)
+        for j in np.flatnonzero(~rows["upper"].to_numpy(bool) & (reason == None)):  # noqa: E711
+            if parents[j]:
+                key = unit_key(parents[j])
+                self.by_stem.setdefault(key.stem, []).append((int(j), key))
+            if codes[j]:
+                self.by_code.setdefault(codes[j][:9], []).append(int(j))
+
+    def under(self, name, code) -> np.ndarray:
+        """Return the rows that a 街道 row sums: by their 街道 name, else by their code's first nine digits."""
+        key = unit_key(name)
+        found = {j for j, parent in self.by_stem.get(key.stem, []) if _key_equal_upper(key, {parent})}
+        if code:
+            found.update(self.by_code.get(code[:9], []))
+        return np.asarray(sorted(found), np.int64)
 
 
 def _check_counts(rows: pd.DataFrame, ages: dict, path: Path) -> None:
