@@ -465,3 +465,28 @@ def test_a_system_that_places_nothing_on_a_map_is_refused(code, kind, tmp_path):
     table.write_text("name,category,x,y\n甲,clinic,500000,3400000\n", encoding="utf-8")
     with pytest.raises(CircleError, match=kind):
         read_facility_table(FacilityTableSpec(table, system=code), load_preset())
+
+
+def test_a_self_intersecting_polygon_is_repaired_not_a_traceback(tmp_path):
+    """A bow-tie 社区 outline stopped a whole run with GEOS's "side location conflict"; it is made valid (two
+    triangles, the same area) and the repair said."""
+    import json
+
+    from circle.errors import InputDataError
+    from circle.sources.admin_file import read_admin_file
+    from circle.sources.vector import read_polygons
+
+    west, south, east, north = 104.056, 30.656, 104.075, 30.667
+    bow = [[west, south], [east, north], [east, south], [west, north], [west, south]]
+    path = tmp_path / "bow.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"名称": "玉林社区"},
+        "geometry": {"type": "Polygon", "coordinates": [bow]},
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    frame = read_polygons(path, "census file", InputDataError)
+    assert frame.geometry.is_valid.all() and frame.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert "1 self-intersecting" in frame.attrs["repaired"]
+    areas = read_admin_file(path, None, None, "EPSG:32648")
+    assert areas.geometry.is_valid.all() and areas["name"].tolist() == ["玉林社区"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from circle.errors import CircleError
 from circle.sources.layer_systems import (
@@ -66,6 +67,35 @@ def read_polygons(
     return read_layer(path, what, error, kinds, system)[0]
 
 
+def repair_polygons(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Make invalid polygons valid (a bow-tie ring becomes two triangles), keeping only their areas; count them.
+
+    Overlays and areas of invalid polygons fail or lie (a GEOS "side location conflict" stopped a whole run).
+    Lines are left as they are.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> bow = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    >>> fixed, count = repair_polygons(gpd.GeoDataFrame(geometry=[bow]))
+    >>> count, fixed.geometry.iloc[0].geom_type, round(fixed.geometry.iloc[0].area, 3)
+    (1, 'MultiPolygon', 2.0)
+    """
+    geometry = frame.geometry.to_numpy()
+    polygonal = np.isin(shapely.get_type_id(geometry), (3, 6))
+    invalid = polygonal & ~shapely.is_valid(geometry)
+    if not invalid.any():
+        return frame, 0
+    fixed = geometry.copy()
+    for index in np.flatnonzero(invalid):
+        made = shapely.make_valid(geometry[index])
+        parts = [g for g in getattr(made, "geoms", [made]) if g.geom_type in POLYGONS]
+        fixed[index] = shapely.multipolygons([p for g in parts for p in getattr(g, "geoms", [g])]) if parts else None
+    out = frame.set_geometry(gpd.GeoSeries(fixed, index=frame.index, crs=frame.crs))
+    out = out[[g is not None and not g.is_empty for g in fixed]]
+    return out, int(invalid.sum())
+
+
 def read_layer(
     path: str | Path,
     what: str,
@@ -108,7 +138,13 @@ def read_layer(
         raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
     if not finite_coordinates(frame):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
+    frame, repaired = repair_polygons(frame)
     out = apply_system(frame, system, what, path, error)
+    if repaired:
+        out.attrs["repaired"] = (
+            f"{repaired} self-intersecting or otherwise invalid polygon(s) repaired (shapely.make_valid): check "
+            "their outlines"
+        )
     if encoding:
         out.attrs["text_encoding"] = (
             "its text read as GBK: no .cpg file beside it says its encoding, and read as GDAL's default it was "
