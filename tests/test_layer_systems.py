@@ -299,6 +299,7 @@ def street_districts(osm, crs: str, size_m: float = 600.0) -> np.ndarray:
 def test_census_polygons_in_gcj02_are_caught_and_read_back(tmp_path, chengdu):
     osm, crs, reference, _ = chengdu
     districts = street_districts(osm, crs)
+    districts = districts[shapely.is_valid(districts)]  # an invalid one is repaired on reading: its vertices change
     assert len(districts) >= 10
     path = write_layer(tmp_path / "census.geojson", to_web_map(districts, "gcj02"), 人口=np.full(len(districts), 5000))
     wrong, declared = read_census_layer(path, None, crs)

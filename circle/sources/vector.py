@@ -138,8 +138,8 @@ def read_layer(
         raise error(f"{what} {path} holds no lines or polygons; it must hold lines or areas.")
     if not finite_coordinates(frame):
         raise error(f"{what} {path} has coordinates that are not finite numbers (NaN or infinite). Fix the file.")
-    frame, repaired = repair_polygons(frame)
     out = apply_system(frame, system, what, path, error)
+    out, repaired = repair_polygons(out)  # in the true coordinates: a shift may bend a valid ring at a vertex
     if repaired:
         out.attrs["repaired"] = (
             f"{repaired} self-intersecting or otherwise invalid polygon(s) repaired (shapely.make_valid): check "
