@@ -823,3 +823,11 @@ def test_a_provinces_table_of_22000_rows_sets_its_towns_apart_without_a_pass_per
     apart = table.rows["excluded"].dropna()
     assert len(apart) == 2000 and apart.str.startswith("a 街道/乡镇 row above its 10 社区/村 rows").all()
     assert table.joined["population"].sum() == pytest.approx(2_000_000)
+
+
+def test_a_row_of_more_residents_than_any_county_is_refused(tmp_path):
+    """1e308 residents were taken, and the study said "inf residents"."""
+    path = tmp_path / "表.csv"
+    path.write_text("社区名称,常住人口\n甲社区,1e308\n乙社区,1200\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"line 2 \(甲社区\) are not a number of 0 to 10,000,000"):
+        read_census_table(CensusTableSpec(path))

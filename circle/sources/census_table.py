@@ -86,6 +86,9 @@ TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总数", "全区", "全�
 _TOTAL_ENGLISH = {"total", "sum", "subtotal", "all", "grandtotal"}
 #: how many rows from the top are searched for the header (a title and a unit line may stand above it)
 HEADER_SEARCH_ROWS = 15
+#: the most residents a row may give: more than China's most populous county (a 社区 has thousands, a 街道 tens of
+#: thousands); a larger figure is a typing or unit error
+MAX_ROW_RESIDENTS = 10_000_000
 #: a row that starts so is a note under (or above) the table, not a row of it
 _NOTE = re.compile(
     r"^(?:注|备注|附注|说明|资料来源|数据来源|来源|填报单位|填报日期|填报人|填表人|填表日期|制表人?|制表日期|审核人?|"
@@ -493,14 +496,16 @@ class _LowerRows:
 def _check_counts(rows: pd.DataFrame, ages: dict, path: Path) -> None:
     joined = rows["excluded"].isna().to_numpy()
     population = rows["population"].to_numpy(float)
-    bad = joined & ~(np.isfinite(population) & (population >= 0))
+    # more residents than any 街道 or county has (1e308 was taken, and the study said "inf residents")
+    bad = joined & ~(np.isfinite(population) & (population >= 0) & (population <= MAX_ROW_RESIDENTS))
     if bad.any():
         shown = ", ".join(
             f"line {rows['line'].iloc[i]} ({rows['name'].iloc[i] or rows['code'].iloc[i]})"
             for i in np.flatnonzero(bad)[:8]
         )
         raise InputDataError(
-            f"census table {path.name}: the residents of {shown} are not a number of 0 or more. Fill or delete them."
+            f"census table {path.name}: the residents of {shown} are not a number of 0 to {MAX_ROW_RESIDENTS:,.0f}. "
+            "Fill or correct them, or delete the rows."
         )
     for header in ages:
         values = rows[header].to_numpy(float)
