@@ -134,8 +134,8 @@ def test_planner_in_chromium(server):
         page.get_by_role("button", name="Add a facility at the chosen point").click()
         result = page.get_by_text("newly served", exact=False).first
         result.wait_for(timeout=30_000)
-        # the town has no kindergarten: one in the middle of the compound serves its 400 residents
-        assert result.inner_text().startswith("400 people newly served"), result.inner_text()
+        # the town has no kindergarten: one in the middle of the compound serves its 400 residents, 14 of them aged 3–6
+        assert result.inner_text().startswith("14 children aged 3–6 newly served"), result.inner_text()
         page.screenshot(path=str(ARTIFACTS / "planner-whatif.png"), full_page=True)
 
         browser.close()

@@ -383,12 +383,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "whatif_remove": {"zh": "移除设施", "en": "Remove a facility"},
     "whatif_pick_point": {"zh": "先在地图上点击一个位置。", "en": "Click a point on the map first."},
     "whatif_result": {
-        "zh": "新增覆盖 {gained} 人，失去覆盖 {lost} 人；F15：{f15_before} → {f15_after}；"
+        "zh": "{served}；F15：{f15_before} → {f15_after}；"
         "每位居民15分钟内可达类别：{within_before} → {within_after}；平均步行时间：{proximity_before} → "
         "{proximity_after} 分钟",
-        "en": "{gained} people newly served, {lost} losing service; F15: {f15_before} → {f15_after}; "
+        "en": "{served}; F15: {f15_before} → {f15_after}; "
         "categories within 15 minutes per resident: {within_before} → {within_after}; mean walking time: "
         "{proximity_before} → {proximity_after} min",
+    },
+    "whatif_served_people": {
+        "zh": "新增覆盖 {gained} 人，失去覆盖 {lost} 人",
+        "en": "{gained} people newly served, {lost} losing service",
+    },
+    "whatif_served_group": {
+        "zh": "新增覆盖{group} {gained} 人，失去覆盖 {lost} 人",
+        "en": "{gained} {group} newly served, {lost} losing service",
+    },
+    "whatif_served_mixed": {
+        "zh": "新增与失去覆盖的人数按类别见下（各按其服务人群计）",
+        "en": "people newly served and losing service per category below (each counts the group it serves)",
     },
     "whatif_reset": {"zh": "清除情景", "en": "Clear the scenario"},
     "scenario_name": {"zh": "情景名称", "en": "Scenario name"},

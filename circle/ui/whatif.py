@@ -73,14 +73,13 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
     outcome = work.scenario
     if outcome:
         diff = outcome["diff"]
-        gained = sum(v["newly_served"] for v in diff["categories"].values())
-        lost = sum(v["losing_service"] for v in diff["categories"].values())
+        changed = {k: v for k, v in diff["categories"].items() if v["newly_served"] or v["losing_service"]}
+        served, mixed = served_words(changed, lang)
         st.success(
             t(
                 "whatif_result",
                 lang,
-                gained=f"{gained:,.0f}",
-                lost=f"{lost:,.0f}",
+                served=served,
                 f15_before=percent(diff["F15"]["baseline"]),
                 f15_after=percent(diff["F15"]["scenario"]),
                 within_before=_figure(diff, "categories_within_15", "baseline"),
@@ -90,8 +89,10 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             )
         )
         for category, values in diff["categories"].items():  # whose people a category's figures are
-            if values.get("group"):
-                label = t("demand_category_group", lang, label=labels[category][lang], group=values["group"][lang])
+            if values.get("group") or (mixed and category in changed):
+                label = labels[category][lang]
+                if values.get("group"):
+                    label = t("demand_category_group", lang, label=label, group=values["group"][lang])
                 gained, lost = values["newly_served"], values["losing_service"]
                 st.caption(t("demand_changed", lang, label=label, gained=gained, lost=lost))
         if outcome.get("closure"):
@@ -104,6 +105,32 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             work.reset_scenario()
             key.rerun_fragment()
     saved_scenarios(lang, study, user)
+
+
+def served_words(changed: dict, lang: str) -> tuple[str, bool]:
+    """Say who a what-if newly serves and leaves, and whether the categories count different groups.
+
+    People are added up only when every changed category counts the same group (all residents, or children
+    aged 3–6 …): 14 children and 300 residents are no 314 of anything.
+
+    Examples
+    --------
+    >>> children = {"en": "children aged 3–6", "zh": "3–6岁幼儿"}
+    >>> kindergarten = {"newly_served": 14, "losing_service": 0, "group": children}
+    >>> served_words({"kindergarten": kindergarten}, "en")
+    ('14 children aged 3–6 newly served, 0 losing service', False)
+    >>> served_words({"kindergarten": kindergarten, "park": {"newly_served": 300, "losing_service": 0}}, "en")[1]
+    True
+    """
+    groups = {(v.get("group") or {}).get("en") for v in changed.values()}
+    if len(groups) > 1:
+        return t("whatif_served_mixed", lang), True
+    gained = f"{sum(v['newly_served'] for v in changed.values()):,.0f}"
+    lost = f"{sum(v['losing_service'] for v in changed.values()):,.0f}"
+    group = next((v["group"][lang] for v in changed.values() if v.get("group")), None)
+    if group:
+        return t("whatif_served_group", lang, group=group, gained=gained, lost=lost), False
+    return t("whatif_served_people", lang, gained=gained, lost=lost), False
 
 
 def _figure(diff: dict, measure: str, side: str) -> str:
