@@ -7,4 +7,5 @@ bash "$repo_root/scripts/setup.sh"
 bash "$repo_root/scripts/system_packages.sh" --tests
 cd "$repo_root"
 "$repo_root/.venv/bin/ruff" check "$repo_root"
-exec "$repo_root/.venv/bin/python" -m pytest "$@"
+# one worker per core, each taking whole test files (their module fixtures are built once); -n 0 runs in one process
+exec "$repo_root/.venv/bin/python" -m pytest -n auto --dist loadfile "$@"
