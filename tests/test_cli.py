@@ -45,6 +45,9 @@ def test_default_study_from_the_embedded_extract(tmp_path, capsys):
     # a Chinese planner recognises it: most blocks called by a name or by the streets around them
     named = blocks["name"].notna() | blocks["place_zh"].notna()
     assert named.mean() > 0.9
+    # a planner names the category as the preset labels it
+    assert main(["suggest", "--study", str(out), "--category", "小学", "--sites", "1"]) == 0
+    assert "Suggested sites for primary_school, weighing children aged 6–12" in capsys.readouterr().out
 
 
 def test_helsinki_stays_available_by_name(tmp_path, capsys):

@@ -18,7 +18,9 @@ def add_parser(commands) -> None:
         "the network nodes where unserved blocks join the network. Written to suggestions/.",
     )
     cmd.add_argument("--study", required=True, help="a study folder made by `circle analyze`")
-    cmd.add_argument("--category", required=True, help="the category key, e.g. kindergarten")
+    cmd.add_argument(
+        "--category", required=True, help="the category: its key or its label, e.g. kindergarten or 幼儿园"
+    )
     cmd.add_argument("--sites", type=int, default=3, help="how many sites (default 3)")
     cmd.add_argument("--candidates", metavar="FILE", help="candidate parcels (points or polygons with a CRS)")
     cmd.add_argument("--apply", metavar="NAME", help="also save the suggestions as a what-if scenario NAME")
@@ -35,12 +37,15 @@ _VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.assess import run_suggest, run_whatif
+    from circle.analysis.assess import run_suggest, run_whatif, study_preset
     from circle.analysis.completeness import ASSESSED
+    from circle.sources.tables import category_lookup
     from circle.study import Study
     from circle.study.scenarios import Change
 
     study = Study.open(args.study)
+    # a planner writes the category as the preset labels it (幼儿园, Elderly care) as often as by its key
+    args.category = category_lookup(study_preset(study)).get(args.category.strip().lower(), args.category)
     sites = run_suggest(study, args.category, args.sites, args.candidates, include_flagged=args.include_flagged)
     verdict = (study.summary.suggestions or {}).get(f"{args.category}-{args.sites}", {}).get("data_verdict")
     if verdict not in (None, ASSESSED):
