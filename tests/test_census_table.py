@@ -831,3 +831,12 @@ def test_a_row_of_more_residents_than_any_county_is_refused(tmp_path):
     path.write_text("社区名称,常住人口\n甲社区,1e308\n乙社区,1200\n", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"line 2 \(甲社区\) are not a number of 0 to 10,000,000"):
         read_census_table(CensusTableSpec(path))
+
+
+def test_a_code_of_the_wrong_length_is_named_not_called_missing(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("代码,常住人口\n51010402000,100\n510104020003,200\n", encoding="utf-8")
+    table = read_census_table(CensusTableSpec(path))
+    reasons = table.rows["excluded"].tolist()
+    assert reasons[0] == "a code '51010402000' that is no 12-digit statistical code (统计用区划代码), and no name"
+    assert reasons[1] is None

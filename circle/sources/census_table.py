@@ -205,6 +205,10 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
                 else np.full(len(frame), "", object)
             ),
             "population": population,
+            # what the code cell said, to name a code of the wrong length rather than call the row code-less
+            "code_given": (
+                frame[code_col].map(_text).to_numpy(object) if code_col else np.full(len(frame), "", object)
+            ),
         }
     )
     kinds = [unit_key(n).kind for n in rows["name"]]
@@ -432,6 +436,9 @@ def _set_apart(rows: pd.DataFrame) -> np.ndarray:
     for i, (name, street) in enumerate(zip(names, rows["subdistrict"], strict=True)):
         if _is_total_name(name) or _is_total_name(street):
             reason[i] = "a total row (合计/总计/小计)"
+        elif not fold(name) and codes[i] is None and rows["code_given"].iloc[i]:
+            given = rows["code_given"].iloc[i]
+            reason[i] = f"a code {given!r} that is no 12-digit statistical code (统计用区划代码), and no name"
         elif not fold(name) and codes[i] is None:
             reason[i] = "a row without a name or code"
     has_column = rows["subdistrict"].map(bool).any()
