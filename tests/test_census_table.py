@@ -840,3 +840,15 @@ def test_a_code_of_the_wrong_length_is_named_not_called_missing(tmp_path):
     reasons = table.rows["excluded"].tolist()
     assert reasons[0] == "a code '51010402000' that is no 12-digit statistical code (统计用区划代码), and no name"
     assert reasons[1] is None
+
+
+def test_an_age_column_of_one_year_counts_it_and_one_running_backwards_is_refused(tmp_path):
+    """0-0岁 (infants under one) had become an empty band and its residents were lost unsaid; 60-14岁 holds no age."""
+    path = tmp_path / "ages.csv"
+    path.write_text("社区名称,常住人口,0-0岁,1-14岁,15-59岁,60岁及以上\n甲社区,1000,10,90,700,200\n", encoding="utf-8")
+    table = read_census_table(CensusTableSpec(path))
+    assert [band.label() for band in table.bands.values()] == ["[0, 1)", "[1, 15)", "[15, 60)", "[60, ∞)"]
+    backwards = tmp_path / "backwards.csv"
+    backwards.write_text("社区名称,常住人口,60-14岁\n甲社区,1000,10\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"'60-14岁' holds no age \(it runs backwards or below 0\)"):
+        read_census_table(CensusTableSpec(backwards))

@@ -135,14 +135,21 @@ def resolve_ends(parsed: dict[str, tuple[int, int | None, str]]) -> dict[str, Ba
     ['[0, 15)', '[15, 60)', '[60, ∞)']
     >>> [b.label() for b in resolve_ends({"0-3岁": (0, 3, "range"), "3-6岁": (3, 6, "range")}).values()]
     ['[0, 3)', '[3, 6)']
+    >>> [b.label() for b in resolve_ends({"0-0岁": (0, 0, "range"), "1-14岁": (1, 14, "range")}).values()]
+    ['[0, 1)', '[1, 15)']
     """
     starts = {lo for lo, _, _ in parsed.values()}
     bands = {}
     for header, (lo, last, form) in parsed.items():
+        if form != "open" and last is not None and (last < lo or last < 0):
+            # 60-14岁 runs backwards; 0岁以下 holds no one: the residents under it would be lost unsaid
+            raise BandError(f"the age column {header!r} holds no age (it runs backwards or below 0)", of_headers=True)
         if form == "open":
             bands[header] = Band(lo, None)
         elif form == "below":
             bands[header] = Band(0, last + 1)
+        elif last == lo:  # 0-0岁: the one year (infants under one)
+            bands[header] = Band(lo, lo + 1)
         elif last in starts and last != lo:
             bands[header] = Band(lo, last)
         elif last + 1 in starts or (last + 1) % 5 == 0:

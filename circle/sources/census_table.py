@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from circle.errors import InputDataError
-from circle.sources.age_bands import Band, looks_like_age, parse_header, resolve_ends
+from circle.sources.age_bands import Band, BandError, looks_like_age, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
 from circle.sources.tables import MAX_ROWS, parse_role_columns, read_table
 
@@ -220,7 +220,14 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
         rows[column] = _counts(frame[column])
     rows["excluded"] = pd.Series(_set_apart(rows), index=rows.index, dtype=object)
     _check_counts(rows, ages, path)
-    return CensusTable(rows, resolve_ends(ages), found, ignored, unread, header, ignored_rows)
+    try:
+        bands = resolve_ends(ages)
+    except BandError as error:
+        raise InputDataError(
+            f"census table {path.name}: {error}. Correct the column's heading (0-14岁, 60岁及以上 …) or delete it.",
+            about=("census_table",),
+        ) from None
+    return CensusTable(rows, bands, found, ignored, unread, header, ignored_rows)
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:
