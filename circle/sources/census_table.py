@@ -347,14 +347,18 @@ def _header_key(text: str) -> str:
     return re.sub(r"[\s/、_\-()（）]", "", folded)
 
 
-def _match_columns(headers: list[str], given: dict[str, str]) -> dict[str, str] | None:
-    """Return the column of each role found among ``headers``; None without a name or code and a population column."""
+def _roles_among(headers: list, given: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """Return the column of each role found among ``headers`` (named by hand, else by its usual names).
+
+    Of two headers that read alike the first is taken. The second item is a role whose hand-named column is
+    not among the headers (None when all are).
+    """
     found: dict[str, str] = {}
     keys = {_header_key(c): c for c in reversed(headers)}  # the first of two alike
     for role, candidates in COLUMN_NAMES.items():
         if role in given:
             if given[role] not in headers:
-                return None
+                return found, role
             found[role] = given[role]
             continue
         taken = set(found.values())
@@ -363,30 +367,25 @@ def _match_columns(headers: list[str], given: dict[str, str]) -> dict[str, str] 
             if column is not None and column not in taken:
                 found[role] = column
                 break
-    if ("name" not in found and "code" not in found) or "population" not in found:
+    return found, None
+
+
+def _match_columns(headers: list[str], given: dict[str, str]) -> dict[str, str] | None:
+    """Return the column of each role found among ``headers``; None without a name or code and a population column."""
+    found, missing = _roles_among(headers, given)
+    if missing or ("name" not in found and "code" not in found) or "population" not in found:
         return None
     return found
 
 
 def _find_columns(frame: pd.DataFrame, given: dict[str, str], path: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    keys = {_header_key(c): c for c in frame.columns}
-    for role, candidates in COLUMN_NAMES.items():
-        if role in given:
-            if given[role] not in frame.columns:
-                raise InputDataError(
-                    f"census table {path.name} has no column {given[role]!r} (for {role}); its columns are "
-                    f"{', '.join(map(str, frame.columns))}.",
-                    about=("census_table_columns",),
-                )
-            found[role] = given[role]
-            continue
-        taken = set(found.values())
-        for candidate in candidates:
-            column = keys.get(_header_key(candidate))
-            if column is not None and column not in taken:
-                found[role] = column
-                break
+    found, missing = _roles_among(list(frame.columns), given)
+    if missing:
+        raise InputDataError(
+            f"census table {path.name} has no column {given[missing]!r} (for {missing}); its columns are "
+            f"{', '.join(map(str, frame.columns))}.",
+            about=("census_table_columns",),
+        )
     if "name" not in found and "code" not in found:
         raise InputDataError(
             f"census table {path.name} has no column of community names or statistical codes (looked for "
