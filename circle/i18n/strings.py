@@ -6,6 +6,7 @@ from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.demand_strings import DEMAND_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 from circle.i18n.triage_strings import TRIAGE_STRINGS
+from circle.i18n.view_strings import VIEW_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"zh": "15分钟生活圈", "en": "15-minute living circle"},
@@ -330,14 +331,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "gaps_title": {"zh": "缺口与更新优先级", "en": "Gaps and renewal priorities"},
     "blocks_tab": {"zh": "街坊排名", "en": "Ranked blocks"},
     "areas_tab": {"zh": "候选更新片区", "en": "Candidate renewal areas"},
-    "select_row_hint": {"zh": "选中一行，地图将缩放到该处。", "en": "Select a row to zoom the map to it."},
+    "select_row_hint": {
+        "zh": "选中一行：页面回到地图并移到该街坊（黑白双线标出），完整原因显示在表格下方。",
+        "en": "Select a row: the page goes back to the map, which moves to the block (outlined black on white); "
+        "every reason shows below the table.",
+    },
     "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
     "download_gpkg": {"zh": "下载 GeoPackage", "en": "Download GeoPackage"},
     "col_rank": {"zh": "排名", "en": "Rank"},
     "col_name": {"zh": "名称", "en": "Name"},
     "col_admin": {"zh": "街道·社区", "en": "Community, sub-district"},
     "col_population": {"zh": "人口", "en": "Residents"},
-    "col_priority": {"zh": "优先级", "en": "Priority"},
+    "col_priority": {"zh": "优先级（加权缺口人数）", "en": "Priority (weighted residents short)"},
     "col_score": {"zh": "得分", "en": "Score"},
     "col_reasons": {"zh": "原因", "en": "Reasons"},
     "col_area": {"zh": "片区", "en": "Area"},
@@ -493,3 +498,4 @@ STRINGS.update(CLI_STRINGS)
 STRINGS.update(DATA_STRINGS)
 STRINGS.update(TRIAGE_STRINGS)
 STRINGS.update(DEMAND_STRINGS)
+STRINGS.update(VIEW_STRINGS)

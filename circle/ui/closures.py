@@ -83,7 +83,7 @@ def closure_controls(lang: str, map_state: dict | None, system: str, recompute: 
     st.toggle(t("close_draw_toggle", lang), key=key.DRAWING)
     drawn = drawn_geometries(map_state, system) if drawing_on() else []
     if drawing_on():
-        st.caption(t("close_draw_hint", lang))
+        st.caption(t("close_draw_hint", lang) + " " + t("map_drawing_no_click", lang))
     left, right = st.columns(2)
     if left.button(t("close_drawn", lang, count=len(drawn)), key="close_drawn", disabled=not drawn):
         recompute([asdict(Change("close", geometry=g)) for g in drawn])

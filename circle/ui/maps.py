@@ -378,11 +378,43 @@ _BEHAVIOUR = Template(
 {% macro script(this, kwargs) %}
 (function (map) {
     var study = {{ this.bounds|tojson }};
-    // fit the study once the frame has its final size (the first view would otherwise fill half of it)
-    setTimeout(function () { map.invalidateSize(); map.fitBounds(study); }, 0);
+    // the view this browser tab last had on this study's map: a map redrawn (a sidebar change, the drawing
+    // tools turned on) opens where the planner left it, not on the whole city again
+    var viewKey = {{ this.view_key|tojson }};
+    function savedView() {
+        try { return viewKey ? JSON.parse(window.sessionStorage.getItem(viewKey)) : null; } catch (e) { return null; }
+    }
+    // once the frame has its final size (the first view would otherwise fill half of it): the place the page
+    // asked for (streamlit-folium has moved there: a priority row, a site), else the last view, else the study
+    setTimeout(function () {
+        map.invalidateSize();
+        var asked = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.last_center;
+        var view = savedView();
+        if (asked) { return; }
+        if (view && view.center && view.zoom) { map.setView(view.center, view.zoom, {animate: false}); }
+        else { map.fitBounds(study, {animate: false}); }
+        map.on("moveend", function () {
+            if (!viewKey) { return; }
+            try {
+                window.sessionStorage.setItem(viewKey, JSON.stringify({center: map.getCenter(), zoom: map.getZoom()}));
+            } catch (e) { /* a browser without storage opens on the whole study */ }
+        });
+    }, 0);
+    // a click that draws a closure (a vertex, the end of a rectangle) is not a click choosing a block: put back
+    // what streamlit-folium took as the last click before it reports it (it waits 250 ms)
+    var drawing = false, drawnUntil = 0;
+    map.on("draw:drawstart", function () { drawing = true; });
+    map.on("draw:drawstop", function () { drawing = false; drawnUntil = Date.now() + 600; });
     // the wheel scrolls the page until the map is clicked; Ctrl + wheel zooms at once
     map.scrollWheelZoom.disable();
     map.on("click", function (event) {
+        if (drawing || Date.now() < drawnUntil) {
+            var data = window.__GLOBAL_DATA__, before = data ? data.lat_lng_clicked : null;
+            setTimeout(function () {
+                if (window.__GLOBAL_DATA__) { window.__GLOBAL_DATA__.lat_lng_clicked = before; }
+            }, 0);
+            return;
+        }
         map.scrollWheelZoom.enable();
         // a click on the whole city (a pixel is hundreds of metres) also brings its neighbourhood into view
         if (map.getZoom() < {{ this.city_zoom }}) { map.setView(event.latlng, {{ this.full_zoom }}); }
@@ -411,7 +443,11 @@ _BEHAVIOUR = Template(
 
 
 class MapBehaviour(folium.MacroElement):
-    """Fit the study after load, let the wheel scroll the page, shrink facility markers at city zoom.
+    """Open the map where it was left, let the wheel scroll the page, shrink facility markers at city zoom.
+
+    The first view is the study's; a map drawn again (another measure, the
+    drawing tools) keeps the view the browser tab last had on the study's map.
+    A click that draws a closure does not count as a click on the map.
 
     A click on the map seen whole (below :data:`CITY_ZOOM`) also zooms in to
     the clicked place, where the blocks near it are drawn as vectors.
@@ -422,12 +458,16 @@ class MapBehaviour(folium.MacroElement):
         ``[[south, west], [north, east]]`` to fit once the map has its size.
     full_zoom : int
         The zoom from which facility markers have their full radius.
+    view_key : str
+        Where the browser tab keeps the map's last view (its ``sessionStorage``): the
+        study's map key, so each study opens where it was left. Empty: always the study.
     """
 
-    def __init__(self, bounds: list[list[float]], full_zoom: int = 15):
+    def __init__(self, bounds: list[list[float]], full_zoom: int = 15, view_key: str = ""):
         super().__init__()
         self._name = "MapBehaviour"
         self.bounds = bounds
+        self.view_key = f"circle-view:{view_key}" if view_key else ""
         self.full_zoom = int(full_zoom)
         self.city_zoom = CITY_ZOOM
         self.radius = FACILITY_RADIUS_PX

@@ -41,6 +41,7 @@ from circle.ui.widgets import build_study, choice, study_builder
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
 FLAGGED_KEPT = "flagged_kept"  # the check box keeping flagged blocks in the priorities (one per study)
+GAP_TABS = "gap_tabs"  # the priority tables' tabs (blocks, areas): the areas' table is built only when opened
 
 
 def page(deployment: Deployment, user: User) -> None:
@@ -297,7 +298,7 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]))
     maps.add_outline(fmap, study_hull(where, when, system), lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    maps.MapBehaviour(_first_view(blocks)).add_to(fmap)
+    maps.MapBehaviour(_first_view(blocks), view_key=work.map_key).add_to(fmap)
     if closures.drawing_on():
         closures.add_drawing_tools(fmap)
     maps.use_local_leaflet(fmap)
@@ -310,6 +311,8 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
         st.info(t("gcj02_note", lang))
     st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     center, zoom = _focus(work, system)
+    if center is not None:  # a row or a site chosen below the map: bring the map into view
+        st.html(SCROLL_TO_MAP, unsafe_allow_javascript=True)
     output = st_folium(
         fmap,
         key=work.map_key,
@@ -356,14 +359,14 @@ def _changing_layers(
     outlined = set(scenario["affected"]) if scenario else set()
     if chosen is not None:
         outlined.add(chosen)
-    flagged = blocks[population_flags(blocks) != ""]
-    if len(flagged):
-        group = folium.FeatureGroup(name=t("layer_flagged", lang, count=len(flagged)))
-        maps.add_flagged_blocks(group, flagged, lang)
-        layers.append(group)
+    flagged = _flagged_outlines(str(path), stamp(path), system, lang)
+    if flagged is not None:
+        layers.append(flagged)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
-        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined)])
+        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined - {chosen})])
+        if chosen is not None:  # the chosen block stands out on any colour: a white halo under a black line
+            _add_halo(group, blocks[blocks["block_id"] == chosen])
         layers.append(group)
     if point is not None:
         limit = float(controls["threshold"])
@@ -396,6 +399,51 @@ def _changing_layers(
     return layers
 
 
+FLAGGED_STYLE = {"color": "#d4008f", "weight": 2, "dashArray": "4 3", "fill": False}
+
+
+def _flagged_outlines(where: str, when: float, system: str, lang: str):
+    """Return the layer of the blocks whose population is flagged (magenta, dashed), or None when there are none.
+
+    Their outlines travel as a file the browser fetches (:mod:`circle.ui.fetched_shapes`), not in the map's
+    script: a city flags a thousand blocks or more.
+    """
+    from circle.ui.fetched_shapes import FetchedShapes
+
+    found = _flagged_file(where, when, system, lang)
+    if found is None:
+        return None
+    url, count = found
+    return FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _flagged_file(where: str, when: float, system: str, lang: str) -> tuple[str, int] | None:
+    """Write the flagged blocks' outlines and why each is flagged once per study, system and language."""
+    from circle.build.population.totals import gross_density_per_ha
+    from circle.ui.fetched_shapes import shapes_url
+
+    blocks = blocks_for_display(where, when, system)
+    flagged = blocks[population_flags(blocks) != ""]
+    if flagged.empty:
+        return None
+    density = gross_density_per_ha(flagged)
+    why = [
+        maps.escape(t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}"))
+        for flag, pop, d in zip(flagged["pop_flag"], flagged["population"].to_numpy(float), density, strict=True)
+    ]
+    return shapes_url(flagged[["geometry"]], why), len(flagged)
+
+
+def _add_halo(group, chosen) -> None:
+    """Outline the chosen block twice, white under black, so it shows on every colour of the map."""
+    if chosen.empty:
+        return
+    shapes = chosen[["block_id", "geometry"]].to_json()
+    for style in ({"color": "#ffffff", "weight": 7, "opacity": 0.9}, {"color": "#000000", "weight": 3}):
+        folium.GeoJson(shapes, style_function=lambda _, s=style: {**s, "fill": False}, interactive=False).add_to(group)
+
+
 def _first_view(blocks) -> list[list[float]]:
     """Return the first view: the residential blocks (what the study is about), a little padded."""
     west, south, east, north = (float(v) for v in blocks.total_bounds)
@@ -404,12 +452,35 @@ def _first_view(blocks) -> list[list[float]]:
 
 
 def _focus(work: StudyState, system: str) -> tuple[list[float] | None, int | None]:
-    """Centre and zoom of the block chosen in the priority table (the map pans there without being rebuilt)."""
-    focus = work.focus
+    """Centre and zoom of a place just chosen (a priority row, a suggested site), on the run after the choice only.
+
+    The map pans there without being rebuilt; on later runs it keeps the view
+    the planner has moved to (the browser remembers it, see
+    :class:`circle.ui.maps.MapBehaviour`). The centre moves by a few
+    millimetres on each choice, so choosing the same place again after
+    panning away brings it back (streamlit-folium moves the map only when the
+    centre it is given changes).
+    """
+    focus = work.take_focus()
     if not focus:
         return None, None
     (lat, lon), zoom = maps.view_of(tuple(focus), zooms=(12, 18))
-    return list(maps.shift_point(lat, lon, system)), zoom
+    lat, lon = maps.shift_point(lat, lon, system)
+    return [lat + (work.focus_moves % 2) * 1e-8, lon], zoom
+
+
+#: scrolls the page so the planner's map is in view (run in the page by st.html once a place is chosen)
+SCROLL_TO_MAP = """<script>
+(function (tries) {
+    function scroll() {
+        var map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]')
+            || document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+        if (map) { map.scrollIntoView({behavior: "smooth", block: "center"}); return; }
+        if (tries-- > 0) { setTimeout(scroll, 150); }
+    }
+    setTimeout(scroll, 100);
+})(20);
+</script>"""
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -545,7 +616,8 @@ def _flagged(lang: str, result, study, work: StudyState) -> None:
 def _gaps(lang: str, result, study, work: StudyState) -> None:
     st.subheader(t("gaps_title", lang))
     _flagged(lang, result, study, work)
-    blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)])
+    # the areas' tab is built only when opened: a city has thousands of areas, and the map comes first
+    blocks_tab, areas_tab = st.tabs([t("blocks_tab", lang), t("areas_tab", lang)], on_change="rerun", key=GAP_TABS)
     ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
     everyone = len(ranked)
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
@@ -577,18 +649,27 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
             selection_mode="single-row",
             key=work.widget_key(key.GAP_TABLE),  # a selection made in one study selects nothing in another
             height=300,
+            column_config=_priority_columns(lang),
         )
         rows = event.selection.rows if event is not None else []
-        if rows:
-            block_id = ranked["block_id"].iloc[rows[0]]
-            geometry = study.blocks.set_index("block_id").loc[block_id, "geometry"]
-            bounds = tuple(geometry.bounds)
-            if work.focus != bounds:
-                work.focus, work.block = bounds, str(block_id)
+        if not rows:
+            work.picked_row = None
+        else:
+            block_id = str(ranked["block_id"].iloc[rows[0]])
+            if work.picked_row != block_id:  # a new selection (the same one comes back on every rerun)
+                work.picked_row = block_id
+                geometry = study.blocks.set_index(study.blocks["block_id"].astype(str)).loc[block_id, "geometry"]
+                work.bring_into_view(tuple(geometry.bounds), block_id)
                 st.rerun()
+            _row_detail(lang, table.iloc[rows[0]])
         _downloads(lang, study, result.summary.preset, "blocks", empty=not everyone)
+    if areas_tab.open is False:
+        return
     with areas_tab:
         areas = result.areas
+        if len(areas) > TABLE_ROWS:  # listed by priority; the downloads hold every area
+            st.caption(t("table_first", lang, shown=f"{TABLE_ROWS:,}", total=f"{len(areas):,}"))
+            areas = areas.head(TABLE_ROWS)
         area_table = pd.DataFrame(
             {
                 t("col_area", lang): areas["area_id"].to_numpy() if len(areas) else [],
@@ -598,8 +679,44 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
                 t("col_missing", lang): areas[f"missing_{lang}"].to_numpy() if len(areas) else [],
             }
         )
-        st.dataframe(area_table, hide_index=True, width="stretch", height=300)
-        _downloads(lang, study, result.summary.preset, "areas", empty=not len(areas))
+        st.dataframe(area_table, hide_index=True, width="stretch", height=300, column_config=_priority_columns(lang))
+        _downloads(lang, study, result.summary.preset, "areas", empty=not len(result.areas))
+
+
+def _priority_columns(lang: str) -> dict:
+    """Return the priority tables' column settings: the priority's unit and meaning, room for the reasons."""
+    return {
+        t("col_priority", lang): st.column_config.NumberColumn(
+            t("col_priority", lang), help=t("col_priority_help", lang), format="%,.0f"
+        ),
+        t("col_population", lang): st.column_config.NumberColumn(t("col_population", lang), format="%,.0f"),
+        t("col_reasons", lang): st.column_config.TextColumn(
+            t("col_reasons", lang), help=t("col_reasons_help", lang), width="large"
+        ),
+        t("col_missing", lang): st.column_config.TextColumn(t("col_missing", lang), width="large"),
+    }
+
+
+def _row_detail(lang: str, row: pd.Series) -> None:
+    """Show the selected priority row whole: its place, figures and every reason, wrapped."""
+    name = row[t("col_name", lang)]
+    where = row.get(t("col_admin", lang))
+    heading = f"**#{int(row[t('col_rank', lang)])} {md(name)}**"
+    if where and where != name:
+        heading += f" · {md(where)}"
+    figures = t(
+        "row_detail_figures",
+        lang,
+        population=f"{row[t('col_population', lang)]:,.0f}",
+        score=f"{row[t('col_score', lang)]:.0f}",
+        priority=f"{row[t('col_priority', lang)]:,.0f}",
+    )
+    text = str(row[t("col_reasons", lang)])
+    _, colon, rest = text.partition("：" if lang == "zh" else ": ")  # "居民 1,234 人：" is in the figures
+    reasons = [r.strip() for r in (rest if colon else text).split(t("clause_sep", lang).strip()) if r.strip()]
+    with st.container(border=True):
+        st.markdown(f"{heading}  \n{figures}")
+        st.markdown("\n".join(f"- {md(reason)}" for reason in reasons))
 
 
 def _downloads(lang: str, study, preset: str, what: str, empty: bool = False) -> None:

@@ -51,7 +51,17 @@ class StudyState:
     block : str, optional
         ``block_id`` of the chosen block (clicked, or selected in the priority table).
     focus : tuple of float, optional
-        ``(west, south, east, north)`` the map pans to (the block chosen in the priority table).
+        ``(west, south, east, north)`` the map pans to (the block chosen in the priority table,
+        a suggested site).
+    focus_pending : bool
+        Whether the map has still to be brought to ``focus`` (and the page scrolled to it): set
+        when a row or a site is chosen, taken by the map's next run, so a later change in the
+        sidebar keeps the view the planner has moved to since.
+    focus_moves : int
+        How many times a place was brought into view (the map is told a new centre each time).
+    picked_row : str, optional
+        The ``block_id`` of the priority table's row last selected: a new selection moves the
+        map, the same one kept across reruns does not.
     last_click : tuple of float, optional
         The map's last click already taken (as the map returned it), so it is taken once.
     changes : list of dict
@@ -72,6 +82,9 @@ class StudyState:
     point: tuple[float, float] | None = None
     block: str | None = None
     focus: tuple[float, float, float, float] | None = None
+    focus_pending: bool = False
+    focus_moves: int = 0
+    picked_row: str | None = None
     last_click: tuple[float, float] | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     scenario: dict[str, Any] | None = None
@@ -97,6 +110,20 @@ class StudyState:
         """Take a chosen point and the block it lies in (the what-if's last error was about another point)."""
         self.point, self.block = point, block
         self.errors.pop("whatif", None)
+
+    def bring_into_view(self, bounds: tuple[float, float, float, float], block: str | None = None) -> None:
+        """Ask the map to show ``bounds`` (west, south, east, north) once, and outline ``block`` when given."""
+        self.focus, self.focus_pending = tuple(float(v) for v in bounds), True
+        self.focus_moves += 1
+        if block is not None:
+            self.block = block
+
+    def take_focus(self) -> tuple[float, float, float, float] | None:
+        """Return the focus the map must move to on this run (None when it has already moved there)."""
+        if not self.focus_pending:
+            return None
+        self.focus_pending = False
+        return self.focus
 
     def reset_scenario(self) -> None:
         """Drop the what-if: its changes, closures and result."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from pathlib import Path
 
@@ -320,7 +321,19 @@ def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
         st.error(t("error", lang, message=shown(work.errors["suggest"])))
     for row in work.suggestions or []:
         gain, total = f"{row['gain']:,.0f}", f"{row['cumulative']:,.0f}"
+        words, show = st.columns([5, 1], vertical_alignment="center")
         if row.get("group"):
-            st.write(t("suggest_row_group", lang, rank=row["rank"], gain=gain, total=total, group=row["group"][lang]))
+            group = row["group"][lang]
+            words.write(t("suggest_row_group", lang, rank=row["rank"], gain=gain, total=total, group=group))
         else:
-            st.write(t("suggest_row", lang, rank=row["rank"], gain=gain, total=total))
+            words.write(t("suggest_row", lang, rank=row["rank"], gain=gain, total=total))
+        if show.button(t("site_show", lang), key=f"site_show_{row['rank']}"):
+            _bring_site_into_view(work, row)
+            st.rerun()
+
+
+def _bring_site_into_view(work: StudyState, row: dict) -> None:
+    """Ask the map to show a suggested site and the streets around it (about 250 m each way)."""
+    lat, lon = float(row["lat"]), float(row["lon"])
+    dlat, dlon = 0.00225, 0.00225 / max(math.cos(math.radians(lat)), 0.1)
+    work.bring_into_view((lon - dlon, lat - dlat, lon + dlon, lat + dlat))
