@@ -198,6 +198,8 @@ class Writer:
             font=self.mpl_font,
             green_categories=tuple(c.key for c in self.content.preset.categories if c.group == "parks"),
             squares_note=self.plain(t("rpt_map_squares", self.lang, size="{size}")),
+            named_streets=self.content.named_streets,
+            street_text=self.plain,
         )
 
     def area_text(self) -> str:
