@@ -22,6 +22,8 @@ from circle.errors import CircleError
 MAX_SOURCE_MB = 400.0
 #: a place farther than this from any named street is not said to be near one
 NEAR_M = 500.0
+#: the study's box is widened by this much (about 500 m) to find the streets along its edge
+MARGIN_DEG = 0.005
 #: street classes, the most important first (the maps label these, in this order)
 MAJOR = ("trunk", "primary", "secondary", "tertiary")
 
@@ -42,8 +44,11 @@ def named_streets(study) -> gpd.GeoDataFrame | None:
     if path.stat().st_size < 50e6 and _sha256(path) != source.sha256:  # another file now: its names would lie
         return None
     bbox = study.summary.bbox
+    if bbox:  # the blocks' box, widened by the streets that bound them and those the maps show around them
+        west, south, east, north = bbox
+        bbox = (west - MARGIN_DEG, south - MARGIN_DEG, east + MARGIN_DEG, north + MARGIN_DEG)
     try:
-        osm = read_osm(path, study_preset(study), tuple(bbox) if bbox else None)
+        osm = read_osm(path, study_preset(study), bbox or None)
     except (CircleError, OSError, ValueError):
         return None
     lines = osm.street_lines
