@@ -133,8 +133,7 @@ def filed_reports(town, tmp_path_factory):  # noqa: F811 - the fixture imported 
     folder = tmp_path_factory.mktemp("filed")
     details = FilingDetails(place="西园街道", place_en="Xiyuan", issuer="某市规划和自然资源局", author="王五")
     return {
-        lang: build_report(town, folder / f"filed-{lang}.pdf", lang, when=WHEN, filing=details)
-        for lang in ("zh", "en")
+        lang: build_report(town, folder / f"filed-{lang}.pdf", lang, when=WHEN, filing=details) for lang in ("zh", "en")
     }
 
 
