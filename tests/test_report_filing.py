@@ -246,3 +246,35 @@ def test_pdftotext_is_what_the_scan_reads(filed_reports):
     """The scan reads what a person copying text from the PDF gets (poppler's text, not reportlab's source)."""
     out = subprocess.run(["pdftotext", str(filed_reports["en"].path), "-"], capture_output=True, text=True)
     assert out.returncode == 0 and "Review and approval" in out.stdout
+
+
+def _report_page():
+    from circle.ui import report
+
+    report.page()
+
+
+@needs_poppler
+@needs_cjk
+def test_the_app_fills_the_cover_from_its_inputs_prefilled_from_the_settings(town, tmp_path, monkeypatch):  # noqa: F811
+    from streamlit.testing.v1 import AppTest
+
+    settings = tmp_path / "circle.toml"
+    settings.write_text('[report]\nissuing_body = "某区规划分局"\nnumber_prefix = "规评"\n', encoding="utf-8")
+    monkeypatch.setenv("CIRCLE_CONFIG", str(settings))
+    monkeypatch.setenv("CIRCLE_STUDIES", str(town.path.parent))
+    at = AppTest.from_function(_report_page, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="report_filing_issuer").value == "某区规划分局", "pre-filled from [report]"
+    at.text_input(key="report_filing_place").input("西园街道")
+    at.text_input(key="report_filing_author").input("赵六")
+    at.button(key="report_pdf_make").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    pdf = tmp_path / "app.pdf"
+    pdf.write_bytes(at.session_state["report_pdf"]["bytes"])
+    cover = pdf_text(pdf, 1)
+    assert "西园街道15分钟生活圈服务缺口报告" in cover and "某区规划分局" in cover and "赵六" in cover
+    assert re.search(r"规评-\d{8}-[0-9A-F]{4}", cover), "a number made from the settings' prefix"
+    standards = at.dataframe[0].value.iloc[:, 1].tolist()
+    assert any("米内（该人群约" in s for s in standards), standards

@@ -622,6 +622,18 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_appendix_priority": {"zh": "优先街坊 {rank}", "en": "Priority {rank}"},
     "rpt_appendix_flagged": {"zh": "待核实 {rank}", "en": "To check {rank}"},
     "rpt_appendix_site": {"zh": "选址 {label}", "en": "Site {label}"},
+    "standard_with_minutes": {"zh": "{standard}（该人群约{minutes}分钟）", "en": "{standard} (about {minutes} min)"},
+    # the app's report page: what the cover files the report under
+    "report_filing": {"zh": "封面信息（编制单位、编制人、报告编号）", "en": "The cover (issuer, author, number)"},
+    "report_filing_place": {
+        "zh": "研究地区（留空则取数据中的街道、社区）",
+        "en": "Place (empty: the data's sub-districts)",
+    },
+    "report_filing_note": {
+        "zh": "默认值取自部署设置中的报告一节；留空的项目在封面上留作手填的横线，设置了编号前缀时自动生成报告编号。",
+        "en": "Defaults come from the [report] table of the deployment's circle.toml; what is left empty is a line "
+        "to fill in by hand on the cover, and a number is made from the settings' prefix when one is set.",
+    },
     "rpt_standard_minutes": {"zh": "该人群约{minutes}分钟", "en": "about {minutes} min for these walkers"},
     "rpt_progress_data": {"zh": "读取研究数据与评分…", "en": "Reading the study and scoring…"},
     "rpt_progress_sites": {"zh": "计算建议选址…", "en": "Computing suggested sites…"},

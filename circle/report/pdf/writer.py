@@ -138,13 +138,14 @@ class Writer:
         With ``minutes``, a distance standard adds, smaller, what it takes the study's walkers
         ("300米内 / 该人群约4.5分钟"), to the half minute: the gap tables give walking minutes.
         """
+        from circle.report.standard_words import standard_words, walked_minutes
+
         rules = self.content.preset.category(category)
         criterion = self.content.preset.scoring.criterion
-        described = self.text(t("rpt_within", self.lang, value=rules.describe_threshold(criterion, self.lang)))
-        if not minutes or criterion != "distance" or rules.radius_m is None:
+        described = self.text(standard_words(rules, criterion, self.lang))
+        walked = walked_minutes(rules, criterion, self.content.study.summary.profile.speed) if minutes else None
+        if walked is None:
             return described
-        speed = self.content.study.summary.profile.speed
-        walked = round(2 * float(rules.radius_m.value) / speed / 60.0) / 2
         second = self.s("rpt_standard_minutes", minutes=f"{walked:g}")
         return f"{described}<br/><font size=6.5 color='#666666'>{second}</font>"
 
