@@ -278,3 +278,30 @@ def test_the_app_fills_the_cover_from_its_inputs_prefilled_from_the_settings(tow
     assert re.search(r"规评-\d{8}-[0-9A-F]{4}", cover), "a number made from the settings' prefix"
     standards = at.dataframe[0].value.iloc[:, 1].tolist()
     assert any("米内（该人群约" in s for s in standards), standards
+
+
+def test_street_names_come_from_the_study_file_or_not_at_all(town, tmp_path):  # noqa: F811
+    from circle.report.streets import named_streets
+
+    streets = named_streets(town)
+    assert streets is not None and "Main Street" in set(streets["name"]), "read again from the town's OSM file"
+    assert streets.crs == town.blocks.crs or str(streets.crs) == str(town.crs)
+    moved = SimpleNamespace(summary=SimpleNamespace(source=SimpleNamespace(path=str(tmp_path / "gone.osm"))))
+    assert named_streets(moved) is None, "the file is gone: no names, and the report says so"
+
+
+def test_near_prefers_a_major_street_close_by_to_the_nearest_lane():
+    from circle.report.streets import nearest_street
+
+    streets = gpd.GeoDataFrame(
+        {"name": ["后巷", "人民南路 - Renmin Road South", "远路"], "rank": [4, 1, 4]},
+        geometry=[
+            shapely.LineString([(0, 10), (100, 10)]),  # 10 m away, a lane
+            shapely.LineString([(0, 60), (100, 60)]),  # 60 m away, a primary road
+            shapely.LineString([(0, 5000), (100, 5000)]),
+        ],
+        crs="EPSG:32648",
+    )
+    points = gpd.GeoSeries([shapely.Point(50, 0), shapely.Point(50, 4000)], crs="EPSG:32648")
+    assert nearest_street(points, streets).tolist() == ["人民南路", ""], "nothing within 500 m of the second"
+    assert nearest_street(points, None).tolist() == ["", ""]

@@ -634,7 +634,7 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "en": "Defaults come from the [report] table of the deployment's circle.toml; what is left empty is a line "
         "to fill in by hand on the cover, and a number is made from the settings' prefix when one is set.",
     },
-    "rpt_standard_minutes": {"zh": "该人群约{minutes}分钟", "en": "about {minutes} min for these walkers"},
+    "rpt_standard_minutes": {"zh": "该人群约{minutes}分钟", "en": "about {minutes} min on foot"},
     "rpt_progress_data": {"zh": "读取研究数据与评分…", "en": "Reading the study and scoring…"},
     "rpt_progress_sites": {"zh": "计算建议选址…", "en": "Computing suggested sites…"},
     "rpt_progress_maps": {"zh": "绘制地图…", "en": "Drawing maps…"},

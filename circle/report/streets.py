@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from circle.errors import CircleError
+from circle.report._street_labels import short_name
 
 #: a source file larger than this is not read again for street names (a report stays quick)
 MAX_SOURCE_MB = 400.0
@@ -32,7 +33,7 @@ def named_streets(study) -> gpd.GeoDataFrame | None:
     """Return the study's named streets in its CRS (``name``, ``highway``, ``rank``, geometry), or None.
 
     ``rank`` orders the classes (0 for a trunk road, 4 for anything below a tertiary street). None when the
-    source file cannot be read again (gone, changed, too large) or names no street.
+    source file cannot be read again (gone, changed, too large); empty when it names no street.
     """
     from circle.analysis.assess import study_preset
     from circle.sources.osm import read_osm
@@ -52,12 +53,10 @@ def named_streets(study) -> gpd.GeoDataFrame | None:
     except (CircleError, OSError, ValueError):
         return None
     lines = osm.street_lines
-    if lines is None or lines.empty or "name" not in lines:
-        return None
+    if lines is None or lines.empty or "name" not in lines:  # read, and no street at all: none named
+        return gpd.GeoDataFrame({"name": [], "highway": [], "rank": []}, geometry=[], crs=study.crs)
     names = lines["name"].astype("string").str.strip()
     named = lines[names.fillna("").ne("")].copy()
-    if named.empty:
-        return None
     named["name"] = named["name"].astype(str).str.strip()
     classes = named["highway"].astype(str).str.removesuffix("_link")
     named["rank"] = classes.map({c: i for i, c in enumerate(MAJOR)}).fillna(len(MAJOR)).astype(int)
@@ -88,7 +87,7 @@ def nearest_street(points: gpd.GeoSeries, streets: gpd.GeoDataFrame | None) -> n
         major = (ranks[near] < len(MAJOR)) & (distance <= NEAR_M / 2)
         pool = near[major] if major.any() else near
         pool_distance = distance[major] if major.any() else distance
-        found[index] = names[pool[int(np.argmin(pool_distance))]]
+        found[index] = short_name(names[pool[int(np.argmin(pool_distance))]])
     return found
 
 

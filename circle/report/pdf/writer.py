@@ -267,7 +267,7 @@ class Writer:
         """
         from circle.report.streets import nearest_street
 
-        names = shown_names(frame, self.lang, unnamed="")
+        names = [bilingual_folded(name, self.lang) for name in shown_names(frame, self.lang, unnamed="")]
         units = admin_unit_names(frame, self.lang)
         by_streets = [
             bool(own) is False and bool(place)
@@ -319,6 +319,22 @@ class Writer:
         names = shown_names(blocks.loc[known].reset_index(), self.lang) if known else []
         separator = t("names_sep", self.lang)
         return self.text(separator.join(f"{n} ({b})" if n != b else b for n, b in zip(names, known, strict=True)))
+
+
+_ENGLISH_HALF = re.compile(r"\s+-\s+[A-Za-z][A-Za-z0-9 .'’-]*?(?=以[东西南北]|、|$)")
+
+
+def bilingual_folded(name: str, lang: str) -> str:
+    """Return a place for a Chinese report without the English half of bilingual street names.
+
+    Examples
+    --------
+    >>> bilingual_folded("东城根南街 - Dongchenggen Street South以西、商业街以北", "zh")
+    '东城根南街以西、商业街以北'
+    >>> bilingual_folded("west of 东城根南街 - Dongchenggen Street South", "en")
+    'west of 东城根南街 - Dongchenggen Street South'
+    """
+    return _ENGLISH_HALF.sub("", name) if lang == "zh" and name else name
 
 
 def _value(section: dict, key: str, default: float) -> float:
