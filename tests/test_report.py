@@ -268,7 +268,7 @@ def test_default_study_report_in_english(tmp_path):
     study = Study.open(analyze(AnalysisOptions(source=default_source(), out=tmp_path / "default")).path)
     result = build_report(study, tmp_path / "default-en.pdf", "en", when=WHEN)
     text = pdf_text(result.path)
-    assert "15-minute living circle: facility gap report" in text
+    assert "Central Chengdu: 15-minute living circle service" in text, "titled by its place, never its file"
     assert "Map 1" in text and "Map 2" in text and "Map 3" in text
     assert f"Page {result.pages} of {result.pages}" in text
     render(result.path, "default-en")

@@ -296,7 +296,7 @@ def _base(ax, layers: MapLayers, linewidth: float = 0.25, street_names: bool = T
     """Draw the frame, public green (for orientation), the walking network and the major streets' names."""
     _fit_extent(ax, layers.extent())
     if street_names:
-        draw_street_labels(ax, layers.named_streets, layers.font, layers.street_text)
+        draw_street_labels(ax, layers.named_streets, layers.font, layers.street_text, layers._cache)
     green = layers.facilities[
         layers.facilities["category"].isin(layers.green_categories)
         & layers.facilities.geometry.geom_type.isin(["Polygon", "MultiPolygon"])

@@ -53,7 +53,7 @@ def label_width_pt(text: str, size: float = LABEL_PT) -> float:
     return sum(CJK_EM if _CJK.match(c) else LATIN_EM for c in text) * size
 
 
-def draw_street_labels(ax, streets: gpd.GeoDataFrame | None, font, names=None) -> int:
+def draw_street_labels(ax, streets: gpd.GeoDataFrame | None, font, names=None, cache: dict | None = None) -> int:
     """Write the names of the major streets along them on ``ax`` (extent already set); return how many.
 
     Parameters
@@ -66,6 +66,8 @@ def draw_street_labels(ax, streets: gpd.GeoDataFrame | None, font, names=None) -
         The report's font (with CJK glyphs for Chinese names).
     names : callable, optional
         Turns a name into the text written (e.g. to pinyin without a CJK font); default as it is.
+    cache : dict, optional
+        Keeps each view's stretches between maps of one report (they share their extent).
     """
     if streets is None or streets.empty:
         return 0
@@ -79,7 +81,12 @@ def draw_street_labels(ax, streets: gpd.GeoDataFrame | None, font, names=None) -
         return 0
     width_in = ax.get_position().width * ax.figure.get_size_inches()[0]
     points_per_m = width_in * 72.0 / (xmax - xmin)
-    candidates = _longest_stretches(inside, view)
+    key = ("street_stretches", xmin, ymin, xmax, ymax)
+    candidates = cache.get(key) if cache is not None else None
+    if candidates is None:
+        candidates = _longest_stretches(inside, view)
+        if cache is not None:
+            cache[key] = candidates
     placed: list[shapely.Geometry] = [
         shapely.box(
             xmin + a * (xmax - xmin), ymin + b * (ymax - ymin), xmin + c * (xmax - xmin), ymin + d * (ymax - ymin)
