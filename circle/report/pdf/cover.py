@@ -27,7 +27,7 @@ def cover(w: Writer, when: dt.datetime) -> list:
     content = w.content
     summary = content.study.summary
     filing = w.filing
-    blank = "&nbsp;" * 30
+    blank = ""  # a line left to fill in by hand: a taller row
     place = w.text(filing.place) if filing.place else w.s("filing_place_none")
     if filing.place_from == "admin":
         place += w.s("filing_place_admin")
@@ -55,7 +55,7 @@ def cover(w: Writer, when: dt.datetime) -> list:
         w.p(w.text(filing.title(w.lang)), "title"),
         w.p(w.s("rpt_subtitle"), "subtitle"),
         Spacer(1, 6 * mm),
-        _facts(w, filed, rule_above=True),
+        _facts(w, filed, rule_above=True, tall=[not value for _, value in filed]),
         w.p(w.s("filing_sources"), "h2"),
         _facts(w, data),
         Spacer(1, 3 * mm),
@@ -71,11 +71,12 @@ def cover(w: Writer, when: dt.datetime) -> list:
     return story
 
 
-def _facts(w: Writer, rows: list[list[str]], rule_above: bool = False) -> Table:
-    """Return a two-column table of labels and values, ruled like a form."""
+def _facts(w: Writer, rows: list[list[str]], rule_above: bool = False, tall: list[bool] | None = None) -> Table:
+    """Return a two-column table of labels and values, ruled like a form; ``tall`` rows leave room to write in."""
     table = Table(
         [[w.p(a, "cell"), w.p(b, "cell")] for a, b in rows],
         colWidths=[0.24 * FRAME_WIDTH, 0.76 * FRAME_WIDTH],
+        rowHeights=[9 * mm if t else None for t in tall] if tall else None,
         hAlign="LEFT",
     )
     commands = [
