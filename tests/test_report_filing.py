@@ -170,13 +170,16 @@ def test_the_scan_finds_command_line_words_and_spares_living_circle_prose():
 
 @needs_poppler
 @needs_cjk
-def test_places_are_named_in_words_and_located_in_the_appendix(filed_reports):
+def test_places_are_named_in_words_and_located_in_the_appendix(filed_reports, town):  # noqa: F811
     text = pdf_text(filed_reports["zh"].path)
     assert "位置按相邻或最近的有名称道路表示" in text, "the town has no 街道/社区: said once"
     body, appendix = text.split("位置坐标与数据编号")
     assert not re.search(r"\d{2,3}\.\d{5}, \d{1,2}\.\d{5}", body), "coordinates only in the appendix"
     assert re.search(r"\d{1,3}\.\d{5}, -?\d{1,2}\.\d{5}", appendix)
     assert "优先街坊 1" in appendix or "选址 1.1" in appendix
+    ids = [b for b in town.blocks["block_id"].astype(str) if b in appendix]
+    assert ids, "the appendix gives the blocks' ids"
+    assert not [b for b in ids if re.search(rf"(?<![\w]){re.escape(b)}(?![\w])", body)], "ids only in the appendix"
 
 
 @needs_poppler

@@ -607,6 +607,7 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "en": "The data has no sub-districts or communities and the map data file can no longer be read, so "
         "places are named by the streets bounding their blocks; coordinates and data ids are in the appendix.",
     },
+    "rpt_name_where": {"zh": "{name}（{where}）", "en": "{name} ({where})"},
     "rpt_site_place": {"zh": "位置", "en": "Where"},
     "rpt_appendix": {"zh": "附录  位置坐标与数据编号", "en": "Appendix: coordinates and data ids"},
     "rpt_appendix_intro": {

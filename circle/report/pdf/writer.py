@@ -313,12 +313,16 @@ class Writer:
         return f"{name}<br/><font size=6.5 color='#666666'>{where}</font>" if where else name
 
     def names_of(self, block_ids: list[str]) -> str:
-        """Return the blocks' shown names (name, else place, else id), joined."""
+        """Return the blocks named in words (name, else streets, else units, with where they are), joined (escaped).
+
+        Their ids and coordinates are in the appendix, never in the text.
+        """
         blocks = self.content.blocks.set_index("block_id")
         known = [b for b in block_ids if b in blocks.index]
-        names = shown_names(blocks.loc[known].reset_index(), self.lang) if known else []
+        places = self.block_places(blocks.loc[known].reset_index()) if known else []
         separator = t("names_sep", self.lang)
-        return self.text(separator.join(f"{n} ({b})" if n != b else b for n, b in zip(names, known, strict=True)))
+        shown = (t("rpt_name_where", self.lang, name=n, where=w) if w else n for n, w in places)
+        return separator.join(shown)
 
 
 _ENGLISH_HALF = re.compile(r"\s+-\s+[A-Za-z][A-Za-z0-9 .'’-]*?(?=以[东西南北]|、|$)")
