@@ -91,7 +91,7 @@ def test_figures_match_the_summary_and_every_page_has_attribution_and_number(tow
     path, result = town_report
     summary = score_study(town).summary
     text = pdf_text(path)
-    assert "15分钟生活圈设施缺口报告" in text and "主要发现" in pdf_text(path, 1)
+    assert "15分钟生活圈服务缺口报告" in pdf_text(path, 1) and "主要发现" in pdf_text(path, 2)
     assert f"{summary.population:,.0f}" in text
     for key, values in summary.categories.items():
         assert f"{100 * values.coverage:.1f}%" in text, key
@@ -268,7 +268,7 @@ def test_default_study_report_in_english(tmp_path):
     study = Study.open(analyze(AnalysisOptions(source=default_source(), out=tmp_path / "default")).path)
     result = build_report(study, tmp_path / "default-en.pdf", "en", when=WHEN)
     text = pdf_text(result.path)
-    assert "15-minute living circle: facility gap report" in text
+    assert "Central Chengdu: 15-minute living circle service" in text, "titled by its place, never its file"
     assert "Map 1" in text and "Map 2" in text and "Map 3" in text
     assert f"Page {result.pages} of {result.pages}" in text
     render(result.path, "default-en")

@@ -366,7 +366,7 @@ def test_the_report_counts_the_reports_by_community_and_says_what_was_done(town,
     decide_report(database, sent[0], accepted=True, by="wang", scenario="residents")
     decide_report(database, sent[3], accepted=False, by="wang", reason="The clinic is open: visited 2 December")
     english = pdf_text(build_report(town, tmp_path / "en.pdf", lang="en").path)
-    section = english[english.index("Residents' reports") :]
+    section = english[english.index("Residents' reports") : english.index("Appendix: coordinates")]
     assert "Residents sent 5 reports from the published site: 1 accepted, 1 rejected, 3 still open" in section
     # the table: west (closed 1, missing 2; open 2, accepted 1), east (blocked 1, wrong 1; open 1, rejected 1)
     rows = {line.split()[0]: line.split()[1:] for line in section.splitlines() if line.strip()[:4] in (WEST, EAST)}

@@ -274,11 +274,11 @@ def _service_radius_row(geometry: StudyGeometry, indicator: Indicator, lang: str
         # sized by area, and every facility of the categories is a point (an imported list): unknown, not 0 %
         row["note"] = (
             f"{len(shapes)} 处设施均为点（导入的清单），没有面积，无法按面积分级，故无法计算；"
-            "保留 OpenStreetMap 的公园面（--facilities-mode add）或导入带面积的名录"
+            "导入名录时并入而非替换 OpenStreetMap 的公园面，或导入带面积的名录"
             if lang == "zh"
             else f"the {len(shapes)} facilities are all points (an imported list) without area, so they cannot be "
-            "sized and this cannot be computed; keep OpenStreetMap's park areas (--facilities-mode add) or import a "
-            "list with areas"
+            "sized and this cannot be computed; keep OpenStreetMap's park areas (import the list "
+            "to add to them, not to replace them) or import a list with areas"
         )
         return _with_values(row, None, None)
     land = geometry.land_m2

@@ -31,6 +31,14 @@ def add_parser(commands) -> None:
         action="store_true",
         help="rank blocks whose population is flagged implausible among the priorities (checked data only)",
     )
+    filing = cmd.add_argument_group(
+        "the cover (default: the [report] table of circle.toml; what neither gives is a line to fill in by hand)"
+    )
+    filing.add_argument("--place", metavar="NAME", help="the place in the title (default: the data's 街道/社区)")
+    filing.add_argument("--place-en", metavar="NAME", help="the place in an English report (default: --place)")
+    filing.add_argument("--issuer", metavar="BODY", help="the issuing body (编制单位)")
+    filing.add_argument("--author", metavar="NAME", help="who prepared the report (编制人)")
+    filing.add_argument("--number", metavar="NO", help="the report number (报告编号)")
     cmd.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write, e.g. reports/chengdu.pdf")
     cmd.set_defaults(handler=run)
 
@@ -38,7 +46,15 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     from circle.report import build_report
+    from circle.report.filing import FilingDetails
 
+    details = FilingDetails(
+        place=args.place or "",
+        place_en=args.place_en or "",
+        issuer=args.issuer or "",
+        author=args.author or "",
+        number=args.number or "",
+    )
     result = build_report(
         args.study,
         args.out,
@@ -47,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         args.scenario,
         compare=args.compare,
         include_flagged=args.include_flagged,
+        filing=details,
     )
     size = result.size_bytes / 1e6
     print(
@@ -60,4 +77,9 @@ def run(args: argparse.Namespace) -> int:
             font=result.font,
         )
     )
+    for key, values in result.hints:  # what the report tells its readers in words, the terminal says as commands
+        if "missing" in values:  # the cover's lines left blank, named with their flags
+            shown = (f"{t(f'filing_{name}', args.lang)} (--{name})" for name in values["missing"])
+            values = {**values, "missing": t("list_sep", args.lang).join(shown)}
+        print(t(key, args.lang, study=args.study, **values))
     return EXIT_OK

@@ -22,6 +22,13 @@ file's folder (the repository's root when there is no file)::
     [oidc]                             # who, signed in through st.login, is a planner
     planners = ["*@bureau.example.cn"]
     admins = ["chief@bureau.example.cn"]
+
+    [report]                           # what the PDF report's cover files it under (each may be left out)
+    issuing_body = "成都市规划设计研究院"  # 编制单位
+    author = "张三"                    # 编制人
+    place = "锦江区"                   # the place in the title (default: the data's 街道/社区)
+    place_en = "Jinjiang District"     # the place in English reports (default: place)
+    number_prefix = "成规评"           # report numbers made as PREFIX-YYYYMMDD-CODE (else a line to fill in)
 """
 
 from __future__ import annotations
@@ -37,6 +44,17 @@ from circle.errors import InputDataError
 REPOSITORY = Path(__file__).resolve().parents[2]
 MODES = ("full", "public")
 ROLES = ("planner", "admin")  # a signed-in user's roles; a visitor has none
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The ``[report]`` table: what a PDF report's cover says by default (each "" when not set)."""
+
+    issuing_body: str = ""
+    author: str = ""
+    place: str = ""
+    place_en: str = ""
+    number_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class Deployment:
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     oidc_planners: tuple[str, ...] = field(default_factory=tuple)
     oidc_admins: tuple[str, ...] = field(default_factory=tuple)
+    report: ReportSettings = field(default_factory=ReportSettings)
     source: Path | None = None  # the file these settings came from
 
     @property
@@ -104,6 +123,7 @@ _KEYS = {
     "database",
     "trusted_proxies",
     "oidc",
+    "report",
 }
 
 
@@ -180,6 +200,11 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
     for key in ("studies", "sites", "accounts"):
         if key in values and not isinstance(values[key], str):
             problems.append(f"{key} must be a path")
+    report = values.get("report", {})
+    report_keys = set(ReportSettings.__dataclass_fields__)
+    if not isinstance(report, dict) or any(k not in report_keys or not isinstance(v, str) for k, v in report.items()):
+        problems.append(f"[report] takes only texts for {', '.join(sorted(report_keys))}")
+        report = {}
     database = values.get("database")
     if database is not None and not (
         isinstance(database, str) and database.split(":", 1)[0].split("+", 1)[0] in ("sqlite", "postgresql")
@@ -206,6 +231,7 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
         trusted_proxies=tuple(lists["trusted_proxies"] or ()),
         oidc_planners=tuple(oidc.get("planners", [])),
         oidc_admins=tuple(oidc.get("admins", [])),
+        report=ReportSettings(**{k: v.strip() for k, v in report.items()}),
         source=path,
         **numbers,
     )

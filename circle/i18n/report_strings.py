@@ -171,11 +171,11 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
     "rpt_indicators_intro": {
         "zh": "{title}。每项按官方定义计算（“官方口径”：直线半径或步行网络、按用地面积或人口加权，见定义），"
         "并列出直线距离与步行网络两种算法的结果以显示差异；上标为定义来源编号，"
-        "完整定义见 circle indicators 导出的表格。",
+        "完整定义见编制单位随报告提供的指标表格。",
         "en": "{title}. Each is computed by its official definition (straight-line radius or walking network, "
         "weighted by land area or residents, as the definition says) and by both the straight line and the "
         "walking network, so the difference shows; superscripts number the sources of the definitions, and "
-        "the full definitions are in the sheet circle indicators writes.",
+        "the full definitions are in the indicator sheet the issuing body provides with this report.",
     },
     "rpt_ind_name": {"zh": "指标", "en": "Indicator"},
     "rpt_ind_official": {"zh": "官方口径", "en": "Official"},
@@ -285,9 +285,9 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "preset {preset} and checked against a hand-labelled sample (precision of at least 95 % per category).",
     },
     "rpt_fed_unrecorded": {
-        "zh": "本研究生成时尚未记录每处设施匹配的规则；重新运行 circle analyze 可得到逐条规则的计数。",
-        "en": "This study was written before the rule that matched each facility was recorded; run circle analyze "
-        "again for counts per rule.",
+        "zh": "本研究生成时尚未记录每处设施匹配的规则；重新分析本研究即可得到逐条规则的计数。",
+        "en": "This study was written before the rule that matched each facility was recorded; analysing it again "
+        "gives the counts per rule.",
     },
     "rpt_method_population": {"zh": "人口估算", "en": "How population was estimated"},
     "rpt_pop_source": {"zh": "估算方式", "en": "Method"},
@@ -336,9 +336,9 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "blocks are such parts; the largest block is {largest:.1f} ha.",
     },
     "rpt_pop_flags": {
-        "zh": "人口密度不合常理的街坊（pop_flag）：{dense} 个高于 {high:,.0f} 人/公顷，"
+        "zh": "人口密度不合常理的街坊：{dense} 个高于 {high:,.0f} 人/公顷，"
         "{sparse} 个低于 {low:g} 人/公顷；其人口须核实：{blocks}。",
-        "en": "Blocks of implausible density (pop_flag): {dense} above {high:,.0f} per ha, {sparse} below {low:g} "
+        "en": "Blocks of implausible density: {dense} above {high:,.0f} per ha, {sparse} below {low:g} "
         "per ha; check their population: {blocks}.",
     },
     "rpt_pop_flags_none": {
@@ -491,6 +491,151 @@ REPORT_STRINGS: dict[str, dict[str, str]] = {
         "zh": "{name}（用户提供的范围，{blocks} 个街坊）",
         "en": "{name} (user-supplied boundary, {blocks} blocks)",
     },
+    # the cover a bureau files (circle.report.filing)
+    "filing_title": {"zh": "15分钟生活圈服务缺口报告", "en": "15-minute living circle: service gap report"},
+    "filing_title_place": {
+        "zh": "{place}15分钟生活圈服务缺口报告",
+        "en": "{place}: 15-minute living circle service gap report",
+    },
+    "filing_header": {"zh": "{title}", "en": "{title}"},
+    "filing_header_number": {"zh": "{title} · {number}", "en": "{title} · {number}"},
+    "filing_place_subdistricts": {"zh": "{names}等{count}个街道", "en": "{names} and {more} more sub-districts"},
+    "filing_place_communities": {"zh": "{names}等{count}个社区", "en": "{names} and {more} more communities"},
+    "filing_issuer": {"zh": "编制单位", "en": "Issued by"},
+    "filing_author": {"zh": "编制人", "en": "Prepared by"},
+    "filing_number": {"zh": "报告编号", "en": "Report number"},
+    "filing_date": {"zh": "报告日期", "en": "Date"},
+    "filing_place": {"zh": "研究地区", "en": "Place"},
+    "filing_place_none": {
+        "zh": "数据中没有街道、社区等行政区划，报告设置中也未填写地名",
+        "en": "the data names no sub-district or community, and no place was given",
+    },
+    "filing_place_admin": {"zh": "（按数据中的行政区划）", "en": " (from the data's administrative areas)"},
+    "filing_sources": {"zh": "数据与来源", "en": "Data and sources"},
+    "filing_src_osm": {"zh": "路网、建筑与设施", "en": "Streets, buildings, facilities"},
+    "filing_src_osm_value": {
+        "zh": "OpenStreetMap 数据文件 {file}（SHA-256 {sha}…）；数据时点：{date}",
+        "en": "OpenStreetMap extract {file} (SHA-256 {sha}…); data as of: {date}",
+    },
+    "filing_date_recorded": {"zh": "{date}（文件记录）", "en": "{date} (recorded in the file)"},
+    "filing_date_documented": {"zh": "{date}；文件本身未记录", "en": "{date}; the file records none"},
+    "filing_date_file": {
+        "zh": "文件未记录；数据文件的修改日期为 {date}（数据不晚于此日）",
+        "en": "not recorded in the file; the file was last modified on {date} (the data is no newer)",
+    },
+    "filing_date_unknown": {
+        "zh": "文件未记录，数据文件已不在原处，时点不明",
+        "en": "not recorded in the file, and the file is no longer where it was read: unknown",
+    },
+    "filing_src_facilities": {"zh": "设施名录（导入）", "en": "Facility list (imported)"},
+    "filing_src_census_table": {"zh": "社区人口表与边界", "en": "Census table and its areas"},
+    "filing_src_census": {"zh": "普查人口（面）", "en": "Census areas"},
+    "filing_src_raster": {"zh": "人口栅格", "en": "Population grid"},
+    "filing_src_total": {"zh": "人口总数", "en": "Population total"},
+    "filing_src_blocks": {"zh": "居住街坊边界", "en": "Block outlines"},
+    "filing_src_area": {"zh": "研究范围边界", "en": "Study area outline"},
+    "filing_src_dem": {"zh": "地形高程", "en": "Terrain"},
+    "filing_src_none_imported": {
+        "zh": "未导入部门数据：设施、人口均取自 OpenStreetMap 与估算（见“方法与数据说明”）",
+        "en": "no bureau data imported: facilities and residents come from OpenStreetMap and estimates "
+        "(see the method)",
+    },
+    "filing_approval": {"zh": "审核与批准", "en": "Review and approval"},
+    "filing_sign_prepared": {"zh": "编制", "en": "Prepared"},
+    "filing_sign_reviewed": {"zh": "审核", "en": "Reviewed"},
+    "filing_sign_approved": {"zh": "批准", "en": "Approved"},
+    "filing_sign_name": {"zh": "签名", "en": "Signature"},
+    "filing_sign_date": {"zh": "日期", "en": "Date"},
+    "filing_analysis": {"zh": "分析", "en": "Analysis"},
+    "filing_analysis_value": {
+        "zh": "{created} UTC，circle {version}",
+        "en": "{created} UTC, circle {version}",
+    },
+    # what the terminal says after `circle report` (the PDF says it in words to its readers)
+    "cli_report_hint_sites": {
+        "zh": "提示：报告中的选址为临时计算；用 circle suggest --study {study} --category 类别 "
+        "保存选址后报告即采用保存的结果。",
+        "en": "hint: the report's sites were computed for it; save sites with "
+        "circle suggest --study {study} --category KEY and the report uses them.",
+    },
+    "cli_report_hint_population": {
+        "zh": "提示：人口为估算；用 circle analyze --census-table 社区人口表 --admin 社区边界"
+        "（或 --population 栅格）导入后可取代估算。",
+        "en": "hint: residents are estimated; circle analyze --census-table TABLE --admin BOUNDARIES "
+        "(or --population GRID) replaces the estimate.",
+    },
+    "cli_report_hint_flagged": {
+        "zh": "提示：{count} 个街坊的人口待核实，未参与优先级；核实后加 --include-flagged 把它们纳入。",
+        "en": "hint: {count} blocks' population is to be checked and left out of the priorities; "
+        "--include-flagged ranks them once checked.",
+    },
+    "cli_report_hint_place": {
+        "zh": "提示：数据中没有街道/社区，封面未写地名；用 --place 地名 或 circle.toml 的 [report] place 给出。",
+        "en": "hint: the data names no sub-district or community, so the cover names no place; "
+        "give one with --place NAME or place in the [report] table of circle.toml.",
+    },
+    "cli_report_hint_filing": {
+        "zh": "提示：封面的{missing}留空待手填；可用这些选项或 circle.toml 的 [report] 表给出。",
+        "en": "hint: the cover leaves {missing} blank to fill in by hand; give them with these options "
+        "or the [report] table of circle.toml.",
+    },
+    "cli_report_hint_indicators": {
+        "zh": "提示：circle indicators --study {study} 导出含完整定义的指标表格，可随报告提供。",
+        "en": "hint: circle indicators --study {study} writes the indicator sheet with the full definitions, "
+        "to go with the report.",
+    },
+    # places named by 街道/社区 and street (coordinates and ids in the appendix)
+    "rpt_near_street": {"zh": "近{street}", "en": "near {street}"},
+    "rpt_places_units": {
+        "zh": "位置按所在街道、社区和最近的有名称道路表示；各处的经纬度与数据编号见附录。",
+        "en": "Places are named by their sub-district, community and nearest named street; "
+        "their coordinates and data ids are in the appendix.",
+    },
+    "rpt_places_no_units": {
+        "zh": "数据中没有街道、社区划分，位置按相邻或最近的有名称道路表示；各处的经纬度与数据编号见附录。",
+        "en": "The data has no sub-districts or communities, so places are named by the streets beside or "
+        "nearest them; their coordinates and data ids are in the appendix.",
+    },
+    "rpt_places_units_no_streets": {
+        "zh": "位置按所在街道、社区表示（原始地图数据文件已不可读，无法补充道路名称）；各处的经纬度与数据编号见附录。",
+        "en": "Places are named by their sub-district and community (the map data file can no longer be read "
+        "for street names); their coordinates and data ids are in the appendix.",
+    },
+    "rpt_places_no_units_no_streets": {
+        "zh": "数据中没有街道、社区划分，原始地图数据文件也已不可读，位置按街坊相邻道路表示；"
+        "各处的经纬度与数据编号见附录。",
+        "en": "The data has no sub-districts or communities and the map data file can no longer be read, so "
+        "places are named by the streets bounding their blocks; coordinates and data ids are in the appendix.",
+    },
+    "rpt_name_where": {"zh": "{name}（{where}）", "en": "{name} ({where})"},
+    "rpt_site_place": {"zh": "位置", "en": "Where"},
+    "rpt_appendix": {"zh": "附录  位置坐标与数据编号", "en": "Appendix: coordinates and data ids"},
+    "rpt_appendix_intro": {
+        "zh": "正文所列各处的经纬度（WGS-84，可直接用于 GPS 与 OpenStreetMap；在高德、百度等地图中需先转换坐标）"
+        "与其在研究数据中的编号（以 w、r 开头的为 OpenStreetMap 的 way、relation 编号）。",
+        "en": "The coordinates (WGS-84, as GPS and OpenStreetMap use; AMap and Baidu maps need them converted) of "
+        "every place the report names, with its id in the study's data (ids starting w or r are OpenStreetMap "
+        "way and relation ids).",
+    },
+    "rpt_appendix_ref": {"zh": "正文编号", "en": "In the text"},
+    "rpt_appendix_id": {"zh": "数据编号", "en": "Data id"},
+    "rpt_appendix_lonlat": {"zh": "经度, 纬度", "en": "Lon, lat"},
+    "rpt_appendix_priority": {"zh": "优先街坊 {rank}", "en": "Priority {rank}"},
+    "rpt_appendix_flagged": {"zh": "待核实 {rank}", "en": "To check {rank}"},
+    "rpt_appendix_site": {"zh": "选址 {label}", "en": "Site {label}"},
+    "standard_with_minutes": {"zh": "{standard}（该人群约{minutes}分钟）", "en": "{standard} (about {minutes} min)"},
+    # the app's report page: what the cover files the report under
+    "report_filing": {"zh": "封面信息（编制单位、编制人、报告编号）", "en": "The cover (issuer, author, number)"},
+    "report_filing_place": {
+        "zh": "研究地区（留空则取数据中的街道、社区）",
+        "en": "Place (empty: the data's sub-districts)",
+    },
+    "report_filing_note": {
+        "zh": "默认值取自部署设置中的报告一节；留空的项目在封面上留作手填的横线，设置了编号前缀时自动生成报告编号。",
+        "en": "Defaults come from the [report] table of the deployment's circle.toml; what is left empty is a line "
+        "to fill in by hand on the cover, and a number is made from the settings' prefix when one is set.",
+    },
+    "rpt_standard_minutes": {"zh": "该人群约{minutes}分钟", "en": "about {minutes} min on foot"},
     "rpt_progress_data": {"zh": "读取研究数据与评分…", "en": "Reading the study and scoring…"},
     "rpt_progress_sites": {"zh": "计算建议选址…", "en": "Computing suggested sites…"},
     "rpt_progress_maps": {"zh": "绘制地图…", "en": "Drawing maps…"},

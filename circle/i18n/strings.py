@@ -17,7 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "数据：{file}（{date}）｜步行人群：{profile}｜标准：{preset}",
         "en": "Data: {file} ({date}) | walking profile: {profile} | standard: {preset}",
     },
-    "report_threshold": {"zh": "标准（分钟）", "en": "Standard (minutes)"},
+    "report_threshold": {"zh": "标准", "en": "Standard"},
     "report_scores": {"zh": "下载各街坊得分（CSV）", "en": "Download block scores (CSV)"},
     "report_summary": {"zh": "下载汇总（JSON）", "en": "Download the summary (JSON)"},
     "report_pdf": {"zh": "PDF 缺口报告", "en": "PDF gap report"},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circle.errors import CircleError
+from circle.report.filing import FilingDetails, settings_details
 from circle.report.fonts import INSTALL_HINT, find_font
 from circle.study import Study
 
@@ -24,13 +25,18 @@ LANGUAGES = ("zh", "en")
 
 @dataclass(frozen=True)
 class ReportResult:
-    """A written report: where, how many pages and bytes, how long it took, and with which font."""
+    """A written report: where, how many pages and bytes, how long it took, and with which font.
+
+    ``hints`` are what a command line can do next, as (string key, values) pairs: the report tells its
+    readers in words, the terminal names the commands (:mod:`circle.cli.report` prints them).
+    """
 
     path: Path
     pages: int
     size_bytes: int
     seconds: float
     font: str
+    hints: tuple[tuple[str, dict], ...] = ()
 
 
 def report_date(environ: dict[str, str] | None = None) -> dt.datetime:
@@ -55,6 +61,7 @@ def build_report(
     when: dt.datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
     include_flagged: bool = False,
+    filing: FilingDetails | None = None,
 ) -> ReportResult:
     """Write a PDF gap report of a study.
 
@@ -80,6 +87,10 @@ def build_report(
     include_flagged : bool, default False
         Rank blocks whose population is flagged implausible among the priorities
         (by default they are listed first, to be checked, and left out).
+    filing : FilingDetails, optional
+        The place, issuing body, author and number for the cover; what it leaves
+        empty is taken from the deployment's ``[report]`` settings, the place
+        then from the data (:mod:`circle.report.filing`).
 
     Raises
     ------
@@ -106,8 +117,9 @@ def build_report(
     content = gather(study, area_file, scenario, progress, lang, compare, include_flagged)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.part")
+    details = (filing or FilingDetails()).over(settings_details())
     try:
-        pages = write_pdf(content, lang, font, partial, when or report_date(), progress)
+        pages = write_pdf(content, lang, font, partial, when or report_date(), progress, details)
         os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
@@ -119,4 +131,31 @@ def build_report(
         size_bytes=destination.stat().st_size,
         seconds=round(time.perf_counter() - started, 2),
         font=font.path.name,
+        hints=terminal_hints(content, details),
     )
+
+
+def terminal_hints(content, details: FilingDetails) -> tuple[tuple[str, dict], ...]:
+    """Return what the command line can do to complete the report, as (string key, values) pairs."""
+    from circle.report.filing import resolve_place
+
+    hints: list[tuple[str, dict]] = []
+    if resolve_place(content.study, content.blocks, details, "zh")[1] == "none":
+        hints.append(("cli_report_hint_place", {}))
+    missing = [name for name in ("issuer", "author", "number") if not getattr(details, name)]
+    if details.number_prefix and "number" in missing:
+        missing.remove("number")
+    if missing:
+        hints.append(("cli_report_hint_filing", {"missing": missing}))
+    if content.suggestions and not content.suggestions_saved:
+        hints.append(("cli_report_hint_sites", {}))
+    imports = content.study.summary.imports
+    counted = any(getattr(imports, s, None) for s in ("census", "census_table", "population_raster"))
+    if not counted:
+        hints.append(("cli_report_hint_population", {}))
+    flagged = content.summary.flagged_blocks or []
+    if flagged and not content.summary.flagged_in_priorities:
+        hints.append(("cli_report_hint_flagged", {"count": len(flagged)}))
+    if content.indicators is not None and len(content.indicators):
+        hints.append(("cli_report_hint_indicators", {}))
+    return tuple(hints)

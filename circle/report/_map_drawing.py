@@ -23,6 +23,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.path import Path as MplPath
 
+from circle.report._street_labels import draw_street_labels
+
 DPI = 170
 
 
@@ -80,6 +82,8 @@ class MapLayers:
         The report's font.
     green_categories : tuple of str
         Categories whose polygons are drawn as public green under the blocks.
+    named_streets : geopandas.GeoDataFrame or None
+        Named streets (``name``, ``rank``) whose names the full-page maps write along them.
     """
 
     blocks: gpd.GeoDataFrame
@@ -89,6 +93,8 @@ class MapLayers:
     font: object
     green_categories: tuple[str, ...] = ()
     squares_note: str = ""
+    named_streets: gpd.GeoDataFrame | None = None
+    street_text: object = None  # turns a street name into what the map writes (pinyin without a CJK font)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def squares(self) -> Squares | None:
@@ -286,9 +292,11 @@ def _fit_extent(ax, extent: tuple[float, float, float, float]) -> None:
         spine.set_color("#555555")
 
 
-def _base(ax, layers: MapLayers, linewidth: float = 0.25) -> None:
-    """Draw the frame, public green (for orientation) and the walking network."""
+def _base(ax, layers: MapLayers, linewidth: float = 0.25, street_names: bool = True) -> None:
+    """Draw the frame, public green (for orientation), the walking network and the major streets' names."""
     _fit_extent(ax, layers.extent())
+    if street_names:
+        draw_street_labels(ax, layers.named_streets, layers.font, layers.street_text, layers._cache)
     green = layers.facilities[
         layers.facilities["category"].isin(layers.green_categories)
         & layers.facilities.geometry.geom_type.isin(["Polygon", "MultiPolygon"])

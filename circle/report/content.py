@@ -33,6 +33,7 @@ from circle.analysis.resident_reports import Outcomes
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
+from circle.report.streets import named_streets
 from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.standards.indicator_sets import load_indicator_set
@@ -152,6 +153,9 @@ class ReportContent:
         A comparison of two studies, when one was asked for.
     residents : ResidentsContent or None
         The residents' reports about the study, when the deployment holds any.
+    named_streets : geopandas.GeoDataFrame or None
+        The named streets in the study CRS (:func:`circle.report.streets.named_streets`), None when the
+        source file cannot be read again.
     """
 
     study: Study
@@ -172,6 +176,7 @@ class ReportContent:
     indicator_title: str = ""
     comparison: ComparisonContent | None = None
     residents: ResidentsContent | None = None
+    named_streets: gpd.GeoDataFrame | None = None
 
     def label(self, category: str, lang: str) -> str:
         """Return a category's label in ``lang``."""
@@ -260,6 +265,7 @@ def gather(
     if compare is not None:
         content.comparison = ComparisonContent.read(compare, crs)
     content.residents = _residents(study, lang, outline)
+    content.named_streets = named_streets(study)
     return content
 
 

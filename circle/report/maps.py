@@ -234,7 +234,7 @@ def category_maps(
         for index, panel in enumerate(chunk):
             row, column = divmod(index, 2)
             ax = figure.add_axes((0.01 + 0.5 * column, 1 - (row + 1) * cell_height + 0.005, 0.48, cell_height - 0.04))
-            _base(ax, layers, linewidth=0.15)
+            _base(ax, layers, linewidth=0.15, street_names=False)  # too small to name streets
             # a square (city scale) takes the colour of the majority of its residents
             served = layers.per_shape(layers.blocks[f"pass_{panel['key']}"].to_numpy(float), "mean") >= 0.5
             unreached = layers.per_shape(layers.blocks[f"{panel['key']}_t1"].isna().to_numpy(float), "mean") >= 0.5

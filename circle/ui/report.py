@@ -23,7 +23,9 @@ from circle.ui.text import csv_bytes, md
 
 def page(studies: Path | None = None) -> None:
     """Render the report page for the studies under ``studies`` (default :func:`~circle.ui.data.studies_root`)."""
+    from circle.analysis.assess import study_preset
     from circle.analysis.demand import counted_label, coverage_notes
+    from circle.report.standard_words import standard_with_minutes
 
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
@@ -48,11 +50,15 @@ def page(studies: Path | None = None) -> None:
     second.metric(t("f15", lang), "—" if summary.F15 is None else f"{100 * summary.F15:.1f}%")
     third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
     fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
-    thresholds = summary.thresholds_min or {}
+    preset = study_preset(study)  # the standard in its own numbers (300米), the walkers' minutes beside
+    speed = study.summary.profile.speed
     table = pd.DataFrame(
         {
             t("category", lang): [result.labels[c][lang] for c in summary.categories],
-            t("report_threshold", lang): [thresholds.get(c) for c in summary.categories],
+            t("report_threshold", lang): [
+                standard_with_minutes(preset.category(c), preset.scoring.criterion, speed, lang)
+                for c in summary.categories
+            ],
             t("demand_counts", lang): [counted_label(v, lang) for v in summary.categories.values()],
             t("coverage", lang): [f"{100 * v.coverage:.1f}%" for v in summary.categories.values()],
             t("unserved", lang): [f"{v.unserved:,.0f}" for v in summary.categories.values()],
@@ -106,6 +112,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
         t("report_pdf_area", lang, limit=AREA_LIMIT_MB), type=["geojson", "json", "gpkg"], key="report_pdf_area"
     )
     area_system = layer_system_choice(lang, t("report_pdf_area_crs", lang), "report_pdf_area_crs")
+    filing = filing_inputs(lang)
     if st.button(t("report_pdf_make", lang), key="report_pdf_make", type="primary"):
         progress = st.progress(0.0, text=t("rpt_progress_data", report_lang))
         try:
@@ -123,6 +130,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
                     area_file,
                     scenario,
                     progress=lambda fraction, message: progress.progress(fraction, text=message),
+                    filing=filing,
                 )
                 st.session_state["report_pdf"] = {
                     "study": str(path),
@@ -146,3 +154,22 @@ def pdf_section(path: Path, study, lang: str) -> None:
             mime="application/pdf",
             key="report_pdf_download",
         )
+
+
+def filing_inputs(lang: str):
+    """Return what the report's cover files it under, from a few text inputs pre-filled from the settings.
+
+    Left empty, the place comes from the data's 街道/社区 and the other lines stay blank to fill in by hand
+    (:mod:`circle.report.filing`).
+    """
+    from circle.report.filing import FilingDetails, settings_details
+
+    settings = settings_details()
+    with st.expander(t("report_filing", lang), expanded=False):
+        first, second = st.columns(2)
+        place = first.text_input(t("report_filing_place", lang), value=settings.place, key="report_filing_place")
+        issuer = second.text_input(t("filing_issuer", lang), value=settings.issuer, key="report_filing_issuer")
+        author = first.text_input(t("filing_author", lang), value=settings.author, key="report_filing_author")
+        number = second.text_input(t("filing_number", lang), value="", key="report_filing_number")
+        st.caption(t("report_filing_note", lang))
+    return FilingDetails(place=place, place_en=settings.place_en, issuer=issuer, author=author, number=number)

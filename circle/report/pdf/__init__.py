@@ -29,8 +29,10 @@ from reportlab.platypus import SimpleDocTemplate
 from circle import __version__
 from circle.i18n import t
 from circle.report.content import ReportContent
+from circle.report.filing import FilingDetails, make_filing
 from circle.report.fonts import ReportFont
 from circle.report.pdf import (
+    appendix,
     comparison,
     cover,
     indicators,
@@ -98,6 +100,7 @@ def write_pdf(
     destination: Path,
     when: dt.datetime,
     progress: Callable[[float, str], None] | None = None,
+    details: FilingDetails | None = None,
 ) -> int:
     """Typeset the report into ``destination`` and return its page count.
 
@@ -115,16 +118,23 @@ def write_pdf(
         The report date (also the PDF creation date).
     progress : callable, optional
         Called with (fraction done, message).
+    details : FilingDetails, optional
+        What the cover files the report under (see :mod:`circle.report.filing`).
     """
     report = progress or (lambda fraction, message: None)
-    writer = Writer(content, lang, font)
+    filing = make_filing(content.study, content.blocks, details or FilingDetails(), lang, when)
+    writer = Writer(content, lang, font, filing)
     report(0.35, t("rpt_progress_maps", lang))
     story = cover.cover(writer, when) + summary.summary_section(writer) + map_pages.map_section(writer)
     report(0.7, t("rpt_progress_pdf", lang))
     story += priorities.priority_section(writer) + sites.sites_section(writer) + indicators.indicator_section(writer)
     story += scenario.scenario_section(writer) + comparison.comparison_section(writer)
-    story += residents.residents_section(writer) + method.method_section(writer)
-    header = t("rpt_header", lang, area=content.area_name or content.study.summary.source.file)
+    story += residents.residents_section(writer) + method.method_section(writer) + appendix.appendix_section(writer)
+    title = filing.title(lang)
+    if filing.number:
+        header = t("filing_header_number", lang, title=title, number=filing.number)
+    else:
+        header = t("filing_header", lang, title=title)
     document = SimpleDocTemplate(
         str(destination),
         pagesize=A4,
@@ -132,8 +142,8 @@ def write_pdf(
         rightMargin=MARGIN,
         topMargin=20 * mm,
         bottomMargin=18 * mm,
-        title=writer.plain(f"{t('rpt_title', lang)} · {content.area_name or content.study.path.name}"),
-        author="circle",
+        title=writer.plain(title),
+        author=writer.plain(filing.author or filing.issuer or "circle"),
         subject=writer.plain(content.study.summary.preset.title_in(lang)),
         creator=f"circle {__version__}",
         invariant=1,

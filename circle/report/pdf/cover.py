@@ -1,4 +1,4 @@
-"""The cover: the study area, dates, sources, the key findings."""
+"""The cover a bureau files (its place, filing block, data and sources, approval lines) and the key findings."""
 
 from __future__ import annotations
 
@@ -20,51 +20,45 @@ from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer
 
 
 def cover(w: Writer, when: dt.datetime) -> list:
-    """Return the cover page."""
+    """Return the cover: the title with its place, the filing block, the data and its sources, the approval lines.
+
+    The key findings open the summary (:func:`findings`); the cover is the page a bureau files.
+    """
     content = w.content
     summary = content.study.summary
-    source = summary.source
-    rows = [
+    filing = w.filing
+    blank = ""  # a line left to fill in by hand: a taller row
+    place = w.text(filing.place) if filing.place else w.s("filing_place_none")
+    if filing.place_from == "admin":
+        place += w.s("filing_place_admin")
+    filed = [
+        [w.s("filing_issuer"), w.text(filing.issuer) or blank],
+        [w.s("filing_author"), w.text(filing.author) or blank],
+        [w.s("filing_number"), w.text(filing.number) or blank],
+        [w.s("filing_date"), when.strftime("%Y-%m-%d")],
+        [w.s("filing_place"), place],
         [w.s("rpt_area"), w.area_text()],
-        [w.s("rpt_report_date"), when.strftime("%Y-%m-%d")],
-        [w.s("rpt_study_date"), w.text(summary.created.replace("T", " ").rstrip("Z") + " UTC")],
-        [w.s("rpt_data"), w.s("rpt_data_value", file=source.file, sha=source.sha256[:12])],
-        [w.s("rpt_data_date"), w.text(source.data_timestamp) or w.s("rpt_data_date_unknown")],
+    ]
+    data = [[w.text(source.kind), w.text(source.text)] for source in filing.sources]
+    if len(filing.sources) == 1:
+        data.append(["", w.s("filing_src_none_imported")])
+    data += [
         [w.s("rpt_profile"), w.text(summary.profile.label_in(w.lang))],
-        [
-            w.s("rpt_preset"),
-            w.text(summary.preset.title_in(w.lang)) + "<br/>" + w.text(summary.preset.source),
-        ],
+        [w.s("rpt_preset"), w.text(summary.preset.title_in(w.lang)) + "<br/>" + w.text(summary.preset.source)],
     ]
     if content.scenario is not None:
-        rows.append([w.s("rpt_scenario"), w.text(content.scenario.name)])
-    rows.append([w.s("rpt_software"), f"circle {__version__}"])
-    facts = Table(
-        [[w.p(a, "cell"), w.p(b, "cell")] for a, b in rows],
-        colWidths=[0.27 * FRAME_WIDTH, 0.73 * FRAME_WIDTH],
-        hAlign="LEFT",
-    )
-    facts.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), w.name),
-                ("LINEABOVE", (0, 0), (-1, 0), 1.2, NAVY),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
+        data.append([w.s("rpt_scenario"), w.text(content.scenario.name)])
+    created = summary.created.replace("T", " ").rstrip("Z")
+    data.append([w.s("filing_analysis"), w.s("filing_analysis_value", created=created, version=__version__)])
     story = [
-        Spacer(1, 30 * mm),
-        w.p(w.s("rpt_title"), "title"),
+        Spacer(1, 16 * mm),
+        w.p(w.text(filing.title(w.lang)), "title"),
         w.p(w.s("rpt_subtitle"), "subtitle"),
-        w.p(w.area_text(), "area"),
-        facts,
-        Spacer(1, 8 * mm),
-        *findings(w),
-        Spacer(1, 4 * mm),
+        Spacer(1, 6 * mm),
+        _facts(w, filed, rule_above=True, tall=[not value for _, value in filed]),
+        w.p(w.s("filing_sources"), "h2"),
+        _facts(w, data),
+        Spacer(1, 3 * mm),
         w.p(w.s("rpt_cover_note"), "note"),
     ]
     if not w.font.has_cjk:
@@ -73,8 +67,52 @@ def cover(w: Writer, when: dt.datetime) -> list:
     if facts.get("mostly_area_density"):
         share = 100 * area_density_share(facts["by_source"])
         story.append(w.p(w.s("rpt_cover_area_density", share=share), "warning"))
-    story.append(PageBreak())
+    story += [w.p(w.s("filing_approval"), "h2"), approval_block(w), PageBreak()]
     return story
+
+
+def _facts(w: Writer, rows: list[list[str]], rule_above: bool = False, tall: list[bool] | None = None) -> Table:
+    """Return a two-column table of labels and values, ruled like a form; ``tall`` rows leave room to write in."""
+    table = Table(
+        [[w.p(a, "cell"), w.p(b, "cell")] for a, b in rows],
+        colWidths=[0.24 * FRAME_WIDTH, 0.76 * FRAME_WIDTH],
+        rowHeights=[9 * mm if t else None for t in tall] if tall else None,
+        hAlign="LEFT",
+    )
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), w.name),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if rule_above:
+        commands.append(("LINEABOVE", (0, 0), (-1, 0), 1.2, NAVY))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def approval_block(w: Writer) -> Table:
+    """Return the lines to sign: prepared, reviewed and approved, each with a name and a date."""
+    rows = [["", w.s("filing_sign_name"), w.s("filing_sign_date")]]
+    rows += [[w.s(key), "", ""] for key in ("filing_sign_prepared", "filing_sign_reviewed", "filing_sign_approved")]
+    table = Table(
+        [[w.p(cell, "cell") for cell in row] for row in rows],
+        colWidths=[0.16 * FRAME_WIDTH, 0.54 * FRAME_WIDTH, 0.3 * FRAME_WIDTH],
+        rowHeights=[6 * mm] + [11 * mm] * 3,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), w.name),
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.2, NAVY),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return table
 
 
 def misread_layers(imports) -> list[str]:
@@ -92,7 +130,7 @@ def misread_layers(imports) -> list[str]:
 def findings(w: Writer) -> list:
     """Return the key findings for the cover: residents, the largest gaps, the circle met, the first priority."""
     summary = w.content.summary
-    story = [w.p(w.s("rpt_findings"), "h2")]
+    story = [w.p(w.s("rpt_findings"), "h2")]  # opens the summary section
     for file in misread_layers(w.content.study.summary.imports):  # read in the wrong coordinate system: first
         story += [w.p(w.s("rpt_finding_misread", file=file), "warning"), Spacer(1, 4 * mm)]
     story.append(w.p("• " + w.s("rpt_finding_population", population=summary.population, blocks=summary.blocks)))

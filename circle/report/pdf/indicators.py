@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from reportlab.platypus import PageBreak
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
 
 from circle.report.pdf.writer import Writer
 
@@ -50,7 +51,7 @@ def indicator_section(w: Writer) -> list:
     story += [w.p(f"{w.text(row.name)}{colon}{w.text(row.note)}", "note") for row in notes]
     story.append(w.p(w.s("rpt_ind_sources"), "h2"))
     story += [w.p(f"{number}. {w.text(source)}", "note") for source, number in sources.items()]
-    story.append(PageBreak())
+    story.append(CondPageBreak(70 * mm))  # the next section starts here unless the page is nearly full
     return story
 
 

@@ -55,7 +55,7 @@ def method_section(w: Writer) -> list:
         rows.append(
             [
                 w.label(category.key),
-                w.standard(category.key),
+                w.standard(category.key, minutes=True),
                 "<br/>".join(sources),
                 w.s("rpt_yes") if verified else w.s("rpt_to_check"),
             ]

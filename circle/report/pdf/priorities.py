@@ -5,11 +5,10 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
-    PageBreak,
     Spacer,
 )
 
-from circle.build.block_places import admin_unit_names, shown_names
+from circle.build.block_places import has_admin_units
 from circle.i18n import t
 from circle.report.pdf.writer import Writer
 
@@ -19,9 +18,15 @@ def priority_section(w: Writer) -> list:
     content = w.content
     blocks = content.blocks
     gaps = blocks[blocks["priority"] > 0].sort_values(["priority", "block_id"], ascending=[False, True])
-    story = [w.p(w.s("rpt_priorities"), "h1"), *flagged_table(w), w.p(w.s("rpt_priority_note"), "note")]
+    # the section follows the maps' last page; the sites flow on after it (no page left two-thirds blank)
+    story = [
+        w.p(w.s("rpt_priorities"), "h1"),
+        *places_note(w),
+        *flagged_table(w),
+        w.p(w.s("rpt_priority_note"), "note"),
+    ]
     if gaps.empty:
-        return [*story, w.p(w.s("rpt_no_priorities")), PageBreak()]
+        return [*story, w.p(w.s("rpt_no_priorities"))]
     top = gaps.head(15)
     rows = [
         [
@@ -33,20 +38,12 @@ def priority_section(w: Writer) -> list:
             w.s("rpt_reasons"),
         ]
     ]
-    points = top.geometry.representative_point().to_crs("EPSG:4326")
-    names = shown_names(top, w.lang, unnamed="")
-    units = admin_unit_names(top, w.lang)
-    for rank, (row, point, shown, unit) in enumerate(zip(top.itertuples(), points, names, units, strict=True), start=1):
-        name = w.text(shown) if shown else w.s("rpt_unnamed")
-        where = f"{w.text(unit)}<br/>" if unit and unit != shown else ""
-        block = (
-            f"{name}<br/><font size=6.5 color='#666666'>{where}{w.text(row.block_id)}<br/>"
-            f"{point.x:.5f}, {point.y:.5f}</font>"
-        )
+    places = w.block_places(top)
+    for rank, (row, (name, where)) in enumerate(zip(top.itertuples(), places, strict=True), start=1):
         rows.append(
             [
                 str(rank),
-                block,
+                w.place_cell(name, where),
                 f"{row.population:,.0f}",
                 f"{row.score:.0f}",
                 f"{row.priority:,.0f}",
@@ -84,8 +81,15 @@ def priority_section(w: Writer) -> list:
             w.p(w.s("rpt_areas", n=len(areas), total=len(content.areas)), "h2"),
             w.table(rows, [0.07, 0.09, 0.12, 0.12, 0.6], numeric={0, 1, 2, 3}),
         ]
-    story.append(PageBreak())
     return story
+
+
+def places_note(w: Writer) -> list:
+    """Return, once, how places are named: by 街道/社区 and street, or by street alone where the data has no units."""
+    key = "rpt_places_units" if has_admin_units(w.content.blocks) else "rpt_places_no_units"
+    if w.content.named_streets is None:
+        key += "_no_streets"
+    return [w.p(w.s(key), "note")]
 
 
 def flagged_table(w: Writer) -> list:
@@ -97,15 +101,11 @@ def flagged_table(w: Writer) -> list:
     blocks = w.content.blocks
     listed = blocks.set_index(blocks["block_id"].astype(str).rename(None), drop=False)
     listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
-    names = shown_names(listed, w.lang, unnamed="")
-    units = admin_unit_names(listed, w.lang)
     rows = [[w.s("rpt_block"), w.s("rpt_residents"), w.s("col_density"), w.s("col_flag")]]
-    for row, shown, unit in zip(flagged, names, units, strict=True):
-        name = w.text(shown) if shown else w.s("rpt_unnamed")
-        where = f"{w.text(unit)}<br/>" if unit and unit != shown else ""
+    for row, (name, where) in zip(flagged, w.block_places(listed), strict=True):
         rows.append(
             [
-                f"{name}<br/><font size=6.5 color='#666666'>{where}{w.text(row['block_id'])}</font>",
+                w.place_cell(name, where),
                 f"{row['population']:,.0f}",
                 "—" if row["density_per_ha"] is None else f"{row['density_per_ha']:,.0f}",
                 w.s(f"flag_{row['pop_flag']}"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import KeepTogether, PageBreak
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, KeepTogether
 
 from circle.report.pdf.writer import Writer
 
@@ -51,7 +52,7 @@ def residents_section(w: Writer) -> list:
     numeric = set(range(1, len(columns) + 2))
     story.append(w.table(rows, [PLACE_WIDTH] + [narrow] * (len(columns) + 1), numeric=numeric))
     story.append(KeepTogether([w.p(w.s("rpt_residents_done"), "h2"), *_outcomes(w)]))
-    story.append(PageBreak())
+    story.append(CondPageBreak(70 * mm))  # the next section starts here unless the page is nearly full
     return story
 
 

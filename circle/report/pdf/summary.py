@@ -12,6 +12,7 @@ from reportlab.platypus import (
 from circle.analysis.demand import coverage_notes, share_text
 from circle.i18n import percent, t
 from circle.report import maps
+from circle.report.pdf.cover import findings
 from circle.report.pdf.writer import Writer
 
 
@@ -63,19 +64,20 @@ def summary_section(w: Writer) -> list:
                 group = values.group[w.lang]
                 coverage = w.s("demand_share_of", coverage=coverage, group=group)
                 unserved = w.s("demand_unserved_of", count=values.unserved, group=group)
-            rows.append([w.label(key), w.standard(key), f"{facilities:,}", coverage, unserved])
+            rows.append([w.label(key), w.standard(key, minutes=True), f"{facilities:,}", coverage, unserved])
             chart_rows.append((w.plain(content.label(key, w.lang)), values.coverage or 0.0, 0.0))
         elif key in (summary.set_apart or {}):
             lower = share_text(summary.set_apart[key], w.lang)
             shown = w.s("rpt_set_apart_coverage", coverage=lower)
-            rows.append([w.label(key), w.standard(key), f"{facilities:,}", shown, "—"])
+            rows.append([w.label(key), w.standard(key, minutes=True), f"{facilities:,}", shown, "—"])
         else:
-            rows.append([w.label(key), w.standard(key), f"{facilities:,}", w.s("rpt_not_mapped"), "—"])
+            rows.append([w.label(key), w.standard(key, minutes=True), f"{facilities:,}", w.s("rpt_not_mapped"), "—"])
     chart = maps.coverage_chart(chart_rows, w.mpl_font, {"axis": t("rpt_chart_axis", w.lang)})
     by_age = [w.p(w.s("demand_table_note"), "note")] if any(v.group for v in summary.categories.values()) else []
     by_age += [w.p(w.text(note), "note") for note in coverage_notes(summary.categories, w.lang)]
     return [
         w.p(w.s("rpt_summary"), "h1"),
+        *findings(w),
         key_table,
         Spacer(1, 5 * mm),
         w.table(rows, [0.32, 0.17, 0.12, 0.2, 0.19], numeric={2, 3, 4}),

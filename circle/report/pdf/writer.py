@@ -7,6 +7,7 @@ module beside this one.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -26,10 +27,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from circle.build.block_places import shown_names
+from circle.build.block_places import _texts, admin_unit_names, shown_names
 from circle.i18n import t
 from circle.report import maps
 from circle.report.content import ReportContent
+from circle.report.filing import Filing, FilingDetails, make_filing
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
 
 NAVY = colors.HexColor("#1f3a5f")
@@ -50,10 +52,16 @@ class Writer:
         ``"zh"`` or ``"en"``.
     font : ReportFont
         The embedded font; without CJK glyphs Chinese data strings are written in pinyin.
+    filing : Filing, optional
+        What the cover files the report under (default: nothing given, the place from the data).
     """
 
-    def __init__(self, content: ReportContent, lang: str, font: ReportFont) -> None:
+    def __init__(self, content: ReportContent, lang: str, font: ReportFont, filing: Filing | None = None) -> None:
         self.content = content
+        if filing is None:
+            when = dt.datetime.now(dt.UTC)
+            filing = make_filing(content.study, content.blocks, FilingDetails(), lang, when)
+        self.filing = filing
         self.lang = lang
         self.font = font
         self._layers: maps.MapLayers | None = None
@@ -124,11 +132,22 @@ class Writer:
         """Return a category label (escaped)."""
         return self.text(self.content.label(category, self.lang))
 
-    def standard(self, category: str) -> str:
-        """Return a category's standard in words, e.g. ``300米内`` / ``within 300 m``."""
+    def standard(self, category: str, minutes: bool = False) -> str:
+        """Return a category's standard in the standard's own numbers, e.g. ``300米内`` / ``within 300 m``.
+
+        With ``minutes``, a distance standard adds, smaller, what it takes the study's walkers
+        ("300米内 / 该人群约4.5分钟"), to the half minute: the gap tables give walking minutes.
+        """
+        from circle.report.standard_words import standard_words, walked_minutes
+
         rules = self.content.preset.category(category)
-        described = rules.describe_threshold(self.content.preset.scoring.criterion, self.lang)
-        return t("rpt_within", self.lang, value=described)
+        criterion = self.content.preset.scoring.criterion
+        described = self.text(standard_words(rules, criterion, self.lang))
+        walked = walked_minutes(rules, criterion, self.content.study.summary.profile.speed) if minutes else None
+        if walked is None:
+            return described
+        second = self.s("rpt_standard_minutes", minutes=f"{walked:g}")
+        return f"{described}<br/><font size=6.5 color='#666666'>{second}</font>"
 
     # building blocks ---------------------------------------------------------
     def table(
@@ -180,6 +199,8 @@ class Writer:
             font=self.mpl_font,
             green_categories=tuple(c.key for c in self.content.preset.categories if c.group == "parks"),
             squares_note=self.plain(t("rpt_map_squares", self.lang, size="{size}")),
+            named_streets=self.content.named_streets,
+            street_text=self.plain,
         )
 
     def area_text(self) -> str:
@@ -236,13 +257,88 @@ class Writer:
         """Return the search limit in minutes (times beyond it are unknown)."""
         return f"{float(self.content.study.summary.parameters.search_limit_min):g}"
 
+    def block_places(self, frame) -> list[tuple[str, str]]:
+        """Return, per block of ``frame``, its name and where it is, both escaped for a table cell.
+
+        The name is the block's own, else the streets that bound it, else its 社区/街道
+        (:func:`~circle.build.block_places.shown_names`); where adds its 社区 and 街道 when the name
+        does not already say them, and the nearest named street ("近 人民南路") when the name is not
+        a street's. Coordinates and ids are left to the appendix (:mod:`~circle.report.pdf.appendix`).
+        """
+        from circle.report.streets import nearest_street
+
+        names = [bilingual_folded(name, self.lang) for name in shown_names(frame, self.lang, unnamed="")]
+        units = admin_unit_names(frame, self.lang)
+        by_streets = [
+            bool(own) is False and bool(place)
+            for own, place in zip(_texts(frame, "name"), _texts(frame, f"place_{self.lang}"), strict=True)
+        ]
+        points = frame.geometry.representative_point()
+        near = nearest_street(points, self.content.named_streets)
+        places = []
+        for name, unit, streets, street in zip(names, units, by_streets, near, strict=True):
+            shown = self.text(name) if name else self.s("rpt_unnamed")
+            where = [unit] if unit and unit != name else []
+            if street and not streets:
+                where.append(t("rpt_near_street", self.lang, street=street))
+            places.append((shown, self.text(t("place_sep", self.lang).join(where))))
+        return places
+
+    def point_places(self, points) -> list[str]:
+        """Return, per point (study CRS), where it is: the 社区/街道 of the block nearest it and the nearest street."""
+        import geopandas as gpd
+
+        from circle.report.streets import nearest_street
+
+        blocks = self.content.blocks
+        units = [""] * len(points)
+        if len(points) and len(blocks):
+            frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(points, crs=blocks.crs).reset_index(drop=True))
+            joined = gpd.sjoin_nearest(frame, blocks[["geometry"]].reset_index(drop=True), how="left")
+            joined = joined[~joined.index.duplicated()]
+            holding = blocks.iloc[joined["index_right"].to_numpy(int)]
+            units = list(admin_unit_names(holding, self.lang))
+        near = nearest_street(gpd.GeoSeries(points, crs=blocks.crs), self.content.named_streets)
+        separator = t("place_sep", self.lang)
+        shown = []
+        for unit, street in zip(units, near, strict=True):
+            parts = [unit] if unit else []
+            if street:
+                parts.append(t("rpt_near_street", self.lang, street=street))
+            shown.append(self.text(separator.join(parts)) or "—")
+        return shown
+
+    def place_cell(self, name: str, where: str) -> str:
+        """Return a table cell: a place's name over where it is, in small grey type."""
+        return f"{name}<br/><font size=6.5 color='#666666'>{where}</font>" if where else name
+
     def names_of(self, block_ids: list[str]) -> str:
-        """Return the blocks' shown names (name, else place, else id), joined."""
+        """Return the blocks named in words (name, else streets, else units, with where they are), joined (escaped).
+
+        Their ids and coordinates are in the appendix, never in the text.
+        """
         blocks = self.content.blocks.set_index("block_id")
         known = [b for b in block_ids if b in blocks.index]
-        names = shown_names(blocks.loc[known].reset_index(), self.lang) if known else []
+        places = self.block_places(blocks.loc[known].reset_index()) if known else []
         separator = t("names_sep", self.lang)
-        return self.text(separator.join(f"{n} ({b})" if n != b else b for n, b in zip(names, known, strict=True)))
+        shown = (t("rpt_name_where", self.lang, name=n, where=w) if w else n for n, w in places)
+        return separator.join(shown)
+
+
+_ENGLISH_HALF = re.compile(r"\s+-\s+[A-Za-z][A-Za-z0-9 .'’-]*?(?=以[东西南北]|、|$)")
+
+
+def bilingual_folded(name: str, lang: str) -> str:
+    """Return a place for a Chinese report without the English half of bilingual street names.
+
+    Examples
+    --------
+    >>> bilingual_folded("东城根南街 - Dongchenggen Street South以西、商业街以北", "zh")
+    '东城根南街以西、商业街以北'
+    >>> bilingual_folded("west of 东城根南街 - Dongchenggen Street South", "en")
+    'west of 东城根南街 - Dongchenggen Street South'
+    """
+    return _ENGLISH_HALF.sub("", name) if lang == "zh" and name else name
 
 
 def _value(section: dict, key: str, default: float) -> float:
