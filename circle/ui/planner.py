@@ -41,6 +41,7 @@ from circle.ui.widgets import build_study, choice, study_builder
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
 FLAGGED_KEPT = "flagged_kept"  # the check box keeping flagged blocks in the priorities (one per study)
+FLAGGED_LIST = "flagged_list"  # the expander listing the flagged blocks (one per study)
 GAP_TABS = "gap_tabs"  # the priority tables' tabs (blocks, areas): the areas' table is built only when opened
 
 
@@ -598,6 +599,22 @@ def _flagged(lang: str, result, study, work: StudyState) -> None:
     if not flagged:
         return
     st.markdown(f"**{t('flag_title', lang)}**")
+    st.caption(t("flag_kept_in" if result.summary.flagged_in_priorities else "flag_left_out", lang))
+    # the list is built when opened: a city flags a thousand blocks or more, and the map comes first
+    listing = st.expander(
+        t("flag_list", lang, count=f"{len(flagged):,}"), on_change="rerun", key=work.widget_key(FLAGGED_LIST)
+    )
+    if listing.open:
+        with listing:
+            _flagged_table(lang, study, flagged)
+    st.checkbox(t("flag_keep", lang), key=work.widget_key(FLAGGED_KEPT))
+
+
+def _flagged_table(lang: str, study, flagged: list[dict]) -> None:
+    """List the flagged blocks (the first :data:`TABLE_ROWS`; the downloads hold every one)."""
+    if len(flagged) > TABLE_ROWS:
+        st.caption(t("table_first", lang, shown=f"{TABLE_ROWS:,}", total=f"{len(flagged):,}"))
+        flagged = flagged[:TABLE_ROWS]
     listed = study.blocks.set_index(study.blocks["block_id"].astype(str).rename(None), drop=False)
     listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
     table = pd.DataFrame(
@@ -609,8 +626,6 @@ def _flagged(lang: str, result, study, work: StudyState) -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(t("flag_kept_in" if result.summary.flagged_in_priorities else "flag_left_out", lang))
-    st.checkbox(t("flag_keep", lang), key=work.widget_key(FLAGGED_KEPT))
 
 
 def _gaps(lang: str, result, study, work: StudyState) -> None:
