@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from circle.analysis.planning import population_flags
 from circle.build.block_places import admin_unit_names, has_admin_units, shown_names
-from circle.colours import category_colour
+from circle.colours import SUGGESTED, WHATIF, category_colour, category_marker
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
@@ -25,6 +25,7 @@ from circle.ui.data import (
     blocks_for_display,
     draws_blocks_as_image,
     facility_points,
+    land_overlay,
     list_comparisons,
     list_studies,
     load_scores,
@@ -33,6 +34,7 @@ from circle.ui.data import (
     street_overlay,
     study_hull,
 )
+from circle.ui.legend import LegendControl
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
@@ -120,16 +122,20 @@ def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User
     )
     threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
     _profile_control(lang, study, deployment, user)
-    basemap = choice(
-        sidebar,
-        "radio",
-        t("basemap", lang),
-        ["osm", "amap", "none", "custom"],
-        key.BASEMAP,
-        lang,
-        lambda b: t(f"basemap_{b}", lang),
-        horizontal=True,
-    )
+    # online tiles only where the deployment allows them: by default the base is the study's own (offline)
+    basemaps = ["study", "osm", "amap", "custom"] if deployment.online_basemaps else ["study"]
+    basemap = "study"
+    if len(basemaps) > 1:
+        basemap = choice(
+            sidebar,
+            "radio",
+            t("basemap", lang),
+            basemaps,
+            key.BASEMAP,
+            lang,
+            lambda b: t(f"basemap_{b}", lang),
+            horizontal=True,
+        )
     tile_url = attribution = ""
     custom_gcj02 = False
     if basemap == "custom":
@@ -283,32 +289,34 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     fmap = maps.base_map(
         (west, south, east, north), controls["basemap"], controls["tile_url"], controls["attribution"], lang
     )
-    maps.add_street_base(fmap, street_overlay(where, when, system), lang)
+    maps.add_street_base(fmap, street_overlay(where, when, system), lang, land_overlay(where, when, system))
     measure, category = controls["measure"], controls["category"]
     values = maps.measure_values(measure, category, study.blocks, result.scores)
     caption = _legend(measure, category, result.labels, lang)
     as_image = draws_blocks_as_image(study)
+    label = result.labels[category][lang]
+    scale = maps.scale_for(measure, category, values, result.summary.preset, lang, result.summary.not_mapped, label)
+    legend = scale.legend_html(caption)
     if as_image:
-        scale = maps.colour_scale(values, measure, caption)
         images = block_overlay(where, when, system, result.summary.preset, measure, category)
-        maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0)
+        maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0, legend=legend)
     else:
-        scale = maps.add_blocks(fmap, blocks, values, measure, caption, lang, result.scores)
-    maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]))
+        maps.add_blocks(fmap, blocks, values, scale, legend, lang, result.scores)
+    maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]), lang)
     maps.add_outline(fmap, study_hull(where, when, system), lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    LegendControl(t("legend_title", lang), t("legend_toggle_hint", lang)).add_to(fmap)
     maps.MapBehaviour(_first_view(blocks)).add_to(fmap)
     if closures.drawing_on():
         closures.add_drawing_tools(fmap)
     maps.use_local_leaflet(fmap)
-    layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image, work)
+    layers = _changing_layers(lang, path, study, result, controls, blocks, values, (scale, legend), as_image, work)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
         st.caption(f"{t('click_hint', lang)} {t('wheel_hint', lang)}")
     if system != "wgs84":
         st.info(t("gcj02_note", lang))
-    st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     center, zoom = _focus(work, system)
     output = st_folium(
         fmap,
@@ -324,7 +332,7 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
 
 
 def _facility_layers(lang: str, where: str, when: float, system: str, labels: dict, shown: list[str]) -> list:
-    """Return ``(url, layer name, colour)`` of each shown category's facilities."""
+    """Return ``(url, label, colour, marker)`` of each shown category's facilities."""
     layers = []
     for index, category in enumerate(labels):
         if category not in shown:
@@ -332,12 +340,12 @@ def _facility_layers(lang: str, where: str, when: float, system: str, labels: di
         label = labels[category][lang]
         url = facility_points(where, when, system, category, label, t("unnamed", lang))
         if url is not None:
-            layers.append((url, t("layer_facilities", lang, category=maps.escape(label)), category_colour(index)))
+            layers.append((url, label, category_colour(index), category_marker(index)))
     return layers
 
 
 def _changing_layers(
-    lang: str, path: Path, study, result, controls, blocks, values, caption: str, as_image: bool, work: StudyState
+    lang: str, path: Path, study, result, controls, blocks, values, scale: tuple, as_image: bool, work: StudyState
 ) -> list:
     """Return the layers a click, a what-if or a suggestion changes (sent beside the base, which stays)."""
     system = controls["display"]
@@ -348,9 +356,7 @@ def _changing_layers(
         near = maps.blocks_near(blocks, *maps.shift_point(point[0], point[1], system))
         group = folium.FeatureGroup(name=t("layer_nearby", lang))
         if len(near):
-            maps.add_blocks(
-                group, blocks.iloc[near], values[near], controls["measure"], caption, lang, result.scores.iloc[near]
-            )
+            maps.add_blocks(group, blocks.iloc[near], values[near], *scale, lang, result.scores.iloc[near])
         layers.append(group)
     chosen = work.block
     outlined = set(scenario["affected"]) if scenario else set()
@@ -363,7 +369,7 @@ def _changing_layers(
         layers.append(group)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
-        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined)])
+        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined)], lang)
         layers.append(group)
     if point is not None:
         limit = float(controls["threshold"])
@@ -378,7 +384,8 @@ def _changing_layers(
             group,
             [(*maps.shift_point(c["lat"], c["lon"], system), c["category"]) for c in scenario["added"]],
             t("layer_whatif", lang),
-            "#ffff33",
+            WHATIF,
+            t("legend_whatif", lang),
         )
         layers.append(group)
     if scenario:
@@ -390,7 +397,8 @@ def _changing_layers(
             group,
             [(*maps.shift_point(r["lat"], r["lon"], system), f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
             t("layer_suggestions", lang),
-            "#00e5ff",
+            SUGGESTED,
+            t("legend_suggested", lang),
         )
         layers.append(group)
     return layers
