@@ -113,12 +113,12 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     """
     if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
         return [float(low)] if np.isfinite(low) else []
-    raw = (high - low) / max(most - 1, 1)
+    raw = (high - low) / max(most, 1)
     power = 10.0 ** np.floor(np.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = np.ceil(low / step - 1e-9) * step
     ticks = np.arange(first, high + step * 1e-9, step)
-    return [float(round(v, 10)) for v in ticks]
+    return [float(round(v, 10)) + 0.0 for v in ticks]  # + 0.0: no "-0"
 
 
 def tick_text(value: float) -> str:
