@@ -163,9 +163,18 @@ def test_isochrone_bands_are_filled_rings_labelled_as_drawn():
         geometry=[square, outer, shapely.box(600, 0, 620, 20)],
         crs=3857,
     )
-    filled = maps.filled_bands(bands)
+    filled = maps.filled_bands(bands, close_m=0.0)
     assert filled.geometry.iloc[0].area == pytest.approx(250 * 250, rel=1e-6)  # the hole is filled
     assert filled.geometry.iloc[1].area == pytest.approx(850 * 850 - 250 * 250, rel=1e-6)
+    # two parallel streets 100 m apart (edges 50 m apart): closing by 30 m bridges them, by 20 m does not
+    streets_apart = gpd.GeoDataFrame(
+        {"from_minutes": [0.0], "minutes": [5.0]},
+        geometry=[shapely.union(shapely.box(0, 0, 50, 400), shapely.box(100, 0, 150, 400))],
+        crs=3857,
+    )
+    # (bridged but for the rounded corners at the gap's two ends)
+    assert maps.filled_bands(streets_apart, close_m=30.0).geometry.iloc[0].area == pytest.approx(150 * 400, rel=0.02)
+    assert maps.filled_bands(streets_apart, close_m=20.0).geometry.iloc[0].area == pytest.approx(100 * 400, rel=1e-3)
     assert filled.geometry.iloc[0].intersection(filled.geometry.iloc[1]).area == pytest.approx(0, abs=1e-6)
     group = __import__("folium").FeatureGroup(name="x")
     maps.add_isochrone(group, bands.to_crs(4326), "zh")

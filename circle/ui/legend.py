@@ -132,7 +132,7 @@ _CONTROL = Template(
 <style>
 .circle-legend { background: rgba(255,255,255,0.94); border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,0.35);
   font: 12px/1.35 "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; color: #222;
-  max-width: 250px; max-height: 60vh; overflow-y: auto; }
+  max-width: 250px; max-height: 72vh; overflow-y: auto; }
 .circle-legend-toggle { display: block; width: 100%; border: 0; background: none; padding: 5px 8px; text-align: left;
   font: bold 12px/1.3 inherit; cursor: pointer; }
 .circle-legend-toggle::after { content: " ▾"; }
@@ -194,7 +194,7 @@ _SECTION = Template(
     function shown() {
         var map = layer._map;
         if (!map) { return; }
-        map._circleLegend = (map._circleLegend || []).filter(function (other) { return other.layer !== layer; });
+        map._circleLegend = (map._circleLegend || []).filter(function (other) { return other !== item; });
         map._circleLegend.push(item);
         if (map._circleLegendChanged) { map._circleLegendChanged(); }
     }

@@ -352,24 +352,31 @@ def minutes_text(value: float) -> str:
     return f"{rounded:g}" if abs(rounded - round(rounded)) > 1e-9 else f"{round(rounded):d}"
 
 
-def filled_bands(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return isochrone bands as filled rings: each band's reach with its enclosed holes filled, minus the nearer ones.
+def filled_bands(bands: gpd.GeoDataFrame, close_m: float = 120.0) -> gpd.GeoDataFrame:
+    """Return isochrone bands as filled rings: each band's reach closed and its holes filled, minus the nearer ones.
 
-    The engine's bands are the reached streets widened by a margin (lines on
-    a map); the blocks those streets enclose are within reach too. One
-    polygon per band (a handful), so the shapely work is a few milliseconds.
+    The engine's bands are the reached streets widened by a margin: lines on
+    a map, where a sparse network leaves the blocks between them blank. Each
+    band's reach is closed (widened by ``close_m`` and narrowed back, which
+    bridges gaps up to twice that between reached streets) and its enclosed
+    holes are filled; the blocks so covered lie between streets reached in
+    that band. One polygon per band (three), so the shapely work is a few
+    milliseconds.
     """
     import shapely
 
     ordered = bands.sort_values("minutes").reset_index(drop=True)
+    metric = ordered.to_crs(ordered.estimate_utm_crs()) if ordered.crs and ordered.crs.is_geographic else ordered
     reach, rings = None, []
-    for geometry in ordered.geometry:
+    for geometry in metric.geometry:
         merged = geometry if reach is None else shapely.union(reach, geometry)
-        parts = shapely.get_parts(merged)
+        closed = shapely.buffer(shapely.buffer(merged, close_m), -close_m) if close_m > 0 else merged
+        parts = shapely.get_parts(shapely.union(closed, merged))
         filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])))
         rings.append(filled if reach is None else shapely.difference(filled, reach))
         reach = filled
-    return gpd.GeoDataFrame(ordered.drop(columns="geometry"), geometry=rings, crs=bands.crs)
+    drawn = gpd.GeoDataFrame(ordered.drop(columns="geometry"), geometry=rings, crs=metric.crs)
+    return drawn.to_crs(bands.crs) if drawn.crs != bands.crs else drawn
 
 
 def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
@@ -391,10 +398,10 @@ def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
             gpd.GeoSeries([row.geometry], crs=bands.crs).to_json(),
             style_function=lambda _, c=colour, d=dash: {
                 "color": "#1b0033",
-                "weight": 1.6,
+                "weight": 1.2,
                 "dashArray": d or None,
                 "fillColor": c,
-                "fillOpacity": 0.38,
+                "fillOpacity": 0.32,
             },
             tooltip=label,
         ).add_to(layer)
