@@ -146,6 +146,7 @@ _CONTROL = Template(
 .circle-legend-bar { height: 10px; border-radius: 2px; margin: 2px 6px 0; }
 .circle-legend-ticks { position: relative; height: 14px; margin: 0 6px; font-size: 11px; }
 .leaflet-control-layers-overlays .circle-swatch { margin: 0 3px 0 1px; }
+.leaflet-top.leaflet-right { z-index: 1001; } /* the opened layer list above the legend */
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}

@@ -124,7 +124,7 @@ def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User
     _profile_control(lang, study, deployment, user)
     # online tiles only where the deployment allows them: by default the base is the study's own (offline)
     basemaps = ["study", "osm", "amap", "custom"] if deployment.online_basemaps else ["study"]
-    basemap = "study"
+    basemap = st.session_state[key.BASEMAP] = "study"  # other pages' maps read the choice too
     if len(basemaps) > 1:
         basemap = choice(
             sidebar,
