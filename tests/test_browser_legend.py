@@ -125,6 +125,20 @@ def test_the_map_explains_itself_offline(server):
         for entry in ("Legend", "No tier met", "Study area", "Study streets", "≤ 5 min"):
             assert entry in shown, entry
         frame.locator(".leaflet-container").first.screenshot(path=str(ARTIFACTS / "legend-click-en.png"))
+
+        # on a small screen the legend starts folded to its button, and opens on a tap
+        small = browser.new_page(viewport={"width": 640, "height": 800})
+        small.on("request", lambda request: requests.append(request.url))
+        sign_in(small, server)
+        small.get_by_text("15分钟生活圈", exact=True).first.wait_for(timeout=60_000)
+        frame = map_frame(small)
+        legend = frame.locator(LEGEND).first
+        legend.wait_for(timeout=20_000)
+        assert "collapsed" in legend.get_attribute("class")
+        assert not legend.locator(".circle-legend-body").is_visible()
+        legend.locator("button").click()
+        assert "collapsed" not in legend.get_attribute("class")
+        assert legend.locator(".circle-legend-body").is_visible()
         browser.close()
     # nothing left the machine: every request went to the app on 127.0.0.1 (or stayed inside the page)
     outside = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}

@@ -227,3 +227,27 @@ def test_water_and_green_are_read_from_the_osm_file(tmp_path):
     # the hand-checkable town's park is green; nothing else there is water or green
     town_land = read_land(small_town(tmp_path / "town.osm"))
     assert (len(town_land.water), len(town_land.green), len(town_land.rivers)) == (0, 1, 0)
+
+
+def test_closure_layers_are_named_in_the_legend():
+    import folium
+
+    from circle.ui.closures import closure_layers
+    from circle.ui.planner import _closure_legends
+
+    lon, lat = to_lonlat(0, 0)
+    blocks = gpd.GeoDataFrame(
+        {"block_id": ["b1"]}, geometry=[shapely.box(lon, lat, lon + 0.001, lat + 0.001)], crs=4326
+    )
+    scenario = {"closed_lines": [[(lat, lon), (lat + 0.001, lon)]], "cut_off": ["b1"]}
+    fmap = folium.Map()
+    for group in _closure_legends(closure_layers("en", scenario, blocks, "wgs84"), scenario, "en"):
+        group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "Closed segments (1)" in html and "Blocks cut off" in html
+    only_cut = {"cut_off": ["b1"]}
+    fmap = folium.Map()
+    for group in _closure_legends(closure_layers("en", only_cut, blocks, "wgs84"), only_cut, "en"):
+        group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "Blocks cut off" in html and "Closed segments" not in html

@@ -224,7 +224,7 @@ class LegendControl(folium.MacroElement):
         Maps narrower than this start folded.
     """
 
-    def __init__(self, title: str, toggle_hint: str, fold_below_px: int = 600):
+    def __init__(self, title: str, toggle_hint: str, fold_below_px: int = 720):
         super().__init__()
         self._name = "LegendControl"
         self._template = _CONTROL

@@ -389,7 +389,7 @@ def _changing_layers(
         )
         layers.append(group)
     if scenario:
-        layers += closures.closure_layers(lang, scenario, blocks, system)
+        layers += _closure_legends(closures.closure_layers(lang, scenario, blocks, system), scenario, lang)
     suggestions = work.suggestions
     if suggestions:
         group = folium.FeatureGroup(name=t("layer_suggestions", lang))
@@ -402,6 +402,23 @@ def _changing_layers(
         )
         layers.append(group)
     return layers
+
+
+def _closure_legends(groups: list, scenario: dict, lang: str) -> list:
+    """Give the closure's layers (closed segments, then blocks cut off, each when there are any) their legend rows."""
+    from circle.ui.closures import CLOSED_COLOUR, CUT_OFF_COLOUR
+    from circle.ui.legend import Swatch, explain, section_html
+
+    rows = [
+        Swatch(t("layer_closed", lang, count=len(scenario.get("closed_lines") or [])), CLOSED_COLOUR, "line"),
+        Swatch(t("layer_cut_off", lang), CUT_OFF_COLOUR),
+    ]
+    present = [
+        row for row, shown in zip(rows, (scenario.get("closed_lines"), scenario.get("cut_off")), strict=True) if shown
+    ]
+    for group, row in zip(groups, present, strict=False):
+        explain(group, section_html("", [row]), order=62)
+    return groups
 
 
 def _first_view(blocks) -> list[list[float]]:
