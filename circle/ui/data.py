@@ -238,8 +238,10 @@ def land_overlay(path: str, _stamp: float, system: str) -> list | None:
         return None
     try:
         return job.result()
-    except Exception as exc:  # the base map goes without water and green; the log says why
-        print(f"circle: no water or green for {Path(path).name}: {exc}", file=sys.stderr)
+    except Exception as exc:  # the base map goes without water and green; the log says why, once
+        if not getattr(job, "circle_logged", False):
+            job.circle_logged = True
+            print(f"circle: no water or green for {Path(path).name}: {exc}", file=sys.stderr)
         return []
 
 

@@ -48,9 +48,7 @@ class MeasureScale:
         shown = np.isfinite(values)
         out = np.full(len(values), self.missing.colour if self.missing else colours.NO_SERVICE, dtype=object)
         if self.ramp:
-            out[shown] = [
-                _interpolate(self.palette, (v - self.low) / ((self.high - self.low) or 1.0)) for v in values[shown]
-            ]
+            out[shown] = _interpolate(self.palette, (values[shown] - self.low) / ((self.high - self.low) or 1.0))
         elif len(self.upper):
             index = np.minimum(
                 np.searchsorted(np.asarray(self.upper, float), values[shown], side="left"), len(self.palette) - 1
@@ -71,12 +69,14 @@ class MeasureScale:
         return section_html(title, [*(reversed(rows) if self.best_first else rows), *extra])
 
 
-def _interpolate(stops: tuple[str, ...], share: float) -> str:
-    share = float(np.clip(share, 0.0, 1.0)) * (len(stops) - 1)
-    first = min(int(share), len(stops) - 2)
-    weight = share - first
-    a, b = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in stops[first : first + 2])
-    return "#" + "".join(f"{round(v):02x}" for v in a + (b - a) * weight)
+def _interpolate(stops: tuple[str, ...], shares: np.ndarray) -> list[str]:
+    """Return the colours at ``shares`` (0–1) along the ramp through ``stops`` (linear in sRGB), for whole arrays."""
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in stops], float)
+    position = np.clip(np.asarray(shares, float), 0.0, 1.0) * (len(stops) - 1)
+    first = np.minimum(position.astype(int), len(stops) - 2)
+    weight = (position - first)[:, None]
+    mixed = np.rint(rgb[first] + (rgb[first + 1] - rgb[first]) * weight).astype(int)
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in mixed]
 
 
 def measure_scale(
