@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import geopandas as gpd
@@ -251,3 +252,47 @@ def test_closure_layers_are_named_in_the_legend():
         group.add_to(fmap)
     html = fmap.get_root().render()
     assert "Blocks cut off" in html and "Closed segments" not in html
+
+
+def test_the_study_base_draws_the_towns_park(tmp_path):
+    from circle.ui.data import _draw_land
+
+    source = small_town(tmp_path / "town.osm")
+    west, south = to_lonlat(-100, -200)
+    east, north = to_lonlat(1300, 300)
+    images = _draw_land(str(source), (west, south, east, north), "wgs84")
+    assert len(images) == 1 and images[0].png.startswith(b"\x89PNG")
+    (image_south, image_west), (image_north, image_east) = images[0].bounds
+    park_west, park_south = to_lonlat(1100, -110)
+    park_east, park_north = to_lonlat(1200, -10)
+    assert image_west <= park_west and image_east >= park_east
+    assert image_south <= park_south and image_north >= park_north
+    assert _draw_land(str(tmp_path / "gone.osm"), (west, south, east, north), "wgs84") == []
+
+
+def test_the_planner_offers_online_tiles_only_when_the_deployment_does(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from circle.pipeline import AnalysisOptions, analyze
+    from tests.deployment import sign_in, use_deployment, write_deployment
+
+    analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "studies" / "default"))
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    for online in (False, True):
+        config = write_deployment(tmp_path / f"deployment-{online}", tmp_path / "studies", online_basemaps=online)
+        use_deployment(monkeypatch, config)
+        at = sign_in(AppTest.from_file(app, default_timeout=120))
+        at.run()
+        assert not at.exception, at.exception
+        radios = [r for r in at.sidebar.radio if r.key == "basemap__zh"]
+        if online:
+            assert radios and radios[0].options == [
+                "本研究区街道",
+                "OpenStreetMap 标准",
+                "高德地图（GCJ-02）",
+                "自定义瓦片服务",
+            ]
+            assert radios[0].value == "study"
+        else:
+            assert not radios
+            assert at.session_state["basemap"] == "study"
