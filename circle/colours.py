@@ -93,6 +93,23 @@ def category_marker(position: int) -> str:
     return CATEGORY_MARKERS[(position // len(CATEGORY_COLOURS)) % len(CATEGORY_MARKERS)]
 
 
+def category_marker_style(position: int) -> dict[str, object]:
+    """Return matplotlib marker colours of the category at ``position``: a filled dot, or a ring.
+
+    For the report's maps and legends (``Line2D(..., marker="o", **category_marker_style(i))``),
+    so a category looks the same as on the web map.
+
+    Examples
+    --------
+    >>> category_marker_style(7)["markerfacecolor"], category_marker_style(7)["markeredgecolor"]
+    ('#ffffff', '#e69f00')
+    """
+    colour = category_colour(position)
+    if category_marker(position) == "ring":
+        return {"markerfacecolor": "#ffffff", "markeredgecolor": colour, "markeredgewidth": 1.6}
+    return {"markerfacecolor": colour, "markeredgecolor": "#ffffff", "markeredgewidth": 0.6}
+
+
 def score_colours(count: int) -> tuple[str, ...]:
     """Return the colours of ``count`` score bands, best first (evenly sampled from :data:`SCORE_COLOURS`).
 
