@@ -117,6 +117,11 @@ def test_the_map_explains_itself_offline(server):
         assert "≤ 5分钟" in shown and "5–10分钟" in shown and "10–15分钟" in shown
         container = frame.locator(".leaflet-container").first
         container.screenshot(path=str(ARTIFACTS / "legend-click-zh.png"))
+        # a what-if facility is named by its marker
+        page.get_by_role("button", name="在所选位置新增设施").click()
+        page.get_by_text("新增覆盖", exact=False).first.wait_for(timeout=30_000)
+        frame = map_frame(page)
+        _wait_for(frame, "情景新增设施")
 
         page.get_by_text("English", exact=True).click()
         page.get_by_text("15-minute living circle", exact=True).first.wait_for(timeout=30_000)
