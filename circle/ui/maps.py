@@ -236,7 +236,7 @@ def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str, str]], la
         explain(layer, title, order=30)
         explain(layer, section_html("", [swatch]), order=31 + index)
         if rings:
-            explain(layer, section_html("", [], note=t("legend_rings", lang)), order=99)
+            explain(layer, section_html("", [], note=t("legend_rings", lang)), order=59)
         layer.add_to(fmap)
 
 
