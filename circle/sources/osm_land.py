@@ -50,7 +50,7 @@ class Land:
         return not (len(self.water) or len(self.green) or len(self.rivers))
 
 
-def read_land(path: str | Path, bounds: tuple[float, float, float, float] | None = None) -> Land:
+def read_land(path: str | Path, bounds: tuple[float, float, float, float] | None = None, threads: int = 1) -> Land:
     """Read the water and green areas (and river lines) of an OSM file, within ``bounds`` if given.
 
     Parameters
@@ -59,6 +59,8 @@ def read_land(path: str | Path, bounds: tuple[float, float, float, float] | None
         An ``.osm.pbf`` or ``.osm`` file.
     bounds : tuple of float, optional
         ``(west, south, east, north)`` in degrees: what lies wholly outside is left out.
+    threads : int
+        Threads decoding the file (one by default: the app reads it beside its pages).
 
     Raises
     ------
@@ -67,7 +69,7 @@ def read_land(path: str | Path, bounds: tuple[float, float, float, float] | None
     """
     path = Path(path)
     keys = dict.fromkeys(_KEYS, KEY_WANTED)
-    pbf = read_pbf(path, keys) if detect_format(path) == "pbf" else _read_xml(path, keys)
+    pbf = read_pbf(path, keys, threads) if detect_format(path) == "pbf" else _read_xml(path, keys)
     ways = TagTable(pbf.way_tags, len(pbf.way_id), pbf)
     relations = TagTable(pbf.relation_tags, len(pbf.relation_id), pbf)
     lookup = NodeLookup.build(pbf)

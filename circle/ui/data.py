@@ -227,10 +227,11 @@ def study_hull(path: str, _stamp: float, system: str) -> str:
 def land_overlay(path: str, _stamp: float, system: str) -> list | None:
     """Return the study's water and green (from its OSM file) as PNGs in the display system, once drawn.
 
-    They are read and drawn in a thread the first time a study's map is
-    shown, so the first map does not wait for them: None until they are
-    ready (the next rerun shows them), and an empty list when the study's
-    OSM file is gone or holds none.
+    They are read and drawn in a thread, started the first time a study's
+    map is shown and waiting :data:`LAND_DELAY_S` first, so the first map
+    neither waits for them nor shares the processor with them: None until
+    they are ready (a later rerun shows them), and an empty list when the
+    study's OSM file is gone or holds none.
     """
     study = load_study(path, _stamp)
     job = _land_job(path, _stamp, system, study.summary.source.path, tuple(study.summary.bbox))
@@ -251,15 +252,22 @@ def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[fl
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circle-land")
-    job = pool.submit(_draw_land, source, bbox, system)
+    job = pool.submit(_draw_land, source, bbox, system, LAND_DELAY_S)
     pool.shutdown(wait=False)  # the thread ends with its one job
     return job
 
 
-def _draw_land(source: str, bbox: tuple[float, ...], system: str) -> list:
+#: seconds the water and green wait before they are read: the first map is drawn meanwhile
+LAND_DELAY_S = 2.0
+
+
+def _draw_land(source: str, bbox: tuple[float, ...], system: str, delay_s: float = 0.0) -> list:
+    import time
+
     from circle.sources.osm_land import read_land
     from circle.ui.overlays import land_overlays
 
+    time.sleep(delay_s)
     if not source or not Path(source).is_file():
         return []
     west, south, east, north = bbox
