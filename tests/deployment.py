@@ -39,7 +39,9 @@ def write_deployment(
         "data_folders = [" + ", ".join(f'"{p}"' for p in data_folders) + "]",
     ]
     for name, value in settings.items():
-        if isinstance(value, str):
+        if isinstance(value, bool):
+            lines.append(f"{name} = {str(value).lower()}")
+        elif isinstance(value, str):
             lines.append(f'{name} = "{value}"')
         elif isinstance(value, list | tuple):
             lines.append(f"{name} = [" + ", ".join(f'"{v}"' for v in value) + "]")

@@ -28,7 +28,9 @@ def studies(tmp_path_factory):
 @pytest.fixture(scope="module")
 def config(studies, tmp_path_factory):
     """A full deployment of ``studies`` whose data folder holds the town's OSM file."""
-    return write_deployment(tmp_path_factory.mktemp("deployment"), studies, data_folders=(studies.parent,))
+    return write_deployment(
+        tmp_path_factory.mktemp("deployment"), studies, data_folders=(studies.parent,), online_basemaps=True
+    )
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def test_every_measure_draws(app, measure):
 def test_controls_category_threshold_basemap(app):
     app.sidebar.selectbox(key="category__zh").set_value("park").run()
     app.sidebar.slider(key="threshold").set_value(10).run()
-    app.sidebar.radio(key="basemap__zh").set_value("none").run()
+    app.sidebar.radio(key="basemap__zh").set_value("study").run()
     assert not app.exception
     app.sidebar.radio(key="basemap__zh").set_value("custom").run()
     app.sidebar.text_input(key="tile_url").input("http://tiles.example.internal/{z}/{x}/{y}.png").run()

@@ -97,7 +97,9 @@ def test_planner_in_chromium(server):
         frame = map_frame(page)
         assert frame.query_selector(".leaflet-overlay-pane canvas")  # blocks, facilities, outline
         assert frame.query_selector_all(".leaflet-pane img.leaflet-image-layer")  # the study's own streets
-        assert page.get_by_text("综合得分（0–100）").first.is_visible()  # the legend says what colours mean
+        assert frame.get_by_text(
+            "综合得分（0–100）"
+        ).first.is_visible()  # the legend, in the map, says what colours mean
         page.screenshot(path=str(ARTIFACTS / "planner-zh.png"), full_page=True)
         # the wheel over the map scrolls the page (the map zooms only once clicked, or with Ctrl)
         zoom = frame.evaluate(MAP_ZOOM)

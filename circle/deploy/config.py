@@ -18,6 +18,9 @@ file's folder (the repository's root when there is no file)::
     concurrent_builds = 1              # study builds at once; more wait in a queue
     database = "postgresql+psycopg://circle@db.internal/circle"  # default: SQLite STUDIES/.circle.db
     trusted_proxies = ["127.0.0.1"]    # peers whose X-Forwarded-For names the visitor's address
+    online_basemaps = false            # true: the planner's map also offers online tiles (OSM, AMap, a custom
+                                       # server); by default its base is the study's own streets, water and
+                                       # green, drawn offline (an intranet reaches no tile server)
 
     [oidc]                             # who, signed in through st.login, is a planner
     planners = ["*@bureau.example.cn"]
@@ -78,6 +81,7 @@ class Deployment:
     oidc_planners: tuple[str, ...] = field(default_factory=tuple)
     oidc_admins: tuple[str, ...] = field(default_factory=tuple)
     report: ReportSettings = field(default_factory=ReportSettings)
+    online_basemaps: bool = False  # whether the planner's map offers online tiles besides the study's own base
     source: Path | None = None  # the file these settings came from
 
     @property
@@ -124,6 +128,7 @@ _KEYS = {
     "trusted_proxies",
     "oidc",
     "report",
+    "online_basemaps",
 }
 
 
@@ -210,6 +215,9 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
         isinstance(database, str) and database.split(":", 1)[0].split("+", 1)[0] in ("sqlite", "postgresql")
     ):
         problems.append("database must be a URL starting sqlite:/// or postgresql+psycopg://")
+    online = values.get("online_basemaps", defaults.online_basemaps)
+    if not isinstance(online, bool):
+        problems.append("online_basemaps must be true or false")
     if problems:
         raise InputDataError(f"{where}: " + "; ".join(problems) + ".")
 
@@ -232,6 +240,7 @@ def _from_values(values: dict, base: Path, path: Path | None) -> Deployment:
         oidc_planners=tuple(oidc.get("planners", [])),
         oidc_admins=tuple(oidc.get("admins", [])),
         report=ReportSettings(**{k: v.strip() for k, v in report.items()}),
+        online_basemaps=online,
         source=path,
         **numbers,
     )

@@ -4,6 +4,7 @@ from circle.i18n.access_strings import ACCESS_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.demand_strings import DEMAND_STRINGS
+from circle.i18n.map_strings import MAP_STRINGS
 from circle.i18n.report_strings import REPORT_STRINGS
 from circle.i18n.triage_strings import TRIAGE_STRINGS
 from circle.i18n.view_strings import VIEW_STRINGS
@@ -255,9 +256,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "tile_attribution": {"zh": "瓦片署名", "en": "Tile attribution"},
     "minutes": {"zh": "{value} 分钟", "en": "{value} min"},
     "minutes_unit": {"zh": "步行分钟", "en": "Walking minutes"},
-    "legend_time": {"zh": "到最近{category}的步行时间（分钟）", "en": "Walking minutes to the nearest {category}"},
+    "legend_time": {"zh": "到最近{category}的步行时间", "en": "Walking time to the nearest {category}"},
     "legend_score": {"zh": "综合得分（0–100）", "en": "Score (0–100)"},
-    "legend_tier": {"zh": "达到的生活圈层级（分钟；0 = 未达到）", "en": "Living-circle tier met (minutes; 0 = none)"},
+    "legend_tier": {"zh": "达到的生活圈层级", "en": "Living-circle tier met"},
     "legend_priority": {"zh": "更新优先级（越高越急）", "en": "Renewal priority (higher = more urgent)"},
     "legend_population": {"zh": "人口（人）", "en": "Population (residents)"},
     "layer_blocks": {"zh": "居住街坊", "en": "Residential blocks"},
@@ -276,7 +277,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "人口存疑：过疏，{population} 人，{density} 人/公顷",
         "en": "Implausible population: too sparse, {population} residents, {density} per ha",
     },
-    "layer_streets": {"zh": "步行路网（无底图时可见）", "en": "Walking network (seen without a basemap)"},
+    "layer_streets": {"zh": "本研究区街道", "en": "Study streets"},
     "layer_nearby": {"zh": "所选位置附近的街坊", "en": "Blocks near the chosen point"},
     "city_blocks_hint": {
         "zh": "全市共 {count} 个街坊，以图片绘制；点击地图查看该处附近街坊的详情。"
@@ -499,3 +500,4 @@ STRINGS.update(DATA_STRINGS)
 STRINGS.update(TRIAGE_STRINGS)
 STRINGS.update(DEMAND_STRINGS)
 STRINGS.update(VIEW_STRINGS)
+STRINGS.update(MAP_STRINGS)

@@ -21,6 +21,7 @@ VIEW_STRINGS: dict[str, dict[str, str]] = {
         "en": "While drawing closures, clicks on the map draw; they do not choose a block.",
     },
     "flag_list": {"zh": "列出这 {count} 个街坊", "en": "List these {count} blocks"},
+    "legend_chosen": {"zh": "所选街坊", "en": "Chosen block"},
     "site_show": {"zh": "在地图上查看", "en": "Show on the map"},
     "site_shown": {"zh": "地图已移到第 {rank} 个建议位置。", "en": "The map has moved to suggested site #{rank}."},
 }

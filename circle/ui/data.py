@@ -194,14 +194,14 @@ def block_overlay(path: str, _stamp: float, system: str, preset: str, measure: s
     ``measure`` and ``category`` are the planner's choices; the values are
     those :func:`circle.ui.maps.measure_values` gives for them.
     """
-    from circle.ui.maps import block_colours, colour_scale, measure_values
+    from circle.ui.maps import measure_values, scale_for
     from circle.ui.overlays import block_overlays
 
     study = load_study(path, _stamp)
-    values = measure_values(measure, category, study.blocks, load_scores(path, _stamp, preset).scores)
-    scale = colour_scale(values, measure, "")
-    colours = block_colours(values, scale)
-    return block_overlays(blocks_for_display(path, _stamp, system), list(colours))
+    result = load_scores(path, _stamp, preset)
+    values = measure_values(measure, category, study.blocks, result.scores)
+    scale = scale_for(measure, category, values, preset, "en", result.summary.not_mapped)
+    return block_overlays(blocks_for_display(path, _stamp, system), list(scale.colours_of(values)))
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -222,3 +222,61 @@ def study_hull(path: str, _stamp: float, system: str) -> str:
     blocks = blocks_for_display(path, _stamp, system)
     corners = shapely.get_coordinates(np.asarray(blocks.geometry, dtype=object))
     return gpd.GeoSeries([shapely.MultiPoint(corners).convex_hull.buffer(0.0015)], crs=blocks.crs).to_json()
+
+
+def land_overlay(path: str, _stamp: float, system: str) -> list | None:
+    """Return the study's water and green (from its OSM file) as PNGs in the display system, once drawn.
+
+    They are read and drawn in a thread, started the first time a study's
+    map is shown and waiting :data:`LAND_DELAY_S` first, so the first map
+    neither waits for them nor shares the processor with them: None until
+    they are ready (a later rerun shows them), and an empty list when the
+    study's OSM file is gone or holds none.
+    """
+    study = load_study(path, _stamp)
+    job = _land_job(path, _stamp, system, study.summary.source.path, tuple(study.summary.bbox))
+    if not job.done():
+        return None
+    try:
+        return job.result()
+    except Exception as exc:  # the base map goes without water and green; the log says why, once
+        if not getattr(job, "circle_logged", False):
+            job.circle_logged = True
+            print(f"circle: no water or green for {Path(path).name}: {exc}", file=sys.stderr)
+        return []
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[float, ...]):
+    """Start drawing a study's water and green (see :func:`land_overlay`); return the job."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circle-land")
+    job = pool.submit(_draw_land, source, bbox, system, LAND_DELAY_S)
+    pool.shutdown(wait=False)  # the thread ends with its one job
+    return job
+
+
+#: seconds the water and green wait before they are read: the first map is drawn meanwhile
+LAND_DELAY_S = 2.0
+
+
+def _draw_land(source: str, bbox: tuple[float, ...], system: str, delay_s: float = 0.0) -> list:
+    import time
+
+    from circle.sources.osm_land import read_land
+    from circle.ui.overlays import land_overlays
+
+    time.sleep(delay_s)
+    if not source or not Path(source).is_file():
+        return []
+    west, south, east, north = bbox
+    land = read_land(source, (west - 0.01, south - 0.01, east + 0.01, north + 0.01))
+    if land.empty:
+        return []
+    water, green, rivers = land.water, land.green, land.rivers
+    if system != "wgs84":
+        from circle.sources.coords import transform_geometry
+
+        water, green, rivers = (transform_geometry(g, system) if len(g) else g for g in (water, green, rivers))
+    return land_overlays(water, green, rivers)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import branca.colormap as cm
 import folium
 import geopandas as gpd
 import numpy as np
@@ -14,10 +15,12 @@ from jinja2 import Template
 
 from circle.build.block_places import names_with_units
 from circle.build.population.totals import gross_density_per_ha
+from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES
 from circle.i18n import t
 
-BAND_COLOURS = ["#1a9850", "#fee08b", "#d73027"]
-NO_VALUE = "#bdbdbd"  # a block with no value for the measure (nothing within reach)
+if TYPE_CHECKING:
+    from circle.ui.measure_scales import MeasureScale
+
 #: blocks drawn as vectors around a chosen point on a city map
 NEAR_RADIUS_M = 900.0
 NEAR_AT_MOST = 400
@@ -83,37 +86,59 @@ def escape(text) -> str:
     return html.escape("" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text))
 
 
-def colour_scale(values: np.ndarray, measure: str, caption: str) -> cm.ColorMap:
-    """Return the colour scale of a measure (low = good is green for times; high = good for scores)."""
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    if high <= low:
-        high = low + 1.0
-    if measure == "tier":
-        return cm.StepColormap(
-            ["#d73027", "#fc8d59", "#91bfdb", "#1a9850"], index=[0, 5, 10, 15, 16], vmin=0, vmax=16, caption=caption
-        )
-    if measure == "score":
-        return cm.LinearColormap(["#d73027", "#fee08b", "#1a9850"], vmin=0, vmax=100, caption=caption)
-    if measure == "time":
-        return cm.LinearColormap(["#1a9850", "#fee08b", "#d73027"], vmin=0, vmax=max(high, 15.0), caption=caption)
-    return cm.LinearColormap(["#ffffcc", "#fd8d3c", "#800026"], vmin=low, vmax=high, caption=caption)
+def scale_for(
+    measure: str, category: str, values: np.ndarray, preset: str, lang: str, not_mapped=(), label: str = ""
+) -> MeasureScale:
+    """Return the colour scale of a block measure under ``preset`` (its bands, tiers and search limit).
+
+    ``not_mapped`` are the categories the data do not map: their times are
+    shown as not assessable rather than as missing service.
+    """
+    from circle.ui.measure_scales import measure_scale
+
+    loaded = _preset(preset)
+    return measure_scale(
+        measure,
+        values,
+        lang,
+        bands=tuple(loaded.scoring.bands) if loaded else (),
+        tiers=tuple(float(c.tier.value) for c in loaded.categories) if loaded else (5.0, 10.0, 15.0),
+        limit_min=loaded.search_limit_s / 60.0 if loaded else 30.0,
+        assessable=category not in set(not_mapped),
+        category=label,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _preset(name: str):
+    from circle.errors import CircleError
+    from circle.standards import load_preset
+
+    try:
+        return load_preset(name)
+    except (CircleError, OSError):
+        return None
 
 
 def base_map(
     bounds: tuple[float, float, float, float], basemap: str, tile_url: str = "", attribution: str = "", lang: str = "zh"
 ) -> folium.Map:
-    """Return an empty map fitted to ``bounds`` (west, south, east, north) with the chosen basemap.
+    """Return an empty map fitted to ``bounds`` (west, south, east, north) with the chosen basemap and a metric scale.
 
-    ``basemap`` is ``"osm"``, ``"amap"`` (AMap's GCJ-02 tiles), ``"custom"``
-    (``tile_url`` and ``attribution``) or ``"none"``. Vector layers draw
-    whatever the tiles do; with GCJ-02 tiles they must be shifted first (see
+    ``basemap`` is ``"study"`` (no tiles: the study's own streets, water and
+    green drawn by :func:`add_street_base` are the base; ``"none"`` is the
+    same), ``"osm"``, ``"amap"`` (AMap's GCJ-02 tiles) or ``"custom"``
+    (``tile_url`` and ``attribution``). Vector layers draw whatever the
+    tiles do; with GCJ-02 tiles they must be shifted first (see
     :func:`shift_frame`). ``bounds`` are in the display system.
     """
+    from circle.ui.legend import MetricScale
+
     west, south, east, north = bounds
     fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=True, prefer_canvas=True
+        location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=False, prefer_canvas=True
     )
+    MetricScale().add_to(fmap)  # folium's control_scale adds miles and feet too
     if basemap == "osm":
         folium.TileLayer(OSM_TILES, attr=t("attribution", lang), name=t("basemap_osm", lang), max_zoom=19).add_to(fmap)
     elif basemap == "amap":
@@ -149,73 +174,70 @@ def add_blocks(
     fmap: folium.Map,
     blocks: gpd.GeoDataFrame,
     values: np.ndarray,
-    measure: str,
-    caption: str,
+    scale: MeasureScale,
+    legend: str,
     lang: str,
     scores: pd.DataFrame | None = None,
-) -> cm.ColorMap:
-    """Draw the blocks coloured by ``values`` with escaped tooltips; return the colour scale.
+) -> None:
+    """Draw the blocks coloured by ``values`` on ``scale`` with escaped tooltips, explained by ``legend``.
 
     ``fmap`` may be a map or a feature group (the blocks near a click).
     """
-    scale = colour_scale(values, measure, caption)
+    from circle.ui.legend import explain
+
     frame = blocks[["block_id", "geometry"]].copy()
-    frame["value"] = np.where(np.isfinite(values), np.round(values, 1), None)
+    frame["fill"] = scale.colours_of(values)
     names = [escape(n) for n in names_with_units(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
     frame["label"] = [
         t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")
         for name, pop, s in zip(names, blocks["population"].to_numpy(float), score, strict=True)
     ]
-
-    def style(feature):
-        value = feature["properties"]["value"]
-        return {
-            "fillColor": NO_VALUE if value is None else scale(value),
+    layer = folium.GeoJson(
+        frame.to_json(),
+        name=t("layer_blocks", lang),
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
             "color": "#555555",
             "weight": 0.6,
             "fillOpacity": 0.65,
-        }
-
-    folium.GeoJson(
-        frame.to_json(),
-        name=t("layer_blocks", lang),
-        style_function=style,
+        },
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
-    return scale
-
-
-def legend_html(scale: cm.ColorMap, caption: str) -> str:
-    """Return an HTML legend (a colour bar with its ends and the caption, units included)."""
-    stops = np.linspace(scale.vmin, scale.vmax, 7)
-    gradient = ", ".join(scale(v) for v in stops)
-    return (
-        f'<div style="font-size:0.85rem">{escape(caption)}'
-        f'<div style="height:12px;border-radius:3px;background:linear-gradient(to right, {gradient})"></div>'
-        f'<div style="display:flex;justify-content:space-between"><span>{scale.vmin:g}</span>'
-        f"<span>{(scale.vmin + scale.vmax) / 2:g}</span><span>{scale.vmax:g}</span></div></div>"
     )
+    explain(layer, legend, order=10).add_to(fmap)
 
 
-def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str]]) -> None:
-    """Draw facilities, one layer per category: ``(url of its points, layer name, colour)``.
+def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str, str]], lang: str) -> None:
+    """Draw facilities, one layer per category: ``(url of its points, label, colour, marker)``.
 
+    ``marker`` is ``"dot"`` or ``"ring"`` (:func:`circle.colours.category_marker`).
     Each layer's points travel as a file the browser fetches (see
     :mod:`circle.ui.leaflet_layers`), not inside the page: a city's tens of
-    thousands of facilities cost the rerun nothing.
+    thousands of facilities cost the rerun nothing. Each layer is named with
+    its swatch in the layer list and has its line in the legend.
     """
     from circle.ui.leaflet_layers import FetchedPoints
+    from circle.ui.legend import Swatch, explain, section_html, swatch_html
 
-    for url, name, colour in points:
+    title = section_html(t("legend_facilities", lang), [])
+    rings = any(marker == "ring" for *_, marker in points)
+    for index, (url, label, colour, marker) in enumerate(points):
+        ring = marker == "ring"
         style = {
-            "radius": FACILITY_RADIUS_PX,
-            "color": "#ffffff",
-            "weight": 1.5,
-            "fillColor": colour,
+            "radius": FACILITY_RADIUS_PX - (1 if ring else 0),
+            "color": colour if ring else "#ffffff",
+            "weight": 3 if ring else 1.5,
+            "fillColor": "#ffffff" if ring else colour,
             "fillOpacity": 0.95,
         }
-        FetchedPoints(url, name, style).add_to(fmap)
+        swatch = Swatch(label, colour, marker)
+        name = swatch_html(swatch) + t("layer_facilities", lang, category=escape(label))
+        layer = FetchedPoints(url, name, style)
+        explain(layer, title, order=30)
+        explain(layer, section_html("", [swatch]), order=31 + index)
+        if rings:
+            explain(layer, section_html("", [], note=t("legend_rings", lang)), order=59)
+        layer.add_to(fmap)
 
 
 def facility_rows(facilities: gpd.GeoDataFrame, category: str, label: str, unnamed: str) -> list:
@@ -245,16 +267,15 @@ def measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd
     return blocks["population"].to_numpy(float)
 
 
-def block_colours(values: np.ndarray, scale: cm.ColorMap) -> tuple[str, ...]:
-    """Return each block's fill colour on ``scale`` (grey where the value is missing)."""
-    return tuple(scale(float(v)) if np.isfinite(v) else NO_VALUE for v in values)
-
-
-def add_images(fmap: folium.Map, overlays, name: str, opacity: float = 1.0) -> None:
+def add_images(fmap: folium.Map, overlays, name: str, opacity: float = 1.0, legend: str = "") -> None:
     """Lay server-drawn PNGs (:class:`circle.ui.overlays.Overlay`) over the map as one layer named ``name``."""
     from circle.ui.leaflet_layers import ImageLayers
+    from circle.ui.legend import explain
 
-    ImageLayers(overlays, name, opacity).add_to(fmap)
+    layer = ImageLayers(overlays, name, opacity)
+    if legend:
+        explain(layer, legend, order=10)
+    layer.add_to(fmap)
 
 
 def blocks_near(blocks: gpd.GeoDataFrame, lat: float, lon: float, radius_m: float = NEAR_RADIUS_M) -> np.ndarray:
@@ -271,18 +292,24 @@ def blocks_near(blocks: gpd.GeoDataFrame, lat: float, lon: float, radius_m: floa
     return hits[np.argsort(distance, kind="stable")[:NEAR_AT_MOST]]
 
 
-def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame) -> None:
+def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str = "zh") -> None:
     """Outline blocks in black (the chosen block, the blocks a what-if changes)."""
+    from circle.ui.legend import Swatch, explain, section_html
+
     if blocks.empty:
         return
-    folium.GeoJson(
+    layer = folium.GeoJson(
         blocks[["block_id", "geometry"]].to_json(),
         style_function=lambda _: {"color": "#000000", "weight": 2.5, "fill": False},
-    ).add_to(fmap)
+    )
+    explain(layer, section_html("", [Swatch(t("legend_outlined", lang), "#000000", "dashed")]), order=60)
+    layer.add_to(fmap)
 
 
 def add_flagged_blocks(fmap: folium.Map, flagged: gpd.GeoDataFrame, lang: str) -> None:
     """Outline, dashed in magenta, blocks whose population density is implausible (their ``pop_flag`` set)."""
+    from circle.ui.legend import Swatch, explain, section_html
+
     if flagged.empty:
         return
     density = gross_density_per_ha(flagged)
@@ -291,38 +318,103 @@ def add_flagged_blocks(fmap: folium.Map, flagged: gpd.GeoDataFrame, lang: str) -
         t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}")
         for flag, pop, d in zip(flagged["pop_flag"], flagged["population"].to_numpy(float), density, strict=True)
     ]
-    folium.GeoJson(
+    layer = folium.GeoJson(
         frame.to_json(),
-        style_function=lambda _: {"color": "#d4008f", "weight": 2, "dashArray": "4 3", "fill": False},
+        style_function=lambda _: {"color": FLAGGED, "weight": 2, "dashArray": "4 3", "fill": False},
         tooltip=folium.GeoJsonTooltip(fields=["why"], labels=False),
-    ).add_to(fmap)
+    )
+    explain(layer, section_html("", [Swatch(t("legend_flagged", lang), FLAGGED, "dashed", dash="3 2")]), order=61)
+    layer.add_to(fmap)
 
 
 def add_outline(fmap: folium.Map, hull_geojson: str, lang: str) -> None:
     """Draw the study area as the dashed hull of its blocks (see :func:`circle.ui.data.study_hull`)."""
-    folium.GeoJson(
+    from circle.ui.legend import Swatch, explain, section_html
+
+    layer = folium.GeoJson(
         hull_geojson,
         name=t("layer_outline", lang),
         style_function=lambda _: {"color": "#333333", "weight": 2, "dashArray": "6 4", "fill": False},
-    ).add_to(fmap)
-
-
-def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
-    """Draw 5/10/15-minute bands (darker = closer)."""
-    colours = ["#08519c", "#3182bd", "#9ecae1"]
-    layer = folium.FeatureGroup(name=t("layer_isochrone", lang))
-    for index, row in enumerate(bands.itertuples()):
-        colour = colours[min(index, 2)]
-        folium.GeoJson(
-            gpd.GeoSeries([row.geometry], crs=bands.crs).to_json(),
-            style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.35},
-            tooltip=t("minutes", lang, value=f"{row.from_minutes:g}–{row.minutes:g}"),
-        ).add_to(layer)
+    )
+    explain(layer, section_html("", [Swatch(t("legend_outline", lang), "#333333", "line", dash="4 2")]), order=80)
     layer.add_to(fmap)
 
 
-def add_points(fmap: folium.Map, points: list[tuple[float, float, str]], layer_name: str, colour: str) -> None:
-    """Draw labelled points (what-if facilities, suggested sites); labels are escaped."""
+def minutes_text(value: float) -> str:
+    """Return minutes as drawn: whole where whole, else one decimal (3.3333 → "3.3").
+
+    Examples
+    --------
+    >>> minutes_text(5.0), minutes_text(10 / 3), minutes_text(29.979)
+    ('5', '3.3', '30')
+    """
+    rounded = round(float(value), 1)
+    return f"{rounded:g}" if abs(rounded - round(rounded)) > 1e-9 else f"{round(rounded):d}"
+
+
+def filled_bands(bands: gpd.GeoDataFrame, close_m: float = 120.0) -> gpd.GeoDataFrame:
+    """Return isochrone bands as filled rings: each band's reach closed and its holes filled, minus the nearer ones.
+
+    The engine's bands are the reached streets widened by a margin: lines on
+    a map, where a sparse network leaves the blocks between them blank. Each
+    band's reach is closed (widened by ``close_m`` and narrowed back, which
+    bridges gaps up to twice that between reached streets) and its enclosed
+    holes are filled; the blocks so covered lie between streets reached in
+    that band. One polygon per band (three), so the shapely work is a few
+    milliseconds.
+    """
+    import shapely
+
+    ordered = bands.sort_values("minutes").reset_index(drop=True)
+    metric = ordered.to_crs(ordered.estimate_utm_crs()) if ordered.crs and ordered.crs.is_geographic else ordered
+    reach, rings = None, []
+    for geometry in metric.geometry:
+        merged = geometry if reach is None else shapely.union(reach, geometry)
+        closed = shapely.buffer(shapely.buffer(merged, close_m), -close_m) if close_m > 0 else merged
+        parts = shapely.get_parts(shapely.union(closed, merged))
+        filled = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])))
+        rings.append(filled if reach is None else shapely.difference(filled, reach))
+        reach = filled
+    drawn = gpd.GeoDataFrame(ordered.drop(columns="geometry"), geometry=rings, crs=metric.crs)
+    return drawn.to_crs(bands.crs) if drawn.crs != bands.crs else drawn
+
+
+def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
+    """Draw the walking range as filled bands (darkest = closest), each outlined in its own dash, with its key."""
+    from circle.ui.legend import Swatch, explain, section_html
+
+    layer = folium.FeatureGroup(name=t("layer_isochrone", lang))
+    swatches = []
+    for index, row in enumerate(filled_bands(bands).itertuples()):
+        colour, dash = ISOCHRONE_COLOURS[min(index, 2)], ISOCHRONE_DASHES[min(index, 2)]
+        high = t("minutes_value", lang, value=minutes_text(row.minutes))
+        label = (
+            t("legend_up_to", lang, value=high)
+            if index == 0
+            else t("legend_range", lang, low=minutes_text(row.from_minutes), high=high)
+        )
+        swatches.append(Swatch(label, colour, stroke="#1b0033", dash=dash))
+        folium.GeoJson(
+            gpd.GeoSeries([row.geometry], crs=bands.crs).to_json(),
+            style_function=lambda _, c=colour, d=dash: {
+                "color": "#1b0033",
+                "weight": 1.2,
+                "dashArray": d or None,
+                "fillColor": c,
+                "fillOpacity": 0.32,
+            },
+            tooltip=label,
+        ).add_to(layer)
+    explain(layer, section_html(t("legend_isochrone", lang), swatches), order=20)
+    layer.add_to(fmap)
+
+
+def add_points(
+    fmap: folium.Map, points: list[tuple[float, float, str]], layer_name: str, colour: str, legend: str = ""
+) -> None:
+    """Draw labelled points (what-if facilities, suggested sites); labels are escaped; ``legend`` names them."""
+    from circle.ui.legend import Swatch, explain, section_html
+
     layer = folium.FeatureGroup(name=layer_name)
     for lat, lon, text in points:
         folium.CircleMarker(
@@ -336,6 +428,7 @@ def add_points(fmap: folium.Map, points: list[tuple[float, float, str]], layer_n
             tooltip=escape(text),
             popup=escape(text),
         ).add_to(layer)
+    explain(layer, section_html("", [Swatch(legend or layer_name, colour, "disc")]), order=40)
     layer.add_to(fmap)
 
 
@@ -474,9 +567,23 @@ class MapBehaviour(folium.MacroElement):
         self._template = _BEHAVIOUR
 
 
-def add_street_base(fmap: folium.Map, overlay: list, lang: str) -> None:
-    """Draw the study's own streets under the tiles: seen when no tile server answers (or none is chosen)."""
+def add_street_base(fmap: folium.Map, overlay: list, lang: str, land: list | None = None) -> None:
+    """Draw the study's own streets (and its water and green, ``land``) under the tiles: the offline base.
+
+    They are the whole base where no tile server is chosen (the default) and
+    stay visible under tiles that do not answer.
+    """
+    from circle.colours import GREEN_AREA, STREET_LINE, WATER_AREA
     from circle.ui.leaflet_layers import ImageLayers
+    from circle.ui.legend import Swatch, explain, section_html
 
     folium.map.CustomPane(STREETS_PANE, z_index=150, pointer_events=False).add_to(fmap)
-    ImageLayers(overlay, t("layer_streets", lang), opacity=0.9, pane=STREETS_PANE).add_to(fmap)
+    title = t("legend_base", lang)
+    if land:
+        layer = ImageLayers(land, t("layer_land", lang), opacity=1.0, pane=STREETS_PANE)
+        swatches = [Swatch(t("legend_water", lang), WATER_AREA), Swatch(t("legend_green", lang), GREEN_AREA)]
+        explain(layer, section_html("", swatches), order=92)
+        layer.add_to(fmap)
+    layer = ImageLayers(overlay, t("layer_streets", lang), opacity=0.9, pane=STREETS_PANE)
+    explain(layer, section_html(title, [Swatch(t("legend_streets", lang), STREET_LINE, "line")]), order=91)
+    layer.add_to(fmap)

@@ -191,3 +191,55 @@ def street_overlays(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarr
         return streets
 
     return _render(cell_groups(boxes, STREET_CELL_M), draw, pad_m=10.0, budget=STREET_PIXEL_BUDGET)
+
+
+def land_overlays(water: np.ndarray, green: np.ndarray, rivers: np.ndarray) -> list[Overlay]:
+    """Draw water and green areas (lon/lat (multi)polygons) and river centre lines as faint PNGs (the offline base).
+
+    Drawn at the streets' resolution: green first, water over it, then the
+    rivers mapped only as lines.
+    """
+    from matplotlib.collections import PathCollection
+
+    from circle.colours import GREEN_AREA, WATER_AREA
+    from circle.report.maps import polygon_paths, street_path
+
+    areas = shapely.transform(np.concatenate([np.asarray(green, object), np.asarray(water, object)]), _to_mercator)
+    fills = np.array([GREEN_AREA] * len(green) + [WATER_AREA] * len(water), dtype=object)
+    paths = polygon_paths(areas) if len(areas) else []
+    lines = shapely.transform(np.asarray(rivers, dtype=object), _to_mercator)
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    joined = np.flatnonzero(owner[1:] == owner[:-1])
+    segments = np.stack([coords[joined], coords[joined + 1]], axis=1) if len(joined) else np.zeros((0, 2, 2))
+    segment_line = owner[joined]
+    boxes = np.concatenate([shapely.bounds(areas).reshape(-1, 4), shapely.bounds(lines).reshape(-1, 4)])
+    if not len(boxes):
+        return []
+    polygons = len(areas)
+
+    def draw(ax, members):
+        shapes = members[members < polygons]
+        chosen = np.isin(segment_line, members[members >= polygons] - polygons)
+        collection = PathCollection(
+            [paths[i] for i in shapes], facecolors=list(fills[shapes]), edgecolors="none", linewidths=0
+        )
+        collection.set_antialiased(False)
+        ax.add_collection(collection, autolim=False)
+        rivers_drawn = PathCollection(
+            [street_path(segments[chosen])], facecolors="none", edgecolors=WATER_AREA, linewidths=2.2
+        )
+        ax.add_collection(rivers_drawn, autolim=False)
+        return _Both(collection, rivers_drawn)
+
+    return _render(cell_groups(boxes, STREET_CELL_M), draw, pad_m=10.0, budget=STREET_PIXEL_BUDGET)
+
+
+class _Both:
+    """Two artists removed together (:func:`_render` removes what ``draw`` returns)."""
+
+    def __init__(self, *artists):
+        self.artists = artists
+
+    def remove(self) -> None:
+        for artist in self.artists:
+            artist.remove()

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from circle.analysis.planning import population_flags
 from circle.build.block_places import admin_unit_names, has_admin_units, shown_names
-from circle.colours import category_colour
+from circle.colours import SUGGESTED, WHATIF, category_colour, category_marker
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
@@ -25,6 +25,7 @@ from circle.ui.data import (
     blocks_for_display,
     draws_blocks_as_image,
     facility_points,
+    land_overlay,
     list_comparisons,
     list_studies,
     load_scores,
@@ -33,6 +34,7 @@ from circle.ui.data import (
     street_overlay,
     study_hull,
 )
+from circle.ui.legend import LegendControl, Swatch, explain, section_html
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
@@ -122,16 +124,20 @@ def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User
     )
     threshold = sidebar.slider(t("threshold", lang), 5, 30, 15, step=5, key="threshold")
     _profile_control(lang, study, deployment, user)
-    basemap = choice(
-        sidebar,
-        "radio",
-        t("basemap", lang),
-        ["osm", "amap", "none", "custom"],
-        key.BASEMAP,
-        lang,
-        lambda b: t(f"basemap_{b}", lang),
-        horizontal=True,
-    )
+    # online tiles only where the deployment allows them: by default the base is the study's own (offline)
+    basemaps = ["study", "osm", "amap", "custom"] if deployment.online_basemaps else ["study"]
+    basemap = st.session_state[key.BASEMAP] = "study"  # other pages' maps read the choice too
+    if len(basemaps) > 1:
+        basemap = choice(
+            sidebar,
+            "radio",
+            t("basemap", lang),
+            basemaps,
+            key.BASEMAP,
+            lang,
+            lambda b: t(f"basemap_{b}", lang),
+            horizontal=True,
+        )
     tile_url = attribution = ""
     custom_gcj02 = False
     if basemap == "custom":
@@ -285,32 +291,34 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     fmap = maps.base_map(
         (west, south, east, north), controls["basemap"], controls["tile_url"], controls["attribution"], lang
     )
-    maps.add_street_base(fmap, street_overlay(where, when, system), lang)
+    maps.add_street_base(fmap, street_overlay(where, when, system), lang, land_overlay(where, when, system))
     measure, category = controls["measure"], controls["category"]
     values = maps.measure_values(measure, category, study.blocks, result.scores)
     caption = _legend(measure, category, result.labels, lang)
     as_image = draws_blocks_as_image(study)
+    label = result.labels[category][lang]
+    scale = maps.scale_for(measure, category, values, result.summary.preset, lang, result.summary.not_mapped, label)
+    legend = scale.legend_html(caption)
     if as_image:
-        scale = maps.colour_scale(values, measure, caption)
         images = block_overlay(where, when, system, result.summary.preset, measure, category)
-        maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0)
+        maps.add_images(fmap, images, t("layer_blocks", lang), opacity=1.0, legend=legend)
     else:
-        scale = maps.add_blocks(fmap, blocks, values, measure, caption, lang, result.scores)
-    maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]))
+        maps.add_blocks(fmap, blocks, values, scale, legend, lang, result.scores)
+    maps.add_facilities(fmap, _facility_layers(lang, where, when, system, result.labels, controls["shown"]), lang)
     maps.add_outline(fmap, study_hull(where, when, system), lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    LegendControl(t("legend_title", lang), t("legend_toggle_hint", lang)).add_to(fmap)
     maps.MapBehaviour(_first_view(blocks), view_key=work.map_key).add_to(fmap)
     if closures.drawing_on():
         closures.add_drawing_tools(fmap)
     maps.use_local_leaflet(fmap)
-    layers = _changing_layers(lang, path, study, result, controls, blocks, values, caption, as_image, work)
+    layers = _changing_layers(lang, path, study, result, controls, blocks, values, (scale, legend), as_image, work)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
         st.caption(f"{t('click_hint', lang)} {t('wheel_hint', lang)}")
     if system != "wgs84":
         st.info(t("gcj02_note", lang))
-    st.markdown(maps.legend_html(scale, caption), unsafe_allow_html=True)
     center, zoom = _focus(work, system)
     if center is not None:  # a row or a site chosen below the map: bring the map into view
         st.html(SCROLL_TO_MAP, unsafe_allow_javascript=True)
@@ -328,7 +336,7 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
 
 
 def _facility_layers(lang: str, where: str, when: float, system: str, labels: dict, shown: list[str]) -> list:
-    """Return ``(url, layer name, colour)`` of each shown category's facilities."""
+    """Return ``(url, label, colour, marker)`` of each shown category's facilities."""
     layers = []
     for index, category in enumerate(labels):
         if category not in shown:
@@ -336,12 +344,12 @@ def _facility_layers(lang: str, where: str, when: float, system: str, labels: di
         label = labels[category][lang]
         url = facility_points(where, when, system, category, label, t("unnamed", lang))
         if url is not None:
-            layers.append((url, t("layer_facilities", lang, category=maps.escape(label)), category_colour(index)))
+            layers.append((url, label, category_colour(index), category_marker(index)))
     return layers
 
 
 def _changing_layers(
-    lang: str, path: Path, study, result, controls, blocks, values, caption: str, as_image: bool, work: StudyState
+    lang: str, path: Path, study, result, controls, blocks, values, scale: tuple, as_image: bool, work: StudyState
 ) -> list:
     """Return the layers a click, a what-if or a suggestion changes (sent beside the base, which stays)."""
     system = controls["display"]
@@ -352,9 +360,7 @@ def _changing_layers(
         near = maps.blocks_near(blocks, *maps.shift_point(point[0], point[1], system))
         group = folium.FeatureGroup(name=t("layer_nearby", lang))
         if len(near):
-            maps.add_blocks(
-                group, blocks.iloc[near], values[near], controls["measure"], caption, lang, result.scores.iloc[near]
-            )
+            maps.add_blocks(group, blocks.iloc[near], values[near], *scale, lang, result.scores.iloc[near])
         layers.append(group)
     chosen = work.block
     outlined = set(scenario["affected"]) if scenario else set()
@@ -365,9 +371,9 @@ def _changing_layers(
         layers.append(flagged)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
-        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined - {chosen})])
+        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined - {chosen})], lang)
         if chosen is not None:  # the chosen block stands out on any colour: a white halo under a black line
-            _add_halo(group, blocks[blocks["block_id"] == chosen])
+            _add_halo(group, blocks[blocks["block_id"] == chosen], lang)
         layers.append(group)
     if point is not None:
         limit = float(controls["threshold"])
@@ -382,11 +388,12 @@ def _changing_layers(
             group,
             [(*maps.shift_point(c["lat"], c["lon"], system), c["category"]) for c in scenario["added"]],
             t("layer_whatif", lang),
-            "#ffff33",
+            WHATIF,
+            t("legend_whatif", lang),
         )
         layers.append(group)
     if scenario:
-        layers += closures.closure_layers(lang, scenario, blocks, system)
+        layers += _closure_legends(closures.closure_layers(lang, scenario, blocks, system), scenario, lang)
     suggestions = work.suggestions
     if suggestions:
         group = folium.FeatureGroup(name=t("layer_suggestions", lang))
@@ -394,13 +401,14 @@ def _changing_layers(
             group,
             [(*maps.shift_point(r["lat"], r["lon"], system), f"#{r['rank']}: +{r['gain']:,.0f}") for r in suggestions],
             t("layer_suggestions", lang),
-            "#00e5ff",
+            SUGGESTED,
+            t("legend_suggested", lang),
         )
         layers.append(group)
     return layers
 
 
-FLAGGED_STYLE = {"color": "#d4008f", "weight": 2, "dashArray": "4 3", "fill": False}
+FLAGGED_STYLE = {"color": maps.FLAGGED, "weight": 2, "dashArray": "4 3", "fill": False}
 
 
 def _flagged_outlines(where: str, when: float, system: str, lang: str):
@@ -415,7 +423,10 @@ def _flagged_outlines(where: str, when: float, system: str, lang: str):
     if found is None:
         return None
     url, count = found
-    return FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
+    layer = FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
+    swatch = Swatch(t("legend_flagged", lang), maps.FLAGGED, "dashed", dash="3 2")
+    explain(layer, section_html("", [swatch]), order=61)
+    return layer
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -436,13 +447,32 @@ def _flagged_file(where: str, when: float, system: str, lang: str) -> tuple[str,
     return shapes_url(flagged[["geometry"]], why), len(flagged)
 
 
-def _add_halo(group, chosen) -> None:
+def _add_halo(group, chosen, lang: str) -> None:
     """Outline the chosen block twice, white under black, so it shows on every colour of the map."""
     if chosen.empty:
         return
     shapes = chosen[["block_id", "geometry"]].to_json()
     for style in ({"color": "#ffffff", "weight": 7, "opacity": 0.9}, {"color": "#000000", "weight": 3}):
-        folium.GeoJson(shapes, style_function=lambda _, s=style: {**s, "fill": False}, interactive=False).add_to(group)
+        line = folium.GeoJson(shapes, style_function=lambda _, s=style: {**s, "fill": False}, interactive=False)
+        line.add_to(group)
+    explain(line, section_html("", [Swatch(t("legend_chosen", lang), "#000000", "dashed", stroke="#ffffff")]), order=59)
+
+
+def _closure_legends(groups: list, scenario: dict, lang: str) -> list:
+    """Give the closure's layers (closed segments, then blocks cut off, each when there are any) their legend rows."""
+    from circle.ui.closures import CLOSED_COLOUR, CUT_OFF_COLOUR
+    from circle.ui.legend import Swatch, explain, section_html
+
+    rows = [
+        Swatch(t("layer_closed", lang, count=len(scenario.get("closed_lines") or [])), CLOSED_COLOUR, "line"),
+        Swatch(t("layer_cut_off", lang), CUT_OFF_COLOUR),
+    ]
+    present = [
+        row for row, shown in zip(rows, (scenario.get("closed_lines"), scenario.get("cut_off")), strict=True) if shown
+    ]
+    for group, row in zip(groups, present, strict=False):
+        explain(group, section_html("", [row]), order=62)
+    return groups
 
 
 def _first_view(blocks) -> list[list[float]]:
