@@ -393,22 +393,22 @@ def _furniture(ax, font, small: bool = False) -> None:
     )
 
 
-def _facility_points(ax, layers: MapLayers, category: str, colour: str, size: float) -> int:
-    """Mark one category's facilities; at city scale as small dots that leave the squares' colour readable."""
+def _facility_points(ax, layers: MapLayers, category: str, colour: str, size: float, ring: bool = False) -> int:
+    """Mark one category's facilities; at city scale as small dots that leave the squares' colour readable.
+
+    ``ring`` draws white dots with a coloured edge: the categories past the
+    palette's seven hues (:func:`circle.colours.category_marker`).
+    """
     chosen = layers.facilities[layers.facilities["category"] == category]
     if chosen.empty:
         return 0
     points = chosen.geometry.representative_point()
     city = layers.squares() is not None
-    ax.scatter(
-        points.x,
-        points.y,
-        s=size / 8 if city else size,
-        c=colour,
-        edgecolors="none" if city else "white",
-        linewidths=0.0 if city else 0.5,
-        zorder=7,
-    )
+    if ring:
+        face, edge, width = "#ffffff", colour, 0.6 if city else 1.2
+    else:
+        face, edge, width = colour, "none" if city else "white", 0.0 if city else 0.5
+    ax.scatter(points.x, points.y, s=size / 8 if city else size, c=face, edgecolors=edge, linewidths=width, zorder=7)
     return len(chosen)
 
 

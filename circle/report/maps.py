@@ -17,7 +17,17 @@ from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from circle.colours import CLOSED_STREET, NO_GAP, OUT_OF_REACH, SERVED, UNSERVED, category_colour
+from circle.colours import (
+    CLOSED_STREET,
+    NO_GAP,
+    OUT_OF_REACH,
+    PRIORITY_COLOURS,
+    SERVED,
+    UNSERVED,
+    category_colour,
+    category_marker_style,
+    score_colours,
+)
 from circle.report._map_drawing import (  # the drawing primitives, public here: MapLayers, paths, squares
     FULL_MAP_HEIGHT_IN,
     GREEN,
@@ -49,9 +59,6 @@ __all__ = [
 ]
 
 
-PRIORITY_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
-
-
 def score_map(
     layers: MapLayers,
     bands: Sequence[tuple[float, str]],
@@ -74,7 +81,7 @@ def score_map(
     figure = plt.figure(figsize=(PAGE_WIDTH_IN, FULL_MAP_HEIGHT_IN))
     ax = figure.add_axes((0.01, 0.15, 0.98, 0.845))
     _base(ax, layers)
-    palette = plt.get_cmap("RdYlGn")(np.linspace(0.92, 0.08, len(bands)))
+    palette = score_colours(len(bands))  # the web map's bands: blue (good) to red, safe for colour-blind readers
     scores = layers.per_shape(layers.blocks["score"].fillna(0.0).to_numpy(float), "mean")
     band_index = np.array([next(i for i, (low, _) in enumerate(bands) if s >= low) for s in scores], dtype=int)
     layers.draw(ax, [palette[i] for i in band_index], "#444444", 0.3, alpha=0.85, zorder=3)
@@ -85,19 +92,9 @@ def score_map(
     handles.append(Patch(facecolor=GREEN, label=green_label))
     for key, label, position in categories:
         colour = category_colour(position)
-        count = _facility_points(ax, layers, key, colour, 14)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=5,
-                markerfacecolor=colour,
-                markeredgecolor="white",
-                label=f"{label} ({count})",
-            )
-        )
+        marker = category_marker_style(position)  # the 8th category on is a ring, as on the web map
+        count = _facility_points(ax, layers, key, colour, 14, ring=marker["markerfacecolor"] == "#ffffff")
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=5, label=f"{label} ({count})", **marker))
     _furniture(ax, layers.font)
     _legend(figure, handles, _sized(layers.font, 7), 3, 0.145)
     return png(figure)
@@ -393,12 +390,12 @@ def _square_rank(layers: MapLayers, rank: np.ndarray) -> np.ndarray:
 
 
 def time_change_map(layers: MapLayers, minutes: np.ndarray, labels: dict[str, str], limit_min: float = 10.0) -> bytes:
-    """Draw the change of proximity time per block (minutes; longer in red, shorter in green)."""
+    """Draw the change of proximity time per block (minutes; longer in red, shorter in blue, for every reader)."""
     figure = plt.figure(figsize=(PAGE_WIDTH_IN, 5.6))
     ax = figure.add_axes((0.01, 0.12, 0.98, 0.87))
     _base(ax, layers)
     values = layers.per_shape(np.nan_to_num(np.asarray(minutes, float)), "mean")
-    colour_map = plt.get_cmap("RdYlGn_r")
+    colour_map = plt.get_cmap("RdYlBu_r")
     scaled = 0.5 + 0.5 * np.clip(values / limit_min, -1.0, 1.0)
     colours = [NO_GAP if abs(v) < 1e-9 else colour_map(s) for v, s in zip(values, scaled, strict=True)]
     layers.draw(ax, colours, "#888888", 0.3, zorder=3)

@@ -52,3 +52,39 @@ def standard_with_minutes(rules, criterion: str, speed_m_s: float, lang: str) ->
     if minutes is None:
         return words
     return t("standard_with_minutes", lang, standard=words, minutes=f"{minutes:g}")
+
+
+#: who issued each built-in standard and since when, as a report cites it (the presets' ``source`` is a
+#: developer's note and may point at project files)
+ISSUED = {
+    "gb50180_2018": {
+        "zh": "中华人民共和国住房和城乡建设部发布，2018年12月1日起实施",
+        "en": "Ministry of Housing and Urban-Rural Development of the PRC, effective 1 December 2018",
+    },
+    "tdt1062_2021": {
+        "zh": "中华人民共和国自然资源部发布，2021年7月1日起实施",
+        "en": "Ministry of Natural Resources of the PRC, effective 1 July 2021",
+    },
+    "complete_community": {
+        "zh": "住房和城乡建设部，2020年（试行）",
+        "en": "Ministry of Housing and Urban-Rural Development, 2020 (trial)",
+    },
+    "bruno2024": {
+        "zh": "Bruno 等，2024，《Nature Cities》1:633–641",
+        "en": "Bruno et al. 2024, Nature Cities 1:633–641",
+    },
+    "walkscore": {"zh": "Walk Score 方法", "en": "the Walk Score method"},
+}
+
+
+def issued_by(preset_name: str, source: str, lang: str) -> str:
+    """Return who issued a standard, in the report's language (a custom preset's own ``source`` as it is).
+
+    Examples
+    --------
+    >>> issued_by("gb50180_2018", "GB 50180-2018, MOHURD", "zh")
+    '中华人民共和国住房和城乡建设部发布，2018年12月1日起实施'
+    >>> issued_by("my_city", "Local rules 2025", "zh")
+    'Local rules 2025'
+    """
+    return ISSUED.get(preset_name, {}).get(lang, source)

@@ -17,6 +17,7 @@ from circle import __version__
 from circle.build.population.totals import area_density_share
 from circle.i18n import percent, t
 from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer
+from circle.report.standard_words import issued_by
 
 
 def cover(w: Writer, when: dt.datetime) -> list:
@@ -44,7 +45,12 @@ def cover(w: Writer, when: dt.datetime) -> list:
         data.append(["", w.s("filing_src_none_imported")])
     data += [
         [w.s("rpt_profile"), w.text(summary.profile.label_in(w.lang))],
-        [w.s("rpt_preset"), w.text(summary.preset.title_in(w.lang)) + "<br/>" + w.text(summary.preset.source)],
+        [
+            w.s("rpt_preset"),
+            w.text(summary.preset.title_in(w.lang))
+            + "<br/>"
+            + w.text(issued_by(summary.preset.name, summary.preset.source, w.lang)),
+        ],
     ]
     if content.scenario is not None:
         data.append([w.s("rpt_scenario"), w.text(content.scenario.name)])
