@@ -25,7 +25,11 @@ _SHAPES = Template(
 var {{ this.get_name() }} = L.featureGroup({});
 fetch({{ this.url|tojson }}).then(function (answer) { return answer.json(); }).then(function (shapes) {
     L.geoJSON(shapes, {
-        style: function () { return {{ this.style|tojson }}; },
+        style: function (feature) {
+            var style = Object.assign({}, {{ this.style|tojson }});
+            if (feature.properties && feature.properties.fill) { style.fillColor = feature.properties.fill; }
+            return style;
+        },
         interactive: {{ this.interactive|tojson }},
         onEachFeature: function (feature, layer) {
             var tip = feature.properties && feature.properties.tip;
@@ -63,11 +67,14 @@ class FetchedShapes(folium.FeatureGroup):
         self.interactive = bool(interactive)
 
 
-def shapes_url(frame: gpd.GeoDataFrame, tips: list[str] | None = None, precision: int = 6) -> str:
-    """Write ``frame``'s geometries (and one escaped tooltip each) once as GeoJSON; return its URL.
+def shapes_url(
+    frame: gpd.GeoDataFrame, tips: list[str] | None = None, fills: list[str] | None = None, precision: int = 6
+) -> str:
+    """Write ``frame``'s geometries (with one escaped tooltip and one fill colour each) once as GeoJSON; return its URL.
 
     Coordinates are rounded to ``precision`` decimals (6: about 10 cm), which
-    keeps a city's outlines a fraction of folium's size.
+    keeps a city's outlines a fraction of folium's size. A feature's ``fill``
+    overrides the layer's ``fillColor`` (blocks coloured by a measure).
 
     Examples
     --------
@@ -77,9 +84,12 @@ def shapes_url(frame: gpd.GeoDataFrame, tips: list[str] | None = None, precision
     True
     """
     geometries = frame.geometry.set_precision(10.0**-precision) if len(frame) else frame.geometry
+    none = [None] * len(frame)
     features = [
-        {"type": "Feature", "properties": {"tip": tip}, "geometry": geometry.__geo_interface__}
-        for geometry, tip in zip(geometries, tips if tips is not None else [None] * len(frame), strict=True)
+        {"type": "Feature", "properties": {"tip": tip, "fill": fill}, "geometry": geometry.__geo_interface__}
+        for geometry, tip, fill in zip(
+            geometries, tips if tips is not None else none, fills if fills is not None else none, strict=True
+        )
         if geometry is not None and not geometry.is_empty
     ]
     data = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))

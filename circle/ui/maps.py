@@ -15,7 +15,7 @@ from jinja2 import Template
 
 from circle.build.block_places import names_with_units
 from circle.build.population.totals import gross_density_per_ha
-from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES
+from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERVICE
 from circle.i18n import t
 
 if TYPE_CHECKING:
@@ -181,30 +181,24 @@ def add_blocks(
 ) -> None:
     """Draw the blocks coloured by ``values`` on ``scale`` with escaped tooltips, explained by ``legend``.
 
-    ``fmap`` may be a map or a feature group (the blocks near a click).
+    ``fmap`` may be a map or a feature group (the blocks near a click). The
+    blocks travel as a GeoJSON file the browser fetches
+    (:mod:`circle.ui.fetched_shapes`): folium would write every coordinate and
+    a style per block into the map's script (280 kB for one district), which
+    the server renders and the browser compiles before the map shows.
     """
+    from circle.ui.fetched_shapes import FetchedShapes, shapes_url
     from circle.ui.legend import explain
 
-    frame = blocks[["block_id", "geometry"]].copy()
-    frame["fill"] = scale.colours_of(values)
     names = [escape(n) for n in names_with_units(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
-    frame["label"] = [
+    tips = [
         t("tooltip_block", lang, name=name, population=f"{pop:,.0f}", score="—" if np.isnan(s) else f"{s:.0f}")
         for name, pop, s in zip(names, blocks["population"].to_numpy(float), score, strict=True)
     ]
-    layer = folium.GeoJson(
-        frame.to_json(),
-        name=t("layer_blocks", lang),
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["fill"],
-            "color": "#555555",
-            "weight": 0.6,
-            "fillOpacity": 0.65,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    )
-    explain(layer, legend, order=10).add_to(fmap)
+    url = shapes_url(blocks[["geometry"]], tips, list(scale.colours_of(values)))
+    style = {"color": "#555555", "weight": 0.6, "fillOpacity": 0.65, "fillColor": NO_SERVICE}
+    explain(FetchedShapes(url, t("layer_blocks", lang), style), legend, order=10).add_to(fmap)
 
 
 def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str, str]], lang: str) -> None:
