@@ -1,6 +1,7 @@
 """The string table: every label, legend, tooltip and message of the app and the report, in zh and en."""
 
 from circle.i18n.access_strings import ACCESS_STRINGS
+from circle.i18n.builder_strings import BUILDER_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.demand_strings import DEMAND_STRINGS
@@ -493,3 +494,4 @@ STRINGS.update(CLI_STRINGS)
 STRINGS.update(DATA_STRINGS)
 STRINGS.update(TRIAGE_STRINGS)
 STRINGS.update(DEMAND_STRINGS)
+STRINGS.update(BUILDER_STRINGS)

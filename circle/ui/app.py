@@ -1,7 +1,7 @@
 """The app's frame: the settings, who the user is, which pages they may open, the language switch.
 
 ``full`` (``app.py``) serves the resident page to everyone and the planner's
-pages (planner, report, residents' reports, account) after sign-in; a signed-out visitor who
+pages (planner, new study, report, residents' reports, account) after sign-in; a signed-out visitor who
 opens a planner's address is sent to the sign-in page, and after signing in
 to the page they asked for. ``public`` (``public_app.py``) serves the
 resident page alone and never imports the planner's code; it is kept as the
@@ -106,15 +106,24 @@ def _full_navigation(deployment, lang: str):
         hidden = [
             _home(shown[0], lang),
             st.Page(wanting("planner"), title=t("page_planner", lang), url_path="planner"),
+            st.Page(wanting("new-study"), title=t("page_new_study", lang), url_path="new-study"),
             st.Page(wanting("report"), title=t("page_report", lang), url_path="report"),
             st.Page(wanting("triage"), title=t("page_triage", lang), url_path="triage"),
             st.Page(wanting("account"), title=t("page_account", lang), url_path="account"),
         ]
     else:
-        from circle.ui import planner, report, triage
+        from circle.ui import new_study, planner, report, triage
 
+        planner_page = st.Page(
+            lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"
+        )
         shown = [
-            st.Page(lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"),
+            planner_page,
+            st.Page(
+                lambda: new_study.page(deployment, user, planner_page),
+                title=t("page_new_study", lang),
+                url_path=new_study.URL_PATH,
+            ),
             _resident_page(deployment, user, lang),
             st.Page(lambda: report.page(deployment.studies), title=t("page_report", lang), url_path="report"),
             st.Page(lambda: triage.page(deployment, user), title=t("page_triage", lang), url_path="triage"),
