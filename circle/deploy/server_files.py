@@ -148,7 +148,8 @@ def list_server_files(
         for here, dirs, files in os.walk(root, followlinks=False):
             depth = len(Path(here).relative_to(root).parts)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and depth < LISTED_DEPTH)
-            for file_name in sorted(files):
+            # a file's own name before a link's to it: a file reached both ways is listed by its own
+            for file_name in sorted(files, key=lambda f: ((Path(here) / f).is_symlink(), f)):
                 if file_name.startswith(".") or not file_name.lower().endswith(tuple(suffixes)):
                     continue
                 try:

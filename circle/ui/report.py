@@ -76,7 +76,7 @@ def page(studies: Path | None = None) -> None:
     st.caption(t("attribution", lang))
 
 
-AREA_LIMIT_MB = 20
+AREA_LIMIT_MB = 20  # the area box's own limit (its browser refuses more); under the server's (serve.UPLOAD_LIMIT_MB)
 AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 
 
@@ -86,6 +86,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
     from circle.report import build_report
     from circle.sources.area import wgs84_copy
     from circle.study.scenarios import list_scenarios
+    from circle.ui.builtin_words import file_box, hide_uploader_words
     from circle.ui.widgets import _save_upload, layer_system_choice
 
     st.subheader(t("report_pdf", lang))
@@ -102,8 +103,14 @@ def pdf_section(path: Path, study, lang: str) -> None:
     scenario = st.selectbox(
         t("report_pdf_scenario", lang), [None, *scenarios], format_func=lambda n: n or "—", key="report_pdf_scenario"
     )
-    area = st.file_uploader(
-        t("report_pdf_area", lang, limit=AREA_LIMIT_MB), type=["geojson", "json", "gpkg"], key="report_pdf_area"
+    hide_uploader_words(lang)
+    area = file_box(
+        st,
+        t("report_pdf_area", lang, limit=AREA_LIMIT_MB),
+        ["geojson", "json", "gpkg"],
+        AREA_LIMIT_MB,
+        "report_pdf_area",
+        lang,
     )
     area_system = layer_system_choice(lang, t("report_pdf_area_crs", lang), "report_pdf_area_crs")
     if st.button(t("report_pdf_make", lang), key="report_pdf_make", type="primary"):

@@ -184,7 +184,6 @@ def show_built_notes() -> None:
 def _server_file_choice(container, lang: str, deployment: Deployment):
     """Offer the OSM files of the data folders by name, size and date; return the chosen ServerFile, or None."""
     from circle.deploy.server_files import describe_folders, list_server_files
-    from circle.ui.builtin_words import placeholder
 
     if not deployment.data_folders:
         container.caption(t("server_path_none", lang))
@@ -197,8 +196,8 @@ def _server_file_choice(container, lang: str, deployment: Deployment):
 
     def label(file_name: str) -> str:
         found = files[file_name]
-        size = f"{found.size_bytes / 1024 / 1024:,.1f} MB"
-        return t("server_file_label", lang, name=file_name, size=size, date=found.modified.strftime("%Y-%m-%d"))
+        size, date = size_words(found.size_bytes), found.modified.strftime("%Y-%m-%d")
+        return t("server_file_label", lang, name=file_name, size=size, date=date)
 
     chosen = container.selectbox(
         t("server_files", lang),
@@ -206,10 +205,23 @@ def _server_file_choice(container, lang: str, deployment: Deployment):
         index=None,
         format_func=label,
         key="server_osm_path",
-        placeholder=placeholder(lang, files),
+        placeholder=t("server_files_pick", lang),
         help=t("server_files_help", lang, folders=folders),
     )
     return files.get(chosen)
+
+
+def size_words(size_bytes: int) -> str:
+    """Return a file's size as a planner reads it (MB as the upload limits count them: 1024 × 1024 bytes).
+
+    Examples
+    --------
+    >>> size_words(2_500), size_words(13 * 1024 * 1024 + 1), size_words(0)
+    ('2 KB', '13.0 MB', '0 KB')
+    """
+    if size_bytes < 1024 * 1024:
+        return f"{round(size_bytes / 1024):,} KB"
+    return f"{size_bytes / 1024 / 1024:,.1f} MB"
 
 
 @functools.cache
@@ -499,8 +511,12 @@ def choice(
     change; keying the widget by language renews them, and the chosen value
     is carried across languages in ``st.session_state[state_key]``.
     """
+    from circle.ui.builtin_words import placeholder
+
     current = st.session_state.get(state_key, default)
     widget_key = f"{state_key}__{lang}"
+    if kind in ("selectbox", "multiselect"):  # Streamlit's own "Choose an option" / "No options to select"
+        kwargs.setdefault("placeholder", placeholder(lang, options, many=kind == "multiselect"))
     if kind == "multiselect":
         chosen = [c for c in (current if current is not None else options) if c in options]
         value = container.multiselect(label, options, default=chosen, key=widget_key, format_func=format_func, **kwargs)
