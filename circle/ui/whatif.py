@@ -98,7 +98,9 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
         if outcome.get("closure"):
             closures.closure_message(lang, outcome["closure"], labels)
         name_col, save_col, reset_col = st.columns([2, 1, 1])
-        name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
+        name = name_col.text_input(
+            t("scenario_name", lang), value=t("scenario_default_name", lang), key="scenario_name"
+        )
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
             _save(lang, study, [Change(**c) for c in work.changes], name, user)
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
