@@ -162,3 +162,54 @@ DRAW_LOCAL_ZH: dict = {
         },
     },
 }
+
+#: Streamlit's and Leaflet's own words (texts, ``aria-label``, ``title``, ``placeholder``) that no API sets, in
+#: Chinese: each is the whole text of a node or an attribute, matched exactly (:mod:`circle.ui.builtin_words`)
+BUILTIN_WORDS_ZH: dict[str, str] = {
+    # Streamlit's page frame
+    "Skip to main content": "跳到主要内容",
+    "Sidebar": "侧边栏",
+    "Collapse sidebar": "收起侧边栏",
+    "Expand sidebar": "展开侧边栏",
+    "Main menu": "主菜单",
+    "Running...": "正在运行……",
+    "Stop": "停止",
+    # choice boxes
+    "Open": "展开",
+    "Close": "收起",
+    "Choose an option": "请选择",
+    "Choose options": "请选择（可多选）",
+    "No options to select": "没有可选项",
+    "No results": "没有匹配项",
+    "Clear all": "全部清除",
+    "Clear value": "清除",
+    "Select all": "全选",
+    # number boxes
+    "Decrement": "减少",
+    "Increment": "增加",
+    # tables' toolbar
+    "Show/hide columns": "显示/隐藏列",
+    "Download as CSV": "下载为 CSV",
+    "Search": "搜索",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Clear selection": "清除所选",
+    # file boxes (their lines are replaced by our caption; these are the names screen readers read)
+    "Upload": "选择文件",
+    "Browse files": "选择文件",
+    "Remove file": "移除文件",
+    "Drag and drop file here": "拖放文件到此处",
+    # the map's frame and Leaflet's controls
+    "streamlit_folium.st_folium": "地图",
+    "Zoom in": "放大",
+    "Zoom out": "缩小",
+    "Layers": "图层",
+    "A JavaScript library for interactive maps": "Leaflet 交互地图库",
+}
+
+#: words of Streamlit's that carry a label: (regular expression on the whole text, Chinese with ``$1``)
+BUILTIN_PATTERNS_ZH: list[tuple[str, str]] = [
+    (r"^Remove (.+)$", "移除 $1"),
+    (r"^Help for (.+)$", "“$1”的说明"),
+    (r"^Delete (.+)$", "删除 $1"),
+]

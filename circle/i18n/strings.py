@@ -347,8 +347,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "whatif_title": {"zh": "情景模拟", "en": "What-if"},
     "changes_title": {"zh": "前后比较（两期数据或规划方案）", "en": "Changes (two data years, or a plan)"},
     "changes_none": {
-        "zh": "{root} 下还没有比较结果。用 circle compare OLD NEW --out {root}/名称 生成一份。",
-        "en": "No comparison under {root} yet. Make one with circle compare OLD NEW --out {root}/NAME.",
+        "zh": "还没有前后比较结果：两期数据或规划方案的比较由管理员在服务器上生成，生成后在此列出。",
+        "en": "No comparison yet: the administrator makes one on the server from two data years or a plan, "
+        "and it is listed here.",
     },
     "changes_pick": {"zh": "比较结果", "en": "Comparison"},
     "changes_placeholder": {"zh": "选择一份比较结果", "en": "Choose a comparison"},

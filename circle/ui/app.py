@@ -21,6 +21,7 @@ import streamlit as st
 from circle.errors import CircleError
 from circle.i18n import LANGUAGES, t
 from circle.ui import state as key
+from circle.ui.builtin_words import translate_builtin_words
 
 
 def main(mode: str | None = None) -> None:
@@ -29,6 +30,7 @@ def main(mode: str | None = None) -> None:
 
     st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
     lang = _language()
+    translate_builtin_words(lang, st.sidebar)  # Streamlit's and Leaflet's own words, which no API sets
     try:
         deployment = load_deployment()
     except CircleError as error:  # the visitor sees no path; the server's log has the reason

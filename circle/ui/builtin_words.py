@@ -10,7 +10,12 @@ with CSS (:func:`hide_uploader_words`, once per page) and writes the
 limit and the file types in a caption of ours, so the words shown are the
 limit enforced. Leaflet.draw reads its tooltips and toolbar titles from
 ``L.drawLocal``; :func:`localise_drawing` sets it before the drawing tools
-are made.
+are made. What no API reaches (Streamlit's screen-reader labels and
+tooltips such as "Skip to main content", "Remove 幼儿园", "Help for …",
+a table's "Search", Leaflet's "Zoom in") is put in the reader's language
+on the page by :func:`translate_builtin_words`: a script that replaces
+exactly those texts and attributes, in the page and in the map's frame,
+and puts the English back when the reader switches to English.
 """
 
 from __future__ import annotations
@@ -88,3 +93,109 @@ def localise_drawing(fmap, lang: str | None = None) -> None:
         "{% endmacro %}"
     )
     element.add_to(fmap)
+
+
+_TRANSLATOR = """
+<script>
+(function () {
+  var words = %(words)s, patterns = %(patterns)s;
+  var state = window.__circleWords || (window.__circleWords = {texts: new WeakMap(), observed: new WeakSet()});
+  state.words = words;
+  state.patterns = patterns.map(function (p) { return [new RegExp(p[0]), p[1]]; });
+  var ATTRIBUTES = ["aria-label", "title", "placeholder"];
+  function translated(text) {
+    var key = text.trim();
+    if (!key) return null;
+    if (Object.prototype.hasOwnProperty.call(state.words, key)) return state.words[key];
+    for (var i = 0; i < state.patterns.length; i++) {
+      if (state.patterns[i][0].test(key)) return key.replace(state.patterns[i][0], state.patterns[i][1]);
+    }
+    return null;
+  }
+  function element(el) {
+    ATTRIBUTES.forEach(function (name) {
+      var value = el.getAttribute(name), kept = "data-circle-en-" + name;
+      if (value === null) return;
+      if (el.hasAttribute(kept) && value !== el.getAttribute(kept) && translated(el.getAttribute(kept)) !== value) {
+        el.removeAttribute(kept);  // the page changed the attribute since: it is English again, or ours
+      }
+      var english = el.hasAttribute(kept) ? el.getAttribute(kept) : value;
+      var words = translated(english);
+      if (words !== null) {
+        if (!el.hasAttribute(kept)) el.setAttribute(kept, english);
+        if (value !== words) el.setAttribute(name, words);
+      } else if (el.hasAttribute(kept)) {
+        el.setAttribute(name, english);
+        el.removeAttribute(kept);
+      }
+    });
+  }
+  function text(node) {
+    var english = state.texts.has(node) ? state.texts.get(node) : node.nodeValue;
+    if (state.texts.has(node) && node.nodeValue !== translated(english) && node.nodeValue !== english) {
+      state.texts.delete(node);  // the page wrote a new text since
+      english = node.nodeValue;
+    }
+    var words = translated(english);
+    if (words !== null) {
+      state.texts.set(node, english);
+      if (node.nodeValue !== words) node.nodeValue = words;
+    } else if (state.texts.has(node)) {
+      node.nodeValue = english;
+      state.texts.delete(node);
+    }
+  }
+  function visit(root) {
+    if (!root) return;
+    if (root.nodeType === 3) { text(root); return; }
+    if (root.nodeType !== 1 && root.nodeType !== 9) return;
+    if (root.nodeType === 1) element(root);
+    var walker = (root.ownerDocument || root).createTreeWalker(root, 5);  // elements and texts
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === 3) {
+        if (!node.parentElement || !node.parentElement.closest("script, style")) text(node);
+        continue;
+      }
+      if (node.closest && node.closest("script, style")) continue;
+      element(node);
+      if (node.tagName === "IFRAME") frame(node);
+    }
+  }
+  function frame(iframe) {
+    var watch = function () {
+      try { if (iframe.contentDocument && iframe.contentDocument.body) observe(iframe.contentDocument); } catch (e) {}
+    };
+    if (!state.observed.has(iframe)) { state.observed.add(iframe); iframe.addEventListener("load", watch); }
+    watch();
+  }
+  function observe(doc) {
+    visit(doc.body);
+    if (state.observed.has(doc)) return;
+    state.observed.add(doc);
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        if (change.type === "childList") change.addedNodes.forEach(visit);
+        else if (change.type === "characterData") text(change.target);
+        else element(change.target);
+      });
+    }).observe(doc.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                          attributeFilter: ATTRIBUTES});
+  }
+  observe(document);
+})();
+</script>
+"""
+
+
+def translate_builtin_words(lang: str, container=None) -> None:
+    """Put Streamlit's and Leaflet's own words on this page (and in its map's frame) in ``lang``.
+
+    The words are a fixed table (:data:`~circle.i18n.builder_strings.BUILTIN_WORDS_ZH`), never
+    anything from a user or the data; in English the table is empty and every word put in
+    Chinese before is put back. Call it once per run (the app's frame does).
+    """
+    from circle.i18n.builder_strings import BUILTIN_PATTERNS_ZH, BUILTIN_WORDS_ZH
+
+    words, patterns = (BUILTIN_WORDS_ZH, BUILTIN_PATTERNS_ZH) if lang == "zh" else ({}, [])
+    script = _TRANSLATOR % {"words": json.dumps(words, ensure_ascii=False), "patterns": json.dumps(patterns)}
+    (container or st).html(script, unsafe_allow_javascript=True)

@@ -37,7 +37,7 @@ from circle.ui.new_study import new_study_link
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
-from circle.ui.widgets import build_study, choice, show_built_notes
+from circle.ui.widgets import build_study, choice, preset_title, show_built_notes
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
@@ -60,7 +60,9 @@ def page(deployment: Deployment, user: User) -> None:
     work = study_state(path)  # this study's point, what-if, closures, sites: nothing of another study shows
     study = load_study(str(path), stamp(path))
     presets = _presets_for(study)
-    preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
+    preset = st.sidebar.selectbox(
+        t("preset", lang), presets, key=key.PRESET, format_func=lambda n: preset_title(n, lang)
+    )
     if work.preset not in (None, preset):
         work.suggestions = None  # chosen against another preset's thresholds
     work.preset = preset

@@ -38,7 +38,7 @@ def page(studies: Path | None = None) -> None:
             "report_source",
             lang,
             file=md(source.file),
-            date=md(source.data_timestamp or "—"),
+            date=md(data_date(source.data_timestamp)),
             profile=md(study.summary.profile.label_in(lang)),
             preset=md(study.summary.preset.title_in(lang)),
         )
@@ -74,6 +74,22 @@ def page(studies: Path | None = None) -> None:
     )
     pdf_section(path, study, lang)
     st.caption(t("attribution", lang))
+
+
+def data_date(timestamp: str | None) -> str:
+    """Return the day of the data's timestamp as a planner reads it (OSM's ISO time, to the day), or a dash.
+
+    Examples
+    --------
+    >>> data_date("2024-05-01T00:00:00Z"), data_date(None), data_date("May 2024")
+    ('2024-05-01', '—', 'May 2024')
+    """
+    import re
+
+    if not timestamp:
+        return "—"
+    day = re.match(r"\d{4}-\d{2}-\d{2}", timestamp)
+    return day.group(0) if day else timestamp
 
 
 AREA_LIMIT_MB = 20  # the area box's own limit (its browser refuses more); under the server's (serve.UPLOAD_LIMIT_MB)

@@ -240,6 +240,11 @@ def _profile_words() -> dict[str, dict[str, str]]:
     return {name: {"zh": load_profile(name).label_zh, "en": load_profile(name).label_en} for name in profile_names()}
 
 
+def preset_title(name: str, lang: str) -> str:
+    """Return a built-in preset's title in ``lang`` (a preset of the planner's own, by its name)."""
+    return _preset_words().get(name, {}).get(lang, name)
+
+
 def _described(lang: str, kind: str, name: str) -> str:
     """Return the one line saying what a preset or profile means, or nothing for one without it."""
     from circle.i18n.strings import STRINGS
