@@ -244,7 +244,17 @@ def test_every_page_in_chinese_shows_no_stray_english(walk):
             page.wait_for_timeout(500)
             seen[link] = open_everything(page)
             page.screenshot(path=str(ARTIFACTS / f"zh-walk-{len(seen)}.png"), full_page=True)
+        # back to English: every word the page put in Chinese is English again
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("OpenStreetMap data", exact=True).first.wait_for(timeout=30_000)
+        settle(page)
+        english = collect(page)
         browser.close()
+    from circle.i18n.builder_strings import BUILTIN_WORDS_ZH
+
+    left = sorted({text for text in english if text in BUILTIN_WORDS_ZH.values()})
+    assert not left, f"Chinese left on the English page: {left}"
+    assert "Skip to main content" in english and "新建研究区" not in english
     (ARTIFACTS / "zh-walk-texts.json").write_text(json.dumps(seen, ensure_ascii=False, indent=1), encoding="utf-8")
     found = {page_name: strays(texts, names) for page_name, texts in seen.items()}
     pending = {word for words in found.values() for word in words if word in PENDING}

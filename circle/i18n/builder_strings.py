@@ -174,6 +174,7 @@ BUILTIN_WORDS_ZH: dict[str, str] = {
     "Main menu": "主菜单",
     "Running...": "正在运行……",
     "Stop": "停止",
+    "progress": "进度",
     # choice boxes
     "Open": "展开",
     "Close": "收起",

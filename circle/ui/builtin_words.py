@@ -42,7 +42,7 @@ _UPLOADER_CSS = """
 
 def hide_uploader_words(lang: str) -> None:
     """Hide Streamlit's English words in every file box of the page and label their button in ``lang``."""
-    st.html(_UPLOADER_CSS % json.dumps(t("uploader_browse", lang)))
+    st.html(_UPLOADER_CSS % json.dumps(t("uploader_browse", lang), ensure_ascii=False))
 
 
 def file_box(container, label: str, types: Sequence[str], limit_mb: int, widget_key: str, lang: str, **kwargs):
@@ -112,37 +112,37 @@ _TRANSLATOR = """
     }
     return null;
   }
+  // what was put in another language is remembered with what it replaced, so that it can be put back;
+  // a text or attribute the page has rewritten since is taken as the page's own again
   function element(el) {
     ATTRIBUTES.forEach(function (name) {
-      var value = el.getAttribute(name), kept = "data-circle-en-" + name;
+      var value = el.getAttribute(name), kept = "data-circle-en-" + name, put = "data-circle-put-" + name;
       if (value === null) return;
-      if (el.hasAttribute(kept) && value !== el.getAttribute(kept) && translated(el.getAttribute(kept)) !== value) {
-        el.removeAttribute(kept);  // the page changed the attribute since: it is English again, or ours
-      }
+      if (el.hasAttribute(put) && el.getAttribute(put) !== value) { el.removeAttribute(kept); el.removeAttribute(put); }
       var english = el.hasAttribute(kept) ? el.getAttribute(kept) : value;
       var words = translated(english);
       if (words !== null) {
-        if (!el.hasAttribute(kept)) el.setAttribute(kept, english);
+        el.setAttribute(kept, english);
+        el.setAttribute(put, words);
         if (value !== words) el.setAttribute(name, words);
       } else if (el.hasAttribute(kept)) {
-        el.setAttribute(name, english);
         el.removeAttribute(kept);
+        el.removeAttribute(put);
+        el.setAttribute(name, english);
       }
     });
   }
   function text(node) {
-    var english = state.texts.has(node) ? state.texts.get(node) : node.nodeValue;
-    if (state.texts.has(node) && node.nodeValue !== translated(english) && node.nodeValue !== english) {
-      state.texts.delete(node);  // the page wrote a new text since
-      english = node.nodeValue;
-    }
+    var memory = state.texts.get(node);
+    if (memory && memory.put !== node.nodeValue) { state.texts.delete(node); memory = null; }
+    var english = memory ? memory.english : node.nodeValue;
     var words = translated(english);
     if (words !== null) {
-      state.texts.set(node, english);
+      state.texts.set(node, {english: english, put: words});
       if (node.nodeValue !== words) node.nodeValue = words;
-    } else if (state.texts.has(node)) {
-      node.nodeValue = english;
+    } else if (memory) {
       state.texts.delete(node);
+      node.nodeValue = english;
     }
   }
   function visit(root) {
