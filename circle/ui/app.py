@@ -57,13 +57,21 @@ def _language() -> str:
     # a shared link carries the language: take it once, before the switch is drawn
     if key.LANG not in st.session_state and st.query_params.get("lang") in LANGUAGES:
         st.session_state[key.LANG] = st.query_params["lang"]
-    return st.sidebar.radio(
+    if key.LANG not in st.session_state and _CHOSEN_LANG in st.session_state:
+        # a page switched to from a script (st.switch_page) drops the widget's state: the reader's choice stays
+        st.session_state[key.LANG] = st.session_state[_CHOSEN_LANG]
+    chosen = st.sidebar.radio(
         t("language", st.session_state.get(key.LANG, "zh")),
         LANGUAGES,
         key=key.LANG,
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         horizontal=True,
     )
+    st.session_state[_CHOSEN_LANG] = chosen
+    return chosen
+
+
+_CHOSEN_LANG = "lang_chosen"  # the language last chosen, kept apart from the switch's own (widget) state
 
 
 def _resident_page(deployment, user, lang: str):
