@@ -190,7 +190,8 @@ def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):
     at = sign_in(AppTest.from_file(APP, default_timeout=60))
     at.run()
     assert not at.exception
-    assert "scripts/study.sh" in at.info[0].value
+    assert "“新建研究区”页" in at.info[0].value  # the new-study page, linked above it
+    assert [link.proto.page for link in at.get("page_link") if link.proto.page == "new-study"]
 
 
 def test_two_planners_sessions_do_not_see_each_other(config, monkeypatch):
