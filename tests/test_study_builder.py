@@ -190,3 +190,25 @@ def test_leaflet_draw_gets_its_words_in_chinese_before_its_tools_are_made():
         patch.setattr(st, "session_state", {"lang": "en"})
         add_drawing_tools(english)
     assert "L.drawLocal" not in english.get_root().render()
+
+
+def test_a_failed_build_says_why_and_leaves_the_other_studies_as_they_were(deployment):
+    from circle.ui import state as key
+
+    broken = deployment.parent / "data" / "broken.osm.pbf"
+    broken.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
+    before = (deployment / "default" / "summary.json").read_bytes()
+    at = _open(sign_in(AppTest.from_file(APP, default_timeout=120), "wang").run(), "new-study")
+    at.selectbox(key="server_osm_path").set_value("broken.osm.pbf")
+    at.text_input(key="new_study_name").input("default")  # a name taken: refused, the study kept
+    at.button(key="build_study").click().run()
+    assert _on(at, "new-study") and key.STUDY not in at.session_state
+    (said,) = [e.value for e in at.error]
+    assert said == "出错了：已有名为“default”的研究区：请换一个名称。"
+    at.text_input(key="new_study_name").input("broken").run()
+    at.button(key="build_study").click().run()
+    (said,) = [e.value for e in at.error]
+    assert said.startswith("出错了：") and "broken.osm.pbf" in said and "/" not in said.split("broken.osm.pbf")[0][-3:]
+    assert _on(at, "new-study")
+    assert (deployment / "default" / "summary.json").read_bytes() == before
+    assert sorted(p.name for p in deployment.iterdir() if not p.name.startswith(".")) == ["default"]

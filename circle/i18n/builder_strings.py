@@ -38,6 +38,10 @@ BUILDER_STRINGS: dict[str, dict[str, str]] = {
         "the upload).",
     },
     "new_study_default_name": {"zh": "新研究区", "en": "new-study"},
+    "study_name_taken": {
+        "zh": "已有名为“{name}”的研究区：请换一个名称。",
+        "en": "A study named “{name}” exists already: choose another name.",
+    },
     "build_preset": {"zh": "规划标准", "en": "Planning standard"},
     "preset_desc_gb50180_2018": {
         "zh": "国家标准：居民步行 5、10、15 分钟内应能到达的设施（5 分钟：托幼、便利店；10 分钟：小学、菜市场；"

@@ -101,6 +101,8 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> str | None:
     saved_as: dict[str, str] = {}  # a census table's and boundary file's fixed names → the planner's own
     try:
         check_name(name)
+        if (deployment.studies / name).exists():  # a build never replaces a study from here
+            raise CircleError(t("study_name_taken", lang, name=name))
         if upload is None and server_file is None:
             raise CircleError(t("source_missing", lang))
         if upload is not None and server_file is not None:
