@@ -243,6 +243,12 @@ def test_every_page_in_chinese_shows_no_stray_english(walk):
             settle(page)
             page.wait_for_timeout(500)
             seen[link] = open_everything(page)
+            if link == "报告":  # the area box takes 20 MB, as it says: the browser refuses 21 MB, in Chinese
+                too_big = {"name": "area.geojson", "mimeType": "application/json", "buffer": b"{" + b" " * 21 * 2**20}
+                page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(too_big)
+                refused = page.get_by_text("文件不能超过 20", exact=False).first
+                refused.wait_for(timeout=10_000)
+                seen["报告, a file too large"] = [text.replace("area.geojson", "") for text in collect(page)]
             page.screenshot(path=str(ARTIFACTS / f"zh-walk-{len(seen)}.png"), full_page=True)
         # back to English: every word the page put in Chinese is English again
         page.get_by_text("English", exact=True).click()

@@ -204,6 +204,10 @@ BUILTIN_WORDS_ZH: dict[str, str] = {
     "Browse files": "选择文件",
     "Remove file": "移除文件",
     "Drag and drop file here": "拖放文件到此处",
+    "Only one file is allowed.": "只能上传一个文件。",
+    "Error:": "错误：",
+    "Add files": "添加文件",
+    "File size is too small.": "文件太小。",
     # the map's frame and Leaflet's controls
     "streamlit_folium.st_folium": "地图",
     "Zoom in": "放大",
@@ -217,4 +221,6 @@ BUILTIN_PATTERNS_ZH: list[tuple[str, str]] = [
     (r"^Remove (.+)$", "移除 $1"),
     (r"^Help for (.+)$", "“$1”的说明"),
     (r"^Delete (.+)$", "删除 $1"),
+    (r"^File must be (.+) or smaller\.$", "文件不能超过 $1。"),  # a file past its box's limit, refused by the browser
+    (r"^(.+) files are not allowed\.$", "不接受 $1 类型的文件。"),
 ]
