@@ -212,3 +212,22 @@ def test_a_failed_build_says_why_and_leaves_the_other_studies_as_they_were(deplo
     assert _on(at, "new-study")
     assert (deployment / "default" / "summary.json").read_bytes() == before
     assert sorted(p.name for p in deployment.iterdir() if not p.name.startswith(".")) == ["default"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_gets_streamlits_own_words_from_a_fixed_table_in_chinese_only(lang):
+    from circle.i18n.builder_strings import BUILTIN_PATTERNS_ZH, BUILTIN_WORDS_ZH
+
+    def script(lang: str) -> None:
+        from circle.ui.builtin_words import translate_builtin_words
+
+        translate_builtin_words(lang)
+
+    at = AppTest.from_function(script, args=(lang,)).run()
+    (html,) = at.get("html")
+    body = html.proto.body
+    assert "MutationObserver" in body and "<script>" in body
+    assert ("跳到主要内容" in body) == (lang == "zh") and ("移除 $1" in body) == (lang == "zh")
+    # every word the table puts in Chinese has some Chinese (the page's own words are ours, in zh already)
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in zh) for zh in BUILTIN_WORDS_ZH.values())
+    assert all(source.startswith("^") and source.endswith("$") for source, _ in BUILTIN_PATTERNS_ZH)

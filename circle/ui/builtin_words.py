@@ -197,5 +197,8 @@ def translate_builtin_words(lang: str, container=None) -> None:
     from circle.i18n.builder_strings import BUILTIN_PATTERNS_ZH, BUILTIN_WORDS_ZH
 
     words, patterns = (BUILTIN_WORDS_ZH, BUILTIN_PATTERNS_ZH) if lang == "zh" else ({}, [])
-    script = _TRANSLATOR % {"words": json.dumps(words, ensure_ascii=False), "patterns": json.dumps(patterns)}
+    script = _TRANSLATOR % {
+        "words": json.dumps(words, ensure_ascii=False),
+        "patterns": json.dumps(patterns, ensure_ascii=False),
+    }
     (container or st).html(script, unsafe_allow_javascript=True)

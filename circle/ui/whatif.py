@@ -13,6 +13,7 @@ from circle.i18n import percent, t
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.builtin_words import placeholder
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState
 from circle.ui.widgets import choice
@@ -53,6 +54,7 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             nearby["facility_id"].tolist(),
             key="whatif_remove_choice",
             format_func=lambda f: f"{names[f]} · {kinds[f]}",
+            placeholder=placeholder(lang, nearby["facility_id"].tolist()),
         )
         if st.button(t("whatif_remove", lang), key="whatif_remove", disabled=chosen is None):
             _recompute(study, result, work, [asdict(Change("remove", facility_id=chosen))])
