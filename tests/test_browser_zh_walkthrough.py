@@ -231,12 +231,12 @@ def test_every_page_in_chinese_shows_no_stray_english(walk):
         seen["planner, drawing"] = collect(page)
         page.screenshot(path=str(ARTIFACTS / "zh-walk-planner-drawing.png"))
         frame.locator(".leaflet-draw-actions a").last.click()  # the drawing's own cancel
-        for link, wait_for in (
-            ("居民", "我家附近步行15分钟能到什么"),
-            ("报告", "PDF"),
-            ("居民反映", "居民反映"),
-            ("账户", "账户"),
-            ("新建研究区", "OpenStreetMap 数据"),
+        for link, wait_for, shot in (
+            ("居民", "我家附近步行15分钟能到什么", "resident"),
+            ("报告", "PDF", "report"),
+            ("居民反映", "居民反映", "triage"),
+            ("账户", "账户", "account"),
+            ("新建研究区", "OpenStreetMap 数据", "new-study"),
         ):
             page.locator('[data-testid="stSidebar"]').get_by_role("link", name=link, exact=True).first.click()
             page.get_by_text(wait_for, exact=False).first.wait_for(timeout=60_000)
@@ -249,7 +249,7 @@ def test_every_page_in_chinese_shows_no_stray_english(walk):
                 refused = page.get_by_text("文件不能超过 20", exact=False).first
                 refused.wait_for(timeout=10_000)
                 seen["报告, a file too large"] = [text.replace("area.geojson", "") for text in collect(page)]
-            page.screenshot(path=str(ARTIFACTS / f"zh-walk-{len(seen)}.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"zh-walk-{shot}.png"), full_page=True)
         # back to English: every word the page put in Chinese is English again
         page.get_by_text("English", exact=True).click()
         page.get_by_text("OpenStreetMap data", exact=True).first.wait_for(timeout=30_000)
