@@ -30,7 +30,6 @@ def main(mode: str | None = None) -> None:
 
     st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
     lang = _language()
-    translate_builtin_words(lang, st.sidebar)  # Streamlit's and Leaflet's own words, which no API sets
     try:
         deployment = load_deployment()
     except CircleError as error:  # the visitor sees no path; the server's log has the reason
@@ -51,6 +50,8 @@ def main(mode: str | None = None) -> None:
         if os.environ.get("CIRCLE_UI_TIMING"):  # how long each run of the page takes, for the speed checks
             print(f"circle ui: run took {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     st.sidebar.caption(t("attribution", lang))
+    # Streamlit's and Leaflet's own words, which no API sets; last, as its element takes a line of the sidebar
+    translate_builtin_words(lang, st.sidebar)
 
 
 def _language() -> str:
