@@ -192,7 +192,8 @@ def test_no_study_shows_how_to_make_one(tmp_path, monkeypatch):
     at = sign_in(AppTest.from_file(APP, default_timeout=60))
     at.run()
     assert not at.exception
-    assert "scripts/study.sh" in at.info[0].value
+    assert "“新建研究区”页" in at.info[0].value  # the new-study page, linked above it
+    assert [link.proto.page for link in at.get("page_link") if link.proto.page == "new-study"]
 
 
 def test_two_planners_sessions_do_not_see_each_other(config, monkeypatch):
@@ -278,7 +279,7 @@ def test_uploads_are_checked_by_content_and_saved_under_fixed_names(tmp_path):
     assert not (tmp_path / "dem.tif").exists() and not (tmp_path / "big").exists()
 
 
-def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp_path):
+def test_study_builder_builds_from_a_listed_server_file_with_a_profile(monkeypatch, tmp_path):
     studies = tmp_path / "studies"
     (tmp_path / "osm").mkdir()
     source = small_town(tmp_path / "osm" / "town.osm")
@@ -293,9 +294,9 @@ def test_study_builder_builds_from_a_server_path_with_a_profile(monkeypatch, tmp
 
     at = AppTest.from_function(script, default_timeout=120)
     at.run()
-    at.text_input(key="server_osm_path").input(str(source))
+    at.selectbox(key="server_osm_path").set_value("town.osm")
     at.text_input(key="new_study_name").input("wheels")
-    at.selectbox(key="build_profile").set_value("wheelchair")
+    at.radio(key="build_profile__en").set_value("wheelchair")
     at.checkbox(key="build_ignore_gates").check()
     at.button(key="build_study").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -308,33 +308,30 @@ def test_a_new_scenario_name_another_planner_is_saving_is_refused_before_any_wor
         release_claim(database, "default", "race", "wang")
 
 
-def test_the_etc_passwd_case_names_the_file_and_shows_none_of_it(deployment, studies, tmp_path):
-    at = sign_in(AppTest.from_file(APP, default_timeout=120), "wang").run()
+def test_the_etc_passwd_case_is_not_offered_and_a_non_osm_file_is_named_without_its_content(
+    deployment, studies, tmp_path
+):
+    # the server's files are picked from a list of the data folder's OSM files: nothing outside can be named
     passwd = tmp_path / "passwd"
     passwd.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
-    for typed in ("/etc/passwd", "../../../../etc/passwd", "~/.bashrc", str(passwd)):
-        at.text_input(key="server_osm_path").input(typed)
+    link_out = studies.parent / "passwd.osm"
+    link_out.symlink_to(passwd)  # a link in the data folder that leads out of it
+    not_osm = studies.parent / "notes.osm"  # inside the data folder, named .osm, but not OSM
+    not_osm.write_text("secret notes of the bureau", encoding="utf-8")
+    try:
+        at = _open(sign_in(AppTest.from_file(APP, default_timeout=120), "wang").run(), "new-study")
+        offered = at.selectbox(key="server_osm_path").options
+        assert "passwd.osm" not in " ".join(offered) and "etc" not in " ".join(offered)
+        assert any(o.startswith("notes.osm") for o in offered) and any(o.startswith("town.osm") for o in offered)
+        at.selectbox(key="server_osm_path").select_index(offered.index(next(o for o in offered if "notes" in o)))
         at.text_input(key="new_study_name").input("attack")
         at.button(key="build_study").click().run()
         shown = " ".join(e.value for e in at.error)
-        assert typed in shown and "root:x" not in shown and "bash" not in shown.replace(typed, "")
-    # inside the data folder but not OSM: named, with none of its bytes
-    not_osm = studies.parent / "notes.osm"
-    not_osm.write_text("secret notes of the bureau", encoding="utf-8")
-    at.text_input(key="server_osm_path").input(str(not_osm)).run()
-    at.button(key="build_study").click().run()
-    shown = " ".join(e.value for e in at.error)
-    assert "notes.osm" in shown and "secret" not in shown.replace(str(not_osm), "")
-    # every refusal is in the audit log, with what was typed and none of the files' content
-    events = [e for e in read_log(studies) if e["target"] == "attack"][-5:]
-    assert [e["action"] for e in events] == ["upload_refused"] * 4 + ["build_study"]
-    assert [e.get("server_path") or e.get("source") for e in events] == [
-        "/etc/passwd",
-        "../../../../etc/passwd",
-        "~/.bashrc",
-        str(passwd),
-        str(not_osm),
-    ]
-    assert all(e["user"] == "wang" and e["outcome"] == "refused" for e in events)
-    assert "root:x" not in json.dumps(events) and "secret notes" not in json.dumps(events)
-    verify_log(studies)
+        assert "notes.osm" in shown and "secret" not in shown
+        (event,) = [e for e in read_log(studies) if e["target"] == "attack"]
+        assert (event["user"], event["action"], event["outcome"]) == ("wang", "build_study", "refused")
+        assert "secret notes" not in json.dumps(event)
+        verify_log(studies)
+    finally:
+        link_out.unlink()
+        not_osm.unlink()

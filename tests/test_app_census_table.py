@@ -114,7 +114,7 @@ def test_census_polygons_and_a_census_table_together_are_refused_before_the_buil
     assert not at.exception, at.exception
     (error,) = [e.value for e in at.error]
     assert "普查面和社区人口表都给出人口，只能用其中一个：请去掉其一后再建立。" in error
-    assert not (studies / "my-study").exists()
+    assert not (studies / "新研究区").exists()  # the default name in Chinese
     (event,) = _events(studies)
     assert (event["action"], event["outcome"]) == ("upload_refused", "refused")
     assert event["files"] == [EXTRACT.name, "census.geojson", TABLE.name]

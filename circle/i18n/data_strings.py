@@ -95,9 +95,9 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
     },
     "within_minutes": {"zh": "{minutes}分钟内", "en": "Within {minutes} min"},
     "dq_fix_app": {
-        "zh": "补救：在“建立新研究区”中导入规划部门掌握的这些设施清单（CSV/xlsx），即可评估。",
+        "zh": "补救：在“新建研究区”页的“更多数据”中导入规划部门掌握的这些设施清单（CSV 或 Excel），即可评估。",
         "en": "To assess them, build the study again with the bureau's list of these facilities "
-        "(CSV/xlsx, under “Build a new study”).",
+        "(CSV or Excel, under “More data” on the “New study” page).",
     },
     "col_density": {"zh": "每公顷人口", "en": "Residents per ha"},
     "col_flag": {"zh": "问题", "en": "Problem"},

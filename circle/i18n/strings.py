@@ -1,6 +1,7 @@
 """The string table: every label, legend, tooltip and message of the app and the report, in zh and en."""
 
 from circle.i18n.access_strings import ACCESS_STRINGS
+from circle.i18n.builder_strings import BUILDER_STRINGS
 from circle.i18n.cli_strings import CLI_STRINGS
 from circle.i18n.data_strings import DATA_STRINGS
 from circle.i18n.demand_strings import DEMAND_STRINGS
@@ -352,8 +353,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "whatif_title": {"zh": "情景模拟", "en": "What-if"},
     "changes_title": {"zh": "前后比较（两期数据或规划方案）", "en": "Changes (two data years, or a plan)"},
     "changes_none": {
-        "zh": "{root} 下还没有比较结果。用 circle compare OLD NEW --out {root}/名称 生成一份。",
-        "en": "No comparison under {root} yet. Make one with circle compare OLD NEW --out {root}/NAME.",
+        "zh": "还没有前后比较结果：两期数据或规划方案的比较由管理员在服务器上生成，生成后在此列出。",
+        "en": "No comparison yet: the administrator makes one on the server from two data years or a plan, "
+        "and it is listed here.",
     },
     "changes_pick": {"zh": "比较结果", "en": "Comparison"},
     "changes_placeholder": {"zh": "选择一份比较结果", "en": "Choose a comparison"},
@@ -501,3 +503,4 @@ STRINGS.update(TRIAGE_STRINGS)
 STRINGS.update(DEMAND_STRINGS)
 STRINGS.update(VIEW_STRINGS)
 STRINGS.update(MAP_STRINGS)
+STRINGS.update(BUILDER_STRINGS)

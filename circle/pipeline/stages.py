@@ -62,8 +62,19 @@ from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for
 
 
+class StageMessage(str):
+    """A stage's message (English, as the CLI prints it) that also carries the stage's name, for other languages."""
+
+    stage: str
+
+    def __new__(cls, message: str, stage: str) -> StageMessage:  # noqa: D102
+        text = super().__new__(cls, message)
+        text.stage = stage
+        return text
+
+
 class Stopwatch:
-    """Times the stages of a run and tells ``on_stage`` as each begins."""
+    """Times the stages of a run and tells ``on_stage`` as each begins (a :class:`StageMessage`)."""
 
     def __init__(self, on_stage: Callable[[str], None] | None):
         self.seconds: dict[str, float] = {}
@@ -73,7 +84,7 @@ class Stopwatch:
     def stage(self, name: str, message: str) -> Iterator[None]:
         """Time the stage ``name`` (in seconds), saying ``message`` as it begins."""
         if self.on_stage:
-            self.on_stage(message)
+            self.on_stage(StageMessage(message, name))
         start = time.perf_counter()
         yield
         self.seconds[name] = round(time.perf_counter() - start, 3)

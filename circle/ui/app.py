@@ -1,7 +1,7 @@
 """The app's frame: the settings, who the user is, which pages they may open, the language switch.
 
 ``full`` (``app.py``) serves the resident page to everyone and the planner's
-pages (planner, report, residents' reports, account) after sign-in; a signed-out visitor who
+pages (planner, new study, report, residents' reports, account) after sign-in; a signed-out visitor who
 opens a planner's address is sent to the sign-in page, and after signing in
 to the page they asked for. ``public`` (``public_app.py``) serves the
 resident page alone and never imports the planner's code; it is kept as the
@@ -21,6 +21,7 @@ import streamlit as st
 from circle.errors import CircleError
 from circle.i18n import LANGUAGES, t
 from circle.ui import state as key
+from circle.ui.builtin_words import translate_builtin_words
 
 
 def main(mode: str | None = None) -> None:
@@ -49,19 +50,29 @@ def main(mode: str | None = None) -> None:
         if os.environ.get("CIRCLE_UI_TIMING"):  # how long each run of the page takes, for the speed checks
             print(f"circle ui: run took {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
     st.sidebar.caption(t("attribution", lang))
+    # Streamlit's and Leaflet's own words, which no API sets; last, as its element takes a line of the sidebar
+    translate_builtin_words(lang, st.sidebar)
 
 
 def _language() -> str:
     # a shared link carries the language: take it once, before the switch is drawn
     if key.LANG not in st.session_state and st.query_params.get("lang") in LANGUAGES:
         st.session_state[key.LANG] = st.query_params["lang"]
-    return st.sidebar.radio(
+    if key.LANG not in st.session_state and _CHOSEN_LANG in st.session_state:
+        # a page switched to from a script (st.switch_page) drops the widget's state: the reader's choice stays
+        st.session_state[key.LANG] = st.session_state[_CHOSEN_LANG]
+    chosen = st.sidebar.radio(
         t("language", st.session_state.get(key.LANG, "zh")),
         LANGUAGES,
         key=key.LANG,
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         horizontal=True,
     )
+    st.session_state[_CHOSEN_LANG] = chosen
+    return chosen
+
+
+_CHOSEN_LANG = "lang_chosen"  # the language last chosen, kept apart from the switch's own (widget) state
 
 
 def _resident_page(deployment, user, lang: str):
@@ -106,15 +117,24 @@ def _full_navigation(deployment, lang: str):
         hidden = [
             _home(shown[0], lang),
             st.Page(wanting("planner"), title=t("page_planner", lang), url_path="planner"),
+            st.Page(wanting("new-study"), title=t("page_new_study", lang), url_path="new-study"),
             st.Page(wanting("report"), title=t("page_report", lang), url_path="report"),
             st.Page(wanting("triage"), title=t("page_triage", lang), url_path="triage"),
             st.Page(wanting("account"), title=t("page_account", lang), url_path="account"),
         ]
     else:
-        from circle.ui import planner, report, triage
+        from circle.ui import new_study, planner, report, triage
 
+        planner_page = st.Page(
+            lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"
+        )
         shown = [
-            st.Page(lambda: planner.page(deployment, user), title=t("page_planner", lang), url_path="planner"),
+            planner_page,
+            st.Page(
+                lambda: new_study.page(deployment, user, planner_page),
+                title=t("page_new_study", lang),
+                url_path=new_study.URL_PATH,
+            ),
             _resident_page(deployment, user, lang),
             st.Page(lambda: report.page(deployment.studies), title=t("page_report", lang), url_path="report"),
             st.Page(lambda: triage.page(deployment, user), title=t("page_triage", lang), url_path="triage"),

@@ -34,6 +34,9 @@ def add_drawing_tools(fmap: folium.Map) -> None:
     """Add the line, polygon and rectangle tools (no markers or circles: a closure is a barrier or an area)."""
     from folium.plugins import Draw
 
+    from circle.ui.builtin_words import localise_drawing
+
+    localise_drawing(fmap)  # Leaflet.draw's tooltips and titles in the page's language, before the tools are made
     Draw(
         export=False,
         draw_options={

@@ -35,10 +35,11 @@ from circle.ui.data import (
     study_hull,
 )
 from circle.ui.legend import LegendControl, Swatch, explain, section_html
+from circle.ui.new_study import new_study_link
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
-from circle.ui.widgets import build_study, choice, study_builder
+from circle.ui.widgets import build_study, choice, preset_title, show_built_notes
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
@@ -51,10 +52,11 @@ def page(deployment: Deployment, user: User) -> None:
     """Render the planner page for a signed-in planner."""
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("app_title", lang))
+    show_built_notes()  # the study just built on the new-study page: it is the chosen one
+    new_study_link(lang)
     studies = list_studies(deployment.studies)
     if not studies:
-        st.info(t("no_study", lang))
-        study_builder(lang, deployment, user)
+        st.info(t("no_study_build", lang))
         return
     names = [p.name for p in studies]
     chosen = st.sidebar.selectbox(t("study", lang), names, key=key.STUDY)
@@ -62,7 +64,9 @@ def page(deployment: Deployment, user: User) -> None:
     work = study_state(path)  # this study's point, what-if, closures, sites: nothing of another study shows
     study = load_study(str(path), stamp(path))
     presets = _presets_for(study)
-    preset = st.sidebar.selectbox(t("preset", lang), presets, key=key.PRESET)
+    preset = st.sidebar.selectbox(
+        t("preset", lang), presets, key=key.PRESET, format_func=lambda n: preset_title(n, lang)
+    )
     if work.preset not in (None, preset):
         work.suggestions = None  # chosen against another preset's thresholds
     work.preset = preset
@@ -81,8 +85,6 @@ def page(deployment: Deployment, user: User) -> None:
     _suggestions(lang, study, labels, work)
     with st.expander(t("changes_title", lang)):
         changes.changes_panel(lang, deployment.studies, list_comparisons(deployment.studies))
-    with st.expander(t("build_title", lang)):
-        study_builder(lang, deployment, user)
 
 
 def _presets_for(study) -> list[str]:

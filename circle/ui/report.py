@@ -40,7 +40,7 @@ def page(studies: Path | None = None) -> None:
             "report_source",
             lang,
             file=md(source.file),
-            date=md(source.data_timestamp or "—"),
+            date=md(data_date(source.data_timestamp)),
             profile=md(study.summary.profile.label_in(lang)),
             preset=md(study.summary.preset.title_in(lang)),
         )
@@ -82,7 +82,23 @@ def page(studies: Path | None = None) -> None:
     st.caption(t("attribution", lang))
 
 
-AREA_LIMIT_MB = 20
+def data_date(timestamp: str | None) -> str:
+    """Return the day of the data's timestamp as a planner reads it (OSM's ISO time, to the day), or a dash.
+
+    Examples
+    --------
+    >>> data_date("2024-05-01T00:00:00Z"), data_date(None), data_date("May 2024")
+    ('2024-05-01', '—', 'May 2024')
+    """
+    import re
+
+    if not timestamp:
+        return "—"
+    day = re.match(r"\d{4}-\d{2}-\d{2}", timestamp)
+    return day.group(0) if day else timestamp
+
+
+AREA_LIMIT_MB = 20  # the area box's own limit (its browser refuses more); under the server's (serve.UPLOAD_LIMIT_MB)
 AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 
 
@@ -92,6 +108,7 @@ def pdf_section(path: Path, study, lang: str) -> None:
     from circle.report import build_report
     from circle.sources.area import wgs84_copy
     from circle.study.scenarios import list_scenarios
+    from circle.ui.builtin_words import file_box, hide_uploader_words
     from circle.ui.widgets import _save_upload, layer_system_choice
 
     st.subheader(t("report_pdf", lang))
@@ -108,8 +125,14 @@ def pdf_section(path: Path, study, lang: str) -> None:
     scenario = st.selectbox(
         t("report_pdf_scenario", lang), [None, *scenarios], format_func=lambda n: n or "—", key="report_pdf_scenario"
     )
-    area = st.file_uploader(
-        t("report_pdf_area", lang, limit=AREA_LIMIT_MB), type=["geojson", "json", "gpkg"], key="report_pdf_area"
+    hide_uploader_words(lang)
+    area = file_box(
+        st,
+        t("report_pdf_area", lang, limit=AREA_LIMIT_MB),
+        ["geojson", "json", "gpkg"],
+        AREA_LIMIT_MB,
+        "report_pdf_area",
+        lang,
     )
     area_system = layer_system_choice(lang, t("report_pdf_area_crs", lang), "report_pdf_area_crs")
     filing = filing_inputs(lang)

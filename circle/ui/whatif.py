@@ -14,6 +14,7 @@ from circle.i18n import percent, t
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.builtin_words import placeholder
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState
 from circle.ui.widgets import choice
@@ -54,6 +55,7 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             nearby["facility_id"].tolist(),
             key="whatif_remove_choice",
             format_func=lambda f: f"{names[f]} · {kinds[f]}",
+            placeholder=placeholder(lang, nearby["facility_id"].tolist()),
         )
         if st.button(t("whatif_remove", lang), key="whatif_remove", disabled=chosen is None):
             _recompute(study, result, work, [asdict(Change("remove", facility_id=chosen))])
@@ -99,7 +101,9 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
         if outcome.get("closure"):
             closures.closure_message(lang, outcome["closure"], labels)
         name_col, save_col, reset_col = st.columns([2, 1, 1])
-        name = name_col.text_input(t("scenario_name", lang), value="scenario", key="scenario_name")
+        name = name_col.text_input(
+            t("scenario_name", lang), value=t("scenario_default_name", lang), key="scenario_name"
+        )
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
             _save(lang, study, [Change(**c) for c in work.changes], name, user)
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -23,39 +24,49 @@ from circle.ui.text import md
 UPLOAD_LIMIT_MB = SERVED_UPLOAD_MB["full"]  # what the server lets a browser send in one file
 
 
-def study_builder(lang: str, deployment: Deployment, user: User) -> None:
-    """Build a study from an uploaded ``.osm.pbf``/``.osm`` file or a file in the server's data folders.
+def study_builder(lang: str, deployment: Deployment, user: User) -> str | None:
+    """Build a study from a file in the server's data folders or an uploaded ``.osm.pbf``/``.osm`` file.
 
-    Optional: the bureau's facility list (CSV/Excel in WGS-84, GCJ-02 or
-    BD-09), census polygons or a census table by 社区/街道 with the boundary
-    file it is joined to (each polygon file in its declared system), a DEM, the
-    walking profile, and whether gated compounds are left only through their
-    gates; what the census table's join gave is shown after the build
-    (:func:`show_census_table`). Uploads are checked by their
+    The server's files are listed to pick from
+    (:func:`~circle.deploy.server_files.list_server_files`: only inside the
+    data folders, with size and date), the upload beside them; the standard
+    and the walking profile are chosen by their names, each with a line
+    saying what it means. Optional: the bureau's facility list (CSV/Excel in
+    WGS-84, GCJ-02 or BD-09), census polygons or a census table by 社区/街道
+    with the boundary file it is joined to (each polygon file in its
+    declared system), a DEM, and whether gated compounds are left only
+    through their gates; what the census table's join gave is shown after
+    the build (:func:`census_table_notes`). Uploads are checked by their
     content and size and against the planner's quota, saved under fixed names
     in a folder of this session's scratch (removed when the build ends, and
-    with the session), and never used as paths. A server path must lie in a
-    data folder (:func:`~circle.deploy.server_files.resolve_server_file`).
+    with the session), and never used as paths. The picked server file is
+    resolved again when the build starts
+    (:func:`~circle.deploy.server_files.resolve_server_file`).
     Builds wait their turn (:func:`build_study`); each is written to the audit log.
-    """
-    from circle.deploy.server_files import describe_folders
-    from circle.pipeline import AnalysisOptions
-    from circle.standards import profile_names
-    from circle.study.scenarios import check_name
 
-    upload = st.file_uploader(t("upload", lang, limit=UPLOAD_LIMIT_MB), type=["pbf", "osm"], key="upload_osm")
-    if deployment.data_folders:
-        folders = describe_folders(deployment.data_folders, REPOSITORY)
-        server_path = st.text_input(
-            t("server_path", lang), key="server_osm_path", help=t("server_path_help", lang, folders=folders)
-        )
-    else:
-        server_path = ""
-        st.caption(t("server_path_none", lang))
-    name = st.text_input(t("new_study_name", lang), value="my-study", key="new_study_name")
-    profile = st.selectbox(t("profile", lang), profile_names(), key="build_profile")
+    Returns
+    -------
+    str or None
+        The name of the study built (it is also made the chosen study, and
+        what the build found is kept for the planner page: :func:`show_built_notes`),
+        or None when nothing was built.
+    """
+    from circle.pipeline import AnalysisOptions
+    from circle.study.scenarios import check_name
+    from circle.ui.builtin_words import file_box, hide_uploader_words
+
+    hide_uploader_words(lang)
+    st.subheader(t("new_study_source", lang))
+    files_column, upload_column = st.columns(2, gap="large")
+    server_file = _server_file_choice(files_column, lang, deployment)
+    upload = file_box(upload_column, t("upload_osm", lang), ["pbf", "osm"], UPLOAD_LIMIT_MB, "upload_osm", lang)
+    server_path = server_file.name if server_file is not None else ""
+    name = st.text_input(t("new_study_name", lang), value=t("new_study_default_name", lang), key="new_study_name")
+    preset_column, profile_column = st.columns(2, gap="large")
+    preset = _preset_choice(preset_column, lang)
+    profile = _profile_choice(profile_column, lang)
     with st.expander(t("build_more", lang)):
-        table = st.file_uploader(t("build_facilities", lang), type=["csv", "xlsx"], key="upload_facilities")
+        table = file_box(st, t("build_facilities", lang), ["csv", "xlsx"], TABLE_LIMIT_MB, "upload_facilities", lang)
         systems = {
             "auto": t("build_crs_auto", lang),
             "wgs84": "WGS-84 (GPS, OSM)",
@@ -72,23 +83,30 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             horizontal=True,
             key="build_mode",
         )
-        census = st.file_uploader(t("build_census", lang), type=["geojson", "json", "gpkg"], key="upload_census")
+        polygons = ["geojson", "json", "gpkg"]
+        census = file_box(st, t("build_census", lang), polygons, TABLE_LIMIT_MB, "upload_census", lang)
         census_system = layer_system_choice(lang, t("build_census_crs", lang), "build_census_crs")
-        census_table = st.file_uploader(t("build_census_table", lang), type=["csv", "xlsx"], key="upload_census_table")
+        census_table = file_box(
+            st, t("build_census_table", lang), ["csv", "xlsx"], TABLE_LIMIT_MB, "upload_census_table", lang
+        )
         table_columns = st.text_input(t("build_census_table_columns", lang), key="build_census_table_columns")
-        admin = st.file_uploader(t("build_admin", lang), type=["geojson", "json", "gpkg"], key="upload_admin")
+        admin = file_box(st, t("build_admin", lang), polygons, TABLE_LIMIT_MB, "upload_admin", lang)
         admin_system = layer_system_choice(lang, t("build_admin_crs", lang), "build_admin_crs")
         admin_name = st.text_input(t("build_admin_name_column", lang), key="build_admin_name_column")
-        dem = st.file_uploader(t("build_dem", lang), type=["tif", "tiff"], key="upload_dem")
+        dem = file_box(st, t("build_dem", lang), ["tif", "tiff"], UPLOAD_LIMIT_MB, "upload_dem", lang)
         ignore_gates = st.checkbox(t("build_ignore_gates", lang), key="build_ignore_gates")
-    if not st.button(t("build", lang), key="build_study"):
-        return
+    if not st.button(t("build", lang), key="build_study", type="primary"):
+        return None
     building = [False]  # once the build starts, build_study records its outcome itself
     saved_as: dict[str, str] = {}  # a census table's and boundary file's fixed names → the planner's own
     try:
         check_name(name)
-        if upload is None and not server_path:
-            raise CircleError(t("upload", lang, limit=UPLOAD_LIMIT_MB))
+        if (deployment.studies / name).exists():  # a build never replaces a study from here
+            raise CircleError(t("study_name_taken", lang, name=name))
+        if upload is None and server_file is None:
+            raise CircleError(t("source_missing", lang))
+        if upload is not None and server_file is not None:
+            raise CircleError(t("source_both", lang))
         check_census_sources(lang, census, census_table, admin)
         uploads = [f for f in (upload, table, census, census_table, admin, dem) if f is not None]
         uploaded = sum(int(f.size) for f in uploads)
@@ -97,10 +115,10 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             if upload is not None:
                 # the name is never used as a path: the file is stored under a fixed name
                 source = _save_upload(upload, folder / "upload.osm.data", UPLOAD_LIMIT_MB, OSM_MAGIC, lang)
-            else:
-                source = resolve_server_file(server_path, deployment.data_folders)
+            else:  # listed a moment ago: checked again, as a link may have changed since
+                source = resolve_server_file(str(server_file.path), deployment.data_folders)
             options = AnalysisOptions(
-                source=source, out=deployment.studies / name, profile=profile, use_gates=not ignore_gates
+                source=source, out=deployment.studies / name, preset=preset, profile=profile, use_gates=not ignore_gates
             )
             if table is not None:
                 is_excel = table.getvalue()[:4] == b"PK\x03\x04"
@@ -129,22 +147,145 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> None:
             shown_source = upload.name if upload is not None else server_path
             building[0] = True
             result = build_study(lang, deployment, user, options, shown_source, uploaded)
-        st.success(t("built", lang, name=name))
+        notes = [("success", t("built", lang, name=name))]
         for section in ("facilities", "area", "blocks", "census"):  # a file read in the wrong coordinate system
             layer_offset = (getattr(result.summary.imports, section) or {}).get("offset_check") or {}
             if layer_offset.get("suggested"):
-                st.warning(offset_words(layer_offset, section, lang))
+                notes.append(("warning", offset_words(layer_offset, section, lang)))
         mapping = (result.summary.imports.facilities or {}).get("mapping")
         if mapping:
-            st.info(t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities, lang)))
-        show_census_table(result.summary.imports.census_table, lang, census_table, admin)
+            notes.append(
+                ("info", t("built_poi_mapping", lang, **poi_mapping_facts(result.summary.imports.facilities, lang)))
+            )
+        notes += census_table_notes(result.summary.imports.census_table, lang, census_table, admin)
+        for kind, text in notes:
+            getattr(st, kind)(text)
     except CircleError as exc:
         if not building[0]:
             _record_refusal(deployment, user, name, [upload, table, census, census_table, admin, dem], server_path, exc)
-        message = shown(exc, server_path)  # the typed path as typed
+        message = shown(exc)  # server paths relative to the data folders
         for saved, own in saved_as.items():
             message = message.replace(saved, md(own))
         st.error(t("error", lang, message=message) + field_hint(exc, lang))
+        return None
+    # the new study is the chosen one wherever studies are chosen, and the planner page says what the build found
+    st.session_state[key.STUDY] = name
+    st.session_state[BUILT_NOTES] = [("success", t("build_opened", lang, name=name)), *notes[1:]]
+    return name
+
+
+BUILT_NOTES = "built_notes"  # what the last build found, shown once on the planner page: [(kind, text)]
+
+
+def show_built_notes() -> None:
+    """Show, once, what the study just built found (its name, files read in a wrong system, the census join)."""
+    for kind, text in st.session_state.pop(BUILT_NOTES, None) or []:
+        getattr(st, kind)(text)
+
+
+def _server_file_choice(container, lang: str, deployment: Deployment):
+    """Offer the OSM files of the data folders by name, size and date; return the chosen ServerFile, or None."""
+    from circle.deploy.server_files import describe_folders, list_server_files
+
+    if not deployment.data_folders:
+        container.caption(t("server_path_none", lang))
+        return None
+    folders = describe_folders(deployment.data_folders, REPOSITORY)
+    files = {found.name: found for found in list_server_files(deployment.data_folders)}
+    if not files:
+        container.info(t("server_files_none", lang, folders=folders))
+        return None
+
+    def label(file_name: str) -> str:
+        found = files[file_name]
+        size, date = size_words(found.size_bytes), found.modified.strftime("%Y-%m-%d")
+        return t("server_file_label", lang, name=file_name, size=size, date=date)
+
+    chosen = container.selectbox(
+        t("server_files", lang),
+        list(files),
+        index=None,
+        format_func=label,
+        key="server_osm_path",
+        placeholder=t("server_files_pick", lang),
+        help=t("server_files_help", lang, folders=folders),
+    )
+    return files.get(chosen)
+
+
+def size_words(size_bytes: int) -> str:
+    """Return a file's size as a planner reads it (MB as the upload limits count them: 1024 × 1024 bytes).
+
+    Examples
+    --------
+    >>> size_words(2_500), size_words(13 * 1024 * 1024 + 1), size_words(0)
+    ('2 KB', '13.0 MB', '0 KB')
+    """
+    if size_bytes < 1024 * 1024:
+        return f"{round(size_bytes / 1024):,} KB"
+    return f"{size_bytes / 1024 / 1024:,.1f} MB"
+
+
+@functools.cache
+def _preset_words() -> dict[str, dict[str, str]]:
+    """Return the built-in presets' titles by language: {name: {"zh": …, "en": …}}."""
+    from circle.standards import builtin_presets, load_preset
+
+    return {name: {"zh": load_preset(name).title_zh, "en": load_preset(name).title_en} for name in builtin_presets()}
+
+
+@functools.cache
+def _profile_words() -> dict[str, dict[str, str]]:
+    """Return the walking profiles' labels by language: {name: {"zh": …, "en": …}}."""
+    from circle.standards import load_profile, profile_names
+
+    return {name: {"zh": load_profile(name).label_zh, "en": load_profile(name).label_en} for name in profile_names()}
+
+
+def preset_title(name: str, lang: str) -> str:
+    """Return a built-in preset's title in ``lang`` (a preset of the planner's own, by its name)."""
+    return _preset_words().get(name, {}).get(lang, name)
+
+
+def _described(lang: str, kind: str, name: str) -> str:
+    """Return the one line saying what a preset or profile means, or nothing for one without it."""
+    from circle.i18n.strings import STRINGS
+
+    return t(f"{kind}_desc_{name}", lang) if f"{kind}_desc_{name}" in STRINGS else ""
+
+
+def _preset_choice(container, lang: str) -> str:
+    """Offer the built-in standards by title, each with what it means; return the preset's name."""
+    words = _preset_words()
+    names = sorted(words, key=lambda n: n != "gb50180_2018")  # the national standard first
+    captions = [_described(lang, "preset", n) for n in names]
+    return choice(
+        container,
+        "radio",
+        t("build_preset", lang),
+        names,
+        "build_preset",
+        lang,
+        lambda n: words[n][lang],
+        captions=captions,
+    )
+
+
+def _profile_choice(container, lang: str) -> str:
+    """Offer the walking profiles by label, each with what it changes; return the profile's name."""
+    words = _profile_words()
+    names = list(words)
+    captions = [_described(lang, "profile", n) for n in names]
+    return choice(
+        container,
+        "radio",
+        t("profile", lang),
+        names,
+        "build_profile",
+        lang,
+        lambda n: words[n][lang],
+        captions=captions,
+    )
 
 
 #: the builder's hint for each input a library error may be about (:attr:`circle.errors.CircleError.about`)
@@ -165,20 +306,24 @@ def check_census_sources(lang: str, census, census_table, admin) -> None:
         raise CircleError(t("build_admin_without_table", lang))
 
 
-def show_census_table(report: dict | None, lang: str, table=None, boundaries=None) -> None:
-    """Show what a census table's join gave, and a warning when its boundary file's system seems wrong.
+def census_table_notes(report: dict | None, lang: str, table=None, boundaries=None) -> list[tuple[str, str]]:
+    """Return what a census table's join gave, and a warning when its boundary file's system seems wrong.
 
-    ``table`` and ``boundaries`` are the uploads (when uploaded): the files are named as the planner named them.
+    ``table`` and ``boundaries`` are the uploads (when uploaded): the files
+    are named as the planner named them. Each note is ``(kind, text)``, kind
+    being the Streamlit call that shows it (``info``, ``warning``).
     """
     from circle.ui.census_join import admin_offset_warning, census_table_lines
 
     if not report:
-        return
+        return []
+    notes = []
     warning = admin_offset_warning(report, lang)
     if warning:
-        st.warning(warning)
+        notes.append(("warning", warning))
     names = {"table_name": getattr(table, "name", None), "boundary_name": getattr(boundaries, "name", None)}
-    st.info("  \n".join(census_table_lines(report, lang, **names)))
+    notes.append(("info", "  \n".join(census_table_lines(report, lang, **names))))
+    return notes
 
 
 def layer_system_choice(lang: str, label: str, widget_key: str) -> str:
@@ -251,10 +396,13 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
 
     progress = st.progress(0.0, text=t("building", lang))
     steps = [0]
+    total = len(BUILD_STAGES) - (0 if options.dem_file else 1)  # the flat-ground comparison runs with a DEM only
 
     def on_stage(message: str) -> None:
         steps[0] += 1
-        progress.progress(min(steps[0] / 7, 1.0), text=message)
+        stage = stage_words(message, lang)
+        words = t("build_progress", lang, step=min(steps[0], total), steps=total, stage=stage)
+        progress.progress(min((steps[0] - 1) / total, 1.0), text=words)
 
     def on_wait(position: int) -> None:
         progress.progress(0.0, text=t("build_queued", lang, position=position, slots=deployment.concurrent_builds))
@@ -284,6 +432,16 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     progress.progress(1.0)
     log("done", result.summary.source.sha256)  # the build read and hashed the source already
     return result
+
+
+#: the pipeline's stages in the order they run (:class:`circle.pipeline.stages.Stopwatch`); each has ``stage_<name>``
+BUILD_STAGES = ("read", "blocks", "facilities", "network", "engine", "flat", "write")
+
+
+def stage_words(message: str, lang: str) -> str:
+    """Return a build stage in ``lang``: by its name when the pipeline gives it, else its message as is."""
+    stage = getattr(message, "stage", None)
+    return t(f"stage_{stage}", lang) if stage in BUILD_STAGES else str(message)
 
 
 def _check_census_table(path: Path) -> None:
@@ -360,8 +518,12 @@ def choice(
     change; keying the widget by language renews them, and the chosen value
     is carried across languages in ``st.session_state[state_key]``.
     """
+    from circle.ui.builtin_words import placeholder
+
     current = st.session_state.get(state_key, default)
     widget_key = f"{state_key}__{lang}"
+    if kind in ("selectbox", "multiselect"):  # Streamlit's own "Choose an option" / "No options to select"
+        kwargs.setdefault("placeholder", placeholder(lang, options, many=kind == "multiselect"))
     if kind == "multiselect":
         chosen = [c for c in (current if current is not None else options) if c in options]
         value = container.multiselect(label, options, default=chosen, key=widget_key, format_func=format_func, **kwargs)
