@@ -25,6 +25,8 @@ SET_VIEW = """([lat, lng, zoom]) => {
     const map = window[Object.keys(window).find((k) => k.startsWith('map_') && window[k].getZoom)];
     map.setView([lat, lng], zoom, {animate: false});
 }"""
+#: the map's frame (its title is put in Chinese for screen readers; the English one is kept beside it)
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"], iframe[data-circle-en-title="streamlit_folium.st_folium"]'
 LAST_CLICK = "() => window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.lat_lng_clicked"
 
 
@@ -122,13 +124,34 @@ def test_a_selected_priority_row_brings_the_map_into_view(server):
         table.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         # the map is scrolled out of sight, above the table
-        assert page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()["y"] < 0
+        assert page.locator(MAP_IFRAME).first.bounding_box()["y"] < 0
         box = table.bounding_box()
         page.mouse.click(box["x"] + 18, box["y"] + 52)  # the first row's selection box
         page.get_by_text("加权缺口人数", exact=False).nth(1).wait_for(timeout=30_000)
         page.wait_for_timeout(2500)
-        frame_box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
+        frame_box = page.locator(MAP_IFRAME).first.bounding_box()
         page.screenshot(path=str(ARTIFACTS / "planner-row-selected.png"))
         browser.close()
     viewport_height = 900
     assert frame_box["y"] > -frame_box["height"] / 2 and frame_box["y"] < viewport_height / 2, frame_box
+
+
+def test_water_and_green_arrive_in_the_map_already_shown(server):
+    """The town's park is drawn in the background; it appears in the map frame already shown, not a rebuilt one."""
+    from playwright.sync_api import sync_playwright
+
+    # the streets' images are drawn at opacity 0.9; the water and green ones opaque (no opacity set)
+    land_images = """() => [...document.querySelectorAll('.leaflet-circle_streets-pane img')]
+        .filter((image) => image.complete && image.style.opacity !== '0.9').length"""
+    with sync_playwright() as playwright:
+        browser, page = _signed_in(playwright, server)
+        frame = map_frame(page)
+        waited = 0.0
+        while frame.evaluate(land_images) == 0 and waited < 40:  # drawn 2 s after the first map, or cached
+            page.wait_for_timeout(500)
+            waited += 0.5
+        found = frame.evaluate(land_images)
+        detached = frame.is_detached()
+        browser.close()
+    assert found > 0, "the park never arrived on the map"
+    assert not detached

@@ -224,37 +224,49 @@ def study_hull(path: str, _stamp: float, system: str) -> str:
     return gpd.GeoSeries([shapely.MultiPoint(corners).convex_hull.buffer(0.0015)], crs=blocks.crs).to_json()
 
 
-def land_overlay(path: str, _stamp: float, system: str) -> list | None:
-    """Return the study's water and green (from its OSM file) as PNGs in the display system, once drawn.
+def land_overlay_url(path: str, _stamp: float, system: str) -> str:
+    """Return where the list of the study's water and green PNGs (in the display system) will be.
 
-    They are read and drawn in a thread, started the first time a study's
-    map is shown and waiting :data:`LAND_DELAY_S` first, so the first map
-    neither waits for them nor shares the processor with them: None until
-    they are ready (a later rerun shows them), and an empty list when the
-    study's OSM file is gone or holds none.
+    They are read from the study's OSM file and drawn in a thread, started
+    the first time a study's map is shown and waiting :data:`LAND_DELAY_S`
+    first, so the first map neither waits for them nor shares the processor
+    with them; the thread writes the list under a name fixed by the study's
+    version and the system, which the map's script asks for until it is there
+    (:class:`circle.ui.leaflet_layers.AwaitedImages`). The list is empty when
+    the study's OSM file is gone or holds no water or green.
     """
+    import hashlib
+
+    from circle.ui.served import named_url
+
     study = load_study(path, _stamp)
-    job = _land_job(path, _stamp, system, study.summary.source.path, tuple(study.summary.bbox))
-    if not job.done():
-        return None
-    try:
-        return job.result()
-    except Exception as exc:  # the base map goes without water and green; the log says why, once
-        if not getattr(job, "circle_logged", False):
-            job.circle_logged = True
-            print(f"circle: no water or green for {Path(path).name}: {exc}", file=sys.stderr)
-        return []
+    name = "land-" + hashlib.sha256(f"{Path(path).resolve()}#{_stamp}#{system}".encode()).hexdigest()[:24] + ".json"
+    _land_job(path, _stamp, system, study.summary.source.path, tuple(study.summary.bbox), name)
+    return named_url(name)
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
-def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[float, ...]):
-    """Start drawing a study's water and green (see :func:`land_overlay`); return the job."""
+def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[float, ...], name: str):
+    """Start drawing a study's water and green and writing their list under ``name``; return the job."""
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circle-land")
-    job = pool.submit(_draw_land, source, bbox, system, LAND_DELAY_S)
+    job = pool.submit(_write_land, path, source, bbox, system, name)
     pool.shutdown(wait=False)  # the thread ends with its one job
     return job
+
+
+def _write_land(path: str, source: str, bbox: tuple[float, ...], system: str, name: str) -> None:
+    """Draw the water and green and write their list (an empty one when they cannot be drawn)."""
+    from circle.ui.leaflet_layers import image_list
+    from circle.ui.served import write_named
+
+    try:
+        overlays = _draw_land(source, bbox, system, LAND_DELAY_S)
+    except Exception as exc:  # the base map goes without water and green; the log says why
+        print(f"circle: no water or green for {Path(path).name}: {exc}", file=sys.stderr)
+        overlays = []
+    write_named(name, image_list(overlays))
 
 
 #: seconds the water and green wait before they are read: the first map is drawn meanwhile

@@ -69,6 +69,75 @@ def points_url(rows: list) -> str:
     return file_url(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ".json")
 
 
+_AWAITED = Template(
+    """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup({});
+(function (group, tries) {
+    function look() {
+        fetch({{ this.url|tojson }}, {cache: "no-cache"}).then(function (answer) {
+            if (!answer.ok) { throw new Error("not yet"); }
+            return answer.json();
+        }).then(function (images) {
+            images.forEach(function (image) {
+                L.imageOverlay(image[0], image[1], {{ this.options|tojson }}).addTo(group);
+            });
+            // nothing to draw: the layer leaves the map (and its legend entry goes with it)
+            if (!images.length && group._map) { group._map.removeLayer(group); }
+        }).catch(function () {
+            if (tries-- > 0) { setTimeout(look, {{ this.every_ms }}); }
+            else if (group._map) { group._map.removeLayer(group); }
+        });
+    }
+    look();
+})({{ this.get_name() }}, {{ this.tries }});
+{% endmacro %}
+"""
+)
+
+
+class AwaitedImages(folium.FeatureGroup):
+    """Server-drawn PNGs the browser waits for: it asks for their list until the server has drawn them.
+
+    The map's script names the list's URL (:func:`circle.ui.served.named_url`)
+    before the images exist, so it is the same script before and after they
+    are drawn, and the map is not rebuilt when they arrive: a layer drawn in
+    the background (the study's water and green) appears in a map already
+    shown. The list is ``[[png url, [[south, west], [north, east]]], …]``; an
+    empty list, or none after ``tries``, takes the layer off the map.
+
+    Parameters
+    ----------
+    url : str
+        Where the list will be.
+    name : str
+        The layer's name in the layer control.
+    opacity : float
+        Opacity of the images.
+    pane : str, optional
+        The map pane to draw them in.
+    every_s, tries : float, int
+        How often and how many times the browser asks.
+    """
+
+    def __init__(
+        self, url: str, name: str, opacity: float = 1.0, pane: str | None = None, every_s: float = 2.0, tries: int = 60
+    ):
+        super().__init__(name=name)
+        self._name = "AwaitedImages"
+        self._template = _AWAITED
+        self.url = url
+        self.every_ms = int(every_s * 1000)
+        self.tries = int(tries)
+        self.options = {"opacity": opacity, "interactive": False, **({"pane": pane} if pane else {})}
+
+
+def image_list(overlays) -> bytes:
+    """Return the list an :class:`AwaitedImages` layer reads: each overlay's PNG written once, with its bounds."""
+    rows = [[file_url(o.png, ".png"), o.bounds] for o in overlays]
+    return json.dumps(rows, separators=(",", ":")).encode("utf-8")
+
+
 class ImageLayers(folium.FeatureGroup):
     """Server-drawn PNGs (:class:`circle.ui.overlays.Overlay`) laid over the map as one layer.
 

@@ -561,20 +561,23 @@ class MapBehaviour(folium.MacroElement):
         self._template = _BEHAVIOUR
 
 
-def add_street_base(fmap: folium.Map, overlay: list, lang: str, land: list | None = None) -> None:
-    """Draw the study's own streets (and its water and green, ``land``) under the tiles: the offline base.
+def add_street_base(fmap: folium.Map, overlay: list, lang: str, land_url: str | None = None) -> None:
+    """Draw the study's own streets (and its water and green) under the tiles: the offline base.
 
     They are the whole base where no tile server is chosen (the default) and
-    stay visible under tiles that do not answer.
+    stay visible under tiles that do not answer. The water and green are
+    drawn in the background: ``land_url`` is where their list will be
+    (:func:`circle.ui.data.land_overlay_url`), and the browser waits for it, so
+    the map is the same before and after they arrive.
     """
     from circle.colours import GREEN_AREA, STREET_LINE, WATER_AREA
-    from circle.ui.leaflet_layers import ImageLayers
+    from circle.ui.leaflet_layers import AwaitedImages, ImageLayers
     from circle.ui.legend import Swatch, explain, section_html
 
     folium.map.CustomPane(STREETS_PANE, z_index=150, pointer_events=False).add_to(fmap)
     title = t("legend_base", lang)
-    if land:
-        layer = ImageLayers(land, t("layer_land", lang), opacity=1.0, pane=STREETS_PANE)
+    if land_url:
+        layer = AwaitedImages(land_url, t("layer_land", lang), opacity=1.0, pane=STREETS_PANE)
         swatches = [Swatch(t("legend_water", lang), WATER_AREA), Swatch(t("legend_green", lang), GREEN_AREA)]
         explain(layer, section_html("", swatches), order=92)
         layer.add_to(fmap)

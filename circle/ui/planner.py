@@ -25,7 +25,7 @@ from circle.ui.data import (
     blocks_for_display,
     draws_blocks_as_image,
     facility_points,
-    land_overlay,
+    land_overlay_url,
     list_comparisons,
     list_studies,
     load_scores,
@@ -293,7 +293,7 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     fmap = maps.base_map(
         (west, south, east, north), controls["basemap"], controls["tile_url"], controls["attribution"], lang
     )
-    maps.add_street_base(fmap, street_overlay(where, when, system), lang, land_overlay(where, when, system))
+    maps.add_street_base(fmap, street_overlay(where, when, system), lang, land_overlay_url(where, when, system))
     measure, category = controls["measure"], controls["category"]
     values = maps.measure_values(measure, category, study.blocks, result.scores)
     caption = _legend(measure, category, result.labels, lang)
@@ -506,8 +506,10 @@ def _focus(work: StudyState, system: str) -> tuple[list[float] | None, int | Non
 SCROLL_TO_MAP = """<script>
 (function (tries) {
     function scroll() {
-        var map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]')
-            || document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+        // the map's frame, by its own title or the one kept when its title was put in Chinese (builtin_words)
+        var name = "streamlit_folium.st_folium";
+        var wanted = 'iframe[title="' + name + '"], iframe[data-circle-en-title="' + name + '"]';
+        var map = document.querySelector(wanted) || window.parent.document.querySelector(wanted);
         if (map) { map.scrollIntoView({behavior: "smooth", block: "center"}); return; }
         if (tries-- > 0) { setTimeout(scroll, 150); }
     }

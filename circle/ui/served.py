@@ -73,6 +73,29 @@ def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
         return f"data:{MIME[suffix]};base64," + base64.b64encode(data).decode("ascii")
 
 
+def named_url(name: str) -> str:
+    """Return the URL a file written by :func:`write_named` under ``name`` is (or will be) served at."""
+    _remember(name)
+    return f"/app/static/{DRAWN}/{name}"
+
+
+def write_named(name: str, data: bytes, folder: Path | None = None) -> bool:
+    """Write ``data`` under the fixed ``name`` (a file a page asks for before it exists); return whether it was.
+
+    For a result a map waits for (:class:`circle.ui.leaflet_layers.AwaitedImages`): the page's
+    script names it before it is made, so the script stays the same once it is.
+    """
+    folder = folder or STATIC / DRAWN
+    _remember(name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_once(folder / name, data)
+        _prune(folder)
+        return True
+    except OSError:
+        return False
+
+
 def _write_once(target: Path, data: bytes) -> None:
     """Write through a temporary file and a rename, so a reader never sees half an image."""
     handle, scratch = tempfile.mkstemp(dir=target.parent, suffix=".part")
