@@ -337,7 +337,7 @@ def test_a_websocket_naming_a_planners_session_gets_a_new_empty_one(full):
         _playwright, _browser, tab = handles
         puts: list[int] = []
         tab.on("response", lambda r: puts.append(r.status) if "/_stcore/upload_file/" in r.url else None)
-        tab.get_by_role("link", name="规划师").first.click()
+        tab.get_by_role("link", name="新建研究区").first.click()  # the page with the OSM file box
         uploader = tab.locator("input[type=file]").first
         uploader.wait_for(state="attached", timeout=60_000)
         uploader.set_input_files({"name": "town.osm", "mimeType": "application/xml", "buffer": b"<osm version='0.6'/>"})

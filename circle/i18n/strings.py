@@ -304,8 +304,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Click the map near the facility to remove: the facilities around that point are listed here.",
     },
     "click_hint": {
-        "zh": "点击地图：显示该点 5/10/15 分钟步行范围；点击街坊：显示其得分与缺项。",
-        "en": "Click the map for the 5/10/15-minute walk from that point; click a block for its score and gaps.",
+        "zh": "点击地图：显示该点 {bands} 分钟步行范围；点击街坊：显示其得分与缺项。",
+        "en": "Click the map for the {bands}-minute walk from that point; click a block for its score and gaps.",
     },
     "or_coordinates": {"zh": "或输入坐标", "en": "Or type coordinates"},
     "latitude": {"zh": "纬度", "en": "Latitude"},

@@ -318,7 +318,9 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
-        st.caption(f"{t('click_hint', lang)} {t('wheel_hint', lang)}")
+        limit = float(controls["threshold"])  # the bands drawn are the threshold's thirds
+        bands = "/".join(f"{m:.2g}" for m in (limit / 3, 2 * limit / 3, limit))
+        st.caption(f"{t('click_hint', lang, bands=bands)} {t('wheel_hint', lang)}")
     if system != "wgs84":
         st.info(t("gcj02_note", lang))
     center, zoom = _focus(work, system)
