@@ -58,21 +58,22 @@ PAGE_TIMEOUT_S = 300.0
 def run_process(command: list[str], env: dict | None = None, timeout_s: float = 3600.0) -> dict:
     """Run a command; return its wall seconds, peak memory (MB, from ``wait4``), exit code and output tail."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    deadline = started + timeout_s
-    output = b""
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            process.kill()
-            pid, status, usage = os.wait4(process.pid, 0)
-            break
-        time.sleep(0.05)
-    output = process.stdout.read() if process.stdout else b""
+    # the output goes to a file, not a pipe: a pipe nobody reads until the end fills at 64 kB and the
+    # command then waits for ever (``circle score`` on 100 tiles did, and the harness with it)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
+        deadline = started + timeout_s
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+        log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
+        output = log.read()
     return {
         "seconds": time.perf_counter() - started,
         "peak_mb": usage.ru_maxrss / 1024.0,
