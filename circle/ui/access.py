@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -142,8 +143,12 @@ def _forget_planner_work() -> None:
         st.session_state.pop(private, None)
 
 
-def signin_page(deployment: Deployment, lang: str) -> None:
-    """Show the sign-in form (and the identity provider's button, where one is configured)."""
+def signin_page(deployment: Deployment, lang: str, signed_in: Callable[[], None] | None = None) -> None:
+    """Show the sign-in form (and the identity provider's button, where one is configured).
+
+    ``signed_in`` is called once a planner has signed in (it opens the page
+    they asked for); without it the page is run again.
+    """
     st.title(t("signin_title", lang))
     notice = st.session_state.pop(key.SIGNIN_NOTICE, None)
     if notice:
@@ -168,10 +173,12 @@ def signin_page(deployment: Deployment, lang: str) -> None:
         )
         pressed = st.form_submit_button(t("signin_go", lang), type="primary")
     if pressed:
-        _try_sign_in(deployment, lang, name, password)
+        _try_sign_in(deployment, lang, name, password, signed_in)
 
 
-def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) -> None:
+def _try_sign_in(
+    deployment: Deployment, lang: str, name: str, password: str, signed_in: Callable[[], None] | None = None
+) -> None:
     from circle.deploy.accounts import check_password
     from circle.deploy.audit import record
     from circle.deploy.db import database_of
@@ -198,6 +205,8 @@ def _try_sign_in(deployment: Deployment, lang: str, name: str, password: str) ->
     st.session_state[key.USER] = signins.bound(session_record(account.name, account.role), deployment)
     record(deployment.studies, account.name, account.role, "sign_in", account.name, database=database, address=address)
     print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)
+    if signed_in is not None:
+        signed_in()
     st.rerun()
 
 

@@ -104,7 +104,16 @@ def _full_navigation(deployment, lang: str):
 
     user = current_user(deployment)
     if user is None:
-        signin = st.Page(lambda: signin_page(deployment, lang), title=t("page_signin", lang), url_path="signin")
+        asked: dict = {}  # this run's pages at planners' addresses, by address (filled below)
+
+        def signed_in() -> None:
+            # straight on to the page asked for, else the planner's: its address is the same once signed in,
+            # so the next run opens the real page (no run of the sign-in address in between)
+            st.switch_page(asked.get(st.session_state.pop(key.WANTED, None)) or asked["planner"])
+
+        signin = st.Page(
+            lambda: signin_page(deployment, lang, signed_in), title=t("page_signin", lang), url_path="signin"
+        )
 
         def wanting(page_name: str):
             def redirect() -> None:  # a planner's address, asked for before signing in
@@ -122,6 +131,7 @@ def _full_navigation(deployment, lang: str):
             st.Page(wanting("triage"), title=t("page_triage", lang), url_path="triage"),
             st.Page(wanting("account"), title=t("page_account", lang), url_path="account"),
         ]
+        asked.update({page.url_path: page for page in hidden[1:]})
     else:
         from circle.ui import new_study, planner, report, triage
 
