@@ -210,8 +210,10 @@ def _overview(lang: str, result, labels: dict) -> None:
     first.metric(t("f15", lang), percent(summary.F15))
     within = summary.categories_within_15
     second.metric(t("cat_within_15", lang), "—" if within is None else f"{within:.1f} / {len(summary.categories)}")
-    third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
-    fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
+    known = summary.proximity_min is not None and np.isfinite(summary.proximity_min)  # no category assessed: none
+    third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min) if known else "—")
+    gini = summary.gini_proximity
+    fourth.metric(t("gini", lang), f"{gini:.3f}" if gini is not None and np.isfinite(gini) else "—")
     first_category = next(iter(summary.categories.values()), None)
     counted = list(first_category.within_min or {}) if first_category is not None else []
     table = pd.DataFrame(
