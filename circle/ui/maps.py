@@ -300,25 +300,34 @@ def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str = "
     layer.add_to(fmap)
 
 
-def add_flagged_blocks(fmap: folium.Map, flagged: gpd.GeoDataFrame, lang: str) -> None:
-    """Outline, dashed in magenta, blocks whose population density is implausible (their ``pop_flag`` set)."""
-    from circle.ui.legend import Swatch, explain, section_html
+#: blocks whose population is flagged: a magenta dashed outline, nothing filled
+FLAGGED_STYLE = {"color": FLAGGED, "weight": 2, "dashArray": "4 3", "fill": False}
 
-    if flagged.empty:
-        return
+
+def flagged_shapes_url(flagged: gpd.GeoDataFrame, lang: str) -> str:
+    """Write the outlines of blocks whose population is implausible, each with why, once; return the file's URL."""
+    from circle.ui.fetched_shapes import shapes_url
+
     density = gross_density_per_ha(flagged)
-    frame = flagged[["block_id", "geometry"]].copy()
-    frame["why"] = [
-        t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}")
+    why = [
+        escape(t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}"))
         for flag, pop, d in zip(flagged["pop_flag"], flagged["population"].to_numpy(float), density, strict=True)
     ]
-    layer = folium.GeoJson(
-        frame.to_json(),
-        style_function=lambda _: {"color": FLAGGED, "weight": 2, "dashArray": "4 3", "fill": False},
-        tooltip=folium.GeoJsonTooltip(fields=["why"], labels=False),
-    )
+    return shapes_url(flagged[["geometry"]], why)
+
+
+def flagged_layer(url: str, count: int, lang: str) -> folium.FeatureGroup:
+    """Return the layer outlining, dashed in magenta, the ``count`` flagged blocks written at ``url``.
+
+    The outlines travel as a file the browser fetches (:func:`flagged_shapes_url`), not in the map's
+    script: a city flags a thousand blocks or more.
+    """
+    from circle.ui.fetched_shapes import FetchedShapes
+    from circle.ui.legend import Swatch, explain, section_html
+
+    layer = FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
     explain(layer, section_html("", [Swatch(t("legend_flagged", lang), FLAGGED, "dashed", dash="3 2")]), order=61)
-    layer.add_to(fmap)
+    return layer
 
 
 def add_outline(fmap: folium.Map, hull_geojson: str, lang: str) -> None:

@@ -320,8 +320,7 @@ def _map(lang: str, path: Path, study, result, controls: dict, work: StudyState)
     if as_image:
         st.caption(t("city_blocks_hint", lang, count=f"{len(study.blocks):,}"))
     else:
-        limit = float(controls["threshold"])  # the bands drawn are the threshold's thirds
-        bands = "/".join(f"{m:.2g}" for m in (limit / 3, 2 * limit / 3, limit))
+        bands = "/".join(f"{m:.2g}" for m in _band_minutes(controls["threshold"]))
         st.caption(f"{t('click_hint', lang, bands=bands)} {t('wheel_hint', lang)}")
     if system != "wgs84":
         st.info(t("gcj02_note", lang))
@@ -382,8 +381,7 @@ def _changing_layers(
             _add_halo(group, blocks[blocks["block_id"] == chosen], lang)
         layers.append(group)
     if point is not None:
-        limit = float(controls["threshold"])
-        bands = _isochrone(str(path), stamp(path), point, (limit / 3, 2 * limit / 3, limit))
+        bands = _isochrone(str(path), stamp(path), point, _band_minutes(controls["threshold"]))
         if bands is not None:
             group = folium.FeatureGroup(name=t("layer_isochrone", lang))
             maps.add_isochrone(group, maps.shift_frame(bands, system), lang)
@@ -414,43 +412,18 @@ def _changing_layers(
     return layers
 
 
-FLAGGED_STYLE = {"color": maps.FLAGGED, "weight": 2, "dashArray": "4 3", "fill": False}
-
-
 def _flagged_outlines(where: str, when: float, system: str, lang: str):
-    """Return the layer of the blocks whose population is flagged (magenta, dashed), or None when there are none.
-
-    Their outlines travel as a file the browser fetches (:mod:`circle.ui.fetched_shapes`), not in the map's
-    script: a city flags a thousand blocks or more.
-    """
-    from circle.ui.fetched_shapes import FetchedShapes
-
+    """Return the layer of the blocks whose population is flagged, or None when there are none."""
     found = _flagged_file(where, when, system, lang)
-    if found is None:
-        return None
-    url, count = found
-    layer = FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
-    swatch = Swatch(t("legend_flagged", lang), maps.FLAGGED, "dashed", dash="3 2")
-    explain(layer, section_html("", [swatch]), order=61)
-    return layer
+    return None if found is None else maps.flagged_layer(*found, lang)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _flagged_file(where: str, when: float, system: str, lang: str) -> tuple[str, int] | None:
     """Write the flagged blocks' outlines and why each is flagged once per study, system and language."""
-    from circle.build.population.totals import gross_density_per_ha
-    from circle.ui.fetched_shapes import shapes_url
-
     blocks = blocks_for_display(where, when, system)
     flagged = blocks[population_flags(blocks) != ""]
-    if flagged.empty:
-        return None
-    density = gross_density_per_ha(flagged)
-    why = [
-        maps.escape(t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}"))
-        for flag, pop, d in zip(flagged["pop_flag"], flagged["population"].to_numpy(float), density, strict=True)
-    ]
-    return shapes_url(flagged[["geometry"]], why), len(flagged)
+    return None if flagged.empty else (maps.flagged_shapes_url(flagged, lang), len(flagged))
 
 
 def _add_halo(group, chosen, lang: str) -> None:
@@ -479,6 +452,12 @@ def _closure_legends(groups: list, scenario: dict, lang: str) -> list:
     for group, row in zip(groups, present, strict=False):
         explain(group, section_html("", [row]), order=62)
     return groups
+
+
+def _band_minutes(threshold: float) -> tuple[float, float, float]:
+    """Return the walking bands drawn around a chosen point: the threshold's thirds (5/10/15 at 15 minutes)."""
+    limit = float(threshold)
+    return (limit / 3, 2 * limit / 3, limit)
 
 
 def _first_view(blocks) -> list[list[float]]:
