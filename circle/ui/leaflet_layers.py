@@ -134,8 +134,12 @@ class AwaitedImages(folium.FeatureGroup):
 
 def image_list(overlays) -> bytes:
     """Return the list an :class:`AwaitedImages` layer reads: each overlay's PNG written once, with its bounds."""
-    rows = [[file_url(o.png, ".png"), o.bounds] for o in overlays]
-    return json.dumps(rows, separators=(",", ":")).encode("utf-8")
+    return json.dumps(_served_images(overlays), separators=(",", ":")).encode("utf-8")
+
+
+def _served_images(overlays) -> list:
+    """Return ``[[png url, bounds], …]`` of server-drawn overlays, each PNG written once as a served file."""
+    return [[file_url(o.png, ".png"), o.bounds] for o in overlays]
 
 
 class ImageLayers(folium.FeatureGroup):
@@ -157,5 +161,5 @@ class ImageLayers(folium.FeatureGroup):
         super().__init__(name=name)
         self._name = "ImageLayers"
         self._template = _IMAGES
-        self.images = [[file_url(o.png, ".png"), o.bounds] for o in overlays]
+        self.images = _served_images(overlays)
         self.options = {"opacity": opacity, "interactive": False, **({"pane": pane} if pane else {})}

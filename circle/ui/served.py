@@ -61,16 +61,9 @@ def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
     """
     folder = folder or STATIC / DRAWN
     name = hashlib.sha256(data).hexdigest()[:32] + suffix
-    target = folder / name
-    _remember(name)
-    try:
-        if not target.is_file():
-            folder.mkdir(parents=True, exist_ok=True)
-            _write_once(target, data)
-            _prune(folder)
-        return f"/app/static/{DRAWN}/{name}"
-    except OSError:
-        return f"data:{MIME[suffix]};base64," + base64.b64encode(data).decode("ascii")
+    if (folder / name).is_file() or write_named(name, data, folder):  # a name means the same bytes: written once
+        return named_url(name)
+    return f"data:{MIME[suffix]};base64," + base64.b64encode(data).decode("ascii")
 
 
 def named_url(name: str) -> str:
