@@ -20,10 +20,10 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from circle.build.access_points import boundary_points
-from circle.build.network import AccessTable, WalkNetwork, keep_reachable_part
 from circle.engine import Destinations, ReachProblem
 from circle.geo import utm_crs_for
+from circle.prepare.access_points import boundary_points
+from circle.prepare.network import AccessTable, WalkNetwork, keep_reachable_part
 from circle.settings import cache_dir
 from circle.sources.osm import read_osm
 from circle.standards import load_preset, load_profile

@@ -17,10 +17,10 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from benchmarks.megacity import MegaCity, load_or_build, shared_osm_folder
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import Destinations, PreparedOrigins, ReachProblem, get_backend
 from circle.engine.isochrones import OffNetworkLinks, isochrone_from
 from circle.engine.whatif import add_facility
+from circle.prepare.network import AccessTable, WalkNetwork
 
 QUICK_NODES = 200_000
 FULL_NODES = 1_000_000

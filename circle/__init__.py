@@ -47,7 +47,7 @@ _PUBLIC = {
     "build_report": "circle.report",
     "load_preset": "circle.standards",
     "load_profile": "circle.standards",
-    "WalkNetwork": "circle.build.network",
+    "WalkNetwork": "circle.prepare.network",
     "CircleError": "circle.errors",
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circle.build.network import AccessTable, WalkNetwork
+from circle.prepare.network import AccessTable, WalkNetwork
 
 SHARED_OSM = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "osm"
 

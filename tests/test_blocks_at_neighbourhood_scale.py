@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import shapely
 
-from circle.build._block_split import SLIVER_SHARE, SplitRule, span_m, split_geometries
-from circle.build.access_points import polygon_access_points
-from circle.build.blocks import split_large_blocks
 from circle.pipeline import AnalysisOptions, analyze
+from circle.prepare._block_split import SLIVER_SHARE, SplitRule, span_m, split_geometries
+from circle.prepare.access_points import polygon_access_points
+from circle.prepare.blocks import split_large_blocks
 from circle.standards import load_preset
 from circle.standards.regions import region_for
 from tests.osm_builder import OsmBuilder

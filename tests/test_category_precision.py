@@ -21,9 +21,9 @@ import pytest
 import yaml
 from reportlab.platypus import Table
 
-from circle.build.facilities import facility_name
 from circle.errors import PresetError
 from circle.pipeline import AnalysisOptions, analyze
+from circle.prepare.facilities import facility_name
 from circle.report.content import gather
 from circle.report.fonts import find_font
 from circle.report.pdf.method import facility_sources_table

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 import shapely
 
-from circle.build.population.census_table import census_table_in_study
-from circle.build.population.counts import CountedSources, count_residents
 from circle.errors import InputDataError
+from circle.prepare.population.census_table import census_table_in_study
+from circle.prepare.population.counts import CountedSources, count_residents
 from circle.sources.age_bands import Band, BandError, parse_header, partition, resolve_ends
 from circle.sources.census_table import CensusTableSpec, parse_columns, read_census_table
 from circle.sources.chinese_names import fold, statistical_code, unit_key
@@ -441,7 +441,7 @@ def test_areas_cut_by_the_study_are_not_listed_when_the_boundary_file_is_in_the_
 
 
 def test_blocks_are_named_after_the_boundary_files_areas_where_osm_maps_none():
-    from circle.build.admin_units import admin_units
+    from circle.prepare.admin_units import admin_units
 
     blocks, _ = count(DATA / "town_table.csv")
     assert blocks["community"].iloc[0] == "玉林社区" and blocks["subdistrict"].iloc[0] == "玉林街道"
@@ -675,7 +675,7 @@ def test_a_batch_study_takes_a_census_table_and_a_tiled_one_needs_a_boundary_fil
 
 
 def test_a_merged_city_is_counted_from_the_table_once(tmp_path):
-    from circle.build.population.counts import recount_merged
+    from circle.prepare.population.counts import recount_merged
     from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
     blocks = town_blocks().assign(**{POPULATION_LOW: ESTIMATE, POPULATION_HIGH: ESTIMATE}, parent_id="p")
@@ -741,7 +741,7 @@ def test_a_sub_district_code_over_its_community_codes_is_a_subtotal(tmp_path):
 def test_names_whose_suffix_is_part_of_the_name_still_match():
     import pandas as pd
 
-    from circle.build.population._table_join import match_rows
+    from circle.prepare.population._table_join import match_rows
 
     areas = gpd.GeoDataFrame(
         {

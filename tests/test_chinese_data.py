@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle.build.population.census import allocate_census
-from circle.build.terrain import segment_seconds, tobler_factor
 from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
+from circle.prepare.population.census import allocate_census
+from circle.prepare.terrain import segment_seconds, tobler_factor
 from circle.sources.coords import (
     bd09_to_gcj02,
     from_wgs84,

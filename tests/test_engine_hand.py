@@ -147,8 +147,8 @@ def test_contraction_keeps_exact_answers_on_a_long_chain():
 
 
 def test_the_k_label_search_by_regions_equals_one_search_over_the_whole_graph():
-    from circle.build.network import CsrGraph, min_weight_csr
     from circle.engine import _kernels as kernels
+    from circle.prepare.network import CsrGraph, min_weight_csr
 
     # a 60 × 60 street grid, 100 m blocks, with random detours; 300 facilities; limit 600 s at 1 m/s
     rng = np.random.default_rng(11)

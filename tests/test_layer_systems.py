@@ -20,11 +20,11 @@ import pytest
 import shapely
 import shapely.affinity
 
-from circle.build.blocks import blocks_from_osm
-from circle.build.population.counts import CountedSources, count_residents
 from circle.cli import main
 from circle.errors import AreaError, InputDataError
 from circle.geo import WGS84, transform_geometries, utm_crs_for
+from circle.prepare.blocks import blocks_from_osm
+from circle.prepare.population.counts import CountedSources, count_residents
 from circle.sources.area import check_area_offset, read_area_file
 from circle.sources.blocks_file import import_blocks_file, read_blocks_file
 from circle.sources.census import read_census_layer

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.build.network import keep_reachable_part
 from circle.errors import NetworkError
+from circle.prepare.network import keep_reachable_part
 from circle.sources.osm_walk import WalkWays, is_walkable
 from circle.standards import load_profile
 from tests.conftest import make_network
@@ -57,7 +57,7 @@ def _ways(highways: list[str]) -> WalkWays:
 
 
 def test_seconds_follow_the_profile_and_steps_are_slower():
-    from circle.build.network import WalkNetwork
+    from circle.prepare.network import WalkNetwork
 
     standard = load_profile("standard")
     network = WalkNetwork.from_ways(_ways(["footway", "steps"]), standard, "EPSG:32648")
@@ -83,7 +83,7 @@ def test_profiles_have_the_speeds_of_the_issue():
 
 
 def test_no_walkable_way_is_a_network_error():
-    from circle.build.network import WalkNetwork
+    from circle.prepare.network import WalkNetwork
 
     empty = WalkWays(
         *(np.zeros(0, np.int64),) * 3, np.zeros(0, object), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
@@ -118,7 +118,7 @@ def test_snap_towards_a_facility_walks_each_part_of_a_slope_the_right_way():
 
 
 def test_nearest_segment_search_matches_an_exhaustive_one():
-    from circle.build.network.snapping import SegmentGrid
+    from circle.prepare.network.snapping import SegmentGrid
 
     rng = np.random.default_rng(3)
     a = rng.uniform(0, 3000, size=(4000, 2))
@@ -186,7 +186,7 @@ def test_a_path_ring_beside_the_street_is_not_where_residents_step_on():
 
 
 def test_owners_on_a_piece_nobody_else_reaches_are_unreachable(tmp_path):
-    from circle.build.network import AccessTable
+    from circle.prepare.network import AccessTable
     from circle.study.assemble import reach_each_other as _reach_each_other
 
     # main street 0-1, island 2-3; block 0 on the street, block 1 on the island; facility 0 on the street
@@ -222,7 +222,7 @@ def test_a_viaduct_overhead_is_not_where_residents_step_on(tmp_path):
     data = read_osm(town.write(tmp_path / "viaduct.osm"), load_preset())
     ways = data.walk
     assert ways.off_ground.sum() == 2  # the two segments of the viaduct; a building passage is at ground level
-    from circle.build.network import WalkNetwork
+    from circle.prepare.network import WalkNetwork
     from circle.standards import load_profile
 
     network = WalkNetwork.from_ways(ways, load_profile("standard"), "EPSG:32648")
@@ -243,7 +243,7 @@ def test_a_viaduct_overhead_is_not_where_residents_step_on(tmp_path):
 
 
 def test_owners_entered_only_from_off_the_ground_are_counted():
-    from circle.build.network import AccessTable
+    from circle.prepare.network import AccessTable
     from circle.study.assemble import off_ground_access as _off_ground_access
 
     # ground street 0-1; a viaduct 1-2-3 whose inner node 2 touches no ground segment
@@ -263,7 +263,7 @@ def test_an_unnamed_block_is_called_by_the_streets_that_bound_it():
     import geopandas as gpd
     import shapely
 
-    from circle.build.block_places import block_places, shown_names
+    from circle.prepare.block_places import block_places, shown_names
 
     # a 100 m block between 东大街 (20 m south, running east-west, 169 m of it along the block) and 蜀都大道
     # (15 m west, north-south, 107 m along it),

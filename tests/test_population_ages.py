@@ -19,10 +19,10 @@ import pytest
 import shapely
 import yaml
 
-from circle.build.population.ages import AGE_FROM_CENSUS, AGE_FROM_RASTER, AGE_FROM_REGION, assign_age_groups
-from circle.build.population.counts import CountedSources, recount_merged
 from circle.errors import InputDataError
 from circle.pipeline import AnalysisOptions, analyze
+from circle.prepare.population.ages import AGE_FROM_CENSUS, AGE_FROM_RASTER, AGE_FROM_REGION, assign_age_groups
+from circle.prepare.population.counts import CountedSources, recount_merged
 from circle.sources.age_rasters import WORLDPOP_AGES
 from circle.sources.osm import read_osm
 from circle.standards import load_preset
@@ -407,7 +407,7 @@ def test_rasters_with_no_residents_over_the_study_say_so_instead_of_being_ignore
 def test_the_age_bands_share_one_populations_cell_budget(tmp_path, monkeypatch):
     """The 18 bands are held together: each may have 1/18 of the cells a population raster may (a raster of tiny
     pixels took more than 7 GB)."""
-    from circle.build.population import ages
+    from circle.prepare.population import ages
 
     folder = write_worldpop(tmp_path / "worldpop", {("f", 60): [10.0, 10.0]})
     monkeypatch.setattr(ages, "MAX_POPULATION_CELLS", 18)  # 1 cell per band; the window holds 2

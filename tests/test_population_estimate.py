@@ -109,7 +109,7 @@ def test_andorra_is_near_its_official_figure_and_inside_its_range(tmp_path):
 
 def test_window_sums_equal_brute_force_and_ignore_where_points_lie():
     """The O(n log n) sweep gives every pair count a brute force gives, ties and window edges included."""
-    from circle.build.population._window_sums import window_sums
+    from circle.prepare.population._window_sums import window_sums
 
     rng = np.random.default_rng(27)
     # on a 10 m lattice many points share an x or a y, and many lie exactly on another's window edge

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle.build.blocks import building_levels
-from circle.build.population.raster import allocate_raster
-from circle.build.population.totals import FLAG_DENSE, FLAG_SPARSE, plausibility_flags, scale_to_total
 from circle.errors import InputDataError, PresetError
 from circle.geo import transform_xy
+from circle.prepare.blocks import building_levels
+from circle.prepare.population.raster import allocate_raster
+from circle.prepare.population.totals import FLAG_DENSE, FLAG_SPARSE, plausibility_flags, scale_to_total
 from circle.standards import load_preset
 from circle.standards.regions import region_for
 

@@ -192,8 +192,8 @@ def test_andorra_with_the_known_total_matches_it(andorra_pbf, tmp_path):
 
 
 def test_andorra_blocks_are_within_the_bound_and_parts_hold_their_parents_residents(andorra_study, andorra_pbf):
-    from circle.build._block_split import span_m
-    from circle.build.blocks import blocks_from_osm, estimate_population
+    from circle.prepare._block_split import span_m
+    from circle.prepare.blocks import blocks_from_osm, estimate_population
     from circle.sources.osm import read_osm
     from circle.standards.regions import region_for
 

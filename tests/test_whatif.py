@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from circle.build.network import AccessTable
 from circle.engine import Destinations, PreparedOrigins, ReachProblem, get_backend
 from circle.engine.whatif import add_facility
+from circle.prepare.network import AccessTable
 from tests.conftest import make_access
 from tests.test_engine_hand import hand_problem
 

@@ -465,5 +465,5 @@ def sources_of(study: Study, indicator_set: IndicatorSet, geometry: StudyGeometr
 
 
 def _population_sources(population: dict[str, Any]) -> str:
-    """Residents per ``pop_source`` as the summary records them (:func:`circle.build.population.totals.by_source`)."""
+    """Residents per ``pop_source`` as the summary records them (:func:`circle.prepare.population.totals.by_source`)."""
     return ", ".join(f"{k} {v['residents']:,.0f}" for k, v in (population.get("by_source") or {}).items())

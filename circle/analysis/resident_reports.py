@@ -336,7 +336,7 @@ def report_places(
     lang : str
         The language of the blocks' shown names (used when there are no communities).
     """
-    from circle.build.block_places import shown_names
+    from circle.prepare.block_places import shown_names
 
     ids = blocks["block_id"].astype(str).to_numpy(object)
     position = pd.Series(np.arange(len(ids)), index=ids)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import PreparedOrigins
 from circle.engine.catchments import origins_within
+from circle.prepare.network import AccessTable, WalkNetwork
 
 
 @dataclass

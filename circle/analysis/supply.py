@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import PreparedOrigins
+from circle.prepare.network import AccessTable, WalkNetwork
 
 
 def band_weight(seconds: np.ndarray, limits_min: list[float], weights: list[float]) -> np.ndarray:

@@ -23,8 +23,8 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
-from circle.build.network import AccessTable, WalkNetwork, min_weight_csr
 from circle.errors import EngineError
+from circle.prepare.network import AccessTable, WalkNetwork, min_weight_csr
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 All searches run on a graph given as one named tuple of CSR arrays
 (``indptr``, ``indices``, ``weights`` in seconds:
-:class:`circle.build.network.CsrGraph`) and start from several network nodes
+:class:`circle.prepare.network.CsrGraph`) and start from several network nodes
 at once, each with its own starting cost. Access rows travel as
 :class:`Groups` (rows grouped by their owner or by their node), so no kernel
 takes more than eight arguments. No O(n) work is done per search where a search touches only a

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from circle.build.network import AccessTable, CsrGraph, min_weight_csr
 from circle.engine import _kernels as kernels
 from circle.engine import _kernels_local as local_kernels
 from circle.engine._base import CategoryReach, ReachProblem
 from circle.engine._kernels import Groups, Regions, Starts
+from circle.prepare.network import AccessTable, CsrGraph, min_weight_csr
 
 #: facilities further than this (float rounding) past a threshold still count within it.
 COUNT_TOLERANCE_S = 1e-6

@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.build.network import WalkNetwork
 from circle.engine import _kernels as kernels
+from circle.prepare.network import WalkNetwork
 
 #: default width (metres, each side) added around reached lines.
 DEFAULT_MARGIN_M = 25.0

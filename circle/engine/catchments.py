@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 import numpy as np
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import _kernels as kernels
 from circle.engine import _kernels_local as local_kernels
 from circle.engine._labels import COUNT_TOLERANCE_S, PreparedOrigins, grouped
+from circle.prepare.network import AccessTable, WalkNetwork
 
 
 def origins_within(

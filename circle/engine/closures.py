@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from circle.build.network import AccessTable, WalkNetwork
+from circle.prepare.network import AccessTable, WalkNetwork
 
 STEPS_HIGHWAY = "steps"
 SNAP_TOLERANCE_M = 0.05

@@ -11,7 +11,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.build.network import AccessTable
 from circle.engine._polygons import (
     DEFAULT_MARGIN_M,
     OffNetworkLinks,
@@ -22,6 +21,7 @@ from circle.engine._polygons import (
 )
 from circle.errors import CircleError
 from circle.geo import WGS84, polygonal_part, transform_xy
+from circle.prepare.network import AccessTable
 from circle.study import Study
 
 

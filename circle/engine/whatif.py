@@ -29,7 +29,6 @@ import shapely
 import shapely.errors
 import shapely.geometry
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import _kernels as kernels
 from circle.engine import _kernels_local as local_kernels
 from circle.engine._base import CategoryReach, Destinations, ReachProblem, top_k_merge
@@ -37,6 +36,7 @@ from circle.engine._labels import COUNT_TOLERANCE_S, LabelBackend, PreparedOrigi
 from circle.engine.closures import ClosedSegments, closed_network, open_access, segments_closed_by
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_geometries, transform_xy
+from circle.prepare.network import AccessTable, WalkNetwork
 from circle.study import Study
 from circle.study.columns import count_column, nearest_id_column, time_column
 from circle.study.scenarios import Change

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from circle.build.population.counts import CountedSources
 from circle.errors import InputDataError
 from circle.pipeline.tiling import TileGrid, TileOf
+from circle.prepare.population.counts import CountedSources
 from circle.sources.census_table import CensusTableSpec, parse_columns
 from circle.standards.regions import Region, region_for, region_names
 

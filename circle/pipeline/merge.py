@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.build.population.ages import age_summary, recorded_group_ages
-from circle.build.population.counts import CountedSources, recount_merged
-from circle.build.population.totals import population_summary
 from circle.errors import StudyError
 from circle.geo import WGS84
 from circle.pipeline.tiling import TileGrid, TileOf
+from circle.prepare.population.ages import age_summary, recorded_group_ages
+from circle.prepare.population.counts import CountedSources, recount_merged
+from circle.prepare.population.totals import population_summary
 from circle.standards import Preset
 from circle.study import Study, StudyTables, study_counts, write_study
 from circle.study.summary import Imports, Memory, SourceInfo

@@ -9,9 +9,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.engine import Destinations, ReachProblem
 from circle.pipeline.tiling import TileOf
+from circle.prepare.network import AccessTable, WalkNetwork
 from circle.sources.area import StudyArea
 from circle.sources.osm import OsmData
 from circle.standards import Preset, WalkingProfile
@@ -71,7 +71,7 @@ class AnalysisOptions:
         The totals' column (found by name when omitted).
     census_table : str or pathlib.Path, optional
         A CSV or ``.xlsx`` census table by 社区 or 街道 (names or statistical codes, residents, age
-        groups), joined to the administrative areas (see :mod:`circle.build.population.census_table`).
+        groups), joined to the administrative areas (see :mod:`circle.prepare.population.census_table`).
     census_table_columns : str, optional
         ``"name=社区名称,population=常住人口,code=代码,subdistrict=街道"`` when not found by name.
     admin_file : str or pathlib.Path, optional
@@ -88,7 +88,7 @@ class AnalysisOptions:
         The known residents of the study area: the estimated blocks are scaled to it.
     population_ages : str or pathlib.Path, optional
         A folder or glob of WorldPop age/sex GeoTIFFs (or the files): each block's split into age groups
-        (:mod:`circle.build.population.ages`); without it, census age bands or the region's structure.
+        (:mod:`circle.prepare.population.ages`); without it, census age bands or the region's structure.
     region : str, optional
         The region whose population defaults apply (``regions.yaml``); found from the area's centre when omitted.
     dem_file : str or pathlib.Path, optional

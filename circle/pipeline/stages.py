@@ -18,26 +18,26 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.build.access_points import entrances_xy, polygon_access_points
-from circle.build.admin_units import admin_units
-from circle.build.block_places import block_places
-from circle.build.blocks import (
-    NO_RESIDENTIAL_BLOCKS,
-    blocks_from_osm,
-    estimate_population,
-    split_large_blocks,
-)
-from circle.build.facilities import facilities_from_osm, import_facility_table
-from circle.build.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
-from circle.build.population.ages import assign_age_groups
-from circle.build.population.census_table import census_table_in_study
-from circle.build.population.counts import CountedSources, count_residents
-from circle.build.population.totals import plausibility_flags, scale_to_total
 from circle.errors import InputDataError, NetworkError
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
 from circle.pipeline.memory import check_memory
 from circle.pipeline.options import AnalysisOptions, StudyInputs
 from circle.pipeline.tiling import TileOf
+from circle.prepare.access_points import entrances_xy, polygon_access_points
+from circle.prepare.admin_units import admin_units
+from circle.prepare.block_places import block_places
+from circle.prepare.blocks import (
+    NO_RESIDENTIAL_BLOCKS,
+    blocks_from_osm,
+    estimate_population,
+    split_large_blocks,
+)
+from circle.prepare.facilities import facilities_from_osm, import_facility_table
+from circle.prepare.network import NO_WALKABLE_WAYS, AccessTable, WalkNetwork, keep_reachable_part
+from circle.prepare.population.ages import assign_age_groups
+from circle.prepare.population.census_table import census_table_in_study
+from circle.prepare.population.counts import CountedSources, count_residents
+from circle.prepare.population.totals import plausibility_flags, scale_to_total
 from circle.sources.area import StudyArea, check_area_offset, check_overlap
 from circle.sources.blocks_file import clip_to_area, import_blocks_file
 from circle.sources.census_table import CensusTableSpec

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from circle.build.block_places import has_admin_units
 from circle.i18n import t
+from circle.prepare.block_places import has_admin_units
 
 #: the extracts circle ships, by SHA-256: the place they cover and their documented date, per language
 KNOWN_EXTRACTS = {

@@ -13,7 +13,7 @@ a repeated header and notes (``注：``, ``资料来源：``) are ignored with t
 reason; rows that sum others (合计, 总计, 小计, a 街道 row above its 社区 rows)
 are set apart with the reason, so that nothing is counted twice; the rows
 left are joined to administrative areas by
-:mod:`circle.build.population.census_table`.
+:mod:`circle.prepare.population.census_table`.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def check_closures_offset(frame: gpd.GeoDataFrame, declared: str, network) -> di
         From :func:`read_closure_layer`.
     declared : str
         The system it was read in.
-    network : circle.build.network.WalkNetwork
+    network : circle.prepare.network.WalkNetwork
         The study's walking network.
     """
     lines = frame[frame.geometry.geom_type.isin(["LineString", "MultiLineString"])]

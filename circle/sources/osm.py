@@ -7,8 +7,8 @@ whole-array operations, never a Python step per node or way: the walkable
 segments with their node coordinates, the objects a preset classifies as
 facilities (nodes and areas), residential land use, buildings, mapped
 entrances and the streets that enclose street blocks. Everything stays in
-WGS-84 here; projection happens in :mod:`circle.build.network` and
-:mod:`circle.build.blocks`.
+WGS-84 here; projection happens in :mod:`circle.prepare.network` and
+:mod:`circle.prepare.blocks`.
 """
 
 from __future__ import annotations

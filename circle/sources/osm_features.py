@@ -41,7 +41,7 @@ _ENTRANCE_BARRIERS = frozenset({"gate", "entrance", "lift_gate", "swing_gate", "
 _KEPT_TAGS = ("name", "name:zh", "name:en", "capacity", "beds", "operator", "access")
 
 
-#: ``admin_level`` values of the administrative units a block is placed in (see :mod:`circle.build.admin_units`)
+#: ``admin_level`` values of the administrative units a block is placed in (see :mod:`circle.prepare.admin_units`)
 ADMIN_LEVELS = ("8", "9", "10")
 
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from circle.build.blocks import population_reach_m
-from circle.build.terrain import TOBLER_OFFSET, TOBLER_RATE
 from circle.errors import AreaError, InputDataError
 from circle.files import file_sha256
+from circle.prepare.blocks import population_reach_m
+from circle.prepare.terrain import TOBLER_OFFSET, TOBLER_RATE
 from circle.sources.area import StudyArea, parse_bbox, read_area_file
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
 from circle.sources.osm import OsmData
@@ -49,7 +49,7 @@ def read_bounds_for(
     A walk's reach, the snapping limit and :data:`BLOCK_MARGIN_M` beyond the
     area, so that blocks at its edge find every street and service they use;
     and at least as far as the data a block's residents are judged by may
-    lie (:func:`circle.build.blocks.population_reach_m`, 4 km by default), so
+    lie (:func:`circle.prepare.blocks.population_reach_m`, 4 km by default), so
     that a tile of a batch judges its blocks as a whole run does even for a
     slow profile (an elderly walk of 30 minutes reaches 1.4 km: 3.7 km in all).
     """

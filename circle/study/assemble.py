@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 import circle
-from circle.build.network import AccessTable
-from circle.build.population.ages import age_summary, group_ages
-from circle.build.population.totals import population_summary
 from circle.engine import CategoryReach
 from circle.geo import WGS84, transform_xy
+from circle.prepare.network import AccessTable
+from circle.prepare.population.ages import age_summary, group_ages
+from circle.prepare.population.totals import population_summary
 from circle.standards.age_groups import population_column
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, study_counts
 from circle.study.columns import (

@@ -1,7 +1,7 @@
 """What a census table's join gave, as facts the command line and the app both put into words.
 
 The report is ``summary.imports.census_table`` (written by
-:mod:`circle.build.population.census_table`); :func:`census_table_facts`
+:mod:`circle.prepare.population.census_table`); :func:`census_table_facts`
 picks from it what a planner is told after a build — rows joined, rows set
 apart as totals, rows that match no area, areas without a row — so the CLI's
 English lines and the app's zh/en messages say the same things.

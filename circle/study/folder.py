@@ -35,9 +35,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.build.network import AccessTable, WalkNetwork
 from circle.errors import StudyError
 from circle.files import file_sha256
+from circle.prepare.network import AccessTable, WalkNetwork
 from circle.study.atomic import locked, recover_folder, replace_file, replace_folder
 from circle.study.columns import time_column
 from circle.study.summary import CategoryCounts, Counts, StudySummary, summary_json
@@ -466,7 +466,7 @@ def verify_manifest(path: Path) -> None:
 
 
 def network_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, crs: str) -> WalkNetwork:
-    """Rebuild a :class:`~circle.build.network.WalkNetwork` from a study's node and edge tables.
+    """Rebuild a :class:`~circle.prepare.network.WalkNetwork` from a study's node and edge tables.
 
     Directed edges are paired into undirected segments; a direction missing
     from the table is impassable (infinite seconds).

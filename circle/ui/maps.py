@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from circle.build.block_places import names_with_units
-from circle.build.population.totals import gross_density_per_ha
 from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERVICE
 from circle.i18n import t
+from circle.prepare.block_places import names_with_units
+from circle.prepare.population.totals import gross_density_per_ha
 
 if TYPE_CHECKING:
     from circle.ui.measure_scales import MeasureScale

@@ -12,11 +12,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from circle.analysis.planning import population_flags
-from circle.build.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.colours import SUGGESTED, WHATIF, category_colour, category_marker
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
+from circle.prepare.block_places import admin_unit_names, has_admin_units, shown_names
 from circle.ui import changes, closures, maps
 from circle.ui import state as key
 from circle.ui.access import User

@@ -497,7 +497,7 @@ def _table(lang: str, reports: list[ResidentReport], labels: dict, place_of: dic
 
 def _details(lang: str, study, report: ResidentReport, labels: dict, place_of: dict, block_of: dict) -> None:
     """Show the chosen report: kind, category, block, date, pin, its text (plain) and the contact."""
-    from circle.build.block_places import names_with_units
+    from circle.prepare.block_places import names_with_units
 
     st.subheader(t("triage_report_title", lang, number=report.report_id))
     block = block_of[report.report_id]

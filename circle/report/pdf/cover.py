@@ -14,8 +14,8 @@ from reportlab.platypus import (
 )
 
 from circle import __version__
-from circle.build.population.totals import area_density_share
 from circle.i18n import percent, t
+from circle.prepare.population.totals import area_density_share
 from circle.report.pdf.writer import FRAME_WIDTH, NAVY, RULE, Writer
 from circle.report.standard_words import issued_by
 

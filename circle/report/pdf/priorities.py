@@ -8,8 +8,8 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from circle.build.block_places import has_admin_units
 from circle.i18n import t
+from circle.prepare.block_places import has_admin_units
 from circle.report.pdf.writer import Writer
 
 

@@ -27,8 +27,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from circle.build.block_places import _texts, admin_unit_names, shown_names
 from circle.i18n import t
+from circle.prepare.block_places import _texts, admin_unit_names, shown_names
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.filing import Filing, FilingDetails, make_filing
@@ -261,7 +261,7 @@ class Writer:
         """Return, per block of ``frame``, its name and where it is, both escaped for a table cell.
 
         The name is the block's own, else the streets that bound it, else its 社区/街道
-        (:func:`~circle.build.block_places.shown_names`); where adds its 社区 and 街道 when the name
+        (:func:`~circle.prepare.block_places.shown_names`); where adds its 社区 and 街道 when the name
         does not already say them, and the nearest named street ("近 人民南路") when the name is not
         a street's. Coordinates and ids are left to the appendix (:mod:`~circle.report.pdf.appendix`).
         """

@@ -1,17 +1,17 @@
 """Census tables joined to administrative areas: each row's residents (and age groups) shared among its blocks.
 
 A table row names a 社区/村 or a 街道/乡镇 (by name or statistical code);
-:mod:`circle.build.population._table_join` finds the area it names among the
+:mod:`circle.prepare.population._table_join` finds the area it names among the
 study's administrative areas (OSM ``admin_level`` 8, 9, 10, or the user's
 boundary file). Each matched area becomes a census polygon and its residents
 are shared among its blocks by residential floor area, exactly as census
-polygons are (:func:`~circle.build.population.census.allocate_census`): a
+polygons are (:func:`~circle.prepare.population.census.allocate_census`): a
 row's total is kept whole. A 街道 row whose area holds matched 社区 areas
 gives its 社区 rows' residents to them and the rest to the rest of the
 街道. Age groups of a row become a partition of ages
 (:func:`~circle.sources.age_bands.partition`) and each band is shared with
 the same shares, into the block columns ``age_band_{lo}_{hi}`` (read by
-:mod:`circle.build.population.ages` into the ``pop_age_*`` groups, then
+:mod:`circle.prepare.population.ages` into the ``pop_age_*`` groups, then
 dropped); a row whose groups miss its total by a few residents has them
 scaled to it, one that misses it by more keeps its residents without groups.
 
@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.build.population._table_join import match_rows
-from circle.build.population.census import allocate_census, share_totals
 from circle.errors import InputDataError
+from circle.prepare.population._table_join import match_rows
+from circle.prepare.population.census import allocate_census, share_totals
 from circle.sources.admin_file import AREA_COLUMNS
 from circle.sources.age_bands import Band, BandError, partition
 from circle.sources.census_table import CensusTable
@@ -58,7 +58,7 @@ SHOWN = 5
 def osm_admin_areas(admin_areas: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """Turn :attr:`circle.sources.osm.OsmData.admin_areas` into administrative areas to join (in ``crs``).
 
-    Level 8 is a 街道/乡镇, 9 and 10 a 社区/村 (see :mod:`circle.build.admin_units`).
+    Level 8 is a 街道/乡镇, 9 and 10 a 社区/村 (see :mod:`circle.prepare.admin_units`).
     """
     from circle.sources.chinese_names import clean, statistical_code
 
@@ -295,7 +295,7 @@ def _block_areas(blocks: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarra
 def _block_shares(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.ndarray, preset: Preset) -> list:
     """Per block, the residents each table line gave it (``{line: residents}``), shared as census polygons are.
 
-    The weights are :func:`~circle.build.population.census.share_totals`'s
+    The weights are :func:`~circle.prepare.population.census.share_totals`'s
     (residential floor area in the overlap), so that the residents a study's
     blocks got from each row can be told apart after the study area is cut.
     """
@@ -361,7 +361,7 @@ def _block_rows(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.nd
 
 def _unique_labels(areas: gpd.GeoDataFrame) -> list[str]:
     """Each area's label, with its 街道 (else its code, else its number) where two areas share a name."""
-    from circle.build.population._table_join import area_parent_index
+    from circle.prepare.population._table_join import area_parent_index
 
     labels = [_area_label(areas, i) for i in range(len(areas))]
     counts = pd.Series(labels).value_counts()
@@ -477,7 +477,7 @@ def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | Non
     from it, the areas whose residents went partly (or only) to blocks
     outside the study, and the areas with blocks in the study but no row.
     The blocks get ``subdistrict`` and ``community``: the names of the areas
-    holding them (:func:`circle.build.admin_units.admin_units` keeps them
+    holding them (:func:`circle.prepare.admin_units.admin_units` keeps them
     where OpenStreetMap maps no unit).
 
     Parameters
@@ -507,7 +507,7 @@ def census_table_in_study(blocks: gpd.GeoDataFrame, report: dict[str, Any] | Non
             for name, g in grouped.iterrows()
         ]
     out = blocks.drop(columns=[_AREA, _ROW, _SHARES, _SUBDISTRICT, _COMMUNITY])
-    # the areas' names, for :func:`circle.build.admin_units.admin_units` where OpenStreetMap maps no unit
+    # the areas' names, for :func:`circle.prepare.admin_units.admin_units` where OpenStreetMap maps no unit
     out["subdistrict"], out["community"] = blocks[_SUBDISTRICT].to_numpy(object), blocks[_COMMUNITY].to_numpy(object)
     return out
 

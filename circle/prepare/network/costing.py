@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from circle.build.terrain import RISER_M, segment_seconds
+from circle.prepare.terrain import RISER_M, segment_seconds
 from circle.standards import WalkingProfile
 
 if TYPE_CHECKING:
-    from circle.build.network.model import WalkNetwork
+    from circle.prepare.network.model import WalkNetwork
 
 STEPS = "steps"
 

@@ -9,7 +9,7 @@ overlap (an error in the data, or two versions of one boundary), the smallest
 holds the block. Where OpenStreetMap maps no unit of a level, the block keeps
 the name its ``subdistrict``/``community`` column already holds: that of the
 area of the user's boundary file (``--admin``) holding it, placed the same
-way by :func:`circle.build.population.census_table.census_table_in_study`.
+way by :func:`circle.prepare.population.census_table.census_table_in_study`.
 Where no data maps a unit, the columns are empty: nothing is guessed.
 """
 

@@ -32,8 +32,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.build.population.raster import MAX_POPULATION_CELLS, cell_block_shares, cell_polygons
 from circle.geo import WGS84
+from circle.prepare.population.raster import MAX_POPULATION_CELLS, cell_block_shares, cell_polygons
 from circle.sources.age_rasters import read_age_rasters
 from circle.standards import Preset
 from circle.standards.age_groups import AgeGroup, population_column

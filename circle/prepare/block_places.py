@@ -98,7 +98,7 @@ def _in_two_threads(function, *arrays: np.ndarray) -> np.ndarray:
 def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
     """Return what to call each block: its name, else its streets, else its community and sub-district.
 
-    The streets are those that bound it, in ``lang``; the units those it lies in (:mod:`circle.build.admin_units`).
+    The streets are those that bound it, in ``lang``; the units those it lies in (:mod:`circle.prepare.admin_units`).
     Without ``unnamed``, a block with none of these is called by its id.
     """
     return _shown(blocks, lang, unnamed, admin_unit_names(blocks, lang))

@@ -1,7 +1,7 @@
 """Residents per block: estimates from buildings, census and raster allocation, totals and their checks."""
 
-from circle.build.population.counts import CountedSources, count_residents, recount_merged
-from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
+from circle.prepare.population.counts import CountedSources, count_residents, recount_merged
+from circle.prepare.population.totals import plausibility_flags, population_summary, scale_to_total
 
 __all__ = [
     "CountedSources",

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.build.network.costing import flight_rise
-from circle.build.network.model import STEPS, WalkNetwork
 from circle.errors import NetworkError
 from circle.geo import WGS84, transform_xy
+from circle.prepare.network.costing import flight_rise
+from circle.prepare.network.model import STEPS, WalkNetwork
 from circle.sources.osm_walk import WalkWays
 from circle.standards import WalkingProfile
 
@@ -38,7 +38,7 @@ def network_from_ways(
         Projected CRS to work in.
     keep_within : shapely.Geometry, optional
         A polygon in ``crs``; segments with an end outside it are dropped.
-    dem : circle.build.terrain.Dem, optional
+    dem : circle.prepare.terrain.Dem, optional
         Heights: segments then follow Tobler's hiking function, each direction its own.
 
     Returns

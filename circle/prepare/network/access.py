@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from circle.build.network.model import AccessTable
+from circle.prepare.network.model import AccessTable
 
 if TYPE_CHECKING:
-    from circle.build.network.model import WalkNetwork
+    from circle.prepare.network.model import WalkNetwork
 
 
 def snap_points(

@@ -14,18 +14,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.build._block_split import SplitRule, gated, split_geometries
-from circle.build._street_faces import MARGINS_M, cells_holding, faces_holding
-from circle.build.population.estimate import (
+from circle.errors import InputDataError
+from circle.geo import WGS84, canonical_multipolygons, polygonal_part
+from circle.prepare._block_split import SplitRule, gated, split_geometries
+from circle.prepare._street_faces import MARGINS_M, cells_holding, faces_holding
+from circle.prepare.population.estimate import (
     POP_BUILDINGS,
     POP_USER,
     estimate_residents,
     local_share,
     residential_floor_area,
 )
-from circle.build.population.estimate import building_levels as building_levels
-from circle.errors import InputDataError
-from circle.geo import WGS84, canonical_multipolygons, polygonal_part
+from circle.prepare.population.estimate import building_levels as building_levels
 from circle.sources.osm import OsmData
 from circle.sources.osm_features import STRICT_RESIDENTIAL_BUILDINGS
 from circle.standards import Preset
@@ -137,7 +137,7 @@ def estimate_population(
 
     A user-given ``population`` column is kept (``pop_source = "user"``).
     Otherwise residents are estimated from the buildings and the land
-    (:mod:`circle.build.population.estimate`): Σ footprint × levels ÷ floor
+    (:mod:`circle.prepare.population.estimate`): Σ footprint × levels ÷ floor
     area per person (``"buildings"``) where footprints cover at least
     ``min_building_coverage`` of the block or the block is a street block;
     on residential land with fewer footprints, area × density weighted by how
@@ -198,7 +198,7 @@ def split_large_blocks(
 ) -> gpd.GeoDataFrame:
     """Cut blocks over the preset's size bounds into parts that share the parent's residents.
 
-    See :mod:`circle.build._block_split` for the rule. A part gets the parent's
+    See :mod:`circle.prepare._block_split` for the rule. A part gets the parent's
     population in proportion to its residential floor area when the parent
     was counted from buildings (or given) and has some, else to its area, so
     the parts together hold exactly the parent's residents; a part that so
@@ -322,7 +322,7 @@ def landuse_mapped_around(points: np.ndarray, footprint: np.ndarray, inside: np.
     by its buildings alone, like Monaco in 2016 inside a file whose French
     neighbours are mapped by land use) a building outside it that is not
     known to be something else is a home. The square moves with the
-    building (:func:`circle.build.population.estimate.local_share`).
+    building (:func:`circle.prepare.population.estimate.local_share`).
     """
     params = {key: float(value.value) for key, value in preset.population.items()}
     share = local_share(points, np.where(inside, footprint, 0.0), footprint, params["mapping_cell_m"])

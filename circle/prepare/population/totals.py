@@ -18,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.build.population.estimate import ESTIMATED, POP_AREA
 from circle.errors import InputDataError
+from circle.prepare.population.estimate import ESTIMATED, POP_AREA
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
 SCALED_SUFFIX = "_scaled"

@@ -17,7 +17,7 @@ then west to east, and keep the parent's id in ``parent_id`` and its name.
 A gated compound (an area with a mapped gate or entrance on its edge) keeps
 its gates: its parts are entered through the gates on their edge and across
 the cuts inside the compound, never through its fence (``fence`` holds the
-compound's outline for :func:`circle.build.access_points.polygon_access_points`).
+compound's outline for :func:`circle.prepare.access_points.polygon_access_points`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from circle.build.access_points import ENTRANCE_TOLERANCE_M
 from circle.geo import canonical_multipolygons, polygonal_part
+from circle.prepare.access_points import ENTRANCE_TOLERANCE_M
 
 #: a piece of a cut smaller than this share of a grid square is no block of its own: it joins a neighbouring part.
 SLIVER_SHARE = 0.25

@@ -3,7 +3,7 @@
 Every cell with people is a polygon (its four corners taken into the study's
 CRS, so a raster in any CRS works); its count is shared among the blocks it
 overlaps in proportion to their residential floor area in the overlap, as a
-census polygon's is (:func:`circle.build.population.census.share_totals`). Totals are
+census polygon's is (:func:`circle.prepare.population.census.share_totals`). Totals are
 conserved; the people of cells that overlap no block are reported, not lost
 silently.
 """
@@ -17,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from circle.build.population.census import share_totals
 from circle.geo import WGS84, transform_xy
+from circle.prepare.population.census import share_totals
 from circle.sources.raster import read_window
 from circle.standards import Preset
 
@@ -86,7 +86,7 @@ def cell_block_shares(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Share each cell among the blocks it overlaps, by residential floor area in the overlap.
 
-    The weights are those :func:`circle.build.population.census.share_totals`
+    The weights are those :func:`circle.prepare.population.census.share_totals`
     uses (mapped floor area per m² of block, else the floor-area ratio the
     preset's density implies), computed once so that many rasters on one grid
     (an age band each) are shared alike.

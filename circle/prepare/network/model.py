@@ -3,9 +3,9 @@
 A :class:`WalkNetwork` holds every node of the walkable ways (no topological
 simplification, so each segment is straight and an isochrone can cut it
 exactly) and, per undirected segment, the seconds to walk it each way at a
-walking profile. Building it (:mod:`~circle.build.network.building`), costing
-it (:mod:`~circle.build.network.costing`) and connecting points to it
-(:mod:`~circle.build.network.access`) live beside this module.
+walking profile. Building it (:mod:`~circle.prepare.network.building`), costing
+it (:mod:`~circle.prepare.network.costing`) and connecting points to it
+(:mod:`~circle.prepare.network.access`) live beside this module.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from circle.build.network.costing import STEPS
-from circle.build.network.snapping import SegmentGrid
 from circle.geo import WGS84, transform_xy
+from circle.prepare.network.costing import STEPS
+from circle.prepare.network.snapping import SegmentGrid
 from circle.standards import WalkingProfile
 
 __all__ = ["STEPS", "AccessTable", "CsrGraph", "WalkNetwork", "min_weight_csr"]
@@ -169,7 +169,7 @@ class WalkNetwork:
         OSM highway value of each segment.
     step_rise_m, incline : numpy.ndarray, optional
         Per segment: rise of a flight from ``step_count``, and ``incline`` along a → b
-        (see :mod:`circle.build.terrain`).
+        (see :mod:`circle.prepare.terrain`).
     elevation : numpy.ndarray, optional
         Height of each node from a DEM (NaN where unknown); None without a DEM.
     terrain : dict
@@ -211,13 +211,13 @@ class WalkNetwork:
     @classmethod
     def from_ways(cls, ways, profile: WalkingProfile, crs: str, keep_within=None, dem=None) -> WalkNetwork:
         """Build the network from walkable ways read from OSM (:func:`~.building.network_from_ways`)."""
-        from circle.build.network.building import network_from_ways
+        from circle.prepare.network.building import network_from_ways
 
         return network_from_ways(ways, profile, crs, keep_within, dem)
 
     def set_seconds(self, profile: WalkingProfile, flat: bool = False) -> None:
-        """Cost each segment both ways (see :func:`~circle.build.network.costing.set_seconds`)."""
-        from circle.build.network.costing import set_seconds
+        """Cost each segment both ways (see :func:`~circle.prepare.network.costing.set_seconds`)."""
+        from circle.prepare.network.costing import set_seconds
 
         set_seconds(self, profile, flat)
 
@@ -365,7 +365,7 @@ class WalkNetwork:
         towards_point: bool = False,
     ) -> AccessTable:
         """Connect points to the network through their nearest segment (:func:`~.access.snap_points`)."""
-        from circle.build.network.access import snap_points
+        from circle.prepare.network.access import snap_points
 
         return snap_points(self, owner, x, y, speed_m_s, max_snap_m, towards_point)
 
@@ -378,13 +378,13 @@ class WalkNetwork:
         return np.bincount(labels)[labels[self.a]]
 
     def nearest_segments(self, x: np.ndarray, y: np.ndarray, max_snap_m: float):
-        """Return the segment each point steps onto (see :func:`~circle.build.network.access.nearest_segments`)."""
-        from circle.build.network.access import nearest_segments
+        """Return the segment each point steps onto (see :func:`~circle.prepare.network.access.nearest_segments`)."""
+        from circle.prepare.network.access import nearest_segments
 
         return nearest_segments(self, x, y, max_snap_m)
 
     def access_rows(self, owner, x, y, segment, distance, fraction, speed_m_s: float, towards_point: bool = False):
-        """Turn snapped points into access rows (see :func:`~circle.build.network.access.access_rows`)."""
-        from circle.build.network.access import access_rows
+        """Turn snapped points into access rows (see :func:`~circle.prepare.network.access.access_rows`)."""
+        from circle.prepare.network.access import access_rows
 
         return access_rows(self, owner, x, y, segment, distance, fraction, speed_m_s, towards_point)

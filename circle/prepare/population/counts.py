@@ -17,17 +17,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from circle.build.population.ages import age_summary, assign_age_groups, group_ages
-from circle.build.population.census import allocate_census
-from circle.build.population.census_table import (
+from circle.errors import InputDataError
+from circle.prepare.population.ages import age_summary, assign_age_groups, group_ages
+from circle.prepare.population.census import allocate_census
+from circle.prepare.population.census_table import (
     allocate_census_table,
     census_table_in_study,
     osm_admin_areas,
 )
-from circle.build.population.estimate import counted_range
-from circle.build.population.raster import allocate_raster
-from circle.build.population.totals import plausibility_flags, population_summary, scale_to_total
-from circle.errors import InputDataError
+from circle.prepare.population.estimate import counted_range
+from circle.prepare.population.raster import allocate_raster
+from circle.prepare.population.totals import plausibility_flags, population_summary, scale_to_total
 from circle.sources.admin_file import read_admin_file
 from circle.sources.census import read_census_layer
 from circle.sources.census_table import CensusTableSpec, read_census_table
@@ -68,7 +68,7 @@ class CountedSources:
         a raster is read in its own and refuses one.
     ages : str, pathlib.Path or tuple of str, optional
         WorldPop age/sex rasters (a folder, a glob or the files): the blocks' age structure
-        (:func:`circle.build.population.ages.assign_age_groups`).
+        (:func:`circle.prepare.population.ages.assign_age_groups`).
     """
 
     raster: str | Path | None = None
@@ -103,7 +103,7 @@ def count_residents(
     blocks : geopandas.GeoDataFrame
         Blocks in ``crs`` (metres) with their estimated ``population``, ``pop_source`` and ``floor_area_m2``.
     sources : CountedSources
-        The files (the total is not applied here: see :func:`circle.build.population.totals.scale_to_total`).
+        The files (the total is not applied here: see :func:`circle.prepare.population.totals.scale_to_total`).
     preset : Preset
         With the region's population values.
     crs : str

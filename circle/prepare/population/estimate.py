@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.build.population._window_sums import window_sums
+from circle.prepare.population._window_sums import window_sums
 from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
 
 POP_USER = "user"
