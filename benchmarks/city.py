@@ -309,7 +309,7 @@ async def _map_frame(page, timeout_s: float):
 def floor_worker(study: Path, runs: int) -> float:
     """Median seconds of the one-pass floor on a study's own network and access tables."""
     from benchmarks.workloads import one_pass_floor
-    from circle.engine.whatif import study_problem
+    from circle.analysis.saved_reach import study_problem
     from circle.study import Study
 
     problem = study_problem(Study.open(study))

@@ -239,8 +239,8 @@ def test_a_tile_reads_as_far_as_its_blocks_residents_are_judged(profile):
     The walk's reach alone fell short for slow profiles (elderly: 30 minutes at 0.8 m/s, the snapping limit and
     the 2 km block margin make 3.7 km).
     """
+    from circle.pipeline.resolve import expand_bounds, read_bounds_for
     from circle.prepare.blocks import population_reach_m
-    from circle.sources.resolve import expand_bounds, read_bounds_for
     from circle.standards import load_preset, load_profile
 
     preset = load_preset("gb50180_2018")

@@ -195,13 +195,13 @@ def test_closing_a_bridge_in_chengdu_matches_plain_dijkstra_without_it(tmp_path)
 
 
 def test_consecutive_closures_are_recomputed_once(town, monkeypatch):
+    from circle.analysis.saved_reach import scenario_engine
     from circle.engine import _labels
-    from circle.engine.whatif import ScenarioEngine
 
     calls = []
     solve = _labels.LabelBackend.solve
     monkeypatch.setattr(_labels.LabelBackend, "solve", lambda self, problem: calls.append(1) or solve(self, problem))
-    engine = ScenarioEngine(town)
+    engine = scenario_engine(town)
     lines = [geojson([(450, -50), (450, 50)]), geojson([(500, 550), (500, 650)]), geojson([(850, 150), (850, 250)])]
     engine.apply([Change("close", geometry=g) for g in lines])
     assert len(calls) == 1

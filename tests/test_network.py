@@ -186,8 +186,8 @@ def test_a_path_ring_beside_the_street_is_not_where_residents_step_on():
 
 
 def test_owners_on_a_piece_nobody_else_reaches_are_unreachable(tmp_path):
+    from circle.pipeline.assemble import reach_each_other as _reach_each_other
     from circle.prepare.network import AccessTable
-    from circle.study.assemble import reach_each_other as _reach_each_other
 
     # main street 0-1, island 2-3; block 0 on the street, block 1 on the island; facility 0 on the street
     network = make_network([(0, 0), (100, 0), (0, 5000), (100, 5000)], [(0, 1), (2, 3)])
@@ -243,8 +243,8 @@ def test_a_viaduct_overhead_is_not_where_residents_step_on(tmp_path):
 
 
 def test_owners_entered_only_from_off_the_ground_are_counted():
+    from circle.pipeline.assemble import off_ground_access as _off_ground_access
     from circle.prepare.network import AccessTable
-    from circle.study.assemble import off_ground_access as _off_ground_access
 
     # ground street 0-1; a viaduct 1-2-3 whose inner node 2 touches no ground segment
     network = make_network([(0, 0), (100, 0), (200, 10), (300, 0)], [(0, 1), (1, 2), (2, 3)])

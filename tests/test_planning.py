@@ -139,16 +139,16 @@ def test_scenario_names_cannot_escape(town_study, capsys):
 
 
 def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
-    from circle.engine.whatif import ScenarioEngine
+    from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
     facilities = study.facilities
     removed = facilities.query("category == 'clinic'")["facility_id"].iloc[[0, 5]].tolist()
-    engine = ScenarioEngine(study)
+    engine = scenario_engine(study)
     engine.apply([Change("remove", facility_id=f) for f in removed])
-    scenario = engine.blocks_frame()
+    scenario = blocks_with_reach(study, engine)
     # the same study recomputed from scratch without those clinics
     from circle.engine import get_backend
     from circle.pipeline import prepare_inputs

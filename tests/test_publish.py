@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from circle.analysis.assess import score_study
+from circle.analysis.walks import route
 from circle.cli import main as cli
-from circle.engine.routes import route
 from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.publish.plane import LocalPlane

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.engine.isochrones import block_isochrone
+from circle.analysis.walks import block_isochrone
 from circle.pipeline import AnalysisOptions, analyze
 from circle.standards import load_preset
 from circle.study import Study

@@ -30,9 +30,9 @@ from circle.analysis.resident_reports import (
     proposed_change,
     report_places,
 )
+from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
 from circle.analysis.scoring import score_blocks
 from circle.deploy.reports import KINDS, STATUSES, ResidentReport
-from circle.engine.whatif import ScenarioEngine
 from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
@@ -180,9 +180,9 @@ def test_an_accepted_closed_clinic_report_is_a_scenario_scored_as_the_engine_sco
     assert removed == facility_id_named(town, "中卫生站")
     # the what-if engine run directly, on the same change
     changes = [Change("remove", facility_id=removed)]
-    engine = ScenarioEngine(town)
+    engine = scenario_engine(town)
     engine.apply(changes)
-    direct = engine.blocks_frame()
+    direct = blocks_with_reach(town, engine)
     assessment = assessment_of(town, study_preset(town), changes)
     saved_scores = pd.read_parquet(town.path / "scenarios" / "residents-7" / "scores.parquet")
     pd.testing.assert_frame_equal(saved_scores, score_blocks(direct, assessment), check_dtype=False)

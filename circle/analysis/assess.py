@@ -32,6 +32,7 @@ from circle.analysis.changes import cut_off, time_changes
 from circle.analysis.completeness import category_completeness, register_mask
 from circle.analysis.demand import demand_of
 from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
+from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
 from circle.analysis.supply import capacity_of, capacity_report, e2sfca
@@ -235,7 +236,7 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
         if len(known) == 0:
             result["categories"][category] = "no facility has a known capacity: E2SFCA not computed"
             continue
-        engine = engine or ScenarioEngine(study)
+        engine = engine or scenario_engine(study)
         state = engine.states[category]
         ids = facilities["facility_id"].to_numpy()[known]
         access = [state.access.take(np.flatnonzero(state.access.owner == state.ids.index(i))) for i in ids]
@@ -322,13 +323,13 @@ def run_whatif(
     assessment = assessment_of(study, loaded, changes)
     timings = {}
     start = time.perf_counter()
-    engine = ScenarioEngine(study)
+    engine = scenario_engine(study)
     timings["load_s"] = round(time.perf_counter() - start, 3)
     start = time.perf_counter()
     changed = engine.apply(changes)
     timings["update_s"] = round(time.perf_counter() - start, 3)
     baseline = score_blocks(study.blocks, assessment)
-    scenario_blocks = engine.blocks_frame()
+    scenario_blocks = blocks_with_reach(study, engine)
     scenario_scores = score_blocks(scenario_blocks, assessment)
     diff = compare(baseline, scenario_scores, assessment)
     diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
@@ -388,7 +389,7 @@ def closed_segments_frame(engine: ScenarioEngine) -> gpd.GeoDataFrame:
             "length_m": network.length_m[segments],
         },
         geometry=lines,
-        crs=engine.study.crs,
+        crs=engine.crs,
     )
     return frame.to_crs(WGS84)
 
@@ -440,7 +441,7 @@ def compute_suggestions(
     loaded = study_preset(study, preset)
     assessment = assessment_of(study, loaded)
     category_rules = loaded.category(category)
-    engine = ScenarioEngine(study)
+    engine = scenario_engine(study)
     demand = demand_of(loaded, category_rules, study.blocks)
     population = demand.residents(study.blocks)
     flagged = population_flags(study.blocks) != ""

@@ -41,9 +41,9 @@ import shapely
 
 from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.demand import group_columns
+from circle.analysis.saved_reach import study_problem
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.engine import Destinations, get_backend
-from circle.engine.whatif import study_problem
 from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
 from circle.study import Study
 from circle.study.columns import time_column

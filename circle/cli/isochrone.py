@@ -30,7 +30,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.engine.isochrones import block_isochrone, point_isochrone
+    from circle.analysis.walks import block_isochrone, point_isochrone
     from circle.study import Study
 
     try:

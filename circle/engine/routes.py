@@ -1,4 +1,4 @@
-"""Walking routes from a block to a facility: the line to draw, metres, and minutes per profile."""
+"""Walking routes: the quickest line between two sets of access rows, metres, and minutes per profile."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from circle.geo import WGS84, transform_geometry
+from circle.prepare.network import AccessTable, WalkNetwork
 from circle.standards import load_profile
-from circle.study import Study
 
 
 @dataclass
@@ -52,42 +51,51 @@ def walking_minutes(metres: float, steps_metres: float, profile: str) -> float:
     return (flat / loaded.speed + steps_metres / loaded.steps_speed) / 60.0
 
 
-def route(study: Study, block_id: str, facility_id: str) -> Route | None:
-    """Return the quickest walk from a block to a facility (None when it does not reach it).
+def quickest_route(
+    network: WalkNetwork, start: AccessTable, end: AccessTable, speed_m_s: float
+) -> tuple[shapely.LineString, float, float] | None:
+    """Return the quickest walk from any of ``start``'s access rows to any of ``end``'s (None when none reaches).
 
-    The search is the same as the engine's: from every access point of the
-    block, over the study's network, to every access point of the facility.
+    The search is the engine's: one virtual start joined to every access node
+    of ``start`` with its access seconds (the same quickest walk, not just the
+    nearest node), over the network, to every access row of ``end``.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walking network (projected metres).
+    start, end : AccessTable
+        Where the walk leaves and joins the network (a block's and a facility's access rows).
+    speed_m_s : float
+        The walking speed the access seconds were computed at (to turn them back into metres).
+
+    Returns
+    -------
+    tuple of (shapely.LineString, float, float) or None
+        The line in the network's projected metres (access walk, streets, access walk), the metres walked,
+        and of those the metres on steps.
     """
-    network = study.network
-    block_rows = study.block_access[study.block_access["block_id"].astype(str) == str(block_id)]
-    facility_rows = study.facility_access[study.facility_access["facility_id"] == facility_id]
-    if block_rows.empty or facility_rows.empty:
+    if len(start) == 0 or len(end) == 0:
         return None
-    # one virtual start joined to every access node of the block with its access seconds,
-    # exactly as the engine searches (the same quickest walk, not just the nearest node)
     n = network.n_nodes
-    matrix = with_virtual_start(
-        network.adjacency(), block_rows["node"].to_numpy(np.int64), block_rows["seconds"].to_numpy(float)
-    )
+    matrix = with_virtual_start(network.adjacency(), start.node, start.seconds)
     distances, predecessors = csgraph.dijkstra(matrix, indices=n, return_predecessors=True)
-    arrival = distances[facility_rows["node"].to_numpy(np.int64)] + facility_rows["seconds"].to_numpy(float)
+    arrival = distances[end.node] + end.seconds
     if not np.isfinite(arrival).any():
         return None
-    best_row = list(facility_rows.itertuples())[int(np.argmin(arrival))]
-    path = [int(best_row.node)]
+    best = int(np.argmin(arrival))
+    path = [int(end.node[best])]
     while predecessors[path[-1]] not in (-9999, n) and predecessors[path[-1]] >= 0:
         path.append(int(predecessors[path[-1]]))
     path.reverse()
-    start_row = block_rows[block_rows["node"] == path[0]].sort_values("seconds").iloc[0]
-    points = [(start_row["x"], start_row["y"])] + [(network.x[n], network.y[n]) for n in path]
-    points.append((best_row.x, best_row.y))
-    line = shapely.LineString(points)
+    at_first_node = np.flatnonzero(start.node == path[0])
+    first = int(at_first_node[np.argmin(start.seconds[at_first_node])])
+    points = [(start.x[first], start.y[first])] + [(network.x[node], network.y[node]) for node in path]
+    points.append((end.x[best], end.y[best]))
     # metres as the engine walks them: the access walks (their seconds at the study's speed) and the streets
-    speed = study.summary.profile.speed
     street_m = float(np.hypot(np.diff(network.x[path]), np.diff(network.y[path])).sum())
-    metres = float(start_row["seconds"]) * speed + street_m + float(best_row.seconds) * speed
-    steps = _steps_metres(network, path)
-    return Route(transform_geometry(line, study.crs, WGS84), metres, steps)
+    metres = float(start.seconds[first]) * speed_m_s + street_m + float(end.seconds[best]) * speed_m_s
+    return shapely.LineString(points), metres, _steps_metres(network, path)
 
 
 def with_virtual_start(base: sparse.csr_array, nodes: np.ndarray, seconds: np.ndarray) -> sparse.csr_array:

@@ -14,17 +14,19 @@ their k nearest remaining facilities are known. Moving is removing then
 adding. Nothing else is recomputed, so the result equals a full
 recomputation with the change made (tested on Chengdu).
 
-:class:`ScenarioEngine` holds a study's reach in memory and applies a list of
-:class:`~circle.study.scenarios.Change`; saving a scenario is the study
-folder's job (:mod:`circle.study.scenarios`).
+:class:`ScenarioEngine` holds a reach in memory (:class:`SavedReach`: arrays,
+not the study folder) and applies a list of changes; reading a study into a
+:class:`SavedReach` and writing the scenario's columns back are
+:mod:`circle.analysis.saved_reach`'s job, saving a scenario the study folder's
+(:mod:`circle.study.scenarios`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-import pandas as pd
 import shapely
 import shapely.errors
 import shapely.geometry
@@ -37,9 +39,6 @@ from circle.engine.closures import ClosedSegments, closed_network, open_access, 
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_geometries, transform_xy
 from circle.prepare.network import AccessTable, WalkNetwork
-from circle.study import Study
-from circle.study.columns import count_column, nearest_id_column, time_column
-from circle.study.scenarios import Change
 
 CLOSURE_TYPES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
@@ -173,47 +172,93 @@ class CategoryState:
     removed: set[int] = field(default_factory=set)
 
 
+class Change(Protocol):
+    """What the engine reads of one change of a scenario (:class:`circle.study.scenarios.Change` is one).
+
+    ``kind`` is ``"add"``, ``"remove"``, ``"move"`` or ``"close"``; a move's ``category`` is set by
+    :meth:`ScenarioEngine.apply` from the facility it moves.
+    """
+
+    kind: str
+    category: str | None
+    facility_id: str | None
+    lat: float | None
+    lon: float | None
+    geometry: dict | None
+    steps: bool
+
+
+@dataclass
+class SavedReach:
+    """A computed reach to start a scenario from: the network, the origins, and per category its facilities.
+
+    Attributes
+    ----------
+    network : WalkNetwork
+        The walking network (projected metres).
+    crs : str
+        Its projected CRS (points and closures arrive in WGS-84 and are converted to it).
+    block_ids : numpy.ndarray
+        The origins' ids, in row order.
+    block_access : AccessTable
+        How origins reach the network, ``owner`` being the origin's row.
+    categories : dict of str to tuple of (list of str, AccessTable, CategoryReach)
+        Per category: facility ids, their access rows (``owner`` = position in the ids) and the reach.
+    k : int
+        Nearest facilities kept per origin.
+    thresholds_min : tuple of int
+        Minutes within which facilities are counted.
+    limit_s : float
+        Search limit (seconds).
+    speed_m_s : float
+        Walking speed of the access walks (m/s).
+    max_snap_m : float
+        Farthest a new facility may be from the network (metres).
+    """
+
+    network: WalkNetwork
+    crs: str
+    block_ids: np.ndarray
+    block_access: AccessTable
+    categories: dict[str, tuple[list[str], AccessTable, CategoryReach]]
+    k: int
+    thresholds_min: tuple[int, ...]
+    limit_s: float
+    speed_m_s: float
+    max_snap_m: float
+
+
 class ScenarioEngine:
-    """Holds a study's network and reach in memory and applies changes to them.
+    """Holds a network and reach in memory and applies changes to them.
 
     Parameters
     ----------
-    study : Study
-        The baseline study.
+    reach : SavedReach
+        The baseline (the engine's copy: the arrays it was given are not modified).
     """
 
-    def __init__(self, study: Study):
-        self.study = study
-        self.base_network = study.network
+    def __init__(self, reach: SavedReach):
+        self.crs = reach.crs
+        self.base_network = reach.network
         self.network = self.base_network
         self.closed = ClosedSegments.of(self.base_network, np.zeros(0, np.int64))
-        summary = study.summary
-        self.k = int(summary.parameters.k_nearest)
-        self.thresholds_min = tuple(summary.parameters.thresholds_min)
+        self.k = int(reach.k)
+        self.thresholds_min = tuple(reach.thresholds_min)
         self.thresholds_s = tuple(60.0 * m for m in self.thresholds_min)
-        self.limit_s = summary.parameters.search_limit_s
-        self.speed = summary.profile.speed
-        self.max_snap = float(summary.parameters.max_snap_m)
-        blocks = study.blocks
-        self.block_ids, block_access = block_access_by_position(study)
-        self.block_access = block_access
-        self.origins = PreparedOrigins.build(block_access, len(self.block_ids), self.network.n_nodes)
-        self.states: dict[str, CategoryState] = {}
-        for category, (ids, access) in category_access(study).items():
-            index = pd.Series(np.arange(len(ids)), index=ids)
-            seconds = np.column_stack(
-                [blocks[time_column(category, r)].to_numpy(float) * 60.0 for r in range(1, self.k + 1)]
-            )
-            nearest = np.full((len(blocks), self.k), -1, np.int64)
-            nearest[:, 0] = blocks[nearest_id_column(category)].map(index).fillna(-1).to_numpy(np.int64)
-            counts = np.column_stack(
-                [blocks[count_column(category, m)].to_numpy(np.int64) for m in self.thresholds_min]
-            )
-            self.states[category] = CategoryState(list(ids), CategoryReach(seconds, nearest, counts), access)
+        self.limit_s = reach.limit_s
+        self.speed = reach.speed_m_s
+        self.max_snap = float(reach.max_snap_m)
+        self.block_ids = reach.block_ids
+        self.block_access = reach.block_access
+        self.origins = PreparedOrigins.build(self.block_access, len(self.block_ids), self.network.n_nodes)
+        self.states: dict[str, CategoryState] = {
+            category: CategoryState(list(ids), category_reach, access)
+            for category, (ids, access, category_reach) in reach.categories.items()
+        }
 
     def snap(self, lat: float, lon: float) -> AccessTable:
         """Return how a point reaches the network (as a new facility would)."""
-        x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, self.study.crs)
+        x, y = transform_xy(np.array([lon]), np.array([lat]), WGS84, self.crs)
         access = self.base_network.snap(np.zeros(1, np.int64), x, y, self.speed, self.max_snap, towards_point=True)
         access = open_access(self.base_network, access, self.closed)
         if len(access) == 0 and self.closed.count:
@@ -315,7 +360,7 @@ class ScenarioEngine:
                 ) from None
             if shape.geom_type not in CLOSURE_TYPES:
                 raise CircleError(f"a closure is a line or a polygon, not a {shape.geom_type}.", about=("closure",))
-            geometries = list(transform_geometries([shape], WGS84, self.study.crs))
+            geometries = list(transform_geometries([shape], WGS84, self.crs))
         elif not change.steps:
             raise CircleError("a closure needs a line or polygon, or steps to close.", about=("closure",))
         return segments_closed_by(self.base_network, geometries, steps_only=change.steps)
@@ -352,59 +397,3 @@ class ScenarioEngine:
                 new_id = f"{change.category}:new{number}"
                 changed.setdefault(str(change.category), []).append(self.add(str(change.category), access, new_id))
         return {c: np.unique(np.concatenate(parts)) for c, parts in changed.items() if sum(map(len, parts))}
-
-    def blocks_frame(self) -> pd.DataFrame:
-        """Return the blocks' reach columns in the current state (same layout as ``blocks.parquet``)."""
-        frame = self.study.blocks.drop(columns="geometry").copy()
-        for category, state in self.states.items():
-            for rank in range(self.k):
-                frame[time_column(category, rank + 1)] = state.reach.seconds[:, rank] / 60.0
-            for column, minutes in enumerate(self.thresholds_min):
-                frame[count_column(category, minutes)] = state.reach.counts[:, column].astype(np.int32)
-            ids = np.array(state.ids, dtype=object)
-            first = state.reach.nearest[:, 0]
-            nearest = np.full(len(frame), None, dtype=object)
-            nearest[first >= 0] = ids[first[first >= 0]]
-            frame[nearest_id_column(category)] = nearest
-        return frame
-
-
-def category_access(study: Study) -> dict[str, tuple[np.ndarray, AccessTable]]:
-    """Return, per category of the study, its facility ids and their access rows (owner = position in the ids)."""
-    facility_access, facility_ids = study.access_table("facilities")
-    facilities = study.facilities
-    category_of = facilities.set_index("facility_id")["category"]
-    owner_category = category_of.reindex(facility_ids).to_numpy(object)[facility_access.owner]
-    out = {}
-    for category in study.summary.category_keys:
-        ids = facilities.loc[facilities["category"] == category, "facility_id"].astype(str).to_numpy(object)
-        local = pd.Series(np.arange(len(ids)), index=ids)
-        access = facility_access.take(np.flatnonzero(owner_category == category))
-        access.owner = local.reindex(facility_ids[access.owner]).to_numpy(np.int64)
-        out[category] = (ids, access)
-    return out
-
-
-def block_access_by_position(study: Study) -> tuple[np.ndarray, AccessTable]:
-    """Return the study's block ids and their access rows, ``owner`` being the block's row in ``blocks.parquet``."""
-    block_ids = study.blocks["block_id"].astype(str).to_numpy()
-    block_access, owner_ids = study.access_table("blocks")
-    position = pd.Series(np.arange(len(block_ids)), index=block_ids)
-    block_access.owner = position.loc[owner_ids[block_access.owner]].to_numpy()
-    return block_ids, block_access
-
-
-def study_problem(study: Study) -> ReachProblem:
-    """Return the reach problem a study was computed from, rebuilt from its own tables."""
-    summary = study.summary
-    block_ids, block_access = block_access_by_position(study)
-    destinations = {c: Destinations(ids, access) for c, (ids, access) in category_access(study).items()}
-    return ReachProblem(
-        network=study.network,
-        origin_access=block_access,
-        n_origins=len(block_ids),
-        destinations=destinations,
-        k=int(summary.parameters.k_nearest),
-        thresholds_s=summary.parameters.thresholds_s,
-        limit_s=summary.parameters.search_limit_s,
-    )

@@ -5,7 +5,8 @@ On one machine (:mod:`~circle.pipeline.run`, whose input stages are
 study (:mod:`~circle.pipeline.batch`, :mod:`~circle.pipeline.merge`).
 """
 
-from circle.pipeline.options import AnalysisOptions, StudyInputs
+from circle.pipeline.inputs import StudyInputs
+from circle.pipeline.options import AnalysisOptions
 from circle.pipeline.run import AnalysisResult, analyze
 from circle.pipeline.stages import prepare_inputs
 

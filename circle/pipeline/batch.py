@@ -174,10 +174,10 @@ def split_source(study: TiledStudy) -> SplitResult:
         Anything unexpected, so that the cluster retries the split.
     """
     from circle.pipeline.memory import check_memory
+    from circle.pipeline.resolve import read_bounds_for
     from circle.sources.osm import read_decoded
     from circle.sources.osm_areas import NodeLookup
     from circle.sources.osm_parts import part_of, save_part
-    from circle.sources.resolve import read_bounds_for
     from circle.standards import load_preset, load_profile
     from circle.study import file_sha256
 

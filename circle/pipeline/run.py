@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from circle.engine import get_backend
+from circle.pipeline.assemble import study_summary, study_tables, terrain_comparison
 from circle.pipeline.options import AnalysisOptions
 from circle.pipeline.stages import Stopwatch, prepare_inputs
 from circle.sources.tables import check_table
 from circle.sources.taxonomy import check_mapping
 from circle.study import prepare_destination, write_study
-from circle.study.assemble import study_summary, study_tables, terrain_comparison
 from circle.study.summary import (
     StudySummary,
 )

@@ -20,8 +20,19 @@ import shapely
 
 from circle.errors import InputDataError, NetworkError
 from circle.geo import WGS84, transform_geometry, transform_xy, utm_crs_for
+from circle.pipeline.inputs import StudyInputs
 from circle.pipeline.memory import check_memory
-from circle.pipeline.options import AnalysisOptions, StudyInputs
+from circle.pipeline.options import AnalysisOptions
+from circle.pipeline.resolve import (
+    expand_bounds,
+    node_extent,
+    read_bounds_for,
+    resolve_source,
+    source_checksum,
+    study_area_of,
+    walk_bounds,
+    walk_reach_m,
+)
 from circle.pipeline.tiling import TileOf
 from circle.prepare.access_points import entrances_xy, polygon_access_points
 from circle.prepare.admin_units import admin_units
@@ -47,16 +58,6 @@ from circle.sources.layer_offset import OffsetReference
 from circle.sources.osm import OsmData, osm_from_pbf, read_osm
 from circle.sources.osm_format import header_bounds
 from circle.sources.osm_parts import load_part
-from circle.sources.resolve import (
-    expand_bounds,
-    node_extent,
-    read_bounds_for,
-    resolve_source,
-    source_checksum,
-    study_area_of,
-    walk_bounds,
-    walk_reach_m,
-)
 from circle.sources.tables import FacilityTableSpec, parse_columns
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for

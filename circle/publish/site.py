@@ -293,7 +293,7 @@ def _fill_empty_squares(
 
 def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane: LocalPlane) -> None:
     """Where two facilities tie and the search picked another than the study's nearest, walk to the study's."""
-    from circle.engine.routes import route
+    from circle.analysis.walks import route
 
     nearest = blocks[nearest_id_column(key)].to_numpy(object)
     for index in np.flatnonzero([isinstance(n, str) for n in nearest]):

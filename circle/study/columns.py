@@ -64,3 +64,9 @@ POPULATION_HIGH = "population_high"
 #: or its ``region``'s age structure); its residents of each group a category serves are ``pop_{group}``
 #: (:func:`circle.standards.age_groups.population_column`). Studies made before them have neither.
 POP_AGE_SOURCE = "pop_age_source"
+
+#: the id columns of ``blocks.parquet`` / ``access/blocks.parquet`` and ``facilities.parquet`` /
+#: ``access/facilities.parquet``, and a facility's category key
+BLOCK_ID = "block_id"
+FACILITY_ID = "facility_id"
+CATEGORY = "category"

@@ -65,7 +65,7 @@ def load_study(path: str, _stamp: float) -> Study:
 
 def _warm_up(study: Study) -> None:
     """Run one isochrone so the first click of the first user does not load the compiled search."""
-    from circle.engine.isochrones import point_isochrone
+    from circle.analysis.walks import point_isochrone
     from circle.errors import CircleError
 
     inner = study.blocks.geometry.iloc[:1].representative_point()

@@ -503,7 +503,7 @@ SCROLL_TO_MAP = """<script>
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tuple[float, ...]):
-    from circle.engine.isochrones import point_isochrone
+    from circle.analysis.walks import point_isochrone
 
     try:
         return point_isochrone(load_study(path, _stamp), point[0], point[1], minutes)
@@ -584,7 +584,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
 
 
 def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
-    from circle.engine.isochrones import facilities_reached
+    from circle.analysis.walks import facilities_reached
 
     st.markdown(f"#### {t('reached_title', lang)}")
     try:

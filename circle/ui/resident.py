@@ -47,7 +47,7 @@ def _name_index(path: str, _stamp: float):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _route(path: str, _stamp: float, block_id: str, facility_id: str):
-    from circle.engine.routes import route
+    from circle.analysis.walks import route
     from circle.ui.data import load_study
 
     found = route(load_study(path, _stamp), block_id, facility_id)

@@ -275,20 +275,20 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
     scenario as it was, with the message in ``work.errors["whatif"]``.
     """
     from circle.analysis.assess import assessment_of, study_preset
+    from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
     from circle.analysis.scoring import compare, score_blocks
-    from circle.engine.whatif import ScenarioEngine
     from circle.study.scenarios import Change
 
     changes = [*work.changes, *new]
     work.errors.pop("whatif", None)
     try:
-        engine = ScenarioEngine(study)  # private to this session: the cached study is never modified
+        engine = scenario_engine(study)  # private to this session: the cached study is never modified
         applied = [Change(**c) for c in changes]
         changed = engine.apply(applied)
         preset = study_preset(study, result.summary.preset)
         assessment = assessment_of(study, preset, applied)
         baseline = score_blocks(study.blocks, assessment)
-        scenario_blocks = engine.blocks_frame()
+        scenario_blocks = blocks_with_reach(study, engine)
         diff = compare(baseline, score_blocks(scenario_blocks, assessment), assessment)
         closed = closures.closure_state(study, engine, scenario_blocks, assessment) if engine.closed.count else {}
     except CircleError as exc:

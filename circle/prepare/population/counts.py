@@ -37,7 +37,7 @@ from circle.standards import Preset
 from circle.standards.age_groups import population_column
 from circle.study.columns import POP_AGE_SOURCE, POPULATION_HIGH, POPULATION_LOW
 
-#: decimals of ``floor_area_m2`` in ``blocks.parquet`` (:func:`circle.study.assemble.study_tables`).
+#: decimals of ``floor_area_m2`` in ``blocks.parquet`` (:func:`circle.pipeline.assemble.study_tables`).
 FLOOR_DECIMALS = 1
 
 

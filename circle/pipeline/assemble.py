@@ -39,7 +39,7 @@ from circle.study.summary import (
 )
 
 if TYPE_CHECKING:
-    from circle.pipeline.options import StudyInputs
+    from circle.pipeline.inputs import StudyInputs
     from circle.standards import Preset
 
 
