@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
-from circle.analysis.assess import run_whatif
+from circle.tasks.whatif import what_if
 from circle.cli import main
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
@@ -63,7 +63,9 @@ def town(tmp_path_factory):
 
 
 def scenario_blocks(study, name, changes):
-    diff = run_whatif(study, changes, name)["diff"]
+    scenario = what_if(study, changes)
+    scenario.save(name, None)
+    diff = scenario.diff
     return diff, load_scenario(study, name)[1]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.analysis.assess import run_whatif
+from circle.tasks.whatif import what_if
 from circle.analysis.compare import compare_studies, match_blocks, read_comparison
 from circle.cli import main
 from circle.pipeline import AnalysisOptions, analyze
@@ -46,7 +46,9 @@ def test_against_two_schools_removed_gives_the_what_if_newly_unserved(chengdu, t
     # the two schools that are the nearest one for the most blocks
     removed = chengdu.blocks["primary_school_id1"].value_counts().index[:2].tolist()
     assert set(removed) <= set(schools)
-    diff = run_whatif(chengdu, [Change("remove", facility_id=f) for f in removed], "two-schools")["diff"]
+    scenario = what_if(chengdu, [Change("remove", facility_id=f) for f in removed])
+    scenario.save("two-schools", None)
+    diff = scenario.diff
     summary = compare_studies(chengdu.path, chengdu.path / "scenarios" / "two-schools", tmp_path / "plan")
     expected = diff["categories"]["primary_school"]["losing_service"]
     assert expected > 0
@@ -129,7 +131,7 @@ def test_report_with_a_comparison_a_closure_and_the_indicators(chengdu, tmp_path
     from tests.test_report import pdf_text, render
 
     removed = chengdu.blocks["clinic_id1"].value_counts().index[:2].tolist()
-    run_whatif(chengdu, [Change("remove", facility_id=f) for f in removed], "report-plan")
+    what_if(chengdu, [Change("remove", facility_id=f) for f in removed]).save("report-plan", None)
     compare_studies(chengdu.path, chengdu.path / "scenarios" / "report-plan", tmp_path / "cmp")
     street = chengdu.edges.iloc[0]
     nodes = chengdu.nodes.set_index("node")
@@ -141,7 +143,7 @@ def test_report_with_a_comparison_a_closure_and_the_indicators(chengdu, tmp_path
             [(a.lon + b.lon) / 2 + 0.0002, (a.lat + b.lat) / 2 + 0.0002],
         ],
     }
-    run_whatif(chengdu, [Change("close", geometry=barrier)], "report-closure")
+    what_if(chengdu, [Change("close", geometry=barrier)]).save("report-closure", None)
     out = tmp_path / "report.pdf"
     build_report(chengdu, out, "en", scenario="report-closure", compare=tmp_path / "cmp")
     text = " ".join(pdf_text(out).split())

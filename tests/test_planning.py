@@ -117,12 +117,14 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
 
 
 def test_first_facility_of_an_unmapped_category_counts(town_study):
-    from circle.analysis.assess import run_whatif
+    from circle.tasks.whatif import what_if
     from circle.study import Study
 
     lon, lat = to_lonlat(200, 5)  # on the street beside the compound; the town has no kindergarten
     study = Study.open(town_study)
-    diff = run_whatif(study, [Change("add", category="kindergarten", lat=lat, lon=lon)], "kg")["diff"]
+    scenario = what_if(study, [Change("add", category="kindergarten", lat=lat, lon=lon)])
+    scenario.save("kg", None)
+    diff = scenario.diff
     # the people a kindergarten serves: the compound's children aged 3–6 once the study has ages, else its 400
     counted = study.blocks["pop_age_3_6" if "pop_age_3_6" in study.blocks else "population"].sum()
     assert counted == pytest.approx(400, rel=0.01) or counted < 400 * 0.1
@@ -168,40 +170,47 @@ def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
 
 
 def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
-    from circle.analysis.assess import run_suggest, run_whatif
+    from circle.tasks.suggest import suggest
+    from circle.tasks.whatif import what_if
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
-    sites = run_suggest(study, "kindergarten", 4)
+    suggested = suggest(study, "kindergarten", 4)
+    suggested.save()
+    sites = suggested.sites
     assert len(sites) == 4 and (np.diff(sites["gain"]) <= 1e-9).all()
     changes = [Change("add", category="kindergarten", lat=r.lat, lon=r.lon) for r in sites.itertuples()]
-    diff = run_whatif(study, changes, "suggested")["diff"]
+    scenario = what_if(study, changes)
+    scenario.save("suggested", None)
+    diff = scenario.diff
     assert diff["categories"]["kindergarten"]["newly_served"] == pytest.approx(sites["gain"].sum(), abs=0.5)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["walkscore", "bruno2024"])
 def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
-    from circle.analysis.assess import score_study
+    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / preset, preset=preset)).path)
     if preset == "walkscore":
         assert "restaurants_t10" in study.blocks.columns  # k = 10 for the restaurant weights
-    result = score_study(study)
+    scored = score(study)
+    scored.save()
+    result = scored.result
     assert 0 <= result.scores["score"].min() <= result.scores["score"].max() <= 100
     assert 0 < result.summary.proximity_min <= 30
     assert 0 <= result.summary.gini_proximity < 1
 
 
 def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):
-    from circle.analysis.assess import score_study
+    from circle.tasks.score import score
     from circle.study import Study
 
     with pytest.raises(CircleError, match="Analyse the study again with preset walkscore"):
-        score_study(Study.open(town_study), "walkscore")
+        score(Study.open(town_study), "walkscore")
 
 
 def test_sub_area_summary(town_study, tmp_path):

@@ -75,14 +75,14 @@ def test_a_page_naming_a_missing_script_is_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
-    from circle.analysis.assess import score_study
+    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
     from tests.osm_builder import small_town
 
     root = tmp_path_factory.mktemp("public-load")
     analyze(AnalysisOptions(source=small_town(root / "town.osm"), out=root / "town"))
-    score_study(Study.open(root / "town"))  # as `circle analyze` does
+    score(Study.open(root / "town")).save()  # as `circle analyze` does
     return root / "town"
 
 

@@ -444,7 +444,7 @@ def test_a_published_site_runs_under_the_servers_policy_and_its_form_sends_a_rep
         pytest.skip("the published site's page (circle/publish/assets) is not there yet")
     from playwright.sync_api import sync_playwright
 
-    from circle.analysis.assess import score_study
+    from circle.tasks.score import score
     from circle.deploy import db
     from circle.deploy.reports import list_reports
     from circle.pipeline import AnalysisOptions, analyze
@@ -453,7 +453,7 @@ def test_a_published_site_runs_under_the_servers_policy_and_its_form_sends_a_rep
     from tests.osm_builder import small_town
 
     analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "studies" / "town"))
-    score_study(Study.open(tmp_path / "studies" / "town"))
+    score(Study.open(tmp_path / "studies" / "town")).save()
     publish_site(tmp_path / "studies" / "town", tmp_path / "sites" / "town", PublishOptions(place={"zh": "小镇"}))
     block = sorted((tmp_path / "sites" / "town" / "data" / "blocks").glob("*.json"))[0].stem
     server = RealServer(tmp_path)

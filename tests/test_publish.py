@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.analysis.assess import score_study
+from circle.tasks.score import score
 from circle.analysis.walks import route
 from circle.cli import main as cli
 from circle.errors import CircleError
@@ -26,7 +26,7 @@ from tests.osm_builder import small_town, to_lonlat
 def town(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("publish")
     analyze(AnalysisOptions(source=small_town(root / "town.osm"), out=root / "town"))
-    score_study(Study.open(root / "town"))  # as `circle analyze` does
+    score(Study.open(root / "town")).save()  # as `circle analyze` does
     return root / "town"
 
 

@@ -52,14 +52,14 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
     """The hand-drawn town, analysed and scored as ``circle analyze`` does."""
-    from circle.analysis.assess import score_study
+    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
     from tests.osm_builder import small_town
 
     root = tmp_path_factory.mktemp("town")
     analyze(AnalysisOptions(source=small_town(root / "town.osm"), out=root / "town"))
-    score_study(Study.open(root / "town"))
+    score(Study.open(root / "town")).save()
     return root / "town"
 
 

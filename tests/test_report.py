@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from circle.analysis.assess import score_study
+from circle.tasks.score import score
 from circle.cli import main
 from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
@@ -89,7 +89,9 @@ def town_report(town, tmp_path_factory) -> tuple[Path, object]:
 @needs_cjk
 def test_figures_match_the_summary_and_every_page_has_attribution_and_number(town, town_report):
     path, result = town_report
-    summary = score_study(town).summary
+    scored = score(town)
+    scored.save()
+    summary = scored.result.summary
     text = pdf_text(path)
     assert "15分钟生活圈服务缺口报告" in pdf_text(path, 1) and "主要发现" in pdf_text(path, 2)
     assert f"{summary.population:,.0f}" in text
@@ -163,12 +165,13 @@ def test_romanise_folds_full_width_punctuation():
 @needs_poppler
 @needs_cjk
 def test_scenario_and_area_reports(town, tmp_path):
-    from circle.analysis.assess import run_whatif
+    from circle.tasks.whatif import what_if
     from tests.osm_builder import to_lonlat
 
     lon, lat = to_lonlat(200, 20)
-    diff = run_whatif(town, [Change("add", category="kindergarten", lat=lat, lon=lon, name="新幼儿园")], "加幼儿园")
-    newly = diff["diff"]["categories"]["kindergarten"]["newly_served"]
+    scenario = what_if(town, [Change("add", category="kindergarten", lat=lat, lon=lon, name="新幼儿园")])
+    scenario.save("加幼儿园", None)
+    newly = scenario.diff["categories"]["kindergarten"]["newly_served"]
     assert newly > 0
     result = build_report(town, tmp_path / "scenario.pdf", "zh", scenario="加幼儿园", when=WHEN)
     text = pdf_text(result.path)
@@ -238,7 +241,9 @@ def test_app_report_page_makes_the_pdf_and_offers_it(town, monkeypatch):
 def test_chengdu_report_in_chinese(tmp_path):
     source = shared_extract("chengdu_central_2018.osm.pbf")
     study = Study.open(analyze(AnalysisOptions(source=source, out=tmp_path / "chengdu")).path)
-    summary = score_study(study).summary
+    scored = score(study)
+    scored.save()
+    summary = scored.result.summary
     result = build_report(study, tmp_path / "chengdu-zh.pdf", "zh", when=WHEN)
     assert result.size_bytes < 6_000_000
     text = pdf_text(result.path)

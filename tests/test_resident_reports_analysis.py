@@ -289,10 +289,10 @@ def test_without_communities_reports_are_counted_by_block(town):
 
 
 def test_scenarios_saved_before_reports_existed_have_none_and_can_take_some(town):
-    from circle.analysis.assess import run_whatif
+    from circle.tasks.whatif import what_if
 
     lon, lat = to_lonlat(100, 150)
-    run_whatif(town, [Change("add", category="kindergarten", lat=lat, lon=lon)], "plain", author="li")
+    what_if(town, [Change("add", category="kindergarten", lat=lat, lon=lon)]).save("plain", "li")
     description, _ = load_scenario(town, "plain")
     assert "reports" not in description and scenario_reports(description) == []
     assert link_reports(town, "plain", [12, 3, 12]) == [3, 12]

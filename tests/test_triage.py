@@ -129,10 +129,10 @@ def test_rejecting_with_a_reason_keeps_it_and_logs_it(deployment, town, studies)
 
 
 def test_another_planners_scenario_and_another_studys_report_are_refused(deployment, town, studies):
-    from circle.analysis.assess import run_whatif
+    from circle.tasks.whatif import what_if
 
     lon, lat = to_lonlat(100, 150)
-    run_whatif(town, [Change("add", category="kindergarten", lat=lat, lon=lon)], "wang-only", author="wang")
+    what_if(town, [Change("add", category="kindergarten", lat=lat, lon=lon)]).save("wang-only", "wang")
     number = send(deployment, "missing", "kindergarten", 120, 160)
     lon, lat = to_lonlat(120, 160)
     change = Change("add", category="kindergarten", lat=lat, lon=lon)

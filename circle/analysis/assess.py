@@ -1,10 +1,11 @@
-"""Study-level scoring, what-if and site suggestion: what ``circle score/whatif/suggest`` run.
+"""Study-level measures: scores, renewal priorities, supply, green, closures' effects and suggested sites.
 
-Each reads a study folder, computes with :mod:`circle.analysis.scoring`,
+Each reads an open study and computes with :mod:`circle.analysis.scoring`,
 :mod:`circle.analysis.planning`, :mod:`circle.analysis.supply`, :mod:`circle.engine.whatif` and
-:mod:`circle.analysis.suggest`, and writes its results back into the folder
-(``scores.parquet``, ``renewal_areas.parquet``, ``scenarios/``,
-``suggestions/``) and into ``summary.json``, each file atomically.
+:mod:`circle.analysis.suggest`; nothing is written, and no file but the
+study's is read. The tasks (:mod:`circle.tasks.score`,
+:mod:`circle.tasks.whatif`, :mod:`circle.tasks.suggest`) call them and save
+the results into the study folder.
 
 A category's E2SFCA demand and the residents a suggested site serves are
 those of the age group the category serves (:mod:`circle.analysis.demand`):
@@ -27,26 +28,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from circle.analysis.changes import cut_off, time_changes
 from circle.analysis.completeness import category_completeness, register_mask
 from circle.analysis.demand import demand_of
 from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
-from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
-from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
+from circle.analysis.saved_reach import scenario_engine
+from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
 from circle.analysis.supply import capacity_of, capacity_report, e2sfca
 from circle.engine.closures import segment_lines
 from circle.engine.whatif import ScenarioEngine
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
-from circle.sources.area import read_area_file
 from circle.standards import Preset, load_preset
-from circle.study import SUMMARY, Study, json_default, write_json, write_table
-from circle.study.atomic import locked
+from circle.study import Study
 from circle.study.columns import time_column
-from circle.study.scenarios import Change, check_name, save_scenario
-from circle.study.summary import ScoreSummary, read_summary, write_summary
+from circle.study.scenarios import Change
+from circle.study.summary import ScoreSummary
 
 SCORES = "scores.parquet"
 #: residents of a category's age group one place serves when the preset does not say (``served_per_place``):
@@ -130,13 +130,14 @@ class ScoreResult:
 def compute_scores(
     study: Study,
     preset: str | Path | None = None,
-    area_file: str | Path | None = None,
+    sub_area: tuple[str, BaseGeometry] | None = None,
     include_flagged: bool = False,
 ) -> ScoreResult:
     """Score every block, rank renewal priorities and compute E2SFCA where capacities are known.
 
-    Nothing is written (the app calls this for each preset a planner tries);
-    :func:`score_study` computes and saves.
+    Nothing is written or read but the study (the app calls this for each
+    preset a planner tries); :func:`circle.tasks.score.score` reads a
+    sub-area's file and saves.
 
     Parameters
     ----------
@@ -144,8 +145,9 @@ def compute_scores(
         The study folder.
     preset : str or pathlib.Path, optional
         A preset name or file (default: the study's own).
-    area_file : str or pathlib.Path, optional
-        A sub-area polygon (a district): its summary is added under ``areas``.
+    sub_area : tuple of (str, shapely geometry), optional
+        A sub-area (a district): the file it was read from and its polygon (WGS-84); its summary is added
+        under ``areas``, keyed by the file's name.
     include_flagged : bool, default False
         Rank blocks whose population is flagged implausible among the renewal
         priorities too (by default they are listed apart, to be checked first).
@@ -178,37 +180,21 @@ def compute_scores(
         flagged_blocks=flagged_blocks(blocks),
         flagged_in_priorities=include_flagged,
     )
-    if area_file is not None:
-        summary.areas = {Path(area_file).name: _sub_area(study, scores, assessment, area_file)}
+    if sub_area is not None:
+        source, polygons = sub_area
+        summary.areas = {Path(source).name: _sub_area(study, scores, assessment, source, polygons)}
     summary.seconds = round(time.perf_counter() - started, 3)
     labels = {c.key: {"zh": c.label_zh, "en": c.label_en} for c in loaded.categories}
     return ScoreResult(scores, summary, areas, labels)
 
 
-def score_study(
-    study: Study,
-    preset: str | Path | None = None,
-    area_file: str | Path | None = None,
-    include_flagged: bool = False,
-) -> ScoreResult:
-    """Compute the scores (see :func:`compute_scores`) and save them in the study folder.
-
-    Writes ``scores.parquet``, ``renewal_areas.parquet`` and the ``scores``
-    section of ``summary.json``, each atomically.
-    """
-    result = compute_scores(study, preset, area_file, include_flagged)
-    write_table(result.scores, study.path / SCORES)
-    write_table(result.areas, study.path / AREAS)
-    update_summary(study, scores=result.summary)
-    return result
-
-
-def _sub_area(study: Study, scores: pd.DataFrame, assessment: Assessment, area_file) -> ScoreSummary:
-    area = read_area_file(area_file)
+def _sub_area(
+    study: Study, scores: pd.DataFrame, assessment: Assessment, source: str, polygon: BaseGeometry
+) -> ScoreSummary:
     inner = study.blocks.geometry.representative_point()
-    inside = inner.within(area.geometry).to_numpy()
+    inside = inner.within(polygon).to_numpy()
     if not inside.any():
-        raise CircleError(f"no block of the study lies inside {area_file}; check the polygon and its CRS.")
+        raise CircleError(f"no block of the study lies inside {source}; check the polygon and its CRS.")
     return summarize(scores[inside].reset_index(drop=True), assessment)
 
 
@@ -306,41 +292,6 @@ def _green(study: Study, preset: Preset, scores: pd.DataFrame) -> dict[str, Any]
     }
 
 
-def run_whatif(
-    study: Study, changes: list[Change], name: str, preset: str | Path | None = None, author: str | None = None
-) -> dict[str, Any]:
-    """Apply changes to a study, compare with the baseline, save ``scenarios/NAME``; return the diff.
-
-    ``author`` is recorded in the saved scenario (see :func:`circle.study.scenarios.save_scenario`).
-    """
-    check_name(name)
-    if not changes:
-        raise CircleError(
-            "a scenario needs at least one change: a facility added, removed or moved, or a street closed.",
-            about=("changes",),
-        )
-    loaded = study_preset(study, preset)
-    assessment = assessment_of(study, loaded, changes)
-    timings = {}
-    start = time.perf_counter()
-    engine = scenario_engine(study)
-    timings["load_s"] = round(time.perf_counter() - start, 3)
-    start = time.perf_counter()
-    changed = engine.apply(changes)
-    timings["update_s"] = round(time.perf_counter() - start, 3)
-    baseline = score_blocks(study.blocks, assessment)
-    scenario_blocks = blocks_with_reach(study, engine)
-    scenario_scores = score_blocks(scenario_blocks, assessment)
-    diff = compare(baseline, scenario_scores, assessment)
-    diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
-    closed = None
-    if any(c.kind == "close" for c in changes):
-        diff["closure"] = closure_figures(study, scenario_blocks, engine, assessment)
-        closed = closed_segments_frame(engine)
-    save_scenario(study, name, changes, scenario_blocks, scenario_scores, diff, timings, author, closed=closed)
-    return {"name": name, "diff": diff, "timings_s": timings}
-
-
 def closure_figures(
     study: Study,
     scenario_blocks: pd.DataFrame,
@@ -394,35 +345,20 @@ def closed_segments_frame(engine: ScenarioEngine) -> gpd.GeoDataFrame:
     return frame.to_crs(WGS84)
 
 
-def run_suggest(
-    study: Study,
-    category: str,
-    sites: int,
-    candidates_file: str | Path | None = None,
-    preset=None,
-    include_flagged: bool = False,
-) -> pd.DataFrame:
-    """Suggest sites (see :func:`compute_suggestions`) and save them under ``suggestions/``."""
-    result, payload = compute_suggestions(study, category, sites, candidates_file, preset, include_flagged)
-    folder = study.path / SUGGESTIONS
-    folder.mkdir(exist_ok=True)
-    write_json(folder / f"{category}-{sites}.json", payload)
-    update_summary(study, suggestion={f"{category}-{sites}": {k: v for k, v in payload.items() if k != "sites"}})
-    return result
-
-
 def compute_suggestions(
     study: Study,
     category: str,
     sites: int,
-    candidates_file: str | Path | None = None,
+    candidates: gpd.GeoSeries | None = None,
     preset=None,
     include_flagged: bool = False,
+    candidate_source: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Suggest ``sites`` new sites for ``category`` (nothing is written).
+    """Suggest ``sites`` new sites for ``category`` (nothing is written or read but the study).
 
-    Candidates are the points of ``candidates_file`` (available parcels), or
-    else the network nodes where unserved blocks join the network. Blocks
+    Candidates are the ``candidates`` points (available parcels, with a CRS;
+    ``candidate_source`` names where they came from), or else the network
+    nodes where unserved blocks join the network. Blocks
     whose population is flagged implausible weigh nothing unless
     ``include_flagged`` (a data error must not pull a new site towards it).
     The residents weighed are those of the age group the category serves
@@ -452,7 +388,7 @@ def compute_suggestions(
     unserved = ~assessment.passes(category_rules, nearest)
     if not unserved.any():
         raise CircleError(f"every block already has a {category} within the standard: nothing to suggest.")
-    xs, ys = _candidate_points(study, engine, unserved, candidates_file)
+    xs, ys = _candidate_points(study, engine, unserved, candidates)
     # every candidate snapped at once, as the facility it would be
     access = engine.network.snap(
         np.arange(len(xs), dtype=np.int64), xs, ys, engine.speed, engine.max_snap, towards_point=True
@@ -482,7 +418,9 @@ def compute_suggestions(
         "category": category,
         "sites_requested": sites,
         "candidates": len(usable),
-        "candidate_source": str(candidates_file) if candidates_file else "network nodes where unserved blocks join",
+        "candidate_source": candidate_source
+        if candidates is not None
+        else "network nodes where unserved blocks join",
         "unserved_before": round(float(population[unserved].sum()), 1),
         "threshold_min": round(threshold / 60.0, 2),
         "data_verdict": assessment.completeness[category].verdict if category in assessment.completeness else None,
@@ -495,31 +433,11 @@ def compute_suggestions(
     return result, payload
 
 
-def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray, candidates_file):
-    if candidates_file is not None:
-        frame = gpd.read_file(candidates_file) if Path(candidates_file).exists() else None
-        if frame is None or frame.crs is None or frame.empty:
-            raise CircleError(f"candidates file {candidates_file} must exist, have a CRS and hold points.")
-        points = frame.geometry.representative_point().to_crs(study.crs)
+def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray, candidates: gpd.GeoSeries | None):
+    if candidates is not None:
+        points = candidates.representative_point().to_crs(study.crs)
         return points.x.to_numpy(), points.y.to_numpy()
     access = study.block_access
     wanted = set(study.blocks["block_id"].astype(str).to_numpy()[unserved])
     nodes = np.unique(access.loc[access["block_id"].astype(str).isin(wanted), "node"].to_numpy(np.int64))
     return engine.network.x[nodes], engine.network.y[nodes]
-
-
-def update_summary(study: Study, scores: ScoreSummary | None = None, suggestion: dict[str, Any] | None = None) -> None:
-    """Record scores (replacing earlier ones) or a suggestion (beside earlier ones) in ``summary.json``.
-
-    The file is read, changed and replaced atomically under the study's lock,
-    so two commands writing at once both land.
-    """
-    path = study.path / SUMMARY
-    with locked(path):
-        summary = read_summary(path)
-        if scores is not None:
-            summary.scores = scores
-        if suggestion is not None:
-            summary.suggestions = {**(summary.suggestions or {}), **suggestion}
-        write_summary(path, summary, json_default)
-    study.summary = summary

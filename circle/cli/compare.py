@@ -29,9 +29,9 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.compare import compare_studies
+    from circle.tasks.compare import compare
 
-    summary = compare_studies(args.old, args.new, args.out, preset=args.preset)
+    summary = compare(args.old, args.new, args.out, preset=args.preset).summary
     zh = args.lang == "zh"
     blocks, residents = summary["blocks"], summary["residents"]
     if zh:

@@ -37,16 +37,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     import math
 
-    from circle.analysis.indicators import compute_indicators
-    from circle.report.indicator_sheet import write_indicator_sheet
-    from circle.standards.indicator_sets import load_indicator_set
     from circle.study import Study
+    from circle.tasks.indicators import indicators
 
     study = Study.open(args.study)
-    indicator_set = load_indicator_set(args.indicator_set)
-    table, communities, sources = compute_indicators(study, indicator_set, args.lang, args.preset)
-    labels = {c.key: (c.label_zh if args.lang == "zh" else c.label_en) for c in study_categories(study, args.preset)}
-    path = write_indicator_sheet(args.out, table, communities, sources, labels, args.lang)
+    sheet = indicators(study, args.indicator_set, args.lang, args.preset)
+    path = sheet.save(args.out)
+    table = sheet.table
     zh = args.lang == "zh"
     print(f"指标表已写入 {path}（{len(table)} 项）" if zh else f"Indicators written to {path} ({len(table)} rows)")
     for row in table[table["category"] == ""].itertuples():
@@ -55,10 +52,3 @@ def run(args: argparse.Namespace) -> int:
         words = ("官方口径", "步行网络") if zh else ("official", "network")
         print(f"  {row.name}: {official} ({words[0]}) / {network} ({words[1]})")
     return EXIT_OK
-
-
-def study_categories(study, preset):
-    """Return the categories the indicators were scored with."""
-    from circle.analysis.assess import study_preset
-
-    return study_preset(study, preset).categories

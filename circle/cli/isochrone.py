@@ -30,8 +30,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.walks import block_isochrone, point_isochrone
     from circle.study import Study
+    from circle.tasks.walks import isochrone
 
     try:
         minutes = tuple(float(m) for m in args.minutes.split(","))
@@ -43,18 +43,10 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and out.is_dir():
         raise CircleError(f"--out {out} is a folder; give a .geojson file name.")
     study = Study.open(args.study)
-    if args.block is not None:
-        bands = block_isochrone(study, args.block, minutes, args.margin)
-        origin = f"block {args.block}"
-    else:
-        bands = point_isochrone(study, args.lat, args.lon, minutes, args.margin)
-        origin = f"{args.lat}, {args.lon}"
-    bands["attribution"] = study.summary.attribution
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.part")
-    bands.to_file(partial, driver="GeoJSON")
-    partial.replace(out)
-    print(f"Isochrone from {origin} written to {out}")
-    for row in bands.itertuples():
+    point = None if args.block is not None else (args.lat, args.lon)
+    walked = isochrone(study, point, args.block, minutes, args.margin)
+    walked.save(out)
+    print(f"Isochrone from {walked.origin} written to {out}")
+    for row in walked.bands.itertuples():
         print(f"  {row.from_minutes:g}–{row.minutes:g} min: {row.area_m2 / 1e4:,.1f} ha")
     return EXIT_OK

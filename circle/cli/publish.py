@@ -58,18 +58,13 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.publish.site import PublishOptions, publish_site
+    from circle.tasks.publish import PublishOptions, default_site_folder, publish
 
     if args.posters and not args.url:
         raise CircleError("--posters needs --url: the posters' QR codes lead to the site's public address.")
     if args.url and not args.url.startswith(("https://", "http://")):
         raise CircleError(f"--url {args.url!r} must start with https:// (or http://).")
-    if args.out:
-        out = Path(args.out)
-    else:
-        from circle.deploy.config import load_deployment
-
-        out = load_deployment().sites_folder() / Path(args.study).resolve().name
+    out = Path(args.out) if args.out else default_site_folder(args.study)
     if out.exists() and not out.is_dir():
         raise CircleError(f"--out {out} is a file; give a folder for the site.")
     url = args.url if not args.url or args.url.endswith("/") else args.url + "/"
@@ -86,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     def progress(text: str) -> None:
         print(f"  [{time.perf_counter() - started:6.1f} s] {text} …", flush=True)
 
-    result = publish_site(Path(args.study), out, options, progress=progress)
+    result = publish(args.study, out, options, progress=progress)
     print(
         f"Resident site written to {result.path}: {result.blocks:,} block pages, {result.files:,} files, "
         f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s"

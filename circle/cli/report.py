@@ -45,8 +45,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.report import build_report
-    from circle.report.filing import FilingDetails
+    from circle.tasks.report import FilingDetails, report
 
     details = FilingDetails(
         place=args.place or "",
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         author=args.author or "",
         number=args.number or "",
     )
-    result = build_report(
+    result = report(
         args.study,
         args.out,
         args.lang,

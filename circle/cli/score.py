@@ -34,15 +34,17 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.assess import score_study
     from circle.analysis.completeness import web_export_name
     from circle.analysis.demand import share_text
     from circle.study import Study
+    from circle.tasks.score import score
 
     study = Study.open(args.study)
-    result = score_study(study, args.preset, args.area_file, args.include_flagged)
+    scored = score(study, args.preset, args.area_file, args.include_flagged)
+    written = scored.save()
+    result = scored.result
     summary, lang = result.summary, args.lang
-    print(t("cli_scores_written", lang, path=Path(args.study) / "scores.parquet"))
+    print(t("cli_scores_written", lang, path=Path(args.study) / written.name))
     print_flagged(summary, lang, hint=not args.include_flagged)
     print(
         t(

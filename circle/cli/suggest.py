@@ -37,16 +37,19 @@ _VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.assess import run_suggest, run_whatif, study_preset
+    from circle.analysis.assess import study_preset
     from circle.analysis.completeness import ASSESSED
     from circle.sources.tables import category_lookup
     from circle.study import Study
-    from circle.study.scenarios import Change
+    from circle.tasks.suggest import suggest
+    from circle.tasks.whatif import what_if
 
     study = Study.open(args.study)
     # a planner writes the category as the preset labels it (幼儿园, Elderly care) as often as by its key
     args.category = category_lookup(study_preset(study)).get(args.category.strip().lower(), args.category)
-    sites = run_suggest(study, args.category, args.sites, args.candidates, include_flagged=args.include_flagged)
+    suggested = suggest(study, args.category, args.sites, args.candidates, include_flagged=args.include_flagged)
+    written = suggested.save()
+    sites = suggested.sites
     verdict = (study.summary.suggestions or {}).get(f"{args.category}-{args.sites}", {}).get("data_verdict")
     if verdict not in (None, ASSESSED):
         print(
@@ -63,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
     if saved.get("note"):
         print(saved["note"]["en"])
     who = (saved.get("group") or {}).get("en", "residents")  # the age group the category serves
-    print(f"Suggested sites for {args.category}, weighing {who} (written to {Path(args.study) / 'suggestions'}):")
+    print(f"Suggested sites for {args.category}, weighing {who} (written to {Path(args.study) / written.parent.name}):")
     for row in sites.itertuples():
         print(f"  {row.rank}. {row.lat:.6f}, {row.lon:.6f}: +{row.gain:,.0f} {who} (total {row.cumulative:,.0f})")
     if args.apply:
-        changes = [Change("add", category=args.category, lat=r.lat, lon=r.lon) for r in sites.itertuples()]
-        result = run_whatif(study, changes, args.apply, author=cli_author())
-        gained = result["diff"]["categories"].get(args.category, {}).get("newly_served", 0.0)
+        scenario = what_if(study, suggested.as_changes())
+        scenario.save(args.apply, cli_author())
+        gained = scenario.diff["categories"].get(args.category, {}).get("newly_served", 0.0)
         print(f"Applied as scenario {args.apply}: +{gained:,.0f} {who} newly served.")
     return EXIT_OK

@@ -156,12 +156,9 @@ def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
     import json
 
-    from circle.analysis.assess import run_whatif
-    from circle.deploy.audit import record
-    from circle.deploy.db import database_for
-    from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
     from circle.study import Study
-    from circle.study.scenarios import Change, check_name, delete_scenario, list_scenarios, load_scenario
+    from circle.study.scenarios import Change, check_name, list_scenarios, load_scenario
+    from circle.tasks.whatif import delete, what_if
 
     study = Study.open(args.study)
     if args.list:
@@ -176,11 +173,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(scenario, ensure_ascii=False, indent=2))
         return EXIT_OK
     if args.delete:
-        delete_scenario(study, args.delete)
-        database = database_for(study.path.parent)
-        forget_scenario(database, study.path.name, args.delete)
-        target = f"{study.path.name}/{args.delete}"
-        record(study.path.parent, cli_author(), None, "delete_scenario", target, database=database)
+        delete(study, args.delete, cli_author())
         print(f"Scenario {args.delete} deleted.")
         return EXIT_OK
     changes = [parse_add(text) for text in args.add]
@@ -188,21 +181,13 @@ def run(args: argparse.Namespace) -> int:
     changes += [parse_move(text) for text in args.move]
     changes += closures(args, study.network if args.close else None)
     check_name(args.name)
-    author, database = cli_author(), database_for(study.path.parent)
+    scenario = what_if(study, changes)
     # the command line replaces a scenario of that name, whoever saved it; a save in progress still wins
-    claim_scenario(database, study.path.name, args.name, author, may_replace=lambda _owner: True)
-    try:
-        result = run_whatif(study, changes, args.name, author=author)
-    except BaseException:
-        release_claim(database, study.path.name, args.name, author)
-        raise
-    scenario_saved(database, study.path.name, args.name, author)
-    target = f"{study.path.name}/{args.name}"
-    record(study.path.parent, author, None, "save_scenario", target, database=database, changes=len(changes))
-    diff = result["diff"]
+    folder = scenario.save(args.name, cli_author())
+    diff = scenario.diff
     print(
-        f"Scenario {args.name} saved in {Path(args.study) / 'scenarios' / args.name} "
-        f"(updated in {result['timings_s']['update_s']} s)"
+        f"Scenario {args.name} saved in {Path(args.study) / folder.parent.name / folder.name} "
+        f"(updated in {scenario.timings['update_s']} s)"
     )
     for category, values in diff["categories"].items():
         group = f" ({values['group']['en']})" if values.get("group") else ""  # people of the group it serves

@@ -150,18 +150,3 @@ def closure_layers(lang: str, scenario: dict[str, Any], blocks, system: str) -> 
         ).add_to(group)
         layers.append(group)
     return layers
-
-
-def closure_state(study, engine, scenario_blocks, assessment) -> dict[str, Any]:
-    """Return what the session keeps of a closure: its figures, the closed lines (lat, lon) and the cut-off blocks."""
-    from circle.analysis.assess import closed_segments_frame, closure_figures
-    from circle.analysis.changes import cut_off
-
-    isolated = cut_off(study.blocks, scenario_blocks, [c.key for c in assessment.categories()])
-    figures = closure_figures(study, scenario_blocks, engine, assessment, isolated=isolated)
-    lines = [[(lat, lon) for lon, lat in geometry.coords] for geometry in closed_segments_frame(engine).geometry]
-    return {
-        "closure": figures,
-        "closed_lines": lines,
-        "cut_off": study.blocks["block_id"].astype(str).to_numpy()[isolated].tolist(),
-    }

@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import streamlit as st
 
-from circle.analysis.assess import ScoreResult, compute_scores
 from circle.study import MANIFEST, SUMMARY, Study
+from circle.tasks.score import ScoreResult, score
 
 
 def studies_root() -> Path:
@@ -39,7 +39,7 @@ def list_studies(root: Path | None = None) -> list[Path]:
 
 def list_comparisons(root: Path | None = None) -> list[Path]:
     """Return the comparison folders (``circle compare --out``) under ``root``, by name."""
-    from circle.analysis.compare import is_comparison
+    from circle.tasks.compare import is_comparison
 
     root = root or studies_root()
     if not root.is_dir():
@@ -65,13 +65,13 @@ def load_study(path: str, _stamp: float) -> Study:
 
 def _warm_up(study: Study) -> None:
     """Run one isochrone so the first click of the first user does not load the compiled search."""
-    from circle.analysis.walks import point_isochrone
     from circle.errors import CircleError
+    from circle.tasks.walks import isochrone
 
     inner = study.blocks.geometry.iloc[:1].representative_point()
     if len(inner):
         with contextlib.suppress(CircleError):
-            point_isochrone(study, float(inner.y.iloc[0]), float(inner.x.iloc[0]), (5.0,))
+            isochrone(study, (float(inner.y.iloc[0]), float(inner.x.iloc[0])), minutes=(5.0,))
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
@@ -79,9 +79,9 @@ def load_scores(path: str, _stamp: float, preset: str, include_flagged: bool = F
     """Score a study under a preset (cached per study, preset and the planner's choice on flagged blocks).
 
     Nothing is written. ``include_flagged`` keeps blocks whose population is
-    flagged implausible in the priorities (see :func:`circle.analysis.assess.compute_scores`).
+    flagged implausible in the priorities (see :func:`circle.tasks.score.score`).
     """
-    return compute_scores(load_study(path, _stamp), preset or None, include_flagged=include_flagged)
+    return score(load_study(path, _stamp), preset or None, include_flagged=include_flagged).result
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)

@@ -67,8 +67,10 @@ class StudyState:
     changes : list of dict
         The what-if's changes (:class:`circle.study.scenarios.Change` as dicts), closures included.
     scenario : dict, optional
-        The what-if's result: ``diff``, ``affected``, ``added`` and, with closures,
-        ``closure``, ``closed_lines``, ``cut_off``.
+        The what-if's result as the page shows it: ``diff``, ``affected``, ``added``, ``preset``
+        and, with closures, ``closure``, ``closed_lines``, ``cut_off``.
+    whatif : circle.tasks.whatif.WhatIf, optional
+        The what-if as computed, which "save" writes as it is (it is not computed again).
     suggestions : list of dict, optional
         The suggested sites (rows of :func:`circle.analysis.assess.compute_suggestions`).
     preset : str, optional
@@ -88,6 +90,7 @@ class StudyState:
     last_click: tuple[float, float] | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     scenario: dict[str, Any] | None = None
+    whatif: Any = None
     suggestions: list[dict[str, Any]] | None = None
     errors: dict[str, str] = field(default_factory=dict)
     preset: str | None = None
@@ -129,6 +132,7 @@ class StudyState:
         """Drop the what-if: its changes, closures and result."""
         self.changes = []
         self.scenario = None
+        self.whatif = None
         self.errors.pop("whatif", None)
 
 

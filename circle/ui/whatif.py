@@ -105,7 +105,7 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
             t("scenario_name", lang), value=t("scenario_default_name", lang), key="scenario_name"
         )
         if save_col.button(t("save_scenario", lang), key="save_scenario"):
-            _save(lang, study, [Change(**c) for c in work.changes], name, user)
+            _save(lang, study, work.whatif, name, user)
         if reset_col.button(t("whatif_reset", lang), key="whatif_reset"):
             work.reset_scenario()
             key.rerun_fragment()
@@ -144,57 +144,22 @@ def _figure(diff: dict, measure: str, side: str) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _save(lang: str, study, changes: list, name: str, user: User) -> None:
-    """Save the scenario as ``user``, unless it would replace another planner's (admins may).
+def _save(lang: str, study, whatif, name: str, user: User) -> None:
+    """Save the what-if as computed, as ``user``, unless it would replace another planner's (admins may).
 
-    The name is claimed in the deployment's database first: of two planners
-    saving a new scenario under one name at once, one saves and the other is told.
+    The name is claimed in the deployment's database first (:meth:`circle.tasks.whatif.WhatIf.save`): of two
+    planners saving a new scenario under one name at once, one saves and the other is told.
     """
-    from circle.analysis.assess import run_whatif
-    from circle.deploy import audit
-    from circle.deploy.owners import claim_scenario, release_claim, scenario_saved
     from circle.study.scenarios import check_name, scenario_exists
 
     try:
         check_name(name)
-        exists = scenario_exists(study, name)
-        if exists and _refused(lang, study, name, user):
+        if scenario_exists(study, name) and _refused(lang, study, name, user):
             return
-        database = _database(study)
-        claim_scenario(
-            database,
-            study.path.name,
-            name,
-            user.name,
-            may_replace=user.may_change if exists else None,
-            on_disk=lambda: scenario_exists(study, name),
-        )
-        try:
-            run_whatif(study, changes, name, author=user.name)
-        except BaseException:
-            release_claim(database, study.path.name, name, user.name)
-            raise
-        scenario_saved(database, study.path.name, name, user.name)
-        audit.record(
-            study.path.parent,
-            user.name,
-            user.role,
-            "save_scenario",
-            f"{study.path.name}/{name}",
-            database=database,
-            changes=len(changes),
-            replaced=exists,
-        )
+        whatif.save(name, user.name, role=user.role, may_replace=user.may_change)
         st.info(t("saved", lang, name=name))
     except CircleError as exc:
         st.error(t("error", lang, message=shown(exc)))
-
-
-def _database(study):
-    """Return the database that keeps the records of ``study``'s studies folder."""
-    from circle.deploy.db import database_for
-
-    return database_for(study.path.parent)
 
 
 def saved_scenarios(lang: str, study, user: User) -> None:
@@ -228,18 +193,12 @@ def saved_scenarios(lang: str, study, user: User) -> None:
 
 def _delete(lang: str, study, name: str, user: User) -> None:
     """Delete a scenario after checking, again and on disk, that ``user`` may."""
-    from circle.deploy import audit
-    from circle.deploy.owners import forget_scenario
-    from circle.study.scenarios import delete_scenario
+    from circle.tasks.whatif import delete
 
     try:
         if _refused(lang, study, name, user):
             return
-        delete_scenario(study, name)
-        database = _database(study)
-        forget_scenario(database, study.path.name, name)
-        target = f"{study.path.name}/{name}"
-        audit.record(study.path.parent, user.name, user.role, "delete_scenario", target, database=database)
+        delete(study, name, user.name, user.role)
     except CircleError as exc:
         st.error(t("error", lang, message=shown(exc)))
         return
@@ -274,37 +233,32 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
     A failed step (a point off the network, a closure of nothing) leaves the
     scenario as it was, with the message in ``work.errors["whatif"]``.
     """
-    from circle.analysis.assess import assessment_of, study_preset
-    from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
-    from circle.analysis.scoring import compare, score_blocks
     from circle.study.scenarios import Change
+    from circle.tasks.whatif import what_if
 
     changes = [*work.changes, *new]
     work.errors.pop("whatif", None)
-    try:
-        engine = scenario_engine(study)  # private to this session: the cached study is never modified
-        applied = [Change(**c) for c in changes]
-        changed = engine.apply(applied)
-        preset = study_preset(study, result.summary.preset)
-        assessment = assessment_of(study, preset, applied)
-        baseline = score_blocks(study.blocks, assessment)
-        scenario_blocks = blocks_with_reach(study, engine)
-        diff = compare(baseline, score_blocks(scenario_blocks, assessment), assessment)
-        closed = closures.closure_state(study, engine, scenario_blocks, assessment) if engine.closed.count else {}
+    try:  # computed on the session's own engine: the cached study is never modified
+        scenario = what_if(study, [Change(**c) for c in changes], result.summary.preset)
     except CircleError as exc:
         work.errors["whatif"] = str(exc)  # shown by the panel below the buttons, in this run and the next
         return
-    ids = study.blocks["block_id"].astype(str).to_numpy()
-    affected = sorted({ids[i] for blocks in changed.values() for i in blocks})
     added = [c for c in changes if c["kind"] in {"add", "move"}]
     work.changes = changes
-    work.scenario = {"diff": diff, "affected": affected, "added": added, "preset": preset.name, **closed}
+    work.whatif = scenario
+    work.scenario = {"diff": scenario.diff, "affected": scenario.affected, "added": added, "preset": scenario.preset}
+    if scenario.closed is not None:
+        work.scenario |= {
+            "closure": scenario.diff["closure"],
+            "closed_lines": scenario.closed_lines,
+            "cut_off": scenario.cut_off_ids,
+        }
     key.rerun_fragment()
 
 
 def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
     """Ask for the sites that would serve most residents not yet served, and show them on the map (kept in ``work``)."""
-    from circle.analysis.assess import compute_suggestions
+    from circle.tasks.suggest import suggest
 
     st.subheader(t("suggest_title", lang))
     first, second, third = st.columns([2, 1, 1])
@@ -315,11 +269,12 @@ def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
     if third.button(t("suggest_go", lang), key="suggest_go"):
         work.errors.pop("suggest", None)
         try:
-            frame, payload = compute_suggestions(study, category, int(sites))
+            suggested = suggest(study, category, int(sites))
         except CircleError as exc:
             work.errors["suggest"] = str(exc)
         else:  # each site's gain is of the age group the category serves
-            work.suggestions = [{**row, "group": payload.get("group")} for row in frame.to_dict("records")]
+            group = suggested.payload.get("group")
+            work.suggestions = [{**row, "group": group} for row in suggested.sites.to_dict("records")]
             st.rerun()
     if "suggest" in work.errors:
         st.error(t("error", lang, message=shown(work.errors["suggest"])))

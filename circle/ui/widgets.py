@@ -51,8 +51,8 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> str | None:
         what the build found is kept for the planner page: :func:`show_built_notes`),
         or None when nothing was built.
     """
-    from circle.pipeline import AnalysisOptions
     from circle.study.scenarios import check_name
+    from circle.tasks.build import AnalysisOptions
     from circle.ui.builtin_words import file_box, hide_uploader_words
 
     hide_uploader_words(lang)
@@ -392,7 +392,7 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     """
     from circle.deploy.audit import record
     from circle.deploy.db import database_of
-    from circle.pipeline import analyze
+    from circle.tasks.build import build, check_inputs
 
     progress = st.progress(0.0, text=t("building", lang))
     steps = [0]
@@ -416,16 +416,10 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
         record(*where, source, shown_source, source_sha256, database=database_of(deployment), **facts)
 
     try:
-        if options.facilities_file:
-            # sizes, zip bombs and declared rows are checked in a moment, before a slot is taken
-            from circle.sources.tables import check_table
-
-            check_table(Path(options.facilities_file))
-        if options.census_table:
-            _check_census_table(Path(options.census_table))
+        check_inputs(options)  # sizes, zip bombs and declared rows are checked in a moment, before a slot is taken
         with build_queue(deployment).turn(on_wait=on_wait):
             progress.progress(0.0, text=t("building", lang))
-            result = analyze(options, on_stage=on_stage)
+            result = build(options, on_stage=on_stage)
     except CircleError as error:
         log("refused", error=type(error).__name__)
         raise
@@ -442,17 +436,6 @@ def stage_words(message: str, lang: str) -> str:
     """Return a build stage in ``lang``: by its name when the pipeline gives it, else its message as is."""
     stage = getattr(message, "stage", None)
     return t(f"stage_{stage}", lang) if stage in BUILD_STAGES else str(message)
-
-
-def _check_census_table(path: Path) -> None:
-    """Refuse a census table past the facility tables' limits (they share a reader), in the census table's words."""
-    from circle.errors import InputDataError
-    from circle.sources.tables import check_table
-
-    try:
-        check_table(path)
-    except InputDataError as error:
-        raise InputDataError(str(error).replace("facility table", "census table"), about=("census_table",)) from None
 
 
 def build_queue(deployment: Deployment) -> BuildQueue:
