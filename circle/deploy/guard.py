@@ -219,7 +219,7 @@ def hook_runtime(runtime) -> None:
 
 def install(mode: str) -> None:
     """Put :class:`Guard` and the runtime hooks into Streamlit's server before it starts (``mode``: public/full)."""
-    from streamlit.web.server.starlette import starlette_server
+    from streamlit.web.server.starlette import starlette_server  # only the Streamlit process installs the guard
 
     sessions.require_browser_proof(True)
     create = starlette_server.create_starlette_app
