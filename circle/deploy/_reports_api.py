@@ -91,7 +91,7 @@ def _payload(body: bytes) -> dict[str, Any]:
     return payload
 
 
-def reports_api(app: PublicSite):
+def reports_api(app: PublicSite) -> Starlette:
     """Return the Starlette app of ``/api/``: the report token and the report itself."""
     no_store = {"cache-control": "no-store"}
 

@@ -47,9 +47,29 @@ def read_export(
     earlier row (the same platform id, as overlapping rectangle searches
     give), is left out and counted with the other left-out rows; the export
     is refused only when no row to import has coordinates. A bureau's own
-    list of preset categories (:func:`circle.sources.tables.read_facility_table`) is still refused
-    for one such row: there every row was meant, and a silently dropped
-    school would be a gap on the map.
+    list of preset categories (read by
+    :func:`circle.sources.tables.read_facility_table`) is still refused for
+    one such row: there every row was meant, and a silently dropped school
+    would be a gap on the map.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table's text cells (:func:`circle.sources._table_file.read_table`).
+    layout : PoiLayout
+        How its columns were recognised (:mod:`circle.sources.poi_layouts`).
+    spec : FacilityTableSpec
+        The reading's settings (a declared coordinate system, a mapping copy).
+    preset : Preset
+        The categories rows are mapped to.
+    taxonomy : Taxonomy
+        The built-in type mapping tables.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, dict)
+        The points, and the import's ``layout`` and ``mapping`` report
+        (see :func:`circle.sources.tables.read_facility_table_with_report`).
     """
     if spec.mapping is not None:
         default_platform = layout.platform if layout.platform in PLATFORMS else "amap"
