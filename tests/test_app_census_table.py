@@ -234,9 +234,9 @@ def test_a_census_table_with_unrecognised_columns_says_where_to_name_them(studie
 
 
 def test_a_census_table_past_the_table_limits_is_refused_before_the_build_takes_a_slot(studies, monkeypatch):
-    from circle.sources import tables
+    from circle.sources import _table_file  # the limits are read where the file is read
 
-    monkeypatch.setattr(tables, "MAX_TABLE_BYTES", 100)  # the example table has 501 bytes
+    monkeypatch.setattr(_table_file, "MAX_TABLE_BYTES", 100)  # the example table has 501 bytes
     at = _build("en", "too-big", "gcj02", upload_census_table=TABLE, upload_admin=BOUNDARIES)
     (error,) = [e.value for e in at.error]
     assert "census table 七普社区表\\_示例\\.csv is 0 MB; at most 0 MB" in error and "facility" not in error

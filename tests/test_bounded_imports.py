@@ -193,14 +193,14 @@ def test_a_sheet_that_understates_its_dimension_is_read_whole(tmp_path):
 
 
 def test_a_large_csv_is_refused_by_its_size_and_rows(tmp_path, monkeypatch):
-    from circle.sources import tables
+    from circle.sources import _table_file  # the limits are read where the file is read
 
     path = tmp_path / "list.csv"
     path.write_text("名称,类别,经度,纬度\n" + "站,clinic,104.06,30.66\n" * 1000, encoding="utf-8")
-    monkeypatch.setattr(tables, "MAX_ROWS", 999)
+    monkeypatch.setattr(_table_file, "MAX_ROWS", 999)
     with pytest.raises(InputDataError, match=r"has more than 999 rows; split it"):
         read_table(path)  # the parser stops at row 1,000
-    monkeypatch.setattr(tables, "MAX_TABLE_BYTES", 10_000)
+    monkeypatch.setattr(_table_file, "MAX_TABLE_BYTES", 10_000)
     with pytest.raises(InputDataError, match=r"at most 0 MB \(999 rows\) are read"):
         read_table(path)
 
@@ -303,11 +303,11 @@ def test_a_csv_of_too_many_columns_is_refused_in_a_moment(tmp_path):
 
 
 def test_json_past_its_limit_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
-    from circle.sources import tables
+    from circle.sources import _table_file  # the limits are read where the file is read
 
     path = tmp_path / "answers.json"
     path.write_text("[" + ",".join(['{"":0}'] * 2_000) + "]", encoding="utf-8")
-    monkeypatch.setattr(tables, "MAX_JSON_BYTES", 1_000)
+    monkeypatch.setattr(_table_file, "MAX_JSON_BYTES", 1_000)
     with pytest.raises(InputDataError, match=r"MB of JSON; at most"):
         read_table(path)
 

@@ -721,9 +721,9 @@ def test_json_answers_of_the_three_platforms_and_geojson_are_read_through_the_sa
 
 
 def test_json_that_is_broken_too_deep_too_long_or_empty_is_refused_cleanly(tmp_path, monkeypatch):
-    import circle.sources.tables as tables
+    from circle.sources import _table_file  # the limits are read where the file is read
 
-    monkeypatch.setattr(tables, "MAX_ROWS", 3)
+    monkeypatch.setattr(_table_file, "MAX_ROWS", 3)
     with pytest.raises(InputDataError, match="has more than 3 rows"):
         read("amap_v3_pages.json")  # four records in two answers
     monkeypatch.undo()

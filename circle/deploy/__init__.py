@@ -10,5 +10,6 @@
 - :mod:`circle.deploy.builds`: the build queue, upload quotas and per-session scratch folders;
 - :mod:`circle.deploy.reports`: residents' reports from the published sites (validated, rate-limited, plain text);
 - :mod:`circle.deploy.public_site`: the ASGI app of ``circle serve --public``: published sites and the reports endpoint;
+- :mod:`circle.deploy.drawn_files`: the map files this process drew, the only ones the public guard serves;
 - :mod:`circle.deploy.serve`: the command lines of ``circle serve`` (Streamlit; uvicorn with ``--public``).
 """

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from circle.deploy.db import audit_head, audit_log
+from circle.deploy.db import audit_head, audit_log, database_for
 from circle.errors import InputDataError
 from circle.files import file_sha256
 from circle.study.atomic import locked
@@ -56,8 +56,6 @@ _START = "0" * 64  # the "previous line" of the first line
 
 
 def _database(studies: Path) -> Database:
-    from circle.deploy.db import database_for
-
     return database_for(studies)
 
 

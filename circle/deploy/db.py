@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from circle.deploy.config import Deployment, load_deployment
 from circle.errors import InputDataError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
-
-    from circle.deploy.config import Deployment
 
 DATABASE_FILE = ".circle.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -193,6 +192,7 @@ def _make_engine(url: str) -> Engine:
 
 
 def _alembic_config(connection: Connection):
+    # alembic (and mako) load only where a schema is migrated or read: the modules that need just the tables skip it
     from alembic.config import Config
 
     config = Config()
@@ -207,7 +207,7 @@ def upgrade(database: Database, revision: str = "head") -> str | None:
     Two processes upgrading at once wait for each other (SQLite's write lock,
     a PostgreSQL advisory lock), so each migration runs once.
     """
-    from alembic import command
+    from alembic import command  # loaded only to migrate (see _alembic_config)
     from alembic.runtime.migration import MigrationContext
 
     with database.begin() as connection:
@@ -219,7 +219,7 @@ def upgrade(database: Database, revision: str = "head") -> str | None:
 
 def downgrade(database: Database, revision: str) -> str | None:
     """Take the schema back to ``revision`` (``"base"``: no tables); return the revision reached."""
-    from alembic import command
+    from alembic import command  # loaded only to migrate (see _alembic_config)
     from alembic.runtime.migration import MigrationContext
 
     with database.begin() as connection:
@@ -229,7 +229,7 @@ def downgrade(database: Database, revision: str) -> str | None:
 
 def current_revision(database: Database) -> str | None:
     """Return the schema revision the database is at (None before the first upgrade)."""
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # loaded only to read the schema (see _alembic_config)
 
     with database.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -281,7 +281,7 @@ def open_database(url: str) -> Database:
 
 def database_of(deployment: Deployment) -> Database:
     """Return the deployment's database (see :func:`database_url`), upgraded, with any old accounts file imported."""
-    from circle.deploy.accounts import import_accounts_file
+    from circle.deploy.accounts import import_accounts_file  # here: accounts imports this module's tables
 
     database = open_database(database_url(deployment))
     import_accounts_file(database, deployment.accounts)
@@ -296,8 +296,6 @@ def database_for(studies: Path) -> Database:
     else ``STUDIES/.circle.db``; the command line finds the same database as
     the app for a study it works on.
     """
-    from circle.deploy.config import load_deployment
-
     folder = Path(studies).expanduser().absolute()
     deployment = load_deployment()
     if deployment.database and Path(deployment.studies).expanduser().absolute() == folder:

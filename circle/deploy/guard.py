@@ -24,7 +24,8 @@ two methods of the runtime:
   never read (the answer carries ``Connection: close``, so what the client
   keeps sending is not read either);
 - drawn map files (``/app/static/drawn/…``): on the public deployment only
-  those this process drew (for the public studies it shows);
+  those this process drew (for the public studies it shows;
+  :mod:`circle.deploy.drawn_files`);
 - every response to a browser without the :data:`~circle.deploy.sessions.COOKIE`
   cookie sets one (``HttpOnly; SameSite=Lax``; ``Secure`` behind HTTPS).
 """
@@ -36,6 +37,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from circle.deploy import sessions
+from circle.deploy.drawn_files import DRAWN_PATH, was_drawn
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -51,7 +53,6 @@ SESSION_FILES = 8
 SESSION_BYTES = 500 * 1024 * 1024
 UPLOAD_PATH = "/_stcore/upload_file/"
 METRICS_PATH = "/_stcore/metrics"
-DRAWN_PATH = "/app/static/drawn/"
 
 
 def _say(message: str) -> None:
@@ -118,12 +119,9 @@ class Guard:
         if path.endswith(METRICS_PATH) or path.endswith(METRICS_PATH + "/"):
             await _answer(send, 404, "Not found")
             return
-        if path.startswith(DRAWN_PATH) and self.mode == "public":
-            from circle.ui.served import was_drawn
-
-            if not was_drawn(path[len(DRAWN_PATH) :]):
-                await _answer(send, 404, "Not found")
-                return
+        if path.startswith(DRAWN_PATH) and self.mode == "public" and not was_drawn(path[len(DRAWN_PATH) :]):
+            await _answer(send, 404, "Not found")
+            return
         secret = _cookie(scope, sessions.COOKIE)
         send = self._with_cookie(scope, send) if not secret else send
         if UPLOAD_PATH in path and scope.get("method") in ("PUT", "POST", "DELETE"):
@@ -221,7 +219,7 @@ def hook_runtime(runtime) -> None:
 
 def install(mode: str) -> None:
     """Put :class:`Guard` and the runtime hooks into Streamlit's server before it starts (``mode``: public/full)."""
-    from streamlit.web.server.starlette import starlette_server
+    from streamlit.web.server.starlette import starlette_server  # only the Streamlit process installs the guard
 
     sessions.require_browser_proof(True)
     create = starlette_server.create_starlette_app

@@ -10,16 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from circle.deploy.guard import install
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Install the guard for the mode named first, then run Streamlit with the rest of the arguments."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in ("full", "public"):
         raise SystemExit("usage: python -m circle.deploy.launch {full,public} SCRIPT [--section.option VALUE ...]")
-    from circle.deploy.guard import install
-
     install(args[0])
-    from streamlit.web import cli
+    from streamlit.web import cli  # after install: Streamlit's server must find the guarded app factory
 
     sys.argv = ["streamlit", "run", *args[1:]]
     cli.main(prog_name="streamlit")

@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    import uvicorn
+    import uvicorn  # only the server process needs it; the app and the CLI import this module for its settings
 
     settings = public_settings(args.address, args.port, args.workers)
     uvicorn.run(settings.pop("app"), **settings)

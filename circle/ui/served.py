@@ -8,9 +8,10 @@ inside the page as a data URL instead.
 
 The folder is shared by the servers of one repository, so a public server
 (``circle serve --public``) serves only the files it drew itself
-(:func:`was_drawn`, asked by :mod:`circle.deploy.guard`): it draws the public
-studies alone, and a file drawn for another study by the full server is not
-served to the public, whoever has its address.
+(:func:`~circle.deploy.drawn_files.was_drawn`, asked by :mod:`circle.deploy.guard`):
+it draws the public studies alone, and a file drawn for another study by the
+full server is not served to the public, whoever has its address. Every name
+handed out here is noted there (:func:`~circle.deploy.drawn_files.remember_drawn`).
 """
 
 from __future__ import annotations
@@ -19,32 +20,14 @@ import base64
 import hashlib
 import os
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
+from circle.deploy.drawn_files import DRAWN, DRAWN_PATH, KEEP_AT_MOST, remember_drawn, was_drawn
+
+__all__ = ["DRAWN", "KEEP_AT_MOST", "MIME", "STATIC", "file_url", "named_url", "was_drawn", "write_named"]
+
 STATIC = Path(__file__).resolve().parents[2] / "static"
-DRAWN = "drawn"
-#: the folder keeps at most this many files (the oldest go first)
-KEEP_AT_MOST = 4000
 MIME = {".png": "image/png", ".json": "application/json"}
-
-_drawn: OrderedDict[str, None] = OrderedDict()  # the names this process handed out, newest last
-_drawn_lock = threading.Lock()
-
-
-def was_drawn(name: str) -> bool:
-    """Whether this process handed out the drawn file ``name`` (one of the last :data:`KEEP_AT_MOST`)."""
-    with _drawn_lock:
-        return name in _drawn
-
-
-def _remember(name: str) -> None:
-    with _drawn_lock:
-        _drawn[name] = None
-        _drawn.move_to_end(name)
-        while len(_drawn) > KEEP_AT_MOST:
-            _drawn.popitem(last=False)
 
 
 def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
@@ -68,8 +51,8 @@ def file_url(data: bytes, suffix: str, folder: Path | None = None) -> str:
 
 def named_url(name: str) -> str:
     """Return the URL a file written by :func:`write_named` under ``name`` is (or will be) served at."""
-    _remember(name)
-    return f"/app/static/{DRAWN}/{name}"
+    remember_drawn(name)
+    return f"{DRAWN_PATH}{name}"
 
 
 def write_named(name: str, data: bytes, folder: Path | None = None) -> bool:
@@ -79,7 +62,7 @@ def write_named(name: str, data: bytes, folder: Path | None = None) -> bool:
     script names it before it is made, so the script stays the same once it is.
     """
     folder = folder or STATIC / DRAWN
-    _remember(name)
+    remember_drawn(name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _write_once(folder / name, data)
