@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
-from circle.tasks.whatif import what_if
 from circle.cli import main
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
 from circle.study.scenarios import Change, load_closed, load_scenario
+from circle.tasks.whatif import what_if
 from tests.osm_builder import OsmBuilder, to_lonlat
 
 SPEED = 1.1

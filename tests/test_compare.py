@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.tasks.whatif import what_if
 from circle.analysis.compare import compare_studies, match_blocks, read_comparison
 from circle.cli import main
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
 from circle.study.scenarios import Change
+from circle.tasks.whatif import what_if
 
 
 @pytest.fixture(scope="module")

@@ -117,8 +117,8 @@ def test_whatif_add_remove_move_and_saved_scenarios(town_study, capsys):
 
 
 def test_first_facility_of_an_unmapped_category_counts(town_study):
-    from circle.tasks.whatif import what_if
     from circle.study import Study
+    from circle.tasks.whatif import what_if
 
     lon, lat = to_lonlat(200, 5)  # on the street beside the compound; the town has no kindergarten
     study = Study.open(town_study)
@@ -170,10 +170,10 @@ def test_removal_equals_full_recomputation_on_chengdu(chengdu_pbf, tmp_path):
 
 
 def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
-    from circle.tasks.suggest import suggest
-    from circle.tasks.whatif import what_if
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
+    from circle.tasks.suggest import suggest
+    from circle.tasks.whatif import what_if
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / "base")).path)
     suggested = suggest(study, "kindergarten", 4)
@@ -190,9 +190,9 @@ def test_suggestions_gain_equals_applying_them(tmp_path, chengdu_pbf):
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", ["walkscore", "bruno2024"])
 def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
-    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
+    from circle.tasks.score import score
 
     study = Study.open(analyze(AnalysisOptions(source=chengdu_pbf, out=tmp_path / preset, preset=preset)).path)
     if preset == "walkscore":
@@ -206,8 +206,8 @@ def test_other_presets_analyse_and_score_chengdu(chengdu_pbf, tmp_path, preset):
 
 
 def test_scoring_with_a_preset_the_study_lacks_is_refused(town_study):
-    from circle.tasks.score import score
     from circle.study import Study
+    from circle.tasks.score import score
 
     with pytest.raises(CircleError, match="Analyse the study again with preset walkscore"):
         score(Study.open(town_study), "walkscore")

@@ -372,10 +372,10 @@ def test_a_crowded_poster_keeps_its_lines_apart_and_on_the_page(tmp_path):
 @needs_cjk
 @needs_poppler
 def test_circle_publish_posters_writes_the_compound_poster_from_its_page(tmp_path):
-    from circle.tasks.score import score
     from circle.cli import main as cli
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
+    from circle.tasks.score import score
     from tests.osm_builder import small_town
 
     analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "town"))

@@ -75,9 +75,9 @@ def test_a_page_naming_a_missing_script_is_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
-    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
+    from circle.tasks.score import score
     from tests.osm_builder import small_town
 
     root = tmp_path_factory.mktemp("public-load")

@@ -444,12 +444,12 @@ def test_a_published_site_runs_under_the_servers_policy_and_its_form_sends_a_rep
         pytest.skip("the published site's page (circle/publish/assets) is not there yet")
     from playwright.sync_api import sync_playwright
 
-    from circle.tasks.score import score
     from circle.deploy import db
     from circle.deploy.reports import list_reports
     from circle.pipeline import AnalysisOptions, analyze
     from circle.publish.site import PublishOptions, publish_site
     from circle.study import Study
+    from circle.tasks.score import score
     from tests.osm_builder import small_town
 
     analyze(AnalysisOptions(source=small_town(tmp_path / "town.osm"), out=tmp_path / "studies" / "town"))

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.tasks.score import score
 from circle.analysis.walks import route
 from circle.cli import main as cli
 from circle.errors import CircleError
@@ -18,6 +17,7 @@ from circle.pipeline import AnalysisOptions, analyze
 from circle.publish.plane import LocalPlane
 from circle.publish.site import PublishOptions, file_id, publish_site
 from circle.study import Study
+from circle.tasks.score import score
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town, to_lonlat
 

@@ -52,9 +52,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory) -> Path:
     """The hand-drawn town, analysed and scored as ``circle analyze`` does."""
-    from circle.tasks.score import score
     from circle.pipeline import AnalysisOptions, analyze
     from circle.study import Study
+    from circle.tasks.score import score
     from tests.osm_builder import small_town
 
     root = tmp_path_factory.mktemp("town")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from circle.tasks.score import score
 from circle.cli import main
 from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
@@ -24,6 +23,7 @@ from circle.report.fonts import find_font, has_cjk
 from circle.report.pdf import romanise
 from circle.study import Study
 from circle.study.scenarios import Change
+from circle.tasks.score import score
 from tests.conftest import shared_extract
 from tests.osm_builder import small_town
 

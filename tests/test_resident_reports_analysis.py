@@ -24,7 +24,6 @@ from circle.analysis.assess import assessment_of, study_preset
 from circle.analysis.resident_reports import (
     BY_BLOCK,
     BY_COMMUNITY,
-    accept_into_scenario,
     counts_by_place,
     outcomes,
     proposed_change,
@@ -37,6 +36,7 @@ from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
 from circle.study.scenarios import Change, link_reports, load_closed, load_scenario, scenario_reports
+from circle.tasks.triage import take_into_scenario
 from tests.osm_builder import ORIGIN_LAT, ORIGIN_LON, OsmBuilder, to_lonlat
 
 WEST, EAST = "西城社区", "东城社区"
@@ -171,7 +171,7 @@ def test_a_missing_facility_is_added_at_the_pin(town):
 
 def test_an_accepted_closed_clinic_report_is_a_scenario_scored_as_the_engine_scores_it(town):
     proposal = proposed_change(town, report(7, "closed", "clinic", 300, 5))
-    outcome = accept_into_scenario(town, 7, proposal.change, "residents-7", author="wang")
+    outcome = take_into_scenario(town, 7, proposal.change, "residents-7", "wang")
     assert outcome["reports"] == [7]
     description, blocks = load_scenario(town, "residents-7")
     assert description["reports"] == [7] and description["author"] == "wang"
@@ -198,12 +198,12 @@ def test_an_accepted_closed_clinic_report_is_a_scenario_scored_as_the_engine_sco
 def test_a_second_report_joins_the_scenario_and_the_same_report_twice_changes_nothing(town):
     first = proposed_change(town, report(8, "closed", "clinic", 300, 5)).change
     second = proposed_change(town, report(9, "missing", "kindergarten", 100, 150)).change
-    accept_into_scenario(town, 8, first, "both", author="wang")
-    outcome = accept_into_scenario(town, 9, second, "both", author="wang")
+    take_into_scenario(town, 8, first, "both", "wang")
+    outcome = take_into_scenario(town, 9, second, "both", "wang")
     assert outcome["reports"] == [8, 9]
     description, _ = load_scenario(town, "both")
     assert [c["kind"] for c in description["changes"]] == ["remove", "add"]
-    again = accept_into_scenario(town, 9, second, "both", author="wang")
+    again = take_into_scenario(town, 9, second, "both", "wang")
     assert again["reports"] == [8, 9] and len(load_scenario(town, "both")[0]["changes"]) == 2
 
 
@@ -228,7 +228,7 @@ def test_a_blocked_path_closes_the_segments_at_the_pin(town):
     assert len(expected) == 1  # on paper: the one segment from (500, 0) to (500, 150)
     proposal = proposed_change(town, report(10, "blocked_path", None, *pin))
     assert proposal.action == "close" and proposal.segments == 1
-    outcome = accept_into_scenario(town, 10, proposal.change, "blocked", author="wang")
+    outcome = take_into_scenario(town, 10, proposal.change, "blocked", "wang")
     closed = load_closed(town, "blocked")
     assert len(closed) == len(expected) == outcome["diff"]["closure"]["segments_closed"]
     assert closed["length_m"].sum() == pytest.approx(150.0, abs=1.0)

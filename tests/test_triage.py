@@ -1,7 +1,7 @@
 """The planner's triage of residents' reports: accept into a scenario, reject with a reason, all in the audit log.
 
-The decisions are driven through :func:`circle.ui.triage.accept` and
-:func:`circle.ui.triage.reject` and through the page itself (streamlit.testing),
+The decisions are driven through :func:`circle.tasks.triage.accept` and
+:func:`circle.tasks.triage.reject` and through the page itself (streamlit.testing),
 on the two-community town of ``tests/test_resident_reports_analysis.py``.
 """
 
@@ -19,8 +19,8 @@ from circle.errors import CircleError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
 from circle.study.scenarios import Change, load_scenario, scenario_exists
+from circle.tasks.triage import ACCEPTED, REJECTED, accept, reject
 from circle.ui.access import User
-from circle.ui.triage import ACCEPTED, REJECTED, accept, reject
 from tests.deployment import sign_in, use_deployment, write_deployment
 from tests.osm_builder import to_lonlat
 from tests.test_resident_reports_analysis import two_community_town

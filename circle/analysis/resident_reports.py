@@ -14,9 +14,8 @@ missing         ``add`` a facility of the report's category at the pin
 blocked_path    ``close`` the walking segments within :data:`CLOSURE_RADIUS_M` of the pin
 ==============  ==================================================================
 
-The scenario is computed and saved as every what-if is
-(:func:`circle.analysis.assess.run_whatif`) and records the reports it came
-from (:func:`circle.study.scenarios.link_reports`).
+Taking a report into a scenario (computed and saved as every what-if is,
+with the reports it came from) is :func:`circle.tasks.triage.take_into_scenario`.
 
 Reports are counted by the community (社区) their block lies in, or by the
 block's own name when the study's data names no community. Nothing here
@@ -213,62 +212,6 @@ def proposed_change(
     raise CircleError(
         f"report {number} is of kind {report.kind!r}; a report is missing, closed, wrong or blocked_path."
     )
-
-
-def accept_into_scenario(
-    study: Study,
-    report_id: int,
-    change: Change,
-    name: str,
-    author: str | None = None,
-    preset: str | None = None,
-) -> dict[str, Any]:
-    """Make ``change`` (from report ``report_id``) in scenario ``name``, compute it, save it, link the report.
-
-    A scenario that exists keeps its changes and reports and takes this one
-    after them; a new one starts with it. The scenario is computed and saved
-    by :func:`circle.analysis.assess.run_whatif`, exactly as the what-if page
-    and ``circle whatif`` save one. A report the scenario already acts on
-    changes nothing.
-
-    Returns
-    -------
-    dict
-        ``name``, ``diff`` (the comparison with the baseline), ``changes`` (all
-        the scenario's changes, as dicts), ``reports`` (every report it acts
-        on) and ``saved`` (False when the scenario already acted on the report).
-    """
-    from dataclasses import asdict
-
-    from circle.analysis.assess import run_whatif
-    from circle.study.scenarios import check_name, link_reports, load_scenario, scenario_exists, scenario_reports
-
-    check_name(name)
-    changes: list[Change] = []
-    reports: list[int] = []
-    if scenario_exists(study, name):
-        description, _ = load_scenario(study, name)
-        changes = [Change(**c) for c in description.get("changes", [])]
-        reports = scenario_reports(description)
-        if int(report_id) in reports:
-            kept = description.get("changes", [])
-            return {
-                "name": name,
-                "diff": description.get("diff", {}),
-                "changes": kept,
-                "reports": reports,
-                "saved": False,
-            }
-    changes.append(change)
-    outcome = run_whatif(study, changes, name, preset=preset, author=author)
-    linked = link_reports(study, name, [*reports, int(report_id)])
-    return {
-        "name": name,
-        "diff": outcome["diff"],
-        "changes": [asdict(c) for c in changes],
-        "reports": linked,
-        "saved": True,
-    }
 
 
 # where reports lie, and how many ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from circle.analysis.changes import cut_off
 from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
 from circle.analysis.scoring import compare, score_blocks
 from circle.deploy import audit
-from circle.deploy.db import database_for
+from circle.deploy.db import Database, database_for
 from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
 from circle.errors import CircleError
 from circle.study import Study
@@ -98,6 +98,7 @@ class WhatIf:
         role: str | None = None,
         may_replace: Callable[[str | None], bool] | None = None,
         reports: list[int] | None = None,
+        database: Database | None = None,
     ) -> Path:
         """Write ``scenarios/NAME/`` as computed, claimed in the deployment's database and recorded in the audit log.
 
@@ -114,6 +115,8 @@ class WhatIf:
             (default: anyone may, as on the command line).
         reports : list of int, optional
             The residents' reports the scenario acts on (kept in ``scenario.json``).
+        database : Database, optional
+            The deployment's database (default: the one keeping the records of the study's folder).
 
         Returns
         -------
@@ -129,7 +132,7 @@ class WhatIf:
         check_name(name)
         study = self.study
         exists = scenario_exists(study, name)
-        database = database_for(study.path.parent)
+        database = database if database is not None else database_for(study.path.parent)
         claim_scenario(
             database,
             study.path.name,

@@ -10,8 +10,8 @@ scenario, computes and saves the scenario with the report's number in it,
 and records the decision in the deployment's database. Every decision, and
 every scenario saved by one, goes to the audit log.
 
-:func:`accept` and :func:`reject` do the work without Streamlit; :func:`page`
-draws the page.
+The decisions are :func:`circle.tasks.triage.accept` and
+:func:`circle.tasks.triage.reject`; :func:`page` draws the page.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ from circle.analysis.resident_reports import (
     CLOSURE_RADIUS_M,
     NEAR_M,
     Proposal,
-    accept_into_scenario,
     proposed_change,
     report_places,
 )
 from circle.deploy.config import Deployment
-from circle.deploy.reports import KINDS, STATUSES, ResidentReport, decide_report, list_reports, plain_text
+from circle.deploy.reports import KINDS, STATUSES, ResidentReport, list_reports, plain_text
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.study import Study
 from circle.study.scenarios import Change
+from circle.tasks.triage import accept, reject
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.access import User
@@ -48,161 +48,12 @@ from circle.ui.widgets import choice
 
 #: pin colours by kind (the legend says which is which)
 KIND_COLOURS = {"missing": "#1f6fb2", "closed": "#c0392b", "wrong": "#e08e0b", "blocked_path": "#4a235a"}
-#: the audit log's actions of a decision on a report
-ACCEPTED, REJECTED = "accept_report", "reject_report"
 NEW_SCENARIO = "__new__"  # the scenario choice "a new scenario…" (no scenario name starts with "_")
 TEXT_SHOWN = 60  # characters of a report's text in the table
 FLASH = "triage_flash"  # the message of the last decision, shown after the page is drawn again
 LAST_CLICK = "triage_last_click"  # the map click already taken (a click is returned on every rerun)
 PICKED = "triage_report"
 PENDING = "triage_clicked_report"  # the report whose pin was clicked, chosen at the start of the next run
-
-
-# decisions --------------------------------------------------------------------------------------------------
-
-
-def _audit_takes_decisions() -> None:
-    """Refuse a decision the audit log cannot record, before anything is changed."""
-    from circle.deploy import audit
-
-    missing = [action for action in (ACCEPTED, REJECTED) if action not in audit.ACTIONS]
-    if missing:
-        raise CircleError(
-            f"the audit log does not know the action(s) {', '.join(missing)} yet, so no decision on a report can "
-            "be recorded; nothing was decided (the deployment needs circle/deploy/audit.py to list them)."
-        )
-
-
-def _report_of(database, study: Study, report_id: int) -> ResidentReport:
-    for report in list_reports(database, site=study.path.name):
-        if report.report_id == int(report_id):
-            return report
-    raise CircleError(f"study {study.path.name} has no resident's report number {report_id}.")
-
-
-def accept(
-    database,
-    study: Study,
-    report_id: int,
-    user: User,
-    change: Change | None,
-    scenario: str | None = None,
-) -> ResidentReport:
-    """Accept a report: make ``change`` in scenario ``scenario`` (computed and saved), then record the decision.
-
-    Parameters
-    ----------
-    database : Database
-        The deployment's database (the reports, the scenario names claimed, the audit log).
-    study : Study
-        The study the report is about (its folder's name is the report's site).
-    report_id : int
-        The report.
-    user : User
-        The planner deciding.
-    change : Change or None
-        The change the report makes (see :func:`circle.analysis.resident_reports.proposed_change`);
-        None accepts it without changing anything.
-    scenario : str, optional
-        The scenario to make the change in (a saved one of ``user``'s, any for an admin, or a new name);
-        needed with a change.
-
-    Raises
-    ------
-    CircleError
-        When the report is not the study's, the scenario name is missing or
-        another planner's, or computing the scenario fails; nothing is decided then.
-    """
-    from circle.deploy import audit
-    from circle.deploy.owners import claim_scenario, release_claim, scenario_saved
-    from circle.study.scenarios import check_name, scenario_author, scenario_exists
-
-    report = _report_of(database, study, report_id)
-    target = study.path.name
-    name = None
-    exists = False
-    if change is not None:
-        if not scenario or not scenario.strip():
-            raise CircleError(f"name the scenario report {report.report_id} is taken into.", about=("scenario",))
-        name = check_name(scenario.strip())
-        exists = scenario_exists(study, name)
-        if exists and not user.may_change(scenario_author(study, name)):
-            author = scenario_author(study, name) or "another planner"
-            raise CircleError(f"scenario {name!r} is {author}'s; take the report into one of yours or a new one.")
-    _audit_takes_decisions()
-    if name is not None:
-        claim_scenario(
-            database,
-            target,
-            name,
-            user.name,
-            may_replace=user.may_change if exists else None,
-            on_disk=lambda: scenario_exists(study, name),
-        )
-        try:
-            saved = accept_into_scenario(study, report.report_id, change, name, author=user.name)
-        except BaseException:
-            release_claim(database, target, name, user.name)
-            raise
-        scenario_saved(database, target, name, user.name)
-        if saved["saved"]:
-            audit.record(
-                study.path.parent,
-                user.name,
-                user.role,
-                "save_scenario",
-                f"{target}/{name}",
-                database=database,
-                changes=len(saved["changes"]),
-                replaced=exists,
-                reports=saved["reports"],
-            )
-    decided = decide_report(database, report.report_id, accepted=True, by=user.name, scenario=name)
-    audit.record(
-        study.path.parent,
-        user.name,
-        user.role,
-        ACCEPTED,
-        f"{target}/report-{report.report_id}",
-        database=database,
-        report=report.report_id,
-        kind=report.kind,
-        change=None if change is None else change.kind,
-        scenario=name,
-    )
-    return decided
-
-
-def reject(database, study: Study, report_id: int, user: User, reason: str) -> ResidentReport:
-    """Reject a report with ``reason`` (required) and record the decision.
-
-    Raises
-    ------
-    CircleError
-        When the report is not the study's or no reason is given; nothing is decided then.
-    """
-    from circle.deploy import audit
-
-    report = _report_of(database, study, report_id)
-    if not plain_text(reason or ""):  # markup alone is no reason: it is dropped when the reason is kept
-        raise CircleError(
-            f"rejecting report {report.report_id} needs a reason the resident's words can be checked by.",
-            about=("reason",),
-        )
-    _audit_takes_decisions()
-    decided = decide_report(database, report.report_id, accepted=False, by=user.name, reason=reason)
-    audit.record(
-        study.path.parent,
-        user.name,
-        user.role,
-        REJECTED,
-        f"{study.path.name}/report-{report.report_id}",
-        database=database,
-        report=report.report_id,
-        kind=report.kind,
-        reason=decided.reason,
-    )
-    return decided
 
 
 def scenarios_from_reports(study: Study) -> list[tuple[str, list[int]]]:
