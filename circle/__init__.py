@@ -1,10 +1,12 @@
 """circle: a 15-minute living-circle accessibility analyzer.
 
-The package is laid out by the stages data flows through (see the README's
-architecture section): ``sources`` read, ``build`` makes the study inputs,
-``engine`` computes reach, ``study`` is the folder format, ``analysis``
-scores and plans, ``pipeline`` runs it all, and ``cli``, ``ui`` and
-``report`` face the user.
+The package is laid out in layers that an import contract checks (the
+documentation's architecture page; ``lint-imports``): ``sources`` read,
+``prepare`` makes the engine's inputs, ``engine`` computes reach on arrays,
+``study`` is the folder format and its vocabulary, ``analysis`` measures,
+``pipeline`` builds a study, ``report`` and ``publish`` render, ``tasks`` is
+the one home of each whole task (build, score, what-if, suggest, compare,
+indicators, walks, report, publish), and ``cli`` and ``ui`` face the user.
 
 The names below are the public API. They are imported when first used, so
 ``import circle`` stays cheap (the app's public page never loads the engine).
@@ -41,9 +43,13 @@ _PUBLIC = {
     "point_isochrone": "circle.analysis.walks",
     "block_isochrone": "circle.analysis.walks",
     "compute_scores": "circle.analysis.assess",
-    "score_study": "circle.analysis.assess",
-    "run_whatif": "circle.analysis.assess",
-    "run_suggest": "circle.analysis.assess",
+    "build": "circle.tasks.build",
+    "score": "circle.tasks.score",
+    "what_if": "circle.tasks.whatif",
+    "suggest": "circle.tasks.suggest",
+    "compare": "circle.tasks.compare",
+    "indicators": "circle.tasks.indicators",
+    "isochrone": "circle.tasks.walks",
     "build_report": "circle.report",
     "load_preset": "circle.standards",
     "load_profile": "circle.standards",
