@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from circle.sources.coords import from_wgs84, transform_geometry
+from circle.coords import from_wgs84, transform_geometry
 from circle.sources.osm import read_osm
 from circle.standards import load_preset
 

@@ -81,7 +81,7 @@ def test_controls_category_threshold_basemap(app):
 
 
 def test_gcj02_basemap_shifts_the_layers_and_takes_clicks_back_to_wgs84(app, studies):
-    from circle.sources.coords import wgs84_to_gcj02
+    from circle.coords import wgs84_to_gcj02
     from circle.ui import maps
     from circle.ui.data import blocks_for_display, stamp
 

@@ -22,7 +22,7 @@ from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.prepare.population.census import allocate_census
 from circle.prepare.terrain import segment_seconds, tobler_factor
-from circle.sources.coords import (
+from circle.coords import (
     bd09_to_gcj02,
     from_wgs84,
     gcj02_to_bd09,

@@ -3,7 +3,7 @@
 Real residential compounds of the shared Chinese extracts are written to
 files as an AMap (GCJ-02) or Baidu (BD-09) export would hold them, with the
 forward formulas written again below, vertex by vertex, independently of
-:mod:`circle.sources.coords` (and checked against published point pairs):
+:mod:`circle.coords` (and checked against published point pairs):
 declared wrongly, the offset check names the right system; declared rightly,
 every vertex lands within a metre of the original.
 """

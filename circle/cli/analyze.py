@@ -39,9 +39,9 @@ POPULATION_SOURCE_WORDS = {
 
 def add_parser(commands) -> None:
     """Add the sub-command to ``circle``'s sub-commands."""
-    from circle.engine import BACKENDS, DEFAULT_BACKEND
     from circle.standards import builtin_presets, profile_names
     from circle.standards.regions import region_names
+    from circle.tasks.build import BACKENDS, DEFAULT_BACKEND
 
     cmd = commands.add_parser(
         "analyze",
@@ -198,8 +198,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.pipeline import AnalysisOptions, analyze
     from circle.settings import progress_enabled
+    from circle.tasks.build import AnalysisOptions, build
 
     quiet = args.quiet
     options = AnalysisOptions(
@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{step[0]}/6] {message} …", file=sys.stderr, flush=True)
 
     try:
-        result = analyze(options, on_stage=on_stage)
+        result = build(options, on_stage=on_stage)
     except CircleError as error:
         _record_build(args, "refused", error=type(error).__name__)
         raise

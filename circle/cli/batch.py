@@ -41,8 +41,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.pipeline.batch import REPORT, run_batch
-    from circle.pipeline.batch_plan import read_batch_file
+    from circle.tasks.batch import REPORT, read_batch_file, run_batch
 
     plan = read_batch_file(args.config, args.out)
     where = args.scheduler or f"a local cluster of {args.workers} workers"

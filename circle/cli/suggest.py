@@ -37,16 +37,14 @@ _VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.assess import study_preset
     from circle.analysis.completeness import ASSESSED
-    from circle.sources.tables import category_lookup
     from circle.study import Study
-    from circle.tasks.suggest import suggest
+    from circle.tasks.suggest import category_key, suggest
     from circle.tasks.whatif import what_if
 
     study = Study.open(args.study)
     # a planner writes the category as the preset labels it (幼儿园, Elderly care) as often as by its key
-    args.category = category_lookup(study_preset(study)).get(args.category.strip().lower(), args.category)
+    args.category = category_key(study, args.category)
     suggested = suggest(study, args.category, args.sites, args.candidates, include_flagged=args.include_flagged)
     written = suggested.save()
     sites = suggested.sites

@@ -107,25 +107,11 @@ def closures(args: argparse.Namespace, network=None) -> list[Change]:
     With the study's walking ``network``, each ``--close`` file's lines are
     checked against it: a warning names the coordinate system that fits better.
     """
-    import shapely.geometry
+    from circle.tasks.whatif import closure_changes
 
-    from circle.sources.closures_file import check_closures_offset, read_closure_layer
-    from circle.study.scenarios import Change
-
-    system = getattr(args, "close_crs", None)
-    changes = []
-    for path in args.close:
-        frame, declared = read_closure_layer(path, system)
-        changes += [Change("close", geometry=shapely.geometry.mapping(g)) for g in frame.geometry.to_numpy()]
-        if network is not None:
-            offset = check_closures_offset(frame, declared, network)
-            if offset.get("suggested"):
-                print(f"  WARNING: {path}: {offset['message']} [--close-crs {offset['suggested']}]", file=sys.stderr)
-    if args.close_steps == "":
-        changes.append(Change("close", steps=True))
-    elif args.close_steps is not None:
-        frame, _ = read_closure_layer(args.close_steps, system)
-        changes += [Change("close", geometry=shapely.geometry.mapping(g), steps=True) for g in frame.geometry]
+    changes, warnings = closure_changes(args.close, args.close_steps, getattr(args, "close_crs", None), network)
+    for warning in warnings:
+        print(f"  WARNING: {warning}", file=sys.stderr)
     return changes
 
 

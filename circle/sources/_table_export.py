@@ -20,11 +20,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from circle.coords import check_system, to_wgs84
 from circle.errors import InputDataError
 from circle.geo import WGS84
 from circle.sources._table_positions import ID_COLUMNS, agreement, check_coordinates, repeated_rows
 from circle.sources._table_spec import AUTO, FacilityTableSpec, category_lookup, find_column
-from circle.sources.coords import check_system, to_wgs84
 from circle.sources.poi_layouts import NAMES_ONLY, PLATFORM_SYSTEMS, SYSTEM_NAMES, TABLE, PoiLayout
 from circle.sources.taxonomy import EXCLUDED, MAPPED, PLATFORMS, UNMAPPED, Taxonomy, Verdict, read_mapping
 from circle.standards import Preset

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from circle.coords import to_wgs84
 from circle.errors import InputDataError
-from circle.sources.coords import to_wgs84
 from circle.sources.poi_layouts import SYSTEM_NAMES
 
 #: a row's platform id columns (lower case), most telling first: Baidu's uid, AMap's and Tencent's id

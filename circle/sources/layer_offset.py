@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from circle.coords import SYSTEMS, from_wgs84, out_of_china, to_wgs84, transform_geometry
 from circle.geo import WGS84, transform_geometries, transform_xy
-from circle.sources.coords import SYSTEMS, from_wgs84, out_of_china, to_wgs84, transform_geometry
 from circle.sources.offset_check import verdict
 
 SPACING_M = 20.0  # outline samples every 20 m …

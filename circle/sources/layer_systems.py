@@ -13,7 +13,7 @@ A declared system says what the coordinates really are:
   is overridden) and are reprojected as usual.
 - nothing (None): the file's own CRS, which it must then have.
 
-Every reader converts through :func:`circle.sources.coords.transform_geometry`
+Every reader converts through :func:`circle.coords.transform_geometry`
 here, once, at the edge.
 """
 
@@ -23,9 +23,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from circle.coords import SYSTEMS, check_system, transform_geometry
 from circle.errors import CircleError, InputDataError
 from circle.geo import WGS84
-from circle.sources.coords import SYSTEMS, check_system, transform_geometry
 
 #: what each declared system is, for help texts and the app's choices.
 SYSTEM_WORDS = {

@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from circle.coords import SYSTEMS, to_wgs84
 from circle.geo import WGS84, transform_xy
-from circle.sources.coords import SYSTEMS, to_wgs84
 
 MATCH_RADIUS_M = 1500.0
 MIN_MATCHES = 5
@@ -105,7 +105,7 @@ def verdict(
     Parameters
     ----------
     medians : dict
-        The misfit in metres under each of :data:`~circle.sources.coords.SYSTEMS`.
+        The misfit in metres under each of :data:`~circle.coords.SYSTEMS`.
     declared : str
         The system the data was read in (a projected ``EPSG:CODE`` is compared as ``wgs84``).
     subject, measure, container, declaration : str

@@ -33,6 +33,7 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from circle.coords import check_system, to_wgs84
 from circle.errors import CircleError, InputDataError
 from circle.geo import WGS84
 from circle.sources._table_export import EXAMPLE_NAMES, MAX_LISTED_LINES, MAX_LISTED_TYPES, read_export
@@ -63,7 +64,6 @@ from circle.sources._table_spec import (
     parse_columns,
     parse_role_columns,
 )
-from circle.sources.coords import check_system, to_wgs84
 from circle.sources.layer_systems import refuse_unless_horizontal
 from circle.sources.poi_layouts import PoiLayout, list_layout, recognise
 from circle.sources.taxonomy import PLATFORMS, builtin_taxonomy

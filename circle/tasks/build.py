@@ -3,7 +3,8 @@
 :func:`build` is what ``circle analyze`` and the app's "build study" run
 (:func:`circle.pipeline.analyze`, on one machine); :func:`check_inputs`
 refuses oversized or malformed uploaded tables in a moment, before a build
-waits for its turn. :class:`AnalysisOptions` is the task's options.
+waits for its turn. :class:`AnalysisOptions` is the task's options, and
+:data:`BACKENDS` the engines it may compute reach with.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from circle.engine import BACKENDS, DEFAULT_BACKEND
 from circle.errors import InputDataError
 from circle.pipeline import AnalysisOptions, AnalysisResult, analyze
 from circle.sources.tables import check_table
 
-__all__ = ["AnalysisOptions", "AnalysisResult", "build", "check_inputs"]
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "AnalysisOptions", "AnalysisResult", "build", "check_inputs"]
 
 
 def check_inputs(options: AnalysisOptions) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from circle.analysis.assess import SUGGESTIONS, compute_suggestions
+from circle.analysis.assess import SUGGESTIONS, compute_suggestions, study_preset
 from circle.errors import CircleError
+from circle.sources.tables import category_lookup
 from circle.study import Study, write_json
 from circle.study.records import record_suggestion
 from circle.study.scenarios import Change
@@ -55,6 +56,14 @@ class Suggestions:
     def as_changes(self) -> list[Change]:
         """Return the sites as what-if changes (a facility of the category added at each)."""
         return [Change("add", category=self.category, lat=row.lat, lon=row.lon) for row in self.sites.itertuples()]
+
+
+def category_key(study: Study, text: str) -> str:
+    """Return the category a planner names by its key or its label (幼儿园, Elderly care), as the study's preset has it.
+
+    Text that names no category is returned as it is (the suggestion then says which categories there are).
+    """
+    return category_lookup(study_preset(study)).get(text.strip().lower(), text)
 
 
 def suggest(

@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely.geometry
 
 from circle.analysis.assess import assessment_of, closed_segments_frame, closure_figures, study_preset
 from circle.analysis.changes import cut_off
@@ -28,6 +29,7 @@ from circle.deploy import audit
 from circle.deploy.db import Database, database_for
 from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
 from circle.errors import CircleError
+from circle.sources.closures_file import check_closures_offset, read_closure_layer
 from circle.study import Study
 from circle.study.columns import BLOCK_ID
 from circle.study.scenarios import Change, check_name, delete_scenario, save_scenario, scenario_exists
@@ -220,6 +222,41 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
     return WhatIf(
         study, list(changes), loaded.name, scenario_blocks, scenario_scores, diff, timings, changed, closed, isolated
     )
+
+
+def closure_changes(
+    files: list[str | Path], steps_area: str | Path | None = None, system: str | None = None, network=None
+) -> tuple[list[Change], list[str]]:
+    """Return the ``close`` changes of closure files, and a warning per file whose lines fit another system better.
+
+    Parameters
+    ----------
+    files : list of path
+        Files of lines and polygons (GeoJSON, GeoPackage, Shapefile): the walking segments they cross or
+        cover are closed.
+    steps_area : path or "", optional
+        Close every flight of steps: of the whole study (``""``), or inside the polygons of this file.
+    system : str, optional
+        The files' coordinates (wgs84, gcj02, bd09, EPSG:CODE); default: their own CRS.
+    network : WalkNetwork, optional
+        The study's walking network: each file's lines are checked against it, and a warning names the
+        coordinate system that fits better (``(file, message, suggested system)`` joined as one line).
+    """
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for path in files:
+        frame, declared = read_closure_layer(path, system)
+        changes += [Change("close", geometry=shapely.geometry.mapping(g)) for g in frame.geometry.to_numpy()]
+        if network is not None:
+            offset = check_closures_offset(frame, declared, network)
+            if offset.get("suggested"):
+                warnings.append(f"{path}: {offset['message']} [--close-crs {offset['suggested']}]")
+    if steps_area == "":
+        changes.append(Change("close", steps=True))
+    elif steps_area is not None:
+        frame, _ = read_closure_layer(steps_area, system)
+        changes += [Change("close", geometry=shapely.geometry.mapping(g), steps=True) for g in frame.geometry]
+    return changes, warnings
 
 
 def delete(study: Study, name: str, author: str | None, role: str | None = None) -> None:

@@ -173,7 +173,7 @@ def street_overlay(path: str, _stamp: float, system: str):
     """Return the study's walking network drawn as light PNGs in the display system (made once)."""
     from pyproj import Transformer
 
-    from circle.sources.coords import from_wgs84
+    from circle.coords import from_wgs84
     from circle.ui.overlays import street_overlays
 
     study = load_study(path, _stamp)
@@ -276,19 +276,17 @@ LAND_DELAY_S = 2.0
 def _draw_land(source: str, bbox: tuple[float, ...], system: str, delay_s: float = 0.0) -> list:
     import time
 
-    from circle.sources.osm_land import read_land
+    from circle.tasks.land import land_of
     from circle.ui.overlays import land_overlays
 
     time.sleep(delay_s)
-    if not source or not Path(source).is_file():
-        return []
     west, south, east, north = bbox
-    land = read_land(source, (west - 0.01, south - 0.01, east + 0.01, north + 0.01))
-    if land.empty:
+    land = land_of(source, (west - 0.01, south - 0.01, east + 0.01, north + 0.01))
+    if land is None or land.empty:
         return []
     water, green, rivers = land.water, land.green, land.rivers
     if system != "wgs84":
-        from circle.sources.coords import transform_geometry
+        from circle.coords import transform_geometry
 
         water, green, rivers = (transform_geometry(g, system) if len(g) else g for g in (water, green, rivers))
     return land_overlays(water, green, rivers)

@@ -446,7 +446,7 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     """Return a WGS-84 frame moved into the display ``system`` (the same frame for ``wgs84``)."""
     if system == "wgs84" or frame.empty:
         return frame
-    from circle.sources.coords import transform_geometry
+    from circle.coords import transform_geometry
 
     moved = frame.copy()
     moved["geometry"] = transform_geometry(frame.geometry.to_crs(4326).to_numpy(), system)
@@ -455,7 +455,7 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
 
 def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a WGS-84 (lat, lon) in the display system."""
-    from circle.sources.coords import from_wgs84
+    from circle.coords import from_wgs84
 
     x, y = from_wgs84(lon, lat, system)
     return float(y), float(x)
@@ -463,7 +463,7 @@ def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
 
 def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a (lat, lon) clicked on a map drawn in ``system`` as WGS-84."""
-    from circle.sources.coords import to_wgs84
+    from circle.coords import to_wgs84
 
     x, y = to_wgs84(lon, lat, system)
     return float(y), float(x)
