@@ -229,3 +229,4 @@ def test_the_site_builds_strictly(tmp_path):
     assert (site / "index.html").is_file() and (site / "zh" / "index.html").is_file()
     reference = (site / "reference" / "study" / "index.html").read_text(encoding="utf-8")
     assert "circle.study.folder.Study" in reference, "the API reference was not generated from the docstrings"
+    assert ":mod:" not in reference and 'href="#circle.study.folder"' in reference, "Sphinx roles left as text"
