@@ -7,6 +7,7 @@ getting-started commands that take seconds are run as shown; and ``mkdocs build 
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import re
@@ -145,6 +146,14 @@ def test_the_readme_keeps_its_two_commands_and_attribution():
     assert len(text.splitlines()) <= 200, "the README is read in two minutes: move detail into docs/"
     image = re.search(r"!\[[^\]]*\]\((docs/images/[^)]+)\)", text)
     assert image and (REPO / image.group(1)).stat().st_size < 300_000
+
+
+def test_the_readme_names_every_subcommand():
+    parser = build_parser()
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in commands.choices if f"`{name}`" not in text]
+    assert not missing, f"the README's command table lacks {missing}"
 
 
 @pytest.mark.parametrize(
