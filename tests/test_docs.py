@@ -126,7 +126,9 @@ def test_a_renamed_flag_would_be_caught(tmp_path, capsys):
 
 
 #: files the pages name by their path in the repository
-NAMED_PATH = re.compile(r"(?<![\w./-])((?:scripts|benchmarks|fuzz|circle|tests)/[\w./-]*\.(?:sh|py|yaml|csv|md))")
+NAMED_PATH = re.compile(
+    r"(?<![\w./-])((?:scripts|benchmarks|fuzz|circle|tests|docs)/[\w./-]*\.(?:sh|py|yaml|csv|md|png))"
+)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
