@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv (if needed), lint, build the documentation site strictly, and run
+# Set up .venv (if needed), lint (ruff, import contracts), build the documentation site strictly, and run
 # the whole test suite, slow tests included. Tests that need ../shared/data skip
 # with a reason when it is absent.
 set -euo pipefail
@@ -8,6 +8,8 @@ bash "$repo_root/scripts/setup.sh"
 bash "$repo_root/scripts/system_packages.sh" --tests
 cd "$repo_root"
 "$repo_root/.venv/bin/ruff" check "$repo_root"
+# the rooms' layers (pyproject.toml's import contracts): a wrong-way import fails here, naming the import
+"$repo_root/.venv/bin/lint-imports" --no-logo --cache-dir "$repo_root/.cache/import-linter"
 # the documentation site (docs/, mkdocs.yml) must build without a warning; into a temporary folder, never the repo
 site_dir="$(mktemp -d)"
 trap 'rm -rf "$site_dir"' EXIT

@@ -1,8 +1,9 @@
-"""The README's walk from an AMap export and a census table to a study ("从高德/百度导出的数据") holds as written.
+"""The Chinese data page's walk from an AMap export and a census table to a study holds as written.
 
-The section's commands are read from the README and run on its example
-files (``data/examples/bureau/``); every output line the section quotes
-must be what the commands print, so the README cannot drift from the tool.
+The section "从高德/百度导出的数据" of ``docs/data/chinese-sources.zh.md`` is
+read, its commands run on its example files (``data/examples/bureau/``);
+every output line the section quotes must be what the commands print, so the
+page cannot drift from the tool.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ SECTION = "## 从高德/百度导出的数据"
 
 
 def walkthrough() -> str:
-    """Return the README's section, up to the next section."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """Return the data page's section, up to the next section."""
+    text = (ROOT / "docs" / "data" / "chinese-sources.zh.md").read_text(encoding="utf-8")
     start = text.index(SECTION)
     return text[start : text.index("\n## ", start + len(SECTION))]
 
@@ -98,7 +99,7 @@ def test_the_readme_walk_from_an_amap_export_and_a_census_table_runs_as_written(
         captured = capsys.readouterr()
         output += captured.out + captured.err
     missing = [line for line in quoted_lines(section) if not appears(line, output)]
-    assert not missing, f"the README quotes lines the commands do not print: {missing}"
+    assert not missing, f"the data page quotes lines the commands do not print: {missing}"
     assert (tmp_path / "bureau-zh.pdf").stat().st_size > 10_000
     # the export's parks are points that replaced OSM's park areas: green per resident is unknown, not 0 m²
     green = json.loads((tmp_path / "bureau" / "summary.json").read_text(encoding="utf-8"))["scores"]["green"]
