@@ -143,8 +143,12 @@ def warm_up(announce: Callable[[str], None] = print, retry: bool = True) -> Warm
     WarmUp
         Whether anything compiled, how long it took, and whether the cache was cleared.
     """
+    import numba
+
     from circle._kernel_samples import compile_every_kernel
 
+    if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1: the kernels run as plain Python, nothing to compile
+        return WarmUp(compiled=False, seconds=0.0, cleared=False)
     modules = kernel_modules()
     dispatchers = kernel_dispatchers(modules)
     stamp_path = _stamp_path()
@@ -172,7 +176,8 @@ def warm_up(announce: Callable[[str], None] = print, retry: bool = True) -> Warm
         subprocess.run([sys.executable, "-m", "circle.warm_up", "--no-retry"], check=True)
         return WarmUp(compiled=True, seconds=time.perf_counter() - start, cleared=True)
     seconds = time.perf_counter() - start
-    compile_s = seconds if listener.started else float(stamp.get("compile_s", FIRST_COMPILE_S))
+    # the next announcement quotes a whole compile (a partial one, after a cache file went missing, is shorter)
+    compile_s = seconds if listener.started and cleared else float(stamp.get("compile_s", FIRST_COMPILE_S))
     _write_stamp(stamp_path, {"fingerprint": current, "compile_s": round(compile_s, 1)})
     return WarmUp(compiled=listener.started, seconds=seconds, cleared=cleared)
 
