@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv and the CJK font (if needed), build the default study — the
+# Set up .venv, the compiled walking kernels and the CJK font (if needed), build the default study — the
 # central-Chengdu extract (OSM 2018) shipped in circle/data, walked at the standard profile
 # against the GB 50180-2018 preset — score it, and write its PDF gap reports
 # in English and Chinese to reports/, and publish its resident site to

@@ -15,13 +15,16 @@ doubles them when full.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 from circle.engine._heap import _BUCKETS, _INITIAL_HEAP, _pool_add, _pop, _push
-from circle.engine._kernels_local import _bounded_search
+from circle.engine._kernels_local import _bounded_search, read_only
+
+if TYPE_CHECKING:
+    from circle.prepare.network import CsrGraph
 
 
 class Groups(NamedTuple):
@@ -287,9 +290,19 @@ def merge_origin_labels(origins, node_costs, node_labels, k):
     return costs, labels
 
 
+def bounded_times(
+    graph: CsrGraph, start_nodes: np.ndarray, start_costs: np.ndarray, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(nodes, costs)`` of every node reached within ``limit`` from the starts.
+
+    The starts may come in any integer and float arrays, writable or not: the
+    compiled search takes them in one form (:func:`~circle.engine._kernels_local.read_only`).
+    """
+    return _bounded_times(graph, read_only(start_nodes, np.int64), read_only(start_costs, np.float64), float(limit))
+
+
 @njit(cache=True, nogil=True)
-def bounded_times(graph, start_nodes, start_costs, limit):
-    """Return ``(nodes, costs)`` of every node reached within ``limit`` from the starts."""
+def _bounded_times(graph, start_nodes, start_costs, limit):
     n = graph.indptr.shape[0] - 1
     dist = np.empty(n, np.float64)
     stamp = np.zeros(n, np.int64)

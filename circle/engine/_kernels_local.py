@@ -66,9 +66,46 @@ def _bounded_search(
     return settled, heap_c, heap_n, heap_l
 
 
-@njit(cache=True, nogil=True)
-def contract_chains(n, seg_a, seg_b, sec_ab, sec_ba, keep):
+def read_only(array: np.ndarray, dtype: type) -> np.ndarray:
+    """Return ``array`` as a C-contiguous read-only array of ``dtype`` (a view when it already is one).
+
+    numba compiles a kernel once per argument type, and a read-only array is
+    another type than a writable one: arrays read from a study folder are
+    read-only, arrays just computed are not. Handing a kernel every array
+    read-only lets the one version compiled at set-up serve both.
+    """
+    view = np.ascontiguousarray(array, dtype).view()
+    view.flags.writeable = False
+    return view
+
+
+def contract_chains(
+    n: int, seg_a: np.ndarray, seg_b: np.ndarray, sec_ab: np.ndarray, sec_ba: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replace every chain of unkept degree-2 nodes by one edge between its kept ends.
+
+    Segment ``s`` joins nodes ``seg_a[s]`` and ``seg_b[s]`` in ``sec_ab[s]``
+    seconds one way and ``sec_ba[s]`` the other; ``keep`` flags the nodes to
+    keep. The arrays may come in any integer and float types, writable or
+    not: the compiled search takes them in one form (:func:`read_only`).
+
+    Returns
+    -------
+    u, v : int64 arrays of kept-node indices (original numbering); seconds : float64
+    """
+    return _contract_chains(
+        int(n),
+        read_only(seg_a, np.int64),
+        read_only(seg_b, np.int64),
+        read_only(sec_ab, np.float64),
+        read_only(sec_ba, np.float64),
+        read_only(keep, np.bool_),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _contract_chains(n, seg_a, seg_b, sec_ab, sec_ba, keep):
+    """Replace every chain of unkept degree-2 nodes by one edge between its kept ends (see :func:`contract_chains`).
 
     Every node that is not kept must have exactly two segment ends (the
     caller keeps all others). Each kept node walks along each of its

@@ -47,7 +47,7 @@ class _KeyTable:
         self.hashes = np.array([h for h, _, _ in encoded], np.uint64)
         self.classes = np.array([c for _, _, c in encoded], np.int8)
         joined = b"".join(b for _, b, _ in encoded)
-        self.bytes = np.frombuffer(joined, np.uint8) if joined else np.zeros(0, np.uint8)
+        self.bytes = np.frombuffer(joined, np.uint8)  # read-only even when empty: one compiled decoder
         lengths = np.array([len(b) for _, b, _ in encoded], np.int64)
         self.offsets = np.zeros(len(encoded) + 1, np.int64)
         np.cumsum(lengths, out=self.offsets[1:])
@@ -515,6 +515,10 @@ def _decode_kernel(block, hashes, classes, table_bytes, table_offsets):
 
 
 def _decode_block(block: np.ndarray, table: _KeyTable, path: Path) -> dict:
+    # zlib blocks arrive read-only, raw ones as writable slices of the file: the decoder takes both
+    # read-only, so the one version compiled at set-up serves every file
+    block = block.view()
+    block.flags.writeable = False
     try:
         out = _decode_kernel(block, table.hashes, table.classes, table.bytes, table.offsets)
     except ValueError as exc:
