@@ -152,7 +152,7 @@ def remove_facility(
             network.csr(),
             origins.by_origin,
             affected.astype(np.int64),
-            kernels.Groups(node_ptr, access.owner[order], access.seconds[order]),
+            kernels.Groups(node_ptr, access.owner[order].astype(np.int64), access.seconds[order].astype(np.float64)),
             np.asarray(excluded, np.bool_),
             reach.seconds.shape[1],
             float(limit_s),
