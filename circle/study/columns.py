@@ -62,6 +62,11 @@ def pass_column(category: str) -> str:
     return f"pass_{category}"
 
 
+def shortfall_column(category: str) -> str:
+    """Name the column of ``scores.parquet`` holding how far a block falls short of ``category``'s standard (0 to 1)."""
+    return f"shortfall_{category}"
+
+
 def e2sfca_column(category: str) -> str:
     """Name the column of ``scores.parquet`` holding a block's E2SFCA accessibility to ``category``."""
     return f"e2sfca_{category}"
