@@ -5,13 +5,14 @@ The study folder's file names (:mod:`circle.study.files`), its column names
 (:mod:`circle.study.comparison`) are defined once. This test parses every
 other module of ``circle/`` and fails, naming ``file:line``, on
 
-- an f-string or a string sum that builds a per-category column (``{x}_t1``,
+- an f-string, a string sum or a suffix test that builds or matches a per-category column (``{x}_t1``,
   ``{x}_t{r}``, ``{x}_n{m}``, ``{x}_id1``, ``{x}_status``, ``minutes_{x}``,
   ``pass_{x}``, ``shortfall_{x}``, ``e2sfca_{x}``);
 - a string literal that is a study-folder file name (``"blocks.parquet"``,
   ``"summary.json"``, ``"network/nodes.parquet"`` …), alone or as a piece of
   an f-string;
-- the literal ``"block_id"`` or ``"facility_id"``.
+- the literal ``"block_id"`` or ``"facility_id"``, or either as a keyword of
+  ``DataFrame.assign`` (``frame.assign(block_id=…)``).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ _BUILT_COLUMN = re.compile(
     rf"|{_HOLE}_status\b"
     rf"|\b(minutes|pass|shortfall|e2sfca)_{_HOLE}"
 )
-# the pieces of a column built by ``+``: ``c + "_t1"``, ``"minutes_" + c``
+# the pieces of a column built by ``+`` or matched by ``endswith``: ``c + "_t1"``, ``"minutes_" + c``
 _COLUMN_PIECE = re.compile(r"_(t|n)\d+|_id1|_status|(minutes|pass|shortfall|e2sfca)_")
 
 
@@ -151,14 +152,10 @@ def find_violations(source: str, path: str = "<source>", allowed: frozenset[str]
             for part in node.values:
                 if isinstance(part, ast.Constant) and isinstance(part.value, str) and _FILE_IN_PATH.search(part.value):
                     found.append(Violation(path, node.lineno, f"types out a study file name: f{template!r}"))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            for side in (node.left, node.right):
-                if (
-                    isinstance(side, ast.Constant)
-                    and isinstance(side.value, str)
-                    and _COLUMN_PIECE.fullmatch(side.value)
-                ):
-                    found.append(Violation(path, node.lineno, f"builds a study column by hand: + {side.value!r}"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "assign":
+            for keyword in node.keywords:
+                if keyword.arg in STUDY_ID_COLUMNS and keyword.arg not in allowed:
+                    found.append(Violation(path, node.lineno, f"types out a study column: assign({keyword.arg}=…)"))
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
@@ -167,7 +164,9 @@ def find_violations(source: str, path: str = "<source>", allowed: frozenset[str]
         ):
             if node.value in allowed:
                 continue
-            if node.value in STUDY_FILE_NAMES:
+            if _COLUMN_PIECE.fullmatch(node.value):
+                found.append(Violation(path, node.lineno, f"builds a study column by hand: {node.value!r}"))
+            elif node.value in STUDY_FILE_NAMES:
                 found.append(Violation(path, node.lineno, f"types out a study file name: {node.value!r}"))
             elif node.value in STUDY_ID_COLUMNS:
                 found.append(Violation(path, node.lineno, f"types out a study column: {node.value!r}"))
@@ -215,11 +214,13 @@ def test_skipped_files_exist():
         ('column = f"pass_{c}"', "builds a study column by hand"),
         ('column = f"{key}_status"', "builds a study column by hand"),
         ('column = category + "_t1"', "builds a study column by hand"),
+        ('reach = [c for c in columns if c.endswith("_id1")]', "builds a study column by hand"),
         ('path = study.path / "scores.parquet"', "types out a study file name"),
         ('path = folder / "network/edges.parquet"', "types out a study file name"),
         ('path = f"{folder}/summary.json"', "types out a study file name"),
         ('ids = blocks["block_id"]', "types out a study column"),
         ('frame = frame.rename(columns={"id": "facility_id"})', "types out a study column"),
+        ("listed = listed.assign(block_id=lambda frame: frame.index)", "types out a study column"),
     ],
 )
 def test_the_checker_finds_a_hand_typed_name(source, expected):
@@ -238,6 +239,7 @@ def test_the_checker_finds_a_hand_typed_name(source, expected):
         'def f():\n    """Reads ``blocks.parquet`` and its ``block_id``."""',  # prose
         "from circle.study.columns import BLOCK_ID\nids = blocks[BLOCK_ID]",
         'key = "block"',
+        "frame = frame.assign(rank=[])",
     ],
 )
 def test_the_checker_passes_vocabulary_use(source):

@@ -278,7 +278,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
         mean_score=round(float(np.average(scores["score"], weights=population)), 1) if total else None,
         worst_blocks=[
             {
-                BLOCK_ID: str(row.block_id),
+                BLOCK_ID: str(getattr(row, BLOCK_ID)),
                 "population": round(float(row.population), 1),
                 "score": float(row.score),
                 "tier_met": int(row.tier_met),

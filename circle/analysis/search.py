@@ -93,7 +93,7 @@ class NameIndex:
                 candidate = score * 3 + weight
                 rank = candidate if rank is None else min(rank, candidate)
             if rank is not None:
-                best.append((rank, len(row.name), row.block_id, row.name))
+                best.append((rank, len(row.name), getattr(row, BLOCK_ID), row.name))
         best.sort()
         return pd.DataFrame(
             [{BLOCK_ID: b, "name": n, "rank": r} for r, _, b, n in best[:limit]], columns=[BLOCK_ID, "name", "rank"]

@@ -183,7 +183,8 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
     if len(set(ids)) != len(ids):
         raise CircleError("two blocks of the study have the same id; rebuild the study.")
 
-    wanted = [c for c in blocks.columns if c in _BLOCK_FIELDS or c.endswith(("_id1", "_t1"))]
+    reach = {column for key in labels for column in (time_column(key, 1), nearest_id_column(key))}
+    wanted = [c for c in blocks.columns if c in _BLOCK_FIELDS or c in reach]
     job = _PageJob(
         study=study,
         folder=data / "blocks",
@@ -516,7 +517,7 @@ def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> li
     from circle.analysis.search import NameIndex
 
     described = [_text(n) or places[k]["zh"] for k, n in enumerate(blocks["name"])]
-    index = NameIndex.build(blocks.assign(block_id=ids, name=described))
+    index = NameIndex.build(blocks.assign(**{BLOCK_ID: ids, "name": described}))
     named = {fid for fid, n in zip(ids, blocks["name"], strict=True) if _text(n)}
     community = dict(zip(ids, _column(blocks, "community"), strict=True))
     place = {fid: places[k]["zh"] for k, fid in enumerate(ids)}

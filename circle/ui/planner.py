@@ -634,7 +634,7 @@ def _flagged_table(lang: str, study, flagged: list[dict]) -> None:
         st.caption(t("table_first", lang, shown=f"{TABLE_ROWS:,}", total=f"{len(flagged):,}"))
         flagged = flagged[:TABLE_ROWS]
     listed = study.blocks.set_index(study.blocks[BLOCK_ID].astype(str).rename(None), drop=False)
-    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(**{BLOCK_ID: lambda frame: frame.index})
     table = pd.DataFrame(
         {
             t("col_name", lang): shown_names(listed, lang),
@@ -656,7 +656,7 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
     # only the listed blocks are named (a city has tens of thousands); one missing from the blocks is called by its id
     listed = study.blocks.set_index(study.blocks[BLOCK_ID].astype(str).rename(None), drop=False)
-    listed = listed.reindex(ranked[BLOCK_ID].astype(str).to_numpy()).assign(block_id=lambda frame: frame.index)
+    listed = listed.reindex(ranked[BLOCK_ID].astype(str).to_numpy()).assign(**{BLOCK_ID: lambda frame: frame.index})
     units = admin_unit_names(listed, lang)
     where = {t("col_admin", lang): units} if has_admin_units(study.blocks) else {}
     table = pd.DataFrame(

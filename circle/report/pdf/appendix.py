@@ -17,7 +17,7 @@ def appendix_section(w: Writer) -> list:
     flagged_ids = [row[BLOCK_ID] for row in (w.content.summary.flagged_blocks or [])]
     if flagged_ids:
         listed = blocks.set_index(blocks[BLOCK_ID].astype(str).rename(None), drop=False)
-        listed = listed.reindex(flagged_ids).assign(block_id=lambda frame: frame.index)
+        listed = listed.reindex(flagged_ids).assign(**{BLOCK_ID: lambda frame: frame.index})
         rows += _block_rows(w, listed, "rpt_appendix_flagged")
     gaps = blocks[blocks["priority"] > 0].sort_values(["priority", BLOCK_ID], ascending=[False, True])
     rows += _block_rows(w, gaps.head(PRIORITY_ROWS), "rpt_appendix_priority")
@@ -48,6 +48,11 @@ def _block_rows(w: Writer, frame, key: str) -> list[list[str]]:
         zip(present.itertuples(), w.block_places(present), points, strict=True), start=1
     ):
         rows.append(
-            [w.s(key, rank=rank), w.place_cell(name, where), w.text(row.block_id), f"{point.x:.5f}, {point.y:.5f}"]
+            [
+                w.s(key, rank=rank),
+                w.place_cell(name, where),
+                w.text(getattr(row, BLOCK_ID)),
+                f"{point.x:.5f}, {point.y:.5f}",
+            ]
         )
     return rows

@@ -101,7 +101,7 @@ def flagged_table(w: Writer) -> list:
         return []
     blocks = w.content.blocks
     listed = blocks.set_index(blocks[BLOCK_ID].astype(str).rename(None), drop=False)
-    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(**{BLOCK_ID: lambda frame: frame.index})
     rows = [[w.s("rpt_block"), w.s("rpt_residents"), w.s("col_density"), w.s("col_flag")]]
     for row, (name, where) in zip(flagged, w.block_places(listed), strict=True):
         rows.append(
