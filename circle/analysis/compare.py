@@ -47,7 +47,16 @@ from circle.errors import CircleError
 from circle.geo import WGS84
 from circle.study import Study
 from circle.study.atomic import replace_folder
-from circle.study.columns import BLOCK_ID, NAME, POPULATION, pass_column, time_column
+from circle.study.columns import (
+    BLOCK_ID,
+    NAME,
+    POPULATION,
+    PROXIMITY_MIN,
+    SCORE,
+    TIER_MET,
+    pass_column,
+    time_column,
+)
 from circle.study.comparison import (
     APPEARED,
     KIND,
@@ -286,7 +295,7 @@ def _block_table(
     frame[POPULATION] = new.blocks[POPULATION].to_numpy(float)
     for column in group_columns(assessment.preset, new.blocks):  # the residents a category's figures count
         frame[column] = new.blocks[column].to_numpy()
-    for name in ("score", "tier_met", "proximity_min"):
+    for name in (SCORE, TIER_MET, PROXIMITY_MIN):
         before = old_values(old_scores[name].to_numpy(float))
         after = new_scores[name].to_numpy(float)
         frame[old_column(name)] = before
@@ -313,8 +322,8 @@ def _block_table(
         {
             BLOCK_ID: old.blocks[BLOCK_ID].astype(str).to_numpy()[gone],
             POPULATION: old.blocks[POPULATION].to_numpy(float)[gone],
-            "score": old_scores["score"].to_numpy(float)[gone],
-            "tier_met": old_scores["tier_met"].to_numpy()[gone],
+            SCORE: old_scores[SCORE].to_numpy(float)[gone],
+            TIER_MET: old_scores[TIER_MET].to_numpy()[gone],
         },
         geometry=old.blocks.geometry.to_crs(WGS84).to_numpy()[gone],
         crs=WGS84,
@@ -364,8 +373,8 @@ def _summary(
             **({"group": demand[key].record()} if demand[key].by_age else {}),
             **({"notes": notes} if notes else {}),
         }
-    tier_old = blocks[old_column("tier_met")].to_numpy(float)
-    tier_new = blocks[new_column("tier_met")].to_numpy(float)
+    tier_old = blocks[old_column(TIER_MET)].to_numpy(float)
+    tier_new = blocks[new_column(TIER_MET)].to_numpy(float)
     measures = {}
     for name in ("F15", "categories_within_15", "proximity_min", "gini_proximity", "mean_score", "population"):
         before, after = getattr(before_summary, name), getattr(after_summary, name)
@@ -402,5 +411,5 @@ def _summary(
         "newly_meeting_15": round(float(population[matched & (tier_old < 15) & (tier_new >= 15)].sum()), 1),
         "no_longer_meeting_15": round(float(population[matched & (tier_old >= 15) & (tier_new < 15)].sum()), 1),
         "measures": measures,
-        "blocks_changed": int((matched & (np.abs(blocks[change_column("score")].to_numpy(float)) > 1e-9)).sum()),
+        "blocks_changed": int((matched & (np.abs(blocks[change_column(SCORE)].to_numpy(float)) > 1e-9)).sum()),
     }

@@ -26,7 +26,6 @@ from circle.analysis.assess import (
     study_preset,
 )
 from circle.analysis.changes import cut_off as _cut_off
-from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.planning import flagged_blocks
 from circle.analysis.resident_reports import Outcomes
@@ -39,6 +38,7 @@ from circle.standards import Preset
 from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
 from circle.study.columns import FACILITY_ID, pass_column
+from circle.study.comparison import change_status, read_comparison
 from circle.study.files import SCENARIOS, SCORES
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary

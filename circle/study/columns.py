@@ -94,3 +94,9 @@ CATEGORY = "category"
 #: block or facility where the data has one
 POPULATION = "population"
 NAME = "name"
+
+#: ``scores.parquet``: a block's score (0–100), the smallest walking band (5, 10, 15 … minutes) within which it
+#: reaches every category it is assessed for, and its population-weighted minutes to the nearest facilities
+SCORE = "score"
+TIER_MET = "tier_met"
+PROXIMITY_MIN = "proximity_min"
