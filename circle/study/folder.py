@@ -1,6 +1,6 @@
 """The study folder: the interchange format between the CLI, the app and reports.
 
-Layout (see the README for every column)::
+Layout (names from :mod:`circle.study.files` and :mod:`circle.study.columns`; every column in the README)::
 
     blocks.parquet            GeoParquet, EPSG:4326: blocks, population, reach columns
     facilities.parquet        GeoParquet, EPSG:4326: facilities by category
