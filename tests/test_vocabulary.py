@@ -10,7 +10,7 @@ other module of ``circle/`` and fails, naming ``file:line``, on
   ``pass_{x}``, ``shortfall_{x}``, ``e2sfca_{x}``);
 - a string literal that is a study-folder file name (``"blocks.parquet"``,
   ``"summary.json"``, ``"network/nodes.parquet"`` …), alone or as a piece of
-  an f-string;
+  an f-string, or a study-folder folder name joined into a path (``path / "scenarios"``);
 - the literal ``"block_id"`` or ``"facility_id"``, or either as a keyword of
   ``DataFrame.assign`` (``frame.assign(block_id=…)``).
 """
@@ -84,6 +84,9 @@ STUDY_FILE_NAMES = frozenset(
 # a study file name as a piece of a path typed in an f-string: f"{folder}/summary.json"
 _FILE_IN_PATH = re.compile(r"(^|/)(" + "|".join(map(re.escape, sorted(STUDY_FILE_NAMES))) + r")($|/)")
 
+#: the study folder's folders, flagged where a path is joined with them (elsewhere the words mean other things)
+STUDY_FOLDER_NAMES = frozenset({"network", "access", "scenarios", "suggestions"})
+
 STUDY_ID_COLUMNS = frozenset({"block_id", "facility_id"})
 
 # An f-string is reduced to its text with every ``{…}`` as ``{}``; these shapes are per-category study columns.
@@ -156,6 +159,10 @@ def find_violations(source: str, path: str = "<source>", allowed: frozenset[str]
             for keyword in node.keywords:
                 if keyword.arg in STUDY_ID_COLUMNS and keyword.arg not in allowed:
                     found.append(Violation(path, node.lineno, f"types out a study column: assign({keyword.arg}=…)"))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Constant) and side.value in STUDY_FOLDER_NAMES and side.value not in allowed:
+                    found.append(Violation(path, node.lineno, f"types out a study folder name: / {side.value!r}"))
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
@@ -218,6 +225,7 @@ def test_skipped_files_exist():
         ('path = study.path / "scores.parquet"', "types out a study file name"),
         ('path = folder / "network/edges.parquet"', "types out a study file name"),
         ('path = f"{folder}/summary.json"', "types out a study file name"),
+        ('folder = study.path / "scenarios" / name', "types out a study folder name"),
         ('ids = blocks["block_id"]', "types out a study column"),
         ('frame = frame.rename(columns={"id": "facility_id"})', "types out a study column"),
         ("listed = listed.assign(block_id=lambda frame: frame.index)", "types out a study column"),
@@ -239,6 +247,7 @@ def test_the_checker_finds_a_hand_typed_name(source, expected):
         'def f():\n    """Reads ``blocks.parquet`` and its ``block_id``."""',  # prose
         "from circle.study.columns import BLOCK_ID\nids = blocks[BLOCK_ID]",
         'key = "block"',
+        'table = "scenarios"',  # a database table, not a path
         "frame = frame.assign(rank=[])",
     ],
 )
