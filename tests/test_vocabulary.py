@@ -261,3 +261,16 @@ def test_a_name_may_be_allowed_where_it_names_something_else():
     source = 'sa.Column("block_id", sa.String(80))\npath = folder / "summary.json"\n'
     found = find_violations(source, "db.py", allowed=frozenset({"block_id"}))
     assert [str(v) for v in found] == ["db.py:2: types out a study file name: 'summary.json'"]
+
+
+@pytest.mark.parametrize("module", ["columns.py", "files.py"])
+def test_the_vocabulary_the_lower_rooms_read_imports_nothing(module):
+    """circle.study.columns and circle.study.files stay leaves: prepare, sources and the engine may read them."""
+    tree = ast.parse((VOCABULARY_HOME / module).read_text(encoding="utf-8"))
+    imported = [
+        alias.name if isinstance(node, ast.Import) else node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in (node.names if isinstance(node, ast.Import) else node.names[:1])
+    ]
+    assert [name for name in imported if name != "__future__"] == []
