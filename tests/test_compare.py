@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.analysis.compare import compare_studies, match_blocks, read_comparison
+from circle.analysis.compare import compare_studies, match_blocks
 from circle.cli import main
 from circle.pipeline import AnalysisOptions, analyze
 from circle.study import Study
+from circle.study.comparison import read_comparison
 from circle.study.scenarios import Change
 from circle.tasks.whatif import what_if
 

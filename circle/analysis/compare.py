@@ -20,6 +20,10 @@ residents by age counts everyone for that category, and the category's
 A side is a study folder or a saved scenario (``STUDY/scenarios/NAME``): a
 scenario is its study's blocks with the scenario's reach, so comparing a
 study with one of its scenarios gives exactly the scenario's diff.
+
+The comparison folder's format (its files and columns, reading and writing it)
+is :mod:`circle.study.comparison`; :func:`read_comparison`, :func:`is_comparison`
+and :func:`change_status` are imported here from there for callers of this module.
 """
 
 from __future__ import annotations
@@ -41,17 +45,51 @@ from circle.analysis.demand import demand_of, group_columns
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.errors import CircleError
 from circle.geo import WGS84
-from circle.study import Study, json_default
+from circle.study import Study
 from circle.study.atomic import replace_folder
-from circle.study.columns import time_column
+from circle.study.columns import (
+    BLOCK_ID,
+    NAME,
+    POPULATION,
+    PROXIMITY_MIN,
+    SCORE,
+    TIER_MET,
+    pass_column,
+    time_column,
+)
+from circle.study.comparison import (
+    APPEARED,
+    KIND,
+    MATCH,
+    OLD_BLOCK_ID,
+    POPULATION_OLD,
+    change_column,
+    change_status,
+    check_destination,
+    is_comparison,
+    new_column,
+    old_column,
+    read_comparison,
+    status_column,
+    write_comparison,
+)
+from circle.study.files import BLOCKS, SCENARIO, SCENARIOS, SUMMARY
 from circle.study.scenarios import Change
+
+__all__ = [
+    "OVERLAP_SHARE",
+    "Side",
+    "change_status",
+    "compare_studies",
+    "comparison_assessment",
+    "is_comparison",
+    "match_blocks",
+    "open_side",
+    "read_comparison",
+]
 
 #: Share of the smaller block an overlap must cover for two blocks to match.
 OVERLAP_SHARE = 0.5
-COMPARISON_KIND = "comparison"
-BLOCKS = "blocks.parquet"
-VANISHED = "vanished.parquet"
-SUMMARY = "summary.json"
 
 
 @dataclass
@@ -75,11 +113,11 @@ def open_side(path: str | Path) -> Side:
         When the folder is neither.
     """
     path = Path(path)
-    if (path / "scenario.json").is_file() and path.parent.name == "scenarios":
+    if (path / SCENARIO).is_file() and path.parent.name == SCENARIOS:
         study = Study.open(path.parent.parent)
-        description = json.loads((path / "scenario.json").read_text(encoding="utf-8"))
-        reach = pd.read_parquet(path / "blocks.parquet")
-        if list(reach["block_id"].astype(str)) != list(study.blocks["block_id"].astype(str)):
+        description = json.loads((path / SCENARIO).read_text(encoding="utf-8"))
+        reach = pd.read_parquet(path / BLOCKS)
+        if list(reach[BLOCK_ID].astype(str)) != list(study.blocks[BLOCK_ID].astype(str)):
             raise CircleError(
                 f"scenario {path.name} does not hold the blocks of study {study.path}: it was saved from an "
                 "older version of the study. Save the scenario again.",
@@ -89,7 +127,7 @@ def open_side(path: str | Path) -> Side:
         changes = [Change(**c) for c in description.get("changes", [])]
         label = f"{study.path.name} + {path.name}"
         return Side(label, path, study, blocks, changes, _source(study, scenario=description))
-    if not (path / "summary.json").is_file():
+    if not (path / SUMMARY).is_file():
         raise CircleError(
             f"{path} is neither a study folder (made by `circle analyze`) nor a saved scenario (STUDY/scenarios/NAME).",
             about=("compare",),
@@ -131,8 +169,8 @@ def match_blocks(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, crs: str) -> pd.D
         ``old`` and ``new`` (row positions) and ``match`` (``id`` or
         ``overlap``), one row per matched pair.
     """
-    old_ids = old["block_id"].astype(str).to_numpy()
-    new_ids = new["block_id"].astype(str).to_numpy()
+    old_ids = old[BLOCK_ID].astype(str).to_numpy()
+    new_ids = new[BLOCK_ID].astype(str).to_numpy()
     new_position = pd.Series(np.arange(len(new_ids)), index=new_ids)
     by_id = pd.Series(old_ids).map(new_position)
     matched_old = np.flatnonzero(by_id.notna().to_numpy())
@@ -208,7 +246,7 @@ def compare_studies(
     """
     old, new = open_side(old_path), open_side(new_path)
     out = Path(out)
-    _check_destination(out)
+    check_destination(out)
     assessment = comparison_assessment(old, new, preset)
     crs = new.study.crs
     pairs = match_blocks(old.blocks, new.blocks, crs)
@@ -217,31 +255,9 @@ def compare_studies(
     blocks, vanished = _block_table(old, new, pairs, old_scores, new_scores, assessment)
     summary = _summary(old, new, pairs, old_scores, new_scores, blocks, vanished, assessment)
 
-    def write(staging: Path) -> None:
-        blocks.to_parquet(staging / BLOCKS)
-        vanished.to_parquet(staging / VANISHED)
-        (staging / SUMMARY).write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2, default=json_default) + "\n", encoding="utf-8"
-        )
-
     out.parent.mkdir(parents=True, exist_ok=True)
-    replace_folder(out, write)
+    replace_folder(out, lambda staging: write_comparison(staging, summary, blocks, vanished))
     return summary
-
-
-def _check_destination(out: Path) -> None:
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return
-    try:
-        kind = json.loads((out / SUMMARY).read_text(encoding="utf-8")).get("kind")
-    except (OSError, json.JSONDecodeError, AttributeError):
-        kind = None
-    if kind != COMPARISON_KIND:
-        raise CircleError(
-            f"{out} exists and is not a comparison; choose another folder (a comparison replaces only an "
-            "earlier comparison).",
-            about=("out",),
-        )
 
 
 def _block_table(
@@ -256,7 +272,7 @@ def _block_table(
     n_new = len(new.blocks)
     old_of_new = np.full(n_new, -1, np.int64)
     old_of_new[pairs["new"].to_numpy(np.int64)] = pairs["old"].to_numpy(np.int64)
-    match = np.full(n_new, "appeared", dtype=object)
+    match = np.full(n_new, APPEARED, dtype=object)
     match[pairs["new"].to_numpy(np.int64)] = pairs["match"].to_numpy(object)
     has_old = old_of_new >= 0
 
@@ -267,46 +283,47 @@ def _block_table(
 
     frame = pd.DataFrame(
         {
-            "block_id": new.blocks["block_id"].astype(str).to_numpy(),
-            "old_block_id": np.where(has_old, old.blocks["block_id"].astype(str).to_numpy()[old_of_new], None),
-            "match": match,
+            BLOCK_ID: new.blocks[BLOCK_ID].astype(str).to_numpy(),
+            OLD_BLOCK_ID: np.where(has_old, old.blocks[BLOCK_ID].astype(str).to_numpy()[old_of_new], None),
+            MATCH: match,
         }
     )
-    for column in ("name", "place_zh", "place_en", "subdistrict", "community"):
+    for column in (NAME, "place_zh", "place_en", "subdistrict", "community"):
         if column in new.blocks:
             frame[column] = new.blocks[column].to_numpy()
-    frame["population_old"] = old_values(old.blocks["population"].to_numpy(float))
-    frame["population"] = new.blocks["population"].to_numpy(float)
+    frame[POPULATION_OLD] = old_values(old.blocks[POPULATION].to_numpy(float))
+    frame[POPULATION] = new.blocks[POPULATION].to_numpy(float)
     for column in group_columns(assessment.preset, new.blocks):  # the residents a category's figures count
         frame[column] = new.blocks[column].to_numpy()
-    for name in ("score", "tier_met", "proximity_min"):
+    for name in (SCORE, TIER_MET, PROXIMITY_MIN):
         before = old_values(old_scores[name].to_numpy(float))
         after = new_scores[name].to_numpy(float)
-        frame[f"{name}_old"] = before
-        frame[f"{name}_new"] = after
-        frame[f"{name}_change"] = after - before
+        frame[old_column(name)] = before
+        frame[new_column(name)] = after
+        frame[change_column(name)] = after - before
     for category in assessment.categories():
         key = category.key
-        before_t = old_values(old.blocks[time_column(key, 1)].to_numpy(float))
-        after_t = new.blocks[time_column(key, 1)].to_numpy(float)
-        passed_before = old_values(old_scores[f"pass_{key}"].to_numpy(float)) == 1.0
-        passed_after = new_scores[f"pass_{key}"].to_numpy(bool)
-        frame[f"{key}_t1_old"] = before_t
-        frame[f"{key}_t1_new"] = after_t
-        frame[f"{key}_t1_change"] = after_t - before_t
-        frame[f"{key}_status"] = np.select(
+        minutes = time_column(key, 1)
+        before_t = old_values(old.blocks[minutes].to_numpy(float))
+        after_t = new.blocks[minutes].to_numpy(float)
+        passed_before = old_values(old_scores[pass_column(key)].to_numpy(float)) == 1.0
+        passed_after = new_scores[pass_column(key)].to_numpy(bool)
+        frame[old_column(minutes)] = before_t
+        frame[new_column(minutes)] = after_t
+        frame[change_column(minutes)] = after_t - before_t
+        frame[status_column(key)] = np.select(
             [~has_old, passed_after & ~passed_before, passed_before & ~passed_after, passed_after],
-            ["appeared", "gained", "lost", "served"],
+            [APPEARED, "gained", "lost", "served"],
             "unserved",
         )
     blocks = gpd.GeoDataFrame(frame, geometry=new.blocks.geometry.to_crs(WGS84).to_numpy(), crs=WGS84)
     gone = np.setdiff1d(np.arange(len(old.blocks)), pairs["old"].to_numpy(np.int64))
     vanished = gpd.GeoDataFrame(
         {
-            "block_id": old.blocks["block_id"].astype(str).to_numpy()[gone],
-            "population": old.blocks["population"].to_numpy(float)[gone],
-            "score": old_scores["score"].to_numpy(float)[gone],
-            "tier_met": old_scores["tier_met"].to_numpy()[gone],
+            BLOCK_ID: old.blocks[BLOCK_ID].astype(str).to_numpy()[gone],
+            POPULATION: old.blocks[POPULATION].to_numpy(float)[gone],
+            SCORE: old_scores[SCORE].to_numpy(float)[gone],
+            TIER_MET: old_scores[TIER_MET].to_numpy()[gone],
         },
         geometry=old.blocks.geometry.to_crs(WGS84).to_numpy()[gone],
         crs=WGS84,
@@ -324,8 +341,8 @@ def _summary(
     vanished: gpd.GeoDataFrame,
     assessment: Assessment,
 ) -> dict[str, Any]:
-    matched = blocks["match"].to_numpy(object) != "appeared"
-    population = blocks["population"].to_numpy(float)
+    matched = blocks[MATCH].to_numpy(object) != APPEARED
+    population = blocks[POPULATION].to_numpy(float)
     before_summary = summarize(old_scores, assessment, worst=0)
     after_summary = summarize(new_scores, assessment, worst=0)
     categories = {}
@@ -337,7 +354,7 @@ def _summary(
     walk = time_changes(matched_old, matched_new, {k: v[matched] for k, v in residents.items()}, list(demand))
     for category in assessment.categories():
         key = category.key
-        status = blocks[f"{key}_status"].to_numpy(object)
+        status = blocks[status_column(key)].to_numpy(object)
         counted = residents[key]
         notes = {
             side: summary.categories[key].note
@@ -350,14 +367,14 @@ def _summary(
             "newly_served": round(float(counted[status == "gained"].sum()), 1),
             "no_longer_served": round(float(counted[status == "lost"].sum()), 1),
             "appeared_served": round(
-                float(counted[(status == "appeared") & new_scores[f"pass_{key}"].to_numpy(bool)].sum()), 1
+                float(counted[(status == APPEARED) & new_scores[pass_column(key)].to_numpy(bool)].sum()), 1
             ),
             **walk[key],
             **({"group": demand[key].record()} if demand[key].by_age else {}),
             **({"notes": notes} if notes else {}),
         }
-    tier_old = blocks["tier_met_old"].to_numpy(float)
-    tier_new = blocks["tier_met_new"].to_numpy(float)
+    tier_old = blocks[old_column(TIER_MET)].to_numpy(float)
+    tier_new = blocks[new_column(TIER_MET)].to_numpy(float)
     measures = {}
     for name in ("F15", "categories_within_15", "proximity_min", "gini_proximity", "mean_score", "population"):
         before, after = getattr(before_summary, name), getattr(after_summary, name)
@@ -368,7 +385,7 @@ def _summary(
         }
     counts = pairs["match"].value_counts()
     return {
-        "kind": COMPARISON_KIND,
+        "kind": KIND,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "old": {"label": old.label, **old.source},
         "new": {"label": new.label, **new.source},
@@ -388,51 +405,11 @@ def _summary(
         "residents": {
             "matched": round(float(population[matched].sum()), 1),
             "appeared": round(float(population[~matched].sum()), 1),
-            "vanished": round(float(vanished["population"].sum()), 1),
+            "vanished": round(float(vanished[POPULATION].sum()), 1),
         },
         "categories": categories,
         "newly_meeting_15": round(float(population[matched & (tier_old < 15) & (tier_new >= 15)].sum()), 1),
         "no_longer_meeting_15": round(float(population[matched & (tier_old >= 15) & (tier_new < 15)].sum()), 1),
         "measures": measures,
-        "blocks_changed": int((matched & (np.abs(blocks["score_change"].to_numpy(float)) > 1e-9)).sum()),
+        "blocks_changed": int((matched & (np.abs(blocks[change_column(SCORE)].to_numpy(float)) > 1e-9)).sum()),
     }
-
-
-def read_comparison(path: str | Path) -> tuple[dict[str, Any], gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Return a comparison folder's summary, blocks and vanished blocks.
-
-    Raises
-    ------
-    CircleError
-        When the folder holds no comparison.
-    """
-    path = Path(path)
-    try:
-        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        summary = {}
-    if summary.get("kind") != COMPARISON_KIND:
-        raise CircleError(f"{path} holds no comparison (made by `circle compare`).", about=("compare",))
-    return summary, gpd.read_parquet(path / BLOCKS), gpd.read_parquet(path / VANISHED)
-
-
-def change_status(summary: dict[str, Any], blocks: pd.DataFrame) -> np.ndarray:
-    """Return per block of a comparison what changed, in one word.
-
-    ``appeared``, ``mixed`` (gained one category, lost another), ``lost``,
-    ``gained`` or ``unchanged``: the first that holds.
-    """
-    keys = summary["categories_assessed"]
-    statuses = blocks[[f"{k}_status" for k in keys]].to_numpy(object) if keys else np.zeros((len(blocks), 0))
-    gained = (statuses == "gained").any(axis=1)
-    lost = (statuses == "lost").any(axis=1)
-    appeared = blocks["match"].to_numpy(object) == "appeared"
-    return np.select([appeared, gained & lost, lost, gained], ["appeared", "mixed", "lost", "gained"], "unchanged")
-
-
-def is_comparison(path: str | Path) -> bool:
-    """Whether a folder holds a comparison."""
-    try:
-        return json.loads((Path(path) / SUMMARY).read_text(encoding="utf-8")).get("kind") == COMPARISON_KIND
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return False

@@ -46,7 +46,7 @@ from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.engine import Destinations, get_backend
 from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
 from circle.study import Study
-from circle.study.columns import time_column
+from circle.study.columns import BLOCK_ID, FACILITY_ID, pass_column, time_column
 
 COLUMNS = (
     "key",
@@ -142,7 +142,7 @@ def network_passes(geometry: StudyGeometry, rules: tuple[RadiusRule, ...]) -> np
         if rule.category not in problem.destinations:
             continue
         ids, access = problem.destinations[rule.category].ids, problem.destinations[rule.category].access
-        kept = pd.Index(ids).isin(geometry.qualifying(rule)["facility_id"].astype(str))
+        kept = pd.Index(ids).isin(geometry.qualifying(rule)[FACILITY_ID].astype(str))
         local = np.cumsum(kept) - 1  # a kept facility's position among the kept
         subset = access.take(np.flatnonzero(kept[access.owner]))
         subset.owner = local[subset.owner].astype(np.int64)
@@ -169,7 +169,7 @@ def straight_line_minutes(geometry: StudyGeometry) -> pd.DataFrame:
     """
     points = shapely.point_on_surface(geometry.blocks.geometry.to_numpy())
     limit_min = geometry.assessment.preset.search_limit_s / 60.0
-    frame = pd.DataFrame({"block_id": geometry.blocks["block_id"].to_numpy(), "population": geometry.population})
+    frame = pd.DataFrame({BLOCK_ID: geometry.blocks[BLOCK_ID].to_numpy(), "population": geometry.population})
     for column in group_columns(geometry.assessment.preset, geometry.blocks):
         frame[column] = geometry.blocks[column].to_numpy()
     for category in geometry.assessment.preset.categories:
@@ -336,7 +336,7 @@ def _compound_rows(
 
 def _passes(geometry: StudyGeometry, frame: pd.DataFrame, category) -> np.ndarray:
     """Whether each block's nearest ``category`` is within its threshold in ``frame`` (scores or straight lines)."""
-    column = f"pass_{category.key}"
+    column = pass_column(category.key)
     if column in frame:
         return frame[column].to_numpy(bool)
     minutes = frame.get(time_column(category.key, 1))  # straight lines have it; scores take the blocks' times
@@ -423,7 +423,7 @@ def community_counts(geometry: StudyGeometry, scores: pd.DataFrame, lang: str) -
     )
     keys = [c.key for c in geometry.assessment.categories()]
     for key in keys:
-        frame[key] = scores[f"pass_{key}"].to_numpy(bool)
+        frame[key] = scores[pass_column(key)].to_numpy(bool)
     # a compound belongs to the unit most of its residents live in
     per_compound = frame.groupby("compound").agg(
         {"population": "sum", **{k: "any" for k in keys}, "subdistrict": "first", "community": "first"}

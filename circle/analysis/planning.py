@@ -35,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from circle.analysis.demand import demand_of
 from circle.analysis.scoring import Assessment
-from circle.study.columns import POP_FLAG, time_column
+from circle.study.columns import BLOCK_ID, POP_FLAG, pass_column, shortfall_column, time_column
 
 
 def population_flags(blocks: pd.DataFrame) -> np.ndarray:
@@ -54,11 +54,11 @@ def flagged_blocks(blocks: pd.DataFrame) -> list[dict]:
     rows = np.flatnonzero(flags != "")
     population = blocks["population"].to_numpy(float)
     area_ha = blocks["area_m2"].to_numpy(float) / 10_000.0 if "area_m2" in blocks else np.full(len(blocks), np.nan)
-    ids = blocks["block_id"].astype(str).to_numpy()
+    ids = blocks[BLOCK_ID].astype(str).to_numpy()
     order = rows[np.argsort(-population[rows], kind="stable")]
     return [
         {
-            "block_id": str(ids[i]),
+            BLOCK_ID: str(ids[i]),
             "population": round(float(population[i]), 1),
             "density_per_ha": round(float(population[i] / area_ha[i]), 1) if area_ha[i] > 0 else None,
             "pop_flag": str(flags[i]),
@@ -100,7 +100,7 @@ def renewal_priority(
     for category in assessment.categories():
         demand = demand_of(assessment.preset, category, blocks)
         residents = np.maximum(demand.residents(blocks), 0.0)
-        shortfall = scores[f"shortfall_{category.key}"].to_numpy(float)
+        shortfall = scores[shortfall_column(category.key)].to_numpy(float)
         priority += float(category.weight.value) * shortfall * np.power(residents, alpha)
         t1 = blocks[time_column(category.key, 1)].to_numpy(float)
         within_en = category.describe_threshold(rules.criterion, "en")
@@ -192,9 +192,9 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
     lacking = []
     for category in assessment.categories():
         demand = demand_of(assessment.preset, category, scored)
-        unserved = demand.residents(scored)[gap] * ~scored[f"pass_{category.key}"].to_numpy(bool)[gap]
+        unserved = demand.residents(scored)[gap] * ~scored[pass_column(category.key)].to_numpy(bool)[gap]
         lacking.append((category, demand, np.bincount(labels, weights=unserved, minlength=n_labels)))
-    ids = scored["block_id"].astype(str).to_numpy()[gap]
+    ids = scored[BLOCK_ID].astype(str).to_numpy()[gap]
     by_label = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[by_label], np.arange(n_labels + 1))
     shapes = geometry.to_numpy()[gap]

@@ -39,6 +39,7 @@ import shapely.geometry
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_geometries, transform_xy
 from circle.study import Study
+from circle.study.columns import BLOCK_ID, FACILITY_ID
 from circle.study.scenarios import Change
 
 #: a closed or wrong facility is looked for this far from the pin (metres, straight line to its outline)
@@ -131,7 +132,7 @@ def nearest_facility(
         return None
     name = facilities["name"].iloc[best]
     return (
-        str(facilities["facility_id"].iloc[best]),
+        str(facilities[FACILITY_ID].iloc[best]),
         name if isinstance(name, str) and name else None,
         float(distances[best]),
     )
@@ -281,7 +282,7 @@ def report_places(
     """
     from circle.prepare.block_places import shown_names
 
-    ids = blocks["block_id"].astype(str).to_numpy(object)
+    ids = blocks[BLOCK_ID].astype(str).to_numpy(object)
     position = pd.Series(np.arange(len(ids)), index=ids)
     position = position[~position.index.duplicated()]
     found = np.full(len(reports), -1, np.int64)

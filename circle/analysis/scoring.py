@@ -50,7 +50,7 @@ import pandas as pd
 from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
 from circle.analysis.demand import AGE_SOURCE_COLUMN, Demand, demand_of, group_columns
 from circle.standards import Category, Preset
-from circle.study.columns import nearest_minutes_column, time_column
+from circle.study.columns import BLOCK_ID, nearest_minutes_column, pass_column, shortfall_column, time_column
 from circle.study.summary import CategoryCoverage, ScoreSummary
 
 
@@ -179,7 +179,7 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
     preset = assessment.preset
     rules = preset.scoring
     limit_min = preset.search_limit_s / 60.0
-    out = pd.DataFrame({"block_id": blocks["block_id"].to_numpy(), "population": blocks["population"].to_numpy()})
+    out = pd.DataFrame({BLOCK_ID: blocks[BLOCK_ID].to_numpy(), "population": blocks["population"].to_numpy()})
     for column in group_columns(preset, blocks):  # so summaries of the scores count each category's group
         values = blocks[column]
         out[column] = values.to_numpy(object) if column == AGE_SOURCE_COLUMN else pd.to_numeric(values).to_numpy(float)
@@ -197,9 +197,9 @@ def score_blocks(blocks: pd.DataFrame, assessment: Assessment) -> pd.DataFrame:
         t1 = blocks[time_column(category.key, 1)].to_numpy(float)
         nearest_minutes.append(np.where(np.isnan(t1), limit_min, t1))
         passed = assessment.passes(category, t1)
-        out[f"pass_{category.key}"] = passed
+        out[pass_column(category.key)] = passed
         shortfall = np.where(np.isnan(t1), 1.0, np.clip((t1 - threshold_min) / threshold_min, 0.0, 1.0))
-        out[f"shortfall_{category.key}"] = np.where(passed, 0.0, shortfall)
+        out[shortfall_column(category.key)] = np.where(passed, 0.0, shortfall)
         tier = float(category.tier.value)
         tier_ok[tier] = tier_ok.get(tier, np.ones(len(blocks), bool)) & passed
         if rules.zero_at_factor is not None:
@@ -251,7 +251,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
     categories = {}
     within_15 = np.zeros(len(scores))
     for category in assessment.categories():
-        passed = scores[f"pass_{category.key}"].to_numpy(bool)
+        passed = scores[pass_column(category.key)].to_numpy(bool)
         categories[category.key] = _coverage(scores, category, passed, assessment)
         minutes = _nearest_minutes(scores, category.key)
         if minutes is not None:
@@ -278,7 +278,7 @@ def summarize(scores: pd.DataFrame, assessment: Assessment, worst: int = 10) -> 
         mean_score=round(float(np.average(scores["score"], weights=population)), 1) if total else None,
         worst_blocks=[
             {
-                "block_id": str(row.block_id),
+                BLOCK_ID: str(getattr(row, BLOCK_ID)),
                 "population": round(float(row.population), 1),
                 "score": float(row.score),
                 "tier_met": int(row.tier_met),
@@ -345,8 +345,8 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     for category in assessment.categories():
         demand = counted[category.key] = demand_of(assessment.preset, category, baseline)
         residents = demand.residents(baseline)
-        before = baseline[f"pass_{category.key}"].to_numpy(bool)
-        after = scenario[f"pass_{category.key}"].to_numpy(bool)
+        before = baseline[pass_column(category.key)].to_numpy(bool)
+        after = scenario[pass_column(category.key)].to_numpy(bool)
         gained = float(residents[~before & after].sum())
         lost = float(residents[before & ~after].sum())
         if gained or lost:

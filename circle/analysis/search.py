@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from circle.study.columns import BLOCK_ID
+
 _SPACES = re.compile(r"[\s'’·•.．,，、()（）\[\]【】「」《》\-_]+")  # also in circle/publish/assets/site.js
 
 
@@ -59,7 +61,7 @@ class NameIndex:
         return cls(
             pd.DataFrame(
                 {
-                    "block_id": named["block_id"].astype(str).to_numpy(),
+                    BLOCK_ID: named[BLOCK_ID].astype(str).to_numpy(),
                     "name": names,
                     "plain": [normalise(n) for n in names],
                     "pinyin": [f[0] for f in forms],
@@ -72,7 +74,7 @@ class NameIndex:
         """Return up to ``limit`` matching blocks (``block_id``, ``name``, ``rank``), best first."""
         wanted = normalise(query)
         if not wanted:
-            return self.frame.iloc[:0][["block_id", "name"]].assign(rank=[])
+            return self.frame.iloc[:0][[BLOCK_ID, "name"]].assign(rank=[])
         wanted_pinyin = pinyin_forms(query)[0]
         best = []
         for row in self.frame.itertuples():
@@ -91,8 +93,8 @@ class NameIndex:
                 candidate = score * 3 + weight
                 rank = candidate if rank is None else min(rank, candidate)
             if rank is not None:
-                best.append((rank, len(row.name), row.block_id, row.name))
+                best.append((rank, len(row.name), getattr(row, BLOCK_ID), row.name))
         best.sort()
         return pd.DataFrame(
-            [{"block_id": b, "name": n, "rank": r} for r, _, b, n in best[:limit]], columns=["block_id", "name", "rank"]
+            [{BLOCK_ID: b, "name": n, "rank": r} for r, _, b, n in best[:limit]], columns=[BLOCK_ID, "name", "rank"]
         )

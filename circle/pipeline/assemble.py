@@ -19,6 +19,8 @@ from circle.prepare.population.totals import population_summary
 from circle.standards.age_groups import population_column
 from circle.study import ATTRIBUTION, FORMAT_VERSION, StudyTables, study_counts
 from circle.study.columns import (
+    BLOCK_ID,
+    FACILITY_ID,
     MATCHED_RULE,
     POP_AGE_SOURCE,
     POPULATION_HIGH,
@@ -57,7 +59,7 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
     via[inputs.block_point_owner[inputs.block_via_entrance]] = True
     out = pd.DataFrame(
         {
-            "block_id": blocks["block_id"].astype(str).to_numpy(),
+            BLOCK_ID: blocks[BLOCK_ID].astype(str).to_numpy(),
             "name": blocks["name"].to_numpy(object),
             "place_zh": blocks["place_zh"].to_numpy(object),
             "place_en": blocks["place_en"].to_numpy(object),
@@ -86,7 +88,7 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
             columns[time_column(category.key, rank + 1)] = answer.seconds[:, rank] / 60.0
         for position, minutes in enumerate(preset.thresholds_min):
             columns[count_column(category.key, minutes)] = answer.counts[:, position].astype(np.int32)
-        category_ids = facilities.loc[facilities["category"] == category.key, "facility_id"].to_numpy(object)
+        category_ids = facilities.loc[facilities["category"] == category.key, FACILITY_ID].to_numpy(object)
         nearest = np.full(n_blocks, None, dtype=object)
         nearest[ids >= 0] = category_ids[ids[ids >= 0]]
         columns[nearest_id_column(category.key)] = nearest
@@ -96,7 +98,7 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
     facility_count = np.bincount(facility_access.owner, minlength=len(facilities))
     facility_table = gpd.GeoDataFrame(
         {
-            "facility_id": facilities["facility_id"].to_numpy(object),
+            FACILITY_ID: facilities[FACILITY_ID].to_numpy(object),
             "category": facilities["category"].to_numpy(object),
             "name": facilities["name"].to_numpy(object),
             "osm_id": facilities["osm_id"].to_numpy(np.int64) if len(facilities) else np.zeros(0, np.int64),
@@ -126,15 +128,15 @@ def study_tables(inputs: StudyInputs, reach: dict[str, CategoryReach]) -> StudyT
         }
     )
     edges = network.directed_edges()
-    block_ids = block_table["block_id"].to_numpy(object)
-    facility_ids = facility_table["facility_id"].to_numpy(object)
+    block_ids = block_table[BLOCK_ID].to_numpy(object)
+    facility_ids = facility_table[FACILITY_ID].to_numpy(object)
     return StudyTables(
         blocks=block_table,
         facilities=facility_table,
         nodes=nodes,
         edges=edges,
-        block_access=_access_frame(block_access, block_ids, "block_id", network.crs),
-        facility_access=_access_frame(facility_access, facility_ids, "facility_id", network.crs),
+        block_access=_access_frame(block_access, block_ids, BLOCK_ID, network.crs),
+        facility_access=_access_frame(facility_access, facility_ids, FACILITY_ID, network.crs),
     )
 
 

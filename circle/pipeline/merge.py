@@ -35,6 +35,7 @@ from circle.prepare.population.counts import CountedSources, recount_merged
 from circle.prepare.population.totals import population_summary
 from circle.standards import Preset
 from circle.study import Study, StudyTables, study_counts, write_study
+from circle.study.columns import BLOCK_ID, FACILITY_ID
 from circle.study.summary import Imports, Memory, SourceInfo
 
 #: blocks of these id prefixes come first, in this order (as ``circle analyze`` lists them).
@@ -158,16 +159,16 @@ def _merged_blocks(studies, osm_ids: np.ndarray) -> tuple[gpd.GeoDataFrame, pd.D
     if not frames:
         return studies[0][1].blocks.iloc[:0], studies[0][1].block_access.iloc[:0]
     blocks = pd.concat(frames, ignore_index=True)
-    if blocks["block_id"].duplicated().any():
-        twice = blocks.loc[blocks["block_id"].duplicated(), "block_id"].head(3).tolist()
+    if blocks[BLOCK_ID].duplicated().any():
+        twice = blocks.loc[blocks[BLOCK_ID].duplicated(), BLOCK_ID].head(3).tolist()
         raise StudyError(f"blocks {', '.join(twice)} belong to two tiles: the tiles are from different grids.")
-    ids = blocks["block_id"].astype(str)
+    ids = blocks[BLOCK_ID].astype(str)
     kind = ids.str[0].map(_BLOCK_KIND_ORDER).fillna(3).to_numpy()
     order = np.lexsort((ids.to_numpy(), kind))
     blocks = gpd.GeoDataFrame(blocks.iloc[order].reset_index(drop=True), geometry="geometry", crs=WGS84)
     access = pd.concat(access, ignore_index=True)
-    position = pd.Series(np.arange(len(blocks)), index=blocks["block_id"])
-    access = access.iloc[np.lexsort((access["node"].to_numpy(), position[access["block_id"]].to_numpy()))]
+    position = pd.Series(np.arange(len(blocks)), index=blocks[BLOCK_ID])
+    access = access.iloc[np.lexsort((access["node"].to_numpy(), position[access[BLOCK_ID]].to_numpy()))]
     return blocks, access.reset_index(drop=True)
 
 
@@ -181,7 +182,7 @@ def _merged_facilities(studies, osm_ids: np.ndarray, grid: TileGrid) -> tuple[gp
         column, row = grid.nearest_index(shapely.get_x(inner), shapely.get_y(inner))
         mine = facilities[(column == tile.column) & (row == tile.row)]
         frames.append(mine)
-        rows = study.facility_access[study.facility_access["facility_id"].isin(mine["facility_id"])].copy()
+        rows = study.facility_access[study.facility_access[FACILITY_ID].isin(mine[FACILITY_ID])].copy()
         rows["node"] = _node_index(study, osm_ids)[rows["node"].to_numpy(np.int64)]
         access.append(rows)
     if not frames:
@@ -189,12 +190,12 @@ def _merged_facilities(studies, osm_ids: np.ndarray, grid: TileGrid) -> tuple[gp
     facilities = pd.concat(frames, ignore_index=True)
     order = {key: i for i, key in enumerate(studies[0][1].summary.category_keys)}
     facilities = facilities.iloc[
-        np.lexsort((facilities["facility_id"].to_numpy(), facilities["category"].map(order).to_numpy()))
+        np.lexsort((facilities[FACILITY_ID].to_numpy(), facilities["category"].map(order).to_numpy()))
     ]
     facilities = gpd.GeoDataFrame(facilities.reset_index(drop=True), geometry="geometry", crs=WGS84)
     access = pd.concat(access, ignore_index=True)
-    position = pd.Series(np.arange(len(facilities)), index=facilities["facility_id"])
-    access = access.iloc[np.lexsort((access["node"].to_numpy(), position[access["facility_id"]].to_numpy()))]
+    position = pd.Series(np.arange(len(facilities)), index=facilities[FACILITY_ID])
+    access = access.iloc[np.lexsort((access["node"].to_numpy(), position[access[FACILITY_ID]].to_numpy()))]
     return facilities, access.reset_index(drop=True)
 
 

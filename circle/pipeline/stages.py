@@ -61,6 +61,7 @@ from circle.sources.osm_parts import load_part
 from circle.sources.tables import FacilityTableSpec, parse_columns
 from circle.standards import Preset, WalkingProfile, load_preset, load_profile
 from circle.standards.regions import region_for
+from circle.study.columns import BLOCK_ID
 
 
 class StageMessage(str):
@@ -216,7 +217,7 @@ def find_blocks(options: AnalysisOptions, source: SourceRead) -> BlocksFound:
         )
         block_origin = "user_file"
         blocks = estimate_population(blocks, osm, preset, user_blocks=True)
-        blocks["parent_id"] = blocks["block_id"].astype(str)
+        blocks["parent_id"] = blocks[BLOCK_ID].astype(str)
         blocks["fence"] = None
         blocks = count_residents(
             blocks, _counted_sources(options), preset, crs, imports, admin_areas=osm.admin_areas, reference=reference

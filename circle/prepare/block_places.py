@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from circle.i18n import t
+from circle.study.columns import BLOCK_ID
 
 #: a street this close to a block's outline bounds it
 ALONG_M = 40.0
@@ -130,7 +131,7 @@ def _shown(blocks: pd.DataFrame, lang: str, unnamed: str | None, units: np.ndarr
     """:func:`shown_names`, given the blocks' :func:`admin_unit_names`."""
     own = _texts(blocks, "name")
     place = _texts(blocks, f"place_{lang}")
-    last = blocks["block_id"].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
+    last = blocks[BLOCK_ID].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
     return np.array([n or p or u or i for n, p, u, i in zip(own, place, units, last, strict=True)], dtype=object)
 
 

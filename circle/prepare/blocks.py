@@ -29,7 +29,7 @@ from circle.prepare.population.estimate import building_levels as building_level
 from circle.sources.osm import OsmData
 from circle.sources.osm_features import STRICT_RESIDENTIAL_BUILDINGS
 from circle.standards import Preset
-from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
+from circle.study.columns import BLOCK_ID, POPULATION_HIGH, POPULATION_LOW
 
 #: a leftover piece of an overlapping residential area smaller than this is dropped (m²).
 MIN_BLOCK_AREA_M2 = 200.0
@@ -117,11 +117,11 @@ def _canonical(blocks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _landuse_blocks(osm: OsmData, crs: str) -> gpd.GeoDataFrame:
     residential = osm.residential
     if residential.empty:
-        return gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+        return gpd.GeoDataFrame({BLOCK_ID: [], "name": []}, geometry=[], crs=crs)
     names = residential["name"].fillna(residential["name_zh"]).fillna(residential["name_en"])
     frame = gpd.GeoDataFrame(
         {
-            "block_id": residential["osm_type"].str[0] + residential["osm_id"].astype(str),
+            BLOCK_ID: residential["osm_type"].str[0] + residential["osm_id"].astype(str),
             "name": names.to_numpy(object),
         },
         geometry=residential.geometry.to_numpy(),
@@ -163,7 +163,7 @@ def estimate_population(
     """
     params = {key: float(value.value) for key, value in preset.population.items()}
     blocks = blocks.copy()
-    ids = blocks["block_id"].astype(str)
+    ids = blocks[BLOCK_ID].astype(str)
     street = np.zeros(len(blocks), bool) if user_blocks else ids.str.match(r"[sg]").to_numpy(bool)
     estimated = estimate_residents(blocks, osm, params, street).drop(columns="mapped_share")
     if "population" in blocks.columns:
@@ -229,7 +229,7 @@ def split_large_blocks(
     geometry = blocks.geometry.to_numpy()
     parts, parent = split_geometries(geometry, street_lines, split_rule(preset))
     count = np.bincount(parent, minlength=len(blocks))
-    ids = blocks["block_id"].astype(str).to_numpy(object)
+    ids = blocks[BLOCK_ID].astype(str).to_numpy(object)
     out = blocks.iloc[parent].reset_index(drop=True)
     out["parent_id"] = ids[parent]
     out = out.set_geometry(gpd.GeoSeries(parts, crs=blocks.crs).values)
@@ -238,7 +238,7 @@ def split_large_blocks(
         out["fence"] = None
         return out
     rank = np.arange(len(parent)) - np.searchsorted(parent, parent)
-    out.loc[cut, "block_id"] = [f"{i}-{r + 1}" for i, r in zip(ids[parent[cut]], rank[cut], strict=True)]
+    out.loc[cut, BLOCK_ID] = [f"{i}-{r + 1}" for i, r in zip(ids[parent[cut]], rank[cut], strict=True)]
     params = {key: float(value.value) for key, value in preset.population.items()}
     # only the parts need their floor area found; a block that was not cut keeps the one it has
     floor = out["floor_area_m2"].to_numpy(float).copy()
@@ -278,7 +278,7 @@ def _remove_overlaps(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame["geometry"] = _minus_overlapping(geoms, geoms, smaller_only=True)
     frame["geometry"] = [polygonal_part(g) for g in frame.geometry.values]
     frame = frame[frame.geometry.area >= MIN_BLOCK_AREA_M2]
-    return frame.sort_values("block_id").reset_index(drop=True)
+    return frame.sort_values(BLOCK_ID).reset_index(drop=True)
 
 
 def _minus_overlapping(targets: np.ndarray, cutters: np.ndarray, smaller_only: bool = False) -> np.ndarray:
@@ -332,7 +332,7 @@ def landuse_mapped_around(points: np.ndarray, footprint: np.ndarray, inside: np.
 def _street_blocks(
     osm: OsmData, crs: str, strict: bool, exclude: gpd.GeoDataFrame, preset: Preset | None = None
 ) -> gpd.GeoDataFrame:
-    empty = gpd.GeoDataFrame({"block_id": [], "name": []}, geometry=[], crs=crs)
+    empty = gpd.GeoDataFrame({BLOCK_ID: [], "name": []}, geometry=[], crs=crs)
     buildings = osm.buildings
     residential = buildings[buildings["residential"].to_numpy(bool)]
     if osm.street_lines.empty or residential.empty:
@@ -367,4 +367,4 @@ def _street_blocks(
         holding = np.array([polygonal_part(p) for p in cut], dtype=object)
         large = shapely.area(holding) >= MIN_BLOCK_AREA_M2
         holding, ids = holding[large], ids[large]
-    return gpd.GeoDataFrame({"block_id": ids, "name": None}, geometry=list(holding), crs=crs)
+    return gpd.GeoDataFrame({BLOCK_ID: ids, "name": None}, geometry=list(holding), crs=crs)

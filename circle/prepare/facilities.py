@@ -14,9 +14,9 @@ from circle.sources.offset_check import check_offset
 from circle.sources.osm_features import OsmFeature
 from circle.sources.tables import FacilityTableSpec, read_facility_table_with_report
 from circle.standards import Preset
-from circle.study.columns import MATCHED_RULE
+from circle.study.columns import FACILITY_ID, MATCHED_RULE
 
-FACILITY_COLUMNS = ["facility_id", "category", "name", "osm_id", "osm_type", "source", MATCHED_RULE, "geometry"]
+FACILITY_COLUMNS = [FACILITY_ID, "category", "name", "osm_id", "osm_type", "source", MATCHED_RULE, "geometry"]
 
 
 def facility_name(tags: dict[str, str]) -> str | None:
@@ -72,10 +72,10 @@ def facilities_from_osm(features: list[tuple[OsmFeature, list[str]]], preset: Pr
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84).to_crs(crs)
     frame = _merge_points_into_areas(frame)
     frame = _drop_too_small(frame, preset)
-    frame["facility_id"] = frame["category"] + ":" + frame["osm_type"].str[0] + frame["osm_id"].astype(str)
-    frame = frame.drop_duplicates("facility_id")
+    frame[FACILITY_ID] = frame["category"] + ":" + frame["osm_type"].str[0] + frame["osm_id"].astype(str)
+    frame = frame.drop_duplicates(FACILITY_ID)
     order = {c.key: i for i, c in enumerate(preset.categories)}
-    frame = frame.assign(_order=frame["category"].map(order)).sort_values(["_order", "facility_id"])
+    frame = frame.assign(_order=frame["category"].map(order)).sort_values(["_order", FACILITY_ID])
     return frame[[*FACILITY_COLUMNS, "tags"]].reset_index(drop=True)
 
 
@@ -168,7 +168,7 @@ def import_facility_table(
     label = f"import:{spec.path.name}"
     rows = gpd.GeoDataFrame(
         {
-            "facility_id": [f"{c}:x{r}" for c, r in zip(imported["category"], imported["row"], strict=True)],
+            FACILITY_ID: [f"{c}:x{r}" for c, r in zip(imported["category"], imported["row"], strict=True)],
             "category": imported["category"].to_numpy(object),
             "name": imported["name"].to_numpy(object),
             "osm_id": np.zeros(len(imported), np.int64),
@@ -194,7 +194,7 @@ def import_facility_table(
         osm_facilities = osm_facilities[~dropping]
     merged = pd.concat([osm_facilities, rows], ignore_index=True)
     order = {c.key: i for i, c in enumerate(preset.categories)}
-    merged = merged.assign(_order=merged["category"].map(order)).sort_values(["_order", "facility_id"], kind="stable")
+    merged = merged.assign(_order=merged["category"].map(order)).sort_values(["_order", FACILITY_ID], kind="stable")
     merged = gpd.GeoDataFrame(merged.drop(columns="_order").reset_index(drop=True), geometry="geometry", crs=crs)
     report = {
         "file": spec.path.name,
@@ -220,8 +220,8 @@ def _inside(rows: gpd.GeoDataFrame, extent: Any) -> tuple[gpd.GeoDataFrame, dict
     if extent is None or rows.empty:
         return rows, {"rows": 0, "examples": []}
     inside = shapely.intersects(rows.geometry.values, extent)
-    beyond = rows[~inside].drop_duplicates("facility_id")
-    lines = beyond["facility_id"].str.split(":x").str[-1]
+    beyond = rows[~inside].drop_duplicates(FACILITY_ID)
+    lines = beyond[FACILITY_ID].str.split(":x").str[-1]
     names = [n for n in dict.fromkeys(beyond["name"].fillna("").astype(str)) if n]
     return rows[inside].reset_index(drop=True), {"rows": int(lines.nunique()), "examples": names[:3]}
 

@@ -27,7 +27,15 @@ from circle.publish.words import missing_lines, not_held_lines
 from circle.standards import load_profile
 from circle.study import Study
 from circle.study.atomic import replace_folder
-from circle.study.columns import nearest_id_column, nearest_minutes_column
+from circle.study.columns import (
+    BLOCK_ID,
+    FACILITY_ID,
+    nearest_id_column,
+    nearest_minutes_column,
+    pass_column,
+    time_column,
+)
+from circle.study.files import SCORES, SUMMARY
 
 FORMAT = 1
 ASSETS = Path(__file__).parent / "assets"
@@ -102,10 +110,10 @@ def publish_site(
     if options.posters and not options.url:
         raise CircleError("posters need the site's public address for their QR codes.")
     study = Study.open(Path(study_path))
-    scores_path = study.path / "scores.parquet"
+    scores_path = study.path / SCORES
     if scores_path.exists():
         scores = pd.read_parquet(scores_path)
-        stored = json.loads((study.path / "summary.json").read_text(encoding="utf-8")).get("scores") or {}
+        stored = json.loads((study.path / SUMMARY).read_text(encoding="utf-8")).get("scores") or {}
     else:  # not scored yet: scored here by its own preset, nothing written to the study
         from circle.analysis.assess import compute_scores
 
@@ -138,8 +146,8 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
     west, south, east, north = summary.bbox
     plane = LocalPlane((west + east) / 2.0, (south + north) / 2.0)
     blocks = study.blocks.reset_index(drop=True)
-    block_ids = blocks["block_id"].astype(str).to_numpy()
-    scores = scores.set_index(scores["block_id"].astype(str)).reindex(block_ids)
+    block_ids = blocks[BLOCK_ID].astype(str).to_numpy()
+    scores = scores.set_index(scores[BLOCK_ID].astype(str)).reindex(block_ids)
     verdicts = {key: record["verdict"] for key, record in (stored.get("completeness") or {}).items()}
     limits = {key: float(value) for key, value in (stored.get("thresholds_min") or {}).items()}
     labels = {c.key: {"zh": c.label_in("zh"), "en": c.label_in("en")} for c in summary.categories}
@@ -158,7 +166,7 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
     }
     for key, walk in walks.items():
         _agree_with_study(study, key, walk, blocks, plane)
-    facilities = study.facilities.set_index("facility_id")
+    facilities = study.facilities.set_index(FACILITY_ID)
     points = facilities.geometry.representative_point()
     fx, fy = plane.to_local(points.x.to_numpy(), points.y.to_numpy())
     facility_xy = dict(
@@ -175,7 +183,8 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
     if len(set(ids)) != len(ids):
         raise CircleError("two blocks of the study have the same id; rebuild the study.")
 
-    wanted = [c for c in blocks.columns if c in _BLOCK_FIELDS or c.endswith(("_id1", "_t1"))]
+    reach = {column for key in labels for column in (time_column(key, 1), nearest_id_column(key))}
+    wanted = [c for c in blocks.columns if c in _BLOCK_FIELDS or c in reach]
     job = _PageJob(
         study=study,
         folder=data / "blocks",
@@ -185,7 +194,7 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
         places=places,
         block_rows=blocks[wanted].to_dict("records"),
         geometries=blocks.geometry.to_numpy(),
-        score_rows=scores.drop(columns=["block_id"], errors="ignore").to_dict("records"),
+        score_rows=scores.drop(columns=[BLOCK_ID], errors="ignore").to_dict("records"),
         centres=(cx, cy),
         labels=labels,
         verdicts=verdicts,
@@ -299,7 +308,7 @@ def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane:
     for index in np.flatnonzero([isinstance(n, str) for n in nearest]):
         if walk.facility_id[index] in (None, nearest[index]):
             continue
-        found = route(study, str(blocks["block_id"].iloc[index]), nearest[index])
+        found = route(study, str(blocks[BLOCK_ID].iloc[index]), nearest[index])
         if found is None:
             continue
         coords = np.asarray(found.geometry.coords)
@@ -402,7 +411,7 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
             facility = walk.facility_id[index]
             minutes = _number(row.get(nearest_minutes_column(key)))
             if minutes is None:
-                minutes = _number(block.get(f"{key}_t1"))
+                minutes = _number(block.get(time_column(key, 1)))
                 minutes = None if minutes is None else minutes / 60.0
             # the dot where the walk arrives (a park's gate or edge, not its middle hundreds of metres in)
             fx, fy = walk.routes[index][-1] if walk.routes[index] else job.facility_xy[facility]
@@ -417,11 +426,11 @@ def _block_page(job: _PageJob, index: int, isochrone: list) -> dict:
                 minutes_of[key] = minutes
         services.append(entry)
     labels, verdicts = job.labels, job.verdicts
-    failed = [key for key in labels if _fails(row.get(f"pass_{key}"))]
+    failed = [key for key in labels if _fails(row.get(pass_column(key)))]
     cx, cy = job.centres
     return {
         "id": job.ids[index],
-        "block_id": str(job.block_ids[index]),
+        BLOCK_ID: str(job.block_ids[index]),
         "name": job.names[index],
         "place": job.places[index],
         "community": _text(block.get("community")),
@@ -508,12 +517,12 @@ def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> li
     from circle.analysis.search import NameIndex
 
     described = [_text(n) or places[k]["zh"] for k, n in enumerate(blocks["name"])]
-    index = NameIndex.build(blocks.assign(block_id=ids, name=described))
+    index = NameIndex.build(blocks.assign(**{BLOCK_ID: ids, "name": described}))
     named = {fid for fid, n in zip(ids, blocks["name"], strict=True) if _text(n)}
     community = dict(zip(ids, _column(blocks, "community"), strict=True))
     place = {fid: places[k]["zh"] for k, fid in enumerate(ids)}
     rows = []
-    for fid, name, pinyin, initials in index.frame[["block_id", "name", "pinyin", "initials"]].itertuples(index=False):
+    for fid, name, pinyin, initials in index.frame[[BLOCK_ID, "name", "pinyin", "initials"]].itertuples(index=False):
         where = _text(community[fid]) or (place[fid] if fid in named else None)
         rows.append([fid, name, pinyin, initials, where])
     return rows

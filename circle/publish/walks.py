@@ -21,6 +21,7 @@ from circle.engine.routes import with_virtual_start
 from circle.publish._kernels import reached_cells, trace_chains
 from circle.publish.plane import LocalPlane
 from circle.study import Study
+from circle.study.columns import BLOCK_ID, FACILITY_ID
 
 #: grid cell of the isochrone shading (metres): about the margin a resident walks from a street
 ISOCHRONE_CELL_M = 50.0
@@ -83,7 +84,7 @@ class BlockStarts:
         access = study.block_access
         x, y = plane.to_local(access["lon"].to_numpy(float), access["lat"].to_numpy(float))
         return cls(
-            pd.Index(block_ids.astype(str)).get_indexer(access["block_id"].astype(str)),
+            pd.Index(block_ids.astype(str)).get_indexer(access[BLOCK_ID].astype(str)),
             access["node"].to_numpy(np.int64),
             access["seconds"].to_numpy(float),
             x,
@@ -99,9 +100,9 @@ def category_walks(
     network = study.network
     n = network.n_nodes
     facilities = study.facilities
-    wanted = set(facilities.loc[facilities["category"] == category, "facility_id"])
+    wanted = set(facilities.loc[facilities["category"] == category, FACILITY_ID])
     access = study.facility_access
-    access = access[access["facility_id"].isin(wanted)]
+    access = access[access[FACILITY_ID].isin(wanted)]
     blocks = starts_of.blocks
     empty = CategoryWalks(
         np.full(blocks, None, object), np.full(blocks, np.nan), np.full(blocks, np.nan), [None] * blocks
@@ -132,7 +133,7 @@ def category_walks(
     end_rows = end_rows.drop_duplicates("node").set_index("node")
     reached = has_chain & np.isin(ends, end_rows.index.to_numpy())
     facility_id = np.full(blocks, None, object)
-    facility_id[reached] = end_rows.loc[ends[reached], "facility_id"].to_numpy()
+    facility_id[reached] = end_rows.loc[ends[reached], FACILITY_ID].to_numpy()
     # metres as the engine walks them: the two access walks at the study's speed, and the streets between
     speed = study.summary.profile.speed
     x, y = network.x, network.y
@@ -222,7 +223,7 @@ def isochrone_rings(
     network = study.network
     graph = network.csr()
     access = study.block_access
-    position = pd.Index(block_ids.astype(str)).get_indexer(access["block_id"].astype(str))
+    position = pd.Index(block_ids.astype(str)).get_indexer(access[BLOCK_ID].astype(str))
     keep = position >= 0
     order = np.argsort(position[keep], kind="stable")
     nodes = access["node"].to_numpy(np.int64)[keep][order]

@@ -26,7 +26,6 @@ from circle.analysis.assess import (
     study_preset,
 )
 from circle.analysis.changes import cut_off as _cut_off
-from circle.analysis.compare import change_status, read_comparison
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.planning import flagged_blocks
 from circle.analysis.resident_reports import Outcomes
@@ -38,6 +37,9 @@ from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
+from circle.study.columns import FACILITY_ID, pass_column
+from circle.study.comparison import change_status, read_comparison
+from circle.study.files import SCENARIOS, SCORES
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
 
@@ -358,15 +360,15 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
     description, scenario_blocks = load_scenario(study, name)
     changes = [Change(**change) for change in description["changes"]]
     assessment = assessment_of(study, preset, changes)
-    scenario_scores = pd.read_parquet(study.path / "scenarios" / name / "scores.parquet")
+    scenario_scores = pd.read_parquet(study.path / SCENARIOS / name / SCORES)
     baseline_scores = score_blocks(study.blocks, assessment)
     baseline_scores, scenario_scores = (
         baseline_scores[inside].reset_index(drop=True),
         scenario_scores[inside].reset_index(drop=True),
     )
     keys = [category.key for category in assessment.categories()]
-    before = {key: baseline_scores[f"pass_{key}"].to_numpy(bool) for key in keys}
-    after = {key: scenario_scores[f"pass_{key}"].to_numpy(bool) for key in keys}
+    before = {key: baseline_scores[pass_column(key)].to_numpy(bool) for key in keys}
+    after = {key: scenario_scores[pass_column(key)].to_numpy(bool) for key in keys}
     gained = np.zeros(len(baseline_scores), dtype=bool)
     lost = np.zeros(len(baseline_scores), dtype=bool)
     for key in keys:
@@ -380,7 +382,7 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
         geometry=gpd.points_from_xy([c.lon for c in added], [c.lat for c in added]),
         crs=WGS84,
     ).to_crs(study.crs)
-    removed = facilities[facilities["facility_id"].isin(moved_away)].copy()
+    removed = facilities[facilities[FACILITY_ID].isin(moved_away)].copy()
     removed["geometry"] = removed.geometry.representative_point()
     closure = description.get("diff", {}).get("closure")
     closed = load_closed(study, name)

@@ -45,6 +45,7 @@ from circle.report._map_drawing import (  # the drawing primitives, public here:
     polygon_paths,
     street_path,
 )
+from circle.study.columns import pass_column, time_column
 
 __all__ = [
     "MapLayers",
@@ -233,8 +234,10 @@ def category_maps(
             ax = figure.add_axes((0.01 + 0.5 * column, 1 - (row + 1) * cell_height + 0.005, 0.48, cell_height - 0.04))
             _base(ax, layers, linewidth=0.15, street_names=False)  # too small to name streets
             # a square (city scale) takes the colour of the majority of its residents
-            served = layers.per_shape(layers.blocks[f"pass_{panel['key']}"].to_numpy(float), "mean") >= 0.5
-            unreached = layers.per_shape(layers.blocks[f"{panel['key']}_t1"].isna().to_numpy(float), "mean") >= 0.5
+            served = layers.per_shape(layers.blocks[pass_column(panel["key"])].to_numpy(float), "mean") >= 0.5
+            unreached = (
+                layers.per_shape(layers.blocks[time_column(panel["key"], 1)].isna().to_numpy(float), "mean") >= 0.5
+            )
             colours = np.where(served, SERVED, np.where(unreached, OUT_OF_REACH, UNSERVED))
             layers.draw(ax, list(colours), "white", 0.15, alpha=0.9, zorder=3)
             _facility_points(ax, layers, panel["key"], "#111111", 7)

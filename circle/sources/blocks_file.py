@@ -12,6 +12,7 @@ import shapely
 from circle.errors import InputDataError
 from circle.sources.layer_offset import OffsetReference, check_layer_offset
 from circle.sources.vector import read_layer
+from circle.study.columns import BLOCK_ID
 
 
 def read_blocks_file(
@@ -108,7 +109,7 @@ def _read_blocks(
             )
     out = gpd.GeoDataFrame(
         {
-            "block_id": frame[id_column].astype(str).to_numpy()
+            BLOCK_ID: frame[id_column].astype(str).to_numpy()
             if id_column
             else [f"u{i + 1}" for i in range(len(frame))],
             "name": frame[name_column].astype(object).to_numpy() if name_column else None,
@@ -116,8 +117,8 @@ def _read_blocks(
         geometry=frame.geometry.to_numpy(),
         crs=frame.crs,
     ).to_crs(crs)
-    if out["block_id"].duplicated().any():
-        dupes = out.loc[out["block_id"].duplicated(), "block_id"].head(5).tolist()
+    if out[BLOCK_ID].duplicated().any():
+        dupes = out.loc[out[BLOCK_ID].duplicated(), BLOCK_ID].head(5).tolist()
         raise InputDataError(f"blocks file {path}: block ids repeat ({', '.join(dupes)} …); ids must be unique.")
     if population_column:
         population = pd.to_numeric(frame[population_column], errors="coerce").to_numpy()

@@ -2,7 +2,10 @@
 
 - :mod:`circle.study.folder`: the tables, the manifest, :class:`Study` to open a folder and :func:`write_study`;
 - :mod:`circle.study.atomic`: writes under a temporary name, renamed into place when complete;
-- :mod:`circle.study.columns`: the one place reach column names are made;
+- :mod:`circle.study.files`: the names of its files and folders (imports nothing);
+- :mod:`circle.study.columns`: the names of its columns, the per-category ones made by one helper each
+  (imports nothing);
+- :mod:`circle.study.comparison`: the comparison folder's format (``circle compare``);
 - :mod:`circle.study.summary`: ``summary.json`` as dataclasses, its one writer and one reader;
 - :mod:`circle.study.scenarios`: saved what-if scenarios.
 """

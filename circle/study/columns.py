@@ -1,4 +1,6 @@
-"""Names of the per-category columns of ``blocks.parquet``, and of its population range, made in one place.
+"""Names of the columns of the study folder's tables, the per-category ones made by one helper each.
+
+This module imports nothing: the lower rooms (``circle.prepare``, ``circle.sources``) may read it.
 
 Examples
 --------
@@ -8,6 +10,8 @@ Examples
 'park_n15'
 >>> nearest_id_column("culture")
 'culture_id1'
+>>> pass_column("clinic"), e2sfca_column("clinic")
+('pass_clinic', 'e2sfca_clinic')
 """
 
 from __future__ import annotations
@@ -53,6 +57,21 @@ def nearest_minutes_column(category: str) -> str:
     return f"minutes_{category}"
 
 
+def pass_column(category: str) -> str:
+    """Name the column of ``scores.parquet`` saying whether a block meets the standard for ``category``."""
+    return f"pass_{category}"
+
+
+def shortfall_column(category: str) -> str:
+    """Name the column of ``scores.parquet`` holding how far a block falls short of ``category``'s standard (0 to 1)."""
+    return f"shortfall_{category}"
+
+
+def e2sfca_column(category: str) -> str:
+    """Name the column of ``scores.parquet`` holding a block's E2SFCA accessibility to ``category``."""
+    return f"e2sfca_{category}"
+
+
 #: ``blocks.parquet``: the low and high figure of a block's residents (equal to ``population`` where they
 #: were counted: the user's column, a census, a raster).
 #: ``too_dense`` / ``too_sparse`` where a block's gross density lies outside the region's plausible bounds, else ""
@@ -70,3 +89,14 @@ POP_AGE_SOURCE = "pop_age_source"
 BLOCK_ID = "block_id"
 FACILITY_ID = "facility_id"
 CATEGORY = "category"
+
+#: ``blocks.parquet``: a block's residents (the best figure; see POPULATION_LOW / POPULATION_HIGH), and the name of a
+#: block or facility where the data has one
+POPULATION = "population"
+NAME = "name"
+
+#: ``scores.parquet``: a block's score (0–100), the smallest walking band (5, 10, 15 … minutes) within which it
+#: reaches every category it is assessed for, and its population-weighted minutes to the nearest facilities
+SCORE = "score"
+TIER_MET = "tier_met"
+PROXIMITY_MIN = "proximity_min"

@@ -1,6 +1,6 @@
 """The study folder: the interchange format between the CLI, the app and reports.
 
-Layout (see the README for every column)::
+Layout (names from :mod:`circle.study.files` and :mod:`circle.study.columns`; every column in the README)::
 
     blocks.parquet            GeoParquet, EPSG:4326: blocks, population, reach columns
     facilities.parquet        GeoParquet, EPSG:4326: facilities by category
@@ -39,20 +39,26 @@ from circle.errors import StudyError
 from circle.files import file_sha256
 from circle.prepare.network import AccessTable, WalkNetwork
 from circle.study.atomic import locked, recover_folder, replace_file, replace_folder
-from circle.study.columns import time_column
+from circle.study.columns import BLOCK_ID, CATEGORY, FACILITY_ID, POPULATION, time_column
+from circle.study.files import (
+    ACCESS,
+    BLOCK_ACCESS,
+    BLOCKS,
+    CORE_FILES,
+    EDGES,
+    FACILITIES,
+    FACILITY_ACCESS,
+    GEOPACKAGE,
+    MANIFEST,
+    NETWORK,
+    NODES,
+    SCENARIO,
+    SCENARIOS,
+    SUMMARY,
+)
 from circle.study.summary import CategoryCounts, Counts, StudySummary, summary_json
 
 FORMAT_VERSION = 2  # 2: manifest.json with sizes and checksums
-SUMMARY = "summary.json"
-MANIFEST = "manifest.json"
-CORE_FILES = (
-    "blocks.parquet",
-    "facilities.parquet",
-    "network/nodes.parquet",
-    "network/edges.parquet",
-    "access/blocks.parquet",
-    "access/facilities.parquet",
-)
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 
@@ -87,7 +93,7 @@ def study_counts(tables: StudyTables, categories: list[str], nodes_before_island
     blocks, facilities = tables.blocks, tables.facilities
     per_category = {}
     for category in categories:
-        mine = facilities[facilities["category"] == category]
+        mine = facilities[facilities[CATEGORY] == category]
         per_category[category] = CategoryCounts(
             facilities=len(mine),
             reachable_facilities=int(mine["reachable"].sum()),
@@ -103,7 +109,7 @@ def study_counts(tables: StudyTables, categories: list[str], nodes_before_island
         blocks_unreachable=int((~blocks["reachable"]).sum()),
         blocks_by_pop_source={k: int(v) for k, v in blocks["pop_source"].value_counts().items()},
         block_origin=block_origin,
-        population=round(float(blocks["population"].sum()), 1),
+        population=round(float(blocks[POPULATION].sum()), 1),
         facilities=len(facilities),
         facilities_unreachable=int((~facilities["reachable"]).sum()),
         per_category=per_category,
@@ -200,19 +206,19 @@ def write_study(
     destination = prepare_destination(out, overwrite)
 
     def write(staging: Path) -> None:
-        (staging / "network").mkdir()
-        (staging / "access").mkdir()
-        tables.blocks.to_parquet(staging / "blocks.parquet", index=False)
-        tables.facilities.to_parquet(staging / "facilities.parquet", index=False)
-        tables.nodes.to_parquet(staging / "network" / "nodes.parquet", index=False)
-        tables.edges.to_parquet(staging / "network" / "edges.parquet", index=False)
-        tables.block_access.to_parquet(staging / "access" / "blocks.parquet", index=False)
-        tables.facility_access.to_parquet(staging / "access" / "facilities.parquet", index=False)
+        (staging / NETWORK).mkdir()
+        (staging / ACCESS).mkdir()
+        tables.blocks.to_parquet(staging / BLOCKS, index=False)
+        tables.facilities.to_parquet(staging / FACILITIES, index=False)
+        tables.nodes.to_parquet(staging / NODES, index=False)
+        tables.edges.to_parquet(staging / EDGES, index=False)
+        tables.block_access.to_parquet(staging / BLOCK_ACCESS, index=False)
+        tables.facility_access.to_parquet(staging / FACILITY_ACCESS, index=False)
         files = list(CORE_FILES)
         if gpkg:
-            tables.blocks.to_file(staging / "study.gpkg", layer="blocks", driver="GPKG")
-            tables.facilities.to_file(staging / "study.gpkg", layer="facilities", driver="GPKG")
-            files.append("study.gpkg")
+            tables.blocks.to_file(staging / GEOPACKAGE, layer="blocks", driver="GPKG")
+            tables.facilities.to_file(staging / GEOPACKAGE, layer="facilities", driver="GPKG")
+            files.append(GEOPACKAGE)
         write_json(staging / MANIFEST, {"format_version": FORMAT_VERSION, "files": manifest_of(staging, files)})
         if tables.summary is None:
             raise StudyError("a study is written with its summary; none was given.")
@@ -233,14 +239,14 @@ def keep_scenarios(old: Path, new: Path) -> int:
     before (``computed_on``: ``"previous build"``): its figures are those of
     the old study until it is saved again.
     """
-    scenarios = old / "scenarios"
+    scenarios = old / SCENARIOS
     if not scenarios.is_dir():
         return 0
     kept = 0
     for folder in sorted(p for p in scenarios.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        target = new / "scenarios" / folder.name
+        target = new / SCENARIOS / folder.name
         shutil.copytree(folder, target)
-        described = target / "scenario.json"
+        described = target / SCENARIO
         try:
             payload = json.loads(described.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
@@ -341,33 +347,33 @@ class Study:
     @cached_property
     def blocks(self) -> gpd.GeoDataFrame:
         """Blocks with their reach columns (EPSG:4326)."""
-        return self._read("blocks.parquet", geo=True)
+        return self._read(BLOCKS, geo=True)
 
     @cached_property
     def facilities(self) -> gpd.GeoDataFrame:
         """Facilities (EPSG:4326)."""
-        return self._read("facilities.parquet", geo=True)
+        return self._read(FACILITIES, geo=True)
 
     @cached_property
     def nodes(self) -> pd.DataFrame:
         """Network nodes."""
-        return self._read("network/nodes.parquet")
+        return self._read(NODES)
 
     @cached_property
     def edges(self) -> pd.DataFrame:
         """Directed network edges."""
-        frame = self._read("network/edges.parquet")
+        frame = self._read(EDGES)
         return frame.drop(columns=[c for c in ("geometry",) if c in frame.columns])
 
     @cached_property
     def block_access(self) -> pd.DataFrame:
         """How blocks reach the network."""
-        return self._read("access/blocks.parquet")
+        return self._read(BLOCK_ACCESS)
 
     @cached_property
     def facility_access(self) -> pd.DataFrame:
         """How facilities reach the network."""
-        return self._read("access/facilities.parquet")
+        return self._read(FACILITY_ACCESS)
 
     @property
     def crs(self) -> str:
@@ -395,7 +401,7 @@ class Study:
             The table (``owner`` indexes the returned id array) and the ids.
         """
         frame = self.block_access if kind == "blocks" else self.facility_access
-        id_column = "block_id" if kind == "blocks" else "facility_id"
+        id_column = BLOCK_ID if kind == "blocks" else FACILITY_ID
         if owner_ids is not None:
             frame = frame[frame[id_column].isin(owner_ids)]
         ids, owner = np.unique(frame[id_column].to_numpy(dtype=object), return_inverse=True)

@@ -24,10 +24,9 @@ import pandas as pd
 
 from circle.errors import CircleError
 from circle.study.atomic import locked, replace_file, replace_folder
+from circle.study.files import BLOCKS, CLOSED, SCENARIO, SCENARIOS, SCORES
 from circle.study.folder import Study
 
-SCENARIOS = "scenarios"
-CLOSED = "closed.parquet"
 _NAME = re.compile(r"[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,79}")
 
 
@@ -87,8 +86,8 @@ def save_scenario(
     root = study.path / SCENARIOS
 
     def write(staging: Path) -> None:
-        blocks.to_parquet(staging / "blocks.parquet", index=False)
-        scores.to_parquet(staging / "scores.parquet", index=False)
+        blocks.to_parquet(staging / BLOCKS, index=False)
+        scores.to_parquet(staging / SCORES, index=False)
         if closed is not None:
             closed.to_parquet(staging / CLOSED)
         payload = {
@@ -101,9 +100,7 @@ def save_scenario(
         }
         if reports:
             payload["reports"] = _report_numbers(reports)
-        (staging / "scenario.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        (staging / SCENARIO).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     with locked(study.path):  # not while the study is being replaced (its scenarios are carried over then)
         root.mkdir(exist_ok=True)
@@ -149,7 +146,7 @@ def link_reports(study: Study, name: str, reports: list[int]) -> list[int]:
     folder = study.path / SCENARIOS / check_name(name)
     numbers = _report_numbers(reports)
     with locked(study.path), locked(folder):
-        path = folder / "scenario.json"
+        path = folder / SCENARIO
         try:
             payload = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -169,7 +166,7 @@ def list_scenarios(study: Study) -> list[dict[str, Any]]:
     found = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         try:
-            found.append(json.loads((folder / "scenario.json").read_text(encoding="utf-8")))
+            found.append(json.loads((folder / SCENARIO).read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError):
             continue
     return found
@@ -179,7 +176,7 @@ def scenario_author(study: Study, name: str) -> str | None:
     """Return who saved scenario ``name`` (None when no one is recorded); raise when there is none."""
     folder = study.path / SCENARIOS / check_name(name)
     try:
-        payload = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
+        payload = json.loads((folder / SCENARIO).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CircleError(f"the study has no scenario {name!r}.") from None
     except (OSError, json.JSONDecodeError) as exc:
@@ -190,17 +187,15 @@ def scenario_author(study: Study, name: str) -> str | None:
 
 def scenario_exists(study: Study, name: str) -> bool:
     """Whether the study holds a saved scenario called ``name``."""
-    return (study.path / SCENARIOS / check_name(name) / "scenario.json").is_file()
+    return (study.path / SCENARIOS / check_name(name) / SCENARIO).is_file()
 
 
 def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame]:
     """Return a saved scenario's description and its blocks."""
     folder = study.path / SCENARIOS / check_name(name)
-    if not (folder / "scenario.json").is_file():
+    if not (folder / SCENARIO).is_file():
         raise CircleError(f"the study has no scenario {name!r}.", about=("scenario",))
-    return json.loads((folder / "scenario.json").read_text(encoding="utf-8")), pd.read_parquet(
-        folder / "blocks.parquet"
-    )
+    return json.loads((folder / SCENARIO).read_text(encoding="utf-8")), pd.read_parquet(folder / BLOCKS)
 
 
 def load_closed(study: Study, name: str):

@@ -10,6 +10,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from circle.i18n import percent, t
+from circle.study.columns import BLOCK_ID, POPULATION, PROXIMITY_MIN, SCORE
+from circle.study.comparison import change_column
+from circle.study.files import SUMMARY
 from circle.ui import maps
 from circle.ui import state as key
 
@@ -20,7 +23,7 @@ COLOURS = {"gained": "#4c9a6a", "lost": "#e4572e", "mixed": "#f2a541", "appeared
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _comparison(path: str, _stamp: float):
-    from circle.analysis.compare import change_status, read_comparison
+    from circle.study.comparison import change_status, read_comparison
 
     summary, blocks, vanished = read_comparison(path)
     return summary, blocks, vanished, change_status(summary, blocks)
@@ -39,7 +42,7 @@ def changes_panel(lang: str, root: Path, comparisons: list[Path]) -> None:
     if chosen is None:
         return
     path = comparisons[names.index(chosen)]
-    summary, blocks, vanished, status = _comparison(str(path), (path / "summary.json").stat().st_mtime)
+    summary, blocks, vanished, status = _comparison(str(path), (path / SUMMARY).stat().st_mtime)
     counts = summary["blocks"]
     st.write(
         t(
@@ -88,20 +91,21 @@ def _change_map(lang: str, blocks, vanished, status: np.ndarray) -> tuple[folium
         rows = changed[status[changed] == kind]
         if not len(rows):
             continue
-        frame = blocks.iloc[rows][["block_id", "population", "score_change", "proximity_min_change", "geometry"]]
+        shown = [BLOCK_ID, POPULATION, change_column(SCORE), change_column(PROXIMITY_MIN)]
+        frame = blocks.iloc[rows][[*shown, "geometry"]]
         frame = frame.assign(geometry=frame.geometry.simplify(0.00002))
         folium.GeoJson(
             frame.to_json(),
             name=t(f"rpt_change_{kind}", lang),
             style_function=lambda _, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6},
             tooltip=folium.GeoJsonTooltip(
-                ["block_id", "population", "score_change", "proximity_min_change"],
+                shown,
                 aliases=[t("changes_tip_block", lang), t("changes_tip_pop", lang), "Δ score", "Δ min"],
             ),
         ).add_to(fmap)
     if len(vanished):
         folium.GeoJson(
-            vanished[["block_id", "geometry"]].to_json(),
+            vanished[[BLOCK_ID, "geometry"]].to_json(),
             name=t("rpt_change_vanished", lang),
             style_function=lambda _: {"color": "#222222", "weight": 1.5, "dashArray": "4 3", "fill": False},
         ).add_to(fmap)

@@ -17,6 +17,7 @@ from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERV
 from circle.i18n import t
 from circle.prepare.block_places import names_with_units
 from circle.prepare.population.totals import gross_density_per_ha
+from circle.study.columns import BLOCK_ID, time_column
 
 if TYPE_CHECKING:
     from circle.ui.measure_scales import MeasureScale
@@ -251,7 +252,7 @@ def facility_rows(facilities: gpd.GeoDataFrame, category: str, label: str, unnam
 def measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd.DataFrame) -> np.ndarray:
     """Return each block's value of a map measure (``score``, ``time``, ``tier``, ``priority``, ``population``)."""
     if measure == "time":
-        return blocks[f"{category}_t1"].to_numpy(float)
+        return blocks[time_column(category, 1)].to_numpy(float)
     if measure == "score":
         return scores["score"].to_numpy(float)
     if measure == "tier":
@@ -293,7 +294,7 @@ def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str = "
     if blocks.empty:
         return
     layer = folium.GeoJson(
-        blocks[["block_id", "geometry"]].to_json(),
+        blocks[[BLOCK_ID, "geometry"]].to_json(),
         style_function=lambda _: {"color": "#000000", "weight": 2.5, "fill": False},
     )
     explain(layer, section_html("", [Swatch(t("legend_outlined", lang), "#000000", "dashed")]), order=60)

@@ -17,6 +17,7 @@ from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
 from circle.prepare.block_places import admin_unit_names, has_admin_units, shown_names
+from circle.study.columns import BLOCK_ID, time_column
 from circle.ui import changes, closures, maps
 from circle.ui import state as key
 from circle.ui.access import User
@@ -99,7 +100,7 @@ def _usable_presets(columns: tuple[str, ...], own: str) -> list[str]:
     usable = []
     for name in builtin_presets():
         categories = [c.key for c in load_preset(name).categories]
-        if all(f"{c}_t1" in columns for c in categories):
+        if all(time_column(c, 1) in columns for c in categories):
             usable.append(name)
     return sorted(usable, key=lambda n: n != own) or [own]
 
@@ -376,9 +377,9 @@ def _changing_layers(
         layers.append(flagged)
     if outlined:
         group = folium.FeatureGroup(name=t("layer_affected", lang))
-        maps.add_block_outlines(group, blocks[blocks["block_id"].isin(outlined - {chosen})], lang)
+        maps.add_block_outlines(group, blocks[blocks[BLOCK_ID].isin(outlined - {chosen})], lang)
         if chosen is not None:  # the chosen block stands out on any colour: a white halo under a black line
-            _add_halo(group, blocks[blocks["block_id"] == chosen], lang)
+            _add_halo(group, blocks[blocks[BLOCK_ID] == chosen], lang)
         layers.append(group)
     if point is not None:
         bands = _isochrone(str(path), stamp(path), point, _band_minutes(controls["threshold"]))
@@ -430,7 +431,7 @@ def _add_halo(group, chosen, lang: str) -> None:
     """Outline the chosen block twice, white under black, so it shows on every colour of the map."""
     if chosen.empty:
         return
-    shapes = chosen[["block_id", "geometry"]].to_json()
+    shapes = chosen[[BLOCK_ID, "geometry"]].to_json()
     for style in ({"color": "#ffffff", "weight": 7, "opacity": 0.9}, {"color": "#000000", "weight": 3}):
         line = folium.GeoJson(shapes, style_function=lambda _, s=style: {**s, "fill": False}, interactive=False)
         line.add_to(group)
@@ -549,16 +550,16 @@ def _block_at(study, lat: float, lon: float) -> str | None:
     import shapely
 
     hits = study.blocks.sindex.query(shapely.Point(lon, lat), predicate="intersects")
-    return str(study.blocks["block_id"].iloc[hits[0]]) if len(hits) else None
+    return str(study.blocks[BLOCK_ID].iloc[hits[0]]) if len(hits) else None
 
 
 def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
-    scores = result.scores.set_index("block_id")
+    scores = result.scores.set_index(BLOCK_ID)
     if block_id not in scores.index:
         return
     row = scores.loc[block_id]
-    block = study.blocks.set_index("block_id").loc[block_id]
-    chosen = study.blocks[study.blocks["block_id"] == block_id]
+    block = study.blocks.set_index(BLOCK_ID).loc[block_id]
+    chosen = study.blocks[study.blocks[BLOCK_ID] == block_id]
     name = shown_names(chosen, lang, t("unnamed", lang))[0]
     st.markdown(f"#### {t('block_title', lang, name=md(name))}")
     unit = admin_unit_names(chosen, lang)[0]
@@ -574,7 +575,7 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
         {
             t("category", lang): [labels[c][lang] for c in labels],
             t("minutes_unit", lang): [
-                "—" if np.isnan(block[f"{c}_t1"]) else f"{float(block[f'{c}_t1']):.1f}" for c in labels
+                "—" if np.isnan(block[time_column(c, 1)]) else f"{float(block[time_column(c, 1)]):.1f}" for c in labels
             ],
         }
     )
@@ -632,8 +633,8 @@ def _flagged_table(lang: str, study, flagged: list[dict]) -> None:
     if len(flagged) > TABLE_ROWS:
         st.caption(t("table_first", lang, shown=f"{TABLE_ROWS:,}", total=f"{len(flagged):,}"))
         flagged = flagged[:TABLE_ROWS]
-    listed = study.blocks.set_index(study.blocks["block_id"].astype(str).rename(None), drop=False)
-    listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    listed = study.blocks.set_index(study.blocks[BLOCK_ID].astype(str).rename(None), drop=False)
+    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(**{BLOCK_ID: lambda frame: frame.index})
     table = pd.DataFrame(
         {
             t("col_name", lang): shown_names(listed, lang),
@@ -654,8 +655,8 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
     everyone = len(ranked)
     ranked = ranked.head(TABLE_ROWS)  # the page lists the first; the downloads hold every block
     # only the listed blocks are named (a city has tens of thousands); one missing from the blocks is called by its id
-    listed = study.blocks.set_index(study.blocks["block_id"].astype(str).rename(None), drop=False)
-    listed = listed.reindex(ranked["block_id"].astype(str).to_numpy()).assign(block_id=lambda frame: frame.index)
+    listed = study.blocks.set_index(study.blocks[BLOCK_ID].astype(str).rename(None), drop=False)
+    listed = listed.reindex(ranked[BLOCK_ID].astype(str).to_numpy()).assign(**{BLOCK_ID: lambda frame: frame.index})
     units = admin_unit_names(listed, lang)
     where = {t("col_admin", lang): units} if has_admin_units(study.blocks) else {}
     table = pd.DataFrame(
@@ -687,10 +688,10 @@ def _gaps(lang: str, result, study, work: StudyState) -> None:
         if not rows:
             work.picked_row = None
         else:
-            block_id = str(ranked["block_id"].iloc[rows[0]])
+            block_id = str(ranked[BLOCK_ID].iloc[rows[0]])
             if work.picked_row != block_id:  # a new selection (the same one comes back on every rerun)
                 work.picked_row = block_id
-                geometry = study.blocks.set_index(study.blocks["block_id"].astype(str)).loc[block_id, "geometry"]
+                geometry = study.blocks.set_index(study.blocks[BLOCK_ID].astype(str)).loc[block_id, "geometry"]
                 work.bring_into_view(tuple(geometry.bounds), block_id)
                 st.rerun()
             _row_detail(lang, table.iloc[rows[0]])
@@ -784,7 +785,7 @@ def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[b
     study = load_study(path, stamp(path_obj))
     if what == "blocks":
         ranked = result.scores[result.scores["priority_rank"] > 0].sort_values("priority_rank")
-        geometry = study.blocks.set_index("block_id").loc[ranked["block_id"], "geometry"].to_numpy()
+        geometry = study.blocks.set_index(BLOCK_ID).loc[ranked[BLOCK_ID], "geometry"].to_numpy()
         geo = gpd.GeoDataFrame(ranked.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
     else:
         geo = result.areas

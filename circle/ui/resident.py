@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from circle.analysis.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE
 from circle.engine.routes import walking_minutes
 from circle.i18n import t
-from circle.study.columns import nearest_id_column
+from circle.study.columns import BLOCK_ID, FACILITY_ID, nearest_id_column
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
@@ -90,11 +90,11 @@ def page(visible: Callable[[str], bool] | None = None, studies: Path | None = No
         if matches.empty:
             st.info(t("resident_no_match", lang))
         else:
-            options = matches["block_id"].tolist()
-            names = dict(zip(matches["block_id"], matches["name"], strict=True))
+            options = matches[BLOCK_ID].tolist()
+            names = dict(zip(matches[BLOCK_ID], matches["name"], strict=True))
             picked = st.radio(t("resident_pick", lang), options, key="resident_pick", format_func=lambda b: names[b])
             block_id = picked
-    known = set(study.blocks["block_id"].astype(str))
+    known = set(study.blocks[BLOCK_ID].astype(str))
     if block_id not in known:
         block_id = None
     if block_id is not None:
@@ -122,7 +122,7 @@ def _tap_map(study, lang: str) -> str | None:
     west, south, east, north = study.summary.bbox
     fmap = maps.base_map((west, south, east, north), "osm", lang=lang)
     folium.GeoJson(
-        study.blocks[["block_id", "geometry"]].to_json(),
+        study.blocks[[BLOCK_ID, "geometry"]].to_json(),
         style_function=lambda _: {"color": "#555555", "weight": 1, "fillOpacity": 0.2},
     ).add_to(fmap)
     maps.use_local_leaflet(fmap)
@@ -138,17 +138,17 @@ def _block_near(study, lat: float, lon: float) -> str:
     point = shapely.Point(lon, lat)
     hits = study.blocks.sindex.query(point, predicate="intersects")
     if len(hits):
-        return str(study.blocks["block_id"].iloc[hits[0]])
+        return str(study.blocks[BLOCK_ID].iloc[hits[0]])
     nearest = study.blocks.sindex.nearest(point)[1]
-    return str(study.blocks["block_id"].iloc[nearest[0]])
+    return str(study.blocks[BLOCK_ID].iloc[nearest[0]])
 
 
 def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
     from circle.ui.data import stamp
 
-    blocks = study.blocks.set_index("block_id")
+    blocks = study.blocks.set_index(BLOCK_ID)
     block = blocks.loc[block_id]
-    row = result.scores.set_index("block_id").loc[block_id]
+    row = result.scores.set_index(BLOCK_ID).loc[block_id]
     name = block["name"] if isinstance(block["name"], str) and block["name"] else t("unnamed", lang)
     st.header(md(name))
     st.subheader(t("resident_score", lang, score=f"{row['score']:.0f}", band=md(row[f"band_{lang}"])))
@@ -162,7 +162,7 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
             median=f"{median:.0f}",
         )
     )
-    facilities = study.facilities.set_index("facility_id")
+    facilities = study.facilities.set_index(FACILITY_ID)
     groups = {c.key: c.group for c in study.summary.categories}
     verdicts = {key: record["verdict"] for key, record in (result.summary.completeness or {}).items()}
     routes = []

@@ -36,6 +36,7 @@ from circle.deploy.reports import KINDS, STATUSES, ResidentReport, list_reports,
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.study import Study
+from circle.study.columns import BLOCK_ID, FACILITY_ID
 from circle.study.scenarios import Change
 from circle.tasks.triage import accept, reject
 from circle.ui import maps
@@ -288,7 +289,7 @@ def _proposal_layer(lang: str, study, proposal: Proposal, system: str) -> folium
     change = proposal.change
     if change.kind == "remove":
         facilities = study.facilities
-        shape = facilities.loc[facilities["facility_id"] == change.facility_id, "geometry"]
+        shape = facilities.loc[facilities[FACILITY_ID] == change.facility_id, "geometry"]
         if len(shape):
             point = shape.iloc[0].representative_point()
             lat, lon = maps.shift_point(point.y, point.x, system)
@@ -354,7 +355,7 @@ def _details(lang: str, study, report: ResidentReport, labels: dict, place_of: d
     block = block_of[report.report_id]
     if block >= 0:
         name = names_with_units(study.blocks.iloc[[block]], lang)[0]
-        where = f"{name} ({study.blocks['block_id'].iloc[block]})"
+        where = f"{name} ({study.blocks[BLOCK_ID].iloc[block]})"
     else:
         where = t("triage_no_place", lang)
     facts = [

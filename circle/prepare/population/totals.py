@@ -20,7 +20,7 @@ import pandas as pd
 
 from circle.errors import InputDataError
 from circle.prepare.population.estimate import ESTIMATED, POP_AREA
-from circle.study.columns import POPULATION_HIGH, POPULATION_LOW
+from circle.study.columns import BLOCK_ID, POPULATION_HIGH, POPULATION_LOW
 
 SCALED_SUFFIX = "_scaled"
 FLAG_DENSE = "too_dense"
@@ -185,8 +185,8 @@ def population_summary(blocks: pd.DataFrame) -> dict[str, Any]:
         **total_range(blocks),
         "mostly_area_density": mostly_area_density(sources),
         "flagged": {str(flag): int((flags == flag).sum()) for flag in np.unique(flags[flagged])},
-        "flagged_blocks": blocks["block_id"].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),
-        "blocks_split": int((blocks["parent_id"] != blocks["block_id"]).sum()),
+        "flagged_blocks": blocks[BLOCK_ID].to_numpy(object)[flagged[np.argsort(-density[flagged])]][:50].tolist(),
+        "blocks_split": int((blocks["parent_id"] != blocks[BLOCK_ID]).sum()),
         "largest_block_ha": round(float(area.max()) / 1e4, 2) if len(area) else None,
         "median_density_per_ha": round(float(np.median(density)), 1) if len(area) else None,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from circle.geo import WGS84
 from circle.report.pdf.writer import Writer
+from circle.study.columns import BLOCK_ID
 
 #: how many priority blocks the text lists (and the appendix locates)
 PRIORITY_ROWS = 15
@@ -13,12 +14,12 @@ def appendix_section(w: Writer) -> list:
     """Return the appendix table: reference in the text, place, data id, WGS-84 lon/lat."""
     rows = [[w.s("rpt_appendix_ref"), w.s("rpt_block"), w.s("rpt_appendix_id"), w.s("rpt_appendix_lonlat")]]
     blocks = w.content.blocks
-    flagged_ids = [row["block_id"] for row in (w.content.summary.flagged_blocks or [])]
+    flagged_ids = [row[BLOCK_ID] for row in (w.content.summary.flagged_blocks or [])]
     if flagged_ids:
-        listed = blocks.set_index(blocks["block_id"].astype(str).rename(None), drop=False)
-        listed = listed.reindex(flagged_ids).assign(block_id=lambda frame: frame.index)
+        listed = blocks.set_index(blocks[BLOCK_ID].astype(str).rename(None), drop=False)
+        listed = listed.reindex(flagged_ids).assign(**{BLOCK_ID: lambda frame: frame.index})
         rows += _block_rows(w, listed, "rpt_appendix_flagged")
-    gaps = blocks[blocks["priority"] > 0].sort_values(["priority", "block_id"], ascending=[False, True])
+    gaps = blocks[blocks["priority"] > 0].sort_values(["priority", BLOCK_ID], ascending=[False, True])
     rows += _block_rows(w, gaps.head(PRIORITY_ROWS), "rpt_appendix_priority")
     if w.content.suggestions:
         points = w.site_points()
@@ -47,6 +48,11 @@ def _block_rows(w: Writer, frame, key: str) -> list[list[str]]:
         zip(present.itertuples(), w.block_places(present), points, strict=True), start=1
     ):
         rows.append(
-            [w.s(key, rank=rank), w.place_cell(name, where), w.text(row.block_id), f"{point.x:.5f}, {point.y:.5f}"]
+            [
+                w.s(key, rank=rank),
+                w.place_cell(name, where),
+                w.text(getattr(row, BLOCK_ID)),
+                f"{point.x:.5f}, {point.y:.5f}",
+            ]
         )
     return rows

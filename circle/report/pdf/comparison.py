@@ -8,6 +8,8 @@ from reportlab.platypus import KeepTogether, PageBreak
 from circle.i18n import percent
 from circle.report import maps
 from circle.report.pdf.writer import Writer
+from circle.study.columns import PROXIMITY_MIN
+from circle.study.comparison import change_column
 
 
 def comparison_section(w: Writer) -> list:
@@ -78,7 +80,7 @@ def comparison_section(w: Writer) -> list:
     labels["change_vanished"] = w.s("rpt_change_vanished")
     labels["time_unchanged"] = w.s("rpt_unchanged")
     status_map = maps.change_map(layers, comparison.status, comparison.vanished, labels)
-    change = np.nan_to_num(comparison.blocks["proximity_min_change"].to_numpy(float))
+    change = np.nan_to_num(comparison.blocks[change_column(PROXIMITY_MIN)].to_numpy(float))
     largest = float(np.abs(change).max()) if len(change) else 0.0
     scale = next((step for step in (1, 2, 5, 10, 20, 30) if largest <= step), 30)
     time_map = maps.time_change_map(layers, change, labels, limit_min=float(scale))

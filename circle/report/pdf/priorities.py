@@ -11,13 +11,14 @@ from reportlab.platypus import (
 from circle.i18n import t
 from circle.prepare.block_places import has_admin_units
 from circle.report.pdf.writer import Writer
+from circle.study.columns import BLOCK_ID, shortfall_column, time_column
 
 
 def priority_section(w: Writer) -> list:
     """Return the renewal priority tables: top blocks and candidate areas."""
     content = w.content
     blocks = content.blocks
-    gaps = blocks[blocks["priority"] > 0].sort_values(["priority", "block_id"], ascending=[False, True])
+    gaps = blocks[blocks["priority"] > 0].sort_values(["priority", BLOCK_ID], ascending=[False, True])
     # the section follows the maps' last page; the sites flow on after it (no page left two-thirds blank)
     story = [
         w.p(w.s("rpt_priorities"), "h1"),
@@ -99,8 +100,8 @@ def flagged_table(w: Writer) -> list:
     if not flagged:
         return []
     blocks = w.content.blocks
-    listed = blocks.set_index(blocks["block_id"].astype(str).rename(None), drop=False)
-    listed = listed.reindex([row["block_id"] for row in flagged]).assign(block_id=lambda frame: frame.index)
+    listed = blocks.set_index(blocks[BLOCK_ID].astype(str).rename(None), drop=False)
+    listed = listed.reindex([row[BLOCK_ID] for row in flagged]).assign(**{BLOCK_ID: lambda frame: frame.index})
     rows = [[w.s("rpt_block"), w.s("rpt_residents"), w.s("col_density"), w.s("col_flag")]]
     for row, (name, where) in zip(flagged, w.block_places(listed), strict=True):
         rows.append(
@@ -129,9 +130,9 @@ def gaps_of(w: Writer, row) -> str:
     if str(getattr(row, "pop_flag", "") or ""):
         timed.append(t("rpt_flag_in_row", w.lang))
     for category in w.content.assessment.categories():
-        if getattr(row, f"shortfall_{category.key}") <= 0:
+        if getattr(row, shortfall_column(category.key)) <= 0:
             continue
-        minutes = getattr(row, f"{category.key}_t1")
+        minutes = getattr(row, time_column(category.key, 1))
         if minutes != minutes:  # NaN: nothing within the search limit
             absent.append(w.content.label(category.key, w.lang))
         else:

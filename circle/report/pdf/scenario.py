@@ -13,6 +13,7 @@ from circle.analysis.demand import demand_of
 from circle.i18n import percent
 from circle.report import maps
 from circle.report.pdf.writer import Writer
+from circle.study.columns import FACILITY_ID
 
 
 def scenario_section(w: Writer) -> list:
@@ -147,8 +148,8 @@ def describe_change(w: Writer, change: dict[str, Any]) -> str:
             lat=change["lat"],
         )
     facilities = w.content.facilities
-    match = facilities.loc[facilities["facility_id"] == change["facility_id"], ["category", "name"]]
-    facility = change["facility_id"]
+    match = facilities.loc[facilities[FACILITY_ID] == change[FACILITY_ID], ["category", "name"]]
+    facility = change[FACILITY_ID]
     if len(match):
         category, name = match.iloc[0]
         label = w.content.label(category, w.lang) if category in w.content.result.labels else category

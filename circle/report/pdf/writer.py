@@ -33,6 +33,7 @@ from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.filing import Filing, FilingDetails, make_filing
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
+from circle.study.columns import BLOCK_ID
 
 NAVY = colors.HexColor("#1f3a5f")
 ZEBRA = colors.HexColor("#f2f5f9")
@@ -317,7 +318,7 @@ class Writer:
 
         Their ids and coordinates are in the appendix, never in the text.
         """
-        blocks = self.content.blocks.set_index("block_id")
+        blocks = self.content.blocks.set_index(BLOCK_ID)
         known = [b for b in block_ids if b in blocks.index]
         places = self.block_places(blocks.loc[known].reset_index()) if known else []
         separator = t("names_sep", self.lang)
