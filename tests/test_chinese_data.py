@@ -18,10 +18,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from circle.errors import CircleError, InputDataError
-from circle.pipeline import AnalysisOptions, analyze
-from circle.prepare.population.census import allocate_census
-from circle.prepare.terrain import segment_seconds, tobler_factor
 from circle.coords import (
     bd09_to_gcj02,
     from_wgs84,
@@ -31,6 +27,10 @@ from circle.coords import (
     to_wgs84,
     wgs84_to_gcj02,
 )
+from circle.errors import CircleError, InputDataError
+from circle.pipeline import AnalysisOptions, analyze
+from circle.prepare.population.census import allocate_census
+from circle.prepare.terrain import segment_seconds, tobler_factor
 from circle.sources.tables import FacilityTableSpec, parse_columns, read_facility_table
 from circle.standards import load_preset, load_profile
 from circle.standards.regions import region_for

@@ -20,8 +20,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circle.errors import CircleError
 from circle.coords import from_wgs84, out_of_china, to_wgs84
+from circle.errors import CircleError
 from circle.standards import load_preset
 from circle.study.scenarios import check_name
 

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from circle.cli import main
+from circle.coords import from_wgs84, to_wgs84
 from circle.errors import InputDataError
 from circle.prepare.facilities import facilities_from_osm, import_facility_table
-from circle.coords import from_wgs84, to_wgs84
 from circle.sources.embedded import default_source
 from circle.sources.osm import read_osm
 from circle.sources.poi_layouts import coordinate_column, parse_locations
