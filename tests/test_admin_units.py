@@ -12,10 +12,10 @@ import shapely
 
 from circle.pipeline import AnalysisOptions, analyze
 from circle.prepare.admin_units import admin_units
-from circle.prepare.block_places import admin_unit_names, names_with_units, shown_names
 from circle.sources.osm import osm_from_pbf, read_decoded, read_osm
 from circle.sources.osm_parts import part_of
 from circle.standards import load_preset
+from circle.words.places import admin_unit_names, names_with_units, shown_names
 from tests.osm_builder import OsmBuilder, to_lonlat
 
 

@@ -11,17 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circle.analysis.completeness import (
-    ABSENT,
-    ASSESSED,
-    LIKELY_INCOMPLETE,
-    CategoryCompleteness,
-    category_completeness,
-    explain,
-)
+from circle.analysis.completeness import category_completeness
 from circle.analysis.planning import flagged_blocks, renewal_priority
 from circle.analysis.scoring import Assessment, compare, score_blocks, summarize
 from circle.standards import load_preset
+from circle.study.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE, CategoryCompleteness
+from circle.words.findings import explain
 
 KEYS = (
     "kindergarten",

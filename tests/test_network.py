@@ -263,7 +263,8 @@ def test_an_unnamed_block_is_called_by_the_streets_that_bound_it():
     import geopandas as gpd
     import shapely
 
-    from circle.prepare.block_places import block_places, shown_names
+    from circle.prepare.block_places import block_places
+    from circle.words.places import shown_names
 
     # a 100 m block between 东大街 (20 m south, running east-west, 169 m of it along the block) and 蜀都大道
     # (15 m west, north-south, 107 m along it),

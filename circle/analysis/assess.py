@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from circle.analysis.changes import cut_off, time_changes
 from circle.analysis.completeness import category_completeness, register_mask
 from circle.analysis.demand import demand_of
-from circle.analysis.planning import flagged_blocks, population_flags, renewal_areas, renewal_priority
+from circle.analysis.planning import flagged_blocks, renewal_areas, renewal_priority
 from circle.analysis.saved_reach import scenario_engine
 from circle.analysis.scoring import Assessment, score_blocks, summarize
 from circle.analysis.suggest import candidate_coverage, greedy_mclp
@@ -44,6 +44,7 @@ from circle.errors import CircleError
 from circle.geo import WGS84, transform_xy
 from circle.standards import Preset, load_preset
 from circle.study import Study
+from circle.study.block_figures import population_flags
 from circle.study.columns import time_column
 from circle.study.scenarios import Change
 from circle.study.summary import ScoreSummary

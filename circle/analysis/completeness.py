@@ -27,96 +27,18 @@ The verdict is
 
 Absent and likely incomplete categories are never reported as a block's or
 a resident's missing service: scores, tiers, F15 and priorities leave them
-out, and every face says which and why (see :class:`CategoryCompleteness`).
+out, and every face says which and why (the record and its verdicts:
+:mod:`circle.study.completeness`; in words: :func:`circle.words.findings.explain`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from circle.standards import Preset
 from circle.study.columns import time_column
-
-ASSESSED = "assessed"
-LIKELY_INCOMPLETE = "likely_incomplete"
-ABSENT = "absent"
-VERDICTS = (ASSESSED, LIKELY_INCOMPLETE, ABSENT)
-
-
-@dataclass(frozen=True)
-class CategoryCompleteness:
-    """How completely one category seems to be mapped, and why.
-
-    Attributes
-    ----------
-    verdict : str
-        ``assessed``, ``likely_incomplete`` or ``absent``.
-    facilities : int
-        Facilities of the category in the study (inside the study area when it has one).
-    imported : int
-        How many of them come from a list the planner imported.
-    per_1000 : float or None
-        Facilities per thousand residents (None without residents).
-    expected : float or None
-        The count the norm implies for the study's residents (None without a norm).
-    norm_share : float or None
-        ``facilities / expected``.
-    unreached_blocks : float
-        Share of blocks with none within the search limit.
-    unreached_residents : float
-        Share of residents in those blocks.
-    reasons : tuple of str
-        Machine-readable reasons for a verdict other than assessed:
-        ``none_mapped``, ``below_norm``, ``unreached``.
-    """
-
-    verdict: str
-    facilities: int
-    imported: int
-    per_1000: float | None
-    expected: float | None
-    norm_share: float | None
-    unreached_blocks: float
-    unreached_residents: float
-    reasons: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the record as written to ``summary.json``."""
-        return {
-            "verdict": self.verdict,
-            "facilities": self.facilities,
-            "imported": self.imported,
-            "per_1000": self.per_1000,
-            "expected": self.expected,
-            "norm_share": self.norm_share,
-            "unreached_blocks": self.unreached_blocks,
-            "unreached_residents": self.unreached_residents,
-            "reasons": list(self.reasons),
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> CategoryCompleteness:
-        """Read a record written by :meth:`to_dict`."""
-        return cls(
-            verdict=str(raw["verdict"]),
-            facilities=int(raw["facilities"]),
-            imported=int(raw.get("imported", 0)),
-            per_1000=raw.get("per_1000"),
-            expected=raw.get("expected"),
-            norm_share=raw.get("norm_share"),
-            unreached_blocks=float(raw.get("unreached_blocks", 0.0)),
-            unreached_residents=float(raw.get("unreached_residents", 0.0)),
-            reasons=tuple(raw.get("reasons", ())),
-        )
-
-    @property
-    def assessable(self) -> bool:
-        """Whether the category is scored (only an assessed one is)."""
-        return self.verdict == ASSESSED
+from circle.study.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE, CategoryCompleteness
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -252,42 +174,6 @@ def register_mask(facility_sources: pd.Series | None, facilities_import: dict | 
     return np.zeros(len(facility_sources), bool)
 
 
-def web_export_name(imports) -> str | None:
-    """Return the file name of an imported list that is no register (a web map's export), else None."""
-    facilities = (imports.facilities if imports is not None else None) or {}
-    return facilities.get("file") if facilities.get("layout") else None
-
-
 def of_verdict(completeness: dict[str, CategoryCompleteness], verdict: str) -> list[str]:
     """Return the categories with ``verdict``, in the order of ``completeness``."""
     return [key for key, record in completeness.items() if record.verdict == verdict]
-
-
-def explain(record: CategoryCompleteness | dict[str, Any], label: str, residents: float, lang: str) -> str:
-    """Return one sentence saying a category's verdict and the figures that led to it.
-
-    Examples
-    --------
-    >>> reasons = ("below_norm", "unreached")
-    >>> record = CategoryCompleteness("likely_incomplete", 9, 0, 0.05, 13.7, 0.66, 0.43, 0.43, reasons)
-    >>> explain(record, "Kindergarten", 164728, "en")  # doctest: +NORMALIZE_WHITESPACE
-    'Kindergarten: only 9 mapped (the standard provides about 14 for 164,728 residents), and 43.0% of the blocks
-    have none within a 30-minute walk; likely incompletely mapped, so not scored'
-    """
-    from circle.i18n import percent, t
-
-    if isinstance(record, dict):
-        record = CategoryCompleteness.from_dict(record)
-    if record.verdict == ABSENT:
-        return t("dq_absent", lang, label=label)
-    if record.verdict == ASSESSED:
-        if record.imported:
-            return t("dq_imported", lang, label=label, count=record.imported)
-        return label
-    norm = (
-        t("dq_norm", lang, residents=residents, expected=record.expected)
-        if "below_norm" in record.reasons and record.expected is not None
-        else ""
-    )
-    unreached = t("dq_unreached", lang, share=percent(record.unreached_blocks)) if "unreached" in record.reasons else ""
-    return t("dq_incomplete", lang, label=label, count=record.facilities, norm=norm, unreached=unreached)

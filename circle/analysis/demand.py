@@ -164,22 +164,3 @@ def group_columns(preset: Preset, frame: pd.DataFrame) -> list[str]:
     wanted = [population_column(g.key) for g in preset.served_groups]
     found = [column for column in wanted if column in frame]
     return [*found, AGE_SOURCE_COLUMN] if found and AGE_SOURCE_COLUMN in frame else found
-
-
-def counted_label(coverage, lang: str = "en") -> str:
-    """Return whom a :class:`~circle.study.summary.CategoryCoverage` counts (its group's label, or all residents)."""
-    return coverage.group[lang] if coverage.group else EVERYONE_GROUP.label(lang)
-
-
-def share_text(coverage, lang: str = "en") -> str:
-    """Return a coverage's share, naming the group it counts: ``40.0% of children aged 3–6``, or ``66.7%``."""
-    from circle.i18n import percent, t
-
-    if coverage.group:
-        return t("demand_share_of", lang, coverage=percent(coverage.coverage), group=coverage.group[lang])
-    return percent(coverage.coverage)
-
-
-def coverage_notes(categories: dict, lang: str = "en") -> list[str]:
-    """Return the notes of coverages (by category key): everyone counted for want of ages, or regional ages."""
-    return [c.note[lang] for c in categories.values() if c.note]

@@ -347,7 +347,7 @@ def _passes(geometry: StudyGeometry, frame: pd.DataFrame, category) -> np.ndarra
 
 def _set_apart(row: dict[str, Any], geometry: StudyGeometry, key: str, mapped: str, lang: str) -> dict[str, Any]:
     """Leave a category the data does not hold (or holds in part) without a figure, and say why in the note."""
-    from circle.analysis.completeness import explain
+    from circle.words.findings import explain
 
     record = geometry.assessment.completeness.get(key)
     label = geometry.assessment.preset.category(key).label(lang)

@@ -35,14 +35,8 @@ from scipy.sparse.csgraph import connected_components
 
 from circle.analysis.demand import demand_of
 from circle.analysis.scoring import Assessment
+from circle.study.block_figures import population_flags
 from circle.study.columns import BLOCK_ID, POP_FLAG, pass_column, shortfall_column, time_column
-
-
-def population_flags(blocks: pd.DataFrame) -> np.ndarray:
-    """Return each block's population flag (``too_dense``, ``too_sparse`` or ``""``)."""
-    if POP_FLAG not in blocks:
-        return np.full(len(blocks), "", dtype=object)
-    return blocks[POP_FLAG].fillna("").astype(str).to_numpy(dtype=object)
 
 
 def flagged_blocks(blocks: pd.DataFrame) -> list[dict]:

@@ -280,7 +280,7 @@ def report_places(
     lang : str
         The language of the blocks' shown names (used when there are no communities).
     """
-    from circle.prepare.block_places import shown_names
+    from circle.words.places import shown_names
 
     ids = blocks[BLOCK_ID].astype(str).to_numpy(object)
     position = pd.Series(np.arange(len(ids)), index=ids)

@@ -47,10 +47,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
 from circle.analysis.demand import AGE_SOURCE_COLUMN, Demand, demand_of, group_columns
 from circle.standards import Category, Preset
 from circle.study.columns import BLOCK_ID, nearest_minutes_column, pass_column, shortfall_column, time_column
+from circle.study.completeness import ABSENT, LIKELY_INCOMPLETE, CategoryCompleteness
 from circle.study.summary import CategoryCoverage, ScoreSummary
 
 

@@ -280,13 +280,13 @@ def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | N
 
 def _print_completeness(path: Path) -> None:
     """Say which categories the data holds none or too few of: they will not be scored, and why."""
-    from circle.analysis.assess import assessment_of, study_preset
-    from circle.analysis.completeness import explain, web_export_name
     from circle.i18n import t
     from circle.study import Study
+    from circle.tasks.score import data_assessment
+    from circle.words.findings import explain, web_export_name
 
     study = Study.open(path, verify=False)  # written a moment ago by this process: no need to hash it again
-    assessment = assessment_of(study, study_preset(study))
+    assessment = data_assessment(study)
     apart = assessment.set_apart
     if not apart:
         return

@@ -34,10 +34,9 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.completeness import web_export_name
-    from circle.analysis.demand import share_text
     from circle.study import Study
     from circle.tasks.score import score
+    from circle.words.findings import share_text, web_export_name
 
     study = Study.open(args.study)
     scored = score(study, args.preset, args.area_file, args.include_flagged)
@@ -99,7 +98,7 @@ def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str, we
 
     ``web_export`` names an imported web-map export, which is judged like the map (not taken as complete).
     """
-    from circle.analysis.completeness import explain
+    from circle.words.findings import explain
 
     apart = [*summary.likely_incomplete, *summary.not_mapped]
     if not apart or not summary.completeness:

@@ -37,8 +37,8 @@ _VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.analysis.completeness import ASSESSED
     from circle.study import Study
+    from circle.study.completeness import ASSESSED
     from circle.tasks.suggest import category_key, suggest
     from circle.tasks.whatif import what_if
 

@@ -16,9 +16,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from circle.i18n import t
-from circle.study.columns import BLOCK_ID
-
 #: a street this close to a block's outline bounds it
 ALONG_M = 40.0
 #: at most this many streets describe a block
@@ -94,66 +91,3 @@ def _in_two_threads(function, *arrays: np.ndarray) -> np.ndarray:
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(lambda part: function(*(array[part] for array in arrays)), parts))
     return np.concatenate(done)
-
-
-def shown_names(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
-    """Return what to call each block: its name, else its streets, else its community and sub-district.
-
-    The streets are those that bound it, in ``lang``; the units those it lies in (:mod:`circle.prepare.admin_units`).
-    Without ``unnamed``, a block with none of these is called by its id.
-    """
-    return _shown(blocks, lang, unnamed, admin_unit_names(blocks, lang))
-
-
-def names_with_units(blocks: pd.DataFrame, lang: str, unnamed: str | None = None) -> np.ndarray:
-    """Return :func:`shown_names` followed by the block's community and sub-district where these add to it."""
-    units = admin_unit_names(blocks, lang)
-    separator = t("place_sep", lang)
-    return np.array(
-        [
-            n + separator + u if u and u != n else n
-            for n, u in zip(_shown(blocks, lang, unnamed, units), units, strict=True)
-        ],
-        dtype=object,
-    )
-
-
-def has_admin_units(blocks: pd.DataFrame) -> bool:
-    """Whether any block lies in a sub-district or community the data names."""
-    return any(
-        blocks[column].astype("string").str.strip().fillna("").ne("").any()
-        for column in ("subdistrict", "community")
-        if column in blocks
-    )
-
-
-def _shown(blocks: pd.DataFrame, lang: str, unnamed: str | None, units: np.ndarray) -> np.ndarray:
-    """:func:`shown_names`, given the blocks' :func:`admin_unit_names`."""
-    own = _texts(blocks, "name")
-    place = _texts(blocks, f"place_{lang}")
-    last = blocks[BLOCK_ID].astype(str).to_numpy(object) if unnamed is None else np.full(len(blocks), unnamed)
-    return np.array([n or p or u or i for n, p, u, i in zip(own, place, units, last, strict=True)], dtype=object)
-
-
-def admin_unit_names(blocks: pd.DataFrame, lang: str) -> np.ndarray:
-    """Return, per block, its sub-district and community as one address ("" where neither is known).
-
-    Chinese puts the larger unit first ("玉林街道玉林社区"); English the smaller ("Yulin community, Yulin").
-    """
-    subdistrict, community = _texts(blocks, "subdistrict"), _texts(blocks, "community")
-    if lang == "zh":
-        return np.array([s + c if s != c else s for s, c in zip(subdistrict, community, strict=True)], dtype=object)
-    return np.array(
-        [
-            ", ".join(part for part in dict.fromkeys((c, s)) if part)
-            for s, c in zip(subdistrict, community, strict=True)
-        ],
-        dtype=object,
-    )
-
-
-def _texts(blocks: pd.DataFrame, column: str) -> list[str]:
-    """Return the column's non-empty strings, "" for anything else (missing column, None, NaN)."""
-    if column not in blocks:
-        return [""] * len(blocks)
-    return [v.strip() if isinstance(v, str) else "" for v in blocks[column].to_numpy(object)]

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from circle.analysis.completeness import ASSESSED
 from circle.errors import CircleError
 from circle.publish.plane import LocalPlane, rings_local
 from circle.publish.streets import LEVELS, street_kind, street_squares
@@ -35,6 +34,7 @@ from circle.study.columns import (
     pass_column,
     time_column,
 )
+from circle.study.completeness import ASSESSED
 from circle.study.files import SCORES, SUMMARY
 
 FORMAT = 1

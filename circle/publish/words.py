@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from circle.analysis.completeness import ABSENT, LIKELY_INCOMPLETE
 from circle.i18n import t
+from circle.study.completeness import ABSENT, LIKELY_INCOMPLETE
 
 PHRASES = {
     "missing_far": {

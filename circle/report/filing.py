@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from circle.i18n import t
-from circle.prepare.block_places import has_admin_units
+from circle.words.places import has_admin_units
 
 #: the extracts circle ships, by SHA-256: the place they cover and their documented date, per language
 KNOWN_EXTRACTS = {

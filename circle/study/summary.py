@@ -330,7 +330,7 @@ class ScoreSummary(_Record):
         Categories the data seems to hold only in part, also left out of tiers and scores.
     completeness : dict of str to dict, optional
         Per category, the verdict and the figures behind it
-        (:class:`circle.analysis.completeness.CategoryCompleteness`).
+        (:class:`circle.study.completeness.CategoryCompleteness`).
     set_apart : dict of str to CategoryCoverage, optional
         Coverage of the likely incomplete categories from what is mapped: a lower bound, shown apart.
     categories_within_15 : float, optional

@@ -13,9 +13,18 @@ from pathlib import Path
 
 from circle.report import ReportResult, build_report
 from circle.report.filing import FilingDetails
+from circle.sources.area import wgs84_copy
 from circle.study import Study
 
-__all__ = ["FilingDetails", "ReportResult", "report"]
+__all__ = ["FilingDetails", "ReportResult", "area_in_wgs84", "report"]
+
+
+def area_in_wgs84(path: str | Path, system: str | None, target: str | Path) -> Path:
+    """Write a sub-area polygon file read in ``system`` (wgs84, gcj02, bd09, EPSG:CODE) as WGS-84 GeoJSON at ``target``.
+
+    What a report's ``area_file`` takes when the planner's file is in a Chinese web map's coordinates.
+    """
+    return wgs84_copy(path, system, target)
 
 
 def report(

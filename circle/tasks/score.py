@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from circle.analysis.assess import AREAS, SCORES, ScoreResult, compute_scores
+from circle.analysis.assess import AREAS, SCORES, ScoreResult, assessment_of, compute_scores, study_preset
+from circle.analysis.scoring import Assessment
 from circle.sources.area import read_area_file
+from circle.standards import Preset
 from circle.study import Study, write_table
 from circle.study.records import record_scores
 
-__all__ = ["ScoreResult", "Scores", "score"]
+__all__ = ["Assessment", "ScoreResult", "Scores", "data_assessment", "preset_of", "score"]
 
 
 @dataclass
@@ -38,6 +40,25 @@ class Scores:
         write_table(self.result.areas, self.study.path / AREAS)
         record_scores(self.study, self.result.summary)
         return path
+
+
+def preset_of(study: Study, preset: str | Path | None = None) -> Preset:
+    """Return the preset a study is scored with: ``preset`` (a name or file), else the one it was built with.
+
+    Raises
+    ------
+    CircleError
+        When the preset has categories the study did not compute.
+    """
+    return study_preset(study, preset)
+
+
+def data_assessment(study: Study, preset: str | Path | None = None) -> Assessment:
+    """Return which categories the study's data holds completely enough to score, and why the others not.
+
+    ``set_apart`` lists the categories left out; ``completeness`` holds each one's verdict and figures.
+    """
+    return assessment_of(study, preset_of(study, preset))
 
 
 def score(

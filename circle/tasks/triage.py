@@ -13,6 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from circle.analysis.resident_reports import (
+    BY_COMMUNITY,
+    CLOSURE_RADIUS_M,
+    NEAR_M,
+    Proposal,
+    proposed_change,
+    report_places,
+)
 from circle.deploy import audit
 from circle.deploy.reports import ResidentReport, decide_report, list_reports, plain_text
 from circle.errors import CircleError
@@ -26,6 +34,20 @@ from circle.study.scenarios import (
     scenario_reports,
 )
 from circle.tasks.whatif import what_if
+
+__all__ = [
+    "ACCEPTED",
+    "BY_COMMUNITY",
+    "CLOSURE_RADIUS_M",
+    "NEAR_M",
+    "REJECTED",
+    "Proposal",
+    "accept",
+    "proposed_change",
+    "reject",
+    "report_places",
+    "take_into_scenario",
+]
 
 #: the audit log's actions of a decision on a report
 ACCEPTED, REJECTED = "accept_report", "reject_report"

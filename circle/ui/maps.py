@@ -15,9 +15,9 @@ from jinja2 import Template
 
 from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERVICE
 from circle.i18n import t
-from circle.prepare.block_places import names_with_units
-from circle.prepare.population.totals import gross_density_per_ha
+from circle.study.block_figures import gross_density_per_ha
 from circle.study.columns import BLOCK_ID, time_column
+from circle.words.places import names_with_units
 
 if TYPE_CHECKING:
     from circle.ui.measure_scales import MeasureScale

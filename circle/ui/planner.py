@@ -11,12 +11,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.analysis.planning import population_flags
 from circle.colours import SUGGESTED, WHATIF, category_colour, category_marker
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
-from circle.prepare.block_places import admin_unit_names, has_admin_units, shown_names
+from circle.study.block_figures import population_flags
 from circle.study.columns import BLOCK_ID, time_column
 from circle.ui import changes, closures, maps
 from circle.ui import state as key
@@ -41,6 +40,7 @@ from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
 from circle.ui.widgets import build_study, choice, preset_title, show_built_notes
+from circle.words.places import admin_unit_names, has_admin_units, shown_names
 
 MEASURES = ("score", "time", "tier", "priority", "population")
 TABLE_ROWS = 500  # rows of the priority table on the page
@@ -186,7 +186,7 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
         )
     )
     if st.sidebar.button(t("rebuild", lang), key="rebuild_profile"):
-        from circle.pipeline import AnalysisOptions
+        from circle.tasks.build import AnalysisOptions
 
         # the study's own source, as its summary records it (not a path a user typed)
         source = study.summary.source.path
@@ -203,7 +203,7 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
 
 
 def _overview(lang: str, result, labels: dict) -> None:
-    from circle.analysis.demand import counted_label, coverage_notes
+    from circle.words.findings import counted_label, coverage_notes
 
     summary = result.summary
     st.subheader(t("summary_title", lang))
@@ -247,8 +247,7 @@ def _overview(lang: str, result, labels: dict) -> None:
 
 def _data_gaps(lang: str, summary, labels: dict, apart: list[str]) -> None:
     """Say which categories are left out of the scores, why, and what the bureau can do."""
-    from circle.analysis.completeness import explain
-    from circle.analysis.demand import share_text
+    from circle.words.findings import explain, share_text
 
     with st.expander(t("dq_apart_list", lang, categories=t("list_sep", lang).join(labels[c][lang] for c in apart))):
         for key in apart:
@@ -504,10 +503,10 @@ SCROLL_TO_MAP = """<script>
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tuple[float, ...]):
-    from circle.analysis.walks import point_isochrone
+    from circle.tasks.walks import isochrone
 
     try:
-        return point_isochrone(load_study(path, _stamp), point[0], point[1], minutes)
+        return isochrone(load_study(path, _stamp), point, minutes=minutes).bands
     except CircleError:
         return None
 
@@ -585,11 +584,11 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
 
 
 def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
-    from circle.analysis.walks import facilities_reached
+    from circle.tasks.walks import reachable
 
     st.markdown(f"#### {t('reached_title', lang)}")
     try:
-        reached = facilities_reached(study, point[0], point[1])
+        reached = reachable(study, point[0], point[1])
     except CircleError as exc:
         st.warning(t("error", lang, message=shown(exc)))
         return

@@ -1,6 +1,6 @@
 """The report page: a study's figures on one page, the PDF gap report, and its tables to take away.
 
-The PDF is made by :func:`circle.report.build_report` (what ``circle report``
+The PDF is made by :func:`circle.tasks.report.report` (what ``circle report``
 runs) into a temporary folder, kept in this session's state only, and offered
 for download.
 """
@@ -23,9 +23,9 @@ from circle.ui.text import csv_bytes, md
 
 def page(studies: Path | None = None) -> None:
     """Render the report page for the studies under ``studies`` (default :func:`~circle.ui.data.studies_root`)."""
-    from circle.analysis.assess import study_preset
-    from circle.analysis.demand import counted_label, coverage_notes
     from circle.report.standard_words import standard_with_minutes
+    from circle.tasks.score import preset_of
+    from circle.words.findings import counted_label, coverage_notes
 
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
@@ -50,7 +50,7 @@ def page(studies: Path | None = None) -> None:
     second.metric(t("f15", lang), "—" if summary.F15 is None else f"{100 * summary.F15:.1f}%")
     third.metric(t("proximity", lang), t("minutes", lang, value=summary.proximity_min))
     fourth.metric(t("gini", lang), f"{summary.gini_proximity:.3f}")
-    preset = study_preset(study)  # the standard in its own numbers (300米), the walkers' minutes beside
+    preset = preset_of(study)  # the standard in its own numbers (300米), the walkers' minutes beside
     speed = study.summary.profile.speed
     table = pd.DataFrame(
         {
@@ -105,9 +105,8 @@ AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 def pdf_section(path: Path, study, lang: str) -> None:
     """Offer the PDF gap report: language, scenario and sub-area, a progress bar, then a download."""
     from circle.errors import CircleError
-    from circle.report import build_report
-    from circle.sources.area import wgs84_copy
     from circle.study.scenarios import list_scenarios
+    from circle.tasks.report import area_in_wgs84, report
     from circle.ui.builtin_words import file_box, hide_uploader_words
     from circle.ui.widgets import _save_upload, layer_system_choice
 
@@ -145,8 +144,8 @@ def pdf_section(path: Path, study, lang: str) -> None:
                     # checked by content; the uploaded name is never used as a path
                     suffix = ".gpkg" if area.getvalue()[:16].startswith(b"SQLite format 3") else ".geojson"
                     area_file = _save_upload(area, Path(scratch) / f"area{suffix}", AREA_LIMIT_MB, AREA_MAGIC, lang)
-                    area_file = wgs84_copy(area_file, area_system, Path(scratch) / "area-wgs84.geojson")
-                result = build_report(
+                    area_file = area_in_wgs84(area_file, area_system, Path(scratch) / "area-wgs84.geojson")
+                result = report(
                     study,
                     Path(scratch) / "report.pdf",
                     report_lang,

@@ -15,10 +15,10 @@ import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.analysis.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE
-from circle.engine.routes import walking_minutes
 from circle.i18n import t
 from circle.study.columns import BLOCK_ID, FACILITY_ID, nearest_id_column
+from circle.study.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE
+from circle.tasks.walks import walking_minutes
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.data import choose_study
@@ -39,15 +39,15 @@ LARGE_TYPE = "<style>.stMarkdown p, .stMarkdown li {font-size: 1.15rem; line-hei
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _name_index(path: str, _stamp: float):
-    from circle.analysis.search import NameIndex
+    from circle.tasks.search import name_index
     from circle.ui.data import load_study
 
-    return NameIndex.build(load_study(path, _stamp).blocks)
+    return name_index(load_study(path, _stamp))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _route(path: str, _stamp: float, block_id: str, facility_id: str):
-    from circle.analysis.walks import route
+    from circle.tasks.walks import route
     from circle.ui.data import load_study
 
     found = route(load_study(path, _stamp), block_id, facility_id)

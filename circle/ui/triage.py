@@ -23,14 +23,6 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from circle.analysis.resident_reports import (
-    BY_COMMUNITY,
-    CLOSURE_RADIUS_M,
-    NEAR_M,
-    Proposal,
-    proposed_change,
-    report_places,
-)
 from circle.deploy.config import Deployment
 from circle.deploy.reports import KINDS, STATUSES, ResidentReport, list_reports, plain_text
 from circle.errors import CircleError
@@ -38,7 +30,16 @@ from circle.i18n import t
 from circle.study import Study
 from circle.study.columns import BLOCK_ID, FACILITY_ID
 from circle.study.scenarios import Change
-from circle.tasks.triage import accept, reject
+from circle.tasks.triage import (
+    BY_COMMUNITY,
+    CLOSURE_RADIUS_M,
+    NEAR_M,
+    Proposal,
+    accept,
+    proposed_change,
+    reject,
+    report_places,
+)
 from circle.ui import maps
 from circle.ui import state as key
 from circle.ui.access import User
@@ -349,7 +350,7 @@ def _table(lang: str, reports: list[ResidentReport], labels: dict, place_of: dic
 
 def _details(lang: str, study, report: ResidentReport, labels: dict, place_of: dict, block_of: dict) -> None:
     """Show the chosen report: kind, category, block, date, pin, its text (plain) and the contact."""
-    from circle.prepare.block_places import names_with_units
+    from circle.words.places import names_with_units
 
     st.subheader(t("triage_report_title", lang, number=report.report_id))
     block = block_of[report.report_id]

@@ -6,10 +6,10 @@ from reportlab.platypus import (
     PageBreak,
 )
 
-from circle.analysis.demand import share_text
 from circle.i18n import t
 from circle.report import maps
 from circle.report.pdf.writer import Writer
+from circle.words.findings import share_text
 
 
 def map_section(w: Writer) -> list:

@@ -127,7 +127,7 @@ def method_section(w: Writer) -> list:
 
 def completeness_table(w: Writer) -> list:
     """Return how completely each category is mapped: the verdict and the figures that led to it."""
-    from circle.analysis.completeness import explain, web_export_name
+    from circle.words.findings import explain, web_export_name
 
     content = w.content
     summary = content.summary

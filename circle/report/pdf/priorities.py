@@ -9,9 +9,9 @@ from reportlab.platypus import (
 )
 
 from circle.i18n import t
-from circle.prepare.block_places import has_admin_units
 from circle.report.pdf.writer import Writer
 from circle.study.columns import BLOCK_ID, shortfall_column, time_column
+from circle.words.places import has_admin_units
 
 
 def priority_section(w: Writer) -> list:

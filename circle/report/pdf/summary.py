@@ -9,11 +9,11 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from circle.analysis.demand import coverage_notes, share_text
 from circle.i18n import percent, t
 from circle.report import maps
 from circle.report.pdf.cover import findings
 from circle.report.pdf.writer import Writer
+from circle.words.findings import coverage_notes, share_text
 
 
 def summary_section(w: Writer) -> list:

@@ -28,12 +28,12 @@ from reportlab.platypus import (
 )
 
 from circle.i18n import t
-from circle.prepare.block_places import _texts, admin_unit_names, shown_names
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.filing import Filing, FilingDetails, make_filing
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
 from circle.study.columns import BLOCK_ID
+from circle.words.places import admin_unit_names, column_texts, shown_names
 
 NAVY = colors.HexColor("#1f3a5f")
 ZEBRA = colors.HexColor("#f2f5f9")
@@ -272,7 +272,7 @@ class Writer:
         units = admin_unit_names(frame, self.lang)
         by_streets = [
             bool(own) is False and bool(place)
-            for own, place in zip(_texts(frame, "name"), _texts(frame, f"place_{self.lang}"), strict=True)
+            for own, place in zip(column_texts(frame, "name"), column_texts(frame, f"place_{self.lang}"), strict=True)
         ]
         points = frame.geometry.representative_point()
         near = nearest_street(points, self.content.named_streets)
