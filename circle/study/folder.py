@@ -1,6 +1,7 @@
 """The study folder: the interchange format between the CLI, the app and reports.
 
-Layout (names from :mod:`circle.study.files` and :mod:`circle.study.columns`; every column in the README)::
+Layout (names from :mod:`circle.study.files` and :mod:`circle.study.columns`; every column is described on
+the documentation's study-folder page, ``docs/data/study-folder.md``)::
 
     blocks.parquet            GeoParquet, EPSG:4326: blocks, population, reach columns
     facilities.parquet        GeoParquet, EPSG:4326: facilities by category
