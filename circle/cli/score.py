@@ -34,6 +34,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
+    # circle --help must not load the study folder and the measures (pandas, geopandas: 0.6 s)
     from circle.analysis.completeness import web_export_name
     from circle.analysis.demand import share_text
     from circle.study import Study
@@ -99,7 +100,7 @@ def print_completeness(summary, labels: dict[str, dict[str, str]], lang: str, we
 
     ``web_export`` names an imported web-map export, which is judged like the map (not taken as complete).
     """
-    from circle.analysis.completeness import explain
+    from circle.analysis.completeness import explain  # circle --help must not load the measures: 0.6 s
 
     apart = [*summary.likely_incomplete, *summary.not_mapped]
     if not apart or not summary.completeness:
