@@ -39,9 +39,10 @@ def fetch_place(place: str, timeout_s: int = 180) -> tuple[Path, object]:
     OnlineSourceError
         When the services cannot be reached or the place is unknown.
     """
-    try:  # loaded only to download a place: osmnx is 1.5 s
+    try:
+        # loaded only to download a place: osmnx is 1.5 s
         import osmnx as ox
-        import requests  # with osmnx (see above)
+        import requests
     except ImportError as exc:  # pragma: no cover - both are pinned
         raise OnlineSourceError(f"fetching by place name needs osmnx and requests ({exc}).") from exc
     try:
