@@ -283,7 +283,7 @@ def open_database(url: str) -> Database:
 
 def database_of(deployment: Deployment) -> Database:
     """Return the deployment's database (see :func:`database_url`), upgraded, with any old accounts file imported."""
-    from circle.deploy.accounts import import_accounts_file  # here: accounts imports this module's tables
+    from circle.deploy.accounts import import_accounts_file  # import cycle: accounts imports this module's tables
 
     database = open_database(database_url(deployment))
     import_accounts_file(database, deployment.accounts)
