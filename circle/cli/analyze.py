@@ -264,9 +264,8 @@ def _kept_scenarios(path: Path) -> int:
 
 def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | None = None, **facts) -> None:
     """Record the build in the audit log of the studies folder the study is in, as ``cli:USER``."""
-    from circle.deploy.audit import (
-        record,  # circle --help must not load the audit log's database and study folder: 0.9 s
-    )
+    # circle --help must not load the audit log's database and study folder: 0.9 s
+    from circle.deploy.audit import record
 
     out = Path(args.out).expanduser().absolute()
     if not out.parent.is_dir():  # refused before anything was made: no folder to keep a log in

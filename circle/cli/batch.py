@@ -68,9 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _record(result) -> None:
     """Record a study the batch built or failed to build in its studies folder's audit log (tiles are not studies)."""
-    from circle.deploy.audit import (
-        record,  # circle --help must not load the audit log's database and study folder: 0.9 s
-    )
+    # circle --help must not load the audit log's database and study folder: 0.9 s
+    from circle.deploy.audit import record
 
     folder = getattr(result, "folder", None)
     if result.status not in ("done", "failed") or "/" in result.name or not folder:
