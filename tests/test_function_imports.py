@@ -64,7 +64,11 @@ PENDING = {
 }
 
 #: lint pragmas: a comment made only of these explains nothing
-PRAGMA = re.compile(r"noqa(?::\s*[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)?|type:\s*ignore(?:\[[^\]]*\])?|pragma:\s*no cover")
+PRAGMA = re.compile(
+    r"noqa(?::\s*[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)?"  # noqa, noqa: F401, E501
+    r"|type:\s*ignore(?:\[[^\]]*\])?"  # type: ignore[...]
+    r"|pragma:\s*no cover"
+)
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
