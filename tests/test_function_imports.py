@@ -65,8 +65,8 @@ PENDING = {
 
 #: lint pragmas: a comment made only of these explains nothing
 PRAGMA = re.compile(
-    r"noqa(?::\s*[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)?"  # noqa, noqa: F401, E501
-    r"|type:\s*ignore(?:\[[^\]]*\])?"  # type: ignore[...]
+    r"noqa(?::\s*[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)?"  # the lint pragma, bare or with its codes
+    r"|type:\s*ignore(?:\[[^\]]*\])?"  # the type checker's, bare or with its codes
     r"|pragma:\s*no cover"
 )
 
