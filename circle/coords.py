@@ -12,6 +12,7 @@ longitude and latitude in degrees.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from circle.errors import CircleError
 
@@ -160,8 +161,6 @@ def check_system(system: str) -> str:
 
 def transform_geometry(geometry, system: str, inverse: bool = False):
     """Return a shapely geometry (lon/lat) moved from WGS-84 into ``system`` (or back with ``inverse``)."""
-    import shapely
-
     convert = to_wgs84 if inverse else from_wgs84
 
     def move(coords: np.ndarray) -> np.ndarray:

@@ -109,6 +109,7 @@ def exact_mclp(coverage: Coverage, sites: int) -> tuple[list[int], float]:
     tuple of (list of int, float)
         The chosen candidates and the residents they cover.
     """
+    # loaded only to check the greedy choice on small cases: scipy.optimize is 85 ms the planner's app never needs
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_array
 

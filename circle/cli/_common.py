@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import shutil
 import sys
 from pathlib import Path
+
+from circle.deploy.config import load_deployment
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -65,8 +69,6 @@ def with_flags(error: Exception) -> str:
 
 def cli_author() -> str:
     """Name a scenario saved from the command line by the system account that ran it."""
-    import getpass
-
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no user name in the environment nor in the password database
@@ -80,8 +82,6 @@ def circle_command() -> str:
 
 def beside_python(program: str) -> str:
     """Return how to call a program installed beside this Python: bare if on PATH, else its (relative) path."""
-    import shutil
-
     beside = Path(sys.executable).parent / program
     on_path = shutil.which(program)
     if not beside.exists() or (on_path and Path(on_path).resolve() == beside.resolve()):
@@ -94,6 +94,4 @@ def beside_python(program: str) -> str:
 
 def deployment_of(args: argparse.Namespace):
     """Return the deployment settings ``--config`` names (default: ``CIRCLE_CONFIG`` or the repository's)."""
-    from circle.deploy.config import load_deployment
-
     return load_deployment(Path(args.config) if args.config else None)

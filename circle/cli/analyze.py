@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING
 
 from circle.cli._common import EXIT_OK, beside_python, circle_command, cli_author
 from circle.errors import CircleError
+from circle.i18n import t
+from circle.settings import progress_enabled
+from circle.standards import builtin_presets, profile_names
+from circle.standards.regions import region_names
+from circle.tasks.build import BACKENDS, DEFAULT_BACKEND, AnalysisOptions, build
 
 if TYPE_CHECKING:
     from circle.study.census_join import Names
@@ -39,10 +44,6 @@ POPULATION_SOURCE_WORDS = {
 
 def add_parser(commands) -> None:
     """Add the sub-command to ``circle``'s sub-commands."""
-    from circle.standards import builtin_presets, profile_names
-    from circle.standards.regions import region_names
-    from circle.tasks.build import BACKENDS, DEFAULT_BACKEND
-
     cmd = commands.add_parser(
         "analyze",
         help="build a study: walking times from every residential block to every service category",
@@ -198,9 +199,6 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.settings import progress_enabled
-    from circle.tasks.build import AnalysisOptions, build
-
     quiet = args.quiet
     options = AnalysisOptions(
         source=args.source,
@@ -266,6 +264,7 @@ def _kept_scenarios(path: Path) -> int:
 
 def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | None = None, **facts) -> None:
     """Record the build in the audit log of the studies folder the study is in, as ``cli:USER``."""
+    # circle --help must not load the audit log's database and study folder: 0.9 s
     from circle.deploy.audit import record
 
     out = Path(args.out).expanduser().absolute()
@@ -280,7 +279,7 @@ def _record_build(args: argparse.Namespace, outcome: str, source_sha256: str | N
 
 def _print_completeness(path: Path) -> None:
     """Say which categories the data holds none or too few of: they will not be scored, and why."""
-    from circle.i18n import t
+    # circle --help must not load the study folder and the measures (pandas, geopandas: 0.6 s)
     from circle.study import Study
     from circle.tasks.score import data_assessment
     from circle.words.findings import explain, web_export_name
@@ -503,7 +502,7 @@ def _names(names: Names) -> str:
 
 def _print_census_table(report: dict | None) -> None:
     """Say what the census table gave: rows joined, set apart, unmatched, and areas without a row."""
-    from circle.study.census_join import census_table_facts
+    from circle.study.census_join import census_table_facts  # circle --help must not load the study folder: 0.6 s
 
     if not report:
         return
@@ -677,7 +676,7 @@ def _print_population(summary: StudySummary) -> None:
 
 
 def _first_block(path: Path) -> str:
-    import pandas as pd
+    import pandas as pd  # circle --help must not load pandas: 0.3 s
 
     frame = pd.read_parquet(path / "blocks.parquet", columns=["block_id"])
     return str(frame["block_id"].iloc[0]) if len(frame) else "BLOCK_ID"

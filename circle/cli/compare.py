@@ -29,7 +29,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    from circle.tasks.compare import compare
+    from circle.tasks.compare import compare  # circle --help must not load the study folder and geopandas: 0.6 s
 
     summary = compare(args.old, args.new, args.out, preset=args.preset).summary
     zh = args.lang == "zh"

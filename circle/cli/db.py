@@ -24,6 +24,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
+    # circle --help must not load SQLAlchemy and the study folder: 0.9 s
     from circle.deploy.audit import verify_log
     from circle.deploy.db import current_revision, database_of, upgrade
 

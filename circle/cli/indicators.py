@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from circle.cli._common import EXIT_OK
+from circle.standards.indicator_sets import DEFAULT_SET
 
 
 def add_parser(commands) -> None:
     """Add the sub-command to ``circle``'s sub-commands."""
-    from circle.standards.indicator_sets import DEFAULT_SET
-
     cmd = commands.add_parser(
         "indicators",
         help="write the city check-up indicators (official definition and walking network) to .xlsx or .csv",
@@ -35,8 +35,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
-    import math
-
+    # circle --help must not load the study folder and the indicators (pandas, geopandas: 0.5 s)
     from circle.study import Study
     from circle.tasks.indicators import indicators
 

@@ -30,6 +30,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
+    # circle --help must not load the study folder and the isochrones (pandas, geopandas: 0.5 s)
     from circle.study import Study
     from circle.tasks.walks import isochrone
 

@@ -58,6 +58,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
+    # circle --help must not load the site writer (pandas, geopandas: 0.6 s)
     from circle.tasks.publish import PublishOptions, default_site_folder, publish
 
     if args.posters and not args.url:

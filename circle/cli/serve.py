@@ -11,6 +11,7 @@ from pathlib import Path
 from circle.cli._common import (
     deployment_of,
 )
+from circle.deploy.serve import production_settings, public_command, public_settings, streamlit_command
 from circle.errors import InputDataError
 
 
@@ -91,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _full(args: argparse.Namespace, deployment) -> list[str]:
     """Print what the planner's app will serve; return its command."""
+    # circle --help must not load SQLAlchemy, argon2 and the study folder: 0.7 s
     from circle.deploy.accounts import list_accounts
     from circle.deploy.db import database_of
-    from circle.deploy.serve import production_settings, streamlit_command
 
     database = database_of(deployment)  # upgraded here
     where = f"http://{args.address}:{args.port}"
@@ -110,8 +111,8 @@ def _full(args: argparse.Namespace, deployment) -> list[str]:
 
 def _public(args: argparse.Namespace, deployment, environment: dict[str, str]) -> list[str]:
     """Check the sites folder, print what will be served, set the server's environment; return its command."""
+    # circle --help must not load the public server (Starlette, SQLAlchemy: 0.15 s)
     from circle.deploy.public_site import ENV_HOSTS, ENV_REPORTS, ENV_SITES, find_sites, sites_allowed
-    from circle.deploy.serve import public_command, public_settings
 
     if not 1 <= args.workers <= 64:
         raise InputDataError(f"--workers {args.workers} is not a number of server processes (1–64).")
@@ -133,7 +134,7 @@ def _public(args: argparse.Namespace, deployment, environment: dict[str, str]) -
     if args.no_reports:
         print("  residents' reports: off")
     else:
-        from circle.deploy.db import database_url, open_database
+        from circle.deploy.db import database_url, open_database  # circle --help must not load SQLAlchemy: 0.13 s
 
         database = open_database(database_url(deployment))  # upgraded once here, not by each worker
         print(f"  residents' reports kept in {database.url}")

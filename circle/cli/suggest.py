@@ -37,6 +37,7 @@ _VERDICT_WORDS = {"likely_incomplete": "likely incompletely mapped", "absent": "
 
 def run(args: argparse.Namespace) -> int:
     """Run the sub-command; return its exit code."""
+    # circle --help must not load the study folder and the suggestions (pandas, geopandas, scipy: 0.6 s)
     from circle.study import Study
     from circle.study.completeness import ASSESSED
     from circle.tasks.suggest import category_key, suggest

@@ -207,7 +207,8 @@ def upgrade(database: Database, revision: str = "head") -> str | None:
     Two processes upgrading at once wait for each other (SQLite's write lock,
     a PostgreSQL advisory lock), so each migration runs once.
     """
-    from alembic import command  # loaded only to migrate (see _alembic_config)
+    # alembic loads only to migrate (see _alembic_config)
+    from alembic import command
     from alembic.runtime.migration import MigrationContext
 
     with database.begin() as connection:
@@ -219,7 +220,8 @@ def upgrade(database: Database, revision: str = "head") -> str | None:
 
 def downgrade(database: Database, revision: str) -> str | None:
     """Take the schema back to ``revision`` (``"base"``: no tables); return the revision reached."""
-    from alembic import command  # loaded only to migrate (see _alembic_config)
+    # alembic loads only to migrate (see _alembic_config)
+    from alembic import command
     from alembic.runtime.migration import MigrationContext
 
     with database.begin() as connection:
@@ -281,7 +283,7 @@ def open_database(url: str) -> Database:
 
 def database_of(deployment: Deployment) -> Database:
     """Return the deployment's database (see :func:`database_url`), upgraded, with any old accounts file imported."""
-    from circle.deploy.accounts import import_accounts_file  # here: accounts imports this module's tables
+    from circle.deploy.accounts import import_accounts_file  # import cycle: accounts imports this module's tables
 
     database = open_database(database_url(deployment))
     import_accounts_file(database, deployment.accounts)

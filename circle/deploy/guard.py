@@ -36,6 +36,8 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from streamlit.web.server.starlette import starlette_server
+
 from circle.deploy import sessions
 from circle.deploy.drawn_files import DRAWN_PATH, was_drawn
 
@@ -219,8 +221,6 @@ def hook_runtime(runtime) -> None:
 
 def install(mode: str) -> None:
     """Put :class:`Guard` and the runtime hooks into Streamlit's server before it starts (``mode``: public/full)."""
-    from streamlit.web.server.starlette import starlette_server  # only the Streamlit process installs the guard
-
     sessions.require_browser_proof(True)
     create = starlette_server.create_starlette_app
 

@@ -21,6 +21,13 @@ from collections.abc import Sequence
 
 from circle.deploy.config import REPOSITORY
 
+try:
+    import httptools  # noqa: F401 (probed: the faster HTTP parser, when installed)
+
+    HTTP_PARSER = "httptools"
+except ImportError:  # pragma: no cover (a pinned dependency)
+    HTTP_PARSER = "h11"
+
 ENTRY_SCRIPTS = {"full": REPOSITORY / "app.py", "public": REPOSITORY / "public_app.py"}
 #: megabytes a browser may send in one file: the planner's OSM uploads; the resident page takes none
 UPLOAD_LIMIT_MB = {"full": 200, "public": 1}
@@ -76,19 +83,13 @@ def public_settings(address: str, port: int, workers: int = 1) -> dict:
     - X-Forwarded-For read by the app itself, from the deployment's ``trusted_proxies`` only;
     - ``workers`` processes: the reports' limits live in the database, so they hold across workers.
     """
-    try:
-        import httptools  # noqa: F401 (the faster HTTP parser, when installed)
-
-        http = "httptools"
-    except ImportError:  # pragma: no cover (a pinned dependency)
-        http = "h11"
     return {
         "app": "circle.deploy.public_site:app_from_environment",
         "factory": True,
         "host": address,
         "port": port,
         "workers": workers,
-        "http": http,
+        "http": HTTP_PARSER,
         "ws": "none",
         "lifespan": "on",
         "proxy_headers": False,

@@ -2,20 +2,34 @@
 
 Backends share one protocol (:class:`~circle.engine._base.Backend`) and one
 definition of the problem (:class:`~circle.engine._base.ReachProblem`).
+
+Importing the package is cheap: ``circle --help`` lists :data:`BACKENDS`, and
+the problem's types (which pull in the network preparation, numba and pandas)
+load when first used.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from circle.engine._base import Backend, CategoryReach, Destinations, ReachProblem
 from circle.errors import EngineError
 
 if TYPE_CHECKING:
+    from circle.engine._base import Backend, CategoryReach, Destinations, ReachProblem
     from circle.engine._labels import PreparedOrigins
 
 BACKENDS = ("labels", "csgraph", "pandana", "bruteforce")
 DEFAULT_BACKEND = "labels"
+
+#: public name → the module that defines it, imported when the name is first used
+_LAZY = {
+    "Backend": "circle.engine._base",
+    "CategoryReach": "circle.engine._base",
+    "Destinations": "circle.engine._base",
+    "ReachProblem": "circle.engine._base",
+    "PreparedOrigins": "circle.engine._labels",
+}
 
 
 def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
@@ -36,32 +50,37 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
     EngineError
         For an unknown name.
     """
+    # a backend loads the network preparation (numba, scipy, pandas: 1 s); circle --help imports this package
     if name == "labels":
-        from circle.engine._labels import LabelBackend
+        from circle.engine._labels import LabelBackend  # loaded only when chosen (see above)
 
         return LabelBackend()
     if name == "csgraph":
-        from circle.engine._csgraph import CsgraphBackend
+        from circle.engine._csgraph import CsgraphBackend  # loaded only when chosen (see above)
 
         return CsgraphBackend()
     if name == "pandana":
-        from circle.engine._pandana import PandanaBackend
+        from circle.engine._pandana import PandanaBackend  # loaded only when chosen (see above)
 
         return PandanaBackend()
     if name == "bruteforce":
-        from circle.engine._bruteforce import BruteForceBackend
+        from circle.engine._bruteforce import BruteForceBackend  # loaded only when chosen (see above)
 
         return BruteForceBackend()
     raise EngineError(f"unknown engine backend {name!r}; choose one of: {', '.join(BACKENDS)}.")
 
 
 def __getattr__(name: str) -> Any:
-    """Import :class:`PreparedOrigins` (and with it the compiled kernels) only when it is asked for."""
-    if name == "PreparedOrigins":
-        from circle.engine._labels import PreparedOrigins
-
-        return PreparedOrigins
+    """Import the problem's types (and with them numba and pandas) only when one is asked for."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'circle.engine' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

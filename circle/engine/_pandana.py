@@ -13,9 +13,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 
 import numpy as np
 import pandas as pd
+
+try:
+    import pandana
+except ImportError:  # pragma: no cover - pandana is pinned; solve() says what to do
+    pandana = None
 
 from circle.engine._base import CategoryReach, ReachProblem
 from circle.errors import EngineError
@@ -34,10 +40,8 @@ class PandanaBackend:
 
     def solve(self, problem: ReachProblem, progress: bool = False) -> dict[str, CategoryReach]:
         """Solve ``problem`` for every category (see :class:`~circle.engine._base.Backend`)."""
-        try:
-            import pandana
-        except ImportError as exc:  # pragma: no cover - pandana is pinned
-            raise EngineError("the pandana backend needs the pandana package; run scripts/setup.sh.") from exc
+        if pandana is None:  # pragma: no cover - pandana is pinned
+            raise EngineError("the pandana backend needs the pandana package; run scripts/setup.sh.")
         graph = problem.augmented()
         network = problem.network
         n_virtual = graph.n_nodes - graph.n_network
@@ -101,8 +105,6 @@ def _quiet(enabled: bool):
     if not enabled:
         yield
         return
-    import sys
-
     sys.stdout.flush()
     saved = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -3,11 +3,43 @@
 On one machine (:mod:`~circle.pipeline.run`, whose input stages are
 :mod:`~circle.pipeline.stages`), or in tiles on Dask that are merged into one
 study (:mod:`~circle.pipeline.batch`, :mod:`~circle.pipeline.merge`).
+
+The names below are imported when first used, so that reading
+:class:`AnalysisOptions` (``circle --help``, the app's new-study form) does not
+load the stages and with them geopandas and numba.
 """
 
-from circle.pipeline.inputs import StudyInputs
-from circle.pipeline.options import AnalysisOptions
-from circle.pipeline.run import AnalysisResult, analyze
-from circle.pipeline.stages import prepare_inputs
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from circle.pipeline.inputs import StudyInputs
+    from circle.pipeline.options import AnalysisOptions
+    from circle.pipeline.run import AnalysisResult, analyze
+    from circle.pipeline.stages import prepare_inputs
+
+#: public name → the module that defines it
+_PUBLIC = {
+    "AnalysisOptions": "circle.pipeline.options",
+    "AnalysisResult": "circle.pipeline.run",
+    "StudyInputs": "circle.pipeline.inputs",
+    "analyze": "circle.pipeline.run",
+    "prepare_inputs": "circle.pipeline.stages",
+}
 
 __all__ = ["AnalysisOptions", "AnalysisResult", "StudyInputs", "analyze", "prepare_inputs"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'circle.pipeline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -60,12 +60,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numba
+from distributed import Client, LocalCluster, as_completed
+
 from circle.errors import CircleError, InputDataError
 from circle.pipeline import AnalysisOptions, analyze
 from circle.pipeline.batch_plan import RETRIES, BatchPlan, BatchTask, TaskResult, TiledStudy
+from circle.pipeline.memory import check_memory
+from circle.pipeline.merge import merge_tiles
+from circle.pipeline.resolve import read_bounds_for
 from circle.pipeline.tiling import TileGrid, TileOf
-from circle.standards import load_preset
-from circle.study import SUMMARY
+from circle.sources.osm import read_decoded
+from circle.sources.osm_areas import NodeLookup
+from circle.sources.osm_parts import part_of, save_part
+from circle.standards import load_preset, load_profile
+from circle.study import SUMMARY, Study, file_sha256
 from circle.study.summary import read_summary
 
 #: seconds to wait for a named Dask scheduler to answer before saying it cannot be reached
@@ -129,8 +138,6 @@ def run_task(task: BatchTask, numba_threads: int | None = None) -> TaskResult:
 
 def _limit_threads(numba_threads: int | None) -> None:
     if numba_threads:
-        import numba
-
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
 
 
@@ -173,14 +180,6 @@ def split_source(study: TiledStudy) -> SplitResult:
     Exception
         Anything unexpected, so that the cluster retries the split.
     """
-    from circle.pipeline.memory import check_memory
-    from circle.pipeline.resolve import read_bounds_for
-    from circle.sources.osm import read_decoded
-    from circle.sources.osm_areas import NodeLookup
-    from circle.sources.osm_parts import part_of, save_part
-    from circle.standards import load_preset, load_profile
-    from circle.study import file_sha256
-
     started = time.perf_counter()
     name = f"{study.name}/split"
     folder = study.work / "parts"
@@ -256,9 +255,6 @@ def _inject_fault(name: str, folder: Path) -> None:
 
 def merge_study(study: TiledStudy, split: SplitResult, tiles: list[TaskResult]) -> TaskResult:
     """Merge the tiles of a study into ``study.folder`` once all are built, then remove the work folder."""
-    from circle.pipeline.merge import merge_tiles
-    from circle.study import Study
-
     started = time.perf_counter()
     failed = [t.name for t in tiles if t.status == "failed"]
     if not split.ok or failed:
@@ -304,8 +300,6 @@ def _record_request(folder: Path, task: BatchTask | TiledStudy) -> None:
 
 def is_complete(folder: Path, task: BatchTask | TiledStudy) -> bool:
     """Return whether ``folder`` holds a complete study made for the same request."""
-    from circle.study import Study
-
     marker = folder / ".batch-request.json"
     if not (folder / SUMMARY).is_file() or not marker.is_file():
         return False
@@ -344,8 +338,6 @@ def run_batch(
     list of TaskResult
         Plain studies in the order of the plan, then each tiled study's split, tiles and merge.
     """
-    from distributed import Client, LocalCluster, as_completed
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cluster = None

@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from circle.errors import CircleError
 
 BASE_MB = 390.0
@@ -59,8 +61,6 @@ def allowed_mb(environ: dict[str, str] | None = None) -> float:
             return float(limit)
         except ValueError as error:
             raise CircleError(f"CIRCLE_MEMORY_LIMIT_MB={limit!r} must be a number of megabytes.") from error
-    import psutil
-
     return SHARE_OF_AVAILABLE * psutil.virtual_memory().available / 1e6
 
 

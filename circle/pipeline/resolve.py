@@ -20,6 +20,7 @@ from circle.prepare.blocks import population_reach_m
 from circle.prepare.terrain import TOBLER_OFFSET, TOBLER_RATE
 from circle.sources.area import StudyArea, parse_bbox, read_area_file
 from circle.sources.embedded import DEFAULT_SOURCE_NAME, EXTRACT_LABELS, default_source, embedded_source
+from circle.sources.online import fetch_place
 from circle.sources.osm import OsmData
 from circle.standards import Preset, WalkingProfile
 
@@ -81,8 +82,6 @@ def resolve_source(options: AnalysisOptions, area: StudyArea | None) -> tuple[Pa
             raise InputDataError(
                 "a study is read either from a file or from a place name, not both.", about=("source", "place")
             )
-        from circle.sources.online import fetch_place
-
         path, boundary = fetch_place(options.place)
         return path, area or StudyArea(boundary, f"place {options.place}"), f"place: {options.place}"
     if options.source is None:

@@ -29,6 +29,7 @@ import pandas as pd
 from circle.errors import InputDataError
 from circle.sources.age_bands import Band, BandError, looks_like_age, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
+from circle.sources.spreadsheet import read_xlsx
 from circle.sources.tables import MAX_ROWS, parse_role_columns, read_table
 
 #: column roles and the headers that name them (compared without case, spaces, brackets and units)
@@ -232,8 +233,6 @@ def read_census_table(spec: CensusTableSpec) -> CensusTable:
 
 def _read_sheet(path: Path) -> pd.DataFrame:
     """Read the table as text; an ``.xlsx`` sheet with its blank rows, so that line numbers are the sheet's rows."""
-    from circle.sources.spreadsheet import read_xlsx
-
     if not path.is_file():
         return read_table(path)  # which says that it does not exist
     with path.open("rb") as handle:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from circle.errors import InputDataError
+from circle.geo import transform_xy
 from circle.sources.raster import read_window
 
 MAX_DEM_CELLS = 400_000_000
@@ -56,8 +57,6 @@ class Dem:
 
     def sample(self, x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
         """Return bilinear heights at points given in ``crs`` (NaN outside the DEM or at nodata)."""
-        from circle.geo import transform_xy
-
         x, y = transform_xy(np.asarray(x, float), np.asarray(y, float), crs, self.crs)
         inverse = ~self.transform
         col = inverse.a * x + inverse.b * y + inverse.c - 0.5  # from pixel corners to pixel centres

@@ -22,6 +22,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from circle.coords import SYSTEMS, check_system, transform_geometry
 from circle.errors import CircleError, InputDataError
@@ -53,9 +55,6 @@ def parse_system(text: str | None) -> str | None:
         return None
     name = str(text).strip()
     if name.upper().startswith("EPSG:"):
-        from pyproj import CRS
-        from pyproj.exceptions import CRSError
-
         code = f"EPSG:{name.split(':', 1)[1].strip()}"
         try:
             crs = CRS.from_user_input(code)

@@ -40,6 +40,7 @@ def fetch_place(place: str, timeout_s: int = 180) -> tuple[Path, object]:
         When the services cannot be reached or the place is unknown.
     """
     try:
+        # loaded only to download a place: osmnx is 1.5 s
         import osmnx as ox
         import requests
     except ImportError as exc:  # pragma: no cover - both are pinned

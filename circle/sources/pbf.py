@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from circle.errors import InputDataError
 from circle.sources._pbf_blobs import _blob_index, _inflate
@@ -154,9 +156,6 @@ def _degrees(nano: np.ndarray, exact: bool) -> np.ndarray:
 
 
 def _assemble(parts: list[dict], header: dict, path: Path) -> PbfData:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     string_base = np.cumsum([0] + [len(p["strings"][1]) - 1 for p in parts])
     texts = [p["strings"][0] for p in parts]
     byte_base = np.cumsum([0] + [len(t) for t in texts])

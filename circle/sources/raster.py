@@ -57,6 +57,7 @@ def read_window(
         When the file is missing, not a GeoTIFF, not georeferenced, has no CRS,
         does not cover the area or is too fine.
     """
+    # loaded only when a raster is given (population, ages, terrain): rasterio and GDAL are 70 ms
     import rasterio
     from rasterio.errors import RasterioError, WindowError
     from rasterio.warp import transform_bounds

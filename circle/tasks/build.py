@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from circle.engine import BACKENDS, DEFAULT_BACKEND
 from circle.errors import InputDataError
-from circle.pipeline import AnalysisOptions, AnalysisResult, analyze
-from circle.sources.tables import check_table
+from circle.pipeline.options import AnalysisOptions
+
+if TYPE_CHECKING:
+    from circle.pipeline.run import AnalysisResult
 
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "AnalysisOptions", "AnalysisResult", "build", "check_inputs"]
 
@@ -28,6 +31,9 @@ def check_inputs(options: AnalysisOptions) -> None:
     InputDataError
         Naming the table and the limit it passes.
     """
+    # circle --help reads BACKENDS from this module: the table readers load geopandas (0.5 s)
+    from circle.sources.tables import check_table
+
     if options.facilities_file:
         check_table(Path(options.facilities_file))
     if options.census_table:
@@ -47,4 +53,16 @@ def build(options: AnalysisOptions, on_stage: Callable[[str], None] | None = Non
     circle.errors.CircleError
         For any bad input; nothing is written then.
     """
+    # circle --help reads BACKENDS from this module: the pipeline loads numba, geopandas and the engine (1.5 s)
+    from circle.pipeline.run import analyze
+
     return analyze(options, on_stage=on_stage)
+
+
+def __getattr__(name: str) -> Any:
+    """Return :class:`AnalysisResult`, importing the pipeline only when it is asked for (see :func:`build`)."""
+    if name == "AnalysisResult":
+        from circle.pipeline.run import AnalysisResult  # circle --help reads BACKENDS from this module (see build)
+
+        return AnalysisResult
+    raise AttributeError(f"module 'circle.tasks.build' has no attribute {name!r}")

@@ -11,6 +11,7 @@ every scenario saved by one, goes to the audit log. The planner's triage page
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Protocol
 
 from circle.analysis.resident_reports import (
@@ -152,8 +153,6 @@ def take_into_scenario(
         the scenario's changes, as dicts), ``reports`` (every report it acts
         on) and ``saved`` (False when the scenario already acted on the report).
     """
-    from dataclasses import asdict
-
     check_name(name)
     changes: list[Change] = []
     reports: list[int] = []

@@ -19,7 +19,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from circle.deploy import audit
+from circle.deploy.accounts import account_role, check_password, has_accounts
 from circle.deploy.config import Deployment
+from circle.deploy.db import database_of
+from circle.deploy.throttle import SignInThrottle, name_digest
 from circle.i18n import t
 from circle.ui import signins
 from circle.ui import state as key
@@ -89,9 +93,6 @@ def _oidc_user(deployment: Deployment) -> dict | None:
 
 def current_user(deployment: Deployment) -> User | None:
     """Return the session's planner, or None for a visitor; end an expired or revoked sign-in."""
-    from circle.deploy.accounts import account_role
-    from circle.deploy.db import database_of
-
     if deployment.public_only:
         return None
     if not signins.proved(st.session_state.get(key.USER)):  # not this browser's sign-in (circle.ui.signins)
@@ -122,17 +123,13 @@ def current_user(deployment: Deployment) -> User | None:
 
 def sign_out(deployment: Deployment, reason: str = "asked") -> None:
     """End this session's sign-in (and the identity provider's cookie, where it signed in that way)."""
-    from circle.deploy.audit import record
-
     signed = st.session_state.pop(key.USER, None)
     signins.end(signed)
     _forget_planner_work()
     if signed is not None:
-        from circle.deploy.db import database_of
-
         database = database_of(deployment)
         name, role = signed["name"], signed["role"]
-        record(deployment.studies, name, role, "sign_out", name, database=database, reason=reason)
+        audit.record(deployment.studies, name, role, "sign_out", name, database=database, reason=reason)
         if signed["via"] == "oidc":
             st.logout()
 
@@ -159,9 +156,6 @@ def signin_page(deployment: Deployment, lang: str, signed_in: Callable[[], None]
             st.warning(t("signin_oidc_not_planner", lang, email=str(st.user.get("email") or "?")))
         elif st.button(t("signin_oidc", lang), key="signin_oidc", type="primary"):
             st.login()
-    from circle.deploy.accounts import has_accounts
-    from circle.deploy.db import database_of
-
     if not has_accounts(database_of(deployment)):
         if not oidc_configured():
             st.info(t("signin_none_configured", lang))
@@ -179,11 +173,6 @@ def signin_page(deployment: Deployment, lang: str, signed_in: Callable[[], None]
 def _try_sign_in(
     deployment: Deployment, lang: str, name: str, password: str, signed_in: Callable[[], None] | None = None
 ) -> None:
-    from circle.deploy.accounts import check_password
-    from circle.deploy.audit import record
-    from circle.deploy.db import database_of
-    from circle.deploy.throttle import SignInThrottle, name_digest
-
     database = database_of(deployment)
     throttle = SignInThrottle(database)
     address = client_address(deployment)
@@ -195,7 +184,7 @@ def _try_sign_in(
         # the same wait and words whether the name is an account or not; the typed name is logged only as a keyed hash
         time.sleep(max(0.0, deployment.signin_delay_s - (time.monotonic() - started)))
         facts = {"name_hmac": name_digest(database, name), "address": address, "checked": wait <= 0}
-        record(deployment.studies, "?", None, "sign_in_refused", "?", database=database, **facts)
+        audit.record(deployment.studies, "?", None, "sign_in_refused", "?", database=database, **facts)
         st.error(t("signin_refused", lang))
         if wait > 0:
             st.warning(t("signin_wait", lang, seconds=str(math.ceil(wait))))
@@ -203,7 +192,9 @@ def _try_sign_in(
     throttle.forget(name, address)
     _forget_planner_work()  # nothing of a previous user's work carries over
     st.session_state[key.USER] = signins.bound(session_record(account.name, account.role), deployment)
-    record(deployment.studies, account.name, account.role, "sign_in", account.name, database=database, address=address)
+    audit.record(
+        deployment.studies, account.name, account.role, "sign_in", account.name, database=database, address=address
+    )
     print(f"circle: {account.name} signed in", file=sys.stderr, flush=True)
     if signed_in is not None:
         signed_in()

@@ -18,16 +18,16 @@ import time
 
 import streamlit as st
 
+from circle.deploy.config import load_deployment
 from circle.errors import CircleError
 from circle.i18n import LANGUAGES, t
+from circle.ui import resident
 from circle.ui import state as key
 from circle.ui.builtin_words import translate_builtin_words
 
 
 def main(mode: str | None = None) -> None:
     """Run one script run of the app; ``mode="public"`` serves the resident page only, whatever the settings say."""
-    from circle.deploy.config import load_deployment
-
     st.set_page_config(page_title="circle · 15-minute living circle", layout="wide")
     lang = _language()
     try:
@@ -76,8 +76,6 @@ _CHOSEN_LANG = "lang_chosen"  # the language last chosen, kept apart from the sw
 
 
 def _resident_page(deployment, user, lang: str):
-    from circle.ui import resident
-
     def page() -> None:
         # a visitor sees the studies the bureau opened to the public; a planner sees every study
         resident.page(None if user is not None else deployment.is_public_study, deployment.studies)
@@ -100,6 +98,7 @@ def _home(target, lang: str):
 
 def _full_navigation(deployment, lang: str):
     """Return the navigation of a full deployment; the menu lists only the pages this user may open."""
+    # the public page never imports the planner's code: signing in loads SQLAlchemy and argon2 (0.1 s)
     from circle.ui.access import account_page, current_user, signin_page
 
     user = current_user(deployment)
@@ -133,6 +132,7 @@ def _full_navigation(deployment, lang: str):
         ]
         asked.update({page.url_path: page for page in hidden[1:]})
     else:
+        # the public page never imports the planner's code: its pages load SQLAlchemy and the build queue (0.1 s)
         from circle.ui import new_study, planner, report, triage
 
         planner_page = st.Page(

@@ -24,8 +24,11 @@ import json
 from collections.abc import Sequence
 
 import streamlit as st
+from branca.element import MacroElement, Template
 
 from circle.i18n import t
+from circle.i18n.builder_strings import BUILTIN_PATTERNS_ZH, BUILTIN_WORDS_ZH, DRAW_LOCAL_ZH
+from circle.ui import state as key
 
 #: the file box's English lines: the drag-and-drop line, the limit line, the button's label (its icon stays)
 _UPLOADER_CSS = """
@@ -67,8 +70,6 @@ def placeholder(lang: str, options: Sequence, many: bool = False) -> str:
 
 def draw_words(lang: str) -> dict | None:
     """Return Leaflet.draw's words (``L.drawLocal``) in ``lang``, or None for its own English."""
-    from circle.i18n.builder_strings import DRAW_LOCAL_ZH
-
     return DRAW_LOCAL_ZH if lang == "zh" else None
 
 
@@ -77,10 +78,6 @@ def localise_drawing(fmap, lang: str | None = None) -> None:
 
     ``lang`` defaults to the page's language (``st.session_state``).
     """
-    from branca.element import MacroElement, Template
-
-    from circle.ui import state as key
-
     words = draw_words(lang or st.session_state.get(key.LANG, "zh"))
     if words is None:
         return
@@ -194,8 +191,6 @@ def translate_builtin_words(lang: str, container=None) -> None:
     anything from a user or the data; in English the table is empty and every word put in
     Chinese before is put back. Call it once per run (the app's frame does).
     """
-    from circle.i18n.builder_strings import BUILTIN_PATTERNS_ZH, BUILTIN_WORDS_ZH
-
     words, patterns = (BUILTIN_WORDS_ZH, BUILTIN_PATTERNS_ZH) if lang == "zh" else ({}, [])
     script = _TRANSLATOR % {
         "words": json.dumps(words, ensure_ascii=False),

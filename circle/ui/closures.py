@@ -16,10 +16,13 @@ from typing import Any
 
 import folium
 import streamlit as st
+from folium.plugins import Draw
 
 from circle.i18n import t
+from circle.study.scenarios import Change
 from circle.ui import maps
 from circle.ui import state as key
+from circle.ui.builtin_words import localise_drawing
 
 CLOSED_COLOUR = "#111111"
 CUT_OFF_COLOUR = "#7f1d12"
@@ -32,10 +35,6 @@ def drawing_on() -> bool:
 
 def add_drawing_tools(fmap: folium.Map) -> None:
     """Add the line, polygon and rectangle tools (no markers or circles: a closure is a barrier or an area)."""
-    from folium.plugins import Draw
-
-    from circle.ui.builtin_words import localise_drawing
-
     localise_drawing(fmap)  # Leaflet.draw's tooltips and titles in the page's language, before the tools are made
     Draw(
         export=False,
@@ -80,8 +79,6 @@ def closure_controls(lang: str, map_state: dict | None, system: str, recompute: 
     ``map_state`` is what streamlit-folium returned for the study's map; ``recompute`` takes the new ``close``
     changes and applies them with the study's scenario.
     """
-    from circle.study.scenarios import Change
-
     st.markdown(f"**{t('close_title', lang)}**")
     st.toggle(t("close_draw_toggle", lang), key=key.DRAWING)
     drawn = drawn_geometries(map_state, system) if drawing_on() else []

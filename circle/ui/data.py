@@ -7,22 +7,37 @@ builds its own :class:`~circle.engine.whatif.ScenarioEngine` for the session.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 import streamlit as st
+from pyproj import Transformer
 
+from circle.coords import from_wgs84, transform_geometry
+from circle.deploy.config import load_deployment
+from circle.errors import CircleError
+from circle.i18n import t
 from circle.study import MANIFEST, SUMMARY, Study
+from circle.tasks.compare import is_comparison
+from circle.tasks.land import land_of
 from circle.tasks.score import ScoreResult, score
+from circle.tasks.walks import isochrone
+from circle.ui.leaflet_layers import image_list, points_url
+from circle.ui.maps import facility_rows, measure_values, scale_for, shift_frame
+from circle.ui.overlays import block_overlays, land_overlays, street_overlays
+from circle.ui.paths import shown
+from circle.ui.served import named_url, write_named
 
 
 def studies_root() -> Path:
     """Return the folder holding studies (``CIRCLE_STUDIES``, else the settings' ``studies``)."""
-    from circle.deploy.config import load_deployment
-
     return load_deployment().studies
 
 
@@ -39,8 +54,6 @@ def list_studies(root: Path | None = None) -> list[Path]:
 
 def list_comparisons(root: Path | None = None) -> list[Path]:
     """Return the comparison folders (``circle compare --out``) under ``root``, by name."""
-    from circle.tasks.compare import is_comparison
-
     root = root or studies_root()
     if not root.is_dir():
         return []
@@ -65,9 +78,6 @@ def load_study(path: str, _stamp: float) -> Study:
 
 def _warm_up(study: Study) -> None:
     """Run one isochrone so the first click of the first user does not load the compiled search."""
-    from circle.errors import CircleError
-    from circle.tasks.walks import isochrone
-
     inner = study.blocks.geometry.iloc[:1].representative_point()
     if len(inner):
         with contextlib.suppress(CircleError):
@@ -108,16 +118,12 @@ def blocks_wgs84(path: str, _stamp: float) -> gpd.GeoDataFrame:
 @st.cache_resource(max_entries=12, show_spinner=False)
 def blocks_for_display(path: str, _stamp: float, system: str) -> gpd.GeoDataFrame:
     """Return the drawing blocks in the map's display system (shifted for GCJ-02 basemaps)."""
-    from circle.ui.maps import shift_frame
-
     return shift_frame(blocks_wgs84(path, _stamp), system)
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
 def facilities_for_display(path: str, _stamp: float, system: str) -> gpd.GeoDataFrame:
     """Return the facilities in the map's display system."""
-    from circle.ui.maps import shift_frame
-
     return shift_frame(load_study(path, _stamp).facilities, system)
 
 
@@ -130,9 +136,6 @@ def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | No
     (the reason, which names server paths, goes to the server's log).
     ``root`` is the studies folder (default :func:`studies_root`).
     """
-    from circle.errors import CircleError
-    from circle.i18n import t
-
     studies = list_studies(root)
     if visible is not None:
         studies = [p for p in studies if visible(p.name)]
@@ -150,8 +153,6 @@ def choose_study(lang: str, widget_key: str, visible: Callable[[str], bool] | No
         return path, study, load_scores(str(path), stamp(path), study.summary.preset.name)
     except (CircleError, OSError) as exc:
         if visible is None:
-            from circle.ui.paths import shown
-
             st.error(t("error", lang, message=shown(exc)))
         else:
             print(f"circle: study {path.name} cannot be shown: {exc}", file=sys.stderr)
@@ -171,11 +172,6 @@ def draws_blocks_as_image(study: Study) -> bool:
 @st.cache_resource(max_entries=12, show_spinner=False)
 def street_overlay(path: str, _stamp: float, system: str):
     """Return the study's walking network drawn as light PNGs in the display system (made once)."""
-    from pyproj import Transformer
-
-    from circle.coords import from_wgs84
-    from circle.ui.overlays import street_overlays
-
     study = load_study(path, _stamp)
     nodes, edges = study.nodes, study.edges
     to_lonlat = Transformer.from_crs(study.crs, "EPSG:4326", always_xy=True)
@@ -194,9 +190,6 @@ def block_overlay(path: str, _stamp: float, system: str, preset: str, measure: s
     ``measure`` and ``category`` are the planner's choices; the values are
     those :func:`circle.ui.maps.measure_values` gives for them.
     """
-    from circle.ui.maps import measure_values, scale_for
-    from circle.ui.overlays import block_overlays
-
     study = load_study(path, _stamp)
     result = load_scores(path, _stamp, preset)
     values = measure_values(measure, category, study.blocks, result.scores)
@@ -207,9 +200,6 @@ def block_overlay(path: str, _stamp: float, system: str, preset: str, measure: s
 @st.cache_resource(max_entries=48, show_spinner=False)
 def facility_points(path: str, _stamp: float, system: str, category: str, label: str, unnamed: str) -> str | None:
     """Return the URL of one category's facility points for the map (written once), or None when it has none."""
-    from circle.ui.leaflet_layers import points_url
-    from circle.ui.maps import facility_rows
-
     rows = facility_rows(facilities_for_display(path, _stamp, system), category, label, unnamed)
     return points_url(rows) if rows else None
 
@@ -217,8 +207,6 @@ def facility_points(path: str, _stamp: float, system: str, category: str, label:
 @st.cache_resource(max_entries=12, show_spinner=False)
 def study_hull(path: str, _stamp: float, system: str) -> str:
     """Return the dashed outline of the study (the hull of its blocks, a little widened) as GeoJSON."""
-    import shapely
-
     blocks = blocks_for_display(path, _stamp, system)
     corners = shapely.get_coordinates(np.asarray(blocks.geometry, dtype=object))
     return gpd.GeoSeries([shapely.MultiPoint(corners).convex_hull.buffer(0.0015)], crs=blocks.crs).to_json()
@@ -235,10 +223,6 @@ def land_overlay_url(path: str, _stamp: float, system: str) -> str:
     (:class:`circle.ui.leaflet_layers.AwaitedImages`). The list is empty when
     the study's OSM file is gone or holds no water or green.
     """
-    import hashlib
-
-    from circle.ui.served import named_url
-
     study = load_study(path, _stamp)
     name = "land-" + hashlib.sha256(f"{Path(path).resolve()}#{_stamp}#{system}".encode()).hexdigest()[:24] + ".json"
     _land_job(path, _stamp, system, study.summary.source.path, tuple(study.summary.bbox), name)
@@ -248,8 +232,6 @@ def land_overlay_url(path: str, _stamp: float, system: str) -> str:
 @st.cache_resource(max_entries=12, show_spinner=False)
 def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[float, ...], name: str):
     """Start drawing a study's water and green and writing their list under ``name``; return the job."""
-    from concurrent.futures import ThreadPoolExecutor
-
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circle-land")
     job = pool.submit(_write_land, path, source, bbox, system, name)
     pool.shutdown(wait=False)  # the thread ends with its one job
@@ -258,9 +240,6 @@ def _land_job(path: str, _stamp: float, system: str, source: str, bbox: tuple[fl
 
 def _write_land(path: str, source: str, bbox: tuple[float, ...], system: str, name: str) -> None:
     """Draw the water and green and write their list (an empty one when they cannot be drawn)."""
-    from circle.ui.leaflet_layers import image_list
-    from circle.ui.served import write_named
-
     try:
         overlays = _draw_land(source, bbox, system, LAND_DELAY_S)
     except Exception as exc:  # the base map goes without water and green; the log says why
@@ -274,10 +253,6 @@ LAND_DELAY_S = 2.0
 
 
 def _draw_land(source: str, bbox: tuple[float, ...], system: str, delay_s: float = 0.0) -> list:
-    import time
-
-    from circle.tasks.land import land_of
-    from circle.ui.overlays import land_overlays
 
     time.sleep(delay_s)
     west, south, east, north = bbox
@@ -286,7 +261,5 @@ def _draw_land(source: str, bbox: tuple[float, ...], system: str, delay_s: float
         return []
     water, green, rivers = land.water, land.green, land.rivers
     if system != "wgs84":
-        from circle.coords import transform_geometry
-
         water, green, rivers = (transform_geometry(g, system) if len(g) else g for g in (water, green, rivers))
     return land_overlays(water, green, rivers)

@@ -16,14 +16,13 @@ from circle.deploy.config import Deployment
 from circle.i18n import t
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.widgets import study_builder
 
 URL_PATH = "new-study"
 
 
 def page(deployment: Deployment, user: User, planner_page) -> None:
     """Render the new-study page; once a study is built, open ``planner_page`` (a ``st.Page``) on it."""
-    from circle.ui.widgets import study_builder
-
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_new_study", lang))
     st.caption(t("new_study_intro", lang))

@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from circle.deploy.config import load_deployment
+
 # an absolute POSIX path: a slash not inside a word, a URL (``://``) or another path
 _ABSOLUTE = re.compile(r"(?<![\w/.:~\-])/[^\s'\"`<>|;,()\[\]{}]+")
 
@@ -78,8 +80,6 @@ def shown(error: BaseException | str, *typed: str) -> str:
     """
     roots: list[Path] = []
     try:
-        from circle.deploy.config import load_deployment
-
         deployment = load_deployment()
         roots = [*deployment.data_folders, deployment.studies]
     except Exception:  # the message is still shown, with bare names

@@ -11,13 +11,12 @@ session by its id, without the browser's cookie, is therefore not signed in.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from circle.deploy import sessions
 
 
 def _session_id() -> str:
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx is not None else ""
 

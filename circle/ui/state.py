@@ -1,5 +1,8 @@
 """Session-state keys, in one place (each user session has its own values), and the fragment rerun."""
 
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
 LANG = "lang"
 STUDY = "study_path"
 MEASURE = "measure"
@@ -43,9 +46,6 @@ PLANNER_STATE = (
 
 def rerun_fragment() -> None:
     """Rerun the fragment this runs in when it is a fragment rerun (a click in it), else the whole page."""
-    import streamlit as st
-    from streamlit.errors import StreamlitAPIException
-
     try:
         st.rerun(scope="fragment")
     except StreamlitAPIException:  # the fragment is running as part of a whole-page run

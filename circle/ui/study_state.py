@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import streamlit as st
+
 from circle.study import MANIFEST
 from circle.ui import state as key
 
@@ -172,8 +174,6 @@ def study_state(path: Path, session: MutableMapping[str, Any] | None = None) -> 
         :data:`KEPT_STUDIES` most recently shown are kept.
     """
     if session is None:
-        import streamlit as st
-
         session = st.session_state
     wanted = study_id(path)
     states: dict[str, StudyState] = session.setdefault(key.STUDY_STATES, {})

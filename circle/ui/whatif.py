@@ -11,12 +11,23 @@ import streamlit as st
 
 from circle.errors import CircleError
 from circle.i18n import percent, t
+from circle.study.scenarios import (
+    Change,
+    check_name,
+    list_scenarios,
+    scenario_author,
+    scenario_exists,
+    scenario_reports,
+)
+from circle.tasks.suggest import suggest
+from circle.tasks.whatif import delete, what_if
 from circle.ui import closures
 from circle.ui import state as key
 from circle.ui.access import User
 from circle.ui.builtin_words import placeholder
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState
+from circle.ui.triage import report_numbers
 from circle.ui.widgets import choice
 
 NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
@@ -27,8 +38,6 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
 
     The point, the changes, the result and the last error are the study's own (``work``).
     """
-    from circle.study.scenarios import Change
-
     st.subheader(t("whatif_title", lang))
     add_col, remove_col = st.columns(2)
     with add_col:
@@ -150,8 +159,6 @@ def _save(lang: str, study, whatif, name: str, user: User) -> None:
     The name is claimed in the deployment's database first (:meth:`circle.tasks.whatif.WhatIf.save`): of two
     planners saving a new scenario under one name at once, one saves and the other is told.
     """
-    from circle.study.scenarios import check_name, scenario_exists
-
     try:
         check_name(name)
         if scenario_exists(study, name) and _refused(lang, study, name, user):
@@ -164,9 +171,6 @@ def _save(lang: str, study, whatif, name: str, user: User) -> None:
 
 def saved_scenarios(lang: str, study, user: User) -> None:
     """List the study's saved scenarios with their authors; their author or an admin may delete one."""
-    from circle.study.scenarios import list_scenarios, scenario_reports
-    from circle.ui.triage import report_numbers
-
     st.markdown(f"**{t('saved_scenarios', lang)}**")
     scenarios = list_scenarios(study)
     if not scenarios:
@@ -193,8 +197,6 @@ def saved_scenarios(lang: str, study, user: User) -> None:
 
 def _delete(lang: str, study, name: str, user: User) -> None:
     """Delete a scenario after checking, again and on disk, that ``user`` may."""
-    from circle.tasks.whatif import delete
-
     try:
         if _refused(lang, study, name, user):
             return
@@ -208,8 +210,6 @@ def _delete(lang: str, study, name: str, user: User) -> None:
 
 def _refused(lang: str, study, name: str, user: User) -> bool:
     """Say so and return True when saved scenario ``name`` is another planner's and ``user`` is no admin."""
-    from circle.study.scenarios import scenario_author
-
     author = scenario_author(study, name)
     if user.may_change(author):
         return False
@@ -233,9 +233,6 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
     A failed step (a point off the network, a closure of nothing) leaves the
     scenario as it was, with the message in ``work.errors["whatif"]``.
     """
-    from circle.study.scenarios import Change
-    from circle.tasks.whatif import what_if
-
     changes = [*work.changes, *new]
     work.errors.pop("whatif", None)
     try:  # computed on the session's own engine: the cached study is never modified
@@ -258,8 +255,6 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
 
 def suggestions_panel(lang: str, study, labels: dict, work: StudyState) -> None:
     """Ask for the sites that would serve most residents not yet served, and show them on the map (kept in ``work``)."""
-    from circle.tasks.suggest import suggest
-
     st.subheader(t("suggest_title", lang))
     first, second, third = st.columns([2, 1, 1])
     category = choice(

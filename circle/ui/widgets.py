@@ -8,16 +8,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from circle.deploy import audit, db
 from circle.deploy.builds import BuildQueue, SessionScratch, sweep_scratch
 from circle.deploy.config import REPOSITORY, Deployment
 from circle.deploy.serve import UPLOAD_LIMIT_MB as SERVED_UPLOAD_MB
-from circle.deploy.server_files import resolve_server_file
+from circle.deploy.server_files import describe_folders, list_server_files, resolve_server_file
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.i18n.offset_words import offset_words
 from circle.i18n.poi_words import platform_words, top_left_out
+from circle.i18n.strings import STRINGS
+from circle.standards import builtin_presets, load_preset, load_profile, profile_names
+from circle.study.scenarios import check_name
+from circle.tasks.build import AnalysisOptions, build, check_inputs
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.builtin_words import file_box, hide_uploader_words, placeholder
+from circle.ui.census_join import admin_offset_warning, census_table_lines
 from circle.ui.paths import shown
 from circle.ui.text import md
 
@@ -51,10 +58,6 @@ def study_builder(lang: str, deployment: Deployment, user: User) -> str | None:
         what the build found is kept for the planner page: :func:`show_built_notes`),
         or None when nothing was built.
     """
-    from circle.study.scenarios import check_name
-    from circle.tasks.build import AnalysisOptions
-    from circle.ui.builtin_words import file_box, hide_uploader_words
-
     hide_uploader_words(lang)
     st.subheader(t("new_study_source", lang))
     files_column, upload_column = st.columns(2, gap="large")
@@ -185,8 +188,6 @@ def show_built_notes() -> None:
 
 def _server_file_choice(container, lang: str, deployment: Deployment):
     """Offer the OSM files of the data folders by name, size and date; return the chosen ServerFile, or None."""
-    from circle.deploy.server_files import describe_folders, list_server_files
-
     if not deployment.data_folders:
         container.caption(t("server_path_none", lang))
         return None
@@ -229,16 +230,12 @@ def size_words(size_bytes: int) -> str:
 @functools.cache
 def _preset_words() -> dict[str, dict[str, str]]:
     """Return the built-in presets' titles by language: {name: {"zh": …, "en": …}}."""
-    from circle.standards import builtin_presets, load_preset
-
     return {name: {"zh": load_preset(name).title_zh, "en": load_preset(name).title_en} for name in builtin_presets()}
 
 
 @functools.cache
 def _profile_words() -> dict[str, dict[str, str]]:
     """Return the walking profiles' labels by language: {name: {"zh": …, "en": …}}."""
-    from circle.standards import load_profile, profile_names
-
     return {name: {"zh": load_profile(name).label_zh, "en": load_profile(name).label_en} for name in profile_names()}
 
 
@@ -249,8 +246,6 @@ def preset_title(name: str, lang: str) -> str:
 
 def _described(lang: str, kind: str, name: str) -> str:
     """Return the one line saying what a preset or profile means, or nothing for one without it."""
-    from circle.i18n.strings import STRINGS
-
     return t(f"{kind}_desc_{name}", lang) if f"{kind}_desc_{name}" in STRINGS else ""
 
 
@@ -313,8 +308,6 @@ def census_table_notes(report: dict | None, lang: str, table=None, boundaries=No
     are named as the planner named them. Each note is ``(kind, text)``, kind
     being the Streamlit call that shows it (``info``, ``warning``).
     """
-    from circle.ui.census_join import admin_offset_warning, census_table_lines
-
     if not report:
         return []
     notes = []
@@ -363,17 +356,14 @@ def poi_mapping_facts(facilities: dict, lang: str) -> dict:
 
 def _record_refusal(deployment: Deployment, user: User, name: str, files: list, server_path: str, error) -> None:
     """Record in the audit log an upload or server file refused before its build (size, type, quota, path)."""
-    from circle.deploy.audit import record
-    from circle.deploy.db import database_of
-
     uploads = [f for f in files if f is not None]
-    record(
+    audit.record(
         deployment.studies,
         user.name,
         user.role,
         "upload_refused",
         name,
-        database=database_of(deployment),
+        database=db.database_of(deployment),
         files=[str(f.name)[:200] for f in uploads],
         uploaded_bytes=sum(int(f.size) for f in uploads),
         server_path=server_path[:300] or None,
@@ -390,10 +380,6 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
     A facility list past the import limits is refused before the build waits
     for its turn (:func:`~circle.sources.tables.check_table`), so it never holds a slot.
     """
-    from circle.deploy.audit import record
-    from circle.deploy.db import database_of
-    from circle.tasks.build import build, check_inputs
-
     progress = st.progress(0.0, text=t("building", lang))
     steps = [0]
     total = len(BUILD_STAGES) - (0 if options.dem_file else 1)  # the flat-ground comparison runs with a DEM only
@@ -413,7 +399,7 @@ def build_study(lang: str, deployment: Deployment, user: User, options, shown_so
         facts.update(uploaded_bytes=uploaded, profile=options.profile, outcome=outcome)
         target = Path(options.out).name
         where = (deployment.studies, user.name, user.role, "build_study", target)
-        record(*where, source, shown_source, source_sha256, database=database_of(deployment), **facts)
+        audit.record(*where, source, shown_source, source_sha256, database=db.database_of(deployment), **facts)
 
     try:
         check_inputs(options)  # sizes, zip bombs and declared rows are checked in a moment, before a slot is taken
@@ -440,9 +426,7 @@ def stage_words(message: str, lang: str) -> str:
 
 def build_queue(deployment: Deployment) -> BuildQueue:
     """Return the deployment's build queue (its tickets are in the database, shared by every process)."""
-    from circle.deploy.db import database_of
-
-    return BuildQueue(database_of(deployment), deployment.concurrent_builds)
+    return BuildQueue(db.database_of(deployment), deployment.concurrent_builds)
 
 
 @st.cache_resource(show_spinner=False)
@@ -462,14 +446,10 @@ def session_scratch() -> SessionScratch:
 
 def check_quota(lang: str, deployment: Deployment, user: User, uploading: int) -> None:
     """Refuse an upload that would take the planner past the deployment's quota for 24 hours."""
-    from circle.deploy.audit import uploaded_bytes
-
     if not uploading:
         return
     since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
-    from circle.deploy.db import database_of
-
-    used = uploaded_bytes(deployment.studies, user.name, since, database_of(deployment))
+    used = audit.uploaded_bytes(deployment.studies, user.name, since, db.database_of(deployment))
     if used + uploading > deployment.upload_quota_mb * 1e6:
         raise CircleError(
             t("quota_exceeded", lang, used=f"{used / 1e6:,.0f}", quota=f"{deployment.upload_quota_mb:,.0f}")
@@ -501,8 +481,6 @@ def choice(
     change; keying the widget by language renews them, and the chosen value
     is carried across languages in ``st.session_state[state_key]``.
     """
-    from circle.ui.builtin_words import placeholder
-
     current = st.session_state.get(state_key, default)
     widget_key = f"{state_key}__{lang}"
     if kind in ("selectbox", "multiselect"):  # Streamlit's own "Choose an option" / "No options to select"
