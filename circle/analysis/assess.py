@@ -45,16 +45,13 @@ from circle.geo import WGS84, transform_xy
 from circle.standards import Preset, load_preset
 from circle.study import Study
 from circle.study.block_figures import population_flags
-from circle.study.columns import time_column
+from circle.study.columns import BLOCK_ID, FACILITY_ID, e2sfca_column, time_column
 from circle.study.scenarios import Change
 from circle.study.summary import ScoreSummary
 
-SCORES = "scores.parquet"
 #: residents of a category's age group one place serves when the preset does not say (``served_per_place``):
 #: one child per kindergarten or school place, as 学位 are planned for every child of the age
 GROUP_RESIDENTS_PER_PLACE = 1.0
-AREAS = "renewal_areas.parquet"
-SUGGESTIONS = "suggestions"
 
 
 def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
@@ -70,7 +67,7 @@ def study_preset(study: Study, preset: str | Path | None = None) -> Preset:
         path = recorded.path or ""
         preset = recorded.name if path.endswith("(built-in)") or not Path(path).is_file() else path
     loaded = load_preset(preset)
-    missing = [c.key for c in loaded.categories if f"{c.key}_t1" not in study.blocks.columns]
+    missing = [c.key for c in loaded.categories if time_column(c.key, 1) not in study.blocks.columns]
     if missing:
         raise CircleError(
             f"the study was built with preset {study.summary.preset.name!r} and has no times for "
@@ -225,7 +222,7 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
             continue
         engine = engine or scenario_engine(study)
         state = engine.states[category]
-        ids = facilities["facility_id"].to_numpy()[known]
+        ids = facilities[FACILITY_ID].to_numpy()[known]
         access = [state.access.take(np.flatnonzero(state.access.owner == state.ids.index(i))) for i in ids]
         accessibility, per_facility = e2sfca(
             engine.network,
@@ -236,8 +233,8 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
             limits,
             weights,
         )
-        scores[f"e2sfca_{category}"] = accessibility
-        per_facility.insert(0, "facility_id", ids)
+        scores[e2sfca_column(category)] = accessibility
+        per_facility.insert(0, FACILITY_ID, ids)
         per_facility["capacity"] = capacity[known]
         per_facility["oversubscribed"] = per_facility["weighted_demand"] > per_unit * per_facility["capacity"]
         partial = report[category]["with_capacity"] < report[category]["facilities"]
@@ -247,7 +244,7 @@ def _supply(study: Study, preset: Preset, assessment: Assessment, scores: pd.Dat
             "note": "capacity unknown for some facilities: their supply is missing, so ratios are understated"
             if partial
             else "",
-            "oversubscribed": per_facility.loc[per_facility["oversubscribed"], "facility_id"].tolist(),
+            "oversubscribed": per_facility.loc[per_facility["oversubscribed"], FACILITY_ID].tolist(),
             "facilities": per_facility.round(6).to_dict("records"),
             "residents_per_place": per_unit,
             **({"group": demand.record()} if demand.by_age else {}),
@@ -319,7 +316,7 @@ def closure_figures(
         "steps_closed": engine.closed.steps,
         "blocks_cut_off": int(isolated.sum()),
         "residents_cut_off": round(float(population[isolated].sum()), 1),
-        "cut_off_blocks": blocks["block_id"].astype(str).to_numpy()[isolated][order][:50].tolist(),
+        "cut_off_blocks": blocks[BLOCK_ID].astype(str).to_numpy()[isolated][order][:50].tolist(),
         "categories": {
             category: {**figures, **({"group": demand[category].record()} if demand[category].by_age else {})}
             for category, figures in time_changes(blocks, scenario_blocks, residents, categories).items()
@@ -419,9 +416,7 @@ def compute_suggestions(
         "category": category,
         "sites_requested": sites,
         "candidates": len(usable),
-        "candidate_source": candidate_source
-        if candidates is not None
-        else "network nodes where unserved blocks join",
+        "candidate_source": candidate_source if candidates is not None else "network nodes where unserved blocks join",
         "unserved_before": round(float(population[unserved].sum()), 1),
         "threshold_min": round(threshold / 60.0, 2),
         "data_verdict": assessment.completeness[category].verdict if category in assessment.completeness else None,
@@ -439,6 +434,6 @@ def _candidate_points(study: Study, engine: ScenarioEngine, unserved: np.ndarray
         points = candidates.representative_point().to_crs(study.crs)
         return points.x.to_numpy(), points.y.to_numpy()
     access = study.block_access
-    wanted = set(study.blocks["block_id"].astype(str).to_numpy()[unserved])
-    nodes = np.unique(access.loc[access["block_id"].astype(str).isin(wanted), "node"].to_numpy(np.int64))
+    wanted = set(study.blocks[BLOCK_ID].astype(str).to_numpy()[unserved])
+    nodes = np.unique(access.loc[access[BLOCK_ID].astype(str).isin(wanted), "node"].to_numpy(np.int64))
     return engine.network.x[nodes], engine.network.y[nodes]

@@ -14,6 +14,8 @@ from circle.i18n import t
 from circle.settings import progress_enabled
 from circle.standards import builtin_presets, profile_names
 from circle.standards.regions import region_names
+from circle.study.columns import BLOCK_ID
+from circle.study.files import BLOCKS, SCENARIOS
 from circle.tasks.build import BACKENDS, DEFAULT_BACKEND, AnalysisOptions, build
 
 if TYPE_CHECKING:
@@ -258,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _kept_scenarios(path: Path) -> int:
     """Return how many saved scenarios the written study holds (an overwrite keeps them)."""
-    folder = path / "scenarios"
+    folder = path / SCENARIOS
     return sum(1 for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.is_dir() else 0
 
 
@@ -332,7 +334,7 @@ def _print_study_result(path: Path, summary: StudySummary) -> None:
     print("Next:")
     print(f"  {command} score --study {path}          # coverage, F15, priorities (add --lang zh)")
     print(f"  {command} isochrone --study {path} --block {_first_block(path)} --out isochrone.geojson")
-    print(f"  open {path / 'blocks.parquet'} in QGIS (every column is described in the README)")
+    print(f"  open {path / BLOCKS} in QGIS (every column is described in docs/data/study-folder.md)")
     print(f"  {beside_python('streamlit')} run app.py   # the planner's map (studies under data/studies)")
 
 
@@ -678,5 +680,5 @@ def _print_population(summary: StudySummary) -> None:
 def _first_block(path: Path) -> str:
     import pandas as pd  # circle --help must not load pandas: 0.3 s
 
-    frame = pd.read_parquet(path / "blocks.parquet", columns=["block_id"])
-    return str(frame["block_id"].iloc[0]) if len(frame) else "BLOCK_ID"
+    frame = pd.read_parquet(path / BLOCKS, columns=[BLOCK_ID])
+    return str(frame[BLOCK_ID].iloc[0]) if len(frame) else "BLOCK_ID"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from circle.cli._common import EXIT_OK
 from circle.i18n import percent, t
+from circle.study.columns import BLOCK_ID
 
 
 def add_parser(commands) -> None:
@@ -121,7 +122,7 @@ def print_flagged(summary, lang: str, hint: bool) -> None:
     for row in summary.flagged_blocks:
         density = row["density_per_ha"] if row["density_per_ha"] is not None else float("nan")
         flag = t(f"flag_{row['pop_flag']}", lang)
-        line = t("flag_row", lang, block=row["block_id"], population=row["population"], density=density, flag=flag)
+        line = t("flag_row", lang, block=row[BLOCK_ID], population=row["population"], density=density, flag=flag)
         print("  " + line)
     print("  " + t("flag_left_out" if not summary.flagged_in_priorities else "flag_kept_in", lang))
     if hint:

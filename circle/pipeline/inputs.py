@@ -14,6 +14,7 @@ from circle.prepare.network import AccessTable, WalkNetwork
 from circle.sources.area import StudyArea
 from circle.sources.osm import OsmData
 from circle.standards import Preset, WalkingProfile
+from circle.study.columns import FACILITY_ID
 
 
 @dataclass
@@ -65,7 +66,5 @@ def _destinations(facilities: gpd.GeoDataFrame, access: AccessTable, preset: Pre
         rows = np.flatnonzero(local[access.owner] >= 0) if len(access) else np.zeros(0, np.int64)
         table = access.take(rows)
         table.owner = local[table.owner]
-        destinations[category.key] = Destinations(
-            ids=facilities["facility_id"].to_numpy(object)[positions], access=table
-        )
+        destinations[category.key] = Destinations(ids=facilities[FACILITY_ID].to_numpy(object)[positions], access=table)
     return destinations

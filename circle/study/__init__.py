@@ -10,36 +10,41 @@
 - :mod:`circle.study.scenarios`: saved what-if scenarios.
 """
 
-from circle.files import file_sha256
-from circle.study.folder import (
-    ATTRIBUTION,
-    FORMAT_VERSION,
-    MANIFEST,
-    SUMMARY,
-    Study,
-    StudyTables,
-    json_default,
-    network_from_tables,
-    prepare_destination,
-    study_counts,
-    write_json,
-    write_study,
-    write_table,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ATTRIBUTION",
-    "FORMAT_VERSION",
-    "MANIFEST",
-    "SUMMARY",
-    "Study",
-    "StudyTables",
-    "file_sha256",
-    "json_default",
-    "network_from_tables",
-    "prepare_destination",
-    "study_counts",
-    "write_json",
-    "write_study",
-    "write_table",
-]
+import importlib
+from typing import Any
+
+#: public name → the module that defines it; imported when first used, so reading the vocabulary
+#: (``circle.study.columns``, ``circle.study.files``) loads neither pandas nor the network model
+_PUBLIC = {
+    "ATTRIBUTION": "circle.study.folder",
+    "FORMAT_VERSION": "circle.study.folder",
+    "MANIFEST": "circle.study.folder",
+    "SUMMARY": "circle.study.folder",
+    "Study": "circle.study.folder",
+    "StudyTables": "circle.study.folder",
+    "json_default": "circle.study.folder",
+    "network_from_tables": "circle.study.folder",
+    "prepare_destination": "circle.study.folder",
+    "study_counts": "circle.study.folder",
+    "write_json": "circle.study.folder",
+    "write_study": "circle.study.folder",
+    "write_table": "circle.study.folder",
+    "file_sha256": "circle.files",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'circle.study' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

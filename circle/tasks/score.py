@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from circle.analysis.assess import AREAS, SCORES, ScoreResult, assessment_of, compute_scores, study_preset
+from circle.analysis.assess import ScoreResult, assessment_of, compute_scores, study_preset
 from circle.analysis.scoring import Assessment
 from circle.sources.area import read_area_file
 from circle.standards import Preset
 from circle.study import Study, write_table
+from circle.study.files import RENEWAL_AREAS, SCORES
 from circle.study.records import record_scores
 
 __all__ = ["Assessment", "ScoreResult", "Scores", "data_assessment", "preset_of", "score"]
@@ -37,7 +38,7 @@ class Scores:
         """
         path = self.study.path / SCORES
         write_table(self.result.scores, path)
-        write_table(self.result.areas, self.study.path / AREAS)
+        write_table(self.result.areas, self.study.path / RENEWAL_AREAS)
         record_scores(self.study, self.result.summary)
         return path
 

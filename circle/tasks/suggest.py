@@ -9,10 +9,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from circle.analysis.assess import SUGGESTIONS, compute_suggestions, study_preset
+from circle.analysis.assess import compute_suggestions, study_preset
 from circle.errors import CircleError
 from circle.sources.tables import category_lookup
 from circle.study import Study, write_json
+from circle.study.files import SUGGESTIONS, suggestion_file, suggestion_key
 from circle.study.records import record_suggestion
 from circle.study.scenarios import Change
 
@@ -42,13 +43,13 @@ class Suggestions:
     @property
     def key(self) -> str:
         """Return the name the suggestion is saved under (``CATEGORY-SITES``)."""
-        return f"{self.category}-{self.payload['sites_requested']}"
+        return suggestion_key(self.category, self.payload["sites_requested"])
 
     def save(self) -> Path:
         """Write ``suggestions/CATEGORY-SITES.json`` and record it in ``summary.json``; return the file."""
         folder = self.study.path / SUGGESTIONS
         folder.mkdir(exist_ok=True)
-        path = folder / f"{self.key}.json"
+        path = folder / suggestion_file(self.category, self.payload["sites_requested"])
         write_json(path, self.payload)
         record_suggestion(self.study, self.key, {k: v for k, v in self.payload.items() if k != "sites"})
         return path

@@ -19,6 +19,7 @@ import streamlit as st
 from folium.plugins import Draw
 
 from circle.i18n import t
+from circle.study.columns import BLOCK_ID
 from circle.study.scenarios import Change
 from circle.ui import maps
 from circle.ui import state as key
@@ -135,9 +136,9 @@ def closure_layers(lang: str, scenario: dict[str, Any], blocks, system: str) -> 
     cut = set(scenario.get("cut_off") or [])
     if cut:
         group = folium.FeatureGroup(name=t("layer_cut_off", lang))
-        chosen = blocks[blocks["block_id"].isin(cut)]
+        chosen = blocks[blocks[BLOCK_ID].isin(cut)]
         folium.GeoJson(
-            chosen[["block_id", "geometry"]].to_json(),
+            chosen[[BLOCK_ID, "geometry"]].to_json(),
             style_function=lambda _: {
                 "color": CUT_OFF_COLOUR,
                 "weight": 2,

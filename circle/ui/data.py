@@ -25,6 +25,7 @@ from circle.deploy.config import load_deployment
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.study import MANIFEST, SUMMARY, Study
+from circle.study.columns import BLOCK_ID
 from circle.tasks.compare import is_comparison
 from circle.tasks.land import land_of
 from circle.tasks.score import ScoreResult, score
@@ -99,7 +100,7 @@ def blocks_wgs84(path: str, _stamp: float) -> gpd.GeoDataFrame:
     """Return the blocks' geometry simplified for drawing (about 1 m)."""
     blocks = load_study(path, _stamp).blocks
     wanted = [
-        "block_id",
+        BLOCK_ID,
         "name",
         "place_zh",
         "place_en",

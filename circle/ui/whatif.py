@@ -11,6 +11,7 @@ import streamlit as st
 
 from circle.errors import CircleError
 from circle.i18n import percent, t
+from circle.study.columns import FACILITY_ID
 from circle.study.scenarios import (
     Change,
     check_name,
@@ -54,17 +55,17 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
         unnamed = t("unnamed", lang)
         names = {
             f: n if isinstance(n, str) and n else unnamed
-            for f, n in zip(nearby["facility_id"], nearby["name"], strict=True)
+            for f, n in zip(nearby[FACILITY_ID], nearby["name"], strict=True)
         }
         kinds = {
-            f: labels.get(c, {}).get(lang, c) for f, c in zip(nearby["facility_id"], nearby["category"], strict=True)
+            f: labels.get(c, {}).get(lang, c) for f, c in zip(nearby[FACILITY_ID], nearby["category"], strict=True)
         }
         chosen = st.selectbox(
             t("whatif_remove", lang),
-            nearby["facility_id"].tolist(),
+            nearby[FACILITY_ID].tolist(),
             key="whatif_remove_choice",
             format_func=lambda f: f"{names[f]} · {kinds[f]}",
-            placeholder=placeholder(lang, nearby["facility_id"].tolist()),
+            placeholder=placeholder(lang, nearby[FACILITY_ID].tolist()),
         )
         if st.button(t("whatif_remove", lang), key="whatif_remove", disabled=chosen is None):
             _recompute(study, result, work, [asdict(Change("remove", facility_id=chosen))])
