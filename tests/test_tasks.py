@@ -1,0 +1,80 @@
+"""The tasks layer: each task computes once, returns a result, and saving writes that result as computed."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from circle.study import Study
+from circle.study.files import SCENARIO, SCENARIOS, SCORES, SUGGESTIONS
+from circle.study.scenarios import Change, load_scenario
+from circle.tasks import score as score_task
+from circle.tasks import whatif as whatif_task
+from circle.tasks.suggest import suggest
+from circle.tasks.whatif import what_if
+from tests.osm_builder import small_town, to_lonlat
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory) -> Study:
+    from circle.tasks.build import AnalysisOptions, build
+
+    folder = tmp_path_factory.mktemp("tasks")
+    return Study.open(build(AnalysisOptions(source=small_town(folder / "town.osm"), out=folder / "study")).path)
+
+
+def test_a_saved_what_if_is_what_was_computed_and_is_not_computed_again(town, monkeypatch):
+    lon, lat = to_lonlat(200, 20)
+    computed = what_if(town, [Change("add", category="kindergarten", lat=lat, lon=lon)])
+    assert computed.diff["categories"]["kindergarten"]["newly_served"] > 0
+    assert computed.affected, "adding a kindergarten changes some blocks' reach"
+
+    def no_engine(*_args, **_kwargs):
+        raise AssertionError("saving a what-if must not compute it again")
+
+    monkeypatch.setattr(whatif_task, "scenario_engine", no_engine)
+    folder = computed.save("kg-here", "wang", role="planner")
+
+    saved, _ = load_scenario(town, "kg-here")
+    assert folder == town.path / SCENARIOS / "kg-here"
+    assert saved["author"] == "wang"
+    assert saved["diff"] == json.loads(json.dumps(computed.diff))
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / SCORES), computed.scores.reset_index(drop=True))
+    assert json.loads((folder / SCENARIO).read_text(encoding="utf-8"))["changes"][0]["category"] == "kindergarten"
+
+
+def test_a_what_if_leaves_the_study_as_it_was(town):
+    before = town.blocks.drop(columns="geometry").copy()
+    lon, lat = to_lonlat(200, 20)
+    what_if(town, [Change("add", category="kindergarten", lat=lat, lon=lon)])
+    pd.testing.assert_frame_equal(town.blocks.drop(columns="geometry"), before)
+
+
+def test_a_what_if_with_no_change_is_refused(town):
+    from circle.errors import CircleError
+
+    with pytest.raises(CircleError, match="at least one change"):
+        what_if(town, [])
+
+
+def test_scores_are_written_only_when_saved(town):
+    (town.path / SCORES).unlink(missing_ok=True)
+    scored = score_task.score(town)
+    assert not (town.path / SCORES).exists(), "scoring alone writes nothing"
+    written = scored.save()
+    assert written == town.path / SCORES
+    pd.testing.assert_frame_equal(pd.read_parquet(written), scored.result.scores.reset_index(drop=True))
+    assert Study.open(town.path).summary.scores.population == scored.result.summary.population
+
+
+def test_suggestions_save_their_file_and_become_what_if_changes(town):
+    suggested = suggest(town, "kindergarten", 1)
+    assert not (town.path / SUGGESTIONS / "kindergarten-1.json").exists()
+    path = suggested.save()
+    assert path == town.path / SUGGESTIONS / "kindergarten-1.json"
+    assert json.loads(path.read_text(encoding="utf-8"))["sites"][0]["rank"] == 1
+    (change,) = suggested.as_changes()
+    assert (change.kind, change.category) == ("add", "kindergarten")
+    assert (change.lat, change.lon) == (suggested.sites["lat"].iloc[0], suggested.sites["lon"].iloc[0])
