@@ -379,7 +379,7 @@ def test_a_table_without_any_known_header_says_so_without_unnamed_columns(tmp_pa
 
 
 def test_headers_that_look_like_age_groups_but_are_not_read_are_listed(tmp_path, capsys):
-    from circle.cli.analyze import _print_census_table
+    from circle.cli._analyze_result import _print_census_table
 
     table = tmp_path / "t.csv"
     table.write_text("社区名称,常住人口,年龄构成,老年人口,60岁以上占比\n玉林社区,4000,,900,0.2\n", encoding="utf-8")
@@ -408,7 +408,7 @@ def test_age_headers_as_offices_write_them(header, band):
 
 
 def test_the_cli_says_where_the_header_was_and_which_rows_were_ignored(capsys):
-    from circle.cli.analyze import _print_census_table
+    from circle.cli._analyze_result import _print_census_table
 
     _, report = count(OFFICE)
     _print_census_table(report)
@@ -424,7 +424,7 @@ def test_the_cli_says_where_the_header_was_and_which_rows_were_ignored(capsys):
 
 
 def test_areas_cut_by_the_study_are_not_listed_when_the_boundary_file_is_in_the_wrong_system(capsys):
-    from circle.cli.analyze import _print_census_table
+    from circle.cli._analyze_result import _print_census_table
 
     imports: dict = {}
     sources = CountedSources(census_table=CensusTableSpec(DATA / "town_table.csv"), admin_file=ADMIN)
@@ -452,7 +452,7 @@ def test_blocks_are_named_after_the_boundary_files_areas_where_osm_maps_none():
 
 
 def test_a_gbk_shapefile_without_its_cpg_is_read_as_gbk(tmp_path, capsys):
-    from circle.cli.analyze import _print_census_table
+    from circle.cli._analyze_result import _print_census_table
 
     shapefile = tmp_path / "社区界线.shp"
     gpd.read_file(ADMIN).to_file(shapefile, encoding="gbk")

@@ -740,7 +740,7 @@ def test_json_that_is_broken_too_deep_too_long_or_empty_is_refused_cleanly(tmp_p
 
 
 def test_the_cli_says_how_a_list_was_read_and_warns_when_most_of_it_is_left_out():
-    from circle.cli.analyze import describe_layout
+    from circle.cli._analyze_result import describe_layout
 
     _, report = read("baidu_headerless.csv")
     text = describe_layout(report["layout"])
@@ -840,7 +840,7 @@ def test_an_added_list_does_not_count_osm_places_twice_and_leaves_out_rows_beyon
 
 
 def test_the_cli_says_what_was_matched_and_what_lay_beyond_the_map():
-    from circle.cli.analyze import describe_mapping, describe_placement
+    from circle.cli._analyze_result import describe_mapping, describe_placement
 
     facilities = {
         "outside": {"rows": 3, "examples": ["北京诊所", "上海诊所", "广州诊所"]},

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from circle.analysis.assess import (
-    SUGGESTIONS,
     ScoreResult,
     assessment_of,
     compute_scores,
@@ -39,7 +38,7 @@ from circle.standards.indicator_sets import load_indicator_set
 from circle.study import Study
 from circle.study.columns import FACILITY_ID, pass_column
 from circle.study.comparison import change_status, read_comparison
-from circle.study.files import SCENARIOS, SCORES
+from circle.study.files import SCENARIOS, SCORES, SUGGESTIONS
 from circle.study.scenarios import Change, load_closed, load_scenario
 from circle.study.summary import ScoreSummary
 
