@@ -27,13 +27,6 @@ PACKAGE = ROOT / "circle"
 #: Each entry leaves this set once its imports are moved to the top or explained;
 #: ``test_pending_modules_still_have_unexplained_imports`` says when.
 PENDING = {
-    # analysis: the measures
-    "circle/analysis/completeness.py",
-    "circle/analysis/demand.py",
-    "circle/analysis/indicators.py",
-    "circle/analysis/planning.py",
-    "circle/analysis/resident_reports.py",
-    "circle/analysis/search.py",
     # prepare: the engine's inputs
     "circle/prepare/network/model.py",
     "circle/prepare/population/census_table.py",
