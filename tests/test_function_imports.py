@@ -27,9 +27,6 @@ PACKAGE = ROOT / "circle"
 #: Each entry leaves this set once its imports are moved to the top or explained;
 #: ``test_pending_modules_still_have_unexplained_imports`` says when.
 PENDING = {
-    # prepare: the engine's inputs
-    "circle/prepare/network/model.py",
-    "circle/prepare/population/census_table.py",
     # publish: the residents' site
     "circle/publish/_poster_map.py",
     "circle/publish/plane.py",
