@@ -27,11 +27,6 @@ PACKAGE = ROOT / "circle"
 #: Each entry leaves this set once its imports are moved to the top or explained;
 #: ``test_pending_modules_still_have_unexplained_imports`` says when.
 PENDING = {
-    # publish: the residents' site
-    "circle/publish/_poster_map.py",
-    "circle/publish/plane.py",
-    "circle/publish/posters.py",
-    "circle/publish/site.py",
     # report: the PDF
     "circle/report/__init__.py",
     "circle/report/content.py",
