@@ -27,15 +27,6 @@ PACKAGE = ROOT / "circle"
 #: Each entry leaves this set once its imports are moved to the top or explained;
 #: ``test_pending_modules_still_have_unexplained_imports`` says when.
 PENDING = {
-    # report: the PDF
-    "circle/report/__init__.py",
-    "circle/report/content.py",
-    "circle/report/filing.py",
-    "circle/report/fonts.py",
-    "circle/report/pdf/method.py",
-    "circle/report/pdf/residents.py",
-    "circle/report/pdf/writer.py",
-    "circle/report/streets.py",
     # study: the folder format
     "circle/study/scenarios.py",
     # ui: the planner's pages
