@@ -19,6 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
+from circle.engine import _kernels as kernels
+from circle.engine import _kernels_local as local_kernels
+from circle.engine._kernels import Groups
+from circle.prepare.network import CsrGraph, min_weight_csr
+from circle.prepare.network.snapping import SegmentGrid
+from circle.prepare.population._window_sums import window_sums
+from circle.publish._kernels import chain_lines, reached_cells, trace_chains
+from circle.sources._pbf_decode import _decode_block, _KeyTable
+from circle.sources.pbf import KEY_WANTED, KEY_WHOLE_OBJECT
+
 
 def compile_every_kernel() -> None:
     """Call every compiled kernel of the package once (compiling it, or loading it from numba's cache)."""
@@ -40,8 +50,6 @@ class _TinyCity:
 
 
 def _grouped(key: np.ndarray, n_groups: int, member: np.ndarray, cost: np.ndarray):
-    from circle.engine._kernels import Groups
-
     order = np.argsort(key, kind="stable")
     ptr = np.zeros(n_groups + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_groups), out=ptr[1:])
@@ -49,10 +57,6 @@ def _grouped(key: np.ndarray, n_groups: int, member: np.ndarray, cost: np.ndarra
 
 
 def _engine_kernels() -> None:
-    from circle.engine import _kernels as kernels
-    from circle.engine import _kernels_local as local_kernels
-    from circle.prepare.network import CsrGraph, min_weight_csr
-
     city = _TinyCity
     n = len(city.x)
     keep = np.bincount(np.concatenate([city.seg_a, city.seg_b]), minlength=n) != 2
@@ -84,9 +88,6 @@ def _engine_kernels() -> None:
 
 
 def _publish_kernels() -> None:
-    from circle.prepare.network import CsrGraph, min_weight_csr
-    from circle.publish._kernels import chain_lines, reached_cells, trace_chains
-
     city = _TinyCity
     n = len(city.x)
     # predecessors towards a virtual node n, as scipy's Dijkstra gives them (cast to int64 by the caller)
@@ -100,9 +101,6 @@ def _publish_kernels() -> None:
 
 
 def _prepare_kernels() -> None:
-    from circle.prepare.network.snapping import SegmentGrid
-    from circle.prepare.population._window_sums import window_sums
-
     city = _TinyCity
     window_sums(city.x, city.y, np.ones(len(city.x)), 150.0)
     grid = SegmentGrid.build(city.x[city.seg_a], city.y[city.seg_a], city.x[city.seg_b], city.y[city.seg_b])
@@ -110,9 +108,6 @@ def _prepare_kernels() -> None:
 
 
 def _source_kernels() -> None:
-    from circle.sources._pbf_decode import _decode_block, _KeyTable
-    from circle.sources.pbf import KEY_WANTED, KEY_WHOLE_OBJECT
-
     # a PrimitiveBlock holding one string table with one empty string: field 1, 2 bytes long: field 1, 0 bytes long
     block = np.frombuffer(bytes([0x0A, 0x02, 0x0A, 0x00]), np.uint8)
     table = _KeyTable({"highway": KEY_WANTED, "building": KEY_WHOLE_OBJECT})

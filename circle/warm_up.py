@@ -34,7 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import llvmlite.binding
+import numba
 from numba.core import event as numba_event
+from numba.core.dispatcher import Dispatcher
+
+from circle._kernel_samples import compile_every_kernel
+from circle.engine import _kernels
 
 #: what compiling every kernel took on a shared 2-core machine (45-71 s, load 3.4); the first announcement quotes it
 FIRST_COMPILE_S = 45.0
@@ -80,8 +86,6 @@ def kernel_modules() -> list[str]:
 
 def kernel_dispatchers(modules: list[str]) -> list:
     """Return the compiled functions (numba dispatchers) the given modules define."""
-    from numba.core.dispatcher import Dispatcher
-
     found = []
     for name in modules:
         module = importlib.import_module(name)
@@ -93,9 +97,6 @@ def kernel_dispatchers(modules: list[str]) -> list:
 
 def fingerprint(modules: list[str]) -> str:
     """Return a hash of what compiled code depends on: the kernel modules' sources, numba, Python, the processor."""
-    import llvmlite.binding
-    import numba
-
     digest = hashlib.sha256()
     for part in (numba.__version__, sys.version, llvmlite.binding.get_process_triple()):
         digest.update(part.encode())
@@ -143,10 +144,6 @@ def warm_up(announce: Callable[[str], None] = print, retry: bool = True) -> Warm
     WarmUp
         Whether anything compiled, how long it took, and whether the cache was cleared.
     """
-    import numba
-
-    from circle._kernel_samples import compile_every_kernel
-
     if numba.config.DISABLE_JIT:  # NUMBA_DISABLE_JIT=1: the kernels run as plain Python, nothing to compile
         return WarmUp(compiled=False, seconds=0.0, cleared=False)
     modules = kernel_modules()
@@ -201,8 +198,6 @@ class _FirstCompile(numba_event.Listener):
 
 
 def _stamp_path() -> Path:
-    from circle.engine import _kernels
-
     return Path(_kernels.k_nearest_labels.stats.cache_path) / STAMP_NAME
 
 

@@ -26,42 +26,7 @@ PACKAGE = ROOT / "circle"
 #: modules whose function-level imports have not been sorted out yet (issue 32): others are changing them now.
 #: Each entry leaves this set once its imports are moved to the top or explained;
 #: ``test_pending_modules_still_have_unexplained_imports`` says when.
-PENDING = {
-    # analysis: the measures
-    "circle/analysis/completeness.py",
-    "circle/analysis/demand.py",
-    "circle/analysis/indicators.py",
-    "circle/analysis/planning.py",
-    "circle/analysis/resident_reports.py",
-    "circle/analysis/search.py",
-    # prepare: the engine's inputs
-    "circle/prepare/network/model.py",
-    "circle/prepare/population/census_table.py",
-    # publish: the residents' site
-    "circle/publish/_poster_map.py",
-    "circle/publish/plane.py",
-    "circle/publish/posters.py",
-    "circle/publish/site.py",
-    # report: the PDF
-    "circle/report/__init__.py",
-    "circle/report/content.py",
-    "circle/report/filing.py",
-    "circle/report/fonts.py",
-    "circle/report/pdf/method.py",
-    "circle/report/pdf/residents.py",
-    "circle/report/pdf/writer.py",
-    "circle/report/streets.py",
-    # study: the folder format
-    "circle/study/scenarios.py",
-    # ui: the planner's pages
-    "circle/ui/changes.py",
-    "circle/ui/maps.py",
-    "circle/ui/overlays.py",
-    "circle/ui/planner.py",
-    "circle/ui/report.py",
-    "circle/ui/resident.py",
-    "circle/ui/triage.py",
-}
+PENDING: set[str] = set()
 
 #: lint pragmas: a comment made only of these explains nothing
 PRAGMA = re.compile(

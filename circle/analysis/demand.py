@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from circle.i18n import t
 from circle.standards import Category, Preset
 from circle.standards.age_groups import EVERYONE, EVERYONE_GROUP, AgeGroup, population_column
 
@@ -124,8 +125,6 @@ class Demand:
         'Elderly care coverage counts all residents, not residents aged 60 and over: this study has no
         residents by age; analyse it again'
         """
-        from circle.i18n import t
-
         if self.fallback is None:
             if self.uniform:
                 return t(

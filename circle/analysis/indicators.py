@@ -47,6 +47,7 @@ from circle.engine import Destinations, get_backend
 from circle.standards.indicator_sets import Indicator, IndicatorSet, RadiusRule
 from circle.study import Study
 from circle.study.columns import BLOCK_ID, FACILITY_ID, pass_column, time_column
+from circle.words.findings import explain
 
 COLUMNS = (
     "key",
@@ -347,8 +348,6 @@ def _passes(geometry: StudyGeometry, frame: pd.DataFrame, category) -> np.ndarra
 
 def _set_apart(row: dict[str, Any], geometry: StudyGeometry, key: str, mapped: str, lang: str) -> dict[str, Any]:
     """Leave a category the data does not hold (or holds in part) without a figure, and say why in the note."""
-    from circle.words.findings import explain
-
     record = geometry.assessment.completeness.get(key)
     label = geometry.assessment.preset.category(key).label(lang)
     why = explain(record, label, float(geometry.population.sum()), lang) if record is not None else label

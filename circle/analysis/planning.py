@@ -35,6 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from circle.analysis.demand import demand_of
 from circle.analysis.scoring import Assessment
+from circle.i18n import t
 from circle.study.block_figures import population_flags
 from circle.study.columns import BLOCK_ID, POP_FLAG, pass_column, shortfall_column, time_column
 
@@ -84,8 +85,6 @@ def renewal_priority(
         ``scores`` with the new columns (rank 1 = most urgent; 0 where no gap
         or, unless ``include_flagged``, where the population is flagged).
     """
-    from circle.i18n import t
-
     rules = assessment.preset.scoring
     alpha = float(rules.priority["population_exponent"].value)
     priority = np.zeros(len(scores))
@@ -216,8 +215,6 @@ def renewal_areas(scored: pd.DataFrame, geometry: gpd.GeoSeries, assessment: Ass
 
 def _lacking(category, demand, count: float, lang: str) -> str:
     """Return "Kindergarten: 120 children aged 3–6" (or "Park: 800 residents" when everyone counts)."""
-    from circle.i18n import t
-
     if demand.by_age:
         return t("demand_area_lacking", lang, label=category.label(lang), count=count, group=demand.who(lang))
     return f"{category.label_en}: {count:,.0f} residents" if lang == "en" else f"{category.label_zh}：{count:,.0f}人"

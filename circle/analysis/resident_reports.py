@@ -36,11 +36,13 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from circle.engine.closures import segments_closed_by
 from circle.errors import CircleError
 from circle.geo import WGS84, transform_geometries, transform_xy
 from circle.study import Study
 from circle.study.columns import BLOCK_ID, FACILITY_ID
 from circle.study.scenarios import Change
+from circle.words.places import shown_names
 
 #: a closed or wrong facility is looked for this far from the pin (metres, straight line to its outline)
 NEAR_M = 150.0
@@ -148,8 +150,6 @@ def closure_polygon(study: Study, lon: float, lat: float, radius_m: float = CLOS
 
 def segments_near(study: Study, geometry: dict[str, Any]) -> int:
     """Return how many walking segments of the study a ``close`` with ``geometry`` (GeoJSON, WGS-84) closes."""
-    from circle.engine.closures import segments_closed_by
-
     (shape,) = transform_geometries([shapely.geometry.shape(geometry)], WGS84, study.crs)
     return segments_closed_by(study.network, [shape]).count
 
@@ -280,8 +280,6 @@ def report_places(
     lang : str
         The language of the blocks' shown names (used when there are no communities).
     """
-    from circle.words.places import shown_names
-
     ids = blocks[BLOCK_ID].astype(str).to_numpy(object)
     position = pd.Series(np.arange(len(ids)), index=ids)
     position = position[~position.index.duplicated()]

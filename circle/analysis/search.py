@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
+from pypinyin import Style, lazy_pinyin
 
 from circle.study.columns import BLOCK_ID
 
@@ -39,8 +40,6 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     >>> pinyin_forms("西园小区")
     ('xiyuanxiaoqu', 'xyxq')
     """
-    from pypinyin import Style, lazy_pinyin
-
     full = lazy_pinyin(str(text), errors=lambda chars: list(chars))
     initials = lazy_pinyin(str(text), style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
     return normalise("".join(full)), normalise("".join(initials))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import shapely
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 
 #: the street kinds of ``data/streets/0`` (0 main road, 1 street, 2 path): grey level and width in points
@@ -131,8 +132,6 @@ def _absolute(flat: Sequence[int]) -> list[tuple[float, float]]:
 
 def merged_area(rings: Iterable[Sequence[Sequence[float]]]):
     """Return the rings of the 15-minute area as one shape (its rectangles merged, so no seams show)."""
-    import shapely
-
     polygons = [shapely.Polygon(ring) for ring in rings if len(ring) >= 3]
     if not polygons:
         return []

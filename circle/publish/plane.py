@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 
 EARTH_RADIUS_M = 6371008.8
 
@@ -58,8 +59,6 @@ class LocalPlane:
 
 def rings_local(geometry, plane: LocalPlane) -> list[list[list[int]]]:
     """Return the rings of a (multi)polygon in WGS-84 as lists of whole-metre points on ``plane``."""
-    import shapely
-
     rings = []
     for polygon in getattr(geometry, "geoms", [geometry]):
         if polygon.is_empty or not isinstance(polygon, shapely.Polygon):

@@ -24,7 +24,10 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+import segno
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from circle.errors import CircleError
 from circle.publish._poster_map import AREA_FILL, DOT, OUTLINE, draw_map, number_dot
@@ -305,9 +308,6 @@ def service_lines(service: dict, labels: dict, profiles: dict, partly_held: bool
 
 
 def _write_pdf(path: Path, pages: list[dict], site: dict, url: str, streets_dir: Path, font: str) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
     first = pages[0]
     canvas.setTitle(_clean(first.get("community")) or _clean(first.get("name")) or "poster")
@@ -577,8 +577,6 @@ def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
     The square ``size`` points wide at ``(x, y)`` includes the four-module
     quiet zone, painted white.
     """
-    import segno
-
     code = segno.make(data, error="m", micro=False)
     rows = [list(row) for row in code.matrix_iter(border=4)]
     module = size / len(rows)

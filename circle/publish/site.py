@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from circle.analysis.assess import compute_scores
+from circle.analysis.search import NameIndex, pinyin_forms
+from circle.analysis.walks import route
 from circle.errors import CircleError
 from circle.publish.plane import LocalPlane, rings_local
 from circle.publish.streets import LEVELS, street_kind, street_squares
@@ -115,8 +118,6 @@ def publish_site(
         scores = pd.read_parquet(scores_path)
         stored = json.loads((study.path / SUMMARY).read_text(encoding="utf-8")).get("scores") or {}
     else:  # not scored yet: scored here by its own preset, nothing written to the study
-        from circle.analysis.assess import compute_scores
-
         say("scoring the study by its preset")
         result = compute_scores(study)
         scores = result.scores
@@ -235,6 +236,7 @@ def _write_site(study: Study, scores: pd.DataFrame, stored: dict, root: Path, op
     copy_assets(root)
     posters = 0
     if options.posters:
+        # loaded only when posters are asked for: reportlab, the fonts and the QR codes (65 ms)
         from circle.publish.posters import write_posters
 
         say("notice-board posters")
@@ -302,8 +304,6 @@ def _fill_empty_squares(
 
 def _agree_with_study(study: Study, key: str, walk, blocks: pd.DataFrame, plane: LocalPlane) -> None:
     """Where two facilities tie and the search picked another than the study's nearest, walk to the study's."""
-    from circle.analysis.walks import route
-
     nearest = blocks[nearest_id_column(key)].to_numpy(object)
     for index in np.flatnonzero([isinstance(n, str) for n in nearest]):
         if walk.facility_id[index] in (None, nearest[index]):
@@ -514,8 +514,6 @@ def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> li
     so a resident can search by street. ``where`` (the community, else the
     place description) tells apart the many blocks with one name ("住宅区").
     """
-    from circle.analysis.search import NameIndex
-
     described = [_text(n) or places[k]["zh"] for k, n in enumerate(blocks["name"])]
     index = NameIndex.build(blocks.assign(**{BLOCK_ID: ids, "name": described}))
     named = {fid for fid, n in zip(ids, blocks["name"], strict=True) if _text(n)}
@@ -530,8 +528,6 @@ def _search_rows(blocks: pd.DataFrame, ids: list[str], places: list[dict]) -> li
 
 def _search_example(blocks: pd.DataFrame, names: list) -> dict | None:
     """Return the most populous named block's name, pinyin and initials: the search hint's example."""
-    from circle.analysis.search import pinyin_forms
-
     population = pd.to_numeric(pd.Series(list(_column(blocks, "population"))), errors="coerce")
     named = [k for k, name in enumerate(names) if name]
     if not named:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circle.errors import CircleError
-from circle.report.filing import FilingDetails, settings_details
+from circle.i18n import t
+from circle.report.filing import FilingDetails, resolve_place, settings_details
 from circle.report.fonts import INSTALL_HINT, find_font
 from circle.study import Study
 
@@ -98,7 +99,8 @@ def build_report(
         For an unknown language, an output that is not a ``.pdf``, a Chinese
         report without a CJK font, and the errors of the study, area or scenario.
     """
-    from circle.i18n import t
+    # loaded only to write a report: the measures, reportlab and matplotlib (0.4 s) that the app's report form,
+    # the indicators and the posters, which import this package, never need
     from circle.report.content import gather
     from circle.report.pdf import write_pdf
 
@@ -137,8 +139,6 @@ def build_report(
 
 def terminal_hints(content, details: FilingDetails) -> tuple[tuple[str, dict], ...]:
     """Return what the command line can do to complete the report, as (string key, values) pairs."""
-    from circle.report.filing import resolve_place
-
     hints: list[tuple[str, dict]] = []
     if resolve_place(content.study, content.blocks, details, "zh")[1] == "none":
         hints.append(("cli_report_hint_place", {}))

@@ -27,10 +27,14 @@ from circle.analysis.assess import (
 from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.planning import flagged_blocks
-from circle.analysis.resident_reports import Outcomes
+from circle.analysis.resident_reports import Outcomes, counts_by_place, outcomes, report_places
 from circle.analysis.scoring import Assessment, score_blocks, summarize
+from circle.deploy.config import load_deployment
+from circle.deploy.db import DATABASE_FILE, database_for
+from circle.deploy.reports import KINDS, STATUSES, list_reports
 from circle.errors import CircleError
 from circle.geo import WGS84
+from circle.i18n import t
 from circle.report.streets import named_streets
 from circle.sources.area import read_area_file
 from circle.standards import Preset
@@ -217,8 +221,6 @@ def gather(
     CircleError
         When the area holds no block or the scenario does not exist.
     """
-    from circle.i18n import t
-
     report = progress or (lambda fraction, message: None)
     report(0.05, t("rpt_progress_data", lang))
     preset = study_preset(study)
@@ -279,10 +281,6 @@ def deployment_reports(study: Study) -> list | None:
     configured for its folder and no ``.circle.db`` beside it) has none, and
     none is made for it.
     """
-    from circle.deploy.config import load_deployment
-    from circle.deploy.db import DATABASE_FILE, database_for
-    from circle.deploy.reports import list_reports
-
     studies = study.path.parent.expanduser().absolute()
     try:
         deployment = load_deployment()
@@ -296,9 +294,6 @@ def deployment_reports(study: Study) -> list | None:
 
 def _residents(study: Study, lang: str, outline: gpd.GeoSeries | None) -> ResidentsContent | None:
     """Return the residents' reports counted by place (those inside ``outline`` when given), or None."""
-    from circle.analysis.resident_reports import counts_by_place, outcomes, report_places
-    from circle.deploy.reports import KINDS, STATUSES
-
     reports = deployment_reports(study)
     if reports and outline is not None:
         area = outline.to_crs(WGS84).union_all()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from circle.deploy.config import load_deployment
+from circle.errors import CircleError
 from circle.i18n import t
 from circle.words.places import has_admin_units
 
@@ -126,9 +128,6 @@ class Filing:
 
 def settings_details() -> FilingDetails:
     """Return the deployment's ``[report]`` settings as filing details (empty when there are none or they fail)."""
-    from circle.deploy.config import load_deployment
-    from circle.errors import CircleError
-
     try:
         settings = load_deployment().report
     except CircleError:  # a report does not stop on settings it does not need; the app and CLI say what is wrong

@@ -86,6 +86,7 @@ def find_font(environ: dict[str, str] | None = None) -> ReportFont:
 
 def register(font: ReportFont) -> str:
     """Register the font with reportlab (once per process) and return its name."""
+    # loaded only to typeset a PDF: the app's report form and the indicators load this module without it (17 ms)
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -101,7 +102,7 @@ def register(font: ReportFont) -> str:
 
 def matplotlib_font(font: ReportFont):
     """Return matplotlib ``FontProperties`` for the font (the file is added to the font manager once)."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # loaded only to draw the report's maps: the posters skip matplotlib (75 ms)
 
     known = {entry.fname for entry in font_manager.fontManager.ttflist}
     if str(font.path) not in known:

@@ -10,14 +10,17 @@ says so once.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from circle.analysis.assess import study_preset
 from circle.errors import CircleError
 from circle.report._street_labels import short_name
+from circle.sources.osm import read_osm
 
 #: a source file larger than this is not read again for street names (a report stays quick)
 MAX_SOURCE_MB = 400.0
@@ -35,9 +38,6 @@ def named_streets(study) -> gpd.GeoDataFrame | None:
     ``rank`` orders the classes (0 for a trunk road, 4 for anything below a tertiary street). None when the
     source file cannot be read again (gone, changed, too large); empty when it names no street.
     """
-    from circle.analysis.assess import study_preset
-    from circle.sources.osm import read_osm
-
     source = study.summary.source
     path = Path(source.path) if source.path else None
     if path is None or not path.is_file() or path.stat().st_size > MAX_SOURCE_MB * 1e6:
@@ -92,8 +92,6 @@ def nearest_street(points: gpd.GeoSeries, streets: gpd.GeoDataFrame | None) -> n
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

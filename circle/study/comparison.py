@@ -26,13 +26,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import numpy as np
+
 from circle.errors import CircleError
 from circle.study.columns import POPULATION
 from circle.study.files import BLOCKS, SUMMARY
+from circle.study.folder import json_default
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-    import numpy as np
     import pandas as pd
 
 __all__ = [
@@ -94,8 +96,6 @@ def write_comparison(
     staging: Path, summary: dict[str, Any], blocks: gpd.GeoDataFrame, vanished: gpd.GeoDataFrame
 ) -> None:
     """Write a comparison's three files into ``staging`` (a folder renamed into place once complete)."""
-    from circle.study.folder import json_default
-
     blocks.to_parquet(staging / BLOCKS)
     vanished.to_parquet(staging / VANISHED)
     (staging / SUMMARY).write_text(
@@ -129,8 +129,6 @@ def read_comparison(path: str | Path) -> tuple[dict[str, Any], gpd.GeoDataFrame,
     CircleError
         When the folder holds no comparison.
     """
-    import geopandas as gpd
-
     path = Path(path)
     summary = _summary_of(path)
     if summary.get("kind") != KIND:
@@ -158,8 +156,6 @@ def change_status(summary: dict[str, Any], blocks: pd.DataFrame) -> np.ndarray:
     ``appeared``, ``mixed`` (gained one category, lost another), ``lost``,
     ``gained`` or ``unchanged``: the first that holds.
     """
-    import numpy as np
-
     keys = summary["categories_assessed"]
     statuses = blocks[[status_column(k) for k in keys]].to_numpy(object) if keys else np.zeros((len(blocks), 0))
     gained = (statuses == "gained").any(axis=1)

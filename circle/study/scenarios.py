@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from circle.errors import CircleError
@@ -200,8 +201,6 @@ def load_scenario(study: Study, name: str) -> tuple[dict[str, Any], pd.DataFrame
 
 def load_closed(study: Study, name: str):
     """Return the segments a saved scenario closed (a GeoDataFrame in WGS-84), or None when it closed none."""
-    import geopandas as gpd
-
     path = study.path / SCENARIOS / check_name(name) / CLOSED
     return gpd.read_parquet(path) if path.is_file() else None
 

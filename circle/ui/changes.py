@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from circle.i18n import percent, t
 from circle.study.columns import BLOCK_ID, POPULATION, PROXIMITY_MIN, SCORE
-from circle.study.comparison import change_column
+from circle.study.comparison import change_column, change_status, read_comparison
 from circle.study.files import SUMMARY
 from circle.ui import maps
 from circle.ui import state as key
@@ -23,8 +23,6 @@ COLOURS = {"gained": "#4c9a6a", "lost": "#e4572e", "mixed": "#f2a541", "appeared
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _comparison(path: str, _stamp: float):
-    from circle.study.comparison import change_status, read_comparison
-
     summary, blocks, vanished = read_comparison(path)
     return summary, blocks, vanished, change_status(summary, blocks)
 

@@ -5,22 +5,26 @@ from __future__ import annotations
 import functools
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from jinja2 import Template
 
-from circle.colours import FLAGGED, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERVICE
+from circle.colours import FLAGGED, GREEN_AREA, ISOCHRONE_COLOURS, ISOCHRONE_DASHES, NO_SERVICE, STREET_LINE, WATER_AREA
+from circle.coords import from_wgs84, to_wgs84, transform_geometry
+from circle.errors import CircleError
 from circle.i18n import t
+from circle.standards import load_preset
 from circle.study.block_figures import gross_density_per_ha
 from circle.study.columns import BLOCK_ID, time_column
+from circle.ui.fetched_shapes import FetchedShapes, shapes_url
+from circle.ui.leaflet_layers import AwaitedImages, FetchedPoints, ImageLayers
+from circle.ui.legend import MetricScale, Swatch, explain, section_html, swatch_html
+from circle.ui.measure_scales import MeasureScale, measure_scale
 from circle.words.places import names_with_units
-
-if TYPE_CHECKING:
-    from circle.ui.measure_scales import MeasureScale
 
 #: blocks drawn as vectors around a chosen point on a city map
 NEAR_RADIUS_M = 900.0
@@ -95,8 +99,6 @@ def scale_for(
     ``not_mapped`` are the categories the data do not map: their times are
     shown as not assessable rather than as missing service.
     """
-    from circle.ui.measure_scales import measure_scale
-
     loaded = _preset(preset)
     return measure_scale(
         measure,
@@ -112,9 +114,6 @@ def scale_for(
 
 @functools.lru_cache(maxsize=16)
 def _preset(name: str):
-    from circle.errors import CircleError
-    from circle.standards import load_preset
-
     try:
         return load_preset(name)
     except (CircleError, OSError):
@@ -133,8 +132,6 @@ def base_map(
     tiles do; with GCJ-02 tiles they must be shifted first (see
     :func:`shift_frame`). ``bounds`` are in the display system.
     """
-    from circle.ui.legend import MetricScale
-
     west, south, east, north = bounds
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=False, prefer_canvas=True
@@ -188,9 +185,6 @@ def add_blocks(
     a style per block into the map's script (280 kB for one district), which
     the server renders and the browser compiles before the map shows.
     """
-    from circle.ui.fetched_shapes import FetchedShapes, shapes_url
-    from circle.ui.legend import explain
-
     names = [escape(n) for n in names_with_units(blocks, lang)]
     score = scores["score"].to_numpy() if scores is not None else np.full(len(blocks), np.nan)
     tips = [
@@ -211,9 +205,6 @@ def add_facilities(fmap: folium.Map, points: list[tuple[str, str, str, str]], la
     thousands of facilities cost the rerun nothing. Each layer is named with
     its swatch in the layer list and has its line in the legend.
     """
-    from circle.ui.leaflet_layers import FetchedPoints
-    from circle.ui.legend import Swatch, explain, section_html, swatch_html
-
     title = section_html(t("legend_facilities", lang), [])
     rings = any(marker == "ring" for *_, marker in points)
     for index, (url, label, colour, marker) in enumerate(points):
@@ -264,9 +255,6 @@ def measure_values(measure: str, category: str, blocks: pd.DataFrame, scores: pd
 
 def add_images(fmap: folium.Map, overlays, name: str, opacity: float = 1.0, legend: str = "") -> None:
     """Lay server-drawn PNGs (:class:`circle.ui.overlays.Overlay`) over the map as one layer named ``name``."""
-    from circle.ui.leaflet_layers import ImageLayers
-    from circle.ui.legend import explain
-
     layer = ImageLayers(overlays, name, opacity)
     if legend:
         explain(layer, legend, order=10)
@@ -275,8 +263,6 @@ def add_images(fmap: folium.Map, overlays, name: str, opacity: float = 1.0, lege
 
 def blocks_near(blocks: gpd.GeoDataFrame, lat: float, lon: float, radius_m: float = NEAR_RADIUS_M) -> np.ndarray:
     """Return the positions of the blocks within ``radius_m`` of a point (lon/lat blocks), nearest first."""
-    import shapely
-
     dlat = radius_m / 110_540.0
     dlon = radius_m / (111_320.0 * max(np.cos(np.radians(lat)), 0.1))
     hits = blocks.sindex.query(shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
@@ -289,8 +275,6 @@ def blocks_near(blocks: gpd.GeoDataFrame, lat: float, lon: float, radius_m: floa
 
 def add_block_outlines(fmap: folium.Map, blocks: gpd.GeoDataFrame, lang: str = "zh") -> None:
     """Outline blocks in black (the chosen block, the blocks a what-if changes)."""
-    from circle.ui.legend import Swatch, explain, section_html
-
     if blocks.empty:
         return
     layer = folium.GeoJson(
@@ -307,8 +291,6 @@ FLAGGED_STYLE = {"color": FLAGGED, "weight": 2, "dashArray": "4 3", "fill": Fals
 
 def flagged_shapes_url(flagged: gpd.GeoDataFrame, lang: str) -> str:
     """Write the outlines of blocks whose population is implausible, each with why, once; return the file's URL."""
-    from circle.ui.fetched_shapes import shapes_url
-
     density = gross_density_per_ha(flagged)
     why = [
         escape(t(f"flag_{flag}", lang, population=f"{pop:,.0f}", density=f"{d:,.0f}"))
@@ -323,9 +305,6 @@ def flagged_layer(url: str, count: int, lang: str) -> folium.FeatureGroup:
     The outlines travel as a file the browser fetches (:func:`flagged_shapes_url`), not in the map's
     script: a city flags a thousand blocks or more.
     """
-    from circle.ui.fetched_shapes import FetchedShapes
-    from circle.ui.legend import Swatch, explain, section_html
-
     layer = FetchedShapes(url, t("layer_flagged", lang, count=count), FLAGGED_STYLE)
     explain(layer, section_html("", [Swatch(t("legend_flagged", lang), FLAGGED, "dashed", dash="3 2")]), order=61)
     return layer
@@ -333,8 +312,6 @@ def flagged_layer(url: str, count: int, lang: str) -> folium.FeatureGroup:
 
 def add_outline(fmap: folium.Map, hull_geojson: str, lang: str) -> None:
     """Draw the study area as the dashed hull of its blocks (see :func:`circle.ui.data.study_hull`)."""
-    from circle.ui.legend import Swatch, explain, section_html
-
     layer = folium.GeoJson(
         hull_geojson,
         name=t("layer_outline", lang),
@@ -367,8 +344,6 @@ def filled_bands(bands: gpd.GeoDataFrame, close_m: float = 120.0) -> gpd.GeoData
     that band. One polygon per band (three), so the shapely work is a few
     milliseconds.
     """
-    import shapely
-
     ordered = bands.sort_values("minutes").reset_index(drop=True)
     metric = ordered.to_crs(ordered.estimate_utm_crs()) if ordered.crs and ordered.crs.is_geographic else ordered
     reach, rings = None, []
@@ -385,8 +360,6 @@ def filled_bands(bands: gpd.GeoDataFrame, close_m: float = 120.0) -> gpd.GeoData
 
 def add_isochrone(fmap: folium.Map, bands: gpd.GeoDataFrame, lang: str) -> None:
     """Draw the walking range as filled bands (darkest = closest), each outlined in its own dash, with its key."""
-    from circle.ui.legend import Swatch, explain, section_html
-
     layer = folium.FeatureGroup(name=t("layer_isochrone", lang))
     swatches = []
     for index, row in enumerate(filled_bands(bands).itertuples()):
@@ -417,8 +390,6 @@ def add_points(
     fmap: folium.Map, points: list[tuple[float, float, str]], layer_name: str, colour: str, legend: str = ""
 ) -> None:
     """Draw labelled points (what-if facilities, suggested sites); labels are escaped; ``legend`` names them."""
-    from circle.ui.legend import Swatch, explain, section_html
-
     layer = folium.FeatureGroup(name=layer_name)
     for lat, lon, text in points:
         folium.CircleMarker(
@@ -447,8 +418,6 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     """Return a WGS-84 frame moved into the display ``system`` (the same frame for ``wgs84``)."""
     if system == "wgs84" or frame.empty:
         return frame
-    from circle.coords import transform_geometry
-
     moved = frame.copy()
     moved["geometry"] = transform_geometry(frame.geometry.to_crs(4326).to_numpy(), system)
     return moved.set_crs(4326, allow_override=True)
@@ -456,16 +425,12 @@ def shift_frame(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
 
 def shift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a WGS-84 (lat, lon) in the display system."""
-    from circle.coords import from_wgs84
-
     x, y = from_wgs84(lon, lat, system)
     return float(y), float(x)
 
 
 def unshift_point(lat: float, lon: float, system: str) -> tuple[float, float]:
     """Return a (lat, lon) clicked on a map drawn in ``system`` as WGS-84."""
-    from circle.coords import to_wgs84
-
     x, y = to_wgs84(lon, lat, system)
     return float(y), float(x)
 
@@ -580,10 +545,6 @@ def add_street_base(fmap: folium.Map, overlay: list, lang: str, land_url: str | 
     (:func:`circle.ui.data.land_overlay_url`), and the browser waits for it, so
     the map is the same before and after they arrive.
     """
-    from circle.colours import GREEN_AREA, STREET_LINE, WATER_AREA
-    from circle.ui.leaflet_layers import AwaitedImages, ImageLayers
-    from circle.ui.legend import Swatch, explain, section_html
-
     folium.map.CustomPane(STREETS_PANE, z_index=150, pointer_events=False).add_to(fmap)
     title = t("legend_base", lang)
     if land_url:

@@ -17,6 +17,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from circle.colours import GREEN_AREA, WATER_AREA
+
 EARTH_RADIUS_M = 6378137.0
 #: what is drawn is cut into squares of this side (Web Mercator metres), one image each, cropped to what
 #: they hold, so a city's empty land costs no pixels
@@ -105,10 +107,11 @@ def _resolution(groups, pad_m: float, budget: int) -> float:
 
 def _render(groups, draw, pad_m: float, budget: int = PIXEL_BUDGET) -> list[Overlay]:
     """Draw each group into its own PNG (one reused figure); ``draw(ax, members)`` returns its artist."""
+    # the public page loads this module (through circle.ui.data) and draws no overlay: matplotlib is 0.2 s
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # after the backend is chosen, as matplotlib asks
 
     per_px = _resolution(groups, pad_m, budget)
     figure = plt.figure(dpi=DPI)
@@ -154,6 +157,7 @@ def block_overlays(blocks: gpd.GeoDataFrame, colours: list[str], opacity: float 
     list of Overlay
         One image per square of :data:`CELL_M` holding blocks.
     """
+    # matplotlib and the report's drawing (0.3 s) load only to draw an overlay, as in _render
     from matplotlib.collections import PathCollection
 
     from circle.report.maps import polygon_paths
@@ -175,6 +179,7 @@ def block_overlays(blocks: gpd.GeoDataFrame, colours: list[str], opacity: float 
 
 def street_overlays(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray) -> list[Overlay]:
     """Draw the walking network (node longitudes and latitudes, edge ends ``u``-``v``) as light PNGs."""
+    # matplotlib and the report's drawing (0.3 s) load only to draw an overlay, as in _render
     from matplotlib.collections import PathCollection
 
     from circle.report.maps import street_path
@@ -199,9 +204,9 @@ def land_overlays(water: np.ndarray, green: np.ndarray, rivers: np.ndarray) -> l
     Drawn at the streets' resolution: green first, water over it, then the
     rivers mapped only as lines.
     """
+    # matplotlib and the report's drawing (0.3 s) load only to draw an overlay, as in _render
     from matplotlib.collections import PathCollection
 
-    from circle.colours import GREEN_AREA, WATER_AREA
     from circle.report.maps import polygon_paths, street_path
 
     areas = shapely.transform(np.concatenate([np.asarray(green, object), np.asarray(water, object)]), _to_mercator)

@@ -6,8 +6,10 @@ import tempfile
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -15,11 +17,15 @@ from circle.colours import SUGGESTED, WHATIF, category_colour, category_marker
 from circle.deploy.config import Deployment
 from circle.errors import CircleError
 from circle.i18n import percent, t
+from circle.standards import builtin_presets, load_preset, load_profile, profile_names
 from circle.study.block_figures import population_flags
 from circle.study.columns import BLOCK_ID, time_column
+from circle.tasks.build import AnalysisOptions
+from circle.tasks.walks import isochrone, reachable
 from circle.ui import changes, closures, maps
 from circle.ui import state as key
 from circle.ui.access import User
+from circle.ui.closures import CLOSED_COLOUR, CUT_OFF_COLOUR
 from circle.ui.data import (
     block_overlay,
     blocks_for_display,
@@ -39,7 +45,10 @@ from circle.ui.new_study import new_study_link
 from circle.ui.paths import shown
 from circle.ui.study_state import StudyState, study_state
 from circle.ui.text import csv_bytes, md
+from circle.ui.whatif import suggestions_panel, whatif_panel
 from circle.ui.widgets import build_study, choice, preset_title, show_built_notes
+from circle.words.findings import counted_label, coverage_notes, share_text
+from circle.words.findings import explain as explain_verdict
 from circle.words.places import admin_unit_names, has_admin_units, shown_names
 
 MEASURES = ("score", "time", "tier", "priority", "population")
@@ -95,8 +104,6 @@ def _presets_for(study) -> list[str]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _usable_presets(columns: tuple[str, ...], own: str) -> list[str]:
     """Return the built-in presets whose categories the study has times for, its own first."""
-    from circle.standards import builtin_presets, load_preset
-
     usable = []
     for name in builtin_presets():
         categories = [c.key for c in load_preset(name).categories]
@@ -161,8 +168,6 @@ def _controls(lang: str, labels: dict, study, deployment: Deployment, user: User
 
 
 def _profile_control(lang: str, study, deployment: Deployment, user: User) -> None:
-    from circle.standards import load_profile, profile_names
-
     built = study.summary.profile.name
     names = profile_names()
     wanted = choice(
@@ -186,8 +191,6 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
         )
     )
     if st.sidebar.button(t("rebuild", lang), key="rebuild_profile"):
-        from circle.tasks.build import AnalysisOptions
-
         # the study's own source, as its summary records it (not a path a user typed)
         source = study.summary.source.path
         target = deployment.studies / f"{study.path.name}-{wanted}"
@@ -203,8 +206,6 @@ def _profile_control(lang: str, study, deployment: Deployment, user: User) -> No
 
 
 def _overview(lang: str, result, labels: dict) -> None:
-    from circle.words.findings import counted_label, coverage_notes
-
     summary = result.summary
     st.subheader(t("summary_title", lang))
     first, second, third, fourth = st.columns(4)
@@ -247,11 +248,9 @@ def _overview(lang: str, result, labels: dict) -> None:
 
 def _data_gaps(lang: str, summary, labels: dict, apart: list[str]) -> None:
     """Say which categories are left out of the scores, why, and what the bureau can do."""
-    from circle.words.findings import explain, share_text
-
     with st.expander(t("dq_apart_list", lang, categories=t("list_sep", lang).join(labels[c][lang] for c in apart))):
         for key in apart:
-            line = explain(summary.completeness[key], labels[key][lang], summary.population, lang)
+            line = explain_verdict(summary.completeness[key], labels[key][lang], summary.population, lang)
             lower = (summary.set_apart or {}).get(key)
             if lower is not None:
                 line += t("clause_sep", lang) + t("dq_lower_bound", lang, coverage=share_text(lower, lang))
@@ -439,9 +438,6 @@ def _add_halo(group, chosen, lang: str) -> None:
 
 def _closure_legends(groups: list, scenario: dict, lang: str) -> list:
     """Give the closure's layers (closed segments, then blocks cut off, each when there are any) their legend rows."""
-    from circle.ui.closures import CLOSED_COLOUR, CUT_OFF_COLOUR
-    from circle.ui.legend import Swatch, explain, section_html
-
     rows = [
         Swatch(t("layer_closed", lang, count=len(scenario.get("closed_lines") or [])), CLOSED_COLOUR, "line"),
         Swatch(t("layer_cut_off", lang), CUT_OFF_COLOUR),
@@ -503,8 +499,6 @@ SCROLL_TO_MAP = """<script>
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _isochrone(path: str, _stamp: float, point: tuple[float, float], minutes: tuple[float, ...]):
-    from circle.tasks.walks import isochrone
-
     try:
         return isochrone(load_study(path, _stamp), point, minutes=minutes).bands
     except CircleError:
@@ -546,8 +540,6 @@ def _explore(lang: str, study, result, labels: dict, work: StudyState) -> None:
 
 
 def _block_at(study, lat: float, lon: float) -> str | None:
-    import shapely
-
     hits = study.blocks.sindex.query(shapely.Point(lon, lat), predicate="intersects")
     return str(study.blocks[BLOCK_ID].iloc[hits[0]]) if len(hits) else None
 
@@ -584,8 +576,6 @@ def _block_card(lang: str, study, result, labels: dict, block_id: str) -> None:
 
 
 def _reached_list(lang: str, study, labels: dict, point: tuple[float, float]) -> None:
-    from circle.tasks.walks import reachable
-
     st.markdown(f"#### {t('reached_title', lang)}")
     try:
         reached = reachable(study, point[0], point[1])
@@ -777,8 +767,6 @@ def _downloads(lang: str, study, preset: str, what: str, empty: bool = False) ->
 @st.cache_data(max_entries=16, show_spinner=False)
 def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[bytes, bytes]:
     """Return the CSV and GeoPackage of the ranked blocks or areas (made once per study and preset)."""
-    import geopandas as gpd
-
     path_obj = Path(path)
     result = load_scores(path, stamp(path_obj), preset)
     study = load_study(path, stamp(path_obj))
@@ -798,12 +786,8 @@ def _download_files(path: str, _created: str, preset: str, what: str) -> tuple[b
 
 
 def _whatif(lang: str, path: Path, study, result, labels: dict, user: User, work: StudyState) -> None:
-    from circle.ui.whatif import whatif_panel
-
     whatif_panel(lang, path, study, result, labels, user, work)
 
 
 def _suggestions(lang: str, study, labels: dict, work: StudyState) -> None:
-    from circle.ui.whatif import suggestions_panel
-
     suggestions_panel(lang, study, labels, work)

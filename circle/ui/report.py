@@ -8,25 +8,31 @@ for download.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from circle.errors import CircleError
 from circle.i18n import t
+from circle.report.filing import FilingDetails, settings_details
+from circle.report.standard_words import standard_with_minutes
+from circle.study.scenarios import list_scenarios
+from circle.tasks.report import area_in_wgs84, report
+from circle.tasks.score import preset_of
 from circle.ui import state as key
+from circle.ui.builtin_words import file_box, hide_uploader_words
 from circle.ui.data import choose_study
 from circle.ui.paths import shown
 from circle.ui.text import csv_bytes, md
+from circle.ui.widgets import _save_upload, layer_system_choice
+from circle.words.findings import counted_label, coverage_notes
 
 
 def page(studies: Path | None = None) -> None:
     """Render the report page for the studies under ``studies`` (default :func:`~circle.ui.data.studies_root`)."""
-    from circle.report.standard_words import standard_with_minutes
-    from circle.tasks.score import preset_of
-    from circle.words.findings import counted_label, coverage_notes
-
     lang = st.session_state.get(key.LANG, "zh")
     st.title(t("page_report", lang))
     chosen = choose_study(lang, "report_study", root=studies)
@@ -90,8 +96,6 @@ def data_date(timestamp: str | None) -> str:
     >>> data_date("2024-05-01T00:00:00Z"), data_date(None), data_date("May 2024")
     ('2024-05-01', '—', 'May 2024')
     """
-    import re
-
     if not timestamp:
         return "—"
     day = re.match(r"\d{4}-\d{2}-\d{2}", timestamp)
@@ -104,12 +108,6 @@ AREA_MAGIC = (b"{", b"SQLite format 3")  # GeoJSON or GeoPackage
 
 def pdf_section(path: Path, study, lang: str) -> None:
     """Offer the PDF gap report: language, scenario and sub-area, a progress bar, then a download."""
-    from circle.errors import CircleError
-    from circle.study.scenarios import list_scenarios
-    from circle.tasks.report import area_in_wgs84, report
-    from circle.ui.builtin_words import file_box, hide_uploader_words
-    from circle.ui.widgets import _save_upload, layer_system_choice
-
     st.subheader(t("report_pdf", lang))
     languages = {"zh": "中文", "en": "English"}
     report_lang = st.radio(
@@ -184,8 +182,6 @@ def filing_inputs(lang: str):
     Left empty, the place comes from the data's 街道/社区 and the other lines stay blank to fill in by hand
     (:mod:`circle.report.filing`).
     """
-    from circle.report.filing import FilingDetails, settings_details
-
     settings = settings_details()
     with st.expander(t("report_filing", lang), expanded=False):
         first, second = st.columns(2)

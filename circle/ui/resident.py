@@ -11,17 +11,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
 from circle.i18n import t
 from circle.study.columns import BLOCK_ID, FACILITY_ID, nearest_id_column
 from circle.study.completeness import ABSENT, ASSESSED, LIKELY_INCOMPLETE
-from circle.tasks.walks import walking_minutes
+from circle.tasks.search import name_index
+from circle.tasks.walks import route, walking_minutes
 from circle.ui import maps
 from circle.ui import state as key
-from circle.ui.data import choose_study
+from circle.ui.data import choose_study, load_study, stamp
 from circle.ui.text import md
 
 GROUP_ICONS = {
@@ -39,17 +42,11 @@ LARGE_TYPE = "<style>.stMarkdown p, .stMarkdown li {font-size: 1.15rem; line-hei
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _name_index(path: str, _stamp: float):
-    from circle.tasks.search import name_index
-    from circle.ui.data import load_study
-
     return name_index(load_study(path, _stamp))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _route(path: str, _stamp: float, block_id: str, facility_id: str):
-    from circle.tasks.walks import route
-    from circle.ui.data import load_study
-
     found = route(load_study(path, _stamp), block_id, facility_id)
     if found is None:
         return None
@@ -61,8 +58,6 @@ def page(visible: Callable[[str], bool] | None = None, studies: Path | None = No
 
     ``visible`` None offers every study; ``studies`` None is :func:`~circle.ui.data.studies_root`.
     """
-    from circle.ui.data import stamp
-
     lang = st.session_state.get(key.LANG, "zh")
     st.markdown(LARGE_TYPE, unsafe_allow_html=True)
     st.title(t("resident_title", lang))
@@ -133,8 +128,6 @@ def _tap_map(study, lang: str) -> str | None:
 
 def _block_near(study, lat: float, lon: float) -> str:
     """Return the block holding a point, else the nearest one."""
-    import shapely
-
     point = shapely.Point(lon, lat)
     hits = study.blocks.sindex.query(point, predicate="intersects")
     if len(hits):
@@ -144,8 +137,6 @@ def _block_near(study, lat: float, lon: float) -> str:
 
 
 def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
-    from circle.ui.data import stamp
-
     blocks = study.blocks.set_index(BLOCK_ID)
     block = blocks.loc[block_id]
     row = result.scores.set_index(BLOCK_ID).loc[block_id]
@@ -209,8 +200,6 @@ def _answer(lang: str, path, study, result, block_id: str, pace: str) -> None:
 
 
 def _route_map(lang: str, study, block, routes: list) -> None:
-    import geopandas as gpd
-
     west, south, east, north = block.geometry.bounds
     pad = 0.006
     fmap = maps.base_map((west - pad, south - pad, east + pad, north + pad), "osm", lang=lang)

@@ -20,16 +20,18 @@ import datetime as dt
 from pathlib import Path
 
 import folium
+import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
 from circle.deploy.config import Deployment
+from circle.deploy.db import database_for
 from circle.deploy.reports import KINDS, STATUSES, ResidentReport, list_reports, plain_text
 from circle.errors import CircleError
 from circle.i18n import t
 from circle.study import Study
 from circle.study.columns import BLOCK_ID, FACILITY_ID
-from circle.study.scenarios import Change
+from circle.study.scenarios import Change, list_scenarios, scenario_reports
 from circle.tasks.triage import (
     BY_COMMUNITY,
     CLOSURE_RADIUS_M,
@@ -47,6 +49,7 @@ from circle.ui.data import list_studies, load_study, stamp, street_overlay
 from circle.ui.paths import shown
 from circle.ui.text import md
 from circle.ui.widgets import choice
+from circle.words.places import names_with_units
 
 #: pin colours by kind (the legend says which is which)
 KIND_COLOURS = {"missing": "#1f6fb2", "closed": "#c0392b", "wrong": "#e08e0b", "blocked_path": "#4a235a"}
@@ -60,8 +63,6 @@ PENDING = "triage_clicked_report"  # the report whose pin was clicked, chosen at
 
 def scenarios_from_reports(study: Study) -> list[tuple[str, list[int]]]:
     """Return the study's saved scenarios that came from residents' reports, with the reports' numbers."""
-    from circle.study.scenarios import list_scenarios, scenario_reports
-
     found = []
     for description in list_scenarios(study):
         numbers = scenario_reports(description)
@@ -79,8 +80,6 @@ def report_numbers(numbers: list[int], lang: str) -> str:
 
 
 def _database(path: Path):
-    from circle.deploy.db import database_for
-
     return database_for(path.parent)
 
 
@@ -284,8 +283,6 @@ def _map(
 
 def _proposal_layer(lang: str, study, proposal: Proposal, system: str) -> folium.FeatureGroup:
     """Return what accepting the chosen report would change: the facility removed, or the area closed."""
-    import shapely.geometry
-
     group = folium.FeatureGroup(name=t("triage_choice_proposed", lang))
     change = proposal.change
     if change.kind == "remove":
@@ -350,8 +347,6 @@ def _table(lang: str, reports: list[ResidentReport], labels: dict, place_of: dic
 
 def _details(lang: str, study, report: ResidentReport, labels: dict, place_of: dict, block_of: dict) -> None:
     """Show the chosen report: kind, category, block, date, pin, its text (plain) and the contact."""
-    from circle.words.places import names_with_units
-
     st.subheader(t("triage_report_title", lang, number=report.report_id))
     block = block_of[report.report_id]
     if block >= 0:
@@ -414,8 +409,6 @@ def _decision(
     lang: str, database, study, report: ResidentReport, proposal: Proposal | None, labels: dict, user: User
 ) -> None:
     """Draw Accept (with the change and the scenario) and Reject (with its reason), and act on them."""
-    from circle.study.scenarios import list_scenarios
-
     st.markdown(md(_proposal_text(lang, report, proposal, labels)))
     options: dict[str, Change | None] = {}
     if proposal is not None and proposal.change is not None:

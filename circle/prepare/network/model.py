@@ -20,7 +20,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from circle.geo import WGS84, transform_xy
-from circle.prepare.network.costing import STEPS
+from circle.prepare.network.costing import STEPS, set_seconds
 from circle.prepare.network.snapping import SegmentGrid
 from circle.standards import WalkingProfile
 
@@ -211,14 +211,12 @@ class WalkNetwork:
     @classmethod
     def from_ways(cls, ways, profile: WalkingProfile, crs: str, keep_within=None, dem=None) -> WalkNetwork:
         """Build the network from walkable ways read from OSM (:func:`~.building.network_from_ways`)."""
-        from circle.prepare.network.building import network_from_ways
+        from circle.prepare.network.building import network_from_ways  # import cycle: building imports this module
 
         return network_from_ways(ways, profile, crs, keep_within, dem)
 
     def set_seconds(self, profile: WalkingProfile, flat: bool = False) -> None:
         """Cost each segment both ways (see :func:`~circle.prepare.network.costing.set_seconds`)."""
-        from circle.prepare.network.costing import set_seconds
-
         set_seconds(self, profile, flat)
 
     def flat_copy(self, profile: WalkingProfile) -> WalkNetwork:
@@ -365,7 +363,7 @@ class WalkNetwork:
         towards_point: bool = False,
     ) -> AccessTable:
         """Connect points to the network through their nearest segment (:func:`~.access.snap_points`)."""
-        from circle.prepare.network.access import snap_points
+        from circle.prepare.network.access import snap_points  # import cycle: access imports this module
 
         return snap_points(self, owner, x, y, speed_m_s, max_snap_m, towards_point)
 
@@ -379,12 +377,12 @@ class WalkNetwork:
 
     def nearest_segments(self, x: np.ndarray, y: np.ndarray, max_snap_m: float):
         """Return the segment each point steps onto (see :func:`~circle.prepare.network.access.nearest_segments`)."""
-        from circle.prepare.network.access import nearest_segments
+        from circle.prepare.network.access import nearest_segments  # import cycle: access imports this module
 
         return nearest_segments(self, x, y, max_snap_m)
 
     def access_rows(self, owner, x, y, segment, distance, fraction, speed_m_s: float, towards_point: bool = False):
         """Turn snapped points into access rows (see :func:`~circle.prepare.network.access.access_rows`)."""
-        from circle.prepare.network.access import access_rows
+        from circle.prepare.network.access import access_rows  # import cycle: access imports this module
 
         return access_rows(self, owner, x, y, segment, distance, fraction, speed_m_s, towards_point)

@@ -30,11 +30,12 @@ import pandas as pd
 import shapely
 
 from circle.errors import InputDataError
-from circle.prepare.population._table_join import match_rows
+from circle.prepare.population._table_join import area_parent_index, match_rows
 from circle.prepare.population.census import allocate_census, share_totals
 from circle.sources.admin_file import AREA_COLUMNS
 from circle.sources.age_bands import Band, BandError, partition
 from circle.sources.census_table import CensusTable
+from circle.sources.chinese_names import clean, fold, statistical_code
 from circle.standards import Preset
 
 #: the block columns of a table's age groups start so (``age_band_60_inf`` …; see :attr:`Band.column`)
@@ -60,8 +61,6 @@ def osm_admin_areas(admin_areas: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame
 
     Level 8 is a 街道/乡镇, 9 and 10 a 社区/村 (see :mod:`circle.prepare.admin_units`).
     """
-    from circle.sources.chinese_names import clean, statistical_code
-
     if admin_areas.empty:
         return gpd.GeoDataFrame({c: [] for c in AREA_COLUMNS[:-1]}, geometry=[], crs=crs)
 
@@ -361,8 +360,6 @@ def _block_rows(blocks: gpd.GeoDataFrame, census: gpd.GeoDataFrame, lines: np.nd
 
 def _unique_labels(areas: gpd.GeoDataFrame) -> list[str]:
     """Each area's label, with its 街道 (else its code, else its number) where two areas share a name."""
-    from circle.prepare.population._table_join import area_parent_index
-
     labels = [_area_label(areas, i) for i in range(len(areas))]
     counts = pd.Series(labels).value_counts()
     parents = area_parent_index(areas)
@@ -377,8 +374,6 @@ def _unique_labels(areas: gpd.GeoDataFrame) -> list[str]:
 
 
 def _area_label(areas: gpd.GeoDataFrame, i: int) -> str:
-    from circle.sources.chinese_names import clean
-
     name, alt, code = (clean(areas[c].iloc[i]) for c in ("name", "alt_name", "code"))
     return name or alt or code or f"area {i + 1}"
 
@@ -436,8 +431,6 @@ def _report(table, rows, matches, areas, areas_source, allocation, matched) -> d
 
 def _stated_total(table: CensusTable) -> float | None:
     """Return the residents a grand-total row (合计, 总计) states, to compare with the rows' sum; None without one."""
-    from circle.sources.chinese_names import fold
-
     for row in table.rows.itertuples():
         words = fold(row.name) + fold(row.subdistrict)
         if ("合计" in words or "总计" in words or words == "total") and np.isfinite(row.population):

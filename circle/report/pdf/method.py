@@ -15,6 +15,7 @@ from circle.report.pdf.writer import Writer, _value
 from circle.standards.regions import regions
 from circle.study.columns import MATCHED_RULE
 from circle.study.summary import Parameters
+from circle.words.findings import explain, web_export_name
 
 
 def method_section(w: Writer) -> list:
@@ -127,8 +128,6 @@ def method_section(w: Writer) -> list:
 
 def completeness_table(w: Writer) -> list:
     """Return how completely each category is mapped: the verdict and the figures that led to it."""
-    from circle.words.findings import explain, web_export_name
-
     content = w.content
     summary = content.summary
     completeness = summary.completeness or {}

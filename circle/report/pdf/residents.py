@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether
 
+from circle.i18n import t
 from circle.report.pdf.writer import Writer
 
 #: the table's share of the frame width: the place, then one narrow column per kind, status and the total
@@ -79,6 +80,4 @@ def _outcomes(w: Writer) -> list:
 
 def _numbers(w: Writer, numbers: list[int]) -> str:
     """Return report numbers as plain text for a string (``w.s`` escapes the whole)."""
-    from circle.i18n import t
-
     return t("list_sep", w.lang).join(str(n) if w.lang == "zh" else f"#{n}" for n in numbers)

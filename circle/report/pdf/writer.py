@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 from xml.sax.saxutils import escape
 
+import geopandas as gpd
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -27,11 +28,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from circle.geo import WGS84
 from circle.i18n import t
 from circle.report import maps
 from circle.report.content import ReportContent
 from circle.report.filing import Filing, FilingDetails, make_filing
 from circle.report.fonts import ReportFont, has_cjk, matplotlib_font, register
+from circle.report.standard_words import standard_words, walked_minutes
+from circle.report.streets import nearest_street
 from circle.study.columns import BLOCK_ID
 from circle.words.places import admin_unit_names, column_texts, shown_names
 
@@ -139,8 +143,6 @@ class Writer:
         With ``minutes``, a distance standard adds, smaller, what it takes the study's walkers
         ("300米内 / 该人群约4.5分钟"), to the half minute: the gap tables give walking minutes.
         """
-        from circle.report.standard_words import standard_words, walked_minutes
-
         rules = self.content.preset.category(category)
         criterion = self.content.preset.scoring.criterion
         described = self.text(standard_words(rules, criterion, self.lang))
@@ -239,10 +241,6 @@ class Writer:
 
     def site_points(self):
         """Return the suggested sites as points in the study CRS, labelled like the sites table."""
-        import geopandas as gpd
-
-        from circle.geo import WGS84
-
         rows = []
         for number, payload in enumerate(self.content.suggestions, start=1):
             for site in payload["sites"]:
@@ -266,8 +264,6 @@ class Writer:
         does not already say them, and the nearest named street ("近 人民南路") when the name is not
         a street's. Coordinates and ids are left to the appendix (:mod:`~circle.report.pdf.appendix`).
         """
-        from circle.report.streets import nearest_street
-
         names = [bilingual_folded(name, self.lang) for name in shown_names(frame, self.lang, unnamed="")]
         units = admin_unit_names(frame, self.lang)
         by_streets = [
@@ -287,10 +283,6 @@ class Writer:
 
     def point_places(self, points) -> list[str]:
         """Return, per point (study CRS), where it is: the 社区/街道 of the block nearest it and the nearest street."""
-        import geopandas as gpd
-
-        from circle.report.streets import nearest_street
-
         blocks = self.content.blocks
         units = [""] * len(points)
         if len(points) and len(blocks):
@@ -355,7 +347,7 @@ def romanise(text: str) -> str:
     >>> romanise("锦江区（东）")
     'Jin Jiang Qu (Dong)'
     """
-    from pypinyin import lazy_pinyin
+    from pypinyin import lazy_pinyin  # loaded only when no Chinese font is installed: pypinyin is 0.2 s
 
     folded = unicodedata.normalize("NFKC", text).replace("、", ", ").replace("。", ". ").replace("；", "; ")
     pieces = lazy_pinyin(folded)
