@@ -237,7 +237,7 @@ def test_report_page_shows_the_figures_and_offers_files(studies, monkeypatch):
 
 def test_downloads_are_real_files(studies, monkeypatch, tmp_path):
     monkeypatch.setenv("CIRCLE_STUDIES", str(studies))
-    from circle.ui.planner import _download_files
+    from circle.ui.planner_gaps import _download_files
 
     path = str(studies / "default")
     csv, gpkg = _download_files(path, "", "gb50180_2018", "blocks")

@@ -215,6 +215,8 @@ print("\\n".join(loaded))
     assert "circle.ui.resident" in loaded
     for planner_module in (
         "circle.ui.planner",
+        "circle.ui.planner_map",
+        "circle.ui.planner_gaps",
         "circle.ui.widgets",
         "circle.ui.whatif",
         "circle.ui.report",

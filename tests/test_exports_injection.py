@@ -181,7 +181,7 @@ def test_indicators_csv_holds_hostile_names_as_text(study, tmp_path):
 
 def test_the_apps_csv_downloads_are_neutralised(study):
     """The planner page's blocks and areas downloads, and the report page's scores, go through ``csv_bytes``."""
-    from circle.ui.planner import _download_files
+    from circle.ui.planner_gaps import _download_files
     from circle.ui.text import csv_bytes as app_csv_bytes
 
     assert app_csv_bytes is csv_bytes

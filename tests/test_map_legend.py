@@ -234,7 +234,7 @@ def test_closure_layers_are_named_in_the_legend():
     import folium
 
     from circle.ui.closures import closure_layers
-    from circle.ui.planner import _closure_legends
+    from circle.ui.planner_map import _closure_legends
 
     lon, lat = to_lonlat(0, 0)
     blocks = gpd.GeoDataFrame(
