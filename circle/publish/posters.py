@@ -24,13 +24,13 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from circle.errors import CircleError
 from circle.publish._poster_map import AREA_FILL, DOT, OUTLINE, draw_map, number_dot
+from circle.publish._poster_type import draw_centred, draw_qr, draw_text, fit_size, wrap
 from circle.report.fonts import INSTALL_HINT, find_font, register
 
 NEAREST = 5
@@ -339,10 +339,10 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     # the compound's name, where it is, its community
     y = PAGE_H - band_h - 8 - 46
     name = _clean(block.get("name")) or ""
-    size = _fit_size(name, font, width, 44, 28)
+    size = fit_size(name, font, width, 44, 28)
     lines = wrap(name, font, size, width)[:2]
     for line in lines:
-        _draw(canvas, left, y, line, font, size, INK, bold=True)
+        draw_text(canvas, left, y, line, font, size, INK, bold=True)
         y -= size * 1.1
     place = block.get("place") or {}
     where_zh = "　".join(
@@ -351,11 +351,11 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     y += size * 1.1 - size * 0.2
     y -= 20
     for line in wrap(where_zh, font, 15, width)[:2]:
-        _draw(canvas, left, y, line, font, 15, SOFT)
+        draw_text(canvas, left, y, line, font, 15, SOFT)
         y -= 17
     if place.get("en"):
         for line in wrap(place["en"], font, 10, width)[:1]:
-            _draw(canvas, left, y + 2, line, font, 10, SOFT)
+            draw_text(canvas, left, y + 2, line, font, 10, SOFT)
             y -= 13
 
     # the score (left) and the QR code (right)
@@ -367,8 +367,8 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     qr_x = right - qr_size
     qr_y = row_top - qr_size
     draw_qr(canvas, link, qr_x, qr_y, qr_size)
-    _draw_centred(canvas, qr_x + qr_size / 2, qr_y - 13, PHRASES["scan"]["zh"], font, 12.5, INK)
-    _draw_centred(canvas, qr_x + qr_size / 2, qr_y - 24, PHRASES["scan"]["en"], font, 8.5, SOFT)
+    draw_centred(canvas, qr_x + qr_size / 2, qr_y - 13, PHRASES["scan"]["zh"], font, 12.5, INK)
+    draw_centred(canvas, qr_x + qr_size / 2, qr_y - 24, PHRASES["scan"]["en"], font, 8.5, SOFT)
     y = row_top - row_h - 14
 
     # the footer first: what is above it must end above it
@@ -381,8 +381,8 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     map_w = 222.0
     list_w = width - map_w - 16
     title = "nearest_title" if services else "nearest_title_none"
-    _draw(canvas, left, y, PHRASES[title]["zh"].format(count=len(services)), font, 18, INK, bold=True)
-    _draw(canvas, left, y - 14, PHRASES[title]["en"].format(count=len(services)), font, 10, SOFT)
+    draw_text(canvas, left, y, PHRASES[title]["zh"].format(count=len(services)), font, 18, INK, bold=True)
+    draw_text(canvas, left, y - 14, PHRASES[title]["en"].format(count=len(services)), font, 10, SOFT)
     list_top = y - 34
     words = [service_lines(s, labels, site.get("profiles") or {}, s["category"] in partly) for s in services]
     unreached = [
@@ -420,7 +420,7 @@ def _draw_page(canvas, block: dict, site: dict, link: str, streets_dir: Path, fo
     # what the map data does not hold, said as such
     y = min(list_bottom, map_y - 44) - 10
     for line, size, colour, step in not_held:
-        _draw(canvas, left, y, line, font, size, colour)
+        draw_text(canvas, left, y, line, font, size, colour)
         y -= step
 
 
@@ -452,7 +452,7 @@ def _services(canvas, words: list[dict], notes: list, x: float, top: float, widt
             y -= step * scale
     if canvas is not None:
         for line_x, line_y, text, size, colour in lines:
-            _draw(canvas, line_x, line_y, text, font, size, colour)
+            draw_text(canvas, line_x, line_y, text, font, size, colour)
     return y
 
 
@@ -482,26 +482,26 @@ def _score_panel(canvas, block: dict, site: dict, frame, font: str) -> None:
     band = block.get("band") or {}
     score = block.get("score")
     top = y + h - 26
-    _draw(canvas, x + 16, top, PHRASES["score_title"]["zh"], font, 17, INK, bold=True)
-    _draw(canvas, x + 16, top - 14, PHRASES["score_title"]["en"], font, 9.5, SOFT)
+    draw_text(canvas, x + 16, top, PHRASES["score_title"]["zh"], font, 17, INK, bold=True)
+    draw_text(canvas, x + 16, top - 14, PHRASES["score_title"]["en"], font, 9.5, SOFT)
     number = "—" if score is None else str(score)
     big = 64.0
     base = top - 14 - 72
-    _draw(canvas, x + 16, base, number, font, big, ACCENT, bold=True)
+    draw_text(canvas, x + 16, base, number, font, big, ACCENT, bold=True)
     after = x + 16 + stringWidth(number, font, big) + 10
-    _draw(canvas, after, base + 30, "分", font, 18, INK)
-    _draw(canvas, after, base + 12, PHRASES["score_out_of"]["zh"], font, 10, SOFT)
-    _draw(canvas, after, base + 1, PHRASES["score_out_of"]["en"], font, 8, SOFT)
+    draw_text(canvas, after, base + 30, "分", font, 18, INK)
+    draw_text(canvas, after, base + 12, PHRASES["score_out_of"]["zh"], font, 10, SOFT)
+    draw_text(canvas, after, base + 1, PHRASES["score_out_of"]["en"], font, 8, SOFT)
     band_x = after + 78
     if band.get("zh"):
-        _draw(canvas, band_x, base + 20, band["zh"], font, 34, ACCENT, bold=True)
+        draw_text(canvas, band_x, base + 20, band["zh"], font, 34, ACCENT, bold=True)
     if band.get("en"):
-        _draw(canvas, band_x, base + 1, band["en"], font, 11, SOFT)
+        draw_text(canvas, band_x, base + 1, band["en"], font, 11, SOFT)
     median = site.get("median_score")
     if _finite(median):
         shown = f"{median:.0f}"
-        _draw(canvas, x + 16, y + 24, PHRASES["median"]["zh"].format(median=shown), font, 12, SOFT)
-        _draw(canvas, x + 16, y + 11, PHRASES["median"]["en"].format(median=shown), font, 8.5, SOFT)
+        draw_text(canvas, x + 16, y + 24, PHRASES["median"]["zh"].format(median=shown), font, 12, SOFT)
+        draw_text(canvas, x + 16, y + 11, PHRASES["median"]["en"].format(median=shown), font, 8.5, SOFT)
 
 
 def _map_key(canvas, x: float, y: float, width: float, site: dict, font: str) -> None:
@@ -526,8 +526,8 @@ def _map_key(canvas, x: float, y: float, width: float, site: dict, font: str) ->
             canvas.setFillColorRGB(*DOT)
             canvas.circle(x + 7, y + 4, 5, stroke=0, fill=1)
         canvas.restoreState()
-        _draw(canvas, x + 20, y, zh, font, 10, INK)
-        _draw(canvas, x + 24 + stringWidth(zh, font, 10), y, en, font, 7.5, SOFT)
+        draw_text(canvas, x + 20, y, zh, font, 10, INK)
+        draw_text(canvas, x + 24 + stringWidth(zh, font, 10), y, en, font, 7.5, SOFT)
         y -= 14
 
 
@@ -567,99 +567,8 @@ def _footer(canvas, site: dict, link: str, font: str) -> float:
     top = y + 6
     for line, size, colour in lines:
         y -= size * 1.3
-        _draw(canvas, left, y, line, font, size, colour)
+        draw_text(canvas, left, y, line, font, size, colour)
     return top
-
-
-def draw_qr(canvas, data: str, x: float, y: float, size: float) -> None:
-    """Draw ``data`` as a QR code (error level M or better, never a Micro QR) of vector squares.
-
-    The square ``size`` points wide at ``(x, y)`` includes the four-module
-    quiet zone, painted white.
-    """
-    code = segno.make(data, error="m", micro=False)
-    rows = [list(row) for row in code.matrix_iter(border=4)]
-    module = size / len(rows)
-    canvas.saveState()
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColorRGB(0, 0, 0)
-    path = canvas.beginPath()
-    for r, row in enumerate(rows):
-        top = y + size - r * module
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            # a hair taller than a module, so rows overlap and no light seams show between them
-            path.rect(x + start * module, top - module * 1.04, (c - start) * module, module * 1.04)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
-
-
-# --------------------------------------------------------------------------------------------- text
-
-
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_TOKENS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+\s*|\s+")
-_NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)%*")
-
-
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` points: between Chinese characters or at spaces.
-
-    A closing mark never starts a line; a word wider than the line is cut.
-    """
-    lines: list[str] = []
-    current = ""
-    tokens = _TOKENS.findall(text or "")
-    k = 0
-    while k < len(tokens):
-        token = tokens[k]
-        if stringWidth(token.rstrip(), font, size) > width and len(token.strip()) > 1:
-            tokens[k : k + 1] = list(token)  # a word wider than the line: cut it anywhere
-            continue
-        trial = current + token
-        if not current.strip() or stringWidth(trial.rstrip(), font, size) <= width or token[0] in _NO_LINE_START:
-            current = trial if current.strip() else token.lstrip()
-        else:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        k += 1
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines
-
-
-def _fit_size(text: str, font: str, width: float, largest: float, smallest: float) -> float:
-    size = largest
-    while size > smallest and stringWidth(text, font, size) > width:
-        size -= 2
-    return size
-
-
-def _draw(canvas, x: float, y: float, text: str, font: str, size: float, colour, bold: bool = False) -> None:
-    """Draw one line; ``bold`` thickens the single-weight font by stroking its outline too."""
-    text_object = canvas.beginText(x, y)
-    text_object.setFont(font, size)
-    text_object.setFillColorRGB(*colour)
-    if bold:
-        canvas.saveState()
-        canvas.setStrokeColorRGB(*colour)
-        canvas.setLineWidth(size * 0.03)
-        text_object.setTextRenderMode(2)
-    text_object.textLine(text)
-    canvas.drawText(text_object)
-    if bold:
-        canvas.restoreState()
-
-
-def _draw_centred(canvas, cx: float, y: float, text: str, font: str, size: float, colour) -> None:
-    _draw(canvas, cx - stringWidth(text, font, size) / 2.0, y, text, font, size, colour)
 
 
 def _title(site: dict, lang: str) -> str:
