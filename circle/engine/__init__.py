@@ -10,9 +10,9 @@ load when first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from circle._lazy import lazy_names
 from circle.errors import EngineError
 
 if TYPE_CHECKING:
@@ -70,17 +70,7 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
     raise EngineError(f"unknown engine backend {name!r}; choose one of: {', '.join(BACKENDS)}.")
 
 
-def __getattr__(name: str) -> Any:
-    """Import the problem's types (and with them numba and pandas) only when one is asked for."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'circle.engine' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

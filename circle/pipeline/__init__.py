@@ -11,8 +11,9 @@ load the stages and with them geopandas and numba.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from circle._lazy import lazy_names
 
 if TYPE_CHECKING:
     from circle.pipeline.inputs import StudyInputs
@@ -32,14 +33,4 @@ _PUBLIC = {
 __all__ = ["AnalysisOptions", "AnalysisResult", "StudyInputs", "analyze", "prepare_inputs"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module when the name is first used."""
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'circle.pipeline' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_names(__name__, _PUBLIC)
