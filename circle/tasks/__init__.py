@@ -7,6 +7,7 @@ itself; the faces (``circle`` commands, the Streamlit pages) only present
 results.
 
 - :mod:`circle.tasks.build`: a study from a source (``circle analyze``, the app's new study);
+- :mod:`circle.tasks.batch`: many studies, or one city in tiles, on Dask (``circle batch``);
 - :mod:`circle.tasks.score`: scores, renewal priorities, supply and green (``circle score``);
 - :mod:`circle.tasks.whatif`: facilities added, removed, moved and streets closed (``circle whatif``);
   a saved scenario stores what was computed;
@@ -15,6 +16,8 @@ results.
 - :mod:`circle.tasks.compare`: two studies of one place (``circle compare``);
 - :mod:`circle.tasks.indicators`: the city check-up's indicators (``circle indicators``);
 - :mod:`circle.tasks.walks`: isochrones, the facilities a point reaches, routes (``circle isochrone``);
+- :mod:`circle.tasks.search`: a block found by what residents call it, in characters or pinyin;
+- :mod:`circle.tasks.land`: the offline map's water and green, from the study's own OSM file;
 - :mod:`circle.tasks.report`: the PDF gap report (``circle report``);
 - :mod:`circle.tasks.publish`: the residents' static site (``circle publish``).
 """
