@@ -78,3 +78,16 @@ def test_suggestions_save_their_file_and_become_what_if_changes(town):
     (change,) = suggested.as_changes()
     assert (change.kind, change.category) == ("add", "kindergarten")
     assert (change.lat, change.lon) == (suggested.sites["lat"].iloc[0], suggested.sites["lon"].iloc[0])
+
+
+def test_an_isochrone_starts_from_a_point_or_a_block_not_both(town):
+    from circle.errors import CircleError
+    from circle.tasks.walks import isochrone
+
+    lon, lat = to_lonlat(200, 20)
+    block = str(town.blocks["block_id"].iloc[0])
+    with pytest.raises(CircleError, match="give one of them"):
+        isochrone(town)
+    with pytest.raises(CircleError, match="give one of them"):
+        isochrone(town, (lat, lon), block)
+    assert len(isochrone(town, (lat, lon)).bands) == 3

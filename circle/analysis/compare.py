@@ -22,8 +22,7 @@ scenario is its study's blocks with the scenario's reach, so comparing a
 study with one of its scenarios gives exactly the scenario's diff.
 
 The comparison folder's format (its files and columns, reading and writing it)
-is :mod:`circle.study.comparison`; :func:`read_comparison`, :func:`is_comparison`
-and :func:`change_status` are imported here from there for callers of this module.
+is :mod:`circle.study.comparison`.
 """
 
 from __future__ import annotations
@@ -64,12 +63,9 @@ from circle.study.comparison import (
     OLD_BLOCK_ID,
     POPULATION_OLD,
     change_column,
-    change_status,
     check_destination,
-    is_comparison,
     new_column,
     old_column,
-    read_comparison,
     status_column,
     write_comparison,
 )
@@ -79,13 +75,10 @@ from circle.study.scenarios import Change
 __all__ = [
     "OVERLAP_SHARE",
     "Side",
-    "change_status",
     "compare_studies",
     "comparison_assessment",
-    "is_comparison",
     "match_blocks",
     "open_side",
-    "read_comparison",
 ]
 
 #: Share of the smaller block an overlap must cover for two blocks to match.

@@ -16,6 +16,7 @@ import pandas as pd
 from circle.analysis import walks
 from circle.engine.isochrones import DEFAULT_MARGIN_M
 from circle.engine.routes import Route, walking_minutes
+from circle.errors import CircleError
 from circle.study import Study
 
 __all__ = ["Isochrone", "Route", "isochrone", "reachable", "route", "walking_minutes"]
@@ -62,8 +63,11 @@ def isochrone(
     Raises
     ------
     CircleError
-        For a point outside the study or far from every walkable way, an unknown block, or bad minutes.
+        For neither or both of a point and a block, a point outside the study or far from every walkable way,
+        an unknown block, or bad minutes.
     """
+    if (point is None) == (block is None):
+        raise CircleError("an isochrone starts from a point (lat, lon) or from a block: give one of them.")
     if block is not None:
         bands = walks.block_isochrone(study, block, minutes, margin_m)
         origin = f"block {block}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +74,20 @@ class WhatIf:
     closed: gpd.GeoDataFrame | None = None
     cut_off: np.ndarray | None = None
 
-    @property
+    @cached_property
     def affected(self) -> list[str]:
         """Return the ids of the blocks whose reach changed, sorted."""
         ids = self.study.blocks[BLOCK_ID].astype(str).to_numpy()
         return sorted({ids[i] for rows in self.changed.values() for i in rows})
 
-    @property
+    @cached_property
     def cut_off_ids(self) -> list[str]:
         """Return the ids of the blocks the closures cut off (none without closures)."""
         if self.cut_off is None:
             return []
         return self.study.blocks[BLOCK_ID].astype(str).to_numpy()[self.cut_off].tolist()
 
-    @property
+    @cached_property
     def closed_lines(self) -> list[list[tuple[float, float]]]:
         """Return the closed segments as lists of (lat, lon) points (none without closures)."""
         if self.closed is None:

@@ -26,7 +26,7 @@ from circle.errors import CircleError
 from circle.i18n import t
 from circle.study import MANIFEST, SUMMARY, Study
 from circle.study.columns import BLOCK_ID
-from circle.tasks.compare import is_comparison
+from circle.study.comparison import is_comparison
 from circle.tasks.land import land_of
 from circle.tasks.score import ScoreResult, score
 from circle.tasks.walks import isochrone

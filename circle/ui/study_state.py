@@ -68,11 +68,9 @@ class StudyState:
         The map's last click already taken (as the map returned it), so it is taken once.
     changes : list of dict
         The what-if's changes (:class:`circle.study.scenarios.Change` as dicts), closures included.
-    scenario : dict, optional
-        The what-if's result as the page shows it: ``diff``, ``affected``, ``added``, ``preset``
-        and, with closures, ``closure``, ``closed_lines``, ``cut_off``.
     whatif : circle.tasks.whatif.WhatIf, optional
-        The what-if as computed, which "save" writes as it is (it is not computed again).
+        The what-if as computed, which "save" writes as it is (it is not computed again);
+        :attr:`scenario` is what the page shows of it.
     suggestions : list of dict, optional
         The suggested sites (rows of :func:`circle.analysis.assess.compute_suggestions`).
     preset : str, optional
@@ -91,7 +89,6 @@ class StudyState:
     picked_row: str | None = None
     last_click: tuple[float, float] | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
-    scenario: dict[str, Any] | None = None
     whatif: Any = None
     suggestions: list[dict[str, Any]] | None = None
     errors: dict[str, str] = field(default_factory=dict)
@@ -130,10 +127,29 @@ class StudyState:
         self.focus_pending = False
         return self.focus
 
+    @property
+    def scenario(self) -> dict[str, Any] | None:
+        """Return the what-if's result as the page shows it (None before one is computed).
+
+        ``diff``, ``affected``, ``added``, ``preset`` and, with closures, ``closure``, ``closed_lines``,
+        ``cut_off``: read off :attr:`whatif`, the one copy of the result.
+        """
+        if self.whatif is None:
+            return None
+        computed = self.whatif
+        added = [c for c in self.changes if c["kind"] in {"add", "move"}]
+        shown = {"diff": computed.diff, "affected": computed.affected, "added": added, "preset": computed.preset}
+        if computed.closed is not None:
+            shown |= {
+                "closure": computed.diff["closure"],
+                "closed_lines": computed.closed_lines,
+                "cut_off": computed.cut_off_ids,
+            }
+        return shown
+
     def reset_scenario(self) -> None:
         """Drop the what-if: its changes, closures and result."""
         self.changes = []
-        self.scenario = None
         self.whatif = None
         self.errors.pop("whatif", None)
 

@@ -79,8 +79,8 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
     )
     if "whatif" in work.errors:
         st.error(t("error", lang, message=shown(work.errors["whatif"])))
-    if work.scenario is not None and work.scenario.get("preset") != result.summary.preset:
-        work.scenario = None  # its figures were scored under another preset: score the same changes again
+    if work.whatif is not None and work.whatif.preset != result.summary.preset:
+        work.whatif = None  # its figures were scored under another preset: score the same changes again
         if work.changes:
             _recompute(study, result, work, [])
     outcome = work.scenario
@@ -241,16 +241,8 @@ def _recompute(study, result, work: StudyState, new: list[dict]) -> None:
     except CircleError as exc:
         work.errors["whatif"] = str(exc)  # shown by the panel below the buttons, in this run and the next
         return
-    added = [c for c in changes if c["kind"] in {"add", "move"}]
     work.changes = changes
     work.whatif = scenario
-    work.scenario = {"diff": scenario.diff, "affected": scenario.affected, "added": added, "preset": scenario.preset}
-    if scenario.closed is not None:
-        work.scenario |= {
-            "closure": scenario.diff["closure"],
-            "closed_lines": scenario.closed_lines,
-            "cut_off": scenario.cut_off_ids,
-        }
     key.rerun_fragment()
 
 
