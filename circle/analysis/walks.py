@@ -160,24 +160,10 @@ def route(study: Study, block_id: str, facility_id: str) -> Route | None:
     The search is the same as the engine's: from every access point of the
     block, over the study's network, to every access point of the facility.
     """
-    block_rows = study.block_access[study.block_access[BLOCK_ID].astype(str) == str(block_id)]
-    facility_rows = study.facility_access[study.facility_access[FACILITY_ID] == facility_id]
-    walk = quickest_route(
-        study.network, _access_rows(block_rows), _access_rows(facility_rows), study.summary.profile.speed
-    )
+    start, _ = study.access_table("blocks", [str(block_id)])
+    end, _ = study.access_table("facilities", [facility_id])
+    walk = quickest_route(study.network, start, end, study.summary.profile.speed)
     if walk is None:
         return None
     line, metres, steps_metres = walk
     return Route(transform_geometry(line, study.crs, WGS84), metres, steps_metres)
-
-
-def _access_rows(frame: pd.DataFrame) -> AccessTable:
-    """Return a study's access rows (``access/*.parquet``) as the engine's table, all of one owner."""
-    return AccessTable(
-        owner=np.zeros(len(frame), np.int64),
-        node=frame["node"].to_numpy(np.int64),
-        seconds=frame["seconds"].to_numpy(float),
-        x=frame["x"].to_numpy(float),
-        y=frame["y"].to_numpy(float),
-        snap_m=frame["snap_m"].to_numpy(float),
-    )
