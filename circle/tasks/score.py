@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from circle.analysis.assess import ScoreResult, assessment_of, compute_scores, study_preset
+from circle.analysis.assess import ScoreResult, assessment_of, compute_scores
+from circle.analysis.assess import study_preset as preset_of
 from circle.analysis.scoring import Assessment
 from circle.sources.area import read_area_file
-from circle.standards import Preset
 from circle.study import Study, write_table
 from circle.study.files import RENEWAL_AREAS, SCORES
 from circle.study.records import record_scores
@@ -41,17 +41,6 @@ class Scores:
         write_table(self.result.areas, self.study.path / RENEWAL_AREAS)
         record_scores(self.study, self.result.summary)
         return path
-
-
-def preset_of(study: Study, preset: str | Path | None = None) -> Preset:
-    """Return the preset a study is scored with: ``preset`` (a name or file), else the one it was built with.
-
-    Raises
-    ------
-    CircleError
-        When the preset has categories the study did not compute.
-    """
-    return study_preset(study, preset)
 
 
 def data_assessment(study: Study, preset: str | Path | None = None) -> Assessment:

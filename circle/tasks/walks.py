@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from circle.analysis import walks
+from circle.analysis.walks import facilities_reached as reachable
+from circle.analysis.walks import route
 from circle.engine.isochrones import DEFAULT_MARGIN_M
 from circle.engine.routes import Route, walking_minutes
 from circle.errors import CircleError
@@ -76,13 +77,3 @@ def isochrone(
         bands = walks.point_isochrone(study, lat, lon, minutes, margin_m)
         origin = f"{lat}, {lon}"
     return Isochrone(bands, origin, study.summary.attribution)
-
-
-def reachable(study: Study, lat: float, lon: float, limit_min: float = 15.0) -> pd.DataFrame:
-    """Return the facilities reachable on foot from a point within ``limit_min``, by category, nearest first."""
-    return walks.facilities_reached(study, lat, lon, limit_min)
-
-
-def route(study: Study, block_id: str, facility_id: str) -> Route | None:
-    """Return the quickest walk from a block to a facility (None when it does not reach it)."""
-    return walks.route(study, block_id, facility_id)
