@@ -170,6 +170,12 @@ HOSTILE_FILES: list[Hostile] = [
         r"not georeferenced|cannot read DEM|coordinate",
     ),
     Hostile(
+        "fuzz-headings-equal-once-trimmed.csv",
+        "table",
+        lambda t: (REGRESSIONS / "headings-equal-once-trimmed.csv").read_bytes(),
+        r"no lon column .*type, adname\.1, pname, type \(column 8\)",
+    ),
+    Hostile(
         "fuzz-null-key-batch.yaml", "batch", lambda t: (REGRESSIONS / "null-key-batch.yaml").read_bytes(), r"batch file"
     ),
     # OpenStreetMap extracts
@@ -204,6 +210,14 @@ HOSTILE_FILES: list[Hostile] = [
         "utf16.csv",
         "table",
         lambda t: _table([["甲", "clinic", *to_lonlat(300, 0.5)]], encoding="utf-16"),
+        None,
+        lambda result: result["category"].tolist() == ["clinic"] and result["name"].tolist() == ["甲"],
+    ),
+    Hostile(
+        "headings-equal-once-trimmed.csv",
+        "table",
+        # "类别" and "类别\t" are one heading once trimmed: the first is read, the second renamed, never both at once
+        lambda t: _table([["甲", "clinic", "school", *to_lonlat(300, 0.5)]], header=("名称", "类别", "类别\t", "经度", "纬度")),
         None,
         lambda result: result["category"].tolist() == ["clinic"] and result["name"].tolist() == ["甲"],
     ),

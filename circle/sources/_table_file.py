@@ -101,7 +101,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:  # the readers stop one row past the limit
         raise InputDataError(f"facility table {path} has more than {MAX_ROWS:,} rows; split it.")
     how = dict(frame.attrs)
-    frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
+    frame.columns = distinct_headings([str(c).replace("\ufeff", "").strip() for c in frame.columns])
     frame = frame.replace(_EMPTY_CELL, np.nan, regex=True)  # AMap's API writes an empty field as []
     frame = frame.dropna(how="all")
     if frame.empty:
@@ -109,6 +109,24 @@ def read_table(path: Path) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     frame.attrs.update(how)
     return frame
+
+
+def distinct_headings(headings: list[str]) -> list[str]:
+    """Return the headings with a repeat renamed ``type (column 8)``, so that each names one column.
+
+    Headings that differ only in spaces or control characters around them
+    (``type`` and ``type\\f``) are one once trimmed; the first keeps the name
+    and is the one read, as pandas reads the first of repeated headings.
+    """
+    names: list[str] = []
+    taken: set[str] = set()
+    for number, heading in enumerate(headings, start=1):
+        name = heading
+        while name in taken:  # a file may already hold a heading ``type (column 8)``
+            name = f"{name} (column {number})"
+        names.append(name)
+        taken.add(name)
+    return names
 
 
 def _decoded(path: Path) -> str:

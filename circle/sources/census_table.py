@@ -30,7 +30,7 @@ from circle.errors import InputDataError
 from circle.sources.age_bands import Band, BandError, looks_like_age, parse_header, resolve_ends
 from circle.sources.chinese_names import UPPER_KINDS, fold, is_upper_code, statistical_code, unit_key
 from circle.sources.spreadsheet import read_xlsx
-from circle.sources.tables import MAX_ROWS, parse_role_columns, read_table
+from circle.sources.tables import MAX_ROWS, distinct_headings, parse_role_columns, read_table
 
 #: column roles and the headers that name them (compared without case, spaces, brackets and units)
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -239,7 +239,7 @@ def _read_sheet(path: Path) -> pd.DataFrame:
         if not handle.read(4).startswith(b"PK\x03\x04"):
             return read_table(path)
     frame = read_xlsx(path, f"census table {path.name}", MAX_ROWS)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = distinct_headings([str(c).strip() for c in frame.columns])
     frame = frame.replace(r"^\s*$", np.nan, regex=True)
     if frame.dropna(how="all").empty:
         raise InputDataError(f"census table {path} has no rows.")

@@ -45,6 +45,7 @@ from circle.sources._table_file import (
     MAX_TABLE_BYTES,
     SHOWN_ANSWERS,
     check_table,
+    distinct_headings,
     read_json_records,
     read_table,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "FacilityTableSpec",
     "category_lookup",
     "check_table",
+    "distinct_headings",
     "parse_columns",
     "parse_role_columns",
     "read_facility_table",
