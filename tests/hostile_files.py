@@ -217,7 +217,9 @@ HOSTILE_FILES: list[Hostile] = [
         "headings-equal-once-trimmed.csv",
         "table",
         # "类别" and "类别\t" are one heading once trimmed: the first is read, the second renamed, never both at once
-        lambda t: _table([["甲", "clinic", "school", *to_lonlat(300, 0.5)]], header=("名称", "类别", "类别\t", "经度", "纬度")),
+        lambda t: _table(
+            [["甲", "clinic", "school", *to_lonlat(300, 0.5)]], header=("名称", "类别", "类别\t", "经度", "纬度")
+        ),
         None,
         lambda result: result["category"].tolist() == ["clinic"] and result["name"].tolist() == ["甲"],
     ),

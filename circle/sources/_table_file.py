@@ -115,7 +115,7 @@ def distinct_headings(headings: list[str]) -> list[str]:
     """Return the headings with a repeat renamed ``type (column 8)``, so that each names one column.
 
     Headings that differ only in spaces or control characters around them
-    (``type`` and ``type\\f``) are one once trimmed; the first keeps the name
+    (``type``, and ``type`` with a form feed after it) are one once trimmed; the first keeps the name
     and is the one read, as pandas reads the first of repeated headings.
     """
     names: list[str] = []
