@@ -115,7 +115,9 @@ def test_point_explores_isochrone_block_and_whatif(app):
     app.selectbox(key="whatif_category__zh").set_value("kindergarten").run()
     app.button(key="whatif_add").click().run()
     assert not app.exception
-    assert "newly served" in app.success[0].value or "新增覆盖" in app.success[0].value
+    # the town maps no kindergarten: the added one is told beside the score, which it leaves as it was
+    assert app.success[0].value.startswith("计分类别的覆盖人口不变"), app.success[0].value
+    assert any("幼儿园：数据中一处也没有录入，不计入得分；新增设施使" in m.value for m in app.info)
     app.button(key="save_scenario").click().run()
     assert not app.exception
 

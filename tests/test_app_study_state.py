@@ -88,13 +88,16 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     town = _work(app)
     assert len(town.changes) == 1 and town.scenario is not None and town.suggestions
     assert any("300 m" in e.value for e in app.error)
-    # a kindergarten counts the children aged 3–6 it newly serves (14 of the compound's 400 residents)
-    assert "3–6岁幼儿）：新增覆盖 14 人" in _shown(app) and "第1处" in _shown(app)
+    # no kindergarten is mapped, so none is scored: the added one's children aged 3–6 (14 of the compound's
+    # 400 residents) are told beside the score, which it leaves as it was
+    shown = _shown(app)
+    assert "幼儿园：数据中一处也没有录入，不计入得分；新增设施使 14 名3–6岁幼儿在标准步行时间内可达" in shown, shown
+    assert "计分类别的覆盖人口不变" in shown and "新增覆盖 14 人" not in shown and "第1处" in shown
 
     app.sidebar.selectbox(key=key.STUDY).set_value("north").run()
     assert not app.exception, app.exception
     shown = _shown(app)
-    for trace in ("新增覆盖", "第1处", "西园小区", "300 m", "outside", f"{lat + 0.1:.4f}"):
+    for trace in ("新增设施使", "计分类别", "第1处", "西园小区", "300 m", "outside", f"{lat + 0.1:.4f}"):
         assert trace not in shown, trace
     assert not app.error
     north = _work(app)
@@ -109,7 +112,7 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     assert _work(app) is town  # restored: the same study version's work, as it was left
     assert len(town.changes) == 1 and town.suggestions
     shown = _shown(app)
-    assert "3–6岁幼儿）：新增覆盖 14 人" in shown and "第1处" in shown
+    assert "新增设施使 14 名3–6岁幼儿在标准步行时间内可达" in shown and "第1处" in shown
     assert not app.error and "whatif" not in town.errors  # the last error is not restored
 
 

@@ -134,10 +134,15 @@ def test_planner_in_chromium(server):
         page.screenshot(path=str(ARTIFACTS / "planner-click.png"), full_page=True)
 
         page.get_by_role("button", name="Add a facility at the chosen point").click()
-        result = page.get_by_text("newly served", exact=False).first
+        result = page.get_by_text("the added facilities put", exact=False).first
         result.wait_for(timeout=30_000)
-        # the town has no kindergarten: one in the middle of the compound serves its 400 residents, 14 of them aged 3–6
-        assert result.inner_text().startswith("14 children aged 3–6 newly served"), result.inner_text()
+        # the town maps no kindergarten, so none is scored: one in the middle of the compound is told beside the
+        # score, with the 14 of its 400 residents aged 3–6 it puts within the standard's walk
+        assert result.inner_text().startswith(
+            "Kindergarten: none in the map data, so not scored; the added facilities put 14 children aged 3–6"
+        ), result.inner_text()
+        headline = page.get_by_text("in the scored categories", exact=False).first.inner_text()
+        assert headline.startswith("No one newly served or losing service in the scored categories"), headline
         page.screenshot(path=str(ARTIFACTS / "planner-whatif.png"), full_page=True)
 
         browser.close()
@@ -193,7 +198,7 @@ def test_two_browser_sessions_at_once_do_not_see_each_other(server):
         container.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
         first.get_by_text("Block:", exact=False).first.wait_for(timeout=30_000)
         first.get_by_role("button", name="Add a facility at the chosen point").click()
-        first.get_by_text("newly served", exact=False).first.wait_for(timeout=30_000)
+        first.get_by_text("the added facilities put", exact=False).first.wait_for(timeout=30_000)
         # the second planner, interacting meanwhile, is still in Chinese with no point, block or what-if
         # to the resident page and back by the sidebar's links: two reruns of its own, still signed in
         second.get_by_role("link", name="居民").first.click()
@@ -203,8 +208,8 @@ def test_two_browser_sessions_at_once_do_not_see_each_other(server):
         map_frame(second)
         assert second.get_by_text("15-minute living circle", exact=True).count() == 0
         assert second.get_by_text("Block:", exact=False).count() == 0
-        assert second.get_by_text("newly served", exact=False).count() == 0
-        assert second.get_by_text("新增覆盖", exact=False).count() == 0
+        for trace in ("the added facilities put", "新增设施使", "newly served", "新增覆盖"):
+            assert second.get_by_text(trace, exact=False).count() == 0, trace
         second.screenshot(path=str(ARTIFACTS / "two-sessions-second.png"), full_page=True)
         first.screenshot(path=str(ARTIFACTS / "two-sessions-first.png"), full_page=True)
         browser.close()

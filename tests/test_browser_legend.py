@@ -119,7 +119,7 @@ def test_the_map_explains_itself_offline(server):
         container.screenshot(path=str(ARTIFACTS / "legend-click-zh.png"))
         # a what-if facility is named by its marker
         page.get_by_role("button", name="在所选位置新增设施").click()
-        page.get_by_text("新增覆盖", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("新增设施使", exact=False).first.wait_for(timeout=30_000)
         frame = map_frame(page)
         _wait_for(frame, "情景新增设施")
 

@@ -106,7 +106,7 @@ def test_a_what_if_closure_and_sites_stay_with_their_study(server):
         container.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
         page.get_by_text("街坊：西园小区", exact=False).first.wait_for(timeout=30_000)
         page.get_by_role("button", name="在所选位置新增设施").click()
-        page.get_by_text("新增覆盖3–6岁幼儿 14 人", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("新增设施使 14 名3–6岁幼儿", exact=False).first.wait_for(timeout=30_000)
         # a closure drawn round the compound, then a second shape drawn and left open
         page.get_by_text("在地图上绘制封闭线或封闭区域", exact=True).click()
         _draw_rectangle(page, 0.08)
@@ -135,7 +135,7 @@ def test_a_what_if_closure_and_sites_stay_with_their_study(server):
 
         # study default again: its work is back, the shape left open is not
         _choose_study(page, "default")
-        page.get_by_text("新增覆盖3–6岁幼儿 14 人", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("新增覆盖3–6岁幼儿 14 人", exact=False).first.wait_for(timeout=30_000)  # the first site
         frame = map_frame(page)
         page.get_by_role("button", name="封闭所画路段（0 处）").wait_for(timeout=30_000)
         page.wait_for_timeout(1000)

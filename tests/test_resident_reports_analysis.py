@@ -183,7 +183,7 @@ def test_an_accepted_closed_clinic_report_is_a_scenario_scored_as_the_engine_sco
     engine = scenario_engine(town)
     engine.apply(changes)
     direct = blocks_with_reach(town, engine)
-    assessment = assessment_of(town, study_preset(town), changes)
+    assessment = assessment_of(town, study_preset(town))  # scored as the study is
     saved_scores = pd.read_parquet(town.path / "scenarios" / "residents-7" / "scores.parquet")
     pd.testing.assert_frame_equal(saved_scores, score_blocks(direct, assessment), check_dtype=False)
     reach = [c for c in town.blocks.columns if c.startswith("clinic_")]

@@ -70,7 +70,6 @@ from circle.study.comparison import (
     write_comparison,
 )
 from circle.study.files import BLOCKS, SCENARIO, SCENARIOS, SUMMARY
-from circle.study.scenarios import Change
 
 __all__ = [
     "OVERLAP_SHARE",
@@ -93,7 +92,6 @@ class Side:
     path: Path
     study: Study
     blocks: gpd.GeoDataFrame
-    changes: list[Change]
     source: dict[str, Any]
 
 
@@ -117,16 +115,15 @@ def open_side(path: str | Path) -> Side:
                 about=("compare",),
             )
         blocks = gpd.GeoDataFrame(reach, geometry=study.blocks.geometry.to_numpy(), crs=study.blocks.crs)
-        changes = [Change(**c) for c in description.get("changes", [])]
         label = f"{study.path.name} + {path.name}"
-        return Side(label, path, study, blocks, changes, _source(study, scenario=description))
+        return Side(label, path, study, blocks, _source(study, scenario=description))
     if not (path / SUMMARY).is_file():
         raise CircleError(
             f"{path} is neither a study folder (made by `circle analyze`) nor a saved scenario (STUDY/scenarios/NAME).",
             about=("compare",),
         )
     study = Study.open(path)
-    return Side(study.path.name, study.path, study, study.blocks, [], _source(study))
+    return Side(study.path.name, study.path, study, study.blocks, _source(study))
 
 
 def _source(study: Study, scenario: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -201,7 +198,11 @@ def match_blocks(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, crs: str) -> pd.D
 
 
 def comparison_assessment(old: Side, new: Side, preset: str | Path | None) -> Assessment:
-    """Return the assessment both sides are scored under (the new side's preset; categories both have)."""
+    """Return the assessment both sides are scored under (the new side's preset; categories both studies score).
+
+    A scenario side is scored as its study is, as :func:`circle.tasks.whatif.what_if` scores it: facilities a
+    plan adds to a category its study leaves unscored do not bring that category into the comparison.
+    """
     loaded = study_preset(new.study, preset)
     missing = [c.key for c in loaded.categories if time_column(c.key, 1) not in old.blocks.columns]
     if missing:
@@ -210,8 +211,8 @@ def comparison_assessment(old: Side, new: Side, preset: str | Path | None) -> As
             f"{old.study.summary.preset.name!r}); analyse both studies with the same preset.",
             about=("compare",),
         )
-    new_assessment = assessment_of(new.study, loaded, new.changes)
-    old_assessment = assessment_of(old.study, loaded, old.changes)
+    new_assessment = assessment_of(new.study, loaded)
+    old_assessment = assessment_of(old.study, loaded)
     assessable = tuple(k for k in new_assessment.assessable if k in old_assessment.assessable)
     not_mapped = tuple(c.key for c in loaded.categories if c.key not in assessable)
     return Assessment(loaded, new.study.summary.profile.speed, assessable, not_mapped)

@@ -373,6 +373,67 @@ def compare(baseline: pd.DataFrame, scenario: pd.DataFrame, assessment: Assessme
     return result
 
 
+def unscored_changes(
+    baseline_blocks: pd.DataFrame, scenario_blocks: pd.DataFrame, assessment: Assessment, with_added: Assessment
+) -> dict[str, dict[str, Any]]:
+    """Return what a plan does for the categories it adds to that the data leaves unscored.
+
+    A what-if is scored under the study's own assessment, so its baseline is
+    the study's score, and a category set apart (none mapped, or likely
+    incompletely mapped) stays out of F15, the tiers and the mean score even
+    when the plan adds facilities to it. What the plan does for such a
+    category is told beside the score: the residents of the group it serves
+    the plan brings within the category's threshold of a facility, and those
+    it takes out, counting the mapped facilities with the added ones.
+
+    Parameters
+    ----------
+    baseline_blocks, scenario_blocks : pandas.DataFrame
+        The blocks' reach (``{c}_t1`` columns, ``population``, ``pop_{group}``) before and after the plan.
+    assessment : Assessment
+        The study's own: the categories it scores are left to :func:`compare`.
+    with_added : Assessment
+        The assessment with the plan's added facilities counted
+        (:func:`circle.analysis.assess.assessment_of` given the changes);
+        the set-apart categories the plan adds to are assessable there.
+
+    Returns
+    -------
+    dict of str to dict
+        Per such category the plan changes for someone: ``newly_served``,
+        ``losing_service`` (and ``group``, ``note`` as in :func:`compare`),
+        ``scored`` (False) and the category's ``verdict`` in the study
+        (``absent``: who is served today the data cannot tell;
+        ``likely_incomplete``: some of those newly within reach may be
+        served by facilities the data lacks).
+
+    Examples
+    --------
+    >>> from circle.standards import load_preset
+    >>> preset = load_preset("gb50180_2018")
+    >>> before = pd.DataFrame({"population": [100.0, 200.0], "culture_t1": [np.nan, np.nan]})
+    >>> after = before.assign(culture_t1=[4.0, np.nan])
+    >>> study = Assessment.of(preset, 1.0, {})
+    >>> planned = Assessment.of(preset, 1.0, {"culture": 1})
+    >>> unscored_changes(before, after, study, planned)["culture"]
+    {'newly_served': 100.0, 'losing_service': 0.0, 'scored': False, 'verdict': 'absent'}
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for category in with_added.categories():
+        if category.key in assessment.assessable:
+            continue
+        demand = demand_of(with_added.preset, category, baseline_blocks)
+        residents = demand.residents(baseline_blocks)
+        column = time_column(category.key, 1)
+        before = with_added.passes(category, baseline_blocks[column].to_numpy(float))
+        after = with_added.passes(category, scenario_blocks[column].to_numpy(float))
+        gained, lost = float(residents[~before & after].sum()), float(residents[before & ~after].sum())
+        if gained or lost:
+            verdict = ABSENT if category.key in assessment.not_mapped else LIKELY_INCOMPLETE
+            result[category.key] = {**_changed(demand, gained, lost), "scored": False, "verdict": verdict}
+    return result
+
+
 def _changed(demand: Demand, gained: float, lost: float) -> dict[str, Any]:
     """Return one category's entry of :func:`compare`: people gained and lost, and whose they are."""
     entry: dict[str, Any] = {"newly_served": round(gained, 1), "losing_service": round(lost, 1)}

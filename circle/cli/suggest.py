@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     if args.apply:
         scenario = what_if(study, suggested.as_changes())
         scenario.save(args.apply, cli_author())
-        gained = scenario.diff["categories"].get(args.category, {}).get("newly_served", 0.0)
-        print(f"Applied as scenario {args.apply}: +{gained:,.0f} {who} newly served.")
+        entry = scenario.diff["categories"].get(args.category, {})
+        unscored = " (outside the score, as the note above says)"
+        print(
+            f"Applied as scenario {args.apply}: +{entry.get('newly_served', 0.0):,.0f} {who} newly served"
+            f"{unscored if entry.get('scored') is False else ''}."
+        )
     return EXIT_OK

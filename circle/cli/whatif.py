@@ -145,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
     from circle.study import Study
     from circle.study.scenarios import Change, check_name, list_scenarios, load_scenario
     from circle.tasks.whatif import delete, what_if
+    from circle.words.findings import unscored_change
 
     study = Study.open(args.study)
     if args.list:
@@ -176,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
         f"(updated in {scenario.timings['update_s']} s)"
     )
     for category, values in diff["categories"].items():
+        if values.get("scored") is False:  # a category the data leaves unscored: beside the score, never in it
+            print(f"  {unscored_change(values, category, 'en')}")
+            continue
         group = f" ({values['group']['en']})" if values.get("group") else ""  # people of the group it serves
         print(
             f"  {category}{group}: +{values['newly_served']:,.0f} newly served, "

@@ -9,6 +9,26 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "zh": "{label}：数据中仅录入 {count} 处{norm}{unreached}，很可能录入不全，未参与评分",
         "en": "{label}: only {count} mapped{norm}{unreached}; likely incompletely mapped, so not scored",
     },
+    "whatif_unscored_absent": {
+        "zh": "{label}：数据中一处也没有录入，不计入得分；新增设施使 {gained} 名{who}在标准步行时间内可达"
+        "（现状有无这项服务，数据无法说明）",
+        "en": "{label}: none in the map data, so not scored; the added facilities put {gained} {who} within the "
+        "standard's walk of one (whether they are served today the data cannot tell)",
+    },
+    "whatif_unscored_incomplete": {
+        "zh": "{label}：数据可能录入不全，不计入得分；按已录入的设施计，{gained} 名{who}新进入标准步行时间、"
+        "{lost} 名失去，其中有些人可能已由未录入的设施服务",
+        "en": "{label}: likely incompletely mapped, so not scored; counting the mapped facilities, {gained} {who} "
+        "come within the standard's walk and {lost} fall out of it, and facilities missing from the data may "
+        "already serve some of them",
+    },
+    "whatif_unscored_people": {"zh": "居民", "en": "residents"},
+    "whatif_scored_unchanged": {
+        "zh": "计分类别的覆盖人口不变（新增设施所属类别不计分，见下）",
+        "en": "No one newly served or losing service in the scored categories (the added ones are not scored: below)",
+    },
+    "rpt_unscored_absent_cell": {"zh": "未录入", "en": "not mapped"},
+    "rpt_unscored_incomplete_cell": {"zh": "录入不全", "en": "incomplete"},
     "dq_norm": {
         "zh": "（按标准，{residents:,.0f} 名居民约需 {expected:.0f} 处）",
         "en": " (the standard provides about {expected:.0f} for {residents:,.0f} residents)",

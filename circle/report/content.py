@@ -28,7 +28,7 @@ from circle.analysis.changes import cut_off as _cut_off
 from circle.analysis.indicators import compute_indicators
 from circle.analysis.planning import flagged_blocks
 from circle.analysis.resident_reports import Outcomes, counts_by_place, outcomes, report_places
-from circle.analysis.scoring import Assessment, score_blocks, summarize
+from circle.analysis.scoring import Assessment, score_blocks, summarize, unscored_changes
 from circle.deploy.config import load_deployment
 from circle.deploy.db import DATABASE_FILE, database_for
 from circle.deploy.reports import KINDS, STATUSES, list_reports
@@ -53,7 +53,12 @@ SUGGEST_SITES = 3
 
 @dataclass
 class ScenarioContent:
-    """A saved scenario against the baseline, both scored under the scenario's assessment."""
+    """A saved scenario against the baseline, both scored under the study's assessment.
+
+    ``unscored`` holds what the scenario does for the categories it adds to
+    that the study leaves unscored (:func:`circle.analysis.scoring.unscored_changes`),
+    for the blocks reported on.
+    """
 
     name: str
     created: str
@@ -69,6 +74,7 @@ class ScenarioContent:
     closure: dict[str, Any] | None = None
     closed: gpd.GeoDataFrame | None = None
     cut_off: np.ndarray | None = None
+    unscored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -353,8 +359,14 @@ def _suggestions(study: Study, summary: ScoreSummary, assessment: Assessment) ->
 def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> ScenarioContent:
     description, scenario_blocks = load_scenario(study, name)
     changes = [Change(**change) for change in description["changes"]]
-    assessment = assessment_of(study, preset, changes)
+    assessment = assessment_of(study, preset)
     scenario_scores = pd.read_parquet(study.path / SCENARIOS / name / SCORES)
+    unscored = unscored_changes(
+        study.blocks[inside].reset_index(drop=True),
+        scenario_blocks[inside].reset_index(drop=True),
+        assessment,
+        assessment_of(study, preset, changes),
+    )
     baseline_scores = score_blocks(study.blocks, assessment)
     baseline_scores, scenario_scores = (
         baseline_scores[inside].reset_index(drop=True),
@@ -398,4 +410,5 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
         closure=closure,
         closed=None if closed is None else closed.to_crs(study.crs),
         cut_off=cut_off,
+        unscored=unscored,
     )

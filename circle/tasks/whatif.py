@@ -25,7 +25,7 @@ import shapely.geometry
 from circle.analysis.assess import assessment_of, closed_segments_frame, closure_figures, study_preset
 from circle.analysis.changes import cut_off
 from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
-from circle.analysis.scoring import compare, score_blocks
+from circle.analysis.scoring import compare, score_blocks, unscored_changes
 from circle.deploy import audit
 from circle.deploy.db import Database, database_for
 from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
@@ -51,8 +51,11 @@ class WhatIf:
     blocks, scores : pandas.DataFrame
         The blocks' reach columns and scores after the changes (``blocks.parquet``'s and ``scores.parquet``'s layout).
     diff : dict
-        The comparison with the baseline (:func:`circle.analysis.scoring.compare`), with ``blocks_updated``
-        per category and, when streets were closed, ``closure`` (:func:`circle.analysis.assess.closure_figures`).
+        The comparison with the baseline (:func:`circle.analysis.scoring.compare`), scored as the study is
+        (its baseline is ``circle score``'s), with ``blocks_updated`` per category and, when streets were
+        closed, ``closure`` (:func:`circle.analysis.assess.closure_figures`). A category the study leaves
+        unscored that the plan adds facilities to has its entry under ``categories`` marked ``scored: False``
+        (:func:`circle.analysis.scoring.unscored_changes`) and counts in none of the headline figures.
     timings : dict of str to float
         Seconds to load the reach (``load_s``) and to apply the changes (``update_s``).
     changed : dict of str to numpy.ndarray
@@ -182,6 +185,12 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
     Facility changes update only the blocks affected; closures recompute the
     reach over the streets left open. The study itself is not modified.
 
+    Both sides are scored under the study's own assessment, so the baseline
+    is the study's score. A category the data leaves unscored (none mapped,
+    or likely incompletely mapped) stays unscored when the plan adds to it:
+    what the added facilities do for it is told beside the score, marked
+    ``scored: False``, never as a change of F15 or the mean score.
+
     Parameters
     ----------
     study : Study
@@ -202,7 +211,7 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
             about=("changes",),
         )
     loaded = study_preset(study, preset)
-    assessment = assessment_of(study, loaded, changes)
+    assessment = assessment_of(study, loaded)
     timings = {}
     start = time.perf_counter()
     engine = scenario_engine(study)
@@ -214,6 +223,8 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
     scenario_blocks = blocks_with_reach(study, engine)
     scenario_scores = score_blocks(scenario_blocks, assessment)
     diff = compare(baseline, scenario_scores, assessment)
+    with_added = assessment_of(study, loaded, changes)
+    diff["categories"].update(unscored_changes(study.blocks, scenario_blocks, assessment, with_added))
     diff["blocks_updated"] = {c: len(b) for c, b in changed.items()}
     closed = isolated = None
     if any(change.kind == "close" for change in changes):

@@ -30,6 +30,7 @@ from circle.ui.paths import shown
 from circle.ui.study_state import StudyState
 from circle.ui.triage import report_numbers
 from circle.ui.widgets import choice
+from circle.words.findings import unscored_change
 
 NEAR_FACILITIES = 30  # facilities offered for removal around the chosen point
 
@@ -86,8 +87,11 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
     outcome = work.scenario
     if outcome:
         diff = outcome["diff"]
-        changed = {k: v for k, v in diff["categories"].items() if v["newly_served"] or v["losing_service"]}
+        scored = {k: v for k, v in diff["categories"].items() if v.get("scored", True)}
+        changed = {k: v for k, v in scored.items() if v["newly_served"] or v["losing_service"]}
         served, mixed = served_words(changed, lang)
+        if not changed and len(scored) < len(diff["categories"]):  # the plan moved only unscored categories
+            served = t("whatif_scored_unchanged", lang)
         st.success(
             t(
                 "whatif_result",
@@ -101,13 +105,16 @@ def whatif_panel(lang: str, path: Path, study, result, labels: dict, user: User,
                 proximity_after=_figure(diff, "proximity_min", "scenario"),
             )
         )
-        for category, values in diff["categories"].items():  # whose people a category's figures are
+        for category, values in scored.items():  # whose people a category's figures are
             if values.get("group") or (mixed and category in changed):
                 label = labels[category][lang]
                 if values.get("group"):
                     label = t("demand_category_group", lang, label=label, group=values["group"][lang])
                 gained, lost = values["newly_served"], values["losing_service"]
                 st.caption(t("demand_changed", lang, label=label, gained=gained, lost=lost))
+        for category, values in diff["categories"].items():  # added to a category the data leaves unscored
+            if not values.get("scored", True):
+                st.info(unscored_change(values, labels[category][lang], lang))
         if outcome.get("closure"):
             closures.closure_message(lang, outcome["closure"], labels)
         name_col, save_col, reset_col = st.columns([2, 1, 1])

@@ -48,6 +48,24 @@ def explain(record: CategoryCompleteness | dict[str, Any], label: str, residents
     return t("dq_incomplete", lang, label=label, count=record.facilities, norm=norm, unreached=unreached)
 
 
+def unscored_change(entry: dict[str, Any], label: str, lang: str) -> str:
+    """Return what a what-if does for a category the study leaves unscored, saying why it is no score.
+
+    ``entry`` is one of :func:`circle.analysis.scoring.unscored_changes`'s (``scored: False``).
+
+    Examples
+    --------
+    >>> entry = {"newly_served": 1200.0, "losing_service": 0.0, "scored": False, "verdict": "absent"}
+    >>> unscored_change(entry, "Elderly care", "en")  # doctest: +NORMALIZE_WHITESPACE
+    "Elderly care: none in the map data, so not scored; the added facilities put 1,200 residents within the
+    standard's walk of one (whether they are served today the data cannot tell)"
+    """
+    who = entry["group"][lang] if entry.get("group") else t("whatif_unscored_people", lang)
+    key = "whatif_unscored_absent" if entry["verdict"] == ABSENT else "whatif_unscored_incomplete"
+    gained, lost = f"{entry['newly_served']:,.0f}", f"{entry['losing_service']:,.0f}"
+    return t(key, lang, label=label, who=who, gained=gained, lost=lost)
+
+
 def counted_label(coverage, lang: str = "en") -> str:
     """Return whom a :class:`~circle.study.summary.CategoryCoverage` counts (its group's label, or all residents)."""
     return coverage.group[lang] if coverage.group else EVERYONE_GROUP.label(lang)

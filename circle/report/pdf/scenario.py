@@ -14,6 +14,8 @@ from circle.i18n import percent
 from circle.report import maps
 from circle.report.pdf.writer import Writer
 from circle.study.columns import FACILITY_ID
+from circle.study.completeness import ABSENT
+from circle.words.findings import unscored_change
 
 
 def scenario_section(w: Writer) -> list:
@@ -57,6 +59,11 @@ def scenario_section(w: Writer) -> list:
                 f"{losing:,.0f}",
             ]
         )
+    for key, entry in scenario.unscored.items():  # added to a category the study leaves unscored: no coverage
+        cell = "rpt_unscored_absent_cell" if entry["verdict"] == ABSENT else "rpt_unscored_incomplete_cell"
+        group = f" ({w.text(entry['group'][w.lang])})" if entry.get("group") else ""
+        newly, losing = f"{entry['newly_served']:,.0f}", f"{entry['losing_service']:,.0f}"
+        rows.append([w.label(key) + group + " *", w.s(cell), "—", "—", newly, losing])
     measures = [
         ("rpt_f15", lambda s: percent(s.F15)),
         ("cat_within_15", lambda s: "—" if s.categories_within_15 is None else f"{s.categories_within_15:.2f}"),
@@ -67,6 +74,9 @@ def scenario_section(w: Writer) -> list:
     for key, show in measures:
         rows.append([w.s(key, tier=15), show(scenario.baseline), show(scenario.scenario), "", "", ""])
     story.append(w.table(rows, [0.3, 0.13, 0.13, 0.1, 0.17, 0.17], numeric={1, 2, 3, 4, 5}))
+    for key, entry in scenario.unscored.items():
+        label = w.content.label(key, w.lang)
+        story.append(w.p("* " + w.text(unscored_change(entry, label, w.lang)), "note"))
     if scenario.closure is not None:
         story += closure_part(w, scenario.closure)
     picture = maps.scenario_map(
