@@ -122,3 +122,29 @@ def test_the_command_line_and_the_report_say_the_park_is_outside_the_score(town,
     flat = " ".join(text.split())
     assert "Park / public green * not mapped — —" in flat
     assert "* Park / public green: none in the map data, so not scored" in flat
+
+
+def test_a_scenario_saved_when_added_categories_were_scored_is_reported_as_its_study_scores(town, tmp_path):
+    # what-ifs saved before this rule scored the park their plan added: the report scores their saved reach
+    # again, as the study scores it, instead of showing a headline the baseline beside it does not share
+    from circle.analysis.assess import assessment_of
+    from circle.analysis.scoring import score_blocks
+    from circle.report.content import gather
+    from circle.study.scenarios import load_scenario
+
+    copy = tmp_path / "town"
+    shutil.copytree(town.path, copy)
+    study = Study.open(copy)
+    plan = [add("park", 130, 0.5), add("kindergarten", 130, 0.5)]
+    what_if(study, plan).save("old-style", "wang")
+    _, reach = load_scenario(study, "old-style")
+    as_then = score_blocks(reach, assessment_of(study, study_preset(study), plan))
+    assert pass_column("park") in as_then
+    as_then.to_parquet(copy / SCENARIOS / "old-style" / SCORES, index=False)
+    reported = gather(study, scenario="old-style", lang="en").scenario
+    now = what_if(study, plan).diff
+    f15_reported = reported.scenario.F15
+    assert f15_reported == pytest.approx(now["F15"]["scenario"])
+    assert reported.scenario.mean_score == pytest.approx(now["mean_score"]["scenario"])
+    assert reported.baseline.mean_score == pytest.approx(now["mean_score"]["baseline"])
+    assert set(reported.unscored) == {"park"} and reported.unscored["park"] == now["categories"]["park"]

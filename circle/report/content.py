@@ -361,6 +361,9 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
     changes = [Change(**change) for change in description["changes"]]
     assessment = assessment_of(study, preset)
     scenario_scores = pd.read_parquet(study.path / SCENARIOS / name / SCORES)
+    if any(pass_column(c.key) in scenario_scores for c in preset.categories if c.key not in assessment.assessable):
+        # saved before what-ifs were scored as their study: it scored a category the study leaves out
+        scenario_scores = score_blocks(scenario_blocks, assessment)
     unscored = unscored_changes(
         study.blocks[inside].reset_index(drop=True),
         scenario_blocks[inside].reset_index(drop=True),
