@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,3 +92,50 @@ def test_an_isochrone_starts_from_a_point_or_a_block_not_both(town):
     with pytest.raises(CircleError, match="give one of them"):
         isochrone(town, (lat, lon), block)
     assert len(isochrone(town, (lat, lon)).bands) == 3
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param(
+            lambda town: [Change("add", category="kindergarten", lat=to_lonlat(200, 20)[1], lon=to_lonlat(200, 20)[0])],
+            id="add",
+        ),
+        pytest.param(
+            lambda town: [Change("remove", facility_id=str(town.facilities["facility_id"].iloc[0]))], id="remove"
+        ),
+        pytest.param(lambda town: [Change("close", steps=True)], id="close-steps"),
+    ],
+)
+def test_a_what_if_keeps_only_the_rows_it_changed_and_gives_back_exactly_what_it_computed(town, changes):
+    # a planner's session holds a what-if until it is saved: it keeps the rows that differ from the study's
+    # and rebuilds the whole frames with exactly the values the engine and the scoring computed
+    from circle.analysis.assess import assessment_of, study_preset
+    from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
+    from circle.analysis.scoring import score_blocks
+
+    plan = changes(town)
+    computed = what_if(town, plan)
+    engine = scenario_engine(town)
+    engine.apply(plan)
+    blocks = blocks_with_reach(town, engine)
+    pd.testing.assert_frame_equal(computed.blocks, blocks, check_exact=True)
+    scores = score_blocks(blocks, assessment_of(town, study_preset(town)))
+    pd.testing.assert_frame_equal(computed.scores, scores, check_exact=True)
+    kept = computed.changed_blocks.rows
+    assert len(kept) <= len(town.blocks) and set(computed.affected) <= set(town.blocks["block_id"].astype(str)[kept])
+    assert computed.changed_scores.rows.tolist() == kept.tolist()
+
+
+def test_a_row_delta_on_paper():
+    from circle.tasks._row_delta import RowDelta
+
+    base = pd.DataFrame({"t": [1.0, float("nan"), 3.0, 4.0], "id": ["a", None, "c", "d"], "n": [1, 2, 3, 4]})
+    full = base.assign(t=[1.0, 2.0, 3.0, 4.0], id=["a", "b", "c", "x"], n=pd.array([1, 2, 3, 4], "int32"))
+    delta = RowDelta.of(full, base)  # row 1: NaN → 2.0 and None → "b"; row 3: "d" → "x"; dtypes are full's
+    assert delta.rows.tolist() == [1, 3]
+    pd.testing.assert_frame_equal(delta.rebuild(base), full, check_exact=True)
+    assert RowDelta.of(full, base, columns=["t"]).rows.tolist() == [1]  # the other columns taken as equal
+    assert RowDelta.of(full, base, columns=["t"], also=np.array([0])).rows.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="same rows"):
+        RowDelta.of(full, base.iloc[:3])

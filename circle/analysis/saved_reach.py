@@ -54,6 +54,16 @@ def scenario_engine(study: Study) -> ScenarioEngine:
     return ScenarioEngine(saved_reach(study))
 
 
+def reach_columns(engine: ScenarioEngine) -> list[str]:
+    """Return the blocks' columns the engine's reach fills (:func:`blocks_with_reach` writes them, and only them)."""
+    columns = []
+    for category in engine.states:
+        columns += [time_column(category, rank + 1) for rank in range(engine.k)]
+        columns += [count_column(category, minutes) for minutes in engine.thresholds_min]
+        columns.append(nearest_id_column(category))
+    return columns
+
+
 def blocks_with_reach(study: Study, engine: ScenarioEngine) -> pd.DataFrame:
     """Return the study's blocks (no geometry) with the engine's current reach columns, as in ``blocks.parquet``."""
     frame = study.blocks.drop(columns="geometry").copy()

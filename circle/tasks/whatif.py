@@ -24,8 +24,8 @@ import shapely.geometry
 
 from circle.analysis.assess import assessment_of, closed_segments_frame, closure_figures, study_preset
 from circle.analysis.changes import cut_off
-from circle.analysis.saved_reach import blocks_with_reach, scenario_engine
-from circle.analysis.scoring import compare, score_blocks, unscored_changes
+from circle.analysis.saved_reach import blocks_with_reach, reach_columns, scenario_engine
+from circle.analysis.scoring import Assessment, compare, score_blocks, unscored_changes
 from circle.deploy import audit
 from circle.deploy.db import Database, database_for
 from circle.deploy.owners import claim_scenario, forget_scenario, release_claim, scenario_saved
@@ -34,6 +34,7 @@ from circle.sources.closures_file import check_closures_offset, read_closure_lay
 from circle.study import Study
 from circle.study.columns import BLOCK_ID
 from circle.study.scenarios import Change, check_name, delete_scenario, save_scenario, scenario_exists
+from circle.tasks._row_delta import RowDelta
 
 
 @dataclass
@@ -48,8 +49,12 @@ class WhatIf:
         The changes, in the order applied.
     preset : str
         The preset it was scored with.
-    blocks, scores : pandas.DataFrame
-        The blocks' reach columns and scores after the changes (``blocks.parquet``'s and ``scores.parquet``'s layout).
+    assessment : Assessment
+        The study's assessment under that preset, which scored both sides.
+    changed_blocks, changed_scores : RowDelta
+        The blocks (reach columns included) and their scores after the changes, kept as the rows that differ
+        from the study's (a planner's session holds a what-if until it is saved); :attr:`blocks` and
+        :attr:`scores` give the whole frames, with exactly the computed values.
     diff : dict
         The comparison with the baseline (:func:`circle.analysis.scoring.compare`), scored as the study is
         (its baseline is ``circle score``'s), with ``blocks_updated`` per category and, when streets were
@@ -69,13 +74,28 @@ class WhatIf:
     study: Study
     changes: list[Change]
     preset: str
-    blocks: pd.DataFrame
-    scores: pd.DataFrame
+    assessment: Assessment
+    changed_blocks: RowDelta
+    changed_scores: RowDelta
     diff: dict[str, Any]
     timings: dict[str, float]
     changed: dict[str, np.ndarray] = field(default_factory=dict)
     closed: gpd.GeoDataFrame | None = None
     cut_off: np.ndarray | None = None
+
+    @property
+    def blocks(self) -> pd.DataFrame:
+        """Return the blocks after the changes, no geometry (``blocks.parquet``'s layout), rebuilt from the study."""
+        return self.changed_blocks.rebuild(self.study.blocks)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Return the blocks' scores after the changes (``scores.parquet``'s layout), rebuilt from the study's.
+
+        The rows the changes left as they were are scored again from the study's blocks, the same function on
+        the same values the what-if scored.
+        """
+        return self.changed_scores.rebuild(score_blocks(self.study.blocks, self.assessment))
 
     @cached_property
     def affected(self) -> list[str]:
@@ -231,8 +251,22 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
         isolated = cut_off(study.blocks, scenario_blocks, [c.key for c in assessment.categories()])
         diff["closure"] = closure_figures(study, scenario_blocks, engine, assessment, isolated=isolated)
         closed = closed_segments_frame(engine)
+    # kept as the rows that differ from the study's: a block's scores depend on its own row alone, so its
+    # scores differ from the baseline's only where its reach does
+    touched = np.concatenate([np.asarray(rows, np.int64) for rows in changed.values()] or [np.zeros(0, np.int64)])
+    changed_blocks = RowDelta.of(scenario_blocks, study.blocks, reach_columns(engine), also=touched)
     return WhatIf(
-        study, list(changes), loaded.name, scenario_blocks, scenario_scores, diff, timings, changed, closed, isolated
+        study,
+        list(changes),
+        loaded.name,
+        assessment,
+        changed_blocks,
+        RowDelta.at(scenario_scores, changed_blocks.rows),
+        diff,
+        timings,
+        changed,
+        closed,
+        isolated,
     )
 
 
