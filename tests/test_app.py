@@ -116,7 +116,7 @@ def test_point_explores_isochrone_block_and_whatif(app):
     app.button(key="whatif_add").click().run()
     assert not app.exception
     # the town maps no kindergarten: the added one is told beside the score, which it leaves as it was
-    assert app.success[0].value.startswith("计分类别的覆盖人口不变"), app.success[0].value
+    assert app.success[0].value.startswith("计分类别中无人新增或失去覆盖"), app.success[0].value
     assert any("幼儿园：数据中一处也没有录入，不计入得分；新增设施使" in m.value for m in app.info)
     app.button(key="save_scenario").click().run()
     assert not app.exception

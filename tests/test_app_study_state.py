@@ -91,8 +91,9 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     # no kindergarten is mapped, so none is scored: the added one's children aged 3–6 (14 of the compound's
     # 400 residents) are told beside the score, which it leaves as it was
     shown = _shown(app)
-    assert "幼儿园：数据中一处也没有录入，不计入得分；新增设施使 14 名3–6岁幼儿在标准步行时间内可达" in shown, shown
-    assert "计分类别的覆盖人口不变" in shown and "新增覆盖 14 人" not in shown and "第1处" in shown
+    told = "幼儿园：数据中一处也没有录入，不计入得分；新增设施使 14 名3–6岁幼儿在标准步行范围内可到达一处该类设施"
+    assert told in shown, shown
+    assert "计分类别中无人新增或失去覆盖" in shown and "新增覆盖 14 人" not in shown and "第1处" in shown
 
     app.sidebar.selectbox(key=key.STUDY).set_value("north").run()
     assert not app.exception, app.exception
@@ -112,7 +113,7 @@ def test_a_what_if_stays_with_its_study_and_comes_back_with_it(app, studies):
     assert _work(app) is town  # restored: the same study version's work, as it was left
     assert len(town.changes) == 1 and town.suggestions
     shown = _shown(app)
-    assert "新增设施使 14 名3–6岁幼儿在标准步行时间内可达" in shown and "第1处" in shown
+    assert "新增设施使 14 名3–6岁幼儿在标准步行范围内可到达一处该类设施" in shown and "第1处" in shown
     assert not app.error and "whatif" not in town.errors  # the last error is not restored
 
 

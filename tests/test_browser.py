@@ -137,7 +137,7 @@ def test_planner_in_chromium(server):
         result = page.get_by_text("the added facilities put", exact=False).first
         result.wait_for(timeout=30_000)
         # the town maps no kindergarten, so none is scored: one in the middle of the compound is told beside the
-        # score, with the 14 of its 400 residents aged 3–6 it puts within the standard's walk
+        # score, with the 14 of its 400 residents aged 3–6 it puts within the standard's walking distance
         assert result.inner_text().startswith(
             "Kindergarten: none in the map data, so not scored; the added facilities put 14 children aged 3–6"
         ), result.inner_text()

@@ -109,8 +109,8 @@ def test_the_command_line_and_the_report_say_the_park_is_outside_the_score(town,
     lon, lat = to_lonlat(130, 0.5)
     assert main(["whatif", "--study", str(copy), "--add", f"park:{lat},{lon}", "--name", "park-here"]) == 0
     said = capsys.readouterr().out
-    assert "park: none in the map data, so not scored; the added facilities put" in said
-    assert "whether they are served today the data cannot tell" in said
+    assert "Park / public green: none in the map data, so not scored; the added facilities put" in said
+    assert "the data cannot tell whether they are served today" in said
     assert "newly served" not in said, "an unscored category's residents are no 'newly served' of the score"
     saved = pd.read_parquet(copy / SCENARIOS / "park-here" / SCORES)
     assert pass_column("park") not in saved.columns
@@ -120,8 +120,9 @@ def test_the_command_line_and_the_report_say_the_park_is_outside_the_score(town,
     assert main(["report", "--study", str(copy), "--scenario", "park-here", "--lang", "en", "--out", str(pdf)]) == 0
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
-    assert "Park / public green * not mapped — —" in flat
+    assert "Park / public green * none mapped — — — —" in flat
     assert "* Park / public green: none in the map data, so not scored" in flat
+    assert "Categories not scored (marked * in the table) are not drawn" in flat  # under Map 4
 
 
 def test_a_scenario_saved_when_added_categories_were_scored_is_reported_as_its_study_scores(town, tmp_path):

@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
     # circle --help must not load the study folder and the suggestions (pandas, geopandas, scipy: 0.6 s)
     from circle.study import Study
     from circle.study.completeness import ASSESSED
+    from circle.tasks.score import preset_of
     from circle.tasks.suggest import category_key, suggest
     from circle.tasks.whatif import what_if
+    from circle.words.findings import unscored_change
 
     study = Study.open(args.study)
     # a planner writes the category as the preset labels it (幼儿园, Elderly care) as often as by its key
@@ -72,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
         scenario = what_if(study, suggested.as_changes())
         scenario.save(args.apply, cli_author())
         entry = scenario.diff["categories"].get(args.category, {})
-        unscored = " (outside the score, as the note above says)"
-        print(
-            f"Applied as scenario {args.apply}: +{entry.get('newly_served', 0.0):,.0f} {who} newly served"
-            f"{unscored if entry.get('scored') is False else ''}."
-        )
+        if entry.get("scored") is False:  # a category the study leaves unscored: no one is "newly served" of it
+            label = preset_of(study).category(args.category).label_en
+            print(f"Applied as scenario {args.apply}. {unscored_change(entry, label, 'en')}.")
+        else:
+            print(f"Applied as scenario {args.apply}: +{entry.get('newly_served', 0.0):,.0f} {who} newly served.")
     return EXIT_OK

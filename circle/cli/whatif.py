@@ -144,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
     # circle --help must not load the study folder and the what-if task (pandas, geopandas: 0.7 s)
     from circle.study import Study
     from circle.study.scenarios import Change, check_name, list_scenarios, load_scenario
+    from circle.tasks.score import preset_of
     from circle.tasks.whatif import delete, what_if
     from circle.words.findings import unscored_change
 
@@ -178,22 +179,28 @@ def run(args: argparse.Namespace) -> int:
     )
     for category, values in diff["categories"].items():
         if values.get("scored") is False:  # a category the data leaves unscored: beside the score, never in it
-            print(f"  {unscored_change(values, category, 'en')}")
+            print(f"  {unscored_change(values, preset_of(study).category(category).label_en, 'en')}")
             continue
         group = f" ({values['group']['en']})" if values.get("group") else ""  # people of the group it serves
         print(
             f"  {category}{group}: +{values['newly_served']:,.0f} newly served, "
-            f"-{values['losing_service']:,.0f} losing service"
+            f"{'-' if values['losing_service'] else ''}{values['losing_service']:,.0f} losing service"
         )
         if values.get("note"):
             print(f"    {values['note']['en']}")
     if "closure" in diff:
         print_closure(diff["closure"])
-    within = diff.get("categories_within_15") or {}
     print(
         f"  F15 {percent(diff['F15']['baseline'])} → {percent(diff['F15']['scenario'])}; "
-        f"categories within 15 min per resident {within.get('baseline')} → {within.get('scenario')}; "
-        f"proximity time {diff['proximity_min']['baseline']} → {diff['proximity_min']['scenario']} min; "
-        f"Gini {diff['gini_proximity']['baseline']} → {diff['gini_proximity']['scenario']}"
+        f"categories within 15 min per resident {_pair(diff, 'categories_within_15', '.3f')}; "
+        f"proximity time {_pair(diff, 'proximity_min', '.2f')} min; Gini {_pair(diff, 'gini_proximity', '.4f')}; "
+        f"mean score {_pair(diff, 'mean_score', '.1f')}"
     )
     return EXIT_OK
+
+
+def _pair(diff: dict, measure: str, spec: str) -> str:
+    """Return a headline figure's baseline and scenario with a fixed number of decimals (``—`` where missing)."""
+    sides = diff.get(measure) or {}
+    shown = ["—" if sides.get(side) is None else format(sides[side], spec) for side in ("baseline", "scenario")]
+    return " → ".join(shown)

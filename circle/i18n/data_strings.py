@@ -10,25 +10,26 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
         "en": "{label}: only {count} mapped{norm}{unreached}; likely incompletely mapped, so not scored",
     },
     "whatif_unscored_absent": {
-        "zh": "{label}：数据中一处也没有录入，不计入得分；新增设施使 {gained} 名{who}在标准步行时间内可达"
-        "（现状有无这项服务，数据无法说明）",
+        "zh": "{label}：数据中一处也没有录入，不计入得分；新增设施使 {gained} 名{who}在标准步行范围内可到达一处"
+        "该类设施（现状有无这项服务，数据无法说明）",
         "en": "{label}: none in the map data, so not scored; the added facilities put {gained} {who} within the "
-        "standard's walk of one (whether they are served today the data cannot tell)",
+        "standard's walking distance of one (the data cannot tell whether they are served today)",
     },
     "whatif_unscored_incomplete": {
-        "zh": "{label}：数据可能录入不全，不计入得分；按已录入的设施计，{gained} 名{who}新进入标准步行时间、"
-        "{lost} 名失去，其中有些人可能已由未录入的设施服务",
-        "en": "{label}: likely incompletely mapped, so not scored; counting the mapped facilities, {gained} {who} "
-        "come within the standard's walk and {lost} fall out of it, and facilities missing from the data may "
-        "already serve some of them",
+        "zh": "{label}：数据很可能录入不全，不计入得分；按已录入设施加新增设施计算，{gained} 名{who}新进入标准步行"
+        "范围{lost}，其中部分人可能已在未录入设施的服务范围内",
+        "en": "{label}: likely incompletely mapped, so not scored; with the added facilities, {gained} {who} come "
+        "within the standard's walking distance of one{lost}; facilities missing from the data may already "
+        "serve some of them",
     },
+    "whatif_unscored_lost": {"zh": "、{lost} 名移出", "en": ", and {lost} no longer are"},
     "whatif_unscored_people": {"zh": "居民", "en": "residents"},
     "whatif_scored_unchanged": {
-        "zh": "计分类别的覆盖人口不变（新增设施所属类别不计分，见下）",
-        "en": "No one newly served or losing service in the scored categories (the added ones are not scored: below)",
+        "zh": "计分类别中无人新增或失去覆盖；不计入得分的类别的变化见下",
+        "en": "No one newly served or losing service in the scored categories; categories not scored: below",
     },
-    "rpt_unscored_absent_cell": {"zh": "未录入", "en": "not mapped"},
-    "rpt_unscored_incomplete_cell": {"zh": "录入不全", "en": "incomplete"},
+    "rpt_unscored_absent_cell": {"zh": "未录入", "en": "none mapped"},
+    "rpt_unscored_incomplete_cell": {"zh": "疑似不全", "en": "likely incomplete"},
     "dq_norm": {
         "zh": "（按标准，{residents:,.0f} 名居民约需 {expected:.0f} 处）",
         "en": " (the standard provides about {expected:.0f} for {residents:,.0f} residents)",

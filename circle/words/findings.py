@@ -58,12 +58,13 @@ def unscored_change(entry: dict[str, Any], label: str, lang: str) -> str:
     >>> entry = {"newly_served": 1200.0, "losing_service": 0.0, "scored": False, "verdict": "absent"}
     >>> unscored_change(entry, "Elderly care", "en")  # doctest: +NORMALIZE_WHITESPACE
     "Elderly care: none in the map data, so not scored; the added facilities put 1,200 residents within the
-    standard's walk of one (whether they are served today the data cannot tell)"
+    standard's walking distance of one (the data cannot tell whether they are served today)"
     """
     who = entry["group"][lang] if entry.get("group") else t("whatif_unscored_people", lang)
     key = "whatif_unscored_absent" if entry["verdict"] == ABSENT else "whatif_unscored_incomplete"
-    gained, lost = f"{entry['newly_served']:,.0f}", f"{entry['losing_service']:,.0f}"
-    return t(key, lang, label=label, who=who, gained=gained, lost=lost)
+    lost = entry["losing_service"]
+    lost_words = t("whatif_unscored_lost", lang, lost=f"{lost:,.0f}") if lost else ""
+    return t(key, lang, label=label, who=who, gained=f"{entry['newly_served']:,.0f}", lost=lost_words)
 
 
 def counted_label(coverage, lang: str = "en") -> str:

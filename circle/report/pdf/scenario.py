@@ -62,8 +62,8 @@ def scenario_section(w: Writer) -> list:
     for key, entry in scenario.unscored.items():  # added to a category the study leaves unscored: no coverage
         cell = "rpt_unscored_absent_cell" if entry["verdict"] == ABSENT else "rpt_unscored_incomplete_cell"
         group = f" ({w.text(entry['group'][w.lang])})" if entry.get("group") else ""
-        newly, losing = f"{entry['newly_served']:,.0f}", f"{entry['losing_service']:,.0f}"
-        rows.append([w.label(key) + group + " *", w.s(cell), "—", "—", newly, losing])
+        # no coverage moves: the people the added facilities reach are told under the table, not as "newly served"
+        rows.append([w.label(key) + group + " *", w.s(cell), "—", "—", "—", "—"])
     measures = [
         ("rpt_f15", lambda s: percent(s.F15)),
         ("cat_within_15", lambda s: "—" if s.categories_within_15 is None else f"{s.categories_within_15:.2f}"),
@@ -89,7 +89,10 @@ def scenario_section(w: Writer) -> list:
         closed=scenario.closed,
         cut_off=scenario.cut_off,
     )
-    story += [KeepTogether([w.p(w.s("rpt_scenario_map"), "caption"), w.image(picture)]), PageBreak()]
+    caption = w.s("rpt_scenario_map")
+    if scenario.unscored:
+        caption += ("。" if w.lang == "zh" else ". ") + w.s("rpt_scenario_map_unscored")
+    story += [KeepTogether([w.p(caption, "caption"), w.image(picture)]), PageBreak()]
     return story
 
 
