@@ -267,7 +267,7 @@ def gather(
     report(0.25, t("rpt_progress_sites", lang))
     content.suggestions, content.suggestions_saved = _suggestions(study, summary, assessment)
     if scenario is not None:
-        content.scenario = _scenario(study, preset, scenario, inside)
+        content.scenario = _scenario(study, assessment, result.scores, scenario, inside)
     indicator_set = load_indicator_set()
     content.indicators = compute_indicators(study, indicator_set, lang, scores=result.scores)[0]
     content.indicator_title = indicator_set.title_zh if lang == "zh" else indicator_set.title_en
@@ -356,10 +356,13 @@ def _suggestions(study: Study, summary: ScoreSummary, assessment: Assessment) ->
     return computed, False
 
 
-def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> ScenarioContent:
+def _scenario(
+    study: Study, assessment: Assessment, baseline_scores: pd.DataFrame, name: str, inside: np.ndarray
+) -> ScenarioContent:
+    """Return a saved scenario against the baseline: the study's scores, under the study's ``assessment``."""
+    preset = assessment.preset
     description, scenario_blocks = load_scenario(study, name)
     changes = [Change(**change) for change in description["changes"]]
-    assessment = assessment_of(study, preset)
     scenario_scores = pd.read_parquet(study.path / SCENARIOS / name / SCORES)
     if any(pass_column(c.key) in scenario_scores for c in preset.categories if c.key not in assessment.assessable):
         # saved before what-ifs were scored as their study: it scored a category the study leaves out
@@ -370,7 +373,6 @@ def _scenario(study: Study, preset: Preset, name: str, inside: np.ndarray) -> Sc
         assessment,
         assessment_of(study, preset, changes),
     )
-    baseline_scores = score_blocks(study.blocks, assessment)
     baseline_scores, scenario_scores = (
         baseline_scores[inside].reset_index(drop=True),
         scenario_scores[inside].reset_index(drop=True),
