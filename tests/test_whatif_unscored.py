@@ -149,3 +149,14 @@ def test_a_scenario_saved_when_added_categories_were_scored_is_reported_as_its_s
     assert reported.scenario.mean_score == pytest.approx(now["mean_score"]["scenario"])
     assert reported.baseline.mean_score == pytest.approx(now["mean_score"]["baseline"])
     assert set(reported.unscored) == {"park"} and reported.unscored["park"] == now["categories"]["park"]
+
+
+def test_a_study_that_scores_nothing_shows_dashes_not_nan():
+    # Monaco 2016 and Andorra 2020 map every category too thinly to score it: no proximity time, Gini or mean score
+    from circle.cli.whatif import _pair
+    from circle.ui.whatif import _figure
+
+    nothing = {"baseline": float("nan"), "scenario": float("nan")}
+    assert _pair({"gini_proximity": nothing}, "gini_proximity", ".4f") == "— → —"
+    assert _pair({"mean_score": {"baseline": 41.25, "scenario": None}}, "mean_score", ".1f") == "41.2 → —"
+    assert _figure({"proximity_min": nothing}, "proximity_min", "scenario") == "—"

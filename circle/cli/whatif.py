@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from circle.cli._common import EXIT_OK, cli_author
 from circle.errors import CircleError
-from circle.i18n import percent
+from circle.i18n import figure, percent
 
 if TYPE_CHECKING:
     from circle.study.scenarios import Change
@@ -200,7 +200,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pair(diff: dict, measure: str, spec: str) -> str:
-    """Return a headline figure's baseline and scenario with a fixed number of decimals (``—`` where missing)."""
+    """Return a headline figure's baseline and scenario with a fixed number of decimals (``—`` where none is)."""
     sides = diff.get(measure) or {}
-    shown = ["—" if sides.get(side) is None else format(sides[side], spec) for side in ("baseline", "scenario")]
-    return " → ".join(shown)
+    return " → ".join(figure(sides.get(side), spec) for side in ("baseline", "scenario"))

@@ -35,3 +35,16 @@ def percent(share: float | None) -> str:
     ('37.6%', '—', '—')
     """
     return "—" if share is None or share != share else f"{100 * share:.1f}%"
+
+
+def figure(value: float | None, spec: str = ".2f") -> str:
+    """Return a figure formatted with ``spec``, or a dash when it is unknown (None or NaN).
+
+    A study that scores no category has no proximity time, Gini or mean score to show.
+
+    Examples
+    --------
+    >>> figure(2.5194, ".3f"), figure(None), figure(float("nan"))
+    ('2.519', '—', '—')
+    """
+    return "—" if value is None or value != value else format(value, spec)

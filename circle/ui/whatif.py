@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from circle.errors import CircleError
-from circle.i18n import percent, t
+from circle.i18n import figure, percent, t
 from circle.study.columns import FACILITY_ID
 from circle.study.scenarios import (
     Change,
@@ -156,9 +156,8 @@ def served_words(changed: dict, lang: str) -> tuple[str, bool]:
 
 
 def _figure(diff: dict, measure: str, side: str) -> str:
-    """Return one headline figure of a what-if with two decimals (a dash where a saved diff lacks it)."""
-    value = (diff.get(measure) or {}).get(side)
-    return "—" if value is None else f"{value:.2f}"
+    """Return one headline figure of a what-if with two decimals (a dash where a saved diff lacks it or none is)."""
+    return figure((diff.get(measure) or {}).get(side))
 
 
 def _save(lang: str, study, whatif, name: str, user: User) -> None:
