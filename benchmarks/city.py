@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.load import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from benchmarks.mosaic import EXTRACTS, load_or_build, shared_osm_folder  # noqa: E402
+from circle.i18n import t  # noqa: E402
 
 STAGES = ("read", "blocks", "facilities", "network", "engine", "write")
 PAGE_TIMEOUT_S = 300.0
@@ -289,8 +290,10 @@ async def _one_session(url: str, block: tuple[str, float, float]) -> dict:
     return found
 
 
-#: the what-if's result has shown: its headline, scored categories changed or not
-WHATIF_DONE = re.compile("新增覆盖|计分类别的覆盖人口不变")
+#: the what-if's headlines (scored categories changed or not), whose words up to the first figure tell it has shown
+WHATIF_HEADLINES = ("whatif_served_people", "whatif_served_group", "whatif_served_mixed", "whatif_scored_unchanged")
+#: the what-if's result has shown, in the app's own words (so the harness follows when they change)
+WHATIF_DONE = re.compile("|".join(re.escape(re.split(r"[{；（]", t(key, "zh"))[0].strip()) for key in WHATIF_HEADLINES))
 
 #: the map has drawn: its vector layers are on their canvas and every image of the blocks has loaded
 MAP_DRAWN = """() => !!document.querySelector('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path')

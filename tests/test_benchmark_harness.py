@@ -64,3 +64,30 @@ def test_harness_on_andorra_writes_the_documented_json(tmp_path):
     assert andorra["answers_disagreements_unexplained"] == 0
     assert andorra["answers_max_time_difference_s"] < 1.0
     assert "× pandana" in completed.stdout and "andorra" in completed.stdout
+
+
+def test_the_city_harness_knows_every_what_if_headline_the_planner_page_shows():
+    # the harness times a what-if until its headline shows; a reworded headline must not leave it waiting
+    from benchmarks.city import WHATIF_DONE
+    from circle.i18n import t
+
+    shown = [
+        t("whatif_served_people", "zh", gained="1,324", lost="0"),
+        t("whatif_served_group", "zh", group="3–6岁幼儿", gained="14", lost="0"),
+        t("whatif_served_mixed", "zh"),
+        t("whatif_scored_unchanged", "zh"),
+    ]
+    for headline in shown:
+        assert WHATIF_DONE.search(
+            t(
+                "whatif_result",
+                "zh",
+                served=headline,
+                f15_before="0.7%",
+                f15_after="0.7%",
+                within_before="2.52",
+                within_after="2.57",
+                proximity_before="15.96",
+                proximity_after="15.80",
+            )
+        ), headline
