@@ -47,10 +47,9 @@ class WhatIf:
         The baseline study.
     changes : list of Change
         The changes, in the order applied.
-    preset : str
-        The preset it was scored with.
     assessment : Assessment
-        The study's assessment under that preset, which scored both sides.
+        The study's assessment under the preset it was scored with (:attr:`preset` names it), which scored
+        both sides.
     changed_blocks, changed_scores : RowDelta
         The blocks (reach columns included) and their scores after the changes, kept as the rows that differ
         from the study's (a planner's session holds a what-if until it is saved); :attr:`blocks` and
@@ -73,7 +72,6 @@ class WhatIf:
 
     study: Study
     changes: list[Change]
-    preset: str
     assessment: Assessment
     changed_blocks: RowDelta
     changed_scores: RowDelta
@@ -82,6 +80,11 @@ class WhatIf:
     changed: dict[str, np.ndarray] = field(default_factory=dict)
     closed: gpd.GeoDataFrame | None = None
     cut_off: np.ndarray | None = None
+
+    @property
+    def preset(self) -> str:
+        """Return the name of the preset it was scored with."""
+        return self.assessment.preset.name
 
     @property
     def blocks(self) -> pd.DataFrame:
@@ -258,7 +261,6 @@ def what_if(study: Study, changes: list[Change], preset: str | Path | None = Non
     return WhatIf(
         study,
         list(changes),
-        loaded.name,
         assessment,
         changed_blocks,
         RowDelta.at(scenario_scores, changed_blocks.rows),
