@@ -50,10 +50,15 @@ def _wait_for(frame, text: str, present: bool = True, timeout_ms: int = 20_000) 
     """Wait until the legend holds (or no longer holds) ``text``; return the legend's text."""
     deadline = timeout_ms / 200
     for _ in range(int(deadline)):
-        shown = _legend_text(frame)
-        if (text in shown) == present:
-            return shown
-        frame.wait_for_timeout(200)
+        try:
+            shown = _legend_text(frame)
+            if (text in shown) == present:
+                return shown
+            frame.wait_for_timeout(200)
+        except Exception as error:  # Streamlit drew the map again (the frame is detached): read the new one's
+            if "detached" not in str(error):
+                raise
+            frame = map_frame(frame.page)
     raise AssertionError(f"the legend {'lacks' if present else 'still holds'} {text!r}: {_legend_text(frame)!r}")
 
 

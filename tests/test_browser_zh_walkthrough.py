@@ -215,8 +215,8 @@ def test_every_page_in_chinese_shows_no_stray_english(walk):
         seen["planner, a block clicked"] = open_everything(page)
         # drawing on: the drawing toolbar's titles, and a tool's tooltip over the map
         page.get_by_text("在地图上绘制封闭线或封闭区域", exact=True).click()
-        frame = map_frame(page)
         settle(page)
+        frame = map_frame(page)  # after the page settled: a map found before it may be redrawn and detached
         tool = frame.locator(".leaflet-draw-draw-polyline").first
         tool.wait_for(timeout=30_000)
         container = frame.locator(".leaflet-container").first
